@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# se3-ipxe: build, test, fuzz and install the library, the CGI, the CLI and the man pages.
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/sbin
+CGIDIR   ?= $(PREFIX)/lib/cgi-bin
+DATADIR  ?= $(PREFIX)/share/se3-ipxe
+MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR  ?=
+
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+WARNINGS  = -Wall -Wextra -Wformat=2 -Wformat-security -Wshadow -Wpointer-arith \
+	    -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla \
+	    -Wcast-qual -Wundef -Wno-unused-parameter -fno-common
+CFLAGS   ?= -O2 -g
+CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -Ilib \
+	    -DSIP_DATADIR='"$(DATADIR)"' -DSIP_SYSCONFDIR='"$(SYSCONFDIR)"'
+SQLITE_CFLAGS != $(PKG_CONFIG) --cflags sqlite3 2>/dev/null || true
+SQLITE_LIBS   != $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3
+INIPARSER_CFLAGS ?= -I/usr/include/iniparser
+INIPARSER_LIBS   ?= -liniparser
+ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) $(WERROR) $(SQLITE_CFLAGS) $(INIPARSER_CFLAGS)
+LIBS      = $(SQLITE_LIBS) $(INIPARSER_LIBS)
+
+LIB_SRCS = lib/buf.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
+	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
+	   lib/answer.c
+LIB_OBJS = $(LIB_SRCS:.c=.o)
+LIB      = lib/libse3ipxe.a
+
+UNIT_SRCS = $(wildcard t/unit/*.c)
+UNIT_BINS = $(UNIT_SRCS:t/unit/%.c=build/t/%.t)
+FUZZ_SRCS = $(wildcard fuzz/fuzz-*.c)
+FUZZ_BINS = $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
+MANS      = man/se3-ipxe.8 man/ipxe.cgi.8 man/se3-ipxe.conf.5 man/se3-ipxe-modules.5
+
+all: cgi/ipxe.cgi cli/se3-ipxe
+
+.c.o:
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(LIB_OBJS) cgi/ipxe.cgi.o cli/se3-ipxe.o: lib/se3ipxe.h lib/extern.h
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJS)
+
+cgi/ipxe.cgi: cgi/ipxe.cgi.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ cgi/ipxe.cgi.o $(LIB) $(LIBS)
+
+cli/se3-ipxe: cli/se3-ipxe.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ cli/se3-ipxe.o $(LIB) $(LIBS)
+
+build/t/%.t: t/unit/%.c t/unit/tap.h $(LIB)
+	@mkdir -p build/t
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+build/t/failmalloc.so: t/lib/failmalloc.c
+	@mkdir -p build/t
+	$(CC) -O2 -fPIC -shared -o $@ $< -ldl
+
+tests: all $(UNIT_BINS) build/t/failmalloc.so bench/floor.cgi
+
+bench/floor.cgi: bench/floor.c
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+# Every test is a TAP producer: C unit tests are built into build/t/,
+# the shell tests live in t/.  The fuzz corpora are replayed by t/unit
+# programs through build/t/replay-*.t.
+check: tests
+	prove -e '' $(PROVE_FLAGS) $(UNIT_BINS) t/*.t
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+check-sanitize:
+	$(MAKE) clean
+	$(MAKE) check CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" SIP_SANITIZE=1
+
+# libFuzzer targets (clang).  FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+build/fuzz/%: fuzz/%.c $(LIB_SRCS) lib/se3ipxe.h lib/extern.h
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
+		$(SQLITE_CFLAGS) $(INIPARSER_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+
+fuzz: $(FUZZ_BINS)
+	for f in $(FUZZ_BINS); do n=$${f#build/fuzz/fuzz-}; mkdir -p build/fuzz/corpus-$$n; \
+		$$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$n fuzz/corpus/$$n || exit 1; done
+
+lint-man:
+	mandoc -Tlint -Wwarning $(MANS)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CGIDIR) $(DESTDIR)$(DATADIR)/templates \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/se3-ipxe
+	install -m 0755 cli/se3-ipxe $(DESTDIR)$(BINDIR)/se3-ipxe
+	install -m 0755 cgi/ipxe.cgi $(DESTDIR)$(CGIDIR)/ipxe.cgi
+	install -m 0644 templates/*.ipxe $(DESTDIR)$(DATADIR)/templates/
+	for m in modules/*/; do n=$$(basename $$m); \
+		install -d $(DESTDIR)$(DATADIR)/modules/$$n; \
+		for f in $$m*; do if [ -x $$f ]; then mode=0755; else mode=0644; fi; \
+			install -m $$mode $$f $(DESTDIR)$(DATADIR)/modules/$$n/; done; done
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 se3-ipxe.conf.example $(DESTDIR)$(DATADIR)/se3-ipxe.conf.example
+
+clean:
+	rm -rf build $(LIB) lib/*.o cgi/*.o cli/*.o cgi/ipxe.cgi cli/se3-ipxe bench/floor.cgi
+
+.PHONY: all tests check check-sanitize fuzz lint-man install clean

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Declarations shared between lib/ files and not part of the public interface. */
+#ifndef SE3IPXE_EXTERN_H
+#define SE3IPXE_EXTERN_H
+
+#include <stddef.h>
+
+#define SIP_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The line-oriented INI reader used for module manifests (config files go
+ * through iniparser).  The callback gets each "key = value" with its
+ * section and line; a nonzero return stops the read and is returned.
+ * Syntax errors are reported as SIP_EMODULE naming file:line.
+ */
+typedef int (*sip_ini_cb)(void *arg, const char *section, const char *key,
+    const char *value, int line);
+/* section_cb (may be NULL) is called for each "[section]" line. */
+typedef int (*sip_ini_section_cb)(void *arg, const char *section, int line);
+enum sip_rc	 sip_ini_parse(const char *name, const char *text, size_t len,
+		    sip_ini_section_cb, sip_ini_cb, void *arg, struct sip_err *);
+
+/* Read a whole regular file (at most max bytes) into a NUL-terminated buffer. */
+enum sip_rc	 sip_file_read(const char *path, size_t max, char **, size_t *,
+		    struct sip_err *);
+
+/* Constant-time comparison of two equal-length strings. */
+int		 sip_ct_equal(const char *, const char *, size_t);
+
+/* Duplicate, or NULL on allocation failure. */
+char		*sip_strdup(const char *);
+
+#endif /* SE3IPXE_EXTERN_H */

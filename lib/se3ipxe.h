@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The one public interface of libse3ipxe: MACs, config, store, state machine, modules, rendering. */
+#ifndef SE3IPXE_H
+#define SE3IPXE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * Every public name starts with sip_ (SIP_ for constants): "se3-ipxe".
+ * Functions return enum sip_rc; they never print and never exit.  Where a
+ * caller needs to know why, a struct sip_err receives one line of text that
+ * names what failed and on what (a file and line, a key, a value).
+ */
+
+#define SIP_VERSION "0.1.0"
+
+enum sip_rc {
+	SIP_OK = 0,
+	SIP_EINVAL,		/* bad input: a value failed its type */
+	SIP_ENOMEM,		/* an allocation failed */
+	SIP_EIO,		/* a file could not be read or written */
+	SIP_EDB,		/* the database failed (open, corrupt, read-only) */
+	SIP_EBUSY,		/* the database stayed locked past busy_timeout */
+	SIP_ENOTFOUND,		/* no such machine, action, module or token */
+	SIP_EDENIED,		/* token wrong or action finished: refused */
+	SIP_ECONFIG,		/* the configuration is invalid */
+	SIP_EMODULE,		/* a module or template is invalid */
+	SIP_ETIME,		/* the clock is unusable */
+	SIP_RC__MAX
+};
+
+#define SIP_ERR_MAX 256
+struct sip_err {
+	char	 msg[SIP_ERR_MAX];	/* one line, no newline; "" when none */
+};
+
+const char	*sip_strerror(enum sip_rc);
+/* Fill err (if not NULL) with a printf-formatted line and return rc. */
+enum sip_rc	 sip_errf(struct sip_err *, enum sip_rc, const char *, ...)
+		    __attribute__((__format__(printf, 3, 4)));
+
+/* ---------------------------------------------------------------- buffers */
+
+struct sip_buf {
+	char	*data;		/* always NUL-terminated when len > 0 */
+	size_t	 len;
+	size_t	 cap;
+	int	 failed;	/* an append failed for want of memory */
+};
+
+void		 sip_buf_init(struct sip_buf *);
+void		 sip_buf_free(struct sip_buf *);
+int		 sip_buf_append(struct sip_buf *, const char *, size_t);
+int		 sip_buf_puts(struct sip_buf *, const char *);
+int		 sip_buf_printf(struct sip_buf *, const char *, ...)
+		    __attribute__((__format__(printf, 2, 3)));
+
+/* ------------------------------------------------------------------- MACs */
+
+#define SIP_MAC_STRLEN 18	/* "aa:bb:cc:dd:ee:ff" + NUL */
+
+struct sip_mac {
+	uint8_t	 b[6];
+};
+
+/* Accepts aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff (any case) or 12 hex digits. */
+enum sip_rc	 sip_mac_parse(const char *, struct sip_mac *);
+/* Canonical form: lower case, colons. */
+void		 sip_mac_format(const struct sip_mac *, char[SIP_MAC_STRLEN]);
+
+/* ------------------------------------------------------------ value types */
+
+/*
+ * Every value that reaches an iPXE script has one of these types and passes
+ * its whitelist first.  iPXE has no quoting: whitespace, newline, "${", a
+ * leading "#", "&&", "||", ";" and a trailing "\" would all be commands.
+ */
+enum sip_type {
+	SIP_T_WORD,		/* [A-Za-z0-9._-]{1,64} */
+	SIP_T_INT,		/* decimal, no sign, fits in int64 */
+	SIP_T_BOOL,		/* yes | no */
+	SIP_T_MAC,		/* canonical MAC */
+	SIP_T_HEX,		/* [0-9a-f]{1,128}: tokens */
+	SIP_T_URL,		/* http://host[:port][/path], path [A-Za-z0-9._~/%+,=-] */
+	SIP_T_HOST,		/* DNS name or IPv4, optional :port */
+	SIP_T_IPV4,		/* dotted quad */
+	SIP_T_ISCSI,		/* iscsi:server:[protocol]:[port]:[lun]:iqn... */
+	SIP_T_TEXT,		/* SIP_SAFE_CHARS, 1..255: option "name" values */
+	SIP_T__MAX
+};
+
+/* The only bytes any value may contain, whatever its type. */
+#define SIP_SAFE_CHARS \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-:/,+=@%~"
+#define SIP_VALUE_MAX 255
+
+const char	*sip_type_name(enum sip_type);
+/* SIP_OK if value is a valid instance of type (and safe for a script). */
+enum sip_rc	 sip_value_check(enum sip_type, const char *value);
+
+/* ----------------------------------------------------------------- config */
+
+enum sip_local {
+	SIP_LOCAL_SANBOOT,	/* sanboot --no-describe --drive 0x80 */
+	SIP_LOCAL_EXIT,		/* exit 1: firmware tries the next entry */
+	SIP_LOCAL__MAX
+};
+
+enum sip_default {
+	SIP_DEFAULT_LOCAL,	/* templates/local.ipxe */
+	SIP_DEFAULT_ISCSI,	/* templates/iscsi.ipxe with boot.iscsi_target */
+	SIP_DEFAULT__MAX
+};
+
+#define SIP_CONFIG_PATH		"/etc/se3-ipxe/se3-ipxe.conf"
+#define SIP_CONFIG_ENV		"SE3_IPXE_CONFIG"
+
+struct sip_config {
+	char		*path;		/* the file this was read from */
+	char		*db_path;	/* [database] path */
+	int		 busy_timeout_ms; /* [database] busy_timeout (ms) */
+	char		*boot_url;	/* [server] boot_url, "" = derive */
+	char		*cgi_url;	/* [server] cgi_url, "" = derive */
+	char		*boot_root;	/* [server] boot_root: the directory served as boot_url */
+	int		 deadline;	/* [server] deadline (s) */
+	char		*module_path;	/* [modules] path, colon-separated */
+	char		*template_dir;	/* [modules] templates */
+	enum sip_default boot_default;	/* [boot] default */
+	enum sip_local	 local_pcbios;	/* [boot] local_pcbios */
+	enum sip_local	 local_efi;	/* [boot] local_efi */
+	char		*iscsi_target;	/* [boot] iscsi_target */
+	int		 max_boots;	/* [actions] max_boots */
+	int64_t		 expires;	/* [actions] expires (s) */
+	int64_t		 history_keep;	/* [actions] history (s) */
+};
+
+/* Defaults for every key; the strings are owned and freed by config_free. */
+enum sip_rc	 sip_config_defaults(struct sip_config *);
+/*
+ * Read path, or $SE3_IPXE_CONFIG if path is NULL, or SIP_CONFIG_PATH.
+ * A missing default file is not an error (defaults apply); a missing
+ * explicit file is.  On error cfg holds the defaults.
+ */
+enum sip_rc	 sip_config_load(struct sip_config *, const char *path,
+		    struct sip_err *);
+void		 sip_config_free(struct sip_config *);
+
+/* "90", "30s", "15m", "4h", "2d", "1w" -> seconds in [min, max]. */
+enum sip_rc	 sip_duration_parse(const char *, int64_t min, int64_t max,
+		    int64_t *);
+/* "now", "+2h", "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS]", "@epoch". */
+enum sip_rc	 sip_time_parse(const char *, time_t now, time_t *);
+
+/* ---------------------------------------------------------------- modules */
+
+enum sip_completion {
+	SIP_COMPLETE_ONESHOT,	/* done once served */
+	SIP_COMPLETE_REPORT,	/* done when the client reports done */
+	SIP_COMPLETE__MAX
+};
+
+enum sip_opt_type {
+	SIP_OPT_ENUM,
+	SIP_OPT_INTEGER,
+	SIP_OPT_BOOLEAN,
+	SIP_OPT_NAME,		/* matches the option's pattern and SIP_T_TEXT */
+	SIP_OPT__MAX
+};
+
+#define SIP_NAME_MAX 64
+
+struct sip_option {
+	char		 name[SIP_NAME_MAX];	/* [a-z][a-z0-9_]* */
+	enum sip_opt_type type;
+	char		*description;
+	char		*def;		/* default value, NULL = required */
+	char		**values;	/* enum: NULL-terminated */
+	int64_t		 min, max;	/* integer */
+	char		*pattern;	/* name: POSIX ERE, anchored */
+	void		*regex;		/* compiled pattern (regex_t *) */
+};
+
+struct sip_template;
+
+struct sip_capability {
+	char		 name[SIP_NAME_MAX];	/* [a-z][a-z0-9_-]* */
+	char		*description;
+	char		*template_file;		/* relative to the module dir */
+	enum sip_completion completion;
+	int		 max_boots;		/* 0 = [actions] max_boots */
+	int64_t		 expires;		/* 0 = [actions] expires */
+	int		 destructive;
+	struct sip_option *options;
+	size_t		 noptions;
+	struct sip_template *tmpl;		/* loaded with the module */
+};
+
+struct sip_module {
+	char		 name[SIP_NAME_MAX];
+	char		*dir;
+	char		*description;
+	char		*version;
+	struct sip_capability *caps;
+	size_t		 ncaps;
+};
+
+/* Load <dir>/module.ini and every template it names. */
+enum sip_rc	 sip_module_load(const char *dir, struct sip_module **,
+		    struct sip_err *);
+/* Find the module called name on the colon-separated path (first wins). */
+enum sip_rc	 sip_module_find(const char *path, const char *name,
+		    struct sip_module **, struct sip_err *);
+/* Every module on the path, sorted by name; errors stop the scan. */
+enum sip_rc	 sip_module_scan(const char *path, struct sip_module ***,
+		    size_t *, struct sip_err *);
+void		 sip_module_free(struct sip_module *);
+void		 sip_modules_free(struct sip_module **, size_t);
+const struct sip_capability *sip_module_capability(const struct sip_module *,
+		    const char *name);
+/* Split "module:capability" into its two names. */
+enum sip_rc	 sip_action_name_split(const char *, char[SIP_NAME_MAX],
+		    char[SIP_NAME_MAX]);
+const char	*sip_completion_name(enum sip_completion);
+const char	*sip_opt_type_name(enum sip_opt_type);
+
+/* KEY=VALUE pairs as given to set-action, after validation. */
+struct sip_kv {
+	char	*key;
+	char	*value;
+};
+
+/*
+ * Check "key=value" strings against cap's options, fill in defaults, and
+ * return the complete, validated list (every option of cap, in manifest order).
+ */
+enum sip_rc	 sip_options_resolve(const struct sip_capability *,
+		    char *const *assignments, size_t n, struct sip_kv **out,
+		    size_t *nout, struct sip_err *);
+void		 sip_kv_free(struct sip_kv *, size_t);
+
+/* --------------------------------------------------------------- templates */
+
+/*
+ * A template is an iPXE script with {{key}} placeholders.  The keys a
+ * template may use are fixed when it loads (the builtin request keys plus
+ * the capability's options); an unknown key is a load error naming the file
+ * and line.  A placeholder may not start a line (":label" injection).
+ */
+struct sip_keydef {
+	const char	*name;
+	enum sip_type	 type;
+};
+
+/* The builtin keys every template may use. */
+extern const struct sip_keydef sip_builtin_keys[];
+extern const size_t sip_builtin_nkeys;
+
+enum sip_rc	 sip_template_load(const char *file, const struct sip_keydef *,
+		    size_t nkeys, struct sip_template **, struct sip_err *);
+enum sip_rc	 sip_template_parse(const char *name, const char *text, size_t,
+		    const struct sip_keydef *, size_t nkeys,
+		    struct sip_template **, struct sip_err *);
+void		 sip_template_free(struct sip_template *);
+
+/*
+ * Render with values (by key name); a key without a value renders empty.
+ * Every value is checked against its key's type before anything is written;
+ * on any failure out is left empty.
+ */
+enum sip_rc	 sip_template_render(const struct sip_template *,
+		    const struct sip_kv *values, size_t nvalues,
+		    struct sip_buf *out, struct sip_err *);
+
+/* ------------------------------------------------------------------ store */
+
+enum sip_state {
+	SIP_ST_SCHEDULED,	/* waits for start_at */
+	SIP_ST_PENDING,		/* ready, never served */
+	SIP_ST_BOOTING,		/* served, no report yet */
+	SIP_ST_RUNNING,		/* the client reported running */
+	SIP_ST_DONE,
+	SIP_ST_FAILED,
+	SIP_ST_EXPIRED,
+	SIP_ST_CANCELLED,
+	SIP_ST__MAX
+};
+
+enum sip_event {
+	SIP_EV_BOOT,		/* the machine asked what to boot */
+	SIP_EV_RUNNING,		/* report status=running */
+	SIP_EV_DONE,		/* report status=done */
+	SIP_EV_FAILED,		/* report status=failed */
+	SIP_EV_CANCEL,		/* the admin cancelled or replaced it */
+	SIP_EV_TICK,		/* time passed (cleanup, or before a boot) */
+	SIP_EV__MAX
+};
+
+const char	*sip_state_name(enum sip_state);
+const char	*sip_event_name(enum sip_event);
+enum sip_rc	 sip_state_parse(const char *, enum sip_state *);
+int		 sip_state_active(enum sip_state);
+
+#define SIP_TOKEN_BYTES 16
+#define SIP_TOKEN_STRLEN (2 * SIP_TOKEN_BYTES + 1)
+
+struct sip_action {
+	int64_t		 id;
+	char		 mac[SIP_MAC_STRLEN];
+	char		 name[2 * SIP_NAME_MAX];	/* module:capability */
+	enum sip_state	 state;
+	enum sip_completion completion;
+	char		 token[SIP_TOKEN_STRLEN];
+	int		 boots;
+	int		 max_boots;
+	int64_t		 created_at, start_at, expires_at, updated_at;
+	int		 progress;	/* 0..100, -1 unknown */
+	char		*message;	/* last report message, may be NULL */
+	char		*created_by;
+	struct sip_kv	*options;
+	size_t		 noptions;
+};
+
+void		 sip_action_free(struct sip_action *);
+
+/* What the state machine decided for one event. */
+enum sip_answer {
+	SIP_ANSWER_DEFAULT,	/* the machine gets the default answer */
+	SIP_ANSWER_ACTION,	/* the machine gets the action's script */
+	SIP_ANSWER_REFUSE,	/* a report that is not accepted */
+	SIP_ANSWER_ACCEPT	/* a report or admin event that is accepted */
+};
+
+/*
+ * The step function: given an action, an event and the time, change the
+ * action (state, boots) through sip_change_state and say what to answer.
+ * Pure: no I/O.  Time events are applied first (scheduled -> pending at
+ * start_at, any active -> expired at expires_at); then the event.
+ */
+typedef void (*sip_transition_cb)(void *arg, const struct sip_action *,
+		    enum sip_state old, enum sip_state new, enum sip_event);
+enum sip_answer	 sip_fsm_step(struct sip_action *, enum sip_event, time_t now,
+		    sip_transition_cb, void *arg);
+/* The one place that assigns action->state. */
+void		 sip_change_state(struct sip_action *, enum sip_state,
+		    enum sip_event, sip_transition_cb, void *arg);
+
+struct sip_store;
+
+/* What a booting machine told us. */
+struct sip_machine {
+	char		 mac[SIP_MAC_STRLEN];
+	char		*platform, *buildarch, *uuid, *serial;
+	char		*manufacturer, *product, *ip;
+	int64_t		 first_seen, last_seen;
+	int64_t		 boots;		/* boot requests seen */
+};
+
+enum sip_store_mode {
+	SIP_STORE_RW,		/* create and migrate if needed */
+	SIP_STORE_RO		/* read only, never create */
+};
+
+enum sip_rc	 sip_store_open(const char *path, enum sip_store_mode,
+		    int busy_timeout_ms, struct sip_store **, struct sip_err *);
+void		 sip_store_close(struct sip_store *);
+int		 sip_store_schema_version(void);
+
+/*
+ * The boot transaction (BEGIN IMMEDIATE ... COMMIT): record the machine as
+ * seen, load its active action (if any), run the step function on BOOT,
+ * save the new state and history.  *act receives the action (to render)
+ * when the answer is SIP_ANSWER_ACTION, otherwise NULL.
+ */
+enum sip_rc	 sip_store_boot(struct sip_store *, const struct sip_machine *,
+		    time_t now, enum sip_answer *, struct sip_action **act,
+		    struct sip_err *);
+/*
+ * The report transaction: find the action by token (constant-time compare
+ * of the stored token), step it, save.  SIP_EDENIED for an unknown token or
+ * a refused event; nothing changes then.
+ */
+enum sip_rc	 sip_store_report(struct sip_store *, const char *token,
+		    enum sip_event, int progress, const char *msg, time_t now,
+		    struct sip_action **act, struct sip_err *);
+
+struct sip_new_action {
+	const char	*mac;
+	const char	*name;		/* module:capability */
+	enum sip_completion completion;
+	int		 max_boots;
+	int64_t		 start_at;	/* 0 = now */
+	int64_t		 expires_at;
+	const char	*who;
+	const struct sip_kv *options;
+	size_t		 noptions;
+};
+
+/*
+ * Create actions for several MACs in one transaction: all or nothing.  An
+ * active action on the same MAC is cancelled first (history: replaced).
+ * Each new action gets a fresh token.  ids[i] receives the new id.
+ */
+enum sip_rc	 sip_store_set_actions(struct sip_store *,
+		    const struct sip_new_action *, size_t n, time_t now,
+		    int64_t *ids, struct sip_err *);
+/* Cancel the active action of each MAC; *ncancelled counts them. */
+enum sip_rc	 sip_store_cancel(struct sip_store *, const char *const *macs,
+		    size_t n, const char *who, time_t now, size_t *ncancelled,
+		    struct sip_err *);
+/* Expire overdue actions, purge history older than keep seconds. */
+enum sip_rc	 sip_store_cleanup(struct sip_store *, time_t now,
+		    int64_t history_keep, size_t *nexpired, size_t *npurged,
+		    struct sip_err *);
+
+/* Read side, for status / history / preview. */
+enum sip_rc	 sip_store_active_action(struct sip_store *, const char *mac,
+		    struct sip_action **, struct sip_err *);
+/* The most recent action of the MAC whatever its state. */
+enum sip_rc	 sip_store_last_action(struct sip_store *, const char *mac,
+		    struct sip_action **, struct sip_err *);
+enum sip_rc	 sip_store_machine(struct sip_store *, const char *mac,
+		    struct sip_machine **, struct sip_err *);
+void		 sip_machine_free(struct sip_machine *);
+
+struct sip_status_row {
+	struct sip_machine	*machine;	/* NULL if never seen */
+	struct sip_action	*action;	/* latest action, NULL if none */
+};
+/* macs == NULL: every machine seen or with an action, sorted by MAC. */
+enum sip_rc	 sip_store_status(struct sip_store *, const char *const *macs,
+		    size_t n, struct sip_status_row **, size_t *,
+		    struct sip_err *);
+void		 sip_status_free(struct sip_status_row *, size_t);
+
+struct sip_history {
+	int64_t		 id;
+	int64_t		 at;
+	char		 mac[SIP_MAC_STRLEN];
+	int64_t		 action_id;	/* 0 if none */
+	char		*action;	/* module:capability or NULL */
+	char		*event;		/* set served report expired cancelled replaced ... */
+	char		*old_state, *new_state;	/* NULL if no change */
+	char		*who;
+	char		*detail;
+};
+enum sip_rc	 sip_store_history(struct sip_store *, const char *mac,
+		    struct sip_history **, size_t *, struct sip_err *);
+void		 sip_history_free(struct sip_history *, size_t);
+
+/* Integrity check for `check` and tests: SIP_OK when "ok". */
+enum sip_rc	 sip_store_integrity(struct sip_store *, struct sip_err *);
+
+/* ------------------------------------------------------------ the answers */
+
+/* A request as ipxe.cgi received it, every field already validated. */
+struct sip_request {
+	char		 mac[SIP_MAC_STRLEN];
+	const char	*platform;	/* pcbios | efi | NULL */
+	const char	*buildarch;	/* i386 x86_64 arm32 arm64 | NULL */
+	const char	*uuid, *serial, *manufacturer, *product;	/* stored only */
+	const char	*ip;		/* IPv4 or NULL */
+	const char	*host;		/* Host header, SIP_T_HOST or NULL */
+	const char	*script_name;	/* SCRIPT_NAME, for cgi_url */
+};
+
+/* Why the machine got what it got: one line for logs and preview. */
+struct sip_reason {
+	char	 text[SIP_ERR_MAX];
+};
+
+/*
+ * Decide and render the answer for one boot request: the one call ipxe.cgi
+ * makes.  Never fails: on any error out holds a valid local-boot script,
+ * *rc says what went wrong and err names it.  dry_run (preview) reads the
+ * store without changing it.
+ */
+void		 sip_answer_boot(const struct sip_config *, const struct sip_request *,
+		    time_t now, int dry_run, struct sip_buf *out,
+		    struct sip_reason *, enum sip_rc *rc, struct sip_err *);
+
+/* The compiled-in local-boot script used when nothing else can be had. */
+extern const char sip_fallback_script[];
+
+/* Parse a report's fields into an event; SIP_EINVAL names the bad field. */
+enum sip_rc	 sip_report_parse(const char *status, const char *progress,
+		    enum sip_event *, int *progress_out, struct sip_err *);
+/* The report call ipxe.cgi makes: SIP_EDENIED means answer 403. */
+enum sip_rc	 sip_answer_report(const struct sip_config *, const char *token,
+		    enum sip_event, int progress, const char *msg, time_t now,
+		    struct sip_err *);
+
+/* ------------------------------------------------------------ CGI queries */
+
+/*
+ * Parse an application/x-www-form-urlencoded string into pairs.  Rejects
+ * truncated or bad %-escapes, %00, more than 32 pairs, a value longer than
+ * 1024 bytes, and a repeated key.  '+' is kept as '+' (old iPXE sends it raw).
+ */
+enum sip_rc	 sip_query_parse(const char *, struct sip_kv **, size_t *,
+		    struct sip_err *);
+const char	*sip_kv_get(const struct sip_kv *, size_t, const char *key);
+
+/* Random bytes from getrandom(2), as lower-case hex. */
+enum sip_rc	 sip_token_new(char[SIP_TOKEN_STRLEN]);
+
+#endif /* SE3IPXE_H */

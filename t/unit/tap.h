@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* A minimal TAP producer for the C unit tests: ok(), is_int(), is_str(), done_testing(). */
+#ifndef TAP_H
+#define TAP_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int tap_n, tap_failed;
+
+/* Failures name the caller's line, so they point at the vector, not the helper. */
+#define ok(cond, ...)		tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+#define is_int(got, want, ...)	tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)
+#define is_str(got, want, ...)	tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
+
+static void
+tap_vdesc(const char *fmt, va_list ap)
+{
+	vprintf(fmt, ap);
+}
+
+static int
+tap_ok(int pass, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_n++;
+	printf("%s %d - ", pass ? "ok" : "not ok", tap_n);
+	va_start(ap, fmt);
+	tap_vdesc(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!pass) {
+		tap_failed++;
+		printf("#   failed at %s line %d\n", file, line);
+	}
+	return pass;
+}
+
+static int
+tap_is_int(long long got, long long want, const char *file, int line,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int pass = got == want;
+
+	tap_n++;
+	printf("%s %d - ", pass ? "ok" : "not ok", tap_n);
+	va_start(ap, fmt);
+	tap_vdesc(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!pass) {
+		tap_failed++;
+		printf("#   failed at %s line %d\n#        got: %lld\n#   expected: %lld\n",
+		    file, line, got, want);
+	}
+	return pass;
+}
+
+static int
+tap_is_str(const char *got, const char *want, const char *file, int line,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int pass = (got == NULL && want == NULL) ||
+	    (got != NULL && want != NULL && strcmp(got, want) == 0);
+
+	tap_n++;
+	printf("%s %d - ", pass ? "ok" : "not ok", tap_n);
+	va_start(ap, fmt);
+	tap_vdesc(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!pass) {
+		tap_failed++;
+		printf("#   failed at %s line %d\n#        got: '%s'\n#   expected: '%s'\n",
+		    file, line, got ? got : "(null)", want ? want : "(null)");
+	}
+	return pass;
+}
+
+static int
+done_testing(void)
+{
+	printf("1..%d\n", tap_n);
+	fflush(stdout);
+	return tap_failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+#endif /* TAP_H */
