@@ -1,2 +1,336 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder until written. */
+/* The two answers ipxe.cgi gives: what a booting machine runs now, and whether a client's report is taken. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "se3ipxe.h"
+#include "extern.h"
+
+#define URL_MAX		(SIP_VALUE_MAX + 1)
+#define REPORT_MSG_MAX	256
+
+/* Needs no file, no database and no allocation: the answer of last resort. */
+const char sip_fallback_script[] =
+    "#!ipxe\n"
+    "# se3-ipxe: local boot (fallback)\n"
+    "iseq ${platform} efi && exit 1 ||\n"
+    "sanboot --no-describe --drive 0x80 ||\n"
+    "exit 1\n";
+const size_t sip_fallback_script_len = sizeof(sip_fallback_script) - 1;
+
+static const char *const local_words[SIP_LOCAL__MAX] = {
+	"sanboot",	/* SIP_LOCAL_SANBOOT */
+	"exit",		/* SIP_LOCAL_EXIT */
+};
+
+static const char *const default_templates[SIP_DEFAULT__MAX] = {
+	"local.ipxe",	/* SIP_DEFAULT_LOCAL */
+	"iscsi.ipxe",	/* SIP_DEFAULT_ISCSI */
+};
+
+/* Everything one answer renders from, as strings of their types. */
+struct answer_ctx {
+	char	 cgi_url[URL_MAX];
+	char	 boot_url[URL_MAX];
+	char	 module_url[URL_MAX];
+	char	 report_url[URL_MAX];
+	char	 action_id[24], boots[24], max_boots[24];
+};
+
+/*
+ * A configured URL wins; otherwise the URL is built from the request's
+ * Host header (validated as SIP_T_HOST by the caller) so that a fresh
+ * install answers with addresses the client just reached.
+ */
+static void
+make_url(char *dst, const char *configured, const char *host, const char *path)
+{
+	size_t n;
+
+	dst[0] = '\0';
+	if (configured != NULL && *configured != '\0')
+		snprintf(dst, URL_MAX, "%s", configured);
+	else if (host != NULL && path != NULL)
+		snprintf(dst, URL_MAX, "http://%s%s", host, path);
+	n = strlen(dst);
+	while (n > 7 && dst[n - 1] == '/')
+		dst[--n] = '\0';
+	if (*dst != '\0' && sip_value_check(SIP_T_URL, dst) != SIP_OK)
+		dst[0] = '\0';
+}
+
+static void
+join_url(char *dst, const char *base, const char *sep, const char *tail)
+{
+	dst[0] = '\0';
+	if (*base == '\0')
+		return;
+	if (snprintf(dst, URL_MAX, "%s%s%s", base, sep, tail) >= URL_MAX ||
+	    sip_value_check(SIP_T_URL, dst) != SIP_OK)
+		dst[0] = '\0';
+}
+
+static void
+ctx_init(struct answer_ctx *c, const struct sip_config *cfg,
+    const struct sip_request *req)
+{
+	const char *script = req->script_name;
+
+	if (script == NULL || sip_value_check(SIP_T_TEXT, script) != SIP_OK ||
+	    *script != '/')
+		script = "/cgi-bin/ipxe.cgi";
+	memset(c, 0, sizeof(*c));
+	make_url(c->cgi_url, cfg->cgi_url, req->host, script);
+	make_url(c->boot_url, cfg->boot_url, req->host, "/se3-ipxe");
+	join_url(c->report_url, c->cgi_url, "/", "report");
+}
+
+static void
+kv_set(struct sip_kv *kv, size_t *n, const char *key, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	kv[*n].key = (char *)(uintptr_t)key;
+	kv[*n].value = (char *)(uintptr_t)value;
+	(*n)++;
+}
+
+/* The builtin keys every template may use; returns how many were set. */
+static size_t
+builtin_values(struct sip_kv *kv, const struct sip_config *cfg,
+    const struct sip_request *req, const struct answer_ctx *c)
+{
+	size_t n = 0;
+
+	kv_set(kv, &n, "mac", req->mac);
+	kv_set(kv, &n, "platform", req->platform);
+	kv_set(kv, &n, "buildarch", req->buildarch);
+	kv_set(kv, &n, "cgi_url", c->cgi_url);
+	kv_set(kv, &n, "boot_url", c->boot_url);
+	kv_set(kv, &n, "report_url", c->report_url);
+	kv_set(kv, &n, "local_pcbios", local_words[cfg->local_pcbios]);
+	kv_set(kv, &n, "local_efi", local_words[cfg->local_efi]);
+	kv_set(kv, &n, "iscsi_target", cfg->iscsi_target);
+	return n;
+}
+
+static enum sip_rc
+render_default(const struct sip_config *cfg, const struct sip_request *req,
+    const struct answer_ctx *c, struct sip_buf *out, struct sip_err *err)
+{
+	struct sip_template *t = NULL;
+	struct sip_kv kv[16];
+	char path[4096];
+	size_t n;
+	enum sip_rc rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", cfg->template_dir,
+	    default_templates[cfg->boot_default]) >= sizeof(path))
+		return sip_errf(err, SIP_ECONFIG, "template path too long");
+	if ((rc = sip_template_load(path, sip_builtin_keys, sip_builtin_nkeys,
+	    &t, err)) != SIP_OK)
+		return rc;
+	n = builtin_values(kv, cfg, req, c);
+	rc = sip_template_render(t, kv, n, out, err);
+	sip_template_free(t);
+	return rc;
+}
+
+static enum sip_rc
+render_action(const struct sip_config *cfg, const struct sip_request *req,
+    struct answer_ctx *c, const struct sip_action *act, struct sip_buf *out,
+    struct sip_err *err)
+{
+	char module[SIP_NAME_MAX], capname[SIP_NAME_MAX];
+	const struct sip_capability *cap;
+	struct sip_module *mod = NULL;
+	struct sip_kv *kv = NULL;
+	size_t n, i;
+	enum sip_rc rc;
+
+	if ((rc = sip_action_name_split(act->name, module, capname)) != SIP_OK)
+		return sip_errf(err, rc, "action %lld: bad name", (long long)act->id);
+	if ((rc = sip_module_find(cfg->module_path, module, &mod, err)) != SIP_OK)
+		return rc;
+	if ((cap = sip_module_capability(mod, capname)) == NULL || cap->tmpl == NULL) {
+		rc = sip_errf(err, SIP_ENOTFOUND, "%s: no capability %s",
+		    module, capname);
+		goto out;
+	}
+	if ((kv = calloc(sip_builtin_nkeys + act->noptions, sizeof(*kv))) == NULL) {
+		rc = sip_errf(err, SIP_ENOMEM, "out of memory");
+		goto out;
+	}
+	join_url(c->module_url, c->boot_url, "/", module);
+	snprintf(c->action_id, sizeof(c->action_id), "%lld", (long long)act->id);
+	snprintf(c->boots, sizeof(c->boots), "%d", act->boots);
+	snprintf(c->max_boots, sizeof(c->max_boots), "%d", act->max_boots);
+	n = builtin_values(kv, cfg, req, c);
+	kv_set(kv, &n, "module_url", c->module_url);
+	kv_set(kv, &n, "token", act->token);
+	kv_set(kv, &n, "action", act->name);
+	kv_set(kv, &n, "action_id", c->action_id);
+	kv_set(kv, &n, "boots", c->boots);
+	kv_set(kv, &n, "max_boots", c->max_boots);
+	for (i = 0; i < act->noptions; i++)
+		kv_set(kv, &n, act->options[i].key, act->options[i].value);
+	rc = sip_template_render(cap->tmpl, kv, n, out, err);
+ out:
+	free(kv);
+	sip_module_free(mod);
+	return rc;
+}
+
+/* A dry run: what the step function would answer, with nothing saved. */
+static enum sip_rc
+preview_step(struct sip_store *st, const char *mac, time_t now,
+    enum sip_answer *answer, struct sip_action **act, struct sip_err *err)
+{
+	enum sip_rc rc;
+
+	*answer = SIP_ANSWER_DEFAULT;
+	*act = NULL;
+	rc = sip_store_active_action(st, mac, act, err);
+	if (rc == SIP_ENOTFOUND || (rc == SIP_OK && *act == NULL))
+		return SIP_OK;
+	if (rc != SIP_OK)
+		return rc;
+	*answer = sip_fsm_step(*act, SIP_EV_BOOT, now, NULL, NULL);
+	if (*answer != SIP_ANSWER_ACTION) {
+		sip_action_free(*act);
+		*act = NULL;
+	}
+	return SIP_OK;
+}
+
+void
+sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
+    time_t now, int dry_run, struct sip_buf *out, struct sip_reason *reason,
+    enum sip_rc *rcp, struct sip_err *err)
+{
+	struct sip_machine m;
+	struct sip_store *st = NULL;
+	struct sip_action *act = NULL;
+	enum sip_answer answer = SIP_ANSWER_DEFAULT;
+	struct answer_ctx c;
+	enum sip_rc rc, rc2;
+	struct sip_err err2;
+
+	ctx_init(&c, cfg, req);
+	snprintf(reason->text, sizeof(reason->text), "default answer");
+	memset(&m, 0, sizeof(m));
+	memcpy(m.mac, req->mac, sizeof(m.mac));
+	m.platform = (char *)(uintptr_t)req->platform;
+	m.buildarch = (char *)(uintptr_t)req->buildarch;
+	m.uuid = (char *)(uintptr_t)req->uuid;
+	m.serial = (char *)(uintptr_t)req->serial;
+	m.manufacturer = (char *)(uintptr_t)req->manufacturer;
+	m.product = (char *)(uintptr_t)req->product;
+	m.ip = (char *)(uintptr_t)req->ip;
+
+	rc = sip_store_open(cfg->db_path, dry_run ? SIP_STORE_RO : SIP_STORE_RW,
+	    cfg->busy_timeout_ms, &st, err);
+	if (rc == SIP_OK) {
+		if (dry_run)
+			rc = preview_step(st, req->mac, now, &answer, &act, err);
+		else
+			rc = sip_store_boot(st, &m, now, &answer, &act, err);
+		sip_store_close(st);
+	} else if (dry_run) {
+		/* No database yet: every machine is unknown, which is no error. */
+		rc = SIP_OK;
+	}
+	if (rc == SIP_OK && answer == SIP_ANSWER_ACTION && act != NULL) {
+		snprintf(reason->text, sizeof(reason->text),
+		    "action %lld %s: boot %d/%d (%s)", (long long)act->id,
+		    act->name, act->boots, act->max_boots,
+		    sip_state_name(act->state));
+		rc = render_action(cfg, req, &c, act, out, err);
+		if (rc != SIP_OK)
+			snprintf(reason->text, sizeof(reason->text),
+			    "action %lld %s could not be rendered: default answer",
+			    (long long)act->id, act->name);
+	}
+	sip_action_free(act);
+	if (rc != SIP_OK || answer != SIP_ANSWER_ACTION || out->len == 0) {
+		out->len = 0;
+		if (out->data != NULL)
+			out->data[0] = '\0';
+		err2.msg[0] = '\0';
+		rc2 = render_default(cfg, req, &c, out, rc == SIP_OK ? err : &err2);
+		if (rc == SIP_OK)
+			rc = rc2;
+	}
+	/* Whatever happened above, a booting machine gets a whole script. */
+	if (out->failed || out->len < 7 || memcmp(out->data, "#!ipxe", 6) != 0) {
+		sip_buf_free(out);
+		/* If even this fails, out stays empty and the caller writes it. */
+		sip_buf_append(out, sip_fallback_script, sip_fallback_script_len);
+		snprintf(reason->text, sizeof(reason->text), "fallback local boot");
+		if (rc == SIP_OK)
+			rc = SIP_EIO;
+	}
+	*rcp = rc;
+}
+
+enum sip_rc
+sip_report_parse(const char *status, const char *progress, enum sip_event *ev,
+    int *progress_out, struct sip_err *err)
+{
+	char *end;
+	long v;
+
+	if (status == NULL)
+		return sip_errf(err, SIP_EINVAL, "report: status is missing");
+	if (strcmp(status, "running") == 0)
+		*ev = SIP_EV_RUNNING;
+	else if (strcmp(status, "done") == 0)
+		*ev = SIP_EV_DONE;
+	else if (strcmp(status, "failed") == 0)
+		*ev = SIP_EV_FAILED;
+	else
+		return sip_errf(err, SIP_EINVAL,
+		    "report: status must be running, done or failed");
+	*progress_out = -1;
+	if (progress == NULL || *progress == '\0')
+		return SIP_OK;
+	if (strspn(progress, "0123456789") != strlen(progress) ||
+	    strlen(progress) > 3 || (v = strtol(progress, &end, 10)) > 100)
+		return sip_errf(err, SIP_EINVAL,
+		    "report: progress must be an integer 0..100");
+	*progress_out = (int)v;
+	return SIP_OK;
+}
+
+enum sip_rc
+sip_answer_report(const struct sip_config *cfg, const char *token,
+    enum sip_event ev, int progress, const char *msg, time_t now,
+    struct sip_err *err)
+{
+	struct sip_store *st = NULL;
+	struct sip_action *act = NULL;
+	const unsigned char *p;
+	enum sip_rc rc;
+
+	if (token == NULL || strlen(token) != SIP_TOKEN_STRLEN - 1 ||
+	    sip_value_check(SIP_T_HEX, token) != SIP_OK)
+		return sip_errf(err, SIP_EDENIED, "report: malformed token");
+	if (msg != NULL) {
+		if (strlen(msg) > REPORT_MSG_MAX)
+			return sip_errf(err, SIP_EINVAL,
+			    "report: msg longer than %d bytes", REPORT_MSG_MAX);
+		/* Stored and later shown to admins: no control characters. */
+		for (p = (const unsigned char *)msg; *p != '\0'; p++)
+			if (*p < 0x20 || *p == 0x7f)
+				return sip_errf(err, SIP_EINVAL,
+				    "report: msg contains a control character");
+	}
+	if ((rc = sip_store_open(cfg->db_path, SIP_STORE_RW, cfg->busy_timeout_ms,
+	    &st, err)) != SIP_OK)
+		return rc;
+	rc = sip_store_report(st, token, ev, progress, msg, now, &act, err);
+	sip_action_free(act);
+	sip_store_close(st);
+	return rc;
+}

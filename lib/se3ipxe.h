@@ -472,9 +472,10 @@ struct sip_reason {
 
 /*
  * Decide and render the answer for one boot request: the one call ipxe.cgi
- * makes.  Never fails: on any error out holds a valid local-boot script,
- * *rc says what went wrong and err names it.  dry_run (preview) reads the
- * store without changing it.
+ * makes.  Never fails: on any error out holds a valid local-boot script
+ * (or is empty when not even that could be allocated: the caller then
+ * writes sip_fallback_script), *rc says what went wrong and err names it.
+ * dry_run (preview) reads the store without changing it.
  */
 void		 sip_answer_boot(const struct sip_config *, const struct sip_request *,
 		    time_t now, int dry_run, struct sip_buf *out,
@@ -482,6 +483,7 @@ void		 sip_answer_boot(const struct sip_config *, const struct sip_request *,
 
 /* The compiled-in local-boot script used when nothing else can be had. */
 extern const char sip_fallback_script[];
+extern const size_t sip_fallback_script_len;
 
 /* Parse a report's fields into an event; SIP_EINVAL names the bad field. */
 enum sip_rc	 sip_report_parse(const char *status, const char *progress,

@@ -1,2 +1,232 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder until written. */
+/* The typed whitelists every value passes before it may be written into an iPXE script. */
+#include <string.h>
+
+#include "se3ipxe.h"
+#include "extern.h"
+
+static const char *const type_names[SIP_T__MAX] = {
+	"word",		/* SIP_T_WORD */
+	"integer",	/* SIP_T_INT */
+	"boolean",	/* SIP_T_BOOL */
+	"mac",		/* SIP_T_MAC */
+	"hex",		/* SIP_T_HEX */
+	"url",		/* SIP_T_URL */
+	"host",		/* SIP_T_HOST */
+	"ipv4",		/* SIP_T_IPV4 */
+	"iscsi",	/* SIP_T_ISCSI */
+	"text",		/* SIP_T_TEXT */
+};
+
+const char *
+sip_type_name(enum sip_type t)
+{
+	if ((unsigned)t >= SIP_T__MAX)
+		return "unknown";
+	return type_names[t];
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+is_lowerhex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f');
+}
+
+static int
+all_in(const char *s, size_t n, const char *set)
+{
+	return strspn(s, set) == n;
+}
+
+/* A decimal number in [lo, hi] made of exactly n digits (n >= 1). */
+static int
+number_in(const char *s, size_t n, long lo, long hi)
+{
+	long v = 0;
+	size_t i;
+
+	if (n == 0 || n > 5)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	/* "007" is not a port and not an address byte. */
+	if (n > 1 && s[0] == '0')
+		return 0;
+	return v >= lo && v <= hi;
+}
+
+static int
+check_ipv4(const char *s, size_t n)
+{
+	size_t i, start = 0, parts = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != '.')
+			continue;
+		if (!number_in(s + start, i - start, 0, 255))
+			return 0;
+		parts++;
+		start = i + 1;
+	}
+	return parts == 4;
+}
+
+/* RFC 1123 host name: labels of [A-Za-z0-9-], not starting or ending with '-'. */
+static int
+check_hostname(const char *s, size_t n)
+{
+	size_t i, label = 0;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!is_alnum(s[i]) && s[i] != '-')
+			return 0;
+		if (s[i] == '-' && label == 0)
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return label > 0 && s[n - 1] != '-';
+}
+
+/* host[:port] */
+static int
+check_host(const char *s, size_t n)
+{
+	const char *colon = memchr(s, ':', n);
+	size_t hn = colon ? (size_t)(colon - s) : n;
+
+	if (colon != NULL && !number_in(colon + 1, n - hn - 1, 1, 65535))
+		return 0;
+	return check_ipv4(s, hn) || check_hostname(s, hn);
+}
+
+static int
+check_url(const char *s, size_t n)
+{
+	static const char path_chars[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	    "._~/%+,=-";
+	const char *host, *slash;
+	size_t i, hn;
+
+	if (n < 8 || strncmp(s, "http://", 7) != 0)
+		return 0;
+	host = s + 7;
+	slash = memchr(host, '/', n - 7);
+	hn = slash ? (size_t)(slash - host) : n - 7;
+	if (!check_host(host, hn))
+		return 0;
+	if (slash == NULL)
+		return 1;
+	if (!all_in(slash, n - (size_t)(slash - s), path_chars))
+		return 0;
+	for (i = (size_t)(slash - s); i < n; i++)
+		if (s[i] == '%' && (i + 2 >= n ||
+		    !is_lowerhex((char)(s[i + 1] | 0x20)) ||
+		    !is_lowerhex((char)(s[i + 2] | 0x20))))
+			return 0;
+	return 1;
+}
+
+static int
+check_mac(const char *s, size_t n)
+{
+	struct sip_mac mac;
+	char canon[SIP_MAC_STRLEN];
+
+	if (n != SIP_MAC_STRLEN - 1 || sip_mac_parse(s, &mac) != SIP_OK)
+		return 0;
+	sip_mac_format(&mac, canon);
+	return strcmp(canon, s) == 0;
+}
+
+/* iscsi:<server>:[protocol]:[port]:[lun]:<iqn...>, as iPXE's sanboot takes it. */
+static int
+check_iscsi(const char *s, size_t n)
+{
+	static const char chars[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	    ".:_-";
+	size_t colons = 0, i;
+
+	if (n < 7 || strncmp(s, "iscsi:", 6) != 0 || !all_in(s, n, chars))
+		return 0;
+	for (i = 0; i < n; i++)
+		colons += s[i] == ':';
+	return colons >= 5 && s[6] != ':' && s[n - 1] != ':';
+}
+
+enum sip_rc
+sip_value_check(enum sip_type type, const char *v)
+{
+	static const char word_chars[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+	size_t n;
+	int good;
+
+	if (v == NULL)
+		return SIP_EINVAL;
+	n = strlen(v);
+	/* Whatever the type: bounded, and only bytes iPXE takes literally. */
+	if (n == 0 || n > SIP_VALUE_MAX || !all_in(v, n, SIP_SAFE_CHARS))
+		return SIP_EINVAL;
+	switch (type) {
+	case SIP_T_WORD:
+		good = n <= 64 && all_in(v, n, word_chars);
+		break;
+	case SIP_T_INT:
+		good = n <= 18 && all_in(v, n, "0123456789");
+		break;
+	case SIP_T_BOOL:
+		good = strcmp(v, "yes") == 0 || strcmp(v, "no") == 0;
+		break;
+	case SIP_T_MAC:
+		good = check_mac(v, n);
+		break;
+	case SIP_T_HEX:
+		good = n <= 128 && all_in(v, n, "0123456789abcdef");
+		break;
+	case SIP_T_URL:
+		good = check_url(v, n);
+		break;
+	case SIP_T_HOST:
+		good = check_host(v, n);
+		break;
+	case SIP_T_IPV4:
+		good = check_ipv4(v, n);
+		break;
+	case SIP_T_ISCSI:
+		good = check_iscsi(v, n);
+		break;
+	case SIP_T_TEXT:
+		good = 1;
+		break;
+	default:
+		good = 0;
+		break;
+	}
+	return good ? SIP_OK : SIP_EINVAL;
+}
