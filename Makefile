@@ -35,6 +35,7 @@ UNIT_SRCS = $(wildcard t/unit/*.c)
 UNIT_BINS = $(UNIT_SRCS:t/unit/%.c=build/t/%.t)
 FUZZ_SRCS = $(wildcard fuzz/fuzz-*.c)
 FUZZ_BINS = $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
+REPLAY_BINS = $(FUZZ_SRCS:fuzz/fuzz-%.c=build/t/replay-%.t)
 MANS      = man/se3-ipxe.8 man/ipxe.cgi.8 man/se3-ipxe.conf.5 man/se3-ipxe-modules.5
 
 all: cgi/ipxe.cgi cli/se3-ipxe
@@ -58,20 +59,24 @@ build/t/%.t: t/unit/%.c t/unit/tap.h $(LIB)
 	@mkdir -p build/t
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
+# Each fuzz target, built with the ordinary compiler, replays its corpus.
+build/t/replay-%.t: fuzz/fuzz-%.c fuzz/replay.c $(LIB)
+	@mkdir -p build/t
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -DCORPUS='"fuzz/corpus/$*"' $(LDFLAGS) -o $@ $< fuzz/replay.c $(LIB) $(LIBS)
+
 build/t/failmalloc.so: t/lib/failmalloc.c
 	@mkdir -p build/t
 	$(CC) -O2 -fPIC -shared -o $@ $< -ldl
 
-tests: all $(UNIT_BINS) build/t/failmalloc.so bench/floor.cgi
+tests: all $(UNIT_BINS) $(REPLAY_BINS) build/t/failmalloc.so bench/floor.cgi
 
 bench/floor.cgi: bench/floor.c
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Every test is a TAP producer: C unit tests are built into build/t/,
-# the shell tests live in t/.  The fuzz corpora are replayed by t/unit
-# programs through build/t/replay-*.t.
+# the shell tests live in t/, and build/t/replay-*.t replay the fuzz corpora.
 check: tests
-	prove -e '' $(PROVE_FLAGS) $(UNIT_BINS) t/*.t
+	SIP_SANITIZE="$(SIP_SANITIZE)" prove -e '' $(PROVE_FLAGS) $(UNIT_BINS) $(REPLAY_BINS) t/*.t
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 check-sanitize:
@@ -90,6 +95,15 @@ build/fuzz/%: fuzz/%.c $(LIB_SRCS) lib/se3ipxe.h lib/extern.h
 fuzz: $(FUZZ_BINS)
 	for f in $(FUZZ_BINS); do n=$${f#build/fuzz/fuzz-}; mkdir -p build/fuzz/corpus-$$n; \
 		$$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$n fuzz/corpus/$$n || exit 1; done
+
+# The Debian 12 packages needed to build, test and run the demo (as root).
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$(grep -v '^#' .ci/packages)
+
+# A private Apache on 127.0.0.1 serving ipxe.cgi over a fresh database.
+demo: all
+	./tools/demo
 
 lint-man:
 	mandoc -Tlint -Wwarning $(MANS)
@@ -111,4 +125,4 @@ install: all
 clean:
 	rm -rf build $(LIB) lib/*.o cgi/*.o cli/*.o cgi/ipxe.cgi cli/se3-ipxe bench/floor.cgi
 
-.PHONY: all tests check check-sanitize fuzz lint-man install clean
+.PHONY: all tests check check-sanitize fuzz deps demo lint-man install clean

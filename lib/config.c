@@ -1,2 +1,782 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder until written. */
+/* Read se3-ipxe.conf through iniparser into a typed, range-checked struct sip_config. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <iniparser.h>
+
+#include "se3ipxe.h"
+#include "extern.h"
+
+#define CONFIG_FILE_MAX		(64 * 1024)
+/* iniparser 4.1 reads lines with fgets into 1024 bytes, newline included. */
+#define CONFIG_LINE_MAX		1022
+#define CONFIG_PATH_MAX		1024
+
+#define MINUTE	INT64_C(60)
+#define HOUR	(60 * MINUTE)
+#define DAY	(24 * HOUR)
+#define WEEK	(7 * DAY)
+
+#define DEFAULT_DB_PATH		"/var/lib/se3-ipxe/se3-ipxe.db"
+#define DEFAULT_BOOT_ROOT	"/var/www/se3-ipxe"
+#define DEFAULT_MODULE_PATH \
+	SIP_DATADIR "/modules:" SIP_SYSCONFDIR "/se3-ipxe/modules"
+#define DEFAULT_TEMPLATE_DIR	SIP_DATADIR "/templates"
+
+/* How a value is checked and converted. */
+enum ctype {
+	CT_PATH,		/* absolute path */
+	CT_PATHLIST,		/* colon-separated absolute paths */
+	CT_URL,			/* SIP_T_URL or empty */
+	CT_ISCSI,		/* SIP_T_ISCSI or empty */
+	CT_INT,			/* decimal integer in min..max */
+	CT_DURATION,		/* sip_duration_parse in min..max */
+	CT_WORD			/* one of words[] */
+};
+
+enum ckey {
+	CK_DB_PATH,
+	CK_DB_BUSY_TIMEOUT,
+	CK_SERVER_BOOT_URL,
+	CK_SERVER_CGI_URL,
+	CK_SERVER_BOOT_ROOT,
+	CK_SERVER_DEADLINE,
+	CK_MODULES_PATH,
+	CK_MODULES_TEMPLATES,
+	CK_BOOT_DEFAULT,
+	CK_BOOT_LOCAL_PCBIOS,
+	CK_BOOT_LOCAL_EFI,
+	CK_BOOT_ISCSI_TARGET,
+	CK_ACTIONS_MAX_BOOTS,
+	CK_ACTIONS_EXPIRES,
+	CK_ACTIONS_HISTORY,
+	CK__MAX
+};
+
+static const char *const default_words[SIP_DEFAULT__MAX + 1] = {
+	"local",		/* SIP_DEFAULT_LOCAL */
+	"iscsi",		/* SIP_DEFAULT_ISCSI */
+	NULL
+};
+
+static const char *const local_words[SIP_LOCAL__MAX + 1] = {
+	"sanboot",		/* SIP_LOCAL_SANBOOT */
+	"exit",			/* SIP_LOCAL_EXIT */
+	NULL
+};
+
+static const struct ckeydef {
+	const char		*section;
+	const char		*key;
+	enum ctype		 type;
+	int64_t			 min, max;
+	const char *const	*words;
+} ckeys[CK__MAX] = {
+	{ "database", "path", CT_PATH, 0, 0, NULL },	/* CK_DB_PATH */
+	{ "database", "busy_timeout", CT_INT, 0, 60000, NULL },
+						/* CK_DB_BUSY_TIMEOUT */
+	{ "server", "boot_url", CT_URL, 0, 0, NULL },	/* CK_SERVER_BOOT_URL */
+	{ "server", "cgi_url", CT_URL, 0, 0, NULL },	/* CK_SERVER_CGI_URL */
+	{ "server", "boot_root", CT_PATH, 0, 0, NULL },	/* CK_SERVER_BOOT_ROOT */
+	{ "server", "deadline", CT_INT, 1, 60, NULL },	/* CK_SERVER_DEADLINE */
+	{ "modules", "path", CT_PATHLIST, 0, 0, NULL },	/* CK_MODULES_PATH */
+	{ "modules", "templates", CT_PATH, 0, 0, NULL },
+						/* CK_MODULES_TEMPLATES */
+	{ "boot", "default", CT_WORD, 0, 0, default_words },
+						/* CK_BOOT_DEFAULT */
+	{ "boot", "local_pcbios", CT_WORD, 0, 0, local_words },
+						/* CK_BOOT_LOCAL_PCBIOS */
+	{ "boot", "local_efi", CT_WORD, 0, 0, local_words },
+						/* CK_BOOT_LOCAL_EFI */
+	{ "boot", "iscsi_target", CT_ISCSI, 0, 0, NULL },
+						/* CK_BOOT_ISCSI_TARGET */
+	{ "actions", "max_boots", CT_INT, 1, 100, NULL },
+						/* CK_ACTIONS_MAX_BOOTS */
+	{ "actions", "expires", CT_DURATION, MINUTE, 30 * DAY, NULL },
+						/* CK_ACTIONS_EXPIRES */
+	{ "actions", "history", CT_DURATION, DAY, 3650 * DAY, NULL },
+						/* CK_ACTIONS_HISTORY */
+};
+
+/* What the syntax pass learnt: where each key is, how much there is. */
+struct cscan {
+	const char	*file;
+	struct sip_err	*err;
+	int		 line[CK__MAX];		/* 0: not in the file */
+	int		 sectline[CK__MAX];	/* first header of each section */
+	size_t		 nkeys;
+	size_t		 nsects;
+};
+
+static int	 config_quiet(const char *, ...);
+static enum sip_rc config_lines(const char *, const char *, size_t,
+		    struct sip_err *);
+static int	 config_section_cb(void *, const char *, int);
+static int	 config_key_cb(void *, const char *, const char *,
+		    const char *, int);
+static enum sip_rc config_dict(struct sip_config *, dictionary *,
+		    const struct cscan *);
+static enum sip_rc config_value(struct sip_config *, enum ckey,
+		    const char *, const struct cscan *);
+static enum sip_rc config_set_str(char **, const char *);
+static int	 config_abspath(const char *, size_t);
+static enum sip_rc config_int(const char *, int64_t *);
+static enum sip_rc parse_digits(const char **, int, int64_t *);
+static enum sip_rc duration_parse(const char *, int64_t *, int *);
+static int	 days_in_month(int64_t, int64_t);
+static void	 config_fmt_duration(int64_t, char *, size_t);
+
+/* iniparser prints to stderr by default: lib/ never prints. */
+static int
+config_quiet(const char *fmt, ...)
+{
+	return 0;
+}
+
+enum sip_rc
+sip_config_defaults(struct sip_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if ((cfg->db_path = sip_strdup(DEFAULT_DB_PATH)) == NULL ||
+	    (cfg->boot_url = sip_strdup("")) == NULL ||
+	    (cfg->cgi_url = sip_strdup("")) == NULL ||
+	    (cfg->boot_root = sip_strdup(DEFAULT_BOOT_ROOT)) == NULL ||
+	    (cfg->module_path = sip_strdup(DEFAULT_MODULE_PATH)) == NULL ||
+	    (cfg->template_dir = sip_strdup(DEFAULT_TEMPLATE_DIR)) == NULL ||
+	    (cfg->iscsi_target = sip_strdup("")) == NULL) {
+		sip_config_free(cfg);
+		return SIP_ENOMEM;
+	}
+	cfg->busy_timeout_ms = 2000;
+	cfg->deadline = 5;
+	cfg->boot_default = SIP_DEFAULT_LOCAL;
+	cfg->local_pcbios = SIP_LOCAL_SANBOOT;
+	cfg->local_efi = SIP_LOCAL_EXIT;
+	cfg->max_boots = 3;
+	cfg->expires = 4 * HOUR;
+	cfg->history_keep = 365 * DAY;
+	return SIP_OK;
+}
+
+void
+sip_config_free(struct sip_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	free(cfg->path);
+	free(cfg->db_path);
+	free(cfg->boot_url);
+	free(cfg->cgi_url);
+	free(cfg->boot_root);
+	free(cfg->module_path);
+	free(cfg->template_dir);
+	free(cfg->iscsi_target);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/*
+ * Lines iniparser would refuse or misread, found before it runs: it stops
+ * at a line longer than its buffer without saying which.
+ */
+static enum sip_rc
+config_lines(const char *file, const char *text, size_t len,
+    struct sip_err *err)
+{
+	const char *p, *end, *nl;
+	size_t n;
+	int lineno = 0;
+
+	for (p = text, end = text + len; p < end; p = nl + 1) {
+		lineno++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > CONFIG_LINE_MAX)
+			return sip_errf(err, SIP_ECONFIG,
+			    "%s:%d: line longer than %d bytes",
+			    file, lineno, CONFIG_LINE_MAX);
+	}
+	return SIP_OK;
+}
+
+static int
+config_section_cb(void *arg, const char *section, int line)
+{
+	struct cscan *sc = arg;
+	size_t i;
+	int known = 0;
+
+	for (i = 0; i < CK__MAX; i++) {
+		if (strcmp(ckeys[i].section, section) != 0)
+			continue;
+		known = 1;
+		if (sc->sectline[i] != 0)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: repeated section [%s] (first at line %d)",
+			    sc->file, line, section, sc->sectline[i]);
+		sc->sectline[i] = line;
+	}
+	if (!known)
+		return sip_errf(sc->err, SIP_ECONFIG,
+		    "%s:%d: unknown section [%s]", sc->file, line, section);
+	sc->nsects++;
+	return 0;
+}
+
+static int
+config_key_cb(void *arg, const char *section, const char *key,
+    const char *value, int line)
+{
+	struct cscan *sc = arg;
+	size_t i;
+
+	for (i = 0; i < CK__MAX; i++)
+		if (strcmp(ckeys[i].section, section) == 0 &&
+		    strcmp(ckeys[i].key, key) == 0) {
+			sc->line[i] = line;
+			sc->nkeys++;
+			return 0;
+		}
+	return sip_errf(sc->err, SIP_ECONFIG,
+	    "%s:%d: unknown key '%s' in [%s]", sc->file, line, key, section);
+}
+
+static enum sip_rc
+config_set_str(char **dst, const char *value)
+{
+	char *p;
+
+	if ((p = sip_strdup(value)) == NULL)
+		return SIP_ENOMEM;
+	free(*dst);
+	*dst = p;
+	return SIP_OK;
+}
+
+/* An absolute path of at most CONFIG_PATH_MAX bytes, all of them safe. */
+static int
+config_abspath(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > CONFIG_PATH_MAX || s[0] != '/')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] == ':' || strchr(SIP_SAFE_CHARS, s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/* A decimal integer, optionally negative, nothing else around it. */
+static enum sip_rc
+config_int(const char *s, int64_t *out)
+{
+	const char *p = s;
+	char *end;
+	long long v;
+
+	if (*p == '-')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return SIP_EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0')
+		return SIP_EINVAL;
+	if (errno == ERANGE)
+		return SIP_ECONFIG;	/* overflow: out of any range */
+	*out = v;
+	return SIP_OK;
+}
+
+/* Seconds as the shortest exact duration: "90s", "15m", "4h", "30d". */
+static void
+config_fmt_duration(int64_t s, char *buf, size_t sz)
+{
+	if (s != 0 && s % DAY == 0)
+		snprintf(buf, sz, "%" PRId64 "d", s / DAY);
+	else if (s != 0 && s % HOUR == 0)
+		snprintf(buf, sz, "%" PRId64 "h", s / HOUR);
+	else if (s != 0 && s % MINUTE == 0)
+		snprintf(buf, sz, "%" PRId64 "m", s / MINUTE);
+	else
+		snprintf(buf, sz, "%" PRId64 "s", s);
+}
+
+/* Check value as key k and store it in cfg. */
+static enum sip_rc
+config_value(struct sip_config *cfg, enum ckey k, const char *value,
+    const struct cscan *sc)
+{
+	const struct ckeydef *kd = &ckeys[k];
+	const char *p, *q;
+	char lo[32], hi[32];
+	int64_t v = 0;
+	size_t i, n;
+	int overflow;
+	enum sip_rc rc;
+
+	for (p = value; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: control character in the value",
+			    sc->file, sc->line[k], kd->section, kd->key);
+
+	switch (kd->type) {
+	case CT_PATH:
+		if (!config_abspath(value, strlen(value)))
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%s' is not an absolute path "
+			    "made of safe characters", sc->file, sc->line[k],
+			    kd->section, kd->key, value);
+		break;
+	case CT_PATHLIST:
+		if (*value == '\0')
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: empty: expected absolute "
+			    "directories separated by ':'", sc->file,
+			    sc->line[k], kd->section, kd->key);
+		for (p = value; ; p = q + 1) {
+			if ((q = strchr(p, ':')) == NULL)
+				q = p + strlen(p);
+			n = (size_t)(q - p);
+			if (!config_abspath(p, n))
+				return sip_errf(sc->err, SIP_ECONFIG,
+				    "%s:%d: [%s] %s: '%.*s' is not an "
+				    "absolute path made of safe characters",
+				    sc->file, sc->line[k], kd->section,
+				    kd->key, (int)n, p);
+			if (*q == '\0')
+				break;
+		}
+		break;
+	case CT_URL:
+	case CT_ISCSI:
+		if (*value != '\0' && sip_value_check(kd->type == CT_URL ?
+		    SIP_T_URL : SIP_T_ISCSI, value) != SIP_OK)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%s' is not a valid %s",
+			    sc->file, sc->line[k], kd->section, kd->key,
+			    value, kd->type == CT_URL ?
+			    "http:// URL" : "iSCSI root path");
+		break;
+	case CT_INT:
+		rc = config_int(value, &v);
+		if (rc == SIP_EINVAL)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%s' is not a decimal integer",
+			    sc->file, sc->line[k], kd->section, kd->key,
+			    value);
+		if (rc != SIP_OK || v < kd->min || v > kd->max)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: %s is out of range "
+			    "%" PRId64 "..%" PRId64, sc->file, sc->line[k],
+			    kd->section, kd->key, value, kd->min, kd->max);
+		break;
+	case CT_DURATION:
+		config_fmt_duration(kd->min, lo, sizeof(lo));
+		config_fmt_duration(kd->max, hi, sizeof(hi));
+		/* Syntax first, for the message; then the range. */
+		if (duration_parse(value, &v, &overflow) != SIP_OK &&
+		    !overflow)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%s' is not a duration "
+			    "(N, Ns, Nm, Nh, Nd or Nw)", sc->file,
+			    sc->line[k], kd->section, kd->key, value);
+		if (overflow)
+			v = INT64_MAX;
+		if (v < kd->min || v > kd->max)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: %s is out of range %s..%s",
+			    sc->file, sc->line[k], kd->section, kd->key,
+			    value, lo, hi);
+		break;
+	case CT_WORD:
+		for (i = 0; kd->words[i] != NULL; i++)
+			if (strcmp(kd->words[i], value) == 0)
+				break;
+		if (kd->words[i] == NULL)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%s' is not %s or %s",
+			    sc->file, sc->line[k], kd->section, kd->key,
+			    value, kd->words[0], kd->words[1]);
+		v = (int64_t)i;
+		break;
+	}
+
+	rc = SIP_OK;
+	switch (k) {
+	case CK_DB_PATH:
+		rc = config_set_str(&cfg->db_path, value);
+		break;
+	case CK_DB_BUSY_TIMEOUT:
+		cfg->busy_timeout_ms = (int)v;
+		break;
+	case CK_SERVER_BOOT_URL:
+		rc = config_set_str(&cfg->boot_url, value);
+		break;
+	case CK_SERVER_CGI_URL:
+		rc = config_set_str(&cfg->cgi_url, value);
+		break;
+	case CK_SERVER_BOOT_ROOT:
+		rc = config_set_str(&cfg->boot_root, value);
+		break;
+	case CK_SERVER_DEADLINE:
+		cfg->deadline = (int)v;
+		break;
+	case CK_MODULES_PATH:
+		rc = config_set_str(&cfg->module_path, value);
+		break;
+	case CK_MODULES_TEMPLATES:
+		rc = config_set_str(&cfg->template_dir, value);
+		break;
+	case CK_BOOT_DEFAULT:
+		cfg->boot_default = v == 0 ? SIP_DEFAULT_LOCAL :
+		    SIP_DEFAULT_ISCSI;
+		break;
+	case CK_BOOT_LOCAL_PCBIOS:
+		cfg->local_pcbios = v == 0 ? SIP_LOCAL_SANBOOT :
+		    SIP_LOCAL_EXIT;
+		break;
+	case CK_BOOT_LOCAL_EFI:
+		cfg->local_efi = v == 0 ? SIP_LOCAL_SANBOOT : SIP_LOCAL_EXIT;
+		break;
+	case CK_BOOT_ISCSI_TARGET:
+		rc = config_set_str(&cfg->iscsi_target, value);
+		break;
+	case CK_ACTIONS_MAX_BOOTS:
+		cfg->max_boots = (int)v;
+		break;
+	case CK_ACTIONS_EXPIRES:
+		cfg->expires = v;
+		break;
+	case CK_ACTIONS_HISTORY:
+		cfg->history_keep = v;
+		break;
+	case CK__MAX:
+		break;
+	}
+	if (rc != SIP_OK)
+		return sip_errf(sc->err, rc, "%s: %s", sc->file,
+		    sip_strerror(rc));
+	return SIP_OK;
+}
+
+/*
+ * Take every value from the dictionary.  The syntax pass already refused
+ * unknown names; the dictionary is checked again against it, so a file
+ * changed between the two reads, or an iniparser that stopped early for
+ * want of memory, cannot pass for a shorter file.
+ */
+static enum sip_rc
+config_dict(struct sip_config *cfg, dictionary *d, const struct cscan *sc)
+{
+	char name[128];
+	const char *value;
+	size_t k, nkeys = 0;
+	int i, n, nsec;
+	enum sip_rc rc;
+
+	if ((nsec = iniparser_getnsec(d)) < 0 || (size_t)nsec != sc->nsects)
+		goto changed;
+	for (i = 0; i < nsec; i++) {
+		if ((n = iniparser_getsecnkeys(d, iniparser_getsecname(d, i)))
+		    < 0)
+			goto changed;
+		nkeys += (size_t)n;
+	}
+	if (nkeys != sc->nkeys)
+		goto changed;
+
+	for (k = 0; k < CK__MAX; k++) {
+		if (sc->line[k] == 0)
+			continue;
+		snprintf(name, sizeof(name), "%s:%s", ckeys[k].section,
+		    ckeys[k].key);
+		if ((value = iniparser_getstring(d, name, NULL)) == NULL)
+			goto changed;
+		if ((rc = config_value(cfg, (enum ckey)k, value, sc)) !=
+		    SIP_OK)
+			return rc;
+	}
+	if (cfg->boot_default == SIP_DEFAULT_ISCSI &&
+	    cfg->iscsi_target[0] == '\0')
+		return sip_errf(sc->err, SIP_ECONFIG,
+		    "%s:%d: [boot] iscsi_target is required when default "
+		    "is iscsi", sc->file, sc->line[CK_BOOT_DEFAULT]);
+	return SIP_OK;
+ changed:
+	return sip_errf(sc->err, SIP_ECONFIG,
+	    "%s: iniparser read something else than the file's syntax check "
+	    "(changed while read?)", sc->file);
+}
+
+enum sip_rc
+sip_config_load(struct sip_config *cfg, const char *path,
+    struct sip_err *err)
+{
+	struct sip_config tmp;
+	struct cscan sc;
+	dictionary *d = NULL;
+	const char *file;
+	char *text = NULL;
+	size_t len;
+	int explicit = 1;
+	enum sip_rc rc;
+
+	if (err != NULL)
+		err->msg[0] = '\0';
+	if ((rc = sip_config_defaults(cfg)) != SIP_OK)
+		return sip_errf(err, rc, "configuration defaults: %s",
+		    sip_strerror(rc));
+	if ((rc = sip_config_defaults(&tmp)) != SIP_OK)
+		return sip_errf(err, rc, "configuration defaults: %s",
+		    sip_strerror(rc));
+
+	if ((file = path) == NULL && (file = getenv(SIP_CONFIG_ENV)) != NULL) {
+		if (file[0] != '/') {
+			rc = sip_errf(err, SIP_ECONFIG,
+			    "%s: '%s' is not an absolute path",
+			    SIP_CONFIG_ENV, file);
+			goto out;
+		}
+	} else if (file == NULL) {
+		file = SIP_CONFIG_PATH;
+		explicit = 0;
+	}
+
+	if ((rc = sip_file_read(file, CONFIG_FILE_MAX, &text, &len, err)) !=
+	    SIP_OK) {
+		if (rc == SIP_ENOTFOUND && !explicit) {
+			if (err != NULL)
+				err->msg[0] = '\0';
+			rc = SIP_OK;
+		} else if (rc == SIP_ENOTFOUND)
+			rc = SIP_EIO;
+		goto out;
+	}
+
+	memset(&sc, 0, sizeof(sc));
+	sc.file = file;
+	sc.err = err;
+	if ((rc = config_lines(file, text, len, err)) != SIP_OK)
+		goto out;
+	if ((rc = sip_ini_parse(file, text, len, config_section_cb,
+	    config_key_cb, &sc, err)) != SIP_OK) {
+		if (rc == SIP_EMODULE)
+			rc = SIP_ECONFIG;
+		goto out;
+	}
+
+	iniparser_set_error_callback(config_quiet);
+	d = iniparser_load(file);
+	iniparser_set_error_callback(NULL);
+	if (d == NULL) {
+		rc = sip_errf(err, SIP_ECONFIG, "%s: iniparser could not read "
+		    "the file", file);
+		goto out;
+	}
+	if ((rc = config_dict(&tmp, d, &sc)) != SIP_OK)
+		goto out;
+	if ((rc = config_set_str(&tmp.path, file)) != SIP_OK) {
+		rc = sip_errf(err, rc, "%s: %s", file, sip_strerror(rc));
+		goto out;
+	}
+
+	sip_config_free(cfg);
+	*cfg = tmp;
+	memset(&tmp, 0, sizeof(tmp));
+ out:
+	if (d != NULL)
+		iniparser_freedict(d);
+	free(text);
+	sip_config_free(&tmp);
+	return rc;
+}
+
+/* -------------------------------------------------------- durations, times */
+
+/*
+ * Exactly ndigits digits (ndigits 0: one or more, up to overflow) at *sp;
+ * advances *sp.
+ */
+static enum sip_rc
+parse_digits(const char **sp, int ndigits, int64_t *out)
+{
+	const char *s = *sp;
+	int64_t v = 0;
+	int n = 0;
+
+	while (*s >= '0' && *s <= '9' && (ndigits == 0 || n < ndigits)) {
+		if (v > (INT64_MAX - (*s - '0')) / 10)
+			return SIP_EINVAL;
+		v = v * 10 + (*s - '0');
+		s++;
+		n++;
+	}
+	if (n == 0 || (ndigits != 0 && n != ndigits))
+		return SIP_EINVAL;
+	*sp = s;
+	*out = v;
+	return SIP_OK;
+}
+
+/*
+ * Digits and an optional unit; *overflow tells a number too large for
+ * int64_t seconds from a syntax error.
+ */
+static enum sip_rc
+duration_parse(const char *s, int64_t *out, int *overflow)
+{
+	int64_t v, unit;
+
+	*overflow = 0;
+	if (s == NULL || *s < '0' || *s > '9')
+		return SIP_EINVAL;
+	for (v = 0; *s >= '0' && *s <= '9'; s++) {
+		if (v > (INT64_MAX - (*s - '0')) / 10)
+			*overflow = 1;
+		else
+			v = v * 10 + (*s - '0');
+	}
+	switch (*s) {
+	case '\0':
+	case 's':
+		unit = 1;
+		break;
+	case 'm':
+		unit = MINUTE;
+		break;
+	case 'h':
+		unit = HOUR;
+		break;
+	case 'd':
+		unit = DAY;
+		break;
+	case 'w':
+		unit = WEEK;
+		break;
+	default:
+		*overflow = 0;
+		return SIP_EINVAL;
+	}
+	if (*s != '\0' && s[1] != '\0') {
+		*overflow = 0;
+		return SIP_EINVAL;
+	}
+	if (*overflow || v > INT64_MAX / unit) {
+		*overflow = 1;
+		return SIP_EINVAL;
+	}
+	*out = v * unit;
+	return SIP_OK;
+}
+
+enum sip_rc
+sip_duration_parse(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	int64_t v;
+	int overflow;
+
+	if (duration_parse(s, &v, &overflow) != SIP_OK || v < min || v > max)
+		return SIP_EINVAL;
+	*out = v;
+	return SIP_OK;
+}
+
+static int
+days_in_month(int64_t year, int64_t month)
+{
+	static const int days[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+
+	if (month == 2 && ((year % 4 == 0 && year % 100 != 0) ||
+	    year % 400 == 0))
+		return 29;
+	return days[month - 1];
+}
+
+enum sip_rc
+sip_time_parse(const char *s, time_t now, time_t *out)
+{
+	struct tm tm;
+	int64_t v, year, mon, mday, hour, min, sec = 0;
+	time_t t;
+
+	if (s == NULL)
+		return SIP_EINVAL;
+	if (strcmp(s, "now") == 0) {
+		*out = now;
+		return SIP_OK;
+	}
+	if (s[0] == '+') {
+		if (sip_duration_parse(s + 1, 0, INT64_MAX, &v) != SIP_OK)
+			return SIP_EINVAL;
+		if (now < 0 || v > INT64_MAX - (int64_t)now)
+			return SIP_EINVAL;
+		v += (int64_t)now;
+		if ((int64_t)(time_t)v != v)
+			return SIP_EINVAL;
+		*out = (time_t)v;
+		return SIP_OK;
+	}
+	if (s[0] == '@') {
+		s++;
+		if (parse_digits(&s, 0, &v) != SIP_OK || *s != '\0' ||
+		    (int64_t)(time_t)v != v)
+			return SIP_EINVAL;
+		*out = (time_t)v;
+		return SIP_OK;
+	}
+
+	/* YYYY-MM-DD[ T]HH:MM[:SS], local time. */
+	if (parse_digits(&s, 4, &year) != SIP_OK || *s++ != '-' ||
+	    parse_digits(&s, 2, &mon) != SIP_OK || *s++ != '-' ||
+	    parse_digits(&s, 2, &mday) != SIP_OK)
+		return SIP_EINVAL;
+	if (*s != ' ' && *s != 'T')
+		return SIP_EINVAL;
+	s++;
+	if (parse_digits(&s, 2, &hour) != SIP_OK || *s++ != ':' ||
+	    parse_digits(&s, 2, &min) != SIP_OK)
+		return SIP_EINVAL;
+	if (*s == ':') {
+		s++;
+		if (parse_digits(&s, 2, &sec) != SIP_OK)
+			return SIP_EINVAL;
+	}
+	if (*s != '\0')
+		return SIP_EINVAL;
+	if (year < 1970 || mon < 1 || mon > 12 || mday < 1 ||
+	    mday > days_in_month(year, mon) || hour > 23 || min > 59 ||
+	    sec > 59)
+		return SIP_EINVAL;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)(year - 1900);
+	tm.tm_mon = (int)(mon - 1);
+	tm.tm_mday = (int)mday;
+	tm.tm_hour = (int)hour;
+	tm.tm_min = (int)min;
+	tm.tm_sec = (int)sec;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return SIP_EINVAL;
+	/* A local time skipped by a DST change does not exist. */
+	if (tm.tm_year != year - 1900 || tm.tm_mon != mon - 1 ||
+	    tm.tm_mday != mday || tm.tm_hour != hour || tm.tm_min != min ||
+	    tm.tm_sec != sec)
+		return SIP_EINVAL;
+	*out = t;
+	return SIP_OK;
+}

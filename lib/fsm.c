@@ -1,2 +1,209 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder until written. */
+/* The per-action state machine: one step function and the one place a state changes. */
+#include <string.h>
+
+#include "se3ipxe.h"
+#include "extern.h"
+
+static enum sip_answer	fsm_unexpected(enum sip_event);
+
+/* These spellings are also stored in the database: never rename one. */
+static const char *const state_names[SIP_ST__MAX] = {
+	"scheduled",		/* SIP_ST_SCHEDULED */
+	"pending",		/* SIP_ST_PENDING */
+	"booting",		/* SIP_ST_BOOTING */
+	"running",		/* SIP_ST_RUNNING */
+	"done",			/* SIP_ST_DONE */
+	"failed",		/* SIP_ST_FAILED */
+	"expired",		/* SIP_ST_EXPIRED */
+	"cancelled",		/* SIP_ST_CANCELLED */
+};
+
+static const char *const event_names[SIP_EV__MAX] = {
+	"boot",			/* SIP_EV_BOOT */
+	"running",		/* SIP_EV_RUNNING */
+	"done",			/* SIP_EV_DONE */
+	"failed",		/* SIP_EV_FAILED */
+	"cancel",		/* SIP_EV_CANCEL */
+	"tick",			/* SIP_EV_TICK */
+};
+
+const char *
+sip_state_name(enum sip_state st)
+{
+	if ((unsigned)st >= SIP_ST__MAX)
+		return "unknown";
+	return state_names[st];
+}
+
+const char *
+sip_event_name(enum sip_event ev)
+{
+	if ((unsigned)ev >= SIP_EV__MAX)
+		return "unknown";
+	return event_names[ev];
+}
+
+enum sip_rc
+sip_state_parse(const char *s, enum sip_state *st)
+{
+	size_t i;
+
+	if (s == NULL)
+		return SIP_EINVAL;
+	for (i = 0; i < SIP_ARRAY_SIZE(state_names); i++)
+		if (strcmp(s, state_names[i]) == 0) {
+			*st = (enum sip_state)i;
+			return SIP_OK;
+		}
+	return SIP_EINVAL;
+}
+
+int
+sip_state_active(enum sip_state st)
+{
+	switch (st) {
+	case SIP_ST_SCHEDULED:
+	case SIP_ST_PENDING:
+	case SIP_ST_BOOTING:
+	case SIP_ST_RUNNING:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void
+sip_change_state(struct sip_action *act, enum sip_state new,
+    enum sip_event ev, sip_transition_cb cb, void *arg)
+{
+	enum sip_state old = act->state;
+
+	/* Staying put is not a transition: no history line for it. */
+	if (new == old)
+		return;
+	/* First apply the new state, then let the observer act on it. */
+	act->state = new;
+	if (cb != NULL)
+		cb(arg, act, old, new, ev);
+}
+
+/*
+ * A corrupt state or an unknown event must never serve an action: the
+ * machine boots its default and a report is refused.
+ */
+static enum sip_answer
+fsm_unexpected(enum sip_event ev)
+{
+	return ev == SIP_EV_BOOT ? SIP_ANSWER_DEFAULT : SIP_ANSWER_REFUSE;
+}
+
+enum sip_answer
+sip_fsm_step(struct sip_action *act, enum sip_event ev, time_t now,
+    sip_transition_cb cb, void *arg)
+{
+	int max_boots;
+
+	/* A row with max_boots <= 0 would otherwise serve forever. */
+	max_boots = act->max_boots > 0 ? act->max_boots : 1;
+
+	/*
+	 * Time passes before anything else happens, so an event is always
+	 * judged against the state the action really is in now.
+	 */
+	if (act->state == SIP_ST_SCHEDULED && now >= act->start_at)
+		sip_change_state(act, SIP_ST_PENDING, SIP_EV_TICK, cb, arg);
+	if (sip_state_active(act->state) && act->expires_at > 0 &&
+	    now >= act->expires_at)
+		sip_change_state(act, SIP_ST_EXPIRED, SIP_EV_TICK, cb, arg);
+
+	switch (act->state) {
+	case SIP_ST_SCHEDULED:
+		switch (ev) {
+		case SIP_EV_BOOT:
+			return SIP_ANSWER_DEFAULT;
+		case SIP_EV_RUNNING:
+		case SIP_EV_DONE:
+		case SIP_EV_FAILED:
+			return SIP_ANSWER_REFUSE;
+		case SIP_EV_CANCEL:
+			sip_change_state(act, SIP_ST_CANCELLED, ev, cb, arg);
+			return SIP_ANSWER_ACCEPT;
+		case SIP_EV_TICK:
+			return SIP_ANSWER_ACCEPT;
+		default:
+			return fsm_unexpected(ev);
+		}
+	case SIP_ST_PENDING:
+		switch (ev) {
+		case SIP_EV_BOOT:
+			act->boots = 1;
+			/* A oneshot action has nothing to wait for once served. */
+			if (act->completion == SIP_COMPLETE_ONESHOT)
+				sip_change_state(act, SIP_ST_DONE, ev, cb, arg);
+			else
+				sip_change_state(act, SIP_ST_BOOTING, ev, cb,
+				    arg);
+			return SIP_ANSWER_ACTION;
+		case SIP_EV_RUNNING:
+		case SIP_EV_DONE:
+		case SIP_EV_FAILED:
+			/* Never served: nobody can hold the token legitimately. */
+			return SIP_ANSWER_REFUSE;
+		case SIP_EV_CANCEL:
+			sip_change_state(act, SIP_ST_CANCELLED, ev, cb, arg);
+			return SIP_ANSWER_ACCEPT;
+		case SIP_EV_TICK:
+			return SIP_ANSWER_ACCEPT;
+		default:
+			return fsm_unexpected(ev);
+		}
+	case SIP_ST_BOOTING:
+	case SIP_ST_RUNNING:
+		switch (ev) {
+		case SIP_EV_BOOT:
+			/*
+			 * A machine that keeps booting the action without
+			 * reporting done is in an install loop: stop serving.
+			 */
+			if (act->boots >= max_boots) {
+				sip_change_state(act, SIP_ST_FAILED, ev, cb,
+				    arg);
+				return SIP_ANSWER_DEFAULT;
+			}
+			act->boots++;
+			return SIP_ANSWER_ACTION;
+		case SIP_EV_RUNNING:
+			sip_change_state(act, SIP_ST_RUNNING, ev, cb, arg);
+			return SIP_ANSWER_ACCEPT;
+		case SIP_EV_DONE:
+			sip_change_state(act, SIP_ST_DONE, ev, cb, arg);
+			return SIP_ANSWER_ACCEPT;
+		case SIP_EV_FAILED:
+			sip_change_state(act, SIP_ST_FAILED, ev, cb, arg);
+			return SIP_ANSWER_ACCEPT;
+		case SIP_EV_CANCEL:
+			sip_change_state(act, SIP_ST_CANCELLED, ev, cb, arg);
+			return SIP_ANSWER_ACCEPT;
+		case SIP_EV_TICK:
+			return SIP_ANSWER_ACCEPT;
+		default:
+			return fsm_unexpected(ev);
+		}
+	case SIP_ST_DONE:
+	case SIP_ST_FAILED:
+	case SIP_ST_EXPIRED:
+	case SIP_ST_CANCELLED:
+		switch (ev) {
+		case SIP_EV_BOOT:
+			return SIP_ANSWER_DEFAULT;
+		case SIP_EV_TICK:
+			/* Time passing is never refused, it just changes nothing. */
+			return SIP_ANSWER_ACCEPT;
+		default:
+			return SIP_ANSWER_REFUSE;
+		}
+	default:
+		return fsm_unexpected(ev);
+	}
+}

@@ -1,2 +1,389 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder until written. */
+/* The strict line-oriented INI reader for module manifests, and whole-file reads. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "se3ipxe.h"
+#include "extern.h"
+
+/*
+ * The syntax (see se3-ipxe-modules(5)):
+ *
+ *	[section]		a name, or two names separated by one space
+ *	key = value		whitespace around key and value is dropped
+ *	; comment		or "# comment": whole lines only
+ *
+ * Lines end in LF or CRLF and hold at most INI_LINE_MAX bytes.  A NUL or
+ * another control character (but tab) anywhere, a line ending in a
+ * backslash (iniparser would join it to the next one), a key before any
+ * section and a key given twice in a section are errors.
+ */
+#define INI_LINE_MAX	1024
+
+/* One key already read, to refuse it a second time. */
+struct ini_seen {
+	uint32_t	 hash;
+	int		 line;
+	size_t		 sect;		/* index of the section name in names */
+	char		*key;
+};
+
+struct ini_state {
+	const char	*name;
+	struct sip_err	*err;
+	struct ini_seen	*seen;
+	size_t		 nseen, maxseen;
+	char		**sects;	/* section names read, in order */
+	size_t		 nsects, maxsects;
+};
+
+static int	 ini_namechar(int);
+static int	 ini_blank(int);
+static char	*ini_trim(char *);
+static uint32_t	 ini_hash(size_t, const char *);
+static enum sip_rc ini_section(struct ini_state *, char *, int, size_t *);
+static enum sip_rc ini_key(struct ini_state *, size_t, const char *, int);
+static void	 ini_state_free(struct ini_state *);
+
+static int
+ini_namechar(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
+static int
+ini_blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Drop leading and trailing blanks in place. */
+static char *
+ini_trim(char *s)
+{
+	size_t n;
+
+	while (ini_blank((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && ini_blank((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+/* FNV-1a over the section index and the key: a cheap first comparison. */
+static uint32_t
+ini_hash(size_t sect, const char *key)
+{
+	uint32_t h = 2166136261u;
+
+	h = (h ^ (uint32_t)sect) * 16777619u;
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h;
+}
+
+/*
+ * "[name]" or "[word word]": record it (a repeated section shares the
+ * index of its first header, so its keys still count as repeats).
+ */
+static enum sip_rc
+ini_section(struct ini_state *st, char *line, int lineno, size_t *idx)
+{
+	char *name, **p;
+	size_t len, i, spaces;
+
+	len = strlen(line);
+	if (len < 3 || line[len - 1] != ']')
+		goto bad;
+	line[len - 1] = '\0';
+	name = line + 1;
+	if (!ini_namechar((unsigned char)name[0]) ||
+	    !ini_namechar((unsigned char)name[len - 3]))
+		goto bad;
+	for (spaces = 0, i = 0; name[i] != '\0'; i++) {
+		if (name[i] == ' ')
+			spaces++;
+		else if (!ini_namechar((unsigned char)name[i]))
+			goto bad;
+	}
+	if (spaces > 1)
+		goto bad;
+
+	for (i = 0; i < st->nsects; i++)
+		if (strcmp(st->sects[i], name) == 0) {
+			*idx = i;
+			return SIP_OK;
+		}
+	if (st->nsects == st->maxsects) {
+		st->maxsects = st->maxsects ? st->maxsects * 2 : 8;
+		p = reallocarray(st->sects, st->maxsects, sizeof(*p));
+		if (p == NULL)
+			return sip_errf(st->err, SIP_ENOMEM, "%s:%d: %s",
+			    st->name, lineno, sip_strerror(SIP_ENOMEM));
+		st->sects = p;
+	}
+	if ((st->sects[st->nsects] = sip_strdup(name)) == NULL)
+		return sip_errf(st->err, SIP_ENOMEM, "%s:%d: %s",
+		    st->name, lineno, sip_strerror(SIP_ENOMEM));
+	*idx = st->nsects++;
+	return SIP_OK;
+ bad:
+	return sip_errf(st->err, SIP_EMODULE,
+	    "%s:%d: bad section header: expected [name] or [name name]",
+	    st->name, lineno);
+}
+
+/* Remember key in section sect; refuse it if it was already there. */
+static enum sip_rc
+ini_key(struct ini_state *st, size_t sect, const char *key, int lineno)
+{
+	struct ini_seen *p;
+	uint32_t h;
+	size_t i;
+
+	h = ini_hash(sect, key);
+	for (i = 0; i < st->nseen; i++)
+		if (st->seen[i].hash == h && st->seen[i].sect == sect &&
+		    strcmp(st->seen[i].key, key) == 0)
+			return sip_errf(st->err, SIP_EMODULE,
+			    "%s:%d: repeated key '%s' in [%s] (first at line %d)",
+			    st->name, lineno, key, st->sects[sect],
+			    st->seen[i].line);
+	if (st->nseen == st->maxseen) {
+		st->maxseen = st->maxseen ? st->maxseen * 2 : 16;
+		p = reallocarray(st->seen, st->maxseen, sizeof(*p));
+		if (p == NULL)
+			return sip_errf(st->err, SIP_ENOMEM, "%s:%d: %s",
+			    st->name, lineno, sip_strerror(SIP_ENOMEM));
+		st->seen = p;
+	}
+	if ((st->seen[st->nseen].key = sip_strdup(key)) == NULL)
+		return sip_errf(st->err, SIP_ENOMEM, "%s:%d: %s",
+		    st->name, lineno, sip_strerror(SIP_ENOMEM));
+	st->seen[st->nseen].hash = h;
+	st->seen[st->nseen].line = lineno;
+	st->seen[st->nseen].sect = sect;
+	st->nseen++;
+	return SIP_OK;
+}
+
+static void
+ini_state_free(struct ini_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nseen; i++)
+		free(st->seen[i].key);
+	free(st->seen);
+	for (i = 0; i < st->nsects; i++)
+		free(st->sects[i]);
+	free(st->sects);
+}
+
+enum sip_rc
+sip_ini_parse(const char *name, const char *text, size_t len,
+    sip_ini_section_cb section_cb, sip_ini_cb cb, void *arg,
+    struct sip_err *err)
+{
+	struct ini_state st;
+	char buf[INI_LINE_MAX + 1], *line, *eq, *key, *value;
+	const char *p, *end, *nl;
+	size_t n, i, sect = 0;
+	int lineno = 0, insect = 0, rc = SIP_OK;
+	unsigned char c;
+
+	memset(&st, 0, sizeof(st));
+	st.name = name;
+	st.err = err;
+
+	for (p = text, end = text + len; p < end; p = nl + 1) {
+		lineno++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > INI_LINE_MAX) {
+			rc = sip_errf(err, SIP_EMODULE,
+			    "%s:%d: line longer than %d bytes",
+			    name, lineno, INI_LINE_MAX);
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			c = (unsigned char)p[i];
+			if (c == '\0') {
+				rc = sip_errf(err, SIP_EMODULE,
+				    "%s:%d: NUL byte", name, lineno);
+				goto out;
+			}
+			if ((c < 0x20 && c != '\t') || c == 0x7f) {
+				rc = sip_errf(err, SIP_EMODULE,
+				    "%s:%d: control character 0x%02x",
+				    name, lineno, c);
+				goto out;
+			}
+		}
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		line = ini_trim(buf);
+
+		if (*line == '\0')
+			continue;
+		/* Even a comment: iniparser would join the next line to it. */
+		if (line[strlen(line) - 1] == '\\') {
+			rc = sip_errf(err, SIP_EMODULE,
+			    "%s:%d: a line may not end with a backslash",
+			    name, lineno);
+			goto out;
+		}
+		if (*line == ';' || *line == '#')
+			continue;
+		if (*line == '[') {
+			if ((rc = ini_section(&st, line, lineno, &sect)) !=
+			    SIP_OK)
+				goto out;
+			insect = 1;
+			if (section_cb != NULL &&
+			    (rc = section_cb(arg, st.sects[sect], lineno)) != 0)
+				goto out;
+			continue;
+		}
+		if ((eq = strchr(line, '=')) == NULL) {
+			rc = sip_errf(err, SIP_EMODULE,
+			    "%s:%d: expected [section] or key = value",
+			    name, lineno);
+			goto out;
+		}
+		*eq = '\0';
+		key = ini_trim(line);
+		value = ini_trim(eq + 1);
+		if (*key == '\0') {
+			rc = sip_errf(err, SIP_EMODULE,
+			    "%s:%d: empty key", name, lineno);
+			goto out;
+		}
+		for (i = 0; key[i] != '\0'; i++)
+			if (!ini_namechar((unsigned char)key[i])) {
+				rc = sip_errf(err, SIP_EMODULE,
+				    "%s:%d: bad key '%s': expected letters, "
+				    "digits, '_', '-' or '.'", name, lineno,
+				    key);
+				goto out;
+			}
+		if (!insect) {
+			rc = sip_errf(err, SIP_EMODULE,
+			    "%s:%d: key '%s' before any [section]",
+			    name, lineno, key);
+			goto out;
+		}
+		if ((rc = ini_key(&st, sect, key, lineno)) != SIP_OK)
+			goto out;
+		if (cb != NULL &&
+		    (rc = cb(arg, st.sects[sect], key, value, lineno)) != 0)
+			goto out;
+	}
+ out:
+	ini_state_free(&st);
+	return (enum sip_rc)rc;
+}
+
+enum sip_rc
+sip_file_read(const char *path, size_t max, char **out, size_t *outlen,
+    struct sip_err *err)
+{
+	struct stat sb;
+	char *buf = NULL, *p;
+	size_t len = 0, cap;
+	ssize_t r;
+	int fd, flags;
+	enum sip_rc rc;
+
+	*out = NULL;
+	*outlen = 0;
+	if (max >= SIZE_MAX / 2)
+		max = SIZE_MAX / 2 - 1;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return sip_errf(err, SIP_ENOTFOUND, "%s: %s",
+			    path, strerror(errno));
+		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &sb) == -1) {
+		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+		goto close;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		rc = sip_errf(err, SIP_EIO, "%s: not a regular file", path);
+		goto close;
+	}
+	if (sb.st_size < 0 || (uintmax_t)sb.st_size > max) {
+		rc = sip_errf(err, SIP_EIO, "%s: larger than %zu bytes",
+		    path, max);
+		goto close;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+		goto close;
+	}
+
+	/* The file may grow under us: read up to max + 1 to notice. */
+	cap = (size_t)sb.st_size + 1;
+	if ((buf = malloc(cap + 1)) == NULL) {
+		rc = sip_errf(err, SIP_ENOMEM, "%s: %s", path,
+		    sip_strerror(SIP_ENOMEM));
+		goto close;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap > max) {
+				rc = sip_errf(err, SIP_EIO,
+				    "%s: larger than %zu bytes", path, max);
+				goto free;
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			if ((p = realloc(buf, cap + 1)) == NULL) {
+				rc = sip_errf(err, SIP_ENOMEM, "%s: %s", path,
+				    sip_strerror(SIP_ENOMEM));
+				goto free;
+			}
+			buf = p;
+		}
+		if ((r = read(fd, buf + len, cap - len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			rc = sip_errf(err, SIP_EIO, "%s: %s", path,
+			    strerror(errno));
+			goto free;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (len > max) {
+		rc = sip_errf(err, SIP_EIO, "%s: larger than %zu bytes",
+		    path, max);
+		goto free;
+	}
+	buf[len] = '\0';
+	close(fd);
+	*out = buf;
+	*outlen = len;
+	return SIP_OK;
+ free:
+	free(buf);
+ close:
+	close(fd);
+	return rc;
+}

@@ -1,2 +1,1188 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder until written. */
+/* Modules: read and check module.ini manifests, find modules on the path, resolve action options. */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <regex.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "se3ipxe.h"
+#include "extern.h"
+
+#define MODULE_FILE_MAX		(64 * 1024)
+#define MODULE_NAME_MAX		32	/* [a-z][a-z0-9_-]{0,31} */
+#define MODULE_TEXT_MAX		255	/* descriptions */
+#define MODULE_PATH_MAX		4096
+#define MODULE_CAPS_MAX		64
+#define MODULE_OPTS_MAX		64	/* per capability */
+
+#define MINUTE	INT64_C(60)
+#define DAY	(24 * 60 * MINUTE)
+
+enum skind {
+	SK_MODULE,
+	SK_CAPABILITY,
+	SK_OPTION,
+	SK__MAX
+};
+
+/* The keys of each kind of section, in one table per kind. */
+enum mkey { MK_NAME, MK_DESCRIPTION, MK_VERSION, MK__MAX };
+enum ckey { CK_DESCRIPTION, CK_TEMPLATE, CK_COMPLETION, CK_MAX_BOOTS,
+	CK_EXPIRES, CK_DESTRUCTIVE, CK__MAX };
+enum okey { OK_TYPE, OK_DESCRIPTION, OK_DEFAULT, OK_MIN, OK_MAX, OK_VALUES,
+	OK_PATTERN, OK_MAXLEN, OK__MAX };
+#define RAW_MAX		OK__MAX
+
+static const char *const skeys[SK__MAX][RAW_MAX + 1] = {
+	{ "name", "description", "version", NULL },	/* SK_MODULE */
+	{ "description", "template", "completion", "max_boots", "expires",
+	  "destructive", NULL },			/* SK_CAPABILITY */
+	{ "type", "description", "default", "min", "max", "values",
+	  "pattern", "maxlen", NULL },			/* SK_OPTION */
+};
+
+static const char *const completion_names[SIP_COMPLETE__MAX] = {
+	"oneshot",		/* SIP_COMPLETE_ONESHOT */
+	"report",		/* SIP_COMPLETE_REPORT */
+};
+
+static const char *const opt_type_names[SIP_OPT__MAX] = {
+	"enum",			/* SIP_OPT_ENUM */
+	"integer",		/* SIP_OPT_INTEGER */
+	"boolean",		/* SIP_OPT_BOOLEAN */
+	"name",			/* SIP_OPT_NAME */
+};
+
+/* The template value type of each option type. */
+static const enum sip_type opt_value_types[SIP_OPT__MAX] = {
+	SIP_T_WORD,		/* SIP_OPT_ENUM */
+	SIP_T_INT,		/* SIP_OPT_INTEGER */
+	SIP_T_BOOL,		/* SIP_OPT_BOOLEAN */
+	SIP_T_TEXT,		/* SIP_OPT_NAME */
+};
+
+/* One "key = value" as read, kept until the whole file is known. */
+struct raw {
+	char	*value;		/* NULL: not given */
+	int	 line;
+};
+
+/* One section as read. */
+struct rsect {
+	enum skind	 kind;
+	int		 line;
+	char		 header[2 * SIP_NAME_MAX + 16];	/* for messages */
+	char		 cap[SIP_NAME_MAX];	/* capability, option */
+	char		 opt[SIP_NAME_MAX];	/* option */
+	struct raw	 k[RAW_MAX];
+};
+
+struct mparse {
+	const char	*file;		/* the manifest, for messages */
+	struct sip_err	*err;
+	struct rsect	*s;
+	size_t		 ns, maxs;
+};
+
+static int	 copy(char *, size_t, const char *);
+static void	 append(char *, size_t, const char *);
+static int	 name_ok(const char *, int);
+static int	 module_name_ok(const char *);
+static int	 builtin_key(const char *);
+static int	 section_cb(void *, const char *, int);
+static int	 key_cb(void *, const char *, const char *, const char *, int);
+static void	 mparse_free(struct mparse *);
+static int	 parse_uint(const char *, int64_t *);
+static enum sip_rc word_of(const struct mparse *, const struct rsect *,
+		    size_t, const char *const *, size_t, int *);
+static enum sip_rc int_of(const struct mparse *, const struct rsect *,
+		    size_t, int64_t, int64_t, int64_t *);
+static enum sip_rc text_of(const struct mparse *, const struct rsect *,
+		    size_t, char **);
+static enum sip_rc missing(const struct mparse *, const struct rsect *,
+		    size_t);
+static enum sip_rc build_module(struct mparse *, const char *,
+		    struct sip_module *);
+static enum sip_rc build_capability(struct mparse *, const struct rsect *,
+		    struct sip_capability *);
+static enum sip_rc build_option(struct mparse *, const struct rsect *,
+		    struct sip_option *);
+static enum sip_rc load_templates(struct sip_module *, struct sip_err *);
+static void	 option_free(struct sip_option *);
+static int	 option_check(const struct sip_option *, const char *,
+		    char *, size_t);
+static int	 module_cmp(const void *, const void *);
+static enum sip_rc manifest_exists(const char *, const char *, size_t,
+		    char *, size_t, int *, struct sip_err *);
+
+/* Copy src into dst of size sz; 0 if it had to be cut. */
+static int
+copy(char *dst, size_t sz, const char *src)
+{
+	int n;
+
+	n = snprintf(dst, sz, "%s", src);
+	return n >= 0 && (size_t)n < sz;
+}
+
+/* Append src to the string in dst of size sz, cutting if needed. */
+static void
+append(char *dst, size_t sz, const char *src)
+{
+	size_t n = strlen(dst);
+
+	if (n + 1 < sz)
+		snprintf(dst + n, sz - n, "%s", src);
+}
+
+/* [a-z][a-z0-9_]{0,31}, with '-' too if dash. */
+static int
+name_ok(const char *s, int dash)
+{
+	size_t i;
+
+	if (s[0] < 'a' || s[0] > 'z')
+		return 0;
+	for (i = 1; s[i] != '\0'; i++) {
+		if (i >= MODULE_NAME_MAX)
+			return 0;
+		if ((s[i] < 'a' || s[i] > 'z') && (s[i] < '0' || s[i] > '9') &&
+		    s[i] != '_' && (!dash || s[i] != '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+module_name_ok(const char *s)
+{
+	return name_ok(s, 1);
+}
+
+static int
+builtin_key(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sip_builtin_nkeys; i++)
+		if (strcmp(sip_builtin_keys[i].name, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------ reading */
+
+static int
+section_cb(void *arg, const char *section, int line)
+{
+	struct mparse *mp = arg;
+	struct rsect rs, *p;
+	const char *sp, *dot;
+	size_t i, n;
+
+	memset(&rs, 0, sizeof(rs));
+	rs.line = line;
+	snprintf(rs.header, sizeof(rs.header), "[%s]", section);
+	sp = strchr(section, ' ');
+
+	if (strcmp(section, "module") == 0)
+		rs.kind = SK_MODULE;
+	else if (sp != NULL && (size_t)(sp - section) == 10 &&
+	    strncmp(section, "capability", 10) == 0) {
+		rs.kind = SK_CAPABILITY;
+		if (strlen(sp + 1) >= sizeof(rs.cap) || !name_ok(sp + 1, 1))
+			return sip_errf(mp->err, SIP_EMODULE,
+			    "%s:%d: bad capability name '%s': expected "
+			    "[a-z][a-z0-9_-]{0,31}", mp->file, line, sp + 1);
+		copy(rs.cap, sizeof(rs.cap), sp + 1);
+	} else if (sp != NULL && (size_t)(sp - section) == 6 &&
+	    strncmp(section, "option", 6) == 0) {
+		rs.kind = SK_OPTION;
+		if ((dot = strchr(sp + 1, '.')) == NULL)
+			return sip_errf(mp->err, SIP_EMODULE,
+			    "%s:%d: bad option section [%s]: expected "
+			    "[option CAPABILITY.OPTION]", mp->file, line,
+			    section);
+		n = (size_t)(dot - (sp + 1));
+		if (n >= sizeof(rs.cap))
+			n = sizeof(rs.cap) - 1;
+		memcpy(rs.cap, sp + 1, n);
+		rs.cap[n] = '\0';
+		if (!name_ok(rs.cap, 1) || n != (size_t)(dot - (sp + 1)))
+			return sip_errf(mp->err, SIP_EMODULE,
+			    "%s:%d: bad capability name '%.*s' in [%s]: "
+			    "expected [a-z][a-z0-9_-]{0,31}", mp->file, line,
+			    (int)(dot - (sp + 1)), sp + 1, section);
+		if (strlen(dot + 1) >= sizeof(rs.opt) || !name_ok(dot + 1, 0))
+			return sip_errf(mp->err, SIP_EMODULE,
+			    "%s:%d: bad option name '%s' in [%s]: expected "
+			    "[a-z][a-z0-9_]{0,31}", mp->file, line, dot + 1,
+			    section);
+		copy(rs.opt, sizeof(rs.opt), dot + 1);
+		if (builtin_key(rs.opt))
+			return sip_errf(mp->err, SIP_EMODULE,
+			    "%s:%d: option name '%s' in [%s] is a builtin "
+			    "template key", mp->file, line, rs.opt, section);
+	} else
+		return sip_errf(mp->err, SIP_EMODULE,
+		    "%s:%d: unknown section [%s]", mp->file, line, section);
+
+	for (i = 0; i < mp->ns; i++)
+		if (strcmp(mp->s[i].header, rs.header) == 0)
+			return sip_errf(mp->err, SIP_EMODULE,
+			    "%s:%d: repeated section %s (first at line %d)",
+			    mp->file, line, rs.header, mp->s[i].line);
+	/* Bounded, so that a manifest cannot ask for unbounded work. */
+	if (rs.kind == SK_CAPABILITY || rs.kind == SK_OPTION) {
+		for (n = 0, i = 0; i < mp->ns; i++)
+			if (mp->s[i].kind == rs.kind &&
+			    (rs.kind == SK_CAPABILITY ||
+			    strcmp(mp->s[i].cap, rs.cap) == 0))
+				n++;
+		if (rs.kind == SK_CAPABILITY && n >= MODULE_CAPS_MAX)
+			return sip_errf(mp->err, SIP_EMODULE,
+			    "%s:%d: more than %d [capability] sections",
+			    mp->file, line, MODULE_CAPS_MAX);
+		if (rs.kind == SK_OPTION && n >= MODULE_OPTS_MAX)
+			return sip_errf(mp->err, SIP_EMODULE,
+			    "%s:%d: more than %d options for capability %s",
+			    mp->file, line, MODULE_OPTS_MAX, rs.cap);
+	}
+	if (mp->ns == mp->maxs) {
+		n = mp->maxs ? mp->maxs * 2 : 8;
+		if ((p = reallocarray(mp->s, n, sizeof(*p))) == NULL)
+			return sip_errf(mp->err, SIP_ENOMEM, "%s:%d: %s",
+			    mp->file, line, sip_strerror(SIP_ENOMEM));
+		mp->s = p;
+		mp->maxs = n;
+	}
+	mp->s[mp->ns++] = rs;
+	return 0;
+}
+
+static int
+key_cb(void *arg, const char *section, const char *key, const char *value,
+    int line)
+{
+	struct mparse *mp = arg;
+	struct rsect *rs = &mp->s[mp->ns - 1];
+	size_t i;
+
+	for (i = 0; skeys[rs->kind][i] != NULL; i++)
+		if (strcmp(skeys[rs->kind][i], key) == 0)
+			break;
+	if (skeys[rs->kind][i] == NULL)
+		return sip_errf(mp->err, SIP_EMODULE,
+		    "%s:%d: unknown key '%s' in %s", mp->file, line, key,
+		    rs->header);
+	if ((rs->k[i].value = sip_strdup(value)) == NULL)
+		return sip_errf(mp->err, SIP_ENOMEM, "%s:%d: %s", mp->file,
+		    line, sip_strerror(SIP_ENOMEM));
+	rs->k[i].line = line;
+	return 0;
+}
+
+static void
+mparse_free(struct mparse *mp)
+{
+	size_t i, j;
+
+	for (i = 0; i < mp->ns; i++)
+		for (j = 0; j < RAW_MAX; j++)
+			free(mp->s[i].k[j].value);
+	free(mp->s);
+}
+
+/* ----------------------------------------------------------- checking */
+
+/* Digits only, no sign, fits in int64_t. */
+static int
+parse_uint(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || errno == ERANGE || v < 0)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+static enum sip_rc
+missing(const struct mparse *mp, const struct rsect *rs, size_t k)
+{
+	return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s: missing key '%s'",
+	    mp->file, rs->line, rs->header, skeys[rs->kind][k]);
+}
+
+/* Key k of rs is one of words[0..n-1]: *out gets its index. */
+static enum sip_rc
+word_of(const struct mparse *mp, const struct rsect *rs, size_t k,
+    const char *const *words, size_t n, int *out)
+{
+	const struct raw *r = &rs->k[k];
+	char list[128];
+	size_t i;
+
+	if (r->value == NULL)
+		return missing(mp, rs, k);
+	for (i = 0; i < n; i++)
+		if (strcmp(words[i], r->value) == 0) {
+			*out = (int)i;
+			return SIP_OK;
+		}
+	list[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			append(list, sizeof(list), i + 1 == n ? " or " : ", ");
+		append(list, sizeof(list), words[i]);
+	}
+	return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s %s: '%s' is not %s",
+	    mp->file, r->line, rs->header, skeys[rs->kind][k], r->value, list);
+}
+
+/* Key k of rs, if given, is an integer in min..max. */
+static enum sip_rc
+int_of(const struct mparse *mp, const struct rsect *rs, size_t k,
+    int64_t min, int64_t max, int64_t *out)
+{
+	const struct raw *r = &rs->k[k];
+
+	if (!parse_uint(r->value, out) || *out < min || *out > max)
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s %s: '%s' is "
+		    "not an integer in %" PRId64 "..%" PRId64, mp->file,
+		    r->line, rs->header, skeys[rs->kind][k], r->value, min,
+		    max);
+	return SIP_OK;
+}
+
+/* Required free text (descriptions): 1..MODULE_TEXT_MAX bytes. */
+static enum sip_rc
+text_of(const struct mparse *mp, const struct rsect *rs, size_t k,
+    char **out)
+{
+	const struct raw *r = &rs->k[k];
+
+	if (r->value == NULL)
+		return missing(mp, rs, k);
+	if (r->value[0] == '\0' || strlen(r->value) > MODULE_TEXT_MAX)
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s %s: expected "
+		    "1 to %d bytes of text", mp->file, r->line, rs->header,
+		    skeys[rs->kind][k], MODULE_TEXT_MAX);
+	if ((*out = sip_strdup(r->value)) == NULL)
+		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
+		    sip_strerror(SIP_ENOMEM));
+	return SIP_OK;
+}
+
+/*
+ * Does value suit o?  SIP_OK, or SIP_EINVAL with what was expected in why.
+ * Options that reach a script are typed like any other template value.
+ */
+static int
+option_check(const struct sip_option *o, const char *value, char *why,
+    size_t sz)
+{
+	int64_t v;
+	size_t i;
+
+	switch (o->type) {
+	case SIP_OPT_BOOLEAN:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0)
+			return SIP_OK;
+		snprintf(why, sz, "expected yes or no");
+		return SIP_EINVAL;
+	case SIP_OPT_INTEGER:
+		if (sip_value_check(SIP_T_INT, value) == SIP_OK &&
+		    parse_uint(value, &v) && v >= o->min && v <= o->max)
+			return SIP_OK;
+		snprintf(why, sz, "expected an integer in %" PRId64 "..%"
+		    PRId64, o->min, o->max);
+		return SIP_EINVAL;
+	case SIP_OPT_ENUM:
+		for (i = 0; o->values[i] != NULL; i++)
+			if (strcmp(o->values[i], value) == 0)
+				return SIP_OK;
+		snprintf(why, sz, "expected one of:");
+		for (i = 0; o->values[i] != NULL; i++) {
+			append(why, sz, " ");
+			append(why, sz, o->values[i]);
+		}
+		return SIP_EINVAL;
+	case SIP_OPT_NAME:
+		if (sip_value_check(SIP_T_TEXT, value) == SIP_OK &&
+		    strlen(value) <= (size_t)o->max &&
+		    regexec(o->regex, value, 0, NULL, 0) == 0)
+			return SIP_OK;
+		snprintf(why, sz, "expected a name of at most %" PRId64
+		    " bytes matching %s", o->max, o->pattern);
+		return SIP_EINVAL;
+	case SIP_OPT__MAX:
+		break;
+	}
+	snprintf(why, sz, "unknown option type");
+	return SIP_EINVAL;
+}
+
+static enum sip_rc
+build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
+{
+	static const int allowed[SIP_OPT__MAX][RAW_MAX] = {
+		/* type desc default min max values pattern maxlen */
+		{ 1, 1, 1, 0, 0, 1, 0, 0 },	/* SIP_OPT_ENUM */
+		{ 1, 1, 1, 1, 1, 0, 0, 0 },	/* SIP_OPT_INTEGER */
+		{ 1, 1, 1, 0, 0, 0, 0, 0 },	/* SIP_OPT_BOOLEAN */
+		{ 1, 1, 1, 0, 0, 0, 1, 1 },	/* SIP_OPT_NAME */
+	};
+	const struct raw *r;
+	char why[SIP_ERR_MAX], *anchored = NULL, *buf = NULL, *w, *save;
+	regex_t re;
+	size_t i, n, len;
+	int type, ec;
+	enum sip_rc rc;
+
+	copy(o->name, sizeof(o->name), rs->opt);
+	if ((rc = word_of(mp, rs, OK_TYPE, opt_type_names, SIP_OPT__MAX,
+	    &type)) != SIP_OK)
+		return rc;
+	o->type = (enum sip_opt_type)type;
+	for (i = 0; i < RAW_MAX; i++)
+		if (rs->k[i].value != NULL && !allowed[type][i])
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s: key "
+			    "'%s' does not apply to an option of type %s",
+			    mp->file, rs->k[i].line, rs->header,
+			    skeys[SK_OPTION][i], opt_type_names[type]);
+	if ((rc = text_of(mp, rs, OK_DESCRIPTION, &o->description)) != SIP_OK)
+		return rc;
+
+	switch (o->type) {
+	case SIP_OPT_INTEGER:
+		o->min = 0;
+		o->max = INT64_MAX;
+		if (rs->k[OK_MIN].value != NULL &&
+		    (rc = int_of(mp, rs, OK_MIN, 0, INT64_MAX, &o->min)) !=
+		    SIP_OK)
+			return rc;
+		if (rs->k[OK_MAX].value != NULL &&
+		    (rc = int_of(mp, rs, OK_MAX, o->min, INT64_MAX,
+		    &o->max)) != SIP_OK)
+			return rc;
+		break;
+	case SIP_OPT_ENUM:
+		if ((r = &rs->k[OK_VALUES])->value == NULL)
+			return missing(mp, rs, OK_VALUES);
+		if ((buf = sip_strdup(r->value)) == NULL)
+			goto enomem;
+		n = 0;
+		for (w = strtok_r(buf, " \t", &save); w != NULL;
+		    w = strtok_r(NULL, " \t", &save))
+			n++;
+		if (n == 0) {
+			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s values: "
+			    "expected at least one word", mp->file, r->line,
+			    rs->header);
+			goto out;
+		}
+		if ((o->values = calloc(n + 1, sizeof(*o->values))) == NULL)
+			goto enomem;
+		memcpy(buf, r->value, strlen(r->value) + 1);
+		n = 0;
+		for (w = strtok_r(buf, " \t", &save); w != NULL;
+		    w = strtok_r(NULL, " \t", &save)) {
+			if (sip_value_check(SIP_T_WORD, w) != SIP_OK) {
+				rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+				    "values: '%s' is not a word "
+				    "([A-Za-z0-9._-]{1,64})", mp->file,
+				    r->line, rs->header, w);
+				goto out;
+			}
+			for (i = 0; i < n; i++)
+				if (strcmp(o->values[i], w) == 0) {
+					rc = sip_errf(mp->err, SIP_EMODULE,
+					    "%s:%d: %s values: '%s' is given "
+					    "twice", mp->file, r->line,
+					    rs->header, w);
+					goto out;
+				}
+			if ((o->values[n++] = sip_strdup(w)) == NULL)
+				goto enomem;
+		}
+		break;
+	case SIP_OPT_NAME:
+		if ((r = &rs->k[OK_PATTERN])->value == NULL)
+			return missing(mp, rs, OK_PATTERN);
+		o->min = 1;
+		o->max = SIP_VALUE_MAX;
+		if (rs->k[OK_MAXLEN].value != NULL &&
+		    (rc = int_of(mp, rs, OK_MAXLEN, 1, SIP_VALUE_MAX,
+		    &o->max)) != SIP_OK)
+			return rc;
+		if (r->value[0] == '\0')
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+			    "pattern: empty", mp->file, r->line, rs->header);
+		if ((o->pattern = sip_strdup(r->value)) == NULL)
+			goto enomem;
+		/*
+		 * Compiled alone first: a pattern that compiles has balanced
+		 * parentheses, so "^(" pattern ")$" anchors all of it
+		 * ("a)|(b" would not be anchored).
+		 */
+		if ((ec = regcomp(&re, r->value, REG_EXTENDED | REG_NOSUB)) !=
+		    0) {
+			regerror(ec, &re, why, sizeof(why));
+			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s pattern: "
+			    "'%s': %s", mp->file, r->line, rs->header,
+			    r->value, why);
+			goto out;
+		}
+		regfree(&re);
+		len = strlen(r->value) + 5;
+		if ((anchored = malloc(len)) == NULL ||
+		    (o->regex = malloc(sizeof(regex_t))) == NULL)
+			goto enomem;
+		snprintf(anchored, len, "^(%s)$", r->value);
+		if ((ec = regcomp(o->regex, anchored, REG_EXTENDED |
+		    REG_NOSUB)) != 0) {
+			regerror(ec, o->regex, why, sizeof(why));
+			free(o->regex);
+			o->regex = NULL;
+			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s pattern: "
+			    "'%s': %s", mp->file, r->line, rs->header,
+			    r->value, why);
+			goto out;
+		}
+		break;
+	case SIP_OPT_BOOLEAN:
+	case SIP_OPT__MAX:
+		break;
+	}
+
+	if ((r = &rs->k[OK_DEFAULT])->value != NULL) {
+		if (option_check(o, r->value, why, sizeof(why)) != SIP_OK) {
+			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s default: "
+			    "'%s' is not valid: %s", mp->file, r->line,
+			    rs->header, r->value, why);
+			goto out;
+		}
+		if ((o->def = sip_strdup(r->value)) == NULL)
+			goto enomem;
+	}
+	rc = SIP_OK;
+	goto out;
+ enomem:
+	rc = sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
+	    sip_strerror(SIP_ENOMEM));
+ out:
+	free(anchored);
+	free(buf);
+	return rc;
+}
+
+static enum sip_rc
+build_capability(struct mparse *mp, const struct rsect *rs,
+    struct sip_capability *c)
+{
+	static const char *const yesno[2] = { "no", "yes" };
+	const struct raw *r;
+	int64_t v;
+	int w;
+	enum sip_rc rc;
+
+	copy(c->name, sizeof(c->name), rs->cap);
+	if ((rc = text_of(mp, rs, CK_DESCRIPTION, &c->description)) != SIP_OK)
+		return rc;
+
+	if ((r = &rs->k[CK_TEMPLATE])->value == NULL)
+		return missing(mp, rs, CK_TEMPLATE);
+	if (sip_value_check(SIP_T_WORD, r->value) != SIP_OK ||
+	    r->value[0] == '.')
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s template: '%s' "
+		    "is not a file name in the module directory "
+		    "([A-Za-z0-9_-][A-Za-z0-9._-]*)", mp->file, r->line,
+		    rs->header, r->value);
+	if ((c->template_file = sip_strdup(r->value)) == NULL)
+		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
+		    sip_strerror(SIP_ENOMEM));
+
+	if ((rc = word_of(mp, rs, CK_COMPLETION, completion_names,
+	    SIP_COMPLETE__MAX, &w)) != SIP_OK)
+		return rc;
+	c->completion = (enum sip_completion)w;
+
+	if (rs->k[CK_MAX_BOOTS].value != NULL) {
+		if ((rc = int_of(mp, rs, CK_MAX_BOOTS, 1, 100, &v)) != SIP_OK)
+			return rc;
+		c->max_boots = (int)v;
+	}
+	if ((r = &rs->k[CK_EXPIRES])->value != NULL &&
+	    sip_duration_parse(r->value, MINUTE, 30 * DAY, &c->expires) !=
+	    SIP_OK)
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s expires: '%s' "
+		    "is not a duration in 1m..30d", mp->file, r->line,
+		    rs->header, r->value);
+
+	if ((rc = word_of(mp, rs, CK_DESTRUCTIVE, yesno, 2, &w)) != SIP_OK)
+		return rc;
+	c->destructive = w;
+	return SIP_OK;
+}
+
+/* Turn the sections read into m: every rule but the templates. */
+static enum sip_rc
+build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
+{
+	const struct rsect *mod = NULL, *rs;
+	struct sip_capability *c;
+	const struct raw *r;
+	size_t i, j, k, n, ncaps = 0;
+	enum sip_rc rc;
+
+	for (i = 0; i < mp->ns; i++) {
+		if (mp->s[i].kind == SK_MODULE)
+			mod = &mp->s[i];
+		else if (mp->s[i].kind == SK_CAPABILITY)
+			ncaps++;
+	}
+	if (mod == NULL)
+		return sip_errf(mp->err, SIP_EMODULE, "%s: no [module] section",
+		    mp->file);
+
+	if ((r = &mod->k[MK_NAME])->value == NULL)
+		return missing(mp, mod, MK_NAME);
+	if (!module_name_ok(r->value))
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: [module] name: "
+		    "'%s' is not a module name ([a-z][a-z0-9_-]{0,31})",
+		    mp->file, r->line, r->value);
+	if (strcmp(r->value, dirname) != 0)
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: [module] name: "
+		    "'%s' is not the name of the directory ('%s')", mp->file,
+		    r->line, r->value, dirname);
+	copy(m->name, sizeof(m->name), r->value);
+	if ((rc = text_of(mp, mod, MK_DESCRIPTION, &m->description)) !=
+	    SIP_OK)
+		return rc;
+	if ((r = &mod->k[MK_VERSION])->value == NULL)
+		return missing(mp, mod, MK_VERSION);
+	if (sip_value_check(SIP_T_WORD, r->value) != SIP_OK)
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: [module] version: "
+		    "'%s' is not a word ([A-Za-z0-9._-]{1,64})", mp->file,
+		    r->line, r->value);
+	if ((m->version = sip_strdup(r->value)) == NULL)
+		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
+		    sip_strerror(SIP_ENOMEM));
+
+	if (ncaps == 0)
+		return sip_errf(mp->err, SIP_EMODULE, "%s: no [capability NAME] "
+		    "section", mp->file);
+	if ((m->caps = calloc(ncaps, sizeof(*m->caps))) == NULL)
+		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
+		    sip_strerror(SIP_ENOMEM));
+	for (i = 0; i < mp->ns; i++) {
+		if (mp->s[i].kind != SK_CAPABILITY)
+			continue;
+		if ((rc = build_capability(mp, &mp->s[i],
+		    &m->caps[m->ncaps++])) != SIP_OK)
+			return rc;
+	}
+
+	/* Options, in manifest order, each under its capability. */
+	for (i = 0; i < mp->ns; i++) {
+		rs = &mp->s[i];
+		if (rs->kind != SK_OPTION)
+			continue;
+		for (c = NULL, j = 0; j < m->ncaps; j++)
+			if (strcmp(m->caps[j].name, rs->cap) == 0)
+				c = &m->caps[j];
+		if (c == NULL)
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s: no "
+			    "[capability %s] in this file", mp->file, rs->line,
+			    rs->header, rs->cap);
+		if (c->options == NULL) {
+			for (n = 0, k = i; k < mp->ns; k++)
+				if (mp->s[k].kind == SK_OPTION &&
+				    strcmp(mp->s[k].cap, rs->cap) == 0)
+					n++;
+			if ((c->options = calloc(n, sizeof(*c->options))) ==
+			    NULL)
+				return sip_errf(mp->err, SIP_ENOMEM, "%s: %s",
+				    mp->file, sip_strerror(SIP_ENOMEM));
+		}
+		if ((rc = build_option(mp, rs, &c->options[c->noptions++])) !=
+		    SIP_OK)
+			return rc;
+	}
+	return SIP_OK;
+}
+
+/* Each capability's template, with the builtin keys and its options. */
+static enum sip_rc
+load_templates(struct sip_module *m, struct sip_err *err)
+{
+	struct sip_keydef *keys;
+	struct sip_capability *c;
+	char path[MODULE_PATH_MAX];
+	size_t i, j;
+	enum sip_rc rc;
+
+	for (i = 0; i < m->ncaps; i++) {
+		c = &m->caps[i];
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", m->dir,
+		    c->template_file) >= sizeof(path))
+			return sip_errf(err, SIP_EMODULE, "%s/%s: path too long",
+			    m->dir, c->template_file);
+		keys = calloc(sip_builtin_nkeys + c->noptions, sizeof(*keys));
+		if (keys == NULL)
+			return sip_errf(err, SIP_ENOMEM, "%s: %s", path,
+			    sip_strerror(SIP_ENOMEM));
+		for (j = 0; j < sip_builtin_nkeys; j++)
+			keys[j] = sip_builtin_keys[j];
+		for (j = 0; j < c->noptions; j++) {
+			keys[sip_builtin_nkeys + j].name = c->options[j].name;
+			keys[sip_builtin_nkeys + j].type =
+			    opt_value_types[c->options[j].type];
+		}
+		rc = sip_template_load(path, keys,
+		    sip_builtin_nkeys + c->noptions, &c->tmpl, err);
+		free(keys);
+		if (rc != SIP_OK) {
+			/* A missing template is a broken module, not a lookup. */
+			return rc == SIP_ENOTFOUND ? SIP_EMODULE : rc;
+		}
+	}
+	return SIP_OK;
+}
+
+enum sip_rc
+sip_module_load(const char *dir, struct sip_module **out,
+    struct sip_err *err)
+{
+	struct sip_module *m;
+	struct mparse mp;
+	char file[MODULE_PATH_MAX], dirname[SIP_NAME_MAX];
+	const char *base;
+	char *text = NULL;
+	size_t len, n;
+	enum sip_rc rc;
+
+	*out = NULL;
+	memset(&mp, 0, sizeof(mp));
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "%s: %s", dir,
+		    sip_strerror(SIP_ENOMEM));
+
+	/* The directory without trailing slashes, and its last component. */
+	n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 0 || n + sizeof("/module.ini") > sizeof(file)) {
+		rc = sip_errf(err, SIP_EMODULE, "'%s': bad module directory",
+		    dir);
+		goto fail;
+	}
+	if ((m->dir = strndup(dir, n)) == NULL) {
+		rc = sip_errf(err, SIP_ENOMEM, "%s: %s", dir,
+		    sip_strerror(SIP_ENOMEM));
+		goto fail;
+	}
+	base = (base = strrchr(m->dir, '/')) == NULL ? m->dir : base + 1;
+	if (!copy(dirname, sizeof(dirname), base))
+		dirname[0] = '\0';	/* too long: will not match the name */
+	snprintf(file, sizeof(file), "%s/module.ini", m->dir);
+
+	if ((rc = sip_file_read(file, MODULE_FILE_MAX, &text, &len, err)) !=
+	    SIP_OK)
+		goto fail;
+	mp.file = file;
+	mp.err = err;
+	if ((rc = sip_ini_parse(file, text, len, section_cb, key_cb, &mp,
+	    err)) != SIP_OK)
+		goto fail;
+	if ((rc = build_module(&mp, dirname, m)) != SIP_OK)
+		goto fail;
+	if ((rc = load_templates(m, err)) != SIP_OK)
+		goto fail;
+	mparse_free(&mp);
+	free(text);
+	*out = m;
+	return SIP_OK;
+ fail:
+	mparse_free(&mp);
+	free(text);
+	sip_module_free(m);
+	return rc;
+}
+
+static void
+option_free(struct sip_option *o)
+{
+	size_t i;
+
+	free(o->description);
+	free(o->def);
+	if (o->values != NULL)
+		for (i = 0; o->values[i] != NULL; i++)
+			free(o->values[i]);
+	free(o->values);
+	free(o->pattern);
+	if (o->regex != NULL) {
+		regfree(o->regex);
+		free(o->regex);
+	}
+}
+
+void
+sip_module_free(struct sip_module *m)
+{
+	struct sip_capability *c;
+	size_t i, j;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->ncaps; i++) {
+		c = &m->caps[i];
+		free(c->description);
+		free(c->template_file);
+		for (j = 0; j < c->noptions; j++)
+			option_free(&c->options[j]);
+		free(c->options);
+		sip_template_free(c->tmpl);
+	}
+	free(m->caps);
+	free(m->dir);
+	free(m->description);
+	free(m->version);
+	free(m);
+}
+
+void
+sip_modules_free(struct sip_module **ms, size_t n)
+{
+	size_t i;
+
+	if (ms == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		sip_module_free(ms[i]);
+	free(ms);
+}
+
+/* ------------------------------------------------------- path lookups */
+
+/*
+ * Is there <dir>/<name>/module.ini?  *found says; dirbuf gets
+ * "<dir>/<name>".  Absence (ENOENT, ENOTDIR) is not an error.
+ */
+static enum sip_rc
+manifest_exists(const char *dir, const char *name, size_t dirlen,
+    char *dirbuf, size_t sz, int *found, struct sip_err *err)
+{
+	char file[MODULE_PATH_MAX];
+	struct stat sb;
+	int n;
+
+	*found = 0;
+	n = snprintf(dirbuf, sz, "%.*s/%s", (int)dirlen, dir, name);
+	if (n < 0 || (size_t)n >= sz ||
+	    (size_t)n + sizeof("/module.ini") > sizeof(file))
+		return sip_errf(err, SIP_EMODULE, "%.*s/%s: path too long",
+		    (int)dirlen, dir, name);
+	snprintf(file, sizeof(file), "%s/module.ini", dirbuf);
+	if (stat(file, &sb) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return SIP_OK;
+		return sip_errf(err, SIP_EIO, "%s: %s", file, strerror(errno));
+	}
+	*found = 1;
+	return SIP_OK;
+}
+
+enum sip_rc
+sip_module_find(const char *path, const char *name, struct sip_module **out,
+    struct sip_err *err)
+{
+	char dir[MODULE_PATH_MAX];
+	const char *p, *q;
+	int found;
+	enum sip_rc rc;
+
+	*out = NULL;
+	if (!module_name_ok(name))
+		return sip_errf(err, SIP_EINVAL, "'%s' is not a module name "
+		    "([a-z][a-z0-9_-]{0,31})", name);
+	for (p = path; ; p = q + 1) {
+		if ((q = strchr(p, ':')) == NULL)
+			q = p + strlen(p);
+		if (q > p) {
+			if ((rc = manifest_exists(p, name, (size_t)(q - p), dir,
+			    sizeof(dir), &found, err)) != SIP_OK)
+				return rc;
+			if (found)
+				return sip_module_load(dir, out, err);
+		}
+		if (*q == '\0')
+			break;
+	}
+	return sip_errf(err, SIP_ENOTFOUND, "module '%s' not found in %s",
+	    name, path);
+}
+
+static int
+module_cmp(const void *a, const void *b)
+{
+	const struct sip_module *const *ma = a, *const *mb = b;
+
+	return strcmp((*ma)->name, (*mb)->name);
+}
+
+enum sip_rc
+sip_module_scan(const char *path, struct sip_module ***out, size_t *nout,
+    struct sip_err *err)
+{
+	struct sip_module **ms = NULL, **p, *m;
+	struct dirent *de;
+	DIR *d = NULL;
+	char dir[MODULE_PATH_MAX], sub[MODULE_PATH_MAX];
+	const char *s, *q;
+	size_t n = 0, max = 0, i;
+	int found;
+	enum sip_rc rc;
+
+	*out = NULL;
+	*nout = 0;
+	for (s = path; ; s = q + 1) {
+		if ((q = strchr(s, ':')) == NULL)
+			q = s + strlen(s);
+		if (q == s)
+			goto next;
+		if ((size_t)(q - s) >= sizeof(dir)) {
+			rc = sip_errf(err, SIP_EMODULE, "%.*s: path too long",
+			    (int)(q - s), s);
+			goto fail;
+		}
+		memcpy(dir, s, (size_t)(q - s));
+		dir[q - s] = '\0';
+		if ((d = opendir(dir)) == NULL) {
+			/* A directory of the path may well not exist. */
+			if (errno == ENOENT)
+				goto next;
+			rc = sip_errf(err, SIP_EIO, "%s: %s", dir,
+			    strerror(errno));
+			goto fail;
+		}
+		for (;;) {
+			errno = 0;
+			if ((de = readdir(d)) == NULL) {
+				if (errno == 0)
+					break;
+				rc = sip_errf(err, SIP_EIO, "%s: %s", dir,
+				    strerror(errno));
+				goto fail;
+			}
+			if (de->d_name[0] == '.')
+				continue;
+			/* Earlier directories win. */
+			for (i = 0; i < n; i++)
+				if (strcmp(ms[i]->name, de->d_name) == 0)
+					break;
+			if (i < n)
+				continue;
+			if ((rc = manifest_exists(dir, de->d_name, strlen(dir),
+			    sub, sizeof(sub), &found, err)) != SIP_OK)
+				goto fail;
+			if (!found)
+				continue;
+			if ((rc = sip_module_load(sub, &m, err)) != SIP_OK)
+				goto fail;
+			if (n == max) {
+				max = max ? max * 2 : 16;
+				if ((p = reallocarray(ms, max, sizeof(*p))) ==
+				    NULL) {
+					sip_module_free(m);
+					rc = sip_errf(err, SIP_ENOMEM, "%s: %s",
+					    dir, sip_strerror(SIP_ENOMEM));
+					goto fail;
+				}
+				ms = p;
+			}
+			ms[n++] = m;
+		}
+		closedir(d);
+		d = NULL;
+ next:
+		if (*q == '\0')
+			break;
+	}
+	if (n > 0)
+		qsort(ms, n, sizeof(*ms), module_cmp);
+	*out = ms;
+	*nout = n;
+	return SIP_OK;
+ fail:
+	if (d != NULL)
+		closedir(d);
+	sip_modules_free(ms, n);
+	return rc;
+}
+
+/* ----------------------------------------------------- names, options */
+
+const struct sip_capability *
+sip_module_capability(const struct sip_module *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->ncaps; i++)
+		if (strcmp(m->caps[i].name, name) == 0)
+			return &m->caps[i];
+	return NULL;
+}
+
+enum sip_rc
+sip_action_name_split(const char *s, char mod[SIP_NAME_MAX],
+    char cap[SIP_NAME_MAX])
+{
+	const char *colon;
+	size_t n;
+
+	if ((colon = strchr(s, ':')) == NULL)
+		return SIP_EINVAL;
+	n = (size_t)(colon - s);
+	if (n == 0 || n > MODULE_NAME_MAX || strlen(colon + 1) >
+	    MODULE_NAME_MAX)
+		return SIP_EINVAL;
+	memcpy(mod, s, n);
+	mod[n] = '\0';
+	copy(cap, SIP_NAME_MAX, colon + 1);
+	if (!module_name_ok(mod) || !name_ok(cap, 1)) {
+		mod[0] = cap[0] = '\0';
+		return SIP_EINVAL;
+	}
+	return SIP_OK;
+}
+
+const char *
+sip_completion_name(enum sip_completion c)
+{
+	if ((unsigned)c >= SIP_COMPLETE__MAX)
+		return "unknown";
+	return completion_names[c];
+}
+
+const char *
+sip_opt_type_name(enum sip_opt_type t)
+{
+	if ((unsigned)t >= SIP_OPT__MAX)
+		return "unknown";
+	return opt_type_names[t];
+}
+
+enum sip_rc
+sip_options_resolve(const struct sip_capability *c, char *const *as,
+    size_t n, struct sip_kv **out, size_t *nout, struct sip_err *err)
+{
+	const struct sip_option *o;
+	const char **given = NULL;
+	struct sip_kv *kv = NULL;
+	char why[SIP_ERR_MAX], names[SIP_ERR_MAX];
+	const char *eq, *v;
+	size_t i, j, klen;
+	enum sip_rc rc;
+
+	*out = NULL;
+	*nout = 0;
+	if (c->noptions > 0 &&
+	    (given = calloc(c->noptions, sizeof(*given))) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "%s: %s", c->name,
+		    sip_strerror(SIP_ENOMEM));
+
+	for (i = 0; i < n; i++) {
+		if ((eq = strchr(as[i], '=')) == NULL) {
+			rc = sip_errf(err, SIP_EINVAL, "capability %s: '%s': "
+			    "expected OPTION=VALUE", c->name, as[i]);
+			goto fail;
+		}
+		klen = (size_t)(eq - as[i]);
+		for (j = 0; j < c->noptions; j++)
+			if (strlen(c->options[j].name) == klen &&
+			    strncmp(c->options[j].name, as[i], klen) == 0)
+				break;
+		if (j == c->noptions) {
+			names[0] = '\0';
+			for (j = 0; j < c->noptions; j++) {
+				append(names, sizeof(names), j ? " " : "");
+				append(names, sizeof(names),
+				    c->options[j].name);
+			}
+			rc = sip_errf(err, SIP_EINVAL, "capability %s: unknown "
+			    "option '%.*s' (options: %s)", c->name, (int)klen,
+			    as[i], c->noptions ? names : "none");
+			goto fail;
+		}
+		o = &c->options[j];
+		if (given[j] != NULL) {
+			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
+			    "'%s' given twice", c->name, o->name);
+			goto fail;
+		}
+		if (option_check(o, eq + 1, why, sizeof(why)) != SIP_OK) {
+			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
+			    "%s: '%s' is not a valid %s: %s", c->name, o->name,
+			    eq + 1, opt_type_names[o->type], why);
+			goto fail;
+		}
+		given[j] = eq + 1;
+	}
+
+	for (j = 0; j < c->noptions; j++)
+		if (given[j] == NULL && c->options[j].def == NULL) {
+			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
+			    "'%s' is required", c->name, c->options[j].name);
+			goto fail;
+		}
+	if (c->noptions > 0 &&
+	    (kv = calloc(c->noptions, sizeof(*kv))) == NULL)
+		goto enomem;
+	for (j = 0; j < c->noptions; j++) {
+		v = given[j] != NULL ? given[j] : c->options[j].def;
+		if ((kv[j].key = sip_strdup(c->options[j].name)) == NULL ||
+		    (kv[j].value = sip_strdup(v)) == NULL) {
+			sip_kv_free(kv, j + 1);
+			kv = NULL;
+			goto enomem;
+		}
+	}
+	free(given);
+	*out = kv;
+	*nout = c->noptions;
+	return SIP_OK;
+ enomem:
+	rc = sip_errf(err, SIP_ENOMEM, "%s: %s", c->name,
+	    sip_strerror(SIP_ENOMEM));
+ fail:
+	free(given);
+	return rc;
+}
+
+void
+sip_kv_free(struct sip_kv *kv, size_t n)
+{
+	size_t i;
+
+	if (kv == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}

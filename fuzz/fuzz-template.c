@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* libFuzzer target: template loading and rendering; a rendered script must start with #!ipxe and gain no line from a value. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "se3ipxe.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static size_t
+count_lines(const char *s, size_t n)
+{
+	size_t i, lines = 0;
+
+	for (i = 0; i < n; i++)
+		lines += s[i] == '\n';
+	return lines;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct sip_keydef keys[] = {
+		{ "mac", SIP_T_MAC }, { "url", SIP_T_URL }, { "word", SIP_T_WORD },
+		{ "text", SIP_T_TEXT }, { "token", SIP_T_HEX },
+	};
+	struct sip_template *t;
+	struct sip_err err;
+	struct sip_buf out;
+	struct sip_kv kv[5];
+	const uint8_t *split;
+	char *value;
+	size_t tlen, vlen, i;
+
+	/* Input: template bytes, then a 0xff byte, then one value for every key. */
+	split = memchr(data, 0xff, size);
+	tlen = split ? (size_t)(split - data) : size;
+	if (sip_template_parse("fuzz.ipxe", (const char *)data, tlen, keys, 5, &t,
+	    &err) != SIP_OK)
+		return 0;
+	vlen = split ? size - tlen - 1 : 0;
+	if ((value = malloc(vlen + 1)) == NULL) {
+		sip_template_free(t);
+		return 0;
+	}
+	if (vlen > 0)
+		memcpy(value, split + 1, vlen);
+	value[vlen] = '\0';
+	for (i = 0; i < 5; i++) {
+		kv[i].key = (char *)(uintptr_t)keys[i].name;
+		kv[i].value = value;
+	}
+	sip_buf_init(&out);
+	if (sip_template_render(t, kv, 5, &out, &err) == SIP_OK) {
+		if (out.len < 7 || memcmp(out.data, "#!ipxe", 6) != 0)
+			abort();
+		if (count_lines(out.data, out.len) != count_lines((const char *)data, tlen))
+			abort();	/* a value added a line: injection */
+	} else if (out.len != 0)
+		abort();		/* a refused render wrote something */
+	sip_buf_free(&out);
+	free(value);
+	sip_template_free(t);
+	return 0;
+}

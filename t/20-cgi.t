@@ -1,0 +1,128 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# ipxe.cgi run as Apache runs it: every answer path, bad queries, and report tokens right, wrong, replayed and finished.
+. t/lib/tap.sh
+. t/lib/cgi.sh
+. t/lib/fakeinstall.sh
+
+write_config "$T/se3-ipxe.conf"
+make_fakeinstall
+M1=52:54:00:00:00:01
+M2=52:54:00:00:00:02
+
+# --- unknown machine: recorded, local boot --------------------------------
+boot "mac=$M1&platform=pcbios&buildarch=i386&uuid=11111111-2222-3333-4444-555555555555&serial=SN-42&manufacturer=E2E&product=Standard+PC+(i440FX+%2B+PIIX,+1996)&ip=10.0.2.15"
+is "$status" 200 "unknown MAC: 200"
+ok "$(is_local_script; echo $?)" "unknown MAC: a local-boot script"
+grep -q '^Content-Type: text/plain' "$T/out"; ok $? "text/plain"
+grep -q 'goto local_pcbios_sanboot' "$T/body"; ok $? "BIOS local boot is sanboot by default"
+is "$(cat "$T/err")" "" "nothing logged"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT boots, platform, buildarch, serial, product, ip FROM machines WHERE mac='$M1'")" \
+    "1|pcbios|i386|SN-42|Standard+PC+(i440FX+++PIIX,+1996)|10.0.2.15" "machine seen with its SMBIOS fields"
+boot "mac=52-54-00-00-00-01"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT boots, platform FROM machines WHERE mac='$M1'")" "2|pcbios" \
+    "second boot counted, fields kept, MAC canonicalised"
+boot "mac=525400000001&platform=efi"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT count(*) FROM machines")" 1 "three MAC forms, one machine"
+
+# --- bad boot queries: still a local boot, one log line -------------------
+for q in "" "mac=" "mac=zz:zz:zz:zz:zz:zz" "mac=52:54:00:00:00:01&mac=52:54:00:00:00:02" \
+    "mac=%" "mac=52%3A54%00" "mac=52:54:00:00:00:01%0Aexit" "MAC=52:54:00:00:00:01"; do
+	boot "$q"
+	is "$status" 200 "bad query '$q': 200"
+	ok "$(is_local_script; echo $?)" "bad query '$q': local boot"
+	is "$(wc -l < "$T/err")" 1 "bad query '$q': one log line"
+done
+boot "mac=$M2&platform=\${x}&buildarch=x86_64%0Aexit&serial=%1b%5b2J&ip=1.2.3.999"
+ok "$(is_local_script; echo $?)" "hostile optional fields: still local boot"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT coalesce(platform,'-') || coalesce(buildarch,'-') || coalesce(serial,'-') || coalesce(ip,'-') FROM machines WHERE mac='$M2'")" \
+    "----" "hostile optional fields not stored"
+cgi POST "" "mac=$M1"
+is "$status" 405 "POST boot: 405"
+cgi GET /nowhere "mac=$M1"
+is "$status" 404 "unknown PATH_INFO: 404"
+
+# --- a oneshot action: served once, then local -----------------------------
+se3ipxe set-action $M1 memtest:run > /dev/null 2>&1
+ok $? "set-action memtest:run"
+boot "mac=$M1&platform=pcbios"
+is "$status" 200 "memtest boot: 200"
+grep -q 'memtest86+' "$T/body"; ok $? "memtest script served"
+grep -q 'http://127.0.0.1:8080/se3-ipxe/memtest' "$T/body"; ok $? "module_url from boot_url"
+is "$(head -n 1 "$T/body")" "#!ipxe" "first line #!ipxe"
+is "$(state_of $M1)" "done 1" "oneshot: done after one boot"
+boot "mac=$M1&platform=pcbios"
+ok "$(is_local_script; echo $?)" "after memtest: local"
+
+# --- a report action: counted boots, tokens --------------------------------
+se3ipxe set-action $M2 fakeinstall:install disk=nvme0n1 > /dev/null 2>&1
+ok $? "set-action fakeinstall:install"
+TOKEN=$(token_of $M2)
+is "${#TOKEN}" 32 "128-bit token"
+cgi GET /report "token=$TOKEN&status=running"
+is "$status" 403 "report before any boot: 403"
+boot "mac=$M2&platform=efi"
+grep -q "disk=nvme0n1 report=http://127.0.0.1:8080/cgi-bin/ipxe.cgi/report?token=$TOKEN" "$T/body"
+ok $? "install script with option and report URL"
+is "$(state_of $M2)" "booting 1" "booting, 1 boot"
+boot "mac=$M2&platform=efi"
+is "$(state_of $M2)" "booting 2" "second boot counted"
+cgi GET /report "token=$TOKEN&status=running&progress=40&msg=partitioning+sda"
+is "$status" 200 "report running: 200"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT state, progress, message FROM actions WHERE token='$TOKEN'")" \
+    "running|40|partitioning+sda" "running 40% with its message"
+WRONG=$(printf '%s' "$TOKEN" | tr '0-9a-f' 'f0-9a-e')
+before=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")
+for q in "token=$WRONG&status=done" "token=&status=done" "status=done" \
+    "token=${TOKEN}0&status=done" "token=$(echo "$TOKEN" | tr a-f A-F)&status=done"; do
+	cgi GET /report "$q"
+	is "$status" 403 "wrong token '$q': 403"
+done
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")" "$before" \
+    "wrong tokens changed nothing"
+! grep -q "$TOKEN" "$T/err"; ok $? "the token is never logged"
+for q in "token=$TOKEN&status=finished" "token=$TOKEN&status=done&progress=101" \
+    "token=$TOKEN&status=done&progress=-1" "token=$TOKEN&status=done&msg=a%0Ab" \
+    "token=$TOKEN&status=done&progress=4x"; do
+	cgi GET /report "$q"
+	is "$status" 400 "bad report '$q': 400"
+	is "$(wc -l < "$T/err")" 1 "bad report '$q': one log line"
+done
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")" "$before" \
+    "bad reports changed nothing"
+cgi POST /report "" "token=$TOKEN&status=done&progress=100&msg=installed"
+is "$status" 200 "report done by POST: 200"
+is "$(state_of $M2)" "done 2" "done"
+cgi GET /report "token=$TOKEN&status=done"
+is "$status" 403 "replayed done: 403"
+cgi GET /report "token=$TOKEN&status=running"
+is "$status" 403 "report on a finished action: 403"
+boot "mac=$M2&platform=efi"
+ok "$(is_local_script; echo $?)" "finished: local boot"
+grep -q 'goto local_efi_exit' "$T/body"; ok $? "UEFI local boot is exit by default"
+
+# --- max boots without a report: failed, then local --------------------------
+se3ipxe set-action $M2 fakeinstall:install --max-boots 2 > /dev/null 2>&1
+boot "mac=$M2"; boot "mac=$M2"
+is "$(state_of $M2)" "booting 2" "two boots served"
+boot "mac=$M2"
+ok "$(is_local_script; echo $?)" "third boot: local"
+is "$(state_of $M2)" "failed 2" "max boots reached: failed"
+boot "mac=$M2"
+ok "$(is_local_script; echo $?)" "and local again"
+
+# --- expiry: an action past its time gives local -----------------------------
+se3ipxe set-action $M2 fakeinstall:install > /dev/null 2>&1
+sqlite3 "$T/db/se3-ipxe.db" "UPDATE actions SET expires_at = strftime('%s','now') - 1 WHERE mac='$M2' AND state='pending'"
+boot "mac=$M2"
+ok "$(is_local_script; echo $?)" "expired: local"
+is "$(state_of $M2)" "expired 0" "expired on boot"
+
+# --- nothing secret or unvalidated in any script served --------------------
+grep -rqi 'password\|passwd' "$T"/body; ok $((! $?)) "no password in scripts"
+
+# --- HEAD ------------------------------------------------------------------
+cgi HEAD "" "mac=$M1"
+is "$status" 200 "HEAD: 200"
+
+done_testing

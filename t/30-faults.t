@@ -1,0 +1,187 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Fault injection on the boot path: whatever breaks, ipxe.cgi answers 200 with a whole local-boot script and logs one line.
+. t/lib/tap.sh
+. t/lib/cgi.sh
+. t/lib/fakeinstall.sh
+
+M=52:54:00:00:00:10
+write_config "$T/se3-ipxe.conf"
+DB=$T/db/se3-ipxe.db
+
+# fault_ok NAME [MAX_LOG_LINES]: the last answer was a local boot and logged.
+fault_ok() {
+	is "$status" 200 "$1: 200"
+	ok "$(is_local_script; echo $?)" "$1: a whole local-boot script"
+	is "$(wc -l < "$T/err")" "${2:-1}" "$1: ${2:-1} log line"
+}
+
+# oom_answer_ok: a whole script (the action's or a local boot), at most one log line.
+oom_answer_ok() {
+	[ "$status" = 200 ] && [ "$cgi_rc" -eq 0 ] &&
+	    [ "$(head -n 1 "$T/body")" = "#!ipxe" ] &&
+	    { is_local_script || grep -q '^boot$' "$T/body"; } &&
+	    [ "$(wc -l < "$T/err")" -le 1 ]
+}
+
+# As root, run the CGI as nobody so that file modes mean something.
+if [ "$(id -u)" -eq 0 ]; then
+	AS_NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+else
+	AS_NOBODY=""
+fi
+
+# --- database -----------------------------------------------------------
+se3ipxe set-action $M memtest:run > /dev/null 2>&1
+ok $? "an action to protect"
+
+CONFIG=$T/missing-dir.conf
+write_config "$CONFIG"
+sed -i "s|^path = $T/db/se3-ipxe.db|path = $T/no/such/dir/se3-ipxe.db|" "$CONFIG"
+boot "mac=$M"
+fault_ok "database directory missing"
+grep -q "$T/no/such/dir/se3-ipxe.db" "$T/err"; ok $? "the log names the database"
+CONFIG=
+
+# Locked past busy_timeout: another writer holds the lock for 3 s.
+( echo "BEGIN IMMEDIATE; UPDATE machines SET boots = boots;"; sleep 3; echo "COMMIT;" ) | sqlite3 "$DB" &
+locker=$!
+i=0
+while sqlite3 -cmd ".timeout 0" "$DB" "BEGIN IMMEDIATE; COMMIT;" > /dev/null 2>&1 && [ $i -lt 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+boot "mac=$M"
+fault_ok "database locked past busy_timeout"
+grep -q 'busy' "$T/err"; ok $? "the log says busy"
+wait $locker
+is "$(state_of $M)" "pending 0" "the locked boot changed nothing"
+
+cp "$DB" "$T/good.db"
+dd if=/dev/urandom of="$DB" bs=1024 count=8 2> /dev/null
+rm -f "$DB-wal" "$DB-shm"
+boot "mac=$M"
+fault_ok "database is random bytes"
+cp "$T/good.db" "$DB"
+dd if=/dev/urandom of="$DB" bs=1024 seek=2 count=6 conv=notrunc 2> /dev/null
+boot "mac=$M"
+fault_ok "database pages corrupt"
+: > "$DB"
+boot "mac=$M"
+is "$status" 200 "empty database file: 200 (recreated or refused, never a failure)"
+ok "$(is_local_script; echo $?)" "empty database file: local boot"
+
+cp "$T/good.db" "$DB"
+chmod 444 "$DB"
+chmod 555 "$T/db"
+CGI_WRAP=$AS_NOBODY boot "mac=$M"
+fault_ok "database read-only"
+chmod 755 "$T/db"
+chmod 644 "$DB"
+
+rm -f "$DB" "$DB-wal" "$DB-shm"
+mkfifo "$DB"
+CONFIG=$T/deadline.conf
+write_config "$CONFIG"
+sed -i 's/^deadline = 5/deadline = 1/' "$CONFIG"
+start=$(date +%s)
+boot "mac=$M"
+took=$(( $(date +%s) - start ))
+fault_ok "database is a FIFO (hangs): deadline"
+ok $((took > 3)) "deadline answered within 3 s (took ${took}s)"
+CONFIG=
+rm -f "$DB"
+cp "$T/good.db" "$DB"
+
+# --- configuration ----------------------------------------------------------
+CONFIG=$T/none.conf boot "mac=$M"
+fault_ok "config file missing"
+CONFIG=$T boot "mac=$M"
+fault_ok "config is a directory"
+printf '[database\npath = x\n' > "$T/bad.conf"
+CONFIG=$T/bad.conf boot "mac=$M"
+fault_ok "config syntax error"
+write_config "$T/typo.conf" "[actions]" "max_bots = 3"
+CONFIG=$T/typo.conf boot "mac=$M"
+fault_ok "config unknown key"
+write_config "$T/range.conf" "[actions]" "max_boots = 0"
+CONFIG=$T/range.conf boot "mac=$M"
+fault_ok "config value out of range"
+CONFIG=relative.conf boot "mac=$M"
+fault_ok "config path relative"
+cp "$T/se3-ipxe.conf" "$T/secret.conf"
+chmod 000 "$T/secret.conf"
+if [ -n "$AS_NOBODY" ] || [ "$(id -u)" -ne 0 ]; then
+	CONFIG=$T/secret.conf CGI_WRAP=$AS_NOBODY boot "mac=$M"
+	fault_ok "config unreadable"
+else
+	skip "config unreadable"
+fi
+
+# --- templates ----------------------------------------------------------------
+mkdir -p "$T/empty"
+write_config "$T/notmpl.conf"
+sed -i "s|^templates = .*|templates = $T/empty|" "$T/notmpl.conf"
+CONFIG=$T/notmpl.conf boot "mac=52:54:00:00:00:11"
+fault_ok "default template missing"
+grep -q 'fallback' "$T/body"; ok $? "compiled-in fallback served"
+mkdir -p "$T/badtmpl"
+printf 'sanboot --drive 0x80\n' > "$T/badtmpl/local.ipxe"
+sed "s|^templates = .*|templates = $T/badtmpl|" "$T/notmpl.conf" > "$T/badtmpl.conf"
+CONFIG=$T/badtmpl.conf boot "mac=52:54:00:00:00:11"
+fault_ok "default template without #!ipxe"
+printf '#!ipxe\nsanboot {{nosuchkey}}\n' > "$T/badtmpl/local.ipxe"
+CONFIG=$T/badtmpl.conf boot "mac=52:54:00:00:00:11"
+fault_ok "default template with an unknown key"
+
+make_fakeinstall
+se3ipxe set-action 52:54:00:00:00:12 fakeinstall:install > /dev/null 2>&1
+ok $? "an action whose template will vanish"
+rm "$T/modules/fakeinstall/install.ipxe"
+boot "mac=52:54:00:00:00:12"
+fault_ok "action template missing"
+make_fakeinstall
+printf '#!ipxe\nkernel {{module_url}}/x {{nosuchkey}}\n' > "$T/modules/fakeinstall/install.ipxe"
+boot "mac=52:54:00:00:00:12"
+fault_ok "action template invalid"
+rm -rf "$T/modules/fakeinstall"
+boot "mac=52:54:00:00:00:12"
+fault_ok "action module removed"
+
+# --- memory -------------------------------------------------------------------
+if [ -n "${SIP_SANITIZE-}" ]; then
+	skip "out of memory (LD_PRELOAD cannot replace malloc under ASan)"
+else
+	make_fakeinstall
+	se3ipxe set-action 52:54:00:00:00:15 fakeinstall:install --max-boots 100 > /dev/null 2>&1
+	bad=0
+	n=0
+	while [ $n -le 3000 ]; do
+		CGI_ENV="LD_PRELOAD=$TOP/build/t/failmalloc.so FAILMALLOC_AFTER=$n" \
+		    boot "mac=52:54:00:00:00:15"
+		if ! oom_answer_ok; then
+			bad=$((bad + 1))
+			echo "# FAILMALLOC_AFTER=$n: status '$status' rc $cgi_rc, $(wc -l < "$T/err") log lines"
+		fi
+		if [ $n -lt 100 ]; then n=$((n + 1)); else n=$((n + 37)); fi
+	done
+	is "$bad" 0 "out of memory at every point from the 1st to the 3000th allocation: a whole script each time"
+fi
+
+# --- time -----------------------------------------------------------------------
+# libfaketime is preloaded: ASan must not insist on coming first.
+[ -n "${SIP_SANITIZE-}" ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+if command -v faketime > /dev/null 2>&1; then
+	se3ipxe set-action 52:54:00:00:00:13 memtest:run > /dev/null 2>&1
+	CGI_WRAP="faketime 2100-01-01" boot "mac=52:54:00:00:00:13"
+	is "$status" 200 "clock far ahead: 200"
+	ok "$(is_local_script; echo $?)" "clock far ahead: the action has expired, local boot"
+	is "$(state_of 52:54:00:00:00:13)" "expired 0" "clock far ahead: expired"
+	se3ipxe set-action 52:54:00:00:00:14 memtest:run > /dev/null 2>&1
+	CGI_WRAP="faketime 1970-01-02" boot "mac=52:54:00:00:00:14"
+	is "$status" 200 "clock far behind: 200"
+	head -n 1 "$T/body" | grep -qx '#!ipxe'; ok $? "clock far behind: a whole script"
+else
+	skip "faketime not installed"
+fi
+
+done_testing

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Run the real ipxe.cgi binary with a CGI environment, and write a test config and database.
+
+# write_config FILE [EXTRA INI LINES...]: a config whose every path is inside $T.
+write_config() {
+	cfg=$1
+	shift
+	cat > "$cfg" <<-EOC
+	[database]
+	path = $T/db/se3-ipxe.db
+	busy_timeout = 500
+	[server]
+	boot_url = http://127.0.0.1:8080/se3-ipxe
+	cgi_url = http://127.0.0.1:8080/cgi-bin/ipxe.cgi
+	boot_root = $T/www
+	deadline = 5
+	[modules]
+	path = $TOP/modules:$T/modules
+	templates = $TOP/templates
+	EOC
+	for line in "$@"; do
+		printf '%s\n' "$line" >> "$cfg"
+	done
+	mkdir -p "$T/db" "$T/modules" "$T/www"
+}
+
+# cgi METHOD PATH_INFO QUERY [BODY]: run ipxe.cgi; headers+body in $T/out,
+# the body alone in $T/body, stderr in $T/err, the status code in $status.
+cgi() {
+	method=$1 path=$2 query=$3 body=${4-}
+	if [ "$method" = POST ]; then
+		printf '%s' "$body" | env -i PATH="$PATH" ${CGI_ENV-} ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+		    SE3_IPXE_CONFIG="${CONFIG:-$T/se3-ipxe.conf}" \
+		    GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
+		    REQUEST_METHOD=POST PATH_INFO="$path" QUERY_STRING="$query" \
+		    CONTENT_TYPE=application/x-www-form-urlencoded \
+		    CONTENT_LENGTH=${#body} SCRIPT_NAME=/cgi-bin/ipxe.cgi \
+		    HTTP_HOST=127.0.0.1:8080 REMOTE_ADDR=127.0.0.1 \
+		    ${CGI_WRAP-} "$TOP/cgi/ipxe.cgi" > "$T/out" 2> "$T/err"
+	else
+		env -i PATH="$PATH" ${CGI_ENV-} ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+		    SE3_IPXE_CONFIG="${CONFIG:-$T/se3-ipxe.conf}" \
+		    GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
+		    REQUEST_METHOD="$method" PATH_INFO="$path" QUERY_STRING="$query" \
+		    SCRIPT_NAME=/cgi-bin/ipxe.cgi \
+		    HTTP_HOST=127.0.0.1:8080 REMOTE_ADDR=127.0.0.1 \
+		    ${CGI_WRAP-} "$TOP/cgi/ipxe.cgi" < /dev/null > "$T/out" 2> "$T/err"
+	fi
+	cgi_rc=$?
+	status=$(sed -n '1s/^Status: \([0-9]*\) .*/\1/p' "$T/out")
+	sed '1,/^\r$/d' "$T/out" > "$T/body"
+	return 0
+}
+
+boot() {	# boot QUERY
+	cgi GET "" "$1"
+}
+
+# is_local_script: the body is a whole local-boot script.
+is_local_script() {
+	head -n 1 "$T/body" | grep -qx '#!ipxe' &&
+	    grep -q 'sanboot --no-describe --drive 0x80\|^exit 1' "$T/body" &&
+	    ! grep -q 'memtest\|chain http\|kernel ' "$T/body"
+}
+
+se3ipxe() {
+	"$TOP/cli/se3-ipxe" -c "${CONFIG:-$T/se3-ipxe.conf}" "$@"
+}
+
+# token_of MAC: the token of the MAC's latest action, read from the database.
+token_of() {
+	sqlite3 "$T/db/se3-ipxe.db" \
+	    "SELECT token FROM actions WHERE mac = '$1' ORDER BY id DESC LIMIT 1"
+}
+
+state_of() {
+	sqlite3 "$T/db/se3-ipxe.db" \
+	    "SELECT state || ' ' || boots FROM actions WHERE mac = '$1' ORDER BY id DESC LIMIT 1"
+}
