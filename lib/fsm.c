@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The per-action state machine: one step function and the one place a state changes. */
+/* The action state machine: one step function, one place that changes state. */
 #include <string.h>
 
 #include "se3ipxe.h"
@@ -138,7 +138,7 @@ sip_fsm_step(struct sip_action *act, enum sip_event ev, time_t now,
 		switch (ev) {
 		case SIP_EV_BOOT:
 			act->boots = 1;
-			/* A oneshot action has nothing to wait for once served. */
+			/* A oneshot action has nothing left to wait for. */
 			if (act->completion == SIP_COMPLETE_ONESHOT)
 				sip_change_state(act, SIP_ST_DONE, ev, cb, arg);
 			else
@@ -148,7 +148,7 @@ sip_fsm_step(struct sip_action *act, enum sip_event ev, time_t now,
 		case SIP_EV_RUNNING:
 		case SIP_EV_DONE:
 		case SIP_EV_FAILED:
-			/* Never served: nobody can hold the token legitimately. */
+			/* Never served: nobody can hold the token rightly. */
 			return SIP_ANSWER_REFUSE;
 		case SIP_EV_CANCEL:
 			sip_change_state(act, SIP_ST_CANCELLED, ev, cb, arg);
@@ -198,7 +198,7 @@ sip_fsm_step(struct sip_action *act, enum sip_event ev, time_t now,
 		case SIP_EV_BOOT:
 			return SIP_ANSWER_DEFAULT;
 		case SIP_EV_TICK:
-			/* Time passing is never refused, it just changes nothing. */
+			/* Time passing is never refused; it changes nothing. */
 			return SIP_ANSWER_ACCEPT;
 		default:
 			return SIP_ANSWER_REFUSE;

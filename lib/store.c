@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The SQLite store: schema and migrations, and every transaction on machines, actions and history. */
+/* The SQLite store: schema, migrations and every transaction on its tables. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 
 struct sip_store {
 	sqlite3		*db;
-	char		*path;		/* names the database in every message */
+	char		*path;		/* named in every message */
 };
 
 /*
@@ -94,8 +94,8 @@ static void		kv_free(struct sip_kv *, size_t);
 static int		completion_parse(const char *, enum sip_completion *);
 static enum sip_rc	action_from_row(struct sip_store *, sqlite3_stmt *,
 			    struct sip_action **, struct sip_err *);
-static enum sip_rc	action_options(struct sip_store *, struct sip_action *,
-			    struct sip_err *);
+static enum sip_rc	action_options(struct sip_store *,
+			    struct sip_action *, struct sip_err *);
 static enum sip_rc	action_query(struct sip_store *, const char *,
 			    const char *, struct sip_action ***, size_t *,
 			    struct sip_err *);
@@ -103,8 +103,7 @@ static enum sip_rc	action_query1(struct sip_store *, const char *,
 			    const char *, int, struct sip_action **,
 			    struct sip_err *);
 static enum sip_rc	action_save(struct sip_store *,
-			    const struct sip_action *, int64_t,
-			    struct sip_err *);
+			    const struct sip_action *, struct sip_err *);
 static enum sip_rc	action_step(struct sip_store *, struct sip_action *,
 			    enum sip_event, int64_t, const char *, const char *,
 			    enum sip_answer *, struct sip_err *);
@@ -189,7 +188,7 @@ static const char *const migrations[] = {
 	"PRAGMA user_version = 1;",
 };
 
-/* The database's spelling of enum sip_completion, fixed by the schema's CHECK. */
+/* How the database spells enum sip_completion: fixed by the schema's CHECK. */
 static const char *const completion_names[SIP_COMPLETE__MAX] = {
 	"oneshot",		/* SIP_COMPLETE_ONESHOT */
 	"report",		/* SIP_COMPLETE_REPORT */
@@ -296,7 +295,8 @@ tx_commit(struct sip_store *st, struct sip_err *err)
 {
 	int rc;
 
-	if ((rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
+	if ((rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL)) !=
+	    SQLITE_OK)
 		return db_err(st, rc, err, "commit");
 	return SIP_OK;
 }
@@ -372,8 +372,8 @@ schema_migrate(struct sip_store *st, int from, struct sip_err *err)
 			break;
 		if ((rc = sqlite3_exec(st->db, migrations[v], NULL, NULL,
 		    NULL)) != SQLITE_OK) {
-			ret = db_err(st, rc, err, "migrate schema to version %d",
-			    v + 1);
+			ret = db_err(st, rc, err, "migrate schema to "
+			    "version %d", v + 1);
 			goto fail;
 		}
 		if ((ret = schema_version(st, &after, err)) != SIP_OK)
@@ -721,8 +721,9 @@ action_query1(struct sip_store *st, const char *sql, const char *param,
 	return ret;
 }
 
+/* Write back what a step and a report can change, updated_at included. */
 static enum sip_rc
-action_save(struct sip_store *st, const struct sip_action *act, int64_t now,
+action_save(struct sip_store *st, const struct sip_action *act,
     struct sip_err *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -736,7 +737,7 @@ action_save(struct sip_store *st, const struct sip_action *act, int64_t now,
 	    (rc = sqlite3_bind_int(s, 2, act->boots)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int(s, 3, act->progress)) != SQLITE_OK ||
 	    (rc = bind_text(s, 4, act->message)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 5, now)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 5, act->updated_at)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(s, 6, act->id)) != SQLITE_OK ||
 	    (rc = sqlite3_step(s)) != SQLITE_DONE) {
 		ret = db_err(st, rc, err, "save action %lld",
@@ -817,8 +818,9 @@ trans_write(struct sip_store *st, const struct translog *log,
 		h.mac = act->mac;
 		h.action_id = act->id;
 		h.action = act->name;
-		h.event = log->t[i].ev == SIP_EV_CANCEL && cancel_label != NULL ?
-		    cancel_label : sip_event_name(log->t[i].ev);
+		h.event = log->t[i].ev == SIP_EV_CANCEL &&
+		    cancel_label != NULL ? cancel_label :
+		    sip_event_name(log->t[i].ev);
 		h.old_state = sip_state_name(log->t[i].old);
 		h.new_state = sip_state_name(log->t[i].new);
 		h.who = who;
@@ -843,7 +845,8 @@ action_step(struct sip_store *st, struct sip_action *act, enum sip_event ev,
 	*answer = sip_fsm_step(act, ev, now, trans_record, &log);
 	if (act->state == state && act->boots == boots)
 		return SIP_OK;
-	if ((ret = action_save(st, act, now, err)) != SIP_OK)
+	act->updated_at = now;
+	if ((ret = action_save(st, act, err)) != SIP_OK)
 		return ret;
 	return trans_write(st, &log, act, now, who, cancel_label, err);
 }
@@ -910,7 +913,7 @@ sip_store_boot(struct sip_store *st, const struct sip_machine *m, time_t now,
 		    NULL, &ans, err)) != SIP_OK)
 			goto out;
 		if (ans == SIP_ANSWER_ACTION) {
-			/* Only a served action is rendered, so only then read them. */
+			/* Only a served action is rendered: read them now. */
 			if ((ret = action_options(st, act, err)) != SIP_OK)
 				goto out;
 			snprintf(detail, sizeof(detail), "boot %d/%d",
@@ -1001,7 +1004,8 @@ sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
 		free(act->message);
 		act->message = copy;
 	}
-	if ((ret = action_save(st, act, now, err)) != SIP_OK)
+	act->updated_at = now;
+	if ((ret = action_save(st, act, err)) != SIP_OK)
 		goto out;
 
 	sip_buf_puts(&detail, sip_event_name(ev));
@@ -1075,7 +1079,7 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 		goto out;
 	}
 
-	/* The index allows one active action per MAC: the old one goes first. */
+	/* One active action per MAC (the index): the old one goes first. */
 	if ((ret = action_query1(st, SQL_ACTION_ACTIVE, na->mac, 0, &old,
 	    err)) != SIP_OK)
 		goto out;

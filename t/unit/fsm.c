@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Unit tests for the action state machine: every (state, event) pair, its boundaries, and the boot limit. */
+/* Tests of the state machine: every (state, event), boundaries, boot limit. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,19 +18,19 @@ struct vec {
 	enum sip_state	 want_state;
 	int		 want_boots;
 	enum sip_answer	 want;
-	const char	*want_trans;	/* what the callback saw, ", "-joined */
+	const char	*want_trans;	/* callback lines, ", "-joined */
 };
 
 /* What the transition callback saw, in the history line format. */
 struct seen {
 	char		 trans[256];
-	int		 bad;		/* state not yet applied when called */
+	int		 bad;		/* called before the change */
 };
 
 static void	record(void *, const struct sip_action *, enum sip_state,
 		    enum sip_state, enum sip_event);
-static void	count_calls(void *, const struct sip_action *, enum sip_state,
-		    enum sip_state, enum sip_event);
+static void	count_calls(void *, const struct sip_action *,
+		    enum sip_state, enum sip_state, enum sip_event);
 static void	action_init(struct sip_action *, enum sip_state,
 		    enum sip_completion, int, int, int64_t, int64_t);
 static void	test_vectors(void);
@@ -182,6 +182,9 @@ static const struct vec vecs[] = {
 	{ "booting + boot, max_boots 0 counts as 1",
 	    SIP_ST_BOOTING, REP, 1, 0, 100, 1000, 500, SIP_EV_BOOT,
 	    SIP_ST_FAILED, 1, SIP_ANSWER_DEFAULT, "booting -> failed (boot)" },
+	{ "booting + boot, boots 0, max_boots 0 counts as 1: one serving",
+	    SIP_ST_BOOTING, REP, 0, 0, 100, 1000, 500, SIP_EV_BOOT,
+	    SIP_ST_BOOTING, 1, SIP_ANSWER_ACTION, "" },
 	{ "booting + boot, max_boots -2 counts as 1",
 	    SIP_ST_BOOTING, REP, 1, -2, 100, 1000, 500, SIP_EV_BOOT,
 	    SIP_ST_FAILED, 1, SIP_ANSWER_DEFAULT, "booting -> failed (boot)" },

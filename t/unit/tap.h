@@ -34,7 +34,7 @@ tap_vdesc(const char *fmt, va_list ap)
 			putchar(*p);
 }
 
-static int __attribute__((unused))
+static int __attribute__((unused, __format__(printf, 4, 5)))
 tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -52,7 +52,7 @@ tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	return pass;
 }
 
-static int __attribute__((unused))
+static int __attribute__((unused, __format__(printf, 5, 6)))
 tap_is_int(long long got, long long want, const char *file, int line,
     const char *fmt, ...)
 {
@@ -73,7 +73,7 @@ tap_is_int(long long got, long long want, const char *file, int line,
 	return pass;
 }
 
-static int __attribute__((unused))
+static int __attribute__((unused, __format__(printf, 5, 6)))
 tap_is_str(const char *got, const char *want, const char *file, int line,
     const char *fmt, ...)
 {

@@ -1,0 +1,995 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Tests of the SQLite store: schema, boot, report, admin changes, cleanup. */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "se3ipxe.h"
+#include "extern.h"
+#include "tap.h"
+
+#define MAC_A	"52:54:00:00:00:0a"
+#define MAC_B	"52:54:00:00:00:0b"
+#define MAC_C	"52:54:00:00:00:0c"
+#define MAC_D	"52:54:00:00:00:0d"
+#define BUSY_MS	100
+
+static char tmpdir[] = "/tmp/se3ipxe-store.XXXXXX";
+
+static char k_image[] = "image", v_image[] = "win10";
+static char k_part[] = "part", v_part[] = "1";
+static const struct sip_kv opts[] = {
+	{ k_image, v_image },
+	{ k_part, v_part },
+};
+
+static const char	*db_path(const char *);
+static struct sip_store	*store_new(const char *);
+static sqlite3		*raw_open(const char *);
+static char		*raw_dump(const char *);
+static long long	 raw_int(const char *, const char *);
+static struct sip_new_action new_action(const char *, enum sip_completion,
+			    int, int64_t, int64_t);
+static int64_t		 set1(struct sip_store *, const char *,
+			    enum sip_completion, int, int64_t, int64_t,
+			    time_t);
+static int		 history_is(struct sip_store *, const char *,
+			    const char *const *, size_t);
+static int		 is_token(const char *);
+static void		 rmtree(const char *);
+static void		 test_token(void);
+static void		 test_open(void);
+static void		 test_versions(void);
+static void		 test_boot_limit(void);
+static void		 test_oneshot(void);
+static void		 test_report(void);
+static void		 test_expiry(void);
+static void		 test_replace(void);
+static void		 test_all_or_nothing(void);
+static void		 test_cancel(void);
+static void		 test_cleanup(void);
+static void		 test_machine(void);
+static void		 test_status(void);
+static void		 test_busy(void);
+static void		 test_states_fit_schema(void);
+
+static const char *
+db_path(const char *name)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	return path;
+}
+
+static struct sip_store *
+store_new(const char *name)
+{
+	struct sip_store *st = NULL;
+	struct sip_err err = { "" };
+
+	if (sip_store_open(db_path(name), SIP_STORE_RW, BUSY_MS, &st, &err) !=
+	    SIP_OK) {
+		printf("Bail out! cannot create %s: %s\n", name, err.msg);
+		exit(EXIT_FAILURE);
+	}
+	return st;
+}
+
+/* A second, independent connection: what another process would see. */
+static sqlite3 *
+raw_open(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		printf("Bail out! raw open %s: %s\n", path,
+		    sqlite3_errmsg(db));
+		exit(EXIT_FAILURE);
+	}
+	sqlite3_busy_timeout(db, 1000);
+	return db;
+}
+
+/* Every row that a refused request must leave alone, as text. */
+static char *
+raw_dump(const char *path)
+{
+	static const char *const sql[] = {
+		"SELECT * FROM machines ORDER BY mac",
+		"SELECT * FROM actions ORDER BY id",
+		"SELECT * FROM action_options ORDER BY action_id, key",
+		"SELECT * FROM history ORDER BY id",
+	};
+	sqlite3 *db = raw_open(path);
+	sqlite3_stmt *s;
+	struct sip_buf b;
+	const char *v;
+	size_t i;
+	int c;
+
+	sip_buf_init(&b);
+	for (i = 0; i < SIP_ARRAY_SIZE(sql); i++) {
+		if (sqlite3_prepare_v2(db, sql[i], -1, &s, NULL) != SQLITE_OK)
+			continue;
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			for (c = 0; c < sqlite3_column_count(s); c++) {
+				v = (const char *)sqlite3_column_text(s, c);
+				sip_buf_printf(&b, "%s|", v ? v : "NULL");
+			}
+			sip_buf_puts(&b, "\n");
+		}
+		sqlite3_finalize(s);
+		sip_buf_puts(&b, "--\n");
+	}
+	sqlite3_close(db);
+	return b.data;
+}
+
+static long long
+raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db = raw_open(path);
+	sqlite3_stmt *s;
+	long long v = -999;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+static struct sip_new_action
+new_action(const char *mac, enum sip_completion c, int max_boots,
+    int64_t start_at, int64_t expires_at)
+{
+	struct sip_new_action na;
+
+	memset(&na, 0, sizeof(na));
+	na.mac = mac;
+	na.name = "winstall:install";
+	na.completion = c;
+	na.max_boots = max_boots;
+	na.start_at = start_at;
+	na.expires_at = expires_at;
+	na.who = "admin";
+	na.options = opts;
+	na.noptions = SIP_ARRAY_SIZE(opts);
+	return na;
+}
+
+static int64_t
+set1(struct sip_store *st, const char *mac, enum sip_completion c,
+    int max_boots, int64_t start_at, int64_t expires_at, time_t now)
+{
+	struct sip_new_action na = new_action(mac, c, max_boots, start_at,
+	    expires_at);
+	struct sip_err err = { "" };
+	int64_t id = 0;
+
+	if (sip_store_set_actions(st, &na, 1, now, &id, &err) != SIP_OK)
+		printf("# set %s: %s\n", mac, err.msg);
+	return id;
+}
+
+/* Compare a MAC's history with "event old new who detail" lines. */
+static int
+history_is(struct sip_store *st, const char *mac, const char *const *want,
+    size_t nwant)
+{
+	struct sip_history *h = NULL;
+	struct sip_err err = { "" };
+	char line[512];
+	size_t n = 0, i;
+	int good = 1;
+
+	if (sip_store_history(st, mac, &h, &n, &err) != SIP_OK) {
+		printf("# history: %s\n", err.msg);
+		return 0;
+	}
+	for (i = 0; i < n || i < nwant; i++) {
+		if (i < n)
+			snprintf(line, sizeof(line), "%s %s %s %s %s",
+			    h[i].event, h[i].old_state ? h[i].old_state : "-",
+			    h[i].new_state ? h[i].new_state : "-", h[i].who,
+			    h[i].detail ? h[i].detail : "-");
+		else
+			strcpy(line, "(none)");
+		if (i >= nwant || strcmp(line, want[i]) != 0 ||
+		    (i > 0 && i < n && h[i].id <= h[i - 1].id)) {
+			printf("#   history[%zu]: got '%s', want '%s'\n", i,
+			    line, i < nwant ? want[i] : "(none)");
+			good = 0;
+		}
+	}
+	sip_history_free(h, n);
+	return good;
+}
+
+static int
+is_token(const char *t)
+{
+	return strlen(t) == SIP_TOKEN_STRLEN - 1 &&
+	    strspn(t, "0123456789abcdef") == SIP_TOKEN_STRLEN - 1;
+}
+
+static void
+rmtree(const char *dir)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void
+test_token(void)
+{
+	char a[SIP_TOKEN_STRLEN], b[SIP_TOKEN_STRLEN];
+
+	ok(sip_token_new(a) == SIP_OK && is_token(a), "token is 32 hex digits");
+	ok(sip_token_new(b) == SIP_OK && is_token(b) && strcmp(a, b) != 0,
+	    "two tokens differ");
+}
+
+static void
+test_open(void)
+{
+	struct sip_store *st = NULL;
+	struct sip_machine m = { .mac = MAC_A };
+	struct sip_action *act = NULL;
+	struct sip_err err = { "" };
+	enum sip_answer ans;
+	struct stat sb;
+	sqlite3 *raw;
+	sqlite3_stmt *s;
+	long long before = -1, after = -2;
+	const char *path;
+
+	path = db_path("missing.db");
+	is_int(sip_store_open(path, SIP_STORE_RO, BUSY_MS, &st, &err), SIP_EDB,
+	    "read-only open of a missing file fails");
+	ok(st == NULL && strstr(err.msg, path) != NULL,
+	    "the message names the path: %s", err.msg);
+	ok(stat(path, &sb) == -1, "read-only open did not create the file");
+	is_int(sip_store_open(NULL, SIP_STORE_RW, BUSY_MS, &st, &err),
+	    SIP_EINVAL, "no path: EINVAL");
+
+	path = db_path("open.db");
+	is_int(sip_store_open(path, SIP_STORE_RW, BUSY_MS, &st, &err), SIP_OK,
+	    "read-write open creates the database");
+	is_int(sip_store_integrity(st, &err), SIP_OK, "new database is ok");
+	sip_store_close(st);
+	st = NULL;
+	is_int(raw_int(path, "PRAGMA user_version"),
+	    sip_store_schema_version(), "schema version stored");
+	ok(sip_store_schema_version() >= 1, "schema version is at least 1");
+	raw = raw_open(path);
+	ok(sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &s, NULL) ==
+	    SQLITE_OK && sqlite3_step(s) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(s, 0), "wal") == 0,
+	    "created in WAL mode");
+	sqlite3_finalize(s);
+
+	/* Another connection's data_version moves on every commit. */
+	if (sqlite3_prepare_v2(raw, "PRAGMA data_version", -1, &s, NULL) ==
+	    SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		before = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	is_int(sip_store_open(path, SIP_STORE_RW, BUSY_MS, &st, &err), SIP_OK,
+	    "reopen read-write");
+	sip_store_close(st);
+	st = NULL;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		after = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(raw);
+	is_int(after, before, "reopen committed nothing (no migration)");
+	is_int(raw_int(path, "PRAGMA user_version"),
+	    sip_store_schema_version(), "reopen kept the version");
+
+	is_int(sip_store_open(path, SIP_STORE_RO, BUSY_MS, &st, &err), SIP_OK,
+	    "read-only open of a current database");
+	is_int(sip_store_integrity(st, &err), SIP_OK, "integrity ok read-only");
+	is_int(sip_store_boot(st, &m, 1000, &ans, &act, &err), SIP_EDB,
+	    "a boot through a read-only store fails: %s", err.msg);
+	ok(ans == SIP_ANSWER_DEFAULT && act == NULL, "and answers the default");
+	sip_store_close(st);
+	sip_store_close(NULL);
+}
+
+static void
+test_versions(void)
+{
+	struct sip_store *st = NULL;
+	struct sip_err err = { "" };
+	sqlite3 *raw;
+	const char *path;
+	FILE *fp;
+
+	/* An empty file is a database of version 0. */
+	path = db_path("empty.db");
+	if ((fp = fopen(path, "w")) != NULL)
+		fclose(fp);
+	is_int(sip_store_open(path, SIP_STORE_RO, BUSY_MS, &st, &err), SIP_EDB,
+	    "read-only open of an unmigrated database fails");
+	ok(strstr(err.msg, "database schema version 0, expected 1; run "
+	    "se3-ipxe as root to migrate") != NULL, "message: %s", err.msg);
+	is_int(raw_int(path, "PRAGMA user_version"), 0,
+	    "read-only open did not migrate");
+	is_int(sip_store_open(path, SIP_STORE_RW, BUSY_MS, &st, &err), SIP_OK,
+	    "read-write open migrates it");
+	sip_store_close(st);
+	st = NULL;
+	is_int(raw_int(path, "PRAGMA user_version"),
+	    sip_store_schema_version(), "now at the current version");
+
+	raw = raw_open(path);
+	sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL);
+	sqlite3_close(raw);
+	is_int(sip_store_open(path, SIP_STORE_RW, BUSY_MS, &st, &err), SIP_EDB,
+	    "read-write open of a newer database fails");
+	ok(strstr(err.msg, "newer than this program") != NULL, "message: %s",
+	    err.msg);
+	is_int(sip_store_open(path, SIP_STORE_RO, BUSY_MS, &st, &err), SIP_EDB,
+	    "read-only open of a newer database fails");
+	ok(strstr(err.msg, "database schema version 99, expected 1") != NULL,
+	    "message: %s", err.msg);
+	is_int(raw_int(path, "PRAGMA user_version"), 99, "and left it alone");
+
+	path = db_path("garbage.db");
+	if ((fp = fopen(path, "w")) != NULL) {
+		fputs("this is not a database, not at all, not even close\n",
+		    fp);
+		fclose(fp);
+	}
+	is_int(sip_store_open(path, SIP_STORE_RW, BUSY_MS, &st, &err), SIP_EDB,
+	    "a file that is not a database: %s", err.msg);
+	ok(st == NULL, "and no store");
+}
+
+static void
+test_boot_limit(void)
+{
+	static const char *const want[] = {
+		"set - pending admin image=win10 part=1",
+		"boot pending booting client -",
+		"served - - client boot 1/3",
+		"served - - client boot 2/3",
+		"served - - client boot 3/3",
+		"boot booting failed client -",
+	};
+	struct sip_store *st = store_new("boot.db");
+	struct sip_machine m = { .mac = MAC_A };
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL, *last = NULL;
+	enum sip_answer ans;
+	int64_t id;
+	int i;
+
+	id = set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	ok(id > 0, "set an action: id %lld", (long long)id);
+	for (i = 1; i <= 3; i++) {
+		is_int(sip_store_boot(st, &m, 1000 + i, &ans, &act, &err),
+		    SIP_OK, "boot %d", i);
+		ok(ans == SIP_ANSWER_ACTION && act != NULL && act->id == id &&
+		    act->boots == i && act->state == SIP_ST_BOOTING,
+		    "boot %d: the action, boots %d", i, i);
+		if (i == 1)
+			ok(act != NULL && act->noptions == 2 &&
+			    strcmp(act->options[0].key, "image") == 0 &&
+			    strcmp(act->options[0].value, "win10") == 0 &&
+			    strcmp(act->options[1].key, "part") == 0 &&
+			    is_token(act->token) &&
+			    strcmp(act->name, "winstall:install") == 0 &&
+			    strcmp(act->created_by, "admin") == 0,
+			    "the served action has its options in order and "
+			    "a token");
+		sip_action_free(act);
+	}
+	is_int(sip_store_boot(st, &m, 1010, &ans, &act, &err), SIP_OK,
+	    "boot 4");
+	ok(ans == SIP_ANSWER_DEFAULT && act == NULL,
+	    "boot 4 past max_boots: default answer");
+	is_int(sip_store_last_action(st, MAC_A, &last, &err), SIP_OK,
+	    "last action");
+	ok(last != NULL && last->state == SIP_ST_FAILED && last->boots == 3 &&
+	    last->updated_at == 1010, "it failed after max_boots");
+	sip_action_free(last);
+	is_int(sip_store_boot(st, &m, 1011, &ans, &act, &err), SIP_OK,
+	    "boot 5");
+	ok(ans == SIP_ANSWER_DEFAULT && act == NULL, "still the default");
+	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
+	    "history in order: set, booting, served x3, failed");
+	is_int(sip_store_active_action(st, MAC_A, &act, &err), SIP_ENOTFOUND,
+	    "no active action left");
+	ok(act == NULL, "and none returned");
+	is_int(sip_store_integrity(st, &err), SIP_OK, "integrity ok");
+	sip_store_close(st);
+}
+
+static void
+test_oneshot(void)
+{
+	static const char *const want[] = {
+		"set - pending admin image=win10 part=1",
+		"boot pending done client -",
+		"served - - client boot 1/1",
+	};
+	struct sip_store *st = store_new("oneshot.db");
+	struct sip_machine m = { .mac = MAC_A };
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL;
+	enum sip_answer ans;
+
+	set1(st, MAC_A, SIP_COMPLETE_ONESHOT, 1, 0, 0, 1000);
+	is_int(sip_store_boot(st, &m, 1001, &ans, &act, &err), SIP_OK,
+	    "oneshot boot");
+	ok(ans == SIP_ANSWER_ACTION && act != NULL &&
+	    act->state == SIP_ST_DONE && act->boots == 1,
+	    "served once, and done");
+	sip_action_free(act);
+	is_int(sip_store_boot(st, &m, 1002, &ans, &act, &err), SIP_OK,
+	    "second boot");
+	ok(ans == SIP_ANSWER_DEFAULT && act == NULL, "default the second time");
+	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
+	    "history: set, done, served");
+	sip_store_close(st);
+}
+
+static void
+test_report(void)
+{
+	static const char *const want[] = {
+		"set - pending admin image=win10 part=1",
+		"boot pending booting client -",
+		"served - - client boot 1/3",
+		"report booting running client running 40%: copying",
+		"report - - client running 60%",
+		"report running done client done 100%: all good",
+	};
+	struct sip_store *st = store_new("report.db");
+	struct sip_machine m = { .mac = MAC_A };
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL, *r = NULL;
+	char token[SIP_TOKEN_STRLEN], bad[SIP_TOKEN_STRLEN];
+	char other[SIP_TOKEN_STRLEN];
+	char *before, *after;
+	enum sip_answer ans;
+	const char *path = db_path("report.db");
+	size_t i;
+
+	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	set1(st, MAC_B, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	sip_store_boot(st, &m, 1001, &ans, &act, &err);
+	if (act == NULL) {
+		ok(0, "boot gave no action: %s", err.msg);
+		sip_store_close(st);
+		return;
+	}
+	strcpy(token, act->token);
+	sip_action_free(act);
+	act = NULL;
+
+	/* Refusals first: each must leave every table exactly as it was. */
+	before = raw_dump(path);
+	strcpy(bad, token);
+	bad[31] = bad[31] == '0' ? '1' : '0';
+	is_int(sip_store_report(st, bad, SIP_EV_DONE, 100, "x", 1002, &r, &err),
+	    SIP_EDENIED, "wrong token: denied");
+	ok(r == NULL && strstr(err.msg, bad) == NULL &&
+	    strstr(err.msg, token) == NULL,
+	    "no action, no token in the message: %s", err.msg);
+	for (i = 0; i < sizeof(token) - 1; i++)
+		bad[i] = token[i] >= 'a' ? token[i] - 'a' + 'A' : token[i];
+	bad[i] = '\0';
+	is_int(sip_store_report(st, bad, SIP_EV_DONE, 100, NULL, 1002, NULL,
+	    &err), SIP_EDENIED, "upper-case token: denied");
+	is_int(sip_store_report(st, "abc", SIP_EV_DONE, 100, NULL, 1002, NULL,
+	    &err), SIP_EDENIED, "short token: denied");
+	is_int(sip_store_report(st, "", SIP_EV_DONE, 100, NULL, 1002, NULL,
+	    &err), SIP_EDENIED, "empty token: denied");
+	is_int(sip_store_report(st, NULL, SIP_EV_DONE, 100, NULL, 1002, NULL,
+	    &err), SIP_EDENIED, "no token: denied");
+	is_int(sip_store_report(st, token, SIP_EV_BOOT, 0, NULL, 1002, NULL,
+	    &err), SIP_EINVAL, "boot is not a report");
+	is_int(sip_store_report(st, token, SIP_EV_RUNNING, 101, NULL, 1002,
+	    NULL, &err), SIP_EINVAL, "progress over 100");
+
+	/* MAC_B's action was never served: its token is useless. */
+	is_int(sip_store_active_action(st, MAC_B, &act, &err), SIP_OK,
+	    "read the pending action");
+	strcpy(other, act != NULL ? act->token : "");
+	sip_action_free(act);
+	act = NULL;
+	is_int(sip_store_report(st, other, SIP_EV_RUNNING, 10, NULL, 1002,
+	    NULL, &err), SIP_EDENIED, "report on a pending action: denied");
+	ok(strstr(err.msg, other) == NULL, "message: %s", err.msg);
+	after = raw_dump(path);
+	is_str(after, before, "refused reports changed nothing");
+	free(after);
+
+	is_int(sip_store_report(st, token, SIP_EV_RUNNING, 40, "copying", 1003,
+	    &r, &err), SIP_OK, "report running 40%%");
+	ok(r != NULL && r->state == SIP_ST_RUNNING && r->progress == 40 &&
+	    r->message != NULL && strcmp(r->message, "copying") == 0 &&
+	    r->updated_at == 1003, "running, 40%%, message kept");
+	sip_action_free(r);
+	is_int(sip_store_report(st, token, SIP_EV_RUNNING, 60, NULL, 1004, &r,
+	    &err), SIP_OK, "report running 60%%, no message");
+	ok(r != NULL && r->progress == 60 && r->message != NULL &&
+	    strcmp(r->message, "copying") == 0,
+	    "progress moves, the last message stays");
+	sip_action_free(r);
+	is_int(sip_store_report(st, token, SIP_EV_DONE, 100, "all good", 1005,
+	    &r, &err), SIP_OK, "report done");
+	ok(r != NULL && r->state == SIP_ST_DONE, "done");
+	sip_action_free(r);
+
+	free(before);
+	before = raw_dump(path);
+	is_int(sip_store_report(st, token, SIP_EV_DONE, 100, "again", 1006, &r,
+	    &err), SIP_EDENIED, "replayed done: denied");
+	ok(r == NULL && strstr(err.msg, token) == NULL, "message: %s",
+	    err.msg);
+	is_int(sip_store_report(st, token, SIP_EV_FAILED, -1, NULL, 1006, NULL,
+	    &err), SIP_EDENIED, "failed after done: denied");
+	after = raw_dump(path);
+	is_str(after, before, "the replay changed nothing");
+	free(after);
+	free(before);
+	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
+	    "history: set, booting, served, three reports");
+	sip_store_close(st);
+}
+
+/* Past expires_at a report is refused unsaved; a boot saves the expiry. */
+static void
+test_expiry(void)
+{
+	static const char *const want[] = {
+		"set - pending admin image=win10 part=1",
+		"boot pending booting client -",
+		"served - - client boot 1/3",
+		"tick booting expired client -",
+	};
+	struct sip_store *st = store_new("expiry.db");
+	struct sip_machine m = { .mac = MAC_A };
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL;
+	char token[SIP_TOKEN_STRLEN] = "";
+	char *before, *after;
+	enum sip_answer ans;
+	const char *path = db_path("expiry.db");
+
+	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 2000, 1000);
+	sip_store_boot(st, &m, 1999, &ans, &act, &err);
+	ok(ans == SIP_ANSWER_ACTION && act != NULL,
+	    "served at expires_at - 1");
+	if (act != NULL)
+		strcpy(token, act->token);
+	sip_action_free(act);
+	act = NULL;
+	before = raw_dump(path);
+	is_int(sip_store_report(st, token, SIP_EV_DONE, 100, NULL, 2000, NULL,
+	    &err), SIP_EDENIED, "report at expires_at: denied");
+	ok(strstr(err.msg, "expired") != NULL, "message: %s", err.msg);
+	after = raw_dump(path);
+	is_str(after, before, "a refused report does not even save the expiry");
+	free(after);
+	free(before);
+	is_int(sip_store_boot(st, &m, 2000, &ans, &act, &err), SIP_OK,
+	    "boot at expires_at");
+	ok(ans == SIP_ANSWER_DEFAULT && act == NULL, "default answer");
+	is_int(sip_store_last_action(st, MAC_A, &act, &err), SIP_OK, "read it");
+	ok(act != NULL && act->state == SIP_ST_EXPIRED && act->boots == 1 &&
+	    act->updated_at == 2000, "expired, saved by the boot");
+	sip_action_free(act);
+	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
+	    "history: the expiry is recorded");
+	sip_store_close(st);
+}
+
+static void
+test_replace(void)
+{
+	static const char *const want[] = {
+		"set - pending admin image=win10 part=1",
+		"boot pending booting client -",
+		"served - - client boot 1/3",
+		"replaced booting cancelled admin -",
+		"set - scheduled admin image=win10 part=1",
+	};
+	struct sip_store *st = store_new("replace.db");
+	struct sip_machine m = { .mac = MAC_A };
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL;
+	enum sip_answer ans;
+	int64_t first, second;
+
+	first = set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	sip_store_boot(st, &m, 1001, &ans, &act, &err);
+	sip_action_free(act);
+	second = set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 5000, 0, 1002);
+	ok(first > 0 && second > first, "second action created");
+	is_int(raw_int(db_path("replace.db"),
+	    "SELECT count(*) FROM actions WHERE state = 'cancelled'"), 1,
+	    "the first one is cancelled");
+	is_int(sip_store_active_action(st, MAC_A, &act, &err), SIP_OK,
+	    "active action");
+	ok(act != NULL && act->id == second &&
+	    act->state == SIP_ST_SCHEDULED && act->start_at == 5000,
+	    "the new one, scheduled for later");
+	sip_action_free(act);
+	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
+	    "history: the old one replaced, then the new one set");
+	is_int(sip_store_boot(st, &m, 1003, &ans, &act, &err), SIP_OK,
+	    "boot before start");
+	ok(ans == SIP_ANSWER_DEFAULT && act == NULL,
+	    "a scheduled action is not served early");
+	sip_store_close(st);
+}
+
+static void
+test_all_or_nothing(void)
+{
+	struct sip_store *st = store_new("atomic.db");
+	struct sip_new_action na[3];
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL;
+	int64_t ids[3] = { -1, -1, -1 }, keep;
+	char *before, *after;
+	const char *path = db_path("atomic.db");
+
+	keep = set1(st, MAC_B, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	before = raw_dump(path);
+	na[0] = new_action(MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0);
+	na[1] = new_action(MAC_B, SIP_COMPLETE_ONESHOT, 1, 0, 0);
+	na[2] = new_action(MAC_C, SIP_COMPLETE_REPORT, 0, 0, 0);
+	is_int(sip_store_set_actions(st, na, 3, 1001, ids, &err), SIP_EDB,
+	    "third action violates max_boots > 0");
+	ok(strstr(err.msg, MAC_C) != NULL && strstr(err.msg, "CHECK") != NULL,
+	    "message names the MAC and the check: %s", err.msg);
+	ok(ids[0] == 0 && ids[1] == 0 && ids[2] == 0, "no ids handed out");
+	after = raw_dump(path);
+	is_str(after, before, "nothing created, nothing cancelled");
+	free(after);
+	free(before);
+	is_int(sip_store_active_action(st, MAC_B, &act, &err), SIP_OK,
+	    "the old action");
+	ok(act != NULL && act->id == keep && act->state == SIP_ST_PENDING,
+	    "is still pending");
+	sip_action_free(act);
+
+	na[2].max_boots = 2;
+	is_int(sip_store_set_actions(st, na, 3, 1002, ids, &err), SIP_OK,
+	    "all three valid");
+	ok(ids[0] > keep && ids[1] > ids[0] && ids[2] > ids[1],
+	    "three new ids");
+	is_int(raw_int(path, "SELECT count(*) FROM actions WHERE "
+	    "state IN ('scheduled','pending','booting','running')"), 3,
+	    "three active actions");
+	is_int(raw_int(path, "SELECT count(DISTINCT token) FROM actions"), 4,
+	    "every action has its own token");
+	is_int(sip_store_set_actions(st, NULL, 0, 1003, NULL, &err), SIP_OK,
+	    "setting nothing is fine");
+	sip_store_close(st);
+}
+
+static void
+test_cancel(void)
+{
+	static const char *const want[] = {
+		"set - pending admin image=win10 part=1",
+		"cancelled pending cancelled root -",
+	};
+	const char *macs[] = { MAC_A, MAC_B, MAC_C };
+	struct sip_store *st = store_new("cancel.db");
+	struct sip_machine m = { .mac = MAC_A };
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL;
+	enum sip_answer ans;
+	size_t n = 99;
+
+	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	set1(st, MAC_C, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	is_int(sip_store_cancel(st, macs, 2, "root", 1001, &n, &err), SIP_OK,
+	    "cancel A and B");
+	is_int(n, 1, "one cancelled (B had none)");
+	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
+	    "history: cancelled by root");
+	is_int(sip_store_boot(st, &m, 1002, &ans, &act, &err), SIP_OK, "boot");
+	ok(ans == SIP_ANSWER_DEFAULT && act == NULL,
+	    "a cancelled action is not served");
+	is_int(sip_store_active_action(st, MAC_C, &act, &err), SIP_OK,
+	    "C untouched");
+	sip_action_free(act);
+	is_int(sip_store_cancel(st, macs, 2, "root", 1003, &n, &err), SIP_OK,
+	    "cancel again");
+	is_int(n, 0, "nothing left to cancel");
+	sip_store_close(st);
+}
+
+static void
+test_cleanup(void)
+{
+	static const char *const want_a[] = {
+		"tick pending expired cleanup -",
+	};
+	static const char *const want_b[] = {
+		"tick scheduled pending cleanup -",
+	};
+	struct sip_store *st = store_new("cleanup.db");
+	struct sip_machine m = { .mac = MAC_C };
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL;
+	enum sip_answer ans;
+	const char *path = db_path("cleanup.db");
+	size_t nexp = 99, npurged = 99;
+
+	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 2000, 1000);
+	set1(st, MAC_B, SIP_COMPLETE_REPORT, 3, 3000, 0, 1000);
+	set1(st, MAC_C, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	sip_store_boot(st, &m, 1200, &ans, &act, &err);
+	sip_action_free(act);
+	act = NULL;
+	is_int(raw_int(path, "SELECT count(*) FROM history"), 5,
+	    "five history rows");
+
+	is_int(sip_store_cleanup(st, 1500, 0, &nexp, &npurged, &err), SIP_OK,
+	    "cleanup before anything is due");
+	ok(nexp == 0 && npurged == 0, "nothing expired, keep 0 purges nothing");
+
+	is_int(sip_store_cleanup(st, 4000, 2000, &nexp, &npurged, &err),
+	    SIP_OK, "cleanup at 4000, keep 2000");
+	is_int(nexp, 1, "one expired");
+	is_int(npurged, 5, "the five rows before 2000 purged");
+	is_int(sip_store_last_action(st, MAC_A, &act, &err), SIP_OK, "A");
+	ok(act != NULL && act->state == SIP_ST_EXPIRED, "A expired");
+	sip_action_free(act);
+	is_int(sip_store_active_action(st, MAC_B, &act, &err), SIP_OK, "B");
+	ok(act != NULL && act->state == SIP_ST_PENDING, "B is due: pending");
+	sip_action_free(act);
+	is_int(sip_store_active_action(st, MAC_C, &act, &err), SIP_OK, "C");
+	ok(act != NULL && act->state == SIP_ST_BOOTING, "C still booting");
+	sip_action_free(act);
+	ok(history_is(st, MAC_A, want_a, SIP_ARRAY_SIZE(want_a)),
+	    "A's history: only the expiry is left");
+	ok(history_is(st, MAC_B, want_b, SIP_ARRAY_SIZE(want_b)),
+	    "B's history: only the activation is left");
+	is_int(raw_int(path, "SELECT count(*) FROM actions"), 3,
+	    "cleanup never deletes actions");
+	is_int(sip_store_cleanup(st, 4001, 2000, &nexp, &npurged, &err),
+	    SIP_OK, "cleanup again");
+	ok(nexp == 0 && npurged == 0, "nothing more to do");
+	sip_store_close(st);
+}
+
+static void
+test_machine(void)
+{
+	struct sip_store *st = store_new("machine.db");
+	char efi[] = "efi", x86_64[] = "x86_64", ip5[] = "10.0.0.5";
+	char ip6[] = "10.0.0.6", sn[] = "SN1", uuid[] = "4c4c4544-0000";
+	struct sip_machine m = { .mac = MAC_D }, *got = NULL;
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL;
+	struct sip_history *h = NULL;
+	enum sip_answer ans;
+	size_t n = 99;
+
+	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_ENOTFOUND,
+	    "unknown machine");
+	m.platform = efi;
+	m.buildarch = x86_64;
+	m.ip = ip5;
+	m.serial = sn;
+	is_int(sip_store_boot(st, &m, 1000, &ans, &act, &err), SIP_OK,
+	    "boot an unknown MAC");
+	ok(ans == SIP_ANSWER_DEFAULT && act == NULL, "default answer");
+	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_OK,
+	    "the machine is recorded");
+	ok(got != NULL && got->first_seen == 1000 && got->last_seen == 1000 &&
+	    got->boots == 1 && strcmp(got->platform, "efi") == 0 &&
+	    strcmp(got->ip, "10.0.0.5") == 0 && got->uuid == NULL,
+	    "first seen, one boot, its fields");
+	sip_machine_free(got);
+
+	m.platform = NULL;
+	m.serial = NULL;
+	m.ip = ip6;
+	m.uuid = uuid;
+	is_int(sip_store_boot(st, &m, 1100, &ans, &act, &err), SIP_OK,
+	    "boot again");
+	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_OK, "read again");
+	ok(got != NULL && got->first_seen == 1000 && got->last_seen == 1100 &&
+	    got->boots == 2 && strcmp(got->platform, "efi") == 0 &&
+	    strcmp(got->serial, "SN1") == 0 &&
+	    strcmp(got->ip, "10.0.0.6") == 0 &&
+	    strcmp(got->uuid, "4c4c4544-0000") == 0,
+	    "first_seen kept, sent fields overwrite, missing ones kept");
+	sip_machine_free(got);
+	is_int(sip_store_history(st, MAC_D, &h, &n, &err), SIP_OK, "history");
+	ok(n == 0 && h == NULL, "a default boot writes no history");
+	is_int(sip_store_last_action(st, MAC_D, &act, &err), SIP_ENOTFOUND,
+	    "no action");
+	sip_store_close(st);
+}
+
+static void
+test_status(void)
+{
+	const char *macs[] = { MAC_B, "52:54:00:00:00:ff" };
+	struct sip_store *st = store_new("status.db");
+	struct sip_machine m = { .mac = MAC_C };
+	struct sip_status_row *rows = NULL;
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL;
+	struct sip_history *h = NULL;
+	enum sip_answer ans;
+	size_t n = 99;
+
+	is_int(sip_store_status(st, NULL, 0, &rows, &n, &err), SIP_OK,
+	    "status of an empty store");
+	ok(rows == NULL && n == 0, "no rows");
+	set1(st, MAC_B, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	set1(st, MAC_A, SIP_COMPLETE_ONESHOT, 1, 0, 0, 1001);
+	sip_store_boot(st, &m, 1002, &ans, &act, &err);
+	is_int(sip_store_status(st, NULL, 0, &rows, &n, &err), SIP_OK,
+	    "status of everything");
+	ok(n == 3 && strcmp(rows[0].action->mac, MAC_A) == 0 &&
+	    strcmp(rows[1].action->mac, MAC_B) == 0 &&
+	    strcmp(rows[2].machine->mac, MAC_C) == 0,
+	    "sorted by MAC, machines and actions alike");
+	ok(n == 3 && rows[0].machine == NULL &&
+	    rows[0].action->completion == SIP_COMPLETE_ONESHOT &&
+	    rows[0].action->noptions == 2 && rows[2].action == NULL,
+	    "the latest action, NULL where there is none");
+	sip_status_free(rows, n);
+	is_int(sip_store_status(st, macs, 2, &rows, &n, &err), SIP_OK,
+	    "status of two MACs");
+	ok(n == 2 && rows[0].action != NULL && rows[0].machine == NULL &&
+	    rows[1].action == NULL && rows[1].machine == NULL,
+	    "in the order asked, an unknown MAC has an empty row");
+	sip_status_free(rows, n);
+	is_int(sip_store_history(st, NULL, &h, &n, &err), SIP_OK,
+	    "history of all machines");
+	ok(n == 4 && h[0].id < h[3].id && strcmp(h[2].event, "replaced") == 0,
+	    "in order");
+	sip_history_free(h, n);
+	sip_status_free(NULL, 0);
+	sip_history_free(NULL, 0);
+	sip_action_free(NULL);
+	sip_machine_free(NULL);
+	sip_store_close(st);
+}
+
+static void
+test_busy(void)
+{
+	struct sip_store *st = store_new("busy.db");
+	struct sip_machine m = { .mac = MAC_A };
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL;
+	enum sip_answer ans;
+	size_t nexp, npurged;
+	int64_t id = 0;
+	sqlite3 *raw;
+	char *before, *after;
+	struct sip_new_action na = new_action(MAC_A, SIP_COMPLETE_REPORT, 3,
+	    0, 0);
+	const char *path = db_path("busy.db");
+
+	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	before = raw_dump(path);
+	raw = raw_open(path);
+	ok(sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK,
+	    "another connection holds the write lock");
+	is_int(sip_store_boot(st, &m, 1001, &ans, &act, &err), SIP_EBUSY,
+	    "boot: busy after %d ms", BUSY_MS);
+	ok(ans == SIP_ANSWER_DEFAULT && act == NULL &&
+	    strstr(err.msg, path) != NULL, "default answer, message: %s",
+	    err.msg);
+	is_int(sip_store_set_actions(st, &na, 1, 1001, &id, &err), SIP_EBUSY,
+	    "set: busy");
+	is_int(sip_store_cleanup(st, 1001, 10, &nexp, &npurged, &err),
+	    SIP_EBUSY, "cleanup: busy");
+	sqlite3_exec(raw, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(raw);
+	after = raw_dump(path);
+	is_str(after, before, "nothing written while busy");
+	free(after);
+	free(before);
+	is_int(sip_store_boot(st, &m, 1002, &ans, &act, &err), SIP_OK,
+	    "the lock gone, the same store works");
+	ok(ans == SIP_ANSWER_ACTION && act != NULL, "and serves the action");
+	sip_action_free(act);
+	sip_store_close(st);
+}
+
+/* The schema's CHECK and the state machine's names must agree. */
+static void
+test_states_fit_schema(void)
+{
+	struct sip_store *st = store_new("states.db");
+	sqlite3 *raw;
+	sqlite3_stmt *s = NULL;
+	size_t i, bad = 0;
+	int rc;
+
+	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	sip_store_close(st);
+	raw = raw_open(db_path("states.db"));
+	if (sqlite3_prepare_v2(raw, "UPDATE actions SET state = ?1", -1, &s,
+	    NULL) != SQLITE_OK)
+		bad++;
+	for (i = 0; s != NULL && i < SIP_ST__MAX; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, sip_state_name((enum sip_state)i), -1,
+		    SQLITE_STATIC);
+		if ((rc = sqlite3_step(s)) != SQLITE_DONE) {
+			printf("# state %s: %s\n",
+			    sip_state_name((enum sip_state)i),
+			    sqlite3_errstr(rc));
+			bad++;
+		}
+	}
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, "bogus", -1, SQLITE_STATIC);
+	ok(s != NULL && sqlite3_step(s) == SQLITE_CONSTRAINT,
+	    "the schema refuses an unknown state");
+	sqlite3_finalize(s);
+	ok(sqlite3_exec(raw, "UPDATE history SET who = 'x'", NULL, NULL,
+	    NULL) != SQLITE_OK, "history cannot be rewritten");
+	sqlite3_close(raw);
+	is_int(bad, 0, "every state name fits the schema");
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		printf("Bail out! mkdtemp %s\n", tmpdir);
+		return EXIT_FAILURE;
+	}
+	test_token();
+	test_open();
+	test_versions();
+	test_boot_limit();
+	test_oneshot();
+	test_report();
+	test_expiry();
+	test_replace();
+	test_all_or_nothing();
+	test_cancel();
+	test_cleanup();
+	test_machine();
+	test_status();
+	test_busy();
+	test_states_fit_schema();
+	rmtree(tmpdir);
+	return done_testing();
+}
