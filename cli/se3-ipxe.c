@@ -43,13 +43,14 @@ struct ctx {
 };
 
 struct command;
-typedef int (*command_fn)(const struct command *, struct ctx *, int,
-    char *[]);
+/* A verb: its table entry, the context, its argv (argv[0] is its name). */
+typedef int	 command_fn(const struct command *, struct ctx *, int,
+		    char *[]);
 
 /* One verb: git's commands[] model, the usage line is the man SYNOPSIS. */
 struct command {
 	const char	*name;
-	command_fn	 fn;
+	command_fn	*fn;
 	const char	*usage;
 	int		 flags;
 #define CMD_CONFIG	(1 << 0)	/* reads the configuration */
@@ -63,31 +64,30 @@ struct targets {
 	size_t		 n;
 };
 
-static int	 cmd_actions(const struct command *, struct ctx *, int, char *[]);
-static int	 cmd_cancel(const struct command *, struct ctx *, int, char *[]);
-static int	 cmd_check(const struct command *, struct ctx *, int, char *[]);
-static int	 cmd_cleanup(const struct command *, struct ctx *, int, char *[]);
-static int	 cmd_help(const struct command *, struct ctx *, int, char *[]);
-static int	 cmd_history(const struct command *, struct ctx *, int, char *[]);
-static int	 cmd_preview(const struct command *, struct ctx *, int, char *[]);
-static int	 cmd_set_action(const struct command *, struct ctx *, int,
-		    char *[]);
-static int	 cmd_status(const struct command *, struct ctx *, int, char *[]);
+static command_fn	 cmd_actions, cmd_cancel, cmd_check, cmd_cleanup,
+			 cmd_help, cmd_history, cmd_preview, cmd_set_action,
+			 cmd_status;
 
 static const struct command commands[] = {
-	{ "set-action", cmd_set_action, "[--max-boots N] [--expires DURATION] "
-	    "[--at TIME] TARGET... ACTION [KEY=VALUE...]",
-	    CMD_CONFIG | CMD_STORE },
-	{ "cancel",	cmd_cancel,	"TARGET...",	CMD_CONFIG | CMD_STORE },
-	{ "status",	cmd_status,	"[--json] [TARGET...]",
-	    CMD_CONFIG | CMD_STORE },
-	{ "history",	cmd_history,	"[--json] TARGET", CMD_CONFIG | CMD_STORE },
-	{ "preview",	cmd_preview,	"[--platform pcbios|efi] TARGET",
-	    CMD_CONFIG | CMD_STORE },
-	{ "actions",	cmd_actions,	"[--json]",	CMD_CONFIG },
-	{ "cleanup",	cmd_cleanup,	"",		CMD_CONFIG | CMD_STORE },
-	{ "check",	cmd_check,	"",		CMD_CONFIG | CMD_STORE },
-	{ "help",	cmd_help,	"[COMMAND]",	0 },
+	{ "set-action",	cmd_set_action,
+	    "[--max-boots N] [--expires DURATION] [--at TIME] "
+	    "TARGET... ACTION [KEY=VALUE...]",	CMD_CONFIG | CMD_STORE },
+	{ "cancel",	cmd_cancel,
+	    "TARGET...",			CMD_CONFIG | CMD_STORE },
+	{ "status",	cmd_status,
+	    "[--json] [TARGET...]",		CMD_CONFIG | CMD_STORE },
+	{ "history",	cmd_history,
+	    "[--json] TARGET",			CMD_CONFIG | CMD_STORE },
+	{ "preview",	cmd_preview,
+	    "[--platform pcbios|efi] TARGET",	CMD_CONFIG | CMD_STORE },
+	{ "actions",	cmd_actions,
+	    "[--json]",				CMD_CONFIG },
+	{ "cleanup",	cmd_cleanup,
+	    "",					CMD_CONFIG | CMD_STORE },
+	{ "check",	cmd_check,
+	    "",					CMD_CONFIG | CMD_STORE },
+	{ "help",	cmd_help,
+	    "[COMMAND]",			0 },
 };
 
 static const char global_usage[] = "[-hV] [-c FILE] COMMAND [ARG...]";
@@ -103,6 +103,10 @@ xcalloc(size_t n, size_t size)
 		err(1, NULL);
 	return p;
 }
+
+static char *
+xasprintf(const char *fmt, ...)
+    __attribute__((__format__(printf, 1, 2)));
 
 static char *
 xasprintf(const char *fmt, ...)
@@ -292,7 +296,9 @@ fmt_duration(char *buf, size_t sz, int64_t s)
 	static const struct {
 		int64_t	 secs;
 		char	 unit;
-	} units[] = { { 604800, 'w' }, { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' } };
+	} units[] = {
+		{ 7 * 86400, 'w' }, { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }
+	};
 	size_t i;
 
 	for (i = 0; i < nitems(units); i++)
@@ -371,6 +377,26 @@ verb_usage(const struct command *c, int status)
 }
 
 /*
+ * What getopt_long did not like ("bad": unknown, ambiguous, or given an
+ * argument it does not take).  opterr is 0: the messages are ours.
+ */
+static void
+opt_error(const char *verb, char *argv[], int ch)
+{
+	const char *arg = argv[optind - 1];
+	char where[SIP_NAME_MAX + 2] = "";
+
+	if (verb != NULL)
+		snprintf(where, sizeof(where), "%s: ", verb);
+	if (ch == ':')
+		warnx("%soption '%s' needs an argument", where, arg);
+	else if (strncmp(arg, "--", 2) == 0)
+		warnx("%sbad option '%s'", where, arg);
+	else
+		warnx("%sunknown option '-%c'", where, optopt);
+}
+
+/*
  * getopt_long for a verb: options are accepted anywhere after the verb
  * (GNU permutation; main re-initialised getopt with optind = 0).  Returns
  * the option, -1 at the end, 'h' for --help, '?' after printing what was
@@ -382,16 +408,9 @@ verb_getopt(const struct command *c, int argc, char *argv[],
 {
 	int ch;
 
-	ch = getopt_long(argc, argv, ":h", lo, NULL);
-	if (ch == ':')
-		warnx("%s: option '%s' needs an argument", c->name,
-		    argv[optind - 1]);
-	else if (ch == '?' && optopt != 0)
-		warnx("%s: unknown option '-%c'", c->name, optopt);
-	else if (ch == '?')
-		warnx("%s: unknown option '%s'", c->name, argv[optind - 1]);
-	else
+	if ((ch = getopt_long(argc, argv, ":h", lo, NULL)) != ':' && ch != '?')
 		return ch;
+	opt_error(c->name, argv, ch);
 	return '?';
 }
 
@@ -612,7 +631,8 @@ capability_list(const struct sip_module *mod)
 
 	sip_buf_init(&b);
 	for (i = 0; i < mod->ncaps; i++)
-		sip_buf_printf(&b, "%s%s", i > 0 ? ", " : "", mod->caps[i].name);
+		sip_buf_printf(&b, "%s%s", i > 0 ? ", " : "",
+		    mod->caps[i].name);
 	if (b.failed)
 		err(1, NULL);
 	return b.data != NULL ? b.data : xasprintf("%s", "none");
@@ -1024,9 +1044,9 @@ status_table(const struct sip_status_row *rows, size_t n,
 		cell[k + COL_STATE] = xasprintf("%s",
 		    a != NULL ? sip_state_name(a->state) : "-");
 		cell[k + COL_BOOTS] = a != NULL ? xasprintf("%d/%d", a->boots,
-		    a->max_boots) : xasprintf("-");
+		    a->max_boots) : xasprintf("%s", "-");
 		cell[k + COL_PROGRESS] = a != NULL && a->progress >= 0 ?
-		    xasprintf("%d%%", a->progress) : xasprintf("-");
+		    xasprintf("%d%%", a->progress) : xasprintf("%s", "-");
 		if (m != NULL)
 			fmt_time(tbuf, sizeof(tbuf), m->last_seen, 0);
 		else
@@ -1749,15 +1769,8 @@ main(int argc, char *argv[])
 		case 'V':
 			puts("se3-ipxe " SIP_VERSION);
 			return stdout_close(0);
-		case ':':
-			warnx("option '%s' needs an argument", argv[optind - 1]);
-			usage_all(stderr);
-			return stdout_close(EXIT_USAGE);
 		default:
-			if (optopt != 0)
-				warnx("unknown option '-%c'", optopt);
-			else
-				warnx("unknown option '%s'", argv[optind - 1]);
+			opt_error(NULL, argv, ch);
 			usage_all(stderr);
 			return stdout_close(EXIT_USAGE);
 		}

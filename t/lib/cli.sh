@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Helpers for the se3-ipxe command tests: a config and a module in $T, a runner, the man SYNOPSIS, database dumps.
 
-SIP=$TOP/cli/se3-ipxe
+# SE3_IPXE_CLI runs another build (or a wrapper script) instead.
+SIP=${SE3_IPXE_CLI:-$TOP/cli/se3-ipxe}
 DB=$T/db/se3-ipxe.db
 
 # cli_config FILE MODULE_PATH: a config whose database lives in $T.
@@ -65,8 +66,17 @@ cli_test_module() {
 # run ARGS...: se3-ipxe -c $CONF ARGS; stdout in $T/out, stderr in $T/err,
 # the exit status in $rc.
 run() {
-	"$SIP" -c "$CONF" "$@" > "$T/out" 2> "$T/err"
+	"$SIP" -c "$CONF" "$@" < /dev/null > "$T/out" 2> "$T/err"
 	rc=$?
+}
+
+# cgi_boot QUERY: a boot request to the real ipxe.cgi, as Apache would run it.
+cgi_boot() {
+	env -i PATH="$PATH" SE3_IPXE_CONFIG="$CONF" GATEWAY_INTERFACE=CGI/1.1 \
+	    SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=GET PATH_INFO= \
+	    QUERY_STRING="$1" SCRIPT_NAME=/cgi-bin/ipxe.cgi \
+	    HTTP_HOST=127.0.0.1:8080 REMOTE_ADDR=127.0.0.1 \
+	    "$TOP/cgi/ipxe.cgi" < /dev/null > "$T/cgi.out" 2>&1
 }
 
 # Collapse blanks, so a rendered man page and a usage line compare.

@@ -1,0 +1,309 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The se3-ipxe command: usage and man page agree, bad input changes nothing, every verb against a scratch database.
+. t/lib/tap.sh
+. t/lib/cli.sh
+
+unset SE3_IPXE_CONFIG SUDO_USER
+TZ=UTC
+export TZ
+CONF=$T/se3-ipxe.conf
+cli_test_module "$T/modules"
+cli_config "$CONF" "$TOP/modules:$T/modules"
+
+# --- global options, usage and the man page --------------------------------
+version=$(sed -n 's/^#define SIP_VERSION "\(.*\)"$/\1/p' "$TOP/lib/se3ipxe.h")
+is "$("$SIP" --version)" "se3-ipxe $version" "--version"
+is "$("$SIP" -V)" "se3-ipxe $version" "-V"
+help_usage > "$T/help"
+man_synopsis > "$T/synopsis"
+diff -u "$T/synopsis" "$T/help" > "$T/diff"
+ok $? "--help usage lines are the SYNOPSIS of se3-ipxe.8"
+[ "$(wc -l < "$T/help")" -eq 10 ]
+ok $? "--help: one line per verb and the global line"
+bad=
+for verb in set-action cancel status history preview actions cleanup check help; do
+	want=$(grep "^se3-ipxe $verb\( \|\$\)" "$T/help")
+	a=$("$SIP" help "$verb" | sed 's/^usage://' | normalise)
+	b=$("$SIP" "$verb" --help | sed 's/^usage://' | normalise)
+	[ -n "$want" ] && [ "$a" = "$want" ] && [ "$b" = "$want" ] || bad="$bad $verb"
+done
+is "$bad" "" "help VERB and VERB --help print the verb's line of --help"
+mandoc -Tlint -Wwarning "$TOP/man/se3-ipxe.8" > "$T/lint" 2>&1
+ok $? "se3-ipxe.8 is clean under mandoc -Tlint -Wwarning"
+
+"$SIP" -c "$CONF" frobnicate > "$T/out" 2> "$T/err"
+is "$?" 2 "unknown verb: exit 2"
+grep -q "'frobnicate': unknown command" "$T/err"
+ok $? "unknown verb: named"
+"$SIP" -c "$CONF" set > /dev/null 2>&1
+is "$?" 2 "no prefix guessing: 'set' is unknown"
+"$SIP" > /dev/null 2>&1
+is "$?" 2 "no verb: exit 2"
+"$SIP" --frobnicate status > /dev/null 2>&1
+is "$?" 2 "unknown global option: exit 2"
+"$SIP" help frobnicate > /dev/null 2>&1
+is "$?" 2 "help of an unknown verb: exit 2"
+run set-action --frobnicate 52:54:00:00:00:01 memtest:run
+is "$rc" 2 "unknown verb option: exit 2"
+grep -q "^usage: se3-ipxe set-action " "$T/err"
+ok $? "unknown verb option: the verb's usage on stderr"
+run set-action 52:54:00:00:00:01
+is "$rc" 2 "set-action without ACTION: exit 2"
+run set-action 52:54:00:00:00:01 memtest:run --max-boots
+is "$rc" 2 "option without its argument: exit 2"
+run history
+is "$rc" 2 "history without TARGET: exit 2"
+run cleanup extra
+is "$rc" 2 "cleanup with an argument: exit 2"
+
+# --- set-action: bad input is refused and changes nothing ------------------
+M1=52:54:00:00:00:01
+cgi_boot "mac=$M1&platform=pcbios"
+is "$(nrows machines):$(nrows actions)" "1:0" "a machine booted: a database without actions"
+while read -r what name args; do
+	before=$(dbdump)
+	# shellcheck disable=SC2086
+	run set-action $args
+	is "$rc" 1 "$what: exit 1"
+	one_line_naming "$name"
+	ok $? "$what: one line naming '$name'"
+	is "$(dbdump)" "$before" "$what: database unchanged"
+done <<EOF
+bad-MAC zz:zz zz:zz memtest:run
+one-bad-MAC-of-three 52:54:00:00:00:0g $M1 52:54:00:00:00:0g 525400000003 memtest:run
+unknown-module nope nope:run $M1 nope:run
+unknown-capability memtest:nope $M1 memtest:nope
+not-an-action stray $M1 stray
+unknown-option bogus $M1 memtest:run bogus=1
+integer-out-of-range 9 $M1 wipe:disk label=abc passes=9
+enum-value slow $M1 wipe:disk label=abc mode=slow
+name-pattern ABC $M1 wipe:disk label=ABC
+required-option label $M1 wipe:disk
+repeated-option mode $M1 wipe:disk label=abc mode=fast mode=full
+max-boots-0 0 $M1 memtest:run --max-boots 0
+max-boots-101 101 $M1 memtest:run --max-boots 101
+max-boots-word two --max-boots two $M1 memtest:run
+expires-99y 99y $M1 memtest:run --expires 99y
+expires-30s 30s $M1 --expires 30s memtest:run
+expires-31d 31d $M1 memtest:run --expires 31d
+at-garbage soon $M1 memtest:run --at soon
+at-past 2001-01-01 $M1 memtest:run --at 2001-01-01T00:00
+EOF
+is "$(nrows actions)" 0 "no action rows after bad input"
+
+# --- set-action: two MACs in two forms, options anywhere -------------------
+run set-action aa-bb-cc-dd-ee-01 AABBCCDDEE02 memtest:run
+is "$rc" 0 "set-action on two MACs"
+line='memtest:run pending (max 1 boot, expires [0-9]\{4\}-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9])$'
+sed -n 1p "$T/out" | grep -q "^aa:bb:cc:dd:ee:01 $line" && sed -n 2p "$T/out" | grep -q "^aa:bb:cc:dd:ee:02 $line" &&
+    [ "$(wc -l < "$T/out")" -eq 2 ]
+ok $? "one canonical line per machine"
+is "$(cat "$T/err")" "" "nothing on stderr"
+is "$(nrows actions)" 2 "two action rows"
+run status
+grep -q '^aa:bb:cc:dd:ee:01  *memtest:run  *pending  *0/1 ' "$T/out" &&
+    grep -q '^aa:bb:cc:dd:ee:02  *memtest:run  *pending  *0/1 ' "$T/out"
+ok $? "status shows both, canonicalised"
+head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE  *BOOTS  *PROGRESS  *LAST SEEN  *PLATFORM  *MESSAGE$'
+ok $? "status: column headings"
+run status aabbccddee02
+is "$(sed 1d "$T/out" | awk '{ print $1, $2 }')" "aa:bb:cc:dd:ee:02 memtest:run" "status TARGET: that one only"
+run set-action aa:bb:cc:dd:ee:03 memtest:run --max-boots 2 --expires 2h
+is "$rc" 0 "options after the arguments"
+grep -q "(max 2 boots, expires " "$T/out"
+ok $? "--max-boots given after the action is used"
+run set-action 52:54:00:00:00:09 52-54-00-00-00-09 local:boot
+is "$(wc -l < "$T/out")" 1 "the same MAC twice is one machine"
+
+run set-action $M1 memtest:run
+cgi_boot "mac=$M1&platform=pcbios"
+grep -q memtest "$T/cgi.out"
+ok $? "ipxe.cgi serves the action set-action stored"
+run status $M1
+grep -q "^$M1  *memtest:run  *done  *1/1  *-  *[0-9-]* [0-9:]*  *pcbios\$" "$T/out"
+ok $? "status: done, boots, last seen, platform"
+
+# --- replacing, destructive ------------------------------------------------
+run set-action aa:bb:cc:dd:ee:01 local:boot
+is "$rc" 0 "replace an active action"
+grep -q "aa:bb:cc:dd:ee:01: replaces memtest:run (pending)" "$T/err"
+ok $? "replacing warns, naming the old action"
+SUDO_USER=alice "$SIP" -c "$CONF" set-action aa:bb:cc:dd:ee:04 wipe:disk label=abc passes=3 \
+    > "$T/out" 2> "$T/err"
+is "$?" 0 "set-action with options"
+grep -q "wipe:disk is destructive" "$T/err"
+ok $? "a destructive action is named as such on stderr"
+is "$(sqlite3 "$DB" "SELECT group_concat(key || '=' || value, ' ') FROM (SELECT key, value FROM action_options JOIN actions ON id = action_id WHERE mac = 'aa:bb:cc:dd:ee:04' ORDER BY key)")" \
+    "label=abc mode=fast passes=3" "options stored, defaults filled in"
+run set-action aa:bb:cc:dd:ee:05 memtest:run --at +1h
+grep -q "memtest:run scheduled (starts " "$T/out"
+ok $? "--at in the future: scheduled"
+
+# --- preview ----------------------------------------------------------------
+run status --json
+cp "$T/out" "$T/status.before"
+machines=$(nrows machines)
+run preview aa-bb-cc-dd-ee-02
+is "$rc" 0 "preview: exit 0"
+is "$(head -1 "$T/out")" "#!ipxe" "preview prints a script"
+grep -q "memtest" "$T/out"
+ok $? "preview: the action's script"
+grep -q "^se3-ipxe: preview: " "$T/err"
+ok $? "preview: the reason on stderr"
+run status --json
+cmp -s "$T/status.before" "$T/out"
+ok $? "preview changes no action (status before = after)"
+is "$(nrows machines)" "$machines" "preview records no machine"
+run preview --platform efi 02:00:00:00:00:99
+is "$rc" 0 "preview of an unknown machine"
+is "$(head -1 "$T/out")" "#!ipxe" "preview of an unknown machine: a script"
+run preview --platform bios $M1
+is "$rc" 1 "preview --platform bios: exit 1"
+one_line_naming bios
+ok $? "preview --platform bios: named"
+
+# --- history ----------------------------------------------------------------
+run history aa:bb:cc:dd:ee:01
+grep -q '^[0-9-]* [0-9:]* memtest:run set (' "$T/out"
+ok $? "history shows set"
+grep -q '^[0-9-]* [0-9:]* memtest:run pending -> cancelled (replaced' "$T/out"
+ok $? "history shows the replacement"
+cut -c1-19 "$T/out" | sort -c
+ok $? "history: oldest first"
+run history aa:bb:cc:dd:ee:04
+grep -q 'wipe:disk set (alice) .*label=abc' "$T/out"
+ok $? "history: who is \$SUDO_USER, the options are the detail"
+run history --json aa:bb:cc:dd:ee:01
+valid_json "$T/out"
+ok $? "history --json is valid JSON"
+
+# --- cancel -----------------------------------------------------------------
+run cancel aabbccddee02
+is "$rc" 0 "cancel"
+run status aa:bb:cc:dd:ee:02
+grep -q 'memtest:run  *cancelled' "$T/out"
+ok $? "status shows the action cancelled"
+run cancel aa:bb:cc:dd:ee:02 aa:bb:cc:dd:ee:03
+is "$rc" 1 "cancel of a MAC without action: exit 1"
+one_line_naming aa:bb:cc:dd:ee:02
+ok $? "cancel: the MAC without action is named"
+is "$(sqlite3 "$DB" "SELECT state FROM actions WHERE mac = 'aa:bb:cc:dd:ee:03'")" cancelled \
+    "cancel: the other MAC is cancelled all the same"
+run cancel zz
+is "$rc" 1 "cancel of a bad MAC: exit 1"
+
+# --- actions ----------------------------------------------------------------
+run actions
+is "$rc" 0 "actions"
+grep -q '^memtest:run' "$T/out" && grep -q '^local:boot' "$T/out"
+ok $? "actions lists memtest:run and local:boot"
+grep -q 'passes=integer 1\.\.5 (default 1)' "$T/out" && grep -q 'label=name .*(required)' "$T/out"
+ok $? "actions shows option types, ranges, defaults, required"
+run actions --json
+valid_json "$T/out"
+ok $? "actions --json is valid JSON"
+python3 -c 'import json, sys
+a = {c["name"]: c for c in json.load(open(sys.argv[1]))}
+o = {x["name"]: x for x in a["wipe:disk"]["options"]}
+assert "memtest:run" in a and "local:boot" in a
+assert a["wipe:disk"]["destructive"] is True
+assert o["passes"]["min"] == 1 and o["passes"]["max"] == 5
+assert o["mode"]["values"] == ["fast", "full"] and o["label"]["required"] is True
+' "$T/out"
+ok $? "actions --json: capabilities and options"
+
+# --- status: stored strings are untrusted ------------------------------------
+esc=$(printf '\033')
+sqlite3 "$DB" "UPDATE actions SET message = 'a' || char(27) || '[2J \"quoted\" back\\slash' || char(10) || 'line', progress = 42 WHERE mac = 'aa:bb:cc:dd:ee:01' AND state = 'pending'"
+sqlite3 "$DB" "INSERT INTO machines (mac, first_seen, last_seen, boots, platform, product) VALUES ('aa:bb:cc:dd:ee:01', 1, 1, 1, 'efi', 'x' || char(27) || ']0;pwned' || char(7))"
+run status
+is "$rc" 0 "status with hostile stored strings"
+grep -q "$esc" "$T/out"
+is "$?" 1 "status: no raw escape byte reaches the terminal"
+grep -qF 'a\x1b[2J "quoted" back\slash\x0aline' "$T/out"
+ok $? "status: control bytes shown as \\xHH"
+grep -q '^aa:bb:cc:dd:ee:01 .* 42% ' "$T/out"
+ok $? "status: progress"
+run status --json
+valid_json "$T/out"
+ok $? "status --json is valid JSON"
+python3 -c 'import json, sys
+rows = {r["mac"]: r for r in json.load(open(sys.argv[1]))}
+r = rows["aa:bb:cc:dd:ee:01"]
+assert r["action"]["message"] == "a\x1b[2J \"quoted\" back\\slash\nline", r["action"]["message"]
+assert r["machine"]["product"] == "x\x1b]0;pwned\x07"
+assert r["machine"]["platform"] == "efi"
+assert r["action"]["progress"] == 42
+assert rows["aa:bb:cc:dd:ee:04"]["action"]["options"]["label"] == "abc"
+' "$T/out"
+ok $? "status --json: escapes, quote and backslash survive JSON"
+grep -q "$esc" "$T/out"
+is "$?" 1 "status --json: no raw escape byte"
+
+# --- no database yet ----------------------------------------------------------
+cli_config "$T/empty.conf" "$TOP/modules"
+sed -i "s|^path = $DB|path = $T/nodb/se3-ipxe.db|" "$T/empty.conf"
+is "$("$SIP" -c "$T/empty.conf" status; echo "rc=$?")" "rc=0" "status without a database: nothing, exit 0"
+is "$("$SIP" -c "$T/empty.conf" status --json)" "[]" "status --json without a database: []"
+"$SIP" -c "$T/empty.conf" preview $M1 > "$T/out" 2> /dev/null
+is "$?:$(head -1 "$T/out")" "0:#!ipxe" "preview without a database: a script"
+[ ! -e "$T/nodb/se3-ipxe.db" ]
+ok $? "read-only verbs create no database"
+
+# --- cleanup ----------------------------------------------------------------
+now=$(date +%s)
+run set-action 02:00:00:00:00:01 memtest:run --at "@$((now - 59))" --expires 1m
+is "$rc" 0 "an action that starts a minute ago and expires in a second"
+sleep 2
+run cleanup
+is "$rc" 0 "cleanup"
+is "$(cat "$T/out")" "expired 1 action, purged 0 history rows" "cleanup says what it did"
+is "$(sqlite3 "$DB" "SELECT state FROM actions WHERE mac = '02:00:00:00:00:01'")" expired "the action expired"
+run cleanup
+is "$rc:$(cat "$T/out" "$T/err")" "0:" "cleanup with nothing to do is quiet"
+
+# --- check ------------------------------------------------------------------
+run check
+is "$rc" 0 "check passes on the shipped modules"
+grep -vq '^ok ' "$T/out"
+is "$?" 1 "check: every line is ok"
+grep -q '^ok module memtest ' "$T/out" && grep -q '^ok template .*/local.ipxe$' "$T/out" &&
+    grep -q "^ok database $DB\$" "$T/out"
+ok $? "check: modules, templates, database"
+mkdir -p "$T/broken/bad"
+printf '[module]\nname = bad\nthis is not ini\n' > "$T/broken/bad/module.ini"
+cli_config "$T/broken.conf" "$T/broken"
+"$SIP" -c "$T/broken.conf" check > "$T/out" 2> "$T/err"
+is "$?" 1 "check fails on a broken module"
+grep -q "$T/broken/bad/module.ini:3: " "$T/err"
+ok $? "check: the error names file:line"
+"$SIP" -c "$T/nonexistent.conf" check > /dev/null 2> "$T/err"
+is "$?" 1 "check with a missing config file: exit 1"
+grep -q "nonexistent.conf" "$T/err"
+ok $? "check: the config error names the file"
+
+# --- root becomes the owner of the database directory ------------------------
+if [ "$(id -u)" -eq 0 ] && id nobody > /dev/null 2>&1; then
+	mkdir -p "$T/wwwdb"
+	chown nobody "$T/wwwdb"
+	cli_config "$T/www.conf" "$TOP/modules"
+	sed -i "s|^path = $DB|path = $T/wwwdb/se3-ipxe.db|" "$T/www.conf"
+	"$SIP" -c "$T/www.conf" set-action $M1 local:boot > /dev/null 2>&1
+	is "$?:$(stat -c %U "$T/wwwdb/se3-ipxe.db" 2>/dev/null)" "0:nobody" \
+	    "run as root: the database is created by the directory's owner"
+	"$SIP" -c "$T/www.conf" history $M1 > "$T/out" 2>&1
+	grep -q "local:boot set (root)" "$T/out"
+	ok $? "run as root: the history still says who ran it"
+else
+	skip "run as root: the database is created by the directory's owner (not root)"
+	skip "run as root: the history still says who ran it (not root)"
+fi
+
+# --- stdout is checked ------------------------------------------------------
+"$SIP" --version > /dev/full 2> /dev/null
+is "$?" 1 "a write error on stdout is exit 1"
+"$SIP" -c "$CONF" status > /dev/full 2> /dev/null
+is "$?" 1 "status to a full disk: exit 1"
+
+done_testing
