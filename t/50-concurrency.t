@@ -11,112 +11,76 @@
 # counters are min(requests, max_boots) and the database is intact.
 set -eu
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-
-# ---------------------------------------------------------------- TAP
-n=0 failed=0
-ok() {	# ok STATUS NAME
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-is() {	# is GOT EXPECTED NAME
-	if [ "$1" = "$2" ]; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		echo "#   got:      '$1'"
-		echo "#   expected: '$2'"
-	fi
-}
-diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
-bail() { echo "Bail out! $*"; exit 1; }
-
-cgi=$top/cgi/ipxe.cgi
-cli=$top/cli/se3-ipxe
-for f in "$cgi" "$cli"; do
+cd "$(dirname "$0")/.."
+for f in cgi/ipxe.cgi cli/se3-ipxe; do
 	[ -x "$f" ] || { echo "1..0 # SKIP $f is not built"; exit 0; }
 done
 for c in sqlite3 python3 timeout; do
 	command -v "$c" >/dev/null 2>&1 || { echo "1..0 # SKIP $c is not installed"; exit 0; }
 done
+if [ "$(id -u)" = 0 ] && ! command -v setpriv >/dev/null 2>&1; then
+	echo "1..0 # SKIP setpriv is not installed"
+	exit 0
+fi
+
+. t/lib/tap.sh		# ok, is, done_testing; $T, $TOP
+. t/lib/fakeinstall.sh	# make_fakeinstall
+
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+bail() { echo "Bail out! $*"; exit 1; }
 
 WORKERS=32		# processes
 REQUESTS=50		# requests per process
 MAX_BOOTS=100		# of the report-mode actions on shared MACs
 CGI_TIMEOUT=30		# seconds, per request: far above the CGI's own deadline
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/se3-ipxe-50.XXXXXX")
 pids=
 cleanup() {
-	touch "$tmp/stop" 2>/dev/null || :
+	touch "$T/stop" 2>/dev/null || :
 	for p in $pids; do kill "$p" 2>/dev/null || :; done
 	for p in $pids; do wait "$p" 2>/dev/null || :; done
-	rm -rf "$tmp"
+	rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 # ---------------------------------------------------------------- set-up
-mkdir -p "$tmp/db" "$tmp/modules" "$tmp/templates" "$tmp/boot" \
-    "$tmp/testmodules/fakeinstall" "$tmp/out"
-cp -R "$top/modules/." "$tmp/modules/"
-cp -R "$top/templates/." "$tmp/templates/"
-cat >"$tmp/testmodules/fakeinstall/module.ini" <<'EOF'
-[module]
-name = fakeinstall
-description = A pretend installer for t/50-concurrency.t
-version = 1.0
-
-[capability install]
-description = pretend to install, then report
-template = install.ipxe
-completion = report
-max_boots = 3
-destructive = no
-EOF
-cat >"$tmp/testmodules/fakeinstall/install.ipxe" <<'EOF'
-#!ipxe
-# fakeinstall for {{mac}}: boot {{boots}} of {{max_boots}}
-imgfetch {{report_url}}?token={{token}}&status=running ||
-exit 1
-EOF
-conf=$tmp/se3-ipxe.conf
-db=$tmp/db/se3-ipxe.db
+mkdir -p "$T/db" "$T/modules" "$T/templates" "$T/boot" "$T/out"
+cp -R "$TOP/modules/." "$T/modules/"
+cp -R "$TOP/templates/." "$T/templates/"
+make_fakeinstall	# report mode, max_boots 3 (raised here with --max-boots)
+conf=$T/se3-ipxe.conf
+db=$T/db/se3-ipxe.db
 cat >"$conf" <<EOF
 [database]
 path = $db
 
 [modules]
-path = $tmp/modules:$tmp/testmodules
-templates = $tmp/templates
+path = $T/modules
+templates = $T/templates
 
 [server]
 boot_url = http://127.0.0.1/boot
 cgi_url = http://127.0.0.1/cgi-bin/ipxe.cgi
-boot_root = $tmp/boot
+boot_root = $T/boot
 EOF
-chmod -R a+rX "$tmp"
+chmod -R a+rX "$T"
 # As root the CLI becomes the owner of the database directory, and the
 # CGI runs as that user too, as under Apache (root and www-data writing
 # one database would race on who creates its -wal and -shm files).
+cgi=$TOP/cgi/ipxe.cgi
 asuser=
 if [ "$(id -u)" = 0 ]; then
-	command -v setpriv >/dev/null 2>&1 || { echo "1..0 # SKIP setpriv is not installed"; exit 0; }
-	chown www-data:www-data "$tmp/db"
-	mkdir -p "$tmp/bin"
-	cp "$cgi" "$tmp/bin/ipxe.cgi"
-	chmod -R a+rX "$tmp/bin"
-	cgi=$tmp/bin/ipxe.cgi
+	chown www-data:www-data "$T/db"
+	mkdir -p "$T/bin"
+	cp "$cgi" "$T/bin/ipxe.cgi"
+	chmod -R a+rX "$T/bin"
+	cgi=$T/bin/ipxe.cgi
 	asuser="setpriv --reuid=www-data --regid=www-data --clear-groups"
 fi
 
 se3() {
-	"$cli" -c "$conf" "$@"
+	"$TOP/cli/se3-ipxe" -c "$conf" "$@"
 }
 
 s1=52:54:00:aa:00:01	# report mode, --max-boots 100
@@ -125,11 +89,11 @@ s3=52:54:00:aa:00:03	# oneshot
 s4=52:54:00:aa:00:04	# no action
 
 if se3 set-action "$s1" "$s2" fakeinstall:install --max-boots "$MAX_BOOTS" \
-    >"$tmp/set.out" 2>&1 && se3 set-action "$s3" memtest:run >>"$tmp/set.out" 2>&1; then
+    >"$T/set.out" 2>&1 && se3 set-action "$s3" memtest:run >>"$T/set.out" 2>&1; then
 	ok 0 "set-action on the shared MACs"
 else
 	ok 1 "set-action on the shared MACs"
-	diag "$(cat "$tmp/set.out")"
+	diag "$(cat "$T/set.out")"
 	bail "cannot set the actions"
 fi
 
@@ -151,14 +115,15 @@ mac_of() {	# mac_of WORKER REQUEST
 	fi
 }
 
-worker() {	# worker W: REQUESTS requests, answers in $tmp/out/W.I
+worker() {	# worker W: REQUESTS requests, answers in $T/out/W.I
 	_w=$1 _i=1
 	while [ "$_i" -le "$REQUESTS" ]; do
 		_rc=0
+		# shellcheck disable=SC2086 # $asuser is a command prefix or nothing
 		QUERY_STRING="mac=$(mac_of "$_w" "$_i")&platform=pcbios&buildarch=i386" \
-		    timeout -k 5 "$CGI_TIMEOUT" $asuser "$cgi" >"$tmp/out/$_w.$_i" \
-		    2>>"$tmp/out/$_w.err" || _rc=$?
-		echo "$_i $_rc" >>"$tmp/out/$_w.rc"
+		    timeout -k 5 "$CGI_TIMEOUT" $asuser "$cgi" >"$T/out/$_w.$_i" \
+		    2>>"$T/out/$_w.err" || _rc=$?
+		echo "$_i $_rc" >>"$T/out/$_w.rc"
 		_i=$((_i + 1))
 	done
 }
@@ -167,18 +132,18 @@ worker() {	# worker W: REQUESTS requests, answers in $tmp/out/W.I
 # workers are done (bounded: at most 2000 rounds).
 cli_loop() {
 	_r=0 _bad=0
-	while [ ! -e "$tmp/stop" ] && [ "$_r" -lt 2000 ]; do
+	while [ ! -e "$T/stop" ] && [ "$_r" -lt 2000 ]; do
 		_r=$((_r + 1))
 		_m=$(printf '52:54:00:cc:00:%02x' $((_r % 8)))
 		for _cmd in "set-action $_m fakeinstall:install" "cancel $_m"; do
 			# shellcheck disable=SC2086
-			if ! se3 $_cmd >"$tmp/cli.out" 2>&1; then
+			if ! se3 $_cmd >"$T/cli.out" 2>&1; then
 				_bad=$((_bad + 1))
-				echo "round $_r: $_cmd: $(cat "$tmp/cli.out")" >>"$tmp/cli.log"
+				echo "round $_r: $_cmd: $(cat "$T/cli.out")" >>"$T/cli.log"
 			fi
 		done
 	done
-	echo "$_r $_bad" >"$tmp/cli.result"
+	echo "$_r $_bad" >"$T/cli.result"
 }
 
 start=$(date +%s)
@@ -198,7 +163,7 @@ wfail=0
 for p in $wpids; do
 	wait "$p" || wfail=$((wfail + 1))
 done
-touch "$tmp/stop"
+touch "$T/stop"
 wait "$clipid" || :
 pids=
 elapsed=$(( $(date +%s) - start ))
@@ -206,7 +171,7 @@ diag "$((WORKERS * REQUESTS)) requests in ${elapsed} s"
 is "$wfail" 0 "every worker finished"
 
 # ---------------------------------------------------------------- answers
-cat >"$tmp/check.py" <<'EOF'
+cat >"$T/check.py" <<'EOF'
 import os, re, sys
 out, workers, requests, half = sys.argv[1], *map(int, sys.argv[2:5])
 shared = sys.argv[5:9]
@@ -257,37 +222,37 @@ for p in problems[:20]:
     print("problem " + p)
 print("problems %d" % len(problems))
 EOF
-python3 "$tmp/check.py" "$tmp/out" "$WORKERS" "$REQUESTS" $((WORKERS / 2)) \
-    "$s1" "$s2" "$s3" "$s4" >"$tmp/check.out" 2>&1 || :
-is "$(sed -n 's/^complete //p' "$tmp/check.out")" $((WORKERS * REQUESTS)) \
+python3 "$T/check.py" "$T/out" "$WORKERS" "$REQUESTS" $((WORKERS / 2)) \
+    "$s1" "$s2" "$s3" "$s4" >"$T/check.out" 2>&1 || :
+is "$(sed -n 's/^complete //p' "$T/check.out")" $((WORKERS * REQUESTS)) \
     "every answer is a whole script: headers, then #!ipxe ... newline"
-is "$(sed -n 's/^problems //p' "$tmp/check.out")" 0 "no bad exit status, header or body"
-grep '^problem \|Traceback\|Error' "$tmp/check.out" >"$tmp/problems" &&
-    diag "$(cat "$tmp/problems")"
+is "$(sed -n 's/^problems //p' "$T/check.out")" 0 "no bad exit status, header or body"
+grep '^problem \|Traceback\|Error' "$T/check.out" >"$T/problems" &&
+    diag "$(cat "$T/problems")"
 
 per_mac=$(( (WORKERS / 2 / 4) * REQUESTS ))	# requests per shared MAC
 min() { if [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi; }
-is "$(sed -n "s/^scripts $s1 //p" "$tmp/check.out")" "$(min $per_mac $MAX_BOOTS) $((per_mac - $(min $per_mac $MAX_BOOTS)))" \
+is "$(sed -n "s/^scripts $s1 //p" "$T/check.out")" "$(min $per_mac $MAX_BOOTS) $((per_mac - $(min $per_mac $MAX_BOOTS)))" \
     "$s1: the action script exactly max_boots times, then local"
-is "$(sed -n "s/^scripts $s2 //p" "$tmp/check.out")" "$(min $per_mac $MAX_BOOTS) $((per_mac - $(min $per_mac $MAX_BOOTS)))" \
+is "$(sed -n "s/^scripts $s2 //p" "$T/check.out")" "$(min $per_mac $MAX_BOOTS) $((per_mac - $(min $per_mac $MAX_BOOTS)))" \
     "$s2: the action script exactly max_boots times, then local"
-is "$(sed -n "s/^scripts $s3 //p" "$tmp/check.out")" "1 $((per_mac - 1))" \
+is "$(sed -n "s/^scripts $s3 //p" "$T/check.out")" "1 $((per_mac - 1))" \
     "$s3: the oneshot script exactly once, then local"
-is "$(sed -n "s/^scripts $s4 //p" "$tmp/check.out")" "0 $per_mac" \
+is "$(sed -n "s/^scripts $s4 //p" "$T/check.out")" "0 $per_mac" \
     "$s4: local every time"
 
-cat "$tmp"/out/*.err >"$tmp/stderr" 2>/dev/null || :
-is "$(wc -l <"$tmp/stderr" | tr -d ' ')" 0 "ipxe.cgi wrote nothing to stderr (no busy, no failure)"
-[ -s "$tmp/stderr" ] && diag "$(sort "$tmp/stderr" | uniq -c | sort -rn | head -n 10)"
+cat "$T"/out/*.err >"$T/stderr" 2>/dev/null || :
+is "$(wc -l <"$T/stderr" | tr -d ' ')" 0 "ipxe.cgi wrote nothing to stderr (no busy, no failure)"
+[ -s "$T/stderr" ] && diag "$(sort "$T/stderr" | uniq -c | sort -rn | head -n 10)"
 
 # ---------------------------------------------------------------- the CLI
-read -r rounds clibad <"$tmp/cli.result" || { rounds=0 clibad=?; }
+read -r rounds clibad <"$T/cli.result" || { rounds=0 clibad='?'; }
 diag "CLI: $rounds rounds of set-action + cancel during the load"
 t_rounds=1
 [ "$rounds" -gt 0 ] && t_rounds=0
 ok "$t_rounds" "the CLI loop ran during the load"
 is "$clibad" 0 "no set-action or cancel failed (no busy database)"
-[ "$clibad" = 0 ] || diag "$(head -n 10 "$tmp/cli.log")"
+[ "$clibad" = 0 ] || diag "$(head -n 10 "$T/cli.log")"
 
 # ---------------------------------------------------------------- the store
 q() { sqlite3 "$db" "$1" 2>&1; }
@@ -308,5 +273,4 @@ is "$(q "SELECT boots || ' ' || state FROM actions WHERE mac = '$s3' ORDER BY id
     "1 done" "$s3: the oneshot action boots = 1, done"
 is "$(q 'PRAGMA integrity_check;')" ok "PRAGMA integrity_check"
 
-echo "1..$n"
-[ "$failed" = 0 ]
+done_testing

@@ -150,6 +150,7 @@ apache_start() {
 		fi
 	done
 	for _ap_kv in "$@"; do
+		# shellcheck disable=SC1003 # a literal backslash
 		case $_ap_kv in
 		*'"'* | *'\'* | *'
 '*)
@@ -249,6 +250,7 @@ apache_stop() {
 	if apache_pid_alive "$_ap_pid"; then
 		echo "apache_stop: pid $_ap_pid still there after 10 s, killing it" >&2
 		_ap_kids=$(ps -o pid= --ppid "$_ap_pid" 2>/dev/null)
+		# shellcheck disable=SC2086 # a list of pids
 		kill -KILL "$_ap_pid" $_ap_kids 2>/dev/null
 		_ap_n=0
 		while [ "$_ap_n" -lt 50 ] && apache_pid_alive "$_ap_pid"; do
