@@ -24,6 +24,10 @@ INIPARSER_CFLAGS ?= -I/usr/include/iniparser
 INIPARSER_LIBS   ?= -liniparser
 ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) $(WERROR) $(SQLITE_CFLAGS) $(INIPARSER_CFLAGS)
 LIBS      = $(SQLITE_LIBS) $(INIPARSER_LIBS)
+# ipxe.cgi is executed once per request, and binding libsqlite3's symbols
+# at start-up was 1 M of its 2.5 M instructions: the CGI links its two
+# libraries statically (make CGI_LIBS='$$(LIBS)' for a dynamic CGI).
+CGI_LIBS ?= -Wl,-Bstatic $(SQLITE_LIBS) $(INIPARSER_LIBS) -Wl,-Bdynamic -lm
 
 LIB_SRCS = lib/buf.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
 	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
@@ -50,7 +54,7 @@ $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $(LIB_OBJS)
 
 cgi/ipxe.cgi: cgi/ipxe.cgi.o $(LIB)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ cgi/ipxe.cgi.o $(LIB) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ cgi/ipxe.cgi.o $(LIB) $(CGI_LIBS)
 
 cli/se3-ipxe: cli/se3-ipxe.o $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ cli/se3-ipxe.o $(LIB) $(LIBS)

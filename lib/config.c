@@ -84,7 +84,8 @@ static const struct ckeydef {
 						/* CK_DB_BUSY_TIMEOUT */
 	{ "server", "boot_url", CT_URL, 0, 0, NULL },	/* CK_SERVER_BOOT_URL */
 	{ "server", "cgi_url", CT_URL, 0, 0, NULL },	/* CK_SERVER_CGI_URL */
-	{ "server", "boot_root", CT_PATH, 0, 0, NULL },	/* CK_SERVER_BOOT_ROOT */
+	{ "server", "boot_root", CT_PATH, 0, 0, NULL },
+						/* CK_SERVER_BOOT_ROOT */
 	{ "server", "deadline", CT_INT, 1, 60, NULL },	/* CK_SERVER_DEADLINE */
 	{ "modules", "path", CT_PATHLIST, 0, 0, NULL },	/* CK_MODULES_PATH */
 	{ "modules", "templates", CT_PATH, 0, 0, NULL },
@@ -110,11 +111,12 @@ struct cscan {
 	const char	*file;
 	struct sip_err	*err;
 	int		 line[CK__MAX];		/* 0: not in the file */
-	int		 sectline[CK__MAX];	/* first header of each section */
+	int		 sectline[CK__MAX];	/* its section's header */
 	size_t		 nkeys;
 	size_t		 nsects;
 };
 
+static const char *shorten(const char *, char *, size_t);
 static int	 config_quiet(const char *, ...);
 static enum sip_rc config_lines(const char *, const char *, size_t,
 		    struct sip_err *);
@@ -132,6 +134,16 @@ static enum sip_rc parse_digits(const char **, int, int64_t *);
 static enum sip_rc duration_parse(const char *, int64_t *, int *);
 static int	 days_in_month(int64_t, int64_t);
 static void	 config_fmt_duration(int64_t, char *, size_t);
+
+/* A value as quoted in a message: cut if long, so the message is whole. */
+static const char *
+shorten(const char *v, char *buf, size_t sz)
+{
+	if (strlen(v) < sz)
+		return v;
+	snprintf(buf, sz, "%.*s...", (int)(sz - 4), v);
+	return buf;
+}
 
 /* iniparser prints to stderr by default: lib/ never prints. */
 static int
@@ -318,8 +330,8 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
     const struct cscan *sc)
 {
 	const struct ckeydef *kd = &ckeys[k];
-	const char *p, *q;
-	char lo[32], hi[32];
+	const char *p, *q, *sv;
+	char lo[32], hi[32], sbuf[64];
 	int64_t v = 0;
 	size_t i, n;
 	int overflow;
@@ -331,13 +343,14 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 			    "%s:%d: [%s] %s: control character in the value",
 			    sc->file, sc->line[k], kd->section, kd->key);
 
+	sv = shorten(value, sbuf, sizeof(sbuf));
 	switch (kd->type) {
 	case CT_PATH:
 		if (!config_abspath(value, strlen(value)))
 			return sip_errf(sc->err, SIP_ECONFIG,
 			    "%s:%d: [%s] %s: '%s' is not an absolute path "
 			    "made of safe characters", sc->file, sc->line[k],
-			    kd->section, kd->key, value);
+			    kd->section, kd->key, sv);
 		break;
 	case CT_PATHLIST:
 		if (*value == '\0')
@@ -351,10 +364,11 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 			n = (size_t)(q - p);
 			if (!config_abspath(p, n))
 				return sip_errf(sc->err, SIP_ECONFIG,
-				    "%s:%d: [%s] %s: '%.*s' is not an "
+				    "%s:%d: [%s] %s: '%.*s%s' is not an "
 				    "absolute path made of safe characters",
 				    sc->file, sc->line[k], kd->section,
-				    kd->key, (int)n, p);
+				    kd->key, (int)(n > 60 ? 60 : n), p,
+				    n > 60 ? "..." : "");
 			if (*q == '\0')
 				break;
 		}
@@ -366,7 +380,7 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 			return sip_errf(sc->err, SIP_ECONFIG,
 			    "%s:%d: [%s] %s: '%s' is not a valid %s",
 			    sc->file, sc->line[k], kd->section, kd->key,
-			    value, kd->type == CT_URL ?
+			    sv, kd->type == CT_URL ?
 			    "http:// URL" : "iSCSI root path");
 		break;
 	case CT_INT:
@@ -374,13 +388,12 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		if (rc == SIP_EINVAL)
 			return sip_errf(sc->err, SIP_ECONFIG,
 			    "%s:%d: [%s] %s: '%s' is not a decimal integer",
-			    sc->file, sc->line[k], kd->section, kd->key,
-			    value);
+			    sc->file, sc->line[k], kd->section, kd->key, sv);
 		if (rc != SIP_OK || v < kd->min || v > kd->max)
 			return sip_errf(sc->err, SIP_ECONFIG,
 			    "%s:%d: [%s] %s: %s is out of range "
 			    "%" PRId64 "..%" PRId64, sc->file, sc->line[k],
-			    kd->section, kd->key, value, kd->min, kd->max);
+			    kd->section, kd->key, sv, kd->min, kd->max);
 		break;
 	case CT_DURATION:
 		config_fmt_duration(kd->min, lo, sizeof(lo));
@@ -391,14 +404,14 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 			return sip_errf(sc->err, SIP_ECONFIG,
 			    "%s:%d: [%s] %s: '%s' is not a duration "
 			    "(N, Ns, Nm, Nh, Nd or Nw)", sc->file,
-			    sc->line[k], kd->section, kd->key, value);
+			    sc->line[k], kd->section, kd->key, sv);
 		if (overflow)
 			v = INT64_MAX;
 		if (v < kd->min || v > kd->max)
 			return sip_errf(sc->err, SIP_ECONFIG,
 			    "%s:%d: [%s] %s: %s is out of range %s..%s",
 			    sc->file, sc->line[k], kd->section, kd->key,
-			    value, lo, hi);
+			    sv, lo, hi);
 		break;
 	case CT_WORD:
 		for (i = 0; kd->words[i] != NULL; i++)
@@ -408,7 +421,7 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 			return sip_errf(sc->err, SIP_ECONFIG,
 			    "%s:%d: [%s] %s: '%s' is not %s or %s",
 			    sc->file, sc->line[k], kd->section, kd->key,
-			    value, kd->words[0], kd->words[1]);
+			    sv, kd->words[0], kd->words[1]);
 		v = (int64_t)i;
 		break;
 	}
@@ -474,8 +487,9 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 /*
  * Take every value from the dictionary.  The syntax pass already refused
  * unknown names; the dictionary is checked again against it, so a file
- * changed between the two reads, or an iniparser that stopped early for
- * want of memory, cannot pass for a shorter file.
+ * changed between the two reads, or an iniparser that lost lines for want
+ * of memory (4.1 reads a line it cannot copy as an empty one), cannot pass
+ * for a shorter file.
  */
 static enum sip_rc
 config_dict(struct sip_config *cfg, dictionary *d, const struct cscan *sc)
@@ -516,8 +530,8 @@ config_dict(struct sip_config *cfg, dictionary *d, const struct cscan *sc)
 	return SIP_OK;
  changed:
 	return sip_errf(sc->err, SIP_ECONFIG,
-	    "%s: iniparser read something else than the file's syntax check "
-	    "(changed while read?)", sc->file);
+	    "%s: iniparser did not read what the syntax check read (the file "
+	    "changed, or memory ran out)", sc->file);
 }
 
 enum sip_rc
@@ -583,6 +597,20 @@ sip_config_load(struct sip_config *cfg, const char *path,
 	if (d == NULL) {
 		rc = sip_errf(err, SIP_ECONFIG, "%s: iniparser could not read "
 		    "the file", file);
+		goto out;
+	}
+	/*
+	 * iniparser 4.1 does not check the allocations of dictionary_new(),
+	 * and its dictionary_del() then dereferences NULL: free by hand.
+	 */
+	if (d->key == NULL || d->val == NULL || d->hash == NULL) {
+		free(d->key);
+		free(d->val);
+		free(d->hash);
+		free(d);
+		d = NULL;
+		rc = sip_errf(err, SIP_ENOMEM, "%s: %s", file,
+		    sip_strerror(SIP_ENOMEM));
 		goto out;
 	}
 	if ((rc = config_dict(&tmp, d, &sc)) != SIP_OK)

@@ -153,8 +153,8 @@ ini_key(struct ini_state *st, size_t sect, const char *key, int lineno)
 	for (i = 0; i < st->nseen; i++)
 		if (st->seen[i].hash == h && st->seen[i].sect == sect &&
 		    strcmp(st->seen[i].key, key) == 0)
-			return sip_errf(st->err, SIP_EMODULE,
-			    "%s:%d: repeated key '%s' in [%s] (first at line %d)",
+			return sip_errf(st->err, SIP_EMODULE, "%s:%d: "
+			    "repeated key '%s' in [%s] (first at line %d)",
 			    st->name, lineno, key, st->sects[sect],
 			    st->seen[i].line);
 	if (st->nseen == st->maxseen) {

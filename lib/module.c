@@ -91,6 +91,7 @@ struct mparse {
 };
 
 static int	 copy(char *, size_t, const char *);
+static const char *shorten(const char *, char *, size_t);
 static void	 append(char *, size_t, const char *);
 static int	 name_ok(const char *, int);
 static int	 module_name_ok(const char *);
@@ -117,6 +118,7 @@ static enum sip_rc load_templates(struct sip_module *, struct sip_err *);
 static void	 option_free(struct sip_option *);
 static int	 option_check(const struct sip_option *, const char *,
 		    char *, size_t);
+static const char *pattern_trap(const char *);
 static int	 module_cmp(const void *, const void *);
 static enum sip_rc manifest_exists(const char *, const char *, size_t,
 		    char *, size_t, int *, struct sip_err *);
@@ -129,6 +131,16 @@ copy(char *dst, size_t sz, const char *src)
 
 	n = snprintf(dst, sz, "%s", src);
 	return n >= 0 && (size_t)n < sz;
+}
+
+/* A value as quoted in a message: cut if long, so the message is whole. */
+static const char *
+shorten(const char *v, char *buf, size_t sz)
+{
+	if (strlen(v) < sz)
+		return v;
+	snprintf(buf, sz, "%.*s...", (int)(sz - 4), v);
+	return buf;
 }
 
 /* Append src to the string in dst of size sz, cutting if needed. */
@@ -331,7 +343,7 @@ word_of(const struct mparse *mp, const struct rsect *rs, size_t k,
     const char *const *words, size_t n, int *out)
 {
 	const struct raw *r = &rs->k[k];
-	char list[128];
+	char list[128], sbuf[64];
 	size_t i;
 
 	if (r->value == NULL)
@@ -348,7 +360,8 @@ word_of(const struct mparse *mp, const struct rsect *rs, size_t k,
 		append(list, sizeof(list), words[i]);
 	}
 	return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s %s: '%s' is not %s",
-	    mp->file, r->line, rs->header, skeys[rs->kind][k], r->value, list);
+	    mp->file, r->line, rs->header, skeys[rs->kind][k],
+	    shorten(r->value, sbuf, sizeof(sbuf)), list);
 }
 
 /* Key k of rs, if given, is an integer in min..max. */
@@ -357,11 +370,13 @@ int_of(const struct mparse *mp, const struct rsect *rs, size_t k,
     int64_t min, int64_t max, int64_t *out)
 {
 	const struct raw *r = &rs->k[k];
+	char sbuf[64];
 
 	if (!parse_uint(r->value, out) || *out < min || *out > max)
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s %s: '%s' is "
 		    "not an integer in %" PRId64 "..%" PRId64, mp->file,
-		    r->line, rs->header, skeys[rs->kind][k], r->value, min,
+		    r->line, rs->header, skeys[rs->kind][k],
+		    shorten(r->value, sbuf, sizeof(sbuf)), min,
 		    max);
 	return SIP_OK;
 }
@@ -386,8 +401,9 @@ text_of(const struct mparse *mp, const struct rsect *rs, size_t k,
 }
 
 /*
- * Does value suit o?  SIP_OK, or SIP_EINVAL with what was expected in why.
- * Options that reach a script are typed like any other template value.
+ * Does value suit o?  SIP_OK, or SIP_EINVAL with what was expected in why
+ * (SIP_ENOMEM if the pattern could not run).  Options that reach a script
+ * are typed like any other template value.
  */
 static int
 option_check(const struct sip_option *o, const char *value, char *why,
@@ -395,6 +411,7 @@ option_check(const struct sip_option *o, const char *value, char *why,
 {
 	int64_t v;
 	size_t i;
+	int ec;
 
 	switch (o->type) {
 	case SIP_OPT_BOOLEAN:
@@ -421,9 +438,15 @@ option_check(const struct sip_option *o, const char *value, char *why,
 		return SIP_EINVAL;
 	case SIP_OPT_NAME:
 		if (sip_value_check(SIP_T_TEXT, value) == SIP_OK &&
-		    strlen(value) <= (size_t)o->max &&
-		    regexec(o->regex, value, 0, NULL, 0) == 0)
-			return SIP_OK;
+		    strlen(value) <= (size_t)o->max) {
+			if ((ec = regexec(o->regex, value, 0, NULL, 0)) == 0)
+				return SIP_OK;
+			if (ec == REG_ESPACE) {
+				snprintf(why, sz, "%s",
+				    sip_strerror(SIP_ENOMEM));
+				return SIP_ENOMEM;
+			}
+		}
 		snprintf(why, sz, "expected a name of at most %" PRId64
 		    " bytes matching %s", o->max, o->pattern);
 		return SIP_EINVAL;
@@ -432,6 +455,59 @@ option_check(const struct sip_option *o, const char *value, char *why,
 	}
 	snprintf(why, sz, "unknown option type");
 	return SIP_EINVAL;
+}
+
+/*
+ * What regcomp(3) accepts but "^(" pattern ")$" would not anchor: glibc
+ * reads a ')' that closes nothing as a literal, so "x)|(y)" would become
+ * "^(x)|(y))$", anchored at one end only.  Back-references are refused
+ * too: their matching cost has no bound.  NULL if the pattern is fine.
+ */
+static const char *
+pattern_trap(const char *p)
+{
+	int depth = 0;
+	char c;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\\') {
+			if (p[1] >= '1' && p[1] <= '9')
+				return "back-references are not allowed";
+			if (p[1] == '\0')
+				return "trailing backslash";
+			p++;
+			continue;
+		}
+		if (*p == '[') {
+			/* A bracket expression: ')', '\\' are plain there. */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			for (; *p != '\0' && *p != ']'; p++) {
+				if (*p != '[' || (p[1] != ':' && p[1] != '.' &&
+				    p[1] != '='))
+					continue;
+				c = p[1];
+				for (p += 2; *p != '\0' && (p[0] != c ||
+				    p[1] != ']'); p++)
+					continue;
+				if (*p == '\0')
+					break;
+				p++;
+			}
+			if (*p == '\0')
+				return "unterminated bracket expression";
+			continue;
+		}
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth < 0)
+			return "unmatched ')': write \\) or [)] for a literal "
+			    "parenthesis";
+	}
+	return depth == 0 ? NULL : "unmatched '('";
 }
 
 static enum sip_rc
@@ -445,7 +521,9 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 		{ 1, 1, 1, 0, 0, 0, 1, 1 },	/* SIP_OPT_NAME */
 	};
 	const struct raw *r;
-	char why[SIP_ERR_MAX], *anchored = NULL, *buf = NULL, *w, *save;
+	const char *trap;
+	char why[SIP_ERR_MAX], sbuf[64], *anchored = NULL, *buf = NULL, *w;
+	char *save;
 	regex_t re;
 	size_t i, n, len;
 	int type, ec;
@@ -539,13 +617,21 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 		 */
 		if ((ec = regcomp(&re, r->value, REG_EXTENDED | REG_NOSUB)) !=
 		    0) {
+			if (ec == REG_ESPACE)
+				goto enomem;
 			regerror(ec, &re, why, sizeof(why));
-			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s pattern: "
-			    "'%s': %s", mp->file, r->line, rs->header,
-			    r->value, why);
+			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+			    "pattern: '%s': %s", mp->file, r->line, rs->header,
+			    shorten(r->value, sbuf, sizeof(sbuf)), why);
 			goto out;
 		}
 		regfree(&re);
+		if ((trap = pattern_trap(r->value)) != NULL) {
+			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+			    "pattern: '%s': %s", mp->file, r->line, rs->header,
+			    shorten(r->value, sbuf, sizeof(sbuf)), trap);
+			goto out;
+		}
 		len = strlen(r->value) + 5;
 		if ((anchored = malloc(len)) == NULL ||
 		    (o->regex = malloc(sizeof(regex_t))) == NULL)
@@ -556,9 +642,11 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 			regerror(ec, o->regex, why, sizeof(why));
 			free(o->regex);
 			o->regex = NULL;
-			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s pattern: "
-			    "'%s': %s", mp->file, r->line, rs->header,
-			    r->value, why);
+			if (ec == REG_ESPACE)
+				goto enomem;
+			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+			    "pattern: '%s': %s", mp->file, r->line, rs->header,
+			    shorten(r->value, sbuf, sizeof(sbuf)), why);
 			goto out;
 		}
 		break;
@@ -568,10 +656,14 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 	}
 
 	if ((r = &rs->k[OK_DEFAULT])->value != NULL) {
-		if (option_check(o, r->value, why, sizeof(why)) != SIP_OK) {
-			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s default: "
-			    "'%s' is not valid: %s", mp->file, r->line,
-			    rs->header, r->value, why);
+		if ((rc = option_check(o, r->value, why, sizeof(why))) ==
+		    SIP_ENOMEM)
+			goto enomem;
+		if (rc != SIP_OK) {
+			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+			    "default: '%s' is not valid: %s", mp->file, r->line,
+			    rs->header, shorten(r->value, sbuf, sizeof(sbuf)),
+			    why);
 			goto out;
 		}
 		if ((o->def = sip_strdup(r->value)) == NULL)
@@ -592,8 +684,9 @@ static enum sip_rc
 build_capability(struct mparse *mp, const struct rsect *rs,
     struct sip_capability *c)
 {
-	static const char *const yesno[2] = { "no", "yes" };
+	static const char *const yesno[2] = { "yes", "no" };
 	const struct raw *r;
+	char sbuf[64];
 	int64_t v;
 	int w;
 	enum sip_rc rc;
@@ -606,10 +699,10 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 		return missing(mp, rs, CK_TEMPLATE);
 	if (sip_value_check(SIP_T_WORD, r->value) != SIP_OK ||
 	    r->value[0] == '.')
-		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s template: '%s' "
-		    "is not a file name in the module directory "
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s template: "
+		    "'%s' is not a file name in the module directory "
 		    "([A-Za-z0-9_-][A-Za-z0-9._-]*)", mp->file, r->line,
-		    rs->header, r->value);
+		    rs->header, shorten(r->value, sbuf, sizeof(sbuf)));
 	if ((c->template_file = sip_strdup(r->value)) == NULL)
 		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 		    sip_strerror(SIP_ENOMEM));
@@ -629,11 +722,11 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 	    SIP_OK)
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s expires: '%s' "
 		    "is not a duration in 1m..30d", mp->file, r->line,
-		    rs->header, r->value);
+		    rs->header, shorten(r->value, sbuf, sizeof(sbuf)));
 
 	if ((rc = word_of(mp, rs, CK_DESTRUCTIVE, yesno, 2, &w)) != SIP_OK)
 		return rc;
-	c->destructive = w;
+	c->destructive = w == 0;
 	return SIP_OK;
 }
 
@@ -644,6 +737,7 @@ build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
 	const struct rsect *mod = NULL, *rs;
 	struct sip_capability *c;
 	const struct raw *r;
+	char sbuf[64];
 	size_t i, j, k, n, ncaps = 0;
 	enum sip_rc rc;
 
@@ -662,11 +756,11 @@ build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
 	if (!module_name_ok(r->value))
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: [module] name: "
 		    "'%s' is not a module name ([a-z][a-z0-9_-]{0,31})",
-		    mp->file, r->line, r->value);
+		    mp->file, r->line, shorten(r->value, sbuf, sizeof(sbuf)));
 	if (strcmp(r->value, dirname) != 0)
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: [module] name: "
 		    "'%s' is not the name of the directory ('%s')", mp->file,
-		    r->line, r->value, dirname);
+		    r->line, shorten(r->value, sbuf, sizeof(sbuf)), dirname);
 	copy(m->name, sizeof(m->name), r->value);
 	if ((rc = text_of(mp, mod, MK_DESCRIPTION, &m->description)) !=
 	    SIP_OK)
@@ -674,16 +768,16 @@ build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
 	if ((r = &mod->k[MK_VERSION])->value == NULL)
 		return missing(mp, mod, MK_VERSION);
 	if (sip_value_check(SIP_T_WORD, r->value) != SIP_OK)
-		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: [module] version: "
-		    "'%s' is not a word ([A-Za-z0-9._-]{1,64})", mp->file,
-		    r->line, r->value);
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: [module] "
+		    "version: '%s' is not a word ([A-Za-z0-9._-]{1,64})",
+		    mp->file, r->line, shorten(r->value, sbuf, sizeof(sbuf)));
 	if ((m->version = sip_strdup(r->value)) == NULL)
 		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 		    sip_strerror(SIP_ENOMEM));
 
 	if (ncaps == 0)
-		return sip_errf(mp->err, SIP_EMODULE, "%s: no [capability NAME] "
-		    "section", mp->file);
+		return sip_errf(mp->err, SIP_EMODULE, "%s: no "
+		    "[capability NAME] section", mp->file);
 	if ((m->caps = calloc(ncaps, sizeof(*m->caps))) == NULL)
 		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 		    sip_strerror(SIP_ENOMEM));
@@ -738,8 +832,8 @@ load_templates(struct sip_module *m, struct sip_err *err)
 		c = &m->caps[i];
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", m->dir,
 		    c->template_file) >= sizeof(path))
-			return sip_errf(err, SIP_EMODULE, "%s/%s: path too long",
-			    m->dir, c->template_file);
+			return sip_errf(err, SIP_EMODULE, "%s/%s: path too "
+			    "long", m->dir, c->template_file);
 		keys = calloc(sip_builtin_nkeys + c->noptions, sizeof(*keys));
 		if (keys == NULL)
 			return sip_errf(err, SIP_ENOMEM, "%s: %s", path,
@@ -755,7 +849,7 @@ load_templates(struct sip_module *m, struct sip_err *err)
 		    sip_builtin_nkeys + c->noptions, &c->tmpl, err);
 		free(keys);
 		if (rc != SIP_OK) {
-			/* A missing template is a broken module, not a lookup. */
+			/* A missing template: a broken module, not a miss. */
 			return rc == SIP_ENOTFOUND ? SIP_EMODULE : rc;
 		}
 	}
@@ -975,8 +1069,8 @@ sip_module_scan(const char *path, struct sip_module ***out, size_t *nout,
 			/* A directory of the path may well not exist. */
 			if (errno == ENOENT)
 				goto next;
-			rc = sip_errf(err, SIP_EIO, "%s: %s", dir,
-			    strerror(errno));
+			rc = sip_errf(err, errno == ENOMEM ? SIP_ENOMEM :
+			    SIP_EIO, "%s: %s", dir, strerror(errno));
 			goto fail;
 		}
 		for (;;) {
@@ -1093,7 +1187,7 @@ sip_options_resolve(const struct sip_capability *c, char *const *as,
 	const struct sip_option *o;
 	const char **given = NULL;
 	struct sip_kv *kv = NULL;
-	char why[SIP_ERR_MAX], names[SIP_ERR_MAX];
+	char why[SIP_ERR_MAX], names[SIP_ERR_MAX], sbuf[64];
 	const char *eq, *v;
 	size_t i, j, klen;
 	enum sip_rc rc;
@@ -1108,7 +1202,8 @@ sip_options_resolve(const struct sip_capability *c, char *const *as,
 	for (i = 0; i < n; i++) {
 		if ((eq = strchr(as[i], '=')) == NULL) {
 			rc = sip_errf(err, SIP_EINVAL, "capability %s: '%s': "
-			    "expected OPTION=VALUE", c->name, as[i]);
+			    "expected OPTION=VALUE", c->name,
+			    shorten(as[i], sbuf, sizeof(sbuf)));
 			goto fail;
 		}
 		klen = (size_t)(eq - as[i]);
@@ -1134,10 +1229,14 @@ sip_options_resolve(const struct sip_capability *c, char *const *as,
 			    "'%s' given twice", c->name, o->name);
 			goto fail;
 		}
-		if (option_check(o, eq + 1, why, sizeof(why)) != SIP_OK) {
+		if ((rc = option_check(o, eq + 1, why, sizeof(why))) ==
+		    SIP_ENOMEM)
+			goto enomem;
+		if (rc != SIP_OK) {
 			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
 			    "%s: '%s' is not a valid %s: %s", c->name, o->name,
-			    eq + 1, opt_type_names[o->type], why);
+			    shorten(eq + 1, sbuf, sizeof(sbuf)),
+			    opt_type_names[o->type], why);
 			goto fail;
 		}
 		given[j] = eq + 1;

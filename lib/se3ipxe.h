@@ -414,7 +414,10 @@ enum sip_rc	 sip_store_cleanup(struct sip_store *, time_t now,
 		    int64_t history_keep, size_t *nexpired, size_t *npurged,
 		    struct sip_err *);
 
-/* Read side, for status / history / preview. */
+/*
+ * Read side, for status / history / preview.  Nothing found is
+ * SIP_ENOTFOUND with *out NULL.  Every *_free function accepts NULL.
+ */
 enum sip_rc	 sip_store_active_action(struct sip_store *, const char *mac,
 		    struct sip_action **, struct sip_err *);
 /* The most recent action of the MAC whatever its state. */
@@ -428,7 +431,10 @@ struct sip_status_row {
 	struct sip_machine	*machine;	/* NULL if never seen */
 	struct sip_action	*action;	/* latest action, NULL if none */
 };
-/* macs == NULL: every machine seen or with an action, sorted by MAC. */
+/*
+ * macs == NULL: every machine seen or with an action, sorted by MAC.
+ * Otherwise one row per MAC asked, in the order asked.
+ */
 enum sip_rc	 sip_store_status(struct sip_store *, const char *const *macs,
 		    size_t n, struct sip_status_row **, size_t *,
 		    struct sip_err *);

@@ -10,9 +10,13 @@
 #include "se3ipxe.h"
 #include "extern.h"
 
+/* WAL frames (pages) past which a commit checkpoints: about 256 KiB. */
+#define WAL_FRAMES_MAX	64
+
 struct sip_store {
 	sqlite3		*db;
 	char		*path;		/* named in every message */
+	int		 busy_timeout_ms;
 };
 
 /*
@@ -392,12 +396,35 @@ schema_migrate(struct sip_store *st, int from, struct sip_err *err)
 	return ret;
 }
 
+/*
+ * After a commit that leaves WAL_FRAMES_MAX frames or more: copy them into
+ * the database and truncate the WAL, if nobody else is in the database
+ * right now (busy timeout 0: a booting machine never waits for this);
+ * otherwise copy what can be copied and let a later commit truncate.
+ */
+static int
+wal_checkpoint_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct sip_store *st = arg;
+
+	if (frames < WAL_FRAMES_MAX)
+		return SQLITE_OK;
+	(void)sqlite3_busy_timeout(db, 0);
+	if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL) != SQLITE_OK)
+		(void)sqlite3_wal_checkpoint_v2(db, name,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	(void)sqlite3_busy_timeout(db, st->busy_timeout_ms);
+	return SQLITE_OK;
+}
+
 enum sip_rc
 sip_store_open(const char *path, enum sip_store_mode mode,
     int busy_timeout_ms, struct sip_store **out, struct sip_err *err)
 {
 	struct sip_store *st;
 	int flags, rc, version, current = sip_store_schema_version();
+	int persist_wal = 1;
 	enum sip_rc ret;
 
 	*out = NULL;
@@ -420,6 +447,20 @@ sip_store_open(const char *path, enum sip_store_mode mode,
 	}
 	(void)sqlite3_busy_timeout(st->db,
 	    busy_timeout_ms > 0 ? busy_timeout_ms : 0);
+	/*
+	 * ipxe.cgi opens and closes the database on every request.  Left to
+	 * the defaults, every close checkpoints, syncs and unlinks the WAL
+	 * and its index, and the next request creates them again: four
+	 * fsyncs a request.  Keep both files instead, and bound the WAL
+	 * ourselves (wal_checkpoint_hook), because a process that opens a
+	 * quiet database rebuilds the WAL index by reading the whole WAL.
+	 */
+	st->busy_timeout_ms = busy_timeout_ms > 0 ? busy_timeout_ms : 0;
+	(void)sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+	    &persist_wal);
+	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+	    (int *)NULL);
+	(void)sqlite3_wal_hook(st->db, wal_checkpoint_hook, st);
 	/* Per-connection settings: they cost no disk access. */
 	if ((rc = sqlite3_exec(st->db, "PRAGMA foreign_keys = ON;"
 	    "PRAGMA synchronous = NORMAL", NULL, NULL, NULL)) != SQLITE_OK) {

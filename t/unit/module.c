@@ -1,0 +1,1078 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Unit tests for module manifests, the module path, action names and option resolution. */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "se3ipxe.h"
+#include "tap.h"
+
+/* A manifest that loads: lines 1-10, options are appended from line 11. */
+#define BASE \
+	"[module]\n" \
+	"name = m\n" \
+	"description = M\n" \
+	"version = 1\n" \
+	"\n" \
+	"[capability run]\n" \
+	"description = Run\n" \
+	"template = run.ipxe\n" \
+	"completion = oneshot\n" \
+	"destructive = no\n"
+
+#define DEMO \
+	"; A demo module with every kind of option.\n" \
+	"[module]\n" \
+	"name = demo\n" \
+	"description = Demo module\n" \
+	"version = 1.2\n" \
+	"\n" \
+	"[capability run]\n" \
+	"description = Run it\n" \
+	"template = run.ipxe\n" \
+	"completion = report\n" \
+	"max_boots = 2\n" \
+	"expires = 1d\n" \
+	"destructive = yes\n" \
+	"\n" \
+	"[option run.passes]\n" \
+	"type = integer\n" \
+	"description = Number of passes\n" \
+	"min = 1\n" \
+	"max = 10\n" \
+	"default = 1\n" \
+	"\n" \
+	"[option run.disk]\n" \
+	"type = enum\n" \
+	"description = Disk\n" \
+	"values = sda  sdb\tnvme0n1\n" \
+	"\n" \
+	"[option run.wipe]\n" \
+	"type = boolean\n" \
+	"description = Wipe first\n" \
+	"default = no\n" \
+	"\n" \
+	"[option run.image]\n" \
+	"type = name\n" \
+	"description = Image name\n" \
+	"pattern = [A-Za-z0-9_]{1,32}\n" \
+	"maxlen = 20\n" \
+	"\n" \
+	"[capability other]\n" \
+	"description = Other\n" \
+	"template = other.ipxe\n" \
+	"completion = oneshot\n" \
+	"destructive = no\n"
+
+#define RUN_IPXE \
+	"#!ipxe\n" \
+	"echo {{mac}} {{passes}} {{disk}} {{wipe}} {{image}}\n"
+
+/* The example of se3-ipxe-modules(5), word for word. */
+#define MAN_CLONE \
+	"; Save or restore a disk image with a live system.\n" \
+	"[module]\n" \
+	"name = clone\n" \
+	"description = Disk images (save and restore)\n" \
+	"version = 1\n" \
+	"\n" \
+	"[capability restore]\n" \
+	"description = Restore a disk image, erasing the disk\n" \
+	"template = restore.ipxe\n" \
+	"completion = report\n" \
+	"max_boots = 2\n" \
+	"expires = 1d\n" \
+	"destructive = yes\n" \
+	"\n" \
+	"[option restore.image]\n" \
+	"type = name\n" \
+	"description = The image to restore\n" \
+	"pattern = [A-Za-z0-9_-]{1,32}\n" \
+	"\n" \
+	"[option restore.disk]\n" \
+	"type = enum\n" \
+	"description = The disk to overwrite\n" \
+	"values = sda sdb nvme0n1\n" \
+	"default = sda\n" \
+	"\n" \
+	"[option restore.passes]\n" \
+	"type = integer\n" \
+	"description = Verification passes after the restore\n" \
+	"min = 0\n" \
+	"max = 3\n" \
+	"default = 1\n" \
+	"\n" \
+	"[option restore.reboot]\n" \
+	"type = boolean\n" \
+	"description = Reboot when done\n" \
+	"default = yes\n"
+
+#define MAN_RESTORE \
+	"#!ipxe\n" \
+	"# clone:restore {{image}} to {{disk}} on {{mac}}\n" \
+	"kernel {{module_url}}/vmlinuz image={{image}} disk={{disk}} " \
+	"passes={{passes}} reboot={{reboot}} report={{report_url}} " \
+	"token={{token}} || goto failed\n" \
+	"initrd {{module_url}}/initrd.img || goto failed\n" \
+	"boot || goto failed\n" \
+	":failed\n" \
+	"echo clone: the live system could not be started\n" \
+	"exit 1\n"
+
+struct bad {
+	const char	*manifest;	/* written as <tmp>/m/module.ini */
+	enum sip_rc	 rc;
+	const char	*msg;		/* "%s": the manifest's path */
+};
+
+static const struct bad bads[] = {
+	/* the reader */
+	{ BASE "oops\n", SIP_EMODULE,
+	  "%s:11: expected [section] or key = value" },
+	{ BASE "max_boots = 1\r\nmax_boots = 2\n", SIP_EMODULE,
+	  "%s:12: repeated key 'max_boots' in [capability run] (first at line "
+	  "11)" },
+	/* sections */
+	{ BASE "[capabilities x]\n", SIP_EMODULE,
+	  "%s:11: unknown section [capabilities x]" },
+	{ BASE "[options run.x]\n", SIP_EMODULE,
+	  "%s:11: unknown section [options run.x]" },
+	{ BASE "[capability]\n", SIP_EMODULE,
+	  "%s:11: unknown section [capability]" },
+	{ BASE "[capability run]\n", SIP_EMODULE,
+	  "%s:11: repeated section [capability run] (first at line 6)" },
+	{ BASE "[module]\n", SIP_EMODULE,
+	  "%s:11: repeated section [module] (first at line 1)" },
+	{ BASE "[capability Run]\n", SIP_EMODULE,
+	  "%s:11: bad capability name 'Run': expected [a-z][a-z0-9_-]{0,31}" },
+	{ BASE "[capability 1run]\n", SIP_EMODULE,
+	  "%s:11: bad capability name '1run': expected [a-z][a-z0-9_-]{0,31}" },
+	{ BASE "[capability run.x]\n", SIP_EMODULE,
+	  "%s:11: bad capability name 'run.x': expected "
+	  "[a-z][a-z0-9_-]{0,31}" },
+	{ BASE "[capability abcdefghijklmnopqrstuvwxyz0123456]\n", SIP_EMODULE,
+	  "%s:11: bad capability name 'abcdefghijklmnopqrstuvwxyz0123456': "
+	  "expected [a-z][a-z0-9_-]{0,31}" },
+	{ BASE "[option run]\n", SIP_EMODULE,
+	  "%s:11: bad option section [option run]: expected "
+	  "[option CAPABILITY.OPTION]" },
+	{ BASE "[option Run.x]\n", SIP_EMODULE,
+	  "%s:11: bad capability name 'Run' in [option Run.x]: expected "
+	  "[a-z][a-z0-9_-]{0,31}" },
+	{ BASE "[option run.x-y]\n", SIP_EMODULE,
+	  "%s:11: bad option name 'x-y' in [option run.x-y]: expected "
+	  "[a-z][a-z0-9_]{0,31}" },
+	{ BASE "[option run.x.y]\n", SIP_EMODULE,
+	  "%s:11: bad option name 'x.y' in [option run.x.y]: expected "
+	  "[a-z][a-z0-9_]{0,31}" },
+	{ BASE "[option run.]\n", SIP_EMODULE,
+	  "%s:11: bad option name '' in [option run.]: expected "
+	  "[a-z][a-z0-9_]{0,31}" },
+	{ BASE "[option run.mac]\n", SIP_EMODULE,
+	  "%s:11: option name 'mac' in [option run.mac] is a builtin "
+	  "template key" },
+	{ BASE "[option run.module_url]\n", SIP_EMODULE,
+	  "%s:11: option name 'module_url' in [option run.module_url] is a "
+	  "builtin template key" },
+	{ BASE "[option walk.x]\ntype = boolean\ndescription = X\n",
+	  SIP_EMODULE, "%s:11: [option walk.x]: no [capability walk] in "
+	  "this file" },
+	{ BASE "[option run.x]\ntype = boolean\ndescription = X\n"
+	  "[option run.x]\n", SIP_EMODULE,
+	  "%s:14: repeated section [option run.x] (first at line 11)" },
+	/* [module] */
+	{ "[capability run]\ndescription = Run\ntemplate = run.ipxe\n"
+	  "completion = oneshot\ndestructive = no\n", SIP_EMODULE,
+	  "%s: no [module] section" },
+	{ "[module]\nname = m\nauthor = me\n", SIP_EMODULE,
+	  "%s:3: unknown key 'author' in [module]" },
+	{ "[module]\ndescription = M\nversion = 1\n", SIP_EMODULE,
+	  "%s:1: [module]: missing key 'name'" },
+	{ "[module]\nname = Bad\ndescription = M\nversion = 1\n", SIP_EMODULE,
+	  "%s:2: [module] name: 'Bad' is not a module name "
+	  "([a-z][a-z0-9_-]{0,31})" },
+	{ "[module]\nname = other\ndescription = M\nversion = 1\n", SIP_EMODULE,
+	  "%s:2: [module] name: 'other' is not the name of the directory "
+	  "('m')" },
+	{ "[module]\nname = m ; the name\ndescription = M\nversion = 1\n",
+	  SIP_EMODULE, "%s:2: [module] name: 'm ; the name' is not a module "
+	  "name ([a-z][a-z0-9_-]{0,31})" },
+	{ "[module]\nname = m\nversion = 1\n", SIP_EMODULE,
+	  "%s:1: [module]: missing key 'description'" },
+	{ "[module]\nname = m\ndescription =\nversion = 1\n", SIP_EMODULE,
+	  "%s:3: [module] description: expected 1 to 255 bytes of text" },
+	{ "[module]\nname = m\ndescription = M\n", SIP_EMODULE,
+	  "%s:1: [module]: missing key 'version'" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1 beta\n",
+	  SIP_EMODULE, "%s:4: [module] version: '1 beta' is not a word "
+	  "([A-Za-z0-9._-]{1,64})" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n", SIP_EMODULE,
+	  "%s: no [capability NAME] section" },
+	/* [capability] */
+	{ BASE "foo = 1\n", SIP_EMODULE,
+	  "%s:11: unknown key 'foo' in [capability run]" },
+	{ BASE "type = integer\n", SIP_EMODULE,
+	  "%s:11: unknown key 'type' in [capability run]" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
+	  "[capability run]\ntemplate = run.ipxe\ncompletion = oneshot\n"
+	  "destructive = no\n", SIP_EMODULE,
+	  "%s:5: [capability run]: missing key 'description'" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
+	  "[capability run]\ndescription = R\ncompletion = oneshot\n"
+	  "destructive = no\n", SIP_EMODULE,
+	  "%s:5: [capability run]: missing key 'template'" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
+	  "[capability run]\ndescription = R\ntemplate = ../run.ipxe\n"
+	  "completion = oneshot\ndestructive = no\n", SIP_EMODULE,
+	  "%s:7: [capability run] template: '../run.ipxe' is not a file name "
+	  "in the module directory ([A-Za-z0-9_-][A-Za-z0-9._-]*)" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
+	  "[capability run]\ndescription = R\ntemplate = sub/run.ipxe\n"
+	  "completion = oneshot\ndestructive = no\n", SIP_EMODULE,
+	  "%s:7: [capability run] template: 'sub/run.ipxe' is not a file "
+	  "name in the module directory ([A-Za-z0-9_-][A-Za-z0-9._-]*)" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
+	  "[capability run]\ndescription = R\ntemplate = .run.ipxe\n"
+	  "completion = oneshot\ndestructive = no\n", SIP_EMODULE,
+	  "%s:7: [capability run] template: '.run.ipxe' is not a file name "
+	  "in the module directory ([A-Za-z0-9_-][A-Za-z0-9._-]*)" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
+	  "[capability run]\ndescription = R\ntemplate = run.ipxe\n"
+	  "destructive = no\n", SIP_EMODULE,
+	  "%s:5: [capability run]: missing key 'completion'" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
+	  "[capability run]\ndescription = R\ntemplate = run.ipxe\n"
+	  "completion = sometimes\ndestructive = no\n", SIP_EMODULE,
+	  "%s:8: [capability run] completion: 'sometimes' is not oneshot or "
+	  "report" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
+	  "[capability run]\ndescription = R\ntemplate = run.ipxe\n"
+	  "completion = oneshot\n", SIP_EMODULE,
+	  "%s:5: [capability run]: missing key 'destructive'" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
+	  "[capability run]\ndescription = R\ntemplate = run.ipxe\n"
+	  "completion = oneshot\ndestructive = maybe\n", SIP_EMODULE,
+	  "%s:9: [capability run] destructive: 'maybe' is not yes or no" },
+	{ BASE "max_boots = 0\n", SIP_EMODULE,
+	  "%s:11: [capability run] max_boots: '0' is not an integer in "
+	  "1..100" },
+	{ BASE "max_boots = 101\n", SIP_EMODULE,
+	  "%s:11: [capability run] max_boots: '101' is not an integer in "
+	  "1..100" },
+	{ BASE "max_boots = -1\n", SIP_EMODULE,
+	  "%s:11: [capability run] max_boots: '-1' is not an integer in "
+	  "1..100" },
+	{ BASE "max_boots = 3x\n", SIP_EMODULE,
+	  "%s:11: [capability run] max_boots: '3x' is not an integer in "
+	  "1..100" },
+	{ BASE "max_boots = 99999999999999999999\n", SIP_EMODULE,
+	  "%s:11: [capability run] max_boots: '99999999999999999999' is not "
+	  "an integer in 1..100" },
+	{ BASE "expires = 59s\n", SIP_EMODULE,
+	  "%s:11: [capability run] expires: '59s' is not a duration in "
+	  "1m..30d" },
+	{ BASE "expires = 31d\n", SIP_EMODULE,
+	  "%s:11: [capability run] expires: '31d' is not a duration in "
+	  "1m..30d" },
+	{ BASE "expires = 1 d\n", SIP_EMODULE,
+	  "%s:11: [capability run] expires: '1 d' is not a duration in "
+	  "1m..30d" },
+	/* options */
+	{ BASE "[option run.x]\ndescription = X\n", SIP_EMODULE,
+	  "%s:11: [option run.x]: missing key 'type'" },
+	{ BASE "[option run.x]\ntype = string\ndescription = X\n", SIP_EMODULE,
+	  "%s:12: [option run.x] type: 'string' is not enum, integer, boolean "
+	  "or name" },
+	{ BASE "[option run.x]\ntype = boolean\n", SIP_EMODULE,
+	  "%s:11: [option run.x]: missing key 'description'" },
+	{ BASE "[option run.x]\ntype = boolean\ndescription = X\nfoo = 1\n",
+	  SIP_EMODULE, "%s:14: unknown key 'foo' in [option run.x]" },
+	{ BASE "[option run.x]\ntype = boolean\ndescription = X\nmin = 1\n",
+	  SIP_EMODULE, "%s:14: [option run.x]: key 'min' does not apply to an "
+	  "option of type boolean" },
+	{ BASE "[option run.x]\nvalues = a b\ntype = integer\n"
+	  "description = X\n", SIP_EMODULE,
+	  "%s:12: [option run.x]: key 'values' does not apply to an option "
+	  "of type integer" },
+	{ BASE "[option run.x]\ntype = enum\ndescription = X\nvalues = a\n"
+	  "pattern = a\n", SIP_EMODULE, "%s:15: [option run.x]: key 'pattern' "
+	  "does not apply to an option of type enum" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern = a\n"
+	  "max = 3\n", SIP_EMODULE, "%s:15: [option run.x]: key 'max' does "
+	  "not apply to an option of type name" },
+	{ BASE "[option run.x]\ntype = integer\ndescription = X\nmin = -1\n",
+	  SIP_EMODULE, "%s:14: [option run.x] min: '-1' is not an integer in "
+	  "0..9223372036854775807" },
+	{ BASE "[option run.x]\ntype = integer\ndescription = X\nmin = 5\n"
+	  "max = 3\n", SIP_EMODULE, "%s:15: [option run.x] max: '3' is not an "
+	  "integer in 5..9223372036854775807" },
+	{ BASE "[option run.x]\ntype = integer\ndescription = X\nmax = 1e3\n",
+	  SIP_EMODULE, "%s:14: [option run.x] max: '1e3' is not an integer in "
+	  "0..9223372036854775807" },
+	{ BASE "[option run.x]\ntype = integer\ndescription = X\nmin = 1\n"
+	  "max = 10\ndefault = 11\n", SIP_EMODULE,
+	  "%s:16: [option run.x] default: '11' is not valid: expected an "
+	  "integer in 1..10" },
+	{ BASE "[option run.x]\ntype = integer\ndescription = X\n"
+	  "default = +1\n", SIP_EMODULE, "%s:14: [option run.x] default: '+1' "
+	  "is not valid: expected an integer in 0..9223372036854775807" },
+	{ BASE "[option run.x]\ntype = enum\ndescription = X\n", SIP_EMODULE,
+	  "%s:11: [option run.x]: missing key 'values'" },
+	{ BASE "[option run.x]\ntype = enum\ndescription = X\nvalues =\n",
+	  SIP_EMODULE, "%s:14: [option run.x] values: expected at least one "
+	  "word" },
+	{ BASE "[option run.x]\ntype = enum\ndescription = X\n"
+	  "values = sda sd;b\n", SIP_EMODULE, "%s:14: [option run.x] values: "
+	  "'sd;b' is not a word ([A-Za-z0-9._-]{1,64})" },
+	{ BASE "[option run.x]\ntype = enum\ndescription = X\n"
+	  "values = sda sdb sda\n", SIP_EMODULE, "%s:14: [option run.x] "
+	  "values: 'sda' is given twice" },
+	{ BASE "[option run.x]\ntype = enum\ndescription = X\n"
+	  "values = sda sdb\ndefault = sdc\n", SIP_EMODULE,
+	  "%s:15: [option run.x] default: 'sdc' is not valid: expected one "
+	  "of: sda sdb" },
+	{ BASE "[option run.x]\ntype = boolean\ndescription = X\n"
+	  "default = true\n", SIP_EMODULE, "%s:14: [option run.x] default: "
+	  "'true' is not valid: expected yes or no" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n", SIP_EMODULE,
+	  "%s:11: [option run.x]: missing key 'pattern'" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern =\n",
+	  SIP_EMODULE, "%s:14: [option run.x] pattern: empty" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
+	  "pattern = [a-\n", SIP_EMODULE, "%s:14: [option run.x] pattern: "
+	  "'[a-': Unmatched [, [^, [:, [., or [=" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
+	  "pattern = x)|(y)\n", SIP_EMODULE, "%s:14: [option run.x] pattern: "
+	  "'x)|(y)': unmatched ')': write \\) or [)] for a literal "
+	  "parenthesis" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
+	  "pattern = (a)\\1\n", SIP_EMODULE, "%s:14: [option run.x] pattern: "
+	  "'(a)\\1': back-references are not allowed" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern = a\n"
+	  "maxlen = 0\n", SIP_EMODULE, "%s:15: [option run.x] maxlen: '0' is "
+	  "not an integer in 1..255" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern = a\n"
+	  "maxlen = 256\n", SIP_EMODULE, "%s:15: [option run.x] maxlen: '256' "
+	  "is not an integer in 1..255" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
+	  "pattern = [a-z]+\ndefault = a.b\n", SIP_EMODULE,
+	  "%s:15: [option run.x] default: 'a.b' is not valid: expected a name "
+	  "of at most 255 bytes matching [a-z]+" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
+	  "pattern = .*\ndefault = a;b\n", SIP_EMODULE,
+	  "%s:15: [option run.x] default: 'a;b' is not valid: expected a name "
+	  "of at most 255 bytes matching .*" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
+	  "pattern = [a-z]+\nmaxlen = 3\ndefault = abcd\n", SIP_EMODULE,
+	  "%s:16: [option run.x] default: 'abcd' is not valid: expected a "
+	  "name of at most 3 bytes matching [a-z]+" },
+	{ BASE "[option run.abcdefghijklmnopqrstuvwxyz0123456]\n", SIP_EMODULE,
+	  "%s:11: bad option name 'abcdefghijklmnopqrstuvwxyz0123456' in "
+	  "[option run.abcdefghijklmnopqrstuvwxyz0123456]: expected "
+	  "[a-z][a-z0-9_]{0,31}" },
+};
+
+static char	 tmp[] = "/tmp/sip-module-XXXXXX";
+
+static void	 put(const char *, const char *, const char *);
+static void	 rm_rf(const char *);
+static void	 expand(char *, size_t, const char *, const char *);
+static void	 test_demo(void);
+static void	 test_bads(void);
+static void	 test_templates(void);
+static void	 test_limits(void);
+static void	 test_path(void);
+static void	 test_names(void);
+static void	 test_resolve(void);
+static void	 test_shipped(void);
+static void	 test_man_example(void);
+
+/* Write text to <tmp>/<dir>/<name>, making <tmp>/<dir>. */
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, dir);
+	if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+		printf("Bail out! mkdir %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "%s/%s/%s", tmp, dir, name);
+	if ((f = fopen(path, "w")) == NULL) {
+		printf("Bail out! %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+rm_rf(const char *path)
+{
+	char sub[1024];
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+
+	if (lstat(path, &sb) == -1)
+		return;
+	if (S_ISDIR(sb.st_mode) && (d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+			rm_rf(sub);
+		}
+		closedir(d);
+		rmdir(path);
+	} else
+		unlink(path);
+}
+
+/* fmt with every "%s" replaced by arg. */
+static void
+expand(char *buf, size_t sz, const char *fmt, const char *arg)
+{
+	const char *p;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	while ((p = strstr(fmt, "%s")) != NULL && n < sz) {
+		n += (size_t)snprintf(buf + n, sz - n, "%.*s%s",
+		    (int)(p - fmt), fmt, arg);
+		fmt = p + 2;
+	}
+	if (n < sz)
+		snprintf(buf + n, sz - n, "%s", fmt);
+}
+
+static void
+test_demo(void)
+{
+	struct sip_module *m = NULL;
+	const struct sip_capability *c;
+	const struct sip_option *o;
+	struct sip_err err;
+	struct sip_kv kv[6];
+	struct sip_buf out;
+	char dir[512];
+
+	put("demo", "module.ini", DEMO);
+	put("demo", "run.ipxe", RUN_IPXE);
+	put("demo", "other.ipxe", "#!ipxe\necho {{mac}}\n");
+	snprintf(dir, sizeof(dir), "%s/demo/", tmp);
+	err.msg[0] = 'x';
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK, "demo: loads"))
+		printf("# %s\n", err.msg);
+	if (m == NULL)
+		return;
+	is_str(m->name, "demo", "demo: name");
+	dir[strlen(dir) - 1] = '\0';
+	is_str(m->dir, dir, "demo: dir, without the trailing slash");
+	is_str(m->description, "Demo module", "demo: description");
+	is_str(m->version, "1.2", "demo: version");
+	is_int(m->ncaps, 2, "demo: two capabilities");
+
+	c = &m->caps[0];
+	is_str(c->name, "run", "run: name");
+	is_str(c->description, "Run it", "run: description");
+	is_str(c->template_file, "run.ipxe", "run: template");
+	is_int(c->completion, SIP_COMPLETE_REPORT, "run: completion");
+	is_int(c->max_boots, 2, "run: max_boots");
+	is_int(c->expires, 86400, "run: expires");
+	is_int(c->destructive, 1, "run: destructive");
+	ok(c->tmpl != NULL, "run: template loaded");
+	is_int(c->noptions, 4, "run: four options");
+
+	o = &c->options[0];
+	is_str(o->name, "passes", "passes: name, in manifest order");
+	is_int(o->type, SIP_OPT_INTEGER, "passes: integer");
+	is_str(o->description, "Number of passes", "passes: description");
+	ok(o->min == 1 && o->max == 10, "passes: 1..10");
+	is_str(o->def, "1", "passes: default");
+	o = &c->options[1];
+	is_str(o->name, "disk", "disk: name");
+	is_int(o->type, SIP_OPT_ENUM, "disk: enum");
+	ok(o->def == NULL, "disk: no default, required");
+	ok(o->values != NULL && o->values[0] != NULL && o->values[1] != NULL &&
+	    o->values[2] != NULL && o->values[3] == NULL &&
+	    strcmp(o->values[0], "sda") == 0 &&
+	    strcmp(o->values[1], "sdb") == 0 &&
+	    strcmp(o->values[2], "nvme0n1") == 0,
+	    "disk: values split on blanks, NULL-terminated");
+	o = &c->options[2];
+	is_str(o->name, "wipe", "wipe: name");
+	is_int(o->type, SIP_OPT_BOOLEAN, "wipe: boolean");
+	is_str(o->def, "no", "wipe: default");
+	o = &c->options[3];
+	is_str(o->name, "image", "image: name");
+	is_int(o->type, SIP_OPT_NAME, "image: name type");
+	is_str(o->pattern, "[A-Za-z0-9_]{1,32}", "image: pattern as written");
+	ok(o->regex != NULL, "image: pattern compiled");
+	is_int(o->max, 20, "image: maxlen kept in max");
+
+	c = &m->caps[1];
+	is_str(c->name, "other", "other: name");
+	is_int(c->completion, SIP_COMPLETE_ONESHOT, "other: oneshot");
+	is_int(c->max_boots, 0, "other: max_boots 0 = the configured one");
+	is_int(c->expires, 0, "other: expires 0 = the configured one");
+	is_int(c->destructive, 0, "other: not destructive");
+	ok(c->noptions == 0 && c->options == NULL, "other: no options");
+
+	ok(sip_module_capability(m, "run") == &m->caps[0],
+	    "capability: run found");
+	ok(sip_module_capability(m, "other") == &m->caps[1],
+	    "capability: other found");
+	ok(sip_module_capability(m, "walk") == NULL,
+	    "capability: walk is not there");
+
+	/* The options are template keys with their types. */
+	kv[0].key = (char *)(uintptr_t)"mac";
+	kv[0].value = (char *)(uintptr_t)"52:54:00:12:34:56";
+	kv[1].key = (char *)(uintptr_t)"passes";
+	kv[1].value = (char *)(uintptr_t)"3";
+	kv[2].key = (char *)(uintptr_t)"disk";
+	kv[2].value = (char *)(uintptr_t)"sda";
+	kv[3].key = (char *)(uintptr_t)"wipe";
+	kv[3].value = (char *)(uintptr_t)"no";
+	kv[4].key = (char *)(uintptr_t)"image";
+	kv[4].value = (char *)(uintptr_t)"win10";
+	sip_buf_init(&out);
+	is_int(sip_template_render(m->caps[0].tmpl, kv, 5, &out, &err), SIP_OK,
+	    "run: renders with its options");
+	is_str(out.data, "#!ipxe\necho 52:54:00:12:34:56 3 sda no win10\n",
+	    "run: rendered text");
+	sip_buf_free(&out);
+	kv[1].value = (char *)(uintptr_t)"x";
+	is_int(sip_template_render(m->caps[0].tmpl, kv, 5, &out, &err),
+	    SIP_EINVAL, "run: an option value is checked by its type");
+	sip_buf_free(&out);
+	sip_module_free(m);
+	sip_module_free(NULL);
+	ok(1, "free: NULL is harmless");
+}
+
+static void
+test_bads(void)
+{
+	struct sip_module *m;
+	struct sip_err err;
+	char file[512], dir[512], want[2048];
+	size_t i;
+
+	snprintf(file, sizeof(file), "%s/m/module.ini", tmp);
+	put("m", "run.ipxe", "#!ipxe\necho {{mac}}\n");
+	snprintf(dir, sizeof(dir), "%s/m", tmp);
+	for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		put("m", "module.ini", bads[i].manifest);
+		m = (struct sip_module *)&err;
+		is_int(sip_module_load(dir, &m, &err), bads[i].rc,
+		    "bad %zu: rc", i);
+		expand(want, sizeof(want), bads[i].msg, file);
+		is_str(err.msg, want, "bad %zu: message", i);
+		ok(m == NULL, "bad %zu: no module returned", i);
+	}
+	/* The good base, to show the vectors fail for their one reason. */
+	put("m", "module.ini", BASE);
+	is_int(sip_module_load(dir, &m, &err), SIP_OK, "base: loads");
+	sip_module_free(m);
+	is_int(sip_module_load(file, &m, &err), SIP_EIO,
+	    "load: a file is not a module directory");
+}
+
+static void
+test_templates(void)
+{
+	struct sip_module *m;
+	struct sip_err err;
+	char dir[512], want[1024];
+
+	snprintf(dir, sizeof(dir), "%s/m", tmp);
+	put("m", "module.ini", BASE);
+
+	put("m", "run.ipxe", "#!ipxe\necho {{nope}}\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "template: an unknown key is refused");
+	snprintf(want, sizeof(want), "%s/run.ipxe:2: unknown key 'nope'", dir);
+	is_str(err.msg, want, "template: ... naming file and line");
+
+	put("m", "run.ipxe", "#!ipxe\necho {{x}}\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "template: an option of another capability is unknown");
+
+	put("m", "module.ini", BASE "[option run.x]\ntype = boolean\n"
+	    "description = X\ndefault = no\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "template: ... but its own option is known");
+	sip_module_free(m);
+
+	put("m", "run.ipxe", "echo {{mac}}\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "template: without #!ipxe it is refused");
+	snprintf(want, sizeof(want), "%s/run.ipxe:1: the first line must be "
+	    "#!ipxe", dir);
+	is_str(err.msg, want, "template: ... with the template's message");
+
+	put("m", "run.ipxe", "#!ipxe\n{{mac}}\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "template: a placeholder starting a line is refused");
+
+	snprintf(want, sizeof(want), "%s/m/run.ipxe", tmp);
+	unlink(want);
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "template: a missing template is a module error");
+	snprintf(want, sizeof(want), "%s/run.ipxe: No such file or directory",
+	    dir);
+	is_str(err.msg, want, "template: ... naming the file");
+	put("m", "run.ipxe", "#!ipxe\necho {{mac}}\n");
+
+	snprintf(want, sizeof(want), "%s/none", tmp);
+	is_int(sip_module_load(want, &m, &err), SIP_ENOTFOUND,
+	    "load: a directory without module.ini is SIP_ENOTFOUND");
+}
+
+static void
+test_limits(void)
+{
+	struct sip_module *m;
+	struct sip_err err;
+	char *text, dir[256], want[1024];
+	size_t i, n;
+
+	/* 64 capabilities are fine, the 65th is refused. */
+	n = 65 * 120 + 200;
+	if ((text = malloc(n)) == NULL)
+		return;
+	snprintf(text, n, "[module]\nname = m\ndescription = M\nversion = 1\n");
+	for (i = 0; i < 65; i++)
+		snprintf(text + strlen(text), n - strlen(text),
+		    "[capability c%zu]\ndescription = C\ntemplate = run.ipxe\n"
+		    "completion = oneshot\ndestructive = no\n", i);
+	put("m", "module.ini", text);
+	snprintf(dir, sizeof(dir), "%s/m", tmp);
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "limits: 65 capabilities are refused");
+	snprintf(want, sizeof(want), "%s/module.ini:325: more than 64 "
+	    "[capability] sections", dir);
+	is_str(err.msg, want, "limits: ... at the 65th");
+	*strstr(text, "[capability c64]") = '\0';
+	put("m", "module.ini", text);
+	is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "limits: 64 capabilities load");
+	is_int(m != NULL ? m->ncaps : 0, 64, "limits: ... all of them");
+	sip_module_free(m);
+
+	snprintf(text, n, "%s", BASE);
+	for (i = 0; i < 65; i++)
+		snprintf(text + strlen(text), n - strlen(text),
+		    "[option run.o%zu]\ntype = boolean\ndescription = O\n"
+		    "default = no\n", i);
+	put("m", "module.ini", text);
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "limits: 65 options are refused");
+	snprintf(want, sizeof(want), "%s/module.ini:267: more than 64 options "
+	    "for capability run", dir);
+	is_str(err.msg, want, "limits: ... at the 65th");
+	free(text);
+	put("m", "module.ini", BASE);
+}
+
+static void
+test_path(void)
+{
+	struct sip_module **ms, *m;
+	struct sip_err err;
+	char path[512], want[1024];
+	size_t n;
+
+	put("p1", ".keep", "");
+	put("p2", "plainfile", "not a directory\n");
+	put("p3", ".keep", "");
+	put("p1/a", "module.ini", "[module]\nname = a\ndescription = A1\n"
+	    "version = 1\n[capability x]\ndescription = X\ntemplate = x.ipxe\n"
+	    "completion = oneshot\ndestructive = no\n");
+	put("p1/a", "x.ipxe", "#!ipxe\necho a\n");
+	put("p1/b", "module.ini", "[module]\nname = b\ndescription = B1\n"
+	    "version = 1\n[capability x]\ndescription = X\ntemplate = x.ipxe\n"
+	    "completion = oneshot\ndestructive = no\n");
+	put("p1/b", "x.ipxe", "#!ipxe\necho b\n");
+	put("p2/b", "module.ini", "[module]\nname = b\ndescription = B2\n"
+	    "version = 1\n[capability x]\ndescription = X\ntemplate = x.ipxe\n"
+	    "completion = oneshot\ndestructive = no\n");
+	put("p2/b", "x.ipxe", "#!ipxe\necho b2\n");
+	put("p2/c", "module.ini", "[module]\nname = c\ndescription = C2\n"
+	    "version = 1\n[capability x]\ndescription = X\ntemplate = x.ipxe\n"
+	    "completion = oneshot\ndestructive = no\n");
+	put("p2/c", "x.ipxe", "#!ipxe\necho c\n");
+	put("p2/nomanifest", "README", "not a module\n");
+	put("p2/.hidden", "module.ini", "broken\n");
+
+	snprintf(path, sizeof(path), "%s/p1::%s/absent:%s/p2", tmp, tmp, tmp);
+	if (!is_int(sip_module_scan(path, &ms, &n, &err), SIP_OK,
+	    "scan: loads the path"))
+		printf("# %s\n", err.msg);
+	is_int(n, 3, "scan: three modules (b once, non-modules skipped)");
+	if (n == 3) {
+		is_str(ms[0]->name, "a", "scan: sorted, a");
+		is_str(ms[1]->name, "b", "scan: sorted, b");
+		is_str(ms[1]->description, "B1", "scan: b from p1, first wins");
+		is_str(ms[2]->name, "c", "scan: sorted, c");
+	}
+	sip_modules_free(ms, n);
+	sip_modules_free(NULL, 0);
+
+	snprintf(want, sizeof(want), "%s/absent", tmp);
+	is_int(sip_module_scan(want, &ms, &n, &err), SIP_OK,
+	    "scan: a missing directory is skipped");
+	ok(n == 0 && ms == NULL, "scan: ... and nothing found");
+
+	put("p3/bad", "module.ini", "[module]\nname = worse\n");
+	snprintf(path, sizeof(path), "%s/p1:%s/p3", tmp, tmp);
+	is_int(sip_module_scan(path, &ms, &n, &err), SIP_EMODULE,
+	    "scan: a broken module stops the scan");
+	snprintf(want, sizeof(want), "%s/p3/bad/module.ini:2: [module] name: "
+	    "'worse' is not the name of the directory ('bad')", tmp);
+	is_str(err.msg, want, "scan: ... with its message");
+	ok(ms == NULL && n == 0, "scan: ... and nothing returned");
+
+	snprintf(path, sizeof(path), "%s/p1:%s/p2", tmp, tmp);
+	is_int(sip_module_find(path, "b", &m, &err), SIP_OK, "find: b");
+	is_str(m != NULL ? m->description : NULL, "B1", "find: first wins");
+	sip_module_free(m);
+	is_int(sip_module_find(path, "c", &m, &err), SIP_OK,
+	    "find: c, in the second directory");
+	sip_module_free(m);
+	is_int(sip_module_find(path, "z", &m, &err), SIP_ENOTFOUND,
+	    "find: z is not there");
+	snprintf(want, sizeof(want), "module 'z' not found in %s", path);
+	is_str(err.msg, want, "find: ... with a message");
+	ok(m == NULL, "find: ... and no module");
+	is_int(sip_module_find(path, "nomanifest", &m, &err), SIP_ENOTFOUND,
+	    "find: a directory without module.ini is not a module");
+	is_int(sip_module_find(path, "../p1/a", &m, &err), SIP_EINVAL,
+	    "find: a path is not a module name");
+	is_str(err.msg, "'../p1/a' is not a module name "
+	    "([a-z][a-z0-9_-]{0,31})", "find: ... and is said so");
+	is_int(sip_module_find(path, "B", &m, &err), SIP_EINVAL,
+	    "find: upper case is not a module name");
+	is_int(sip_module_find(path, "", &m, &err), SIP_EINVAL,
+	    "find: nor is the empty name");
+	snprintf(path, sizeof(path), "%s/p3:%s/p1", tmp, tmp);
+	is_int(sip_module_find(path, "bad", &m, &err), SIP_EMODULE,
+	    "find: a broken module is an error, not a miss");
+}
+
+static void
+test_names(void)
+{
+	static const struct {
+		const char	*s;
+		enum sip_rc	 rc;
+		const char	*mod, *cap;
+	} v[] = {
+		{ "memtest:run", SIP_OK, "memtest", "run" },
+		{ "se3-clone_2:save-disk_1", SIP_OK, "se3-clone_2",
+		  "save-disk_1" },
+		{ "abcdefghijklmnopqrstuvwxyz012345:abcdefghijklmnopqrstuvwxyz"
+		  "012345", SIP_OK, "abcdefghijklmnopqrstuvwxyz012345",
+		  "abcdefghijklmnopqrstuvwxyz012345" },
+		{ "abcdefghijklmnopqrstuvwxyz0123456:run", SIP_EINVAL, "", "" },
+		{ "memtest:abcdefghijklmnopqrstuvwxyz0123456", SIP_EINVAL, "",
+		  "" },
+		{ "memtest", SIP_EINVAL, "", "" },
+		{ ":run", SIP_EINVAL, "", "" },
+		{ "memtest:", SIP_EINVAL, "", "" },
+		{ "memtest:run:x", SIP_EINVAL, "", "" },
+		{ "Memtest:run", SIP_EINVAL, "", "" },
+		{ "memtest:Run", SIP_EINVAL, "", "" },
+		{ "mem test:run", SIP_EINVAL, "", "" },
+		{ "memtest:run ", SIP_EINVAL, "", "" },
+		{ "../x:run", SIP_EINVAL, "", "" },
+		{ "", SIP_EINVAL, "", "" },
+	};
+	char mod[SIP_NAME_MAX], cap[SIP_NAME_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		mod[0] = cap[0] = '\0';
+		is_int(sip_action_name_split(v[i].s, mod, cap), v[i].rc,
+		    "split '%s': rc", v[i].s);
+		if (v[i].rc == SIP_OK)
+			ok(strcmp(mod, v[i].mod) == 0 &&
+			    strcmp(cap, v[i].cap) == 0, "split '%s': %s + %s",
+			    v[i].s, v[i].mod, v[i].cap);
+	}
+	is_str(sip_completion_name(SIP_COMPLETE_ONESHOT), "oneshot",
+	    "completion name: oneshot");
+	is_str(sip_completion_name(SIP_COMPLETE_REPORT), "report",
+	    "completion name: report");
+	is_str(sip_completion_name(SIP_COMPLETE__MAX), "unknown",
+	    "completion name: out of range");
+	is_str(sip_opt_type_name(SIP_OPT_ENUM), "enum", "type name: enum");
+	is_str(sip_opt_type_name(SIP_OPT_INTEGER), "integer",
+	    "type name: integer");
+	is_str(sip_opt_type_name(SIP_OPT_BOOLEAN), "boolean",
+	    "type name: boolean");
+	is_str(sip_opt_type_name(SIP_OPT_NAME), "name", "type name: name");
+	is_str(sip_opt_type_name(SIP_OPT__MAX), "unknown",
+	    "type name: out of range");
+}
+
+static void
+test_resolve(void)
+{
+	static const struct {
+		const char	*as[5];
+		enum sip_rc	 rc;
+		const char	*want;	/* "k=v k=v", or the message */
+	} v[] = {
+		{ { "disk=sda", "image=win10" }, SIP_OK,
+		  "passes=1 disk=sda wipe=no image=win10" },
+		{ { "image=x", "wipe=yes", "passes=10", "disk=nvme0n1" },
+		  SIP_OK, "passes=10 disk=nvme0n1 wipe=yes image=x" },
+		{ { "disk=sdb", "image=abcdefghijklmnopqrst", "passes=01" },
+		  SIP_OK, "passes=01 disk=sdb wipe=no "
+		  "image=abcdefghijklmnopqrst" },
+		{ { "disk" }, SIP_EINVAL,
+		  "capability run: 'disk': expected OPTION=VALUE" },
+		{ { "foo=1" }, SIP_EINVAL, "capability run: unknown option "
+		  "'foo' (options: passes disk wipe image)" },
+		{ { "=1" }, SIP_EINVAL, "capability run: unknown option '' "
+		  "(options: passes disk wipe image)" },
+		{ { "Disk=sda" }, SIP_EINVAL, "capability run: unknown option "
+		  "'Disk' (options: passes disk wipe image)" },
+		{ { "disk=sda", "disk=sdb" }, SIP_EINVAL,
+		  "capability run: option 'disk' given twice" },
+		{ { "disk=sda", "image=x", "disk=sda" }, SIP_EINVAL,
+		  "capability run: option 'disk' given twice" },
+		{ { "disk=sdc", "image=x" }, SIP_EINVAL, "capability run: "
+		  "option disk: 'sdc' is not a valid enum: expected one of: "
+		  "sda sdb nvme0n1" },
+		{ { "disk=", "image=x" }, SIP_EINVAL, "capability run: option "
+		  "disk: '' is not a valid enum: expected one of: sda sdb "
+		  "nvme0n1" },
+		{ { "passes=11" }, SIP_EINVAL, "capability run: option passes: "
+		  "'11' is not a valid integer: expected an integer in 1..10" },
+		{ { "passes=0" }, SIP_EINVAL, "capability run: option passes: "
+		  "'0' is not a valid integer: expected an integer in 1..10" },
+		{ { "passes=-1" }, SIP_EINVAL, "capability run: option passes: "
+		  "'-1' is not a valid integer: expected an integer in 1..10" },
+		{ { "passes=2x" }, SIP_EINVAL, "capability run: option passes: "
+		  "'2x' is not a valid integer: expected an integer in 1..10" },
+		{ { "passes= 2" }, SIP_EINVAL, "capability run: option passes: "
+		  "' 2' is not a valid integer: expected an integer in 1..10" },
+		{ { "passes=99999999999999999999" }, SIP_EINVAL,
+		  "capability run: option passes: '99999999999999999999' is "
+		  "not a valid integer: expected an integer in 1..10" },
+		{ { "wipe=true" }, SIP_EINVAL, "capability run: option wipe: "
+		  "'true' is not a valid boolean: expected yes or no" },
+		{ { "wipe=YES" }, SIP_EINVAL, "capability run: option wipe: "
+		  "'YES' is not a valid boolean: expected yes or no" },
+		{ { "image=a.b" }, SIP_EINVAL, "capability run: option image: "
+		  "'a.b' is not a valid name: expected a name of at most 20 "
+		  "bytes matching [A-Za-z0-9_]{1,32}" },
+		{ { "image=abcdefghijklmnopqrstu" }, SIP_EINVAL, "capability "
+		  "run: option image: 'abcdefghijklmnopqrstu' is not a valid "
+		  "name: expected a name of at most 20 bytes matching "
+		  "[A-Za-z0-9_]{1,32}" },
+		{ { "image=" }, SIP_EINVAL, "capability run: option image: '' "
+		  "is not a valid name: expected a name of at most 20 bytes "
+		  "matching [A-Za-z0-9_]{1,32}" },
+		{ { "image=x y" }, SIP_EINVAL, "capability run: option image: "
+		  "'x y' is not a valid name: expected a name of at most 20 "
+		  "bytes matching [A-Za-z0-9_]{1,32}" },
+		{ { "disk=sda" }, SIP_EINVAL,
+		  "capability run: option 'image' is required" },
+		{ { NULL }, SIP_EINVAL,
+		  "capability run: option 'disk' is required" },
+	};
+	struct sip_module *m = NULL;
+	const struct sip_capability *c;
+	struct sip_kv *kv;
+	struct sip_err err;
+	char dir[512], got[512];
+	size_t i, j, n, nkv;
+
+	snprintf(dir, sizeof(dir), "%s/demo", tmp);
+	if (sip_module_load(dir, &m, &err) != SIP_OK) {
+		ok(0, "resolve: demo loads: %s", err.msg);
+		return;
+	}
+	c = sip_module_capability(m, "run");
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		for (n = 0; n < 5 && v[i].as[n] != NULL; n++)
+			continue;
+		kv = (struct sip_kv *)&err;
+		nkv = 99;
+		err.msg[0] = '\0';
+		is_int(sip_options_resolve(c, (char *const *)(uintptr_t)v[i].as,
+		    n, &kv, &nkv, &err), v[i].rc, "resolve %zu: rc", i);
+		if (v[i].rc == SIP_OK) {
+			got[0] = '\0';
+			for (j = 0; j < nkv; j++)
+				snprintf(got + strlen(got),
+				    sizeof(got) - strlen(got), "%s%s=%s",
+				    j ? " " : "", kv[j].key, kv[j].value);
+			is_str(got, v[i].want, "resolve %zu: every option, "
+			    "in manifest order", i);
+			sip_kv_free(kv, nkv);
+		} else {
+			is_str(err.msg, v[i].want, "resolve %zu: message", i);
+			ok(kv == NULL && nkv == 0, "resolve %zu: nothing out",
+			    i);
+		}
+	}
+
+	c = sip_module_capability(m, "other");
+	is_int(sip_options_resolve(c, NULL, 0, &kv, &nkv, &err), SIP_OK,
+	    "resolve: no options, no assignments");
+	ok(kv == NULL && nkv == 0, "resolve: ... an empty list");
+	{
+		char *as[] = { (char *)(uintptr_t)"x=1" };
+
+		is_int(sip_options_resolve(c, as, 1, &kv, &nkv, &err),
+		    SIP_EINVAL, "resolve: an option where there are none");
+		is_str(err.msg, "capability other: unknown option 'x' "
+		    "(options: none)", "resolve: ... says there are none");
+	}
+	sip_kv_free(NULL, 0);
+	sip_module_free(m);
+}
+
+/* The manual's example loads, and fails the way the manual says. */
+static void
+test_man_example(void)
+{
+	char *good[] = { (char *)(uintptr_t)"image=win10_2026",
+	    (char *)(uintptr_t)"disk=nvme0n1" };
+	char *bad[] = { (char *)(uintptr_t)"image=win10",
+	    (char *)(uintptr_t)"disk=sdc" };
+	struct sip_module *m;
+	const struct sip_capability *c;
+	struct sip_kv *kv;
+	struct sip_err err;
+	char dir[512];
+	size_t n;
+
+	put("clone", "module.ini", MAN_CLONE);
+	put("clone", "restore.ipxe", MAN_RESTORE);
+	snprintf(dir, sizeof(dir), "%s/clone", tmp);
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "manual: the clone example loads"))
+		printf("# %s\n", err.msg);
+	if (m == NULL || (c = sip_module_capability(m, "restore")) == NULL)
+		return;
+	ok(c->destructive && c->completion == SIP_COMPLETE_REPORT &&
+	    c->noptions == 4, "manual: clone:restore as described");
+	is_int(sip_options_resolve(c, good, 2, &kv, &n, &err), SIP_OK,
+	    "manual: its set-action example resolves");
+	sip_kv_free(kv, n);
+	is_int(sip_options_resolve(c, bad, 2, &kv, &n, &err), SIP_EINVAL,
+	    "manual: its mistake is refused");
+	is_str(err.msg, "capability restore: option disk: 'sdc' is not a "
+	    "valid enum: expected one of: sda sdb nvme0n1",
+	    "manual: ... with the message it shows");
+	sip_module_free(m);
+}
+
+/* The modules shipped in the tree: the tests run from its root. */
+static void
+test_shipped(void)
+{
+	struct sip_module **ms, *m;
+	const struct sip_capability *c;
+	struct sip_err err;
+	struct sip_kv kv[8], *opts;
+	struct sip_buf out;
+	size_t n, nopts;
+
+	if (!is_int(sip_module_scan("modules", &ms, &n, &err), SIP_OK,
+	    "shipped: modules/ scans"))
+		printf("# %s\n", err.msg);
+	is_int(n, 2, "shipped: two modules");
+	if (n == 2) {
+		is_str(ms[0]->name, "local", "shipped: local");
+		is_str(ms[1]->name, "memtest", "shipped: memtest");
+	}
+	sip_modules_free(ms, n);
+
+	is_int(sip_module_find("modules", "local", &m, &err), SIP_OK,
+	    "local: found");
+	if (m != NULL && (c = sip_module_capability(m, "boot")) != NULL) {
+		ok(c->completion == SIP_COMPLETE_ONESHOT && c->max_boots == 1 &&
+		    !c->destructive && c->noptions == 0,
+		    "local:boot: oneshot, once, not destructive, no options");
+	} else
+		ok(0, "local:boot exists");
+	sip_module_free(m);
+
+	if (!is_int(sip_module_find("modules", "memtest", &m, &err), SIP_OK,
+	    "memtest: found"))
+		printf("# %s\n", err.msg);
+	if (m == NULL || (c = sip_module_capability(m, "run")) == NULL) {
+		ok(0, "memtest:run exists");
+		return;
+	}
+	is_str(m->dir, "modules/memtest", "memtest: dir");
+	ok(c->completion == SIP_COMPLETE_ONESHOT && c->max_boots == 1 &&
+	    c->expires == 86400 && !c->destructive && c->noptions == 0,
+	    "memtest:run: oneshot, once, 1d, not destructive, no options");
+	is_int(sip_options_resolve(c, NULL, 0, &opts, &nopts, &err), SIP_OK,
+	    "memtest:run: resolves without options");
+
+	kv[0].key = (char *)(uintptr_t)"mac";
+	kv[0].value = (char *)(uintptr_t)"52:54:00:12:34:56";
+	kv[1].key = (char *)(uintptr_t)"module_url";
+	kv[1].value = (char *)(uintptr_t)"http://10.0.2.100/se3-ipxe/memtest";
+	kv[2].key = (char *)(uintptr_t)"local_pcbios";
+	kv[2].value = (char *)(uintptr_t)"sanboot";
+	kv[3].key = (char *)(uintptr_t)"local_efi";
+	kv[3].value = (char *)(uintptr_t)"exit";
+	kv[4].key = (char *)(uintptr_t)"action_id";
+	kv[4].value = (char *)(uintptr_t)"42";
+	sip_buf_init(&out);
+	is_int(sip_template_render(c->tmpl, kv, 5, &out, &err), SIP_OK,
+	    "memtest:run: renders");
+	ok(out.data != NULL && strncmp(out.data, "#!ipxe\n", 7) == 0,
+	    "memtest:run: starts with #!ipxe");
+	ok(out.data != NULL && strstr(out.data, "\nkernel http://10.0.2.100/"
+	    "se3-ipxe/memtest/${memtest_bin} || goto failed\n") != NULL,
+	    "memtest:run: BIOS kernel line");
+	ok(out.data != NULL && strstr(out.data, "\nchain http://10.0.2.100/"
+	    "se3-ipxe/memtest/memtest86+x64.efi || goto failed\n") != NULL,
+	    "memtest:run: EFI chain line");
+	ok(out.data != NULL && strstr(out.data, "\niseq ${platform} efi && "
+	    "goto local_efi_exit || goto local_pcbios_sanboot\n") != NULL,
+	    "memtest:run: falls back to the local disk");
+	sip_buf_free(&out);
+	sip_module_free(m);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmp) == NULL) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	test_demo();
+	test_bads();
+	test_templates();
+	test_limits();
+	test_path();
+	test_names();
+	test_resolve();
+	test_shipped();
+	test_man_example();
+	rm_rf(tmp);
+	return done_testing();
+}
