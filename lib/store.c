@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -17,6 +19,9 @@ struct sip_store {
 	sqlite3		*db;
 	char		*path;		/* named in every message */
 	int		 busy_timeout_ms;
+	int		 busy_no_wait;	/* set while checkpointing */
+	struct timespec	 busy_since;	/* when the current wait began */
+	unsigned int	 jitter;	/* state of the sleep-length generator */
 };
 
 /*
@@ -409,13 +414,43 @@ wal_checkpoint_hook(void *arg, sqlite3 *db, const char *name, int frames)
 
 	if (frames < WAL_FRAMES_MAX)
 		return SQLITE_OK;
-	(void)sqlite3_busy_timeout(db, 0);
+	st->busy_no_wait = 1;
 	if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE,
 	    NULL, NULL) != SQLITE_OK)
 		(void)sqlite3_wal_checkpoint_v2(db, name,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	(void)sqlite3_busy_timeout(db, st->busy_timeout_ms);
+	st->busy_no_wait = 0;
 	return SQLITE_OK;
+}
+
+/*
+ * Wait for a lock in short, jittered sleeps (0.1 to 0.5 ms) until
+ * busy_timeout.  SQLite's own handler backs off to 100 ms steps: in a
+ * boot storm, requests slept long after the lock was free, and the
+ * slowest answers were several times the fastest.
+ */
+static int
+busy_wait(void *arg, int count)
+{
+	struct sip_store *st = arg;
+	struct timespec now, nap;
+	long elapsed_ms;
+
+	if (st->busy_no_wait || st->busy_timeout_ms <= 0)
+		return 0;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		return 0;
+	if (count == 0)
+		st->busy_since = now;
+	elapsed_ms = (now.tv_sec - st->busy_since.tv_sec) * 1000 +
+	    (now.tv_nsec - st->busy_since.tv_nsec) / 1000000;
+	if (elapsed_ms >= st->busy_timeout_ms)
+		return 0;
+	st->jitter = st->jitter * 1103515245u + 12345u;
+	nap.tv_sec = 0;
+	nap.tv_nsec = 100000 + (long)((st->jitter >> 16) % 400) * 1000;
+	(void)nanosleep(&nap, NULL);
+	return 1;
 }
 
 enum sip_rc
@@ -441,12 +476,20 @@ sip_store_open(const char *path, enum sip_store_mode mode,
 	/* Read-only must never create: a typo would hide the real database. */
 	flags = mode == SIP_STORE_RO ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/*
+	 * A connection is used by one thread only, and nobody reads SQLite's
+	 * memory statistics: both cost mutex calls on every allocation.  The
+	 * global setting only takes before SQLite's first use in the process;
+	 * later calls fail harmlessly.
+	 */
+	flags |= SQLITE_OPEN_NOMUTEX;
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if ((rc = sqlite3_open_v2(path, &st->db, flags, NULL)) != SQLITE_OK) {
 		ret = db_err(st, rc, err, "open");
 		goto fail;
 	}
-	(void)sqlite3_busy_timeout(st->db,
-	    busy_timeout_ms > 0 ? busy_timeout_ms : 0);
+	st->jitter = (unsigned int)getpid();
+	(void)sqlite3_busy_handler(st->db, busy_wait, st);
 	/*
 	 * ipxe.cgi opens and closes the database on every request.  Left to
 	 * the defaults, every close checkpoints, syncs and unlinks the WAL

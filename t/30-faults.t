@@ -44,7 +44,7 @@ grep -q "$T/no/such/dir/se3-ipxe.db" "$T/err"; ok $? "the log names the database
 CONFIG=
 
 # Locked past busy_timeout: another writer holds the lock for 3 s.
-( echo "BEGIN IMMEDIATE; UPDATE machines SET boots = boots;"; sleep 3; echo "COMMIT;" ) | sqlite3 "$DB" &
+( echo "BEGIN IMMEDIATE; UPDATE machines SET boots = boots;"; sleep 3; echo "COMMIT;" ) | sqlite3 -cmd ".timeout 2000" "$DB" &
 locker=$!
 i=0
 while sqlite3 -cmd ".timeout 0" "$DB" "BEGIN IMMEDIATE; COMMIT;" > /dev/null 2>&1 && [ $i -lt 50 ]; do
@@ -151,6 +151,10 @@ fault_ok "action module removed"
 if [ -n "${SIP_SANITIZE-}" ]; then
 	skip "out of memory (LD_PRELOAD cannot replace malloc under ASan)"
 else
+	# ipxe.cgi is static: the preloaded allocator needs the dynamic twin.
+	CGI_BIN=$TOP/build/t/ipxe-dynamic.cgi
+	CGI_ENV="LD_PRELOAD=$TOP/build/t/failmalloc.so FAILMALLOC_AFTER=0" boot "mac=$M"
+	grep -q 'out of memory' "$T/err"; ok $? "the allocator really fails (preload works)"
 	make_fakeinstall
 	se3ipxe set-action 52:54:00:00:00:15 fakeinstall:install --max-boots 100 > /dev/null 2>&1
 	bad=0
@@ -165,12 +169,14 @@ else
 		if [ $n -lt 100 ]; then n=$((n + 1)); else n=$((n + 37)); fi
 	done
 	is "$bad" 0 "out of memory at every point from the 1st to the 3000th allocation: a whole script each time"
+	CGI_BIN=
 fi
 
 # --- time -----------------------------------------------------------------------
 # libfaketime is preloaded: ASan must not insist on coming first.
 [ -n "${SIP_SANITIZE-}" ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 if command -v faketime > /dev/null 2>&1; then
+	CGI_BIN=$TOP/build/t/ipxe-dynamic.cgi	# libfaketime is preloaded
 	se3ipxe set-action 52:54:00:00:00:13 memtest:run > /dev/null 2>&1
 	CGI_WRAP="faketime 2100-01-01" boot "mac=52:54:00:00:00:13"
 	is "$status" 200 "clock far ahead: 200"
@@ -180,6 +186,7 @@ if command -v faketime > /dev/null 2>&1; then
 	CGI_WRAP="faketime 1970-01-02" boot "mac=52:54:00:00:00:14"
 	is "$status" 200 "clock far behind: 200"
 	head -n 1 "$T/body" | grep -qx '#!ipxe'; ok $? "clock far behind: a whole script"
+	CGI_BIN=
 else
 	skip "faketime not installed"
 fi

@@ -36,7 +36,7 @@ cgi() {
 		    CONTENT_TYPE=application/x-www-form-urlencoded \
 		    CONTENT_LENGTH=${#body} SCRIPT_NAME=/cgi-bin/ipxe.cgi \
 		    HTTP_HOST=127.0.0.1:8080 REMOTE_ADDR=127.0.0.1 \
-		    ${CGI_WRAP-} "$TOP/cgi/ipxe.cgi" > "$T/out" 2> "$T/err"
+		    ${CGI_WRAP-} "${CGI_BIN:-$TOP/cgi/ipxe.cgi}" > "$T/out" 2> "$T/err"
 	else
 		env -i PATH="$PATH" ${CGI_ENV-} ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
 		    SE3_IPXE_CONFIG="${CONFIG:-$T/se3-ipxe.conf}" \
@@ -44,7 +44,7 @@ cgi() {
 		    REQUEST_METHOD="$method" PATH_INFO="$path" QUERY_STRING="$query" \
 		    SCRIPT_NAME=/cgi-bin/ipxe.cgi \
 		    HTTP_HOST=127.0.0.1:8080 REMOTE_ADDR=127.0.0.1 \
-		    ${CGI_WRAP-} "$TOP/cgi/ipxe.cgi" < /dev/null > "$T/out" 2> "$T/err"
+		    ${CGI_WRAP-} "${CGI_BIN:-$TOP/cgi/ipxe.cgi}" < /dev/null > "$T/out" 2> "$T/err"
 	fi
 	cgi_rc=$?
 	status=$(sed -n '1s/^Status: \([0-9]*\) .*/\1/p' "$T/out")
