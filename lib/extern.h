@@ -27,6 +27,9 @@ enum sip_rc	 sip_file_read(const char *path, size_t max, char **, size_t *,
 /* Constant-time comparison of two equal-length strings. */
 int		 sip_ct_equal(const char *, const char *, size_t);
 
+/* The value of one hexadecimal digit, either case, or -1. */
+int		 sip_hexval(char);
+
 /* Duplicate, or NULL on allocation failure. */
 char		*sip_strdup(const char *);
 

@@ -3,9 +3,10 @@
 #include <string.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 
-static int
-hexval(char c)
+int
+sip_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -43,7 +44,7 @@ sip_mac_parse(const char *s, struct sip_mac *mac)
 	for (i = 0; i < 6; i++) {
 		const char *p = s + i * step;
 
-		if ((hi = hexval(p[0])) < 0 || (lo = hexval(p[1])) < 0)
+		if ((hi = sip_hexval(p[0])) < 0 || (lo = sip_hexval(p[1])) < 0)
 			return SIP_EINVAL;
 		if (sep != '\0' && i < 5 && p[2] != sep)
 			return SIP_EINVAL;

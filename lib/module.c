@@ -1271,17 +1271,3 @@ sip_options_resolve(const struct sip_capability *c, char *const *as,
 	free(given);
 	return rc;
 }
-
-void
-sip_kv_free(struct sip_kv *kv, size_t n)
-{
-	size_t i;
-
-	if (kv == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(kv[i].key);
-		free(kv[i].value);
-	}
-	free(kv);
-}

@@ -10,18 +10,6 @@
 #define QUERY_KEY_MAX	32
 #define QUERY_VALUE_MAX	1024
 
-static int
-hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decode s[0..n) into a new string.  '+' stays '+': iPXE before
  * 2026 sends it raw inside values, and it is never a space for us.
@@ -44,7 +32,7 @@ decode(const char *s, size_t n, char **out, struct sip_err *err)
 			free(d);
 			return sip_errf(err, SIP_EINVAL, "query: truncated %%-escape");
 		}
-		if ((hi = hexdigit(s[i + 1])) < 0 || (lo = hexdigit(s[i + 2])) < 0) {
+		if ((hi = sip_hexval(s[i + 1])) < 0 || (lo = sip_hexval(s[i + 2])) < 0) {
 			free(d);
 			return sip_errf(err, SIP_EINVAL, "query: bad %%-escape");
 		}
@@ -144,4 +132,18 @@ sip_kv_get(const struct sip_kv *kv, size_t n, const char *key)
 		if (strcmp(kv[i].key, key) == 0)
 			return kv[i].value;
 	return NULL;
+}
+
+void
+sip_kv_free(struct sip_kv *kv, size_t n)
+{
+	size_t i;
+
+	if (kv == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
 }

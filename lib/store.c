@@ -99,7 +99,6 @@ static enum sip_rc	schema_version(struct sip_store *, int *,
 			    struct sip_err *);
 static enum sip_rc	schema_migrate(struct sip_store *, int,
 			    struct sip_err *);
-static void		kv_free(struct sip_kv *, size_t);
 static int		completion_parse(const char *, enum sip_completion *);
 static enum sip_rc	action_from_row(struct sip_store *, sqlite3_stmt *,
 			    struct sip_action **, struct sip_err *);
@@ -547,21 +546,6 @@ sip_store_close(struct sip_store *st)
 	free(st);
 }
 
-/* Local twin of sip_kv_free, so the store links without the module code. */
-static void
-kv_free(struct sip_kv *kv, size_t n)
-{
-	size_t i;
-
-	if (kv == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(kv[i].key);
-		free(kv[i].value);
-	}
-	free(kv);
-}
-
 void
 sip_action_free(struct sip_action *act)
 {
@@ -569,7 +553,7 @@ sip_action_free(struct sip_action *act)
 		return;
 	free(act->message);
 	free(act->created_by);
-	kv_free(act->options, act->noptions);
+	sip_kv_free(act->options, act->noptions);
 	free(act);
 }
 
