@@ -65,8 +65,8 @@ struct targets {
 };
 
 static command_fn	 cmd_actions, cmd_cancel, cmd_check, cmd_cleanup,
-			 cmd_help, cmd_history, cmd_preview, cmd_set_action,
-			 cmd_status;
+			 cmd_dhcp_config, cmd_help, cmd_history, cmd_preview,
+			 cmd_set_action, cmd_status;
 
 static const struct command commands[] = {
 	{ "set-action",	cmd_set_action,
@@ -86,6 +86,8 @@ static const struct command commands[] = {
 	    "",					CMD_CONFIG | CMD_STORE },
 	{ "check",	cmd_check,
 	    "",					CMD_CONFIG | CMD_STORE },
+	{ "dhcp-config", cmd_dhcp_config,
+	    "[--format isc|dnsmasq] [--legacy]", CMD_CONFIG },
 	{ "help",	cmd_help,
 	    "[COMMAND]",			0 },
 };
@@ -1682,6 +1684,65 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		sip_store_close(st);
 	if (mods != NULL)
 		sip_modules_free(mods, nmods);
+	return rv;
+}
+
+/* -------------------------------------------------------- dhcp-config */
+
+static int
+cmd_dhcp_config(const struct command *c, struct ctx *ctx, int argc,
+    char *argv[])
+{
+	static const struct option lo[] = {
+		{ "format",	required_argument,	NULL, 'f' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "legacy",	no_argument,		NULL, 'l' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct sip_err e = { "" };
+	struct sip_buf out;
+	enum sip_dhcp_format fmt = SIP_DHCP_ISC;
+	const char *format = NULL;
+	char *p;
+	enum sip_rc rc;
+	int ch, legacy = 0, rv = 1;
+
+	while ((ch = verb_getopt(c, argc, argv, lo)) != -1) {
+		switch (ch) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'l':
+			legacy = 1;
+			break;
+		case 'h':
+			return verb_usage(c, 0);
+		default:
+			return verb_usage(c, EXIT_USAGE);
+		}
+	}
+	if (optind != argc) {
+		warnx("%s: unexpected argument '%s'", c->name, argv[optind]);
+		return verb_usage(c, EXIT_USAGE);
+	}
+	sip_buf_init(&out);
+	if (format != NULL && sip_dhcp_format_parse(format, &fmt) != SIP_OK) {
+		p = safe_dup(format, NULL);
+		warnx("%s: --format: '%s': not isc or dnsmasq", c->name, p);
+		free(p);
+		goto out;
+	}
+	if (ctx_setup(c, ctx) == -1)
+		goto out;
+	if ((rc = sip_dhcp_config(&ctx->cfg, fmt, legacy, &out, &e)) !=
+	    SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	rv = 0;
+ out:
+	sip_buf_free(&out);
 	return rv;
 }
 

@@ -29,6 +29,10 @@
 #define DEFAULT_MODULE_PATH \
 	SIP_DATADIR "/modules:" SIP_SYSCONFDIR "/se3-ipxe/modules"
 #define DEFAULT_TEMPLATE_DIR	SIP_DATADIR "/templates"
+/* Debian's ipxe package: /usr/lib/ipxe/undionly.kpxe and ipxe.efi. */
+#define DEFAULT_BIOS_FILE	"undionly.kpxe"
+#define DEFAULT_EFI_FILE	"ipxe.efi"
+#define DEFAULT_LEGACY_FILE	"pxelinux.0"	/* se3-clonage */
 
 /* How a value is checked and converted. */
 enum ctype {
@@ -38,7 +42,9 @@ enum ctype {
 	CT_ISCSI,		/* SIP_T_ISCSI or empty */
 	CT_INT,			/* decimal integer in min..max */
 	CT_DURATION,		/* sip_duration_parse in min..max */
-	CT_WORD			/* one of words[] */
+	CT_WORD,		/* one of words[] */
+	CT_IPV4,		/* SIP_T_IPV4 or empty */
+	CT_BOOTFILE		/* sip_dhcp_file_check */
 };
 
 enum ckey {
@@ -57,6 +63,10 @@ enum ckey {
 	CK_ACTIONS_MAX_BOOTS,
 	CK_ACTIONS_EXPIRES,
 	CK_ACTIONS_HISTORY,
+	CK_DHCP_TFTP_SERVER,
+	CK_DHCP_BIOS_FILE,
+	CK_DHCP_EFI_FILE,
+	CK_DHCP_LEGACY_FILE,
 	CK__MAX
 };
 
@@ -104,6 +114,14 @@ static const struct ckeydef {
 						/* CK_ACTIONS_EXPIRES */
 	{ "actions", "history", CT_DURATION, DAY, 3650 * DAY, NULL },
 						/* CK_ACTIONS_HISTORY */
+	{ "dhcp", "tftp_server", CT_IPV4, 0, 0, NULL },
+						/* CK_DHCP_TFTP_SERVER */
+	{ "dhcp", "bios_file", CT_BOOTFILE, 0, 0, NULL },
+						/* CK_DHCP_BIOS_FILE */
+	{ "dhcp", "efi_file", CT_BOOTFILE, 0, 0, NULL },
+						/* CK_DHCP_EFI_FILE */
+	{ "dhcp", "legacy_file", CT_BOOTFILE, 0, 0, NULL },
+						/* CK_DHCP_LEGACY_FILE */
 };
 
 /* What the syntax pass learnt: where each key is, how much there is. */
@@ -162,7 +180,12 @@ sip_config_defaults(struct sip_config *cfg)
 	    (cfg->boot_root = sip_strdup(DEFAULT_BOOT_ROOT)) == NULL ||
 	    (cfg->module_path = sip_strdup(DEFAULT_MODULE_PATH)) == NULL ||
 	    (cfg->template_dir = sip_strdup(DEFAULT_TEMPLATE_DIR)) == NULL ||
-	    (cfg->iscsi_target = sip_strdup("")) == NULL) {
+	    (cfg->iscsi_target = sip_strdup("")) == NULL ||
+	    (cfg->dhcp_tftp_server = sip_strdup("")) == NULL ||
+	    (cfg->dhcp_bios_file = sip_strdup(DEFAULT_BIOS_FILE)) == NULL ||
+	    (cfg->dhcp_efi_file = sip_strdup(DEFAULT_EFI_FILE)) == NULL ||
+	    (cfg->dhcp_legacy_file = sip_strdup(DEFAULT_LEGACY_FILE)) ==
+	    NULL) {
 		sip_config_free(cfg);
 		return SIP_ENOMEM;
 	}
@@ -190,6 +213,10 @@ sip_config_free(struct sip_config *cfg)
 	free(cfg->module_path);
 	free(cfg->template_dir);
 	free(cfg->iscsi_target);
+	free(cfg->dhcp_tftp_server);
+	free(cfg->dhcp_bios_file);
+	free(cfg->dhcp_efi_file);
+	free(cfg->dhcp_legacy_file);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -424,6 +451,21 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 			    sv, kd->words[0], kd->words[1]);
 		v = (int64_t)i;
 		break;
+	case CT_IPV4:
+		if (*value != '\0' && sip_value_check(SIP_T_IPV4, value) !=
+		    SIP_OK)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%s' is not an IPv4 address",
+			    sc->file, sc->line[k], kd->section, kd->key, sv);
+		break;
+	case CT_BOOTFILE:
+		if (sip_dhcp_file_check(value) != SIP_OK)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%s' is not a boot file name "
+			    "(1 to %d of A-Z a-z 0-9 . _ / -, no '..', no "
+			    "leading or trailing '/')", sc->file, sc->line[k],
+			    kd->section, kd->key, sv, SIP_DHCP_FILE_MAX);
+		break;
 	}
 
 	rc = SIP_OK;
@@ -474,6 +516,18 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_ACTIONS_HISTORY:
 		cfg->history_keep = v;
+		break;
+	case CK_DHCP_TFTP_SERVER:
+		rc = config_set_str(&cfg->dhcp_tftp_server, value);
+		break;
+	case CK_DHCP_BIOS_FILE:
+		rc = config_set_str(&cfg->dhcp_bios_file, value);
+		break;
+	case CK_DHCP_EFI_FILE:
+		rc = config_set_str(&cfg->dhcp_efi_file, value);
+		break;
+	case CK_DHCP_LEGACY_FILE:
+		rc = config_set_str(&cfg->dhcp_legacy_file, value);
 		break;
 	case CK__MAX:
 		break;

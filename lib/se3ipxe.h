@@ -134,6 +134,10 @@ struct sip_config {
 	int		 max_boots;	/* [actions] max_boots */
 	int64_t		 expires;	/* [actions] expires (s) */
 	int64_t		 history_keep;	/* [actions] history (s) */
+	char		*dhcp_tftp_server; /* [dhcp] tftp_server, "" none */
+	char		*dhcp_bios_file; /* [dhcp] bios_file */
+	char		*dhcp_efi_file;	/* [dhcp] efi_file */
+	char		*dhcp_legacy_file; /* [dhcp] legacy_file */
 };
 
 /* Defaults for every key; the strings are owned and freed by config_free. */
@@ -497,6 +501,38 @@ enum sip_rc	 sip_report_parse(const char *status, const char *progress,
 /* The report call ipxe.cgi makes: SIP_EDENIED means answer 403. */
 enum sip_rc	 sip_answer_report(const struct sip_config *, const char *token,
 		    enum sip_event, int progress, const char *msg, time_t now,
+		    struct sip_err *);
+
+/* ------------------------------------------------------------------ DHCP */
+
+/*
+ * The snippet of DHCP server configuration that chainloads iPXE: clients
+ * whose user class is "iPXE" get the ipxe.cgi URL, the others get iPXE by
+ * TFTP (or, with legacy, the boot file of se3-clonage for BIOS clients).
+ */
+enum sip_dhcp_format {
+	SIP_DHCP_ISC,		/* ISC dhcpd: dhcpd.conf(5) */
+	SIP_DHCP_DNSMASQ,	/* dnsmasq */
+	SIP_DHCP__MAX
+};
+
+#define SIP_DHCP_FILE_MAX	127	/* the file field of 128, with NUL */
+#define SIP_DHCP_URL_MAX	255	/* one DHCP option (67) */
+
+const char	*sip_dhcp_format_name(enum sip_dhcp_format);
+enum sip_rc	 sip_dhcp_format_parse(const char *, enum sip_dhcp_format *);
+/*
+ * A boot file name relative to the TFTP root: 1 to SIP_DHCP_FILE_MAX of
+ * [A-Za-z0-9._/-], no "..", no leading or trailing '/'.
+ */
+enum sip_rc	 sip_dhcp_file_check(const char *);
+/*
+ * Append the snippet to out.  Every value written is checked first (the
+ * URL by sip_value_check, the file names by sip_dhcp_file_check); an
+ * empty [server] cgi_url is SIP_ECONFIG.  On any error out is unchanged.
+ */
+enum sip_rc	 sip_dhcp_config(const struct sip_config *,
+		    enum sip_dhcp_format, int legacy, struct sip_buf *out,
 		    struct sip_err *);
 
 /* ------------------------------------------------------------ CGI queries */

@@ -19,10 +19,10 @@ help_usage > "$T/help"
 man_synopsis > "$T/synopsis"
 diff -u "$T/synopsis" "$T/help" > "$T/diff"
 ok $? "--help usage lines are the SYNOPSIS of se3-ipxe.8"
-[ "$(wc -l < "$T/help")" -eq 10 ]
+[ "$(wc -l < "$T/help")" -eq 11 ]
 ok $? "--help: one line per verb and the global line"
 bad=
-for verb in set-action cancel status history preview actions cleanup check help; do
+for verb in set-action cancel status history preview actions cleanup check dhcp-config help; do
 	want=$(grep "^se3-ipxe $verb\( \|\$\)" "$T/help")
 	a=$("$SIP" help "$verb" | sed 's/^usage://' | normalise)
 	b=$("$SIP" "$verb" --help | sed 's/^usage://' | normalise)

@@ -663,7 +663,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 15, "example: shows all 15 keys");
+	is_int(n, 19, "example: shows all 19 keys");
 	path = write_file("example.conf", text);
 	free(text);
 	if (!is_int(sip_config_load(&c, path, &err), SIP_OK,
