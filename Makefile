@@ -52,6 +52,14 @@ all: cgi/ipxe.cgi cli/se3-ipxe
 
 $(LIB_OBJS) cgi/ipxe.cgi.o cli/se3-ipxe.o: lib/se3ipxe.h lib/extern.h
 
+# The installation paths are compiled into config.o: rebuild it whenever
+# they change, so that `make install PREFIX=/usr` never installs a
+# program that looks for its modules under another prefix.
+build/paths: FORCE
+	@mkdir -p build
+	@echo '$(DATADIR) $(SYSCONFDIR)' | cmp -s - $@ || echo '$(DATADIR) $(SYSCONFDIR)' > $@
+lib/config.o: build/paths
+
 $(LIB): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJS)
@@ -138,4 +146,6 @@ install: all
 clean:
 	rm -rf build $(LIB) lib/*.o cgi/*.o cli/*.o cgi/ipxe.cgi cli/se3-ipxe bench/floor.cgi
 
-.PHONY: all tests check check-sanitize fuzz deps demo lint-man install clean
+FORCE:
+
+.PHONY: FORCE all tests check check-sanitize fuzz deps demo lint-man install clean
