@@ -105,6 +105,14 @@ check-sanitize:
 	$(MAKE) check CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" CGI_STATIC= SIP_SANITIZE=1
 
+# End-to-end tests: real iPXE clients (SeaBIOS and OVMF under qemu, e1000 and
+# virtio-net) boot against the installed ipxe.cgi behind a private Apache on
+# 127.0.0.1.  Needs the packages of .ci/packages-e2e; see t/e2e/lib.sh.
+check-e2e: all
+	@start=$$(date +%s); \
+	E2E_REQUIRE=1 prove -v -e '' $(PROVE_FLAGS) t/e2e/*.t; rc=$$?; \
+	echo "check-e2e: $$(( $$(date +%s) - start )) s"; exit $$rc
+
 # libFuzzer targets (clang).  FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
@@ -148,4 +156,4 @@ clean:
 
 FORCE:
 
-.PHONY: FORCE all tests check check-sanitize fuzz deps demo lint-man install clean
+.PHONY: FORCE all tests check check-e2e check-sanitize fuzz deps demo lint-man install clean

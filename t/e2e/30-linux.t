@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# End-to-end cases 3 and 4: a linux:install-style action starts the real Debian installer kernel; its report with the token makes the next boot local, a wrong token changes nothing.
+. "$(dirname "$0")/lib.sh"
+e2e_init e2elinux
+
+bios_mac=52:54:00:e2:30:01 efi_mac=52:54:00:e2:30:02
+e2e_cli set-action "$bios_mac" "$efi_mac" e2elinux:install >/dev/null
+linux_size=$(wc -c <"$E/www/se3-ipxe/e2elinux/linux")
+initrd_size=$(wc -c <"$E/www/se3-ipxe/e2elinux/initrd.gz")
+
+# report URL QUERY: what an installer does with the URL on its command
+# line (host 10.0.2.100, reached here on 127.0.0.1); the HTTP status.
+report() {
+	curl -sS --max-time 20 --connect-to "$E2E_HOST:80:127.0.0.1:$APACHE_PORT" \
+	    -o "$E/report.body" -w '%{http_code}' "$1&$2" || echo curl-failed
+}
+
+# Case 3: the kernel and initrd are fetched, the kernel starts.
+E2E_UNTIL='serial:Linux version' E2E_MEM=512 E2E_TIMEOUT=150 \
+    e2e_vm_start linux-pcbios pcbios e1000 "$bios_mac"
+E2E_UNTIL='serial:Linux version' E2E_MEM=512 E2E_TIMEOUT=150 \
+    e2e_vm_start linux-efi efi virtio "$efi_mac"
+for fw in pcbios efi; do
+	id=linux-$fw
+	e2e_vm_wait "$id"
+	is "$VM_OUTCOME" until "$id: the kernel's banner is on the serial console" || e2e_explain "$id"
+	diag "$id: $(grep -m 1 -o 'Linux version [^ ]*' "$E/vm/$id/console.txt")"
+	t "$id: GET /se3-ipxe/e2elinux/linux 200, all $linux_size bytes" \
+	    e2e_fetched "$id" /se3-ipxe/e2elinux/linux "200 $linux_size"
+	t "$id: GET /se3-ipxe/e2elinux/initrd.gz 200, all $initrd_size bytes" \
+	    e2e_fetched "$id" /se3-ipxe/e2elinux/initrd\\.gz "200 $initrd_size"
+	is "$(e2e_errors "$id")" "" "$id: no iPXE error on the console"
+	t "$id: the kernel got the report URL with a token on its command line" \
+	    e2e_seen "$id" "Command line: .*se3_report=http://$E2E_HOST/cgi-bin/ipxe\.cgi/report\?token=[0-9a-f]{32}"
+done
+is "$(e2e_state "$bios_mac")" "booting 1" "BIOS: the action is booting, 1 boot counted"
+is "$(e2e_state "$efi_mac")" "booting 1" "UEFI: the action is booting, 1 boot counted"
+
+# Case 4: reports from the host, with the URL each kernel was given.
+for fw in pcbios efi; do
+	id=linux-$fw
+	[ "$fw" = pcbios ] && mac=$bios_mac || mac=$efi_mac
+	url=$(grep -m 1 -o "se3_report=[^ ]*" "$E/vm/$id/console.txt" | sed 's/^se3_report=//')
+	token=${url##*token=}
+	last=${token#"${token%?}"}
+	[ "$last" = 0 ] && other=1 || other=0
+	wrong=${url%?}$other
+	before=$(e2e_action "$mac")
+	is "$(report "$wrong" status=done)" 403 "$id: a report with a wrong token is refused (403)"
+	is "$(e2e_action "$mac")" "$before" "$id: and nothing changed"
+	is "$(report "$url" 'status=running&progress=50')" 200 "$id: report running 50% with the token: 200"
+	is "$(report "$url" 'status=done&progress=100')" 200 "$id: report done with the token: 200"
+	is "$(e2e_state "$mac")" "done 1" "$id: the action is done"
+	is "$(report "$url" status=done)" 403 "$id: the token dies with its action (403)"
+done
+
+E2E_TIMEOUT=60 e2e_vm_start next-pcbios pcbios e1000 "$bios_mac"
+E2E_TIMEOUT=60 e2e_vm_start next-efi efi virtio "$efi_mac"
+for fw in pcbios efi; do
+	id=next-$fw
+	e2e_vm_wait "$id"
+	t "$id: after the report the next boot is local" e2e_booted_local "$id" "$fw" ||
+	    e2e_explain "$id"
+	is "$(e2e_count "$id" '/se3-ipxe/e2elinux/.*')" 0 "$id: the installer is not fetched again"
+done
+e2e_done

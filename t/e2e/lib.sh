@@ -1,0 +1,441 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Harness of the end-to-end tests: the installed ipxe.cgi behind a private Apache on 127.0.0.1, and real iPXE clients in qemu (SeaBIOS or OVMF) that can reach nothing else.
+#
+# Source it from a bash test in t/e2e/, then:
+#
+#	e2e_init [TESTMODULE...]
+#	    Skip (or, with E2E_REQUIRE=1, bail out) when a tool is missing;
+#	    make install DESTDIR into a scratch directory; a fresh database
+#	    directory (owned by www-data when root); the boot tree served as
+#	    http://10.0.2.100/se3-ipxe (memtest86+ through modules/memtest/setup,
+#	    the Debian installer's linux and initrd.gz for e2elinux, the fake
+#	    kernels for e2efake); the fixtures built from source (a 1 MiB BIOS
+#	    disk, a UEFI ESP, fake kernels); Apache started.  TESTMODULEs are
+#	    copied from t/e2e/modules/ onto the module path.
+#	e2e_vm_start ID FW NIC MAC	FW pcbios|efi, NIC e1000|virtio
+#	    Boot a guest in the background.  Read at the call: E2E_UNTIL (""
+#	    waits for qemu to exit; "serial:ERE" stops it once ERE is on the
+#	    console; "memtest" once memtest86+ shows on its screen),
+#	    E2E_TIMEOUT (s), E2E_MEM (MiB), E2E_BOOTFILE (the DHCP boot file
+#	    URL; the default asks ipxe.cgi directly).  At most two at a time.
+#	e2e_vm_wait ID
+#	    Wait (bounded) for its outcome: VM_OUTCOME is 0 (iPXE rebooted,
+#	    -no-reboot), 33 (isa-debug-exit: a fixture ran), 124 (timeout),
+#	    "until" (E2E_UNTIL was met, qemu stopped) or another exit status;
+#	    VM_SECS the time from qemu's start to that outcome, also printed
+#	    as a TAP comment.
+#	e2e_seen, e2e_errors, e2e_fetched, e2e_count, e2e_booted_local,
+#	e2e_state, e2e_action, e2e_cli: the judgments, below.
+#	e2e_done
+#	    The plan, and the file's duration as a TAP comment.
+#
+# E2E_REQUIRE=1 (make check-e2e) turns a missing tool into a failure
+# instead of a skip; E2E_KEEP=1 keeps the scratch directory (consoles,
+# access log, screens) for a post-mortem.
+#
+# A guest's only network is slirp with restrict=on: DHCP from slirp, and
+# 10.0.2.100:80 forwarded by socat to one of Apache's two listening ports
+# on 127.0.0.1 (one per concurrent guest, so that the access log tells the
+# guests apart).  Only requests whose User-Agent starts with iPXE/ count.
+# Each guest also has a VGA card (memtest86+ draws there; the console is
+# still on COM1 through -nographic) and its monitor on a socket in its
+# directory, through which the harness reads the screen.
+
+E2E_TOP=${E2E_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$E2E_TOP/t/lib/apache.sh"
+PATH=$PATH:/usr/sbin:/sbin
+
+QEMU=${QEMU:-qemu-system-x86_64}
+OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
+DI_DIR=${DI_DIR:-/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64}
+E2E_HOST=10.0.2.100
+# The DHCP boot file: at most 127 bytes (slirp's BOOTP file field).
+E2E_DIRECT="http://$E2E_HOST/cgi-bin/ipxe.cgi?mac=\${mac}&platform=\${platform}&buildarch=\${buildarch}&uuid=\${uuid}&ip=\${ip}"
+# The query of ipxe.cgi(8)'s EXAMPLES, too long for a boot file: chained.
+E2E_FULL="http://$E2E_HOST/cgi-bin/ipxe.cgi?mac=\${mac}&platform=\${platform}&buildarch=\${buildarch}&uuid=\${uuid}&serial=\${serial:uristring}&manufacturer=\${manufacturer:uristring}&product=\${product:uristring}&ip=\${ip}"
+E2E_UUID=5e3e2e00-0000-4000-8000-000000000001
+# iPXE's own failures, as the console shows them.
+E2E_ERRORS='Could not boot|command not found|Unrecognised option|Could not start download|Could not store|Could not select|No such file or directory|Exec format error|Invalid argument|Operation not permitted|Server Error|Boot from SAN device .* failed|could not be started'
+
+# ------------------------------------------------------------------ TAP
+e2e_n=0 e2e_failed=0
+ok() {	# ok STATUS NAME: STATUS 0 passes
+	e2e_n=$((e2e_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $e2e_n - $2"
+	else
+		echo "not ok $e2e_n - $2"
+		e2e_failed=$((e2e_failed + 1))
+	fi
+}
+is() {	# is GOT EXPECTED NAME
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '  got:      %s\n  expected: %s\n' "$1" "$2" | sed 's/^/# /'
+	fi
+}
+t() {	# t NAME COMMAND...: ok when COMMAND succeeds
+	_t_name=$1
+	shift
+	if "$@"; then ok 0 "$_t_name"; else ok 1 "$_t_name"; fi
+}
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+bail() { echo "Bail out! $*"; exit 1; }
+e2e_now() { date +%s%N; }
+e2e_secs() {	# e2e_secs START_NS [END_NS]
+	awk -v a="$1" -v b="${2:-$(e2e_now)}" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'
+}
+e2e_done() {
+	echo "# duration of $(basename "$0"): $(e2e_secs "$e2e_t0") s"
+	echo "1..$e2e_n"
+	[ "$e2e_failed" -eq 0 ]
+}
+
+# ---------------------------------------------------------------- set-up
+e2e_require() {
+	_m=
+	for _c in "$QEMU" socat as objcopy grub-mkstandalone mkfs.vfat mmd mcopy \
+	    python3 curl make; do
+		command -v "$_c" >/dev/null 2>&1 || _m="$_m $_c"
+	done
+	for _f in "$OVMF" /usr/lib/ipxe/qemu/efi-e1000.rom \
+	    /usr/lib/ipxe/qemu/efi-virtio.rom /usr/lib/grub/x86_64-efi/iorw.mod \
+	    /boot/memtest86+x64.bin "$DI_DIR/linux" "$DI_DIR/initrd.gz"; do
+		[ -r "$_f" ] || _m="$_m $_f"
+	done
+	apache_available || _m="$_m apache2"
+	[ -z "$_m" ] && return 0
+	[ -z "${E2E_REQUIRE:-}" ] || bail "missing:$_m"
+	echo "1..0 # SKIP missing:$_m"
+	exit 0
+}
+
+e2e_init() {
+	e2e_t0=$(e2e_now)
+	e2e_require
+	E=$(mktemp -d /tmp/se3-ipxe-e2e.XXXXXX) || bail "mktemp"
+	chmod 755 "$E"
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+	mkdir -p "$E/apache" "$E/vm" "$E/fix" "$E/db" "$E/testmodules" \
+	    "$E/www/se3-ipxe" "$E/www/e2e"
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$E2E_TOP" install \
+	    DESTDIR="$E/root" PREFIX=/usr >"$E/install.log" 2>&1 ||
+	    bail "make install failed: $(tail -n 3 "$E/install.log")"
+	E2E_CLI=$E/root/usr/sbin/se3-ipxe
+	E2E_DATA=$E/root/usr/share/se3-ipxe
+	_path=$E2E_DATA/modules
+	for _tm in "$@"; do
+		cp -R "$E2E_TOP/t/e2e/modules/$_tm" "$E/testmodules/" || bail "no test module $_tm"
+		_path=$E2E_DATA/modules:$E/testmodules
+	done
+	e2e_fixtures
+	BOOT_ROOT=$E/www/se3-ipxe sh "$E2E_DATA/modules/memtest/setup" \
+	    >"$E/memtest-setup.log" 2>&1 || bail "memtest setup: $(cat "$E/memtest-setup.log")"
+	case " $* " in *" e2elinux "*)
+		mkdir -p "$E/www/se3-ipxe/e2elinux"
+		cp "$DI_DIR/linux" "$DI_DIR/initrd.gz" "$E/www/se3-ipxe/e2elinux/" ;;
+	esac
+	case " $* " in *" e2efake "*)
+		mkdir -p "$E/www/se3-ipxe/e2efake"
+		cp "$E/fix/fakekernel.bin" "$E/www/se3-ipxe/e2efake/fakekernel-pcbios"
+		cp "$E/fix/fakekernel.efi" "$E/www/se3-ipxe/e2efake/fakekernel-efi" ;;
+	esac
+	printf '#!ipxe\nchain %s\n' "$E2E_FULL" >"$E/www/e2e/full.ipxe"
+	cat >"$E/se3-ipxe.conf" <<-EOF
+	[database]
+	path = $E/db/se3-ipxe.db
+	[server]
+	boot_url = http://$E2E_HOST/se3-ipxe
+	cgi_url = http://$E2E_HOST/cgi-bin/ipxe.cgi
+	boot_root = $E/www/se3-ipxe
+	[modules]
+	path = $_path
+	templates = $E2E_DATA/templates
+	EOF
+	chmod -R a+rX "$E"
+	[ "$(id -u)" != 0 ] || chown "$APACHE_USER:$APACHE_GROUP" "$E/db"
+
+	E2E_PORT1=$(apache_free_port) && E2E_PORT2=$(apache_free_port) ||
+	    bail "no free port"
+	[ "$E2E_PORT1" != "$E2E_PORT2" ] || E2E_PORT2=$(apache_free_port)
+	APACHE_EXTRA_CONF="Listen 127.0.0.1:$E2E_PORT1
+Listen 127.0.0.1:$E2E_PORT2
+LogFormat \"%{local}p %>s %B %D \\\"%r\\\" \\\"%{User-Agent}i\\\"\" e2e
+CustomLog \"$E/apache/e2e.log\" e2e"
+	apache_start "$E/apache" "$E/root/usr/lib/cgi-bin" "$E/www" \
+	    "SE3_IPXE_CONFIG=$E/se3-ipxe.conf" >"$E/apache-start.log" 2>&1 ||
+	    bail "apache: $(cat "$E/apache-start.log")"
+	: >>"$E/apache/e2e.log"
+	diag "ipxe.cgi from make install DESTDIR=$E/root, Apache on 127.0.0.1:$APACHE_PORT (guests: $E2E_PORT1, $E2E_PORT2)"
+}
+
+# The fixtures, built from t/e2e/fixtures/ at every run.
+e2e_bootsector() {	# e2e_bootsector TEXT OUT [SIZE]: the boot sector printing TEXT
+	{ cat "$E/fix/bs.bin"; printf '%s\r\n\0' "$1"; } >"$2"
+	_sz=$(wc -c <"$2")
+	[ "$_sz" -le 510 ] || bail "boot sector too big"
+	head -c $((510 - _sz)) /dev/zero >>"$2"
+	printf '\125\252' >>"$2"
+	truncate -s "${3:-512}" "$2"
+}
+e2e_grub_efi() {	# e2e_grub_efi TEXT OUT: a GRUB EFI program printing TEXT, then isa-debug-exit
+	printf 'echo %s\noutb 0xf4 0x10\nhalt\n' "$1" >"$2.cfg"
+	grub-mkstandalone -O x86_64-efi --install-modules="normal echo iorw halt" \
+	    --locales= --themes= --fonts= -o "$2" "boot/grub/grub.cfg=$2.cfg" ||
+	    bail "grub-mkstandalone failed"
+}
+e2e_fixtures() {
+	as --32 -o "$E/fix/bs.o" "$E2E_TOP/t/e2e/fixtures/bootsector.S" &&
+	    objcopy -O binary -j .text "$E/fix/bs.o" "$E/fix/bs.bin" || bail "as/objcopy failed"
+	e2e_bootsector LOCALDISK-BOOTED "$E/fix/bios-disk.img" 1M
+	e2e_bootsector FAKE-KERNEL-BOOTED "$E/fix/fakekernel.bin"
+	e2e_grub_efi LOCALDISK-BOOTED "$E/fix/BOOTX64.EFI"
+	e2e_grub_efi FAKE-KERNEL-BOOTED "$E/fix/fakekernel.efi"
+	mkfs.vfat -C -n E2E-ESP "$E/fix/esp.img" 2048 >/dev/null &&
+	    mmd -i "$E/fix/esp.img" ::/EFI ::/EFI/BOOT &&
+	    mcopy -i "$E/fix/esp.img" "$E/fix/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI ||
+	    bail "cannot build the ESP"
+}
+
+e2e_cleanup() {
+	for _f in "$E"/vm/*/watch.pid; do
+		[ -s "$_f" ] && kill -TERM "$(cat "$_f")" 2>/dev/null
+	done
+	for _f in "$E"/vm/*/qemu.pid; do
+		[ -s "$_f" ] && kill -TERM "$(cat "$_f")" 2>/dev/null
+	done
+	_i=0
+	for _f in "$E"/vm/*/qemu.pid; do
+		[ -s "$_f" ] || continue
+		_p=$(cat "$_f")
+		while [ "$_i" -lt 50 ] && apache_pid_alive "$_p"; do
+			_i=$((_i + 1))
+			sleep 0.1
+		done
+		kill -KILL "$_p" 2>/dev/null
+	done
+	apache_stop "$E/apache"
+	if [ -n "${E2E_KEEP:-}" ]; then
+		echo "# kept $E"
+	else
+		rm -rf "$E"
+	fi
+}
+
+e2e_cli() {
+	"$E2E_CLI" -c "$E/se3-ipxe.conf" "$@"
+}
+e2e_state() {	# e2e_state MAC: "STATE BOOTS" of its latest action, or "none"
+	e2e_cli status --json | python3 "$E2E_TOP/t/e2e/tool.py" state "$1"
+}
+e2e_action() {	# e2e_action MAC: its latest action, every field, as JSON
+	e2e_cli status --json | python3 "$E2E_TOP/t/e2e/tool.py" action "$1"
+}
+
+# ---------------------------------------------------------------- guests
+e2e_vm_start() {
+	_id=$1 _fw=$2 _nic=$3 _mac=$4
+	_d=$E/vm/$_id
+	mkdir -p "$_d"
+	_slot=
+	for _s in 1 2; do
+		if [ ! -e "$E/slot$_s" ]; then
+			echo "$_id" >"$E/slot$_s"
+			_slot=$_s
+			break
+		fi
+	done
+	[ -n "$_slot" ] || bail "e2e_vm_start $_id: two guests already run"
+	eval "_port=\$E2E_PORT$_slot"
+	_boot=${E2E_BOOTFILE:-$E2E_DIRECT}
+	[ "${#_boot}" -lt 128 ] || bail "boot file longer than 127 bytes: $_boot"
+	case $_nic in
+	e1000) _dev=e1000 ;;
+	virtio) _dev=virtio-net-pci ;;
+	*) bail "unknown NIC $_nic" ;;
+	esac
+	case $_fw in
+	pcbios) _disk=$E/fix/bios-disk.img; set -- ;;
+	efi) _disk=$E/fix/esp.img
+	     set -- -bios "$OVMF" \
+		-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=n \
+		-fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n ;;
+	*) bail "unknown firmware $_fw" ;;
+	esac
+	set -- "$@" -nodefaults -nographic -device VGA \
+	    -monitor "unix:$_d/mon.sock,server=on,wait=off" \
+	    -serial "file:$_d/serial.raw" -m "${E2E_MEM:-256}" \
+	    -no-reboot -boot reboot-timeout=0 \
+	    -uuid "$E2E_UUID" \
+	    -smbios "type=1,serial=SN-$_id,manufacturer=SE3-E2E+Lab,product=Test PC (e2e)" \
+	    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	    -netdev "user,id=n0,restrict=on,hostname=e2e-$_id,guestfwd=tcp:$E2E_HOST:80-cmd:socat STDIO TCP:127.0.0.1:$_port,bootfile=$_boot" \
+	    -device "$_dev,netdev=n0,mac=$_mac,bootindex=1" \
+	    -drive "if=none,id=disk0,format=raw,file=$_disk,snapshot=on" \
+	    -device ide-hd,drive=disk0,bootindex=2
+	echo "$_fw $_nic $_mac" >"$_d/meta"
+	echo "$_port" >"$_d/port"
+	wc -l <"$E/apache/e2e.log" >"$_d/logstart"
+	e2e_vm_watch "$_d" "$_fw" "${E2E_UNTIL:-}" "${E2E_TIMEOUT:-60}" "$@" &
+	echo "$!" >"$_d/watch.pid"
+}
+
+# Runs in the background: start qemu, stop it at its outcome or deadline.
+e2e_vm_watch() {
+	_d=$1 _fw=$2 _until=$3 _tmo=$4
+	shift 4
+	_t0=$(e2e_now)
+	_end=$((_t0 + _tmo * 1000000000))
+	"$QEMU" "$@" </dev/null >"$_d/qemu.out" 2>&1 &
+	_q=$!
+	echo "$_q" >"$_d/qemu.pid"
+	_out= _i=0
+	while [ "$_i" -lt $((_tmo * 10 + 100)) ]; do	# >= 0.1 s a turn
+		_i=$((_i + 1))
+		apache_pid_alive "$_q" || break
+		if [ "$(e2e_now)" -gt "$_end" ]; then
+			_out=124
+			break
+		fi
+		if [ -n "$_until" ] && e2e_until_met "$_d" "$_fw" "$_until"; then
+			_out=until
+			break
+		fi
+		sleep 0.1
+	done
+	if [ -z "$_out" ] && apache_pid_alive "$_q"; then
+		_out=124	# the turns ran out before the deadline
+	fi
+	_t1=$(e2e_now)
+	if [ -n "$_out" ]; then
+		kill -TERM "$_q" 2>/dev/null
+		_i=0
+		while [ "$_i" -lt 50 ] && apache_pid_alive "$_q"; do
+			_i=$((_i + 1))
+			sleep 0.1
+		done
+		kill -KILL "$_q" 2>/dev/null
+		wait "$_q" 2>/dev/null
+	else
+		wait "$_q"
+		_out=$?
+	fi
+	echo "$(e2e_secs "$_t0" "$_t1")" >"$_d/secs"
+	echo "$_out" >"$_d/outcome"
+}
+
+e2e_until_met() {	# e2e_until_met DIR FW UNTIL
+	case $3 in
+	serial:*)
+		grep -aqE -- "${3#serial:}" "$1/serial.raw" 2>/dev/null ;;
+	memtest)
+		e2e_memtest_shown "$1" "$2" ;;
+	*)
+		bail "unknown E2E_UNTIL '$3'" ;;
+	esac
+}
+
+# memtest86+ was fetched and its screen shows: on BIOS its title in VGA
+# text memory, on UEFI its blue screen in a screendump (it draws there).
+e2e_memtest_shown() {	# DIR FW
+	e2e_log_lines "$1" "$(wc -l <"$E/apache/e2e.log")" |
+	    grep -q ' 200 .*"GET /se3-ipxe/memtest/memtest86+' || return 1
+	# at most one probe a second
+	_now=$(date +%s)
+	[ "$(cat "$1/probe" 2>/dev/null)" != "$_now" ] || return 1
+	echo "$_now" >"$1/probe"
+	rm -f "$1/screen.bin" "$1/screen.ppm"
+	if [ "$2" = pcbios ]; then
+		e2e_monitor "$1" "pmemsave 0xb8000 4000 \"$1/screen.bin\""
+		[ -s "$1/screen.bin" ] || return 1
+		python3 "$E2E_TOP/t/e2e/tool.py" vgatext "$1/screen.bin" >"$1/screen.txt"
+		grep -q 'Memtest86+' "$1/screen.txt"
+	else
+		e2e_monitor "$1" "screendump \"$1/screen.ppm\""
+		[ -s "$1/screen.ppm" ] &&
+		    python3 "$E2E_TOP/t/e2e/tool.py" memtest-ppm "$1/screen.ppm"
+	fi
+}
+
+e2e_monitor() {	# e2e_monitor DIR COMMAND: one command to the guest's qemu monitor
+	printf '%s\n' "$2" | timeout 10 socat -t 3 - "UNIX-CONNECT:$1/mon.sock" \
+	    >/dev/null 2>&1
+}
+
+e2e_vm_wait() {
+	_d=$E/vm/$1
+	[ -s "$_d/watch.pid" ] || bail "e2e_vm_wait $1: not started"
+	wait "$(cat "$_d/watch.pid")"
+	: >"$_d/watch.pid"
+	VM_OUTCOME=$(cat "$_d/outcome" 2>/dev/null || echo lost)
+	VM_SECS=$(cat "$_d/secs" 2>/dev/null || echo 0)
+	wc -l <"$E/apache/e2e.log" >"$_d/logend"
+	for _s in 1 2; do
+		[ "$(cat "$E/slot$_s" 2>/dev/null)" != "$1" ] || rm -f "$E/slot$_s"
+	done
+	case $(awk '{ print $1 }' "$_d/meta") in
+	pcbios) _wrap=wrap ;;
+	*) _wrap= ;;
+	esac
+	python3 "$E2E_TOP/t/e2e/tool.py" clean "$_d/serial.raw" $_wrap >"$_d/console.txt" 2>/dev/null
+	case $VM_OUTCOME in
+	0) _what="qemu exit 0 (iPXE rebooted)" ;;
+	33) _what="qemu exit 33 (isa-debug-exit)" ;;
+	124) _what="timeout" ;;
+	until) _what="condition met, qemu stopped" ;;
+	*) _what="qemu exit $VM_OUTCOME" ;;
+	esac
+	echo "# boot time $1 ($(cat "$_d/meta")): $VM_SECS s to outcome: $_what"
+}
+
+e2e_console() { cat "$E/vm/$1/console.txt"; }
+
+e2e_seen() {	# e2e_seen ID ERE: ERE is on the guest's console
+	grep -qE -- "$2" "$E/vm/$1/console.txt"
+}
+
+# iPXE error lines on the console; "exit1" allows the `exit 1` of a UEFI
+# local boot (iPXE: "Could not boot image: Error 0x00000001").
+e2e_errors() {	# e2e_errors ID [exit1]
+	if [ "${2:-}" = exit1 ]; then
+		grep -E -- "$E2E_ERRORS" "$E/vm/$1/console.txt" | grep -v 'Error 0x00000001 '
+	else
+		grep -E -- "$E2E_ERRORS" "$E/vm/$1/console.txt"
+	fi
+}
+
+# Access-log lines of one guest: its port, its time, User-Agent iPXE/.
+# Each line: PORT STATUS BYTES MICROSECONDS "REQUEST" "USER-AGENT".
+e2e_log_lines() {	# DIR LAST_LINE
+	awk -v from="$(cat "$1/logstart")" -v to="$2" -v port="$(cat "$1/port")" \
+	    -F'"' 'NR > from && NR <= to && index($1, port " ") == 1 &&
+		$4 ~ /^iPXE\// { print }' "$E/apache/e2e.log"
+}
+e2e_vm_log() {	# e2e_vm_log ID: after e2e_vm_wait
+	e2e_log_lines "$E/vm/$1" "$(cat "$E/vm/$1/logend")"
+}
+e2e_fetched() {	# e2e_fetched ID PATH-ERE STATUS: a GET of PATH answered STATUS
+	e2e_vm_log "$1" | grep -qE -- "^[0-9]+ $3 .*\"GET $2 HTTP"
+}
+e2e_count() {	# e2e_count ID PATH-ERE: how many GETs of PATH
+	e2e_vm_log "$1" | grep -cE -- "\"GET $2 HTTP"
+}
+
+# Show what went wrong with a guest.
+e2e_explain() {	# e2e_explain ID
+	diag "--- $1: outcome $VM_OUTCOME after $VM_SECS s; access log (iPXE):"
+	e2e_vm_log "$1" | sed 's/token=[0-9a-f]*/token=.../; s/^/# /'
+	diag "--- $1: last console lines:"
+	tail -n 15 "$E/vm/$1/console.txt" | cut -c1-160 | sed 's/^/# /'
+}
+
+# The guest booted its local disk: the fixture disk ran (qemu exit 33 and
+# its marker), with no iPXE error before (exit 1 allowed on UEFI).
+e2e_booted_local() {	# e2e_booted_local ID FW
+	[ "$VM_OUTCOME" = 33 ] && e2e_seen "$1" LOCALDISK-BOOTED &&
+	    ! e2e_seen "$1" FAKE-KERNEL-BOOTED &&
+	    [ -z "$(e2e_errors "$1" exit1)" ]
+}
