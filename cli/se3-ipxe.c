@@ -399,37 +399,69 @@ opt_error(const char *verb, char *argv[], int ch)
 }
 
 /*
- * getopt_long for a verb: options are accepted anywhere after the verb
- * (GNU permutation; main re-initialised getopt with optind = 0).  Returns
- * the option, -1 at the end, 'h' for --help, '?' after printing what was
- * wrong.
+ * An option of a verb besides --help, which every verb has: --NAME sets
+ * *flag to 1, or (flag NULL) --NAME ARG points *arg at ARG.
+ */
+struct verb_option {
+	const char	 *name;
+	int		 *flag;
+	const char	**arg;
+};
+
+/* What getopt_long returns for vo[i]: above any option character. */
+#define VERB_OPTION_VAL(i)	(0x100 + (int)(i))
+
+/*
+ * Parse the options of a verb: the n of vo, and --help.  They are accepted
+ * anywhere after the verb (GNU permutation; main re-initialised getopt
+ * with optind = 0).  Returns 0 with optind at the first operand, or -1
+ * once the usage is printed: the verb returns *status, 0 after --help,
+ * EXIT_USAGE after a bad option.  *status is written only then.
  */
 static int
-verb_getopt(const struct command *c, int argc, char *argv[],
-    const struct option *lo)
+verb_options(const struct command *c, int argc, char *argv[],
+    const struct verb_option *vo, size_t n, int *status)
 {
-	int ch;
+	struct option *lo;
+	size_t i;
+	int ch, rv = 0;
 
-	if ((ch = getopt_long(argc, argv, ":h", lo, NULL)) != ':' && ch != '?')
-		return ch;
-	opt_error(c->name, argv, ch);
-	return '?';
+	lo = xcalloc(n + 2, sizeof(*lo));	/* vo, --help, the zeroed end */
+	for (i = 0; i < n; i++) {
+		lo[i].name = vo[i].name;
+		lo[i].has_arg = vo[i].flag != NULL ? no_argument :
+		    required_argument;
+		lo[i].val = VERB_OPTION_VAL(i);
+	}
+	lo[n].name = "help";
+	lo[n].has_arg = no_argument;
+	lo[n].val = 'h';
+	while ((ch = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		if (ch >= VERB_OPTION_VAL(0) && ch < VERB_OPTION_VAL(n)) {
+			i = (size_t)(ch - VERB_OPTION_VAL(0));
+			if (vo[i].flag != NULL)
+				*vo[i].flag = 1;
+			else
+				*vo[i].arg = optarg;
+			continue;
+		}
+		if (ch == ':' || ch == '?')
+			opt_error(c->name, argv, ch);
+		*status = verb_usage(c, ch == 'h' ? 0 : EXIT_USAGE);
+		rv = -1;
+		break;
+	}
+	free(lo);
+	return rv;
 }
 
-/* Verbs that take no argument besides --help. */
+/* verb_options for the verbs that take no operand: name one given. */
 static int
-verb_noargs(const struct command *c, int argc, char *argv[], int *status)
+verb_noargs(const struct command *c, int argc, char *argv[],
+    const struct verb_option *vo, size_t n, int *status)
 {
-	static const struct option lo[] = {
-		{ "help",	no_argument,	NULL, 'h' },
-		{ NULL,		0,		NULL, 0 }
-	};
-	int ch;
-
-	if ((ch = verb_getopt(c, argc, argv, lo)) != -1) {
-		*status = verb_usage(c, ch == 'h' ? 0 : EXIT_USAGE);
+	if (verb_options(c, argc, argv, vo, n, status) == -1)
 		return -1;
-	}
 	if (optind != argc) {
 		warnx("%s: unexpected argument '%s'", c->name, argv[optind]);
 		*status = verb_usage(c, EXIT_USAGE);
@@ -622,6 +654,32 @@ active_action(const char *verb, struct sip_store *st, const char *mac,
 	return 0;
 }
 
+/*
+ * What the verbs on machines (cancel, status, history) do first: set up,
+ * parse the targets, open the database.  The caller starts with st NULL
+ * and t empty, so that machines_close undoes however far this went.
+ */
+static int
+machines_open(const struct command *c, struct ctx *ctx, int argc,
+    char *argv[], enum sip_store_mode mode, struct targets *t,
+    struct sip_store **st)
+{
+	if (ctx_setup(c, ctx) == -1)
+		return -1;
+	if (targets_parse(c->name, argv, argc, t) == -1)
+		return -1;
+	return store_open(c->name, ctx, mode, st);
+}
+
+/* The last thing the verbs on machines do. */
+static void
+machines_close(struct targets *t, struct sip_store *st)
+{
+	if (st != NULL)
+		sip_store_close(st);
+	targets_free(t);
+}
+
 /* -------------------------------------------------------- set-action */
 
 /* "memtest has: run, quick" for an unknown capability. */
@@ -644,13 +702,6 @@ static int
 cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
-	static const struct option lo[] = {
-		{ "at",		required_argument,	NULL, 'a' },
-		{ "expires",	required_argument,	NULL, 'e' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "max-boots",	required_argument,	NULL, 'm' },
-		{ NULL,		0,			NULL, 0 }
-	};
 	struct sip_err e = { "" };
 	struct targets t = { NULL, NULL, 0 };
 	struct sip_module *mod = NULL;
@@ -668,25 +719,15 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	long long maxb;
 	time_t tat;
 	enum sip_rc rc;
-	int ch, k, rv = 1;
+	int k, rv = 1;
+	const struct verb_option vo[] = {
+		{ "at",		NULL,	&at },
+		{ "expires",	NULL,	&exp_arg },
+		{ "max-boots",	NULL,	&max_arg },
+	};
 
-	while ((ch = verb_getopt(c, argc, argv, lo)) != -1) {
-		switch (ch) {
-		case 'a':
-			at = optarg;
-			break;
-		case 'e':
-			exp_arg = optarg;
-			break;
-		case 'm':
-			max_arg = optarg;
-			break;
-		case 'h':
-			return verb_usage(c, 0);
-		default:
-			return verb_usage(c, EXIT_USAGE);
-		}
-	}
+	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
 	argc -= optind;
 	argv += optind;
 
@@ -846,31 +887,23 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 static int
 cmd_cancel(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
-	static const struct option lo[] = {
-		{ "help",	no_argument,	NULL, 'h' },
-		{ NULL,		0,		NULL, 0 }
-	};
 	struct sip_err e = { "" };
 	struct targets t = { NULL, NULL, 0 };
 	struct sip_store *st = NULL;
 	struct sip_action *act;
 	size_t i, n;
 	enum sip_rc rc;
-	int ch, rv = 1;
+	int rv = 1;
 
-	if ((ch = verb_getopt(c, argc, argv, lo)) != -1)
-		return verb_usage(c, ch == 'h' ? 0 : EXIT_USAGE);
+	if (verb_options(c, argc, argv, NULL, 0, &rv) == -1)
+		return rv;
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
 		warnx("%s: missing TARGET", c->name);
 		return verb_usage(c, EXIT_USAGE);
 	}
-	if (ctx_setup(c, ctx) == -1)
-		goto out;
-	if (targets_parse(c->name, argv, argc, &t) == -1)
-		goto out;
-	if (store_open(c->name, ctx, SIP_STORE_RW, &st) == -1)
+	if (machines_open(c, ctx, argc, argv, SIP_STORE_RW, &t, &st) == -1)
 		goto out;
 	rv = 0;
 	for (i = 0; i < t.n; i++) {
@@ -897,9 +930,7 @@ cmd_cancel(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 			sip_action_free(act);
 	}
  out:
-	if (st != NULL)
-		sip_store_close(st);
-	targets_free(&t);
+	machines_close(&t, st);
 	return rv;
 }
 
@@ -1085,37 +1116,22 @@ status_table(const struct sip_status_row *rows, size_t n,
 static int
 cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
-	static const struct option lo[] = {
-		{ "help",	no_argument,	NULL, 'h' },
-		{ "json",	no_argument,	NULL, 'j' },
-		{ NULL,		0,		NULL, 0 }
-	};
 	struct sip_err e = { "" };
 	struct targets t = { NULL, NULL, 0 };
 	struct sip_store *st = NULL;
 	struct sip_status_row *rows = NULL;
 	size_t nrows = 0;
 	enum sip_rc rc;
-	int ch, json = 0, rv = 1;
+	int json = 0, rv = 1;
+	const struct verb_option vo[] = {
+		{ "json",	&json,	NULL },
+	};
 
-	while ((ch = verb_getopt(c, argc, argv, lo)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			return verb_usage(c, 0);
-		default:
-			return verb_usage(c, EXIT_USAGE);
-		}
-	}
+	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
 	argc -= optind;
 	argv += optind;
-	if (ctx_setup(c, ctx) == -1)
-		goto out;
-	if (targets_parse(c->name, argv, argc, &t) == -1)
-		goto out;
-	if (store_open(c->name, ctx, SIP_STORE_RO, &st) == -1)
+	if (machines_open(c, ctx, argc, argv, SIP_STORE_RO, &t, &st) == -1)
 		goto out;
 	if (st != NULL && (rc = sip_store_status(st, argc > 0 ? t.p : NULL,
 	    t.n, &rows, &nrows, &e)) != SIP_OK) {
@@ -1132,9 +1148,7 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
  out:
 	if (rows != NULL)
 		sip_status_free(rows, nrows);
-	if (st != NULL)
-		sip_store_close(st);
-	targets_free(&t);
+	machines_close(&t, st);
 	return rv;
 }
 
@@ -1219,30 +1233,19 @@ static int
 cmd_history(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
-	static const struct option lo[] = {
-		{ "help",	no_argument,	NULL, 'h' },
-		{ "json",	no_argument,	NULL, 'j' },
-		{ NULL,		0,		NULL, 0 }
-	};
 	struct sip_err e = { "" };
 	struct targets t = { NULL, NULL, 0 };
 	struct sip_store *st = NULL;
 	struct sip_history *h = NULL;
 	size_t n = 0, i;
 	enum sip_rc rc;
-	int ch, json = 0, rv = 1;
+	int json = 0, rv = 1;
+	const struct verb_option vo[] = {
+		{ "json",	&json,	NULL },
+	};
 
-	while ((ch = verb_getopt(c, argc, argv, lo)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			return verb_usage(c, 0);
-		default:
-			return verb_usage(c, EXIT_USAGE);
-		}
-	}
+	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
 	argc -= optind;
 	argv += optind;
 	if (argc != 1) {
@@ -1250,11 +1253,7 @@ cmd_history(const struct command *c, struct ctx *ctx, int argc,
 		    "only one TARGET");
 		return verb_usage(c, EXIT_USAGE);
 	}
-	if (ctx_setup(c, ctx) == -1)
-		goto out;
-	if (targets_parse(c->name, argv, argc, &t) == -1)
-		goto out;
-	if (store_open(c->name, ctx, SIP_STORE_RO, &st) == -1)
+	if (machines_open(c, ctx, argc, argv, SIP_STORE_RO, &t, &st) == -1)
 		goto out;
 	if (st != NULL && (rc = sip_store_history(st, t.p[0], &h, &n, &e)) !=
 	    SIP_OK) {
@@ -1274,9 +1273,7 @@ cmd_history(const struct command *c, struct ctx *ctx, int argc,
  out:
 	if (h != NULL)
 		sip_history_free(h, n);
-	if (st != NULL)
-		sip_store_close(st);
-	targets_free(&t);
+	machines_close(&t, st);
 	return rv;
 }
 
@@ -1286,11 +1283,6 @@ static int
 cmd_preview(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
-	static const struct option lo[] = {
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "platform",	required_argument,	NULL, 'p' },
-		{ NULL,		0,			NULL, 0 }
-	};
 	struct sip_err e = { "" };
 	struct targets t = { NULL, NULL, 0 };
 	struct sip_request req;
@@ -1299,19 +1291,13 @@ cmd_preview(const struct command *c, struct ctx *ctx, int argc,
 	const char *platform = NULL;
 	char *p;
 	enum sip_rc rc = SIP_OK;
-	int ch, rv = 1;
+	int rv = 1;
+	const struct verb_option vo[] = {
+		{ "platform",	NULL,	&platform },
+	};
 
-	while ((ch = verb_getopt(c, argc, argv, lo)) != -1) {
-		switch (ch) {
-		case 'p':
-			platform = optarg;
-			break;
-		case 'h':
-			return verb_usage(c, 0);
-		default:
-			return verb_usage(c, EXIT_USAGE);
-		}
-	}
+	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
 	argc -= optind;
 	argv += optind;
 	if (argc != 1) {
@@ -1499,32 +1485,17 @@ static int
 cmd_actions(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
-	static const struct option lo[] = {
-		{ "help",	no_argument,	NULL, 'h' },
-		{ "json",	no_argument,	NULL, 'j' },
-		{ NULL,		0,		NULL, 0 }
-	};
 	struct sip_err e = { "" };
 	struct sip_module **mods = NULL;
 	size_t nmods = 0, i, j, n = 0;
 	enum sip_rc rc;
-	int ch, json = 0, rv = 1;
+	int json = 0, rv = 1;
+	const struct verb_option vo[] = {
+		{ "json",	&json,	NULL },
+	};
 
-	while ((ch = verb_getopt(c, argc, argv, lo)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			return verb_usage(c, 0);
-		default:
-			return verb_usage(c, EXIT_USAGE);
-		}
-	}
-	if (optind != argc) {
-		warnx("%s: unexpected argument '%s'", c->name, argv[optind]);
-		return verb_usage(c, EXIT_USAGE);
-	}
+	if (verb_noargs(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
 	if (ctx_setup(c, ctx) == -1)
 		goto out;
 	if ((rc = sip_module_scan(ctx->cfg.module_path, &mods, &nmods, &e)) !=
@@ -1568,9 +1539,8 @@ cmd_cleanup(const struct command *c, struct ctx *ctx, int argc,
 	enum sip_rc rc;
 	int rv = 1;
 
-	if (verb_noargs(c, argc, argv, &rv) == -1)
+	if (verb_noargs(c, argc, argv, NULL, 0, &rv) == -1)
 		return rv;
-	rv = 1;
 	if (ctx_setup(c, ctx) == -1)
 		goto out;
 	/* No database yet: nothing to clean, and cron must stay quiet. */
@@ -1633,9 +1603,8 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	enum sip_rc rc;
 	int rv = 1;
 
-	if (verb_noargs(c, argc, argv, &rv) == -1)
+	if (verb_noargs(c, argc, argv, NULL, 0, &rv) == -1)
 		return rv;
-	rv = 1;
 	if (ctx_setup(c, ctx) == -1)
 		goto out;
 	rv = 0;
@@ -1693,38 +1662,20 @@ static int
 cmd_dhcp_config(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
-	static const struct option lo[] = {
-		{ "format",	required_argument,	NULL, 'f' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "legacy",	no_argument,		NULL, 'l' },
-		{ NULL,		0,			NULL, 0 }
-	};
 	struct sip_err e = { "" };
 	struct sip_buf out;
 	enum sip_dhcp_format fmt = SIP_DHCP_ISC;
 	const char *format = NULL;
 	char *p;
 	enum sip_rc rc;
-	int ch, legacy = 0, rv = 1;
+	int legacy = 0, rv = 1;
+	const struct verb_option vo[] = {
+		{ "format",	NULL,		&format },
+		{ "legacy",	&legacy,	NULL },
+	};
 
-	while ((ch = verb_getopt(c, argc, argv, lo)) != -1) {
-		switch (ch) {
-		case 'f':
-			format = optarg;
-			break;
-		case 'l':
-			legacy = 1;
-			break;
-		case 'h':
-			return verb_usage(c, 0);
-		default:
-			return verb_usage(c, EXIT_USAGE);
-		}
-	}
-	if (optind != argc) {
-		warnx("%s: unexpected argument '%s'", c->name, argv[optind]);
-		return verb_usage(c, EXIT_USAGE);
-	}
+	if (verb_noargs(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
 	sip_buf_init(&out);
 	if (format != NULL && sip_dhcp_format_parse(format, &fmt) != SIP_OK) {
 		p = safe_dup(format, NULL);
@@ -1751,15 +1702,11 @@ cmd_dhcp_config(const struct command *c, struct ctx *ctx, int argc,
 static int
 cmd_help(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
-	static const struct option lo[] = {
-		{ "help",	no_argument,	NULL, 'h' },
-		{ NULL,		0,		NULL, 0 }
-	};
 	const struct command *verb;
-	int ch;
+	int status;
 
-	if ((ch = verb_getopt(c, argc, argv, lo)) != -1)
-		return verb_usage(c, ch == 'h' ? 0 : EXIT_USAGE);
+	if (verb_options(c, argc, argv, NULL, 0, &status) == -1)
+		return status;
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {

@@ -134,7 +134,6 @@ struct cscan {
 	size_t		 nsects;
 };
 
-static const char *shorten(const char *, char *, size_t);
 static int	 config_quiet(const char *, ...);
 static enum sip_rc config_lines(const char *, const char *, size_t,
 		    struct sip_err *);
@@ -152,16 +151,6 @@ static enum sip_rc parse_digits(const char **, int, int64_t *);
 static enum sip_rc duration_parse(const char *, int64_t *, int *);
 static int	 days_in_month(int64_t, int64_t);
 static void	 config_fmt_duration(int64_t, char *, size_t);
-
-/* A value as quoted in a message: cut if long, so the message is whole. */
-static const char *
-shorten(const char *v, char *buf, size_t sz)
-{
-	if (strlen(v) < sz)
-		return v;
-	snprintf(buf, sz, "%.*s...", (int)(sz - 4), v);
-	return buf;
-}
 
 /* iniparser prints to stderr by default: lib/ never prints. */
 static int
@@ -234,11 +223,7 @@ config_lines(const char *file, const char *text, size_t len,
 
 	for (p = text, end = text + len; p < end; p = nl + 1) {
 		lineno++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		n = (size_t)(nl - p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
+		n = sip_line_len(p, end, &nl);
 		if (n > CONFIG_LINE_MAX)
 			return sip_errf(err, SIP_ECONFIG,
 			    "%s:%d: line longer than %d bytes",
@@ -370,7 +355,7 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 			    "%s:%d: [%s] %s: control character in the value",
 			    sc->file, sc->line[k], kd->section, kd->key);
 
-	sv = shorten(value, sbuf, sizeof(sbuf));
+	sv = sip_shorten(value, sbuf, sizeof(sbuf));
 	switch (kd->type) {
 	case CT_PATH:
 		if (!config_abspath(value, strlen(value)))

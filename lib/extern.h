@@ -20,6 +20,18 @@ typedef int (*sip_ini_section_cb)(void *arg, const char *section, int line);
 enum sip_rc	 sip_ini_parse(const char *name, const char *text, size_t len,
 		    sip_ini_section_cb, sip_ini_cb, void *arg, struct sip_err *);
 
+/*
+ * The length of the line that starts at p (before end), without its LF
+ * and a CR before that; *nl is set to where it ends (its LF, or end).
+ */
+size_t		 sip_line_len(const char *, const char *, const char **);
+
+/*
+ * A value as quoted in a message: v itself, or if it does not fit in sz
+ * bytes its start and "..." in buf, so that the message stays whole.
+ */
+const char	*sip_shorten(const char *, char *, size_t);
+
 /* Read a whole regular file (at most max bytes) into a NUL-terminated buffer. */
 enum sip_rc	 sip_file_read(const char *path, size_t max, char **, size_t *,
 		    struct sip_err *);

@@ -6,6 +6,8 @@
 #include "extern.h"
 
 static enum sip_answer	fsm_unexpected(enum sip_event);
+static enum sip_answer	fsm_active_common(struct sip_action *,
+			    enum sip_event, sip_transition_cb, void *);
 
 /* These spellings are also stored in the database: never rename one. */
 static const char *const state_names[SIP_ST__MAX] = {
@@ -98,6 +100,25 @@ fsm_unexpected(enum sip_event ev)
 	return ev == SIP_EV_BOOT ? SIP_ANSWER_DEFAULT : SIP_ANSWER_REFUSE;
 }
 
+/*
+ * The events every active state answers alike, so that they cannot
+ * drift apart: a cancel ends the action, time passing is accepted.
+ */
+static enum sip_answer
+fsm_active_common(struct sip_action *act, enum sip_event ev,
+    sip_transition_cb cb, void *arg)
+{
+	switch (ev) {
+	case SIP_EV_CANCEL:
+		sip_change_state(act, SIP_ST_CANCELLED, ev, cb, arg);
+		return SIP_ANSWER_ACCEPT;
+	case SIP_EV_TICK:
+		return SIP_ANSWER_ACCEPT;
+	default:
+		return fsm_unexpected(ev);
+	}
+}
+
 enum sip_answer
 sip_fsm_step(struct sip_action *act, enum sip_event ev, time_t now,
     sip_transition_cb cb, void *arg)
@@ -126,13 +147,9 @@ sip_fsm_step(struct sip_action *act, enum sip_event ev, time_t now,
 		case SIP_EV_DONE:
 		case SIP_EV_FAILED:
 			return SIP_ANSWER_REFUSE;
-		case SIP_EV_CANCEL:
-			sip_change_state(act, SIP_ST_CANCELLED, ev, cb, arg);
-			return SIP_ANSWER_ACCEPT;
-		case SIP_EV_TICK:
-			return SIP_ANSWER_ACCEPT;
 		default:
-			return fsm_unexpected(ev);
+			/* cancel, tick: alike in every active state */
+			return fsm_active_common(act, ev, cb, arg);
 		}
 	case SIP_ST_PENDING:
 		switch (ev) {
@@ -150,13 +167,9 @@ sip_fsm_step(struct sip_action *act, enum sip_event ev, time_t now,
 		case SIP_EV_FAILED:
 			/* Never served: nobody can hold the token rightly. */
 			return SIP_ANSWER_REFUSE;
-		case SIP_EV_CANCEL:
-			sip_change_state(act, SIP_ST_CANCELLED, ev, cb, arg);
-			return SIP_ANSWER_ACCEPT;
-		case SIP_EV_TICK:
-			return SIP_ANSWER_ACCEPT;
 		default:
-			return fsm_unexpected(ev);
+			/* cancel, tick: alike in every active state */
+			return fsm_active_common(act, ev, cb, arg);
 		}
 	case SIP_ST_BOOTING:
 	case SIP_ST_RUNNING:
@@ -182,13 +195,9 @@ sip_fsm_step(struct sip_action *act, enum sip_event ev, time_t now,
 		case SIP_EV_FAILED:
 			sip_change_state(act, SIP_ST_FAILED, ev, cb, arg);
 			return SIP_ANSWER_ACCEPT;
-		case SIP_EV_CANCEL:
-			sip_change_state(act, SIP_ST_CANCELLED, ev, cb, arg);
-			return SIP_ANSWER_ACCEPT;
-		case SIP_EV_TICK:
-			return SIP_ANSWER_ACCEPT;
 		default:
-			return fsm_unexpected(ev);
+			/* cancel, tick: alike in every active state */
+			return fsm_active_common(act, ev, cb, arg);
 		}
 	case SIP_ST_DONE:
 	case SIP_ST_FAILED:

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The strict line-oriented INI reader for module manifests, and whole-file reads. */
+/*
+ * The strict line-oriented INI reader for module manifests, whole-file
+ * reads, and the line splitting and value quoting the readers share.
+ */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -206,11 +210,7 @@ sip_ini_parse(const char *name, const char *text, size_t len,
 
 	for (p = text, end = text + len; p < end; p = nl + 1) {
 		lineno++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		n = (size_t)(nl - p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
+		n = sip_line_len(p, end, &nl);
 		if (n > INI_LINE_MAX) {
 			rc = sip_errf(err, SIP_EMODULE,
 			    "%s:%d: line longer than %d bytes",
@@ -293,6 +293,33 @@ sip_ini_parse(const char *name, const char *text, size_t len,
  out:
 	ini_state_free(&st);
 	return (enum sip_rc)rc;
+}
+
+/*
+ * One place splits text into lines, so that a manifest and the
+ * configuration agree on where a line ends (LF or CRLF).
+ */
+size_t
+sip_line_len(const char *p, const char *end, const char **nl)
+{
+	size_t n;
+
+	if ((*nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+		*nl = end;
+	n = (size_t)(*nl - p);
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	return n;
+}
+
+/* The config and manifest readers quote a bad value alike. */
+const char *
+sip_shorten(const char *v, char *buf, size_t sz)
+{
+	if (strlen(v) < sz)
+		return v;
+	snprintf(buf, sz, "%.*s...", (int)(sz - 4), v);
+	return buf;
 }
 
 enum sip_rc

@@ -91,7 +91,6 @@ struct mparse {
 };
 
 static int	 copy(char *, size_t, const char *);
-static const char *shorten(const char *, char *, size_t);
 static void	 append(char *, size_t, const char *);
 static int	 name_ok(const char *, int);
 static int	 module_name_ok(const char *);
@@ -131,16 +130,6 @@ copy(char *dst, size_t sz, const char *src)
 
 	n = snprintf(dst, sz, "%s", src);
 	return n >= 0 && (size_t)n < sz;
-}
-
-/* A value as quoted in a message: cut if long, so the message is whole. */
-static const char *
-shorten(const char *v, char *buf, size_t sz)
-{
-	if (strlen(v) < sz)
-		return v;
-	snprintf(buf, sz, "%.*s...", (int)(sz - 4), v);
-	return buf;
 }
 
 /* Append src to the string in dst of size sz, cutting if needed. */
@@ -361,7 +350,7 @@ word_of(const struct mparse *mp, const struct rsect *rs, size_t k,
 	}
 	return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s %s: '%s' is not %s",
 	    mp->file, r->line, rs->header, skeys[rs->kind][k],
-	    shorten(r->value, sbuf, sizeof(sbuf)), list);
+	    sip_shorten(r->value, sbuf, sizeof(sbuf)), list);
 }
 
 /* Key k of rs, if given, is an integer in min..max. */
@@ -376,7 +365,7 @@ int_of(const struct mparse *mp, const struct rsect *rs, size_t k,
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s %s: '%s' is "
 		    "not an integer in %" PRId64 "..%" PRId64, mp->file,
 		    r->line, rs->header, skeys[rs->kind][k],
-		    shorten(r->value, sbuf, sizeof(sbuf)), min,
+		    sip_shorten(r->value, sbuf, sizeof(sbuf)), min,
 		    max);
 	return SIP_OK;
 }
@@ -622,14 +611,14 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 			regerror(ec, &re, why, sizeof(why));
 			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
 			    "pattern: '%s': %s", mp->file, r->line, rs->header,
-			    shorten(r->value, sbuf, sizeof(sbuf)), why);
+			    sip_shorten(r->value, sbuf, sizeof(sbuf)), why);
 			goto out;
 		}
 		regfree(&re);
 		if ((trap = pattern_trap(r->value)) != NULL) {
 			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
 			    "pattern: '%s': %s", mp->file, r->line, rs->header,
-			    shorten(r->value, sbuf, sizeof(sbuf)), trap);
+			    sip_shorten(r->value, sbuf, sizeof(sbuf)), trap);
 			goto out;
 		}
 		len = strlen(r->value) + 5;
@@ -646,7 +635,7 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 				goto enomem;
 			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
 			    "pattern: '%s': %s", mp->file, r->line, rs->header,
-			    shorten(r->value, sbuf, sizeof(sbuf)), why);
+			    sip_shorten(r->value, sbuf, sizeof(sbuf)), why);
 			goto out;
 		}
 		break;
@@ -662,8 +651,8 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 		if (rc != SIP_OK) {
 			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
 			    "default: '%s' is not valid: %s", mp->file, r->line,
-			    rs->header, shorten(r->value, sbuf, sizeof(sbuf)),
-			    why);
+			    rs->header,
+			    sip_shorten(r->value, sbuf, sizeof(sbuf)), why);
 			goto out;
 		}
 		if ((o->def = sip_strdup(r->value)) == NULL)
@@ -702,7 +691,7 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s template: "
 		    "'%s' is not a file name in the module directory "
 		    "([A-Za-z0-9_-][A-Za-z0-9._-]*)", mp->file, r->line,
-		    rs->header, shorten(r->value, sbuf, sizeof(sbuf)));
+		    rs->header, sip_shorten(r->value, sbuf, sizeof(sbuf)));
 	if ((c->template_file = sip_strdup(r->value)) == NULL)
 		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 		    sip_strerror(SIP_ENOMEM));
@@ -722,7 +711,7 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 	    SIP_OK)
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s expires: '%s' "
 		    "is not a duration in 1m..30d", mp->file, r->line,
-		    rs->header, shorten(r->value, sbuf, sizeof(sbuf)));
+		    rs->header, sip_shorten(r->value, sbuf, sizeof(sbuf)));
 
 	if ((rc = word_of(mp, rs, CK_DESTRUCTIVE, yesno, 2, &w)) != SIP_OK)
 		return rc;
@@ -756,11 +745,13 @@ build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
 	if (!module_name_ok(r->value))
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: [module] name: "
 		    "'%s' is not a module name ([a-z][a-z0-9_-]{0,31})",
-		    mp->file, r->line, shorten(r->value, sbuf, sizeof(sbuf)));
+		    mp->file, r->line,
+		    sip_shorten(r->value, sbuf, sizeof(sbuf)));
 	if (strcmp(r->value, dirname) != 0)
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: [module] name: "
 		    "'%s' is not the name of the directory ('%s')", mp->file,
-		    r->line, shorten(r->value, sbuf, sizeof(sbuf)), dirname);
+		    r->line, sip_shorten(r->value, sbuf, sizeof(sbuf)),
+		    dirname);
 	copy(m->name, sizeof(m->name), r->value);
 	if ((rc = text_of(mp, mod, MK_DESCRIPTION, &m->description)) !=
 	    SIP_OK)
@@ -770,7 +761,8 @@ build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
 	if (sip_value_check(SIP_T_WORD, r->value) != SIP_OK)
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: [module] "
 		    "version: '%s' is not a word ([A-Za-z0-9._-]{1,64})",
-		    mp->file, r->line, shorten(r->value, sbuf, sizeof(sbuf)));
+		    mp->file, r->line,
+		    sip_shorten(r->value, sbuf, sizeof(sbuf)));
 	if ((m->version = sip_strdup(r->value)) == NULL)
 		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 		    sip_strerror(SIP_ENOMEM));
@@ -1203,7 +1195,7 @@ sip_options_resolve(const struct sip_capability *c, char *const *as,
 		if ((eq = strchr(as[i], '=')) == NULL) {
 			rc = sip_errf(err, SIP_EINVAL, "capability %s: '%s': "
 			    "expected OPTION=VALUE", c->name,
-			    shorten(as[i], sbuf, sizeof(sbuf)));
+			    sip_shorten(as[i], sbuf, sizeof(sbuf)));
 			goto fail;
 		}
 		klen = (size_t)(eq - as[i]);
@@ -1235,7 +1227,7 @@ sip_options_resolve(const struct sip_capability *c, char *const *as,
 		if (rc != SIP_OK) {
 			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
 			    "%s: '%s' is not a valid %s: %s", c->name, o->name,
-			    shorten(eq + 1, sbuf, sizeof(sbuf)),
+			    sip_shorten(eq + 1, sbuf, sizeof(sbuf)),
 			    opt_type_names[o->type], why);
 			goto fail;
 		}

@@ -110,6 +110,9 @@ static enum sip_rc	action_query(struct sip_store *, const char *,
 static enum sip_rc	action_query1(struct sip_store *, const char *,
 			    const char *, int, struct sip_action **,
 			    struct sip_err *);
+static enum sip_rc	action_of_mac(struct sip_store *, const char *,
+			    const char *, const char *, struct sip_action **,
+			    struct sip_err *);
 static enum sip_rc	action_save(struct sip_store *,
 			    const struct sip_action *, struct sip_err *);
 static enum sip_rc	action_step(struct sip_store *, struct sip_action *,
@@ -1371,40 +1374,40 @@ sip_store_cleanup(struct sip_store *st, time_t now, int64_t history_keep,
 	return ret;
 }
 
-enum sip_rc
-sip_store_active_action(struct sip_store *st, const char *mac,
-    struct sip_action **out, struct sip_err *err)
+/*
+ * The action of mac that sql selects, with its options; SIP_ENOTFOUND
+ * names it by what ("active action", "action") when there is none.
+ */
+static enum sip_rc
+action_of_mac(struct sip_store *st, const char *sql, const char *what,
+    const char *mac, struct sip_action **out, struct sip_err *err)
 {
 	enum sip_rc ret;
 
 	*out = NULL;
 	if (mac == NULL)
 		return sip_errf(err, SIP_EINVAL, "%s: no MAC", st->path);
-	if ((ret = action_query1(st, SQL_ACTION_ACTIVE, mac, 1, out, err)) !=
-	    SIP_OK)
+	if ((ret = action_query1(st, sql, mac, 1, out, err)) != SIP_OK)
 		return ret;
 	if (*out == NULL)
-		return sip_errf(err, SIP_ENOTFOUND, "%s: no active action for "
-		    "%s", st->path, mac);
+		return sip_errf(err, SIP_ENOTFOUND, "%s: no %s for %s",
+		    st->path, what, mac);
 	return SIP_OK;
+}
+
+enum sip_rc
+sip_store_active_action(struct sip_store *st, const char *mac,
+    struct sip_action **out, struct sip_err *err)
+{
+	return action_of_mac(st, SQL_ACTION_ACTIVE, "active action", mac, out,
+	    err);
 }
 
 enum sip_rc
 sip_store_last_action(struct sip_store *st, const char *mac,
     struct sip_action **out, struct sip_err *err)
 {
-	enum sip_rc ret;
-
-	*out = NULL;
-	if (mac == NULL)
-		return sip_errf(err, SIP_EINVAL, "%s: no MAC", st->path);
-	if ((ret = action_query1(st, SQL_ACTION_LAST, mac, 1, out, err)) !=
-	    SIP_OK)
-		return ret;
-	if (*out == NULL)
-		return sip_errf(err, SIP_ENOTFOUND, "%s: no action for %s",
-		    st->path, mac);
-	return SIP_OK;
+	return action_of_mac(st, SQL_ACTION_LAST, "action", mac, out, err);
 }
 
 /* *out NULL when the machine was never seen. */
