@@ -14,6 +14,8 @@
 
 /* WAL frames (pages) past which a commit checkpoints: about 256 KiB. */
 #define WAL_FRAMES_MAX	64
+/* Statements kept prepared for the life of a connection. */
+#define STMT_CACHE	8
 
 struct sip_store {
 	sqlite3		*db;
@@ -22,6 +24,10 @@ struct sip_store {
 	int		 busy_no_wait;	/* set while checkpointing */
 	struct timespec	 busy_since;	/* when the current wait began */
 	unsigned int	 jitter;	/* state of the sleep-length generator */
+	struct {
+		const char	*sql;
+		sqlite3_stmt	*stmt;
+	}		 cache[STMT_CACHE];	/* see stmt_get */
 };
 
 /*
@@ -61,6 +67,22 @@ struct hist {
 /* Same text as the partial index, so the planner can use it. */
 #define ACTIVE_WHERE \
 	"state IN ('scheduled','pending','booting','running')"
+
+/* A machine asked: what it did not send this time is kept from last time. */
+#define SQL_MACHINE_SEEN \
+	"INSERT INTO machines (mac, " \
+	"first_seen, last_seen, boots, platform, buildarch, uuid, serial, " \
+	"manufacturer, product, ip) " \
+	"VALUES (?1, ?2, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9) " \
+	"ON CONFLICT (mac) DO UPDATE SET last_seen = excluded.last_seen, " \
+	"boots = boots + 1, " \
+	"platform = coalesce(excluded.platform, platform), " \
+	"buildarch = coalesce(excluded.buildarch, buildarch), " \
+	"uuid = coalesce(excluded.uuid, uuid), " \
+	"serial = coalesce(excluded.serial, serial), " \
+	"manufacturer = coalesce(excluded.manufacturer, manufacturer), " \
+	"product = coalesce(excluded.product, product), " \
+	"ip = coalesce(excluded.ip, ip)"
 
 #define SQL_ACTION_ACTIVE \
 	"SELECT " ACTION_COLUMNS " FROM actions WHERE mac = ?1 AND " \
@@ -538,11 +560,70 @@ sip_store_open(const char *path, enum sip_store_mode mode,
 	return ret;
 }
 
+/*
+ * A prepared statement for sql, reset and unbound, from the connection's
+ * cache when it is there.  The boot transaction prepares its statements
+ * before it takes the write lock (stmt_warm), so that under a boot storm
+ * the lock is held while they run, not while SQLite parses them.  Give
+ * the statement back with stmt_put, never sqlite3_finalize.
+ */
+static int
+stmt_get(struct sip_store *st, const char *sql, sqlite3_stmt **out)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < STMT_CACHE && st->cache[i].sql != NULL; i++)
+		if (strcmp(st->cache[i].sql, sql) == 0) {
+			*out = st->cache[i].stmt;
+			return SQLITE_OK;
+		}
+	if ((rc = sqlite3_prepare_v3(st->db, sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, out, NULL)) != SQLITE_OK)
+		return rc;
+	if (i < STMT_CACHE) {
+		st->cache[i].sql = sql;
+		st->cache[i].stmt = *out;
+	}
+	return SQLITE_OK;
+}
+
+static void
+stmt_put(struct sip_store *st, sqlite3_stmt *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < STMT_CACHE && st->cache[i].sql != NULL; i++)
+		if (st->cache[i].stmt == s) {
+			/* A reset statement holds no read transaction open. */
+			(void)sqlite3_reset(s);
+			(void)sqlite3_clear_bindings(s);
+			return;
+		}
+	sqlite3_finalize(s);
+}
+
+/* Prepare sql now, outside any transaction; errors show when it runs. */
+static void
+stmt_warm(struct sip_store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+
+	if (stmt_get(st, sql, &s) == SQLITE_OK)
+		stmt_put(st, s);
+}
+
 void
 sip_store_close(struct sip_store *st)
 {
+	size_t i;
+
 	if (st == NULL)
 		return;
+	for (i = 0; i < STMT_CACHE && st->cache[i].sql != NULL; i++)
+		sqlite3_finalize(st->cache[i].stmt);
 	/* Plain close: a statement left unfinalized shows up as a leak. */
 	(void)sqlite3_close(st->db);
 	free(st->path);
@@ -730,8 +811,7 @@ action_query(struct sip_store *st, const char *sql, const char *param,
 
 	*list = NULL;
 	*n = 0;
-	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) !=
-	    SQLITE_OK || (param != NULL &&
+	if ((rc = stmt_get(st, sql, &s)) != SQLITE_OK || (param != NULL &&
 	    (rc = bind_text(s, 1, param)) != SQLITE_OK)) {
 		ret = db_err(st, rc, err, "read actions");
 		goto out;
@@ -757,7 +837,7 @@ action_query(struct sip_store *st, const char *sql, const char *param,
 	*n = cnt;
 	l = NULL;
  out:
-	sqlite3_finalize(s);
+	stmt_put(st, s);
 	if (l != NULL) {
 		for (i = 0; i < cnt; i++)
 			sip_action_free(l[i]);
@@ -930,20 +1010,7 @@ machine_seen(struct sip_store *st, const struct sip_machine *m, int64_t now,
 	enum sip_rc ret = SIP_OK;
 	int rc;
 
-	/* What a machine did not send this time is kept from last time. */
-	if ((rc = sqlite3_prepare_v2(st->db, "INSERT INTO machines (mac, "
-	    "first_seen, last_seen, boots, platform, buildarch, uuid, serial, "
-	    "manufacturer, product, ip) "
-	    "VALUES (?1, ?2, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-	    "ON CONFLICT (mac) DO UPDATE SET last_seen = excluded.last_seen, "
-	    "boots = boots + 1, "
-	    "platform = coalesce(excluded.platform, platform), "
-	    "buildarch = coalesce(excluded.buildarch, buildarch), "
-	    "uuid = coalesce(excluded.uuid, uuid), "
-	    "serial = coalesce(excluded.serial, serial), "
-	    "manufacturer = coalesce(excluded.manufacturer, manufacturer), "
-	    "product = coalesce(excluded.product, product), "
-	    "ip = coalesce(excluded.ip, ip)", -1, &s, NULL)) != SQLITE_OK ||
+	if ((rc = stmt_get(st, SQL_MACHINE_SEEN, &s)) != SQLITE_OK ||
 	    (rc = bind_text(s, 1, m->mac)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(s, 2, now)) != SQLITE_OK ||
 	    (rc = bind_text(s, 3, m->platform)) != SQLITE_OK ||
@@ -955,7 +1022,7 @@ machine_seen(struct sip_store *st, const struct sip_machine *m, int64_t now,
 	    (rc = bind_text(s, 9, m->ip)) != SQLITE_OK ||
 	    (rc = sqlite3_step(s)) != SQLITE_DONE)
 		ret = db_err(st, rc, err, "record machine %s", m->mac);
-	sqlite3_finalize(s);
+	stmt_put(st, s);
 	return ret;
 }
 
@@ -973,6 +1040,8 @@ sip_store_boot(struct sip_store *st, const struct sip_machine *m, time_t now,
 	*actp = NULL;
 	if (m == NULL || m->mac[0] == '\0')
 		return sip_errf(err, SIP_EINVAL, "%s: boot: no MAC", st->path);
+	stmt_warm(st, SQL_MACHINE_SEEN);
+	stmt_warm(st, SQL_ACTION_ACTIVE);
 	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
 		return ret;
 	if ((ret = machine_seen(st, m, now, err)) != SIP_OK ||
