@@ -58,24 +58,7 @@ E2E_UUID=5e3e2e00-0000-4000-8000-000000000001
 E2E_ERRORS='Could not boot|command not found|Unrecognised option|Could not start download|Could not store|Could not select|No such file or directory|Exec format error|Invalid argument|Operation not permitted|Server Error|Boot from SAN device .* failed|could not be started'
 
 # ------------------------------------------------------------------ TAP
-e2e_n=0 e2e_failed=0
-ok() {	# ok STATUS NAME: STATUS 0 passes
-	e2e_n=$((e2e_n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $e2e_n - $2"
-	else
-		echo "not ok $e2e_n - $2"
-		e2e_failed=$((e2e_failed + 1))
-	fi
-}
-is() {	# is GOT EXPECTED NAME
-	if [ "$1" = "$2" ]; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		printf '  got:      %s\n  expected: %s\n' "$1" "$2" | sed 's/^/# /'
-	fi
-}
+TAP_NO_SCRATCH=1 . "$E2E_TOP/t/lib/tap.sh"
 t() {	# t NAME COMMAND...: ok when COMMAND succeeds
 	_t_name=$1
 	shift
@@ -89,8 +72,7 @@ e2e_secs() {	# e2e_secs START_NS [END_NS]
 }
 e2e_done() {
 	echo "# duration of $(basename "$0"): $(e2e_secs "$e2e_t0") s"
-	echo "1..$e2e_n"
-	[ "$e2e_failed" -eq 0 ]
+	done_testing
 }
 
 # ---------------------------------------------------------------- set-up

@@ -33,8 +33,11 @@ done_testing() {
 	[ "$tap_failed" -eq 0 ]
 }
 
-# A scratch directory per test file, readable by the web server user.
-T=$(mktemp -d /tmp/se3-ipxe-test.XXXXXX)
-chmod 755 "$T"
-trap 'rm -rf "$T"' EXIT
-TOP=$(pwd)
+# A scratch directory per test file, readable by the web server user;
+# a harness with its own scratch and traps sets TAP_NO_SCRATCH.
+if [ -z "${TAP_NO_SCRATCH-}" ]; then
+	T=$(mktemp -d /tmp/se3-ipxe-test.XXXXXX)
+	chmod 755 "$T"
+	trap 'rm -rf "$T"' EXIT
+	TOP=$(pwd)
+fi
