@@ -118,7 +118,7 @@ is "$(wc -l < "$T/out")" 1 "the same MAC twice is one machine"
 
 run set-action $M1 memtest:run
 cgi_boot "mac=$M1&platform=pcbios"
-grep -q memtest "$T/cgi.out"
+grep -q memtest "$T/body"
 ok $? "ipxe.cgi serves the action set-action stored"
 run status $M1
 grep -q "^$M1  *memtest:run  *done  *1/1  *-  *[0-9-]* [0-9:]*  *pcbios\$" "$T/out"

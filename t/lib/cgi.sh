@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Run the real ipxe.cgi binary with a CGI environment, and write a test config and database.
 
-# write_config FILE [EXTRA INI LINES...]: a config whose every path is inside $T.
+# write_config FILE [EXTRA INI LINES...]: a config whose every path is inside
+# $T; MODULE_PATH replaces the default module path.
 write_config() {
 	cfg=$1
 	shift
@@ -15,7 +16,7 @@ write_config() {
 	boot_root = $T/www
 	deadline = 5
 	[modules]
-	path = $TOP/modules:$T/modules
+	path = ${MODULE_PATH:-$TOP/modules:$T/modules}
 	templates = $TOP/templates
 	EOC
 	for line in "$@"; do

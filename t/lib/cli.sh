@@ -1,23 +1,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Helpers for the se3-ipxe command tests: a config and a module in $T, a runner, the man SYNOPSIS, database dumps.
 
+. "$TOP/t/lib/cgi.sh"
+
 # SE3_IPXE_CLI runs another build (or a wrapper script) instead.
 SIP=${SE3_IPXE_CLI:-$TOP/cli/se3-ipxe}
 DB=$T/db/se3-ipxe.db
 
 # cli_config FILE MODULE_PATH: a config whose database lives in $T.
 cli_config() {
-	mkdir -p "$T/db"
-	cat > "$1" <<-EOC
-	[database]
-	path = $DB
-	[server]
-	boot_url = http://127.0.0.1:8080/se3-ipxe
-	cgi_url = http://127.0.0.1:8080/cgi-bin/ipxe.cgi
-	[modules]
-	path = $2
-	templates = $TOP/templates
-	EOC
+	MODULE_PATH=$2
+	write_config "$1"
+	unset MODULE_PATH
 }
 
 # cli_test_module DIR: module "wipe", capability "disk", destructive, with
@@ -70,13 +64,10 @@ run() {
 	rc=$?
 }
 
-# cgi_boot QUERY: a boot request to the real ipxe.cgi, as Apache would run it.
+# cgi_boot QUERY: a boot request to the real ipxe.cgi, as Apache would run
+# it; the script it answered is in $T/body.
 cgi_boot() {
-	env -i PATH="$PATH" SE3_IPXE_CONFIG="$CONF" GATEWAY_INTERFACE=CGI/1.1 \
-	    SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=GET PATH_INFO= \
-	    QUERY_STRING="$1" SCRIPT_NAME=/cgi-bin/ipxe.cgi \
-	    HTTP_HOST=127.0.0.1:8080 REMOTE_ADDR=127.0.0.1 \
-	    "$TOP/cgi/ipxe.cgi" < /dev/null > "$T/cgi.out" 2>&1
+	CONFIG=$CONF boot "$1"
 }
 
 # Collapse blanks, so a rendered man page and a usage line compare.
