@@ -192,7 +192,7 @@ preview_step(struct sip_store *st, const char *mac, time_t now,
 	*answer = SIP_ANSWER_DEFAULT;
 	*act = NULL;
 	rc = sip_store_active_action(st, mac, act, err);
-	if (rc == SIP_ENOTFOUND || (rc == SIP_OK && *act == NULL))
+	if (rc == SIP_ENOTFOUND)	/* no active action: the default answer */
 		return SIP_OK;
 	if (rc != SIP_OK)
 		return rc;
