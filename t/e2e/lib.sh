@@ -274,10 +274,13 @@ e2e_vm_watch() {
 	"$QEMU" "$@" </dev/null >"$_d/qemu.out" 2>&1 &
 	_q=$!
 	echo "$_q" >"$_d/qemu.pid"
-	_out= _i=0
+	_out=124 _i=0	# unless qemu exits, or the condition is met, in time
 	while [ "$_i" -lt $((_tmo * 10 + 100)) ]; do	# >= 0.1 s a turn
 		_i=$((_i + 1))
-		apache_pid_alive "$_q" || break
+		if ! apache_pid_alive "$_q"; then
+			_out=
+			break
+		fi
 		if [ "$(e2e_now)" -gt "$_end" ]; then
 			_out=124
 			break
@@ -288,9 +291,6 @@ e2e_vm_watch() {
 		fi
 		sleep 0.1
 	done
-	if [ -z "$_out" ] && apache_pid_alive "$_q"; then
-		_out=124	# the turns ran out before the deadline
-	fi
 	_t1=$(e2e_now)
 	if [ -n "$_out" ]; then
 		kill -TERM "$_q" 2>/dev/null

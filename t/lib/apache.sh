@@ -73,8 +73,9 @@ s.close()' && return 0
 apache_pid_alive() {
 	kill -0 "$1" 2>/dev/null || return 1
 	if [ -r "/proc/$1/stat" ]; then
+		# empty: the process was reaped between kill and read
 		_ap_st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
-		[ "$_ap_st" != Z ] || return 1
+		[ -n "$_ap_st" ] && [ "$_ap_st" != Z ] || return 1
 	fi
 	return 0
 }
