@@ -209,38 +209,50 @@ sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
     time_t now, int dry_run, struct sip_buf *out, struct sip_reason *reason,
     enum sip_rc *rcp, struct sip_err *err)
 {
-	struct sip_machine m;
 	struct sip_store *st = NULL;
 	struct sip_action *act = NULL;
 	enum sip_answer answer = SIP_ANSWER_DEFAULT;
 	struct answer_ctx c;
-	enum sip_rc rc, rc2;
-	struct sip_err err2;
+	enum sip_rc rc, rc2, seen_rc = SIP_OK, list_rc;
+	struct sip_err err2, seen_err;
+	int listed = 0;
 
 	ctx_init(&c, cfg, req);
 	snprintf(reason->text, sizeof(reason->text), "default answer");
-	memset(&m, 0, sizeof(m));
-	memcpy(m.mac, req->mac, sizeof(m.mac));
-	m.platform = (char *)(uintptr_t)req->platform;
-	m.buildarch = (char *)(uintptr_t)req->buildarch;
-	m.uuid = (char *)(uintptr_t)req->uuid;
-	m.serial = (char *)(uintptr_t)req->serial;
-	m.manufacturer = (char *)(uintptr_t)req->manufacturer;
-	m.product = (char *)(uintptr_t)req->product;
-	m.ip = (char *)(uintptr_t)req->ip;
+	/* The machine is recorded whatever happens next. */
+	if (!dry_run)
+		seen_rc = sip_seen_append(cfg->db_path, req, now, &seen_err);
 
+	/*
+	 * Most machines have no action: the list says so without the
+	 * database, its locks and its schema.  A list that cannot be read
+	 * sends every machine to the database, and the database path
+	 * rewrites it.
+	 */
+	err2.msg[0] = '\0';
+	list_rc = sip_active_lookup(cfg->db_path, req->mac, &listed, &err2);
+	if (list_rc == SIP_OK && !listed) {
+		snprintf(reason->text, sizeof(reason->text),
+		    "default answer (no active action)");
+		rc = SIP_OK;
+		goto render;
+	}
 	rc = sip_store_open(cfg->db_path, dry_run ? SIP_STORE_RO : SIP_STORE_RW,
 	    cfg->busy_timeout_ms, &st, err);
 	if (rc == SIP_OK) {
 		if (dry_run)
 			rc = preview_step(st, req->mac, now, &answer, &act, err);
 		else
-			rc = sip_store_boot(st, &m, now, &answer, &act, err);
+			rc = sip_store_boot(st, req->mac, now, &answer, &act,
+			    err);
+		if (rc == SIP_OK && !dry_run && list_rc != SIP_OK)
+			(void)sip_store_active_sync(st, NULL);
 		sip_store_close(st);
 	} else if (dry_run) {
 		/* No database yet: every machine is unknown, which is no error. */
 		rc = SIP_OK;
 	}
+ render:
 	if (rc == SIP_OK && answer == SIP_ANSWER_ACTION && act != NULL) {
 		snprintf(reason->text, sizeof(reason->text),
 		    "action %lld %s: boot %d/%d (%s)", (long long)act->id,
@@ -270,6 +282,12 @@ sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 		snprintf(reason->text, sizeof(reason->text), "fallback local boot");
 		if (rc == SIP_OK)
 			rc = SIP_EIO;
+	}
+	/* A boot that was not recorded is still answered: say so after. */
+	if (rc == SIP_OK && seen_rc != SIP_OK) {
+		rc = seen_rc;
+		if (err != NULL)
+			*err = seen_err;
 	}
 	*rcp = rc;
 }

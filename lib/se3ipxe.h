@@ -372,12 +372,13 @@ void		 sip_store_close(struct sip_store *);
 int		 sip_store_schema_version(void);
 
 /*
- * The boot transaction (BEGIN IMMEDIATE ... COMMIT): record the machine as
- * seen, load its active action (if any), run the step function on BOOT,
- * save the new state and history.  *act receives the action (to render)
- * when the answer is SIP_ANSWER_ACTION, otherwise NULL.
+ * The boot transaction (BEGIN IMMEDIATE ... COMMIT): load the MAC's active
+ * action (if any), run the step function on BOOT, save the new state and
+ * history.  *act receives the action (to render) when the answer is
+ * SIP_ANSWER_ACTION, otherwise NULL.  The machine itself is recorded by
+ * the seen journal (sip_seen_append), not here.
  */
-enum sip_rc	 sip_store_boot(struct sip_store *, const struct sip_machine *,
+enum sip_rc	 sip_store_boot(struct sip_store *, const char *mac,
 		    time_t now, enum sip_answer *, struct sip_action **act,
 		    struct sip_err *);
 /*
@@ -462,6 +463,28 @@ void		 sip_history_free(struct sip_history *, size_t);
 /* Integrity check for `check` and tests: SIP_OK when "ok". */
 enum sip_rc	 sip_store_integrity(struct sip_store *, struct sip_err *);
 
+/*
+ * The fast path's two files, next to the database.  ipxe.cgi appends one
+ * line per boot request to the seen journal (DB-seen) and answers a MAC
+ * that is not on the active list (DB-active) without opening the database.
+ * The list holds every MAC with an active action, and may hold more: set
+ * actions rewrite it before they commit, cancel and cleanup after.
+ */
+#define SIP_SEEN_SUFFIX		"-seen"
+#define SIP_ACTIVE_SUFFIX	"-active"
+#define SIP_SEEN_MAX		(16u << 20)	/* past this, boots are not recorded */
+#define SIP_SEEN_LINE_MAX	1024
+#define SIP_ACTIVE_MAX		(4u << 20)	/* 230 000 MACs */
+
+/* Fold the journal into the machines table; *nbad counts refused lines. */
+enum sip_rc	 sip_store_fold_seen(struct sip_store *, size_t *nfolded,
+		    size_t *nbad, struct sip_err *);
+/* Rewrite the active list from the actions table (BEGIN IMMEDIATE). */
+enum sip_rc	 sip_store_active_sync(struct sip_store *, struct sip_err *);
+/* SIP_OK when the list holds every MAC with an active action. */
+enum sip_rc	 sip_store_active_verify(struct sip_store *, size_t *nmissing,
+		    struct sip_err *);
+
 /* ------------------------------------------------------------ the answers */
 
 /* A request as ipxe.cgi received it, every field already validated. */
@@ -490,6 +513,39 @@ struct sip_reason {
 void		 sip_answer_boot(const struct sip_config *, const struct sip_request *,
 		    time_t now, int dry_run, struct sip_buf *out,
 		    struct sip_reason *, enum sip_rc *rc, struct sip_err *);
+
+/* SMBIOS strings are kept as printable ASCII of 1 to SIP_SMBIOS_MAX bytes. */
+#define SIP_SMBIOS_MAX	64
+enum sip_rc	 sip_smbios_check(const char *);
+
+/*
+ * The seen journal.  append: one line for req at now (every field checked
+ * by its type first).  parse: one line, NUL-terminated at len, split in
+ * place; req's fields point into it.  take: the whole journal into *buf
+ * (NULL when empty or absent), leaving it empty.  putback: lines a fold
+ * could not commit, appended again.
+ */
+enum sip_rc	 sip_seen_append(const char *db_path, const struct sip_request *,
+		    time_t now, struct sip_err *);
+enum sip_rc	 sip_seen_parse(char *line, size_t len, struct sip_request *,
+		    int64_t *at, struct sip_err *);
+enum sip_rc	 sip_seen_take(const char *db_path, char **buf, size_t *len,
+		    struct sip_err *);
+enum sip_rc	 sip_seen_putback(const char *db_path, const char *buf,
+		    size_t len, struct sip_err *);
+
+/*
+ * The active list.  parse: SIP_OK when text is a whole, well-formed list,
+ * *listed then says whether mac (canonical; may be NULL) is on it.  lookup:
+ * the same on DB-active; any error means "ask the database".  write:
+ * replace the list (macs canonical) by a rename.
+ */
+enum sip_rc	 sip_active_parse(const char *text, size_t len, const char *mac,
+		    int *listed, struct sip_err *);
+enum sip_rc	 sip_active_lookup(const char *db_path, const char *mac,
+		    int *listed, struct sip_err *);
+enum sip_rc	 sip_active_write(const char *db_path, const char *const *macs,
+		    size_t n, struct sip_err *);
 
 /* The compiled-in local-boot script used when nothing else can be had. */
 extern const char sip_fallback_script[];

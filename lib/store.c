@@ -69,12 +69,15 @@ struct hist {
 	"state IN ('scheduled','pending','booting','running')"
 
 /* A machine asked: what it did not send this time is kept from last time. */
+/* A journal line folded in; lines given back by a failed fold come late. */
 #define SQL_MACHINE_SEEN \
 	"INSERT INTO machines (mac, " \
 	"first_seen, last_seen, boots, platform, buildarch, uuid, serial, " \
 	"manufacturer, product, ip) " \
 	"VALUES (?1, ?2, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9) " \
-	"ON CONFLICT (mac) DO UPDATE SET last_seen = excluded.last_seen, " \
+	"ON CONFLICT (mac) DO UPDATE SET " \
+	"first_seen = min(first_seen, excluded.first_seen), " \
+	"last_seen = max(last_seen, excluded.last_seen), " \
 	"boots = boots + 1, " \
 	"platform = coalesce(excluded.platform, platform), " \
 	"buildarch = coalesce(excluded.buildarch, buildarch), " \
@@ -92,6 +95,8 @@ struct hist {
 	"ORDER BY id DESC LIMIT 1"
 #define SQL_ACTION_TOKEN \
 	"SELECT " ACTION_COLUMNS " FROM actions WHERE token = ?1"
+#define SQL_ACTIVE_MACS \
+	"SELECT DISTINCT mac FROM actions WHERE " ACTIVE_WHERE " ORDER BY mac"
 #define SQL_ACTION_ALL_ACTIVE \
 	"SELECT " ACTION_COLUMNS " FROM actions WHERE " ACTIVE_WHERE \
 	" ORDER BY id"
@@ -152,8 +157,12 @@ static enum sip_rc	trans_write(struct sip_store *,
 			    int64_t, const char *, const char *,
 			    struct sip_err *);
 static enum sip_rc	machine_seen(struct sip_store *,
-			    const struct sip_machine *, int64_t,
+			    const struct sip_request *, int64_t,
 			    struct sip_err *);
+static enum sip_rc	active_macs(struct sip_store *,
+			    char (**)[SIP_MAC_STRLEN], size_t *,
+			    struct sip_err *);
+static enum sip_rc	active_rewrite(struct sip_store *, struct sip_err *);
 static enum sip_rc	machine_query(struct sip_store *, const char *,
 			    struct sip_machine **, struct sip_err *);
 static enum sip_rc	mac_list(struct sip_store *, char ***, size_t *,
@@ -508,6 +517,8 @@ sip_store_open(const char *path, enum sip_store_mode mode,
 	 */
 	flags |= SQLITE_OPEN_NOMUTEX;
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	(void)sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0);
+	(void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
 	if ((rc = sqlite3_open_v2(path, &st->db, flags, NULL)) != SQLITE_OK) {
 		ret = db_err(st, rc, err, "open");
 		goto fail;
@@ -1003,7 +1014,7 @@ action_step(struct sip_store *st, struct sip_action *act, enum sip_event ev,
 }
 
 static enum sip_rc
-machine_seen(struct sip_store *st, const struct sip_machine *m, int64_t now,
+machine_seen(struct sip_store *st, const struct sip_request *m, int64_t at,
     struct sip_err *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -1012,7 +1023,7 @@ machine_seen(struct sip_store *st, const struct sip_machine *m, int64_t now,
 
 	if ((rc = stmt_get(st, SQL_MACHINE_SEEN, &s)) != SQLITE_OK ||
 	    (rc = bind_text(s, 1, m->mac)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 2, now)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, at)) != SQLITE_OK ||
 	    (rc = bind_text(s, 3, m->platform)) != SQLITE_OK ||
 	    (rc = bind_text(s, 4, m->buildarch)) != SQLITE_OK ||
 	    (rc = bind_text(s, 5, m->uuid)) != SQLITE_OK ||
@@ -1027,7 +1038,7 @@ machine_seen(struct sip_store *st, const struct sip_machine *m, int64_t now,
 }
 
 enum sip_rc
-sip_store_boot(struct sip_store *st, const struct sip_machine *m, time_t now,
+sip_store_boot(struct sip_store *st, const char *mac, time_t now,
     enum sip_answer *answer, struct sip_action **actp, struct sip_err *err)
 {
 	struct sip_action *act = NULL;
@@ -1038,14 +1049,12 @@ sip_store_boot(struct sip_store *st, const struct sip_machine *m, time_t now,
 
 	*answer = SIP_ANSWER_DEFAULT;
 	*actp = NULL;
-	if (m == NULL || m->mac[0] == '\0')
+	if (mac == NULL || *mac == '\0')
 		return sip_errf(err, SIP_EINVAL, "%s: boot: no MAC", st->path);
-	stmt_warm(st, SQL_MACHINE_SEEN);
 	stmt_warm(st, SQL_ACTION_ACTIVE);
 	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
 		return ret;
-	if ((ret = machine_seen(st, m, now, err)) != SIP_OK ||
-	    (ret = action_query1(st, SQL_ACTION_ACTIVE, m->mac, 0, &act,
+	if ((ret = action_query1(st, SQL_ACTION_ACTIVE, mac, 0, &act,
 	    err)) != SIP_OK)
 		goto out;
 	if (act != NULL) {
@@ -1327,6 +1336,9 @@ sip_store_set_actions(struct sip_store *st, const struct sip_new_action *na,
 		if (ids != NULL)
 			ids[i] = id;
 	}
+	/* Before the commit: a machine must never boot past its new action. */
+	if ((ret = active_rewrite(st, err)) != SIP_OK)
+		goto out;
 	ret = tx_commit(st, err);
  out:
 	if (ret != SIP_OK) {
@@ -1378,6 +1390,12 @@ sip_store_cancel(struct sip_store *st, const char *const *macs, size_t n,
 		goto out;
 	if (ncancelled != NULL)
 		*ncancelled = cnt;
+	/*
+	 * Only now: if the commit had failed, a list without these MACs would
+	 * hide actions that are still active.  A list that still holds them
+	 * only costs their next boot a database lookup.
+	 */
+	(void)sip_store_active_sync(st, NULL);
  out:
 	sip_action_free(act);
 	if (ret != SIP_OK)
@@ -1433,6 +1451,7 @@ sip_store_cleanup(struct sip_store *st, time_t now, int64_t history_keep,
 		*nexpired = expired;
 	if (npurged != NULL)
 		*npurged = purged;
+	ret = sip_store_active_sync(st, err);
  out:
 	sqlite3_finalize(s);
 	for (i = 0; i < n; i++)
@@ -1440,6 +1459,201 @@ sip_store_cleanup(struct sip_store *st, time_t now, int64_t history_keep,
 	free(l);
 	if (ret != SIP_OK)
 		tx_rollback(st);
+	return ret;
+}
+
+/* Every MAC with an active action, sorted. */
+static enum sip_rc
+active_macs(struct sip_store *st, char (**out)[SIP_MAC_STRLEN], size_t *np,
+    struct sip_err *err)
+{
+	char (*macs)[SIP_MAC_STRLEN] = NULL, (*grown)[SIP_MAC_STRLEN];
+	sqlite3_stmt *s = NULL;
+	const unsigned char *mac;
+	size_t n = 0, cap = 0;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	*out = NULL;
+	*np = 0;
+	if ((rc = sqlite3_prepare_v2(st->db, SQL_ACTIVE_MACS, -1, &s,
+	    NULL)) != SQLITE_OK)
+		return db_err(st, rc, err, "list active actions");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		mac = sqlite3_column_text(s, 0);
+		if (mac == NULL || strlen((const char *)mac) !=
+		    SIP_MAC_STRLEN - 1) {
+			ret = sip_errf(err, SIP_EDB, "%s: an action has a "
+			    "malformed MAC", st->path);
+			goto fail;
+		}
+		if (n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((grown = realloc(macs, cap * sizeof(*macs))) ==
+			    NULL) {
+				ret = nomem(st, err);
+				goto fail;
+			}
+			macs = grown;
+		}
+		memcpy(macs[n++], mac, SIP_MAC_STRLEN);
+	}
+	if (rc != SQLITE_DONE) {
+		ret = db_err(st, rc, err, "list active actions");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	*out = macs;
+	*np = n;
+	return SIP_OK;
+ fail:
+	sqlite3_finalize(s);
+	free(macs);
+	return ret;
+}
+
+/*
+ * Inside a write transaction, whose lock keeps list writers in line:
+ * the list becomes the MACs with an active action as the transaction
+ * sees them.
+ */
+static enum sip_rc
+active_rewrite(struct sip_store *st, struct sip_err *err)
+{
+	char (*macs)[SIP_MAC_STRLEN];
+	const char **p = NULL;
+	size_t n, i;
+	enum sip_rc ret;
+
+	if ((ret = active_macs(st, &macs, &n, err)) != SIP_OK)
+		return ret;
+	if (n > 0 && (p = calloc(n, sizeof(*p))) == NULL) {
+		free(macs);
+		return nomem(st, err);
+	}
+	for (i = 0; i < n; i++)
+		p[i] = macs[i];
+	ret = sip_active_write(st->path, p, n, err);
+	free(p);
+	free(macs);
+	return ret;
+}
+
+enum sip_rc
+sip_store_active_sync(struct sip_store *st, struct sip_err *err)
+{
+	enum sip_rc ret;
+
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		return ret;
+	if ((ret = active_rewrite(st, err)) != SIP_OK ||
+	    (ret = tx_commit(st, err)) != SIP_OK)
+		tx_rollback(st);
+	return ret;
+}
+
+enum sip_rc
+sip_store_active_verify(struct sip_store *st, size_t *nmissing,
+    struct sip_err *err)
+{
+	char (*macs)[SIP_MAC_STRLEN] = NULL;
+	char path[4096], *text = NULL, first[SIP_MAC_STRLEN] = "";
+	size_t n = 0, len, i, missing = 0;
+	enum sip_rc ret;
+	int listed;
+
+	*nmissing = 0;
+	if (snprintf(path, sizeof(path), "%s%s", st->path,
+	    SIP_ACTIVE_SUFFIX) >= (int)sizeof(path))
+		return sip_errf(err, SIP_EINVAL, "%s: path too long", st->path);
+	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
+		return ret;
+	ret = active_macs(st, &macs, &n, err);
+	tx_rollback(st);
+	if (ret != SIP_OK)
+		return ret;
+	if ((ret = sip_file_read(path, SIP_ACTIVE_MAX, &text, &len, err)) !=
+	    SIP_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((ret = sip_active_parse(text, len, macs[i], &listed,
+		    err)) != SIP_OK) {
+			char inner[SIP_ERR_MAX];
+
+			snprintf(inner, sizeof(inner), "%s",
+			    err != NULL ? err->msg : "");
+			ret = sip_errf(err, ret, "%s: %s", path, inner);
+			goto out;
+		}
+		if (!listed && missing++ == 0)
+			memcpy(first, macs[i], sizeof(first));
+	}
+	*nmissing = missing;
+	if (missing > 0)
+		ret = sip_errf(err, SIP_EDB, "%s: %zu MAC(s) with an active "
+		    "action missing, %s first: run se3-ipxe cleanup", path,
+		    missing, first);
+ out:
+	free(text);
+	free(macs);
+	return ret;
+}
+
+/*
+ * Fold the seen journal into the machines table in one transaction.  If
+ * it cannot commit, the lines go back to the journal: nothing is lost.
+ */
+enum sip_rc
+sip_store_fold_seen(struct sip_store *st, size_t *nfolded, size_t *nbad,
+    struct sip_err *err)
+{
+	char line[SIP_SEEN_LINE_MAX + 1], *buf = NULL, *p, *end, *nl;
+	struct sip_request req;
+	size_t folded = 0, bad = 0, n;
+	int64_t at;
+	enum sip_rc ret;
+	struct sip_err e2;
+
+	if (nfolded != NULL)
+		*nfolded = 0;
+	if (nbad != NULL)
+		*nbad = 0;
+	if ((ret = sip_seen_take(st->path, &buf, &n, err)) != SIP_OK ||
+	    n == 0)
+		return ret;
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		goto putback;
+	for (p = buf, end = buf + n; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;	/* a last line without its LF */
+		if ((size_t)(nl - p) > SIP_SEEN_LINE_MAX) {
+			bad++;
+			continue;
+		}
+		memcpy(line, p, (size_t)(nl - p));
+		line[nl - p] = '\0';
+		if (sip_seen_parse(line, (size_t)(nl - p), &req, &at, NULL) !=
+		    SIP_OK) {
+			bad++;
+			continue;
+		}
+		if ((ret = machine_seen(st, &req, at, err)) != SIP_OK)
+			goto rollback;
+		folded++;
+	}
+	if ((ret = tx_commit(st, err)) != SIP_OK)
+		goto rollback;
+	free(buf);
+	if (nfolded != NULL)
+		*nfolded = folded;
+	if (nbad != NULL)
+		*nbad = bad;
+	return SIP_OK;
+ rollback:
+	tx_rollback(st);
+ putback:
+	(void)sip_seen_putback(st->path, buf, n, &e2);
+	free(buf);
 	return ret;
 }
 

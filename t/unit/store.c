@@ -313,8 +313,8 @@ test_open(void)
 	is_int(sip_store_open(path, SIP_STORE_RO, BUSY_MS, &st, &err), SIP_OK,
 	    "read-only open of a current database");
 	is_int(sip_store_integrity(st, &err), SIP_OK, "integrity ok read-only");
-	is_int(sip_store_boot(st, &m, 1000, &ans, &act, &err), SIP_EDB,
-	    "a boot through a read-only store fails: %s", err.msg);
+	is_int(sip_store_boot(st, m.mac, 1000, &ans, &act, &err), SIP_OK,
+	    "a boot without an action writes nothing: fine read-only");
 	ok(ans == SIP_ANSWER_DEFAULT && act == NULL, "and answers the default");
 	sip_store_close(st);
 	sip_store_close(NULL);
@@ -392,7 +392,7 @@ test_boot_limit(void)
 	id = set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
 	ok(id > 0, "set an action: id %lld", (long long)id);
 	for (i = 1; i <= 3; i++) {
-		is_int(sip_store_boot(st, &m, 1000 + i, &ans, &act, &err),
+		is_int(sip_store_boot(st, m.mac, 1000 + i, &ans, &act, &err),
 		    SIP_OK, "boot %d", i);
 		ok(ans == SIP_ANSWER_ACTION && act != NULL && act->id == id &&
 		    act->boots == i && act->state == SIP_ST_BOOTING,
@@ -409,7 +409,7 @@ test_boot_limit(void)
 			    "a token");
 		sip_action_free(act);
 	}
-	is_int(sip_store_boot(st, &m, 1010, &ans, &act, &err), SIP_OK,
+	is_int(sip_store_boot(st, m.mac, 1010, &ans, &act, &err), SIP_OK,
 	    "boot 4");
 	ok(ans == SIP_ANSWER_DEFAULT && act == NULL,
 	    "boot 4 past max_boots: default answer");
@@ -418,7 +418,7 @@ test_boot_limit(void)
 	ok(last != NULL && last->state == SIP_ST_FAILED && last->boots == 3 &&
 	    last->updated_at == 1010, "it failed after max_boots");
 	sip_action_free(last);
-	is_int(sip_store_boot(st, &m, 1011, &ans, &act, &err), SIP_OK,
+	is_int(sip_store_boot(st, m.mac, 1011, &ans, &act, &err), SIP_OK,
 	    "boot 5");
 	ok(ans == SIP_ANSWER_DEFAULT && act == NULL, "still the default");
 	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
@@ -445,13 +445,13 @@ test_oneshot(void)
 	enum sip_answer ans;
 
 	set1(st, MAC_A, SIP_COMPLETE_ONESHOT, 1, 0, 0, 1000);
-	is_int(sip_store_boot(st, &m, 1001, &ans, &act, &err), SIP_OK,
+	is_int(sip_store_boot(st, m.mac, 1001, &ans, &act, &err), SIP_OK,
 	    "oneshot boot");
 	ok(ans == SIP_ANSWER_ACTION && act != NULL &&
 	    act->state == SIP_ST_DONE && act->boots == 1,
 	    "served once, and done");
 	sip_action_free(act);
-	is_int(sip_store_boot(st, &m, 1002, &ans, &act, &err), SIP_OK,
+	is_int(sip_store_boot(st, m.mac, 1002, &ans, &act, &err), SIP_OK,
 	    "second boot");
 	ok(ans == SIP_ANSWER_DEFAULT && act == NULL, "default the second time");
 	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
@@ -483,7 +483,7 @@ test_report(void)
 
 	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
 	set1(st, MAC_B, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
-	sip_store_boot(st, &m, 1001, &ans, &act, &err);
+	sip_store_boot(st, m.mac, 1001, &ans, &act, &err);
 	if (act == NULL) {
 		ok(0, "boot gave no action: %s", err.msg);
 		sip_store_close(st);
@@ -585,7 +585,7 @@ test_expiry(void)
 	const char *path = db_path("expiry.db");
 
 	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 2000, 1000);
-	sip_store_boot(st, &m, 1999, &ans, &act, &err);
+	sip_store_boot(st, m.mac, 1999, &ans, &act, &err);
 	ok(ans == SIP_ANSWER_ACTION && act != NULL,
 	    "served at expires_at - 1");
 	if (act != NULL)
@@ -600,7 +600,7 @@ test_expiry(void)
 	is_str(after, before, "a refused report does not even save the expiry");
 	free(after);
 	free(before);
-	is_int(sip_store_boot(st, &m, 2000, &ans, &act, &err), SIP_OK,
+	is_int(sip_store_boot(st, m.mac, 2000, &ans, &act, &err), SIP_OK,
 	    "boot at expires_at");
 	ok(ans == SIP_ANSWER_DEFAULT && act == NULL, "default answer");
 	is_int(sip_store_last_action(st, MAC_A, &act, &err), SIP_OK, "read it");
@@ -630,7 +630,7 @@ test_replace(void)
 	int64_t first, second;
 
 	first = set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
-	sip_store_boot(st, &m, 1001, &ans, &act, &err);
+	sip_store_boot(st, m.mac, 1001, &ans, &act, &err);
 	sip_action_free(act);
 	second = set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 5000, 0, 1002);
 	ok(first > 0 && second > first, "second action created");
@@ -645,7 +645,7 @@ test_replace(void)
 	sip_action_free(act);
 	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
 	    "history: the old one replaced, then the new one set");
-	is_int(sip_store_boot(st, &m, 1003, &ans, &act, &err), SIP_OK,
+	is_int(sip_store_boot(st, m.mac, 1003, &ans, &act, &err), SIP_OK,
 	    "boot before start");
 	ok(ans == SIP_ANSWER_DEFAULT && act == NULL,
 	    "a scheduled action is not served early");
@@ -720,7 +720,7 @@ test_cancel(void)
 	is_int(n, 1, "one cancelled (B had none)");
 	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
 	    "history: cancelled by root");
-	is_int(sip_store_boot(st, &m, 1002, &ans, &act, &err), SIP_OK, "boot");
+	is_int(sip_store_boot(st, m.mac, 1002, &ans, &act, &err), SIP_OK, "boot");
 	ok(ans == SIP_ANSWER_DEFAULT && act == NULL,
 	    "a cancelled action is not served");
 	is_int(sip_store_active_action(st, MAC_C, &act, &err), SIP_OK,
@@ -752,7 +752,7 @@ test_cleanup(void)
 	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 2000, 1000);
 	set1(st, MAC_B, SIP_COMPLETE_REPORT, 3, 3000, 0, 1000);
 	set1(st, MAC_C, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
-	sip_store_boot(st, &m, 1200, &ans, &act, &err);
+	sip_store_boot(st, m.mac, 1200, &ans, &act, &err);
 	sip_action_free(act);
 	act = NULL;
 	is_int(raw_int(path, "SELECT count(*) FROM history"), 5,
@@ -791,24 +791,29 @@ static void
 test_machine(void)
 {
 	struct sip_store *st = store_new("machine.db");
-	char efi[] = "efi", x86_64[] = "x86_64", ip5[] = "10.0.0.5";
-	char ip6[] = "10.0.0.6", sn[] = "SN1", uuid[] = "4c4c4544-0000";
-	struct sip_machine m = { .mac = MAC_D }, *got = NULL;
+	const char *path = db_path("machine.db");
+	struct sip_request r = { .mac = MAC_D };
+	struct sip_machine *got = NULL;
 	struct sip_err err = { "" };
 	struct sip_action *act = NULL;
 	struct sip_history *h = NULL;
-	enum sip_answer ans;
-	size_t n = 99;
+	size_t n = 99, folded = 99, bad = 99;
 
 	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_ENOTFOUND,
 	    "unknown machine");
-	m.platform = efi;
-	m.buildarch = x86_64;
-	m.ip = ip5;
-	m.serial = sn;
-	is_int(sip_store_boot(st, &m, 1000, &ans, &act, &err), SIP_OK,
-	    "boot an unknown MAC");
-	ok(ans == SIP_ANSWER_DEFAULT && act == NULL, "default answer");
+	is_int(sip_store_fold_seen(st, &folded, &bad, &err), SIP_OK,
+	    "fold without a journal");
+	ok(folded == 0 && bad == 0, "nothing folded");
+	r.platform = "efi";
+	r.buildarch = "x86_64";
+	r.ip = "10.0.0.5";
+	r.serial = "SN1";
+	is_int(sip_seen_append(path, &r, 1000, &err), SIP_OK,
+	    "an unknown MAC boots: one journal line");
+	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_ENOTFOUND,
+	    "not in the table before a fold");
+	is_int(sip_store_fold_seen(st, &folded, &bad, &err), SIP_OK, "fold");
+	ok(folded == 1 && bad == 0, "one line folded");
 	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_OK,
 	    "the machine is recorded");
 	ok(got != NULL && got->first_seen == 1000 && got->last_seen == 1000 &&
@@ -817,20 +822,27 @@ test_machine(void)
 	    "first seen, one boot, its fields");
 	sip_machine_free(got);
 
-	m.platform = NULL;
-	m.serial = NULL;
-	m.ip = ip6;
-	m.uuid = uuid;
-	is_int(sip_store_boot(st, &m, 1100, &ans, &act, &err), SIP_OK,
-	    "boot again");
+	r.platform = NULL;
+	r.serial = NULL;
+	r.ip = "10.0.0.6";
+	r.uuid = "4c4c4544-0000";
+	is_int(sip_seen_append(path, &r, 1100, &err), SIP_OK, "boot again");
+	/* A line given back by an earlier fold comes after newer ones. */
+	r.ip = "10.0.0.4";
+	is_int(sip_seen_append(path, &r, 900, &err), SIP_OK, "a late line");
+	is_int(sip_store_fold_seen(st, &folded, &bad, &err), SIP_OK,
+	    "fold again");
+	ok(folded == 2 && bad == 0, "two lines folded");
 	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_OK, "read again");
-	ok(got != NULL && got->first_seen == 1000 && got->last_seen == 1100 &&
-	    got->boots == 2 && strcmp(got->platform, "efi") == 0 &&
+	ok(got != NULL && got->first_seen == 900 && got->last_seen == 1100 &&
+	    got->boots == 3 && strcmp(got->platform, "efi") == 0 &&
 	    strcmp(got->serial, "SN1") == 0 &&
-	    strcmp(got->ip, "10.0.0.6") == 0 &&
 	    strcmp(got->uuid, "4c4c4544-0000") == 0,
-	    "first_seen kept, sent fields overwrite, missing ones kept");
+	    "first and last seen by time, sent fields overwrite, missing ones kept");
 	sip_machine_free(got);
+	is_int(sip_store_fold_seen(st, &folded, &bad, &err), SIP_OK,
+	    "fold an empty journal");
+	ok(folded == 0, "nothing twice");
 	is_int(sip_store_history(st, MAC_D, &h, &n, &err), SIP_OK, "history");
 	ok(n == 0 && h == NULL, "a default boot writes no history");
 	is_int(sip_store_last_action(st, MAC_D, &act, &err), SIP_ENOTFOUND,
@@ -857,7 +869,12 @@ test_status(void)
 	set1(st, MAC_B, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
 	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
 	set1(st, MAC_A, SIP_COMPLETE_ONESHOT, 1, 0, 0, 1001);
-	sip_store_boot(st, &m, 1002, &ans, &act, &err);
+	is_int(sip_seen_append(db_path("status.db"),
+	    &(struct sip_request){ .mac = MAC_C }, 1002, &err), SIP_OK,
+	    "MAC_C boots");
+	is_int(sip_store_fold_seen(st, NULL, NULL, &err), SIP_OK, "fold");
+	is_int(sip_store_boot(st, m.mac, 1002, &ans, &act, &err), SIP_OK,
+	    "and asks the store");
 	is_int(sip_store_status(st, NULL, 0, &rows, &n, &err), SIP_OK,
 	    "status of everything");
 	ok(n == 3 && strcmp(rows[0].action->mac, MAC_A) == 0 &&
@@ -908,7 +925,7 @@ test_busy(void)
 	raw = raw_open(path);
 	ok(sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK,
 	    "another connection holds the write lock");
-	is_int(sip_store_boot(st, &m, 1001, &ans, &act, &err), SIP_EBUSY,
+	is_int(sip_store_boot(st, m.mac, 1001, &ans, &act, &err), SIP_EBUSY,
 	    "boot: busy after %d ms", BUSY_MS);
 	ok(ans == SIP_ANSWER_DEFAULT && act == NULL &&
 	    strstr(err.msg, path) != NULL, "default answer, message: %s",
@@ -923,7 +940,7 @@ test_busy(void)
 	is_str(after, before, "nothing written while busy");
 	free(after);
 	free(before);
-	is_int(sip_store_boot(st, &m, 1002, &ans, &act, &err), SIP_OK,
+	is_int(sip_store_boot(st, m.mac, 1002, &ans, &act, &err), SIP_OK,
 	    "the lock gone, the same store works");
 	ok(ans == SIP_ANSWER_ACTION && act != NULL, "and serves the action");
 	sip_action_free(act);

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The seen journal: ipxe.cgi appends one line per boot request instead of writing the database, and se3-ipxe folds the lines into the machines table. */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "se3ipxe.h"
+#include "extern.h"
+
+/*
+ * One line: time, MAC, platform, buildarch, uuid, serial, manufacturer,
+ * product, IP, separated by TABs; an absent field is empty.  Every field
+ * has passed its type, and none of the types admits a TAB or a newline,
+ * so a line is always exactly SEEN_FIELDS fields.
+ */
+#define SEEN_FIELDS	9
+#define SEEN_LINE_MAX	1024	/* 20 + 17 + 64 * 6 + 15 + 9 separators */
+/* A journal past this is refused whole by a fold: someone else wrote it. */
+#define SEEN_READ_MAX	(SIP_SEEN_MAX + (1u << 20))
+
+static enum sip_rc	 seen_path(const char *, char *, size_t,
+			    struct sip_err *);
+static enum sip_rc	 seen_check(const struct sip_request *,
+			    struct sip_err *);
+static const char	*nz(const char *);
+
+enum sip_rc
+sip_smbios_check(const char *v)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return SIP_EINVAL;
+	if (p == (const unsigned char *)v || p - (const unsigned char *)v >
+	    SIP_SMBIOS_MAX)
+		return SIP_EINVAL;
+	return SIP_OK;
+}
+
+static enum sip_rc
+seen_path(const char *db_path, char *buf, size_t sz, struct sip_err *err)
+{
+	int n;
+
+	if (db_path == NULL || *db_path == '\0')
+		return sip_errf(err, SIP_EINVAL, "no database path");
+	n = snprintf(buf, sz, "%s%s", db_path, SIP_SEEN_SUFFIX);
+	if (n < 0 || (size_t)n >= sz)
+		return sip_errf(err, SIP_EINVAL, "%s: path too long", db_path);
+	return SIP_OK;
+}
+
+static const char *
+nz(const char *s)
+{
+	return s == NULL ? "" : s;
+}
+
+/* The fields of a request, each by the type the journal promises. */
+static enum sip_rc
+seen_check(const struct sip_request *req, struct sip_err *err)
+{
+	const char *smbios[4] = { req->uuid, req->serial, req->manufacturer,
+	    req->product };
+	static const char *const smbios_names[4] = { "uuid", "serial",
+	    "manufacturer", "product" };
+	struct sip_mac m;
+	char canon[SIP_MAC_STRLEN];
+	size_t i;
+
+	if (sip_mac_parse(req->mac, &m) != SIP_OK)
+		return sip_errf(err, SIP_EINVAL, "seen: mac: not a MAC address");
+	sip_mac_format(&m, canon);
+	if (strcmp(canon, req->mac) != 0)
+		return sip_errf(err, SIP_EINVAL, "seen: mac: not in canonical form");
+	if (req->platform != NULL && sip_value_check(SIP_T_WORD,
+	    req->platform) != SIP_OK)
+		return sip_errf(err, SIP_EINVAL, "seen: platform: not a word");
+	if (req->buildarch != NULL && sip_value_check(SIP_T_WORD,
+	    req->buildarch) != SIP_OK)
+		return sip_errf(err, SIP_EINVAL, "seen: buildarch: not a word");
+	for (i = 0; i < 4; i++)
+		if (smbios[i] != NULL && sip_smbios_check(smbios[i]) != SIP_OK)
+			return sip_errf(err, SIP_EINVAL, "seen: %s: not printable "
+			    "ASCII of 1 to %d bytes", smbios_names[i],
+			    SIP_SMBIOS_MAX);
+	if (req->ip != NULL && sip_value_check(SIP_T_IPV4, req->ip) != SIP_OK)
+		return sip_errf(err, SIP_EINVAL, "seen: ip: not an IPv4 address");
+	return SIP_OK;
+}
+
+/*
+ * Writers share the lock and a fold takes it alone, so that a fold never
+ * empties the file between a writer's line and its own read.  One write(2)
+ * on an O_APPEND descriptor: lines of concurrent writers never mix.
+ */
+enum sip_rc
+sip_seen_append(const char *db_path, const struct sip_request *req,
+    time_t now, struct sip_err *err)
+{
+	char path[PATH_MAX], line[SEEN_LINE_MAX];
+	struct stat sb;
+	enum sip_rc rc;
+	ssize_t w;
+	int fd, n;
+
+	if ((rc = seen_path(db_path, path, sizeof(path), err)) != SIP_OK ||
+	    (rc = seen_check(req, err)) != SIP_OK)
+		return rc;
+	n = snprintf(line, sizeof(line), "%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+	    (long long)now, req->mac, nz(req->platform), nz(req->buildarch),
+	    nz(req->uuid), nz(req->serial), nz(req->manufacturer),
+	    nz(req->product), nz(req->ip));
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return sip_errf(err, SIP_EINVAL, "%s: line too long", path);
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_NOCTTY | O_CLOEXEC, 0640)) == -1)
+		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_SH) == -1 || fstat(fd, &sb) == -1) {
+		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+		goto close;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		rc = sip_errf(err, SIP_EIO, "%s: not a regular file", path);
+		goto close;
+	}
+	if (sb.st_size >= (off_t)SIP_SEEN_MAX) {
+		rc = sip_errf(err, SIP_EIO, "%s: full (%lld bytes), boot not "
+		    "recorded: run se3-ipxe cleanup", path,
+		    (long long)sb.st_size);
+		goto close;
+	}
+	if ((w = write(fd, line, (size_t)n)) != n) {
+		rc = sip_errf(err, SIP_EIO, "%s: %s", path,
+		    w == -1 ? strerror(errno) : "short write");
+		goto close;
+	}
+	rc = SIP_OK;
+ close:
+	close(fd);
+	return rc;
+}
+
+enum sip_rc
+sip_seen_parse(char *line, size_t len, struct sip_request *req,
+    int64_t *at, struct sip_err *err)
+{
+	char *field[SEEN_FIELDS], *p, *end = line + len;
+	long long t;
+	size_t i;
+
+	memset(req, 0, sizeof(*req));
+	*at = 0;
+	if (memchr(line, '\0', len) != NULL)
+		return sip_errf(err, SIP_EINVAL, "seen: a NUL byte");
+	for (i = 0, p = line; i < SEEN_FIELDS; i++) {
+		field[i] = p;
+		while (p < end && *p != '\t')
+			p++;
+		if (i + 1 < SEEN_FIELDS && p == end)
+			return sip_errf(err, SIP_EINVAL, "seen: %zu fields, "
+			    "expected %d", i + 1, SEEN_FIELDS);
+		if (i + 1 == SEEN_FIELDS && p != end)
+			return sip_errf(err, SIP_EINVAL, "seen: more than %d "
+			    "fields", SEEN_FIELDS);
+		if (p < end)
+			*p++ = '\0';
+	}
+	/* The last field ends the line: it was NUL-terminated by the caller. */
+	if (*end != '\0')
+		return sip_errf(err, SIP_EINVAL, "seen: line not terminated");
+	if (strspn(field[0], "0123456789") != strlen(field[0]) ||
+	    strlen(field[0]) == 0 || strlen(field[0]) > 18)
+		return sip_errf(err, SIP_EINVAL, "seen: time: not a number");
+	t = strtoll(field[0], NULL, 10);
+	if (strlen(field[1]) != SIP_MAC_STRLEN - 1)
+		return sip_errf(err, SIP_EINVAL, "seen: mac: not a MAC address");
+	memcpy(req->mac, field[1], SIP_MAC_STRLEN);
+	req->platform = *field[2] != '\0' ? field[2] : NULL;
+	req->buildarch = *field[3] != '\0' ? field[3] : NULL;
+	req->uuid = *field[4] != '\0' ? field[4] : NULL;
+	req->serial = *field[5] != '\0' ? field[5] : NULL;
+	req->manufacturer = *field[6] != '\0' ? field[6] : NULL;
+	req->product = *field[7] != '\0' ? field[7] : NULL;
+	req->ip = *field[8] != '\0' ? field[8] : NULL;
+	*at = (int64_t)t;
+	return seen_check(req, err);
+}
+
+/*
+ * Empty the journal into memory for a fold.  The exclusive lock waits
+ * for the writers of the moment (each holds its lock for one write), and
+ * no line can arrive between the read and the truncation.
+ */
+enum sip_rc
+sip_seen_take(const char *db_path, char **buf, size_t *len,
+    struct sip_err *err)
+{
+	char path[PATH_MAX], *b = NULL;
+	struct stat sb;
+	size_t got = 0;
+	enum sip_rc rc;
+	ssize_t r;
+	int fd;
+
+	*buf = NULL;
+	*len = 0;
+	if ((rc = seen_path(db_path, path, sizeof(path), err)) != SIP_OK)
+		return rc;
+	if ((fd = open(path, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC)) ==
+	    -1) {
+		if (errno == ENOENT)
+			return SIP_OK;
+		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+	}
+	if (flock(fd, LOCK_EX) == -1 || fstat(fd, &sb) == -1) {
+		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+		goto close;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		rc = sip_errf(err, SIP_EIO, "%s: not a regular file", path);
+		goto close;
+	}
+	if (sb.st_size > (off_t)SEEN_READ_MAX) {
+		rc = sip_errf(err, SIP_EIO, "%s: %lld bytes, more than a "
+		    "journal can hold: move it away", path,
+		    (long long)sb.st_size);
+		goto close;
+	}
+	if (sb.st_size == 0) {
+		rc = SIP_OK;
+		goto close;
+	}
+	if ((b = malloc((size_t)sb.st_size + 1)) == NULL) {
+		rc = sip_errf(err, SIP_ENOMEM, "%s: %s", path,
+		    sip_strerror(SIP_ENOMEM));
+		goto close;
+	}
+	while (got < (size_t)sb.st_size) {
+		r = pread(fd, b + got, (size_t)sb.st_size - got, (off_t)got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			rc = sip_errf(err, SIP_EIO, "%s: %s", path,
+			    r == -1 ? strerror(errno) : "shorter than its size");
+			goto free;
+		}
+		got += (size_t)r;
+	}
+	if (ftruncate(fd, 0) == -1) {
+		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+		goto free;
+	}
+	b[got] = '\0';
+	*buf = b;
+	*len = got;
+	close(fd);
+	return SIP_OK;
+ free:
+	free(b);
+ close:
+	close(fd);
+	return rc;
+}
+
+/* A fold that could not commit gives its lines back, after any newer ones. */
+enum sip_rc
+sip_seen_putback(const char *db_path, const char *buf, size_t len,
+    struct sip_err *err)
+{
+	char path[PATH_MAX];
+	enum sip_rc rc;
+	ssize_t w;
+	size_t done = 0;
+	int fd;
+
+	if ((rc = seen_path(db_path, path, sizeof(path), err)) != SIP_OK)
+		return rc;
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_NOCTTY | O_CLOEXEC, 0640)) == -1)
+		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX) == -1) {
+		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+		goto close;
+	}
+	rc = SIP_OK;
+	while (done < len) {
+		w = write(fd, buf + done, len - done);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = sip_errf(err, SIP_EIO, "%s: %s", path,
+			    w == -1 ? strerror(errno) : "short write");
+			break;
+		}
+		done += (size_t)w;
+	}
+ close:
+	close(fd);
+	return rc;
+}
