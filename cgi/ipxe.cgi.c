@@ -213,16 +213,12 @@ static const char *
 smbios(const struct req *r, const char *key)
 {
 	const char *v = sip_kv_get(r->q, r->nq, key);
-	const unsigned char *p;
 
 	if (v == NULL || *v == '\0')
 		return NULL;
-	for (p = (const unsigned char *)v; *p != '\0'; p++)
-		if (*p < 0x20 || *p > 0x7e)
-			break;
-	if (*p != '\0' || strlen(v) > 64) {
-		fprintf(stderr, "ipxe.cgi: %s: %s: not printable ASCII of at most 64 bytes, ignored\n",
-		    r->boot.mac, key);
+	if (sip_smbios_check(v) != SIP_OK) {
+		fprintf(stderr, "ipxe.cgi: %s: %s: not printable ASCII of at "
+		    "most %d bytes, ignored\n", r->boot.mac, key, SIP_SMBIOS_MAX);
 		return NULL;
 	}
 	return v;

@@ -632,6 +632,36 @@ store_open(const char *verb, const struct ctx *ctx, enum sip_store_mode mode,
 	return 0;
 }
 
+/*
+ * Fold the boots ipxe.cgi wrote to the seen journal into the machines
+ * table.  What cannot be folded now stays in the journal for next time.
+ */
+static int
+seen_fold(const char *verb, const struct ctx *ctx, struct sip_store *st)
+{
+	struct sip_err e = { "" };
+	struct sip_store *own = NULL;
+	size_t nfolded = 0, nbad = 0;
+	enum sip_rc rc;
+	int rv = 0;
+
+	if (st == NULL) {
+		if (store_open(verb, ctx, SIP_STORE_RW, &own) == -1)
+			return -1;
+		st = own;
+	}
+	if ((rc = sip_store_fold_seen(st, &nfolded, &nbad, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		rv = -1;
+	} else if (nbad > 0)
+		warnx("%s: %s%s: %zu malformed line%s dropped", verb,
+		    ctx->cfg.db_path, SIP_SEEN_SUFFIX, nbad,
+		    nbad == 1 ? "" : "s");
+	if (own != NULL)
+		sip_store_close(own);
+	return rv;
+}
+
 /* The active action of mac, NULL if none; -1 on a database error. */
 static int
 active_action(const char *verb, struct sip_store *st, const char *mac,
@@ -1133,6 +1163,9 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	argv += optind;
 	if (machines_open(c, ctx, argc, argv, SIP_STORE_RO, &t, &st) == -1)
 		goto out;
+	/* Not fatal: the table then shows the machines as of the last fold. */
+	if (st != NULL)
+		(void)seen_fold(c->name, ctx, NULL);
 	if (st != NULL && (rc = sip_store_status(st, argc > 0 ? t.p : NULL,
 	    t.n, &rows, &nrows, &e)) != SIP_OK) {
 		rows = NULL;
@@ -1548,7 +1581,8 @@ cmd_cleanup(const struct command *c, struct ctx *ctx, int argc,
 		rv = 0;
 		goto out;
 	}
-	if (store_open(c->name, ctx, SIP_STORE_RW, &st) == -1)
+	if (store_open(c->name, ctx, SIP_STORE_RW, &st) == -1 ||
+	    seen_fold(c->name, ctx, st) == -1)
 		goto out;
 	if ((rc = sip_store_cleanup(st, ctx->now, ctx->cfg.history_keep,
 	    &nexpired, &npurged, &e)) != SIP_OK) {
@@ -1599,7 +1633,7 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct sip_module **mods = NULL;
 	struct sip_store *st = NULL;
 	struct stat sb;
-	size_t nmods = 0, i;
+	size_t nmods = 0, nmissing, i;
 	enum sip_rc rc;
 	int rv = 1;
 
@@ -1640,7 +1674,8 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		fputs(" (not created yet)\n", stdout);
 	} else if (store_open(c->name, ctx, SIP_STORE_RO, &st) == -1)
 		rv = 1;
-	else if ((rc = sip_store_integrity(st, &e)) != SIP_OK) {
+	else if ((rc = sip_store_integrity(st, &e)) != SIP_OK ||
+	    (rc = sip_store_active_verify(st, &nmissing, &e)) != SIP_OK) {
 		warn_lib(c->name, &e, rc);
 		rv = 1;
 	} else {

@@ -17,12 +17,15 @@ ok "$(is_local_script; echo $?)" "unknown MAC: a local-boot script"
 grep -q '^Content-Type: text/plain' "$T/out"; ok $? "text/plain"
 grep -q 'goto local_pcbios_sanboot' "$T/body"; ok $? "BIOS local boot is sanboot by default"
 is "$(cat "$T/err")" "" "nothing logged"
+fold_seen
 is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT boots, platform, buildarch, serial, product, ip FROM machines WHERE mac='$M1'")" \
     "1|pcbios|i386|SN-42|Standard+PC+(i440FX+++PIIX,+1996)|10.0.2.15" "machine seen with its SMBIOS fields"
 boot "mac=52-54-00-00-00-01"
+fold_seen
 is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT boots, platform FROM machines WHERE mac='$M1'")" "2|pcbios" \
     "second boot counted, fields kept, MAC canonicalised"
 boot "mac=525400000001&platform=efi"
+fold_seen
 is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT count(*) FROM machines")" 1 "three MAC forms, one machine"
 
 # --- bad boot queries: still a local boot, one log line -------------------
@@ -35,6 +38,7 @@ for q in "" "mac=" "mac=zz:zz:zz:zz:zz:zz" "mac=52:54:00:00:00:01&mac=52:54:00:0
 done
 boot "mac=$M2&platform=\${x}&buildarch=x86_64%0Aexit&serial=%1b%5b2J&ip=1.2.3.999"
 ok "$(is_local_script; echo $?)" "hostile optional fields: still local boot"
+fold_seen
 is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT coalesce(platform,'-') || coalesce(buildarch,'-') || coalesce(serial,'-') || coalesce(ip,'-') FROM machines WHERE mac='$M2'")" \
     "----" "hostile optional fields not stored"
 cgi POST "" "mac=$M1"

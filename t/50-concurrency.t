@@ -7,7 +7,8 @@
 # action, one with none.  16 workers ask for 50 MACs each, never seen
 # before.  Meanwhile a CLI loop sets and cancels actions on other MACs.
 # Afterwards: every answer is a whole script, nothing was written to
-# stderr, machines.boots is the number of requests per MAC, the action
+# stderr, machines.boots (from the seen journal, folded by status during
+# and after the load) is the number of requests per MAC, the action
 # counters are min(requests, max_boots) and the database is intact.
 set -eu
 
@@ -128,14 +129,16 @@ worker() {	# worker W: REQUESTS requests, answers in $T/out/W.I
 	done
 }
 
-# The admin at work: set and cancel actions on 8 other MACs until the
-# workers are done (bounded: at most 2000 rounds).
+# The admin at work: set and cancel actions on 8 other MACs, and look at
+# the status, until the workers are done (bounded: at most 2000 rounds).
 cli_loop() {
 	_r=0 _bad=0
 	while [ ! -e "$T/stop" ] && [ "$_r" -lt 2000 ]; do
 		_r=$((_r + 1))
 		_m=$(printf '52:54:00:cc:00:%02x' $((_r % 8)))
-		for _cmd in "set-action $_m fakeinstall:install" "cancel $_m"; do
+		# status folds the seen journal while the workers append to it
+		for _cmd in "set-action $_m fakeinstall:install" "cancel $_m" \
+		    "status"; do
 			# shellcheck disable=SC2086
 			if ! se3 $_cmd >"$T/cli.out" 2>&1; then
 				_bad=$((_bad + 1))
@@ -256,6 +259,10 @@ is "$clibad" 0 "no set-action or cancel failed (no busy database)"
 
 # ---------------------------------------------------------------- the store
 q() { sqlite3 "$db" "$1" 2>&1; }
+# What the last fold during the load left in the journal.
+se3 status >/dev/null 2>"$T/fold.err"
+is "$(cat "$T/fold.err")" "" "the last fold: no malformed journal line"
+is "$(wc -c <"$db-seen" | tr -d ' ')" 0 "the seen journal is empty after it"
 for m in "$s1" "$s2" "$s3" "$s4"; do
 	is "$(q "SELECT boots FROM machines WHERE mac = '$m';")" "$per_mac" \
 	    "machines.boots of $m = $per_mac requests"

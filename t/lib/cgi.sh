@@ -68,6 +68,12 @@ se3ipxe() {
 	"$TOP/cli/se3-ipxe" -c "${CONFIG:-$T/se3-ipxe.conf}" "$@"
 }
 
+# fold_seen: ipxe.cgi records boots in the seen journal; status folds
+# them into the machines table, which the tests then read.
+fold_seen() {
+	se3ipxe status > /dev/null
+}
+
 # token_of MAC: the token of the MAC's latest action, read from the database.
 token_of() {
 	sqlite3 "$T/db/se3-ipxe.db" \
