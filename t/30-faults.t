@@ -172,6 +172,82 @@ else
 	CGI_BIN=
 fi
 
+# --- the seen journal and the active list ---------------------------------------
+# A MAC without an action is answered from the list and recorded in the
+# journal; only a MAC on the list opens the database.
+MF=52:54:00:00:00:20	# no action
+MA=52:54:00:00:00:21	# memtest:run
+MS=52:54:00:00:00:22	# an action written behind se3-ipxe's back
+se3ipxe set-action $MA memtest:run > /dev/null 2>&1
+ok $? "an action for the list"
+grep -qx "$MA" "$DB-active"; ok $? "set-action put its MAC on the active list"
+grep -qx "$MF" "$DB-active"; ok $((! $?)) "a MAC without an action is not on it"
+
+cp "$DB" "$T/good2.db"
+rm -f "$DB"
+mkfifo "$DB"
+CONFIG=$T/deadline.conf
+start=$(date +%s)
+boot "mac=$MF"
+took=$(( $(date +%s) - start ))
+is "$status" 200 "database a FIFO, MAC not on the list: 200"
+ok "$(is_local_script; echo $?)" "database a FIFO, MAC not on the list: local boot"
+is "$(wc -l < "$T/err")" 0 "database a FIFO, MAC not on the list: nothing logged"
+ok $((took > 0)) "database a FIFO, MAC not on the list: answered at once (${took}s)"
+tail -n 1 "$DB-seen" | grep -q "	$MF	"; ok $? "the boot is in the seen journal"
+boot "mac=$MA"
+fault_ok "database a FIFO, MAC on the list: deadline"
+CONFIG=
+rm -f "$DB"
+cp "$T/good2.db" "$DB"
+
+mv "$DB-seen" "$T/seen.saved"
+mkdir "$DB-seen"
+boot "mac=$MF"
+fault_ok "seen journal is a directory"
+grep -q -- "-seen" "$T/err"; ok $? "the log names the journal"
+rmdir "$DB-seen"
+truncate -s 16M "$DB-seen"
+boot "mac=$MF"
+fault_ok "seen journal full"
+grep -q "full" "$T/err"; ok $? "the log says full"
+is "$(wc -c < "$DB-seen" | tr -d ' ')" 16777216 "nothing written past the limit"
+mv "$T/seen.saved" "$DB-seen"
+
+printf 'se3-ipxe active 1\n%s\n' "$MF" > "$DB-active"	# no trailer: cut short
+boot "mac=$MA"
+is "$status" 200 "active list cut short: 200"
+grep -q memtest "$T/body"; ok $? "active list cut short: the database still serves the action"
+is "$(wc -l < "$T/err")" 0 "active list cut short: nothing logged"
+tail -n 1 "$DB-active" | grep -qx end; ok $? "the boot rewrote the list whole"
+rm -f "$DB-active"
+se3ipxe set-action $MA memtest:run > /dev/null 2>&1
+rm -f "$DB-active"
+boot "mac=$MA"
+grep -q memtest "$T/body"; ok $? "active list missing: the database serves the action"
+grep -qx "$MA" "$DB-active"; ok $((! $?)) "the oneshot is done: its MAC left the rewritten list"
+
+# An action inserted by hand: the list does not know it until cleanup.
+se3ipxe set-action $MA memtest:run > /dev/null 2>&1
+sqlite3 "$DB" "INSERT INTO actions (mac, name, state, completion, token, boots,
+    max_boots, created_at, start_at, expires_at, updated_at, created_by)
+    SELECT '$MS', name, state, completion, lower(hex(randomblob(16))), 0, max_boots,
+    created_at, start_at, expires_at, updated_at, 'sqlite3' FROM actions
+    WHERE mac = '$MA' ORDER BY id DESC LIMIT 1;
+    INSERT INTO action_options SELECT (SELECT max(id) FROM actions), key, value
+    FROM action_options WHERE action_id = (SELECT max(id) FROM actions
+    WHERE mac = '$MA');"
+se3ipxe check > "$T/check.out" 2>&1
+is "$?" 1 "check: an active action missing from the list is an error"
+grep -q "$MS first: run se3-ipxe cleanup" "$T/check.out"; ok $? "check names it and the remedy"
+boot "mac=$MS"
+ok "$(is_local_script; echo $?)" "until then the machine boots local"
+se3ipxe cleanup > "$T/check.out" 2>&1
+se3ipxe check >> "$T/check.out" 2>&1
+is "$?" 0 "cleanup rewrote the list: check passes"
+boot "mac=$MS"
+grep -q memtest "$T/body"; ok $? "and the machine gets its action"
+
 # --- time -----------------------------------------------------------------------
 # libfaketime is preloaded: ASan must not insist on coming first.
 [ -n "${SIP_SANITIZE-}" ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
