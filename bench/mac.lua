@@ -1,11 +1,12 @@
 -- SPDX-License-Identifier: GPL-3.0-or-later
 -- wrk script for bench/run: every request asks for a MAC never asked before, and done() prints one parsable line.
 --
--- wrk ... -s bench/mac.lua URL -- RUN
+-- wrk ... -s bench/mac.lua URL -- RUN [POOL]
 -- The MAC is 02:RR:TT:CC:CC:CC: RR the run number given after "--" (so
 -- successive runs against one database never repeat a MAC), TT the wrk
 -- thread, CCCCCC a per-thread counter.  02: is a locally administered,
--- unicast prefix.
+-- unicast prefix.  With POOL, the MACs are 02:ff:00:00:PP:PP instead, PPPP
+-- going round 0..POOL-1: machines that bench/run gave an action.
 
 local threads = {}
 local nthreads = 0
@@ -18,20 +19,29 @@ end
 
 tid = 0
 local run = 0
+local pool = 0
 local counter = 0
 
 function init(args)
 	run = tonumber(args[1] or "0") or 0
+	pool = tonumber(args[2] or "0") or 0
 	counter = 0
 end
 
 function request()
 	counter = counter + 1
-	local mac = string.format("02:%02x:%02x:%02x:%02x:%02x",
-		run % 256, tid % 256,
-		math.floor(counter / 65536) % 256,
-		math.floor(counter / 256) % 256,
-		counter % 256)
+	local mac
+	if pool > 0 then
+		local p = (counter * 2 + tid) % pool
+		mac = string.format("02:ff:00:00:%02x:%02x",
+			math.floor(p / 256) % 256, p % 256)
+	else
+		mac = string.format("02:%02x:%02x:%02x:%02x:%02x",
+			run % 256, tid % 256,
+			math.floor(counter / 65536) % 256,
+			math.floor(counter / 256) % 256,
+			counter % 256)
+	end
 	return wrk.format("GET", wrk.path .. "?mac=" .. mac ..
 		"&platform=pcbios&buildarch=i386")
 end
