@@ -65,6 +65,9 @@ sip_active_parse(const char *text, size_t len, const char *mac, int *listed,
 	size_t line = 1;
 
 	*listed = 0;
+	if (mac != NULL && strnlen(mac, rec) != rec - 1)
+		return sip_errf(err, SIP_EINVAL, "active list: '%s' is not a "
+		    "canonical MAC", mac);
 	if (len < hlen || memcmp(text, ACTIVE_HEADER, hlen) != 0)
 		return sip_errf(err, SIP_EINVAL, "active list: no header line");
 	p = text + hlen;
@@ -74,12 +77,17 @@ sip_active_parse(const char *text, size_t len, const char *mac, int *listed,
 		if ((size_t)(end - p) == tlen && memcmp(p, ACTIVE_TRAILER,
 		    tlen) == 0)
 			return SIP_OK;
-		if ((size_t)(end - p) < rec)
+		/* Whatever came before, a list that is not whole says nothing. */
+		if ((size_t)(end - p) < rec) {
+			*listed = 0;
 			return sip_errf(err, SIP_EINVAL, "active list: line "
 			    "%zu: cut short", line);
-		if (!canonical_mac(p) || p[rec - 1] != '\n')
+		}
+		if (!canonical_mac(p) || p[rec - 1] != '\n') {
+			*listed = 0;
 			return sip_errf(err, SIP_EINVAL, "active list: line "
 			    "%zu: not a MAC address", line);
+		}
 		if (mac != NULL && memcmp(p, mac, rec - 1) == 0)
 			*listed = 1;
 		p += rec;

@@ -21,7 +21,8 @@
  * so a line is always exactly SEEN_FIELDS fields.
  */
 #define SEEN_FIELDS	9
-#define SEEN_LINE_MAX	1024	/* 20 + 17 + 64 * 6 + 15 + 9 separators */
+#define SEEN_LINE_MAX	SIP_SEEN_LINE_MAX	/* 18 + 17 + 64 * 6 + 15 + 8 TABs + LF */
+#define SEEN_TIME_MAX	999999999999999999LL
 /* A journal past this is refused whole by a fold: someone else wrote it. */
 #define SEEN_READ_MAX	(SIP_SEEN_MAX + (1u << 20))
 
@@ -115,6 +116,10 @@ sip_seen_append(const char *db_path, const struct sip_request *req,
 	if ((rc = seen_path(db_path, path, sizeof(path), err)) != SIP_OK ||
 	    (rc = seen_check(req, err)) != SIP_OK)
 		return rc;
+	/* What sip_seen_parse takes back: 1 to 18 digits. */
+	if (now < 0 || (long long)now > SEEN_TIME_MAX)
+		return sip_errf(err, SIP_ETIME, "%s: the clock says %lld",
+		    path, (long long)now);
 	n = snprintf(line, sizeof(line), "%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 	    (long long)now, req->mac, nz(req->platform), nz(req->buildarch),
 	    nz(req->uuid), nz(req->serial), nz(req->manufacturer),

@@ -1,0 +1,1116 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Tests of the fast path's two files: the seen journal (check, parse, append, take, putback, concurrent writers) and the active list (parse, write, lookup). */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "se3ipxe.h"
+#include "tap.h"
+
+/* A literal and its length, NUL bytes included. */
+#define L(s)		s, sizeof(s) - 1
+/* One journal line from its nine fields. */
+#define LINE(t, m, pf, ba, uu, se, ma, pr, ip) \
+	t "\t" m "\t" pf "\t" ba "\t" uu "\t" se "\t" ma "\t" pr "\t" ip
+
+#define T	"1700000000"
+#define M	"52:54:00:12:34:56"
+#define M2	"52:54:00:12:34:57"
+#define M3	"52:54:00:ab:cd:ef"
+#define UUID	"0f2a6c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
+#define PROD	"Standard PC (i440FX + PIIX, 1996)"
+#define X16	"xxxxxxxxxxxxxxxx"
+#define X64	X16 X16 X16 X16
+#define W64	"wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww"
+
+#define HDR	"se3-ipxe active 1\n"
+#define END	"end\n"
+
+#define NCHILD	8
+#define NLINES	500
+
+static char tmpdir[] = "/tmp/se3ipxe-seen.XXXXXX";
+
+static const char	*path_in(const char *);
+static long long	 fsize(const char *);
+static char		*slurp(const char *);
+static int		 one_line(const struct sip_err *);
+static void		 rmtree(const char *);
+static void		 test_smbios(void);
+static void		 test_parse_good(void);
+static void		 test_parse_bad(void);
+static void		 test_journal(void);
+static void		 test_journal_limits(void);
+static void		 test_journal_paths(void);
+static void		 test_concurrent(void);
+static void		 test_active_parse(void);
+static void		 test_active_big(void);
+static void		 test_active_files(void);
+
+/* ---------------------------------------------------------------- vectors */
+
+static const struct {
+	const char	*in;
+	size_t		 len;
+	enum sip_rc	 rc;
+} smbios[] = {
+	{ L(""), SIP_EINVAL },
+	{ L("a"), SIP_OK },
+	{ L(" "), SIP_OK },				/* space is printable */
+	{ L("QEMU"), SIP_OK },
+	{ L(PROD), SIP_OK },
+	{ L("~!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}"), SIP_OK },
+	{ L("${net0/mac}"), SIP_OK },			/* stored only, never scripted */
+	{ L(X64), SIP_OK },				/* 64 bytes */
+	{ L(X64 "x"), SIP_EINVAL },			/* 65 bytes */
+	{ L(X64 X64), SIP_EINVAL },
+	{ L("QEMU\x01"), SIP_EINVAL },
+	{ L("\x1f"), SIP_EINVAL },
+	{ L("a\tb"), SIP_EINVAL },
+	{ L("a\nb"), SIP_EINVAL },
+	{ L("a\r"), SIP_EINVAL },
+	{ L("\x1b[31m"), SIP_EINVAL },
+	{ L("\x7f"), SIP_EINVAL },			/* DEL */
+	{ L("abc\x7f"), SIP_EINVAL },
+	{ L("\x80"), SIP_EINVAL },
+	{ L("caf\xc3\xa9"), SIP_EINVAL },		/* UTF-8 */
+	{ L("\xff"), SIP_EINVAL },
+};
+
+static const struct {
+	const char	*line;
+	int64_t		 at;
+	/* mac platform buildarch uuid serial manufacturer product ip */
+	const char	*f[8];
+} seen_good[] = {
+	{ LINE(T, M, "efi", "x86_64", UUID, "SER-001", "QEMU", PROD,
+	    "192.168.1.10"), 1700000000, { M, "efi", "x86_64", UUID, "SER-001",
+	    "QEMU", PROD, "192.168.1.10" } },
+	{ LINE("0", M, "", "", "", "", "", "", ""), 0,
+	    { M, NULL, NULL, NULL, NULL, NULL, NULL, NULL } },
+	{ LINE("1", M3, "pcbios", "", "", "", "", "", ""), 1,
+	    { M3, "pcbios", NULL, NULL, NULL, NULL, NULL, NULL } },
+	{ LINE("2", M, "", "i386", "", "", "", "", ""), 2,
+	    { M, NULL, "i386", NULL, NULL, NULL, NULL, NULL } },
+	{ LINE("3", M, "", "", "", "", "", "", "10.0.0.1"), 3,
+	    { M, NULL, NULL, NULL, NULL, NULL, NULL, "10.0.0.1" } },
+	{ LINE("4", M, "", "", "", " ", "", "", ""), 4,
+	    { M, NULL, NULL, NULL, " ", NULL, NULL, NULL } },
+	{ LINE("5", M, "", "", "", "", "Dell Inc.", "", ""), 5,
+	    { M, NULL, NULL, NULL, NULL, "Dell Inc.", NULL, NULL } },
+	{ LINE("999999999999999999", M, "", "", "", "", "", "", ""),
+	    INT64_C(999999999999999999),
+	    { M, NULL, NULL, NULL, NULL, NULL, NULL, NULL } },
+	{ LINE("007", M, "", "", "", "", "", "", ""), 7,
+	    { M, NULL, NULL, NULL, NULL, NULL, NULL, NULL } },
+	{ LINE(T, "00:00:00:00:00:00", W64, W64, X64, X64, X64, X64,
+	    "255.255.255.255"), 1700000000, { "00:00:00:00:00:00", W64, W64,
+	    X64, X64, X64, X64, "255.255.255.255" } },
+	{ LINE(T, "ff:ff:ff:ff:ff:ff", "a.b-c_d", "arm64", "", "", "", "",
+	    "0.0.0.0"), 1700000000, { "ff:ff:ff:ff:ff:ff", "a.b-c_d", "arm64",
+	    NULL, NULL, NULL, NULL, "0.0.0.0" } },
+	{ LINE(T, M, "", "", "${x}", "a;b", "&&", "#", ""), 1700000000,
+	    { M, NULL, NULL, "${x}", "a;b", "&&", "#", NULL } },
+};
+
+static const struct {
+	const char	*line;
+	size_t		 len;
+	const char	*why;
+} seen_bad[] = {
+	/* field counts */
+	{ L(""), "empty line" },
+	{ L(T), "1 field" },
+	{ L(T "\t" M), "2 fields" },
+	{ L("\t\t\t\t\t\t\t"), "8 empty fields" },
+	{ L(T "\t" M "\tefi\tx86_64\t" UUID "\tS\tQEMU\t" PROD), "8 fields" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "") "\t"), "10 fields, last empty" },
+	{ L(LINE(T, M, "efi", "x86_64", UUID, "S", "QEMU", PROD, "10.0.0.1")
+	    "\t10.0.0.2"), "10 fields" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "") "\t\t\t"), "12 fields" },
+	{ L("\t\t\t\t\t\t\t\t"), "9 empty fields" },
+	{ L(T " " M " efi x86_64 a b c d 10.0.0.1"), "spaces, not TABs" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "10.0.0.1") "\n"), "with its LF" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "10.0.0.1") "\r"), "with a CR" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "") "\r"), "a CR as the IP" },
+	/* time */
+	{ L(LINE("", M, "", "", "", "", "", "", "")), "time empty" },
+	{ L(LINE("abc", M, "", "", "", "", "", "", "")), "time letters" },
+	{ L(LINE("17e9", M, "", "", "", "", "", "", "")), "time 17e9" },
+	{ L(LINE("0x10", M, "", "", "", "", "", "", "")), "time hex" },
+	{ L(LINE("-1", M, "", "", "", "", "", "", "")), "time negative" },
+	{ L(LINE("+1", M, "", "", "", "", "", "", "")), "time with a plus" },
+	{ L(LINE(" 1", M, "", "", "", "", "", "", "")), "time leading space" },
+	{ L(LINE("1 ", M, "", "", "", "", "", "", "")), "time trailing space" },
+	{ L(LINE("1.5", M, "", "", "", "", "", "", "")), "time fraction" },
+	{ L(LINE("1000000000000000000", M, "", "", "", "", "", "", "")),
+	    "time 19 digits" },
+	{ L(LINE("9223372036854775807", M, "", "", "", "", "", "", "")),
+	    "time INT64_MAX, 19 digits" },
+	{ L(LINE("99999999999999999999", M, "", "", "", "", "", "", "")),
+	    "time 20 digits" },
+	/* mac */
+	{ L(LINE(T, "", "", "", "", "", "", "", "")), "mac empty" },
+	{ L(LINE(T, "52:54:00:AB:CD:EF", "", "", "", "", "", "", "")),
+	    "mac upper case" },
+	{ L(LINE(T, "52:54:00:Ab:cd:ef", "", "", "", "", "", "", "")),
+	    "mac mixed case" },
+	{ L(LINE(T, "52-54-00-ab-cd-ef", "", "", "", "", "", "", "")),
+	    "mac with dashes" },
+	{ L(LINE(T, "525400abcdef", "", "", "", "", "", "", "")),
+	    "mac 12 hex digits" },
+	{ L(LINE(T, "52:54:00:12:34", "", "", "", "", "", "", "")), "mac short" },
+	{ L(LINE(T, "52:54:00:12:34:5", "", "", "", "", "", "", "")),
+	    "mac 16 bytes" },
+	{ L(LINE(T, "52:54:00:12:34:56:", "", "", "", "", "", "", "")),
+	    "mac 18 bytes" },
+	{ L(LINE(T, "52:54:00:12:34:5g", "", "", "", "", "", "", "")),
+	    "mac not hex" },
+	{ L(LINE(T, "52:54:00:12:34-56", "", "", "", "", "", "", "")),
+	    "mac mixed separators" },
+	{ L(LINE(T, "52.54.00.12.34.56", "", "", "", "", "", "", "")),
+	    "mac with dots" },
+	/* platform, buildarch: words */
+	{ L(LINE(T, M, "e fi", "", "", "", "", "", "")), "platform with a space" },
+	{ L(LINE(T, M, "efi;", "", "", "", "", "", "")), "platform with ;" },
+	{ L(LINE(T, M, "${x}", "", "", "", "", "", "")), "platform ${x}" },
+	{ L(LINE(T, M, "a:b", "", "", "", "", "", "")), "platform with :" },
+	{ L(LINE(T, M, W64 "w", "", "", "", "", "", "")), "platform 65 bytes" },
+	{ L(LINE(T, M, "", "x86/64", "", "", "", "", "")), "buildarch with /" },
+	{ L(LINE(T, M, "", "x86 64", "", "", "", "", "")), "buildarch with a space" },
+	{ L(LINE(T, M, "", "\x7f", "", "", "", "", "")), "buildarch DEL" },
+	{ L(LINE(T, M, "", W64 "w", "", "", "", "", "")), "buildarch 65 bytes" },
+	/* SMBIOS strings */
+	{ L(LINE(T, M, "", "", "\x01", "", "", "", "")), "uuid control byte" },
+	{ L(LINE(T, M, "", "", X64 "x", "", "", "", "")), "uuid 65 bytes" },
+	{ L(LINE(T, M, "", "", "", "S\x1b[0m", "", "", "")), "serial escape" },
+	{ L(LINE(T, M, "", "", "", X64 "x", "", "", "")), "serial 65 bytes" },
+	{ L(LINE(T, M, "", "", "", "", "\x7f", "", "")), "manufacturer DEL" },
+	{ L(LINE(T, M, "", "", "", "", "a\rb", "", "")), "manufacturer CR" },
+	{ L(LINE(T, M, "", "", "", "", "", "caf\xc3\xa9", "")), "product UTF-8" },
+	{ L(LINE(T, M, "", "", "", "", "", X64 "x", "")), "product 65 bytes" },
+	{ L(LINE(T, M, "", "", "", "", "", "\x80", "")), "product 0x80" },
+	/* ip */
+	{ L(LINE(T, M, "", "", "", "", "", "", "256.1.1.1")), "ip 256" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "1.2.3")), "ip 3 parts" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "1.2.3.4.5")), "ip 5 parts" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "01.2.3.4")), "ip leading zero" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "::1")), "ip IPv6" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "boot.example")), "ip a name" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "1.2.3.4 ")), "ip trailing space" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "1.2.3.4:80")), "ip with a port" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "1..3.4")), "ip empty part" },
+	/* NUL bytes inside the length */
+	{ L(LINE("17\0" "00", M, "", "", "", "", "", "", "")), "NUL in time" },
+	{ L(LINE(T, "52:54:00:12:34:5\0", "", "", "", "", "", "", "")),
+	    "NUL in mac" },
+	{ L(LINE(T, M, "", "", "", "", "", "QE\0MU", "")), "NUL in product" },
+	{ L(LINE(T, M, "", "", "", "", "", "", "10.0.0.1") "\0"),
+	    "NUL at the end" },
+	{ L("\0" LINE(T, M, "", "", "", "", "", "", "")), "NUL first" },
+};
+
+/* The active list: text, the MAC asked, the answer. */
+static const struct {
+	const char	*text;
+	size_t		 len;
+	const char	*mac;
+	enum sip_rc	 rc;
+	int		 listed;
+} active[] = {
+	{ L(HDR END), M, SIP_OK, 0 },
+	{ L(HDR END), NULL, SIP_OK, 0 },
+	{ L(HDR M "\n" END), M, SIP_OK, 1 },
+	{ L(HDR M "\n" END), M2, SIP_OK, 0 },
+	{ L(HDR M "\n" END), NULL, SIP_OK, 0 },
+	{ L(HDR M "\n" M2 "\n" M3 "\n" END), M, SIP_OK, 1 },
+	{ L(HDR M "\n" M2 "\n" M3 "\n" END), M2, SIP_OK, 1 },
+	{ L(HDR M "\n" M2 "\n" M3 "\n" END), M3, SIP_OK, 1 },
+	{ L(HDR M "\n" M2 "\n" M3 "\n" END), "52:54:00:12:34:58", SIP_OK, 0 },
+	{ L(HDR M "\n" M "\n" END), M, SIP_OK, 1 },		/* duplicate */
+	{ L(HDR M3 "\n" END), "52:54:00:AB:CD:EF", SIP_OK, 0 },
+	/* header */
+	{ L(""), M, SIP_EINVAL, 0 },
+	{ L(END), M, SIP_EINVAL, 0 },
+	{ L(M "\n" END), M, SIP_EINVAL, 0 },
+	{ L("se3-ipxe active 1"), M, SIP_EINVAL, 0 },
+	{ L("se3-ipxe active 2\n" END), M, SIP_EINVAL, 0 },
+	{ L("se3-ipxe active 0\n" END), M, SIP_EINVAL, 0 },
+	{ L("se3-ipxe active 10\n" END), M, SIP_EINVAL, 0 },
+	{ L("se3-ipxe active\n" END), M, SIP_EINVAL, 0 },
+	{ L("SE3-IPXE ACTIVE 1\n" END), M, SIP_EINVAL, 0 },
+	{ L(" se3-ipxe active 1\n" END), M, SIP_EINVAL, 0 },
+	{ L("\xef\xbb\xbf" HDR END), M, SIP_EINVAL, 0 },	/* BOM */
+	/* trailer */
+	{ L(HDR), M, SIP_EINVAL, 0 },
+	{ L(HDR M "\n"), M, SIP_EINVAL, 0 },
+	{ L(HDR M "\n" M2 "\n"), M, SIP_EINVAL, 0 },
+	{ L(HDR "end"), M, SIP_EINVAL, 0 },
+	{ L(HDR M "\n" "end"), M, SIP_EINVAL, 0 },
+	{ L(HDR "END\n"), M, SIP_EINVAL, 0 },
+	{ L(HDR "end \n"), M, SIP_EINVAL, 0 },
+	{ L(HDR END "x"), M, SIP_EINVAL, 0 },
+	{ L(HDR END "\n"), M, SIP_EINVAL, 0 },
+	{ L(HDR END END), M, SIP_EINVAL, 0 },
+	{ L(HDR END M "\n"), M, SIP_EINVAL, 0 },
+	{ L(HDR END M "\n" END), M, SIP_EINVAL, 0 },
+	{ L(HDR END "\0"), M, SIP_EINVAL, 0 },
+	/* lines */
+	{ L(HDR "52:54:00:12:3"), M, SIP_EINVAL, 0 },
+	{ L(HDR M), M, SIP_EINVAL, 0 },
+	{ L(HDR "52:54:00:12:34:5" END), M, SIP_EINVAL, 0 },
+	{ L(HDR "52:54:00:12:34\n" END), M, SIP_EINVAL, 0 },
+	{ L(HDR "52:54:00:AB:CD:EF\n" END), M, SIP_EINVAL, 0 },
+	{ L(HDR "52-54-00-12-34-56\n" END), M, SIP_EINVAL, 0 },
+	{ L(HDR "525400123456\n" END), M, SIP_EINVAL, 0 },
+	{ L(HDR " 52:54:00:12:34:56\n" END), M, SIP_EINVAL, 0 },
+	{ L(HDR M " \n" END), M, SIP_EINVAL, 0 },
+	{ L(HDR M END), M, SIP_EINVAL, 0 },		/* no LF before the trailer */
+	{ L(HDR M M2 "\n" END), M, SIP_EINVAL, 0 },
+	{ L(HDR M "\0" END), M, SIP_EINVAL, 0 },
+	{ L(HDR "\n" END), M, SIP_EINVAL, 0 },		/* blank line */
+	{ L(HDR M "\n\n" END), M, SIP_EINVAL, 0 },
+	{ L(HDR "\n" M "\n" END), M, SIP_EINVAL, 0 },
+	{ L("se3-ipxe active 1\r\n" END), M, SIP_EINVAL, 0 },	/* CRLF */
+	{ L(HDR M "\r\n" END), M, SIP_EINVAL, 0 },
+	{ L(HDR "end\r\n"), M, SIP_EINVAL, 0 },
+	{ L("se3-ipxe active 1\r\n" M "\r\n" "end\r\n"), M, SIP_EINVAL, 0 },
+	{ L(HDR "#" M "\n" END), M, SIP_EINVAL, 0 },
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+static const char *
+path_in(const char *name)
+{
+	static char buf[8][PATH_MAX];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
+	return buf[i];
+}
+
+/* The size of a file, -1 if there is none (a symlink is not followed). */
+static long long
+fsize(const char *path)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) == -1)
+		return -1;
+	return (long long)sb.st_size;
+}
+
+static char *
+slurp(const char *path)
+{
+	char *b;
+	long long n = fsize(path);
+	FILE *f;
+	size_t got;
+
+	if (n < 0 || (f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if ((b = malloc((size_t)n + 1)) == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	got = fread(b, 1, (size_t)n, f);
+	b[got] = '\0';
+	fclose(f);
+	return b;
+}
+
+static int
+one_line(const struct sip_err *err)
+{
+	return err->msg[0] != '\0' && strchr(err->msg, '\n') == NULL;
+}
+
+static void
+rmtree(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) == -1)
+			rmdir(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* ------------------------------------------------------------ the journal */
+
+static void
+test_smbios(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(smbios) / sizeof(smbios[0]); i++)
+		is_int(sip_smbios_check(smbios[i].in), smbios[i].rc,
+		    "smbios '%s' (%zu bytes) -> %s", smbios[i].in, smbios[i].len,
+		    sip_strerror(smbios[i].rc));
+}
+
+static void
+test_parse_good(void)
+{
+	struct sip_request req;
+	struct sip_err err;
+	char buf[2048];
+	const char *got[8];
+	int64_t at;
+	size_t i, j, len;
+
+	for (i = 0; i < sizeof(seen_good) / sizeof(seen_good[0]); i++) {
+		len = strlen(seen_good[i].line);
+		memcpy(buf, seen_good[i].line, len + 1);
+		err.msg[0] = '\0';
+		if (!is_int(sip_seen_parse(buf, len, &req, &at, &err), SIP_OK,
+		    "parse good line %zu", i)) {
+			printf("# %s\n", err.msg);
+			continue;
+		}
+		is_int(at, seen_good[i].at, "line %zu: time", i);
+		got[0] = req.mac;
+		got[1] = req.platform;
+		got[2] = req.buildarch;
+		got[3] = req.uuid;
+		got[4] = req.serial;
+		got[5] = req.manufacturer;
+		got[6] = req.product;
+		got[7] = req.ip;
+		for (j = 0; j < 8; j++)
+			is_str(got[j], seen_good[i].f[j], "line %zu: field %zu",
+			    i, j + 1);
+		ok(req.host == NULL && req.script_name == NULL,
+		    "line %zu: host and script_name NULL", i);
+	}
+
+	/* The fold parses with no err. */
+	len = strlen(seen_good[0].line);
+	memcpy(buf, seen_good[0].line, len + 1);
+	is_int(sip_seen_parse(buf, len, &req, &at, NULL), SIP_OK,
+	    "parse with err NULL");
+}
+
+static void
+test_parse_bad(void)
+{
+	struct sip_request req;
+	struct sip_err err;
+	char buf[2048];
+	int64_t at;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(seen_bad) / sizeof(seen_bad[0]); i++) {
+		len = seen_bad[i].len;
+		memcpy(buf, seen_bad[i].line, len);
+		buf[len] = '\0';
+		err.msg[0] = '\0';
+		is_int(sip_seen_parse(buf, len, &req, &at, &err), SIP_EINVAL,
+		    "refuse %s", seen_bad[i].why);
+		ok(one_line(&err), "%s: one-line message: %s", seen_bad[i].why,
+		    err.msg);
+	}
+	ok(i >= 40, "%zu bad lines", i);
+
+	/* The line must be NUL-terminated at len. */
+	len = strlen(seen_good[0].line);
+	memcpy(buf, seen_good[0].line, len);
+	memcpy(buf + len, "X", 2);
+	is_int(sip_seen_parse(buf, len, &req, &at, &err), SIP_EINVAL,
+	    "refuse a line not terminated at len");
+	ok(one_line(&err), "one-line message: %s", err.msg);
+	memcpy(buf, seen_bad[0].line, seen_bad[0].len + 1);
+	is_int(sip_seen_parse(buf, seen_bad[0].len, &req, &at, NULL),
+	    SIP_EINVAL, "refuse with err NULL");
+}
+
+/* The requests of the round trip and the lines append must write for them. */
+static const struct sip_request rt_req[] = {
+	{ .mac = M, .platform = "efi", .buildarch = "x86_64",
+	    .ip = "10.0.0.1" },
+	{ .mac = M2 },
+	{ .mac = M3, .platform = "pcbios", .buildarch = "i386", .uuid = UUID,
+	    .serial = "SER 1", .manufacturer = "QEMU", .product = PROD,
+	    .ip = "192.168.1.10", .host = "boot.example",
+	    .script_name = "/cgi-bin/ipxe.cgi" },
+};
+static const char rt_lines[] =
+	LINE("1000", M, "efi", "x86_64", "", "", "", "", "10.0.0.1") "\n"
+	LINE("1001", M2, "", "", "", "", "", "", "") "\n"
+	LINE("1002", M3, "pcbios", "i386", UUID, "SER 1", "QEMU", PROD,
+	    "192.168.1.10") "\n";
+
+/* Requests append must refuse, each for one field. */
+static const struct {
+	struct sip_request	 req;
+	const char		*why;
+} bad_req[] = {
+	{ { .mac = "" }, "mac empty" },
+	{ { .mac = "52:54:00:AB:CD:EF" }, "mac upper case" },
+	{ { .mac = "52-54-00-ab-cd-ef" }, "mac with dashes" },
+	{ { .mac = "525400abcdef" }, "mac 12 hex digits" },
+	{ { .mac = "52:54:00:12:34" }, "mac short" },
+	{ { .mac = M, .platform = "" }, "platform empty" },
+	{ { .mac = M, .platform = "e fi" }, "platform with a space" },
+	{ { .mac = M, .platform = "efi\n" }, "platform with a LF" },
+	{ { .mac = M, .buildarch = "x86/64" }, "buildarch with /" },
+	{ { .mac = M, .buildarch = "a\tb" }, "buildarch with a TAB" },
+	{ { .mac = M, .uuid = "" }, "uuid empty" },
+	{ { .mac = M, .uuid = "a\tb" }, "uuid with a TAB" },
+	{ { .mac = M, .serial = X64 "x" }, "serial 65 bytes" },
+	{ { .mac = M, .manufacturer = "QEMU\n0\tinjected" },
+	    "manufacturer with a LF" },
+	{ { .mac = M, .product = "\x7f" }, "product DEL" },
+	{ { .mac = M, .product = "caf\xc3\xa9" }, "product UTF-8" },
+	{ { .mac = M, .ip = "1.2.3" }, "ip 3 parts" },
+	{ { .mac = M, .ip = "" }, "ip empty" },
+	{ { .mac = M, .ip = "10.0.0.1\n" }, "ip with a LF" },
+};
+
+static void
+test_journal(void)
+{
+	const char *db = path_in("x.db"), *jn = path_in("x.db-seen");
+	struct sip_request req;
+	struct sip_err err;
+	struct stat sb;
+	char *buf, *b2, line[SIP_SEEN_LINE_MAX + 1], *p, *nl;
+	int64_t at;
+	size_t i, len, len2, n;
+
+	/* Absent: nothing to take, and nothing is created. */
+	buf = UNCONST("x");
+	len = 99;
+	is_int(sip_seen_take(db, &buf, &len, &err), SIP_OK, "take absent journal");
+	ok(buf == NULL && len == 0, "absent journal: buf NULL, len 0");
+	is_int(fsize(jn), -1, "take does not create the journal");
+
+	/* A bad field: refused before the file is touched. */
+	for (i = 0; i < sizeof(bad_req) / sizeof(bad_req[0]); i++) {
+		err.msg[0] = '\0';
+		is_int(sip_seen_append(db, &bad_req[i].req, 1000, &err),
+		    SIP_EINVAL, "append refuses %s", bad_req[i].why);
+		ok(one_line(&err), "%s: one-line message: %s", bad_req[i].why,
+		    err.msg);
+	}
+	is_int(fsize(jn), -1, "refused appends wrote nothing");
+
+	/* One line. */
+	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_OK,
+	    "append one request");
+	ok(lstat(jn, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (sb.st_mode & 0777) == 0640, "journal is a regular file, mode 0640");
+	is_int(sip_seen_take(db, &buf, &len, &err), SIP_OK, "take one line");
+	n = strlen(LINE("1000", M, "efi", "x86_64", "", "", "", "",
+	    "10.0.0.1") "\n");
+	ok(buf != NULL && len == n && memcmp(buf, rt_lines, n) == 0 &&
+	    buf[len] == '\0', "taken: the line, NUL-terminated");
+	free(buf);
+	is_int(fsize(jn), 0, "take leaves the journal empty");
+	buf = UNCONST("x");
+	is_int(sip_seen_take(db, &buf, &len, &err), SIP_OK, "take empty journal");
+	ok(buf == NULL && len == 0, "empty journal: buf NULL, len 0");
+	is_int(fsize(jn), 0, "journal still there, empty");
+
+	/* Refused appends leave an existing journal alone too. */
+	for (i = 0; i < sizeof(bad_req) / sizeof(bad_req[0]); i++)
+		(void)sip_seen_append(db, &bad_req[i].req, 1000, &err);
+	is_int(fsize(jn), 0, "refused appends leave the journal empty");
+
+	/* Three lines: exactly what the format says, and they parse back. */
+	for (i = 0; i < 3; i++)
+		is_int(sip_seen_append(db, &rt_req[i], (time_t)(1000 + i), &err),
+		    SIP_OK, "append request %zu", i);
+	is_int(sip_seen_take(db, &buf, &len, &err), SIP_OK, "take three lines");
+	ok(buf != NULL && len == sizeof(rt_lines) - 1 &&
+	    memcmp(buf, rt_lines, len) == 0, "taken: the three lines");
+	for (i = 0, p = buf; buf != NULL && p < buf + len; p = nl + 1, i++) {
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		if (nl == NULL || i >= 3 || (size_t)(nl - p) > SIP_SEEN_LINE_MAX)
+			break;
+		memcpy(line, p, (size_t)(nl - p));
+		line[nl - p] = '\0';
+		if (!is_int(sip_seen_parse(line, (size_t)(nl - p), &req, &at,
+		    &err), SIP_OK, "line %zu parses back", i))
+			continue;
+		is_int(at, 1000 + (int64_t)i, "line %zu: time", i);
+		is_str(req.mac, rt_req[i].mac, "line %zu: mac", i);
+		is_str(req.platform, rt_req[i].platform, "line %zu: platform", i);
+		is_str(req.buildarch, rt_req[i].buildarch, "line %zu: buildarch",
+		    i);
+		is_str(req.uuid, rt_req[i].uuid, "line %zu: uuid", i);
+		is_str(req.serial, rt_req[i].serial, "line %zu: serial", i);
+		is_str(req.manufacturer, rt_req[i].manufacturer,
+		    "line %zu: manufacturer", i);
+		is_str(req.product, rt_req[i].product, "line %zu: product", i);
+		is_str(req.ip, rt_req[i].ip, "line %zu: ip", i);
+		ok(req.host == NULL && req.script_name == NULL,
+		    "line %zu: host and script_name are not journalled", i);
+	}
+	is_int(i, 3, "three lines parsed");
+
+	/* Putback: the lines given back come after any newer ones. */
+	is_int(sip_seen_append(db, &rt_req[1], 1001, &err), SIP_OK,
+	    "append a newer line");
+	is_int(sip_seen_putback(db, buf, len, &err), SIP_OK, "put back");
+	is_int(sip_seen_take(db, &b2, &len2, &err), SIP_OK, "take after putback");
+	n = strlen(LINE("1001", M2, "", "", "", "", "", "", "") "\n");
+	ok(b2 != NULL && len2 == n + len &&
+	    memcmp(b2, LINE("1001", M2, "", "", "", "", "", "", "") "\n", n) ==
+	    0 && memcmp(b2 + n, rt_lines, len) == 0,
+	    "newer line first, then the lines put back");
+	free(b2);
+	free(buf);
+	is_int(sip_seen_putback(db, "", 0, &err), SIP_OK, "put back nothing");
+	is_int(fsize(jn), 0, "nothing put back: journal empty");
+	unlink(jn);
+	is_int(sip_seen_putback(db, rt_lines, sizeof(rt_lines) - 1, &err),
+	    SIP_OK, "put back into an absent journal");
+	is_int(fsize(jn), (long long)sizeof(rt_lines) - 1,
+	    "putback created the journal");
+	is_int(sip_seen_take(db, &buf, &len, &err), SIP_OK, "take it");
+	free(buf);
+
+	/* A line that is all-NULL but the MAC, at time 0. */
+	req = (struct sip_request){ .mac = M };
+	is_int(sip_seen_append(db, &req, 0, &err), SIP_OK, "append bare request");
+	is_int(sip_seen_take(db, &buf, &len, &err), SIP_OK, "take it");
+	ok(buf != NULL && strcmp(buf, "0\t" M "\t\t\t\t\t\t\t\n") == 0,
+	    "bare request: empty fields");
+	free(buf);
+}
+
+static void
+test_journal_limits(void)
+{
+	const char *db = path_in("x.db"), *jn = path_in("x.db-seen");
+	struct sip_err err;
+	char *buf;
+	size_t len, n;
+	int fd;
+
+	n = strlen(LINE("1000", M, "efi", "x86_64", "", "", "", "",
+	    "10.0.0.1") "\n");
+	if ((fd = open(jn, O_RDWR | O_CREAT | O_TRUNC, 0640)) == -1) {
+		ok(0, "open %s: %s", jn, strerror(errno));
+		return;
+	}
+	/* A clock before 1970 or past 18 digits: no line parse would refuse. */
+	is_int(sip_seen_append(db, &rt_req[0], (time_t)-1, &err), SIP_ETIME,
+	    "append at time -1 fails: %s", err.msg);
+	if (sizeof(time_t) > 4)
+		is_int(sip_seen_append(db, &rt_req[0],
+		    (time_t)1000000000000000000LL, &err), SIP_ETIME,
+		    "append at a 19-digit time fails");
+	else
+		ok(1, "append at a 19-digit time fails (32-bit time_t: n/a)");
+	is_int(fsize(jn), 0, "bad clocks: nothing written");
+	/* Full: nothing more is written. */
+	ok(ftruncate(fd, (off_t)SIP_SEEN_MAX) == 0, "journal of SIP_SEEN_MAX bytes");
+	err.msg[0] = '\0';
+	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_EIO,
+	    "append to a full journal fails");
+	ok(one_line(&err) && strstr(err.msg, "full") != NULL,
+	    "message says full: %s", err.msg);
+	is_int(fsize(jn), (long long)SIP_SEEN_MAX, "full journal: nothing written");
+	ok(ftruncate(fd, (off_t)SIP_SEEN_MAX + 1) == 0,
+	    "journal of SIP_SEEN_MAX + 1 bytes");
+	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_EIO,
+	    "append to an overfull journal fails");
+	is_int(fsize(jn), (long long)SIP_SEEN_MAX + 1,
+	    "overfull journal: nothing written");
+	/* One byte short of full: one more line. */
+	ok(ftruncate(fd, (off_t)SIP_SEEN_MAX - 1) == 0,
+	    "journal of SIP_SEEN_MAX - 1 bytes");
+	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_OK,
+	    "append to an almost full journal");
+	is_int(fsize(jn), (long long)SIP_SEEN_MAX - 1 + (long long)n,
+	    "one line appended");
+	/* A fold takes even that. */
+	is_int(sip_seen_take(db, &buf, &len, &err), SIP_OK,
+	    "take a journal past SIP_SEEN_MAX");
+	ok(buf != NULL && len == SIP_SEEN_MAX - 1 + n &&
+	    memcmp(buf + len - n, rt_lines, n) == 0, "taken whole");
+	free(buf);
+	is_int(fsize(jn), 0, "and emptied");
+	/* Past what a journal can hold: refused whole, left in place. */
+	ok(ftruncate(fd, (off_t)SIP_SEEN_MAX + (1 << 20) + 1) == 0,
+	    "journal of SIP_SEEN_MAX + 1 MiB + 1 bytes");
+	buf = UNCONST("x");
+	err.msg[0] = '\0';
+	is_int(sip_seen_take(db, &buf, &len, &err), SIP_EIO,
+	    "take refuses an oversized journal");
+	ok(buf == NULL && len == 0 && one_line(&err),
+	    "oversized: buf NULL, message: %s", err.msg);
+	is_int(fsize(jn), (long long)SIP_SEEN_MAX + (1 << 20) + 1,
+	    "oversized journal left alone");
+	close(fd);
+	unlink(jn);
+}
+
+static void
+test_journal_paths(void)
+{
+	const char *db = path_in("x.db"), *jn = path_in("x.db-seen");
+	const char *target = path_in("target");
+	struct sip_err err;
+	char *buf, *t, *longp;
+	size_t len;
+	FILE *f;
+
+	/* A symlink at the journal path, to an existing file. */
+	if ((f = fopen(target, "w")) != NULL) {
+		fputs("secret\n", f);
+		fclose(f);
+	}
+	ok(symlink(target, jn) == 0, "symlink at the journal path");
+	err.msg[0] = '\0';
+	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_EIO,
+	    "append refuses a symlink");
+	ok(one_line(&err), "one-line message: %s", err.msg);
+	buf = UNCONST("x");
+	is_int(sip_seen_take(db, &buf, &len, &err), SIP_EIO,
+	    "take refuses a symlink");
+	ok(buf == NULL && len == 0, "symlink: buf NULL, len 0");
+	is_int(sip_seen_putback(db, rt_lines, sizeof(rt_lines) - 1, &err),
+	    SIP_EIO, "putback refuses a symlink");
+	t = slurp(target);
+	ok(t != NULL && strcmp(t, "secret\n") == 0,
+	    "the symlink's target is untouched");
+	free(t);
+	unlink(jn);
+	unlink(target);
+	/* A dangling symlink: nothing is created at its target. */
+	ok(symlink(target, jn) == 0, "dangling symlink at the journal path");
+	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_EIO,
+	    "append refuses a dangling symlink");
+	is_int(sip_seen_putback(db, rt_lines, sizeof(rt_lines) - 1, &err),
+	    SIP_EIO, "putback refuses a dangling symlink");
+	is_int(fsize(target), -1, "nothing created through it");
+	unlink(jn);
+
+	/* A directory at the journal path. */
+	ok(mkdir(jn, 0750) == 0, "directory at the journal path");
+	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_EIO,
+	    "append fails on a directory");
+	is_int(sip_seen_take(db, &buf, &len, &err), SIP_EIO,
+	    "take fails on a directory");
+	is_int(sip_seen_putback(db, rt_lines, 1, &err), SIP_EIO,
+	    "putback fails on a directory");
+	rmdir(jn);
+
+	/* A FIFO: not a regular file. */
+	if (mkfifo(jn, 0640) == 0) {
+		is_int(sip_seen_take(db, &buf, &len, &err), SIP_EIO,
+		    "take refuses a FIFO");
+		unlink(jn);
+	}
+
+	/* No database path, or one too long. */
+	is_int(sip_seen_append(NULL, &rt_req[0], 1000, &err), SIP_EINVAL,
+	    "append: no db path");
+	is_int(sip_seen_append("", &rt_req[0], 1000, &err), SIP_EINVAL,
+	    "append: empty db path");
+	is_int(sip_seen_take(NULL, &buf, &len, &err), SIP_EINVAL,
+	    "take: no db path");
+	is_int(sip_seen_putback("", "x", 1, &err), SIP_EINVAL,
+	    "putback: empty db path");
+	if ((longp = malloc(PATH_MAX)) != NULL) {
+		memset(longp, 'a', PATH_MAX - 3);
+		longp[0] = '/';
+		longp[PATH_MAX - 3] = '\0';
+		is_int(sip_seen_append(longp, &rt_req[0], 1000, &err),
+		    SIP_EINVAL, "append: db path too long");
+		ok(one_line(&err), "one-line message");
+		is_int(sip_seen_take(longp, &buf, &len, &err), SIP_EINVAL,
+		    "take: db path too long");
+		free(longp);
+	}
+	/* A missing directory. */
+	is_int(sip_seen_append(path_in("nodir/x.db"), &rt_req[0], 1000, &err),
+	    SIP_EIO, "append: no such directory");
+	is_int(sip_seen_take(path_in("nodir/x.db"), &buf, &len, &err), SIP_OK,
+	    "take: no such directory is an absent journal");
+}
+
+/*
+ * NCHILD writers append NLINES lines each while the parent takes the
+ * journal again and again: every line must come out once, whole.
+ */
+static void
+test_concurrent(void)
+{
+	const char *db = path_in("c.db");
+	static unsigned char seen[NCHILD][NLINES];
+	struct sip_request req;
+	struct sip_err err;
+	char *buf, line[SIP_SEEN_LINE_MAX + 1], *p, *nl, mac[SIP_MAC_STRLEN];
+	char serial[64];
+	pid_t pid;
+	size_t len, total = 0, bad = 0, torn = 0, dup = 0, missing = 0;
+	size_t takes = 0, nonempty = 0;
+	int64_t at;
+	int c, i, status, running = 0, failed = 0, go[2];
+	char byte = 'g';
+
+	if (pipe(go) == -1) {
+		ok(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	fflush(stdout);
+	for (c = 0; c < NCHILD; c++) {
+		if ((pid = fork()) == -1) {
+			ok(0, "fork: %s", strerror(errno));
+			break;
+		}
+		if (pid == 0) {
+			close(go[1]);
+			if (read(go[0], &byte, 1) != 0)
+				_exit(2);
+			for (i = 0; i < NLINES; i++) {
+				snprintf(serial, sizeof(serial), "child %d line %d",
+				    c, i);
+				req = (struct sip_request){ .platform = "efi",
+				    .buildarch = "x86_64", .uuid = UUID,
+				    .serial = serial, .manufacturer = X64,
+				    .product = PROD, .ip = "10.0.0.1" };
+				snprintf(req.mac, sizeof(req.mac),
+				    "02:00:00:00:00:%02x", (unsigned)c & 0xffu);
+				if (sip_seen_append(db, &req,
+				    (time_t)(c * 100000 + i), &err) != SIP_OK)
+					_exit(1);
+				if (i % 4 == 3)
+					usleep(100);	/* spread over many takes */
+			}
+			_exit(0);
+		}
+		running++;
+	}
+	close(go[0]);
+	close(go[1]);	/* EOF: all children start at once */
+
+	for (;;) {
+		int last = running == 0;
+
+		while (running > 0 && (pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			running--;
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				failed++;
+		}
+		if (sip_seen_take(db, &buf, &len, &err) != SIP_OK) {
+			ok(0, "take: %s", err.msg);
+			break;
+		}
+		takes++;
+		if (buf != NULL) {
+			nonempty++;
+			if (buf[len - 1] != '\n')
+				torn++;
+			for (p = buf; p < buf + len; p = nl + 1) {
+				if ((nl = memchr(p, '\n', (size_t)(buf + len - p))) ==
+				    NULL)
+					nl = buf + len;
+				if ((size_t)(nl - p) > SIP_SEEN_LINE_MAX) {
+					bad++;
+					continue;
+				}
+				memcpy(line, p, (size_t)(nl - p));
+				line[nl - p] = '\0';
+				if (sip_seen_parse(line, (size_t)(nl - p), &req,
+				    &at, &err) != SIP_OK) {
+					bad++;
+					continue;
+				}
+				c = (int)(at / 100000);
+				i = (int)(at % 100000);
+				snprintf(mac, sizeof(mac), "02:00:00:00:00:%02x",
+				    (unsigned)c & 0xffu);
+				snprintf(serial, sizeof(serial),
+				    "child %d line %d", c, i);
+				if (c < 0 || c >= NCHILD || i < 0 || i >= NLINES ||
+				    strcmp(req.mac, mac) != 0 || req.serial == NULL ||
+				    strcmp(req.serial, serial) != 0) {
+					bad++;
+					continue;
+				}
+				total++;
+				if (seen[c][i]++ != 0)
+					dup++;
+			}
+			free(buf);
+		}
+		if (last)
+			break;
+	}
+	while (running > 0 && waitpid(-1, &status, 0) > 0)
+		running--;
+	for (c = 0; c < NCHILD; c++)
+		for (i = 0; i < NLINES; i++)
+			missing += seen[c][i] == 0;
+	printf("# %zu takes, %zu non-empty\n", takes, nonempty);
+	is_int(failed, 0, "%d writers all appended", NCHILD);
+	is_int(total, NCHILD * NLINES, "%d complete lines taken", NCHILD * NLINES);
+	is_int(bad, 0, "no malformed line");
+	is_int(torn, 0, "every take ends with a whole line");
+	is_int(dup, 0, "no line taken twice");
+	is_int(missing, 0, "no line lost");
+	is_int(fsize(path_in("c.db-seen")), 0, "journal empty at the end");
+	unlink(path_in("c.db-seen"));
+}
+
+/* ------------------------------------------------------------ active list */
+
+static void
+test_active_parse(void)
+{
+	struct sip_err err;
+	size_t i;
+	int listed;
+	enum sip_rc rc;
+
+	for (i = 0; i < sizeof(active) / sizeof(active[0]); i++) {
+		err.msg[0] = '\0';
+		listed = -1;
+		rc = sip_active_parse(active[i].text, active[i].len,
+		    active[i].mac, &listed, &err);
+		is_int(rc, active[i].rc, "active %zu '%.*s' (%s) -> %s", i,
+		    (int)active[i].len, active[i].text,
+		    active[i].mac ? active[i].mac : "NULL",
+		    sip_strerror(active[i].rc));
+		if (rc == SIP_OK)
+			is_int(listed, active[i].listed, "active %zu: listed %d",
+			    i, active[i].listed);
+		else
+			ok(one_line(&err), "active %zu: one-line message: %s",
+			    i, err.msg);
+	}
+	is_int(sip_active_parse(L(HDR "x"), M, &listed, NULL), SIP_EINVAL,
+	    "parse with err NULL");
+	listed = 1;
+	is_int(sip_active_parse(L(HDR M "\ngarbage\n"), M, &listed, &err),
+	    SIP_EINVAL, "the MAC, then a bad line");
+	is_int(listed, 0, "a list that is not whole lists nothing");
+	is_int(sip_active_parse(L(HDR "end\n"), "52:54:00", &listed, &err),
+	    SIP_EINVAL, "a MAC shorter than 17 bytes is refused, not over-read");
+}
+
+/* A long list: every MAC is found, its line numbers are right. */
+static void
+test_active_big(void)
+{
+	struct sip_buf b;
+	struct sip_err err;
+	char mac[SIP_MAC_STRLEN];
+	int i, listed, all = 1;
+
+	sip_buf_init(&b);
+	sip_buf_puts(&b, HDR);
+	for (i = 0; i < 1000; i++)
+		sip_buf_printf(&b, "02:00:00:00:%02x:%02x\n", i >> 8, i & 0xff);
+	sip_buf_puts(&b, END);
+	if (!ok(!b.failed, "1000-MAC list built"))
+		return;
+	for (i = 0; i < 1000; i += 37) {
+		snprintf(mac, sizeof(mac), "02:00:00:00:%02x:%02x", i >> 8,
+		    i & 0xff);
+		if (sip_active_parse(b.data, b.len, mac, &listed, &err) !=
+		    SIP_OK || listed != 1)
+			all = 0;
+	}
+	ok(all, "1000-MAC list: every MAC asked is listed");
+	is_int(sip_active_parse(b.data, b.len, "02:00:00:00:03:e8", &listed,
+	    &err), SIP_OK, "1000-MAC list parses");
+	is_int(listed, 0, "1000-MAC list: the 1001st is not listed");
+	/* Break line 502 (the 501st MAC). */
+	b.data[strlen(HDR) + 500 * 18 + 4] = 'X';
+	is_int(sip_active_parse(b.data, b.len, NULL, &listed, &err), SIP_EINVAL,
+	    "1000-MAC list with a bad line");
+	ok(strstr(err.msg, "line 502") != NULL, "names line 502: %s", err.msg);
+	/* Cut the trailer. */
+	b.data[strlen(HDR) + 500 * 18 + 4] = '0';
+	is_int(sip_active_parse(b.data, b.len - 1, NULL, &listed, &err),
+	    SIP_EINVAL, "1000-MAC list cut by one byte");
+	sip_buf_free(&b);
+}
+
+static void
+test_active_files(void)
+{
+	const char *db = path_in("a.db"), *al = path_in("a.db-active");
+	const char *tmp = path_in("a.db-active.new"), *old = path_in("old");
+	const char *target = path_in("target");
+	static const char *const two[] = { M, M2 };
+	static const char *const bad_macs[][2] = {
+		{ "52:54:00:AB:CD:EF", NULL },
+		{ "52-54-00-ab-cd-ef", NULL },
+		{ "525400abcdef", NULL },
+		{ "", NULL },
+		{ M "\n", NULL },
+		{ M " ", NULL },
+		{ "52:54:00:12:34", NULL },
+		{ M3, "52:54:00:12:34:5g" },	/* a good one then a bad one */
+	};
+	struct sip_err err;
+	struct stat sb;
+	char *t;
+	size_t i;
+	int listed, untouched = 1, none_left = 1;
+	FILE *f;
+
+	/* Absent: SIP_ENOTFOUND, the database decides. */
+	listed = -1;
+	err.msg[0] = '\0';
+	is_int(sip_active_lookup(db, M, &listed, &err), SIP_ENOTFOUND,
+	    "lookup of an absent list");
+	ok(listed == 0 && one_line(&err), "absent: not listed, message: %s",
+	    err.msg);
+
+	/* Round trip. */
+	is_int(sip_active_write(db, two, 2, &err), SIP_OK, "write two MACs");
+	t = slurp(al);
+	ok(t != NULL && strcmp(t, HDR M "\n" M2 "\n" END) == 0,
+	    "the list as the format says");
+	free(t);
+	ok(lstat(al, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (sb.st_mode & 0777) == 0640, "list is a regular file, mode 0640");
+	is_int(fsize(tmp), -1, "no -active.new left behind");
+	is_int(sip_active_lookup(db, M, &listed, &err), SIP_OK, "lookup " M);
+	is_int(listed, 1, M " is listed");
+	is_int(sip_active_lookup(db, M2, &listed, &err), SIP_OK, "lookup " M2);
+	is_int(listed, 1, M2 " is listed");
+	is_int(sip_active_lookup(db, M3, &listed, &err), SIP_OK, "lookup " M3);
+	is_int(listed, 0, M3 " is not listed");
+	is_int(sip_active_lookup(db, NULL, &listed, &err), SIP_OK,
+	    "lookup with mac NULL");
+	is_int(listed, 0, "mac NULL: not listed");
+
+	/* Refused MACs: the old list stays, no temporary file is left. */
+	for (i = 0; i < sizeof(bad_macs) / sizeof(bad_macs[0]); i++) {
+		size_t n = bad_macs[i][1] == NULL ? 1 : 2;
+
+		err.msg[0] = '\0';
+		is_int(sip_active_write(db, bad_macs[i], n, &err), SIP_EINVAL,
+		    "write refuses '%s'", bad_macs[i][n - 1]);
+		ok(one_line(&err), "one-line message: %s", err.msg);
+		t = slurp(al);
+		if (t == NULL || strcmp(t, HDR M "\n" M2 "\n" END) != 0)
+			untouched = 0;
+		free(t);
+		if (fsize(tmp) != -1)
+			none_left = 0;
+	}
+	ok(untouched, "refused writes leave the old list untouched");
+	ok(none_left, "refused writes leave no -active.new");
+
+	/* Replaced by a rename: a hard link to the old file keeps the old list. */
+	ok(link(al, old) == 0, "hard link to the list");
+	is_int(sip_active_write(db, NULL, 0, &err), SIP_OK, "write the empty list");
+	t = slurp(al);
+	ok(t != NULL && strcmp(t, HDR END) == 0, "the empty list");
+	free(t);
+	t = slurp(old);
+	ok(t != NULL && strcmp(t, HDR M "\n" M2 "\n" END) == 0,
+	    "the old file was not rewritten in place");
+	free(t);
+	unlink(old);
+	is_int(fsize(tmp), -1, "no -active.new left behind");
+	is_int(sip_active_lookup(db, M, &listed, &err), SIP_OK,
+	    "lookup in the empty list");
+	is_int(listed, 0, "nothing is listed in the empty list");
+
+	/* A stale -active.new from a crash is overwritten and renamed. */
+	if ((f = fopen(tmp, "w")) != NULL) {
+		fputs("stale\n", f);
+		fclose(f);
+	}
+	is_int(sip_active_write(db, two, 1, &err), SIP_OK,
+	    "write over a stale -active.new");
+	t = slurp(al);
+	ok(t != NULL && strcmp(t, HDR M "\n" END) == 0, "the new list");
+	free(t);
+	is_int(fsize(tmp), -1, "the stale -active.new is gone");
+
+	/* A symlink at -active.new is not followed. */
+	ok(symlink(target, tmp) == 0, "symlink at -active.new");
+	is_int(sip_active_write(db, two, 2, &err), SIP_EIO,
+	    "write refuses a symlink at -active.new");
+	is_int(fsize(target), -1, "nothing created through it");
+	t = slurp(al);
+	ok(t != NULL && strcmp(t, HDR M "\n" END) == 0, "the old list stays");
+	free(t);
+	unlink(tmp);
+
+	/* A damaged list: the error names the file. */
+	if ((f = fopen(al, "w")) != NULL) {
+		fputs(HDR M "\n", f);
+		fclose(f);
+	}
+	listed = -1;
+	err.msg[0] = '\0';
+	is_int(sip_active_lookup(db, M, &listed, &err), SIP_EINVAL,
+	    "lookup in a list without its trailer");
+	ok(one_line(&err) && strstr(err.msg, al) != NULL &&
+	    strstr(err.msg, "cut short") != NULL, "message names the file: %s",
+	    err.msg);
+	unlink(al);
+
+	/* Not a regular file. */
+	ok(mkdir(al, 0750) == 0, "directory at the list path");
+	is_int(sip_active_lookup(db, M, &listed, &err), SIP_EIO,
+	    "lookup fails on a directory");
+	is_int(sip_active_write(db, two, 2, &err), SIP_EIO,
+	    "write cannot rename over a directory");
+	is_int(fsize(tmp), -1, "no -active.new left behind");
+	rmdir(al);
+
+	/* No database path. */
+	is_int(sip_active_lookup(NULL, M, &listed, &err), SIP_EINVAL,
+	    "lookup: no db path");
+	is_int(sip_active_write("", two, 2, &err), SIP_EINVAL,
+	    "write: empty db path");
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	umask(022);
+	test_smbios();
+	test_parse_good();
+	test_parse_bad();
+	test_journal();
+	test_journal_limits();
+	test_journal_paths();
+	test_concurrent();
+	test_active_parse();
+	test_active_big();
+	test_active_files();
+	rmtree(tmpdir);
+	return done_testing();
+}
