@@ -95,6 +95,15 @@ struct hist {
 	"ORDER BY id DESC LIMIT 1"
 #define SQL_ACTION_TOKEN \
 	"SELECT " ACTION_COLUMNS " FROM actions WHERE token = ?1"
+#define SQL_ACTION_SAVE \
+	"UPDATE actions SET state = ?1, boots = ?2, progress = ?3, " \
+	"message = ?4, updated_at = ?5 WHERE id = ?6"
+#define SQL_HISTORY_ADD \
+	"INSERT INTO history (at, mac, action_id, action, event, old_state, " \
+	"new_state, who, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+#define SQL_ACTION_OPTIONS \
+	"SELECT key, value FROM action_options WHERE action_id = ?1 " \
+	"ORDER BY rowid"
 #define SQL_ACTIVE_MACS \
 	"SELECT DISTINCT mac FROM actions WHERE " ACTIVE_WHERE " ORDER BY mac"
 #define SQL_ACTION_ALL_ACTIVE \
@@ -774,9 +783,7 @@ action_options(struct sip_store *st, struct sip_action *act,
 	enum sip_rc ret = SIP_OK;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT key, value FROM "
-	    "action_options WHERE action_id = ?1 ORDER BY rowid", -1, &s,
-	    NULL)) != SQLITE_OK ||
+	if ((rc = stmt_get(st, SQL_ACTION_OPTIONS, &s)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(s, 1, act->id)) != SQLITE_OK) {
 		ret = db_err(st, rc, err, "read options of action %lld",
 		    (long long)act->id);
@@ -805,7 +812,7 @@ action_options(struct sip_store *st, struct sip_action *act,
 		ret = db_err(st, rc, err, "read options of action %lld",
 		    (long long)act->id);
  out:
-	sqlite3_finalize(s);
+	stmt_put(st, s);
 	return ret;
 }
 
@@ -892,9 +899,7 @@ action_save(struct sip_store *st, const struct sip_action *act,
 	enum sip_rc ret = SIP_OK;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(st->db, "UPDATE actions SET state = ?1, "
-	    "boots = ?2, progress = ?3, message = ?4, updated_at = ?5 "
-	    "WHERE id = ?6", -1, &s, NULL)) != SQLITE_OK ||
+	if ((rc = stmt_get(st, SQL_ACTION_SAVE, &s)) != SQLITE_OK ||
 	    (rc = bind_text(s, 1, sip_state_name(act->state))) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int(s, 2, act->boots)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int(s, 3, act->progress)) != SQLITE_OK ||
@@ -910,7 +915,7 @@ action_save(struct sip_store *st, const struct sip_action *act,
 		ret = sip_errf(err, SIP_EDB, "%s: save action %lld: no such "
 		    "action", st->path, (long long)act->id);
  out:
-	sqlite3_finalize(s);
+	stmt_put(st, s);
 	return ret;
 }
 
@@ -921,10 +926,7 @@ history_add(struct sip_store *st, const struct hist *h, struct sip_err *err)
 	enum sip_rc ret = SIP_OK;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(st->db, "INSERT INTO history (at, mac, "
-	    "action_id, action, event, old_state, new_state, who, detail) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &s, NULL)) !=
-	    SQLITE_OK ||
+	if ((rc = stmt_get(st, SQL_HISTORY_ADD, &s)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(s, 1, h->at)) != SQLITE_OK ||
 	    (rc = bind_text(s, 2, h->mac)) != SQLITE_OK ||
 	    (rc = h->action_id > 0 ? sqlite3_bind_int64(s, 3, h->action_id) :
@@ -937,7 +939,7 @@ history_add(struct sip_store *st, const struct hist *h, struct sip_err *err)
 	    (rc = bind_text(s, 9, h->detail)) != SQLITE_OK ||
 	    (rc = sqlite3_step(s)) != SQLITE_DONE)
 		ret = db_err(st, rc, err, "write history for %s", h->mac);
-	sqlite3_finalize(s);
+	stmt_put(st, s);
 	return ret;
 }
 
@@ -1051,7 +1053,11 @@ sip_store_boot(struct sip_store *st, const char *mac, time_t now,
 	*actp = NULL;
 	if (mac == NULL || *mac == '\0')
 		return sip_errf(err, SIP_EINVAL, "%s: boot: no MAC", st->path);
+	/* A MAC that comes this far is on the active list: it may well be served. */
 	stmt_warm(st, SQL_ACTION_ACTIVE);
+	stmt_warm(st, SQL_ACTION_SAVE);
+	stmt_warm(st, SQL_HISTORY_ADD);
+	stmt_warm(st, SQL_ACTION_OPTIONS);
 	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
 		return ret;
 	if ((ret = action_query1(st, SQL_ACTION_ACTIVE, mac, 0, &act,
