@@ -12,8 +12,15 @@
 #include "se3ipxe.h"
 #include "extern.h"
 
-/* WAL frames (pages) past which a commit checkpoints: about 256 KiB. */
-#define WAL_FRAMES_MAX	64
+/*
+ * WAL frames (pages) past which a commit checkpoints: about 4 MiB.  A
+ * checkpoint holds the write lock; a boot of a machine with an action
+ * writes about five pages, and at 64 frames a boot storm of them spent a
+ * tenth of its time waiting for checkpoints (BENCHMARKS.md).  The price
+ * is paid by a process alone on the database, which reads the WAL to
+ * rebuild its index: a few milliseconds at most, when nothing else runs.
+ */
+#define WAL_FRAMES_MAX	1024
 /* Statements kept prepared for the life of a connection. */
 #define STMT_CACHE	8
 
@@ -520,9 +527,12 @@ sip_store_open(const char *path, enum sip_store_mode mode,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	/*
 	 * A connection is used by one thread only, and nobody reads SQLite's
-	 * memory statistics: both cost mutex calls on every allocation.  The
-	 * global setting only takes before SQLite's first use in the process;
-	 * later calls fail harmlessly.
+	 * memory statistics: both cost mutex calls on every allocation.  A
+	 * process lives for one request: the lookaside buffer and the page
+	 * cache's bulk block, which SQLite writes whole when it opens, cost
+	 * about 16 page faults for memory it hardly uses.  The global
+	 * settings only take before SQLite's first use in the process; later
+	 * calls fail harmlessly.
 	 */
 	flags |= SQLITE_OPEN_NOMUTEX;
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
