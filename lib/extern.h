@@ -35,6 +35,9 @@ const char	*sip_shorten(const char *, char *, size_t);
 /* Read a whole regular file (at most max bytes) into a NUL-terminated buffer. */
 enum sip_rc	 sip_file_read(const char *path, size_t max, char **, size_t *,
 		    struct sip_err *);
+/* The same from an open descriptor, from where it stands; path names it in errors. */
+enum sip_rc	 sip_fd_read(int fd, const char *path, size_t max, char **,
+		    size_t *, struct sip_err *);
 
 /* Constant-time comparison of two equal-length strings. */
 int		 sip_ct_equal(const char *, const char *, size_t);

@@ -326,18 +326,11 @@ enum sip_rc
 sip_file_read(const char *path, size_t max, char **out, size_t *outlen,
     struct sip_err *err)
 {
-	struct stat sb;
-	char *buf = NULL, *p;
-	size_t len = 0, cap;
-	ssize_t r;
-	int fd, flags;
 	enum sip_rc rc;
+	int fd, flags;
 
 	*out = NULL;
 	*outlen = 0;
-	if (max >= SIZE_MAX / 2)
-		max = SIZE_MAX / 2 - 1;
-
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC)) == -1) {
@@ -346,32 +339,42 @@ sip_file_read(const char *path, size_t max, char **out, size_t *outlen,
 			    path, strerror(errno));
 		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
 	}
-	if (fstat(fd, &sb) == -1) {
-		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
-		goto close;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		rc = sip_errf(err, SIP_EIO, "%s: not a regular file", path);
-		goto close;
-	}
-	if (sb.st_size < 0 || (uintmax_t)sb.st_size > max) {
-		rc = sip_errf(err, SIP_EIO, "%s: larger than %zu bytes",
-		    path, max);
-		goto close;
-	}
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1)
 		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
-		goto close;
-	}
+	else
+		rc = sip_fd_read(fd, path, max, out, outlen, err);
+	close(fd);
+	return rc;
+}
+
+enum sip_rc
+sip_fd_read(int fd, const char *path, size_t max, char **out,
+    size_t *outlen, struct sip_err *err)
+{
+	struct stat sb;
+	char *buf = NULL, *p;
+	size_t len = 0, cap;
+	ssize_t r;
+	enum sip_rc rc;
+
+	*out = NULL;
+	*outlen = 0;
+	if (max >= SIZE_MAX / 2)
+		max = SIZE_MAX / 2 - 1;
+	if (fstat(fd, &sb) == -1)
+		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return sip_errf(err, SIP_EIO, "%s: not a regular file", path);
+	if (sb.st_size < 0 || (uintmax_t)sb.st_size > max)
+		return sip_errf(err, SIP_EIO, "%s: larger than %zu bytes",
+		    path, max);
 
 	/* The file may grow under us: read up to max + 1 to notice. */
 	cap = (size_t)sb.st_size + 1;
-	if ((buf = malloc(cap + 1)) == NULL) {
-		rc = sip_errf(err, SIP_ENOMEM, "%s: %s", path,
+	if ((buf = malloc(cap + 1)) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "%s: %s", path,
 		    sip_strerror(SIP_ENOMEM));
-		goto close;
-	}
 	for (;;) {
 		if (len == cap) {
 			if (cap > max) {
@@ -404,13 +407,10 @@ sip_file_read(const char *path, size_t max, char **out, size_t *outlen,
 		goto free;
 	}
 	buf[len] = '\0';
-	close(fd);
 	*out = buf;
 	*outlen = len;
 	return SIP_OK;
  free:
 	free(buf);
- close:
-	close(fd);
 	return rc;
 }

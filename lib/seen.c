@@ -209,11 +209,8 @@ enum sip_rc
 sip_seen_take(const char *db_path, char **buf, size_t *len,
     struct sip_err *err)
 {
-	char path[PATH_MAX], *b = NULL;
-	struct stat sb;
-	size_t got = 0;
+	char path[PATH_MAX];
 	enum sip_rc rc;
-	ssize_t r;
 	int fd;
 
 	*buf = NULL;
@@ -226,51 +223,24 @@ sip_seen_take(const char *db_path, char **buf, size_t *len,
 			return SIP_OK;
 		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
 	}
-	if (flock(fd, LOCK_EX) == -1 || fstat(fd, &sb) == -1) {
+	if (flock(fd, LOCK_EX) == -1) {
 		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
 		goto close;
 	}
-	if (!S_ISREG(sb.st_mode)) {
-		rc = sip_errf(err, SIP_EIO, "%s: not a regular file", path);
+	if ((rc = sip_fd_read(fd, path, SEEN_READ_MAX, buf, len, err)) !=
+	    SIP_OK)
 		goto close;
-	}
-	if (sb.st_size > (off_t)SEEN_READ_MAX) {
-		rc = sip_errf(err, SIP_EIO, "%s: %lld bytes, more than a "
-		    "journal can hold: move it away", path,
-		    (long long)sb.st_size);
-		goto close;
-	}
-	if (sb.st_size == 0) {
-		rc = SIP_OK;
-		goto close;
-	}
-	if ((b = malloc((size_t)sb.st_size + 1)) == NULL) {
-		rc = sip_errf(err, SIP_ENOMEM, "%s: %s", path,
-		    sip_strerror(SIP_ENOMEM));
-		goto close;
-	}
-	while (got < (size_t)sb.st_size) {
-		r = pread(fd, b + got, (size_t)sb.st_size - got, (off_t)got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = sip_errf(err, SIP_EIO, "%s: %s", path,
-			    r == -1 ? strerror(errno) : "shorter than its size");
-			goto free;
-		}
-		got += (size_t)r;
-	}
 	if (ftruncate(fd, 0) == -1) {
 		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
-		goto free;
+		free(*buf);
+		*buf = NULL;
+		*len = 0;
+		goto close;
 	}
-	b[got] = '\0';
-	*buf = b;
-	*len = got;
-	close(fd);
-	return SIP_OK;
- free:
-	free(b);
+	if (*len == 0) {
+		free(*buf);
+		*buf = NULL;
+	}
  close:
 	close(fd);
 	return rc;

@@ -45,7 +45,6 @@ static const char	*path_in(const char *);
 static long long	 fsize(const char *);
 static char		*slurp(const char *);
 static int		 one_line(const struct sip_err *);
-static void		 rmtree(const char *);
 static void		 test_smbios(void);
 static void		 test_parse_good(void);
 static void		 test_parse_bad(void);
@@ -336,27 +335,6 @@ static int
 one_line(const struct sip_err *err)
 {
 	return err->msg[0] != '\0' && strchr(err->msg, '\n') == NULL;
-}
-
-static void
-rmtree(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (unlink(path) == -1)
-			rmdir(path);
-	}
-	closedir(d);
-	rmdir(dir);
 }
 
 /* ------------------------------------------------------------ the journal */
@@ -1111,6 +1089,6 @@ main(void)
 	test_active_parse();
 	test_active_big();
 	test_active_files();
-	rmtree(tmpdir);
+	tap_rmtree(tmpdir);
 	return done_testing();
 }

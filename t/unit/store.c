@@ -43,7 +43,6 @@ static int64_t		 set1(struct sip_store *, const char *,
 static int		 history_is(struct sip_store *, const char *,
 			    const char *const *, size_t);
 static int		 is_token(const char *);
-static void		 rmtree(const char *);
 static void		 test_token(void);
 static void		 test_open(void);
 static void		 test_versions(void);
@@ -222,26 +221,6 @@ is_token(const char *t)
 {
 	return strlen(t) == SIP_TOKEN_STRLEN - 1 &&
 	    strspn(t, "0123456789abcdef") == SIP_TOKEN_STRLEN - 1;
-}
-
-static void
-rmtree(const char *dir)
-{
-	char path[512];
-	struct dirent *de;
-	DIR *d;
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
 }
 
 static void
@@ -1007,6 +986,6 @@ main(void)
 	test_status();
 	test_busy();
 	test_states_fit_schema();
-	rmtree(tmpdir);
+	tap_rmtree(tmpdir);
 	return done_testing();
 }

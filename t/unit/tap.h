@@ -3,11 +3,14 @@
 #ifndef TAP_H
 #define TAP_H
 
+#include <dirent.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Test tables point at literals; the structs they fill are not const. */
 #define UNCONST(p)	((char *)(uintptr_t)(p))
@@ -101,6 +104,28 @@ done_testing(void)
 	printf("1..%d\n", tap_n);
 	fflush(stdout);
 	return tap_failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* Remove a test's scratch directory and what it holds, one level deep. */
+static void __attribute__((unused))
+tap_rmtree(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) == -1)
+			rmdir(path);
+	}
+	closedir(d);
+	rmdir(dir);
 }
 
 #endif /* TAP_H */
