@@ -1589,8 +1589,12 @@ sip_store_active_verify(struct sip_store *st, size_t *nmissing,
 	if (ret != SIP_OK)
 		return ret;
 	if ((ret = sip_file_read(path, SIP_ACTIVE_MAX, &text, &len, err)) !=
-	    SIP_OK)
+	    SIP_OK) {
+		if (ret == SIP_ENOTFOUND)
+			ret = sip_errf(err, SIP_EDB, "%s: missing: run se3-ipxe "
+			    "cleanup", path);
 		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		if ((ret = sip_active_parse(text, len, macs[i], &listed,
 		    err)) != SIP_OK) {

@@ -247,6 +247,10 @@ se3ipxe check >> "$T/check.out" 2>&1
 is "$?" 0 "cleanup rewrote the list: check passes"
 boot "mac=$MS"
 grep -q memtest "$T/body"; ok $? "and the machine gets its action"
+rm -f "$DB-active"
+se3ipxe check > "$T/check.out" 2>&1
+is "$?" 1 "check: no active list is an error"
+grep -q -- "-active: missing: run se3-ipxe cleanup" "$T/check.out"; ok $? "check says what to run"
 
 # --- time -----------------------------------------------------------------------
 # libfaketime is preloaded: ASan must not insist on coming first.
