@@ -60,6 +60,16 @@ build/paths: FORCE
 	@echo '$(DATADIR) $(SYSCONFDIR)' | cmp -s - $@ || echo '$(DATADIR) $(SYSCONFDIR)' > $@
 lib/config.o: build/paths
 
+# Objects compiled with other flags (the sanitizer build leaves its own)
+# must not be linked into this build: everything depends on the flags.
+BUILD_FLAGS = $(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(CGI_STATIC)
+build/flags: FORCE
+	@mkdir -p build
+	@echo '$(subst ','\'',$(BUILD_FLAGS))' | cmp -s - $@ || \
+	    echo '$(subst ','\'',$(BUILD_FLAGS))' > $@
+$(LIB_OBJS) cgi/ipxe.cgi.o cli/se3-ipxe.o bench/floor.cgi $(UNIT_BINS) \
+    $(REPLAY_BINS) build/t/ipxe-dynamic.cgi: build/flags
+
 $(LIB): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJS)
