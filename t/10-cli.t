@@ -159,6 +159,12 @@ is "$(nrows machines)" "$machines" "preview records no machine"
 run preview --platform efi 02:00:00:00:00:99
 is "$rc" 0 "preview of an unknown machine"
 is "$(head -1 "$T/out")" "#!ipxe" "preview of an unknown machine: a script"
+grep -q "no active action" "$T/err"
+ok $? "preview of an unknown machine: answered from the active list, as ipxe.cgi would"
+seen_size() { if [ -f "$DB-seen" ]; then wc -c < "$DB-seen"; else echo 0; fi; }
+seen_before=$(seen_size)
+run preview 02:00:00:00:00:98
+is "$(seen_size)" "$seen_before" "preview writes nothing to the seen journal"
 run preview --platform bios $M1
 is "$rc" 1 "preview --platform bios: exit 1"
 one_line_naming bios
