@@ -23,6 +23,12 @@ struct req {
 	struct sip_request boot;	/* the validated boot fields */
 };
 
+/* What PATH_INFO asks for: "" or "/", "/report", "/file/NAME". */
+enum endpoint { EP_BOOT, EP_REPORT, EP_FILE };
+static const char *const endpoint_names[] = { "boot", "report", "file" };
+/* Read by the deadline's signal handler. */
+static volatile sig_atomic_t deadline_endpoint = EP_BOOT;
+
 static void	 deadline_hit(int);
 static void	 deadline_arm(int);
 static void	 deadline_disarm(void);
@@ -36,12 +42,15 @@ static const char *one_of(const struct req *, const char *, const char *const *)
 static const char *smbios(const struct req *, const char *);
 static int	 serve_boot(const struct sip_config *, struct req *);
 static int	 serve_report(const struct sip_config *, struct req *);
+static int	 serve_file(const struct sip_config *, struct req *,
+		    const char *);
 
 static const char fallback_response[] =
     "Status: 200 OK\r\n"
     "Content-Type: text/plain\r\n"
     "Cache-Control: no-store\r\n"
     "\r\n";
+
 
 static const char *const platforms[] = { "pcbios", "efi", NULL };
 static const char *const buildarchs[] = { "i386", "x86_64", "arm32", "arm64", NULL };
@@ -56,9 +65,23 @@ static void
 deadline_hit(int sig)
 {
 	static const char msg[] = "ipxe.cgi: deadline reached, answered local boot\n";
+	static const char busy[] =
+	    "Status: 503 Service Unavailable\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "\r\n"
+	    "unavailable: deadline\n";
+	static const char busy_msg[] = "ipxe.cgi: deadline reached, answered 503\n";
 	ssize_t w;
 
 	(void)sig;
+	/* A report or a file is retried by its client; a boot must go on. */
+	if (deadline_endpoint != EP_BOOT) {
+		w = write(STDOUT_FILENO, busy, sizeof(busy) - 1);
+		w = write(STDERR_FILENO, busy_msg, sizeof(busy_msg) - 1);
+		(void)w;
+		_exit(0);
+	}
 	w = write(STDOUT_FILENO, fallback_response, sizeof(fallback_response) - 1);
 	w = write(STDOUT_FILENO, sip_fallback_script, sip_fallback_script_len);
 	w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
@@ -303,6 +326,45 @@ serve_report(const struct sip_config *cfg, struct req *r)
 	return 0;
 }
 
+/* A file of an action for the system it booted: the token is the key. */
+static int
+serve_file(const struct sip_config *cfg, struct req *r, const char *name)
+{
+	struct sip_buf out;
+	struct sip_err err;
+	enum sip_rc rc;
+
+	r->boot.host = getenv("HTTP_HOST");
+	if (r->boot.host != NULL &&
+	    sip_value_check(SIP_T_HOST, r->boot.host) != SIP_OK)
+		r->boot.host = NULL;
+	r->boot.script_name = getenv("SCRIPT_NAME");
+	sip_buf_init(&out);
+	err.msg[0] = '\0';
+	rc = sip_answer_file(cfg, &r->boot, sip_kv_get(r->q, r->nq, "token"),
+	    name, time(NULL), &out, &err);
+	switch (rc) {
+	case SIP_OK:
+		respond(200, "OK", out.data, out.len);
+		break;
+	case SIP_EDENIED:
+		fprintf(stderr, "ipxe.cgi: file: %s\n", err.msg);
+		respond_text(403, "Forbidden", "refused\n");
+		break;
+	case SIP_ENOTFOUND:
+		fprintf(stderr, "ipxe.cgi: file: %s\n", err.msg);
+		respond_text(404, "Not Found", "no such file\n");
+		break;
+	default:
+		fprintf(stderr, "ipxe.cgi: file: %s: %s\n", sip_strerror(rc),
+		    err.msg);
+		respond_text(503, "Service Unavailable", "unavailable\n");
+		break;
+	}
+	sip_buf_free(&out);
+	return 0;
+}
+
 int
 main(void)
 {
@@ -311,7 +373,7 @@ main(void)
 	struct req r;
 	const char *qs;
 	enum sip_rc rc;
-	int is_report;
+	enum endpoint ep;
 
 	deadline_arm(FIRST_DEADLINE);
 	memset(&r, 0, sizeof(r));
@@ -320,15 +382,22 @@ main(void)
 	r.path = getenv("PATH_INFO");
 	if (r.path == NULL)
 		r.path = "";
-	is_report = strcmp(r.path, "/report") == 0;
-	if (!is_report && *r.path != '\0' && strcmp(r.path, "/") != 0) {
+	if (*r.path == '\0' || strcmp(r.path, "/") == 0)
+		ep = EP_BOOT;
+	else if (strcmp(r.path, "/report") == 0)
+		ep = EP_REPORT;
+	else if (strncmp(r.path, "/file/", 6) == 0)
+		ep = EP_FILE;
+	else {
 		respond_text(404, "Not Found", "no such endpoint\n");
 		return 0;
 	}
+	deadline_endpoint = ep;
 
 	if ((rc = sip_config_load(&cfg, NULL, &err)) != SIP_OK) {
-		if (is_report) {
-			fprintf(stderr, "ipxe.cgi: report: %s\n", err.msg);
+		if (ep != EP_BOOT) {
+			fprintf(stderr, "ipxe.cgi: %s: %s\n", endpoint_names[ep],
+			    err.msg);
 			respond_text(503, "Service Unavailable", "unavailable: configuration\n");
 		} else
 			respond_fallback(err.msg);
@@ -336,7 +405,7 @@ main(void)
 	}
 	deadline_arm(cfg.deadline);
 
-	if (r.method != NULL && strcmp(r.method, "POST") == 0 && is_report) {
+	if (r.method != NULL && strcmp(r.method, "POST") == 0 && ep == EP_REPORT) {
 		if ((rc = read_body(&r, &err)) != SIP_OK) {
 			fprintf(stderr, "ipxe.cgi: report: %s\n", err.msg);
 			respond_text(400, "Bad Request", "bad request: body\n");
@@ -345,23 +414,32 @@ main(void)
 		qs = r.body;
 	} else if (r.method == NULL || (strcmp(r.method, "GET") != 0 &&
 	    strcmp(r.method, "HEAD") != 0)) {
-		respond_text(405, "Method Not Allowed", "GET, HEAD or POST only\n");
+		respond_text(405, "Method Not Allowed", ep == EP_REPORT ?
+		    "GET, HEAD or POST only\n" : "GET or HEAD only\n");
 		goto out;
 	} else
 		qs = getenv("QUERY_STRING");
 
 	if ((rc = sip_query_parse(qs ? qs : "", &r.q, &r.nq, &err)) != SIP_OK) {
-		if (is_report) {
-			fprintf(stderr, "ipxe.cgi: report: %s\n", err.msg);
+		if (ep != EP_BOOT) {
+			fprintf(stderr, "ipxe.cgi: %s: %s\n", endpoint_names[ep],
+			    err.msg);
 			respond_text(400, "Bad Request", "bad request: query\n");
 		} else
 			respond_fallback(err.msg);
 		goto out;
 	}
-	if (is_report)
-		serve_report(&cfg, &r);
-	else
+	switch (ep) {
+	case EP_BOOT:
 		serve_boot(&cfg, &r);
+		break;
+	case EP_REPORT:
+		serve_report(&cfg, &r);
+		break;
+	case EP_FILE:
+		serve_file(&cfg, &r, r.path + 6);
+		break;
+	}
  out:
 	sip_kv_free(r.q, r.nq);
 	free(r.body);

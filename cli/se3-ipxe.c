@@ -1611,7 +1611,7 @@ check_template(const struct ctx *ctx, const char *name)
 	char *path;
 
 	path = xasprintf("%s/%s", ctx->cfg.template_dir, name);
-	rc = sip_template_load(path, sip_builtin_keys, sip_builtin_nkeys,
+	rc = sip_template_load(path, SIP_TEMPLATE_IPXE, sip_builtin_keys, sip_builtin_nkeys,
 	    &tmpl, &e);
 	if (rc != SIP_OK)
 		warn_lib("check", &e, rc);

@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Input: template bytes, then a 0xff byte, then one value for every key. */
 	split = memchr(data, 0xff, size);
 	tlen = split ? (size_t)(split - data) : size;
-	if (sip_template_parse("fuzz.ipxe", (const char *)data, tlen, keys, 5, &t,
+	if (sip_template_parse("fuzz.ipxe", SIP_TEMPLATE_IPXE, (const char *)data, tlen, keys, 5, &t,
 	    &err) != SIP_OK)
 		return 0;
 	vlen = split ? size - tlen - 1 : 0;

@@ -35,6 +35,7 @@ struct answer_ctx {
 	char	 boot_url[URL_MAX];
 	char	 module_url[URL_MAX];
 	char	 report_url[URL_MAX];
+	char	 file_url[URL_MAX];
 	char	 action_id[24], boots[24], max_boots[24];
 };
 
@@ -84,6 +85,7 @@ ctx_init(struct answer_ctx *c, const struct sip_config *cfg,
 	make_url(c->cgi_url, cfg->cgi_url, req->host, script);
 	make_url(c->boot_url, cfg->boot_url, req->host, "/se3-ipxe");
 	join_url(c->report_url, c->cgi_url, "/", "report");
+	join_url(c->file_url, c->cgi_url, "/", "file");
 }
 
 static void
@@ -109,6 +111,7 @@ builtin_values(struct sip_kv *kv, const struct sip_config *cfg,
 	kv_set(kv, &n, "cgi_url", c->cgi_url);
 	kv_set(kv, &n, "boot_url", c->boot_url);
 	kv_set(kv, &n, "report_url", c->report_url);
+	kv_set(kv, &n, "file_url", c->file_url);
 	kv_set(kv, &n, "local_pcbios", local_words[cfg->local_pcbios]);
 	kv_set(kv, &n, "local_efi", local_words[cfg->local_efi]);
 	kv_set(kv, &n, "iscsi_target", cfg->iscsi_target);
@@ -128,7 +131,7 @@ render_default(const struct sip_config *cfg, const struct sip_request *req,
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", cfg->template_dir,
 	    default_templates[cfg->boot_default]) >= sizeof(path))
 		return sip_errf(err, SIP_ECONFIG, "template path too long");
-	if ((rc = sip_template_load(path, sip_builtin_keys, sip_builtin_nkeys,
+	if ((rc = sip_template_load(path, SIP_TEMPLATE_IPXE, sip_builtin_keys, sip_builtin_nkeys,
 	    &t, err)) != SIP_OK)
 		return rc;
 	n = builtin_values(kv, cfg, req, c);
@@ -137,13 +140,18 @@ render_default(const struct sip_config *cfg, const struct sip_request *req,
 	return rc;
 }
 
+/*
+ * Render one of the action's templates: its iPXE script (file NULL), or
+ * the file of that name its capability declares (SIP_ENOTFOUND if none).
+ */
 static enum sip_rc
 render_action(const struct sip_config *cfg, const struct sip_request *req,
-    struct answer_ctx *c, const struct sip_action *act, struct sip_buf *out,
-    struct sip_err *err)
+    struct answer_ctx *c, const struct sip_action *act, const char *file,
+    struct sip_buf *out, struct sip_err *err)
 {
 	char module[SIP_NAME_MAX], capname[SIP_NAME_MAX];
 	const struct sip_capability *cap;
+	const struct sip_template *t = NULL;
 	struct sip_module *mod = NULL;
 	struct sip_kv *kv = NULL;
 	size_t n, i;
@@ -156,6 +164,16 @@ render_action(const struct sip_config *cfg, const struct sip_request *req,
 	if ((cap = sip_module_capability(mod, capname)) == NULL || cap->tmpl == NULL) {
 		rc = sip_errf(err, SIP_ENOTFOUND, "%s: no capability %s",
 		    module, capname);
+		goto out;
+	}
+	if (file == NULL)
+		t = cap->tmpl;
+	for (i = 0; file != NULL && i < cap->nfiles; i++)
+		if (strcmp(cap->files[i], file) == 0)
+			t = cap->file_tmpls[i];
+	if (t == NULL) {
+		rc = sip_errf(err, SIP_ENOTFOUND, "%s: no file %s", act->name,
+		    file);
 		goto out;
 	}
 	if ((kv = calloc(sip_builtin_nkeys + act->noptions, sizeof(*kv))) == NULL) {
@@ -175,7 +193,7 @@ render_action(const struct sip_config *cfg, const struct sip_request *req,
 	kv_set(kv, &n, "max_boots", c->max_boots);
 	for (i = 0; i < act->noptions; i++)
 		kv_set(kv, &n, act->options[i].key, act->options[i].value);
-	rc = sip_template_render(cap->tmpl, kv, n, out, err);
+	rc = sip_template_render(t, kv, n, out, err);
  out:
 	free(kv);
 	sip_module_free(mod);
@@ -258,7 +276,7 @@ sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 		    "action %lld %s: boot %d/%d (%s)", (long long)act->id,
 		    act->name, act->boots, act->max_boots,
 		    sip_state_name(act->state));
-		rc = render_action(cfg, req, &c, act, out, err);
+		rc = render_action(cfg, req, &c, act, NULL, out, err);
 		if (rc != SIP_OK)
 			snprintf(reason->text, sizeof(reason->text),
 			    "action %lld %s could not be rendered: default answer",
@@ -350,5 +368,34 @@ sip_answer_report(const struct sip_config *cfg, const char *token,
 	rc = sip_store_report(st, token, ev, progress, msg, now, &act, err);
 	sip_action_free(act);
 	sip_store_close(st);
+	return rc;
+}
+
+enum sip_rc
+sip_answer_file(const struct sip_config *cfg, const struct sip_request *req,
+    const char *token, const char *name, time_t now, struct sip_buf *out,
+    struct sip_err *err)
+{
+	struct sip_request as = *req;
+	struct sip_store *st = NULL;
+	struct sip_action *act = NULL;
+	struct answer_ctx c;
+	enum sip_rc rc;
+
+	if (name == NULL || sip_file_name_check(name) != SIP_OK)
+		return sip_errf(err, SIP_ENOTFOUND, "file: not a file name");
+	if ((rc = sip_store_open(cfg->db_path, SIP_STORE_RO,
+	    cfg->busy_timeout_ms, &st, err)) != SIP_OK)
+		return rc;
+	rc = sip_store_token_action(st, token, now, &act, err);
+	sip_store_close(st);
+	if (rc != SIP_OK)
+		return rc;
+	/* The values are the action's machine's, whoever fetches the file. */
+	memcpy(as.mac, act->mac, sizeof(as.mac));
+	as.platform = as.buildarch = NULL;
+	ctx_init(&c, cfg, &as);
+	rc = render_action(cfg, &as, &c, act, name, out, err);
+	sip_action_free(act);
 	return rc;
 }

@@ -34,7 +34,7 @@ enum skind {
 /* The keys of each kind of section, in one table per kind. */
 enum mkey { MK_NAME, MK_DESCRIPTION, MK_VERSION, MK__MAX };
 enum ckey { CK_DESCRIPTION, CK_TEMPLATE, CK_COMPLETION, CK_MAX_BOOTS,
-	CK_EXPIRES, CK_DESTRUCTIVE, CK__MAX };
+	CK_EXPIRES, CK_DESTRUCTIVE, CK_FILES, CK__MAX };
 enum okey { OK_TYPE, OK_DESCRIPTION, OK_DEFAULT, OK_MIN, OK_MAX, OK_VALUES,
 	OK_PATTERN, OK_MAXLEN, OK__MAX };
 #define RAW_MAX		OK__MAX
@@ -42,7 +42,7 @@ enum okey { OK_TYPE, OK_DESCRIPTION, OK_DEFAULT, OK_MIN, OK_MAX, OK_VALUES,
 static const char *const skeys[SK__MAX][RAW_MAX + 1] = {
 	{ "name", "description", "version", NULL },	/* SK_MODULE */
 	{ "description", "template", "completion", "max_boots", "expires",
-	  "destructive", NULL },			/* SK_CAPABILITY */
+	  "destructive", "files", NULL },		/* SK_CAPABILITY */
 	{ "type", "description", "default", "min", "max", "values",
 	  "pattern", "maxlen", NULL },			/* SK_OPTION */
 };
@@ -669,6 +669,67 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 	return rc;
 }
 
+enum sip_rc
+sip_file_name_check(const char *name)
+{
+	if (sip_value_check(SIP_T_WORD, name) != SIP_OK || name[0] == '.')
+		return SIP_EINVAL;
+	return SIP_OK;
+}
+
+/* "files = NAME...": the files the booted system may fetch, each once. */
+static enum sip_rc
+files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
+{
+	const struct raw *r = &rs->k[CK_FILES];
+	char name[SIP_FILE_NAME_MAX + 1], sbuf[64];
+	const char *p, *end;
+	size_t n, i;
+
+	if (r->value == NULL)
+		return SIP_OK;
+	for (p = r->value; *p != '\0'; p = end) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " \t");
+		end = p + n;
+		if (n > SIP_FILE_NAME_MAX)
+			n = SIP_FILE_NAME_MAX;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if ((size_t)(end - p) > SIP_FILE_NAME_MAX ||
+		    sip_file_name_check(name) != SIP_OK)
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s files: "
+			    "'%s' is not a file name in the module directory "
+			    "([A-Za-z0-9_-][A-Za-z0-9._-]*, at most %d bytes)",
+			    mp->file, r->line, rs->header,
+			    sip_shorten(name, sbuf, sizeof(sbuf)),
+			    SIP_FILE_NAME_MAX);
+		if (strcmp(name, c->template_file) == 0)
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s files: "
+			    "'%s' is the iPXE template", mp->file, r->line,
+			    rs->header, name);
+		for (i = 0; i < c->nfiles; i++)
+			if (strcmp(c->files[i], name) == 0)
+				return sip_errf(mp->err, SIP_EMODULE, "%s:%d: "
+				    "%s files: '%s' is named twice", mp->file,
+				    r->line, rs->header, name);
+		if (c->nfiles == SIP_FILES_MAX)
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s files: "
+			    "more than %d", mp->file, r->line, rs->header,
+			    SIP_FILES_MAX);
+		if ((c->files[c->nfiles] = sip_strdup(name)) == NULL)
+			return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
+			    sip_strerror(SIP_ENOMEM));
+		c->nfiles++;
+	}
+	if (c->nfiles == 0)
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s files: empty",
+		    mp->file, r->line, rs->header);
+	return SIP_OK;
+}
+
 static enum sip_rc
 build_capability(struct mparse *mp, const struct rsect *rs,
     struct sip_capability *c)
@@ -686,8 +747,7 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 
 	if ((r = &rs->k[CK_TEMPLATE])->value == NULL)
 		return missing(mp, rs, CK_TEMPLATE);
-	if (sip_value_check(SIP_T_WORD, r->value) != SIP_OK ||
-	    r->value[0] == '.')
+	if (sip_file_name_check(r->value) != SIP_OK)
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s template: "
 		    "'%s' is not a file name in the module directory "
 		    "([A-Za-z0-9_-][A-Za-z0-9._-]*)", mp->file, r->line,
@@ -695,6 +755,8 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 	if ((c->template_file = sip_strdup(r->value)) == NULL)
 		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 		    sip_strerror(SIP_ENOMEM));
+	if ((rc = files_of(mp, rs, c)) != SIP_OK)
+		return rc;
 
 	if ((rc = word_of(mp, rs, CK_COMPLETION, completion_names,
 	    SIP_COMPLETE__MAX, &w)) != SIP_OK)
@@ -837,8 +899,18 @@ load_templates(struct sip_module *m, struct sip_err *err)
 			keys[sip_builtin_nkeys + j].type =
 			    opt_value_types[c->options[j].type];
 		}
-		rc = sip_template_load(path, keys,
+		rc = sip_template_load(path, SIP_TEMPLATE_IPXE, keys,
 		    sip_builtin_nkeys + c->noptions, &c->tmpl, err);
+		for (j = 0; rc == SIP_OK && j < c->nfiles; j++) {
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s",
+			    m->dir, c->files[j]) >= sizeof(path))
+				rc = sip_errf(err, SIP_EMODULE, "%s/%s: path "
+				    "too long", m->dir, c->files[j]);
+			else
+				rc = sip_template_load(path, SIP_TEMPLATE_FILE,
+				    keys, sip_builtin_nkeys + c->noptions,
+				    &c->file_tmpls[j], err);
+		}
 		free(keys);
 		if (rc != SIP_OK) {
 			/* A missing template: a broken module, not a miss. */
@@ -942,6 +1014,10 @@ sip_module_free(struct sip_module *m)
 			option_free(&c->options[j]);
 		free(c->options);
 		sip_template_free(c->tmpl);
+		for (j = 0; j < c->nfiles; j++) {
+			free(c->files[j]);
+			sip_template_free(c->file_tmpls[j]);
+		}
 	}
 	free(m->caps);
 	free(m->dir);

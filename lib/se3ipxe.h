@@ -188,6 +188,11 @@ struct sip_option {
 
 struct sip_template;
 
+#define SIP_FILES_MAX	8	/* files per capability */
+#define SIP_FILE_NAME_MAX 64	/* [A-Za-z0-9][A-Za-z0-9._-]* */
+/* A file name a capability may declare and a client may ask for. */
+enum sip_rc	 sip_file_name_check(const char *);
+
 struct sip_capability {
 	char		 name[SIP_NAME_MAX];	/* [a-z][a-z0-9_-]* */
 	char		*description;
@@ -199,6 +204,10 @@ struct sip_capability {
 	struct sip_option *options;
 	size_t		 noptions;
 	struct sip_template *tmpl;		/* loaded with the module */
+	/* Files the booted system fetches with the action's token. */
+	char		*files[SIP_FILES_MAX];	/* names, in the module dir */
+	struct sip_template *file_tmpls[SIP_FILES_MAX];
+	size_t		 nfiles;
 };
 
 struct sip_module {
@@ -261,11 +270,23 @@ struct sip_keydef {
 extern const struct sip_keydef sip_builtin_keys[];
 extern const size_t sip_builtin_nkeys;
 
-enum sip_rc	 sip_template_load(const char *file, const struct sip_keydef *,
-		    size_t nkeys, struct sip_template **, struct sip_err *);
-enum sip_rc	 sip_template_parse(const char *name, const char *text, size_t,
+/*
+ * What a template renders: the iPXE script a machine runs, or a file the
+ * system it booted fetches (a preseed, an answer file).  Both follow the
+ * same rules (closed keys, typed values, no key at the start of a line);
+ * only a script must start with #!ipxe.
+ */
+enum sip_template_kind {
+	SIP_TEMPLATE_IPXE,
+	SIP_TEMPLATE_FILE
+};
+
+enum sip_rc	 sip_template_load(const char *file, enum sip_template_kind,
 		    const struct sip_keydef *, size_t nkeys,
 		    struct sip_template **, struct sip_err *);
+enum sip_rc	 sip_template_parse(const char *name, enum sip_template_kind,
+		    const char *text, size_t, const struct sip_keydef *,
+		    size_t nkeys, struct sip_template **, struct sip_err *);
 void		 sip_template_free(struct sip_template *);
 
 /*
@@ -425,6 +446,13 @@ enum sip_rc	 sip_store_cleanup(struct sip_store *, time_t now,
  */
 enum sip_rc	 sip_store_active_action(struct sip_store *, const char *mac,
 		    struct sip_action **, struct sip_err *);
+/*
+ * The action whose token this is (constant-time compare), with its
+ * options, if it is pending, booting or running and not past expires_at;
+ * otherwise SIP_EDENIED, which says no more.  Changes nothing.
+ */
+enum sip_rc	 sip_store_token_action(struct sip_store *, const char *token,
+		    time_t now, struct sip_action **, struct sip_err *);
 /* The most recent action of the MAC whatever its state. */
 enum sip_rc	 sip_store_last_action(struct sip_store *, const char *mac,
 		    struct sip_action **, struct sip_err *);
@@ -557,6 +585,17 @@ enum sip_rc	 sip_report_parse(const char *status, const char *progress,
 /* The report call ipxe.cgi makes: SIP_EDENIED means answer 403. */
 enum sip_rc	 sip_answer_report(const struct sip_config *, const char *token,
 		    enum sip_event, int progress, const char *msg, time_t now,
+		    struct sip_err *);
+
+/*
+ * A file of the action whose token this is (sip_store_token_action), as
+ * its capability's "files" declare it, rendered with the action's values:
+ * the preseed an installer fetches.  SIP_EDENIED: unknown or finished
+ * token (answer 403); SIP_ENOTFOUND: no such file (404).  Changes nothing.
+ */
+enum sip_rc	 sip_answer_file(const struct sip_config *,
+		    const struct sip_request *, const char *token,
+		    const char *name, time_t now, struct sip_buf *out,
 		    struct sip_err *);
 
 /* ------------------------------------------------------------------ DHCP */

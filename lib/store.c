@@ -1707,6 +1707,43 @@ sip_store_active_action(struct sip_store *st, const char *mac,
 }
 
 enum sip_rc
+sip_store_token_action(struct sip_store *st, const char *token, time_t now,
+    struct sip_action **out, struct sip_err *err)
+{
+	struct sip_action *act = NULL;
+	enum sip_rc ret;
+
+	*out = NULL;
+	/* Whatever is wrong with a token, the answer says no more than this. */
+	if (token == NULL ||
+	    strnlen(token, SIP_TOKEN_STRLEN) != SIP_TOKEN_STRLEN - 1)
+		return sip_errf(err, SIP_EDENIED, "%s: unknown token", st->path);
+	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
+		return ret;
+	ret = action_query1(st, SQL_ACTION_TOKEN, token, 1, &act, err);
+	tx_rollback(st);
+	if (ret != SIP_OK)
+		return ret;
+	if (act == NULL ||
+	    !sip_ct_equal(act->token, token, SIP_TOKEN_STRLEN - 1)) {
+		sip_action_free(act);
+		return sip_errf(err, SIP_EDENIED, "%s: unknown token", st->path);
+	}
+	/* Served, and neither finished nor overdue: a system it booted asks. */
+	if ((act->state != SIP_ST_PENDING && act->state != SIP_ST_BOOTING &&
+	    act->state != SIP_ST_RUNNING) || now >= act->expires_at) {
+		ret = sip_errf(err, SIP_EDENIED, "%s: action %lld for %s is %s",
+		    st->path, (long long)act->id, act->mac,
+		    now >= act->expires_at ? "overdue" :
+		    sip_state_name(act->state));
+		sip_action_free(act);
+		return ret;
+	}
+	*out = act;
+	return SIP_OK;
+}
+
+enum sip_rc
 sip_store_last_action(struct sip_store *st, const char *mac,
     struct sip_action **out, struct sip_err *err)
 {

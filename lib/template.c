@@ -17,6 +17,7 @@ const struct sip_keydef sip_builtin_keys[] = {
 	{ "boot_url",		SIP_T_URL },
 	{ "module_url",		SIP_T_URL },
 	{ "report_url",		SIP_T_URL },
+	{ "file_url",		SIP_T_URL },
 	{ "token",		SIP_T_HEX },
 	{ "action",		SIP_T_TEXT },
 	{ "action_id",		SIP_T_INT },
@@ -156,9 +157,9 @@ split_pieces(struct sip_template *t, struct sip_err *err)
 }
 
 enum sip_rc
-sip_template_parse(const char *name, const char *text, size_t len,
-    const struct sip_keydef *keys, size_t nkeys, struct sip_template **out,
-    struct sip_err *err)
+sip_template_parse(const char *name, enum sip_template_kind kind,
+    const char *text, size_t len, const struct sip_keydef *keys, size_t nkeys,
+    struct sip_template **out, struct sip_err *err)
 {
 	struct sip_template *t;
 	enum sip_rc rc;
@@ -170,8 +171,8 @@ sip_template_parse(const char *name, const char *text, size_t len,
 	if (memchr(text, '\0', len) != NULL)
 		return sip_errf(err, SIP_EMODULE, "%s: contains a NUL byte", name);
 	/* Without "#!ipxe" first, BIOS iPXE runs the body as machine code. */
-	if (len < 7 || memcmp(text, "#!ipxe", 6) != 0 ||
-	    (text[6] != '\n' && text[6] != ' ' && text[6] != '\t' && text[6] != '\r'))
+	if (kind == SIP_TEMPLATE_IPXE && (len < 7 || memcmp(text, "#!ipxe", 6) != 0 ||
+	    (text[6] != '\n' && text[6] != ' ' && text[6] != '\t' && text[6] != '\r')))
 		return sip_errf(err, SIP_EMODULE,
 		    "%s:1: the first line must be #!ipxe", name);
 	if ((t = calloc(1, sizeof(*t))) == NULL)
@@ -195,8 +196,9 @@ sip_template_parse(const char *name, const char *text, size_t len,
 }
 
 enum sip_rc
-sip_template_load(const char *file, const struct sip_keydef *keys, size_t nkeys,
-    struct sip_template **out, struct sip_err *err)
+sip_template_load(const char *file, enum sip_template_kind kind,
+    const struct sip_keydef *keys, size_t nkeys, struct sip_template **out,
+    struct sip_err *err)
 {
 	char *text;
 	size_t len;
@@ -205,7 +207,7 @@ sip_template_load(const char *file, const struct sip_keydef *keys, size_t nkeys,
 	*out = NULL;
 	if ((rc = sip_file_read(file, TEMPLATE_MAX, &text, &len, err)) != SIP_OK)
 		return rc;
-	rc = sip_template_parse(file, text, len, keys, nkeys, out, err);
+	rc = sip_template_parse(file, kind, text, len, keys, nkeys, out, err);
 	free(text);
 	return rc;
 }

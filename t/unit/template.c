@@ -85,17 +85,17 @@ main(void)
 
 	for (i = 0; i < sizeof(load_vectors) / sizeof(load_vectors[0]); i++) {
 		err.msg[0] = '\0';
-		rc = sip_template_parse("t.ipxe", load_vectors[i].text,
+		rc = sip_template_parse("t.ipxe", SIP_TEMPLATE_IPXE, load_vectors[i].text,
 		    strlen(load_vectors[i].text), keys, 3, &t, &err);
 		is_int(rc, load_vectors[i].rc, "load vector %zu", i);
 		if (load_vectors[i].msg != NULL)
 			is_str(err.msg, load_vectors[i].msg, "load vector %zu message", i);
 		sip_template_free(t);
 	}
-	is_int(sip_template_parse("t.ipxe", "#!ipxe\n\0x\n", 10, keys, 3, &t, &err),
+	is_int(sip_template_parse("t.ipxe", SIP_TEMPLATE_IPXE, "#!ipxe\n\0x\n", 10, keys, 3, &t, &err),
 	    SIP_EMODULE, "NUL byte refused");
 
-	if (sip_template_parse("r.ipxe", rtext, sizeof(rtext) - 1, keys, 3, &t,
+	if (sip_template_parse("r.ipxe", SIP_TEMPLATE_IPXE, rtext, sizeof(rtext) - 1, keys, 3, &t,
 	    &err) != SIP_OK)
 		return ok(0, "render template loads: %s", err.msg), done_testing();
 	for (i = 0; i < sizeof(render_vectors) / sizeof(render_vectors[0]); i++) {
@@ -135,7 +135,7 @@ main(void)
 		};
 
 		for (i = 0; i < 2; i++) {
-			rc = sip_template_load(files[i][0], sip_builtin_keys,
+			rc = sip_template_load(files[i][0], SIP_TEMPLATE_IPXE, sip_builtin_keys,
 			    sip_builtin_nkeys, &t, &err);
 			is_int(rc, SIP_OK, "%s loads %s", files[i][0], err.msg);
 			if (rc != SIP_OK)

@@ -70,7 +70,7 @@ one_key_template(enum sip_type type)
 	struct sip_template *t = NULL;
 	struct sip_err err;
 
-	if (sip_template_parse("hostile.ipxe", text, sizeof(text) - 1, &key, 1,
+	if (sip_template_parse("hostile.ipxe", SIP_TEMPLATE_IPXE, text, sizeof(text) - 1, &key, 1,
 	    &t, &err) != SIP_OK)
 		return NULL;
 	return t;
