@@ -1448,6 +1448,13 @@ capability_text(const struct ctx *ctx, const struct sip_module *m,
 	printf("\n\tcompletion %s, max %d boot%s, expires %s%s\n",
 	    sip_completion_name(cap->completion), maxb, maxb == 1 ? "" : "s",
 	    dbuf, cap->destructive ? ", destructive" : "");
+	/* File names are [A-Za-z0-9._-]: nothing to escape. */
+	if (cap->nfiles > 0) {
+		fputs("\tfiles", stdout);
+		for (i = 0; i < cap->nfiles; i++)
+			printf(" %s", cap->files[i]);
+		putchar('\n');
+	}
 	for (i = 0; i < cap->noptions; i++)
 		option_text(&cap->options[i]);
 }
@@ -1505,7 +1512,13 @@ capability_json(const struct ctx *ctx, const struct sip_module *m,
 	json_kint("max_boots", cap_max_boots(ctx, cap));
 	json_kint("expires", cap_expires(ctx, cap));
 	printf(",\"destructive\":%s", cap->destructive ? "true" : "false");
-	fputs(",\"options\":[", stdout);
+	fputs(",\"files\":[", stdout);
+	for (i = 0; i < cap->nfiles; i++) {
+		if (i > 0)
+			putchar(',');
+		json_str(cap->files[i]);
+	}
+	fputs("],\"options\":[", stdout);
 	for (i = 0; i < cap->noptions; i++) {
 		if (i > 0)
 			putchar(',');

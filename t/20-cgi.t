@@ -105,6 +105,44 @@ boot "mac=$M2&platform=efi"
 ok "$(is_local_script; echo $?)" "finished: local boot"
 grep -q 'goto local_efi_exit' "$T/body"; ok $? "UEFI local boot is exit by default"
 
+# --- files: what the booted system fetches with the token ---------------------
+M3=52:54:00:00:00:03
+se3ipxe set-action $M3 fakeinstall:install disk=sdb > /dev/null 2>&1
+T3=$(token_of $M3)
+ID3=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT id FROM actions WHERE token = '$T3'")
+cgi GET /file/preseed.cfg "token=$T3"
+is "$status" 200 "file of a pending action: 200"
+boot "mac=$M3"
+before=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")
+cgi GET /file/preseed.cfg "token=$T3"
+is "$status" 200 "file of a served action: 200"
+grep -q '^Content-Type: text/plain' "$T/out"; ok $? "file: text/plain"
+sed "s/@MAC@/$M3/; s/@ID@/$ID3/; s/@TOKEN@/$T3/" "$TOP/t/golden/fakeinstall-preseed.cfg" > "$T/want"
+cmp -s "$T/want" "$T/body"; ok $? "file: the golden preseed, with the action's values"
+cgi HEAD /file/preseed.cfg "token=$T3"
+is "$status" 200 "file by HEAD: 200"
+for q in "token=$WRONG" "token=" "" "token=${T3}0" "token=$(echo "$T3" | tr a-f A-F)"; do
+	cgi GET /file/preseed.cfg "$q"
+	is "$status" 403 "file with a wrong token '$q': 403"
+done
+for p in /file/nosuch.cfg /file/install.ipxe /file/ /file/..%2Fpreseed.cfg /file/.preseed.cfg /file/sub/preseed.cfg; do
+	cgi GET "$p" "token=$T3"
+	is "$status" 404 "file '$p': 404"
+done
+cgi POST /file/preseed.cfg "" "token=$T3"
+is "$status" 405 "file by POST: 405"
+cgi GET /file/preseed.cfg "token=$T3&token=$T3"
+is "$status" 400 "file with a repeated token: 400"
+CONFIG=$T/none.conf cgi GET /file/preseed.cfg "token=$T3"
+is "$status" 503 "file without a configuration: 503"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")" "$before" \
+    "files changed nothing"
+cgi GET /file/preseed.cfg "token=$WRONG"
+! grep -q "$T3" "$T/err"; ok $? "no token in the log"
+cgi GET /report "token=$T3&status=done"
+cgi GET /file/preseed.cfg "token=$T3"
+is "$status" 403 "file of a finished action: 403"
+
 # --- max boots without a report: failed, then local --------------------------
 se3ipxe set-action $M2 fakeinstall:install --max-boots 2 > /dev/null 2>&1
 boot "mac=$M2"; boot "mac=$M2"

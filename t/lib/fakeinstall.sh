@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# A report-mode test module in $T/modules: it serves its token so tests can report like an installer.
+# A report-mode test module in $T/modules: it serves its token so tests can report like an installer, and a preseed file.
 
 make_fakeinstall() {
 	mkdir -p "$T/modules/fakeinstall"
@@ -16,6 +16,7 @@ make_fakeinstall() {
 	max_boots = 3
 	expires = 4h
 	destructive = yes
+	files = preseed.cfg
 
 	[option install.disk]
 	type = enum
@@ -28,5 +29,10 @@ make_fakeinstall() {
 	# fakeinstall for {{mac}}, boot {{boots}}/{{max_boots}}
 	kernel {{module_url}}/vmlinuz disk={{disk}} report={{report_url}}?token={{token}}
 	boot
+	EOT
+	cat > "$T/modules/fakeinstall/preseed.cfg" <<-'EOT'
+	# fakeinstall preseed for {{mac}}, action {{action_id}}
+	d-i partman-auto/disk string /dev/{{disk}}
+	d-i preseed/late_command string wget -q -O- "{{report_url}}?token={{token}}&status=done"
 	EOT
 }
