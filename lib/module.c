@@ -706,10 +706,12 @@ files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
 			    mp->file, r->line, rs->header,
 			    sip_shorten(name, sbuf, sizeof(sbuf)),
 			    SIP_FILE_NAME_MAX);
-		if (strcmp(name, c->template_file) == 0)
+		if (strcmp(name, c->template_file) == 0 ||
+		    strcmp(name, "module.ini") == 0)
 			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s files: "
-			    "'%s' is the iPXE template", mp->file, r->line,
-			    rs->header, name);
+			    "'%s' is the %s", mp->file, r->line, rs->header,
+			    name, strcmp(name, "module.ini") == 0 ?
+			    "manifest" : "iPXE template");
 		for (i = 0; i < c->nfiles; i++)
 			if (strcmp(c->files[i], name) == 0)
 				return sip_errf(mp->err, SIP_EMODULE, "%s:%d: "
@@ -762,6 +764,12 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 	    SIP_COMPLETE__MAX, &w)) != SIP_OK)
 		return rc;
 	c->completion = (enum sip_completion)w;
+	/* Done once served: nothing could fetch its files afterwards. */
+	if (c->nfiles > 0 && c->completion == SIP_COMPLETE_ONESHOT)
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s files: a "
+		    "oneshot action is done once served, its files could never "
+		    "be fetched: use completion = report", mp->file,
+		    rs->k[CK_FILES].line, rs->header);
 
 	if (rs->k[CK_MAX_BOOTS].value != NULL) {
 		if ((rc = int_of(mp, rs, CK_MAX_BOOTS, 1, 100, &v)) != SIP_OK)

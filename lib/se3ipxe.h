@@ -189,7 +189,7 @@ struct sip_option {
 struct sip_template;
 
 #define SIP_FILES_MAX	8	/* files per capability */
-#define SIP_FILE_NAME_MAX 64	/* [A-Za-z0-9][A-Za-z0-9._-]* */
+#define SIP_FILE_NAME_MAX 64	/* [A-Za-z0-9_-][A-Za-z0-9._-]* */
 /* A file name a capability may declare and a client may ask for. */
 enum sip_rc	 sip_file_name_check(const char *);
 

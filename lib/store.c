@@ -1712,6 +1712,7 @@ sip_store_token_action(struct sip_store *st, const char *token, time_t now,
 {
 	struct sip_action *act = NULL;
 	enum sip_rc ret;
+	int overdue;
 
 	*out = NULL;
 	/* Whatever is wrong with a token, the answer says no more than this. */
@@ -1730,12 +1731,13 @@ sip_store_token_action(struct sip_store *st, const char *token, time_t now,
 		return sip_errf(err, SIP_EDENIED, "%s: unknown token", st->path);
 	}
 	/* Served, and neither finished nor overdue: a system it booted asks. */
+	/* expires_at 0 never expires, as for the step function. */
+	overdue = act->expires_at > 0 && now >= act->expires_at;
 	if ((act->state != SIP_ST_PENDING && act->state != SIP_ST_BOOTING &&
-	    act->state != SIP_ST_RUNNING) || now >= act->expires_at) {
+	    act->state != SIP_ST_RUNNING) || overdue) {
 		ret = sip_errf(err, SIP_EDENIED, "%s: action %lld for %s is %s",
 		    st->path, (long long)act->id, act->mac,
-		    now >= act->expires_at ? "overdue" :
-		    sip_state_name(act->state));
+		    overdue ? "overdue" : sip_state_name(act->state));
 		sip_action_free(act);
 		return ret;
 	}

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# End-to-end cases 3 and 4: a linux:install-style action starts the real Debian installer kernel; its report with the token makes the next boot local, a wrong token changes nothing.
+# End-to-end cases 3 and 4: a linux:install-style action starts the real Debian installer, which fetches its per-machine preseed from ipxe.cgi and reports with the token; a report done makes the next boot local, a wrong token changes nothing.
 . "$(dirname "$0")/lib.sh"
 e2e_init e2elinux
 
@@ -16,26 +16,37 @@ report() {
 	    -o "$E/report.body" -w '%{http_code}' "$1&$2" || echo curl-failed
 }
 
-# Case 3: the kernel and initrd are fetched, the kernel starts.
-E2E_UNTIL='serial:Linux version' E2E_MEM=512 E2E_TIMEOUT=150 \
+# Case 3: the kernel and initrd are fetched, the kernel starts, the
+# installer configures its network by DHCP, fetches its preseed from
+# ipxe.cgi/file with the token, and its early_command reports running.
+running='"GET /cgi-bin/ipxe\.cgi/report\?token=[0-9a-f]{32}&status=running&progress=5&msg=preseed HTTP'
+E2E_UNTIL="log:$running" E2E_MEM=1024 E2E_TIMEOUT=300 \
     e2e_vm_start linux-pcbios pcbios e1000 "$bios_mac"
-E2E_UNTIL='serial:Linux version' E2E_MEM=512 E2E_TIMEOUT=150 \
+E2E_UNTIL="log:$running" E2E_MEM=1024 E2E_TIMEOUT=300 \
     e2e_vm_start linux-efi efi virtio "$efi_mac"
 for fw in pcbios efi; do
 	id=linux-$fw
 	e2e_vm_wait "$id"
-	is "$VM_OUTCOME" until "$id: the kernel's banner is on the serial console" || e2e_explain "$id"
+	is "$VM_OUTCOME" until "$id: the installer reported running from its preseed" || e2e_explain "$id"
+	t "$id: the kernel's banner is on the serial console" e2e_seen "$id" 'Linux version'
 	diag "$id: $(grep -m 1 -o 'Linux version [^ ]*' "$E/vm/$id/console.txt")"
+	t "$id: the installer fetched its preseed: GET ipxe.cgi/file/preseed.cfg?token=... 200" \
+	    eval 'e2e_vm_log_any "$id" | grep -qE "^[0-9]+ 200 .*\"GET /cgi-bin/ipxe\.cgi/file/preseed\.cfg\?token=[0-9a-f]{32} HTTP"'
+	t "$id: and its report was taken (200)" \
+	    eval 'e2e_vm_log_any "$id" | grep -qE "^[0-9]+ 200 .*$running"'
+	diag "$id: $(e2e_vm_log_any "$id" | grep -E 'ipxe\.cgi/(file|report)' | sed 's/token=[0-9a-f]*/token=.../' | tr '\n' ' ')"
 	t "$id: GET /se3-ipxe/e2elinux/linux 200, all $linux_size bytes" \
 	    e2e_fetched "$id" /se3-ipxe/e2elinux/linux "200 $linux_size"
 	t "$id: GET /se3-ipxe/e2elinux/initrd.gz 200, all $initrd_size bytes" \
 	    e2e_fetched "$id" /se3-ipxe/e2elinux/initrd\\.gz "200 $initrd_size"
-	is "$(e2e_errors "$id")" "" "$id: no iPXE error on the console"
+	# The installer's own messages follow the kernel's banner.
+	is "$(e2e_console "$id" | sed '/Linux version/,$d' | grep -E -- "$E2E_ERRORS")" "" \
+	    "$id: no iPXE error on the console"
 	t "$id: the kernel got the report URL with a token on its command line" \
 	    e2e_seen "$id" "Command line: .*se3_report=http://$E2E_HOST/cgi-bin/ipxe\.cgi/report\?token=[0-9a-f]{32}"
 done
-is "$(e2e_state "$bios_mac")" "booting 1" "BIOS: the action is booting, 1 boot counted"
-is "$(e2e_state "$efi_mac")" "booting 1" "UEFI: the action is booting, 1 boot counted"
+is "$(e2e_state "$bios_mac")" "running 1" "BIOS: the action is running, 1 boot counted"
+is "$(e2e_state "$efi_mac")" "running 1" "UEFI: the action is running, 1 boot counted"
 
 # Case 4: reports from the host, with the URL each kernel was given.
 for fw in pcbios efi; do

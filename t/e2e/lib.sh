@@ -15,7 +15,9 @@
 #	e2e_vm_start ID FW NIC MAC	FW pcbios|efi, NIC e1000|virtio
 #	    Boot a guest in the background.  Read at the call: E2E_UNTIL (""
 #	    waits for qemu to exit; "serial:ERE" stops it once ERE is on the
-#	    console; "memtest" once memtest86+ shows on its screen),
+#	    console; "log:ERE" once a line of its access log, whatever the
+#	    User-Agent, matches ERE; "memtest" once memtest86+ shows on its
+#	    screen),
 #	    E2E_TIMEOUT (s), E2E_MEM (MiB), E2E_BOOTFILE (the DHCP boot file
 #	    URL; the default asks ipxe.cgi directly).  At most two at a time.
 #	e2e_vm_wait ID
@@ -313,6 +315,9 @@ e2e_until_met() {	# e2e_until_met DIR FW UNTIL
 	case $3 in
 	serial:*)
 		grep -aqE -- "${3#serial:}" "$1/serial.raw" 2>/dev/null ;;
+	log:*)
+		e2e_log_any "$1" "$(wc -l <"$E/apache/e2e.log")" |
+		    grep -qE -- "${3#log:}" ;;
 	memtest)
 		e2e_memtest_shown "$1" "$2" ;;
 	*)
@@ -395,6 +400,15 @@ e2e_log_lines() {	# DIR LAST_LINE
 	awk -v from="$(cat "$1/logstart")" -v to="$2" -v port="$(cat "$1/port")" \
 	    -F'"' 'NR > from && NR <= to && index($1, port " ") == 1 &&
 		$4 ~ /^iPXE\// { print }' "$E/apache/e2e.log"
+}
+# The same, whatever the User-Agent: what a booted system asked for.
+e2e_log_any() {	# DIR LAST_LINE
+	awk -v from="$(cat "$1/logstart")" -v to="$2" -v port="$(cat "$1/port")" \
+	    -F'"' 'NR > from && NR <= to && index($1, port " ") == 1 { print }' \
+	    "$E/apache/e2e.log"
+}
+e2e_vm_log_any() {	# e2e_vm_log_any ID: after e2e_vm_wait
+	e2e_log_any "$E/vm/$1" "$(cat "$E/vm/$1/logend")"
 }
 e2e_vm_log() {	# e2e_vm_log ID: after e2e_vm_wait
 	e2e_log_lines "$E/vm/$1" "$(cat "$E/vm/$1/logend")"

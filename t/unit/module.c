@@ -26,6 +26,19 @@
 	"completion = oneshot\n" \
 	"destructive = no\n"
 
+/* The same capability in report mode: the only one that may have files. */
+#define BASE_R \
+	"[module]\n" \
+	"name = m\n" \
+	"description = M\n" \
+	"version = 1\n" \
+	"\n" \
+	"[capability run]\n" \
+	"description = Run\n" \
+	"template = run.ipxe\n" \
+	"completion = report\n" \
+	"destructive = no\n"
+
 #define DEMO \
 	"; A demo module with every kind of option.\n" \
 	"[module]\n" \
@@ -124,6 +137,35 @@
 	":failed\n" \
 	"echo clone: the live system could not be started\n" \
 	"exit 1\n"
+
+/* The file names of files = ..., and the longest, in pieces. */
+#define FILE_RE	"[A-Za-z0-9_-][A-Za-z0-9._-]*"
+#define NAME60 \
+	"abcdefghij" "abcdefghij" "abcdefghij" "abcdefghij" "abcdefghij" \
+	"abcdefghij"
+#define NAME64	NAME60 "wxyz"
+#define NAME65	NAME64 "5"
+
+/* A preseed: no #!ipxe, builtin keys and the capability's own option. */
+#define PRESEED \
+	"# preseed for {{mac}}\n" \
+	"d-i partman-auto/disk string /dev/{{disk}}\n" \
+	"d-i preseed/late_command string wget -O- " \
+	"{{file_url}}/late.sh?token={{token}}\n"
+
+#define DISK_OPTION \
+	"[option run.disk]\n" \
+	"type = enum\n" \
+	"description = Disk\n" \
+	"values = sda vda\n" \
+	"default = sda\n"
+
+#define OTHER_CAP \
+	"[capability other]\n" \
+	"description = Other\n" \
+	"template = other.ipxe\n" \
+	"completion = report\n" \
+	"destructive = no\n"
 
 struct bad {
 	const char	*manifest;	/* written as <tmp>/m/module.ini */
@@ -283,6 +325,88 @@ static const struct bad bads[] = {
 	{ BASE "expires = 1 d\n", SIP_EMODULE,
 	  "%s:11: [capability run] expires: '1 d' is not a duration in "
 	  "1m..30d" },
+	/* files */
+	{ BASE_R "files = sub/a.cfg\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'sub/a.cfg' is not a file name in "
+	  "the module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = /etc/passwd\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: '/etc/passwd' is not a file name in "
+	  "the module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = ..\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: '..' is not a file name in the "
+	  "module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = ../m/a.cfg\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: '../m/a.cfg' is not a file name in "
+	  "the module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = .\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: '.' is not a file name in the "
+	  "module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = .preseed.cfg\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: '.preseed.cfg' is not a file name "
+	  "in the module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = a.cfg .b.cfg\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: '.b.cfg' is not a file name in the "
+	  "module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = a.cfg,b.cfg\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a.cfg,b.cfg' is not a file name "
+	  "in the module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = a$b\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a$b' is not a file name in the "
+	  "module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = a:b\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a:b' is not a file name in the "
+	  "module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = a\\b\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a\\b' is not a file name in the "
+	  "module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = pr\xc3\xa9seed.cfg\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'pr\xc3\xa9seed.cfg' is not a file "
+	  "name in the module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = " NAME65 "\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: '" NAME60 "...' is not a file name "
+	  "in the module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = a.cfg " NAME65 "\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: '" NAME60 "...' is not a file name "
+	  "in the module directory (" FILE_RE ", at most 64 bytes)" },
+	{ BASE_R "files = run.ipxe\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'run.ipxe' is the iPXE template" },
+	{ BASE_R "files = module.ini\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'module.ini' is the manifest" },
+	{ BASE "files = a.cfg\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: a oneshot action is done once "
+	  "served, its files could never be fetched: use completion = report" },
+	{ BASE_R "files = a.cfg run.ipxe\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'run.ipxe' is the iPXE template" },
+	{ BASE_R "files = a.cfg a.cfg\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a.cfg' is named twice" },
+	{ BASE_R "files = a.cfg b.cfg\ta.cfg\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a.cfg' is named twice" },
+	{ BASE_R "files = a b c d e f g h i\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: more than 8" },
+	{ BASE_R "files = a b c d e f g h a\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a' is named twice" },
+	{ BASE_R "files =\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: empty" },
+	{ BASE_R "files = \t \n", SIP_EMODULE,
+	  "%s:11: [capability run] files: empty" },
+	{ BASE_R "files = a.cfg\nfiles = b.cfg\n", SIP_EMODULE,
+	  "%s:12: repeated key 'files' in [capability run] (first at line "
+	  "11)" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\nfiles = a\n",
+	  SIP_EMODULE, "%s:5: unknown key 'files' in [module]" },
+	{ BASE "[option run.x]\ntype = boolean\ndescription = X\n"
+	  "files = a.cfg\n", SIP_EMODULE,
+	  "%s:14: unknown key 'files' in [option run.x]" },
+	{ BASE "[option run.files]\ntype = boolean\ndescription = X\n"
+	  "default = no\n[option run.file_url]\n", SIP_EMODULE,
+	  "%s:15: option name 'file_url' in [option run.file_url] is a "
+	  "builtin template key" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
+	  "[capability run]\ndescription = R\ntemplate = run.ipxe\n"
+	  "files = ../x\ncompletion = oneshot\ndestructive = no\n",
+	  SIP_EMODULE,
+	  "%s:8: [capability run] files: '../x' is not a file name in the "
+	  "module directory (" FILE_RE ", at most 64 bytes)" },
 	/* options */
 	{ BASE "[option run.x]\ndescription = X\n", SIP_EMODULE,
 	  "%s:11: [option run.x]: missing key 'type'" },
@@ -392,6 +516,9 @@ static void	 test_names(void);
 static void	 test_resolve(void);
 static void	 test_shipped(void);
 static void	 test_man_example(void);
+static void	 test_file_names(void);
+static void	 test_files(void);
+static void	 test_files_bad(void);
 
 /* Write text to <tmp>/<dir>/<name>, making <tmp>/<dir>. */
 static void
@@ -1057,6 +1184,315 @@ test_shipped(void)
 	sip_module_free(m);
 }
 
+/* File names a capability may declare and a client may ask for. */
+static void
+test_file_names(void)
+{
+	static const struct {
+		const char	*name;
+		enum sip_rc	 rc;
+	} v[] = {
+		{ "preseed.cfg", SIP_OK },
+		{ "a", SIP_OK },
+		{ "A", SIP_OK },
+		{ "0", SIP_OK },
+		{ "Preseed-2_x.CFG", SIP_OK },
+		{ "a..b", SIP_OK },
+		{ "x.", SIP_OK },
+		{ "_x", SIP_OK },
+		{ "-x", SIP_OK },
+		{ NAME64, SIP_OK },
+		{ NAME65, SIP_EINVAL },
+		{ "", SIP_EINVAL },
+		{ ".", SIP_EINVAL },
+		{ "..", SIP_EINVAL },
+		{ ".x", SIP_EINVAL },
+		{ ".preseed.cfg", SIP_EINVAL },
+		{ "../x", SIP_EINVAL },
+		{ "a/b", SIP_EINVAL },
+		{ "/a", SIP_EINVAL },
+		{ "a/", SIP_EINVAL },
+		{ "a b", SIP_EINVAL },
+		{ " a", SIP_EINVAL },
+		{ "a ", SIP_EINVAL },
+		{ "a\tb", SIP_EINVAL },
+		{ "a\n", SIP_EINVAL },
+		{ "a\r", SIP_EINVAL },
+		{ "a\\b", SIP_EINVAL },
+		{ "a%2fb", SIP_EINVAL },
+		{ "a:b", SIP_EINVAL },
+		{ "a;b", SIP_EINVAL },
+		{ "a,b", SIP_EINVAL },
+		{ "a?b", SIP_EINVAL },
+		{ "a#b", SIP_EINVAL },
+		{ "a&b", SIP_EINVAL },
+		{ "a=b", SIP_EINVAL },
+		{ "a+b", SIP_EINVAL },
+		{ "a~", SIP_EINVAL },
+		{ "a@b", SIP_EINVAL },
+		{ "${x}", SIP_EINVAL },
+		{ "a*", SIP_EINVAL },
+		{ "pr\xc3\xa9seed", SIP_EINVAL },
+		{ "\x7f", SIP_EINVAL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		is_int(sip_file_name_check(v[i].name), v[i].rc,
+		    "file name '%s'", v[i].name);
+}
+
+static void
+test_files(void)
+{
+	static const char names8[] = "files = f1 f2 f3 f4 f5 f6 f7 f8\n";
+	struct sip_module *m = NULL;
+	const struct sip_capability *c;
+	struct sip_err err;
+	struct sip_kv kv[4];
+	struct sip_buf out;
+	char dir[512], name[8];
+	size_t i;
+
+	put("f", ".keep", "");
+	snprintf(dir, sizeof(dir), "%s/f/m", tmp);
+	put("f/m", "run.ipxe", "#!ipxe\nkernel {{file_url}}/preseed.cfg?"
+	    "token={{token}} disk={{disk}}\n");
+	put("f/m", "other.ipxe", "#!ipxe\necho {{mac}}\n");
+	put("f/m", "preseed.cfg", PRESEED);
+
+	/* One file. */
+	put("f/m", "module.ini", BASE_R "files = preseed.cfg\n" DISK_OPTION);
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK, "files: one "
+	    "file loads"))
+		printf("# %s\n", err.msg);
+	if (m != NULL) {
+		c = &m->caps[0];
+		is_int(c->nfiles, 1, "files: one file");
+		is_str(c->files[0], "preseed.cfg", "files: its name");
+		ok(c->file_tmpls[0] != NULL && c->file_tmpls[0] != c->tmpl,
+		    "files: its template, apart from the iPXE one");
+		ok(c->files[1] == NULL && c->file_tmpls[1] == NULL,
+		    "files: nothing past nfiles");
+		kv[0].key = UNCONST("mac");
+		kv[0].value = UNCONST("52:54:00:12:34:56");
+		kv[1].key = UNCONST("disk");
+		kv[1].value = UNCONST("vda");
+		kv[2].key = UNCONST("file_url");
+		kv[2].value = UNCONST("http://se3/cgi-bin/ipxe.cgi/file");
+		kv[3].key = UNCONST("token");
+		kv[3].value = UNCONST("0123456789abcdef0123456789abcdef");
+		sip_buf_init(&out);
+		is_int(sip_template_render(c->file_tmpls[0], kv, 4, &out,
+		    &err), SIP_OK, "files: the preseed renders");
+		is_str(out.data, "# preseed for 52:54:00:12:34:56\n"
+		    "d-i partman-auto/disk string /dev/vda\n"
+		    "d-i preseed/late_command string wget -O- "
+		    "http://se3/cgi-bin/ipxe.cgi/file/late.sh?"
+		    "token=0123456789abcdef0123456789abcdef\n",
+		    "files: ... with the option and the builtin keys");
+		sip_buf_free(&out);
+		kv[1].value = UNCONST("vda\nd-i passwd/root-password string x");
+		sip_buf_init(&out);
+		is_int(sip_template_render(c->file_tmpls[0], kv, 4, &out,
+		    &err), SIP_EINVAL, "files: a value is checked by its type");
+		ok(out.len == 0, "files: ... and nothing is written");
+		sip_buf_free(&out);
+	}
+	sip_module_free(m);
+	put("f/m", "run.ipxe", "#!ipxe\nkernel {{file_url}}/a.cfg?"
+	    "token={{token}}\n");
+
+	/* Three files, any blanks between, one of them empty. */
+	put("f/m", "a.cfg", "d-i a {{mac}}\n");
+	put("f/m", "b.txt", "");
+	put("f/m", "c_1-x", "#!ipxe\necho a file may be a script too\n");
+	put("f/m", "module.ini", BASE_R "files =  a.cfg \t b.txt\t\tc_1-x  \n");
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "files: three files load"))
+		printf("# %s\n", err.msg);
+	if (m != NULL) {
+		c = &m->caps[0];
+		is_int(c->nfiles, 3, "files: three files");
+		is_str(c->files[0], "a.cfg", "files: first, as written");
+		is_str(c->files[1], "b.txt", "files: second, as written");
+		is_str(c->files[2], "c_1-x", "files: third, as written");
+		ok(c->file_tmpls[0] != NULL && c->file_tmpls[1] != NULL &&
+		    c->file_tmpls[2] != NULL, "files: three templates");
+		sip_buf_init(&out);
+		is_int(sip_template_render(c->file_tmpls[1], NULL, 0, &out,
+		    &err), SIP_OK, "files: an empty file renders");
+		ok(out.len == 0, "files: ... to nothing");
+		sip_buf_free(&out);
+	}
+	sip_module_free(m);
+
+	/* Eight files: the most. */
+	for (i = 1; i <= SIP_FILES_MAX; i++) {
+		snprintf(name, sizeof(name), "f%zu", i);
+		put("f/m", name, "x {{mac}}\n");
+	}
+	{
+		char text[sizeof(BASE_R) + sizeof(names8)];
+
+		snprintf(text, sizeof(text), "%s%s", BASE_R, names8);
+		put("f/m", "module.ini", text);
+	}
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "files: eight files load"))
+		printf("# %s\n", err.msg);
+	if (m != NULL) {
+		c = &m->caps[0];
+		is_int(c->nfiles, SIP_FILES_MAX, "files: all eight");
+		is_str(c->files[SIP_FILES_MAX - 1], "f8", "files: the last");
+		for (i = 0; i < c->nfiles && c->file_tmpls[i] != NULL; i++)
+			continue;
+		is_int(i, SIP_FILES_MAX, "files: each with its template");
+	}
+	sip_module_free(m);
+
+	/* The longest name. */
+	put("f/m", NAME64, "x\n");
+	put("f/m", "module.ini", BASE_R "files = " NAME64 "\n");
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "files: a name of 64 bytes loads"))
+		printf("# %s\n", err.msg);
+	is_str(m != NULL ? m->caps[0].files[0] : NULL, NAME64,
+	    "files: ... whole");
+	sip_module_free(m);
+
+	/* Without files, and files on one capability only. */
+	put("f/m", "module.ini", BASE_R "files = a.cfg\n" OTHER_CAP);
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "files: on one capability of two"))
+		printf("# %s\n", err.msg);
+	if (m != NULL) {
+		is_int(m->caps[0].nfiles, 1, "files: run has one");
+		c = &m->caps[1];
+		ok(c->nfiles == 0 && c->files[0] == NULL &&
+		    c->file_tmpls[0] == NULL, "files: other has none");
+	}
+	sip_module_free(m);
+
+	/* The same name on two capabilities: each has its own. */
+	put("f/m", "module.ini", BASE_R "files = a.cfg\n" OTHER_CAP
+	    "files = b.txt a.cfg\n");
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "files: a name on two capabilities"))
+		printf("# %s\n", err.msg);
+	if (m != NULL) {
+		ok(m->caps[0].nfiles == 1 && m->caps[1].nfiles == 2 &&
+		    strcmp(m->caps[1].files[1], "a.cfg") == 0 &&
+		    m->caps[1].file_tmpls[1] != m->caps[0].file_tmpls[0],
+		    "files: ... loaded for each");
+	}
+	sip_module_free(m);
+}
+
+/* Manifests that name good files, and files that do not load. */
+static void
+test_files_bad(void)
+{
+	struct sip_module *m;
+	struct sip_err err;
+	char dir[512], want[1024], *big;
+	enum sip_rc rc;
+
+	snprintf(dir, sizeof(dir), "%s/f/m", tmp);
+	put("f/m", "run.ipxe", "#!ipxe\necho {{mac}}\n");
+
+	put("f/m", "module.ini", BASE_R "files = preseed.cfg nope.cfg\n"
+	    DISK_OPTION);
+	m = (struct sip_module *)&err;
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "files: a missing file is a module error");
+	snprintf(want, sizeof(want), "%s/nope.cfg: No such file or directory",
+	    dir);
+	is_str(err.msg, want, "files: ... naming the file");
+	ok(m == NULL, "files: ... and no module");
+
+	put("f/m", "bad.cfg", "d-i one string {{mac}}\n"
+	    "d-i two string {{nope}}\n");
+	put("f/m", "module.ini", BASE_R "files = preseed.cfg bad.cfg\n"
+	    DISK_OPTION);
+	m = (struct sip_module *)&err;
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "files: an unknown key is refused");
+	snprintf(want, sizeof(want), "%s/bad.cfg:2: unknown key 'nope'", dir);
+	is_str(err.msg, want, "files: ... naming file and line");
+	ok(m == NULL, "files: ... and no module");
+
+	/* An option of another capability is no key of this one's files. */
+	put("f/m", "d.cfg", "d-i disk string {{disk}}\n");
+	put("f/m", "module.ini", BASE_R "files = d.cfg\n" OTHER_CAP
+	    "files = d.cfg\n" DISK_OPTION);
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "files: another capability's option is unknown");
+	snprintf(want, sizeof(want), "%s/d.cfg:1: unknown key 'disk'", dir);
+	is_str(err.msg, want, "files: ... naming file and line");
+
+	put("f/m", "bad.cfg", "d-i one string x\n{{mac}}\n");
+	put("f/m", "module.ini", BASE_R "files = bad.cfg\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "files: a placeholder starting a line is refused");
+	snprintf(want, sizeof(want), "%s/bad.cfg:2: a placeholder may not "
+	    "start a line", dir);
+	is_str(err.msg, want, "files: ... naming file and line");
+
+	put("f/m", "bad.cfg", " \t{{mac}}\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "files: ... after blanks too, on line 1");
+	snprintf(want, sizeof(want), "%s/bad.cfg:1: a placeholder may not "
+	    "start a line", dir);
+	is_str(err.msg, want, "files: ... line 1: no #!ipxe line to skip");
+
+	put("f/m", "bad.cfg", "d-i x string {{ mac }}\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "files: a malformed placeholder is refused");
+	snprintf(want, sizeof(want), "%s/bad.cfg:1: malformed placeholder "
+	    "(want {{key}}, key [a-z][a-z0-9_]*)", dir);
+	is_str(err.msg, want, "files: ... naming file and line");
+
+	put("f/m", "bad.cfg", "d-i x string {{mac}}\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "files: a file need not start with #!ipxe");
+	sip_module_free(m);
+
+	put("f/m", "run.ipxe", "echo {{mac}}\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "files: the iPXE template still needs #!ipxe");
+	snprintf(want, sizeof(want), "%s/run.ipxe:1: the first line must be "
+	    "#!ipxe", dir);
+	is_str(err.msg, want, "files: ... with the template's message");
+	put("f/m", "run.ipxe", "#!ipxe\necho {{mac}}\n");
+
+	/* Not a regular file, or too large: refused on load too. */
+	snprintf(want, sizeof(want), "%s/sub", dir);
+	if (mkdir(want, 0755) == -1 && errno != EEXIST)
+		printf("# mkdir %s: %s\n", want, strerror(errno));
+	put("f/m", "module.ini", BASE_R "files = sub\n");
+	m = (struct sip_module *)&err;
+	rc = sip_module_load(dir, &m, &err);
+	ok(rc != SIP_OK && m == NULL, "files: a directory is refused");
+	snprintf(want, sizeof(want), "%s/sub: not a regular file", dir);
+	is_str(err.msg, want, "files: ... naming it");
+
+	if ((big = malloc(65 * 1024 + 2)) != NULL) {
+		memset(big, 'x', 65 * 1024 + 1);
+		big[65 * 1024 + 1] = '\0';
+		put("f/m", "big.cfg", big);
+		free(big);
+		put("f/m", "module.ini", BASE_R "files = big.cfg\n");
+		m = (struct sip_module *)&err;
+		rc = sip_module_load(dir, &m, &err);
+		ok(rc != SIP_OK && m == NULL,
+		    "files: a file over 64 KiB is refused");
+		snprintf(want, sizeof(want), "%s/big.cfg: larger than 65536 "
+		    "bytes", dir);
+		is_str(err.msg, want, "files: ... naming it");
+	}
+}
+
 int
 main(void)
 {
@@ -1073,6 +1509,9 @@ main(void)
 	test_resolve();
 	test_shipped();
 	test_man_example();
+	test_file_names();
+	test_files();
+	test_files_bad();
 	rm_rf(tmp);
 	return done_testing();
 }

@@ -58,6 +58,11 @@ static void		 test_machine(void);
 static void		 test_status(void);
 static void		 test_busy(void);
 static void		 test_states_fit_schema(void);
+static int		 token_of(struct sip_store *, const char *, char *);
+static enum sip_rc	 token_action(struct sip_store *, const char *, time_t,
+			    struct sip_action **);
+static void		 test_token_action(void);
+static void		 test_token_action_ends(void);
 
 static const char *
 db_path(const char *name)
@@ -964,6 +969,285 @@ test_states_fit_schema(void)
 	is_int(bad, 0, "every state name fits the schema");
 }
 
+/* The token of the MAC's active action, into t; 0 if there is none. */
+static int
+token_of(struct sip_store *st, const char *mac, char *t)
+{
+	struct sip_action *act = NULL;
+	struct sip_err err = { "" };
+
+	t[0] = '\0';
+	if (sip_store_active_action(st, mac, &act, &err) != SIP_OK ||
+	    act == NULL) {
+		printf("# no active action for %s: %s\n", mac, err.msg);
+		return 0;
+	}
+	memcpy(t, act->token, SIP_TOKEN_STRLEN);
+	sip_action_free(act);
+	return 1;
+}
+
+/*
+ * sip_store_token_action, checking what every refusal must hold: no action
+ * out, and no token in the message.
+ */
+static enum sip_rc
+token_action(struct sip_store *st, const char *token, time_t now,
+    struct sip_action **act)
+{
+	struct sip_err err = { "" };
+	enum sip_rc rc;
+
+	*act = (struct sip_action *)&err;
+	rc = sip_store_token_action(st, token, now, act, &err);
+	if (rc != SIP_OK && (*act != NULL || err.msg[0] == '\0' ||
+	    (token != NULL && *token != '\0' && strstr(err.msg, token) !=
+	    NULL))) {
+		printf("# refused, but act %p, message '%s'\n", (void *)*act,
+		    err.msg);
+		rc = SIP_RC__MAX;
+	}
+	if (rc == SIP_OK && *act == NULL)
+		rc = SIP_RC__MAX;
+	return rc;
+}
+
+/* The token of a pending, booting or running action reads it, nothing else. */
+static void
+test_token_action(void)
+{
+	struct sip_store *st = store_new("token.db"), *ro = NULL;
+	const char *path = db_path("token.db");
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL, *r = NULL;
+	char token[SIP_TOKEN_STRLEN], other[SIP_TOKEN_STRLEN];
+	char bad[SIP_TOKEN_STRLEN + 8], *before, *after;
+	enum sip_answer ans;
+	int64_t id;
+	size_t i;
+
+	id = set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 2000, 1000);
+	set1(st, MAC_B, SIP_COMPLETE_REPORT, 3, 0, 2000, 1000);
+	if (!token_of(st, MAC_A, token) || !token_of(st, MAC_B, other)) {
+		ok(0, "token action: the actions exist");
+		sip_store_close(st);
+		return;
+	}
+	before = raw_dump(path);
+
+	is_int(token_action(st, token, 1001, &act), SIP_OK,
+	    "token action: a pending action's token");
+	ok(act != NULL && act->id == id && act->state == SIP_ST_PENDING &&
+	    strcmp(act->mac, MAC_A) == 0 &&
+	    strcmp(act->name, "winstall:install") == 0 &&
+	    strcmp(act->token, token) == 0 && act->expires_at == 2000,
+	    "token action: ... reads its action");
+	ok(act != NULL && act->noptions == 2 &&
+	    strcmp(act->options[0].key, "image") == 0 &&
+	    strcmp(act->options[0].value, "win10") == 0 &&
+	    strcmp(act->options[1].key, "part") == 0 &&
+	    strcmp(act->options[1].value, "1") == 0,
+	    "token action: ... with its options, in order");
+	sip_action_free(act);
+	is_int(token_action(st, other, 1001, &act), SIP_OK,
+	    "token action: another MAC's token");
+	ok(act != NULL && strcmp(act->mac, MAC_B) == 0,
+	    "token action: ... reads that MAC's action");
+	sip_action_free(act);
+	is_int(token_action(st, token, 1999, &act), SIP_OK,
+	    "token action: at expires_at - 1");
+	sip_action_free(act);
+
+	/* Wrong tokens, whatever their shape. */
+	strcpy(bad, token);
+	bad[31] = bad[31] == '0' ? '1' : '0';
+	is_int(token_action(st, bad, 1001, &act), SIP_EDENIED,
+	    "token action: one digit off: denied");
+	strcpy(bad, token);
+	bad[0] = bad[0] == '0' ? '1' : '0';
+	is_int(token_action(st, bad, 1001, &act), SIP_EDENIED,
+	    "token action: first digit off: denied");
+	for (i = 0; i < SIP_TOKEN_STRLEN - 1; i++)
+		bad[i] = token[i] >= 'a' ? token[i] - 'a' + 'A' : token[i];
+	bad[i] = '\0';
+	is_int(token_action(st, bad, 1001, &act),
+	    strcmp(bad, token) == 0 ? SIP_OK : SIP_EDENIED,
+	    "token action: upper case: denied");
+	snprintf(bad, sizeof(bad), "%.31s", token);
+	is_int(token_action(st, bad, 1001, &act), SIP_EDENIED,
+	    "token action: 31 digits: denied");
+	snprintf(bad, sizeof(bad), "%s0", token);
+	is_int(token_action(st, bad, 1001, &act), SIP_EDENIED,
+	    "token action: 33 digits: denied");
+	snprintf(bad, sizeof(bad), "%s%.8s", token, token);
+	is_int(token_action(st, bad, 1001, &act), SIP_EDENIED,
+	    "token action: 40 digits: denied");
+	snprintf(bad, sizeof(bad), "%.31s%%", token);
+	is_int(token_action(st, bad, 1001, &act), SIP_EDENIED,
+	    "token action: SQL LIKE wildcard: denied");
+	is_int(token_action(st, "abc", 1001, &act), SIP_EDENIED,
+	    "token action: short token: denied");
+	is_int(token_action(st, "", 1001, &act), SIP_EDENIED,
+	    "token action: empty token: denied");
+	is_int(token_action(st, NULL, 1001, &act), SIP_EDENIED,
+	    "token action: no token: denied");
+	is_int(token_action(st, "' OR 1=1 OR token='0000000000000",
+	    1001, &act), SIP_EDENIED, "token action: SQL in the token: denied");
+
+	/* Time: at and past expires_at, the token is no more. */
+	is_int(token_action(st, token, 2000, &act), SIP_EDENIED,
+	    "token action: at expires_at: denied");
+	is_int(token_action(st, token, 2001, &act), SIP_EDENIED,
+	    "token action: past expires_at: denied");
+	err.msg[0] = '\0';
+	sip_store_token_action(st, token, 2000, &act, &err);
+	ok(strstr(err.msg, "overdue") != NULL, "token action: message: %s",
+	    err.msg);
+
+	after = raw_dump(path);
+	is_str(after, before, "token action: reading changed nothing");
+	free(after);
+	free(before);
+
+	/* Served: booting, then running. */
+	sip_store_boot(st, MAC_A, 1002, &ans, &act, &err);
+	ok(ans == SIP_ANSWER_ACTION && act != NULL, "token action: A boots");
+	sip_action_free(act);
+	is_int(token_action(st, token, 1003, &act), SIP_OK,
+	    "token action: a booting action's token");
+	ok(act != NULL && act->state == SIP_ST_BOOTING && act->boots == 1 &&
+	    act->noptions == 2, "token action: ... booting, one boot, options");
+	sip_action_free(act);
+	is_int(sip_store_report(st, token, SIP_EV_RUNNING, 50, "installing",
+	    1004, &r, &err), SIP_OK, "token action: A reports running");
+	sip_action_free(r);
+	is_int(token_action(st, token, 1005, &act), SIP_OK,
+	    "token action: a running action's token");
+	ok(act != NULL && act->state == SIP_ST_RUNNING && act->progress == 50,
+	    "token action: ... running, 50%%");
+	sip_action_free(act);
+
+	/* A store opened read-only, as ipxe.cgi opens it, reads it too. */
+	if (sip_store_open(path, SIP_STORE_RO, BUSY_MS, &ro, &err) != SIP_OK)
+		ok(0, "token action: read-only open: %s", err.msg);
+	else {
+		is_int(token_action(ro, token, 1005, &act), SIP_OK,
+		    "token action: read-only store");
+		sip_action_free(act);
+		is_int(token_action(ro, bad, 1005, &act), SIP_EDENIED,
+		    "token action: read-only store, wrong token: denied");
+		sip_store_close(ro);
+	}
+
+	/* Finished: done. */
+	is_int(sip_store_report(st, token, SIP_EV_DONE, 100, NULL, 1006, &r,
+	    &err), SIP_OK, "token action: A reports done");
+	sip_action_free(r);
+	is_int(token_action(st, token, 1007, &act), SIP_EDENIED,
+	    "token action: a done action's token: denied");
+	err.msg[0] = '\0';
+	sip_store_token_action(st, token, 1007, &act, &err);
+	ok(strstr(err.msg, "is done") != NULL, "token action: message: %s",
+	    err.msg);
+	is_int(token_action(st, other, 1007, &act), SIP_OK,
+	    "token action: B's token is still good");
+	sip_action_free(act);
+	is_int(sip_store_integrity(st, &err), SIP_OK, "token action: integrity");
+	sip_store_close(st);
+}
+
+/* Every other way an action ends, or has not begun: its token is refused. */
+static void
+test_token_action_ends(void)
+{
+	const char *mac_a[] = { MAC_A };
+	struct sip_store *st = store_new("token-ends.db");
+	struct sip_err err = { "" };
+	struct sip_action *act = NULL, *r = NULL;
+	char failed[SIP_TOKEN_STRLEN], cancelled[SIP_TOKEN_STRLEN];
+	char expired[SIP_TOKEN_STRLEN], scheduled[SIP_TOKEN_STRLEN];
+	char replaced[SIP_TOKEN_STRLEN], oneshot[SIP_TOKEN_STRLEN];
+	char tok[SIP_TOKEN_STRLEN];
+	enum sip_answer ans;
+	size_t n = 0, nexp = 0, npurged = 0;
+
+	/* Failed by its report. */
+	set1(st, MAC_B, SIP_COMPLETE_REPORT, 3, 0, 9000, 1000);
+	token_of(st, MAC_B, failed);
+	sip_store_boot(st, MAC_B, 1001, &ans, &act, &err);
+	sip_action_free(act);
+	is_int(sip_store_report(st, failed, SIP_EV_FAILED, -1, "no disk",
+	    1002, &r, &err), SIP_OK, "token ends: B reports failed");
+	sip_action_free(r);
+	is_int(token_action(st, failed, 1003, &act), SIP_EDENIED,
+	    "token ends: a failed action's token: denied");
+
+	/* Cancelled by the admin. */
+	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 9000, 1000);
+	token_of(st, MAC_A, cancelled);
+	is_int(token_action(st, cancelled, 1001, &act), SIP_OK,
+	    "token ends: A's token, before the cancel");
+	sip_action_free(act);
+	is_int(sip_store_cancel(st, mac_a, 1, "root", 1002, &n, &err), SIP_OK,
+	    "token ends: A cancelled");
+	is_int(token_action(st, cancelled, 1003, &act), SIP_EDENIED,
+	    "token ends: a cancelled action's token: denied");
+
+	/* Replaced by a new action: the old token is refused, the new one not. */
+	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 9000, 1004);
+	token_of(st, MAC_A, replaced);
+	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 9000, 1005);
+	token_of(st, MAC_A, tok);
+	ok(strcmp(tok, replaced) != 0, "token ends: a new action, a new token");
+	is_int(token_action(st, replaced, 1006, &act), SIP_EDENIED,
+	    "token ends: a replaced action's token: denied");
+	is_int(token_action(st, tok, 1006, &act), SIP_OK,
+	    "token ends: the new action's token");
+	sip_action_free(act);
+
+	/* Expired, as saved by a cleanup: refused whatever the time given. */
+	set1(st, MAC_C, SIP_COMPLETE_REPORT, 3, 0, 2000, 1000);
+	token_of(st, MAC_C, expired);
+	sip_store_boot(st, MAC_C, 1001, &ans, &act, &err);
+	sip_action_free(act);
+	is_int(sip_store_cleanup(st, 2500, 0, &nexp, &npurged, &err), SIP_OK,
+	    "token ends: cleanup");
+	is_int(nexp, 1, "token ends: C expired");
+	is_int(token_action(st, expired, 1500, &act), SIP_EDENIED,
+	    "token ends: an expired action's token: denied");
+	err.msg[0] = '\0';
+	sip_store_token_action(st, expired, 1500, &act, &err);
+	ok(strstr(err.msg, "is expired") != NULL, "token ends: message: %s",
+	    err.msg);
+
+	/* Scheduled: not begun. */
+	set1(st, MAC_D, SIP_COMPLETE_REPORT, 3, 5000, 9000, 1000);
+	token_of(st, MAC_D, scheduled);
+	is_int(sip_store_active_action(st, MAC_D, &act, &err), SIP_OK,
+	    "token ends: D's action");
+	ok(act != NULL && act->state == SIP_ST_SCHEDULED,
+	    "token ends: ... is scheduled");
+	sip_action_free(act);
+	is_int(token_action(st, scheduled, 1001, &act), SIP_EDENIED,
+	    "token ends: a scheduled action's token: denied");
+	is_int(token_action(st, scheduled, 4999, &act), SIP_EDENIED,
+	    "token ends: ... until it starts");
+
+	/* Oneshot: done once served, so its token is refused after the boot. */
+	set1(st, MAC_B, SIP_COMPLETE_ONESHOT, 1, 0, 9000, 1010);
+	token_of(st, MAC_B, oneshot);
+	is_int(token_action(st, oneshot, 1011, &act), SIP_OK,
+	    "token ends: a pending oneshot action's token");
+	sip_action_free(act);
+	sip_store_boot(st, MAC_B, 1012, &ans, &act, &err);
+	ok(ans == SIP_ANSWER_ACTION && act != NULL &&
+	    act->state == SIP_ST_DONE, "token ends: served, the oneshot is done");
+	sip_action_free(act);
+	is_int(token_action(st, oneshot, 1013, &act), SIP_EDENIED,
+	    "token ends: ... and its token denied");
+	sip_store_close(st);
+}
+
 int
 main(void)
 {
@@ -986,6 +1270,8 @@ main(void)
 	test_status();
 	test_busy();
 	test_states_fit_schema();
+	test_token_action();
+	test_token_action_ends();
 	tap_rmtree(tmpdir);
 	return done_testing();
 }
