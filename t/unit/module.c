@@ -1393,9 +1393,32 @@ test_files(void)
 static void
 test_files_bad(void)
 {
+	static const struct {
+		const char	*what, *text, *manifest, *msg;
+	} badfiles[] = {
+		{ "an unknown key",
+		  "d-i one string {{mac}}\nd-i two string {{nope}}\n",
+		  BASE_R "files = preseed.cfg bad.cfg\n" DISK_OPTION,
+		  "2: unknown key 'nope'" },
+		{ "another capability's option",
+		  "d-i disk string {{disk}}\n",
+		  BASE_R "files = bad.cfg\n" OTHER_CAP "files = bad.cfg\n"
+		  DISK_OPTION,
+		  "1: unknown key 'disk'" },
+		{ "a placeholder starting a line",
+		  "d-i one string x\n{{mac}}\n", BASE_R "files = bad.cfg\n",
+		  "2: a placeholder may not start a line" },
+		{ "a placeholder after blanks on line 1 (no #!ipxe to skip)",
+		  " \t{{mac}}\n", BASE_R "files = bad.cfg\n",
+		  "1: a placeholder may not start a line" },
+		{ "a malformed placeholder",
+		  "d-i x string {{ mac }}\n", BASE_R "files = bad.cfg\n",
+		  "1: malformed placeholder (want {{key}}, key [a-z][a-z0-9_]*)" },
+	};
 	struct sip_module *m;
 	struct sip_err err;
 	char dir[512], want[1024], *big;
+	size_t i;
 	enum sip_rc rc;
 
 	snprintf(dir, sizeof(dir), "%s/f/m", tmp);
@@ -1411,60 +1434,25 @@ test_files_bad(void)
 	is_str(err.msg, want, "files: ... naming the file");
 	ok(m == NULL, "files: ... and no module");
 
-	put("f/m", "bad.cfg", "d-i one string {{mac}}\n"
-	    "d-i two string {{nope}}\n");
-	put("f/m", "module.ini", BASE_R "files = preseed.cfg bad.cfg\n"
-	    DISK_OPTION);
-	m = (struct sip_module *)&err;
-	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
-	    "files: an unknown key is refused");
-	snprintf(want, sizeof(want), "%s/bad.cfg:2: unknown key 'nope'", dir);
-	is_str(err.msg, want, "files: ... naming file and line");
-	ok(m == NULL, "files: ... and no module");
-
-	/* An option of another capability is no key of this one's files. */
-	put("f/m", "d.cfg", "d-i disk string {{disk}}\n");
-	put("f/m", "module.ini", BASE_R "files = d.cfg\n" OTHER_CAP
-	    "files = d.cfg\n" DISK_OPTION);
-	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
-	    "files: another capability's option is unknown");
-	snprintf(want, sizeof(want), "%s/d.cfg:1: unknown key 'disk'", dir);
-	is_str(err.msg, want, "files: ... naming file and line");
-
-	put("f/m", "bad.cfg", "d-i one string x\n{{mac}}\n");
-	put("f/m", "module.ini", BASE_R "files = bad.cfg\n");
-	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
-	    "files: a placeholder starting a line is refused");
-	snprintf(want, sizeof(want), "%s/bad.cfg:2: a placeholder may not "
-	    "start a line", dir);
-	is_str(err.msg, want, "files: ... naming file and line");
-
-	put("f/m", "bad.cfg", " \t{{mac}}\n");
-	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
-	    "files: ... after blanks too, on line 1");
-	snprintf(want, sizeof(want), "%s/bad.cfg:1: a placeholder may not "
-	    "start a line", dir);
-	is_str(err.msg, want, "files: ... line 1: no #!ipxe line to skip");
-
-	put("f/m", "bad.cfg", "d-i x string {{ mac }}\n");
-	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
-	    "files: a malformed placeholder is refused");
-	snprintf(want, sizeof(want), "%s/bad.cfg:1: malformed placeholder "
-	    "(want {{key}}, key [a-z][a-z0-9_]*)", dir);
-	is_str(err.msg, want, "files: ... naming file and line");
+	/* File templates that do not load: the module does not either. */
+	for (i = 0; i < sizeof(badfiles) / sizeof(badfiles[0]); i++) {
+		put("f/m", "bad.cfg", badfiles[i].text);
+		put("f/m", "module.ini", badfiles[i].manifest);
+		m = (struct sip_module *)&err;
+		is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+		    "files: %s", badfiles[i].what);
+		snprintf(want, sizeof(want), "%s/bad.cfg:%s", dir,
+		    badfiles[i].msg);
+		is_str(err.msg, want, "files: %s: naming file and line",
+		    badfiles[i].what);
+		ok(m == NULL, "files: %s: no module", badfiles[i].what);
+	}
 
 	put("f/m", "bad.cfg", "d-i x string {{mac}}\n");
 	is_int(sip_module_load(dir, &m, &err), SIP_OK,
 	    "files: a file need not start with #!ipxe");
 	sip_module_free(m);
 
-	put("f/m", "run.ipxe", "echo {{mac}}\n");
-	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
-	    "files: the iPXE template still needs #!ipxe");
-	snprintf(want, sizeof(want), "%s/run.ipxe:1: the first line must be "
-	    "#!ipxe", dir);
-	is_str(err.msg, want, "files: ... with the template's message");
-	put("f/m", "run.ipxe", "#!ipxe\necho {{mac}}\n");
 
 	/* Not a regular file, or too large: refused on load too. */
 	snprintf(want, sizeof(want), "%s/sub", dir);
