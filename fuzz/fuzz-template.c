@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* libFuzzer target: template loading and rendering; a rendered script must start with #!ipxe and gain no line from a value. */
+/* libFuzzer target: template loading and rendering, scripts and files; a script must start with #!ipxe, and no value may add a line. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +32,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *split;
 	char *value;
 	size_t tlen, vlen, i;
+	enum sip_template_kind kind;
 
 	/* Input: template bytes, then a 0xff byte, then one value for every key. */
 	split = memchr(data, 0xff, size);
 	tlen = split ? (size_t)(split - data) : size;
-	if (sip_template_parse("fuzz.ipxe", SIP_TEMPLATE_IPXE, (const char *)data, tlen, keys, 5, &t,
-	    &err) != SIP_OK)
+	/* A script when it starts like one, else a file: both kinds get fuzzed. */
+	kind = tlen >= 6 && memcmp(data, "#!ipxe", 6) == 0 ?
+	    SIP_TEMPLATE_IPXE : SIP_TEMPLATE_FILE;
+	if (sip_template_parse("fuzz.ipxe", kind, (const char *)data, tlen,
+	    keys, 5, &t, &err) != SIP_OK)
 		return 0;
 	vlen = split ? size - tlen - 1 : 0;
 	if ((value = malloc(vlen + 1)) == NULL) {
@@ -53,7 +57,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	sip_buf_init(&out);
 	if (sip_template_render(t, kv, 5, &out, &err) == SIP_OK) {
-		if (out.len < 7 || memcmp(out.data, "#!ipxe", 6) != 0)
+		if (kind == SIP_TEMPLATE_IPXE &&
+		    (out.len < 7 || memcmp(out.data, "#!ipxe", 6) != 0))
 			abort();
 		if (count_lines(out.data, out.len) != count_lines((const char *)data, tlen))
 			abort();	/* a value added a line: injection */

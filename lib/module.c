@@ -447,27 +447,40 @@ option_check(const struct sip_option *o, const char *value, char *why,
 }
 
 /*
- * What regcomp(3) accepts but "^(" pattern ")$" would not anchor: glibc
- * reads a ')' that closes nothing as a literal, so "x)|(y)" would become
- * "^(x)|(y))$", anchored at one end only.  Back-references are refused
- * too: their matching cost has no bound.  NULL if the pattern is fine.
+ * What regcomp(3) would accept but must not get.  glibc reads a ')' that
+ * closes nothing as a literal, so "x)|(y)" would become "^(x)|(y))$",
+ * anchored at one end only.  Back-references are refused: their matching
+ * cost has no bound.  And glibc compiles "E{m,n}" and "E+" by copying E:
+ * stacked or nested repetitions grow the compiled pattern exponentially
+ * ("(a{2,4})++++..." took gigabytes), so the copies are counted first,
+ * for each atom the product of the repetitions around it.  Runs before
+ * regcomp; NULL if the pattern is fine.
  */
+#define PATTERN_DEPTH	16	/* nested groups */
+#define PATTERN_COPIES	4096	/* atoms once repetitions are unrolled */
+
 static const char *
 pattern_trap(const char *p)
 {
+	/* Per open group: atoms so far, and the size of its last piece. */
+	unsigned long total[PATTERN_DEPTH + 1], last[PATTERN_DEPTH + 1];
+	unsigned long m, n, f;
 	int depth = 0;
 	char c;
 
+	total[0] = last[0] = 0;
 	for (; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			return "not printable ASCII";
+		f = 0;			/* a repetition factor, or 0 */
 		if (*p == '\\') {
 			if (p[1] >= '1' && p[1] <= '9')
 				return "back-references are not allowed";
 			if (p[1] == '\0')
 				return "trailing backslash";
 			p++;
-			continue;
-		}
-		if (*p == '[') {
+			last[depth] = 1;
+		} else if (*p == '[') {
 			/* A bracket expression: ')', '\\' are plain there. */
 			p++;
 			if (*p == '^')
@@ -488,13 +501,50 @@ pattern_trap(const char *p)
 			}
 			if (*p == '\0')
 				return "unterminated bracket expression";
-			continue;
-		}
-		if (*p == '(')
+			last[depth] = 1;
+		} else if (*p == '(') {
+			if (depth == PATTERN_DEPTH)
+				return "groups nested too deep";
 			depth++;
-		else if (*p == ')' && --depth < 0)
-			return "unmatched ')': write \\) or [)] for a literal "
-			    "parenthesis";
+			total[depth] = last[depth] = 0;
+			continue;
+		} else if (*p == ')') {
+			if (depth == 0)
+				return "unmatched ')': write \\) or [)] for a "
+				    "literal parenthesis";
+			depth--;
+			last[depth] = total[depth + 1] > 0 ? total[depth + 1] : 1;
+		} else if (*p == '*')
+			f = 1;
+		else if (*p == '?' || *p == '+')
+			f = 2;
+		else if (*p == '{') {
+			m = strtoul(p + 1, NULL, 10);
+			n = m;
+			p += 1 + strspn(p + 1, "0123456789");
+			if (*p == ',') {
+				n = strtoul(p + 1, NULL, 10);
+				p += 1 + strspn(p + 1, "0123456789");
+			}
+			if (*p != '}')
+				return "malformed repetition";
+			f = (m > n ? m : n) + 1;
+			if (f > PATTERN_COPIES)
+				return "repetition too large";
+		} else if (*p == '|')
+			continue;
+		else
+			last[depth] = 1;
+		if (f > 0) {
+			/* The piece just read is copied f - 1 more times. */
+			if (last[depth] > PATTERN_COPIES / f)
+				return "too complex (repetitions of repetitions)";
+			total[depth] += last[depth] * (f - 1);
+			last[depth] *= f;
+		} else
+			total[depth] += last[depth];
+		if (total[depth] > PATTERN_COPIES)
+			return "too complex (repetitions of repetitions)";
 	}
 	return depth == 0 ? NULL : "unmatched '('";
 }
@@ -599,6 +649,12 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 			    "pattern: empty", mp->file, r->line, rs->header);
 		if ((o->pattern = sip_strdup(r->value)) == NULL)
 			goto enomem;
+		if ((trap = pattern_trap(r->value)) != NULL) {
+			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+			    "pattern: '%s': %s", mp->file, r->line, rs->header,
+			    sip_shorten(r->value, sbuf, sizeof(sbuf)), trap);
+			goto out;
+		}
 		/*
 		 * Compiled alone first: a pattern that compiles has balanced
 		 * parentheses, so "^(" pattern ")$" anchors all of it
@@ -615,12 +671,6 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 			goto out;
 		}
 		regfree(&re);
-		if ((trap = pattern_trap(r->value)) != NULL) {
-			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
-			    "pattern: '%s': %s", mp->file, r->line, rs->header,
-			    sip_shorten(r->value, sbuf, sizeof(sbuf)), trap);
-			goto out;
-		}
 		len = strlen(r->value) + 5;
 		if ((anchored = malloc(len)) == NULL ||
 		    (o->regex = malloc(sizeof(regex_t))) == NULL)

@@ -470,7 +470,29 @@ static const struct bad bads[] = {
 	  SIP_EMODULE, "%s:14: [option run.x] pattern: empty" },
 	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
 	  "pattern = [a-\n", SIP_EMODULE, "%s:14: [option run.x] pattern: "
-	  "'[a-': Unmatched [, [^, [:, [., or [=" },
+	  "'[a-': unterminated bracket expression" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
+	  "pattern = a{2\n", SIP_EMODULE, "%s:14: [option run.x] pattern: "
+	  "'a{2': malformed repetition" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
+	  "pattern = a{5000}\n", SIP_EMODULE, "%s:14: [option run.x] pattern: "
+	  "'a{5000}': repetition too large" },
+	/* glibc copies E for E+ and E{m,n}: stacked, they took gigabytes. */
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
+	  "pattern = ([a-z]{2,4})+++++++++++++\n", SIP_EMODULE,
+	  "%s:14: [option run.x] pattern: '([a-z]{2,4})+++++++++++++': too "
+	  "complex (repetitions of repetitions)" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
+	  "pattern = ((((a{9}){9}){9}){9})\n", SIP_EMODULE,
+	  "%s:14: [option run.x] pattern: '((((a{9}){9}){9}){9})': too "
+	  "complex (repetitions of repetitions)" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
+	  "pattern = (((((((((((((((((a)))))))))))))))))\n", SIP_EMODULE,
+	  "%s:14: [option run.x] pattern: '(((((((((((((((((a)))))))))))))))))': "
+	  "groups nested too deep" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
+	  "pattern = caf\xc3\xa9\n", SIP_EMODULE,
+	  "%s:14: [option run.x] pattern: 'caf\xc3\xa9': not printable ASCII" },
 	{ BASE "[option run.x]\ntype = name\ndescription = X\n"
 	  "pattern = x)|(y)\n", SIP_EMODULE, "%s:14: [option run.x] pattern: "
 	  "'x)|(y)': unmatched ')': write \\) or [)] for a literal "
@@ -797,6 +819,28 @@ test_limits(void)
 	    "limits: 64 capabilities load");
 	is_int(m != NULL ? m->ncaps : 0, 64, "limits: ... all of them");
 	sip_module_free(m);
+
+	/* Patterns an admin writes stay well inside the copy limit. */
+	{
+		static const char *const patterns[] = {
+			"[a-z][a-z0-9-]{0,62}",
+			"([a-z]+|[0-9]+)(-[a-z0-9]+)*",
+			"[0-9]{1,3}(\\.[0-9]{1,3}){3}",
+			"(win|linux)-[a-z0-9_]{1,32}(\\.img)?",
+			"[[:alnum:]]{1,64}",
+		};
+
+		for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+			snprintf(text, n, "%s[option run.x]\ntype = name\n"
+			    "description = X\npattern = %s\n", BASE,
+			    patterns[i]);
+			put("m", "module.ini", text);
+			if (!is_int(sip_module_load(dir, &m, &err), SIP_OK,
+			    "limits: pattern %s loads", patterns[i]))
+				printf("# %s\n", err.msg);
+			sip_module_free(m);
+		}
+	}
 
 	snprintf(text, n, "%s", BASE);
 	for (i = 0; i < 65; i++)
