@@ -19,23 +19,10 @@
 #define ACTIVE_HEADER	"se3-ipxe active 1\n"
 #define ACTIVE_TRAILER	"end\n"
 
-static enum sip_rc	 active_path(const char *, const char *, char *,
-			    size_t, struct sip_err *);
 static int		 canonical_mac(const char *);
-
-static enum sip_rc
-active_path(const char *db_path, const char *suffix, char *buf, size_t sz,
-    struct sip_err *err)
-{
-	int n;
-
-	if (db_path == NULL || *db_path == '\0')
-		return sip_errf(err, SIP_EINVAL, "no database path");
-	n = snprintf(buf, sz, "%s%s%s", db_path, SIP_ACTIVE_SUFFIX, suffix);
-	if (n < 0 || (size_t)n >= sz)
-		return sip_errf(err, SIP_EINVAL, "%s: path too long", db_path);
-	return SIP_OK;
-}
+static enum sip_rc	 active_read(const char *, char *, size_t,
+			    const char *, int *, char **, size_t *,
+			    struct sip_err *);
 
 /* Exactly 17 bytes of lower-case hex pairs and colons. */
 static int
@@ -94,6 +81,34 @@ sip_active_parse(const char *text, size_t len, const char *mac, int *listed,
 	}
 }
 
+/*
+ * Read DB-active into *text and check it whole (listed as for
+ * sip_active_parse); path receives its name, which every error names.
+ */
+static enum sip_rc
+active_read(const char *db_path, char *path, size_t sz, const char *mac,
+    int *listed, char **text, size_t *len, struct sip_err *err)
+{
+	char inner[SIP_ERR_MAX];
+	enum sip_rc rc;
+
+	*text = NULL;
+	*listed = 0;
+	if ((rc = sip_db_sibling(db_path, SIP_ACTIVE_SUFFIX, path, sz,
+	    err)) != SIP_OK ||
+	    (rc = sip_file_read(path, SIP_ACTIVE_MAX, text, len, err)) !=
+	    SIP_OK)
+		return rc;
+	if ((rc = sip_active_parse(*text, *len, mac, listed, err)) != SIP_OK) {
+		/* Name the file: the parser only knows the text. */
+		snprintf(inner, sizeof(inner), "%s", err != NULL ? err->msg : "");
+		(void)sip_errf(err, rc, "%s: %s", path, inner);
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
 enum sip_rc
 sip_active_lookup(const char *db_path, const char *mac, int *listed,
     struct sip_err *err)
@@ -102,22 +117,45 @@ sip_active_lookup(const char *db_path, const char *mac, int *listed,
 	size_t len;
 	enum sip_rc rc;
 
-	*listed = 0;
-	if ((rc = active_path(db_path, "", path, sizeof(path), err)) !=
-	    SIP_OK)
-		return rc;
-	if ((rc = sip_file_read(path, SIP_ACTIVE_MAX, &text, &len, err)) !=
-	    SIP_OK)
-		return rc;
-	if ((rc = sip_active_parse(text, len, mac, listed, err)) != SIP_OK) {
-		/* Name the file: the parser only knows the text. */
-		char inner[SIP_ERR_MAX];
-
-		snprintf(inner, sizeof(inner), "%s", err != NULL ? err->msg : "");
-		(void)sip_errf(err, rc, "%s: %s", path, inner);
-	}
+	rc = active_read(db_path, path, sizeof(path), mac, listed, &text, &len,
+	    err);
 	free(text);
 	return rc;
+}
+
+enum sip_rc
+sip_active_missing(const char *db_path, const char (*macs)[SIP_MAC_STRLEN],
+    size_t n, size_t *nmissing, struct sip_err *err)
+{
+	char path[PATH_MAX], line[SIP_MAC_STRLEN + 1], *text;
+	size_t len, i, missing = 0, first = 0;
+	enum sip_rc rc;
+	int listed;
+
+	*nmissing = 0;
+	rc = active_read(db_path, path, sizeof(path), NULL, &listed, &text,
+	    &len, err);
+	if (rc == SIP_ENOTFOUND)
+		return sip_errf(err, SIP_EDB, "%s: missing: run se3-ipxe "
+		    "cleanup", path);
+	if (rc != SIP_OK)
+		return rc;
+	/* The list is whole: each of its lines, LF before and after, is a MAC. */
+	for (i = 0; i < n; i++) {
+		line[0] = '\n';
+		memcpy(line + 1, macs[i], SIP_MAC_STRLEN - 1);
+		line[SIP_MAC_STRLEN] = '\n';
+		if (memmem(text, len, line, sizeof(line)) == NULL &&
+		    missing++ == 0)
+			first = i;
+	}
+	free(text);
+	*nmissing = missing;
+	if (missing > 0)
+		return sip_errf(err, SIP_EDB, "%s: %zu MAC(s) with an active "
+		    "action missing, %s first: run se3-ipxe cleanup", path,
+		    missing, macs[first]);
+	return SIP_OK;
 }
 
 /*
@@ -132,14 +170,13 @@ sip_active_write(const char *db_path, const char *const *macs, size_t n,
 	char path[PATH_MAX], tmp[PATH_MAX];
 	struct sip_buf b;
 	enum sip_rc rc;
-	size_t i, done = 0;
-	ssize_t w;
+	size_t i;
 	int fd;
 
-	if ((rc = active_path(db_path, "", path, sizeof(path), err)) !=
-	    SIP_OK ||
-	    (rc = active_path(db_path, ".new", tmp, sizeof(tmp), err)) !=
-	    SIP_OK)
+	if ((rc = sip_db_sibling(db_path, SIP_ACTIVE_SUFFIX, path,
+	    sizeof(path), err)) != SIP_OK ||
+	    (rc = sip_db_sibling(db_path, SIP_ACTIVE_SUFFIX ".new", tmp,
+	    sizeof(tmp), err)) != SIP_OK)
 		return rc;
 	sip_buf_init(&b);
 	sip_buf_puts(&b, ACTIVE_HEADER);
@@ -164,17 +201,9 @@ sip_active_write(const char *db_path, const char *const *macs, size_t n,
 		rc = sip_errf(err, SIP_EIO, "%s: %s", tmp, strerror(errno));
 		goto free;
 	}
-	while (done < b.len) {
-		w = write(fd, b.data + done, b.len - done);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = sip_errf(err, SIP_EIO, "%s: %s", tmp,
-			    w == -1 ? strerror(errno) : "short write");
-			close(fd);
-			goto unlink;
-		}
-		done += (size_t)w;
+	if ((rc = sip_fd_write(fd, tmp, b.data, b.len, err)) != SIP_OK) {
+		close(fd);
+		goto unlink;
 	}
 	if (close(fd) == -1) {
 		rc = sip_errf(err, SIP_EIO, "%s: %s", tmp, strerror(errno));

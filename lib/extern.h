@@ -35,9 +35,16 @@ const char	*sip_shorten(const char *, char *, size_t);
 /* Read a whole regular file (at most max bytes) into a NUL-terminated buffer. */
 enum sip_rc	 sip_file_read(const char *path, size_t max, char **, size_t *,
 		    struct sip_err *);
+/* Write all of buf to an open descriptor; path names it in errors. */
+enum sip_rc	 sip_fd_write(int fd, const char *path, const char *buf,
+		    size_t len, struct sip_err *);
 /* The same from an open descriptor, from where it stands; path names it in errors. */
 enum sip_rc	 sip_fd_read(int fd, const char *path, size_t max, char **,
 		    size_t *, struct sip_err *);
+
+/* The path of a file next to the database: db_path and suffix. */
+enum sip_rc	 sip_db_sibling(const char *db_path, const char *suffix,
+		    char *, size_t, struct sip_err *);
 
 /* Constant-time comparison of two equal-length strings. */
 int		 sip_ct_equal(const char *, const char *, size_t);

@@ -323,15 +323,32 @@ sip_shorten(const char *v, char *buf, size_t sz)
 }
 
 enum sip_rc
+sip_db_sibling(const char *db_path, const char *suffix, char *buf, size_t sz,
+    struct sip_err *err)
+{
+	int n;
+
+	if (db_path == NULL || *db_path == '\0')
+		return sip_errf(err, SIP_EINVAL, "no database path");
+	n = snprintf(buf, sz, "%s%s", db_path, suffix);
+	if (n < 0 || (size_t)n >= sz)
+		return sip_errf(err, SIP_EINVAL, "%s: path too long", db_path);
+	return SIP_OK;
+}
+
+enum sip_rc
 sip_file_read(const char *path, size_t max, char **out, size_t *outlen,
     struct sip_err *err)
 {
 	enum sip_rc rc;
-	int fd, flags;
+	int fd;
 
 	*out = NULL;
 	*outlen = 0;
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	/*
+	 * O_NONBLOCK: opening a FIFO must not wait for a writer.  It changes
+	 * nothing for a regular file, and sip_fd_read reads nothing else.
+	 */
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
@@ -339,13 +356,28 @@ sip_file_read(const char *path, size_t max, char **out, size_t *outlen,
 			    path, strerror(errno));
 		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
 	}
-	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1)
-		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
-	else
-		rc = sip_fd_read(fd, path, max, out, outlen, err);
+	rc = sip_fd_read(fd, path, max, out, outlen, err);
 	close(fd);
 	return rc;
+}
+
+enum sip_rc
+sip_fd_write(int fd, const char *path, const char *buf, size_t len,
+    struct sip_err *err)
+{
+	size_t done = 0;
+	ssize_t w;
+
+	while (done < len) {
+		w = write(fd, buf + done, len - done);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return sip_errf(err, SIP_EIO, "%s: %s", path,
+			    w == -1 ? strerror(errno) : "short write");
+		done += (size_t)w;
+	}
+	return SIP_OK;
 }
 
 enum sip_rc

@@ -574,6 +574,14 @@ enum sip_rc	 sip_active_lookup(const char *db_path, const char *mac,
 		    int *listed, struct sip_err *);
 enum sip_rc	 sip_active_write(const char *db_path, const char *const *macs,
 		    size_t n, struct sip_err *);
+/*
+ * SIP_OK when the list on DB-active is whole and holds every one of macs;
+ * otherwise *nmissing says how many it lacks and SIP_EDB names the first
+ * (a missing list is SIP_EDB too), with the remedy.
+ */
+enum sip_rc	 sip_active_missing(const char *db_path,
+		    const char (*macs)[SIP_MAC_STRLEN], size_t n,
+		    size_t *nmissing, struct sip_err *);
 
 /* The compiled-in local-boot script used when nothing else can be had. */
 extern const char sip_fallback_script[];

@@ -26,8 +26,6 @@
 /* A journal past this is refused whole by a fold: someone else wrote it. */
 #define SEEN_READ_MAX	(SIP_SEEN_MAX + (1u << 20))
 
-static enum sip_rc	 seen_path(const char *, char *, size_t,
-			    struct sip_err *);
 static enum sip_rc	 seen_check(const struct sip_request *,
 			    struct sip_err *);
 static const char	*nz(const char *);
@@ -43,19 +41,6 @@ sip_smbios_check(const char *v)
 	if (p == (const unsigned char *)v || p - (const unsigned char *)v >
 	    SIP_SMBIOS_MAX)
 		return SIP_EINVAL;
-	return SIP_OK;
-}
-
-static enum sip_rc
-seen_path(const char *db_path, char *buf, size_t sz, struct sip_err *err)
-{
-	int n;
-
-	if (db_path == NULL || *db_path == '\0')
-		return sip_errf(err, SIP_EINVAL, "no database path");
-	n = snprintf(buf, sz, "%s%s", db_path, SIP_SEEN_SUFFIX);
-	if (n < 0 || (size_t)n >= sz)
-		return sip_errf(err, SIP_EINVAL, "%s: path too long", db_path);
 	return SIP_OK;
 }
 
@@ -113,7 +98,8 @@ sip_seen_append(const char *db_path, const struct sip_request *req,
 	ssize_t w;
 	int fd, n;
 
-	if ((rc = seen_path(db_path, path, sizeof(path), err)) != SIP_OK ||
+	if ((rc = sip_db_sibling(db_path, SIP_SEEN_SUFFIX, path,
+	    sizeof(path), err)) != SIP_OK ||
 	    (rc = seen_check(req, err)) != SIP_OK)
 		return rc;
 	/* What sip_seen_parse takes back: 1 to 18 digits. */
@@ -215,7 +201,8 @@ sip_seen_take(const char *db_path, char **buf, size_t *len,
 
 	*buf = NULL;
 	*len = 0;
-	if ((rc = seen_path(db_path, path, sizeof(path), err)) != SIP_OK)
+	if ((rc = sip_db_sibling(db_path, SIP_SEEN_SUFFIX, path,
+	    sizeof(path), err)) != SIP_OK)
 		return rc;
 	if ((fd = open(path, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC)) ==
 	    -1) {
@@ -253,11 +240,10 @@ sip_seen_putback(const char *db_path, const char *buf, size_t len,
 {
 	char path[PATH_MAX];
 	enum sip_rc rc;
-	ssize_t w;
-	size_t done = 0;
 	int fd;
 
-	if ((rc = seen_path(db_path, path, sizeof(path), err)) != SIP_OK)
+	if ((rc = sip_db_sibling(db_path, SIP_SEEN_SUFFIX, path,
+	    sizeof(path), err)) != SIP_OK)
 		return rc;
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
 	    O_NOCTTY | O_CLOEXEC, 0640)) == -1)
@@ -266,18 +252,7 @@ sip_seen_putback(const char *db_path, const char *buf, size_t len,
 		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
 		goto close;
 	}
-	rc = SIP_OK;
-	while (done < len) {
-		w = write(fd, buf + done, len - done);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = sip_errf(err, SIP_EIO, "%s: %s", path,
-			    w == -1 ? strerror(errno) : "short write");
-			break;
-		}
-		done += (size_t)w;
-	}
+	rc = sip_fd_write(fd, path, buf, len, err);
  close:
 	close(fd);
 	return rc;

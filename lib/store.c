@@ -1109,6 +1109,36 @@ sip_store_boot(struct sip_store *st, const char *mac, time_t now,
 	return ret;
 }
 
+/* A token of the length tokens have; the query never sees another. */
+static int
+token_well_formed(const char *token)
+{
+	return token != NULL &&
+	    strnlen(token, SIP_TOKEN_STRLEN) == SIP_TOKEN_STRLEN - 1;
+}
+
+/*
+ * The action whose token this is, with its options, or NULL: the index
+ * finds it, and the compare that confirms does not leak where two tokens
+ * differ.  Runs inside the caller's transaction.
+ */
+static enum sip_rc
+action_of_token(struct sip_store *st, const char *token,
+    struct sip_action **out, struct sip_err *err)
+{
+	enum sip_rc ret;
+
+	if ((ret = action_query1(st, SQL_ACTION_TOKEN, token, 1, out, err)) !=
+	    SIP_OK)
+		return ret;
+	if (*out != NULL &&
+	    !sip_ct_equal((*out)->token, token, SIP_TOKEN_STRLEN - 1)) {
+		sip_action_free(*out);
+		*out = NULL;
+	}
+	return SIP_OK;
+}
+
 enum sip_rc
 sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
     int progress, const char *msg, time_t now, struct sip_action **actp,
@@ -1131,8 +1161,7 @@ sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
 		return sip_errf(err, SIP_EINVAL, "%s: report: progress %d is "
 		    "over 100", st->path, progress);
 	/* Whatever is wrong with a token, the answer says no more than this. */
-	if (token == NULL ||
-	    strnlen(token, SIP_TOKEN_STRLEN) != SIP_TOKEN_STRLEN - 1)
+	if (!token_well_formed(token))
 		return sip_errf(err, SIP_EDENIED, "%s: report: unknown token",
 		    st->path);
 	if (msg != NULL && *msg == '\0')
@@ -1141,12 +1170,9 @@ sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
 	sip_buf_init(&detail);
 	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
 		goto out;
-	if ((ret = action_query1(st, SQL_ACTION_TOKEN, token, 1, &act, err)) !=
-	    SIP_OK)
+	if ((ret = action_of_token(st, token, &act, err)) != SIP_OK)
 		goto out;
-	/* The index found it; this compare does not leak where they differ. */
-	if (act == NULL ||
-	    !sip_ct_equal(act->token, token, SIP_TOKEN_STRLEN - 1)) {
+	if (act == NULL) {
 		ret = sip_errf(err, SIP_EDENIED, "%s: report: unknown token",
 		    st->path);
 		goto out;
@@ -1573,48 +1599,17 @@ sip_store_active_verify(struct sip_store *st, size_t *nmissing,
     struct sip_err *err)
 {
 	char (*macs)[SIP_MAC_STRLEN] = NULL;
-	char path[4096], *text = NULL, first[SIP_MAC_STRLEN] = "";
-	size_t n = 0, len, i, missing = 0;
+	size_t n = 0;
 	enum sip_rc ret;
-	int listed;
 
 	*nmissing = 0;
-	if (snprintf(path, sizeof(path), "%s%s", st->path,
-	    SIP_ACTIVE_SUFFIX) >= (int)sizeof(path))
-		return sip_errf(err, SIP_EINVAL, "%s: path too long", st->path);
 	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
 		return ret;
 	ret = active_macs(st, &macs, &n, err);
 	tx_rollback(st);
-	if (ret != SIP_OK)
-		return ret;
-	if ((ret = sip_file_read(path, SIP_ACTIVE_MAX, &text, &len, err)) !=
-	    SIP_OK) {
-		if (ret == SIP_ENOTFOUND)
-			ret = sip_errf(err, SIP_EDB, "%s: missing: run se3-ipxe "
-			    "cleanup", path);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if ((ret = sip_active_parse(text, len, macs[i], &listed,
-		    err)) != SIP_OK) {
-			char inner[SIP_ERR_MAX];
-
-			snprintf(inner, sizeof(inner), "%s",
-			    err != NULL ? err->msg : "");
-			ret = sip_errf(err, ret, "%s: %s", path, inner);
-			goto out;
-		}
-		if (!listed && missing++ == 0)
-			memcpy(first, macs[i], sizeof(first));
-	}
-	*nmissing = missing;
-	if (missing > 0)
-		ret = sip_errf(err, SIP_EDB, "%s: %zu MAC(s) with an active "
-		    "action missing, %s first: run se3-ipxe cleanup", path,
-		    missing, first);
- out:
-	free(text);
+	if (ret == SIP_OK)
+		ret = sip_active_missing(st->path,
+		    (const char (*)[SIP_MAC_STRLEN])macs, n, nmissing, err);
 	free(macs);
 	return ret;
 }
@@ -1711,33 +1706,33 @@ sip_store_token_action(struct sip_store *st, const char *token, time_t now,
     struct sip_action **out, struct sip_err *err)
 {
 	struct sip_action *act = NULL;
+	enum sip_state was;
 	enum sip_rc ret;
-	int overdue;
 
 	*out = NULL;
 	/* Whatever is wrong with a token, the answer says no more than this. */
-	if (token == NULL ||
-	    strnlen(token, SIP_TOKEN_STRLEN) != SIP_TOKEN_STRLEN - 1)
+	if (!token_well_formed(token))
 		return sip_errf(err, SIP_EDENIED, "%s: unknown token", st->path);
 	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
 		return ret;
-	ret = action_query1(st, SQL_ACTION_TOKEN, token, 1, &act, err);
+	ret = action_of_token(st, token, &act, err);
 	tx_rollback(st);
 	if (ret != SIP_OK)
 		return ret;
-	if (act == NULL ||
-	    !sip_ct_equal(act->token, token, SIP_TOKEN_STRLEN - 1)) {
-		sip_action_free(act);
+	if (act == NULL)
 		return sip_errf(err, SIP_EDENIED, "%s: unknown token", st->path);
-	}
-	/* Served, and neither finished nor overdue: a system it booted asks. */
-	/* expires_at 0 never expires, as for the step function. */
-	overdue = act->expires_at > 0 && now >= act->expires_at;
-	if ((act->state != SIP_ST_PENDING && act->state != SIP_ST_BOOTING &&
-	    act->state != SIP_ST_RUNNING) || overdue) {
+	/*
+	 * Where time has taken the action, by the state machine's own rule
+	 * (nothing is saved): pending, booting or running are served.
+	 */
+	was = act->state;
+	(void)sip_fsm_step(act, SIP_EV_TICK, now, NULL, NULL);
+	if (act->state != SIP_ST_PENDING && act->state != SIP_ST_BOOTING &&
+	    act->state != SIP_ST_RUNNING) {
 		ret = sip_errf(err, SIP_EDENIED, "%s: action %lld for %s is %s",
 		    st->path, (long long)act->id, act->mac,
-		    overdue ? "overdue" : sip_state_name(act->state));
+		    act->state == SIP_ST_EXPIRED && was != SIP_ST_EXPIRED ?
+		    "overdue" : sip_state_name(act->state));
 		sip_action_free(act);
 		return ret;
 	}

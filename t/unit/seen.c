@@ -983,6 +983,22 @@ test_active_files(void)
 	is_int(listed, 0, M3 " is not listed");
 	is_int(sip_active_lookup(db, NULL, &listed, &err), SIP_OK,
 	    "lookup with mac NULL");
+	{
+		static const char want[][SIP_MAC_STRLEN] = { M2, M, M3, M3 };
+		size_t nmissing = 99;
+
+		is_int(sip_active_missing(db, want, 2, &nmissing, &err), SIP_OK,
+		    "missing: none of two listed MACs");
+		is_int(nmissing, 0, "missing: 0");
+		is_int(sip_active_missing(db, want, 0, &nmissing, &err), SIP_OK,
+		    "missing: of nothing");
+		is_int(sip_active_missing(db, want, 4, &nmissing, &err), SIP_EDB,
+		    "missing: one MAC twice");
+		is_int(nmissing, 2, "missing: counted twice");
+		ok(one_line(&err) && strstr(err.msg, "a.db-active: 2 MAC(s) with "
+		    "an active action missing, " M3 " first: run se3-ipxe "
+		    "cleanup") != NULL, "missing: message: %s", err.msg);
+	}
 	is_int(listed, 0, "mac NULL: not listed");
 
 	/* Refused MACs: the old list stays, no temporary file is left. */
