@@ -40,6 +40,7 @@ static int	 read_body(struct req *, struct sip_err *);
 static const char *optional(const struct req *, const char *, enum sip_type);
 static const char *one_of(const struct req *, const char *, const char *const *);
 static const char *smbios(const struct req *, const char *);
+static void	 request_urls(struct req *);
 static int	 serve_boot(const struct sip_config *, struct req *);
 static int	 serve_report(const struct sip_config *, struct req *);
 static int	 serve_file(const struct sip_config *, struct req *,
@@ -247,6 +248,17 @@ smbios(const struct req *r, const char *key)
 	return v;
 }
 
+/* Where the client reached us, for URLs in what it gets back. */
+static void
+request_urls(struct req *r)
+{
+	r->boot.host = getenv("HTTP_HOST");
+	if (r->boot.host != NULL &&
+	    sip_value_check(SIP_T_HOST, r->boot.host) != SIP_OK)
+		r->boot.host = NULL;
+	r->boot.script_name = getenv("SCRIPT_NAME");
+}
+
 static int
 serve_boot(const struct sip_config *cfg, struct req *r)
 {
@@ -270,10 +282,7 @@ serve_boot(const struct sip_config *cfg, struct req *r)
 	r->boot.serial = smbios(r, "serial");
 	r->boot.manufacturer = smbios(r, "manufacturer");
 	r->boot.product = smbios(r, "product");
-	r->boot.host = getenv("HTTP_HOST");
-	if (r->boot.host != NULL && sip_value_check(SIP_T_HOST, r->boot.host) != SIP_OK)
-		r->boot.host = NULL;
-	r->boot.script_name = getenv("SCRIPT_NAME");
+	request_urls(r);
 
 	sip_buf_init(&out);
 	err.msg[0] = '\0';
@@ -334,11 +343,7 @@ serve_file(const struct sip_config *cfg, struct req *r, const char *name)
 	struct sip_err err;
 	enum sip_rc rc;
 
-	r->boot.host = getenv("HTTP_HOST");
-	if (r->boot.host != NULL &&
-	    sip_value_check(SIP_T_HOST, r->boot.host) != SIP_OK)
-		r->boot.host = NULL;
-	r->boot.script_name = getenv("SCRIPT_NAME");
+	request_urls(r);
 	sip_buf_init(&out);
 	err.msg[0] = '\0';
 	rc = sip_answer_file(cfg, &r->boot, sip_kv_get(r->q, r->nq, "token"),
