@@ -394,18 +394,16 @@ e2e_errors() {	# e2e_errors ID [exit1]
 	fi
 }
 
-# Access-log lines of one guest: its port, its time, User-Agent iPXE/.
+# Access-log lines of one guest: its port, its time, and a User-Agent
+# matching UA-ERE (by default iPXE/; "" for what a booted system asked).
 # Each line: PORT STATUS BYTES MICROSECONDS "REQUEST" "USER-AGENT".
-e2e_log_lines() {	# DIR LAST_LINE
+e2e_log_lines() {	# DIR LAST_LINE [UA-ERE]
 	awk -v from="$(cat "$1/logstart")" -v to="$2" -v port="$(cat "$1/port")" \
-	    -F'"' 'NR > from && NR <= to && index($1, port " ") == 1 &&
-		$4 ~ /^iPXE\// { print }' "$E/apache/e2e.log"
+	    -v ua="${3-^iPXE/}" -F'"' 'NR > from && NR <= to &&
+		index($1, port " ") == 1 && $4 ~ ua { print }' "$E/apache/e2e.log"
 }
-# The same, whatever the User-Agent: what a booted system asked for.
 e2e_log_any() {	# DIR LAST_LINE
-	awk -v from="$(cat "$1/logstart")" -v to="$2" -v port="$(cat "$1/port")" \
-	    -F'"' 'NR > from && NR <= to && index($1, port " ") == 1 { print }' \
-	    "$E/apache/e2e.log"
+	e2e_log_lines "$1" "$2" ""
 }
 e2e_vm_log_any() {	# e2e_vm_log_any ID: after e2e_vm_wait
 	e2e_log_any "$E/vm/$1" "$(cat "$E/vm/$1/logend")"
