@@ -1232,6 +1232,14 @@ test_token_action_ends(void)
 	    "token ends: a scheduled action's token: denied");
 	is_int(token_action(st, scheduled, 4999, &act), SIP_EDENIED,
 	    "token ends: ... until it starts");
+	is_int(token_action(st, scheduled, 5000, &act), SIP_OK,
+	    "token ends: from its start it is pending, by the state machine");
+	ok(act != NULL && act->state == SIP_ST_PENDING,
+	    "token ends: ... and says so");
+	sip_action_free(act);
+	act = NULL;
+	is_int(token_action(st, scheduled, 9000, &act), SIP_EDENIED,
+	    "token ends: ... until it expires");
 
 	/* Oneshot: done once served, so its token is refused after the boot. */
 	set1(st, MAC_B, SIP_COMPLETE_ONESHOT, 1, 0, 9000, 1010);
