@@ -8,7 +8,6 @@
 #include "extern.h"
 
 #define URL_MAX		(SIP_VALUE_MAX + 1)
-#define REPORT_MSG_MAX	256
 
 /* Needs no file, no database and no allocation: the answer of last resort. */
 const char sip_fallback_script[] =
@@ -346,21 +345,13 @@ sip_answer_report(const struct sip_config *cfg, const char *token,
 {
 	struct sip_store *st = NULL;
 	struct sip_action *act = NULL;
-	const unsigned char *p;
 	enum sip_rc rc;
 
-	if (token == NULL || strlen(token) != SIP_TOKEN_STRLEN - 1 ||
-	    sip_value_check(SIP_T_HEX, token) != SIP_OK)
+	if (sip_token_check(token) != SIP_OK)
 		return sip_errf(err, SIP_EDENIED, "report: malformed token");
 	if (msg != NULL) {
-		if (strlen(msg) > REPORT_MSG_MAX)
-			return sip_errf(err, SIP_EINVAL,
-			    "report: msg longer than %d bytes", REPORT_MSG_MAX);
-		/* Stored and later shown to admins: no control characters. */
-		for (p = (const unsigned char *)msg; *p != '\0'; p++)
-			if (*p < 0x20 || *p == 0x7f)
-				return sip_errf(err, SIP_EINVAL,
-				    "report: msg contains a control character");
+		if ((rc = sip_report_msg_check(msg, err)) != SIP_OK)
+			return rc;
 	}
 	if ((rc = sip_store_open(cfg->db_path, SIP_STORE_RW, cfg->busy_timeout_ms,
 	    &st, err)) != SIP_OK)

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Decode CGI query strings and form bodies into key/value pairs, refusing anything malformed. */
+/* Decode CGI query strings and form bodies, and type every field each endpoint of ipxe.cgi takes. */
+#include <arpa/inet.h>
+
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,4 +150,255 @@ sip_kv_free(struct sip_kv *kv, size_t n)
 		free(kv[i].value);
 	}
 	free(kv);
+}
+
+/* How a field's value is checked, and where it goes in a struct sip_query. */
+enum check {
+	CHECK_MAC,		/* any MAC form, canonicalised into req.mac */
+	CHECK_WORDS,		/* one of the field's words */
+	CHECK_TYPE,		/* the field's sip_type whitelist */
+	CHECK_SMBIOS,		/* free text kept for the inventory, never rendered */
+	CHECK_TOKEN,		/* an action's token */
+	CHECK_STATUS,		/* a report's status: its event */
+	CHECK_PROGRESS,		/* a percentage */
+	CHECK_MSG		/* a report's message, stored and shown to admins */
+};
+
+/* What a field that is missing (when required) or invalid does to the request. */
+enum on_bad {
+	BAD_DROP,		/* dropped and named: a boot never fails for a detail */
+	BAD_INVALID,		/* SIP_EINVAL: 400, or a local boot */
+	BAD_DENIED		/* SIP_EDENIED: 403, and nothing said about the token */
+};
+
+#define NO_SLOT	((size_t)-1)
+
+static const char *const platforms[] = { "pcbios", "efi", NULL };
+static const char *const buildarchs[] = { "i386", "x86_64", "arm32", "arm64", NULL };
+static const char *const statuses[] = { "running", "done", "failed", NULL };
+static const enum sip_event status_events[] = { SIP_EV_RUNNING, SIP_EV_DONE,
+    SIP_EV_FAILED };
+
+/*
+ * Every key each endpoint takes; any other key is ignored, so that a newer
+ * script may send more.  Fields are checked in this order, the first
+ * failure wins (a report's status before its token, as clients expect).
+ */
+static const struct field {
+	enum sip_endpoint	 endpoint;
+	const char		*key;
+	enum check		 check;
+	enum sip_type		 type;		/* CHECK_TYPE */
+	const char *const	*words;		/* CHECK_WORDS, CHECK_STATUS */
+	int			 required;
+	enum on_bad		 on_bad;
+	size_t			 slot;		/* the const char * it sets */
+} fields[] = {
+	{ SIP_EP_BOOT, "mac", CHECK_MAC, SIP_T_MAC, NULL, 1, BAD_INVALID,
+	    NO_SLOT },
+	{ SIP_EP_BOOT, "platform", CHECK_WORDS, SIP_T_WORD, platforms, 0,
+	    BAD_DROP, offsetof(struct sip_query, req.platform) },
+	{ SIP_EP_BOOT, "buildarch", CHECK_WORDS, SIP_T_WORD, buildarchs, 0,
+	    BAD_DROP, offsetof(struct sip_query, req.buildarch) },
+	{ SIP_EP_BOOT, "uuid", CHECK_SMBIOS, SIP_T_TEXT, NULL, 0, BAD_DROP,
+	    offsetof(struct sip_query, req.uuid) },
+	{ SIP_EP_BOOT, "serial", CHECK_SMBIOS, SIP_T_TEXT, NULL, 0, BAD_DROP,
+	    offsetof(struct sip_query, req.serial) },
+	{ SIP_EP_BOOT, "manufacturer", CHECK_SMBIOS, SIP_T_TEXT, NULL, 0,
+	    BAD_DROP, offsetof(struct sip_query, req.manufacturer) },
+	{ SIP_EP_BOOT, "product", CHECK_SMBIOS, SIP_T_TEXT, NULL, 0, BAD_DROP,
+	    offsetof(struct sip_query, req.product) },
+	{ SIP_EP_BOOT, "ip", CHECK_TYPE, SIP_T_IPV4, NULL, 0, BAD_DROP,
+	    offsetof(struct sip_query, req.ip) },
+	{ SIP_EP_REPORT, "status", CHECK_STATUS, SIP_T_WORD, statuses, 1,
+	    BAD_INVALID, NO_SLOT },
+	{ SIP_EP_REPORT, "progress", CHECK_PROGRESS, SIP_T_INT, NULL, 0,
+	    BAD_INVALID, NO_SLOT },
+	{ SIP_EP_REPORT, "token", CHECK_TOKEN, SIP_T_HEX, NULL, 1, BAD_DENIED,
+	    offsetof(struct sip_query, token) },
+	{ SIP_EP_REPORT, "msg", CHECK_MSG, SIP_T__MAX, NULL, 0, BAD_INVALID,
+	    offsetof(struct sip_query, msg) },
+	{ SIP_EP_FILE, "token", CHECK_TOKEN, SIP_T_HEX, NULL, 1, BAD_DENIED,
+	    offsetof(struct sip_query, token) },
+};
+
+enum sip_rc
+sip_report_msg_check(const char *msg, struct sip_err *err)
+{
+	const unsigned char *p;
+
+	if (strlen(msg) > SIP_REPORT_MSG_MAX)
+		return sip_errf(err, SIP_EINVAL, "msg: longer than %d bytes",
+		    SIP_REPORT_MSG_MAX);
+	/* Stored and later shown to admins: no control characters. */
+	for (p = (const unsigned char *)msg; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return sip_errf(err, SIP_EINVAL,
+			    "msg: contains a control character");
+	return SIP_OK;
+}
+
+static int
+word_index(const char *const *words, const char *v)
+{
+	int i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(v, words[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The words of a list as "a, b or c", for a message. */
+static void
+words_list(const char *const *words, char *buf, size_t sz)
+{
+	size_t len = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; words[i] != NULL && len < sz; i++) {
+		len += (size_t)snprintf(buf + len, sz - len, "%s%s",
+		    i == 0 ? "" : words[i + 1] == NULL ? " or " : ", ", words[i]);
+	}
+}
+
+/* Check one present, non-empty value and store it; the message names the key. */
+static enum sip_rc
+field_check(const struct field *f, const char *v, struct sip_query *q,
+    struct sip_err *err)
+{
+	struct sip_mac mac;
+	char list[64];
+	int i;
+
+	switch (f->check) {
+	case CHECK_MAC:
+		if (sip_mac_parse(v, &mac) != SIP_OK)
+			return sip_errf(err, SIP_EINVAL, "%s: not a MAC address",
+			    f->key);
+		sip_mac_format(&mac, q->req.mac);
+		return SIP_OK;
+	case CHECK_WORDS:
+		if ((i = word_index(f->words, v)) < 0) {
+			words_list(f->words, list, sizeof(list));
+			return sip_errf(err, SIP_EINVAL, "%s: not %s", f->key,
+			    list);
+		}
+		v = f->words[i];	/* our own spelling, not the query's */
+		break;
+	case CHECK_TYPE:
+		if (sip_value_check(f->type, v) != SIP_OK)
+			return sip_errf(err, SIP_EINVAL, "%s: not a valid %s",
+			    f->key, sip_type_name(f->type));
+		break;
+	case CHECK_SMBIOS:
+		if (sip_smbios_check(v) != SIP_OK)
+			return sip_errf(err, SIP_EINVAL, "%s: not printable "
+			    "ASCII of at most %d bytes", f->key, SIP_SMBIOS_MAX);
+		break;
+	case CHECK_TOKEN:
+		if (sip_token_check(v) != SIP_OK)
+			return sip_errf(err, SIP_EINVAL, "%s: malformed",
+			    f->key);
+		break;
+	case CHECK_STATUS:
+		if ((i = word_index(f->words, v)) < 0) {
+			words_list(f->words, list, sizeof(list));
+			return sip_errf(err, SIP_EINVAL, "%s: not %s", f->key,
+			    list);
+		}
+		q->event = status_events[i];
+		break;
+	case CHECK_PROGRESS:
+		if (strlen(v) > 3 || sip_value_check(f->type, v) != SIP_OK ||
+		    (i = atoi(v)) > 100)
+			return sip_errf(err, SIP_EINVAL,
+			    "%s: not an integer 0..100", f->key);
+		q->progress = i;
+		break;
+	case CHECK_MSG:
+		if (sip_report_msg_check(v, err) != SIP_OK)
+			return SIP_EINVAL;
+		break;
+	}
+	if (f->slot != NO_SLOT)
+		*(const char **)(void *)((char *)q + f->slot) = v;
+	return SIP_OK;
+}
+
+enum sip_rc
+sip_query_read(enum sip_endpoint ep, const char *qs, struct sip_query *q,
+    struct sip_err *err)
+{
+	struct sip_err why;
+	const struct field *f;
+	const char *v;
+	size_t i;
+	enum sip_rc rc;
+
+	memset(q, 0, sizeof(*q));
+	q->progress = -1;
+	if ((rc = sip_query_parse(qs, &q->kv, &q->nkv, err)) != SIP_OK)
+		return rc;
+	for (i = 0; i < SIP_ARRAY_SIZE(fields); i++) {
+		f = &fields[i];
+		if (f->endpoint != ep)
+			continue;
+		/* An empty value is no value: iPXE sends unset settings so. */
+		if ((v = sip_kv_get(q->kv, q->nkv, f->key)) != NULL && *v == '\0')
+			v = NULL;
+		if (v == NULL) {
+			if (!f->required)
+				continue;
+			return sip_errf(err, f->on_bad == BAD_DENIED ?
+			    SIP_EDENIED : SIP_EINVAL, "%s: missing", f->key);
+		}
+		why.msg[0] = '\0';
+		if (field_check(f, v, q, &why) == SIP_OK)
+			continue;
+		switch (f->on_bad) {
+		case BAD_DROP:
+			if (q->ndropped < SIP_QUERY_DROPPED_MAX)
+				sip_errf(&q->dropped[q->ndropped++], SIP_EINVAL,
+				    "%s, ignored", why.msg);
+			break;
+		case BAD_INVALID:
+			return sip_errf(err, SIP_EINVAL, "%s", why.msg);
+		case BAD_DENIED:
+			return sip_errf(err, SIP_EDENIED, "%s", why.msg);
+		}
+	}
+	return SIP_OK;
+}
+
+void
+sip_query_free(struct sip_query *q)
+{
+	sip_kv_free(q->kv, q->nkv);
+	q->kv = NULL;
+	q->nkv = 0;
+}
+
+void
+sip_request_origin(struct sip_request *req, const char *host,
+    const char *script_name)
+{
+	req->host = host != NULL && sip_value_check(SIP_T_HOST, host) == SIP_OK ?
+	    host : NULL;
+	req->script_name = script_name;
+}
+
+/* Only an address literal goes into a log line, whatever the server passed. */
+const char *
+sip_remote_addr(const char *addr)
+{
+	unsigned char bin[sizeof(struct in6_addr)];
+
+	if (addr == NULL || strlen(addr) >= INET6_ADDRSTRLEN)
+		return "-";
+	if (inet_pton(AF_INET, addr, bin) == 1 ||
+	    inet_pton(AF_INET6, addr, bin) == 1)
+		return addr;
+	return "-";
 }

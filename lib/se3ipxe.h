@@ -649,6 +649,55 @@ enum sip_rc	 sip_query_parse(const char *, struct sip_kv **, size_t *,
 		    struct sip_err *);
 const char	*sip_kv_get(const struct sip_kv *, size_t, const char *key);
 
+/* What a request to ipxe.cgi asks for; each has its own query fields. */
+enum sip_endpoint {
+	SIP_EP_BOOT,		/* what to boot: mac and what iPXE knows */
+	SIP_EP_REPORT,		/* an installer's report: token, status ... */
+	SIP_EP_FILE,		/* a file of an action: token */
+	SIP_EP__MAX
+};
+
+#define SIP_QUERY_DROPPED_MAX	8	/* more than the optional boot fields */
+#define SIP_REPORT_MSG_MAX	256
+
+/*
+ * A query typed by its endpoint's fields: every value set here passed
+ * its field's check.  The strings point into kv.
+ */
+struct sip_query {
+	struct sip_kv	*kv;		/* the decoded pairs */
+	size_t		 nkv;
+	struct sip_request req;		/* boot: mac and the optional fields */
+	const char	*token;		/* report, file */
+	enum sip_event	 event;		/* report: its status */
+	int		 progress;	/* report: 0..100, -1 not given */
+	const char	*msg;		/* report, or NULL */
+	/* Optional boot fields that failed their check: dropped, one line each. */
+	struct sip_err	 dropped[SIP_QUERY_DROPPED_MAX];
+	size_t		 ndropped;
+};
+
+/*
+ * Decode q (sip_query_parse) and check each field the endpoint knows
+ * against its type; keys it does not know are ignored.  A required field
+ * missing or invalid, or an invalid report field, is an error: SIP_EINVAL,
+ * or SIP_EDENIED for a token (answer 403).  An invalid optional boot field
+ * is dropped and named in dropped[]: the boot goes on.  Caller frees with
+ * sip_query_free, on error too.
+ */
+enum sip_rc	 sip_query_read(enum sip_endpoint, const char *q,
+		    struct sip_query *, struct sip_err *);
+void		 sip_query_free(struct sip_query *);
+/* Where the client reached us (HTTP_HOST, SCRIPT_NAME), for URLs: host kept if SIP_T_HOST. */
+void		 sip_request_origin(struct sip_request *, const char *host,
+		    const char *script_name);
+/* The client's address (REMOTE_ADDR) if it is an IPv4 or IPv6 literal, else "-". */
+const char	*sip_remote_addr(const char *);
+/* A report's message: at most SIP_REPORT_MSG_MAX bytes, no control character. */
+enum sip_rc	 sip_report_msg_check(const char *, struct sip_err *);
+/* SIP_OK if the string has the form sip_token_new gives tokens. */
+enum sip_rc	 sip_token_check(const char *);
+
 /* Random bytes from getrandom(2), as lower-case hex. */
 enum sip_rc	 sip_token_new(char[SIP_TOKEN_STRLEN]);
 

@@ -38,3 +38,12 @@ sip_token_new(char out[SIP_TOKEN_STRLEN])
 	explicit_bzero(b, sizeof(b));
 	return SIP_OK;
 }
+
+enum sip_rc
+sip_token_check(const char *token)
+{
+	if (token == NULL || strlen(token) != SIP_TOKEN_STRLEN - 1 ||
+	    sip_value_check(SIP_T_HEX, token) != SIP_OK)
+		return SIP_EINVAL;
+	return SIP_OK;
+}

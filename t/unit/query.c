@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Table vectors for the query-string decoder ipxe.cgi uses on every request. */
+/* Table vectors for the query-string decoder and the typed fields of every endpoint ipxe.cgi serves. */
 #include "se3ipxe.h"
 #include "tap.h"
 
@@ -35,6 +35,249 @@ static const struct {
 	{ "abcdefghijabcdefghijabcdefghijabc=1", SIP_EINVAL, 0, NULL, NULL },
 	{ "msg=%0a", SIP_OK, 1, "msg", "\n" },	/* decoded; fields judge it */
 };
+
+#define MAC	"mac=52:54:00:12:34:56"
+#define TOK	"0123456789abcdef0123456789abcdef"
+
+/* sip_query_read: one field read back after the endpoint's checks. */
+static const struct {
+	enum sip_endpoint ep;
+	const char	*in;
+	enum sip_rc	 rc;
+	const char	*key;		/* the field to read back */
+	const char	*want;		/* its value, NULL = not set */
+	size_t		 ndropped;
+} reads[] = {
+	/* boot: mac, required, in any of its forms */
+	{ SIP_EP_BOOT, MAC, SIP_OK, "mac", "52:54:00:12:34:56", 0 },
+	{ SIP_EP_BOOT, "mac=52-54-00-12-34-5A", SIP_OK, "mac", "52:54:00:12:34:5a", 0 },
+	{ SIP_EP_BOOT, "mac=5254001234AB", SIP_OK, "mac", "52:54:00:12:34:ab", 0 },
+	{ SIP_EP_BOOT, "", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_BOOT, "mac=", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_BOOT, "mac=zz:zz:zz:zz:zz:zz", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_BOOT, "mac=52:54:00:12:34:56%0aexit", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_BOOT, "platform=efi", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_BOOT, "mac=%", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_BOOT, MAC "&mac=52:54:00:12:34:57", SIP_EINVAL, NULL, NULL, 0 },
+	/* boot: the optional fields, dropped (and named) when bad */
+	{ SIP_EP_BOOT, MAC "&platform=pcbios", SIP_OK, "platform", "pcbios", 0 },
+	{ SIP_EP_BOOT, MAC "&platform=efi", SIP_OK, "platform", "efi", 0 },
+	{ SIP_EP_BOOT, MAC "&platform=EFI", SIP_OK, "platform", NULL, 1 },
+	{ SIP_EP_BOOT, MAC "&platform=${x}", SIP_OK, "platform", NULL, 1 },
+	{ SIP_EP_BOOT, MAC "&platform=", SIP_OK, "platform", NULL, 0 },
+	{ SIP_EP_BOOT, MAC "&buildarch=i386", SIP_OK, "buildarch", "i386", 0 },
+	{ SIP_EP_BOOT, MAC "&buildarch=x86_64", SIP_OK, "buildarch", "x86_64", 0 },
+	{ SIP_EP_BOOT, MAC "&buildarch=arm32", SIP_OK, "buildarch", "arm32", 0 },
+	{ SIP_EP_BOOT, MAC "&buildarch=arm64", SIP_OK, "buildarch", "arm64", 0 },
+	{ SIP_EP_BOOT, MAC "&buildarch=x86_64%0aexit", SIP_OK, "buildarch", NULL, 1 },
+	{ SIP_EP_BOOT, MAC "&uuid=11111111-2222-3333-4444-555555555555", SIP_OK,
+	    "uuid", "11111111-2222-3333-4444-555555555555", 0 },
+	{ SIP_EP_BOOT, MAC "&uuid=%01", SIP_OK, "uuid", NULL, 1 },
+	{ SIP_EP_BOOT, MAC "&serial=SN 42", SIP_OK, "serial", "SN 42", 0 },
+	{ SIP_EP_BOOT, MAC "&serial=%1b%5b2J", SIP_OK, "serial", NULL, 1 },
+	{ SIP_EP_BOOT, MAC "&manufacturer=Dell+Inc.", SIP_OK, "manufacturer",
+	    "Dell+Inc.", 0 },
+	{ SIP_EP_BOOT, MAC "&manufacturer=caf%c3%a9", SIP_OK, "manufacturer", NULL, 1 },
+	{ SIP_EP_BOOT, MAC "&product=Standard+PC+(i440FX+%2B+PIIX,+1996)", SIP_OK,
+	    "product", "Standard+PC+(i440FX+++PIIX,+1996)", 0 },
+	{ SIP_EP_BOOT, MAC "&product=a%7fb", SIP_OK, "product", NULL, 1 },
+	{ SIP_EP_BOOT, MAC "&product="
+	    "12345678901234567890123456789012345678901234567890123456789012345",
+	    SIP_OK, "product", NULL, 1 },
+	{ SIP_EP_BOOT, MAC "&ip=10.0.2.15", SIP_OK, "ip", "10.0.2.15", 0 },
+	{ SIP_EP_BOOT, MAC "&ip=1.2.3.999", SIP_OK, "ip", NULL, 1 },
+	{ SIP_EP_BOOT, MAC "&ip=10.0.2.15%0a", SIP_OK, "ip", NULL, 1 },
+	{ SIP_EP_BOOT, MAC "&platform=x&buildarch=x&uuid=%01&serial=%01"
+	    "&manufacturer=%01&product=%01&ip=x", SIP_OK, "mac",
+	    "52:54:00:12:34:56", 7 },
+	/* boot: keys it does not know are ignored */
+	{ SIP_EP_BOOT, MAC "&foo=%01", SIP_OK, "mac", "52:54:00:12:34:56", 0 },
+	{ SIP_EP_BOOT, MAC "&token=x&status=y", SIP_OK, "token", NULL, 0 },
+	/* report: status first (400), then the token (403) */
+	{ SIP_EP_REPORT, "token=" TOK "&status=running", SIP_OK, "status",
+	    "running", 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done", SIP_OK, "status", "done", 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=failed", SIP_OK, "status", "failed", 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done", SIP_OK, "token", TOK, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=Done", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=finished", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK, SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "status=bogus", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "status=done", SIP_EDENIED, NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=&status=done", SIP_EDENIED, NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=0123456789ABCDEF0123456789ABCDEF&status=done",
+	    SIP_EDENIED, NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "0&status=done", SIP_EDENIED, NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=0123456789abcdef0123456789abcde&status=done",
+	    SIP_EDENIED, NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=0123456789abcdef0123456789abcdeg&status=done",
+	    SIP_EDENIED, NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done", SIP_OK, "progress", NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&progress=", SIP_OK, "progress",
+	    NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&progress=0", SIP_OK, "progress",
+	    "0", 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&progress=007", SIP_OK,
+	    "progress", "7", 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&progress=100", SIP_OK,
+	    "progress", "100", 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&progress=101", SIP_EINVAL,
+	    NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&progress=-1", SIP_EINVAL,
+	    NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&progress=4x", SIP_EINVAL,
+	    NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&progress=0100", SIP_EINVAL,
+	    NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&msg=partitioning+sda", SIP_OK,
+	    "msg", "partitioning+sda", 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&msg=caf%c3%a9", SIP_OK,
+	    "msg", "caf\xc3\xa9", 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&msg=", SIP_OK, "msg", NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&msg=a%0ab", SIP_EINVAL,
+	    NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&msg=a%7f", SIP_EINVAL,
+	    NULL, NULL, 0 },
+	{ SIP_EP_REPORT, "token=" TOK "&status=done&mac=zz&foo=1", SIP_OK,
+	    "mac", NULL, 0 },
+	/* file: the token, nothing else */
+	{ SIP_EP_FILE, "token=" TOK, SIP_OK, "token", TOK, 0 },
+	{ SIP_EP_FILE, "", SIP_EDENIED, NULL, NULL, 0 },
+	{ SIP_EP_FILE, "token=", SIP_EDENIED, NULL, NULL, 0 },
+	{ SIP_EP_FILE, "token=xyz", SIP_EDENIED, NULL, NULL, 0 },
+	{ SIP_EP_FILE, "token=" TOK "&token=" TOK, SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_FILE, "token=" TOK "&status=bogus&msg=%01", SIP_OK, "status",
+	    NULL, 0 },
+};
+
+/* A field of a read query as a string, NULL when not set. */
+static const char *
+field_of(const struct sip_query *q, const char *key, char *buf, size_t sz)
+{
+	if (strcmp(key, "mac") == 0)
+		return q->req.mac[0] != '\0' ? q->req.mac : NULL;
+	if (strcmp(key, "platform") == 0)
+		return q->req.platform;
+	if (strcmp(key, "buildarch") == 0)
+		return q->req.buildarch;
+	if (strcmp(key, "uuid") == 0)
+		return q->req.uuid;
+	if (strcmp(key, "serial") == 0)
+		return q->req.serial;
+	if (strcmp(key, "manufacturer") == 0)
+		return q->req.manufacturer;
+	if (strcmp(key, "product") == 0)
+		return q->req.product;
+	if (strcmp(key, "ip") == 0)
+		return q->req.ip;
+	if (strcmp(key, "token") == 0)
+		return q->token;
+	if (strcmp(key, "msg") == 0)
+		return q->msg;
+	if (strcmp(key, "status") == 0)
+		return q->event == SIP_EV_RUNNING ? "running" :
+		    q->event == SIP_EV_DONE ? "done" :
+		    q->event == SIP_EV_FAILED ? "failed" : NULL;
+	if (strcmp(key, "progress") == 0) {
+		if (q->progress < 0)
+			return NULL;
+		snprintf(buf, sz, "%d", q->progress);
+		return buf;
+	}
+	return "?";
+}
+
+static const struct {
+	const char	*in;
+	const char	*want;
+} addrs[] = {
+	{ "127.0.0.1", "127.0.0.1" },
+	{ "10.20.30.40", "10.20.30.40" },
+	{ "::1", "::1" },
+	{ "2001:db8::7", "2001:db8::7" },
+	{ "::ffff:10.0.0.1", "::ffff:10.0.0.1" },
+	{ NULL, "-" },
+	{ "", "-" },
+	{ "localhost", "-" },
+	{ "1.2.3", "-" },
+	{ "1.2.3.4.5", "-" },
+	{ "1.2.3.4 ", "-" },
+	{ "1.2.3.4\nipxe.cgi: forged", "-" },
+	{ "fe80::1%eth0", "-" },
+	{ "1111:2222:3333:4444:5555:6666:7777:8888:9999", "-" },
+	{ "0000:0000:0000:0000:0000:ffff:255.255.255.255x", "-" },
+};
+
+static void
+test_reads(void)
+{
+	struct sip_query q;
+	struct sip_err err;
+	const char *got;
+	char buf[32], big[512];
+	size_t i, j;
+	enum sip_rc rc;
+
+	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		err.msg[0] = '\0';
+		rc = sip_query_read(reads[i].ep, reads[i].in, &q, &err);
+		is_int(rc, reads[i].rc, "endpoint %d '%s' -> %s", (int)reads[i].ep,
+		    reads[i].in, sip_strerror(reads[i].rc));
+		if (rc != SIP_OK) {
+			ok(err.msg[0] != '\0' && strchr(err.msg, '\n') == NULL,
+			    "one-line message: %s", err.msg);
+			ok(strstr(err.msg, TOK) == NULL, "no token in the message");
+			sip_query_free(&q);
+			continue;
+		}
+		got = field_of(&q, reads[i].key, buf, sizeof(buf));
+		is_str(got, reads[i].want, "'%s': %s", reads[i].in, reads[i].key);
+		is_int(q.ndropped, reads[i].ndropped, "'%s': %zu dropped",
+		    reads[i].in, reads[i].ndropped);
+		for (j = 0; j < q.ndropped; j++)
+			ok(strstr(q.dropped[j].msg, ", ignored") != NULL &&
+			    strchr(q.dropped[j].msg, '\n') == NULL,
+			    "dropped, one line: %s", q.dropped[j].msg);
+		sip_query_free(&q);
+	}
+
+	/* msg: 256 bytes are taken, 257 are not. */
+	snprintf(big, sizeof(big), "token=" TOK "&status=done&msg=");
+	j = strlen(big);
+	memset(big + j, 'a', 257);
+	big[j + 257] = '\0';
+	is_int(sip_query_read(SIP_EP_REPORT, big, &q, &err), SIP_EINVAL,
+	    "a 257-byte msg is refused");
+	sip_query_free(&q);
+	big[j + 256] = '\0';
+	is_int(sip_query_read(SIP_EP_REPORT, big, &q, &err), SIP_OK,
+	    "a 256-byte msg is taken");
+	is_int(strlen(q.msg), 256, "... whole");
+	sip_query_free(&q);
+	is_int(sip_report_msg_check("", &err), SIP_OK, "an empty msg is a msg");
+	is_int(sip_token_check(TOK), SIP_OK, "a token");
+	is_int(sip_token_check(NULL), SIP_EINVAL, "no token");
+}
+
+static void
+test_origin(void)
+{
+	struct sip_request req;
+	size_t i;
+
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++)
+		is_str(sip_remote_addr(addrs[i].in), addrs[i].want,
+		    "REMOTE_ADDR '%s'", addrs[i].in ? addrs[i].in : "(unset)");
+	memset(&req, 0, sizeof(req));
+	sip_request_origin(&req, "127.0.0.1:8080", "/cgi-bin/ipxe.cgi");
+	is_str(req.host, "127.0.0.1:8080", "a host is kept");
+	is_str(req.script_name, "/cgi-bin/ipxe.cgi", "with its script name");
+	sip_request_origin(&req, "evil host/x", NULL);
+	is_str(req.host, NULL, "a host that is not one is dropped");
+	sip_request_origin(&req, NULL, NULL);
+	is_str(req.host, NULL, "no host");
+}
 
 int
 main(void)
@@ -75,5 +318,7 @@ main(void)
 	big[4 + 1024] = '\0';
 	is_int(sip_query_parse(big, &kv, &n, &err), SIP_OK, "1024-byte value accepted");
 	sip_kv_free(kv, n);
+	test_reads();
+	test_origin();
 	return done_testing();
 }
