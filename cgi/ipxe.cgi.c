@@ -2,6 +2,7 @@
 /* ipxe.cgi: tell a booting machine's iPXE what to boot, and take its installer's reports. */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,49 +13,117 @@
 
 #define BODY_MAX	4096	/* a report form is a few hundred bytes */
 #define FIRST_DEADLINE	5	/* seconds, until the config says otherwise */
+#define PREFIX_MAX	128	/* "ipxe.cgi: ADDRESS ENDPOINT MAC" */
+#define LINE_MAX_LOG	(PREFIX_MAX + 2 * SIP_ERR_MAX)
 
-/* One request, everything parsed from the CGI environment. */
-struct req {
-	const char	*method;	/* REQUEST_METHOD */
-	const char	*path;		/* PATH_INFO, "" for the boot answer */
-	char		*body;		/* POST body, NUL-terminated */
-	struct sip_kv	*q;		/* query (or form) pairs */
-	size_t		 nq;
-	struct sip_request boot;	/* the validated boot fields */
+enum method {
+	M_GET = 1 << 0,
+	M_HEAD = 1 << 1,	/* the headers of GET, and nothing changes */
+	M_POST = 1 << 2
 };
 
-/* What PATH_INFO asks for: "" or "/", "/report", "/file/NAME". */
-enum endpoint { EP_BOOT, EP_REPORT, EP_FILE };
-static const char *const endpoint_names[] = { "boot", "report", "file" };
-/* Read by the deadline's signal handler. */
-static volatile sig_atomic_t deadline_endpoint = EP_BOOT;
+/* How a request that cannot be served is answered. */
+enum failure {
+	FAIL_SAFE,		/* 200 and the local-boot script: a machine must boot */
+	FAIL_STATUS		/* 400, 403, 404 or 503: its client asks again */
+};
 
-static void	 deadline_hit(int);
-static void	 deadline_arm(int);
-static void	 deadline_disarm(void);
-static void	 write_all(const char *, size_t);
-static void	 respond(int, const char *, const char *, size_t);
-static void	 respond_text(int, const char *, const char *);
-static void	 respond_fallback(const char *);
-static int	 read_body(struct req *, struct sip_err *);
-static const char *optional(const struct req *, const char *, enum sip_type);
-static const char *one_of(const struct req *, const char *, const char *const *);
-static const char *smbios(const struct req *, const char *);
-static void	 request_urls(struct req *);
-static int	 serve_boot(const struct sip_config *, struct req *);
-static int	 serve_report(const struct sip_config *, struct req *);
-static int	 serve_file(const struct sip_config *, struct req *,
-		    const char *);
+struct req;
 
-static const char fallback_response[] =
+/* What PATH_INFO asks for, how it may be asked, and what it answers when it cannot. */
+struct endpoint {
+	const char	*name;		/* in log lines */
+	const char	*path;
+	int		 prefix;	/* path is a prefix, the rest a name */
+	enum sip_endpoint fields;	/* its query fields (lib/query.c) */
+	unsigned	 methods;
+	const char	*allow;		/* the same, for a 405's Allow header */
+	void		(*serve)(const struct sip_config *, struct req *);
+	enum failure	 failure;
+	int		 notfound;	/* the status of SIP_ENOTFOUND */
+};
+
+/* One request: everything read from the CGI environment, checked. */
+struct req {
+	const struct endpoint *ep;	/* NULL: no such endpoint */
+	unsigned	 method;	/* 0: one no endpoint takes */
+	const char	*name;		/* what follows a prefix path */
+	const char	*addr;		/* REMOTE_ADDR, or "-" */
+	char		*body;		/* POST body, NUL-terminated */
+	struct sip_query q;
+};
+
+static void	 serve_boot(const struct sip_config *, struct req *);
+static void	 serve_report(const struct sip_config *, struct req *);
+static void	 serve_file(const struct sip_config *, struct req *);
+
+static const struct endpoint endpoints[] = {
+	{ "boot", "", 0, SIP_EP_BOOT, M_GET | M_HEAD, "GET, HEAD",
+	    serve_boot, FAIL_SAFE, 0 },
+	{ "boot", "/", 0, SIP_EP_BOOT, M_GET | M_HEAD, "GET, HEAD",
+	    serve_boot, FAIL_SAFE, 0 },
+	/* HEAD cannot report: a report changes the action, a HEAD nothing. */
+	{ "report", "/report", 0, SIP_EP_REPORT, M_GET | M_POST, "GET, POST",
+	    serve_report, FAIL_STATUS, 403 },
+	{ "file", "/file/", 1, SIP_EP_FILE, M_GET | M_HEAD, "GET, HEAD",
+	    serve_file, FAIL_STATUS, 404 },
+};
+
+static const struct {
+	const char	*name;
+	enum method	 method;
+} methods[] = {
+	{ "GET", M_GET },
+	{ "HEAD", M_HEAD },
+	{ "POST", M_POST },
+};
+
+static const char fallback_head[] =
     "Status: 200 OK\r\n"
     "Content-Type: text/plain\r\n"
     "Cache-Control: no-store\r\n"
     "\r\n";
 
+/*
+ * The log prefix, rebuilt whenever more is known, in the buffer the
+ * deadline's handler is not reading: it may fire at any time.
+ */
+static char log_prefix[2][PREFIX_MAX] = { "ipxe.cgi: -", "ipxe.cgi: -" };
+static volatile sig_atomic_t log_current;
+static volatile sig_atomic_t deadline_fail_safe = 1;
+static volatile sig_atomic_t deadline_head;
 
-static const char *const platforms[] = { "pcbios", "efi", NULL };
-static const char *const buildarchs[] = { "i386", "x86_64", "arm32", "arm64", NULL };
+static void
+log_context(const struct req *r, const char *mac)
+{
+	int next = !log_current;
+
+	snprintf(log_prefix[next], sizeof(log_prefix[next]), "ipxe.cgi: %s %s%s%s",
+	    r->addr, r->ep != NULL ? r->ep->name : "-",
+	    mac != NULL ? " " : "", mac != NULL ? mac : "");
+	log_current = next;
+	deadline_fail_safe = r->ep == NULL || r->ep->failure == FAIL_SAFE;
+	deadline_head = r->method == M_HEAD;
+}
+
+/* One line on stderr, in one write: the web server's error log keeps it whole. */
+static void
+logmsg(const char *fmt, ...)
+{
+	char line[LINE_MAX_LOG];
+	va_list ap;
+	size_t n;
+	ssize_t w;
+
+	n = (size_t)snprintf(line, sizeof(line), "%s: ", log_prefix[log_current]);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	line[n++] = '\n';
+	w = write(STDERR_FILENO, line, n);
+	(void)w;
+}
 
 /*
  * The hard deadline: whatever is stuck (a lock, a disk, a FIFO where the
@@ -65,27 +134,33 @@ static const char *const buildarchs[] = { "i386", "x86_64", "arm32", "arm64", NU
 static void
 deadline_hit(int sig)
 {
-	static const char msg[] = "ipxe.cgi: deadline reached, answered local boot\n";
-	static const char busy[] =
+	static const char busy_head[] =
 	    "Status: 503 Service Unavailable\r\n"
 	    "Content-Type: text/plain\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "\r\n"
-	    "unavailable: deadline\n";
-	static const char busy_msg[] = "ipxe.cgi: deadline reached, answered 503\n";
+	    "\r\n";
+	static const char busy_body[] = "unavailable: deadline\n";
+	static const char local_msg[] = ": deadline reached, answered local boot\n";
+	static const char busy_msg[] = ": deadline reached, answered 503\n";
+	const char *prefix = log_prefix[log_current];
 	ssize_t w;
 
 	(void)sig;
 	/* A report or a file is retried by its client; a boot must go on. */
-	if (deadline_endpoint != EP_BOOT) {
-		w = write(STDOUT_FILENO, busy, sizeof(busy) - 1);
+	if (!deadline_fail_safe) {
+		w = write(STDOUT_FILENO, busy_head, sizeof(busy_head) - 1);
+		if (!deadline_head)
+			w = write(STDOUT_FILENO, busy_body, sizeof(busy_body) - 1);
+		w = write(STDERR_FILENO, prefix, strlen(prefix));
 		w = write(STDERR_FILENO, busy_msg, sizeof(busy_msg) - 1);
 		(void)w;
 		_exit(0);
 	}
-	w = write(STDOUT_FILENO, fallback_response, sizeof(fallback_response) - 1);
-	w = write(STDOUT_FILENO, sip_fallback_script, sip_fallback_script_len);
-	w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	w = write(STDOUT_FILENO, fallback_head, sizeof(fallback_head) - 1);
+	if (!deadline_head)
+		w = write(STDOUT_FILENO, sip_fallback_script, sip_fallback_script_len);
+	w = write(STDERR_FILENO, prefix, strlen(prefix));
+	w = write(STDERR_FILENO, local_msg, sizeof(local_msg) - 1);
 	(void)w;
 	_exit(0);
 }
@@ -128,8 +203,28 @@ write_all(const char *p, size_t n)
 	}
 }
 
+static const char *
+status_reason(int status)
+{
+	switch (status) {
+	case 200:
+		return "OK";
+	case 400:
+		return "Bad Request";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	default:
+		return "Service Unavailable";
+	}
+}
+
+/* The whole answer in two writes; a HEAD gets the headers of the same GET. */
 static void
-respond(int status, const char *reason, const char *body, size_t len)
+respond(const struct req *r, int status, const char *body, size_t len)
 {
 	char head[256];
 	int n;
@@ -139,27 +234,87 @@ respond(int status, const char *reason, const char *body, size_t len)
 	    "Status: %d %s\r\n"
 	    "Content-Type: text/plain\r\n"
 	    "Cache-Control: no-store\r\n"
+	    "%s%s%s"
 	    "Content-Length: %zu\r\n"
-	    "\r\n", status, reason, len);
+	    "\r\n", status, status_reason(status),
+	    status == 405 && r->ep != NULL ? "Allow: " : "",
+	    status == 405 && r->ep != NULL ? r->ep->allow : "",
+	    status == 405 && r->ep != NULL ? "\r\n" : "", len);
 	write_all(head, (size_t)n);
-	write_all(body, len);
+	if (r->method != M_HEAD)
+		write_all(body, len);
 }
 
 static void
-respond_text(int status, const char *reason, const char *text)
+respond_text(const struct req *r, int status, const char *text)
 {
-	respond(status, reason, text, strlen(text));
+	respond(r, status, text, strlen(text));
 }
 
-/* The boot answer when we cannot even ask the library: logged, then local. */
+/* A request that cannot be served, by its endpoint's failure policy: one log line. */
 static void
-respond_fallback(const char *why)
+fail(const struct req *r, enum sip_rc rc, const char *why)
 {
-	fprintf(stderr, "ipxe.cgi: %s: answered local boot\n", why);
-	respond(200, "OK", sip_fallback_script, sip_fallback_script_len);
+	char text[SIP_ERR_MAX + 32];
+	int status;
+
+	if (r->ep->failure == FAIL_SAFE) {
+		logmsg("%s: answered local boot", why);
+		respond(r, 200, sip_fallback_script, sip_fallback_script_len);
+		return;
+	}
+	logmsg("%s", why);
+	switch (rc) {
+	case SIP_EINVAL:
+		status = 400;
+		snprintf(text, sizeof(text), "bad request: %s\n", why);
+		break;
+	case SIP_EDENIED:
+		status = 403;
+		snprintf(text, sizeof(text), "refused\n");
+		break;
+	case SIP_ENOTFOUND:
+		status = r->ep->notfound;
+		snprintf(text, sizeof(text), status == 404 ? "not found\n" :
+		    "refused\n");
+		break;
+	default:
+		status = 503;
+		snprintf(text, sizeof(text), "unavailable: %s\n",
+		    sip_strerror(rc));
+		break;
+	}
+	respond_text(r, status, text);
 }
 
-static int
+/* The endpoint, the method and the client, from the environment. */
+static void
+req_init(struct req *r)
+{
+	const char *path = getenv("PATH_INFO");
+	const char *method = getenv("REQUEST_METHOD");
+	size_t i, n;
+
+	memset(r, 0, sizeof(*r));
+	r->addr = sip_remote_addr(getenv("REMOTE_ADDR"));
+	if (path == NULL)
+		path = "";
+	for (i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++) {
+		n = strlen(endpoints[i].path);
+		if (endpoints[i].prefix ? strncmp(path, endpoints[i].path, n) == 0 :
+		    strcmp(path, endpoints[i].path) == 0) {
+			r->ep = &endpoints[i];
+			r->name = path + n;
+			break;
+		}
+	}
+	for (i = 0; method != NULL && i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(method, methods[i].name) == 0)
+			r->method = methods[i].method;
+	log_context(r, NULL);
+}
+
+static enum sip_rc
 read_body(struct req *r, struct sip_err *err)
 {
 	const char *cl = getenv("CONTENT_LENGTH");
@@ -197,177 +352,83 @@ read_body(struct req *r, struct sip_err *err)
 	return SIP_OK;
 }
 
-/* A field that must be valid if present: an invalid one is dropped and logged. */
-static const char *
-optional(const struct req *r, const char *key, enum sip_type type)
+/* The query (a POST's body) typed by the endpoint's fields. */
+static enum sip_rc
+req_read(struct req *r, struct sip_err *err)
 {
-	const char *v = sip_kv_get(r->q, r->nq, key);
-
-	if (v == NULL || *v == '\0')
-		return NULL;
-	if (sip_value_check(type, v) != SIP_OK) {
-		fprintf(stderr, "ipxe.cgi: %s: %s: not a valid %s, ignored\n",
-		    r->boot.mac, key, sip_type_name(type));
-		return NULL;
-	}
-	return v;
-}
-
-static const char *
-one_of(const struct req *r, const char *key, const char *const *allowed)
-{
-	const char *v = sip_kv_get(r->q, r->nq, key);
+	const char *qs;
+	enum sip_rc rc;
 	size_t i;
 
-	if (v == NULL || *v == '\0')
-		return NULL;
-	for (i = 0; allowed[i] != NULL; i++)
-		if (strcmp(v, allowed[i]) == 0)
-			return allowed[i];
-	fprintf(stderr, "ipxe.cgi: %s: %s: unknown value, ignored\n",
-	    r->boot.mac, key);
-	return NULL;
+	if (r->method == M_POST) {
+		if ((rc = read_body(r, err)) != SIP_OK)
+			return rc;
+		qs = r->body;
+	} else if ((qs = getenv("QUERY_STRING")) == NULL)
+		qs = "";
+	rc = sip_query_read(r->ep->fields, qs, &r->q, err);
+	sip_request_origin(&r->q.req, getenv("HTTP_HOST"), getenv("SCRIPT_NAME"));
+	if (rc == SIP_OK && r->q.req.mac[0] != '\0')
+		log_context(r, r->q.req.mac);
+	for (i = 0; rc == SIP_OK && i < r->q.ndropped; i++)
+		logmsg("%s", r->q.dropped[i].msg);
+	return rc;
 }
 
-/*
- * SMBIOS strings are free text set by whoever built or owns the machine:
- * kept for the inventory (printable ASCII, 64 bytes), never rendered.
- */
-static const char *
-smbios(const struct req *r, const char *key)
-{
-	const char *v = sip_kv_get(r->q, r->nq, key);
-
-	if (v == NULL || *v == '\0')
-		return NULL;
-	if (sip_smbios_check(v) != SIP_OK) {
-		fprintf(stderr, "ipxe.cgi: %s: %s: not printable ASCII of at "
-		    "most %d bytes, ignored\n", r->boot.mac, key, SIP_SMBIOS_MAX);
-		return NULL;
-	}
-	return v;
-}
-
-/* Where the client reached us, for URLs in what it gets back. */
 static void
-request_urls(struct req *r)
-{
-	r->boot.host = getenv("HTTP_HOST");
-	if (r->boot.host != NULL &&
-	    sip_value_check(SIP_T_HOST, r->boot.host) != SIP_OK)
-		r->boot.host = NULL;
-	r->boot.script_name = getenv("SCRIPT_NAME");
-}
-
-static int
 serve_boot(const struct sip_config *cfg, struct req *r)
 {
-	const char *macstr = sip_kv_get(r->q, r->nq, "mac");
-	struct sip_mac mac;
 	struct sip_buf out;
 	struct sip_reason reason;
 	struct sip_err err;
 	enum sip_rc rc;
 
-	if (macstr == NULL || sip_mac_parse(macstr, &mac) != SIP_OK) {
-		respond_fallback(macstr == NULL ? "boot: mac is missing" :
-		    "boot: mac is not a MAC address");
-		return 0;
-	}
-	sip_mac_format(&mac, r->boot.mac);
-	r->boot.platform = one_of(r, "platform", platforms);
-	r->boot.buildarch = one_of(r, "buildarch", buildarchs);
-	r->boot.ip = optional(r, "ip", SIP_T_IPV4);
-	r->boot.uuid = smbios(r, "uuid");
-	r->boot.serial = smbios(r, "serial");
-	r->boot.manufacturer = smbios(r, "manufacturer");
-	r->boot.product = smbios(r, "product");
-	request_urls(r);
-
 	sip_buf_init(&out);
 	err.msg[0] = '\0';
-	sip_answer_boot(cfg, &r->boot, time(NULL), 0, &out, &reason, &rc, &err);
+	/* A HEAD is a dry run: no boot recorded, no action counted. */
+	sip_answer_boot(cfg, &r->q.req, time(NULL), r->method == M_HEAD, &out,
+	    &reason, &rc, &err);
 	if (rc != SIP_OK)
-		fprintf(stderr, "ipxe.cgi: %s: %s: %s (%s)\n", r->boot.mac,
-		    sip_strerror(rc), err.msg, reason.text);
+		logmsg("%s: %s (%s)", sip_strerror(rc), err.msg, reason.text);
 	if (out.len == 0)
-		respond(200, "OK", sip_fallback_script, sip_fallback_script_len);
+		respond(r, 200, sip_fallback_script, sip_fallback_script_len);
 	else
-		respond(200, "OK", out.data, out.len);
+		respond(r, 200, out.data, out.len);
 	sip_buf_free(&out);
-	return 0;
 }
 
-static int
+static void
 serve_report(const struct sip_config *cfg, struct req *r)
 {
 	struct sip_err err;
-	enum sip_event ev;
 	enum sip_rc rc;
-	int progress;
-	char line[SIP_ERR_MAX + 16];
 
 	err.msg[0] = '\0';
-	if ((rc = sip_report_parse(sip_kv_get(r->q, r->nq, "status"),
-	    sip_kv_get(r->q, r->nq, "progress"), &ev, &progress, &err)) == SIP_OK)
-		rc = sip_answer_report(cfg, sip_kv_get(r->q, r->nq, "token"), ev,
-		    progress, sip_kv_get(r->q, r->nq, "msg"), time(NULL), &err);
-	switch (rc) {
-	case SIP_OK:
-		respond_text(200, "OK", "ok\n");
-		break;
-	case SIP_EDENIED:
-	case SIP_ENOTFOUND:
-		fprintf(stderr, "ipxe.cgi: %s\n", err.msg);
-		respond_text(403, "Forbidden", "refused\n");
-		break;
-	case SIP_EINVAL:
-		fprintf(stderr, "ipxe.cgi: %s\n", err.msg);
-		snprintf(line, sizeof(line), "bad request: %s\n", err.msg);
-		respond_text(400, "Bad Request", line);
-		break;
-	default:
-		fprintf(stderr, "ipxe.cgi: report: %s: %s\n", sip_strerror(rc), err.msg);
-		snprintf(line, sizeof(line), "unavailable: %s\n", sip_strerror(rc));
-		respond_text(503, "Service Unavailable", line);
-		break;
-	}
-	return 0;
+	rc = sip_answer_report(cfg, r->q.token, r->q.event, r->q.progress,
+	    r->q.msg, time(NULL), &err);
+	if (rc == SIP_OK)
+		respond_text(r, 200, "ok\n");
+	else
+		fail(r, rc, err.msg);
 }
 
 /* A file of an action for the system it booted: the token is the key. */
-static int
-serve_file(const struct sip_config *cfg, struct req *r, const char *name)
+static void
+serve_file(const struct sip_config *cfg, struct req *r)
 {
 	struct sip_buf out;
 	struct sip_err err;
 	enum sip_rc rc;
 
-	request_urls(r);
 	sip_buf_init(&out);
 	err.msg[0] = '\0';
-	rc = sip_answer_file(cfg, &r->boot, sip_kv_get(r->q, r->nq, "token"),
-	    name, time(NULL), &out, &err);
-	switch (rc) {
-	case SIP_OK:
-		respond(200, "OK", out.data, out.len);
-		break;
-	case SIP_EDENIED:
-		fprintf(stderr, "ipxe.cgi: file: %s\n", err.msg);
-		respond_text(403, "Forbidden", "refused\n");
-		break;
-	case SIP_ENOTFOUND:
-		fprintf(stderr, "ipxe.cgi: file: %s\n", err.msg);
-		respond_text(404, "Not Found", "no such file\n");
-		break;
-	default:
-		fprintf(stderr, "ipxe.cgi: file: %s: %s\n", sip_strerror(rc),
-		    err.msg);
-		respond_text(503, "Service Unavailable", "unavailable\n");
-		break;
-	}
+	rc = sip_answer_file(cfg, &r->q.req, r->q.token, r->name, time(NULL),
+	    &out, &err);
+	if (rc == SIP_OK)
+		respond(r, 200, out.data, out.len);
+	else
+		fail(r, rc, err.msg);
 	sip_buf_free(&out);
-	return 0;
 }
 
 int
@@ -376,79 +437,31 @@ main(void)
 	struct sip_config cfg;
 	struct sip_err err;
 	struct req r;
-	const char *qs;
 	enum sip_rc rc;
-	enum endpoint ep;
 
 	deadline_arm(FIRST_DEADLINE);
-	memset(&r, 0, sizeof(r));
-	err.msg[0] = '\0';
-	r.method = getenv("REQUEST_METHOD");
-	r.path = getenv("PATH_INFO");
-	if (r.path == NULL)
-		r.path = "";
-	if (*r.path == '\0' || strcmp(r.path, "/") == 0)
-		ep = EP_BOOT;
-	else if (strcmp(r.path, "/report") == 0)
-		ep = EP_REPORT;
-	else if (strncmp(r.path, "/file/", 6) == 0)
-		ep = EP_FILE;
-	else {
-		respond_text(404, "Not Found", "no such endpoint\n");
+	req_init(&r);
+	if (r.ep == NULL) {
+		respond_text(&r, 404, "no such endpoint\n");
 		return 0;
 	}
-	deadline_endpoint = ep;
-
-	if ((rc = sip_config_load(&cfg, NULL, &err)) != SIP_OK) {
-		if (ep != EP_BOOT) {
-			fprintf(stderr, "ipxe.cgi: %s: %s\n", endpoint_names[ep],
-			    err.msg);
-			respond_text(503, "Service Unavailable", "unavailable: configuration\n");
-		} else
-			respond_fallback(err.msg);
-		goto out_config;
+	if ((r.method & r.ep->methods) == 0) {
+		respond_text(&r, 405, "method not allowed\n");
+		return 0;
+	}
+	err.msg[0] = '\0';
+	if (sip_config_load(&cfg, NULL, &err) != SIP_OK) {
+		fail(&r, SIP_ECONFIG, err.msg);
+		goto out;
 	}
 	deadline_arm(cfg.deadline);
-
-	if (r.method != NULL && strcmp(r.method, "POST") == 0 && ep == EP_REPORT) {
-		if ((rc = read_body(&r, &err)) != SIP_OK) {
-			fprintf(stderr, "ipxe.cgi: report: %s\n", err.msg);
-			respond_text(400, "Bad Request", "bad request: body\n");
-			goto out;
-		}
-		qs = r.body;
-	} else if (r.method == NULL || (strcmp(r.method, "GET") != 0 &&
-	    strcmp(r.method, "HEAD") != 0)) {
-		respond_text(405, "Method Not Allowed", ep == EP_REPORT ?
-		    "GET, HEAD or POST only\n" : "GET or HEAD only\n");
-		goto out;
-	} else
-		qs = getenv("QUERY_STRING");
-
-	if ((rc = sip_query_parse(qs ? qs : "", &r.q, &r.nq, &err)) != SIP_OK) {
-		if (ep != EP_BOOT) {
-			fprintf(stderr, "ipxe.cgi: %s: %s\n", endpoint_names[ep],
-			    err.msg);
-			respond_text(400, "Bad Request", "bad request: query\n");
-		} else
-			respond_fallback(err.msg);
-		goto out;
-	}
-	switch (ep) {
-	case EP_BOOT:
-		serve_boot(&cfg, &r);
-		break;
-	case EP_REPORT:
-		serve_report(&cfg, &r);
-		break;
-	case EP_FILE:
-		serve_file(&cfg, &r, r.path + 6);
-		break;
-	}
+	if ((rc = req_read(&r, &err)) != SIP_OK)
+		fail(&r, rc, err.msg);
+	else
+		r.ep->serve(&cfg, &r);
  out:
-	sip_kv_free(r.q, r.nq);
+	sip_query_free(&r.q);
 	free(r.body);
- out_config:
 	sip_config_free(&cfg);
 	return 0;
 }

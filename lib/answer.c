@@ -310,35 +310,6 @@ sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 }
 
 enum sip_rc
-sip_report_parse(const char *status, const char *progress, enum sip_event *ev,
-    int *progress_out, struct sip_err *err)
-{
-	char *end;
-	long v;
-
-	if (status == NULL)
-		return sip_errf(err, SIP_EINVAL, "report: status is missing");
-	if (strcmp(status, "running") == 0)
-		*ev = SIP_EV_RUNNING;
-	else if (strcmp(status, "done") == 0)
-		*ev = SIP_EV_DONE;
-	else if (strcmp(status, "failed") == 0)
-		*ev = SIP_EV_FAILED;
-	else
-		return sip_errf(err, SIP_EINVAL,
-		    "report: status must be running, done or failed");
-	*progress_out = -1;
-	if (progress == NULL || *progress == '\0')
-		return SIP_OK;
-	if (strspn(progress, "0123456789") != strlen(progress) ||
-	    strlen(progress) > 3 || (v = strtol(progress, &end, 10)) > 100)
-		return sip_errf(err, SIP_EINVAL,
-		    "report: progress must be an integer 0..100");
-	*progress_out = (int)v;
-	return SIP_OK;
-}
-
-enum sip_rc
 sip_answer_report(const struct sip_config *cfg, const char *token,
     enum sip_event ev, int progress, const char *msg, time_t now,
     struct sip_err *err)

@@ -587,9 +587,6 @@ enum sip_rc	 sip_active_missing(const char *db_path,
 extern const char sip_fallback_script[];
 extern const size_t sip_fallback_script_len;
 
-/* Parse a report's fields into an event; SIP_EINVAL names the bad field. */
-enum sip_rc	 sip_report_parse(const char *status, const char *progress,
-		    enum sip_event *, int *progress_out, struct sip_err *);
 /* The report call ipxe.cgi makes: SIP_EDENIED means answer 403. */
 enum sip_rc	 sip_answer_report(const struct sip_config *, const char *token,
 		    enum sip_event, int progress, const char *msg, time_t now,

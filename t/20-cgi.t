@@ -163,8 +163,78 @@ is "$(state_of $M2)" "expired 0" "expired on boot"
 # --- nothing secret or unvalidated in any script served --------------------
 grep -rqi 'password\|passwd' "$T"/body; ok $((! $?)) "no password in scripts"
 
-# --- HEAD ------------------------------------------------------------------
+# --- HEAD: the headers of GET, and nothing changes ---------------------------
 cgi HEAD "" "mac=$M1"
 is "$status" 200 "HEAD: 200"
+M4=52:54:00:00:00:04
+se3ipxe set-action $M4 memtest:run > /dev/null 2>&1
+fold_seen
+journal=$T/db/se3-ipxe.db-seen
+seen_before=$(cat "$journal" 2> /dev/null | wc -l)
+history_before=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT count(*) FROM history")
+cgi HEAD "" "mac=$M4&platform=pcbios"
+is "$status" 200 "HEAD on a boot with a pending action: 200"
+is "$(wc -c < "$T/body")" 0 "HEAD: no body"
+length=$(sed -n 's/^Content-Length: \([0-9]*\)\r$/\1/p' "$T/out")
+is "$(state_of $M4)" "pending 0" "HEAD: the action stays pending, no boot counted"
+is "$(cat "$journal" 2> /dev/null | wc -l)" "$seen_before" "HEAD: no seen-journal line"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT count(*) FROM history")" "$history_before" "HEAD: no history"
+boot "mac=$M4&platform=pcbios"
+is "$length" "$(wc -c < "$T/body" | tr -d ' ')" "HEAD: the Content-Length of the GET that follows"
+is "$(state_of $M4)" "done 1" "the GET after it boots memtest"
+se3ipxe set-action $M3 fakeinstall:install > /dev/null 2>&1
+T4=$(token_of $M3)
+boot "mac=$M3"
+before=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")
+cgi HEAD /report "token=$T4&status=done"
+is "$status" 405 "HEAD on report: 405"
+tr -d '\r' < "$T/out" | grep -qx 'Allow: GET, POST'; ok $? "HEAD on report: Allow: GET, POST"
+is "$(wc -c < "$T/body")" 0 "HEAD on report: no body"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")" "$before" \
+    "HEAD on report: no history, the action unchanged"
+cgi HEAD /file/preseed.cgf "token=$T4"
+is "$status" 404 "HEAD on a missing file: 404"
+cgi HEAD /file/preseed.cfg "token=$T4"
+is "$(wc -c < "$T/body")" 0 "HEAD on a file: no body"
+length=$(sed -n 's/^Content-Length: \([0-9]*\)\r$/\1/p' "$T/out")
+cgi GET /file/preseed.cfg "token=$T4"
+is "$length" "$(wc -c < "$T/body" | tr -d ' ')" "HEAD on a file: the Content-Length of its GET"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")" "$before" \
+    "HEAD and GET on a file changed nothing"
+for m in PUT DELETE OPTIONS; do
+	cgi $m "" "mac=$M4"
+	is "$status" 405 "$m on boot: 405"
+done
+tr -d '\r' < "$T/out" | grep -qx 'Allow: GET, HEAD'; ok $? "405 on boot: Allow: GET, HEAD"
+
+# --- the log: one line, client address, endpoint and MAC first ----------------
+boot "mac=$M1&ip=1.2.3.999"
+is "$(cat "$T/err")" "ipxe.cgi: 127.0.0.1 boot $M1: ip: not a valid ipv4, ignored" \
+    "log: address, endpoint and MAC"
+boot "mac=zz"
+is "$(cat "$T/err")" "ipxe.cgi: 127.0.0.1 boot: mac: not a MAC address: answered local boot" \
+    "log: no MAC when there is none"
+CGI_WRAP="env REMOTE_ADDR=2001:db8::7" boot "mac=$M1&platform=bios"
+is "$(cat "$T/err")" "ipxe.cgi: 2001:db8::7 boot $M1: platform: not pcbios or efi, ignored" \
+    "log: an IPv6 client"
+for addr in "" "10.0.0.1%0a" "10.0.0.1;x" "example.org" "1.2.3.4.5" "fe80::1%eth0"; do
+	CGI_WRAP="env REMOTE_ADDR=$addr" boot "mac=$M1&ip=x"
+	is "$(cat "$T/err")" "ipxe.cgi: - boot $M1: ip: not a valid ipv4, ignored" \
+	    "log: REMOTE_ADDR '$addr' is not an address: -"
+done
+CGI_WRAP="env -u REMOTE_ADDR" boot "mac=$M1&ip=x"
+is "$(cut -d ' ' -f 1-3 "$T/err")" "ipxe.cgi: - boot" "log: no REMOTE_ADDR: -"
+cgi GET /report "token=$T4&status=finished"
+is "$(cat "$T/err")" "ipxe.cgi: 127.0.0.1 report: status: not running, done or failed" \
+    "log: a report"
+cgi GET /report "token=$WRONG&status=done"
+is "$(cut -d ' ' -f 1-3 "$T/err")" "ipxe.cgi: 127.0.0.1 report:" "log: a refused report"
+! grep -q "$WRONG" "$T/err"; ok $? "log: not the token either"
+cgi GET /file/nosuch.cfg "token=$T4"
+is "$(cut -d ' ' -f 1-3 "$T/err")" "ipxe.cgi: 127.0.0.1 file:" "log: a file"
+! grep -q "$T4" "$T/err"; ok $? "log: no token"
+CONFIG=$T/none.conf cgi GET /report "token=$T4&status=done"
+is "$(wc -l < "$T/err")" 1 "log: a report without a configuration, one line"
+is "$(cut -d ' ' -f 1-3 "$T/err")" "ipxe.cgi: 127.0.0.1 report:" "log: ... with its prefix"
 
 done_testing

@@ -85,6 +85,12 @@ get() {
 	    "$APACHE_URL$1" || echo "curl-failed"
 }
 
+# head_req PATH?QUERY: a HEAD request (curl -I); the status on stdout, headers in $T/hdr.
+head_req() {
+	curl -sS -I --max-time 20 -D "$T/hdr" -o /dev/null -w '%{http_code}' \
+	    "$APACHE_URL$1" || echo "curl-failed"
+}
+
 boot() {	# boot MAC: one boot request like iPXE's
 	get "/cgi-bin/ipxe.cgi?mac=$1&platform=pcbios&buildarch=i386"
 }
@@ -132,6 +138,16 @@ EOF
 # ---------------------------------------------------------------- oneshot
 m1=52:54:00:12:34:56
 t "set-action $m1 memtest:run" logged se3 set-action "$m1" memtest:run
+
+# HEAD (curl -I) answers the headers of the boot and changes nothing.
+code=$(head_req "/cgi-bin/ipxe.cgi?mac=$m1&platform=pcbios&buildarch=i386")
+is "$code" 200 "HEAD boot of $m1: HTTP 200"
+t "HEAD boot: text/plain" grep -qi '^Content-Type: text/plain' "$T/hdr"
+is "$(field "$m1" action.state)" pending "HEAD boot: the action stays pending"
+is "$(field "$m1" action.boots)" 0 "HEAD boot: no boot counted"
+code=$(head_req "/cgi-bin/ipxe.cgi/report?token=0123456789abcdef0123456789abcdef&status=done")
+is "$code" 405 "HEAD report: HTTP 405"
+t "HEAD report: Allow: GET, POST" grep -qi '^Allow: GET, POST' "$T/hdr"
 
 code=$(boot "$m1")
 is "$code" 200 "boot 1 of $m1: HTTP 200"
