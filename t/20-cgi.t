@@ -160,6 +160,12 @@ boot "mac=$M2"
 ok "$(is_local_script; echo $?)" "expired: local"
 is "$(state_of $M2)" "expired 0" "expired on boot"
 
+# Expiry counts from the start (--at), not from when the action is set, as the pages say.
+se3ipxe set-action $M2 fakeinstall:install --at +1h --expires 1m > /dev/null 2>&1
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT state, expires_at - start_at FROM actions WHERE mac='$M2' ORDER BY id DESC LIMIT 1")" \
+    "scheduled|60" "--at +1h --expires 1m: expires 1m after its start"
+se3ipxe cancel $M2 > /dev/null 2>&1
+
 # --- nothing secret or unvalidated in any script served --------------------
 grep -rqi 'password\|passwd' "$T"/body; ok $((! $?)) "no password in scripts"
 
