@@ -13,8 +13,7 @@
 
 #define BODY_MAX	4096	/* a report form is a few hundred bytes */
 #define FIRST_DEADLINE	5	/* seconds, until the config says otherwise */
-#define PREFIX_MAX	128	/* "ipxe.cgi: ADDRESS ENDPOINT MAC" */
-#define LINE_MAX_LOG	(PREFIX_MAX + 2 * SIP_ERR_MAX)
+#define LINE_MAX_LOG	(128 + 2 * SIP_ERR_MAX)	/* the prefix and a message */
 
 enum method {
 	M_GET = 1 << 0,
@@ -85,23 +84,22 @@ static const char fallback_head[] =
     "\r\n";
 
 /*
- * The log prefix, rebuilt whenever more is known, in the buffer the
- * deadline's handler is not reading: it may fire at any time.
+ * What every log line starts with, kept as pointers (to the environment,
+ * the endpoints table, the request) that the deadline's handler may read
+ * at any time: nothing is formatted until a line is written.
  */
-static char log_prefix[2][PREFIX_MAX] = { "ipxe.cgi: -", "ipxe.cgi: -" };
-static volatile sig_atomic_t log_current;
+static const char *volatile log_addr = "-";
+static const char *volatile log_endpoint = "-";
+static const char *volatile log_mac;
 static volatile sig_atomic_t deadline_fail_safe = 1;
 static volatile sig_atomic_t deadline_head;
 
 static void
 log_context(const struct req *r, const char *mac)
 {
-	int next = !log_current;
-
-	snprintf(log_prefix[next], sizeof(log_prefix[next]), "ipxe.cgi: %s %s%s%s",
-	    r->addr, r->ep != NULL ? r->ep->name : "-",
-	    mac != NULL ? " " : "", mac != NULL ? mac : "");
-	log_current = next;
+	log_addr = r->addr;
+	log_endpoint = r->ep != NULL ? r->ep->name : "-";
+	log_mac = mac;
 	deadline_fail_safe = r->ep == NULL || r->ep->failure == FAIL_SAFE;
 	deadline_head = r->method == M_HEAD;
 }
@@ -115,13 +113,33 @@ logmsg(const char *fmt, ...)
 	size_t n;
 	ssize_t w;
 
-	n = (size_t)snprintf(line, sizeof(line), "%s: ", log_prefix[log_current]);
+	n = (size_t)snprintf(line, sizeof(line), "ipxe.cgi: %s %s%s%s: ",
+	    log_addr, log_endpoint, log_mac != NULL ? " " : "",
+	    log_mac != NULL ? log_mac : "");
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	va_end(ap);
 	n = strlen(line);
 	line[n++] = '\n';
 	w = write(STDERR_FILENO, line, n);
+	(void)w;
+}
+
+/* The log prefix with write(2) alone, for the deadline's handler. */
+static void
+log_prefix_raw(void)
+{
+	const char *mac = log_mac;
+	ssize_t w;
+
+	w = write(STDERR_FILENO, "ipxe.cgi: ", 10);
+	w = write(STDERR_FILENO, log_addr, strlen(log_addr));
+	w = write(STDERR_FILENO, " ", 1);
+	w = write(STDERR_FILENO, log_endpoint, strlen(log_endpoint));
+	if (mac != NULL) {
+		w = write(STDERR_FILENO, " ", 1);
+		w = write(STDERR_FILENO, mac, strlen(mac));
+	}
 	(void)w;
 }
 
@@ -142,7 +160,6 @@ deadline_hit(int sig)
 	static const char busy_body[] = "unavailable: deadline\n";
 	static const char local_msg[] = ": deadline reached, answered local boot\n";
 	static const char busy_msg[] = ": deadline reached, answered 503\n";
-	const char *prefix = log_prefix[log_current];
 	ssize_t w;
 
 	(void)sig;
@@ -151,7 +168,7 @@ deadline_hit(int sig)
 		w = write(STDOUT_FILENO, busy_head, sizeof(busy_head) - 1);
 		if (!deadline_head)
 			w = write(STDOUT_FILENO, busy_body, sizeof(busy_body) - 1);
-		w = write(STDERR_FILENO, prefix, strlen(prefix));
+		log_prefix_raw();
 		w = write(STDERR_FILENO, busy_msg, sizeof(busy_msg) - 1);
 		(void)w;
 		_exit(0);
@@ -159,7 +176,7 @@ deadline_hit(int sig)
 	w = write(STDOUT_FILENO, fallback_head, sizeof(fallback_head) - 1);
 	if (!deadline_head)
 		w = write(STDOUT_FILENO, sip_fallback_script, sip_fallback_script_len);
-	w = write(STDERR_FILENO, prefix, strlen(prefix));
+	log_prefix_raw();
 	w = write(STDERR_FILENO, local_msg, sizeof(local_msg) - 1);
 	(void)w;
 	_exit(0);
