@@ -1,13 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The seen journal on a full disk (a tiny tmpfs): every boot is answered, the journal keeps whole lines only, and what it recorded is folded once.
+# The seen journal when writes fall short (an LD_PRELOAD shim, then a full tmpfs): every boot is answered, the journal keeps whole lines only, and what it recorded is folded once.
 
-# A mount namespace of its own, so that the tmpfs is nobody else's business.
-if [ "$(id -u)" -ne 0 ]; then
-	echo "1..0 # SKIP needs root to mount a tmpfs"
-	exit 0
-fi
-if [ -z "${SEEN_FULL_NS-}" ] && unshare -m --propagation private true 2> /dev/null; then
+# As root, a mount namespace of its own, so that the tmpfs is nobody else's business.
+if [ "$(id -u)" -eq 0 ] && [ -z "${SEEN_FULL_NS-}" ] &&
+    unshare -m --propagation private true 2> /dev/null; then
 	SEEN_FULL_NS=1 exec unshare -m --propagation private sh "$0" "$@"
 fi
 
@@ -16,9 +13,32 @@ fi
 
 write_config "$T/se3-ipxe.conf"
 DB=$T/db/se3-ipxe.db
+
+# --- a write cut short by the shim: the repair path alone ---------------------
+SHIM="LD_PRELOAD=$TOP/build/t/shortwrite.so"
+CGI_BIN=$TOP/build/t/ipxe-dynamic.cgi boot "mac=02:00:00:00:ff:01&platform=efi"
+lines=$(cat "$DB-seen")
+CGI_ENV="$SHIM SHORTWRITE_AT=1" CGI_BIN=$TOP/build/t/ipxe-dynamic.cgi \
+    boot "mac=02:00:00:00:ff:02&platform=efi&serial=cut%20in%20half"
+is "$status" 200 "shim: a short write still answers 200"
+ok "$(is_local_script; echo $?)" "shim: a whole local-boot script"
+grep -q 'short write, boot not recorded' "$T/err"; ok $? "shim: the log says so: $(cat "$T/err")"
+is "$(cat "$DB-seen")" "$lines" "shim: the half line is taken back, the journal as before"
+CGI_BIN=$TOP/build/t/ipxe-dynamic.cgi boot "mac=02:00:00:00:ff:03&platform=efi"
+is "$(cut -f 2 "$DB-seen" | tr '\n' ' ')" "02:00:00:00:ff:01 02:00:00:00:ff:03 " \
+    "shim: the next boot is a whole line of its own"
+rm -f "$DB-seen"
+
+# --- a full tmpfs --------------------------------------------------------------
+if [ "$(id -u)" -ne 0 ]; then
+	skip "a full disk: needs root to mount a tmpfs"
+	done_testing
+	exit
+fi
 if ! mount -t tmpfs -o size=256k,mode=755 se3-ipxe-test "$T/db" 2> "$T/mount.err"; then
-	echo "1..0 # SKIP cannot mount a tmpfs: $(head -n 1 "$T/mount.err")"
-	exit 0
+	skip "a full disk: cannot mount a tmpfs: $(head -n 1 "$T/mount.err")"
+	done_testing
+	exit
 fi
 trap 'umount "$T/db" 2> /dev/null; rm -rf "$T"' EXIT
 
