@@ -99,7 +99,11 @@ build/t/failmalloc.so: t/lib/failmalloc.c
 	@mkdir -p build/t
 	$(CC) -O2 -fPIC -shared -o $@ $< -ldl
 
-tests: all $(UNIT_BINS) $(REPLAY_BINS) build/t/failmalloc.so build/t/ipxe-dynamic.cgi bench/floor.cgi
+build/t/shortwrite.so: t/lib/shortwrite.c
+	@mkdir -p build/t
+	$(CC) -O2 -fPIC -shared -o $@ $<
+
+tests: all $(UNIT_BINS) $(REPLAY_BINS) build/t/failmalloc.so build/t/shortwrite.so build/t/ipxe-dynamic.cgi bench/floor.cgi
 
 bench/floor.cgi: bench/floor.c
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<

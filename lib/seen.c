@@ -21,13 +21,22 @@
  * so a line is always exactly SEEN_FIELDS fields.
  */
 #define SEEN_FIELDS	9
-#define SEEN_LINE_MAX	SIP_SEEN_LINE_MAX	/* 18 + 17 + 64 * 6 + 15 + 8 TABs + LF */
-#define SEEN_TIME_MAX	999999999999999999LL
+#define SEEN_LINE_MAX	SIP_SEEN_LINE_MAX	/* 10 + 17 + 64 * 6 + 15 + 8 TABs + LF */
+/*
+ * The times a line may carry, [MIN, END): a boot before 2020 or from 2100
+ * on is a clock gone wrong, and last_seen = max(...) would keep a time
+ * from the future forever.  The range also makes every time exactly ten
+ * digits, which is what lets the parser refuse a glued line.
+ */
+#define SEEN_TIME_MIN	1577836800LL	/* 2020-01-01T00:00:00Z */
+#define SEEN_TIME_END	4102444800LL	/* 2100-01-01T00:00:00Z */
+#define SEEN_TIME_DIGITS 10
 /* A journal past this is refused whole by a fold: someone else wrote it. */
 #define SEEN_READ_MAX	(SIP_SEEN_MAX + (1u << 20))
 
 static enum sip_rc	 seen_check(const struct sip_request *,
 			    struct sip_err *);
+static int		 seen_cut_partial(int);
 static const char	*nz(const char *);
 
 enum sip_rc
@@ -84,9 +93,58 @@ seen_check(const struct sip_request *req, struct sip_err *err)
 }
 
 /*
+ * Cut the journal back to just after its last newline.  Under the
+ * exclusive lock no writer is between its write and its unlock, so what
+ * follows the last newline is a line nobody will finish: this writer's
+ * short write, or the debris of a crash.  A line is at most SEEN_LINE_MAX
+ * bytes, so a line end must be within that many bytes of the end; a tail
+ * without one is no line at all, and is left for the parser to refuse.
+ * 0 when done, else an errno, or -1 for that tail.
+ */
+static int
+seen_cut_partial(int fd)
+{
+	char tail[SEEN_LINE_MAX], *nl;
+	struct stat sb;
+	off_t from, keep;
+	ssize_t r;
+
+	/* flock(2) converts a lock by dropping it first: say so by doing it. */
+	if (flock(fd, LOCK_UN) == -1 || flock(fd, LOCK_EX) == -1 ||
+	    fstat(fd, &sb) == -1)
+		return errno;
+	from = sb.st_size > (off_t)sizeof(tail) ?
+	    sb.st_size - (off_t)sizeof(tail) : 0;
+	if ((r = pread(fd, tail, (size_t)(sb.st_size - from), from)) == -1)
+		return errno;
+	if ((off_t)r != sb.st_size - from)
+		return EIO;	/* a file that shrank under the exclusive lock */
+	if ((nl = memrchr(tail, '\n', (size_t)r)) != NULL)
+		keep = from + (nl - tail) + 1;
+	else if (from == 0)
+		keep = 0;
+	else
+		return -1;
+	if (keep < sb.st_size && ftruncate(fd, keep) == -1)
+		return errno;
+	return 0;
+}
+
+/*
  * Writers share the lock and a fold takes it alone, so that a fold never
  * empties the file between a writer's line and its own read.  One write(2)
  * on an O_APPEND descriptor: lines of concurrent writers never mix.
+ *
+ * A write cut short (full disk, file size limit, I/O error) is taken back
+ * at once, so that the next line does not glue onto it.  A writer killed
+ * between its short write and the cut still leaves a partial line: the
+ * next line glues onto it, and sip_seen_parse refuses the pair, which
+ * loses that one boot (the machine's next boot records it again) and
+ * never invents a time.  Checking the last byte before every append would
+ * save that line at the cost of a read(2) on every boot of every machine,
+ * against debris only a crash leaves (a kill inside or right after a write
+ * cut short, a power loss): the boot path is measured in instructions and
+ * system calls, so the parser guards it instead.
  */
 enum sip_rc
 sip_seen_append(const char *db_path, const struct sip_request *req,
@@ -96,23 +154,25 @@ sip_seen_append(const char *db_path, const struct sip_request *req,
 	struct stat sb;
 	enum sip_rc rc;
 	ssize_t w;
-	int fd, n;
+	int fd, n, werr, cut;
 
 	if ((rc = sip_db_sibling(db_path, SIP_SEEN_SUFFIX, path,
 	    sizeof(path), err)) != SIP_OK ||
 	    (rc = seen_check(req, err)) != SIP_OK)
 		return rc;
-	/* What sip_seen_parse takes back: 1 to 18 digits. */
-	if (now < 0 || (long long)now > SEEN_TIME_MAX)
-		return sip_errf(err, SIP_ETIME, "%s: the clock says %lld",
-		    path, (long long)now);
+	/* What sip_seen_parse takes back. */
+	if ((long long)now < SEEN_TIME_MIN || (long long)now >= SEEN_TIME_END)
+		return sip_errf(err, SIP_ETIME, "%s: the clock says %lld, not "
+		    "a time from 2020 to 2099: boot not recorded", path,
+		    (long long)now);
 	n = snprintf(line, sizeof(line), "%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 	    (long long)now, req->mac, nz(req->platform), nz(req->buildarch),
 	    nz(req->uuid), nz(req->serial), nz(req->manufacturer),
 	    nz(req->product), nz(req->ip));
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return sip_errf(err, SIP_EINVAL, "%s: line too long", path);
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	/* Read access too: a short write's repair reads the tail back. */
+	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW |
 	    O_NOCTTY | O_CLOEXEC, 0640)) == -1)
 		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
 	if (flock(fd, LOCK_SH) == -1 || fstat(fd, &sb) == -1) {
@@ -130,8 +190,16 @@ sip_seen_append(const char *db_path, const struct sip_request *req,
 		goto close;
 	}
 	if ((w = write(fd, line, (size_t)n)) != n) {
-		rc = sip_errf(err, SIP_EIO, "%s: %s", path,
-		    w == -1 ? strerror(errno) : "short write");
+		werr = w == -1 ? errno : 0;
+		if ((cut = seen_cut_partial(fd)) == 0)
+			rc = sip_errf(err, SIP_EIO, "%s: %s, boot not recorded",
+			    path, werr != 0 ? strerror(werr) : "short write");
+		else
+			rc = sip_errf(err, SIP_EIO, "%s: %s, boot not recorded, "
+			    "and the partial line after the last one could not "
+			    "be cut: %s", path, werr != 0 ? strerror(werr) :
+			    "short write", cut == -1 ? "no line end near the "
+			    "end" : strerror(cut));
 		goto close;
 	}
 	rc = SIP_OK;
@@ -168,10 +236,20 @@ sip_seen_parse(char *line, size_t len, struct sip_request *req,
 	/* The last field ends the line: it was NUL-terminated by the caller. */
 	if (*end != '\0')
 		return sip_errf(err, SIP_EINVAL, "seen: line not terminated");
+	/*
+	 * Ten digits exactly, in range.  A partial line glued onto a whole
+	 * one is refused here whatever byte it was cut at: cut in the time,
+	 * its digits run into the next line's ten (eleven or more); cut
+	 * past its first TAB, the pair has at least SEEN_FIELDS TABs.
+	 */
 	if (strspn(field[0], "0123456789") != strlen(field[0]) ||
-	    strlen(field[0]) == 0 || strlen(field[0]) > 18)
-		return sip_errf(err, SIP_EINVAL, "seen: time: not a number");
+	    strlen(field[0]) != SEEN_TIME_DIGITS)
+		return sip_errf(err, SIP_EINVAL, "seen: time: not a number of "
+		    "%d digits", SEEN_TIME_DIGITS);
 	t = strtoll(field[0], NULL, 10);
+	if (t < SEEN_TIME_MIN || t >= SEEN_TIME_END)
+		return sip_errf(err, SIP_EINVAL, "seen: time: %lld is not "
+		    "from 2020 to 2099", t);
 	if (strlen(field[1]) != SIP_MAC_STRLEN - 1)
 		return sip_errf(err, SIP_EINVAL, "seen: mac: not a MAC address");
 	memcpy(req->mac, field[1], SIP_MAC_STRLEN);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the fast path's two files: the seen journal (check, parse, append, take, putback, concurrent writers) and the active list (parse, write, lookup). */
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -8,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,11 @@
 	t "\t" m "\t" pf "\t" ba "\t" uu "\t" se "\t" ma "\t" pr "\t" ip
 
 #define T	"1700000000"
+/* The clock of the appends, and the times of their lines. */
+#define NOW	((time_t)1700001000)
+/* The first and the last second a line may carry: 2020 to 2099. */
+#define TMIN	1577836800LL
+#define TLAST	4102444799LL
 #define M	"52:54:00:12:34:56"
 #define M2	"52:54:00:12:34:57"
 #define M3	"52:54:00:ab:cd:ef"
@@ -48,9 +55,14 @@ static int		 one_line(const struct sip_err *);
 static void		 test_smbios(void);
 static void		 test_parse_good(void);
 static void		 test_parse_bad(void);
+static void		 test_parse_glued(void);
 static void		 test_journal(void);
 static void		 test_journal_limits(void);
 static void		 test_journal_paths(void);
+static void		 test_short_write(void);
+static void		 append_capped(const char *, off_t, enum sip_rc,
+			    const char *, const char *);
+static void		 put(const char *, const char *, size_t);
 static void		 test_concurrent(void);
 static void		 test_active_parse(void);
 static void		 test_active_big(void);
@@ -95,22 +107,20 @@ static const struct {
 	{ LINE(T, M, "efi", "x86_64", UUID, "SER-001", "QEMU", PROD,
 	    "192.168.1.10"), 1700000000, { M, "efi", "x86_64", UUID, "SER-001",
 	    "QEMU", PROD, "192.168.1.10" } },
-	{ LINE("0", M, "", "", "", "", "", "", ""), 0,
+	{ LINE("1577836800", M, "", "", "", "", "", "", ""), 1577836800,
 	    { M, NULL, NULL, NULL, NULL, NULL, NULL, NULL } },
-	{ LINE("1", M3, "pcbios", "", "", "", "", "", ""), 1,
+	{ LINE("1700000001", M3, "pcbios", "", "", "", "", "", ""), 1700000001,
 	    { M3, "pcbios", NULL, NULL, NULL, NULL, NULL, NULL } },
-	{ LINE("2", M, "", "i386", "", "", "", "", ""), 2,
+	{ LINE("1700000002", M, "", "i386", "", "", "", "", ""), 1700000002,
 	    { M, NULL, "i386", NULL, NULL, NULL, NULL, NULL } },
-	{ LINE("3", M, "", "", "", "", "", "", "10.0.0.1"), 3,
+	{ LINE("1700000003", M, "", "", "", "", "", "", "10.0.0.1"), 1700000003,
 	    { M, NULL, NULL, NULL, NULL, NULL, NULL, "10.0.0.1" } },
-	{ LINE("4", M, "", "", "", " ", "", "", ""), 4,
+	{ LINE("1700000004", M, "", "", "", " ", "", "", ""), 1700000004,
 	    { M, NULL, NULL, NULL, " ", NULL, NULL, NULL } },
-	{ LINE("5", M, "", "", "", "", "Dell Inc.", "", ""), 5,
+	{ LINE("1700000005", M, "", "", "", "", "Dell Inc.", "", ""),
+	    1700000005,
 	    { M, NULL, NULL, NULL, NULL, "Dell Inc.", NULL, NULL } },
-	{ LINE("999999999999999999", M, "", "", "", "", "", "", ""),
-	    INT64_C(999999999999999999),
-	    { M, NULL, NULL, NULL, NULL, NULL, NULL, NULL } },
-	{ LINE("007", M, "", "", "", "", "", "", ""), 7,
+	{ LINE("4102444799", M, "", "", "", "", "", "", ""), 4102444799,
 	    { M, NULL, NULL, NULL, NULL, NULL, NULL, NULL } },
 	{ LINE(T, "00:00:00:00:00:00", W64, W64, X64, X64, X64, X64,
 	    "255.255.255.255"), 1700000000, { "00:00:00:00:00:00", W64, W64,
@@ -152,6 +162,27 @@ static const struct {
 	{ L(LINE(" 1", M, "", "", "", "", "", "", "")), "time leading space" },
 	{ L(LINE("1 ", M, "", "", "", "", "", "", "")), "time trailing space" },
 	{ L(LINE("1.5", M, "", "", "", "", "", "", "")), "time fraction" },
+	{ L(LINE("0", M, "", "", "", "", "", "", "")), "time 0" },
+	{ L(LINE("1", M, "", "", "", "", "", "", "")), "time 1" },
+	{ L(LINE("007", M, "", "", "", "", "", "", "")), "time 007" },
+	{ L(LINE("170000000", M, "", "", "", "", "", "", "")),
+	    "time of 9 digits, 1975" },
+	{ L(LINE("0000000000", M, "", "", "", "", "", "", "")),
+	    "time of 10 zeros" },
+	{ L(LINE("01700000000", M, "", "", "", "", "", "", "")),
+	    "time in range behind a leading zero" },
+	{ L(LINE("1577836799", M, "", "", "", "", "", "", "")),
+	    "time 2019-12-31 23:59:59" },
+	{ L(LINE("4102444800", M, "", "", "", "", "", "", "")),
+	    "time 2100-01-01 00:00:00" },
+	{ L(LINE("9999999999", M, "", "", "", "", "", "", "")),
+	    "time 9999999999, 2286" },
+	{ L(LINE("170001700000000", M, "", "", "", "", "", "", "")),
+	    "time of 15 digits: a cut time glued to a whole one" },
+	{ L(LINE("179611796149992", M, "", "", "", "", "", "", "")),
+	    "time in the year 5693641" },
+	{ L(LINE("999999999999999999", M, "", "", "", "", "", "", "")),
+	    "time of 18 digits" },
 	{ L(LINE("1000000000000000000", M, "", "", "", "", "", "", "")),
 	    "time 19 digits" },
 	{ L(LINE("9223372036854775807", M, "", "", "", "", "", "", "")),
@@ -425,6 +456,44 @@ test_parse_bad(void)
 	    SIP_EINVAL, "refuse with err NULL");
 }
 
+/*
+ * A crash mid-write leaves a partial line; the next append glues its
+ * whole line onto it.  Every line of the table cut at every byte (its
+ * LF lost), followed by every whole line: the parser refuses them all,
+ * so a crash loses the glued line and never invents a time or a MAC.
+ */
+static void
+test_parse_glued(void)
+{
+	const size_t ngood = sizeof(seen_good) / sizeof(seen_good[0]);
+	struct sip_request req;
+	char buf[2 * SIP_SEEN_LINE_MAX + 1];
+	int64_t at;
+	size_t a, b, cut, la, lb, tried, accepted;
+
+	for (a = 0; a < ngood; a++) {
+		la = strlen(seen_good[a].line);
+		tried = accepted = 0;
+		for (b = 0; b < ngood; b++) {
+			lb = strlen(seen_good[b].line);
+			for (cut = 1; cut <= la; cut++) {
+				memcpy(buf, seen_good[a].line, cut);
+				memcpy(buf + cut, seen_good[b].line, lb + 1);
+				tried++;
+				if (sip_seen_parse(buf, cut + lb, &req, &at,
+				    NULL) == SIP_EINVAL)
+					continue;
+				if (accepted++ == 0)
+					printf("# accepted: line %zu cut at %zu, "
+					    "then line %zu: time %lld\n", a, cut,
+					    b, (long long)at);
+			}
+		}
+		is_int(accepted, 0, "line %zu cut at each of its %zu bytes, then "
+		    "each whole line: %zu glued lines refused", a, la, tried);
+	}
+}
+
 /* The requests of the round trip and the lines append must write for them. */
 static const struct sip_request rt_req[] = {
 	{ .mac = M, .platform = "efi", .buildarch = "x86_64",
@@ -436,9 +505,9 @@ static const struct sip_request rt_req[] = {
 	    .script_name = "/cgi-bin/ipxe.cgi" },
 };
 static const char rt_lines[] =
-	LINE("1000", M, "efi", "x86_64", "", "", "", "", "10.0.0.1") "\n"
-	LINE("1001", M2, "", "", "", "", "", "", "") "\n"
-	LINE("1002", M3, "pcbios", "i386", UUID, "SER 1", "QEMU", PROD,
+	LINE("1700001000", M, "efi", "x86_64", "", "", "", "", "10.0.0.1") "\n"
+	LINE("1700001001", M2, "", "", "", "", "", "", "") "\n"
+	LINE("1700001002", M3, "pcbios", "i386", UUID, "SER 1", "QEMU", PROD,
 	    "192.168.1.10") "\n";
 
 /* Requests append must refuse, each for one field. */
@@ -489,7 +558,7 @@ test_journal(void)
 	/* A bad field: refused before the file is touched. */
 	for (i = 0; i < sizeof(bad_req) / sizeof(bad_req[0]); i++) {
 		err.msg[0] = '\0';
-		is_int(sip_seen_append(db, &bad_req[i].req, 1000, &err),
+		is_int(sip_seen_append(db, &bad_req[i].req, NOW, &err),
 		    SIP_EINVAL, "append refuses %s", bad_req[i].why);
 		ok(one_line(&err), "%s: one-line message: %s", bad_req[i].why,
 		    err.msg);
@@ -497,12 +566,12 @@ test_journal(void)
 	is_int(fsize(jn), -1, "refused appends wrote nothing");
 
 	/* One line. */
-	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_OK,
+	is_int(sip_seen_append(db, &rt_req[0], NOW, &err), SIP_OK,
 	    "append one request");
 	ok(lstat(jn, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    (sb.st_mode & 0777) == 0640, "journal is a regular file, mode 0640");
 	is_int(sip_seen_take(db, &buf, &len, &err), SIP_OK, "take one line");
-	n = strlen(LINE("1000", M, "efi", "x86_64", "", "", "", "",
+	n = strlen(LINE("1700001000", M, "efi", "x86_64", "", "", "", "",
 	    "10.0.0.1") "\n");
 	ok(buf != NULL && len == n && memcmp(buf, rt_lines, n) == 0 &&
 	    buf[len] == '\0', "taken: the line, NUL-terminated");
@@ -515,12 +584,12 @@ test_journal(void)
 
 	/* Refused appends leave an existing journal alone too. */
 	for (i = 0; i < sizeof(bad_req) / sizeof(bad_req[0]); i++)
-		(void)sip_seen_append(db, &bad_req[i].req, 1000, &err);
+		(void)sip_seen_append(db, &bad_req[i].req, NOW, &err);
 	is_int(fsize(jn), 0, "refused appends leave the journal empty");
 
 	/* Three lines: exactly what the format says, and they parse back. */
 	for (i = 0; i < 3; i++)
-		is_int(sip_seen_append(db, &rt_req[i], (time_t)(1000 + i), &err),
+		is_int(sip_seen_append(db, &rt_req[i], NOW + (time_t)i, &err),
 		    SIP_OK, "append request %zu", i);
 	is_int(sip_seen_take(db, &buf, &len, &err), SIP_OK, "take three lines");
 	ok(buf != NULL && len == sizeof(rt_lines) - 1 &&
@@ -534,7 +603,7 @@ test_journal(void)
 		if (!is_int(sip_seen_parse(line, (size_t)(nl - p), &req, &at,
 		    &err), SIP_OK, "line %zu parses back", i))
 			continue;
-		is_int(at, 1000 + (int64_t)i, "line %zu: time", i);
+		is_int(at, (int64_t)NOW + (int64_t)i, "line %zu: time", i);
 		is_str(req.mac, rt_req[i].mac, "line %zu: mac", i);
 		is_str(req.platform, rt_req[i].platform, "line %zu: platform", i);
 		is_str(req.buildarch, rt_req[i].buildarch, "line %zu: buildarch",
@@ -551,14 +620,14 @@ test_journal(void)
 	is_int(i, 3, "three lines parsed");
 
 	/* Putback: the lines given back come after any newer ones. */
-	is_int(sip_seen_append(db, &rt_req[1], 1001, &err), SIP_OK,
+	is_int(sip_seen_append(db, &rt_req[1], NOW + 1, &err), SIP_OK,
 	    "append a newer line");
 	is_int(sip_seen_putback(db, buf, len, &err), SIP_OK, "put back");
 	is_int(sip_seen_take(db, &b2, &len2, &err), SIP_OK, "take after putback");
-	n = strlen(LINE("1001", M2, "", "", "", "", "", "", "") "\n");
-	ok(b2 != NULL && len2 == n + len &&
-	    memcmp(b2, LINE("1001", M2, "", "", "", "", "", "", "") "\n", n) ==
-	    0 && memcmp(b2 + n, rt_lines, len) == 0,
+	n = strlen(LINE("1700001001", M2, "", "", "", "", "", "", "") "\n");
+	ok(b2 != NULL && len2 == n + len && memcmp(b2,
+	    LINE("1700001001", M2, "", "", "", "", "", "", "") "\n", n) == 0 &&
+	    memcmp(b2 + n, rt_lines, len) == 0,
 	    "newer line first, then the lines put back");
 	free(b2);
 	free(buf);
@@ -572,11 +641,12 @@ test_journal(void)
 	is_int(sip_seen_take(db, &buf, &len, &err), SIP_OK, "take it");
 	free(buf);
 
-	/* A line that is all-NULL but the MAC, at time 0. */
+	/* A line that is all-NULL but the MAC, at the first time allowed. */
 	req = (struct sip_request){ .mac = M };
-	is_int(sip_seen_append(db, &req, 0, &err), SIP_OK, "append bare request");
+	is_int(sip_seen_append(db, &req, TMIN, &err), SIP_OK,
+	    "append bare request");
 	is_int(sip_seen_take(db, &buf, &len, &err), SIP_OK, "take it");
-	ok(buf != NULL && strcmp(buf, "0\t" M "\t\t\t\t\t\t\t\n") == 0,
+	ok(buf != NULL && strcmp(buf, "1577836800\t" M "\t\t\t\t\t\t\t\n") == 0,
 	    "bare request: empty fields");
 	free(buf);
 }
@@ -585,45 +655,59 @@ static void
 test_journal_limits(void)
 {
 	const char *db = path_in("x.db"), *jn = path_in("x.db-seen");
+	static const long long bad_clock[] = { -1, 0, 1000, TMIN - 1,
+	    TLAST + 1, 99999999999LL, 999999999999999999LL,
+	    1000000000000000000LL };
 	struct sip_err err;
 	char *buf;
-	size_t len, n;
+	size_t i, len, n;
 	int fd;
 
-	n = strlen(LINE("1000", M, "efi", "x86_64", "", "", "", "",
+	n = strlen(LINE("1700001000", M, "efi", "x86_64", "", "", "", "",
 	    "10.0.0.1") "\n");
 	if ((fd = open(jn, O_RDWR | O_CREAT | O_TRUNC, 0640)) == -1) {
 		ok(0, "open %s: %s", jn, strerror(errno));
 		return;
 	}
-	/* A clock before 1970 or past 18 digits: no line parse would refuse. */
-	is_int(sip_seen_append(db, &rt_req[0], (time_t)-1, &err), SIP_ETIME,
-	    "append at time -1 fails: %s", err.msg);
-	if (sizeof(time_t) > 4)
-		is_int(sip_seen_append(db, &rt_req[0],
-		    (time_t)1000000000000000000LL, &err), SIP_ETIME,
-		    "append at a 19-digit time fails");
-	else
-		ok(1, "append at a 19-digit time fails (32-bit time_t: n/a)");
+	/* A clock outside 2020 .. 2099: no line the parser would refuse. */
+	for (i = 0; i < sizeof(bad_clock) / sizeof(bad_clock[0]); i++) {
+		err.msg[0] = '\0';
+		is_int(sip_seen_append(db, &rt_req[0], (time_t)bad_clock[i],
+		    &err), SIP_ETIME, "append at %lld fails", bad_clock[i]);
+		ok(one_line(&err) && strstr(err.msg, "not recorded") != NULL,
+		    "message: %s", err.msg);
+	}
 	is_int(fsize(jn), 0, "bad clocks: nothing written");
+	is_int(sip_seen_append(db, &rt_req[0], TMIN, &err), SIP_OK,
+	    "append at 2020-01-01 00:00:00");
+	is_int(sip_seen_append(db, &rt_req[0], TLAST, &err), SIP_OK,
+	    "append at 2099-12-31 23:59:59");
+	buf = slurp(jn);
+	ok(buf != NULL && strcmp(buf,
+	    LINE("1577836800", M, "efi", "x86_64", "", "", "", "", "10.0.0.1")
+	    "\n"
+	    LINE("4102444799", M, "efi", "x86_64", "", "", "", "", "10.0.0.1")
+	    "\n") == 0, "the two lines at the bounds");
+	free(buf);
+	ok(ftruncate(fd, 0) == 0, "emptied");
 	/* Full: nothing more is written. */
 	ok(ftruncate(fd, (off_t)SIP_SEEN_MAX) == 0, "journal of SIP_SEEN_MAX bytes");
 	err.msg[0] = '\0';
-	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_EIO,
+	is_int(sip_seen_append(db, &rt_req[0], NOW, &err), SIP_EIO,
 	    "append to a full journal fails");
 	ok(one_line(&err) && strstr(err.msg, "full") != NULL,
 	    "message says full: %s", err.msg);
 	is_int(fsize(jn), (long long)SIP_SEEN_MAX, "full journal: nothing written");
 	ok(ftruncate(fd, (off_t)SIP_SEEN_MAX + 1) == 0,
 	    "journal of SIP_SEEN_MAX + 1 bytes");
-	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_EIO,
+	is_int(sip_seen_append(db, &rt_req[0], NOW, &err), SIP_EIO,
 	    "append to an overfull journal fails");
 	is_int(fsize(jn), (long long)SIP_SEEN_MAX + 1,
 	    "overfull journal: nothing written");
 	/* One byte short of full: one more line. */
 	ok(ftruncate(fd, (off_t)SIP_SEEN_MAX - 1) == 0,
 	    "journal of SIP_SEEN_MAX - 1 bytes");
-	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_OK,
+	is_int(sip_seen_append(db, &rt_req[0], NOW, &err), SIP_OK,
 	    "append to an almost full journal");
 	is_int(fsize(jn), (long long)SIP_SEEN_MAX - 1 + (long long)n,
 	    "one line appended");
@@ -666,7 +750,7 @@ test_journal_paths(void)
 	}
 	ok(symlink(target, jn) == 0, "symlink at the journal path");
 	err.msg[0] = '\0';
-	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_EIO,
+	is_int(sip_seen_append(db, &rt_req[0], NOW, &err), SIP_EIO,
 	    "append refuses a symlink");
 	ok(one_line(&err), "one-line message: %s", err.msg);
 	buf = UNCONST("x");
@@ -683,7 +767,7 @@ test_journal_paths(void)
 	unlink(target);
 	/* A dangling symlink: nothing is created at its target. */
 	ok(symlink(target, jn) == 0, "dangling symlink at the journal path");
-	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_EIO,
+	is_int(sip_seen_append(db, &rt_req[0], NOW, &err), SIP_EIO,
 	    "append refuses a dangling symlink");
 	is_int(sip_seen_putback(db, rt_lines, sizeof(rt_lines) - 1, &err),
 	    SIP_EIO, "putback refuses a dangling symlink");
@@ -692,7 +776,7 @@ test_journal_paths(void)
 
 	/* A directory at the journal path. */
 	ok(mkdir(jn, 0750) == 0, "directory at the journal path");
-	is_int(sip_seen_append(db, &rt_req[0], 1000, &err), SIP_EIO,
+	is_int(sip_seen_append(db, &rt_req[0], NOW, &err), SIP_EIO,
 	    "append fails on a directory");
 	is_int(sip_seen_take(db, &buf, &len, &err), SIP_EIO,
 	    "take fails on a directory");
@@ -708,9 +792,9 @@ test_journal_paths(void)
 	}
 
 	/* No database path, or one too long. */
-	is_int(sip_seen_append(NULL, &rt_req[0], 1000, &err), SIP_EINVAL,
+	is_int(sip_seen_append(NULL, &rt_req[0], NOW, &err), SIP_EINVAL,
 	    "append: no db path");
-	is_int(sip_seen_append("", &rt_req[0], 1000, &err), SIP_EINVAL,
+	is_int(sip_seen_append("", &rt_req[0], NOW, &err), SIP_EINVAL,
 	    "append: empty db path");
 	is_int(sip_seen_take(NULL, &buf, &len, &err), SIP_EINVAL,
 	    "take: no db path");
@@ -720,7 +804,7 @@ test_journal_paths(void)
 		memset(longp, 'a', PATH_MAX - 3);
 		longp[0] = '/';
 		longp[PATH_MAX - 3] = '\0';
-		is_int(sip_seen_append(longp, &rt_req[0], 1000, &err),
+		is_int(sip_seen_append(longp, &rt_req[0], NOW, &err),
 		    SIP_EINVAL, "append: db path too long");
 		ok(one_line(&err), "one-line message");
 		is_int(sip_seen_take(longp, &buf, &len, &err), SIP_EINVAL,
@@ -728,10 +812,152 @@ test_journal_paths(void)
 		free(longp);
 	}
 	/* A missing directory. */
-	is_int(sip_seen_append(path_in("nodir/x.db"), &rt_req[0], 1000, &err),
+	is_int(sip_seen_append(path_in("nodir/x.db"), &rt_req[0], NOW, &err),
 	    SIP_EIO, "append: no such directory");
 	is_int(sip_seen_take(path_in("nodir/x.db"), &buf, &len, &err), SIP_OK,
 	    "take: no such directory is an absent journal");
+}
+
+/* Write len bytes of s at the end of the file at path. */
+static void
+put(const char *path, const char *s, size_t len)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0640)) == -1 ||
+	    write(fd, s, len) != (ssize_t)len)
+		printf("# put %s: %s\n", path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+}
+
+/*
+ * Append one line (60 bytes) to db's journal with the file size capped
+ * at cap bytes: a write past the cap is cut short there, or fails with
+ * EFBIG at the cap, as on a full disk.  The append must give rc, and its
+ * message must hold msg.
+ */
+static void
+append_capped(const char *db, off_t cap, enum sip_rc rc, const char *msg,
+    const char *what)
+{
+	struct rlimit old, capped;
+	struct sip_err err;
+	void (*oldsig)(int);
+	enum sip_rc got;
+
+	if (getrlimit(RLIMIT_FSIZE, &old) == -1) {
+		ok(0, "%s: getrlimit: %s", what, strerror(errno));
+		return;
+	}
+	capped = old;
+	capped.rlim_cur = (rlim_t)cap;
+	oldsig = signal(SIGXFSZ, SIG_IGN);
+	err.msg[0] = '\0';
+	if (setrlimit(RLIMIT_FSIZE, &capped) == -1) {
+		ok(0, "%s: setrlimit: %s", what, strerror(errno));
+		signal(SIGXFSZ, oldsig);
+		return;
+	}
+	got = sip_seen_append(db, &rt_req[0], NOW, &err);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, oldsig);
+	is_int(got, rc, "%s: %s", what, sip_strerror(rc));
+	if (msg != NULL)
+		ok(one_line(&err) && strstr(err.msg, msg) != NULL,
+		    "%s: message says '%s': %s", what, msg, err.msg);
+}
+
+/*
+ * A write cut short leaves no partial line: the writer cuts the journal
+ * back to its last line end, its own bytes and a crash's debris alike.
+ */
+static void
+test_short_write(void)
+{
+	const char *db = path_in("w.db"), *jn = path_in("w.db-seen");
+	static const char two[] =
+		LINE("1700000000", M, "", "", "", "", "", "", "") "\n"
+		LINE("1700000001", M2, "efi", "", "", "", "", "", "") "\n";
+	static const char debris[] = "1700000002\t52:54:00:ab:c";
+	const off_t base = (off_t)sizeof(two) - 1;
+	char *t, x[2000], line[SIP_SEEN_LINE_MAX + 1], *p, *nl;
+	struct sip_request req;
+	size_t good, bad;
+	int64_t at;
+
+	put(jn, two, sizeof(two) - 1);
+	append_capped(db, base + 20, SIP_EIO, "short write",
+	    "a write cut short after 20 bytes");
+	t = slurp(jn);
+	ok(t != NULL && strcmp(t, two) == 0, "its 20 bytes are cut: the "
+	    "journal holds its two whole lines");
+	free(t);
+
+	append_capped(db, base, SIP_EIO, strerror(EFBIG),
+	    "a write that fails whole (EFBIG)");
+	is_int(fsize(jn), (long long)base, "nothing left behind");
+
+	/* A crash left half a line: a short write cuts it too. */
+	put(jn, debris, sizeof(debris) - 1);
+	append_capped(db, base + (off_t)sizeof(debris) - 1 + 20, SIP_EIO,
+	    "short write", "a short write after a crash's partial line");
+	t = slurp(jn);
+	ok(t != NULL && strcmp(t, two) == 0, "both partial lines are cut");
+	free(t);
+	put(jn, debris, sizeof(debris) - 1);
+	append_capped(db, base + (off_t)sizeof(debris) - 1, SIP_EIO,
+	    strerror(EFBIG), "a failed write after a crash's partial line");
+	t = slurp(jn);
+	ok(t != NULL && strcmp(t, two) == 0, "the partial line is cut");
+	free(t);
+
+	/* A journal that is one partial line, no line end at all. */
+	unlink(jn);
+	put(jn, debris, sizeof(debris) - 1);
+	append_capped(db, (off_t)sizeof(debris) - 1 + 5, SIP_EIO,
+	    "short write", "a short write on a journal of one partial line");
+	is_int(fsize(jn), 0, "cut to nothing");
+
+	/* No line end within a line's length: left to the parser, and said. */
+	unlink(jn);
+	put(jn, two, sizeof(two) - 1);
+	memset(x, 'x', sizeof(x));
+	put(jn, x, sizeof(x));
+	append_capped(db, base + (off_t)sizeof(x) + 10, SIP_EIO,
+	    "could not be cut", "a short write after 2000 bytes with no "
+	    "line end");
+	is_int(fsize(jn), (long long)base + (long long)sizeof(x) + 10,
+	    "the tail is left as it was");
+
+	/*
+	 * A crash's partial line with room to write: the next line glues
+	 * onto it (a read before every append would cost every boot), and
+	 * the parser refuses the pair.
+	 */
+	unlink(jn);
+	put(jn, two, sizeof(two) - 1);
+	put(jn, debris, sizeof(debris) - 1);
+	is_int(sip_seen_append(db, &rt_req[0], NOW, &(struct sip_err){ "" }),
+	    SIP_OK, "an append after a crash's partial line");
+	t = slurp(jn);
+	good = bad = 0;
+	for (p = t; t != NULL && *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL ||
+		    (size_t)(nl - p) > SIP_SEEN_LINE_MAX)
+			break;
+		memcpy(line, p, (size_t)(nl - p));
+		line[nl - p] = '\0';
+		if (sip_seen_parse(line, (size_t)(nl - p), &req, &at, NULL) ==
+		    SIP_OK)
+			good++;
+		else
+			bad++;
+	}
+	free(t);
+	ok(good == 2 && bad == 1, "the whole lines parse, the glued one is "
+	    "refused (%zu good, %zu refused)", good, bad);
+	unlink(jn);
 }
 
 /*
@@ -778,7 +1004,7 @@ test_concurrent(void)
 				snprintf(req.mac, sizeof(req.mac),
 				    "02:00:00:00:00:%02x", (unsigned)c & 0xffu);
 				if (sip_seen_append(db, &req,
-				    (time_t)(c * 100000 + i), &err) != SIP_OK)
+				    NOW + (time_t)(c * 100000 + i), &err) != SIP_OK)
 					_exit(1);
 				if (i % 4 == 3)
 					usleep(100);	/* spread over many takes */
@@ -822,8 +1048,8 @@ test_concurrent(void)
 					bad++;
 					continue;
 				}
-				c = (int)(at / 100000);
-				i = (int)(at % 100000);
+				c = (int)((at - NOW) / 100000);
+				i = (int)((at - NOW) % 100000);
 				snprintf(mac, sizeof(mac), "02:00:00:00:00:%02x",
 				    (unsigned)c & 0xffu);
 				snprintf(serial, sizeof(serial),
@@ -1098,9 +1324,11 @@ main(void)
 	test_smbios();
 	test_parse_good();
 	test_parse_bad();
+	test_parse_glued();
 	test_journal();
 	test_journal_limits();
 	test_journal_paths();
+	test_short_write();
 	test_concurrent();
 	test_active_parse();
 	test_active_big();

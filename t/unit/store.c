@@ -792,7 +792,7 @@ test_machine(void)
 	r.buildarch = "x86_64";
 	r.ip = "10.0.0.5";
 	r.serial = "SN1";
-	is_int(sip_seen_append(path, &r, 1000, &err), SIP_OK,
+	is_int(sip_seen_append(path, &r, 1700001000, &err), SIP_OK,
 	    "an unknown MAC boots: one journal line");
 	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_ENOTFOUND,
 	    "not in the table before a fold");
@@ -800,7 +800,8 @@ test_machine(void)
 	ok(folded == 1 && bad == 0, "one line folded");
 	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_OK,
 	    "the machine is recorded");
-	ok(got != NULL && got->first_seen == 1000 && got->last_seen == 1000 &&
+	ok(got != NULL && got->first_seen == 1700001000 &&
+	    got->last_seen == 1700001000 &&
 	    got->boots == 1 && strcmp(got->platform, "efi") == 0 &&
 	    strcmp(got->ip, "10.0.0.5") == 0 && got->uuid == NULL,
 	    "first seen, one boot, its fields");
@@ -810,15 +811,16 @@ test_machine(void)
 	r.serial = NULL;
 	r.ip = "10.0.0.6";
 	r.uuid = "4c4c4544-0000";
-	is_int(sip_seen_append(path, &r, 1100, &err), SIP_OK, "boot again");
+	is_int(sip_seen_append(path, &r, 1700001100, &err), SIP_OK, "boot again");
 	/* A line given back by an earlier fold comes after newer ones. */
 	r.ip = "10.0.0.4";
-	is_int(sip_seen_append(path, &r, 900, &err), SIP_OK, "a late line");
+	is_int(sip_seen_append(path, &r, 1700000900, &err), SIP_OK, "a late line");
 	is_int(sip_store_fold_seen(st, &folded, &bad, &err), SIP_OK,
 	    "fold again");
 	ok(folded == 2 && bad == 0, "two lines folded");
 	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_OK, "read again");
-	ok(got != NULL && got->first_seen == 900 && got->last_seen == 1100 &&
+	ok(got != NULL && got->first_seen == 1700000900 &&
+	    got->last_seen == 1700001100 &&
 	    got->boots == 3 && strcmp(got->platform, "efi") == 0 &&
 	    strcmp(got->serial, "SN1") == 0 &&
 	    strcmp(got->uuid, "4c4c4544-0000") == 0,
@@ -854,7 +856,7 @@ test_status(void)
 	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
 	set1(st, MAC_A, SIP_COMPLETE_ONESHOT, 1, 0, 0, 1001);
 	is_int(sip_seen_append(db_path("status.db"),
-	    &(struct sip_request){ .mac = MAC_C }, 1002, &err), SIP_OK,
+	    &(struct sip_request){ .mac = MAC_C }, 1700001002, &err), SIP_OK,
 	    "MAC_C boots");
 	is_int(sip_store_fold_seen(st, NULL, NULL, &err), SIP_OK, "fold");
 	is_int(sip_store_boot(st, m.mac, 1002, &ans, &act, &err), SIP_OK,
