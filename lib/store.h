@@ -27,7 +27,11 @@ struct sip_store {
 	"id, mac, name, state, completion, token, boots, max_boots, " \
 	"created_at, start_at, expires_at, updated_at, progress, message, " \
 	"created_by"
-/* Same text as the partial index, so the planner can use it. */
+/*
+ * The SQL of sip_state_active, which defines "active": every query for
+ * active actions uses it (t/unit/store.c checks both say the same).  Same
+ * text as the partial index actions_one_active, so the planner uses it.
+ */
 #define ACTIVE_WHERE \
 	"state IN ('scheduled','pending','booting','running')"
 #define SQL_ACTION_LAST \

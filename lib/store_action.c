@@ -39,6 +39,12 @@ struct hist {
 	const char	*detail;
 };
 
+/* What an accepted report saves besides its event. */
+struct report {
+	int		 progress;	/* 0..100, -1: not reported */
+	const char	*msg;		/* NULL: not reported */
+};
+
 /* Who acted, for history rows the store writes on its own account. */
 #define WHO_CLIENT	"client"
 #define WHO_CLEANUP	"cleanup"
@@ -77,8 +83,9 @@ static enum sip_rc	action_of_mac(struct sip_store *, const char *,
 static enum sip_rc	action_save(struct sip_store *,
 			    const struct sip_action *, struct sip_err *);
 static enum sip_rc	action_step(struct sip_store *, struct sip_action *,
-			    enum sip_event, int64_t, const char *, const char *,
-			    enum sip_answer *, struct sip_err *);
+			    enum sip_event, const struct report *, int64_t,
+			    const char *, const char *, enum sip_answer *,
+			    struct sip_err *);
 static enum sip_rc	action_create(struct sip_store *,
 			    const struct sip_new_action *, int64_t, int64_t *,
 			    struct sip_err *);
@@ -399,20 +406,40 @@ trans_write(struct sip_store *st, const struct translog *log,
 	return SIP_OK;
 }
 
-/* Step, then save the action if it changed and record its transitions. */
+/*
+ * The one step-and-save of every event (boot, report, cancel, tick): step,
+ * then save the action if it changed and write one history row per
+ * transition, "old -> new (event)".  A report (rep not NULL) also saves its
+ * progress and message when accepted; refused, it changes nothing, not
+ * even what time did to the action, since a client's refused request must
+ * leave no trace.  Other events save what time did whatever the answer: a
+ * replacement needs the old action out of the active index first.
+ */
 static enum sip_rc
 action_step(struct sip_store *st, struct sip_action *act, enum sip_event ev,
-    int64_t now, const char *who, const char *cancel_label,
-    enum sip_answer *answer, struct sip_err *err)
+    const struct report *rep, int64_t now, const char *who,
+    const char *cancel_label, enum sip_answer *answer, struct sip_err *err)
 {
 	struct translog log;
 	enum sip_state state = act->state;
 	int boots = act->boots;
+	char *copy;
 	enum sip_rc ret;
 
 	memset(&log, 0, sizeof(log));
 	*answer = sip_fsm_step(act, ev, now, trans_record, &log);
-	if (act->state == state && act->boots == boots)
+	if (rep != NULL) {
+		if (*answer != SIP_ANSWER_ACCEPT)
+			return SIP_OK;
+		if (rep->progress >= 0)
+			act->progress = rep->progress;
+		if (rep->msg != NULL) {
+			if ((copy = sip_strdup(rep->msg)) == NULL)
+				return nomem(st, err);
+			free(act->message);
+			act->message = copy;
+		}
+	} else if (act->state == state && act->boots == boots)
 		return SIP_OK;
 	act->updated_at = now;
 	if ((ret = action_save(st, act, err)) != SIP_OK)
@@ -445,8 +472,8 @@ sip_store_boot(struct sip_store *st, const char *mac, time_t now,
 	    err)) != SIP_OK)
 		goto out;
 	if (act != NULL) {
-		if ((ret = action_step(st, act, SIP_EV_BOOT, now, WHO_CLIENT,
-		    NULL, &ans, err)) != SIP_OK)
+		if ((ret = action_step(st, act, SIP_EV_BOOT, NULL, now,
+		    WHO_CLIENT, NULL, &ans, err)) != SIP_OK)
 			goto out;
 		if (ans == SIP_ANSWER_ACTION) {
 			/* Only a served action is rendered: read them now. */
@@ -516,11 +543,10 @@ sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
     struct sip_err *err)
 {
 	struct sip_action *act = NULL;
-	struct translog log;
+	struct report rep;
 	struct sip_buf detail;
 	struct hist h;
 	enum sip_answer ans;
-	char *copy;
 	enum sip_rc ret;
 
 	if (actp != NULL)
@@ -537,6 +563,8 @@ sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
 		    st->path);
 	if (msg != NULL && *msg == '\0')
 		msg = NULL;
+	rep.progress = progress;
+	rep.msg = msg;
 
 	sip_buf_init(&detail);
 	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
@@ -548,28 +576,17 @@ sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
 		    st->path);
 		goto out;
 	}
-	memset(&log, 0, sizeof(log));
-	if ((ans = sip_fsm_step(act, ev, now, trans_record, &log)) !=
-	    SIP_ANSWER_ACCEPT) {
+	if ((ret = action_step(st, act, ev, &rep, now, WHO_CLIENT, NULL, &ans,
+	    err)) != SIP_OK)
+		goto out;
+	if (ans != SIP_ANSWER_ACCEPT) {
 		ret = sip_errf(err, SIP_EDENIED, "%s: report '%s' refused: "
 		    "action %lld for %s is %s", st->path, sip_event_name(ev),
 		    (long long)act->id, act->mac, sip_state_name(act->state));
 		goto out;
 	}
-	if (progress >= 0)
-		act->progress = progress;
-	if (msg != NULL) {
-		if ((copy = sip_strdup(msg)) == NULL) {
-			ret = nomem(st, err);
-			goto out;
-		}
-		free(act->message);
-		act->message = copy;
-	}
-	act->updated_at = now;
-	if ((ret = action_save(st, act, err)) != SIP_OK)
-		goto out;
 
+	/* After its transitions, as "served" after a boot's: what it said. */
 	sip_buf_puts(&detail, sip_event_name(ev));
 	if (progress >= 0)
 		sip_buf_printf(&detail, " %d%%", progress);
@@ -579,22 +596,12 @@ sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
 		ret = nomem(st, err);
 		goto out;
 	}
-	if (log.overflow) {
-		ret = sip_errf(err, SIP_EDB, "%s: action %lld: too many "
-		    "transitions in one step", st->path, (long long)act->id);
-		goto out;
-	}
-	/* An accepted report is one row, carrying its transition if any. */
 	memset(&h, 0, sizeof(h));
 	h.at = now;
 	h.mac = act->mac;
 	h.action_id = act->id;
 	h.action = act->name;
 	h.event = "report";
-	if (log.n > 0) {
-		h.old_state = sip_state_name(log.t[0].old);
-		h.new_state = sip_state_name(log.t[log.n - 1].new);
-	}
 	h.who = WHO_CLIENT;
 	h.detail = detail.data;
 	if ((ret = history_add(st, &h, err)) != SIP_OK ||
@@ -645,8 +652,8 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 	if ((ret = action_query1(st, SQL_ACTION_ACTIVE, na->mac, 0, &old,
 	    err)) != SIP_OK)
 		goto out;
-	if (old != NULL && (ret = action_step(st, old, SIP_EV_CANCEL, now,
-	    na->who, "replaced", &ans, err)) != SIP_OK)
+	if (old != NULL && (ret = action_step(st, old, SIP_EV_CANCEL, NULL,
+	    now, na->who, "replaced", &ans, err)) != SIP_OK)
 		goto out;
 
 	if (sip_token_new(token) != SIP_OK) {
@@ -790,7 +797,7 @@ sip_store_cancel(struct sip_store *st, const char *const *macs, size_t n,
 			goto out;
 		if (act == NULL)
 			continue;
-		if ((ret = action_step(st, act, SIP_EV_CANCEL, now, who,
+		if ((ret = action_step(st, act, SIP_EV_CANCEL, NULL, now, who,
 		    "cancelled", &ans, err)) != SIP_OK)
 			goto out;
 		/* An action that expired on the way was not cancelled. */
@@ -840,8 +847,8 @@ sip_store_cleanup(struct sip_store *st, time_t now, int64_t history_keep,
 		goto out;
 	for (i = 0; i < n; i++) {
 		was = l[i]->state;
-		if ((ret = action_step(st, l[i], SIP_EV_TICK, now, WHO_CLEANUP,
-		    NULL, &ans, err)) != SIP_OK)
+		if ((ret = action_step(st, l[i], SIP_EV_TICK, NULL, now,
+		    WHO_CLEANUP, NULL, &ans, err)) != SIP_OK)
 			goto out;
 		if (was != SIP_ST_EXPIRED && l[i]->state == SIP_ST_EXPIRED)
 			expired++;

@@ -13,6 +13,7 @@
 
 #include "se3ipxe.h"
 #include "extern.h"
+#include "store.h"	/* ACTIVE_WHERE: the SQL of sip_state_active */
 #include "tap.h"
 
 #define MAC_A	"52:54:00:00:00:0a"
@@ -58,6 +59,7 @@ static void		 test_machine(void);
 static void		 test_status(void);
 static void		 test_busy(void);
 static void		 test_states_fit_schema(void);
+static void		 test_active_where(void);
 static int		 token_of(struct sip_store *, const char *, char *);
 static enum sip_rc	 token_action(struct sip_store *, const char *, time_t,
 			    struct sip_action **);
@@ -450,9 +452,12 @@ test_report(void)
 		"set - pending admin image=win10 part=1",
 		"boot pending booting client -",
 		"served - - client boot 1/3",
-		"report booting running client running 40%: copying",
+		/* A transition is its own row, as a boot's is. */
+		"running booting running client -",
+		"report - - client running 40%: copying",
 		"report - - client running 60%",
-		"report running done client done 100%: all good",
+		"done running done client -",
+		"report - - client done 100%: all good",
 	};
 	struct sip_store *st = store_new("report.db");
 	struct sip_machine m = { .mac = MAC_A };
@@ -545,7 +550,8 @@ test_report(void)
 	free(after);
 	free(before);
 	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
-	    "history: set, booting, served, three reports");
+	    "history: set, booting, served, one row per transition, three "
+	    "reports");
 	sip_store_close(st);
 }
 
@@ -673,7 +679,7 @@ test_all_or_nothing(void)
 	ok(ids[0] > keep && ids[1] > ids[0] && ids[2] > ids[1],
 	    "three new ids");
 	is_int(raw_int(path, "SELECT count(*) FROM actions WHERE "
-	    "state IN ('scheduled','pending','booting','running')"), 3,
+	    ACTIVE_WHERE), 3,
 	    "three active actions");
 	is_int(raw_int(path, "SELECT count(DISTINCT token) FROM actions"), 4,
 	    "every action has its own token");
@@ -967,6 +973,53 @@ test_states_fit_schema(void)
 	    NULL) != SQLITE_OK, "history cannot be rewritten");
 	sqlite3_close(raw);
 	is_int(bad, 0, "every state name fits the schema");
+}
+
+/*
+ * "Active" is sip_state_active: the SQL that selects active actions must
+ * pick the same states, and the index of one active action per MAC must
+ * say the same, or the planner could not use it.
+ */
+static void
+test_active_where(void)
+{
+	struct sip_store *st = store_new("active.db");
+	sqlite3 *raw;
+	sqlite3_stmt *s = NULL;
+	const char *sql;
+	size_t i, bad = 0;
+	int in_sql;
+
+	sip_store_close(st);
+	raw = raw_open(db_path("active.db"));
+	if (sqlite3_prepare_v2(raw, "SELECT count(*) FROM (SELECT ?1 AS state) "
+	    "WHERE " ACTIVE_WHERE, -1, &s, NULL) != SQLITE_OK)
+		bad++;
+	for (i = 0; s != NULL && i < SIP_ST__MAX; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, sip_state_name((enum sip_state)i), -1,
+		    SQLITE_STATIC);
+		in_sql = sqlite3_step(s) == SQLITE_ROW &&
+		    sqlite3_column_int(s, 0) == 1;
+		if (in_sql != sip_state_active((enum sip_state)i)) {
+			printf("# state %s: SQL says %d, sip_state_active %d\n",
+			    sip_state_name((enum sip_state)i), in_sql,
+			    sip_state_active((enum sip_state)i));
+			bad++;
+		}
+	}
+	sqlite3_finalize(s);
+	is_int(bad, 0, "ACTIVE_WHERE selects exactly sip_state_active's states");
+	s = NULL;
+	sql = NULL;
+	if (sqlite3_prepare_v2(raw, "SELECT sql FROM sqlite_master WHERE name "
+	    "= 'actions_one_active'", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		sql = (const char *)sqlite3_column_text(s, 0);
+	ok(sql != NULL && strstr(sql, "WHERE " ACTIVE_WHERE) != NULL,
+	    "the index of one active action per MAC has the same WHERE");
+	sqlite3_finalize(s);
+	sqlite3_close(raw);
 }
 
 /* The token of the MAC's active action, into t; 0 if there is none. */
@@ -1278,6 +1331,7 @@ main(void)
 	test_status();
 	test_busy();
 	test_states_fit_schema();
+	test_active_where();
 	test_token_action();
 	test_token_action_ends();
 	tap_rmtree(tmpdir);
