@@ -37,6 +37,7 @@ LIB_SRCS = lib/buf.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c 
 	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c
 # The store's other rooms; lib/store.h is shared by them alone.
 STORE_SRCS = lib/store_schema.c lib/store_action.c lib/store_machine.c
+LIB_SRCS += lib/tick.c
 LIB_SRCS += $(STORE_SRCS)
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIB      = lib/libse3ipxe.a

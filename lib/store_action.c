@@ -824,21 +824,17 @@ sip_store_cancel(struct sip_store *st, const char *const *macs, size_t n,
 }
 
 enum sip_rc
-sip_store_cleanup(struct sip_store *st, time_t now, int64_t history_keep,
-    size_t *nexpired, size_t *npurged, struct sip_err *err)
+sip_store_tick_actions(struct sip_store *st, time_t now, size_t *nstarted,
+    size_t *nexpired, struct sip_err *err)
 {
-	sqlite3_stmt *s = NULL;
 	struct sip_action **l = NULL;
 	enum sip_answer ans;
-	size_t n = 0, i, expired = 0, purged = 0;
+	size_t n = 0, i, started = 0, expired = 0;
 	enum sip_state was;
 	enum sip_rc ret;
-	int rc;
 
-	if (nexpired != NULL)
-		*nexpired = 0;
-	if (npurged != NULL)
-		*npurged = 0;
+	*nstarted = 0;
+	*nexpired = 0;
 	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
 		return ret;
 	/* Read them all first: rows change under an open SELECT otherwise. */
@@ -850,33 +846,81 @@ sip_store_cleanup(struct sip_store *st, time_t now, int64_t history_keep,
 		if ((ret = action_step(st, l[i], SIP_EV_TICK, NULL, now,
 		    WHO_CLEANUP, NULL, &ans, err)) != SIP_OK)
 			goto out;
+		if (was == SIP_ST_SCHEDULED && l[i]->state == SIP_ST_PENDING)
+			started++;
 		if (was != SIP_ST_EXPIRED && l[i]->state == SIP_ST_EXPIRED)
 			expired++;
 	}
-	/* keep <= 0 keeps everything: purging all history is never meant. */
-	if (history_keep > 0 && now > history_keep) {
-		if ((rc = sqlite3_prepare_v2(st->db, "DELETE FROM history "
-		    "WHERE at < ?1", -1, &s, NULL)) != SQLITE_OK ||
-		    (rc = sqlite3_bind_int64(s, 1, (int64_t)now -
-		    history_keep)) != SQLITE_OK ||
-		    (rc = sqlite3_step(s)) != SQLITE_DONE) {
-			ret = db_err(st, rc, err, "purge history");
-			goto out;
-		}
-		purged = (size_t)sqlite3_changes(st->db);
-	}
 	if ((ret = tx_commit(st, err)) != SIP_OK)
 		goto out;
-	if (nexpired != NULL)
-		*nexpired = expired;
-	if (npurged != NULL)
-		*npurged = purged;
+	*nstarted = started;
+	*nexpired = expired;
 	ret = sip_store_active_sync(st, err);
  out:
-	sqlite3_finalize(s);
 	for (i = 0; i < n; i++)
 		sip_action_free(l[i]);
 	free(l);
+	if (ret != SIP_OK)
+		tx_rollback(st);
+	return ret;
+}
+
+enum sip_rc
+sip_store_purge(struct sip_store *st, int64_t before, size_t *nactions,
+    size_t *nhistory, struct sip_err *err)
+{
+	/*
+	 * A finished action's rows are all older than its last change: its
+	 * options and history go with it, the options first (foreign key).
+	 * An active action is never purged, however old.
+	 */
+#define FINISHED_BEFORE \
+	"SELECT id FROM actions WHERE NOT (" ACTIVE_WHERE ") AND " \
+	"updated_at < ?1"
+	static const struct {
+		const char	*sql;
+		enum { OPTION_ROWS, HISTORY_ROWS, ACTION_ROWS } rows;
+	} purge[] = {
+		{ "DELETE FROM action_options WHERE action_id IN ("
+		    FINISHED_BEFORE ")", OPTION_ROWS },
+		{ "DELETE FROM history WHERE action_id IN (" FINISHED_BEFORE
+		    ")", HISTORY_ROWS },
+		{ "DELETE FROM actions WHERE id IN (" FINISHED_BEFORE ")",
+		    ACTION_ROWS },
+		{ "DELETE FROM history WHERE at < ?1", HISTORY_ROWS },
+	};
+#undef FINISHED_BEFORE
+	sqlite3_stmt *s = NULL;
+	size_t i, actions = 0, history = 0;
+	enum sip_rc ret;
+	int rc;
+
+	*nactions = 0;
+	*nhistory = 0;
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		return ret;
+	for (i = 0; i < SIP_ARRAY_SIZE(purge); i++) {
+		if ((rc = sqlite3_prepare_v2(st->db, purge[i].sql, -1, &s,
+		    NULL)) != SQLITE_OK ||
+		    (rc = sqlite3_bind_int64(s, 1, before)) != SQLITE_OK ||
+		    (rc = sqlite3_step(s)) != SQLITE_DONE) {
+			ret = db_err(st, rc, err, "purge before %lld",
+			    (long long)before);
+			goto out;
+		}
+		if (purge[i].rows == ACTION_ROWS)
+			actions += (size_t)sqlite3_changes(st->db);
+		else if (purge[i].rows == HISTORY_ROWS)
+			history += (size_t)sqlite3_changes(st->db);
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if ((ret = tx_commit(st, err)) != SIP_OK)
+		goto out;
+	*nactions = actions;
+	*nhistory = history;
+ out:
+	sqlite3_finalize(s);
 	if (ret != SIP_OK)
 		tx_rollback(st);
 	return ret;
