@@ -384,7 +384,8 @@ struct sip_machine {
 
 enum sip_store_mode {
 	SIP_STORE_RW,		/* create and migrate if needed */
-	SIP_STORE_RO		/* read only, never create */
+	SIP_STORE_RO,		/* read only, never create */
+	SIP_STORE_RW_EXISTING	/* ipxe.cgi: read-write, migrate, never create */
 };
 
 enum sip_rc	 sip_store_open(const char *path, enum sip_store_mode,

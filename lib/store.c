@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The SQLite store's connection: open, busy handler, WAL, statement cache, transactions, column helpers. */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +27,8 @@
 #define WAL_FRAMES_MAX	1024
 
 static enum sip_rc	db_rc(int);
+static enum sip_rc	open_err(struct sip_store *, enum sip_store_mode, int,
+			    struct sip_err *);
 
 static enum sip_rc
 db_rc(int rc)
@@ -138,6 +143,43 @@ tx_rollback(struct sip_store *st)
 }
 
 /*
+ * SQLite says "unable to open database file" whatever the reason: say
+ * which, and what to do.  Only on failure, so an open that works costs
+ * nothing more.
+ */
+static enum sip_rc
+open_err(struct sip_store *st, enum sip_store_mode mode, int rc,
+    struct sip_err *err)
+{
+	char dir[1024];
+	const char *slash;
+	struct stat sb;
+	int sys = sqlite3_system_errno(st->db);
+
+	if ((rc & 0xff) != SQLITE_CANTOPEN)
+		return db_err(st, rc, err, "open");
+	if ((slash = strrchr(st->path, '/')) == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == st->path ? 1 :
+		    (int)(slash - st->path), st->path);
+	if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode))
+		return sip_errf(err, SIP_EDB, "%s: cannot open: the directory "
+		    "%s does not exist; it must exist and be writable by the "
+		    "web server's user", st->path, dir);
+	if (stat(st->path, &sb) == -1 && errno == ENOENT) {
+		if (mode != SIP_STORE_RW)
+			return sip_errf(err, SIP_EDB, "%s: no such database: "
+			    "run se3-ipxe to create it", st->path);
+		if (sys == EACCES || sys == EPERM || sys == EROFS)
+			return sip_errf(err, SIP_EDB, "%s: cannot create: the "
+			    "directory %s must be writable by the web server's "
+			    "user", st->path, dir);
+	}
+	return db_err(st, rc, err, "open");
+}
+
+/*
  * After a commit that leaves WAL_FRAMES_MAX frames or more: copy them into
  * the database and truncate the WAL, if nobody else is in the database
  * right now (busy timeout 0: a booting machine never waits for this);
@@ -209,8 +251,13 @@ sip_store_open(const char *path, enum sip_store_mode mode,
 		    sip_strerror(SIP_ENOMEM));
 		goto fail;
 	}
-	/* Read-only must never create: a typo would hide the real database. */
+	/*
+	 * Read-only must never create: a typo would hide the real database.
+	 * Nor may ipxe.cgi: a deleted database recreated empty would forget
+	 * every action without a word.
+	 */
 	flags = mode == SIP_STORE_RO ? SQLITE_OPEN_READONLY :
+	    mode == SIP_STORE_RW_EXISTING ? SQLITE_OPEN_READWRITE :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	/*
 	 * A connection is used by one thread only, and nobody reads SQLite's
@@ -226,7 +273,7 @@ sip_store_open(const char *path, enum sip_store_mode mode,
 	(void)sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0);
 	(void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
 	if ((rc = sqlite3_open_v2(path, &st->db, flags, NULL)) != SQLITE_OK) {
-		ret = db_err(st, rc, err, "open");
+		ret = open_err(st, mode, rc, err);
 		goto fail;
 	}
 	st->jitter = (unsigned int)getpid();
@@ -259,6 +306,17 @@ sip_store_open(const char *path, enum sip_store_mode mode,
 			ret = sip_errf(err, SIP_EDB, "%s: database schema "
 			    "version %d, expected %d; run se3-ipxe as root to "
 			    "migrate", path, version, current);
+			goto fail;
+		}
+		/*
+		 * ipxe.cgi may bring an older schema up to date, so that an
+		 * upgrade needs no step of its own; a database without one was
+		 * never created by se3-ipxe.
+		 */
+		if (mode == SIP_STORE_RW_EXISTING && version == 0) {
+			ret = sip_errf(err, SIP_EDB, "%s: not a se3-ipxe "
+			    "database (no schema): run se3-ipxe to create it",
+			    path);
 			goto fail;
 		}
 		if (version > current) {

@@ -59,6 +59,7 @@ is "$rc" 2 "cleanup with an argument: exit 2"
 
 # --- set-action: bad input is refused and changes nothing ------------------
 M1=52:54:00:00:00:01
+CONFIG=$CONF db_create
 cgi_boot "mac=$M1&platform=pcbios"
 CONFIG=$CONF fold_seen
 is "$(nrows machines):$(nrows actions)" "1:0" "a machine booted: a database without actions"
