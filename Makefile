@@ -35,6 +35,10 @@ CGI_LIBS ?= $(LIBS) -lm
 LIB_SRCS = lib/buf.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
 	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
 	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c
+# The store's other rooms; lib/store.h is shared by them alone.
+STORE_SRCS = lib/store_schema.c lib/store_action.c lib/store_machine.c
+LIB_SRCS += lib/tick.c
+LIB_SRCS += $(STORE_SRCS)
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIB      = lib/libse3ipxe.a
 
@@ -51,6 +55,7 @@ all: cgi/ipxe.cgi cli/se3-ipxe
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
 $(LIB_OBJS) cgi/ipxe.cgi.o cli/se3-ipxe.o: lib/se3ipxe.h lib/extern.h
+lib/store.o $(STORE_SRCS:.c=.o): lib/store.h
 
 # The installation paths are compiled into config.o: rebuild it whenever
 # they change, so that `make install PREFIX=/usr` never installs a

@@ -1581,7 +1581,7 @@ cmd_cleanup(const struct command *c, struct ctx *ctx, int argc,
 	struct sip_err e = { "" };
 	struct sip_store *st = NULL;
 	struct stat sb;
-	size_t nexpired = 0, npurged = 0;
+	struct sip_tick_result res;
 	enum sip_rc rc;
 	int rv = 1;
 
@@ -1594,18 +1594,24 @@ cmd_cleanup(const struct command *c, struct ctx *ctx, int argc,
 		rv = 0;
 		goto out;
 	}
-	if (store_open(c->name, ctx, SIP_STORE_RW, &st) == -1 ||
-	    seen_fold(c->name, ctx, st) == -1)
+	if (store_open(c->name, ctx, SIP_STORE_RW, &st) == -1)
 		goto out;
-	if ((rc = sip_store_cleanup(st, ctx->now, ctx->cfg.history_keep,
-	    &nexpired, &npurged, &e)) != SIP_OK) {
+	rc = sip_tick(st, &ctx->cfg, ctx->now, &res, &e);
+	if (res.bad > 0)
+		warnx("%s: %s%s: %zu malformed line%s dropped", c->name,
+		    ctx->cfg.db_path, SIP_SEEN_SUFFIX, res.bad,
+		    res.bad == 1 ? "" : "s");
+	if (rc != SIP_OK) {
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
-	if (nexpired > 0 || npurged > 0)
-		printf("expired %zu action%s, purged %zu history row%s\n",
-		    nexpired, nexpired == 1 ? "" : "s",
-		    npurged, npurged == 1 ? "" : "s");
+	if (res.expired > 0 || res.purged_actions > 0 ||
+	    res.purged_history > 0)
+		printf("expired %zu action%s, purged %zu finished action%s "
+		    "and %zu history row%s\n",
+		    res.expired, res.expired == 1 ? "" : "s",
+		    res.purged_actions, res.purged_actions == 1 ? "" : "s",
+		    res.purged_history, res.purged_history == 1 ? "" : "s");
 	rv = 0;
  out:
 	if (st != NULL)

@@ -254,8 +254,9 @@ sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 		rc = SIP_OK;
 		goto render;
 	}
-	rc = sip_store_open(cfg->db_path, dry_run ? SIP_STORE_RO : SIP_STORE_RW,
-	    cfg->busy_timeout_ms, &st, err);
+	/* Only the CLI creates the database (se3-ipxe, ipxe.cgi(8)). */
+	rc = sip_store_open(cfg->db_path, dry_run ? SIP_STORE_RO :
+	    SIP_STORE_RW_EXISTING, cfg->busy_timeout_ms, &st, err);
 	if (rc == SIP_OK) {
 		if (dry_run)
 			rc = preview_step(st, req->mac, now, &answer, &act, err);
@@ -324,8 +325,8 @@ sip_answer_report(const struct sip_config *cfg, const char *token,
 		if ((rc = sip_report_msg_check(msg, err)) != SIP_OK)
 			return rc;
 	}
-	if ((rc = sip_store_open(cfg->db_path, SIP_STORE_RW, cfg->busy_timeout_ms,
-	    &st, err)) != SIP_OK)
+	if ((rc = sip_store_open(cfg->db_path, SIP_STORE_RW_EXISTING,
+	    cfg->busy_timeout_ms, &st, err)) != SIP_OK)
 		return rc;
 	rc = sip_store_report(st, token, ev, progress, msg, now, &act, err);
 	sip_action_free(act);

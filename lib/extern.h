@@ -55,4 +55,17 @@ int		 sip_hexval(char);
 /* Duplicate, or NULL on allocation failure. */
 char		*sip_strdup(const char *);
 
+/*
+ * The store's parts of sip_tick (lib/tick.c).  Step every active action
+ * on time passing, then rewrite the active list.
+ */
+enum sip_rc	 sip_store_tick_actions(struct sip_store *, time_t now,
+		    size_t *nstarted, size_t *nexpired, struct sip_err *);
+/*
+ * Delete the finished actions last changed before `before`, with their
+ * options and history, and every history row older than that.
+ */
+enum sip_rc	 sip_store_purge(struct sip_store *, int64_t before,
+		    size_t *nactions, size_t *nhistory, struct sip_err *);
+
 #endif /* SE3IPXE_EXTERN_H */

@@ -384,7 +384,8 @@ struct sip_machine {
 
 enum sip_store_mode {
 	SIP_STORE_RW,		/* create and migrate if needed */
-	SIP_STORE_RO		/* read only, never create */
+	SIP_STORE_RO,		/* read only, never create */
+	SIP_STORE_RW_EXISTING	/* ipxe.cgi: read-write, migrate, never create */
 };
 
 enum sip_rc	 sip_store_open(const char *path, enum sip_store_mode,
@@ -435,10 +436,28 @@ enum sip_rc	 sip_store_set_actions(struct sip_store *,
 enum sip_rc	 sip_store_cancel(struct sip_store *, const char *const *macs,
 		    size_t n, const char *who, time_t now, size_t *ncancelled,
 		    struct sip_err *);
-/* Expire overdue actions, purge history older than keep seconds. */
-enum sip_rc	 sip_store_cleanup(struct sip_store *, time_t now,
-		    int64_t history_keep, size_t *nexpired, size_t *npurged,
-		    struct sip_err *);
+
+/* What one sip_tick did. */
+struct sip_tick_result {
+	size_t		 folded;	/* seen journal lines folded */
+	size_t		 bad;		/* malformed journal lines dropped */
+	size_t		 started;	/* scheduled actions now pending */
+	size_t		 expired;	/* actions past their expiry */
+	size_t		 purged_actions;	/* finished, older than history_keep */
+	size_t		 purged_history;	/* history rows that went */
+};
+/*
+ * The periodic work (lib/tick.c), for `se3-ipxe cleanup` and a cron tick:
+ * fold the seen journal into the machines table, step every active action
+ * through time (scheduled -> pending at its start, expired past its
+ * expiry), rewrite the active list, then purge what is older than
+ * cfg->history_keep: history rows, and finished actions (done, failed,
+ * expired, cancelled) with their options and history.  Active actions are
+ * never purged.  Each part is its own transaction; *res counts what the
+ * parts that succeeded did.
+ */
+enum sip_rc	 sip_tick(struct sip_store *, const struct sip_config *,
+		    time_t now, struct sip_tick_result *res, struct sip_err *);
 
 /*
  * Read side, for status / history / preview.  Nothing found is

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The SQLite store: schema, migrations and every transaction on its tables. */
+/* The SQLite store's connection: open, busy handler, WAL, statement cache, transactions, column helpers. */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 
 #include "se3ipxe.h"
 #include "extern.h"
+#include "store.h"
 
 /*
  * WAL frames (pages) past which a commit checkpoints: about 4 MiB.  A
@@ -21,242 +25,10 @@
  * rebuild its index: a few milliseconds at most, when nothing else runs.
  */
 #define WAL_FRAMES_MAX	1024
-/* Statements kept prepared for the life of a connection. */
-#define STMT_CACHE	8
-
-struct sip_store {
-	sqlite3		*db;
-	char		*path;		/* named in every message */
-	int		 busy_timeout_ms;
-	int		 busy_no_wait;	/* set while checkpointing */
-	struct timespec	 busy_since;	/* when the current wait began */
-	unsigned int	 jitter;	/* state of the sleep-length generator */
-	struct {
-		const char	*sql;
-		sqlite3_stmt	*stmt;
-	}		 cache[STMT_CACHE];	/* see stmt_get */
-};
-
-/*
- * The transitions one step made.  At most two can happen (a time event,
- * then the event itself); the spare room only guards against a future
- * change of the state machine, and overflow is reported, never dropped.
- */
-struct translog {
-	size_t		 n;
-	int		 overflow;
-	struct {
-		enum sip_state	 old, new;
-		enum sip_event	 ev;
-	}		 t[4];
-};
-
-/* One history row to append; NULL strings are stored as NULL. */
-struct hist {
-	int64_t		 at;
-	const char	*mac;
-	int64_t		 action_id;	/* 0: not about an action */
-	const char	*action;
-	const char	*event;
-	const char	*old_state, *new_state;
-	const char	*who;
-	const char	*detail;
-};
-
-/* Who acted, for history rows the store writes on its own account. */
-#define WHO_CLIENT	"client"
-#define WHO_CLEANUP	"cleanup"
-
-#define ACTION_COLUMNS \
-	"id, mac, name, state, completion, token, boots, max_boots, " \
-	"created_at, start_at, expires_at, updated_at, progress, message, " \
-	"created_by"
-/* Same text as the partial index, so the planner can use it. */
-#define ACTIVE_WHERE \
-	"state IN ('scheduled','pending','booting','running')"
-
-/* A machine asked: what it did not send this time is kept from last time. */
-/* A journal line folded in; lines given back by a failed fold come late. */
-#define SQL_MACHINE_SEEN \
-	"INSERT INTO machines (mac, " \
-	"first_seen, last_seen, boots, platform, buildarch, uuid, serial, " \
-	"manufacturer, product, ip) " \
-	"VALUES (?1, ?2, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9) " \
-	"ON CONFLICT (mac) DO UPDATE SET " \
-	"first_seen = min(first_seen, excluded.first_seen), " \
-	"last_seen = max(last_seen, excluded.last_seen), " \
-	"boots = boots + 1, " \
-	"platform = coalesce(excluded.platform, platform), " \
-	"buildarch = coalesce(excluded.buildarch, buildarch), " \
-	"uuid = coalesce(excluded.uuid, uuid), " \
-	"serial = coalesce(excluded.serial, serial), " \
-	"manufacturer = coalesce(excluded.manufacturer, manufacturer), " \
-	"product = coalesce(excluded.product, product), " \
-	"ip = coalesce(excluded.ip, ip)"
-
-#define SQL_ACTION_ACTIVE \
-	"SELECT " ACTION_COLUMNS " FROM actions WHERE mac = ?1 AND " \
-	ACTIVE_WHERE
-#define SQL_ACTION_LAST \
-	"SELECT " ACTION_COLUMNS " FROM actions WHERE mac = ?1 " \
-	"ORDER BY id DESC LIMIT 1"
-#define SQL_ACTION_TOKEN \
-	"SELECT " ACTION_COLUMNS " FROM actions WHERE token = ?1"
-#define SQL_ACTION_SAVE \
-	"UPDATE actions SET state = ?1, boots = ?2, progress = ?3, " \
-	"message = ?4, updated_at = ?5 WHERE id = ?6"
-#define SQL_HISTORY_ADD \
-	"INSERT INTO history (at, mac, action_id, action, event, old_state, " \
-	"new_state, who, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-#define SQL_ACTION_OPTIONS \
-	"SELECT key, value FROM action_options WHERE action_id = ?1 " \
-	"ORDER BY rowid"
-#define SQL_ACTIVE_MACS \
-	"SELECT DISTINCT mac FROM actions WHERE " ACTIVE_WHERE " ORDER BY mac"
-#define SQL_ACTION_ALL_ACTIVE \
-	"SELECT " ACTION_COLUMNS " FROM actions WHERE " ACTIVE_WHERE \
-	" ORDER BY id"
-
-#define MACHINE_COLUMNS \
-	"mac, first_seen, last_seen, boots, platform, buildarch, uuid, " \
-	"serial, manufacturer, product, ip"
-
-#define HISTORY_COLUMNS \
-	"id, at, mac, action_id, action, event, old_state, new_state, who, " \
-	"detail"
 
 static enum sip_rc	db_rc(int);
-static enum sip_rc	db_err(struct sip_store *, int, struct sip_err *,
-			    const char *, ...)
-			    __attribute__((__format__(printf, 4, 5)));
-static enum sip_rc	nomem(struct sip_store *, struct sip_err *);
-static int		bind_text(sqlite3_stmt *, int, const char *);
-static const char	*col_text(sqlite3_stmt *, int);
-static int		col_strdup(sqlite3_stmt *, int, char **);
-static int		col_copy(sqlite3_stmt *, int, char *, size_t);
-static enum sip_rc	tx_begin(struct sip_store *, const char *,
+static enum sip_rc	open_err(struct sip_store *, enum sip_store_mode, int,
 			    struct sip_err *);
-static enum sip_rc	tx_commit(struct sip_store *, struct sip_err *);
-static void		tx_rollback(struct sip_store *);
-static enum sip_rc	schema_version(struct sip_store *, int *,
-			    struct sip_err *);
-static enum sip_rc	schema_migrate(struct sip_store *, int,
-			    struct sip_err *);
-static int		completion_parse(const char *, enum sip_completion *);
-static enum sip_rc	action_from_row(struct sip_store *, sqlite3_stmt *,
-			    struct sip_action **, struct sip_err *);
-static enum sip_rc	action_options(struct sip_store *,
-			    struct sip_action *, struct sip_err *);
-static enum sip_rc	action_query(struct sip_store *, const char *,
-			    const char *, struct sip_action ***, size_t *,
-			    struct sip_err *);
-static enum sip_rc	action_query1(struct sip_store *, const char *,
-			    const char *, int, struct sip_action **,
-			    struct sip_err *);
-static enum sip_rc	action_of_mac(struct sip_store *, const char *,
-			    const char *, const char *, struct sip_action **,
-			    struct sip_err *);
-static enum sip_rc	action_save(struct sip_store *,
-			    const struct sip_action *, struct sip_err *);
-static enum sip_rc	action_step(struct sip_store *, struct sip_action *,
-			    enum sip_event, int64_t, const char *, const char *,
-			    enum sip_answer *, struct sip_err *);
-static enum sip_rc	action_create(struct sip_store *,
-			    const struct sip_new_action *, int64_t, int64_t *,
-			    struct sip_err *);
-static enum sip_rc	history_add(struct sip_store *, const struct hist *,
-			    struct sip_err *);
-static void		trans_record(void *, const struct sip_action *,
-			    enum sip_state, enum sip_state, enum sip_event);
-static enum sip_rc	trans_write(struct sip_store *,
-			    const struct translog *, const struct sip_action *,
-			    int64_t, const char *, const char *,
-			    struct sip_err *);
-static enum sip_rc	machine_seen(struct sip_store *,
-			    const struct sip_request *, int64_t,
-			    struct sip_err *);
-static enum sip_rc	active_macs(struct sip_store *,
-			    char (**)[SIP_MAC_STRLEN], size_t *,
-			    struct sip_err *);
-static enum sip_rc	active_rewrite(struct sip_store *, struct sip_err *);
-static enum sip_rc	machine_query(struct sip_store *, const char *,
-			    struct sip_machine **, struct sip_err *);
-static enum sip_rc	mac_list(struct sip_store *, char ***, size_t *,
-			    struct sip_err *);
-
-/*
- * Migration i brings user_version i to i + 1, and says so itself: PRAGMA
- * takes no bound parameter, and a number formatted into SQL is exactly
- * what this file never does.  A released entry is never edited again.
- */
-static const char *const migrations[] = {
-	/* 0 -> 1: the first schema. */
-	"CREATE TABLE machines ("
-	"  mac TEXT PRIMARY KEY,"
-	"  first_seen INTEGER NOT NULL,"
-	"  last_seen INTEGER NOT NULL,"
-	"  boots INTEGER NOT NULL DEFAULT 0,"
-	"  platform TEXT, buildarch TEXT, uuid TEXT, serial TEXT,"
-	"  manufacturer TEXT, product TEXT, ip TEXT"
-	");"
-	"CREATE TABLE actions ("
-	"  id INTEGER PRIMARY KEY,"
-	"  mac TEXT NOT NULL,"
-	"  name TEXT NOT NULL,"
-	"  state TEXT NOT NULL CHECK (state IN ('scheduled','pending',"
-	"    'booting','running','done','failed','expired','cancelled')),"
-	"  completion TEXT NOT NULL CHECK (completion IN ('oneshot','report')),"
-	"  token TEXT NOT NULL UNIQUE,"
-	"  boots INTEGER NOT NULL DEFAULT 0,"
-	"  max_boots INTEGER NOT NULL CHECK (max_boots > 0),"
-	"  created_at INTEGER NOT NULL,"
-	"  start_at INTEGER NOT NULL,"
-	"  expires_at INTEGER NOT NULL,"
-	"  updated_at INTEGER NOT NULL,"
-	"  progress INTEGER NOT NULL DEFAULT -1,"
-	"  message TEXT,"
-	"  created_by TEXT NOT NULL"
-	");"
-	"CREATE UNIQUE INDEX actions_one_active ON actions (mac)"
-	"  WHERE state IN ('scheduled','pending','booting','running');"
-	"CREATE INDEX actions_mac ON actions (mac, id);"
-	"CREATE TABLE action_options ("
-	"  action_id INTEGER NOT NULL REFERENCES actions (id),"
-	"  key TEXT NOT NULL,"
-	"  value TEXT NOT NULL,"
-	"  PRIMARY KEY (action_id, key)"
-	");"
-	"CREATE TABLE history ("
-	"  id INTEGER PRIMARY KEY,"
-	"  at INTEGER NOT NULL,"
-	"  mac TEXT NOT NULL,"
-	"  action_id INTEGER,"
-	"  action TEXT,"
-	"  event TEXT NOT NULL,"
-	"  old_state TEXT,"
-	"  new_state TEXT,"
-	"  who TEXT NOT NULL,"
-	"  detail TEXT"
-	");"
-	"CREATE INDEX history_mac ON history (mac, id);"
-	"CREATE INDEX history_at ON history (at);"
-	/* Purging old rows is allowed; rewriting the past is not. */
-	"CREATE TRIGGER history_append_only BEFORE UPDATE ON history"
-	"  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
-	"PRAGMA user_version = 1;",
-};
-
-/* How the database spells enum sip_completion: fixed by the schema's CHECK. */
-static const char *const completion_names[SIP_COMPLETE__MAX] = {
-	"oneshot",		/* SIP_COMPLETE_ONESHOT */
-	"report",		/* SIP_COMPLETE_REPORT */
-};
-
-int
-sip_store_schema_version(void)
-{
-	return (int)SIP_ARRAY_SIZE(migrations);
-}
 
 static enum sip_rc
 db_rc(int rc)
@@ -271,7 +43,7 @@ db_rc(int rc)
 }
 
 /* Must run before any other call on the connection replaces its message. */
-static enum sip_rc
+enum sip_rc
 db_err(struct sip_store *st, int rc, struct sip_err *err, const char *fmt,
     ...)
 {
@@ -285,7 +57,7 @@ db_err(struct sip_store *st, int rc, struct sip_err *err, const char *fmt,
 	    sqlite3_errmsg(st->db));
 }
 
-static enum sip_rc
+enum sip_rc
 nomem(struct sip_store *st, struct sip_err *err)
 {
 	return sip_errf(err, SIP_ENOMEM, "%s: %s", st->path,
@@ -293,7 +65,7 @@ nomem(struct sip_store *st, struct sip_err *err)
 }
 
 /* The caller keeps v alive until the statement is reset or finalized. */
-static int
+int
 bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v == NULL)
@@ -301,14 +73,14 @@ bind_text(sqlite3_stmt *s, int i, const char *v)
 	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
-static const char *
+const char *
 col_text(sqlite3_stmt *s, int i)
 {
 	return (const char *)sqlite3_column_text(s, i);
 }
 
 /* SQL NULL gives *out == NULL; -1 only when memory ran out. */
-static int
+int
 col_strdup(sqlite3_stmt *s, int i, char **out)
 {
 	const char *v;
@@ -323,7 +95,7 @@ col_strdup(sqlite3_stmt *s, int i, char **out)
 }
 
 /* Copy a NOT NULL text column into a fixed buffer; -1 if it cannot fit. */
-static int
+int
 col_copy(sqlite3_stmt *s, int i, char *dst, size_t dstsz)
 {
 	const char *v;
@@ -338,7 +110,7 @@ col_copy(sqlite3_stmt *s, int i, char *dst, size_t dstsz)
 	return 0;
 }
 
-static enum sip_rc
+enum sip_rc
 tx_begin(struct sip_store *st, const char *sql, struct sip_err *err)
 {
 	int rc;
@@ -348,7 +120,7 @@ tx_begin(struct sip_store *st, const char *sql, struct sip_err *err)
 	return SIP_OK;
 }
 
-static enum sip_rc
+enum sip_rc
 tx_commit(struct sip_store *st, struct sip_err *err)
 {
 	int rc;
@@ -363,91 +135,48 @@ tx_commit(struct sip_store *st, struct sip_err *err)
  * Some errors (busy, I/O, full) already ended the transaction; rolling
  * back only what is still open keeps the connection usable either way.
  */
-static void
+void
 tx_rollback(struct sip_store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static enum sip_rc
-schema_version(struct sip_store *st, int *version, struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	if ((rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
-	    NULL)) != SQLITE_OK) {
-		ret = db_err(st, rc, err, "read schema version");
-		goto out;
-	}
-	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
-		ret = db_err(st, rc, err, "read schema version");
-		goto out;
-	}
-	*version = sqlite3_column_int(s, 0);
-	if (*version < 0)
-		ret = sip_errf(err, SIP_EDB,
-		    "%s: database schema version %d is invalid", st->path,
-		    *version);
- out:
-	sqlite3_finalize(s);
-	return ret;
-}
-
 /*
- * Each migration runs in its own BEGIN IMMEDIATE and rereads the version
- * under the lock: two processes opening a new database at once must not
- * both create the schema.
+ * SQLite says "unable to open database file" whatever the reason: say
+ * which, and what to do.  Only on failure, so an open that works costs
+ * nothing more.
  */
 static enum sip_rc
-schema_migrate(struct sip_store *st, int from, struct sip_err *err)
+open_err(struct sip_store *st, enum sip_store_mode mode, int rc,
+    struct sip_err *err)
 {
-	int current = sip_store_schema_version(), v, after, rc;
-	enum sip_rc ret;
+	char dir[1024];
+	const char *slash;
+	struct stat sb;
+	int sys = sqlite3_system_errno(st->db);
 
-	/*
-	 * WAL lets ipxe.cgi answer boots while the CLI reads.  The mode is
-	 * stored in the file, and cannot change inside a transaction.  If
-	 * the file system refuses WAL, the rollback journal still works.
-	 */
-	if (from == 0 && (rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL",
-	    NULL, NULL, NULL)) != SQLITE_OK)
-		return db_err(st, rc, err, "set WAL journal mode");
-	for (;;) {
-		if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
-			return ret;
-		if ((ret = schema_version(st, &v, err)) != SIP_OK)
-			goto fail;
-		if (v > current) {
-			ret = sip_errf(err, SIP_EDB, "%s: database schema "
-			    "version %d is newer than this program (%d)",
-			    st->path, v, current);
-			goto fail;
-		}
-		if (v == current)
-			break;
-		if ((rc = sqlite3_exec(st->db, migrations[v], NULL, NULL,
-		    NULL)) != SQLITE_OK) {
-			ret = db_err(st, rc, err, "migrate schema to "
-			    "version %d", v + 1);
-			goto fail;
-		}
-		if ((ret = schema_version(st, &after, err)) != SIP_OK)
-			goto fail;
-		if (after != v + 1) {
-			ret = sip_errf(err, SIP_EDB, "%s: migration %d left "
-			    "schema version %d", st->path, v + 1, after);
-			goto fail;
-		}
-		if ((ret = tx_commit(st, err)) != SIP_OK)
-			goto fail;
+	if ((rc & 0xff) != SQLITE_CANTOPEN)
+		return db_err(st, rc, err, "open");
+	if ((slash = strrchr(st->path, '/')) == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == st->path ? 1 :
+		    (int)(slash - st->path), st->path);
+	if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode))
+		return sip_errf(err, SIP_EDB, "%s: cannot open: the directory "
+		    "%s does not exist; it must exist and be writable by the "
+		    "web server's user", st->path, dir);
+	if (stat(st->path, &sb) == -1 && errno == ENOENT) {
+		if (mode != SIP_STORE_RW)
+			return sip_errf(err, SIP_EDB, "%s: no such database: "
+			    "run se3-ipxe to create it", st->path);
+		if (sys == EACCES || sys == EPERM || sys == EROFS)
+			return sip_errf(err, SIP_EDB, "%s: cannot create: the "
+			    "directory %s must be writable by the web server's "
+			    "user", st->path, dir);
 	}
-	return tx_commit(st, err);
- fail:
-	tx_rollback(st);
-	return ret;
+	return db_err(st, rc, err, "open");
 }
 
 /*
@@ -522,8 +251,13 @@ sip_store_open(const char *path, enum sip_store_mode mode,
 		    sip_strerror(SIP_ENOMEM));
 		goto fail;
 	}
-	/* Read-only must never create: a typo would hide the real database. */
+	/*
+	 * Read-only must never create: a typo would hide the real database.
+	 * Nor may ipxe.cgi: a deleted database recreated empty would forget
+	 * every action without a word.
+	 */
 	flags = mode == SIP_STORE_RO ? SQLITE_OPEN_READONLY :
+	    mode == SIP_STORE_RW_EXISTING ? SQLITE_OPEN_READWRITE :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	/*
 	 * A connection is used by one thread only, and nobody reads SQLite's
@@ -539,7 +273,7 @@ sip_store_open(const char *path, enum sip_store_mode mode,
 	(void)sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0);
 	(void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
 	if ((rc = sqlite3_open_v2(path, &st->db, flags, NULL)) != SQLITE_OK) {
-		ret = db_err(st, rc, err, "open");
+		ret = open_err(st, mode, rc, err);
 		goto fail;
 	}
 	st->jitter = (unsigned int)getpid();
@@ -574,6 +308,17 @@ sip_store_open(const char *path, enum sip_store_mode mode,
 			    "migrate", path, version, current);
 			goto fail;
 		}
+		/*
+		 * ipxe.cgi may bring an older schema up to date, so that an
+		 * upgrade needs no step of its own; a database without one was
+		 * never created by se3-ipxe.
+		 */
+		if (mode == SIP_STORE_RW_EXISTING && version == 0) {
+			ret = sip_errf(err, SIP_EDB, "%s: not a se3-ipxe "
+			    "database (no schema): run se3-ipxe to create it",
+			    path);
+			goto fail;
+		}
 		if (version > current) {
 			ret = sip_errf(err, SIP_EDB, "%s: database schema "
 			    "version %d is newer than this program (%d)", path,
@@ -597,7 +342,7 @@ sip_store_open(const char *path, enum sip_store_mode mode,
  * the lock is held while they run, not while SQLite parses them.  Give
  * the statement back with stmt_put, never sqlite3_finalize.
  */
-static int
+int
 stmt_get(struct sip_store *st, const char *sql, sqlite3_stmt **out)
 {
 	size_t i;
@@ -618,7 +363,7 @@ stmt_get(struct sip_store *st, const char *sql, sqlite3_stmt **out)
 	return SQLITE_OK;
 }
 
-static void
+void
 stmt_put(struct sip_store *st, sqlite3_stmt *s)
 {
 	size_t i;
@@ -636,7 +381,7 @@ stmt_put(struct sip_store *st, sqlite3_stmt *s)
 }
 
 /* Prepare sql now, outside any transaction; errors show when it runs. */
-static void
+void
 stmt_warm(struct sip_store *st, const char *sql)
 {
 	sqlite3_stmt *s;
@@ -658,1350 +403,4 @@ sip_store_close(struct sip_store *st)
 	(void)sqlite3_close(st->db);
 	free(st->path);
 	free(st);
-}
-
-void
-sip_action_free(struct sip_action *act)
-{
-	if (act == NULL)
-		return;
-	free(act->message);
-	free(act->created_by);
-	sip_kv_free(act->options, act->noptions);
-	free(act);
-}
-
-void
-sip_machine_free(struct sip_machine *m)
-{
-	if (m == NULL)
-		return;
-	free(m->platform);
-	free(m->buildarch);
-	free(m->uuid);
-	free(m->serial);
-	free(m->manufacturer);
-	free(m->product);
-	free(m->ip);
-	free(m);
-}
-
-void
-sip_status_free(struct sip_status_row *rows, size_t n)
-{
-	size_t i;
-
-	if (rows == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		sip_machine_free(rows[i].machine);
-		sip_action_free(rows[i].action);
-	}
-	free(rows);
-}
-
-void
-sip_history_free(struct sip_history *h, size_t n)
-{
-	size_t i;
-
-	if (h == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(h[i].action);
-		free(h[i].event);
-		free(h[i].old_state);
-		free(h[i].new_state);
-		free(h[i].who);
-		free(h[i].detail);
-	}
-	free(h);
-}
-
-static int
-completion_parse(const char *s, enum sip_completion *c)
-{
-	size_t i;
-
-	if (s == NULL)
-		return -1;
-	for (i = 0; i < SIP_ARRAY_SIZE(completion_names); i++)
-		if (strcmp(s, completion_names[i]) == 0) {
-			*c = (enum sip_completion)i;
-			return 0;
-		}
-	return -1;
-}
-
-/* Read the current row of a statement over ACTION_COLUMNS. */
-static enum sip_rc
-action_from_row(struct sip_store *st, sqlite3_stmt *s,
-    struct sip_action **out, struct sip_err *err)
-{
-	struct sip_action *act;
-	const char *bad = NULL;
-	enum sip_rc ret;
-
-	*out = NULL;
-	if ((act = calloc(1, sizeof(*act))) == NULL)
-		return nomem(st, err);
-	act->id = sqlite3_column_int64(s, 0);
-	if (col_copy(s, 1, act->mac, sizeof(act->mac)) == -1)
-		bad = "mac";
-	else if (col_copy(s, 2, act->name, sizeof(act->name)) == -1)
-		bad = "name";
-	else if (sip_state_parse(col_text(s, 3), &act->state) != SIP_OK)
-		bad = "state";
-	else if (completion_parse(col_text(s, 4), &act->completion) == -1)
-		bad = "completion";
-	else if (col_copy(s, 5, act->token, sizeof(act->token)) == -1 ||
-	    strlen(act->token) != SIP_TOKEN_STRLEN - 1)
-		bad = "token";
-	if (bad != NULL) {
-		/* Never the value: this could be the token. */
-		ret = sip_errf(err, SIP_EDB, "%s: action %lld: bad %s",
-		    st->path, (long long)act->id, bad);
-		goto fail;
-	}
-	act->boots = sqlite3_column_int(s, 6);
-	act->max_boots = sqlite3_column_int(s, 7);
-	act->created_at = sqlite3_column_int64(s, 8);
-	act->start_at = sqlite3_column_int64(s, 9);
-	act->expires_at = sqlite3_column_int64(s, 10);
-	act->updated_at = sqlite3_column_int64(s, 11);
-	act->progress = sqlite3_column_int(s, 12);
-	if (col_strdup(s, 13, &act->message) == -1 ||
-	    col_strdup(s, 14, &act->created_by) == -1) {
-		ret = nomem(st, err);
-		goto fail;
-	}
-	*out = act;
-	return SIP_OK;
- fail:
-	sip_action_free(act);
-	return ret;
-}
-
-/* Options in the order they were given: manifest order, kept by rowid. */
-static enum sip_rc
-action_options(struct sip_store *st, struct sip_action *act,
-    struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	struct sip_kv *kv;
-	size_t cap = 0;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	if ((rc = stmt_get(st, SQL_ACTION_OPTIONS, &s)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 1, act->id)) != SQLITE_OK) {
-		ret = db_err(st, rc, err, "read options of action %lld",
-		    (long long)act->id);
-		goto out;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (act->noptions == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((kv = reallocarray(act->options, cap,
-			    sizeof(*kv))) == NULL) {
-				ret = nomem(st, err);
-				goto out;
-			}
-			act->options = kv;
-		}
-		/* Counted before filled, so a failure frees what was copied. */
-		kv = &act->options[act->noptions++];
-		kv->key = kv->value = NULL;
-		if (col_strdup(s, 0, &kv->key) == -1 ||
-		    col_strdup(s, 1, &kv->value) == -1) {
-			ret = nomem(st, err);
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		ret = db_err(st, rc, err, "read options of action %lld",
-		    (long long)act->id);
- out:
-	stmt_put(st, s);
-	return ret;
-}
-
-/* Every action sql selects, param bound to ?1 when not NULL. */
-static enum sip_rc
-action_query(struct sip_store *st, const char *sql, const char *param,
-    struct sip_action ***list, size_t *n, struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	struct sip_action **l = NULL, **nl, *act;
-	size_t cnt = 0, cap = 0, i;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	*list = NULL;
-	*n = 0;
-	if ((rc = stmt_get(st, sql, &s)) != SQLITE_OK || (param != NULL &&
-	    (rc = bind_text(s, 1, param)) != SQLITE_OK)) {
-		ret = db_err(st, rc, err, "read actions");
-		goto out;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 4;
-			if ((nl = reallocarray(l, cap, sizeof(*nl))) == NULL) {
-				ret = nomem(st, err);
-				goto out;
-			}
-			l = nl;
-		}
-		if ((ret = action_from_row(st, s, &act, err)) != SIP_OK)
-			goto out;
-		l[cnt++] = act;
-	}
-	if (rc != SQLITE_DONE) {
-		ret = db_err(st, rc, err, "read actions");
-		goto out;
-	}
-	*list = l;
-	*n = cnt;
-	l = NULL;
- out:
-	stmt_put(st, s);
-	if (l != NULL) {
-		for (i = 0; i < cnt; i++)
-			sip_action_free(l[i]);
-		free(l);
-	}
-	return ret;
-}
-
-/* At most one action (the queries make that so); *out NULL if none. */
-static enum sip_rc
-action_query1(struct sip_store *st, const char *sql, const char *param,
-    int with_options, struct sip_action **out, struct sip_err *err)
-{
-	struct sip_action **l;
-	size_t n, i;
-	enum sip_rc ret;
-
-	*out = NULL;
-	if ((ret = action_query(st, sql, param, &l, &n, err)) != SIP_OK)
-		return ret;
-	for (i = 1; i < n; i++)
-		sip_action_free(l[i]);
-	if (n > 0) {
-		*out = l[0];
-		if (with_options &&
-		    (ret = action_options(st, *out, err)) != SIP_OK) {
-			sip_action_free(*out);
-			*out = NULL;
-		}
-	}
-	free(l);
-	return ret;
-}
-
-/* Write back what a step and a report can change, updated_at included. */
-static enum sip_rc
-action_save(struct sip_store *st, const struct sip_action *act,
-    struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	if ((rc = stmt_get(st, SQL_ACTION_SAVE, &s)) != SQLITE_OK ||
-	    (rc = bind_text(s, 1, sip_state_name(act->state))) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int(s, 2, act->boots)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int(s, 3, act->progress)) != SQLITE_OK ||
-	    (rc = bind_text(s, 4, act->message)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 5, act->updated_at)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 6, act->id)) != SQLITE_OK ||
-	    (rc = sqlite3_step(s)) != SQLITE_DONE) {
-		ret = db_err(st, rc, err, "save action %lld",
-		    (long long)act->id);
-		goto out;
-	}
-	if (sqlite3_changes(st->db) != 1)
-		ret = sip_errf(err, SIP_EDB, "%s: save action %lld: no such "
-		    "action", st->path, (long long)act->id);
- out:
-	stmt_put(st, s);
-	return ret;
-}
-
-static enum sip_rc
-history_add(struct sip_store *st, const struct hist *h, struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	if ((rc = stmt_get(st, SQL_HISTORY_ADD, &s)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 1, h->at)) != SQLITE_OK ||
-	    (rc = bind_text(s, 2, h->mac)) != SQLITE_OK ||
-	    (rc = h->action_id > 0 ? sqlite3_bind_int64(s, 3, h->action_id) :
-	    sqlite3_bind_null(s, 3)) != SQLITE_OK ||
-	    (rc = bind_text(s, 4, h->action)) != SQLITE_OK ||
-	    (rc = bind_text(s, 5, h->event)) != SQLITE_OK ||
-	    (rc = bind_text(s, 6, h->old_state)) != SQLITE_OK ||
-	    (rc = bind_text(s, 7, h->new_state)) != SQLITE_OK ||
-	    (rc = bind_text(s, 8, h->who)) != SQLITE_OK ||
-	    (rc = bind_text(s, 9, h->detail)) != SQLITE_OK ||
-	    (rc = sqlite3_step(s)) != SQLITE_DONE)
-		ret = db_err(st, rc, err, "write history for %s", h->mac);
-	stmt_put(st, s);
-	return ret;
-}
-
-/* The step function's observer: remember, write later, errors and all. */
-static void
-trans_record(void *arg, const struct sip_action *act, enum sip_state old,
-    enum sip_state new, enum sip_event ev)
-{
-	struct translog *log = arg;
-
-	if (log->n == SIP_ARRAY_SIZE(log->t)) {
-		log->overflow = 1;
-		return;
-	}
-	log->t[log->n].old = old;
-	log->t[log->n].new = new;
-	log->t[log->n].ev = ev;
-	log->n++;
-}
-
-/*
- * One row per transition, "old -> new (event)".  A cancel is labelled by
- * why it happened (replaced, cancelled), which the event alone cannot say.
- */
-static enum sip_rc
-trans_write(struct sip_store *st, const struct translog *log,
-    const struct sip_action *act, int64_t now, const char *who,
-    const char *cancel_label, struct sip_err *err)
-{
-	struct hist h;
-	enum sip_rc ret;
-	size_t i;
-
-	if (log->overflow)
-		return sip_errf(err, SIP_EDB, "%s: action %lld: too many "
-		    "transitions in one step", st->path, (long long)act->id);
-	for (i = 0; i < log->n; i++) {
-		memset(&h, 0, sizeof(h));
-		h.at = now;
-		h.mac = act->mac;
-		h.action_id = act->id;
-		h.action = act->name;
-		h.event = log->t[i].ev == SIP_EV_CANCEL &&
-		    cancel_label != NULL ? cancel_label :
-		    sip_event_name(log->t[i].ev);
-		h.old_state = sip_state_name(log->t[i].old);
-		h.new_state = sip_state_name(log->t[i].new);
-		h.who = who;
-		if ((ret = history_add(st, &h, err)) != SIP_OK)
-			return ret;
-	}
-	return SIP_OK;
-}
-
-/* Step, then save the action if it changed and record its transitions. */
-static enum sip_rc
-action_step(struct sip_store *st, struct sip_action *act, enum sip_event ev,
-    int64_t now, const char *who, const char *cancel_label,
-    enum sip_answer *answer, struct sip_err *err)
-{
-	struct translog log;
-	enum sip_state state = act->state;
-	int boots = act->boots;
-	enum sip_rc ret;
-
-	memset(&log, 0, sizeof(log));
-	*answer = sip_fsm_step(act, ev, now, trans_record, &log);
-	if (act->state == state && act->boots == boots)
-		return SIP_OK;
-	act->updated_at = now;
-	if ((ret = action_save(st, act, err)) != SIP_OK)
-		return ret;
-	return trans_write(st, &log, act, now, who, cancel_label, err);
-}
-
-static enum sip_rc
-machine_seen(struct sip_store *st, const struct sip_request *m, int64_t at,
-    struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	if ((rc = stmt_get(st, SQL_MACHINE_SEEN, &s)) != SQLITE_OK ||
-	    (rc = bind_text(s, 1, m->mac)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 2, at)) != SQLITE_OK ||
-	    (rc = bind_text(s, 3, m->platform)) != SQLITE_OK ||
-	    (rc = bind_text(s, 4, m->buildarch)) != SQLITE_OK ||
-	    (rc = bind_text(s, 5, m->uuid)) != SQLITE_OK ||
-	    (rc = bind_text(s, 6, m->serial)) != SQLITE_OK ||
-	    (rc = bind_text(s, 7, m->manufacturer)) != SQLITE_OK ||
-	    (rc = bind_text(s, 8, m->product)) != SQLITE_OK ||
-	    (rc = bind_text(s, 9, m->ip)) != SQLITE_OK ||
-	    (rc = sqlite3_step(s)) != SQLITE_DONE)
-		ret = db_err(st, rc, err, "record machine %s", m->mac);
-	stmt_put(st, s);
-	return ret;
-}
-
-enum sip_rc
-sip_store_boot(struct sip_store *st, const char *mac, time_t now,
-    enum sip_answer *answer, struct sip_action **actp, struct sip_err *err)
-{
-	struct sip_action *act = NULL;
-	enum sip_answer ans = SIP_ANSWER_DEFAULT;
-	struct hist h;
-	char detail[64];
-	enum sip_rc ret;
-
-	*answer = SIP_ANSWER_DEFAULT;
-	*actp = NULL;
-	if (mac == NULL || *mac == '\0')
-		return sip_errf(err, SIP_EINVAL, "%s: boot: no MAC", st->path);
-	/* A MAC that comes this far is on the active list: it may well be served. */
-	stmt_warm(st, SQL_ACTION_ACTIVE);
-	stmt_warm(st, SQL_ACTION_SAVE);
-	stmt_warm(st, SQL_HISTORY_ADD);
-	stmt_warm(st, SQL_ACTION_OPTIONS);
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
-		return ret;
-	if ((ret = action_query1(st, SQL_ACTION_ACTIVE, mac, 0, &act,
-	    err)) != SIP_OK)
-		goto out;
-	if (act != NULL) {
-		if ((ret = action_step(st, act, SIP_EV_BOOT, now, WHO_CLIENT,
-		    NULL, &ans, err)) != SIP_OK)
-			goto out;
-		if (ans == SIP_ANSWER_ACTION) {
-			/* Only a served action is rendered: read them now. */
-			if ((ret = action_options(st, act, err)) != SIP_OK)
-				goto out;
-			snprintf(detail, sizeof(detail), "boot %d/%d",
-			    act->boots, act->max_boots);
-			memset(&h, 0, sizeof(h));
-			h.at = now;
-			h.mac = act->mac;
-			h.action_id = act->id;
-			h.action = act->name;
-			h.event = "served";
-			h.who = WHO_CLIENT;
-			h.detail = detail;
-			if ((ret = history_add(st, &h, err)) != SIP_OK)
-				goto out;
-		}
-	}
-	if ((ret = tx_commit(st, err)) != SIP_OK)
-		goto out;
-	*answer = ans;
-	if (ans == SIP_ANSWER_ACTION) {
-		*actp = act;
-		act = NULL;
-	}
- out:
-	sip_action_free(act);
-	if (ret != SIP_OK)
-		tx_rollback(st);
-	return ret;
-}
-
-/* A token of the length tokens have; the query never sees another. */
-static int
-token_well_formed(const char *token)
-{
-	return token != NULL &&
-	    strnlen(token, SIP_TOKEN_STRLEN) == SIP_TOKEN_STRLEN - 1;
-}
-
-/*
- * The action whose token this is, with its options, or NULL: the index
- * finds it, and the compare that confirms does not leak where two tokens
- * differ.  Runs inside the caller's transaction.
- */
-static enum sip_rc
-action_of_token(struct sip_store *st, const char *token,
-    struct sip_action **out, struct sip_err *err)
-{
-	enum sip_rc ret;
-
-	if ((ret = action_query1(st, SQL_ACTION_TOKEN, token, 1, out, err)) !=
-	    SIP_OK)
-		return ret;
-	if (*out != NULL &&
-	    !sip_ct_equal((*out)->token, token, SIP_TOKEN_STRLEN - 1)) {
-		sip_action_free(*out);
-		*out = NULL;
-	}
-	return SIP_OK;
-}
-
-enum sip_rc
-sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
-    int progress, const char *msg, time_t now, struct sip_action **actp,
-    struct sip_err *err)
-{
-	struct sip_action *act = NULL;
-	struct translog log;
-	struct sip_buf detail;
-	struct hist h;
-	enum sip_answer ans;
-	char *copy;
-	enum sip_rc ret;
-
-	if (actp != NULL)
-		*actp = NULL;
-	if (ev != SIP_EV_RUNNING && ev != SIP_EV_DONE && ev != SIP_EV_FAILED)
-		return sip_errf(err, SIP_EINVAL, "%s: report: '%s' is not a "
-		    "report", st->path, sip_event_name(ev));
-	if (progress > 100)
-		return sip_errf(err, SIP_EINVAL, "%s: report: progress %d is "
-		    "over 100", st->path, progress);
-	/* Whatever is wrong with a token, the answer says no more than this. */
-	if (!token_well_formed(token))
-		return sip_errf(err, SIP_EDENIED, "%s: report: unknown token",
-		    st->path);
-	if (msg != NULL && *msg == '\0')
-		msg = NULL;
-
-	sip_buf_init(&detail);
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
-		goto out;
-	if ((ret = action_of_token(st, token, &act, err)) != SIP_OK)
-		goto out;
-	if (act == NULL) {
-		ret = sip_errf(err, SIP_EDENIED, "%s: report: unknown token",
-		    st->path);
-		goto out;
-	}
-	memset(&log, 0, sizeof(log));
-	if ((ans = sip_fsm_step(act, ev, now, trans_record, &log)) !=
-	    SIP_ANSWER_ACCEPT) {
-		ret = sip_errf(err, SIP_EDENIED, "%s: report '%s' refused: "
-		    "action %lld for %s is %s", st->path, sip_event_name(ev),
-		    (long long)act->id, act->mac, sip_state_name(act->state));
-		goto out;
-	}
-	if (progress >= 0)
-		act->progress = progress;
-	if (msg != NULL) {
-		if ((copy = sip_strdup(msg)) == NULL) {
-			ret = nomem(st, err);
-			goto out;
-		}
-		free(act->message);
-		act->message = copy;
-	}
-	act->updated_at = now;
-	if ((ret = action_save(st, act, err)) != SIP_OK)
-		goto out;
-
-	sip_buf_puts(&detail, sip_event_name(ev));
-	if (progress >= 0)
-		sip_buf_printf(&detail, " %d%%", progress);
-	if (msg != NULL)
-		sip_buf_printf(&detail, ": %s", msg);
-	if (detail.failed) {
-		ret = nomem(st, err);
-		goto out;
-	}
-	if (log.overflow) {
-		ret = sip_errf(err, SIP_EDB, "%s: action %lld: too many "
-		    "transitions in one step", st->path, (long long)act->id);
-		goto out;
-	}
-	/* An accepted report is one row, carrying its transition if any. */
-	memset(&h, 0, sizeof(h));
-	h.at = now;
-	h.mac = act->mac;
-	h.action_id = act->id;
-	h.action = act->name;
-	h.event = "report";
-	if (log.n > 0) {
-		h.old_state = sip_state_name(log.t[0].old);
-		h.new_state = sip_state_name(log.t[log.n - 1].new);
-	}
-	h.who = WHO_CLIENT;
-	h.detail = detail.data;
-	if ((ret = history_add(st, &h, err)) != SIP_OK ||
-	    (ret = tx_commit(st, err)) != SIP_OK)
-		goto out;
-	if (actp != NULL) {
-		*actp = act;
-		act = NULL;
-	}
- out:
-	sip_action_free(act);
-	sip_buf_free(&detail);
-	if (ret != SIP_OK)
-		tx_rollback(st);
-	return ret;
-}
-
-/* One new action inside the caller's transaction. */
-static enum sip_rc
-action_create(struct sip_store *st, const struct sip_new_action *na,
-    int64_t now, int64_t *id, struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	struct sip_action *old = NULL;
-	struct sip_buf detail;
-	struct hist h;
-	enum sip_answer ans;
-	enum sip_state state;
-	char token[SIP_TOKEN_STRLEN];
-	int64_t start_at;
-	size_t i;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	sip_buf_init(&detail);
-	if (na->mac == NULL || na->name == NULL || na->who == NULL ||
-	    strlen(na->mac) >= SIP_MAC_STRLEN ||
-	    strlen(na->name) >= sizeof(old->name) ||
-	    (unsigned)na->completion >= SIP_COMPLETE__MAX ||
-	    (na->noptions > 0 && na->options == NULL)) {
-		ret = sip_errf(err, SIP_EINVAL, "%s: set action for %s: "
-		    "incomplete action", st->path,
-		    na->mac != NULL ? na->mac : "(no MAC)");
-		goto out;
-	}
-
-	/* One active action per MAC (the index): the old one goes first. */
-	if ((ret = action_query1(st, SQL_ACTION_ACTIVE, na->mac, 0, &old,
-	    err)) != SIP_OK)
-		goto out;
-	if (old != NULL && (ret = action_step(st, old, SIP_EV_CANCEL, now,
-	    na->who, "replaced", &ans, err)) != SIP_OK)
-		goto out;
-
-	if (sip_token_new(token) != SIP_OK) {
-		ret = sip_errf(err, SIP_EIO, "%s: set action for %s: cannot "
-		    "get random bytes for a token", st->path, na->mac);
-		goto out;
-	}
-	start_at = na->start_at != 0 ? na->start_at : now;
-	state = start_at > now ? SIP_ST_SCHEDULED : SIP_ST_PENDING;
-	if ((rc = sqlite3_prepare_v2(st->db, "INSERT INTO actions (mac, name, "
-	    "state, completion, token, boots, max_boots, created_at, start_at, "
-	    "expires_at, updated_at, progress, message, created_by) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9, ?7, -1, NULL, ?10)",
-	    -1, &s, NULL)) != SQLITE_OK ||
-	    (rc = bind_text(s, 1, na->mac)) != SQLITE_OK ||
-	    (rc = bind_text(s, 2, na->name)) != SQLITE_OK ||
-	    (rc = bind_text(s, 3, sip_state_name(state))) != SQLITE_OK ||
-	    (rc = bind_text(s, 4, completion_names[na->completion])) !=
-	    SQLITE_OK ||
-	    (rc = bind_text(s, 5, token)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int(s, 6, na->max_boots)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 7, now)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 8, start_at)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 9, na->expires_at)) != SQLITE_OK ||
-	    (rc = bind_text(s, 10, na->who)) != SQLITE_OK ||
-	    (rc = sqlite3_step(s)) != SQLITE_DONE) {
-		ret = db_err(st, rc, err, "set action for %s", na->mac);
-		goto out;
-	}
-	*id = sqlite3_last_insert_rowid(st->db);
-	sqlite3_finalize(s);
-	s = NULL;
-
-	if ((rc = sqlite3_prepare_v2(st->db, "INSERT INTO action_options "
-	    "(action_id, key, value) VALUES (?1, ?2, ?3)", -1, &s, NULL)) !=
-	    SQLITE_OK) {
-		ret = db_err(st, rc, err, "set options for %s", na->mac);
-		goto out;
-	}
-	for (i = 0; i < na->noptions; i++) {
-		if (na->options[i].key == NULL ||
-		    na->options[i].value == NULL) {
-			ret = sip_errf(err, SIP_EINVAL, "%s: set action for "
-			    "%s: option without a value", st->path, na->mac);
-			goto out;
-		}
-		if ((rc = sqlite3_reset(s)) != SQLITE_OK ||
-		    (rc = sqlite3_bind_int64(s, 1, *id)) != SQLITE_OK ||
-		    (rc = bind_text(s, 2, na->options[i].key)) != SQLITE_OK ||
-		    (rc = bind_text(s, 3, na->options[i].value)) !=
-		    SQLITE_OK ||
-		    (rc = sqlite3_step(s)) != SQLITE_DONE) {
-			ret = db_err(st, rc, err, "set option '%s' for %s",
-			    na->options[i].key, na->mac);
-			goto out;
-		}
-		sip_buf_printf(&detail, "%s%s=%s", i > 0 ? " " : "",
-		    na->options[i].key, na->options[i].value);
-	}
-	if (detail.failed) {
-		ret = nomem(st, err);
-		goto out;
-	}
-
-	memset(&h, 0, sizeof(h));
-	h.at = now;
-	h.mac = na->mac;
-	h.action_id = *id;
-	h.action = na->name;
-	h.event = "set";
-	h.new_state = sip_state_name(state);
-	h.who = na->who;
-	h.detail = detail.data;
-	ret = history_add(st, &h, err);
- out:
-	sqlite3_finalize(s);
-	sip_action_free(old);
-	sip_buf_free(&detail);
-	return ret;
-}
-
-enum sip_rc
-sip_store_set_actions(struct sip_store *st, const struct sip_new_action *na,
-    size_t n, time_t now, int64_t *ids, struct sip_err *err)
-{
-	int64_t id = 0;
-	size_t i;
-	enum sip_rc ret;
-
-	if (n == 0)
-		return SIP_OK;
-	if (na == NULL)
-		return sip_errf(err, SIP_EINVAL, "%s: set action: nothing to "
-		    "set", st->path);
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
-		return ret;
-	for (i = 0; i < n; i++) {
-		if ((ret = action_create(st, &na[i], now, &id, err)) != SIP_OK)
-			goto out;
-		if (ids != NULL)
-			ids[i] = id;
-	}
-	/* Before the commit: a machine must never boot past its new action. */
-	if ((ret = active_rewrite(st, err)) != SIP_OK)
-		goto out;
-	ret = tx_commit(st, err);
- out:
-	if (ret != SIP_OK) {
-		tx_rollback(st);
-		/* Nothing was created: no id may suggest otherwise. */
-		for (i = 0; ids != NULL && i < n; i++)
-			ids[i] = 0;
-	}
-	return ret;
-}
-
-enum sip_rc
-sip_store_cancel(struct sip_store *st, const char *const *macs, size_t n,
-    const char *who, time_t now, size_t *ncancelled, struct sip_err *err)
-{
-	struct sip_action *act = NULL;
-	enum sip_answer ans;
-	size_t i, cnt = 0;
-	enum sip_rc ret;
-
-	if (ncancelled != NULL)
-		*ncancelled = 0;
-	if ((n > 0 && macs == NULL) || who == NULL)
-		return sip_errf(err, SIP_EINVAL, "%s: cancel: no MAC or no "
-		    "author", st->path);
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
-		return ret;
-	for (i = 0; i < n; i++) {
-		if (macs[i] == NULL) {
-			ret = sip_errf(err, SIP_EINVAL, "%s: cancel: no MAC",
-			    st->path);
-			goto out;
-		}
-		if ((ret = action_query1(st, SQL_ACTION_ACTIVE, macs[i], 0,
-		    &act, err)) != SIP_OK)
-			goto out;
-		if (act == NULL)
-			continue;
-		if ((ret = action_step(st, act, SIP_EV_CANCEL, now, who,
-		    "cancelled", &ans, err)) != SIP_OK)
-			goto out;
-		/* An action that expired on the way was not cancelled. */
-		if (ans == SIP_ANSWER_ACCEPT && act->state == SIP_ST_CANCELLED)
-			cnt++;
-		sip_action_free(act);
-		act = NULL;
-	}
-	if ((ret = tx_commit(st, err)) != SIP_OK)
-		goto out;
-	if (ncancelled != NULL)
-		*ncancelled = cnt;
-	/*
-	 * Only now: if the commit had failed, a list without these MACs would
-	 * hide actions that are still active.  A list that still holds them
-	 * only costs their next boot a database lookup.
-	 */
-	(void)sip_store_active_sync(st, NULL);
- out:
-	sip_action_free(act);
-	if (ret != SIP_OK)
-		tx_rollback(st);
-	return ret;
-}
-
-enum sip_rc
-sip_store_cleanup(struct sip_store *st, time_t now, int64_t history_keep,
-    size_t *nexpired, size_t *npurged, struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	struct sip_action **l = NULL;
-	enum sip_answer ans;
-	size_t n = 0, i, expired = 0, purged = 0;
-	enum sip_state was;
-	enum sip_rc ret;
-	int rc;
-
-	if (nexpired != NULL)
-		*nexpired = 0;
-	if (npurged != NULL)
-		*npurged = 0;
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
-		return ret;
-	/* Read them all first: rows change under an open SELECT otherwise. */
-	if ((ret = action_query(st, SQL_ACTION_ALL_ACTIVE, NULL, &l, &n,
-	    err)) != SIP_OK)
-		goto out;
-	for (i = 0; i < n; i++) {
-		was = l[i]->state;
-		if ((ret = action_step(st, l[i], SIP_EV_TICK, now, WHO_CLEANUP,
-		    NULL, &ans, err)) != SIP_OK)
-			goto out;
-		if (was != SIP_ST_EXPIRED && l[i]->state == SIP_ST_EXPIRED)
-			expired++;
-	}
-	/* keep <= 0 keeps everything: purging all history is never meant. */
-	if (history_keep > 0 && now > history_keep) {
-		if ((rc = sqlite3_prepare_v2(st->db, "DELETE FROM history "
-		    "WHERE at < ?1", -1, &s, NULL)) != SQLITE_OK ||
-		    (rc = sqlite3_bind_int64(s, 1, (int64_t)now -
-		    history_keep)) != SQLITE_OK ||
-		    (rc = sqlite3_step(s)) != SQLITE_DONE) {
-			ret = db_err(st, rc, err, "purge history");
-			goto out;
-		}
-		purged = (size_t)sqlite3_changes(st->db);
-	}
-	if ((ret = tx_commit(st, err)) != SIP_OK)
-		goto out;
-	if (nexpired != NULL)
-		*nexpired = expired;
-	if (npurged != NULL)
-		*npurged = purged;
-	ret = sip_store_active_sync(st, err);
- out:
-	sqlite3_finalize(s);
-	for (i = 0; i < n; i++)
-		sip_action_free(l[i]);
-	free(l);
-	if (ret != SIP_OK)
-		tx_rollback(st);
-	return ret;
-}
-
-/* Every MAC with an active action, sorted. */
-static enum sip_rc
-active_macs(struct sip_store *st, char (**out)[SIP_MAC_STRLEN], size_t *np,
-    struct sip_err *err)
-{
-	char (*macs)[SIP_MAC_STRLEN] = NULL, (*grown)[SIP_MAC_STRLEN];
-	sqlite3_stmt *s = NULL;
-	const unsigned char *mac;
-	size_t n = 0, cap = 0;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	*out = NULL;
-	*np = 0;
-	if ((rc = sqlite3_prepare_v2(st->db, SQL_ACTIVE_MACS, -1, &s,
-	    NULL)) != SQLITE_OK)
-		return db_err(st, rc, err, "list active actions");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		mac = sqlite3_column_text(s, 0);
-		if (mac == NULL || strlen((const char *)mac) !=
-		    SIP_MAC_STRLEN - 1) {
-			ret = sip_errf(err, SIP_EDB, "%s: an action has a "
-			    "malformed MAC", st->path);
-			goto fail;
-		}
-		if (n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((grown = realloc(macs, cap * sizeof(*macs))) ==
-			    NULL) {
-				ret = nomem(st, err);
-				goto fail;
-			}
-			macs = grown;
-		}
-		memcpy(macs[n++], mac, SIP_MAC_STRLEN);
-	}
-	if (rc != SQLITE_DONE) {
-		ret = db_err(st, rc, err, "list active actions");
-		goto fail;
-	}
-	sqlite3_finalize(s);
-	*out = macs;
-	*np = n;
-	return SIP_OK;
- fail:
-	sqlite3_finalize(s);
-	free(macs);
-	return ret;
-}
-
-/*
- * Inside a write transaction, whose lock keeps list writers in line:
- * the list becomes the MACs with an active action as the transaction
- * sees them.
- */
-static enum sip_rc
-active_rewrite(struct sip_store *st, struct sip_err *err)
-{
-	char (*macs)[SIP_MAC_STRLEN];
-	const char **p = NULL;
-	size_t n, i;
-	enum sip_rc ret;
-
-	if ((ret = active_macs(st, &macs, &n, err)) != SIP_OK)
-		return ret;
-	if (n > 0 && (p = calloc(n, sizeof(*p))) == NULL) {
-		free(macs);
-		return nomem(st, err);
-	}
-	for (i = 0; i < n; i++)
-		p[i] = macs[i];
-	ret = sip_active_write(st->path, p, n, err);
-	free(p);
-	free(macs);
-	return ret;
-}
-
-enum sip_rc
-sip_store_active_sync(struct sip_store *st, struct sip_err *err)
-{
-	enum sip_rc ret;
-
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
-		return ret;
-	if ((ret = active_rewrite(st, err)) != SIP_OK ||
-	    (ret = tx_commit(st, err)) != SIP_OK)
-		tx_rollback(st);
-	return ret;
-}
-
-enum sip_rc
-sip_store_active_verify(struct sip_store *st, size_t *nmissing,
-    struct sip_err *err)
-{
-	char (*macs)[SIP_MAC_STRLEN] = NULL;
-	size_t n = 0;
-	enum sip_rc ret;
-
-	*nmissing = 0;
-	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
-		return ret;
-	ret = active_macs(st, &macs, &n, err);
-	tx_rollback(st);
-	if (ret == SIP_OK)
-		ret = sip_active_missing(st->path,
-		    (const char (*)[SIP_MAC_STRLEN])macs, n, nmissing, err);
-	free(macs);
-	return ret;
-}
-
-/*
- * Fold the seen journal into the machines table in one transaction.  If
- * it cannot commit, the lines go back to the journal: nothing is lost.
- */
-enum sip_rc
-sip_store_fold_seen(struct sip_store *st, size_t *nfolded, size_t *nbad,
-    struct sip_err *err)
-{
-	char line[SIP_SEEN_LINE_MAX + 1], *buf = NULL, *p, *end, *nl;
-	struct sip_request req;
-	size_t folded = 0, bad = 0, n;
-	int64_t at;
-	enum sip_rc ret;
-	struct sip_err e2;
-
-	if (nfolded != NULL)
-		*nfolded = 0;
-	if (nbad != NULL)
-		*nbad = 0;
-	if ((ret = sip_seen_take(st->path, &buf, &n, err)) != SIP_OK ||
-	    n == 0)
-		return ret;
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
-		goto putback;
-	for (p = buf, end = buf + n; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;	/* a last line without its LF */
-		if ((size_t)(nl - p) > SIP_SEEN_LINE_MAX) {
-			bad++;
-			continue;
-		}
-		memcpy(line, p, (size_t)(nl - p));
-		line[nl - p] = '\0';
-		if (sip_seen_parse(line, (size_t)(nl - p), &req, &at, NULL) !=
-		    SIP_OK) {
-			bad++;
-			continue;
-		}
-		if ((ret = machine_seen(st, &req, at, err)) != SIP_OK)
-			goto rollback;
-		folded++;
-	}
-	if ((ret = tx_commit(st, err)) != SIP_OK)
-		goto rollback;
-	free(buf);
-	if (nfolded != NULL)
-		*nfolded = folded;
-	if (nbad != NULL)
-		*nbad = bad;
-	return SIP_OK;
- rollback:
-	tx_rollback(st);
- putback:
-	(void)sip_seen_putback(st->path, buf, n, &e2);
-	free(buf);
-	return ret;
-}
-
-/*
- * The action of mac that sql selects, with its options; SIP_ENOTFOUND
- * names it by what ("active action", "action") when there is none.
- */
-static enum sip_rc
-action_of_mac(struct sip_store *st, const char *sql, const char *what,
-    const char *mac, struct sip_action **out, struct sip_err *err)
-{
-	enum sip_rc ret;
-
-	*out = NULL;
-	if (mac == NULL)
-		return sip_errf(err, SIP_EINVAL, "%s: no MAC", st->path);
-	if ((ret = action_query1(st, sql, mac, 1, out, err)) != SIP_OK)
-		return ret;
-	if (*out == NULL)
-		return sip_errf(err, SIP_ENOTFOUND, "%s: no %s for %s",
-		    st->path, what, mac);
-	return SIP_OK;
-}
-
-enum sip_rc
-sip_store_active_action(struct sip_store *st, const char *mac,
-    struct sip_action **out, struct sip_err *err)
-{
-	return action_of_mac(st, SQL_ACTION_ACTIVE, "active action", mac, out,
-	    err);
-}
-
-enum sip_rc
-sip_store_token_action(struct sip_store *st, const char *token, time_t now,
-    struct sip_action **out, struct sip_err *err)
-{
-	struct sip_action *act = NULL;
-	enum sip_state was;
-	enum sip_rc ret;
-
-	*out = NULL;
-	/* Whatever is wrong with a token, the answer says no more than this. */
-	if (!token_well_formed(token))
-		return sip_errf(err, SIP_EDENIED, "%s: unknown token", st->path);
-	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
-		return ret;
-	ret = action_of_token(st, token, &act, err);
-	tx_rollback(st);
-	if (ret != SIP_OK)
-		return ret;
-	if (act == NULL)
-		return sip_errf(err, SIP_EDENIED, "%s: unknown token", st->path);
-	/*
-	 * Where time has taken the action, by the state machine's own rule
-	 * (nothing is saved): pending, booting or running are served.
-	 */
-	was = act->state;
-	(void)sip_fsm_step(act, SIP_EV_TICK, now, NULL, NULL);
-	if (act->state != SIP_ST_PENDING && act->state != SIP_ST_BOOTING &&
-	    act->state != SIP_ST_RUNNING) {
-		ret = sip_errf(err, SIP_EDENIED, "%s: action %lld for %s is %s",
-		    st->path, (long long)act->id, act->mac,
-		    act->state == SIP_ST_EXPIRED && was != SIP_ST_EXPIRED ?
-		    "overdue" : sip_state_name(act->state));
-		sip_action_free(act);
-		return ret;
-	}
-	*out = act;
-	return SIP_OK;
-}
-
-enum sip_rc
-sip_store_last_action(struct sip_store *st, const char *mac,
-    struct sip_action **out, struct sip_err *err)
-{
-	return action_of_mac(st, SQL_ACTION_LAST, "action", mac, out, err);
-}
-
-/* *out NULL when the machine was never seen. */
-static enum sip_rc
-machine_query(struct sip_store *st, const char *mac, struct sip_machine **out,
-    struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	struct sip_machine *m = NULL;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	*out = NULL;
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT " MACHINE_COLUMNS
-	    " FROM machines WHERE mac = ?1", -1, &s, NULL)) != SQLITE_OK ||
-	    (rc = bind_text(s, 1, mac)) != SQLITE_OK) {
-		ret = db_err(st, rc, err, "read machine %s", mac);
-		goto out;
-	}
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
-		goto out;
-	if (rc != SQLITE_ROW) {
-		ret = db_err(st, rc, err, "read machine %s", mac);
-		goto out;
-	}
-	if ((m = calloc(1, sizeof(*m))) == NULL) {
-		ret = nomem(st, err);
-		goto out;
-	}
-	if (col_copy(s, 0, m->mac, sizeof(m->mac)) == -1) {
-		ret = sip_errf(err, SIP_EDB, "%s: machine %s: bad mac",
-		    st->path, mac);
-		goto out;
-	}
-	m->first_seen = sqlite3_column_int64(s, 1);
-	m->last_seen = sqlite3_column_int64(s, 2);
-	m->boots = sqlite3_column_int64(s, 3);
-	if (col_strdup(s, 4, &m->platform) == -1 ||
-	    col_strdup(s, 5, &m->buildarch) == -1 ||
-	    col_strdup(s, 6, &m->uuid) == -1 ||
-	    col_strdup(s, 7, &m->serial) == -1 ||
-	    col_strdup(s, 8, &m->manufacturer) == -1 ||
-	    col_strdup(s, 9, &m->product) == -1 ||
-	    col_strdup(s, 10, &m->ip) == -1) {
-		ret = nomem(st, err);
-		goto out;
-	}
-	*out = m;
-	m = NULL;
- out:
-	sip_machine_free(m);
-	sqlite3_finalize(s);
-	return ret;
-}
-
-enum sip_rc
-sip_store_machine(struct sip_store *st, const char *mac,
-    struct sip_machine **out, struct sip_err *err)
-{
-	enum sip_rc ret;
-
-	*out = NULL;
-	if (mac == NULL)
-		return sip_errf(err, SIP_EINVAL, "%s: no MAC", st->path);
-	if ((ret = machine_query(st, mac, out, err)) != SIP_OK)
-		return ret;
-	if (*out == NULL)
-		return sip_errf(err, SIP_ENOTFOUND, "%s: machine %s never seen",
-		    st->path, mac);
-	return SIP_OK;
-}
-
-/* Every MAC the store knows of, sorted. */
-static enum sip_rc
-mac_list(struct sip_store *st, char ***list, size_t *n, struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	char **l = NULL, **nl;
-	size_t cnt = 0, cap = 0, i;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	*list = NULL;
-	*n = 0;
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT mac FROM machines UNION "
-	    "SELECT mac FROM actions ORDER BY mac", -1, &s, NULL)) !=
-	    SQLITE_OK) {
-		ret = db_err(st, rc, err, "list machines");
-		goto out;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nl = reallocarray(l, cap, sizeof(*nl))) == NULL) {
-				ret = nomem(st, err);
-				goto out;
-			}
-			l = nl;
-		}
-		if (col_strdup(s, 0, &l[cnt]) == -1 || l[cnt] == NULL) {
-			ret = nomem(st, err);
-			goto out;
-		}
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		ret = db_err(st, rc, err, "list machines");
-		goto out;
-	}
-	*list = l;
-	*n = cnt;
-	l = NULL;
- out:
-	sqlite3_finalize(s);
-	if (l != NULL) {
-		for (i = 0; i < cnt; i++)
-			free(l[i]);
-		free(l);
-	}
-	return ret;
-}
-
-enum sip_rc
-sip_store_status(struct sip_store *st, const char *const *macs, size_t n,
-    struct sip_status_row **rowsp, size_t *nrowsp, struct sip_err *err)
-{
-	struct sip_status_row *rows = NULL;
-	char **all = NULL;
-	const char *mac;
-	size_t nall = 0, nrows = 0, i;
-	enum sip_rc ret;
-
-	*rowsp = NULL;
-	*nrowsp = 0;
-	if (macs == NULL && n > 0)
-		return sip_errf(err, SIP_EINVAL, "%s: status: no MAC",
-		    st->path);
-	/* One snapshot, so a row's machine and action agree. */
-	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
-		return ret;
-	if (macs == NULL && (ret = mac_list(st, &all, &nall, err)) != SIP_OK)
-		goto out;
-	nrows = macs == NULL ? nall : n;
-	if (nrows > 0 && (rows = calloc(nrows, sizeof(*rows))) == NULL) {
-		ret = nomem(st, err);
-		goto out;
-	}
-	for (i = 0; i < nrows; i++) {
-		mac = macs == NULL ? all[i] : macs[i];
-		if (mac == NULL) {
-			ret = sip_errf(err, SIP_EINVAL, "%s: status: no MAC",
-			    st->path);
-			goto out;
-		}
-		if ((ret = machine_query(st, mac, &rows[i].machine, err)) !=
-		    SIP_OK ||
-		    (ret = action_query1(st, SQL_ACTION_LAST, mac, 1,
-		    &rows[i].action, err)) != SIP_OK)
-			goto out;
-	}
-	if ((ret = tx_commit(st, err)) != SIP_OK)
-		goto out;
-	*rowsp = rows;
-	*nrowsp = nrows;
-	rows = NULL;
- out:
-	sip_status_free(rows, nrows);
-	for (i = 0; i < nall; i++)
-		free(all[i]);
-	free(all);
-	if (ret != SIP_OK)
-		tx_rollback(st);
-	return ret;
-}
-
-enum sip_rc
-sip_store_history(struct sip_store *st, const char *mac,
-    struct sip_history **hp, size_t *np, struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	struct sip_history *l = NULL, *nl, *h;
-	size_t cnt = 0, cap = 0;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	*hp = NULL;
-	*np = 0;
-	/* Two texts rather than "?1 IS NULL OR": the index serves only one. */
-	if ((rc = sqlite3_prepare_v2(st->db, mac == NULL ?
-	    "SELECT " HISTORY_COLUMNS " FROM history ORDER BY id" :
-	    "SELECT " HISTORY_COLUMNS " FROM history WHERE mac = ?1 "
-	    "ORDER BY id", -1, &s, NULL)) != SQLITE_OK ||
-	    (mac != NULL && (rc = bind_text(s, 1, mac)) != SQLITE_OK)) {
-		ret = db_err(st, rc, err, "read history");
-		goto out;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 32;
-			if ((nl = reallocarray(l, cap, sizeof(*nl))) == NULL) {
-				ret = nomem(st, err);
-				goto out;
-			}
-			l = nl;
-		}
-		/* Counted before filled, so a failure frees what was copied. */
-		h = &l[cnt++];
-		memset(h, 0, sizeof(*h));
-		h->id = sqlite3_column_int64(s, 0);
-		h->at = sqlite3_column_int64(s, 1);
-		if (col_copy(s, 2, h->mac, sizeof(h->mac)) == -1) {
-			ret = sip_errf(err, SIP_EDB, "%s: history %lld: bad "
-			    "mac", st->path, (long long)h->id);
-			goto out;
-		}
-		h->action_id = sqlite3_column_int64(s, 3);
-		if (col_strdup(s, 4, &h->action) == -1 ||
-		    col_strdup(s, 5, &h->event) == -1 ||
-		    col_strdup(s, 6, &h->old_state) == -1 ||
-		    col_strdup(s, 7, &h->new_state) == -1 ||
-		    col_strdup(s, 8, &h->who) == -1 ||
-		    col_strdup(s, 9, &h->detail) == -1) {
-			ret = nomem(st, err);
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		ret = db_err(st, rc, err, "read history");
-		goto out;
-	}
-	*hp = l;
-	*np = cnt;
-	l = NULL;
- out:
-	sqlite3_finalize(s);
-	sip_history_free(l, cnt);
-	return ret;
-}
-
-enum sip_rc
-sip_store_integrity(struct sip_store *st, struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	const char *res;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	if ((rc = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s,
-	    NULL)) != SQLITE_OK || (rc = sqlite3_step(s)) != SQLITE_ROW) {
-		ret = db_err(st, rc, err, "integrity check");
-		goto out;
-	}
-	/* A healthy database answers exactly one row, "ok". */
-	if ((res = col_text(s, 0)) == NULL || strcmp(res, "ok") != 0)
-		ret = sip_errf(err, SIP_EDB, "%s: integrity check: %s",
-		    st->path, res != NULL ? res : "no answer");
- out:
-	sqlite3_finalize(s);
-	return ret;
 }

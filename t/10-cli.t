@@ -59,6 +59,7 @@ is "$rc" 2 "cleanup with an argument: exit 2"
 
 # --- set-action: bad input is refused and changes nothing ------------------
 M1=52:54:00:00:00:01
+CONFIG=$CONF db_create
 cgi_boot "mac=$M1&platform=pcbios"
 CONFIG=$CONF fold_seen
 is "$(nrows machines):$(nrows actions)" "1:0" "a machine booted: a database without actions"
@@ -265,7 +266,7 @@ is "$rc" 0 "an action that starts a minute ago and expires in a second"
 sleep 2
 run cleanup
 is "$rc" 0 "cleanup"
-is "$(cat "$T/out")" "expired 1 action, purged 0 history rows" "cleanup says what it did"
+is "$(cat "$T/out")" "expired 1 action, purged 0 finished actions and 0 history rows" "cleanup says what it did"
 is "$(sqlite3 "$DB" "SELECT state FROM actions WHERE mac = '02:00:00:00:00:01'")" expired "the action expired"
 run cleanup
 is "$rc:$(cat "$T/out" "$T/err")" "0:" "cleanup with nothing to do is quiet"

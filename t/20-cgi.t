@@ -7,6 +7,7 @@
 
 write_config "$T/se3-ipxe.conf"
 make_fakeinstall
+db_create
 M1=52:54:00:00:00:01
 M2=52:54:00:00:00:02
 

@@ -41,7 +41,36 @@ sed -i "s|^path = $T/db/se3-ipxe.db|path = $T/no/such/dir/se3-ipxe.db|" "$CONFIG
 boot "mac=$M"
 fault_ok "database directory missing"
 grep -q "$T/no/such/dir/se3-ipxe.db" "$T/err"; ok $? "the log names the database"
+# Issue 6, defect 11: not SQLite's "unable to open database file".
+grep -q "the directory $T/no/such/dir does not exist; it must exist and be writable by the web server's user" "$T/err"
+ok $? "the log names the directory and what it needs"
 CONFIG=
+
+# Issue 6, defect 8: only the CLI creates the database.  A deleted database
+# file is answered with a local boot and one log line, never recreated.
+# What the database holds may still be in its WAL: keep both.
+cp "$DB" "$T/kept.db"
+cp "$DB-wal" "$T/kept.db-wal"
+cp "$DB-active" "$T/kept.db-active"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+boot "mac=$M"
+fault_ok "database file deleted, the MAC on the active list"
+grep -q "$DB: no such database: run se3-ipxe to create it" "$T/err"; ok $? "the log names the file and the remedy"
+test ! -e "$DB"; ok $? "the database file was not recreated"
+rm -f "$DB-active"
+boot "mac=$M"
+fault_ok "database file and active list deleted"
+test ! -e "$DB"; ok $? "the database file was not recreated"
+cgi GET /report "token=0123456789abcdef0123456789abcdef&status=done"
+is "$status" 503 "report without a database: 503"
+test ! -e "$DB"; ok $? "the report did not create it either"
+: > "$DB"
+boot "mac=$M"
+fault_ok "database file empty (no schema)"
+is "$(stat -c %s "$DB")" 0 "the empty file was left empty"
+cp "$T/kept.db" "$DB"
+cp "$T/kept.db-wal" "$DB-wal"
+cp "$T/kept.db-active" "$DB-active"
 
 # Locked past busy_timeout: another writer holds the lock for 3 s.
 ( echo "BEGIN IMMEDIATE; UPDATE machines SET boots = boots;"; sleep 3; echo "COMMIT;" ) | sqlite3 -cmd ".timeout 2000" "$DB" &

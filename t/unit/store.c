@@ -13,12 +13,14 @@
 
 #include "se3ipxe.h"
 #include "extern.h"
+#include "store.h"	/* ACTIVE_WHERE: the SQL of sip_state_active */
 #include "tap.h"
 
 #define MAC_A	"52:54:00:00:00:0a"
 #define MAC_B	"52:54:00:00:00:0b"
 #define MAC_C	"52:54:00:00:00:0c"
 #define MAC_D	"52:54:00:00:00:0d"
+#define MAC_E	"52:54:00:00:00:0e"
 #define BUSY_MS	100
 
 static char tmpdir[] = "/tmp/se3ipxe-store.XXXXXX";
@@ -43,6 +45,8 @@ static int64_t		 set1(struct sip_store *, const char *,
 static int		 history_is(struct sip_store *, const char *,
 			    const char *const *, size_t);
 static int		 is_token(const char *);
+static enum sip_rc	 tick(struct sip_store *, time_t, int64_t,
+			    struct sip_tick_result *);
 static void		 test_token(void);
 static void		 test_open(void);
 static void		 test_versions(void);
@@ -53,11 +57,12 @@ static void		 test_expiry(void);
 static void		 test_replace(void);
 static void		 test_all_or_nothing(void);
 static void		 test_cancel(void);
-static void		 test_cleanup(void);
+static void		 test_tick(void);
 static void		 test_machine(void);
 static void		 test_status(void);
 static void		 test_busy(void);
 static void		 test_states_fit_schema(void);
+static void		 test_active_where(void);
 static int		 token_of(struct sip_store *, const char *, char *);
 static enum sip_rc	 token_action(struct sip_store *, const char *, time_t,
 			    struct sip_action **);
@@ -219,6 +224,22 @@ history_is(struct sip_store *st, const char *mac, const char *const *want,
 	}
 	sip_history_free(h, n);
 	return good;
+}
+
+/* sip_tick with a history_keep of keep seconds; err.msg is printed. */
+static enum sip_rc
+tick(struct sip_store *st, time_t now, int64_t keep,
+    struct sip_tick_result *res)
+{
+	struct sip_config cfg;
+	struct sip_err err = { "" };
+	enum sip_rc rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.history_keep = keep;
+	if ((rc = sip_tick(st, &cfg, now, res, &err)) != SIP_OK)
+		printf("# tick: %s\n", err.msg);
+	return rc;
 }
 
 static int
@@ -450,9 +471,12 @@ test_report(void)
 		"set - pending admin image=win10 part=1",
 		"boot pending booting client -",
 		"served - - client boot 1/3",
-		"report booting running client running 40%: copying",
+		/* A transition is its own row, as a boot's is. */
+		"running booting running client -",
+		"report - - client running 40%: copying",
 		"report - - client running 60%",
-		"report running done client done 100%: all good",
+		"done running done client -",
+		"report - - client done 100%: all good",
 	};
 	struct sip_store *st = store_new("report.db");
 	struct sip_machine m = { .mac = MAC_A };
@@ -545,7 +569,8 @@ test_report(void)
 	free(after);
 	free(before);
 	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
-	    "history: set, booting, served, three reports");
+	    "history: set, booting, served, one row per transition, three "
+	    "reports");
 	sip_store_close(st);
 }
 
@@ -673,7 +698,7 @@ test_all_or_nothing(void)
 	ok(ids[0] > keep && ids[1] > ids[0] && ids[2] > ids[1],
 	    "three new ids");
 	is_int(raw_int(path, "SELECT count(*) FROM actions WHERE "
-	    "state IN ('scheduled','pending','booting','running')"), 3,
+	    ACTIVE_WHERE), 3,
 	    "three active actions");
 	is_int(raw_int(path, "SELECT count(DISTINCT token) FROM actions"), 4,
 	    "every action has its own token");
@@ -716,8 +741,13 @@ test_cancel(void)
 	sip_store_close(st);
 }
 
+/*
+ * sip_tick: the journal folded, actions stepped through time, what is
+ * older than the retention purged: history rows, and finished actions with
+ * their options and history (issue 6, defect 9), never an active one.
+ */
 static void
-test_cleanup(void)
+test_tick(void)
 {
 	static const char *const want_a[] = {
 		"tick pending expired cleanup -",
@@ -725,31 +755,57 @@ test_cleanup(void)
 	static const char *const want_b[] = {
 		"tick scheduled pending cleanup -",
 	};
+	static const char *const want_e[] = {
+		"cancelled pending cancelled admin -",
+	};
 	struct sip_store *st = store_new("cleanup.db");
-	struct sip_machine m = { .mac = MAC_C };
+	struct sip_request req = { .mac = MAC_E, .platform = "efi" };
+	struct sip_tick_result res;
+	struct sip_machine *mach = NULL;
 	struct sip_err err = { "" };
 	struct sip_action *act = NULL;
+	const char *mac_e = MAC_E;
 	enum sip_answer ans;
 	const char *path = db_path("cleanup.db");
-	size_t nexp = 99, npurged = 99;
+	char sql[128];
+	int64_t id_d;
 
 	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 2000, 1000);
 	set1(st, MAC_B, SIP_COMPLETE_REPORT, 3, 3000, 0, 1000);
 	set1(st, MAC_C, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
-	sip_store_boot(st, m.mac, 1200, &ans, &act, &err);
+	id_d = set1(st, MAC_D, SIP_COMPLETE_ONESHOT, 1, 0, 0, 1000);
+	set1(st, MAC_E, SIP_COMPLETE_REPORT, 3, 0, 0, 1000);
+	sip_store_boot(st, MAC_C, 1200, &ans, &act, &err);
 	sip_action_free(act);
 	act = NULL;
-	is_int(raw_int(path, "SELECT count(*) FROM history"), 5,
-	    "five history rows");
+	/* D is done long ago; E is cancelled within the retention. */
+	sip_store_boot(st, MAC_D, 1100, &ans, &act, &err);
+	sip_action_free(act);
+	act = NULL;
+	is_int(sip_store_cancel(st, &mac_e, 1, "admin", 2500, NULL, &err),
+	    SIP_OK, "cancel E at 2500");
+	is_int(raw_int(path, "SELECT count(*) FROM history"), 10,
+	    "ten history rows");
+	is_int(raw_int(path, "SELECT count(*) FROM action_options"), 10,
+	    "ten options");
+	is_int(sip_seen_append(path, &req, 1300, &err), SIP_OK,
+	    "a boot in the seen journal");
 
-	is_int(sip_store_cleanup(st, 1500, 0, &nexp, &npurged, &err), SIP_OK,
-	    "cleanup before anything is due");
-	ok(nexp == 0 && npurged == 0, "nothing expired, keep 0 purges nothing");
+	is_int(tick(st, 1500, 0, &res), SIP_OK,
+	    "tick before anything is due");
+	ok(res.folded == 1 && res.bad == 0, "the journal line folded");
+	ok(sip_store_machine(st, MAC_E, &mach, &err) == SIP_OK &&
+	    mach != NULL && mach->last_seen == 1300, "into the machines table");
+	sip_machine_free(mach);
+	ok(res.started == 0 && res.expired == 0 && res.purged_actions == 0 &&
+	    res.purged_history == 0, "nothing due, keep 0 purges nothing");
 
-	is_int(sip_store_cleanup(st, 4000, 2000, &nexp, &npurged, &err),
-	    SIP_OK, "cleanup at 4000, keep 2000");
-	is_int(nexp, 1, "one expired");
-	is_int(npurged, 5, "the five rows before 2000 purged");
+	is_int(tick(st, 4000, 2000, &res), SIP_OK, "tick at 4000, keep 2000");
+	is_int(res.folded, 0, "an empty journal");
+	is_int(res.started, 1, "one started");
+	is_int(res.expired, 1, "one expired");
+	is_int(res.purged_actions, 1, "one finished action purged");
+	is_int(res.purged_history, 9, "the nine rows before 2000 purged");
 	is_int(sip_store_last_action(st, MAC_A, &act, &err), SIP_OK, "A");
 	ok(act != NULL && act->state == SIP_ST_EXPIRED, "A expired");
 	sip_action_free(act);
@@ -757,17 +813,31 @@ test_cleanup(void)
 	ok(act != NULL && act->state == SIP_ST_PENDING, "B is due: pending");
 	sip_action_free(act);
 	is_int(sip_store_active_action(st, MAC_C, &act, &err), SIP_OK, "C");
-	ok(act != NULL && act->state == SIP_ST_BOOTING, "C still booting");
+	ok(act != NULL && act->state == SIP_ST_BOOTING,
+	    "C still booting: an active action stays, however old");
 	sip_action_free(act);
+	is_int(sip_store_last_action(st, MAC_D, &act, &err), SIP_ENOTFOUND,
+	    "D, done before 2000, is gone");
+	is_int(raw_int(path, "SELECT count(*) FROM action_options WHERE "
+	    "action_id NOT IN (SELECT id FROM actions)"), 0,
+	    "no option is left without its action");
+	is_int(raw_int(path, "SELECT count(*) FROM action_options"), 8,
+	    "the options of the four others stay");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM history WHERE "
+	    "action_id = %lld", (long long)id_d);
+	ok(id_d > 0 && raw_int(path, sql) == 0, "D's history went with it");
 	ok(history_is(st, MAC_A, want_a, SIP_ARRAY_SIZE(want_a)),
 	    "A's history: only the expiry is left");
 	ok(history_is(st, MAC_B, want_b, SIP_ARRAY_SIZE(want_b)),
 	    "B's history: only the activation is left");
-	is_int(raw_int(path, "SELECT count(*) FROM actions"), 3,
-	    "cleanup never deletes actions");
-	is_int(sip_store_cleanup(st, 4001, 2000, &nexp, &npurged, &err),
-	    SIP_OK, "cleanup again");
-	ok(nexp == 0 && npurged == 0, "nothing more to do");
+	ok(history_is(st, MAC_D, NULL, 0), "D's history: none");
+	ok(history_is(st, MAC_E, want_e, SIP_ARRAY_SIZE(want_e)),
+	    "E's history: its cancel, within the retention");
+	is_int(raw_int(path, "SELECT count(*) FROM actions"), 4,
+	    "four actions left");
+	is_int(tick(st, 4001, 2000, &res), SIP_OK, "tick again");
+	ok(res.started == 0 && res.expired == 0 && res.purged_actions == 0 &&
+	    res.purged_history == 0, "nothing more to do");
 	sip_store_close(st);
 }
 
@@ -898,7 +968,7 @@ test_busy(void)
 	struct sip_err err = { "" };
 	struct sip_action *act = NULL;
 	enum sip_answer ans;
-	size_t nexp, npurged;
+	size_t nstarted, nexpired;
 	int64_t id = 0;
 	sqlite3 *raw;
 	char *before, *after;
@@ -918,8 +988,8 @@ test_busy(void)
 	    err.msg);
 	is_int(sip_store_set_actions(st, &na, 1, 1001, &id, &err), SIP_EBUSY,
 	    "set: busy");
-	is_int(sip_store_cleanup(st, 1001, 10, &nexp, &npurged, &err),
-	    SIP_EBUSY, "cleanup: busy");
+	is_int(sip_store_tick_actions(st, 1001, &nstarted, &nexpired, &err),
+	    SIP_EBUSY, "tick: busy");
 	sqlite3_exec(raw, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(raw);
 	after = raw_dump(path);
@@ -969,6 +1039,53 @@ test_states_fit_schema(void)
 	    NULL) != SQLITE_OK, "history cannot be rewritten");
 	sqlite3_close(raw);
 	is_int(bad, 0, "every state name fits the schema");
+}
+
+/*
+ * "Active" is sip_state_active: the SQL that selects active actions must
+ * pick the same states, and the index of one active action per MAC must
+ * say the same, or the planner could not use it.
+ */
+static void
+test_active_where(void)
+{
+	struct sip_store *st = store_new("active.db");
+	sqlite3 *raw;
+	sqlite3_stmt *s = NULL;
+	const char *sql;
+	size_t i, bad = 0;
+	int in_sql;
+
+	sip_store_close(st);
+	raw = raw_open(db_path("active.db"));
+	if (sqlite3_prepare_v2(raw, "SELECT count(*) FROM (SELECT ?1 AS state) "
+	    "WHERE " ACTIVE_WHERE, -1, &s, NULL) != SQLITE_OK)
+		bad++;
+	for (i = 0; s != NULL && i < SIP_ST__MAX; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, sip_state_name((enum sip_state)i), -1,
+		    SQLITE_STATIC);
+		in_sql = sqlite3_step(s) == SQLITE_ROW &&
+		    sqlite3_column_int(s, 0) == 1;
+		if (in_sql != sip_state_active((enum sip_state)i)) {
+			printf("# state %s: SQL says %d, sip_state_active %d\n",
+			    sip_state_name((enum sip_state)i), in_sql,
+			    sip_state_active((enum sip_state)i));
+			bad++;
+		}
+	}
+	sqlite3_finalize(s);
+	is_int(bad, 0, "ACTIVE_WHERE selects exactly sip_state_active's states");
+	s = NULL;
+	sql = NULL;
+	if (sqlite3_prepare_v2(raw, "SELECT sql FROM sqlite_master WHERE name "
+	    "= 'actions_one_active'", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		sql = (const char *)sqlite3_column_text(s, 0);
+	ok(sql != NULL && strstr(sql, "WHERE " ACTIVE_WHERE) != NULL,
+	    "the index of one active action per MAC has the same WHERE");
+	sqlite3_finalize(s);
+	sqlite3_close(raw);
 }
 
 /* The token of the MAC's active action, into t; 0 if there is none. */
@@ -1171,7 +1288,8 @@ test_token_action_ends(void)
 	char replaced[SIP_TOKEN_STRLEN], oneshot[SIP_TOKEN_STRLEN];
 	char tok[SIP_TOKEN_STRLEN];
 	enum sip_answer ans;
-	size_t n = 0, nexp = 0, npurged = 0;
+	struct sip_tick_result res;
+	size_t n = 0;
 
 	/* Failed by its report. */
 	set1(st, MAC_B, SIP_COMPLETE_REPORT, 3, 0, 9000, 1000);
@@ -1212,9 +1330,8 @@ test_token_action_ends(void)
 	token_of(st, MAC_C, expired);
 	sip_store_boot(st, MAC_C, 1001, &ans, &act, &err);
 	sip_action_free(act);
-	is_int(sip_store_cleanup(st, 2500, 0, &nexp, &npurged, &err), SIP_OK,
-	    "token ends: cleanup");
-	is_int(nexp, 1, "token ends: C expired");
+	is_int(tick(st, 2500, 0, &res), SIP_OK, "token ends: tick");
+	is_int(res.expired, 1, "token ends: C expired");
 	is_int(token_action(st, expired, 1500, &act), SIP_EDENIED,
 	    "token ends: an expired action's token: denied");
 	err.msg[0] = '\0';
@@ -1275,11 +1392,12 @@ main(void)
 	test_replace();
 	test_all_or_nothing();
 	test_cancel();
-	test_cleanup();
+	test_tick();
 	test_machine();
 	test_status();
 	test_busy();
 	test_states_fit_schema();
+	test_active_where();
 	test_token_action();
 	test_token_action_ends();
 	tap_rmtree(tmpdir);

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The SQLite store's schema: its version and the migrations that bring a database to it. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "se3ipxe.h"
+#include "extern.h"
+#include "store.h"
+
+/*
+ * Migration i brings user_version i to i + 1, and says so itself: PRAGMA
+ * takes no bound parameter, and a number formatted into SQL is exactly
+ * what this file never does.  A released entry is never edited again.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1: the first schema. */
+	"CREATE TABLE machines ("
+	"  mac TEXT PRIMARY KEY,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  boots INTEGER NOT NULL DEFAULT 0,"
+	"  platform TEXT, buildarch TEXT, uuid TEXT, serial TEXT,"
+	"  manufacturer TEXT, product TEXT, ip TEXT"
+	");"
+	"CREATE TABLE actions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  mac TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('scheduled','pending',"
+	"    'booting','running','done','failed','expired','cancelled')),"
+	"  completion TEXT NOT NULL CHECK (completion IN ('oneshot','report')),"
+	"  token TEXT NOT NULL UNIQUE,"
+	"  boots INTEGER NOT NULL DEFAULT 0,"
+	"  max_boots INTEGER NOT NULL CHECK (max_boots > 0),"
+	"  created_at INTEGER NOT NULL,"
+	"  start_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  progress INTEGER NOT NULL DEFAULT -1,"
+	"  message TEXT,"
+	"  created_by TEXT NOT NULL"
+	");"
+	"CREATE UNIQUE INDEX actions_one_active ON actions (mac)"
+	"  WHERE state IN ('scheduled','pending','booting','running');"
+	"CREATE INDEX actions_mac ON actions (mac, id);"
+	"CREATE TABLE action_options ("
+	"  action_id INTEGER NOT NULL REFERENCES actions (id),"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (action_id, key)"
+	");"
+	"CREATE TABLE history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  mac TEXT NOT NULL,"
+	"  action_id INTEGER,"
+	"  action TEXT,"
+	"  event TEXT NOT NULL,"
+	"  old_state TEXT,"
+	"  new_state TEXT,"
+	"  who TEXT NOT NULL,"
+	"  detail TEXT"
+	");"
+	"CREATE INDEX history_mac ON history (mac, id);"
+	"CREATE INDEX history_at ON history (at);"
+	/* Purging old rows is allowed; rewriting the past is not. */
+	"CREATE TRIGGER history_append_only BEFORE UPDATE ON history"
+	"  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
+	"PRAGMA user_version = 1;",
+};
+
+int
+sip_store_schema_version(void)
+{
+	return (int)SIP_ARRAY_SIZE(migrations);
+}
+
+enum sip_rc
+schema_version(struct sip_store *st, int *version, struct sip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL)) != SQLITE_OK) {
+		ret = db_err(st, rc, err, "read schema version");
+		goto out;
+	}
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		ret = db_err(st, rc, err, "read schema version");
+		goto out;
+	}
+	*version = sqlite3_column_int(s, 0);
+	if (*version < 0)
+		ret = sip_errf(err, SIP_EDB,
+		    "%s: database schema version %d is invalid", st->path,
+		    *version);
+ out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/*
+ * Each migration runs in its own BEGIN IMMEDIATE and rereads the version
+ * under the lock: two processes opening a new database at once must not
+ * both create the schema.
+ */
+enum sip_rc
+schema_migrate(struct sip_store *st, int from, struct sip_err *err)
+{
+	int current = sip_store_schema_version(), v, after, rc;
+	enum sip_rc ret;
+
+	/*
+	 * WAL lets ipxe.cgi answer boots while the CLI reads.  The mode is
+	 * stored in the file, and cannot change inside a transaction.  If
+	 * the file system refuses WAL, the rollback journal still works.
+	 */
+	if (from == 0 && (rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL",
+	    NULL, NULL, NULL)) != SQLITE_OK)
+		return db_err(st, rc, err, "set WAL journal mode");
+	for (;;) {
+		if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+			return ret;
+		if ((ret = schema_version(st, &v, err)) != SIP_OK)
+			goto fail;
+		if (v > current) {
+			ret = sip_errf(err, SIP_EDB, "%s: database schema "
+			    "version %d is newer than this program (%d)",
+			    st->path, v, current);
+			goto fail;
+		}
+		if (v == current)
+			break;
+		if ((rc = sqlite3_exec(st->db, migrations[v], NULL, NULL,
+		    NULL)) != SQLITE_OK) {
+			ret = db_err(st, rc, err, "migrate schema to "
+			    "version %d", v + 1);
+			goto fail;
+		}
+		if ((ret = schema_version(st, &after, err)) != SIP_OK)
+			goto fail;
+		if (after != v + 1) {
+			ret = sip_errf(err, SIP_EDB, "%s: migration %d left "
+			    "schema version %d", st->path, v + 1, after);
+			goto fail;
+		}
+		if ((ret = tx_commit(st, err)) != SIP_OK)
+			goto fail;
+	}
+	return tx_commit(st, err);
+ fail:
+	tx_rollback(st);
+	return ret;
+}
