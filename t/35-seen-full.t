@@ -13,6 +13,7 @@ fi
 
 write_config "$T/se3-ipxe.conf"
 DB=$T/db/se3-ipxe.db
+db_create
 
 # --- a write cut short by the shim: the repair path alone ---------------------
 SHIM="LD_PRELOAD=$TOP/build/t/shortwrite.so"

@@ -788,14 +788,14 @@ test_tick(void)
 	    "ten history rows");
 	is_int(raw_int(path, "SELECT count(*) FROM action_options"), 10,
 	    "ten options");
-	is_int(sip_seen_append(path, &req, 1300, &err), SIP_OK,
+	is_int(sip_seen_append(path, &req, 1700001300, &err), SIP_OK,
 	    "a boot in the seen journal");
 
 	is_int(tick(st, 1500, 0, &res), SIP_OK,
 	    "tick before anything is due");
 	ok(res.folded == 1 && res.bad == 0, "the journal line folded");
 	ok(sip_store_machine(st, MAC_E, &mach, &err) == SIP_OK &&
-	    mach != NULL && mach->last_seen == 1300, "into the machines table");
+	    mach != NULL && mach->last_seen == 1700001300, "into the machines table");
 	sip_machine_free(mach);
 	ok(res.started == 0 && res.expired == 0 && res.purged_actions == 0 &&
 	    res.purged_history == 0, "nothing due, keep 0 purges nothing");
