@@ -34,7 +34,7 @@ CGI_LIBS ?= $(LIBS) -lm
 
 LIB_SRCS = lib/buf.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
 	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
-	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c
+	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c lib/time.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIB      = lib/libse3ipxe.a
 
@@ -106,7 +106,7 @@ bench/floor.cgi: bench/floor.c
 
 # Every test is a TAP producer: C unit tests are built into build/t/,
 # the shell tests live in t/, and build/t/replay-*.t replay the fuzz corpora.
-check: tests
+check: tests lint-man
 	SIP_SANITIZE="$(SIP_SANITIZE)" prove -e '' $(PROVE_FLAGS) $(UNIT_BINS) $(REPLAY_BINS) t/*.t
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.

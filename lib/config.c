@@ -22,7 +22,6 @@
 #define MINUTE	INT64_C(60)
 #define HOUR	(60 * MINUTE)
 #define DAY	(24 * HOUR)
-#define WEEK	(7 * DAY)
 
 #define DEFAULT_DB_PATH		"/var/lib/se3-ipxe/se3-ipxe.db"
 #define DEFAULT_BOOT_ROOT	"/var/www/se3-ipxe"
@@ -147,10 +146,6 @@ static enum sip_rc config_value(struct sip_config *, enum ckey,
 static enum sip_rc config_set_str(char **, const char *);
 static int	 config_abspath(const char *, size_t);
 static enum sip_rc config_int(const char *, int64_t *);
-static enum sip_rc parse_digits(const char **, int, int64_t *);
-static enum sip_rc duration_parse(const char *, int64_t *, int *);
-static int	 days_in_month(int64_t, int64_t);
-static void	 config_fmt_duration(int64_t, char *, size_t);
 
 /* iniparser prints to stderr by default: lib/ never prints. */
 static int
@@ -322,20 +317,6 @@ config_int(const char *s, int64_t *out)
 	return SIP_OK;
 }
 
-/* Seconds as the shortest exact duration: "90s", "15m", "4h", "30d". */
-static void
-config_fmt_duration(int64_t s, char *buf, size_t sz)
-{
-	if (s != 0 && s % DAY == 0)
-		snprintf(buf, sz, "%" PRId64 "d", s / DAY);
-	else if (s != 0 && s % HOUR == 0)
-		snprintf(buf, sz, "%" PRId64 "h", s / HOUR);
-	else if (s != 0 && s % MINUTE == 0)
-		snprintf(buf, sz, "%" PRId64 "m", s / MINUTE);
-	else
-		snprintf(buf, sz, "%" PRId64 "s", s);
-}
-
 /* Check value as key k and store it in cfg. */
 static enum sip_rc
 config_value(struct sip_config *cfg, enum ckey k, const char *value,
@@ -408,10 +389,10 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 			    kd->section, kd->key, sv, kd->min, kd->max);
 		break;
 	case CT_DURATION:
-		config_fmt_duration(kd->min, lo, sizeof(lo));
-		config_fmt_duration(kd->max, hi, sizeof(hi));
+		sip_duration_format(kd->min, lo, sizeof(lo));
+		sip_duration_format(kd->max, hi, sizeof(hi));
 		/* Syntax first, for the message; then the range. */
-		if (duration_parse(value, &v, &overflow) != SIP_OK &&
+		if (sip_duration_scan(value, &v, &overflow) != SIP_OK &&
 		    !overflow)
 			return sip_errf(sc->err, SIP_ECONFIG,
 			    "%s:%d: [%s] %s: '%s' is not a duration "
@@ -668,182 +649,4 @@ sip_config_load(struct sip_config *cfg, const char *path,
 	free(text);
 	sip_config_free(&tmp);
 	return rc;
-}
-
-/* -------------------------------------------------------- durations, times */
-
-/*
- * Exactly ndigits digits (ndigits 0: one or more, up to overflow) at *sp;
- * advances *sp.
- */
-static enum sip_rc
-parse_digits(const char **sp, int ndigits, int64_t *out)
-{
-	const char *s = *sp;
-	int64_t v = 0;
-	int n = 0;
-
-	while (*s >= '0' && *s <= '9' && (ndigits == 0 || n < ndigits)) {
-		if (v > (INT64_MAX - (*s - '0')) / 10)
-			return SIP_EINVAL;
-		v = v * 10 + (*s - '0');
-		s++;
-		n++;
-	}
-	if (n == 0 || (ndigits != 0 && n != ndigits))
-		return SIP_EINVAL;
-	*sp = s;
-	*out = v;
-	return SIP_OK;
-}
-
-/*
- * Digits and an optional unit; *overflow tells a number too large for
- * int64_t seconds from a syntax error.
- */
-static enum sip_rc
-duration_parse(const char *s, int64_t *out, int *overflow)
-{
-	int64_t v, unit;
-
-	*overflow = 0;
-	if (s == NULL || *s < '0' || *s > '9')
-		return SIP_EINVAL;
-	for (v = 0; *s >= '0' && *s <= '9'; s++) {
-		if (v > (INT64_MAX - (*s - '0')) / 10)
-			*overflow = 1;
-		else
-			v = v * 10 + (*s - '0');
-	}
-	switch (*s) {
-	case '\0':
-	case 's':
-		unit = 1;
-		break;
-	case 'm':
-		unit = MINUTE;
-		break;
-	case 'h':
-		unit = HOUR;
-		break;
-	case 'd':
-		unit = DAY;
-		break;
-	case 'w':
-		unit = WEEK;
-		break;
-	default:
-		*overflow = 0;
-		return SIP_EINVAL;
-	}
-	if (*s != '\0' && s[1] != '\0') {
-		*overflow = 0;
-		return SIP_EINVAL;
-	}
-	if (*overflow || v > INT64_MAX / unit) {
-		*overflow = 1;
-		return SIP_EINVAL;
-	}
-	*out = v * unit;
-	return SIP_OK;
-}
-
-enum sip_rc
-sip_duration_parse(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-	int64_t v;
-	int overflow;
-
-	if (duration_parse(s, &v, &overflow) != SIP_OK || v < min || v > max)
-		return SIP_EINVAL;
-	*out = v;
-	return SIP_OK;
-}
-
-static int
-days_in_month(int64_t year, int64_t month)
-{
-	static const int days[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	if (month == 2 && ((year % 4 == 0 && year % 100 != 0) ||
-	    year % 400 == 0))
-		return 29;
-	return days[month - 1];
-}
-
-enum sip_rc
-sip_time_parse(const char *s, time_t now, time_t *out)
-{
-	struct tm tm;
-	int64_t v, year, mon, mday, hour, min, sec = 0;
-	time_t t;
-
-	if (s == NULL)
-		return SIP_EINVAL;
-	if (strcmp(s, "now") == 0) {
-		*out = now;
-		return SIP_OK;
-	}
-	if (s[0] == '+') {
-		if (sip_duration_parse(s + 1, 0, INT64_MAX, &v) != SIP_OK)
-			return SIP_EINVAL;
-		if (now < 0 || v > INT64_MAX - (int64_t)now)
-			return SIP_EINVAL;
-		v += (int64_t)now;
-		if ((int64_t)(time_t)v != v)
-			return SIP_EINVAL;
-		*out = (time_t)v;
-		return SIP_OK;
-	}
-	if (s[0] == '@') {
-		s++;
-		if (parse_digits(&s, 0, &v) != SIP_OK || *s != '\0' ||
-		    (int64_t)(time_t)v != v)
-			return SIP_EINVAL;
-		*out = (time_t)v;
-		return SIP_OK;
-	}
-
-	/* YYYY-MM-DD[ T]HH:MM[:SS], local time. */
-	if (parse_digits(&s, 4, &year) != SIP_OK || *s++ != '-' ||
-	    parse_digits(&s, 2, &mon) != SIP_OK || *s++ != '-' ||
-	    parse_digits(&s, 2, &mday) != SIP_OK)
-		return SIP_EINVAL;
-	if (*s != ' ' && *s != 'T')
-		return SIP_EINVAL;
-	s++;
-	if (parse_digits(&s, 2, &hour) != SIP_OK || *s++ != ':' ||
-	    parse_digits(&s, 2, &min) != SIP_OK)
-		return SIP_EINVAL;
-	if (*s == ':') {
-		s++;
-		if (parse_digits(&s, 2, &sec) != SIP_OK)
-			return SIP_EINVAL;
-	}
-	if (*s != '\0')
-		return SIP_EINVAL;
-	if (year < 1970 || mon < 1 || mon > 12 || mday < 1 ||
-	    mday > days_in_month(year, mon) || hour > 23 || min > 59 ||
-	    sec > 59)
-		return SIP_EINVAL;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = (int)(year - 1900);
-	tm.tm_mon = (int)(mon - 1);
-	tm.tm_mday = (int)mday;
-	tm.tm_hour = (int)hour;
-	tm.tm_min = (int)min;
-	tm.tm_sec = (int)sec;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1)
-		return SIP_EINVAL;
-	/* A local time skipped by a DST change does not exist. */
-	if (tm.tm_year != year - 1900 || tm.tm_mon != mon - 1 ||
-	    tm.tm_mday != mday || tm.tm_hour != hour || tm.tm_min != min ||
-	    tm.tm_sec != sec)
-		return SIP_EINVAL;
-	*out = t;
-	return SIP_OK;
 }

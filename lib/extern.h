@@ -55,4 +55,10 @@ int		 sip_hexval(char);
 /* Duplicate, or NULL on allocation failure. */
 char		*sip_strdup(const char *);
 
+/*
+ * The duration grammar without the range: *overflow tells a number too
+ * large for int64_t seconds (out of any range) from a syntax error.
+ */
+enum sip_rc	 sip_duration_scan(const char *, int64_t *, int *overflow);
+
 #endif /* SE3IPXE_EXTERN_H */

@@ -156,6 +156,8 @@ enum sip_rc	 sip_duration_parse(const char *, int64_t min, int64_t max,
 		    int64_t *);
 /* "now", "+2h", "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS]", "@epoch". */
 enum sip_rc	 sip_time_parse(const char *, time_t now, time_t *);
+/* Seconds as the largest exact unit sip_duration_parse reads back: "4h", "2w". */
+void		 sip_duration_format(int64_t, char *, size_t);
 
 /* ---------------------------------------------------------------- modules */
 
