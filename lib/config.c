@@ -69,18 +69,6 @@ enum ckey {
 	CK__MAX
 };
 
-static const char *const default_words[SIP_DEFAULT__MAX + 1] = {
-	"local",		/* SIP_DEFAULT_LOCAL */
-	"iscsi",		/* SIP_DEFAULT_ISCSI */
-	NULL
-};
-
-static const char *const local_words[SIP_LOCAL__MAX + 1] = {
-	"sanboot",		/* SIP_LOCAL_SANBOOT */
-	"exit",			/* SIP_LOCAL_EXIT */
-	NULL
-};
-
 static const struct ckeydef {
 	const char		*section;
 	const char		*key;
@@ -99,11 +87,11 @@ static const struct ckeydef {
 	{ "modules", "path", CT_PATHLIST, 0, 0, NULL },	/* CK_MODULES_PATH */
 	{ "modules", "templates", CT_PATH, 0, 0, NULL },
 						/* CK_MODULES_TEMPLATES */
-	{ "boot", "default", CT_WORD, 0, 0, default_words },
+	{ "boot", "default", CT_WORD, 0, 0, sip_default_names },
 						/* CK_BOOT_DEFAULT */
-	{ "boot", "local_pcbios", CT_WORD, 0, 0, local_words },
+	{ "boot", "local_pcbios", CT_WORD, 0, 0, sip_local_names },
 						/* CK_BOOT_LOCAL_PCBIOS */
-	{ "boot", "local_efi", CT_WORD, 0, 0, local_words },
+	{ "boot", "local_efi", CT_WORD, 0, 0, sip_local_names },
 						/* CK_BOOT_LOCAL_EFI */
 	{ "boot", "iscsi_target", CT_ISCSI, 0, 0, NULL },
 						/* CK_BOOT_ISCSI_TARGET */

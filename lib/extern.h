@@ -61,4 +61,19 @@ char		*sip_strdup(const char *);
  */
 enum sip_rc	 sip_duration_scan(const char *, int64_t *, int *overflow);
 
+/*
+ * Each enum's spellings (lib/names.c), indexed by value and ending with
+ * NULL, for the readers that list the words a key accepts.
+ */
+extern const char *const sip_state_names[];
+extern const char *const sip_event_names[];
+extern const char *const sip_completion_names[];
+extern const char *const sip_opt_type_names[];
+extern const char *const sip_type_names[];
+extern const char *const sip_platform_names[];
+extern const char *const sip_buildarch_names[];
+extern const char *const sip_local_names[];
+extern const char *const sip_default_names[];
+extern const char *const sip_dhcp_format_names[];
+
 #endif /* SE3IPXE_EXTERN_H */

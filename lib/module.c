@@ -47,18 +47,6 @@ static const char *const skeys[SK__MAX][RAW_MAX + 1] = {
 	  "pattern", "maxlen", NULL },			/* SK_OPTION */
 };
 
-static const char *const completion_names[SIP_COMPLETE__MAX] = {
-	"oneshot",		/* SIP_COMPLETE_ONESHOT */
-	"report",		/* SIP_COMPLETE_REPORT */
-};
-
-static const char *const opt_type_names[SIP_OPT__MAX] = {
-	"enum",			/* SIP_OPT_ENUM */
-	"integer",		/* SIP_OPT_INTEGER */
-	"boolean",		/* SIP_OPT_BOOLEAN */
-	"name",			/* SIP_OPT_NAME */
-};
-
 /* The template value type of each option type. */
 static const enum sip_type opt_value_types[SIP_OPT__MAX] = {
 	SIP_T_WORD,		/* SIP_OPT_ENUM */
@@ -569,7 +557,7 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 	enum sip_rc rc;
 
 	copy(o->name, sizeof(o->name), rs->opt);
-	if ((rc = word_of(mp, rs, OK_TYPE, opt_type_names, SIP_OPT__MAX,
+	if ((rc = word_of(mp, rs, OK_TYPE, sip_opt_type_names, SIP_OPT__MAX,
 	    &type)) != SIP_OK)
 		return rc;
 	o->type = (enum sip_opt_type)type;
@@ -578,7 +566,7 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s: key "
 			    "'%s' does not apply to an option of type %s",
 			    mp->file, rs->k[i].line, rs->header,
-			    skeys[SK_OPTION][i], opt_type_names[type]);
+			    skeys[SK_OPTION][i], sip_opt_type_name(type));
 	if ((rc = text_of(mp, rs, OK_DESCRIPTION, &o->description)) != SIP_OK)
 		return rc;
 
@@ -810,7 +798,7 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 	if ((rc = files_of(mp, rs, c)) != SIP_OK)
 		return rc;
 
-	if ((rc = word_of(mp, rs, CK_COMPLETION, completion_names,
+	if ((rc = word_of(mp, rs, CK_COMPLETION, sip_completion_names,
 	    SIP_COMPLETE__MAX, &w)) != SIP_OK)
 		return rc;
 	c->completion = (enum sip_completion)w;
@@ -1290,22 +1278,6 @@ sip_action_name_split(const char *s, char mod[SIP_NAME_MAX],
 	return SIP_OK;
 }
 
-const char *
-sip_completion_name(enum sip_completion c)
-{
-	if ((unsigned)c >= SIP_COMPLETE__MAX)
-		return "unknown";
-	return completion_names[c];
-}
-
-const char *
-sip_opt_type_name(enum sip_opt_type t)
-{
-	if ((unsigned)t >= SIP_OPT__MAX)
-		return "unknown";
-	return opt_type_names[t];
-}
-
 enum sip_rc
 sip_options_resolve(const struct sip_capability *c, char *const *as,
     size_t n, struct sip_kv **out, size_t *nout, struct sip_err *err)
@@ -1362,7 +1334,7 @@ sip_options_resolve(const struct sip_capability *c, char *const *as,
 			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
 			    "%s: '%s' is not a valid %s: %s", c->name, o->name,
 			    sip_shorten(eq + 1, sbuf, sizeof(sbuf)),
-			    opt_type_names[o->type], why);
+			    sip_opt_type_name(o->type), why);
 			goto fail;
 		}
 		given[j] = eq + 1;
