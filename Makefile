@@ -20,10 +20,8 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -Ilib \
 	    -DSIP_DATADIR='"$(DATADIR)"' -DSIP_SYSCONFDIR='"$(SYSCONFDIR)"'
 SQLITE_CFLAGS != $(PKG_CONFIG) --cflags sqlite3 2>/dev/null || true
 SQLITE_LIBS   != $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3
-INIPARSER_CFLAGS ?= -I/usr/include/iniparser
-INIPARSER_LIBS   ?= -liniparser
-ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) $(WERROR) $(SQLITE_CFLAGS) $(INIPARSER_CFLAGS)
-LIBS      = $(SQLITE_LIBS) $(INIPARSER_LIBS)
+ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) $(WERROR) $(SQLITE_CFLAGS)
+LIBS      = $(SQLITE_LIBS)
 # ipxe.cgi is executed once per request: loading and binding shared
 # libraries was 1.1 M of its 2.5 M instructions (BENCHMARKS.md), so it is
 # linked statically.  It uses no NSS and loads no SQLite extension (the
@@ -129,7 +127,7 @@ FUZZ_CC ?= clang
 build/fuzz/%: fuzz/%.c $(LIB_SRCS) lib/se3ipxe.h lib/extern.h
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
-		$(SQLITE_CFLAGS) $(INIPARSER_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+		$(SQLITE_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
 
 fuzz: $(FUZZ_BINS)
 	for f in $(FUZZ_BINS); do n=$${f#build/fuzz/fuzz-}; mkdir -p build/fuzz/corpus-$$n; \

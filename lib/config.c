@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Read se3-ipxe.conf through iniparser into a typed, range-checked struct sip_config. */
+/* Read se3-ipxe.conf, in one pass of our INI reader, into a typed, range-checked struct sip_config. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -9,13 +9,14 @@
 #include <string.h>
 #include <time.h>
 
-#include <iniparser.h>
-
 #include "se3ipxe.h"
 #include "extern.h"
 
 #define CONFIG_FILE_MAX		(64 * 1024)
-/* iniparser 4.1 reads lines with fgets into 1024 bytes, newline included. */
+/*
+ * The limit iniparser 4.1 had (fgets into 1024 bytes, newline included),
+ * kept so that a file that loaded before still loads, and no longer one.
+ */
 #define CONFIG_LINE_MAX		1022
 #define CONFIG_PATH_MAX		1024
 
@@ -111,36 +112,28 @@ static const struct ckeydef {
 						/* CK_DHCP_LEGACY_FILE */
 };
 
-/* What the syntax pass learnt: where each key is, how much there is. */
+/* What the one pass over the file learnt: where each key is, and its value. */
 struct cscan {
 	const char	*file;
 	struct sip_err	*err;
 	int		 line[CK__MAX];		/* 0: not in the file */
 	int		 sectline[CK__MAX];	/* its section's header */
-	size_t		 nkeys;
-	size_t		 nsects;
+	char		*value[CK__MAX];	/* unquoted, comment dropped */
 };
 
-static int	 config_quiet(const char *, ...);
 static enum sip_rc config_lines(const char *, const char *, size_t,
 		    struct sip_err *);
 static int	 config_section_cb(void *, const char *, int);
 static int	 config_key_cb(void *, const char *, const char *,
 		    const char *, int);
-static enum sip_rc config_dict(struct sip_config *, dictionary *,
-		    const struct cscan *);
+static enum sip_rc config_unquote(const struct cscan *, int, const char *,
+		    char **);
+static enum sip_rc config_values(struct sip_config *, const struct cscan *);
 static enum sip_rc config_value(struct sip_config *, enum ckey,
 		    const char *, const struct cscan *);
 static enum sip_rc config_set_str(char **, const char *);
 static int	 config_abspath(const char *, size_t);
 static enum sip_rc config_int(const char *, int64_t *);
-
-/* iniparser prints to stderr by default: lib/ never prints. */
-static int
-config_quiet(const char *fmt, ...)
-{
-	return 0;
-}
 
 enum sip_rc
 sip_config_defaults(struct sip_config *cfg)
@@ -192,10 +185,7 @@ sip_config_free(struct sip_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-/*
- * Lines iniparser would refuse or misread, found before it runs: it stops
- * at a line longer than its buffer without saying which.
- */
+/* Lines longer than the documented limit, found before the reader runs. */
 static enum sip_rc
 config_lines(const char *file, const char *text, size_t len,
     struct sip_err *err)
@@ -235,7 +225,6 @@ config_section_cb(void *arg, const char *section, int line)
 	if (!known)
 		return sip_errf(sc->err, SIP_ECONFIG,
 		    "%s:%d: unknown section [%s]", sc->file, line, section);
-	sc->nsects++;
 	return 0;
 }
 
@@ -250,11 +239,48 @@ config_key_cb(void *arg, const char *section, const char *key,
 		if (strcmp(ckeys[i].section, section) == 0 &&
 		    strcmp(ckeys[i].key, key) == 0) {
 			sc->line[i] = line;
-			sc->nkeys++;
-			return 0;
+			return config_unquote(sc, line, value, &sc->value[i]);
 		}
 	return sip_errf(sc->err, SIP_ECONFIG,
 	    "%s:%d: unknown key '%s' in [%s]", sc->file, line, key, section);
+}
+
+/*
+ * The value as iniparser read it, so that every file that loaded still
+ * loads the same: in double (or single) quotes, taken as is; otherwise up
+ * to a ';' or '#', which starts a comment, without the blanks before it.
+ * Unlike iniparser, a quote left open or text after the closing quote is
+ * an error, not a value silently cut.
+ */
+static enum sip_rc
+config_unquote(const struct cscan *sc, int line, const char *value,
+    char **out)
+{
+	const char *end, *rest;
+	size_t n;
+
+	if (*value == '"' || *value == '\'') {
+		if ((end = strchr(value + 1, *value)) == NULL)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: a quote is not closed", sc->file, line);
+		for (rest = end + 1; *rest == ' ' || *rest == '\t'; rest++)
+			continue;
+		if (*rest != '\0' && *rest != ';' && *rest != '#')
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: text after the closing quote", sc->file,
+			    line);
+		value++;
+		n = (size_t)(end - value);
+	} else {
+		n = strcspn(value, ";#");
+		while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+			n--;
+	}
+	free(*out);
+	if ((*out = strndup(value, n)) == NULL)
+		return sip_errf(sc->err, SIP_ENOMEM, "%s:%d: %s", sc->file,
+		    line, sip_strerror(SIP_ENOMEM));
+	return SIP_OK;
 }
 
 static enum sip_rc
@@ -492,41 +518,17 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 	return SIP_OK;
 }
 
-/*
- * Take every value from the dictionary.  The syntax pass already refused
- * unknown names; the dictionary is checked again against it, so a file
- * changed between the two reads, or an iniparser that lost lines for want
- * of memory (4.1 reads a line it cannot copy as an empty one), cannot pass
- * for a shorter file.
- */
+/* Check and take every value read, in the order of the keys' table. */
 static enum sip_rc
-config_dict(struct sip_config *cfg, dictionary *d, const struct cscan *sc)
+config_values(struct sip_config *cfg, const struct cscan *sc)
 {
-	char name[128];
-	const char *value;
-	size_t k, nkeys = 0;
-	int i, n, nsec;
+	size_t k;
 	enum sip_rc rc;
 
-	if ((nsec = iniparser_getnsec(d)) < 0 || (size_t)nsec != sc->nsects)
-		goto changed;
-	for (i = 0; i < nsec; i++) {
-		if ((n = iniparser_getsecnkeys(d, iniparser_getsecname(d, i)))
-		    < 0)
-			goto changed;
-		nkeys += (size_t)n;
-	}
-	if (nkeys != sc->nkeys)
-		goto changed;
-
 	for (k = 0; k < CK__MAX; k++) {
-		if (sc->line[k] == 0)
+		if (sc->value[k] == NULL)
 			continue;
-		snprintf(name, sizeof(name), "%s:%s", ckeys[k].section,
-		    ckeys[k].key);
-		if ((value = iniparser_getstring(d, name, NULL)) == NULL)
-			goto changed;
-		if ((rc = config_value(cfg, (enum ckey)k, value, sc)) !=
+		if ((rc = config_value(cfg, (enum ckey)k, sc->value[k], sc)) !=
 		    SIP_OK)
 			return rc;
 	}
@@ -536,10 +538,6 @@ config_dict(struct sip_config *cfg, dictionary *d, const struct cscan *sc)
 		    "%s:%d: [boot] iscsi_target is required when default "
 		    "is iscsi", sc->file, sc->line[CK_BOOT_DEFAULT]);
 	return SIP_OK;
- changed:
-	return sip_errf(sc->err, SIP_ECONFIG,
-	    "%s: iniparser did not read what the syntax check read (the file "
-	    "changed, or memory ran out)", sc->file);
 }
 
 enum sip_rc
@@ -548,15 +546,15 @@ sip_config_load(struct sip_config *cfg, const char *path,
 {
 	struct sip_config tmp;
 	struct cscan sc;
-	dictionary *d = NULL;
 	const char *file;
 	char *text = NULL;
-	size_t len;
+	size_t len, k;
 	int explicit = 1;
 	enum sip_rc rc;
 
 	if (err != NULL)
 		err->msg[0] = '\0';
+	memset(&sc, 0, sizeof(sc));
 	if ((rc = sip_config_defaults(cfg)) != SIP_OK)
 		return sip_errf(err, rc, "configuration defaults: %s",
 		    sip_strerror(rc));
@@ -587,7 +585,6 @@ sip_config_load(struct sip_config *cfg, const char *path,
 		goto out;
 	}
 
-	memset(&sc, 0, sizeof(sc));
 	sc.file = file;
 	sc.err = err;
 	if ((rc = config_lines(file, text, len, err)) != SIP_OK)
@@ -599,29 +596,7 @@ sip_config_load(struct sip_config *cfg, const char *path,
 		goto out;
 	}
 
-	iniparser_set_error_callback(config_quiet);
-	d = iniparser_load(file);
-	iniparser_set_error_callback(NULL);
-	if (d == NULL) {
-		rc = sip_errf(err, SIP_ECONFIG, "%s: iniparser could not read "
-		    "the file", file);
-		goto out;
-	}
-	/*
-	 * iniparser 4.1 does not check the allocations of dictionary_new(),
-	 * and its dictionary_del() then dereferences NULL: free by hand.
-	 */
-	if (d->key == NULL || d->val == NULL || d->hash == NULL) {
-		free(d->key);
-		free(d->val);
-		free(d->hash);
-		free(d);
-		d = NULL;
-		rc = sip_errf(err, SIP_ENOMEM, "%s: %s", file,
-		    sip_strerror(SIP_ENOMEM));
-		goto out;
-	}
-	if ((rc = config_dict(&tmp, d, &sc)) != SIP_OK)
+	if ((rc = config_values(&tmp, &sc)) != SIP_OK)
 		goto out;
 	if ((rc = config_set_str(&tmp.path, file)) != SIP_OK) {
 		rc = sip_errf(err, rc, "%s: %s", file, sip_strerror(rc));
@@ -632,8 +607,8 @@ sip_config_load(struct sip_config *cfg, const char *path,
 	*cfg = tmp;
 	memset(&tmp, 0, sizeof(tmp));
  out:
-	if (d != NULL)
-		iniparser_freedict(d);
+	for (k = 0; k < CK__MAX; k++)
+		free(sc.value[k]);
 	free(text);
 	sip_config_free(&tmp);
 	return rc;

@@ -8,8 +8,7 @@
 #define SIP_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
- * The line-oriented INI reader used for module manifests (config files go
- * through iniparser).  The callback gets each "key = value" with its
+ * The line-oriented INI reader of module manifests and se3-ipxe.conf.  The callback gets each "key = value" with its
  * section and line; a nonzero return stops the read and is returned.
  * Syntax errors are reported as SIP_EMODULE naming file:line.
  */

@@ -53,6 +53,14 @@ static const struct good goods[] = {
 	{ "[server]\ndeadline = 1\n", F_DEADLINE, NULL, 1 },
 	{ "[server]\ndeadline = 60\n", F_DEADLINE, NULL, 60 },
 	{ "[server]\ndeadline = 7 ; seconds\n", F_DEADLINE, NULL, 7 },
+	/* Comments may end a line, as se3-ipxe.conf(5) and the example say. */
+	{ "[server]\ndeadline = 7 # seconds\n", F_DEADLINE, NULL, 7 },
+	{ "[server]\ndeadline = 7;seconds\n", F_DEADLINE, NULL, 7 },
+	{ "[server]\nboot_url = ; none yet\n", F_BOOT_URL, "", 0 },
+	{ "[server]\nboot_url = \"http://x/\" ; quoted\n", F_BOOT_URL,
+	  "http://x/", 0 },
+	{ "[server]\nboot_url = 'http://x/'\n", F_BOOT_URL, "http://x/", 0 },
+	{ "[server]\nboot_url = \"\"\n", F_BOOT_URL, "", 0 },
 	{ "[modules]\npath = /a/b\n", F_MODULE_PATH, "/a/b", 0 },
 	{ "[modules]\npath = /a/b:/c:/usr/local/share/m\n", F_MODULE_PATH,
 	  "/a/b:/c:/usr/local/share/m", 0 },
@@ -90,6 +98,13 @@ static const struct bad bads[] = {
 	  "%s:1: unknown section [databse]" },
 	{ "[database]\npaht = /x\n", SIP_ECONFIG,
 	  "%s:2: unknown key 'paht' in [database]" },
+	/* quotes */
+	{ "[server]\nboot_url = \"http://x/\n", SIP_ECONFIG,
+	  "%s:2: a quote is not closed" },
+	{ "[server]\nboot_url = \"http://x/\" junk\n", SIP_ECONFIG,
+	  "%s:2: text after the closing quote" },
+	{ "[db]\n[server]\nboot_url = \"x\n", SIP_ECONFIG,
+	  "%s:1: unknown section [db]" },
 	{ "[server]\nbusy_timeout = 5\n", SIP_ECONFIG,
 	  "%s:2: unknown key 'busy_timeout' in [server]" },
 	{ "[Database]\npath = /x\n", SIP_ECONFIG,
@@ -533,6 +548,7 @@ test_example(void)
 	size_t len = 0, n;
 	FILE *in, *out;
 	const char *path;
+	int whole;
 
 	if ((in = fopen("se3-ipxe.conf.example", "r")) == NULL) {
 		ok(0, "example: se3-ipxe.conf.example: %s", strerror(errno));
@@ -552,19 +568,31 @@ test_example(void)
 		ok(0, "open_memstream");
 		return;
 	}
+	/*
+	 * Each one ending with a comment, as the example says a line may:
+	 * the values must read the same.
+	 */
 	n = 0;
+	whole = 0;
 	while (fgets(line, sizeof(line), in) != NULL) {
 		p = line;
+		if (strstr(line, "whole lines") != NULL)
+			whole = 1;
 		if (line[0] == ';' && line[1] >= 'a' && line[1] <= 'z' &&
 		    strchr(line, '=') != NULL) {
 			p = line + 1;
+			p[strcspn(p, "\n")] = '\0';
+			fprintf(out, "%s\t; %s\n", p, n % 2 ? "note" : "");
 			n++;
+			continue;
 		}
 		fputs(p, out);
 	}
 	fclose(in);
 	fclose(out);
 	is_int(n, 19, "example: shows all 19 keys");
+	is_int(whole, 0, "example: does not say comments are whole lines "
+	    "(a comment may end a line)");
 	path = write_file("example.conf", text);
 	free(text);
 	if (!is_int(sip_config_load(&c, path, &err), SIP_OK,
