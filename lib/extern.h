@@ -4,6 +4,7 @@
 #define SE3IPXE_EXTERN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define SIP_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -53,6 +54,28 @@ int		 sip_hexval(char);
 
 /* Duplicate, or NULL on allocation failure. */
 char		*sip_strdup(const char *);
+/* Append src to the string in dst of size sz, cutting if needed. */
+void		 sip_append(char *, size_t, const char *);
+
+/* Digits only, no sign, fits in int64_t: 1, else 0. */
+int		 sip_parse_uint(const char *, int64_t *);
+
+/* Options (lib/option.c). */
+/* The template value type an option of type t fills. */
+enum sip_type	 sip_opt_value_type(enum sip_opt_type);
+/*
+ * Does value suit o?  SIP_OK, or SIP_EINVAL with what was expected in why
+ * (SIP_ENOMEM if the pattern could not run).
+ */
+enum sip_rc	 sip_option_check(const struct sip_option *, const char *value,
+		    char *why, size_t);
+/*
+ * Check o->pattern against the guard and compile it anchored into
+ * o->regex: SIP_OK, SIP_EINVAL with the reason in why, or SIP_ENOMEM.
+ */
+enum sip_rc	 sip_option_pattern(struct sip_option *, char *why, size_t);
+/* Free what o holds (not o itself). */
+void		 sip_option_free(struct sip_option *);
 
 /*
  * The duration grammar without the range: *overflow tells a number too
