@@ -20,10 +20,8 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -Ilib \
 	    -DSIP_DATADIR='"$(DATADIR)"' -DSIP_SYSCONFDIR='"$(SYSCONFDIR)"'
 SQLITE_CFLAGS != $(PKG_CONFIG) --cflags sqlite3 2>/dev/null || true
 SQLITE_LIBS   != $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3
-INIPARSER_CFLAGS ?= -I/usr/include/iniparser
-INIPARSER_LIBS   ?= -liniparser
-ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) $(WERROR) $(SQLITE_CFLAGS) $(INIPARSER_CFLAGS)
-LIBS      = $(SQLITE_LIBS) $(INIPARSER_LIBS)
+ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) $(WERROR) $(SQLITE_CFLAGS)
+LIBS      = $(SQLITE_LIBS)
 # ipxe.cgi is executed once per request: loading and binding shared
 # libraries was 1.1 M of its 2.5 M instructions (BENCHMARKS.md), so it is
 # linked statically.  It uses no NSS and loads no SQLite extension (the
@@ -34,10 +32,10 @@ CGI_LIBS ?= $(LIBS) -lm
 
 LIB_SRCS = lib/buf.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
 	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
-	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c
+	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c lib/time.c lib/names.c lib/option.c \
+	   lib/tick.c
 # The store's other rooms; lib/store.h is shared by them alone.
 STORE_SRCS = lib/store_schema.c lib/store_action.c lib/store_machine.c
-LIB_SRCS += lib/tick.c
 LIB_SRCS += $(STORE_SRCS)
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIB      = lib/libse3ipxe.a
@@ -115,7 +113,7 @@ bench/floor.cgi: bench/floor.c
 
 # Every test is a TAP producer: C unit tests are built into build/t/,
 # the shell tests live in t/, and build/t/replay-*.t replay the fuzz corpora.
-check: tests
+check: tests lint-man
 	SIP_SANITIZE="$(SIP_SANITIZE)" prove -e '' $(PROVE_FLAGS) $(UNIT_BINS) $(REPLAY_BINS) t/*.t
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -138,7 +136,7 @@ FUZZ_CC ?= clang
 build/fuzz/%: fuzz/%.c $(LIB_SRCS) lib/se3ipxe.h lib/extern.h
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
-		$(SQLITE_CFLAGS) $(INIPARSER_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+		$(SQLITE_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
 
 fuzz: $(FUZZ_BINS)
 	for f in $(FUZZ_BINS); do n=$${f#build/fuzz/fuzz-}; mkdir -p build/fuzz/corpus-$$n; \

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Read se3-ipxe.conf through iniparser into a typed, range-checked struct sip_config. */
+/* Read se3-ipxe.conf, in one pass of our INI reader, into a typed, range-checked struct sip_config. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -9,20 +9,20 @@
 #include <string.h>
 #include <time.h>
 
-#include <iniparser.h>
-
 #include "se3ipxe.h"
 #include "extern.h"
 
 #define CONFIG_FILE_MAX		(64 * 1024)
-/* iniparser 4.1 reads lines with fgets into 1024 bytes, newline included. */
+/*
+ * The limit iniparser 4.1 had (fgets into 1024 bytes, newline included),
+ * kept so that a file that loaded before still loads, and no longer one.
+ */
 #define CONFIG_LINE_MAX		1022
 #define CONFIG_PATH_MAX		1024
 
 #define MINUTE	INT64_C(60)
 #define HOUR	(60 * MINUTE)
 #define DAY	(24 * HOUR)
-#define WEEK	(7 * DAY)
 
 #define DEFAULT_DB_PATH		"/var/lib/se3-ipxe/se3-ipxe.db"
 #define DEFAULT_BOOT_ROOT	"/var/www/se3-ipxe"
@@ -70,18 +70,6 @@ enum ckey {
 	CK__MAX
 };
 
-static const char *const default_words[SIP_DEFAULT__MAX + 1] = {
-	"local",		/* SIP_DEFAULT_LOCAL */
-	"iscsi",		/* SIP_DEFAULT_ISCSI */
-	NULL
-};
-
-static const char *const local_words[SIP_LOCAL__MAX + 1] = {
-	"sanboot",		/* SIP_LOCAL_SANBOOT */
-	"exit",			/* SIP_LOCAL_EXIT */
-	NULL
-};
-
 static const struct ckeydef {
 	const char		*section;
 	const char		*key;
@@ -100,11 +88,11 @@ static const struct ckeydef {
 	{ "modules", "path", CT_PATHLIST, 0, 0, NULL },	/* CK_MODULES_PATH */
 	{ "modules", "templates", CT_PATH, 0, 0, NULL },
 						/* CK_MODULES_TEMPLATES */
-	{ "boot", "default", CT_WORD, 0, 0, default_words },
+	{ "boot", "default", CT_WORD, 0, 0, sip_default_names },
 						/* CK_BOOT_DEFAULT */
-	{ "boot", "local_pcbios", CT_WORD, 0, 0, local_words },
+	{ "boot", "local_pcbios", CT_WORD, 0, 0, sip_local_names },
 						/* CK_BOOT_LOCAL_PCBIOS */
-	{ "boot", "local_efi", CT_WORD, 0, 0, local_words },
+	{ "boot", "local_efi", CT_WORD, 0, 0, sip_local_names },
 						/* CK_BOOT_LOCAL_EFI */
 	{ "boot", "iscsi_target", CT_ISCSI, 0, 0, NULL },
 						/* CK_BOOT_ISCSI_TARGET */
@@ -124,40 +112,28 @@ static const struct ckeydef {
 						/* CK_DHCP_LEGACY_FILE */
 };
 
-/* What the syntax pass learnt: where each key is, how much there is. */
+/* What the one pass over the file learnt: where each key is, and its value. */
 struct cscan {
 	const char	*file;
 	struct sip_err	*err;
 	int		 line[CK__MAX];		/* 0: not in the file */
 	int		 sectline[CK__MAX];	/* its section's header */
-	size_t		 nkeys;
-	size_t		 nsects;
+	char		*value[CK__MAX];	/* unquoted, comment dropped */
 };
 
-static int	 config_quiet(const char *, ...);
 static enum sip_rc config_lines(const char *, const char *, size_t,
 		    struct sip_err *);
 static int	 config_section_cb(void *, const char *, int);
 static int	 config_key_cb(void *, const char *, const char *,
 		    const char *, int);
-static enum sip_rc config_dict(struct sip_config *, dictionary *,
-		    const struct cscan *);
+static enum sip_rc config_unquote(const struct cscan *, int, const char *,
+		    char **);
+static enum sip_rc config_values(struct sip_config *, const struct cscan *);
 static enum sip_rc config_value(struct sip_config *, enum ckey,
 		    const char *, const struct cscan *);
 static enum sip_rc config_set_str(char **, const char *);
 static int	 config_abspath(const char *, size_t);
 static enum sip_rc config_int(const char *, int64_t *);
-static enum sip_rc parse_digits(const char **, int, int64_t *);
-static enum sip_rc duration_parse(const char *, int64_t *, int *);
-static int	 days_in_month(int64_t, int64_t);
-static void	 config_fmt_duration(int64_t, char *, size_t);
-
-/* iniparser prints to stderr by default: lib/ never prints. */
-static int
-config_quiet(const char *fmt, ...)
-{
-	return 0;
-}
 
 enum sip_rc
 sip_config_defaults(struct sip_config *cfg)
@@ -209,10 +185,7 @@ sip_config_free(struct sip_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-/*
- * Lines iniparser would refuse or misread, found before it runs: it stops
- * at a line longer than its buffer without saying which.
- */
+/* Lines longer than the documented limit, found before the reader runs. */
 static enum sip_rc
 config_lines(const char *file, const char *text, size_t len,
     struct sip_err *err)
@@ -252,7 +225,6 @@ config_section_cb(void *arg, const char *section, int line)
 	if (!known)
 		return sip_errf(sc->err, SIP_ECONFIG,
 		    "%s:%d: unknown section [%s]", sc->file, line, section);
-	sc->nsects++;
 	return 0;
 }
 
@@ -267,11 +239,48 @@ config_key_cb(void *arg, const char *section, const char *key,
 		if (strcmp(ckeys[i].section, section) == 0 &&
 		    strcmp(ckeys[i].key, key) == 0) {
 			sc->line[i] = line;
-			sc->nkeys++;
-			return 0;
+			return config_unquote(sc, line, value, &sc->value[i]);
 		}
 	return sip_errf(sc->err, SIP_ECONFIG,
 	    "%s:%d: unknown key '%s' in [%s]", sc->file, line, key, section);
+}
+
+/*
+ * The value as iniparser read it, so that every file that loaded still
+ * loads the same: in double (or single) quotes, taken as is; otherwise up
+ * to a ';' or '#', which starts a comment, without the blanks before it.
+ * Unlike iniparser, a quote left open or text after the closing quote is
+ * an error, not a value silently cut.
+ */
+static enum sip_rc
+config_unquote(const struct cscan *sc, int line, const char *value,
+    char **out)
+{
+	const char *end, *rest;
+	size_t n;
+
+	if (*value == '"' || *value == '\'') {
+		if ((end = strchr(value + 1, *value)) == NULL)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: a quote is not closed", sc->file, line);
+		for (rest = end + 1; *rest == ' ' || *rest == '\t'; rest++)
+			continue;
+		if (*rest != '\0' && *rest != ';' && *rest != '#')
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: text after the closing quote", sc->file,
+			    line);
+		value++;
+		n = (size_t)(end - value);
+	} else {
+		n = strcspn(value, ";#");
+		while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+			n--;
+	}
+	free(*out);
+	if ((*out = strndup(value, n)) == NULL)
+		return sip_errf(sc->err, SIP_ENOMEM, "%s:%d: %s", sc->file,
+		    line, sip_strerror(SIP_ENOMEM));
+	return SIP_OK;
 }
 
 static enum sip_rc
@@ -320,20 +329,6 @@ config_int(const char *s, int64_t *out)
 		return SIP_ECONFIG;	/* overflow: out of any range */
 	*out = v;
 	return SIP_OK;
-}
-
-/* Seconds as the shortest exact duration: "90s", "15m", "4h", "30d". */
-static void
-config_fmt_duration(int64_t s, char *buf, size_t sz)
-{
-	if (s != 0 && s % DAY == 0)
-		snprintf(buf, sz, "%" PRId64 "d", s / DAY);
-	else if (s != 0 && s % HOUR == 0)
-		snprintf(buf, sz, "%" PRId64 "h", s / HOUR);
-	else if (s != 0 && s % MINUTE == 0)
-		snprintf(buf, sz, "%" PRId64 "m", s / MINUTE);
-	else
-		snprintf(buf, sz, "%" PRId64 "s", s);
 }
 
 /* Check value as key k and store it in cfg. */
@@ -408,10 +403,10 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 			    kd->section, kd->key, sv, kd->min, kd->max);
 		break;
 	case CT_DURATION:
-		config_fmt_duration(kd->min, lo, sizeof(lo));
-		config_fmt_duration(kd->max, hi, sizeof(hi));
+		sip_duration_format(kd->min, lo, sizeof(lo));
+		sip_duration_format(kd->max, hi, sizeof(hi));
 		/* Syntax first, for the message; then the range. */
-		if (duration_parse(value, &v, &overflow) != SIP_OK &&
+		if (sip_duration_scan(value, &v, &overflow) != SIP_OK &&
 		    !overflow)
 			return sip_errf(sc->err, SIP_ECONFIG,
 			    "%s:%d: [%s] %s: '%s' is not a duration "
@@ -523,41 +518,17 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 	return SIP_OK;
 }
 
-/*
- * Take every value from the dictionary.  The syntax pass already refused
- * unknown names; the dictionary is checked again against it, so a file
- * changed between the two reads, or an iniparser that lost lines for want
- * of memory (4.1 reads a line it cannot copy as an empty one), cannot pass
- * for a shorter file.
- */
+/* Check and take every value read, in the order of the keys' table. */
 static enum sip_rc
-config_dict(struct sip_config *cfg, dictionary *d, const struct cscan *sc)
+config_values(struct sip_config *cfg, const struct cscan *sc)
 {
-	char name[128];
-	const char *value;
-	size_t k, nkeys = 0;
-	int i, n, nsec;
+	size_t k;
 	enum sip_rc rc;
 
-	if ((nsec = iniparser_getnsec(d)) < 0 || (size_t)nsec != sc->nsects)
-		goto changed;
-	for (i = 0; i < nsec; i++) {
-		if ((n = iniparser_getsecnkeys(d, iniparser_getsecname(d, i)))
-		    < 0)
-			goto changed;
-		nkeys += (size_t)n;
-	}
-	if (nkeys != sc->nkeys)
-		goto changed;
-
 	for (k = 0; k < CK__MAX; k++) {
-		if (sc->line[k] == 0)
+		if (sc->value[k] == NULL)
 			continue;
-		snprintf(name, sizeof(name), "%s:%s", ckeys[k].section,
-		    ckeys[k].key);
-		if ((value = iniparser_getstring(d, name, NULL)) == NULL)
-			goto changed;
-		if ((rc = config_value(cfg, (enum ckey)k, value, sc)) !=
+		if ((rc = config_value(cfg, (enum ckey)k, sc->value[k], sc)) !=
 		    SIP_OK)
 			return rc;
 	}
@@ -567,10 +538,6 @@ config_dict(struct sip_config *cfg, dictionary *d, const struct cscan *sc)
 		    "%s:%d: [boot] iscsi_target is required when default "
 		    "is iscsi", sc->file, sc->line[CK_BOOT_DEFAULT]);
 	return SIP_OK;
- changed:
-	return sip_errf(sc->err, SIP_ECONFIG,
-	    "%s: iniparser did not read what the syntax check read (the file "
-	    "changed, or memory ran out)", sc->file);
 }
 
 enum sip_rc
@@ -579,15 +546,15 @@ sip_config_load(struct sip_config *cfg, const char *path,
 {
 	struct sip_config tmp;
 	struct cscan sc;
-	dictionary *d = NULL;
 	const char *file;
 	char *text = NULL;
-	size_t len;
+	size_t len, k;
 	int explicit = 1;
 	enum sip_rc rc;
 
 	if (err != NULL)
 		err->msg[0] = '\0';
+	memset(&sc, 0, sizeof(sc));
 	if ((rc = sip_config_defaults(cfg)) != SIP_OK)
 		return sip_errf(err, rc, "configuration defaults: %s",
 		    sip_strerror(rc));
@@ -618,7 +585,6 @@ sip_config_load(struct sip_config *cfg, const char *path,
 		goto out;
 	}
 
-	memset(&sc, 0, sizeof(sc));
 	sc.file = file;
 	sc.err = err;
 	if ((rc = config_lines(file, text, len, err)) != SIP_OK)
@@ -630,29 +596,7 @@ sip_config_load(struct sip_config *cfg, const char *path,
 		goto out;
 	}
 
-	iniparser_set_error_callback(config_quiet);
-	d = iniparser_load(file);
-	iniparser_set_error_callback(NULL);
-	if (d == NULL) {
-		rc = sip_errf(err, SIP_ECONFIG, "%s: iniparser could not read "
-		    "the file", file);
-		goto out;
-	}
-	/*
-	 * iniparser 4.1 does not check the allocations of dictionary_new(),
-	 * and its dictionary_del() then dereferences NULL: free by hand.
-	 */
-	if (d->key == NULL || d->val == NULL || d->hash == NULL) {
-		free(d->key);
-		free(d->val);
-		free(d->hash);
-		free(d);
-		d = NULL;
-		rc = sip_errf(err, SIP_ENOMEM, "%s: %s", file,
-		    sip_strerror(SIP_ENOMEM));
-		goto out;
-	}
-	if ((rc = config_dict(&tmp, d, &sc)) != SIP_OK)
+	if ((rc = config_values(&tmp, &sc)) != SIP_OK)
 		goto out;
 	if ((rc = config_set_str(&tmp.path, file)) != SIP_OK) {
 		rc = sip_errf(err, rc, "%s: %s", file, sip_strerror(rc));
@@ -663,187 +607,9 @@ sip_config_load(struct sip_config *cfg, const char *path,
 	*cfg = tmp;
 	memset(&tmp, 0, sizeof(tmp));
  out:
-	if (d != NULL)
-		iniparser_freedict(d);
+	for (k = 0; k < CK__MAX; k++)
+		free(sc.value[k]);
 	free(text);
 	sip_config_free(&tmp);
 	return rc;
-}
-
-/* -------------------------------------------------------- durations, times */
-
-/*
- * Exactly ndigits digits (ndigits 0: one or more, up to overflow) at *sp;
- * advances *sp.
- */
-static enum sip_rc
-parse_digits(const char **sp, int ndigits, int64_t *out)
-{
-	const char *s = *sp;
-	int64_t v = 0;
-	int n = 0;
-
-	while (*s >= '0' && *s <= '9' && (ndigits == 0 || n < ndigits)) {
-		if (v > (INT64_MAX - (*s - '0')) / 10)
-			return SIP_EINVAL;
-		v = v * 10 + (*s - '0');
-		s++;
-		n++;
-	}
-	if (n == 0 || (ndigits != 0 && n != ndigits))
-		return SIP_EINVAL;
-	*sp = s;
-	*out = v;
-	return SIP_OK;
-}
-
-/*
- * Digits and an optional unit; *overflow tells a number too large for
- * int64_t seconds from a syntax error.
- */
-static enum sip_rc
-duration_parse(const char *s, int64_t *out, int *overflow)
-{
-	int64_t v, unit;
-
-	*overflow = 0;
-	if (s == NULL || *s < '0' || *s > '9')
-		return SIP_EINVAL;
-	for (v = 0; *s >= '0' && *s <= '9'; s++) {
-		if (v > (INT64_MAX - (*s - '0')) / 10)
-			*overflow = 1;
-		else
-			v = v * 10 + (*s - '0');
-	}
-	switch (*s) {
-	case '\0':
-	case 's':
-		unit = 1;
-		break;
-	case 'm':
-		unit = MINUTE;
-		break;
-	case 'h':
-		unit = HOUR;
-		break;
-	case 'd':
-		unit = DAY;
-		break;
-	case 'w':
-		unit = WEEK;
-		break;
-	default:
-		*overflow = 0;
-		return SIP_EINVAL;
-	}
-	if (*s != '\0' && s[1] != '\0') {
-		*overflow = 0;
-		return SIP_EINVAL;
-	}
-	if (*overflow || v > INT64_MAX / unit) {
-		*overflow = 1;
-		return SIP_EINVAL;
-	}
-	*out = v * unit;
-	return SIP_OK;
-}
-
-enum sip_rc
-sip_duration_parse(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-	int64_t v;
-	int overflow;
-
-	if (duration_parse(s, &v, &overflow) != SIP_OK || v < min || v > max)
-		return SIP_EINVAL;
-	*out = v;
-	return SIP_OK;
-}
-
-static int
-days_in_month(int64_t year, int64_t month)
-{
-	static const int days[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	if (month == 2 && ((year % 4 == 0 && year % 100 != 0) ||
-	    year % 400 == 0))
-		return 29;
-	return days[month - 1];
-}
-
-enum sip_rc
-sip_time_parse(const char *s, time_t now, time_t *out)
-{
-	struct tm tm;
-	int64_t v, year, mon, mday, hour, min, sec = 0;
-	time_t t;
-
-	if (s == NULL)
-		return SIP_EINVAL;
-	if (strcmp(s, "now") == 0) {
-		*out = now;
-		return SIP_OK;
-	}
-	if (s[0] == '+') {
-		if (sip_duration_parse(s + 1, 0, INT64_MAX, &v) != SIP_OK)
-			return SIP_EINVAL;
-		if (now < 0 || v > INT64_MAX - (int64_t)now)
-			return SIP_EINVAL;
-		v += (int64_t)now;
-		if ((int64_t)(time_t)v != v)
-			return SIP_EINVAL;
-		*out = (time_t)v;
-		return SIP_OK;
-	}
-	if (s[0] == '@') {
-		s++;
-		if (parse_digits(&s, 0, &v) != SIP_OK || *s != '\0' ||
-		    (int64_t)(time_t)v != v)
-			return SIP_EINVAL;
-		*out = (time_t)v;
-		return SIP_OK;
-	}
-
-	/* YYYY-MM-DD[ T]HH:MM[:SS], local time. */
-	if (parse_digits(&s, 4, &year) != SIP_OK || *s++ != '-' ||
-	    parse_digits(&s, 2, &mon) != SIP_OK || *s++ != '-' ||
-	    parse_digits(&s, 2, &mday) != SIP_OK)
-		return SIP_EINVAL;
-	if (*s != ' ' && *s != 'T')
-		return SIP_EINVAL;
-	s++;
-	if (parse_digits(&s, 2, &hour) != SIP_OK || *s++ != ':' ||
-	    parse_digits(&s, 2, &min) != SIP_OK)
-		return SIP_EINVAL;
-	if (*s == ':') {
-		s++;
-		if (parse_digits(&s, 2, &sec) != SIP_OK)
-			return SIP_EINVAL;
-	}
-	if (*s != '\0')
-		return SIP_EINVAL;
-	if (year < 1970 || mon < 1 || mon > 12 || mday < 1 ||
-	    mday > days_in_month(year, mon) || hour > 23 || min > 59 ||
-	    sec > 59)
-		return SIP_EINVAL;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = (int)(year - 1900);
-	tm.tm_mon = (int)(mon - 1);
-	tm.tm_mday = (int)mday;
-	tm.tm_hour = (int)hour;
-	tm.tm_min = (int)min;
-	tm.tm_sec = (int)sec;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1)
-		return SIP_EINVAL;
-	/* A local time skipped by a DST change does not exist. */
-	if (tm.tm_year != year - 1900 || tm.tm_mon != mon - 1 ||
-	    tm.tm_mday != mday || tm.tm_hour != hour || tm.tm_min != min ||
-	    tm.tm_sec != sec)
-		return SIP_EINVAL;
-	*out = t;
-	return SIP_OK;
 }

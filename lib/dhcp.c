@@ -21,11 +21,6 @@
 /* How a value is quoted in a message: cut, so that the message stays whole. */
 #define QUOTE_MAX	64
 
-static const char *const format_names[SIP_DHCP__MAX] = {
-	"isc",		/* SIP_DHCP_ISC */
-	"dnsmasq",	/* SIP_DHCP_DNSMASQ */
-};
-
 /* What the snippet is made of, every value checked. */
 struct snippet {
 	const char	*cgi_url;
@@ -42,29 +37,6 @@ static enum sip_rc dhcp_check(const struct sip_config *,
 		    struct sip_err *);
 static void	 dhcp_isc(struct sip_buf *, const struct snippet *);
 static void	 dhcp_dnsmasq(struct sip_buf *, const struct snippet *);
-
-const char *
-sip_dhcp_format_name(enum sip_dhcp_format f)
-{
-	if ((unsigned)f >= SIP_DHCP__MAX)
-		return "unknown";
-	return format_names[f];
-}
-
-enum sip_rc
-sip_dhcp_format_parse(const char *s, enum sip_dhcp_format *out)
-{
-	size_t i;
-
-	if (s == NULL)
-		return SIP_EINVAL;
-	for (i = 0; i < SIP_DHCP__MAX; i++)
-		if (strcmp(s, format_names[i]) == 0) {
-			*out = (enum sip_dhcp_format)i;
-			return SIP_OK;
-		}
-	return SIP_EINVAL;
-}
 
 enum sip_rc
 sip_dhcp_file_check(const char *s)

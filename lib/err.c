@@ -69,3 +69,14 @@ sip_ct_equal(const char *a, const char *b, size_t n)
 		diff |= (unsigned char)a[i] ^ (unsigned char)b[i];
 	return diff == 0;
 }
+
+/* Append src to the string in dst of size sz, cutting if needed. */
+void
+sip_append(char *dst, size_t sz, const char *src)
+{
+	size_t n = strlen(dst);
+
+	if (n + 1 < sz)
+		snprintf(dst + n, sz - n, "%s", src);
+}
+

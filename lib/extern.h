@@ -4,12 +4,12 @@
 #define SE3IPXE_EXTERN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define SIP_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
- * The line-oriented INI reader used for module manifests (config files go
- * through iniparser).  The callback gets each "key = value" with its
+ * The line-oriented INI reader of module manifests and se3-ipxe.conf.  The callback gets each "key = value" with its
  * section and line; a nonzero return stops the read and is returned.
  * Syntax errors are reported as SIP_EMODULE naming file:line.
  */
@@ -54,6 +54,49 @@ int		 sip_hexval(char);
 
 /* Duplicate, or NULL on allocation failure. */
 char		*sip_strdup(const char *);
+/* Append src to the string in dst of size sz, cutting if needed. */
+void		 sip_append(char *, size_t, const char *);
+
+/* Digits only, no sign, fits in int64_t: 1, else 0. */
+int		 sip_parse_uint(const char *, int64_t *);
+
+/* Options (lib/option.c). */
+/* The template value type an option of type t fills. */
+enum sip_type	 sip_opt_value_type(enum sip_opt_type);
+/*
+ * Does value suit o?  SIP_OK, or SIP_EINVAL with what was expected in why
+ * (SIP_ENOMEM if the pattern could not run).
+ */
+enum sip_rc	 sip_option_check(const struct sip_option *, const char *value,
+		    char *why, size_t);
+/*
+ * Check o->pattern against the guard and compile it anchored into
+ * o->regex: SIP_OK, SIP_EINVAL with the reason in why, or SIP_ENOMEM.
+ */
+enum sip_rc	 sip_option_pattern(struct sip_option *, char *why, size_t);
+/* Free what o holds (not o itself). */
+void		 sip_option_free(struct sip_option *);
+
+/*
+ * The duration grammar without the range: *overflow tells a number too
+ * large for int64_t seconds (out of any range) from a syntax error.
+ */
+enum sip_rc	 sip_duration_scan(const char *, int64_t *, int *overflow);
+
+/*
+ * Each enum's spellings (lib/names.c), indexed by value and ending with
+ * NULL, for the readers that list the words a key accepts.
+ */
+extern const char *const sip_state_names[];
+extern const char *const sip_event_names[];
+extern const char *const sip_completion_names[];
+extern const char *const sip_opt_type_names[];
+extern const char *const sip_type_names[];
+extern const char *const sip_platform_names[];
+extern const char *const sip_buildarch_names[];
+extern const char *const sip_local_names[];
+extern const char *const sip_default_names[];
+extern const char *const sip_dhcp_format_names[];
 
 /*
  * The store's parts of sip_tick (lib/tick.c).  Step every active action

@@ -9,58 +9,6 @@ static enum sip_answer	fsm_unexpected(enum sip_event);
 static enum sip_answer	fsm_active_common(struct sip_action *,
 			    enum sip_event, sip_transition_cb, void *);
 
-/* These spellings are also stored in the database: never rename one. */
-static const char *const state_names[SIP_ST__MAX] = {
-	"scheduled",		/* SIP_ST_SCHEDULED */
-	"pending",		/* SIP_ST_PENDING */
-	"booting",		/* SIP_ST_BOOTING */
-	"running",		/* SIP_ST_RUNNING */
-	"done",			/* SIP_ST_DONE */
-	"failed",		/* SIP_ST_FAILED */
-	"expired",		/* SIP_ST_EXPIRED */
-	"cancelled",		/* SIP_ST_CANCELLED */
-};
-
-static const char *const event_names[SIP_EV__MAX] = {
-	"boot",			/* SIP_EV_BOOT */
-	"running",		/* SIP_EV_RUNNING */
-	"done",			/* SIP_EV_DONE */
-	"failed",		/* SIP_EV_FAILED */
-	"cancel",		/* SIP_EV_CANCEL */
-	"tick",			/* SIP_EV_TICK */
-};
-
-const char *
-sip_state_name(enum sip_state st)
-{
-	if ((unsigned)st >= SIP_ST__MAX)
-		return "unknown";
-	return state_names[st];
-}
-
-const char *
-sip_event_name(enum sip_event ev)
-{
-	if ((unsigned)ev >= SIP_EV__MAX)
-		return "unknown";
-	return event_names[ev];
-}
-
-enum sip_rc
-sip_state_parse(const char *s, enum sip_state *st)
-{
-	size_t i;
-
-	if (s == NULL)
-		return SIP_EINVAL;
-	for (i = 0; i < SIP_ARRAY_SIZE(state_names); i++)
-		if (strcmp(s, state_names[i]) == 0) {
-			*st = (enum sip_state)i;
-			return SIP_OK;
-		}
-	return SIP_EINVAL;
-}
-
 int
 sip_state_active(enum sip_state st)
 {

@@ -21,11 +21,13 @@
  *
  *	[section]		a name, or two names separated by one space
  *	key = value		whitespace around key and value is dropped
- *	; comment		or "# comment": whole lines only
+ *	; comment		or "# comment": whole lines (config.c also
+ *				drops one that ends a value, as iniparser did)
  *
  * Lines end in LF or CRLF and hold at most INI_LINE_MAX bytes.  A NUL or
  * another control character (but tab) anywhere, a line ending in a
- * backslash (iniparser would join it to the next one), a key before any
+ * backslash (iniparser, which read the files before, joined it to
+ * the next one: refused rather than read another way), a key before any
  * section and a key given twice in a section are errors.
  */
 #define INI_LINE_MAX	1024
@@ -237,7 +239,7 @@ sip_ini_parse(const char *name, const char *text, size_t len,
 
 		if (*line == '\0')
 			continue;
-		/* Even a comment: iniparser would join the next line to it. */
+		/* Even a comment: iniparser would have joined the next line to it. */
 		if (line[strlen(line) - 1] == '\\') {
 			rc = sip_errf(err, SIP_EMODULE,
 			    "%s:%d: a line may not end with a backslash",

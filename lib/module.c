@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Modules: read and check module.ini manifests, find modules on the path, resolve action options. */
+/* Modules: read and check module.ini manifests and find modules on the path. */
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,26 +46,6 @@ static const char *const skeys[SK__MAX][RAW_MAX + 1] = {
 	  "pattern", "maxlen", NULL },			/* SK_OPTION */
 };
 
-static const char *const completion_names[SIP_COMPLETE__MAX] = {
-	"oneshot",		/* SIP_COMPLETE_ONESHOT */
-	"report",		/* SIP_COMPLETE_REPORT */
-};
-
-static const char *const opt_type_names[SIP_OPT__MAX] = {
-	"enum",			/* SIP_OPT_ENUM */
-	"integer",		/* SIP_OPT_INTEGER */
-	"boolean",		/* SIP_OPT_BOOLEAN */
-	"name",			/* SIP_OPT_NAME */
-};
-
-/* The template value type of each option type. */
-static const enum sip_type opt_value_types[SIP_OPT__MAX] = {
-	SIP_T_WORD,		/* SIP_OPT_ENUM */
-	SIP_T_INT,		/* SIP_OPT_INTEGER */
-	SIP_T_BOOL,		/* SIP_OPT_BOOLEAN */
-	SIP_T_TEXT,		/* SIP_OPT_NAME */
-};
-
 /* One "key = value" as read, kept until the whole file is known. */
 struct raw {
 	char	*value;		/* NULL: not given */
@@ -91,14 +70,12 @@ struct mparse {
 };
 
 static int	 copy(char *, size_t, const char *);
-static void	 append(char *, size_t, const char *);
 static int	 name_ok(const char *, int);
 static int	 module_name_ok(const char *);
 static int	 builtin_key(const char *);
 static int	 section_cb(void *, const char *, int);
 static int	 key_cb(void *, const char *, const char *, const char *, int);
 static void	 mparse_free(struct mparse *);
-static int	 parse_uint(const char *, int64_t *);
 static enum sip_rc word_of(const struct mparse *, const struct rsect *,
 		    size_t, const char *const *, size_t, int *);
 static enum sip_rc int_of(const struct mparse *, const struct rsect *,
@@ -114,10 +91,6 @@ static enum sip_rc build_capability(struct mparse *, const struct rsect *,
 static enum sip_rc build_option(struct mparse *, const struct rsect *,
 		    struct sip_option *);
 static enum sip_rc load_templates(struct sip_module *, struct sip_err *);
-static void	 option_free(struct sip_option *);
-static int	 option_check(const struct sip_option *, const char *,
-		    char *, size_t);
-static const char *pattern_trap(const char *);
 static int	 module_cmp(const void *, const void *);
 static enum sip_rc manifest_exists(const char *, const char *, size_t,
 		    char *, size_t, int *, struct sip_err *);
@@ -130,16 +103,6 @@ copy(char *dst, size_t sz, const char *src)
 
 	n = snprintf(dst, sz, "%s", src);
 	return n >= 0 && (size_t)n < sz;
-}
-
-/* Append src to the string in dst of size sz, cutting if needed. */
-static void
-append(char *dst, size_t sz, const char *src)
-{
-	size_t n = strlen(dst);
-
-	if (n + 1 < sz)
-		snprintf(dst + n, sz - n, "%s", src);
 }
 
 /* [a-z][a-z0-9_]{0,31}, with '-' too if dash. */
@@ -302,23 +265,6 @@ mparse_free(struct mparse *mp)
 
 /* ----------------------------------------------------------- checking */
 
-/* Digits only, no sign, fits in int64_t. */
-static int
-parse_uint(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return 0;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*end != '\0' || errno == ERANGE || v < 0)
-		return 0;
-	*out = v;
-	return 1;
-}
-
 static enum sip_rc
 missing(const struct mparse *mp, const struct rsect *rs, size_t k)
 {
@@ -345,8 +291,8 @@ word_of(const struct mparse *mp, const struct rsect *rs, size_t k,
 	list[0] = '\0';
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			append(list, sizeof(list), i + 1 == n ? " or " : ", ");
-		append(list, sizeof(list), words[i]);
+			sip_append(list, sizeof(list), i + 1 == n ? " or " : ", ");
+		sip_append(list, sizeof(list), words[i]);
 	}
 	return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s %s: '%s' is not %s",
 	    mp->file, r->line, rs->header, skeys[rs->kind][k],
@@ -361,7 +307,7 @@ int_of(const struct mparse *mp, const struct rsect *rs, size_t k,
 	const struct raw *r = &rs->k[k];
 	char sbuf[64];
 
-	if (!parse_uint(r->value, out) || *out < min || *out > max)
+	if (!sip_parse_uint(r->value, out) || *out < min || *out > max)
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s %s: '%s' is "
 		    "not an integer in %" PRId64 "..%" PRId64, mp->file,
 		    r->line, rs->header, skeys[rs->kind][k],
@@ -389,166 +335,6 @@ text_of(const struct mparse *mp, const struct rsect *rs, size_t k,
 	return SIP_OK;
 }
 
-/*
- * Does value suit o?  SIP_OK, or SIP_EINVAL with what was expected in why
- * (SIP_ENOMEM if the pattern could not run).  Options that reach a script
- * are typed like any other template value.
- */
-static int
-option_check(const struct sip_option *o, const char *value, char *why,
-    size_t sz)
-{
-	int64_t v;
-	size_t i;
-	int ec;
-
-	switch (o->type) {
-	case SIP_OPT_BOOLEAN:
-		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0)
-			return SIP_OK;
-		snprintf(why, sz, "expected yes or no");
-		return SIP_EINVAL;
-	case SIP_OPT_INTEGER:
-		if (sip_value_check(SIP_T_INT, value) == SIP_OK &&
-		    parse_uint(value, &v) && v >= o->min && v <= o->max)
-			return SIP_OK;
-		snprintf(why, sz, "expected an integer in %" PRId64 "..%"
-		    PRId64, o->min, o->max);
-		return SIP_EINVAL;
-	case SIP_OPT_ENUM:
-		for (i = 0; o->values[i] != NULL; i++)
-			if (strcmp(o->values[i], value) == 0)
-				return SIP_OK;
-		snprintf(why, sz, "expected one of:");
-		for (i = 0; o->values[i] != NULL; i++) {
-			append(why, sz, " ");
-			append(why, sz, o->values[i]);
-		}
-		return SIP_EINVAL;
-	case SIP_OPT_NAME:
-		if (sip_value_check(SIP_T_TEXT, value) == SIP_OK &&
-		    strlen(value) <= (size_t)o->max) {
-			if ((ec = regexec(o->regex, value, 0, NULL, 0)) == 0)
-				return SIP_OK;
-			if (ec == REG_ESPACE) {
-				snprintf(why, sz, "%s",
-				    sip_strerror(SIP_ENOMEM));
-				return SIP_ENOMEM;
-			}
-		}
-		snprintf(why, sz, "expected a name of at most %" PRId64
-		    " bytes matching %s", o->max, o->pattern);
-		return SIP_EINVAL;
-	case SIP_OPT__MAX:
-		break;
-	}
-	snprintf(why, sz, "unknown option type");
-	return SIP_EINVAL;
-}
-
-/*
- * What regcomp(3) would accept but must not get.  glibc reads a ')' that
- * closes nothing as a literal, so "x)|(y)" would become "^(x)|(y))$",
- * anchored at one end only.  Back-references are refused: their matching
- * cost has no bound.  And glibc compiles "E{m,n}" and "E+" by copying E:
- * stacked or nested repetitions grow the compiled pattern exponentially
- * ("(a{2,4})++++..." took gigabytes), so the copies are counted first,
- * for each atom the product of the repetitions around it.  Runs before
- * regcomp; NULL if the pattern is fine.
- */
-#define PATTERN_DEPTH	16	/* nested groups */
-#define PATTERN_COPIES	4096	/* atoms once repetitions are unrolled */
-
-static const char *
-pattern_trap(const char *p)
-{
-	/* Per open group: atoms so far, and the size of its last piece. */
-	unsigned long total[PATTERN_DEPTH + 1], last[PATTERN_DEPTH + 1];
-	unsigned long m, n, f;
-	int depth = 0;
-	char c;
-
-	total[0] = last[0] = 0;
-	for (; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			return "not printable ASCII";
-		f = 0;			/* a repetition factor, or 0 */
-		if (*p == '\\') {
-			if (p[1] >= '1' && p[1] <= '9')
-				return "back-references are not allowed";
-			if (p[1] == '\0')
-				return "trailing backslash";
-			p++;
-			last[depth] = 1;
-		} else if (*p == '[') {
-			/* A bracket expression: ')', '\\' are plain there. */
-			p++;
-			if (*p == '^')
-				p++;
-			if (*p == ']')
-				p++;
-			for (; *p != '\0' && *p != ']'; p++) {
-				if (*p != '[' || (p[1] != ':' && p[1] != '.' &&
-				    p[1] != '='))
-					continue;
-				c = p[1];
-				for (p += 2; *p != '\0' && (p[0] != c ||
-				    p[1] != ']'); p++)
-					continue;
-				if (*p == '\0')
-					break;
-				p++;
-			}
-			if (*p == '\0')
-				return "unterminated bracket expression";
-			last[depth] = 1;
-		} else if (*p == '(') {
-			if (depth == PATTERN_DEPTH)
-				return "groups nested too deep";
-			depth++;
-			total[depth] = last[depth] = 0;
-			continue;
-		} else if (*p == ')') {
-			if (depth == 0)
-				return "unmatched ')': write \\) or [)] for a "
-				    "literal parenthesis";
-			depth--;
-			last[depth] = total[depth + 1] > 0 ? total[depth + 1] : 1;
-		} else if (*p == '*')
-			f = 1;
-		else if (*p == '?' || *p == '+')
-			f = 2;
-		else if (*p == '{') {
-			m = strtoul(p + 1, NULL, 10);
-			n = m;
-			p += 1 + strspn(p + 1, "0123456789");
-			if (*p == ',') {
-				n = strtoul(p + 1, NULL, 10);
-				p += 1 + strspn(p + 1, "0123456789");
-			}
-			if (*p != '}')
-				return "malformed repetition";
-			f = (m > n ? m : n) + 1;
-			if (f > PATTERN_COPIES)
-				return "repetition too large";
-		} else if (*p == '|')
-			continue;
-		else
-			last[depth] = 1;
-		if (f > 0) {
-			/* The piece just read is copied f - 1 more times. */
-			if (last[depth] > PATTERN_COPIES / f)
-				return "too complex (repetitions of repetitions)";
-			total[depth] += last[depth] * (f - 1);
-			last[depth] *= f;
-		} else
-			total[depth] += last[depth];
-		if (total[depth] > PATTERN_COPIES)
-			return "too complex (repetitions of repetitions)";
-	}
-	return depth == 0 ? NULL : "unmatched '('";
-}
-
 static enum sip_rc
 build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 {
@@ -560,16 +346,14 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 		{ 1, 1, 1, 0, 0, 0, 1, 1 },	/* SIP_OPT_NAME */
 	};
 	const struct raw *r;
-	const char *trap;
-	char why[SIP_ERR_MAX], sbuf[64], *anchored = NULL, *buf = NULL, *w;
+	char why[SIP_ERR_MAX], sbuf[64], *buf = NULL, *w;
 	char *save;
-	regex_t re;
-	size_t i, n, len;
-	int type, ec;
+	size_t i, n;
+	int type;
 	enum sip_rc rc;
 
 	copy(o->name, sizeof(o->name), rs->opt);
-	if ((rc = word_of(mp, rs, OK_TYPE, opt_type_names, SIP_OPT__MAX,
+	if ((rc = word_of(mp, rs, OK_TYPE, sip_opt_type_names, SIP_OPT__MAX,
 	    &type)) != SIP_OK)
 		return rc;
 	o->type = (enum sip_opt_type)type;
@@ -578,7 +362,7 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s: key "
 			    "'%s' does not apply to an option of type %s",
 			    mp->file, rs->k[i].line, rs->header,
-			    skeys[SK_OPTION][i], opt_type_names[type]);
+			    skeys[SK_OPTION][i], sip_opt_type_name(type));
 	if ((rc = text_of(mp, rs, OK_DESCRIPTION, &o->description)) != SIP_OK)
 		return rc;
 
@@ -649,40 +433,10 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 			    "pattern: empty", mp->file, r->line, rs->header);
 		if ((o->pattern = sip_strdup(r->value)) == NULL)
 			goto enomem;
-		if ((trap = pattern_trap(r->value)) != NULL) {
-			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
-			    "pattern: '%s': %s", mp->file, r->line, rs->header,
-			    sip_shorten(r->value, sbuf, sizeof(sbuf)), trap);
-			goto out;
-		}
-		/*
-		 * Compiled alone first: a pattern that compiles has balanced
-		 * parentheses, so "^(" pattern ")$" anchors all of it
-		 * ("a)|(b" would not be anchored).
-		 */
-		if ((ec = regcomp(&re, r->value, REG_EXTENDED | REG_NOSUB)) !=
-		    0) {
-			if (ec == REG_ESPACE)
-				goto enomem;
-			regerror(ec, &re, why, sizeof(why));
-			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
-			    "pattern: '%s': %s", mp->file, r->line, rs->header,
-			    sip_shorten(r->value, sbuf, sizeof(sbuf)), why);
-			goto out;
-		}
-		regfree(&re);
-		len = strlen(r->value) + 5;
-		if ((anchored = malloc(len)) == NULL ||
-		    (o->regex = malloc(sizeof(regex_t))) == NULL)
+		if ((rc = sip_option_pattern(o, why, sizeof(why))) ==
+		    SIP_ENOMEM)
 			goto enomem;
-		snprintf(anchored, len, "^(%s)$", r->value);
-		if ((ec = regcomp(o->regex, anchored, REG_EXTENDED |
-		    REG_NOSUB)) != 0) {
-			regerror(ec, o->regex, why, sizeof(why));
-			free(o->regex);
-			o->regex = NULL;
-			if (ec == REG_ESPACE)
-				goto enomem;
+		if (rc != SIP_OK) {
 			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
 			    "pattern: '%s': %s", mp->file, r->line, rs->header,
 			    sip_shorten(r->value, sbuf, sizeof(sbuf)), why);
@@ -695,7 +449,7 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 	}
 
 	if ((r = &rs->k[OK_DEFAULT])->value != NULL) {
-		if ((rc = option_check(o, r->value, why, sizeof(why))) ==
+		if ((rc = sip_option_check(o, r->value, why, sizeof(why))) ==
 		    SIP_ENOMEM)
 			goto enomem;
 		if (rc != SIP_OK) {
@@ -714,7 +468,6 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 	rc = sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 	    sip_strerror(SIP_ENOMEM));
  out:
-	free(anchored);
 	free(buf);
 	return rc;
 }
@@ -810,7 +563,7 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 	if ((rc = files_of(mp, rs, c)) != SIP_OK)
 		return rc;
 
-	if ((rc = word_of(mp, rs, CK_COMPLETION, completion_names,
+	if ((rc = word_of(mp, rs, CK_COMPLETION, sip_completion_names,
 	    SIP_COMPLETE__MAX, &w)) != SIP_OK)
 		return rc;
 	c->completion = (enum sip_completion)w;
@@ -955,7 +708,7 @@ load_templates(struct sip_module *m, struct sip_err *err)
 		for (j = 0; j < c->noptions; j++) {
 			keys[sip_builtin_nkeys + j].name = c->options[j].name;
 			keys[sip_builtin_nkeys + j].type =
-			    opt_value_types[c->options[j].type];
+			    sip_opt_value_type(c->options[j].type);
 		}
 		rc = sip_template_load(path, SIP_TEMPLATE_IPXE, keys,
 		    sip_builtin_nkeys + c->noptions, &c->tmpl, err);
@@ -1038,24 +791,6 @@ sip_module_load(const char *dir, struct sip_module **out,
 	return rc;
 }
 
-static void
-option_free(struct sip_option *o)
-{
-	size_t i;
-
-	free(o->description);
-	free(o->def);
-	if (o->values != NULL)
-		for (i = 0; o->values[i] != NULL; i++)
-			free(o->values[i]);
-	free(o->values);
-	free(o->pattern);
-	if (o->regex != NULL) {
-		regfree(o->regex);
-		free(o->regex);
-	}
-}
-
 void
 sip_module_free(struct sip_module *m)
 {
@@ -1069,7 +804,7 @@ sip_module_free(struct sip_module *m)
 		free(c->description);
 		free(c->template_file);
 		for (j = 0; j < c->noptions; j++)
-			option_free(&c->options[j]);
+			sip_option_free(&c->options[j]);
 		free(c->options);
 		sip_template_free(c->tmpl);
 		for (j = 0; j < c->nfiles; j++) {
@@ -1290,110 +1025,3 @@ sip_action_name_split(const char *s, char mod[SIP_NAME_MAX],
 	return SIP_OK;
 }
 
-const char *
-sip_completion_name(enum sip_completion c)
-{
-	if ((unsigned)c >= SIP_COMPLETE__MAX)
-		return "unknown";
-	return completion_names[c];
-}
-
-const char *
-sip_opt_type_name(enum sip_opt_type t)
-{
-	if ((unsigned)t >= SIP_OPT__MAX)
-		return "unknown";
-	return opt_type_names[t];
-}
-
-enum sip_rc
-sip_options_resolve(const struct sip_capability *c, char *const *as,
-    size_t n, struct sip_kv **out, size_t *nout, struct sip_err *err)
-{
-	const struct sip_option *o;
-	const char **given = NULL;
-	struct sip_kv *kv = NULL;
-	char why[SIP_ERR_MAX], names[SIP_ERR_MAX], sbuf[64];
-	const char *eq, *v;
-	size_t i, j, klen;
-	enum sip_rc rc;
-
-	*out = NULL;
-	*nout = 0;
-	if (c->noptions > 0 &&
-	    (given = calloc(c->noptions, sizeof(*given))) == NULL)
-		return sip_errf(err, SIP_ENOMEM, "%s: %s", c->name,
-		    sip_strerror(SIP_ENOMEM));
-
-	for (i = 0; i < n; i++) {
-		if ((eq = strchr(as[i], '=')) == NULL) {
-			rc = sip_errf(err, SIP_EINVAL, "capability %s: '%s': "
-			    "expected OPTION=VALUE", c->name,
-			    sip_shorten(as[i], sbuf, sizeof(sbuf)));
-			goto fail;
-		}
-		klen = (size_t)(eq - as[i]);
-		for (j = 0; j < c->noptions; j++)
-			if (strlen(c->options[j].name) == klen &&
-			    strncmp(c->options[j].name, as[i], klen) == 0)
-				break;
-		if (j == c->noptions) {
-			names[0] = '\0';
-			for (j = 0; j < c->noptions; j++) {
-				append(names, sizeof(names), j ? " " : "");
-				append(names, sizeof(names),
-				    c->options[j].name);
-			}
-			rc = sip_errf(err, SIP_EINVAL, "capability %s: unknown "
-			    "option '%.*s' (options: %s)", c->name, (int)klen,
-			    as[i], c->noptions ? names : "none");
-			goto fail;
-		}
-		o = &c->options[j];
-		if (given[j] != NULL) {
-			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
-			    "'%s' given twice", c->name, o->name);
-			goto fail;
-		}
-		if ((rc = option_check(o, eq + 1, why, sizeof(why))) ==
-		    SIP_ENOMEM)
-			goto enomem;
-		if (rc != SIP_OK) {
-			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
-			    "%s: '%s' is not a valid %s: %s", c->name, o->name,
-			    sip_shorten(eq + 1, sbuf, sizeof(sbuf)),
-			    opt_type_names[o->type], why);
-			goto fail;
-		}
-		given[j] = eq + 1;
-	}
-
-	for (j = 0; j < c->noptions; j++)
-		if (given[j] == NULL && c->options[j].def == NULL) {
-			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
-			    "'%s' is required", c->name, c->options[j].name);
-			goto fail;
-		}
-	if (c->noptions > 0 &&
-	    (kv = calloc(c->noptions, sizeof(*kv))) == NULL)
-		goto enomem;
-	for (j = 0; j < c->noptions; j++) {
-		v = given[j] != NULL ? given[j] : c->options[j].def;
-		if ((kv[j].key = sip_strdup(c->options[j].name)) == NULL ||
-		    (kv[j].value = sip_strdup(v)) == NULL) {
-			sip_kv_free(kv, j + 1);
-			kv = NULL;
-			goto enomem;
-		}
-	}
-	free(given);
-	*out = kv;
-	*nout = c->noptions;
-	return SIP_OK;
- enomem:
-	rc = sip_errf(err, SIP_ENOMEM, "%s: %s", c->name,
-	    sip_strerror(SIP_ENOMEM));
- fail:
-	free(given);
-	return rc;
-}

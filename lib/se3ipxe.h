@@ -97,6 +97,7 @@ enum sip_type {
 #define SIP_VALUE_MAX 255
 
 const char	*sip_type_name(enum sip_type);
+enum sip_rc	 sip_type_parse(const char *, enum sip_type *);
 /* SIP_OK if value is a valid instance of type (and safe for a script). */
 enum sip_rc	 sip_value_check(enum sip_type, const char *value);
 
@@ -113,6 +114,31 @@ enum sip_default {
 	SIP_DEFAULT_ISCSI,	/* templates/iscsi.ipxe with boot.iscsi_target */
 	SIP_DEFAULT__MAX
 };
+
+const char	*sip_local_name(enum sip_local);
+enum sip_rc	 sip_local_parse(const char *, enum sip_local *);
+const char	*sip_default_name(enum sip_default);
+enum sip_rc	 sip_default_parse(const char *, enum sip_default *);
+
+/* iPXE's ${platform} and ${buildarch}, the values ipxe.cgi accepts. */
+enum sip_platform {
+	SIP_PLATFORM_PCBIOS,
+	SIP_PLATFORM_EFI,
+	SIP_PLATFORM__MAX
+};
+
+enum sip_buildarch {
+	SIP_BUILDARCH_I386,
+	SIP_BUILDARCH_X86_64,
+	SIP_BUILDARCH_ARM32,
+	SIP_BUILDARCH_ARM64,
+	SIP_BUILDARCH__MAX
+};
+
+const char	*sip_platform_name(enum sip_platform);
+enum sip_rc	 sip_platform_parse(const char *, enum sip_platform *);
+const char	*sip_buildarch_name(enum sip_buildarch);
+enum sip_rc	 sip_buildarch_parse(const char *, enum sip_buildarch *);
 
 #define SIP_CONFIG_PATH		"/etc/se3-ipxe/se3-ipxe.conf"
 #define SIP_CONFIG_ENV		"SE3_IPXE_CONFIG"
@@ -156,6 +182,8 @@ enum sip_rc	 sip_duration_parse(const char *, int64_t min, int64_t max,
 		    int64_t *);
 /* "now", "+2h", "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS]", "@epoch". */
 enum sip_rc	 sip_time_parse(const char *, time_t now, time_t *);
+/* Seconds as the largest exact unit sip_duration_parse reads back: "4h", "2w". */
+void		 sip_duration_format(int64_t, char *, size_t);
 
 /* ---------------------------------------------------------------- modules */
 
@@ -236,7 +264,9 @@ const struct sip_capability *sip_module_capability(const struct sip_module *,
 enum sip_rc	 sip_action_name_split(const char *, char[SIP_NAME_MAX],
 		    char[SIP_NAME_MAX]);
 const char	*sip_completion_name(enum sip_completion);
+enum sip_rc	 sip_completion_parse(const char *, enum sip_completion *);
 const char	*sip_opt_type_name(enum sip_opt_type);
+enum sip_rc	 sip_opt_type_parse(const char *, enum sip_opt_type *);
 
 /* KEY=VALUE pairs as given to set-action, after validation. */
 struct sip_kv {
@@ -325,6 +355,7 @@ enum sip_event {
 const char	*sip_state_name(enum sip_state);
 const char	*sip_event_name(enum sip_event);
 enum sip_rc	 sip_state_parse(const char *, enum sip_state *);
+enum sip_rc	 sip_event_parse(const char *, enum sip_event *);
 int		 sip_state_active(enum sip_state);
 
 #define SIP_TOKEN_BYTES 16

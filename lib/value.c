@@ -5,27 +5,6 @@
 #include "se3ipxe.h"
 #include "extern.h"
 
-static const char *const type_names[SIP_T__MAX] = {
-	"word",		/* SIP_T_WORD */
-	"integer",	/* SIP_T_INT */
-	"boolean",	/* SIP_T_BOOL */
-	"mac",		/* SIP_T_MAC */
-	"hex",		/* SIP_T_HEX */
-	"url",		/* SIP_T_URL */
-	"host",		/* SIP_T_HOST */
-	"ipv4",		/* SIP_T_IPV4 */
-	"iscsi",	/* SIP_T_ISCSI */
-	"text",		/* SIP_T_TEXT */
-};
-
-const char *
-sip_type_name(enum sip_type t)
-{
-	if ((unsigned)t >= SIP_T__MAX)
-		return "unknown";
-	return type_names[t];
-}
-
 static int
 is_digit(char c)
 {
