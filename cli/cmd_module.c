@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The verbs about modules and what they serve: preview, actions and check. */
+
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "se3ipxe.h"
+#include "cli.h"
+
+
+int
+cmd_preview(const struct command *c, struct ctx *ctx, int argc,
+    char *argv[])
+{
+	struct sip_err e = { "" };
+	struct targets t = { NULL, NULL, 0 };
+	struct sip_request req;
+	struct sip_reason reason;
+	struct sip_buf out;
+	const char *platform = NULL;
+	char *p;
+	enum sip_rc rc = SIP_OK;
+	int rv = 1;
+	const struct verb_option vo[] = {
+		{ "platform",	NULL,	&platform },
+	};
+
+	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
+	argc -= optind;
+	argv += optind;
+	if (argc != 1) {
+		warnx("%s: %s", c->name, argc == 0 ? "missing TARGET" :
+		    "only one TARGET");
+		return verb_usage(c, EXIT_USAGE);
+	}
+	sip_buf_init(&out);
+	if (ctx_setup(c, ctx) == -1)
+		goto out;
+	if (platform != NULL && strcmp(platform, "pcbios") != 0 &&
+	    strcmp(platform, "efi") != 0) {
+		warnx("%s: --platform: '%s': not pcbios or efi", c->name,
+		    platform);
+		goto out;
+	}
+	if (targets_parse(c->name, argv, argc, &t) == -1)
+		goto out;
+
+	memset(&req, 0, sizeof(req));
+	memcpy(req.mac, t.mac[0], sizeof(req.mac));
+	req.platform = platform;
+	memset(&reason, 0, sizeof(reason));
+	sip_answer_boot(&ctx->cfg, &req, ctx->now, 1, &out, &reason, &rc, &e);
+	if (out.failed) {
+		warnx("%s: out of memory", c->name);
+		goto out;
+	}
+	if (out.len > 0)
+		fwrite(out.data, 1, out.len, stdout);
+	p = safe_dup(reason.text, NULL);
+	warnx("%s: %s", c->name, p);
+	free(p);
+	if (rc != SIP_OK)
+		warn_lib(c->name, &e, rc);
+	rv = 0;
+ out:
+	sip_buf_free(&out);
+	targets_free(&t);
+	return rv;
+}
+
+/* ------------------------------------------------------------ actions */
+
+static int64_t
+cap_expires(const struct ctx *ctx, const struct sip_capability *cap)
+{
+	return cap->expires > 0 ? cap->expires : ctx->cfg.expires;
+}
+
+static int
+cap_max_boots(const struct ctx *ctx, const struct sip_capability *cap)
+{
+	return cap->max_boots > 0 ? cap->max_boots : ctx->cfg.max_boots;
+}
+
+/* passes=integer 1..10 (default 1): the number of passes */
+static void
+option_text(const struct sip_option *o)
+{
+	size_t i;
+
+	printf("\t%s=%s", o->name, sip_opt_type_name(o->type));
+	switch (o->type) {
+	case SIP_OPT_ENUM:
+		for (i = 0; o->values != NULL && o->values[i] != NULL; i++) {
+			putchar(i == 0 ? ' ' : '|');
+			put_safe(stdout, o->values[i], "");
+		}
+		break;
+	case SIP_OPT_INTEGER:
+		printf(" %lld..%lld", (long long)o->min, (long long)o->max);
+		break;
+	case SIP_OPT_BOOLEAN:
+		fputs(" yes|no", stdout);
+		break;
+	case SIP_OPT_NAME:
+		if (o->pattern != NULL) {
+			fputs(" /", stdout);
+			put_safe(stdout, o->pattern, "");
+			putchar('/');
+		}
+		break;
+	default:
+		break;
+	}
+	if (o->def != NULL) {
+		fputs(" (default ", stdout);
+		put_safe(stdout, o->def[0] != '\0' ? o->def : "empty", "");
+		putchar(')');
+	} else
+		fputs(" (required)", stdout);
+	if (o->description != NULL) {
+		fputs(": ", stdout);
+		put_safe(stdout, o->description, "");
+	}
+	putchar('\n');
+}
+
+static void
+capability_text(const struct ctx *ctx, const struct sip_module *m,
+    const struct sip_capability *cap)
+{
+	char dbuf[32];
+	size_t i;
+	int maxb;
+
+	printf("%s:%s", m->name, cap->name);
+	if (cap->description != NULL) {
+		fputs(" - ", stdout);
+		put_safe(stdout, cap->description, "");
+	}
+	maxb = cap_max_boots(ctx, cap);
+	fmt_duration(dbuf, sizeof(dbuf), cap_expires(ctx, cap));
+	printf("\n\tcompletion %s, max %d boot%s, expires %s%s\n",
+	    sip_completion_name(cap->completion), maxb, maxb == 1 ? "" : "s",
+	    dbuf, cap->destructive ? ", destructive" : "");
+	/* File names are [A-Za-z0-9._-]: nothing to escape. */
+	if (cap->nfiles > 0) {
+		fputs("\tfiles", stdout);
+		for (i = 0; i < cap->nfiles; i++)
+			printf(" %s", cap->files[i]);
+		putchar('\n');
+	}
+	for (i = 0; i < cap->noptions; i++)
+		option_text(&cap->options[i]);
+}
+
+static void
+option_json(const struct sip_option *o)
+{
+	size_t i;
+
+	fputs("{\"name\":", stdout);
+	json_str(o->name);
+	json_kstr("type", sip_opt_type_name(o->type));
+	json_kstr("description", o->description);
+	json_kstr("default", o->def);
+	printf(",\"required\":%s", o->def == NULL ? "true" : "false");
+	switch (o->type) {
+	case SIP_OPT_ENUM:
+		fputs(",\"values\":[", stdout);
+		for (i = 0; o->values != NULL && o->values[i] != NULL; i++) {
+			if (i > 0)
+				putchar(',');
+			json_str(o->values[i]);
+		}
+		putchar(']');
+		break;
+	case SIP_OPT_INTEGER:
+		json_kint("min", o->min);
+		json_kint("max", o->max);
+		break;
+	case SIP_OPT_BOOLEAN:
+		fputs(",\"values\":[\"yes\",\"no\"]", stdout);
+		break;
+	case SIP_OPT_NAME:
+		json_kstr("pattern", o->pattern);
+		break;
+	default:
+		break;
+	}
+	putchar('}');
+}
+
+static void
+capability_json(const struct ctx *ctx, const struct sip_module *m,
+    const struct sip_capability *cap)
+{
+	size_t i;
+
+	fputs("{\"name\":\"", stdout);
+	/* Module and capability names are [a-z][a-z0-9_-]*. */
+	printf("%s:%s\"", m->name, cap->name);
+	json_kstr("module", m->name);
+	json_kstr("capability", cap->name);
+	json_kstr("description", cap->description);
+	json_kstr("completion", sip_completion_name(cap->completion));
+	json_kint("max_boots", cap_max_boots(ctx, cap));
+	json_kint("expires", cap_expires(ctx, cap));
+	printf(",\"destructive\":%s", cap->destructive ? "true" : "false");
+	fputs(",\"files\":[", stdout);
+	for (i = 0; i < cap->nfiles; i++) {
+		if (i > 0)
+			putchar(',');
+		json_str(cap->files[i]);
+	}
+	fputs("],\"options\":[", stdout);
+	for (i = 0; i < cap->noptions; i++) {
+		if (i > 0)
+			putchar(',');
+		option_json(&cap->options[i]);
+	}
+	fputs("]}", stdout);
+}
+
+int
+cmd_actions(const struct command *c, struct ctx *ctx, int argc,
+    char *argv[])
+{
+	struct sip_err e = { "" };
+	struct sip_module **mods = NULL;
+	size_t nmods = 0, i, j, n = 0;
+	enum sip_rc rc;
+	int json = 0, rv = 1;
+	const struct verb_option vo[] = {
+		{ "json",	&json,	NULL },
+	};
+
+	if (verb_noargs(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
+	if (ctx_setup(c, ctx) == -1)
+		goto out;
+	if ((rc = sip_module_scan(ctx->cfg.module_path, &mods, &nmods, &e)) !=
+	    SIP_OK) {
+		mods = NULL;
+		nmods = 0;
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
+	if (json)
+		putchar('[');
+	for (i = 0; i < nmods; i++)
+		for (j = 0; j < mods[i]->ncaps; j++, n++) {
+			if (json) {
+				fputs(n > 0 ? ",\n" : "\n", stdout);
+				capability_json(ctx, mods[i],
+				    &mods[i]->caps[j]);
+			} else
+				capability_text(ctx, mods[i],
+				    &mods[i]->caps[j]);
+		}
+	if (json)
+		fputs(n > 0 ? "\n]\n" : "]\n", stdout);
+	rv = 0;
+ out:
+	if (mods != NULL)
+		sip_modules_free(mods, nmods);
+	return rv;
+}
+
+/* -------------------------------------------------------------- check */
+
+static int
+check_template(const struct ctx *ctx, const char *name)
+{
+	struct sip_err e = { "" };
+	struct sip_template *tmpl = NULL;
+	enum sip_rc rc;
+	char *path;
+
+	path = xasprintf("%s/%s", ctx->cfg.template_dir, name);
+	rc = sip_template_load(path, SIP_TEMPLATE_IPXE, sip_builtin_keys, sip_builtin_nkeys,
+	    &tmpl, &e);
+	if (rc != SIP_OK)
+		warn_lib("check", &e, rc);
+	else {
+		fputs("ok template ", stdout);
+		put_safe(stdout, path, "");
+		putchar('\n');
+	}
+	if (rc == SIP_OK && tmpl != NULL)
+		sip_template_free(tmpl);
+	free(path);
+	return rc == SIP_OK ? 0 : -1;
+}
+
+int
+cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
+{
+	struct sip_err e = { "" };
+	struct sip_module **mods = NULL;
+	struct sip_store *st = NULL;
+	struct stat sb;
+	size_t nmods = 0, nmissing, i;
+	enum sip_rc rc;
+	int rv = 1;
+
+	if (verb_noargs(c, argc, argv, NULL, 0, &rv) == -1)
+		return rv;
+	if (ctx_setup(c, ctx) == -1)
+		goto out;
+	rv = 0;
+	fputs("ok config ", stdout);
+	put_safe(stdout, ctx->cfg.path, "(defaults)");
+	putchar('\n');
+
+	/* Every module, with every template it names (sip_module_load). */
+	if ((rc = sip_module_scan(ctx->cfg.module_path, &mods, &nmods, &e)) !=
+	    SIP_OK) {
+		mods = NULL;
+		nmods = 0;
+		warn_lib(c->name, &e, rc);
+		rv = 1;
+	}
+	for (i = 0; i < nmods; i++) {
+		printf("ok module %s (%zu capabilit%s) ", mods[i]->name,
+		    mods[i]->ncaps, mods[i]->ncaps == 1 ? "y" : "ies");
+		put_safe(stdout, mods[i]->dir, "");
+		putchar('\n');
+	}
+
+	/* The templates of the default answers. */
+	if (check_template(ctx, "local.ipxe") == -1)
+		rv = 1;
+	if (check_template(ctx, "iscsi.ipxe") == -1)
+		rv = 1;
+
+	/* The database, if it exists already. */
+	if (stat(ctx->cfg.db_path, &sb) == -1 && errno == ENOENT) {
+		fputs("ok database ", stdout);
+		put_safe(stdout, ctx->cfg.db_path, "");
+		fputs(" (not created yet)\n", stdout);
+	} else if (store_open(c->name, ctx, SIP_STORE_RO, &st) == -1)
+		rv = 1;
+	else if ((rc = sip_store_integrity(st, &e)) != SIP_OK ||
+	    (rc = sip_store_active_verify(st, &nmissing, &e)) != SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		rv = 1;
+	} else {
+		fputs("ok database ", stdout);
+		put_safe(stdout, ctx->cfg.db_path, "");
+		putchar('\n');
+	}
+ out:
+	if (st != NULL)
+		sip_store_close(st);
+	if (mods != NULL)
+		sip_modules_free(mods, nmods);
+	return rv;
+}
+

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The se3-ipxe command: its verbs, what each one opens, and the dispatch. */
+
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "se3ipxe.h"
+#include "cli.h"
+
+static command_fn	 cmd_help;
+
+static const struct command commands[] = {
+	{ "set-action",	cmd_set_action,
+	    "[--max-boots N] [--expires DURATION] [--at TIME] "
+	    "TARGET... ACTION [KEY=VALUE...]",	CMD_CONFIG | CMD_STORE },
+	{ "cancel",	cmd_cancel,
+	    "TARGET...",			CMD_CONFIG | CMD_STORE },
+	{ "status",	cmd_status,
+	    "[--json] [TARGET...]",		CMD_CONFIG | CMD_STORE },
+	{ "history",	cmd_history,
+	    "[--json] TARGET",			CMD_CONFIG | CMD_STORE },
+	{ "preview",	cmd_preview,
+	    "[--platform pcbios|efi] TARGET",	CMD_CONFIG | CMD_STORE },
+	{ "actions",	cmd_actions,
+	    "[--json]",				CMD_CONFIG },
+	{ "cleanup",	cmd_cleanup,
+	    "",					CMD_CONFIG | CMD_STORE },
+	{ "check",	cmd_check,
+	    "",					CMD_CONFIG | CMD_STORE },
+	{ "dhcp-config", cmd_dhcp_config,
+	    "[--format isc|dnsmasq] [--legacy]", CMD_CONFIG },
+	{ "help",	cmd_help,
+	    "[COMMAND]",			0 },
+};
+
+static const char global_usage[] = "[-hV] [-c FILE] COMMAND [ARG...]";
+
+/* ------------------------------------------------------------ usage */
+
+static const struct command *
+command_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void
+usage_line(FILE *fp, const char *lead, const struct command *c)
+{
+	fprintf(fp, "%s se3-ipxe %s%s%s\n", lead, c->name,
+	    c->usage[0] != '\0' ? " " : "", c->usage);
+}
+
+static void
+usage_all(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: se3-ipxe %s\n", global_usage);
+	for (i = 0; i < nitems(commands); i++)
+		usage_line(fp, "      ", &commands[i]);
+}
+
+/* The verb's usage line; on stdout for --help (0), on stderr otherwise. */
+int
+verb_usage(const struct command *c, int status)
+{
+	usage_line(status == 0 ? stdout : stderr, "usage:", c);
+	return status;
+}
+
+/*
+ * What every verb needs after its options are parsed: the configuration,
+ * the clock, who we are, and (for the database) the right user.
+ */
+int
+ctx_setup(const struct command *c, struct ctx *ctx)
+{
+	struct sip_err e = { "" };
+	enum sip_rc rc;
+
+	if ((ctx->now = time(NULL)) == (time_t)-1) {
+		warn("time");
+		return -1;
+	}
+	who_init(ctx);
+	if (!(c->flags & CMD_CONFIG))
+		return 0;
+	ctx->cfg_loaded = 1;	/* on error cfg holds the defaults */
+	if ((rc = sip_config_load(&ctx->cfg, ctx->cfg_file, &e)) != SIP_OK) {
+		warn_lib(NULL, &e, rc);
+		return -1;
+	}
+	if ((c->flags & CMD_STORE) && drop_privileges(ctx) == -1)
+		return -1;
+	return 0;
+}
+
+/* --------------------------------------------- what the verbs open */
+
+/*
+ * Open the database.  Read-only, a database that does not exist yet is no
+ * error: *st is NULL ("no machines yet").
+ */
+int
+store_open(const char *verb, const struct ctx *ctx, enum sip_store_mode mode,
+    struct sip_store **st)
+{
+	struct sip_err e = { "" };
+	struct stat sb;
+	enum sip_rc rc;
+
+	*st = NULL;
+	if (mode == SIP_STORE_RO && stat(ctx->cfg.db_path, &sb) == -1 &&
+	    errno == ENOENT)
+		return 0;
+	rc = sip_store_open(ctx->cfg.db_path, mode, ctx->cfg.busy_timeout_ms,
+	    st, &e);
+	if (rc != SIP_OK) {
+		*st = NULL;
+		warn_lib(verb, &e, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Fold the boots ipxe.cgi wrote to the seen journal into the machines
+ * table.  What cannot be folded now stays in the journal for next time.
+ */
+int
+seen_fold(const char *verb, const struct ctx *ctx, struct sip_store *st)
+{
+	struct sip_err e = { "" };
+	struct sip_store *own = NULL;
+	size_t nfolded = 0, nbad = 0;
+	enum sip_rc rc;
+	int rv = 0;
+
+	if (st == NULL) {
+		if (store_open(verb, ctx, SIP_STORE_RW, &own) == -1)
+			return -1;
+		st = own;
+	}
+	if ((rc = sip_store_fold_seen(st, &nfolded, &nbad, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		rv = -1;
+	} else if (nbad > 0)
+		warnx("%s: %s%s: %zu malformed line%s dropped", verb,
+		    ctx->cfg.db_path, SIP_SEEN_SUFFIX, nbad,
+		    nbad == 1 ? "" : "s");
+	if (own != NULL)
+		sip_store_close(own);
+	return rv;
+}
+
+/*
+ * What the verbs on machines (cancel, status, history) do first: set up,
+ * parse the targets, open the database.  The caller starts with st NULL
+ * and t empty, so that machines_close undoes however far this went.
+ */
+int
+machines_open(const struct command *c, struct ctx *ctx, int argc,
+    char *argv[], enum sip_store_mode mode, struct targets *t,
+    struct sip_store **st)
+{
+	if (ctx_setup(c, ctx) == -1)
+		return -1;
+	if (targets_parse(c->name, argv, argc, t) == -1)
+		return -1;
+	return store_open(c->name, ctx, mode, st);
+}
+
+/* The last thing the verbs on machines do. */
+void
+machines_close(struct targets *t, struct sip_store *st)
+{
+	if (st != NULL)
+		sip_store_close(st);
+	targets_free(t);
+}
+
+/* --------------------------------------------------------------- help */
+
+static int
+cmd_help(const struct command *c, struct ctx *ctx, int argc, char *argv[])
+{
+	const struct command *verb;
+	int status;
+
+	if (verb_options(c, argc, argv, NULL, 0, &status) == -1)
+		return status;
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage_all(stdout);
+		return 0;
+	}
+	if (argc > 1) {
+		warnx("%s: only one COMMAND", c->name);
+		return verb_usage(c, EXIT_USAGE);
+	}
+	if ((verb = command_find(argv[0])) == NULL) {
+		warnx("'%s': unknown command", argv[0]);
+		usage_all(stderr);
+		return EXIT_USAGE;
+	}
+	return verb_usage(verb, 0);
+}
+
+/* --------------------------------------------------------------- main */
+
+/*
+ * Flush and close stdout and check it: a listing cut short by a full disk
+ * or a closed pipe must not look like success (git run_builtin, sbase fshut).
+ */
+static int
+stdout_close(int rv)
+{
+	int bad;
+
+	errno = 0;
+	bad = fflush(stdout) == EOF;
+	bad |= ferror(stdout) != 0;
+	if (fclose(stdout) == EOF)
+		bad = 1;
+	if (!bad)
+		return rv;
+	if (errno != 0)
+		warn("write error on standard output");
+	else
+		warnx("write error on standard output");
+	return rv != 0 ? rv : 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	const struct command *c;
+	struct ctx ctx;
+	int ch, rv;
+
+	memset(&ctx, 0, sizeof(ctx));
+	opterr = 0;
+	/* "+": the global options stop at the verb. */
+	while ((ch = getopt_long(argc, argv, "+:c:hV", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			ctx.cfg_file = optarg;
+			break;
+		case 'h':
+			usage_all(stdout);
+			return stdout_close(0);
+		case 'V':
+			puts("se3-ipxe " SIP_VERSION);
+			return stdout_close(0);
+		default:
+			opt_error(NULL, argv, ch);
+			usage_all(stderr);
+			return stdout_close(EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		warnx("missing COMMAND");
+		usage_all(stderr);
+		return stdout_close(EXIT_USAGE);
+	}
+	if ((c = command_find(argv[0])) == NULL) {
+		warnx("'%s': unknown command", argv[0]);
+		usage_all(stderr);
+		return stdout_close(EXIT_USAGE);
+	}
+
+	/*
+	 * The verb parses its own options from argv[0] = its name.  glibc
+	 * re-initialises getopt only for optind = 0, which also drops the
+	 * "+" ordering used above: options may follow the arguments.
+	 */
+	optind = 0;
+	rv = c->fn(c, &ctx, argc, argv);
+	if (ctx.cfg_loaded)
+		sip_config_free(&ctx.cfg);
+	return stdout_close(rv);
+}
