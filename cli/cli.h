@@ -89,9 +89,7 @@ char		*xasprintf(const char *, ...)
 char		*safe_dup(const char *, size_t *);
 void		 put_safe(FILE *, const char *, const char *);
 void		 warn_lib(const char *, const struct sip_err *, enum sip_rc);
-void		 json_str(const char *);
-void		 json_kstr(const char *, const char *);
-void		 json_kint(const char *, long long);
+void		 buf_print(const struct sip_buf *);
 void		 fmt_time(char *, size_t, int64_t, int);
 void		 fmt_duration(char *, size_t, int64_t);
 int		 parse_int(const char *, long long, long long, long long *);

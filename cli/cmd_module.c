@@ -164,71 +164,60 @@ capability_text(const struct ctx *ctx, const struct sip_module *m,
 }
 
 static void
-option_json(const struct sip_option *o)
+option_json(struct sip_buf *b, const struct sip_option *o)
 {
-	size_t i;
-
-	fputs("{\"name\":", stdout);
-	json_str(o->name);
-	json_kstr("type", sip_opt_type_name(o->type));
-	json_kstr("description", o->description);
-	json_kstr("default", o->def);
-	printf(",\"required\":%s", o->def == NULL ? "true" : "false");
+	sip_buf_puts(b, "{\"name\":");
+	sip_json_str(b, o->name);
+	sip_json_kstr(b, "type", sip_opt_type_name(o->type));
+	sip_json_kstr(b, "description", o->description);
+	sip_json_kstr(b, "default", o->def);
+	sip_json_kbool(b, "required", o->def == NULL);
 	switch (o->type) {
 	case SIP_OPT_ENUM:
-		fputs(",\"values\":[", stdout);
-		for (i = 0; o->values != NULL && o->values[i] != NULL; i++) {
-			if (i > 0)
-				putchar(',');
-			json_str(o->values[i]);
-		}
-		putchar(']');
+		sip_buf_puts(b, ",\"values\":");
+		sip_json_strings(b, (const char *const *)o->values, SIZE_MAX);
 		break;
 	case SIP_OPT_INTEGER:
-		json_kint("min", o->min);
-		json_kint("max", o->max);
+		sip_json_kint(b, "min", o->min);
+		sip_json_kint(b, "max", o->max);
 		break;
 	case SIP_OPT_BOOLEAN:
-		fputs(",\"values\":[\"yes\",\"no\"]", stdout);
+		sip_buf_puts(b, ",\"values\":[\"yes\",\"no\"]");
 		break;
 	case SIP_OPT_NAME:
-		json_kstr("pattern", o->pattern);
+		sip_json_kstr(b, "pattern", o->pattern);
 		break;
 	default:
 		break;
 	}
-	putchar('}');
+	sip_buf_puts(b, "}");
 }
 
 static void
-capability_json(const struct ctx *ctx, const struct sip_module *m,
-    const struct sip_capability *cap)
+capability_json(struct sip_buf *b, const struct ctx *ctx,
+    const struct sip_module *m, const struct sip_capability *cap)
 {
 	size_t i;
 
-	fputs("{\"name\":\"", stdout);
+	sip_buf_puts(b, "{\"name\":\"");
 	/* Module and capability names are [a-z][a-z0-9_-]*. */
-	printf("%s:%s\"", m->name, cap->name);
-	json_kstr("module", m->name);
-	json_kstr("capability", cap->name);
-	json_kstr("description", cap->description);
-	json_kstr("completion", sip_completion_name(cap->completion));
-	json_kint("max_boots", cap_max_boots(ctx, cap));
-	json_kint("expires", cap_expires(ctx, cap));
-	printf(",\"destructive\":%s", cap->destructive ? "true" : "false");
-	fputs(",\"files\":[", stdout);
-	for (i = 0; i < cap->nfiles; i++) {
-		if (i > 0)
-			putchar(',');
-		json_str(cap->files[i]);
-	}
-	fputs("],\"options\":[", stdout);
+	sip_buf_printf(b, "%s:%s\"", m->name, cap->name);
+	sip_json_kstr(b, "module", m->name);
+	sip_json_kstr(b, "capability", cap->name);
+	sip_json_kstr(b, "description", cap->description);
+	sip_json_kstr(b, "completion", sip_completion_name(cap->completion));
+	sip_json_kint(b, "max_boots", cap_max_boots(ctx, cap));
+	sip_json_kint(b, "expires", cap_expires(ctx, cap));
+	sip_json_kbool(b, "destructive", cap->destructive);
+	sip_buf_puts(b, ",\"files\":");
+	sip_json_strings(b, (const char *const *)cap->files, cap->nfiles);
+	sip_buf_puts(b, ",\"options\":[");
 	for (i = 0; i < cap->noptions; i++) {
 		if (i > 0)
-			putchar(',');
-		option_json(&cap->options[i]);
+			sip_buf_puts(b, ",");
+		option_json(b, &cap->options[i]);
 	}
-	fputs("]}", stdout);
+	sip_buf_puts(b, "]}");
 }
 
 int
@@ -237,6 +226,7 @@ cmd_actions(const struct command *c, struct ctx *ctx, int argc,
 {
 	struct sip_err e = { "" };
 	struct sip_module **mods = NULL;
+	struct sip_buf b = { NULL, 0, 0, 0 };
 	size_t nmods = 0, i, j, n = 0;
 	enum sip_rc rc;
 	int json = 0, rv = 1;
@@ -256,21 +246,24 @@ cmd_actions(const struct command *c, struct ctx *ctx, int argc,
 		goto out;
 	}
 	if (json)
-		putchar('[');
+		sip_buf_puts(&b, "[");
 	for (i = 0; i < nmods; i++)
 		for (j = 0; j < mods[i]->ncaps; j++, n++) {
 			if (json) {
-				fputs(n > 0 ? ",\n" : "\n", stdout);
-				capability_json(ctx, mods[i],
+				sip_buf_puts(&b, n > 0 ? ",\n" : "\n");
+				capability_json(&b, ctx, mods[i],
 				    &mods[i]->caps[j]);
 			} else
 				capability_text(ctx, mods[i],
 				    &mods[i]->caps[j]);
 		}
-	if (json)
-		fputs(n > 0 ? "\n]\n" : "]\n", stdout);
+	if (json) {
+		sip_buf_puts(&b, n > 0 ? "\n]\n" : "]\n");
+		buf_print(&b);
+	}
 	rv = 0;
  out:
+	sip_buf_free(&b);
 	if (mods != NULL)
 		sip_modules_free(mods, nmods);
 	return rv;

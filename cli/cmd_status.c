@@ -45,87 +45,87 @@ row_mac(const struct sip_status_row *r, size_t i, size_t nrows,
 }
 
 static void
-json_options(const struct sip_kv *kv, size_t n)
+json_options(struct sip_buf *b, const struct sip_kv *kv, size_t n)
 {
 	size_t i;
 
-	putchar('{');
+	sip_buf_puts(b, "{");
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			putchar(',');
-		json_str(kv[i].key);
-		putchar(':');
-		json_str(kv[i].value);
+			sip_buf_puts(b, ",");
+		sip_json_str(b, kv[i].key);
+		sip_buf_puts(b, ":");
+		sip_json_str(b, kv[i].value);
 	}
-	putchar('}');
+	sip_buf_puts(b, "}");
 }
 
 static void
-json_action(const struct sip_action *a)
+json_action(struct sip_buf *b, const struct sip_action *a)
 {
 	if (a == NULL) {
-		fputs("null", stdout);
+		sip_buf_puts(b, "null");
 		return;
 	}
-	printf("{\"id\":%lld", (long long)a->id);
-	json_kstr("name", a->name);
-	json_kstr("state", sip_state_name(a->state));
-	json_kstr("completion", sip_completion_name(a->completion));
-	json_kint("boots", a->boots);
-	json_kint("max_boots", a->max_boots);
+	sip_buf_printf(b, "{\"id\":%lld", (long long)a->id);
+	sip_json_kstr(b, "name", a->name);
+	sip_json_kstr(b, "state", sip_state_name(a->state));
+	sip_json_kstr(b, "completion", sip_completion_name(a->completion));
+	sip_json_kint(b, "boots", a->boots);
+	sip_json_kint(b, "max_boots", a->max_boots);
 	if (a->progress < 0)
-		fputs(",\"progress\":null", stdout);
+		sip_json_knull(b, "progress");
 	else
-		json_kint("progress", a->progress);
-	json_kstr("message", a->message);
-	json_kstr("created_by", a->created_by);
-	json_kint("created_at", a->created_at);
-	json_kint("start_at", a->start_at);
-	json_kint("expires_at", a->expires_at);
-	json_kint("updated_at", a->updated_at);
-	fputs(",\"options\":", stdout);
-	json_options(a->options, a->noptions);
-	putchar('}');
+		sip_json_kint(b, "progress", a->progress);
+	sip_json_kstr(b, "message", a->message);
+	sip_json_kstr(b, "created_by", a->created_by);
+	sip_json_kint(b, "created_at", a->created_at);
+	sip_json_kint(b, "start_at", a->start_at);
+	sip_json_kint(b, "expires_at", a->expires_at);
+	sip_json_kint(b, "updated_at", a->updated_at);
+	sip_buf_puts(b, ",\"options\":");
+	json_options(b, a->options, a->noptions);
+	sip_buf_puts(b, "}");
 }
 
 static void
-json_machine(const struct sip_machine *m)
+json_machine(struct sip_buf *b, const struct sip_machine *m)
 {
 	if (m == NULL) {
-		fputs("null", stdout);
+		sip_buf_puts(b, "null");
 		return;
 	}
-	fputs("{\"platform\":", stdout);
-	json_str(m->platform);
-	json_kstr("buildarch", m->buildarch);
-	json_kstr("uuid", m->uuid);
-	json_kstr("serial", m->serial);
-	json_kstr("manufacturer", m->manufacturer);
-	json_kstr("product", m->product);
-	json_kstr("ip", m->ip);
-	json_kint("first_seen", m->first_seen);
-	json_kint("last_seen", m->last_seen);
-	json_kint("boots", m->boots);
-	putchar('}');
+	sip_buf_puts(b, "{\"platform\":");
+	sip_json_str(b, m->platform);
+	sip_json_kstr(b, "buildarch", m->buildarch);
+	sip_json_kstr(b, "uuid", m->uuid);
+	sip_json_kstr(b, "serial", m->serial);
+	sip_json_kstr(b, "manufacturer", m->manufacturer);
+	sip_json_kstr(b, "product", m->product);
+	sip_json_kstr(b, "ip", m->ip);
+	sip_json_kint(b, "first_seen", m->first_seen);
+	sip_json_kint(b, "last_seen", m->last_seen);
+	sip_json_kint(b, "boots", m->boots);
+	sip_buf_puts(b, "}");
 }
 
 static void
-status_json(const struct sip_status_row *rows, size_t n,
-    const struct targets *t)
+status_json(struct sip_buf *b, const struct sip_status_row *rows,
+    size_t n, const struct targets *t)
 {
 	size_t i;
 
-	fputs("[", stdout);
+	sip_buf_puts(b, "[");
 	for (i = 0; i < n; i++) {
-		fputs(i > 0 ? ",\n{\"mac\":" : "\n{\"mac\":", stdout);
-		json_str(row_mac(&rows[i], i, n, t));
-		fputs(",\"machine\":", stdout);
-		json_machine(rows[i].machine);
-		fputs(",\"action\":", stdout);
-		json_action(rows[i].action);
-		putchar('}');
+		sip_buf_puts(b, i > 0 ? ",\n{\"mac\":" : "\n{\"mac\":");
+		sip_json_str(b, row_mac(&rows[i], i, n, t));
+		sip_buf_puts(b, ",\"machine\":");
+		json_machine(b, rows[i].machine);
+		sip_buf_puts(b, ",\"action\":");
+		json_action(b, rows[i].action);
+		sip_buf_puts(b, "}");
 	}
-	fputs(n > 0 ? "\n]\n" : "]\n", stdout);
+	sip_buf_puts(b, n > 0 ? "\n]\n" : "]\n");
 }
 
 static void
@@ -198,6 +198,7 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct targets t = { NULL, NULL, 0 };
 	struct sip_store *st = NULL;
 	struct sip_status_row *rows = NULL;
+	struct sip_buf b = { NULL, 0, 0, 0 };
 	size_t nrows = 0;
 	enum sip_rc rc;
 	int json = 0, rv = 1;
@@ -221,12 +222,14 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
-	if (json)
-		status_json(rows, nrows, &t);
-	else
+	if (json) {
+		status_json(&b, rows, nrows, &t);
+		buf_print(&b);
+	} else
 		status_table(rows, nrows, &t);
 	rv = 0;
  out:
+	sip_buf_free(&b);
 	if (rows != NULL)
 		sip_status_free(rows, nrows);
 	machines_close(&t, st);
@@ -285,29 +288,29 @@ history_line(const struct sip_history *h)
 }
 
 static void
-history_json(const struct sip_history *h, size_t n)
+history_json(struct sip_buf *b, const struct sip_history *h, size_t n)
 {
 	size_t i;
 
-	fputs("[", stdout);
+	sip_buf_puts(b, "[");
 	for (i = 0; i < n; i++) {
-		printf("%s{\"id\":%lld", i > 0 ? ",\n" : "\n",
+		sip_buf_printf(b, "%s{\"id\":%lld", i > 0 ? ",\n" : "\n",
 		    (long long)h[i].id);
-		json_kint("at", h[i].at);
-		json_kstr("mac", h[i].mac);
+		sip_json_kint(b, "at", h[i].at);
+		sip_json_kstr(b, "mac", h[i].mac);
 		if (h[i].action_id == 0)
-			fputs(",\"action_id\":null", stdout);
+			sip_json_knull(b, "action_id");
 		else
-			json_kint("action_id", h[i].action_id);
-		json_kstr("action", h[i].action);
-		json_kstr("event", h[i].event);
-		json_kstr("old_state", h[i].old_state);
-		json_kstr("new_state", h[i].new_state);
-		json_kstr("who", h[i].who);
-		json_kstr("detail", h[i].detail);
-		putchar('}');
+			sip_json_kint(b, "action_id", h[i].action_id);
+		sip_json_kstr(b, "action", h[i].action);
+		sip_json_kstr(b, "event", h[i].event);
+		sip_json_kstr(b, "old_state", h[i].old_state);
+		sip_json_kstr(b, "new_state", h[i].new_state);
+		sip_json_kstr(b, "who", h[i].who);
+		sip_json_kstr(b, "detail", h[i].detail);
+		sip_buf_puts(b, "}");
 	}
-	fputs(n > 0 ? "\n]\n" : "]\n", stdout);
+	sip_buf_puts(b, n > 0 ? "\n]\n" : "]\n");
 }
 
 int
@@ -318,6 +321,7 @@ cmd_history(const struct command *c, struct ctx *ctx, int argc,
 	struct targets t = { NULL, NULL, 0 };
 	struct sip_store *st = NULL;
 	struct sip_history *h = NULL;
+	struct sip_buf b = { NULL, 0, 0, 0 };
 	size_t n = 0, i;
 	enum sip_rc rc;
 	int json = 0, rv = 1;
@@ -345,13 +349,15 @@ cmd_history(const struct command *c, struct ctx *ctx, int argc,
 	}
 	if (n > 1)
 		qsort(h, n, sizeof(*h), history_cmp);
-	if (json)
-		history_json(h, n);
-	else
+	if (json) {
+		history_json(&b, h, n);
+		buf_print(&b);
+	} else
 		for (i = 0; i < n; i++)
 			history_line(&h[i]);
 	rv = 0;
  out:
+	sip_buf_free(&b);
 	if (h != NULL)
 		sip_history_free(h, n);
 	machines_close(&t, st);

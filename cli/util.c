@@ -40,44 +40,6 @@ xasprintf(const char *fmt, ...)
 }
 
 /*
- * Length of the valid UTF-8 sequence at s and its code point, or 0 for a
- * byte that does not start one (overlong, surrogate, truncated, too big).
- */
-static size_t
-utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-	uint32_t c, min;
-	size_t i, n;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		c = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		c = s[0] & 0x0f;
-		min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		c = s[0] & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* also stops at NUL */
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/*
  * A copy of an untrusted string that is safe on a terminal: control bytes,
  * DEL, C1 controls and bytes that are not valid UTF-8 become \xHH, so a
  * stored SMBIOS string or report message cannot send escape sequences.
@@ -94,7 +56,7 @@ safe_dup(const char *in, size_t *width)
 	if ((out = malloc(strlen(in) * 4 + 1)) == NULL)
 		err(1, NULL);
 	for (o = out; *s != '\0'; s += n) {
-		n = utf8_decode(s, &cp);
+		n = sip_utf8_decode(s, &cp);
 		if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
 			for (i = 0; i < (n == 0 ? 1 : n); i++) {
 				snprintf(o, 5, "\\x%02x", s[i]);
@@ -144,47 +106,14 @@ warn_lib(const char *verb, const struct sip_err *e, enum sip_rc rc)
 	free(p);
 }
 
-/* A JSON string: quote, backslash and controls escaped, bad UTF-8 replaced. */
+/* Text built in a buffer (JSON), on stdout; a failed buffer is out of memory. */
 void
-json_str(const char *in)
+buf_print(const struct sip_buf *b)
 {
-	const unsigned char *s = (const unsigned char *)in;
-	uint32_t cp;
-	size_t n;
-
-	if (in == NULL) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s != '\0'; s += n) {
-		n = utf8_decode(s, &cp);
-		if (n == 0) {
-			fputs("\\ufffd", stdout);
-			n = 1;
-		} else if (cp == '"' || cp == '\\') {
-			putchar('\\');
-			putchar((int)cp);
-		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-			printf("\\u%04x", (unsigned)cp);
-		else
-			fwrite(s, 1, n, stdout);
-	}
-	putchar('"');
-}
-
-/* ,"key":"value" (or null). */
-void
-json_kstr(const char *key, const char *value)
-{
-	printf(",\"%s\":", key);
-	json_str(value);
-}
-
-void
-json_kint(const char *key, long long value)
-{
-	printf(",\"%s\":%lld", key, value);
+	if (b->failed)
+		errx(1, "out of memory");
+	if (b->len > 0)
+		fwrite(b->data, 1, b->len, stdout);
 }
 
 /* Local time as text, to the minute or the second; 0 (never) as "-". */

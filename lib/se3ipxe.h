@@ -57,6 +57,32 @@ int		 sip_buf_puts(struct sip_buf *, const char *);
 int		 sip_buf_printf(struct sip_buf *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
 
+/* ------------------------------------------------------------------- JSON */
+
+/*
+ * The length of the valid UTF-8 sequence at s (1..4) and its code point,
+ * or 0 for a byte that starts none (overlong, surrogate, truncated, past
+ * U+10FFFF).  s is NUL-terminated.
+ */
+size_t		 sip_utf8_decode(const unsigned char *s, uint32_t *cp);
+
+/*
+ * JSON text (RFC 8259) appended to a buffer; each returns what the last
+ * sip_buf call returned (-1 once the buffer failed).  In a string, the
+ * quote and the backslash get a backslash, controls, DEL and C1 become
+ * \uXXXX, and bytes that are not UTF-8 become \ufffd; NULL is null.  The
+ * k* functions write a member after the first (,"key":value); the caller
+ * writes the braces.
+ */
+int		 sip_json_str(struct sip_buf *, const char *);
+int		 sip_json_kstr(struct sip_buf *, const char *key, const char *);
+int		 sip_json_kint(struct sip_buf *, const char *key, long long);
+int		 sip_json_kbool(struct sip_buf *, const char *key, int);
+int		 sip_json_knull(struct sip_buf *, const char *key);
+/* An array of the first n strings of v, stopping early at a NULL. */
+int		 sip_json_strings(struct sip_buf *, const char *const *v,
+		    size_t n);
+
 /* ------------------------------------------------------------------- MACs */
 
 #define SIP_MAC_STRLEN 18	/* "aa:bb:cc:dd:ee:ff" + NUL */
