@@ -35,7 +35,7 @@ CGI_LIBS ?= $(LIBS) -lm
 LIB_SRCS = lib/buf.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
 	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
 	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c \
-	   lib/json.c
+	   lib/json.c lib/target.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIB      = lib/libse3ipxe.a
 

@@ -44,13 +44,6 @@ struct command {
 #define CMD_STORE	(1 << 1)	/* reads or writes the database */
 };
 
-/* Canonical MACs from the command line, and pointers for the store. */
-struct targets {
-	char		(*mac)[SIP_MAC_STRLEN];
-	const char	**p;
-	size_t		 n;
-};
-
 /*
  * An option of a verb besides --help, which every verb has: --NAME sets
  * *flag to 1, or (flag NULL) --NAME ARG points *arg at ARG.
@@ -74,9 +67,9 @@ int		 store_open(const char *, const struct ctx *,
 		    enum sip_store_mode, struct sip_store **);
 int		 seen_fold(const char *, const struct ctx *, struct sip_store *);
 int		 machines_open(const struct command *, struct ctx *, int,
-		    char *[], enum sip_store_mode, struct targets *,
+		    char *[], enum sip_store_mode, struct sip_targets *,
 		    struct sip_store **);
-void		 machines_close(struct targets *, struct sip_store *);
+void		 machines_close(struct sip_targets *, struct sip_store *);
 
 /* priv.c */
 void		 who_init(struct ctx *);
@@ -98,9 +91,8 @@ int		 verb_options(const struct command *, int, char *[],
 		    const struct verb_option *, size_t, int *);
 int		 verb_noargs(const struct command *, int, char *[],
 		    const struct verb_option *, size_t, int *);
-void		 targets_free(struct targets *);
 int		 targets_parse(const char *, char *const *, int,
-		    struct targets *);
+		    struct sip_targets *);
 int		 active_action(const char *, struct sip_store *, const char *,
 		    struct sip_action **);
 

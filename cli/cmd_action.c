@@ -34,7 +34,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
 	struct sip_err e = { "" };
-	struct targets t = { NULL, NULL, 0 };
+	struct sip_targets t = { NULL, NULL, 0 };
 	struct sip_module *mod = NULL;
 	const struct sip_capability *cap;
 	struct sip_kv *opts = NULL;
@@ -209,7 +209,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		sip_kv_free(opts, nopts);
 	if (mod != NULL)
 		sip_module_free(mod);
-	targets_free(&t);
+	sip_targets_free(&t);
 	return rv;
 }
 
@@ -219,7 +219,7 @@ int
 cmd_cancel(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
 	struct sip_err e = { "" };
-	struct targets t = { NULL, NULL, 0 };
+	struct sip_targets t = { NULL, NULL, 0 };
 	struct sip_store *st = NULL;
 	struct sip_action *act;
 	size_t i, n;

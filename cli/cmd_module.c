@@ -21,7 +21,7 @@ cmd_preview(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
 	struct sip_err e = { "" };
-	struct targets t = { NULL, NULL, 0 };
+	struct sip_targets t = { NULL, NULL, 0 };
 	struct sip_request req;
 	struct sip_reason reason;
 	struct sip_buf out;
@@ -73,7 +73,7 @@ cmd_preview(const struct command *c, struct ctx *ctx, int argc,
 	rv = 0;
  out:
 	sip_buf_free(&out);
-	targets_free(&t);
+	sip_targets_free(&t);
 	return rv;
 }
 

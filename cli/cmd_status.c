@@ -33,7 +33,7 @@ static const char *const col_names[COL__MAX] = {
 /* The MAC of a status row (rows for asked MACs may have neither part). */
 static const char *
 row_mac(const struct sip_status_row *r, size_t i, size_t nrows,
-    const struct targets *t)
+    const struct sip_targets *t)
 {
 	if (r->machine != NULL)
 		return r->machine->mac;
@@ -111,7 +111,7 @@ json_machine(struct sip_buf *b, const struct sip_machine *m)
 
 static void
 status_json(struct sip_buf *b, const struct sip_status_row *rows,
-    size_t n, const struct targets *t)
+    size_t n, const struct sip_targets *t)
 {
 	size_t i;
 
@@ -130,7 +130,7 @@ status_json(struct sip_buf *b, const struct sip_status_row *rows,
 
 static void
 status_table(const struct sip_status_row *rows, size_t n,
-    const struct targets *t)
+    const struct sip_targets *t)
 {
 	const struct sip_action *a;
 	const struct sip_machine *m;
@@ -195,7 +195,7 @@ int
 cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
 	struct sip_err e = { "" };
-	struct targets t = { NULL, NULL, 0 };
+	struct sip_targets t = { NULL, NULL, 0 };
 	struct sip_store *st = NULL;
 	struct sip_status_row *rows = NULL;
 	struct sip_buf b = { NULL, 0, 0, 0 };
@@ -318,7 +318,7 @@ cmd_history(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
 	struct sip_err e = { "" };
-	struct targets t = { NULL, NULL, 0 };
+	struct sip_targets t = { NULL, NULL, 0 };
 	struct sip_store *st = NULL;
 	struct sip_history *h = NULL;
 	struct sip_buf b = { NULL, 0, 0, 0 };

@@ -172,7 +172,7 @@ seen_fold(const char *verb, const struct ctx *ctx, struct sip_store *st)
  */
 int
 machines_open(const struct command *c, struct ctx *ctx, int argc,
-    char *argv[], enum sip_store_mode mode, struct targets *t,
+    char *argv[], enum sip_store_mode mode, struct sip_targets *t,
     struct sip_store **st)
 {
 	if (ctx_setup(c, ctx) == -1)
@@ -184,11 +184,11 @@ machines_open(const struct command *c, struct ctx *ctx, int argc,
 
 /* The last thing the verbs on machines do. */
 void
-machines_close(struct targets *t, struct sip_store *st)
+machines_close(struct sip_targets *t, struct sip_store *st)
 {
 	if (st != NULL)
 		sip_store_close(st);
-	targets_free(t);
+	sip_targets_free(t);
 }
 
 /* --------------------------------------------------------------- help */

@@ -254,41 +254,21 @@ verb_noargs(const struct command *c, int argc, char *argv[],
 	return 0;
 }
 
-void
-targets_free(struct targets *t)
-{
-	free(t->mac);
-	free(t->p);
-	memset(t, 0, sizeof(*t));
-}
-
 /* Parse and canonicalise every target (duplicates dropped); name a bad one. */
 int
 targets_parse(const char *verb, char *const *argv, int argc,
-    struct targets *t)
+    struct sip_targets *t)
 {
-	struct sip_mac m;
-	char canon[SIP_MAC_STRLEN];
-	size_t i, j;
+	struct sip_err e = { "" };
+	enum sip_rc rc;
 
-	memset(t, 0, sizeof(*t));
-	t->mac = xcalloc((size_t)argc, sizeof(*t->mac));
-	t->p = xcalloc((size_t)argc, sizeof(*t->p));
-	for (i = 0; i < (size_t)argc; i++) {
-		if (sip_mac_parse(argv[i], &m) != SIP_OK) {
-			warnx("%s: '%s': not a MAC address", verb, argv[i]);
-			targets_free(t);
-			return -1;
-		}
-		sip_mac_format(&m, canon);
-		for (j = 0; j < t->n; j++)
-			if (strcmp(t->mac[j], canon) == 0)
-				break;
-		if (j < t->n)
-			continue;
-		memcpy(t->mac[t->n], canon, sizeof(canon));
-		t->p[t->n] = t->mac[t->n];
-		t->n++;
+	rc = sip_targets_resolve((const char *const *)argv, (size_t)argc, t,
+	    &e);
+	if (rc == SIP_ENOMEM)
+		errx(1, "out of memory");
+	if (rc != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		return -1;
 	}
 	return 0;
 }

@@ -96,6 +96,27 @@ enum sip_rc	 sip_mac_parse(const char *, struct sip_mac *);
 /* Canonical form: lower case, colons. */
 void		 sip_mac_format(const struct sip_mac *, char[SIP_MAC_STRLEN]);
 
+/* ---------------------------------------------------------------- targets */
+
+/*
+ * The machines a command line names: TARGET arguments resolved into
+ * canonical MACs, each once, in the order first named.  A TARGET is a MAC
+ * today; host names, IP addresses and parc:NAME will resolve here too.
+ * p[i] points at mac[i] (what the store functions take).
+ */
+struct sip_targets {
+	char		(*mac)[SIP_MAC_STRLEN];
+	const char	**p;
+	size_t		 n;
+};
+/*
+ * SIP_EINVAL naming the first TARGET that names no machine; then t is
+ * empty.  Caller frees with sip_targets_free (also after a failure).
+ */
+enum sip_rc	 sip_targets_resolve(const char *const *args, size_t nargs,
+		    struct sip_targets *, struct sip_err *);
+void		 sip_targets_free(struct sip_targets *);
+
 /* ------------------------------------------------------------ value types */
 
 /*
