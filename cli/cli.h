@@ -87,6 +87,10 @@ void		 fmt_time(char *, size_t, int64_t, int);
 void		 fmt_duration(char *, size_t, int64_t);
 int		 parse_int(const char *, long long, long long, long long *);
 void		 opt_error(const char *, char *[], int);
+struct option;
+int		 long_inexact(const struct option *, const char *, int,
+		    char *[], size_t *);
+void		 long_inexact_error(const char *, const char *, size_t);
 int		 verb_options(const struct command *, int, char *[],
 		    const struct verb_option *, size_t, int *);
 int		 verb_noargs(const struct command *, int, char *[],

@@ -255,11 +255,17 @@ main(int argc, char *argv[])
 	};
 	const struct command *c;
 	struct ctx ctx;
-	int ch, rv;
+	size_t len;
+	int bad, ch, rv;
 
 	memset(&ctx, 0, sizeof(ctx));
 	opterr = 0;
 	/* "+": the global options stop at the verb. */
+	if ((bad = long_inexact(lo, "+:c:hV", argc, argv, &len)) != -1) {
+		long_inexact_error(NULL, argv[bad], len);
+		usage_all(stderr);
+		return stdout_close(EXIT_USAGE);
+	}
 	while ((ch = getopt_long(argc, argv, "+:c:hV", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

@@ -196,6 +196,78 @@ opt_error(const char *verb, char *argv[], int ch)
 #define VERB_OPTION_VAL(i)	(0x100 + (int)(i))
 
 /*
+ * getopt_long takes any unambiguous prefix of a long option (--ex for
+ * --expires).  The verbs are exact, and so are their options: otherwise a
+ * new option named alike would change what an old command line means.
+ * Returns -1, or the index in argv of the first --NAME that is not exactly
+ * one of lo (*len: the length of "--NAME", without any "=VALUE").  The
+ * argument of an option (lo's, or a short one of shortopts) is skipped;
+ * "--" ends the scan, and so does the first operand when shortopts starts
+ * with '+' (the global options).
+ */
+int
+long_inexact(const struct option *lo, const char *shortopts, int argc,
+    char *argv[], size_t *len)
+{
+	const struct option *o;
+	const char *a, *p, *q;
+	size_t n;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] != '-' || a[1] == '\0') {
+			if (shortopts[0] == '+')
+				break;
+			continue;
+		}
+		if (a[1] != '-') {
+			/* -cFILE or -c FILE: only the latter takes the next. */
+			for (p = a + 1; *p != '\0'; p++) {
+				q = strchr(shortopts, *p);
+				if (*p != ':' && *p != '+' && q != NULL &&
+				    q[1] == ':') {
+					if (p[1] == '\0')
+						i++;
+					break;
+				}
+			}
+			continue;
+		}
+		n = strcspn(a + 2, "=");
+		for (o = lo; o->name != NULL; o++)
+			if (strlen(o->name) == n &&
+			    strncmp(o->name, a + 2, n) == 0)
+				break;
+		if (o->name == NULL) {
+			*len = n + 2;
+			return i;
+		}
+		if (o->has_arg == required_argument && a[2 + n] == '\0')
+			i++;
+	}
+	return -1;
+}
+
+/* "unknown option '--NAME'" for what long_inexact found. */
+void
+long_inexact_error(const char *verb, const char *arg, size_t len)
+{
+	char *p, *name;
+
+	name = xasprintf("%.*s", (int)len, arg);
+	p = safe_dup(name, NULL);
+	if (verb != NULL)
+		warnx("%s: unknown option '%s'", verb, p);
+	else
+		warnx("unknown option '%s'", p);
+	free(p);
+	free(name);
+}
+
+/*
  * Parse the options of a verb: the n of vo, and --help.  They are accepted
  * anywhere after the verb (GNU permutation; main re-initialised getopt
  * with optind = 0).  Returns 0 with optind at the first operand, or -1
@@ -207,8 +279,8 @@ verb_options(const struct command *c, int argc, char *argv[],
     const struct verb_option *vo, size_t n, int *status)
 {
 	struct option *lo;
-	size_t i;
-	int ch, rv = 0;
+	size_t i, len;
+	int bad, ch, rv = 0;
 
 	lo = xcalloc(n + 2, sizeof(*lo));	/* vo, --help, the zeroed end */
 	for (i = 0; i < n; i++) {
@@ -220,6 +292,12 @@ verb_options(const struct command *c, int argc, char *argv[],
 	lo[n].name = "help";
 	lo[n].has_arg = no_argument;
 	lo[n].val = 'h';
+	if ((bad = long_inexact(lo, ":h", argc, argv, &len)) != -1) {
+		long_inexact_error(c->name, argv[bad], len);
+		*status = verb_usage(c, EXIT_USAGE);
+		free(lo);
+		return -1;
+	}
 	while ((ch = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		if (ch >= VERB_OPTION_VAL(0) && ch < VERB_OPTION_VAL(n)) {
 			i = (size_t)(ch - VERB_OPTION_VAL(0));

@@ -50,6 +50,30 @@ grep -q "^usage: se3-ipxe set-action " "$T/err"
 ok $? "unknown verb option: the verb's usage on stderr"
 run set-action 52:54:00:00:00:01
 is "$rc" 2 "set-action without ACTION: exit 2"
+# Long options are exact, like the verbs: no GNU abbreviation (defect 5).
+while read -r what name args; do
+	before=$(dbdump)
+	# shellcheck disable=SC2086
+	"$SIP" $args < /dev/null > "$T/out" 2> "$T/err"
+	is "$?" 2 "$what: exit 2"
+	grep -q "unknown option '$name'" "$T/err"
+	ok $? "$what: names '$name'"
+	is "$(dbdump)" "$before" "$what: database unchanged"
+done <<EOF2
+set-action---ex --ex -c $CONF set-action 52:54:00:00:00:01 memtest:run --ex 5m
+set-action---max --max -c $CONF set-action --max 2 52:54:00:00:00:01 memtest:run
+set-action---at= --a -c $CONF set-action 52:54:00:00:00:01 memtest:run --a=now
+status---js --js -c $CONF status --js
+actions---j --j -c $CONF actions --j
+preview---plat --plat -c $CONF preview --plat efi 52:54:00:00:00:01
+dhcp-config---leg --leg -c $CONF dhcp-config --leg
+verb---he --he -c $CONF status --he
+global---conf --conf --conf $CONF status
+global---vers --vers --vers
+global---h --h --h
+EOF2
+run set-action 52:54:00:00:00:01 memtest:run --at --expires 5m
+is "$rc:$(nrows actions)" "1:0" "an option's argument is not taken for an option"
 run set-action 52:54:00:00:00:01 memtest:run --max-boots
 is "$rc" 2 "option without its argument: exit 2"
 run history
