@@ -29,6 +29,29 @@ capability_list(const struct sip_module *mod)
 	return b.data != NULL ? b.data : xasprintf("%s", "none");
 }
 
+/*
+ * What is wrong with TARGET... ACTION, the n arguments before the first
+ * KEY=VALUE, or NULL.  The last one is the ACTION: a MAC there, or an
+ * ACTION alone, means an operand is missing, not that it is malformed.
+ */
+static const char *
+operands_missing(char *const *argv, int n)
+{
+	struct sip_mac mac;
+	char module[SIP_NAME_MAX], capname[SIP_NAME_MAX];
+
+	if (n == 0)
+		return "missing TARGET and ACTION";
+	if (sip_mac_parse(argv[n - 1], &mac) == SIP_OK) {
+		if (sip_action_name_split(argv[0], module, capname) == SIP_OK)
+			return "ACTION must come after the TARGETs";
+		return "missing ACTION after the TARGETs";
+	}
+	if (n == 1)
+		return "missing TARGET before the ACTION";
+	return NULL;
+}
+
 int
 cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
@@ -41,7 +64,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	struct sip_store *st = NULL;
 	struct sip_new_action *na = NULL;
 	struct sip_action **old = NULL;
-	struct sip_mac mac;
+	const char *what;
 	int64_t *ids = NULL, expires, start;
 	const char *at = NULL, *exp_arg = NULL, *max_arg = NULL, *action;
 	char modname[SIP_NAME_MAX], capname[SIP_NAME_MAX];
@@ -70,15 +93,11 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	for (k = 0; k < argc; k++)
 		if (strchr(argv[k], '=') != NULL)
 			break;
-	if (k < 2) {
-		warnx("%s: missing %s", c->name, k == 0 ? "TARGET" : "ACTION");
+	if ((what = operands_missing(argv, k)) != NULL) {
+		warnx("%s: %s", c->name, what);
 		return verb_usage(c, EXIT_USAGE);
 	}
 	action = argv[k - 1];
-	if (sip_mac_parse(action, &mac) == SIP_OK) {
-		warnx("%s: missing ACTION after the targets", c->name);
-		return verb_usage(c, EXIT_USAGE);
-	}
 	if (ctx_setup(c, ctx) == -1)
 		goto out;
 

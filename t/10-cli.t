@@ -50,6 +50,25 @@ grep -q "^usage: se3-ipxe set-action " "$T/err"
 ok $? "unknown verb option: the verb's usage on stderr"
 run set-action 52:54:00:00:00:01
 is "$rc" 2 "set-action without ACTION: exit 2"
+# Which operand is missing is named (issue 6, defect 4).
+run set-action memtest:run
+is "$rc" 2 "set-action ACTION without TARGET: exit 2"
+grep -q "set-action: missing TARGET" "$T/err" && ! grep -q "missing ACTION" "$T/err"
+ok $? "set-action ACTION alone: says missing TARGET"
+run set-action 52:54:00:00:00:01
+grep -q "set-action: missing ACTION" "$T/err"
+ok $? "set-action TARGET alone: says missing ACTION"
+run set-action memtest:run 52:54:00:00:00:01
+is "$rc" 2 "set-action ACTION TARGET (reversed): exit 2"
+grep -q "set-action: ACTION must come after the TARGETs" "$T/err"
+ok $? "set-action reversed: says the order"
+run set-action
+grep -q "set-action: missing TARGET and ACTION" "$T/err"
+ok $? "set-action alone: says missing TARGET and ACTION"
+run set-action label=abc
+grep -q "set-action: missing TARGET and ACTION" "$T/err"
+ok $? "set-action KEY=VALUE alone: says missing TARGET and ACTION"
+
 # Long options are exact, like the verbs: no GNU abbreviation (defect 5).
 while read -r what name args; do
 	before=$(dbdump)
