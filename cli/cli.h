@@ -42,6 +42,7 @@ struct command {
 	int		 flags;
 #define CMD_CONFIG	(1 << 0)	/* reads the configuration */
 #define CMD_STORE	(1 << 1)	/* reads or writes the database */
+	const char	*summary;	/* what it does, for --help */
 };
 
 /*

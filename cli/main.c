@@ -19,25 +19,53 @@ static command_fn	 cmd_help;
 static const struct command commands[] = {
 	{ "set-action",	cmd_set_action,
 	    "[--max-boots N] [--expires DURATION] [--at TIME] "
-	    "TARGET... ACTION [KEY=VALUE...]",	CMD_CONFIG | CMD_STORE },
+	    "TARGET... ACTION [KEY=VALUE...]",	CMD_CONFIG | CMD_STORE,
+	    "give each TARGET the ACTION for its next network boots" },
 	{ "cancel",	cmd_cancel,
-	    "TARGET...",			CMD_CONFIG | CMD_STORE },
+	    "TARGET...",			CMD_CONFIG | CMD_STORE,
+	    "cancel the active action of each TARGET" },
 	{ "status",	cmd_status,
-	    "[--json] [TARGET...]",		CMD_CONFIG | CMD_STORE },
+	    "[--json] [TARGET...]",		CMD_CONFIG | CMD_STORE,
+	    "show the machines, their last action and last boot" },
 	{ "history",	cmd_history,
-	    "[--json] TARGET",			CMD_CONFIG | CMD_STORE },
+	    "[--json] TARGET",			CMD_CONFIG | CMD_STORE,
+	    "show what happened to the actions of TARGET, oldest first" },
 	{ "preview",	cmd_preview,
-	    "[--platform pcbios|efi] TARGET",	CMD_CONFIG | CMD_STORE },
+	    "[--platform pcbios|efi] TARGET",	CMD_CONFIG | CMD_STORE,
+	    "print the script ipxe.cgi would serve TARGET now, and why" },
 	{ "actions",	cmd_actions,
-	    "[--json]",				CMD_CONFIG },
+	    "[--json]",				CMD_CONFIG,
+	    "list the actions the installed modules offer, and their options" },
 	{ "cleanup",	cmd_cleanup,
-	    "",					CMD_CONFIG | CMD_STORE },
+	    "",					CMD_CONFIG | CMD_STORE,
+	    "expire overdue actions and purge old history (run by cron)" },
 	{ "check",	cmd_check,
-	    "",					CMD_CONFIG | CMD_STORE },
+	    "",					CMD_CONFIG | CMD_STORE,
+	    "check the configuration, modules, templates and database" },
 	{ "dhcp-config", cmd_dhcp_config,
-	    "[--format isc|dnsmasq] [--legacy]", CMD_CONFIG },
+	    "[--format isc|dnsmasq] [--legacy]", CMD_CONFIG,
+	    "print the DHCP server lines that chain iPXE to ipxe.cgi" },
 	{ "help",	cmd_help,
-	    "[COMMAND]",			0 },
+	    "[COMMAND]",			0,
+	    "print the usage of every command, or of COMMAND" },
+};
+
+/* What the operands of the usage lines look like, for --help. */
+static const struct {
+	const char	*word;
+	const char	*text;
+} operands[] = {
+	{ "TARGET",	"a MAC address: 52:54:00:12:34:56, 52-54-00-12-34-56 "
+			"or 525400123456" },
+	{ "ACTION",	"MODULE:CAPABILITY, as `se3-ipxe actions` lists them: "
+			"memtest:run" },
+	{ "KEY=VALUE",	"an option of the ACTION, as `se3-ipxe actions` "
+			"lists them: passes=2" },
+	{ "N",		"a number of boots, 1 to 100" },
+	{ "DURATION",	"a number and a unit s, m, h, d or w: 90m, 2h, 7d "
+			"(1m to 30d)" },
+	{ "TIME",	"now, +DURATION, YYYY-MM-DD HH:MM (local time) "
+			"or @EPOCH" },
 };
 
 static const char global_usage[] = "[-hV] [-c FILE] COMMAND [ARG...]";
@@ -72,11 +100,63 @@ usage_all(FILE *fp)
 		usage_line(fp, "      ", &commands[i]);
 }
 
-/* The verb's usage line; on stdout for --help (0), on stderr otherwise. */
+/* Whether the usage line shows the operand word (a whole word of it). */
+static int
+usage_has(const char *usage, const char *word)
+{
+	const char *p;
+	size_t n = strlen(word);
+
+	for (p = usage; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == usage || strchr(" [", p[-1]) != NULL) &&
+		    strchr(" .]", p[n]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The forms of the operands usage shows (all of them for usage NULL). */
+static void
+operands_help(FILE *fp, const char *usage)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(operands); i++)
+		if (usage == NULL || usage_has(usage, operands[i].word))
+			fprintf(fp, "  %-10s %s\n", operands[i].word,
+			    operands[i].text);
+}
+
+/* --help: the usage lines, what each command does, what operands look like. */
+static void
+help_all(void)
+{
+	size_t i;
+
+	usage_all(stdout);
+	puts("\ncommands:");
+	for (i = 0; i < nitems(commands); i++)
+		printf("  %-12s %s\n", commands[i].name, commands[i].summary);
+	puts("\noperands:");
+	operands_help(stdout, NULL);
+}
+
+/*
+ * The verb's usage line; for --help (0) on stdout with what the verb does
+ * and its operands, otherwise on stderr alone.
+ */
 int
 verb_usage(const struct command *c, int status)
 {
-	usage_line(status == 0 ? stdout : stderr, "usage:", c);
+	if (status != 0) {
+		usage_line(stderr, "usage:", c);
+		return status;
+	}
+	usage_line(stdout, "usage:", c);
+	printf("\n%s\n", c->summary);
+	if (c->usage[0] != '\0') {
+		puts("");
+		operands_help(stdout, c->usage);
+	}
 	return status;
 }
 
@@ -204,7 +284,7 @@ cmd_help(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
-		usage_all(stdout);
+		help_all();
 		return 0;
 	}
 	if (argc > 1) {
@@ -272,7 +352,7 @@ main(int argc, char *argv[])
 			ctx.cfg_file = optarg;
 			break;
 		case 'h':
-			usage_all(stdout);
+			help_all();
 			return stdout_close(0);
 		case 'V':
 			puts("se3-ipxe " SIP_VERSION);

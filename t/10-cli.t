@@ -24,11 +24,29 @@ ok $? "--help: one line per verb and the global line"
 bad=
 for verb in set-action cancel status history preview actions cleanup check dhcp-config help; do
 	want=$(grep "^se3-ipxe $verb\( \|\$\)" "$T/help")
-	a=$("$SIP" help "$verb" | sed 's/^usage://' | normalise)
-	b=$("$SIP" "$verb" --help | sed 's/^usage://' | normalise)
+	a=$("$SIP" help "$verb" | sed '1!d; s/^usage://' | normalise)
+	b=$("$SIP" "$verb" --help | sed '1!d; s/^usage://' | normalise)
 	[ -n "$want" ] && [ "$a" = "$want" ] && [ "$b" = "$want" ] || bad="$bad $verb"
 done
 is "$bad" "" "help VERB and VERB --help print the verb's line of --help"
+# Usage lines alone do not say what a verb does (issue 6, defect 6).
+"$SIP" --help > "$T/help.full"
+bad=
+for verb in set-action cancel status history preview actions cleanup check dhcp-config help; do
+	summary=$(sed -n "s/^  $verb  *\([a-z].*\)/\1/p" "$T/help.full")
+	[ -n "$summary" ] && [ "$("$SIP" "$verb" --help | sed -n 3p)" = "$summary" ] &&
+	    [ "$("$SIP" help "$verb" | sed -n 3p)" = "$summary" ] || bad="$bad $verb"
+done
+is "$bad" "" "--help says what each verb does, and VERB --help says it too"
+bad=
+for word in TARGET ACTION DURATION TIME; do
+	grep -q "^  $word  *[a-zA-Z+]" "$T/help.full" || bad="$bad $word"
+done
+is "$bad" "" "--help says what TARGET, ACTION, DURATION and TIME look like"
+"$SIP" set-action --help | grep -q '^  TIME  *now, +DURATION'
+ok $? "set-action --help says what its TIME looks like"
+"$SIP" set-action --frobnicate > /dev/null 2> "$T/err"
+is "$(wc -l < "$T/err")" 2 "a usage error stays short: the error and the usage line"
 mandoc -Tlint -Wwarning "$TOP/man/se3-ipxe.8" > "$T/lint" 2>&1
 ok $? "se3-ipxe.8 is clean under mandoc -Tlint -Wwarning"
 
