@@ -41,7 +41,10 @@ struct command {
 	const char	*usage;
 	int		 flags;
 #define CMD_CONFIG	(1 << 0)	/* reads the configuration */
-#define CMD_STORE	(1 << 1)	/* reads or writes the database */
+#define CMD_STORE_RO	(1 << 1)	/* reads the database, if there is one */
+#define CMD_STORE_RW	(1 << 2)	/* writes the database, creating it */
+#define CMD_STORE_EXISTING (1 << 3)	/* writes the database, never creates it */
+#define CMD_STORE	(CMD_STORE_RO | CMD_STORE_RW | CMD_STORE_EXISTING)
 	const char	*summary;	/* what it does, for --help */
 };
 
@@ -64,11 +67,11 @@ command_fn	 cmd_cleanup, cmd_dhcp_config;		/* cmd_admin.c */
 /* main.c: usage, and what the verbs open. */
 int		 verb_usage(const struct command *, int);
 int		 ctx_setup(const struct command *, struct ctx *);
-int		 store_open(const char *, const struct ctx *,
-		    enum sip_store_mode, struct sip_store **);
+int		 store_open(const char *, const struct ctx *, int,
+		    struct sip_store **);
 int		 seen_fold(const char *, const struct ctx *, struct sip_store *);
 int		 machines_open(const struct command *, struct ctx *, int,
-		    char *[], enum sip_store_mode, struct sip_targets *,
+		    char *[], struct sip_targets *,
 		    struct sip_store **);
 void		 machines_close(struct sip_targets *, struct sip_store *);
 

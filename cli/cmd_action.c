@@ -166,7 +166,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		start = tat;
 	}
 
-	if (store_open(c->name, ctx, SIP_STORE_RW, &st) == -1)
+	if (store_open(c->name, ctx, c->flags & CMD_STORE, &st) == -1)
 		goto out;
 	old = xcalloc(t.n, sizeof(*old));
 	for (i = 0; i < t.n; i++)
@@ -253,8 +253,13 @@ cmd_cancel(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		warnx("%s: missing TARGET", c->name);
 		return verb_usage(c, EXIT_USAGE);
 	}
-	if (machines_open(c, ctx, argc, argv, SIP_STORE_RW, &t, &st) == -1)
+	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
 		goto out;
+	if (st == NULL) {	/* and none is created for nothing */
+		warnx("%s: no database at %s: nothing to cancel", c->name,
+		    ctx->cfg.db_path);
+		goto out;
+	}
 	rv = 0;
 	for (i = 0; i < t.n; i++) {
 		if (active_action(c->name, st, t.p[i], &act) == -1) {

@@ -21,7 +21,6 @@ cmd_cleanup(const struct command *c, struct ctx *ctx, int argc,
 {
 	struct sip_err e = { "" };
 	struct sip_store *st = NULL;
-	struct stat sb;
 	size_t nexpired = 0, npurged = 0;
 	enum sip_rc rc;
 	int rv = 1;
@@ -30,13 +29,14 @@ cmd_cleanup(const struct command *c, struct ctx *ctx, int argc,
 		return rv;
 	if (ctx_setup(c, ctx) == -1)
 		goto out;
+	if (store_open(c->name, ctx, c->flags & CMD_STORE, &st) == -1)
+		goto out;
 	/* No database yet: nothing to clean, and cron must stay quiet. */
-	if (stat(ctx->cfg.db_path, &sb) == -1 && errno == ENOENT) {
+	if (st == NULL) {
 		rv = 0;
 		goto out;
 	}
-	if (store_open(c->name, ctx, SIP_STORE_RW, &st) == -1 ||
-	    seen_fold(c->name, ctx, st) == -1)
+	if (seen_fold(c->name, ctx, st) == -1)
 		goto out;
 	if ((rc = sip_store_cleanup(st, ctx->now, ctx->cfg.history_keep,
 	    &nexpired, &npurged, &e)) != SIP_OK) {

@@ -245,6 +245,10 @@ cmd_actions(const struct command *c, struct ctx *ctx, int argc,
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
+	/* An empty list is an answer, but most likely a wrong path. */
+	if (nmods == 0)
+		warnx("%s: no modules found on %s", c->name,
+		    ctx->cfg.module_path);
 	if (json)
 		sip_buf_puts(&b, "[");
 	for (i = 0; i < nmods; i++)
@@ -301,7 +305,6 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct sip_err e = { "" };
 	struct sip_module **mods = NULL;
 	struct sip_store *st = NULL;
-	struct stat sb;
 	size_t nmods = 0, nmissing, i;
 	enum sip_rc rc;
 	int rv = 1;
@@ -322,6 +325,11 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		nmods = 0;
 		warn_lib(c->name, &e, rc);
 		rv = 1;
+	} else if (nmods == 0) {
+		/* Only the default answers could be served: a wrong path. */
+		warnx("%s: no modules found on %s", c->name,
+		    ctx->cfg.module_path);
+		rv = 1;
 	}
 	for (i = 0; i < nmods; i++) {
 		printf("ok module %s (%zu capabilit%s) ", mods[i]->name,
@@ -337,13 +345,13 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		rv = 1;
 
 	/* The database, if it exists already. */
-	if (stat(ctx->cfg.db_path, &sb) == -1 && errno == ENOENT) {
+	if (store_open(c->name, ctx, c->flags & CMD_STORE, &st) == -1)
+		rv = 1;
+	else if (st == NULL) {
 		fputs("ok database ", stdout);
 		put_safe(stdout, ctx->cfg.db_path, "");
 		fputs(" (not created yet)\n", stdout);
-	} else if (store_open(c->name, ctx, SIP_STORE_RO, &st) == -1)
-		rv = 1;
-	else if ((rc = sip_store_integrity(st, &e)) != SIP_OK ||
+	} else if ((rc = sip_store_integrity(st, &e)) != SIP_OK ||
 	    (rc = sip_store_active_verify(st, &nmissing, &e)) != SIP_OK) {
 		warn_lib(c->name, &e, rc);
 		rv = 1;

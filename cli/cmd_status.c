@@ -137,8 +137,6 @@ status_table(const struct sip_status_row *rows, size_t n,
 	char **cell, tbuf[32];
 	size_t *w, width[COL__MAX], i, j, k, last;
 
-	if (n == 0)
-		return;
 	cell = xcalloc((n + 1) * COL__MAX, sizeof(*cell));
 	w = xcalloc((n + 1) * COL__MAX, sizeof(*w));
 	for (j = 0; j < COL__MAX; j++) {
@@ -210,8 +208,11 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		return rv;
 	argc -= optind;
 	argv += optind;
-	if (machines_open(c, ctx, argc, argv, SIP_STORE_RO, &t, &st) == -1)
+	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
 		goto out;
+	if (st == NULL)
+		warnx("%s: no database at %s: no machine seen yet", c->name,
+		    ctx->cfg.db_path);
 	/* Not fatal: the table then shows the machines as of the last fold. */
 	if (st != NULL)
 		(void)seen_fold(c->name, ctx, NULL);
@@ -338,7 +339,7 @@ cmd_history(const struct command *c, struct ctx *ctx, int argc,
 		    "only one TARGET");
 		return verb_usage(c, EXIT_USAGE);
 	}
-	if (machines_open(c, ctx, argc, argv, SIP_STORE_RO, &t, &st) == -1)
+	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
 		goto out;
 	if (st != NULL && (rc = sip_store_history(st, t.p[0], &h, &n, &e)) !=
 	    SIP_OK) {
@@ -347,6 +348,8 @@ cmd_history(const struct command *c, struct ctx *ctx, int argc,
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
+	if (n == 0)
+		warnx("%s: no history for %s", c->name, t.p[0]);
 	if (n > 1)
 		qsort(h, n, sizeof(*h), history_cmp);
 	if (json) {

@@ -6,6 +6,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,28 +20,28 @@ static command_fn	 cmd_help;
 static const struct command commands[] = {
 	{ "set-action",	cmd_set_action,
 	    "[--max-boots N] [--expires DURATION] [--at TIME] "
-	    "TARGET... ACTION [KEY=VALUE...]",	CMD_CONFIG | CMD_STORE,
+	    "TARGET... ACTION [KEY=VALUE...]",	CMD_CONFIG | CMD_STORE_RW,
 	    "give each TARGET the ACTION for its next network boots" },
 	{ "cancel",	cmd_cancel,
-	    "TARGET...",			CMD_CONFIG | CMD_STORE,
+	    "TARGET...",			CMD_CONFIG | CMD_STORE_EXISTING,
 	    "cancel the active action of each TARGET" },
 	{ "status",	cmd_status,
-	    "[--json] [TARGET...]",		CMD_CONFIG | CMD_STORE,
+	    "[--json] [TARGET...]",		CMD_CONFIG | CMD_STORE_RO,
 	    "show the machines, their last action and last boot" },
 	{ "history",	cmd_history,
-	    "[--json] TARGET",			CMD_CONFIG | CMD_STORE,
+	    "[--json] TARGET",			CMD_CONFIG | CMD_STORE_RO,
 	    "show what happened to the actions of TARGET, oldest first" },
 	{ "preview",	cmd_preview,
-	    "[--platform pcbios|efi] TARGET",	CMD_CONFIG | CMD_STORE,
+	    "[--platform pcbios|efi] TARGET",	CMD_CONFIG | CMD_STORE_RO,
 	    "print the script ipxe.cgi would serve TARGET now, and why" },
 	{ "actions",	cmd_actions,
 	    "[--json]",				CMD_CONFIG,
 	    "list the actions the installed modules offer, and their options" },
 	{ "cleanup",	cmd_cleanup,
-	    "",					CMD_CONFIG | CMD_STORE,
+	    "",					CMD_CONFIG | CMD_STORE_EXISTING,
 	    "expire overdue actions and purge old history (run by cron)" },
 	{ "check",	cmd_check,
-	    "",					CMD_CONFIG | CMD_STORE,
+	    "",					CMD_CONFIG | CMD_STORE_RO,
 	    "check the configuration, modules, templates and database" },
 	{ "dhcp-config", cmd_dhcp_config,
 	    "[--format isc|dnsmasq] [--legacy]", CMD_CONFIG,
@@ -190,11 +191,37 @@ ctx_setup(const struct command *c, struct ctx *ctx)
 /* --------------------------------------------- what the verbs open */
 
 /*
- * Open the database.  Read-only, a database that does not exist yet is no
- * error: *st is NULL ("no machines yet").
+ * Where a database that does not exist yet would go: a directory that is
+ * missing is named with what it needs (SQLite says only "unable to open
+ * database file").  0 if it is there.
+ */
+static int
+db_dir_check(const char *verb, const char *db_path)
+{
+	struct stat sb;
+	char *copy, *dir;
+	int rv = 0;
+
+	if ((copy = strdup(db_path)) == NULL)
+		err(1, NULL);
+	dir = dirname(copy);
+	if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		warnx("%s: database directory %s does not exist (create it "
+		    "owned by the user ipxe.cgi runs as, www-data on Debian, "
+		    "mode 0750)", verb, dir);
+		rv = -1;
+	}
+	free(copy);
+	return rv;
+}
+
+/*
+ * Open the database as need says (CMD_STORE_RO, _RW or _EXISTING).  Only
+ * CMD_STORE_RW creates it: otherwise a database that does not exist yet
+ * is no error, *st is NULL and the verb says what that means for it.
  */
 int
-store_open(const char *verb, const struct ctx *ctx, enum sip_store_mode mode,
+store_open(const char *verb, const struct ctx *ctx, int need,
     struct sip_store **st)
 {
 	struct sip_err e = { "" };
@@ -202,11 +229,14 @@ store_open(const char *verb, const struct ctx *ctx, enum sip_store_mode mode,
 	enum sip_rc rc;
 
 	*st = NULL;
-	if (mode == SIP_STORE_RO && stat(ctx->cfg.db_path, &sb) == -1 &&
-	    errno == ENOENT)
-		return 0;
-	rc = sip_store_open(ctx->cfg.db_path, mode, ctx->cfg.busy_timeout_ms,
-	    st, &e);
+	if (stat(ctx->cfg.db_path, &sb) == -1 && errno == ENOENT) {
+		if (!(need & CMD_STORE_RW))
+			return 0;
+		if (db_dir_check(verb, ctx->cfg.db_path) == -1)
+			return -1;
+	}
+	rc = sip_store_open(ctx->cfg.db_path, need & CMD_STORE_RO ?
+	    SIP_STORE_RO : SIP_STORE_RW, ctx->cfg.busy_timeout_ms, st, &e);
 	if (rc != SIP_OK) {
 		*st = NULL;
 		warn_lib(verb, &e, rc);
@@ -229,9 +259,10 @@ seen_fold(const char *verb, const struct ctx *ctx, struct sip_store *st)
 	int rv = 0;
 
 	if (st == NULL) {
-		if (store_open(verb, ctx, SIP_STORE_RW, &own) == -1)
+		if (store_open(verb, ctx, CMD_STORE_EXISTING, &own) == -1)
 			return -1;
-		st = own;
+		if ((st = own) == NULL)
+			return 0;
 	}
 	if ((rc = sip_store_fold_seen(st, &nfolded, &nbad, &e)) != SIP_OK) {
 		warn_lib(verb, &e, rc);
@@ -247,19 +278,19 @@ seen_fold(const char *verb, const struct ctx *ctx, struct sip_store *st)
 
 /*
  * What the verbs on machines (cancel, status, history) do first: set up,
- * parse the targets, open the database.  The caller starts with st NULL
- * and t empty, so that machines_close undoes however far this went.
+ * parse the targets, open the database as their flags say.  The caller
+ * starts with st NULL and t empty, so that machines_close undoes however
+ * far this went.
  */
 int
 machines_open(const struct command *c, struct ctx *ctx, int argc,
-    char *argv[], enum sip_store_mode mode, struct sip_targets *t,
-    struct sip_store **st)
+    char *argv[], struct sip_targets *t, struct sip_store **st)
 {
 	if (ctx_setup(c, ctx) == -1)
 		return -1;
 	if (targets_parse(c->name, argv, argc, t) == -1)
 		return -1;
-	return store_open(c->name, ctx, mode, st);
+	return store_open(c->name, ctx, c->flags & CMD_STORE, st);
 }
 
 /* The last thing the verbs on machines do. */

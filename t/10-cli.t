@@ -312,12 +312,57 @@ is "$?" 1 "status --json: no raw escape byte"
 # --- no database yet ----------------------------------------------------------
 cli_config "$T/empty.conf" "$TOP/modules"
 sed -i "s|^path = $DB|path = $T/nodb/se3-ipxe.db|" "$T/empty.conf"
-is "$("$SIP" -c "$T/empty.conf" status; echo "rc=$?")" "rc=0" "status without a database: nothing, exit 0"
-is "$("$SIP" -c "$T/empty.conf" status --json)" "[]" "status --json without a database: []"
+# Each verb says what it saw (issue 6, defect 7).
+nodb() { "$SIP" -c "$T/empty.conf" "$@" < /dev/null > "$T/out" 2> "$T/err"; rc=$?; }
+nodb status
+is "$rc" 0 "status without a database: exit 0"
+head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE '
+ok $? "status without a database: the column headings all the same"
+is "$(cat "$T/err")" "se3-ipxe: status: no database at $T/nodb/se3-ipxe.db: no machine seen yet" \
+    "status without a database: says so on stderr"
+nodb status --json
+is "$rc:$(cat "$T/out")" "0:[]" "status --json without a database: []"
+grep -q "no database at $T/nodb/se3-ipxe.db" "$T/err"
+ok $? "status --json without a database: says so on stderr"
+nodb history $M1
+is "$rc:$(cat "$T/out")" "0:" "history without a database: exit 0, nothing on stdout"
+is "$(cat "$T/err")" "se3-ipxe: history: no history for $M1" "history without a database: no history for MAC"
+nodb cancel $M1
+is "$rc" 1 "cancel without a database: exit 1"
+is "$(cat "$T/err")" "se3-ipxe: cancel: no database at $T/nodb/se3-ipxe.db: nothing to cancel" \
+    "cancel without a database: nothing to cancel"
+mkdir -p "$T/nodb"
+nodb cancel $M1
+is "$rc:$(cat "$T/err")" "1:se3-ipxe: cancel: no database at $T/nodb/se3-ipxe.db: nothing to cancel" \
+    "cancel without a database, its directory there: nothing to cancel"
+[ ! -e "$T/nodb/se3-ipxe.db" ]
+ok $? "cancel creates no database"
+rmdir "$T/nodb"
+mkdir -p "$T/nomodules"
+cli_config "$T/nomod.conf" "$T/nomodules"
+"$SIP" -c "$T/nomod.conf" actions > "$T/out" 2> "$T/err"
+is "$?:$(cat "$T/out")" "0:" "actions without modules: exit 0, nothing listed"
+is "$(cat "$T/err")" "se3-ipxe: actions: no modules found on $T/nomodules" "actions without modules: says where it looked"
+"$SIP" -c "$T/nomod.conf" actions --json > "$T/out" 2> "$T/err"
+is "$(cat "$T/out")" "[]" "actions --json without modules: []"
+"$SIP" -c "$T/nomod.conf" check > "$T/out" 2> "$T/err"
+is "$?" 1 "check without modules: exit 1"
+grep -q "^se3-ipxe: check: no modules found on $T/nomodules\$" "$T/err"
+ok $? "check without modules: no modules found"
+run history 02:00:00:00:00:77
+is "$rc:$(cat "$T/out")" "0:" "history of an unknown MAC: exit 0, nothing on stdout"
+is "$(cat "$T/err")" "se3-ipxe: history: no history for 02:00:00:00:00:77" "history of an unknown MAC: says so"
+run history --json 02:00:00:00:00:77
+is "$(cat "$T/out")" "[]" "history --json of an unknown MAC: []"
 "$SIP" -c "$T/empty.conf" preview $M1 > "$T/out" 2> /dev/null
 is "$?:$(head -1 "$T/out")" "0:#!ipxe" "preview without a database: a script"
 [ ! -e "$T/nodb/se3-ipxe.db" ]
 ok $? "read-only verbs create no database"
+# A missing database directory is named, with what it needs (defect 11).
+nodb set-action $M1 memtest:run
+is "$rc" 1 "set-action without the database directory: exit 1"
+is "$(cat "$T/err")" "se3-ipxe: set-action: database directory $T/nodb does not exist (create it owned by the user ipxe.cgi runs as, www-data on Debian, mode 0750)" \
+    "set-action without the database directory: names it and the owner it needs"
 
 # --- cleanup ----------------------------------------------------------------
 now=$(date +%s)
