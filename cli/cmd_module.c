@@ -11,10 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "se3ipxe.h"
 #include "cli.h"
 
+
+/* Where ipxe.cgi is installed (se3-ipxe(8), README). */
+#define PREVIEW_SCRIPT_NAME	"/cgi-bin/ipxe.cgi"
+
+/* One line of untrusted text on stderr, escaped for the terminal. */
+static void
+line_warn(const char *verb, const char *text)
+{
+	char *p;
+
+	p = safe_dup(text, NULL);
+	warnx("%s: %s", verb, p);
+	free(p);
+}
 
 int
 cmd_preview(const struct command *c, struct ctx *ctx, int argc,
@@ -25,11 +40,13 @@ cmd_preview(const struct command *c, struct ctx *ctx, int argc,
 	struct sip_request req;
 	struct sip_reason reason;
 	struct sip_buf out;
-	const char *platform = NULL;
-	char *p;
+	struct sip_buf trace = { NULL, 0, 0, 0 };
+	const char *platform = NULL, *host = NULL, *line, *nl;
+	char *p, hostname[256];
 	enum sip_rc rc = SIP_OK;
 	int rv = 1;
 	const struct verb_option vo[] = {
+		{ "host",	NULL,	&host },
 		{ "platform",	NULL,	&platform },
 	};
 
@@ -54,14 +71,46 @@ cmd_preview(const struct command *c, struct ctx *ctx, int argc,
 	if (targets_parse(c->name, argv, argc, &t) == -1)
 		goto out;
 
+	/*
+	 * ipxe.cgi builds the URLs the configuration leaves empty from the
+	 * request: preview assumes a request to this host, as ipxe.cgi is
+	 * installed (the trace says which URLs that gave).
+	 */
+	if (host == NULL) {
+		host = "127.0.0.1";
+		if (gethostname(hostname, sizeof(hostname)) == 0 &&
+		    hostname[sizeof(hostname) - 1] == '\0' &&
+		    sip_value_check(SIP_T_HOST, hostname) == SIP_OK)
+			host = hostname;
+	} else if (sip_value_check(SIP_T_HOST, host) != SIP_OK) {
+		p = safe_dup(host, NULL);
+		warnx("%s: --host: '%s': not a host name or IPv4 address "
+		    "(with an optional :PORT)", c->name, p);
+		free(p);
+		goto out;
+	}
 	memset(&req, 0, sizeof(req));
 	memcpy(req.mac, t.mac[0], sizeof(req.mac));
 	req.platform = platform;
+	req.host = host;
+	req.script_name = PREVIEW_SCRIPT_NAME;
+	if (ctx->cfg.cgi_url == NULL || ctx->cfg.cgi_url[0] == '\0' ||
+	    ctx->cfg.boot_url == NULL || ctx->cfg.boot_url[0] == '\0')
+		warnx("%s: assuming a request to Host %s, SCRIPT_NAME %s "
+		    "(--host)", c->name, host, PREVIEW_SCRIPT_NAME);
 	memset(&reason, 0, sizeof(reason));
-	sip_answer_boot(&ctx->cfg, &req, ctx->now, 1, &out, &reason, &rc, &e);
-	if (out.failed) {
+	sip_answer_preview(&ctx->cfg, &req, ctx->now, &out, &trace, &reason,
+	    &rc, &e);
+	if (out.failed || trace.failed) {
 		warnx("%s: out of memory", c->name);
 		goto out;
+	}
+	for (line = trace.data; line != NULL && *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		p = xasprintf("%.*s", (int)(nl - line), line);
+		line_warn(c->name, p);
+		free(p);
 	}
 	if (out.len > 0)
 		fwrite(out.data, 1, out.len, stdout);
@@ -73,6 +122,7 @@ cmd_preview(const struct command *c, struct ctx *ctx, int argc,
 	rv = 0;
  out:
 	sip_buf_free(&out);
+	sip_buf_free(&trace);
 	sip_targets_free(&t);
 	return rv;
 }

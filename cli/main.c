@@ -32,7 +32,7 @@ static const struct command commands[] = {
 	    "[--json] TARGET",			CMD_CONFIG | CMD_STORE_RO,
 	    "show what happened to the actions of TARGET, oldest first" },
 	{ "preview",	cmd_preview,
-	    "[--platform pcbios|efi] TARGET",	CMD_CONFIG | CMD_STORE_RO,
+	    "[--platform pcbios|efi] [--host HOST] TARGET", CMD_CONFIG | CMD_STORE_RO,
 	    "print the script ipxe.cgi would serve TARGET now, and why" },
 	{ "actions",	cmd_actions,
 	    "[--json]",				CMD_CONFIG,

@@ -588,6 +588,17 @@ struct sip_reason {
 void		 sip_answer_boot(const struct sip_config *, const struct sip_request *,
 		    time_t now, int dry_run, struct sip_buf *out,
 		    struct sip_reason *, enum sip_rc *rc, struct sip_err *);
+/*
+ * preview: sip_answer_boot's dry run, and its decision trace appended to
+ * trace, one LF-terminated line per step (the URLs and where they come
+ * from, the journal, the active list, the action and its step, the
+ * template and its keys).  The lines quote stored strings as they are:
+ * the caller escapes them for a terminal.
+ */
+void		 sip_answer_preview(const struct sip_config *,
+		    const struct sip_request *, time_t now, struct sip_buf *out,
+		    struct sip_buf *trace, struct sip_reason *, enum sip_rc *rc,
+		    struct sip_err *);
 
 /* SMBIOS strings are kept as printable ASCII of 1 to SIP_SMBIOS_MAX bytes. */
 #define SIP_SMBIOS_MAX	64

@@ -226,6 +226,37 @@ seen_size() { if [ -f "$DB-seen" ]; then wc -c < "$DB-seen"; else echo 0; fi; }
 seen_before=$(seen_size)
 run preview 02:00:00:00:00:98
 is "$(seen_size)" "$seen_before" "preview writes nothing to the seen journal"
+# Preview serves what ipxe.cgi would, URLs included (issue 6, defects 2 and 3).
+cli_config "$T/derive.conf" "$TOP/modules:$T/modules"
+sed -i '/^boot_url = /d; /^cgi_url = /d' "$T/derive.conf"
+M9=52:54:00:00:00:99
+"$SIP" -c "$T/derive.conf" set-action $M9 memtest:run > /dev/null 2>&1
+"$SIP" -c "$T/derive.conf" preview --host 127.0.0.1:8080 $M9 > "$T/preview" 2> "$T/trace"
+is "$?" 0 "preview with the URLs left to the request: exit 0"
+grep -q "assuming a request to Host 127.0.0.1:8080, SCRIPT_NAME /cgi-bin/ipxe.cgi" "$T/trace"
+ok $? "preview says which request it assumed"
+grep -q "cgi_url http://127.0.0.1:8080/cgi-bin/ipxe.cgi (not configured" "$T/trace"
+ok $? "preview says which cgi_url that gave"
+CONFIG=$T/derive.conf boot "mac=$M9&platform=pcbios"
+cmp -s "$T/preview" "$T/body"
+ok $? "preview prints exactly what ipxe.cgi then serves"
+grep -q 'kernel /\|chain ?' "$T/preview"
+is "$?" 1 "preview: no URL without its host"
+for step in "journal: a boot would append $M9" "active list .*: $M9 is on it" \
+    "action [0-9]* memtest:run: pending, boot 0/1" "expires " "smbios: not checked" \
+    "step: pending -> done (boot)" "template .*/memtest/" "key token = [0-9a-f]"; do
+	grep -q "^se3-ipxe: preview: $step" "$T/trace" || echo "missing: $step"
+done > "$T/missing"
+is "$(cat "$T/missing")" "" "preview traces the journal, the active list, the action, the step, the template and its keys"
+"$SIP" -c "$T/derive.conf" preview --host 'bad host' $M9 > /dev/null 2>&1
+is "$?" 1 "preview --host with a bad host: exit 1"
+"$SIP" -c "$T/derive.conf" preview $M9 > /dev/null 2> "$T/trace"
+grep -q "assuming a request to Host [^ ]*, SCRIPT_NAME" "$T/trace"
+ok $? "preview without --host assumes this host"
+run preview 02:00:00:00:00:97
+grep -q "02:00:00:00:00:97 is not on it" "$T/err" && grep -q "template .*local.ipxe (the default answer)" "$T/err" &&
+    ! grep -q "assuming" "$T/err"
+ok $? "preview of an unknown machine: traced; configured URLs assume nothing"
 run preview --platform bios $M1
 is "$rc" 1 "preview --platform bios: exit 1"
 one_line_naming bios
