@@ -33,7 +33,7 @@ CGI_LIBS ?= $(LIBS) -lm
 LIB_SRCS = lib/buf.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
 	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
 	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c lib/time.c lib/names.c lib/option.c \
-	   lib/tick.c
+	   lib/tick.c lib/json.c lib/target.c
 # The store's other rooms; lib/store.h is shared by them alone.
 STORE_SRCS = lib/store_schema.c lib/store_action.c lib/store_machine.c
 LIB_SRCS += $(STORE_SRCS)
@@ -47,13 +47,21 @@ FUZZ_BINS = $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
 REPLAY_BINS = $(FUZZ_SRCS:fuzz/fuzz-%.c=build/t/replay-%.t)
 MANS      = man/se3-ipxe.8 man/ipxe.cgi.8 man/se3-ipxe.conf.5 man/se3-ipxe-modules.5
 
+CLI_SRCS = cli/main.c cli/util.c cli/priv.c cli/cmd_action.c cli/cmd_status.c \
+	   cli/cmd_module.c cli/cmd_admin.c
+CLI_OBJS = $(CLI_SRCS:.c=.o)
+# The CLI links on its own line: what only it needs (libldap, later) is
+# added here and never reaches the static ipxe.cgi.
+CLI_LIBS ?= $(LIBS)
+
 all: cgi/ipxe.cgi cli/se3-ipxe
 
 .c.o:
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-$(LIB_OBJS) cgi/ipxe.cgi.o cli/se3-ipxe.o: lib/se3ipxe.h lib/extern.h
+$(LIB_OBJS) cgi/ipxe.cgi.o $(CLI_OBJS): lib/se3ipxe.h lib/extern.h
 lib/store.o $(STORE_SRCS:.c=.o): lib/store.h
+$(CLI_OBJS): cli/cli.h
 
 # The installation paths are compiled into config.o: rebuild it whenever
 # they change, so that `make install PREFIX=/usr` never installs a
@@ -70,7 +78,7 @@ build/flags: FORCE
 	@mkdir -p build
 	@echo '$(subst ','\'',$(BUILD_FLAGS))' | cmp -s - $@ || \
 	    echo '$(subst ','\'',$(BUILD_FLAGS))' > $@
-$(LIB_OBJS) cgi/ipxe.cgi.o cli/se3-ipxe.o bench/floor.cgi $(UNIT_BINS) \
+$(LIB_OBJS) cgi/ipxe.cgi.o $(CLI_OBJS) bench/floor.cgi $(UNIT_BINS) \
     $(REPLAY_BINS) build/t/ipxe-dynamic.cgi: build/flags
 
 $(LIB): $(LIB_OBJS)
@@ -80,8 +88,8 @@ $(LIB): $(LIB_OBJS)
 cgi/ipxe.cgi: cgi/ipxe.cgi.o $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(CGI_STATIC) -o $@ cgi/ipxe.cgi.o $(LIB) $(CGI_LIBS)
 
-cli/se3-ipxe: cli/se3-ipxe.o $(LIB)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ cli/se3-ipxe.o $(LIB) $(LIBS)
+cli/se3-ipxe: $(CLI_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(CLI_LIBS)
 
 build/t/%.t: t/unit/%.c t/unit/tap.h $(LIB)
 	@mkdir -p build/t

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The two answers ipxe.cgi gives: what a booting machine runs now, and whether a client's report is taken. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "se3ipxe.h"
 #include "extern.h"
@@ -18,15 +20,32 @@ const char sip_fallback_script[] =
     "exit 1\n";
 const size_t sip_fallback_script_len = sizeof(sip_fallback_script) - 1;
 
-static const char *const local_words[SIP_LOCAL__MAX] = {
-	"sanboot",	/* SIP_LOCAL_SANBOOT */
-	"exit",		/* SIP_LOCAL_EXIT */
-};
 
-static const char *const default_templates[SIP_DEFAULT__MAX] = {
-	"local.ipxe",	/* SIP_DEFAULT_LOCAL */
-	"iscsi.ipxe",	/* SIP_DEFAULT_ISCSI */
-};
+/*
+ * The decision trace of a preview: one line per step.  On a boot trace
+ * is NULL and the arguments are not even evaluated, so that the boot path
+ * pays nothing for it.
+ */
+#define TRACE(t, ...)	do {						\
+	if ((t) != NULL)						\
+		trace_line((t), __VA_ARGS__);				\
+} while (0)
+
+static void trace_line(struct sip_buf *, const char *, ...)
+    __attribute__((__format__(printf, 2, 3)));
+
+static void
+trace_line(struct sip_buf *t, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	sip_buf_puts(t, line);
+	sip_buf_append(t, "\n", 1);
+}
 
 /* Everything one answer renders from, as strings of their types. */
 struct answer_ctx {
@@ -111,15 +130,26 @@ builtin_values(struct sip_kv *kv, const struct sip_config *cfg,
 	kv_set(kv, &n, "boot_url", c->boot_url);
 	kv_set(kv, &n, "report_url", c->report_url);
 	kv_set(kv, &n, "file_url", c->file_url);
-	kv_set(kv, &n, "local_pcbios", local_words[cfg->local_pcbios]);
-	kv_set(kv, &n, "local_efi", local_words[cfg->local_efi]);
+	kv_set(kv, &n, "local_pcbios", sip_local_name(cfg->local_pcbios));
+	kv_set(kv, &n, "local_efi", sip_local_name(cfg->local_efi));
 	kv_set(kv, &n, "iscsi_target", cfg->iscsi_target);
 	return n;
 }
 
+/* The keys a template is rendered with, one line each. */
+static void
+trace_keys(struct sip_buf *trace, const struct sip_kv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		TRACE(trace, "key %s = %s", kv[i].key, kv[i].value);
+}
+
 static enum sip_rc
 render_default(const struct sip_config *cfg, const struct sip_request *req,
-    const struct answer_ctx *c, struct sip_buf *out, struct sip_err *err)
+    const struct answer_ctx *c, struct sip_buf *out, struct sip_buf *trace,
+    struct sip_err *err)
 {
 	struct sip_template *t = NULL;
 	struct sip_kv kv[16];
@@ -127,13 +157,15 @@ render_default(const struct sip_config *cfg, const struct sip_request *req,
 	size_t n;
 	enum sip_rc rc;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", cfg->template_dir,
-	    default_templates[cfg->boot_default]) >= sizeof(path))
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.ipxe",
+	    cfg->template_dir, sip_default_name(cfg->boot_default)) >= sizeof(path))
 		return sip_errf(err, SIP_ECONFIG, "template path too long");
 	if ((rc = sip_template_load(path, SIP_TEMPLATE_IPXE, sip_builtin_keys, sip_builtin_nkeys,
 	    &t, err)) != SIP_OK)
 		return rc;
 	n = builtin_values(kv, cfg, req, c);
+	TRACE(trace, "template %s (the default answer)", path);
+	trace_keys(trace, kv, n);
 	rc = sip_template_render(t, kv, n, out, err);
 	sip_template_free(t);
 	return rc;
@@ -146,7 +178,7 @@ render_default(const struct sip_config *cfg, const struct sip_request *req,
 static enum sip_rc
 render_action(const struct sip_config *cfg, const struct sip_request *req,
     struct answer_ctx *c, const struct sip_action *act, const char *file,
-    struct sip_buf *out, struct sip_err *err)
+    struct sip_buf *out, struct sip_buf *trace, struct sip_err *err)
 {
 	char module[SIP_NAME_MAX], capname[SIP_NAME_MAX];
 	const struct sip_capability *cap;
@@ -192,6 +224,9 @@ render_action(const struct sip_config *cfg, const struct sip_request *req,
 	kv_set(kv, &n, "max_boots", c->max_boots);
 	for (i = 0; i < act->noptions; i++)
 		kv_set(kv, &n, act->options[i].key, act->options[i].value);
+	TRACE(trace, "template %s/%s (module %s, capability %s)", mod->dir,
+	    cap->template_file, module, capname);
+	trace_keys(trace, kv, n);
 	rc = sip_template_render(t, kv, n, out, err);
  out:
 	free(kv);
@@ -199,21 +234,63 @@ render_action(const struct sip_config *cfg, const struct sip_request *req,
 	return rc;
 }
 
+/* The step function's transitions, as a preview shows them. */
+static void
+trace_transition(void *arg, const struct sip_action *act, enum sip_state old,
+    enum sip_state new, enum sip_event ev)
+{
+	TRACE((struct sip_buf *)arg, "step: %s -> %s (%s)", sip_state_name(old),
+	    sip_state_name(new), sip_event_name(ev));
+}
+
+/* A time as a preview shows it: local, and how far from now. */
+static void
+trace_time(struct sip_buf *trace, const char *what, int64_t at, time_t now)
+{
+	struct tm tm;
+	time_t tt = (time_t)at;
+	char buf[32];
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, sizeof(buf), "@%lld", (long long)at);
+	TRACE(trace, "%s %s (%s %lld s)", what, buf, at >= now ? "in" : "past by",
+	    (long long)(at >= now ? at - now : now - at));
+}
+
 /* A dry run: what the step function would answer, with nothing saved. */
 static enum sip_rc
 preview_step(struct sip_store *st, const char *mac, time_t now,
-    enum sip_answer *answer, struct sip_action **act, struct sip_err *err)
+    enum sip_answer *answer, struct sip_action **act, struct sip_buf *trace,
+    struct sip_err *err)
 {
 	enum sip_rc rc;
+	struct sip_action *a;
 
 	*answer = SIP_ANSWER_DEFAULT;
 	*act = NULL;
 	rc = sip_store_active_action(st, mac, act, err);
-	if (rc == SIP_ENOTFOUND)	/* no active action: the default answer */
+	if (rc == SIP_ENOTFOUND) {	/* no active action: the default answer */
+		TRACE(trace, "database: %s has no active action", mac);
 		return SIP_OK;
-	if (rc != SIP_OK)
+	}
+	if (rc != SIP_OK) {
+		TRACE(trace, "database: %s", err != NULL ? err->msg : "error");
 		return rc;
-	*answer = sip_fsm_step(*act, SIP_EV_BOOT, now, NULL, NULL);
+	}
+	a = *act;
+	TRACE(trace, "action %lld %s: %s, boot %d/%d, completion %s, set by %s",
+	    (long long)a->id, a->name, sip_state_name(a->state), a->boots,
+	    a->max_boots, sip_completion_name(a->completion),
+	    a->created_by != NULL ? a->created_by : "?");
+	if (a->start_at > 0)
+		trace_time(trace, "starts", a->start_at, now);
+	trace_time(trace, "expires", a->expires_at, now);
+	TRACE(trace, "smbios: not checked: an action is chosen by MAC alone");
+	*answer = sip_fsm_step(a, SIP_EV_BOOT, now, trace != NULL ?
+	    trace_transition : NULL, trace);
+	TRACE(trace, "step: answer %s", *answer == SIP_ANSWER_ACTION ?
+	    "the action's script" : "the default answer");
 	if (*answer != SIP_ANSWER_ACTION) {
 		sip_action_free(*act);
 		*act = NULL;
@@ -221,10 +298,25 @@ preview_step(struct sip_store *st, const char *mac, time_t now,
 	return SIP_OK;
 }
 
-void
-sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
-    time_t now, int dry_run, struct sip_buf *out, struct sip_reason *reason,
-    enum sip_rc *rcp, struct sip_err *err)
+/* Where an answer's URLs come from, as a preview shows it. */
+static void
+trace_url(struct sip_buf *trace, const char *name, const char *configured,
+    const char *url, const struct sip_request *req)
+{
+	if (configured != NULL && *configured != '\0')
+		TRACE(trace, "%s %s (configured)", name, url);
+	else if (*url != '\0')
+		TRACE(trace, "%s %s (not configured: from the request's Host %s)",
+		    name, url, req->host);
+	else
+		TRACE(trace, "%s none (not configured, and no Host in the "
+		    "request)", name);
+}
+
+static void
+answer_boot(const struct sip_config *cfg, const struct sip_request *req,
+    time_t now, int dry_run, struct sip_buf *out, struct sip_buf *trace,
+    struct sip_reason *reason, enum sip_rc *rcp, struct sip_err *err)
 {
 	struct sip_store *st = NULL;
 	struct sip_action *act = NULL;
@@ -235,10 +327,16 @@ sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 	int listed = 0;
 
 	ctx_init(&c, cfg, req);
+	trace_url(trace, "cgi_url", cfg->cgi_url, c.cgi_url, req);
+	trace_url(trace, "boot_url", cfg->boot_url, c.boot_url, req);
 	snprintf(reason->text, sizeof(reason->text), "default answer");
 	/* The machine is recorded whatever happens next. */
 	if (!dry_run)
 		seen_rc = sip_seen_append(cfg->db_path, req, now, &seen_err);
+	else
+		TRACE(trace, "journal: a boot would append %s to %s%s "
+		    "(a preview writes nothing)", req->mac, cfg->db_path,
+		    SIP_SEEN_SUFFIX);
 
 	/*
 	 * Most machines have no action: the list says so without the
@@ -248,6 +346,14 @@ sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 	 */
 	err2.msg[0] = '\0';
 	list_rc = sip_active_lookup(cfg->db_path, req->mac, &listed, &err2);
+	if (list_rc != SIP_OK)
+		TRACE(trace, "active list %s%s: unreadable (%s): ask the database",
+		    cfg->db_path, SIP_ACTIVE_SUFFIX, err2.msg);
+	else
+		TRACE(trace, "active list %s%s: %s %s", cfg->db_path,
+		    SIP_ACTIVE_SUFFIX, req->mac, listed ?
+		    "is on it: ask the database" :
+		    "is not on it: the default answer, without the database");
 	if (list_rc == SIP_OK && !listed) {
 		snprintf(reason->text, sizeof(reason->text),
 		    "default answer (no active action)");
@@ -259,7 +365,8 @@ sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 	    SIP_STORE_RW_EXISTING, cfg->busy_timeout_ms, &st, err);
 	if (rc == SIP_OK) {
 		if (dry_run)
-			rc = preview_step(st, req->mac, now, &answer, &act, err);
+			rc = preview_step(st, req->mac, now, &answer, &act,
+			    trace, err);
 		else
 			rc = sip_store_boot(st, req->mac, now, &answer, &act,
 			    err);
@@ -268,6 +375,8 @@ sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 		sip_store_close(st);
 	} else if (dry_run) {
 		/* No database yet: every machine is unknown, which is no error. */
+		TRACE(trace, "database: not readable (%s): no action",
+		    err != NULL ? err->msg : "?");
 		rc = SIP_OK;
 	}
  render:
@@ -276,7 +385,7 @@ sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 		    "action %lld %s: boot %d/%d (%s)", (long long)act->id,
 		    act->name, act->boots, act->max_boots,
 		    sip_state_name(act->state));
-		rc = render_action(cfg, req, &c, act, NULL, out, err);
+		rc = render_action(cfg, req, &c, act, NULL, out, trace, err);
 		if (rc != SIP_OK)
 			snprintf(reason->text, sizeof(reason->text),
 			    "action %lld %s could not be rendered: default answer",
@@ -288,7 +397,8 @@ sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 		if (out->data != NULL)
 			out->data[0] = '\0';
 		err2.msg[0] = '\0';
-		rc2 = render_default(cfg, req, &c, out, rc == SIP_OK ? err : &err2);
+		rc2 = render_default(cfg, req, &c, out, trace,
+		    rc == SIP_OK ? err : &err2);
 		if (rc == SIP_OK)
 			rc = rc2;
 	}
@@ -308,6 +418,23 @@ sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 			*err = seen_err;
 	}
 	*rcp = rc;
+}
+
+void
+sip_answer_boot(const struct sip_config *cfg, const struct sip_request *req,
+    time_t now, int dry_run, struct sip_buf *out, struct sip_reason *reason,
+    enum sip_rc *rcp, struct sip_err *err)
+{
+	answer_boot(cfg, req, now, dry_run, out, NULL, reason, rcp, err);
+}
+
+void
+sip_answer_preview(const struct sip_config *cfg,
+    const struct sip_request *req, time_t now, struct sip_buf *out,
+    struct sip_buf *trace, struct sip_reason *reason, enum sip_rc *rcp,
+    struct sip_err *err)
+{
+	answer_boot(cfg, req, now, 1, out, trace, reason, rcp, err);
 }
 
 enum sip_rc
@@ -358,7 +485,7 @@ sip_answer_file(const struct sip_config *cfg, const struct sip_request *req,
 	memcpy(as.mac, act->mac, sizeof(as.mac));
 	as.platform = as.buildarch = NULL;
 	ctx_init(&c, cfg, &as);
-	rc = render_action(cfg, &as, &c, act, name, out, err);
+	rc = render_action(cfg, &as, &c, act, name, out, NULL, err);
 	sip_action_free(act);
 	return rc;
 }

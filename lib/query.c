@@ -173,8 +173,6 @@ enum on_bad {
 
 #define NO_SLOT	((size_t)-1)
 
-static const char *const platforms[] = { "pcbios", "efi", NULL };
-static const char *const buildarchs[] = { "i386", "x86_64", "arm32", "arm64", NULL };
 static const char *const statuses[] = { "running", "done", "failed", NULL };
 static const enum sip_event status_events[] = { SIP_EV_RUNNING, SIP_EV_DONE,
     SIP_EV_FAILED };
@@ -196,9 +194,9 @@ static const struct field {
 } fields[] = {
 	{ SIP_EP_BOOT, "mac", CHECK_MAC, SIP_T_MAC, NULL, 1, BAD_INVALID,
 	    NO_SLOT },
-	{ SIP_EP_BOOT, "platform", CHECK_WORDS, SIP_T_WORD, platforms, 0,
+	{ SIP_EP_BOOT, "platform", CHECK_WORDS, SIP_T_WORD, sip_platform_names, 0,
 	    BAD_DROP, offsetof(struct sip_query, req.platform) },
-	{ SIP_EP_BOOT, "buildarch", CHECK_WORDS, SIP_T_WORD, buildarchs, 0,
+	{ SIP_EP_BOOT, "buildarch", CHECK_WORDS, SIP_T_WORD, sip_buildarch_names, 0,
 	    BAD_DROP, offsetof(struct sip_query, req.buildarch) },
 	{ SIP_EP_BOOT, "uuid", CHECK_SMBIOS, SIP_T_TEXT, NULL, 0, BAD_DROP,
 	    offsetof(struct sip_query, req.uuid) },

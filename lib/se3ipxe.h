@@ -57,6 +57,32 @@ int		 sip_buf_puts(struct sip_buf *, const char *);
 int		 sip_buf_printf(struct sip_buf *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
 
+/* ------------------------------------------------------------------- JSON */
+
+/*
+ * The length of the valid UTF-8 sequence at s (1..4) and its code point,
+ * or 0 for a byte that starts none (overlong, surrogate, truncated, past
+ * U+10FFFF).  s is NUL-terminated.
+ */
+size_t		 sip_utf8_decode(const unsigned char *s, uint32_t *cp);
+
+/*
+ * JSON text (RFC 8259) appended to a buffer; each returns what the last
+ * sip_buf call returned (-1 once the buffer failed).  In a string, the
+ * quote and the backslash get a backslash, controls, DEL and C1 become
+ * \uXXXX, and bytes that are not UTF-8 become \ufffd; NULL is null.  The
+ * k* functions write a member after the first (,"key":value); the caller
+ * writes the braces.
+ */
+int		 sip_json_str(struct sip_buf *, const char *);
+int		 sip_json_kstr(struct sip_buf *, const char *key, const char *);
+int		 sip_json_kint(struct sip_buf *, const char *key, long long);
+int		 sip_json_kbool(struct sip_buf *, const char *key, int);
+int		 sip_json_knull(struct sip_buf *, const char *key);
+/* An array of the first n strings of v, stopping early at a NULL. */
+int		 sip_json_strings(struct sip_buf *, const char *const *v,
+		    size_t n);
+
 /* ------------------------------------------------------------------- MACs */
 
 #define SIP_MAC_STRLEN 18	/* "aa:bb:cc:dd:ee:ff" + NUL */
@@ -69,6 +95,27 @@ struct sip_mac {
 enum sip_rc	 sip_mac_parse(const char *, struct sip_mac *);
 /* Canonical form: lower case, colons. */
 void		 sip_mac_format(const struct sip_mac *, char[SIP_MAC_STRLEN]);
+
+/* ---------------------------------------------------------------- targets */
+
+/*
+ * The machines a command line names: TARGET arguments resolved into
+ * canonical MACs, each once, in the order first named.  A TARGET is a MAC
+ * today; host names, IP addresses and parc:NAME will resolve here too.
+ * p[i] points at mac[i] (what the store functions take).
+ */
+struct sip_targets {
+	char		(*mac)[SIP_MAC_STRLEN];
+	const char	**p;
+	size_t		 n;
+};
+/*
+ * SIP_EINVAL naming the first TARGET that names no machine; then t is
+ * empty.  Caller frees with sip_targets_free (also after a failure).
+ */
+enum sip_rc	 sip_targets_resolve(const char *const *args, size_t nargs,
+		    struct sip_targets *, struct sip_err *);
+void		 sip_targets_free(struct sip_targets *);
 
 /* ------------------------------------------------------------ value types */
 
@@ -591,6 +638,17 @@ struct sip_reason {
 void		 sip_answer_boot(const struct sip_config *, const struct sip_request *,
 		    time_t now, int dry_run, struct sip_buf *out,
 		    struct sip_reason *, enum sip_rc *rc, struct sip_err *);
+/*
+ * preview: sip_answer_boot's dry run, and its decision trace appended to
+ * trace, one LF-terminated line per step (the URLs and where they come
+ * from, the journal, the active list, the action and its step, the
+ * template and its keys).  The lines quote stored strings as they are:
+ * the caller escapes them for a terminal.
+ */
+void		 sip_answer_preview(const struct sip_config *,
+		    const struct sip_request *, time_t now, struct sip_buf *out,
+		    struct sip_buf *trace, struct sip_reason *, enum sip_rc *rc,
+		    struct sip_err *);
 
 /* SMBIOS strings are kept as printable ASCII of 1 to SIP_SMBIOS_MAX bytes. */
 #define SIP_SMBIOS_MAX	64

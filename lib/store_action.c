@@ -69,7 +69,6 @@ struct report {
 	"SELECT " ACTION_COLUMNS " FROM actions WHERE " ACTIVE_WHERE \
 	" ORDER BY id"
 
-static int		completion_parse(const char *, enum sip_completion *);
 static enum sip_rc	action_from_row(struct sip_store *, sqlite3_stmt *,
 			    struct sip_action **, struct sip_err *);
 static enum sip_rc	action_options(struct sip_store *,
@@ -102,11 +101,6 @@ static enum sip_rc	active_macs(struct sip_store *,
 			    struct sip_err *);
 static enum sip_rc	active_rewrite(struct sip_store *, struct sip_err *);
 
-/* How the database spells enum sip_completion: fixed by the schema's CHECK. */
-static const char *const completion_names[SIP_COMPLETE__MAX] = {
-	"oneshot",		/* SIP_COMPLETE_ONESHOT */
-	"report",		/* SIP_COMPLETE_REPORT */
-};
 
 void
 sip_action_free(struct sip_action *act)
@@ -120,20 +114,6 @@ sip_action_free(struct sip_action *act)
 }
 
 
-static int
-completion_parse(const char *s, enum sip_completion *c)
-{
-	size_t i;
-
-	if (s == NULL)
-		return -1;
-	for (i = 0; i < SIP_ARRAY_SIZE(completion_names); i++)
-		if (strcmp(s, completion_names[i]) == 0) {
-			*c = (enum sip_completion)i;
-			return 0;
-		}
-	return -1;
-}
 
 /* Read the current row of a statement over ACTION_COLUMNS. */
 static enum sip_rc
@@ -154,7 +134,7 @@ action_from_row(struct sip_store *st, sqlite3_stmt *s,
 		bad = "name";
 	else if (sip_state_parse(col_text(s, 3), &act->state) != SIP_OK)
 		bad = "state";
-	else if (completion_parse(col_text(s, 4), &act->completion) == -1)
+	else if (sip_completion_parse(col_text(s, 4), &act->completion) != SIP_OK)
 		bad = "completion";
 	else if (col_copy(s, 5, act->token, sizeof(act->token)) == -1 ||
 	    strlen(act->token) != SIP_TOKEN_STRLEN - 1)
@@ -671,7 +651,7 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 	    (rc = bind_text(s, 1, na->mac)) != SQLITE_OK ||
 	    (rc = bind_text(s, 2, na->name)) != SQLITE_OK ||
 	    (rc = bind_text(s, 3, sip_state_name(state))) != SQLITE_OK ||
-	    (rc = bind_text(s, 4, completion_names[na->completion])) !=
+	    (rc = bind_text(s, 4, sip_completion_name(na->completion))) !=
 	    SQLITE_OK ||
 	    (rc = bind_text(s, 5, token)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int(s, 6, na->max_boots)) != SQLITE_OK ||

@@ -19,18 +19,61 @@ help_usage > "$T/help"
 man_synopsis > "$T/synopsis"
 diff -u "$T/synopsis" "$T/help" > "$T/diff"
 ok $? "--help usage lines are the SYNOPSIS of se3-ipxe.8"
-[ "$(wc -l < "$T/help")" -eq 11 ]
+[ "$(wc -l < "$T/help")" -eq 12 ]
 ok $? "--help: one line per verb and the global line"
 bad=
 for verb in set-action cancel status history preview actions cleanup check dhcp-config help; do
 	want=$(grep "^se3-ipxe $verb\( \|\$\)" "$T/help")
-	a=$("$SIP" help "$verb" | sed 's/^usage://' | normalise)
-	b=$("$SIP" "$verb" --help | sed 's/^usage://' | normalise)
+	a=$("$SIP" help "$verb" | sed '1!d; s/^usage://' | normalise)
+	b=$("$SIP" "$verb" --help | sed '1!d; s/^usage://' | normalise)
 	[ -n "$want" ] && [ "$a" = "$want" ] && [ "$b" = "$want" ] || bad="$bad $verb"
 done
 is "$bad" "" "help VERB and VERB --help print the verb's line of --help"
+# Usage lines alone do not say what a verb does (issue 6, defect 6).
+"$SIP" --help > "$T/help.full"
+bad=
+for verb in set-action cancel status history preview actions cleanup check dhcp-config help; do
+	summary=$(sed -n "s/^  $verb  *\([a-z].*\)/\1/p" "$T/help.full")
+	[ -n "$summary" ] && [ "$("$SIP" "$verb" --help | sed -n 3p)" = "$summary" ] &&
+	    [ "$("$SIP" help "$verb" | sed -n 3p)" = "$summary" ] || bad="$bad $verb"
+done
+is "$bad" "" "--help says what each verb does, and VERB --help says it too"
+bad=
+for word in TARGET ACTION DURATION TIME; do
+	grep -q "^  $word  *[a-zA-Z+]" "$T/help.full" || bad="$bad $word"
+done
+is "$bad" "" "--help says what TARGET, ACTION, DURATION and TIME look like"
+"$SIP" set-action --help | grep -q '^  TIME  *now, +DURATION'
+ok $? "set-action --help says what its TIME looks like"
+"$SIP" set-action --frobnicate > /dev/null 2> "$T/err"
+is "$(wc -l < "$T/err")" 2 "a usage error stays short: the error and the usage line"
 mandoc -Tlint -Wwarning "$TOP/man/se3-ipxe.8" > "$T/lint" 2>&1
 ok $? "se3-ipxe.8 is clean under mandoc -Tlint -Wwarning"
+
+# --- init: the one verb, with set-action, that creates the database -----------
+IDIR=$T/init
+mkdir -p "$IDIR/db"
+printf '[database]\npath = %s/db/se3-ipxe.db\n[modules]\npath = %s/modules\n' \
+    "$IDIR" "$TOP" > "$IDIR/conf"
+"$SIP" -c "$IDIR/conf" init > "$T/out" 2> "$T/err"
+is "$?" 0 "init: exit 0"
+grep -q "^created $IDIR/db/se3-ipxe.db (schema [0-9]*)\$" "$T/out"
+ok $? "init: says it created the database: $(cat "$T/out")"
+test -s "$IDIR/db/se3-ipxe.db-active"
+ok $? "init: the active list is written, the fast path is ready"
+"$SIP" -c "$IDIR/conf" init > "$T/out" 2> "$T/err"
+is "$?" 0 "init again: exit 0"
+grep -q "^up to date: $IDIR/db/se3-ipxe.db" "$T/out"
+ok $? "init again: nothing to do, and says so"
+is "$(sqlite3 "$IDIR/db/se3-ipxe.db" 'SELECT count(*) FROM actions')" 0 \
+    "init again: nothing written"
+rm -rf "$IDIR/db"
+"$SIP" -c "$IDIR/conf" init > "$T/out" 2> "$T/err"
+is "$?" 1 "init without its directory: exit 1"
+grep -q "database directory $IDIR/db does not exist" "$T/err"
+ok $? "init without its directory: names it"
+test ! -e "$IDIR/db"
+ok $? "init without its directory: creates nothing"
 
 "$SIP" -c "$CONF" frobnicate > "$T/out" 2> "$T/err"
 is "$?" 2 "unknown verb: exit 2"
@@ -50,6 +93,49 @@ grep -q "^usage: se3-ipxe set-action " "$T/err"
 ok $? "unknown verb option: the verb's usage on stderr"
 run set-action 52:54:00:00:00:01
 is "$rc" 2 "set-action without ACTION: exit 2"
+# Which operand is missing is named (issue 6, defect 4).
+run set-action memtest:run
+is "$rc" 2 "set-action ACTION without TARGET: exit 2"
+grep -q "set-action: missing TARGET" "$T/err" && ! grep -q "missing ACTION" "$T/err"
+ok $? "set-action ACTION alone: says missing TARGET"
+run set-action 52:54:00:00:00:01
+grep -q "set-action: missing ACTION" "$T/err"
+ok $? "set-action TARGET alone: says missing ACTION"
+run set-action memtest:run 52:54:00:00:00:01
+is "$rc" 2 "set-action ACTION TARGET (reversed): exit 2"
+grep -q "set-action: ACTION must come after the TARGETs" "$T/err"
+ok $? "set-action reversed: says the order"
+run set-action
+grep -q "set-action: missing TARGET and ACTION" "$T/err"
+ok $? "set-action alone: says missing TARGET and ACTION"
+run set-action label=abc
+grep -q "set-action: missing TARGET and ACTION" "$T/err"
+ok $? "set-action KEY=VALUE alone: says missing TARGET and ACTION"
+
+# Long options are exact, like the verbs: no GNU abbreviation (defect 5).
+while read -r what name args; do
+	before=$(dbdump)
+	# shellcheck disable=SC2086
+	"$SIP" $args < /dev/null > "$T/out" 2> "$T/err"
+	is "$?" 2 "$what: exit 2"
+	grep -q "unknown option '$name'" "$T/err"
+	ok $? "$what: names '$name'"
+	is "$(dbdump)" "$before" "$what: database unchanged"
+done <<EOF2
+set-action---ex --ex -c $CONF set-action 52:54:00:00:00:01 memtest:run --ex 5m
+set-action---max --max -c $CONF set-action --max 2 52:54:00:00:00:01 memtest:run
+set-action---at= --a -c $CONF set-action 52:54:00:00:00:01 memtest:run --a=now
+status---js --js -c $CONF status --js
+actions---j --j -c $CONF actions --j
+preview---plat --plat -c $CONF preview --plat efi 52:54:00:00:00:01
+dhcp-config---leg --leg -c $CONF dhcp-config --leg
+verb---he --he -c $CONF status --he
+global---conf --conf --conf $CONF status
+global---vers --vers --vers
+global---h --h --h
+EOF2
+run set-action 52:54:00:00:00:01 memtest:run --at --expires 5m
+is "$rc:$(nrows actions)" "1:0" "an option's argument is not taken for an option"
 run set-action 52:54:00:00:00:01 memtest:run --max-boots
 is "$rc" 2 "option without its argument: exit 2"
 run history
@@ -166,6 +252,37 @@ seen_size() { if [ -f "$DB-seen" ]; then wc -c < "$DB-seen"; else echo 0; fi; }
 seen_before=$(seen_size)
 run preview 02:00:00:00:00:98
 is "$(seen_size)" "$seen_before" "preview writes nothing to the seen journal"
+# Preview serves what ipxe.cgi would, URLs included (issue 6, defects 2 and 3).
+cli_config "$T/derive.conf" "$TOP/modules:$T/modules"
+sed -i '/^boot_url = /d; /^cgi_url = /d' "$T/derive.conf"
+M9=52:54:00:00:00:99
+"$SIP" -c "$T/derive.conf" set-action $M9 memtest:run > /dev/null 2>&1
+"$SIP" -c "$T/derive.conf" preview --host 127.0.0.1:8080 $M9 > "$T/preview" 2> "$T/trace"
+is "$?" 0 "preview with the URLs left to the request: exit 0"
+grep -q "assuming a request to Host 127.0.0.1:8080, SCRIPT_NAME /cgi-bin/ipxe.cgi" "$T/trace"
+ok $? "preview says which request it assumed"
+grep -q "cgi_url http://127.0.0.1:8080/cgi-bin/ipxe.cgi (not configured" "$T/trace"
+ok $? "preview says which cgi_url that gave"
+CONFIG=$T/derive.conf boot "mac=$M9&platform=pcbios"
+cmp -s "$T/preview" "$T/body"
+ok $? "preview prints exactly what ipxe.cgi then serves"
+grep -q 'kernel /\|chain ?' "$T/preview"
+is "$?" 1 "preview: no URL without its host"
+for step in "journal: a boot would append $M9" "active list .*: $M9 is on it" \
+    "action [0-9]* memtest:run: pending, boot 0/1" "expires " "smbios: not checked" \
+    "step: pending -> done (boot)" "template .*/memtest/" "key token = [0-9a-f]"; do
+	grep -q "^se3-ipxe: preview: $step" "$T/trace" || echo "missing: $step"
+done > "$T/missing"
+is "$(cat "$T/missing")" "" "preview traces the journal, the active list, the action, the step, the template and its keys"
+"$SIP" -c "$T/derive.conf" preview --host 'bad host' $M9 > /dev/null 2>&1
+is "$?" 1 "preview --host with a bad host: exit 1"
+"$SIP" -c "$T/derive.conf" preview $M9 > /dev/null 2> "$T/trace"
+grep -q "assuming a request to Host [^ ]*, SCRIPT_NAME" "$T/trace"
+ok $? "preview without --host assumes this host"
+run preview 02:00:00:00:00:97
+grep -q "02:00:00:00:00:97 is not on it" "$T/err" && grep -q "template .*local.ipxe (the default answer)" "$T/err" &&
+    ! grep -q "assuming" "$T/err"
+ok $? "preview of an unknown machine: traced; configured URLs assume nothing"
 run preview --platform bios $M1
 is "$rc" 1 "preview --platform bios: exit 1"
 one_line_naming bios
@@ -252,12 +369,57 @@ is "$?" 1 "status --json: no raw escape byte"
 # --- no database yet ----------------------------------------------------------
 cli_config "$T/empty.conf" "$TOP/modules"
 sed -i "s|^path = $DB|path = $T/nodb/se3-ipxe.db|" "$T/empty.conf"
-is "$("$SIP" -c "$T/empty.conf" status; echo "rc=$?")" "rc=0" "status without a database: nothing, exit 0"
-is "$("$SIP" -c "$T/empty.conf" status --json)" "[]" "status --json without a database: []"
+# Each verb says what it saw (issue 6, defect 7).
+nodb() { "$SIP" -c "$T/empty.conf" "$@" < /dev/null > "$T/out" 2> "$T/err"; rc=$?; }
+nodb status
+is "$rc" 0 "status without a database: exit 0"
+head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE '
+ok $? "status without a database: the column headings all the same"
+is "$(cat "$T/err")" "se3-ipxe: status: no database at $T/nodb/se3-ipxe.db: no machine seen yet" \
+    "status without a database: says so on stderr"
+nodb status --json
+is "$rc:$(cat "$T/out")" "0:[]" "status --json without a database: []"
+grep -q "no database at $T/nodb/se3-ipxe.db" "$T/err"
+ok $? "status --json without a database: says so on stderr"
+nodb history $M1
+is "$rc:$(cat "$T/out")" "0:" "history without a database: exit 0, nothing on stdout"
+is "$(cat "$T/err")" "se3-ipxe: history: no history for $M1" "history without a database: no history for MAC"
+nodb cancel $M1
+is "$rc" 1 "cancel without a database: exit 1"
+is "$(cat "$T/err")" "se3-ipxe: cancel: no database at $T/nodb/se3-ipxe.db: nothing to cancel" \
+    "cancel without a database: nothing to cancel"
+mkdir -p "$T/nodb"
+nodb cancel $M1
+is "$rc:$(cat "$T/err")" "1:se3-ipxe: cancel: no database at $T/nodb/se3-ipxe.db: nothing to cancel" \
+    "cancel without a database, its directory there: nothing to cancel"
+[ ! -e "$T/nodb/se3-ipxe.db" ]
+ok $? "cancel creates no database"
+rmdir "$T/nodb"
+mkdir -p "$T/nomodules"
+cli_config "$T/nomod.conf" "$T/nomodules"
+"$SIP" -c "$T/nomod.conf" actions > "$T/out" 2> "$T/err"
+is "$?:$(cat "$T/out")" "0:" "actions without modules: exit 0, nothing listed"
+is "$(cat "$T/err")" "se3-ipxe: actions: no modules found on $T/nomodules" "actions without modules: says where it looked"
+"$SIP" -c "$T/nomod.conf" actions --json > "$T/out" 2> "$T/err"
+is "$(cat "$T/out")" "[]" "actions --json without modules: []"
+"$SIP" -c "$T/nomod.conf" check > "$T/out" 2> "$T/err"
+is "$?" 1 "check without modules: exit 1"
+grep -q "^se3-ipxe: check: no modules found on $T/nomodules\$" "$T/err"
+ok $? "check without modules: no modules found"
+run history 02:00:00:00:00:77
+is "$rc:$(cat "$T/out")" "0:" "history of an unknown MAC: exit 0, nothing on stdout"
+is "$(cat "$T/err")" "se3-ipxe: history: no history for 02:00:00:00:00:77" "history of an unknown MAC: says so"
+run history --json 02:00:00:00:00:77
+is "$(cat "$T/out")" "[]" "history --json of an unknown MAC: []"
 "$SIP" -c "$T/empty.conf" preview $M1 > "$T/out" 2> /dev/null
 is "$?:$(head -1 "$T/out")" "0:#!ipxe" "preview without a database: a script"
 [ ! -e "$T/nodb/se3-ipxe.db" ]
 ok $? "read-only verbs create no database"
+# A missing database directory is named, with what it needs (defect 11).
+nodb set-action $M1 memtest:run
+is "$rc" 1 "set-action without the database directory: exit 1"
+is "$(cat "$T/err")" "se3-ipxe: set-action: database directory $T/nodb does not exist (create it owned by the user ipxe.cgi runs as, www-data on Debian, mode 0750)" \
+    "set-action without the database directory: names it and the owner it needs"
 
 # --- cleanup ----------------------------------------------------------------
 now=$(date +%s)

@@ -82,7 +82,7 @@ dnsmasq_test() {
 
 # --- usage -----------------------------------------------------------------
 want=$(man_synopsis | grep '^se3-ipxe dhcp-config')
-is "$("$SIP" dhcp-config --help | sed 's/^usage://' | normalise)" "$want" \
+is "$("$SIP" dhcp-config --help | sed '1!d; s/^usage://' | normalise)" "$want" \
     "dhcp-config --help is its line of the SYNOPSIS of se3-ipxe.8"
 is "$want" "se3-ipxe dhcp-config [--format isc|dnsmasq] [--legacy]" \
     "... which is [--format isc|dnsmasq] [--legacy]"

@@ -68,13 +68,10 @@ se3ipxe() {
 	"$TOP/cli/se3-ipxe" -c "${CONFIG:-$T/se3-ipxe.conf}" "$@"
 }
 
-# db_create: the database as se3-ipxe creates it, empty (ipxe.cgi never
-# creates it): an action set and cancelled, then its rows deleted.
+# db_create: the database as `se3-ipxe init` creates it, empty
+# (ipxe.cgi never creates it).
 db_create() {
-	se3ipxe set-action 02:00:00:00:00:ff memtest:run > /dev/null &&
-	    se3ipxe cancel 02:00:00:00:00:ff > /dev/null &&
-	    sqlite3 "$T/db/se3-ipxe.db" "DELETE FROM history;
-		DELETE FROM action_options; DELETE FROM actions;"
+	se3ipxe init > /dev/null
 }
 
 # fold_seen: ipxe.cgi records boots in the seen journal; status folds

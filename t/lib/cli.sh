@@ -93,9 +93,10 @@ man_synopsis() {
 		END { if (line != "") print line }' | normalise
 }
 
-# The usage lines of se3-ipxe --help, without the "usage:".
+# The usage lines of se3-ipxe --help (up to its first blank line), without
+# the "usage:".
 help_usage() {
-	"$SIP" --help | sed 's/^usage://' | normalise
+	"$SIP" --help | sed '/^$/,$d; s/^usage://' | normalise
 }
 
 # Everything in the database, or nothing if it does not exist.

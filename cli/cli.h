@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Declarations shared by the files of the se3-ipxe command. */
+#ifndef SE3IPXE_CLI_H
+#define SE3IPXE_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+/*
+ * Exit statuses: 0 success, 1 failure, 2 usage error.  Allocation failures
+ * in this program are fatal (err(1)); everything else unwinds and returns.
+ */
+#define EXIT_USAGE	2
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define MAX_BOOTS_MIN	1
+#define MAX_BOOTS_MAX	100
+#define EXPIRES_MIN	60		/* 1m */
+#define EXPIRES_MAX	(30 * 86400)	/* 30d */
+#define AT_SLACK	60		/* --at may lie this far in the past */
+
+struct ctx {
+	const char		*cfg_file;	/* -c FILE, or NULL */
+	struct sip_config	 cfg;
+	int			 cfg_loaded;
+	char			 who[64];	/* created_by / cancelled by */
+	time_t			 now;
+};
+
+struct command;
+/* A verb: its table entry, the context, its argv (argv[0] is its name). */
+typedef int	 command_fn(const struct command *, struct ctx *, int,
+		    char *[]);
+
+/* One verb: git's commands[] model, the usage line is the man SYNOPSIS. */
+struct command {
+	const char	*name;
+	command_fn	*fn;
+	const char	*usage;
+	int		 flags;
+#define CMD_CONFIG	(1 << 0)	/* reads the configuration */
+#define CMD_STORE_RO	(1 << 1)	/* reads the database, if there is one */
+#define CMD_STORE_RW	(1 << 2)	/* writes the database, creating it */
+#define CMD_STORE_EXISTING (1 << 3)	/* writes the database, never creates it */
+#define CMD_STORE	(CMD_STORE_RO | CMD_STORE_RW | CMD_STORE_EXISTING)
+	const char	*summary;	/* what it does, for --help */
+};
+
+/*
+ * An option of a verb besides --help, which every verb has: --NAME sets
+ * *flag to 1, or (flag NULL) --NAME ARG points *arg at ARG.
+ */
+struct verb_option {
+	const char	 *name;
+	int		 *flag;
+	const char	**arg;
+};
+
+/* The verbs, one file per family. */
+command_fn	 cmd_set_action, cmd_cancel;		/* cmd_action.c */
+command_fn	 cmd_status, cmd_history;		/* cmd_status.c */
+command_fn	 cmd_preview, cmd_actions, cmd_check;	/* cmd_module.c */
+command_fn	 cmd_init, cmd_cleanup, cmd_dhcp_config;	/* cmd_admin.c */
+
+/* main.c: usage, and what the verbs open. */
+int		 verb_usage(const struct command *, int);
+int		 ctx_setup(const struct command *, struct ctx *);
+int		 store_open(const char *, const struct ctx *, int,
+		    struct sip_store **);
+void		 seen_warn_bad(const char *, const struct ctx *, size_t);
+int		 seen_fold(const char *, const struct ctx *, struct sip_store *);
+int		 machines_open(const struct command *, struct ctx *, int,
+		    char *[], struct sip_targets *,
+		    struct sip_store **);
+void		 machines_close(struct sip_targets *, struct sip_store *);
+
+/* priv.c */
+void		 who_init(struct ctx *);
+int		 drop_privileges(const struct ctx *);
+
+/* util.c */
+void		*xcalloc(size_t, size_t);
+char		*xasprintf(const char *, ...)
+		    __attribute__((__format__(printf, 1, 2)));
+char		*safe_dup(const char *, size_t *);
+void		 put_safe(FILE *, const char *, const char *);
+void		 warn_lib(const char *, const struct sip_err *, enum sip_rc);
+void		 buf_print(const struct sip_buf *);
+void		 fmt_time(char *, size_t, int64_t, int);
+int		 parse_int(const char *, long long, long long, long long *);
+void		 opt_error(const char *, char *[], int);
+struct option;
+int		 long_inexact(const struct option *, const char *, int,
+		    char *[], size_t *);
+void		 long_inexact_error(const char *, const char *, size_t);
+int		 verb_options(const struct command *, int, char *[],
+		    const struct verb_option *, size_t, int *);
+int		 verb_noargs(const struct command *, int, char *[],
+		    const struct verb_option *, size_t, int *);
+int		 targets_parse(const char *, char *const *, int,
+		    struct sip_targets *);
+int		 active_action(const char *, struct sip_store *, const char *,
+		    struct sip_action **);
+
+#endif /* SE3IPXE_CLI_H */

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The verbs that change actions: set-action and cancel. */
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "se3ipxe.h"
+#include "cli.h"
+
+/* "memtest has: run, quick" for an unknown capability. */
+static char *
+capability_list(const struct sip_module *mod)
+{
+	struct sip_buf b;
+	size_t i;
+
+	sip_buf_init(&b);
+	for (i = 0; i < mod->ncaps; i++)
+		sip_buf_printf(&b, "%s%s", i > 0 ? ", " : "",
+		    mod->caps[i].name);
+	if (b.failed)
+		err(1, NULL);
+	return b.data != NULL ? b.data : xasprintf("%s", "none");
+}
+
+/*
+ * What is wrong with TARGET... ACTION, the n arguments before the first
+ * KEY=VALUE, or NULL.  The last one is the ACTION: a MAC there, or an
+ * ACTION alone, means an operand is missing, not that it is malformed.
+ */
+static const char *
+operands_missing(char *const *argv, int n)
+{
+	struct sip_mac mac;
+	char module[SIP_NAME_MAX], capname[SIP_NAME_MAX];
+
+	if (n == 0)
+		return "missing TARGET and ACTION";
+	if (sip_mac_parse(argv[n - 1], &mac) == SIP_OK) {
+		if (sip_action_name_split(argv[0], module, capname) == SIP_OK)
+			return "ACTION must come after the TARGETs";
+		return "missing ACTION after the TARGETs";
+	}
+	if (n == 1)
+		return "missing TARGET before the ACTION";
+	return NULL;
+}
+
+int
+cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
+    char *argv[])
+{
+	struct sip_err e = { "" };
+	struct sip_targets t = { NULL, NULL, 0 };
+	struct sip_module *mod = NULL;
+	const struct sip_capability *cap;
+	struct sip_kv *opts = NULL;
+	struct sip_store *st = NULL;
+	struct sip_new_action *na = NULL;
+	struct sip_action **old = NULL;
+	const char *what;
+	int64_t *ids = NULL, expires, start;
+	const char *at = NULL, *exp_arg = NULL, *max_arg = NULL, *action;
+	char modname[SIP_NAME_MAX], capname[SIP_NAME_MAX];
+	char tbuf[32], sbuf[32], *list;
+	size_t nopts = 0, i;
+	long long maxb;
+	time_t tat;
+	enum sip_rc rc;
+	int k, rv = 1;
+	const struct verb_option vo[] = {
+		{ "at",		NULL,	&at },
+		{ "expires",	NULL,	&exp_arg },
+		{ "max-boots",	NULL,	&max_arg },
+	};
+
+	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
+	argc -= optind;
+	argv += optind;
+
+	/*
+	 * TARGET... ACTION [KEY=VALUE...]: the options are the arguments from
+	 * the first one with a '=' on; the action is the argument before them
+	 * (neither a MAC nor an action has a '='), the targets are the rest.
+	 */
+	for (k = 0; k < argc; k++)
+		if (strchr(argv[k], '=') != NULL)
+			break;
+	if ((what = operands_missing(argv, k)) != NULL) {
+		warnx("%s: %s", c->name, what);
+		return verb_usage(c, EXIT_USAGE);
+	}
+	action = argv[k - 1];
+	if (ctx_setup(c, ctx) == -1)
+		goto out;
+
+	/* Validate everything before anything is written. */
+	if (sip_action_name_split(action, modname, capname) != SIP_OK) {
+		warnx("%s: '%s': not an action (MODULE:CAPABILITY)", c->name,
+		    action);
+		goto out;
+	}
+	if (targets_parse(c->name, argv, k - 1, &t) == -1)
+		goto out;
+	if ((rc = sip_module_find(ctx->cfg.module_path, modname, &mod, &e)) !=
+	    SIP_OK) {
+		mod = NULL;
+		if (rc == SIP_ENOTFOUND && e.msg[0] == '\0')
+			warnx("%s: '%s': no such module", c->name, modname);
+		else
+			warn_lib(c->name, &e, rc);
+		goto out;
+	}
+	if ((cap = sip_module_capability(mod, capname)) == NULL) {
+		list = capability_list(mod);
+		warnx("%s: '%s': no such capability (%s has: %s)", c->name,
+		    action, modname, list);
+		free(list);
+		goto out;
+	}
+	if ((rc = sip_options_resolve(cap, argv + k, (size_t)(argc - k),
+	    &opts, &nopts, &e)) != SIP_OK) {
+		opts = NULL;
+		nopts = 0;
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
+	if (max_arg != NULL) {
+		if (parse_int(max_arg, MAX_BOOTS_MIN, MAX_BOOTS_MAX,
+		    &maxb) == -1) {
+			warnx("%s: --max-boots: '%s': not a number from %d to "
+			    "%d", c->name, max_arg, MAX_BOOTS_MIN,
+			    MAX_BOOTS_MAX);
+			goto out;
+		}
+	} else
+		maxb = cap->max_boots > 0 ? cap->max_boots :
+		    ctx->cfg.max_boots;
+	if (exp_arg != NULL) {
+		if (sip_duration_parse(exp_arg, EXPIRES_MIN, EXPIRES_MAX,
+		    &expires) != SIP_OK) {
+			warnx("%s: --expires: '%s': not a duration from 1m "
+			    "to 30d", c->name, exp_arg);
+			goto out;
+		}
+	} else
+		expires = cap->expires > 0 ? cap->expires : ctx->cfg.expires;
+	start = ctx->now;
+	if (at != NULL) {
+		if (sip_time_parse(at, ctx->now, &tat) != SIP_OK) {
+			warnx("%s: --at: '%s': not a time (now, +DURATION, "
+			    "YYYY-MM-DD HH:MM, @EPOCH)", c->name, at);
+			goto out;
+		}
+		if (tat < ctx->now - AT_SLACK) {
+			warnx("%s: --at: '%s': in the past", c->name, at);
+			goto out;
+		}
+		start = tat;
+	}
+
+	if (store_open(c->name, ctx, c->flags & CMD_STORE, &st) == -1)
+		goto out;
+	old = xcalloc(t.n, sizeof(*old));
+	for (i = 0; i < t.n; i++)
+		if (active_action(c->name, st, t.p[i], &old[i]) == -1)
+			goto out;
+	na = xcalloc(t.n, sizeof(*na));
+	ids = xcalloc(t.n, sizeof(*ids));
+	for (i = 0; i < t.n; i++) {
+		na[i].mac = t.p[i];
+		na[i].name = action;
+		na[i].completion = cap->completion;
+		na[i].max_boots = (int)maxb;
+		na[i].start_at = at != NULL ? start : 0;
+		na[i].expires_at = start + expires;
+		na[i].who = ctx->who;
+		na[i].options = opts;
+		na[i].noptions = nopts;
+	}
+	if ((rc = sip_store_set_actions(st, na, t.n, ctx->now, ids, &e)) !=
+	    SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
+
+	if (cap->destructive)
+		warnx("%s: warning: %s is destructive: it may erase the disks "
+		    "of %zu machine%s", c->name, action, t.n,
+		    t.n == 1 ? "" : "s");
+	fmt_time(tbuf, sizeof(tbuf), start + expires, 0);
+	fmt_time(sbuf, sizeof(sbuf), start, 0);
+	for (i = 0; i < t.n; i++) {
+		if (old[i] != NULL) {
+			fprintf(stderr, "se3-ipxe: %s: %s: replaces ", c->name,
+			    t.p[i]);
+			put_safe(stderr, old[i]->name, "?");
+			fprintf(stderr, " (%s)\n",
+			    sip_state_name(old[i]->state));
+		}
+		printf("%s %s %s (", t.p[i], action,
+		    sip_state_name(start > ctx->now ? SIP_ST_SCHEDULED :
+		    SIP_ST_PENDING));
+		if (start > ctx->now)
+			printf("starts %s, ", sbuf);
+		printf("max %lld boot%s, expires %s)\n", maxb,
+		    maxb == 1 ? "" : "s", tbuf);
+	}
+	rv = 0;
+ out:
+	if (old != NULL)
+		for (i = 0; i < t.n; i++)
+			if (old[i] != NULL)
+				sip_action_free(old[i]);
+	free(old);
+	free(ids);
+	free(na);
+	if (st != NULL)
+		sip_store_close(st);
+	if (opts != NULL)
+		sip_kv_free(opts, nopts);
+	if (mod != NULL)
+		sip_module_free(mod);
+	sip_targets_free(&t);
+	return rv;
+}
+
+/* ------------------------------------------------------------- cancel */
+
+int
+cmd_cancel(const struct command *c, struct ctx *ctx, int argc, char *argv[])
+{
+	struct sip_err e = { "" };
+	struct sip_targets t = { NULL, NULL, 0 };
+	struct sip_store *st = NULL;
+	struct sip_action *act;
+	size_t i, n;
+	enum sip_rc rc;
+	int rv = 1;
+
+	if (verb_options(c, argc, argv, NULL, 0, &rv) == -1)
+		return rv;
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		warnx("%s: missing TARGET", c->name);
+		return verb_usage(c, EXIT_USAGE);
+	}
+	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
+		goto out;
+	if (st == NULL) {	/* and none is created for nothing */
+		warnx("%s: no database at %s: nothing to cancel", c->name,
+		    ctx->cfg.db_path);
+		goto out;
+	}
+	rv = 0;
+	for (i = 0; i < t.n; i++) {
+		if (active_action(c->name, st, t.p[i], &act) == -1) {
+			rv = 1;
+			continue;
+		}
+		n = 0;
+		rc = sip_store_cancel(st, &t.p[i], 1, ctx->who, ctx->now, &n,
+		    &e);
+		if (rc != SIP_OK) {
+			warn_lib(c->name, &e, rc);
+			rv = 1;
+		} else if (n == 0) {
+			warnx("%s: %s: no active action", c->name, t.p[i]);
+			rv = 1;
+		} else {
+			printf("%s ", t.p[i]);
+			put_safe(stdout, act != NULL ? act->name : NULL,
+			    "action");
+			printf(" cancelled\n");
+		}
+		if (act != NULL)
+			sip_action_free(act);
+	}
+ out:
+	machines_close(&t, st);
+	return rv;
+}
+

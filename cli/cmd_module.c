@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The verbs about modules and what they serve: preview, actions and check. */
+
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "se3ipxe.h"
+#include "cli.h"
+
+
+/* Where ipxe.cgi is installed (se3-ipxe(8), README). */
+#define PREVIEW_SCRIPT_NAME	"/cgi-bin/ipxe.cgi"
+
+/* One line of untrusted text on stderr, escaped for the terminal. */
+static void
+line_warn(const char *verb, const char *text)
+{
+	char *p;
+
+	p = safe_dup(text, NULL);
+	warnx("%s: %s", verb, p);
+	free(p);
+}
+
+int
+cmd_preview(const struct command *c, struct ctx *ctx, int argc,
+    char *argv[])
+{
+	struct sip_err e = { "" };
+	struct sip_targets t = { NULL, NULL, 0 };
+	struct sip_request req;
+	struct sip_reason reason;
+	struct sip_buf out;
+	struct sip_buf trace = { NULL, 0, 0, 0 };
+	const char *platform = NULL, *host = NULL, *line, *nl;
+	enum sip_platform plat;
+	char *p, hostname[256];
+	enum sip_rc rc = SIP_OK;
+	int rv = 1;
+	const struct verb_option vo[] = {
+		{ "host",	NULL,	&host },
+		{ "platform",	NULL,	&platform },
+	};
+
+	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
+	argc -= optind;
+	argv += optind;
+	if (argc != 1) {
+		warnx("%s: %s", c->name, argc == 0 ? "missing TARGET" :
+		    "only one TARGET");
+		return verb_usage(c, EXIT_USAGE);
+	}
+	sip_buf_init(&out);
+	if (ctx_setup(c, ctx) == -1)
+		goto out;
+	if (platform != NULL && sip_platform_parse(platform, &plat) != SIP_OK) {
+		warnx("%s: --platform: '%s': not pcbios or efi", c->name,
+		    platform);
+		goto out;
+	}
+	if (targets_parse(c->name, argv, argc, &t) == -1)
+		goto out;
+
+	/*
+	 * ipxe.cgi builds the URLs the configuration leaves empty from the
+	 * request: preview assumes a request to this host, as ipxe.cgi is
+	 * installed (the trace says which URLs that gave).
+	 */
+	if (host == NULL) {
+		host = "127.0.0.1";
+		if (gethostname(hostname, sizeof(hostname)) == 0 &&
+		    hostname[sizeof(hostname) - 1] == '\0' &&
+		    sip_value_check(SIP_T_HOST, hostname) == SIP_OK)
+			host = hostname;
+	} else if (sip_value_check(SIP_T_HOST, host) != SIP_OK) {
+		p = safe_dup(host, NULL);
+		warnx("%s: --host: '%s': not a host name or IPv4 address "
+		    "(with an optional :PORT)", c->name, p);
+		free(p);
+		goto out;
+	}
+	memset(&req, 0, sizeof(req));
+	memcpy(req.mac, t.mac[0], sizeof(req.mac));
+	req.platform = platform;
+	req.host = host;
+	req.script_name = PREVIEW_SCRIPT_NAME;
+	if (ctx->cfg.cgi_url == NULL || ctx->cfg.cgi_url[0] == '\0' ||
+	    ctx->cfg.boot_url == NULL || ctx->cfg.boot_url[0] == '\0')
+		warnx("%s: assuming a request to Host %s, SCRIPT_NAME %s "
+		    "(--host)", c->name, host, PREVIEW_SCRIPT_NAME);
+	memset(&reason, 0, sizeof(reason));
+	sip_answer_preview(&ctx->cfg, &req, ctx->now, &out, &trace, &reason,
+	    &rc, &e);
+	if (out.failed || trace.failed) {
+		warnx("%s: out of memory", c->name);
+		goto out;
+	}
+	for (line = trace.data; line != NULL && *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		p = xasprintf("%.*s", (int)(nl - line), line);
+		line_warn(c->name, p);
+		free(p);
+	}
+	if (out.len > 0)
+		fwrite(out.data, 1, out.len, stdout);
+	p = safe_dup(reason.text, NULL);
+	warnx("%s: %s", c->name, p);
+	free(p);
+	if (rc != SIP_OK)
+		warn_lib(c->name, &e, rc);
+	rv = 0;
+ out:
+	sip_buf_free(&out);
+	sip_buf_free(&trace);
+	sip_targets_free(&t);
+	return rv;
+}
+
+/* ------------------------------------------------------------ actions */
+
+static int64_t
+cap_expires(const struct ctx *ctx, const struct sip_capability *cap)
+{
+	return cap->expires > 0 ? cap->expires : ctx->cfg.expires;
+}
+
+static int
+cap_max_boots(const struct ctx *ctx, const struct sip_capability *cap)
+{
+	return cap->max_boots > 0 ? cap->max_boots : ctx->cfg.max_boots;
+}
+
+/* passes=integer 1..10 (default 1): the number of passes */
+static void
+option_text(const struct sip_option *o)
+{
+	size_t i;
+
+	printf("\t%s=%s", o->name, sip_opt_type_name(o->type));
+	switch (o->type) {
+	case SIP_OPT_ENUM:
+		for (i = 0; o->values != NULL && o->values[i] != NULL; i++) {
+			putchar(i == 0 ? ' ' : '|');
+			put_safe(stdout, o->values[i], "");
+		}
+		break;
+	case SIP_OPT_INTEGER:
+		printf(" %lld..%lld", (long long)o->min, (long long)o->max);
+		break;
+	case SIP_OPT_BOOLEAN:
+		fputs(" yes|no", stdout);
+		break;
+	case SIP_OPT_NAME:
+		if (o->pattern != NULL) {
+			fputs(" /", stdout);
+			put_safe(stdout, o->pattern, "");
+			putchar('/');
+		}
+		break;
+	default:
+		break;
+	}
+	if (o->def != NULL) {
+		fputs(" (default ", stdout);
+		put_safe(stdout, o->def[0] != '\0' ? o->def : "empty", "");
+		putchar(')');
+	} else
+		fputs(" (required)", stdout);
+	if (o->description != NULL) {
+		fputs(": ", stdout);
+		put_safe(stdout, o->description, "");
+	}
+	putchar('\n');
+}
+
+static void
+capability_text(const struct ctx *ctx, const struct sip_module *m,
+    const struct sip_capability *cap)
+{
+	char dbuf[32];
+	size_t i;
+	int maxb;
+
+	printf("%s:%s", m->name, cap->name);
+	if (cap->description != NULL) {
+		fputs(" - ", stdout);
+		put_safe(stdout, cap->description, "");
+	}
+	maxb = cap_max_boots(ctx, cap);
+	sip_duration_format(cap_expires(ctx, cap), dbuf, sizeof(dbuf));
+	printf("\n\tcompletion %s, max %d boot%s, expires %s%s\n",
+	    sip_completion_name(cap->completion), maxb, maxb == 1 ? "" : "s",
+	    dbuf, cap->destructive ? ", destructive" : "");
+	/* File names are [A-Za-z0-9._-]: nothing to escape. */
+	if (cap->nfiles > 0) {
+		fputs("\tfiles", stdout);
+		for (i = 0; i < cap->nfiles; i++)
+			printf(" %s", cap->files[i]);
+		putchar('\n');
+	}
+	for (i = 0; i < cap->noptions; i++)
+		option_text(&cap->options[i]);
+}
+
+static void
+option_json(struct sip_buf *b, const struct sip_option *o)
+{
+	sip_buf_puts(b, "{\"name\":");
+	sip_json_str(b, o->name);
+	sip_json_kstr(b, "type", sip_opt_type_name(o->type));
+	sip_json_kstr(b, "description", o->description);
+	sip_json_kstr(b, "default", o->def);
+	sip_json_kbool(b, "required", o->def == NULL);
+	switch (o->type) {
+	case SIP_OPT_ENUM:
+		sip_buf_puts(b, ",\"values\":");
+		sip_json_strings(b, (const char *const *)o->values, SIZE_MAX);
+		break;
+	case SIP_OPT_INTEGER:
+		sip_json_kint(b, "min", o->min);
+		sip_json_kint(b, "max", o->max);
+		break;
+	case SIP_OPT_BOOLEAN:
+		sip_buf_puts(b, ",\"values\":[\"yes\",\"no\"]");
+		break;
+	case SIP_OPT_NAME:
+		sip_json_kstr(b, "pattern", o->pattern);
+		break;
+	default:
+		break;
+	}
+	sip_buf_puts(b, "}");
+}
+
+static void
+capability_json(struct sip_buf *b, const struct ctx *ctx,
+    const struct sip_module *m, const struct sip_capability *cap)
+{
+	size_t i;
+
+	sip_buf_puts(b, "{\"name\":\"");
+	/* Module and capability names are [a-z][a-z0-9_-]*. */
+	sip_buf_printf(b, "%s:%s\"", m->name, cap->name);
+	sip_json_kstr(b, "module", m->name);
+	sip_json_kstr(b, "capability", cap->name);
+	sip_json_kstr(b, "description", cap->description);
+	sip_json_kstr(b, "completion", sip_completion_name(cap->completion));
+	sip_json_kint(b, "max_boots", cap_max_boots(ctx, cap));
+	sip_json_kint(b, "expires", cap_expires(ctx, cap));
+	sip_json_kbool(b, "destructive", cap->destructive);
+	sip_buf_puts(b, ",\"files\":");
+	sip_json_strings(b, (const char *const *)cap->files, cap->nfiles);
+	sip_buf_puts(b, ",\"options\":[");
+	for (i = 0; i < cap->noptions; i++) {
+		if (i > 0)
+			sip_buf_puts(b, ",");
+		option_json(b, &cap->options[i]);
+	}
+	sip_buf_puts(b, "]}");
+}
+
+int
+cmd_actions(const struct command *c, struct ctx *ctx, int argc,
+    char *argv[])
+{
+	struct sip_err e = { "" };
+	struct sip_module **mods = NULL;
+	struct sip_buf b = { NULL, 0, 0, 0 };
+	size_t nmods = 0, i, j, n = 0;
+	enum sip_rc rc;
+	int json = 0, rv = 1;
+	const struct verb_option vo[] = {
+		{ "json",	&json,	NULL },
+	};
+
+	if (verb_noargs(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
+	if (ctx_setup(c, ctx) == -1)
+		goto out;
+	if ((rc = sip_module_scan(ctx->cfg.module_path, &mods, &nmods, &e)) !=
+	    SIP_OK) {
+		mods = NULL;
+		nmods = 0;
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
+	/* An empty list is an answer, but most likely a wrong path. */
+	if (nmods == 0)
+		warnx("%s: no modules found on %s", c->name,
+		    ctx->cfg.module_path);
+	if (json)
+		sip_buf_puts(&b, "[");
+	for (i = 0; i < nmods; i++)
+		for (j = 0; j < mods[i]->ncaps; j++, n++) {
+			if (json) {
+				sip_buf_puts(&b, n > 0 ? ",\n" : "\n");
+				capability_json(&b, ctx, mods[i],
+				    &mods[i]->caps[j]);
+			} else
+				capability_text(ctx, mods[i],
+				    &mods[i]->caps[j]);
+		}
+	if (json) {
+		sip_buf_puts(&b, n > 0 ? "\n]\n" : "]\n");
+		buf_print(&b);
+	}
+	rv = 0;
+ out:
+	sip_buf_free(&b);
+	if (mods != NULL)
+		sip_modules_free(mods, nmods);
+	return rv;
+}
+
+/* -------------------------------------------------------------- check */
+
+static int
+check_template(const struct ctx *ctx, const char *name)
+{
+	struct sip_err e = { "" };
+	struct sip_template *tmpl = NULL;
+	enum sip_rc rc;
+	char *path;
+
+	path = xasprintf("%s/%s", ctx->cfg.template_dir, name);
+	rc = sip_template_load(path, SIP_TEMPLATE_IPXE, sip_builtin_keys, sip_builtin_nkeys,
+	    &tmpl, &e);
+	if (rc != SIP_OK)
+		warn_lib("check", &e, rc);
+	else {
+		fputs("ok template ", stdout);
+		put_safe(stdout, path, "");
+		putchar('\n');
+	}
+	if (rc == SIP_OK && tmpl != NULL)
+		sip_template_free(tmpl);
+	free(path);
+	return rc == SIP_OK ? 0 : -1;
+}
+
+int
+cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
+{
+	struct sip_err e = { "" };
+	struct sip_module **mods = NULL;
+	struct sip_store *st = NULL;
+	size_t nmods = 0, nmissing, i;
+	enum sip_rc rc;
+	int rv = 1;
+
+	if (verb_noargs(c, argc, argv, NULL, 0, &rv) == -1)
+		return rv;
+	if (ctx_setup(c, ctx) == -1)
+		goto out;
+	rv = 0;
+	fputs("ok config ", stdout);
+	put_safe(stdout, ctx->cfg.path, "(defaults)");
+	putchar('\n');
+
+	/* Every module, with every template it names (sip_module_load). */
+	if ((rc = sip_module_scan(ctx->cfg.module_path, &mods, &nmods, &e)) !=
+	    SIP_OK) {
+		mods = NULL;
+		nmods = 0;
+		warn_lib(c->name, &e, rc);
+		rv = 1;
+	} else if (nmods == 0) {
+		/* Only the default answers could be served: a wrong path. */
+		warnx("%s: no modules found on %s", c->name,
+		    ctx->cfg.module_path);
+		rv = 1;
+	}
+	for (i = 0; i < nmods; i++) {
+		printf("ok module %s (%zu capabilit%s) ", mods[i]->name,
+		    mods[i]->ncaps, mods[i]->ncaps == 1 ? "y" : "ies");
+		put_safe(stdout, mods[i]->dir, "");
+		putchar('\n');
+	}
+
+	/* The templates of the default answers. */
+	if (check_template(ctx, "local.ipxe") == -1)
+		rv = 1;
+	if (check_template(ctx, "iscsi.ipxe") == -1)
+		rv = 1;
+
+	/* The database, if it exists already. */
+	if (store_open(c->name, ctx, c->flags & CMD_STORE, &st) == -1)
+		rv = 1;
+	else if (st == NULL) {
+		fputs("ok database ", stdout);
+		put_safe(stdout, ctx->cfg.db_path, "");
+		fputs(" (not created yet)\n", stdout);
+	} else if ((rc = sip_store_integrity(st, &e)) != SIP_OK ||
+	    (rc = sip_store_active_verify(st, &nmissing, &e)) != SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		rv = 1;
+	} else {
+		fputs("ok database ", stdout);
+		put_safe(stdout, ctx->cfg.db_path, "");
+		putchar('\n');
+	}
+ out:
+	if (st != NULL)
+		sip_store_close(st);
+	if (mods != NULL)
+		sip_modules_free(mods, nmods);
+	return rv;
+}
+
