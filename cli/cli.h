@@ -97,6 +97,8 @@ int		 long_inexact(const struct option *, const char *, int,
 void		 long_inexact_error(const char *, const char *, size_t);
 int		 verb_options(const struct command *, int, char *[],
 		    const struct verb_option *, size_t, int *);
+int		 verb_one_target(const struct command *, int *, char ***,
+		    const struct verb_option *, size_t, int *);
 int		 verb_noargs(const struct command *, int, char *[],
 		    const struct verb_option *, size_t, int *);
 int		 targets_parse(const char *, char *const *, int,

@@ -51,15 +51,8 @@ cmd_preview(const struct command *c, struct ctx *ctx, int argc,
 		{ "platform",	NULL,	&platform },
 	};
 
-	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+	if (verb_one_target(c, &argc, &argv, vo, nitems(vo), &rv) == -1)
 		return rv;
-	argc -= optind;
-	argv += optind;
-	if (argc != 1) {
-		warnx("%s: %s", c->name, argc == 0 ? "missing TARGET" :
-		    "only one TARGET");
-		return verb_usage(c, EXIT_USAGE);
-	}
 	sip_buf_init(&out);
 	if (ctx_setup(c, ctx) == -1)
 		goto out;

@@ -330,15 +330,8 @@ cmd_history(const struct command *c, struct ctx *ctx, int argc,
 		{ "json",	&json,	NULL },
 	};
 
-	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+	if (verb_one_target(c, &argc, &argv, vo, nitems(vo), &rv) == -1)
 		return rv;
-	argc -= optind;
-	argv += optind;
-	if (argc != 1) {
-		warnx("%s: %s", c->name, argc == 0 ? "missing TARGET" :
-		    "only one TARGET");
-		return verb_usage(c, EXIT_USAGE);
-	}
 	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
 		goto out;
 	if (st != NULL && (rc = sip_store_history(st, t.p[0], &h, &n, &e)) !=

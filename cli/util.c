@@ -311,6 +311,27 @@ verb_noargs(const struct command *c, int argc, char *argv[],
 	return 0;
 }
 
+/*
+ * verb_options for the verbs that take exactly one TARGET; argc and argv
+ * are then the operands alone.
+ */
+int
+verb_one_target(const struct command *c, int *argc, char ***argv,
+    const struct verb_option *vo, size_t n, int *status)
+{
+	if (verb_options(c, *argc, *argv, vo, n, status) == -1)
+		return -1;
+	*argc -= optind;
+	*argv += optind;
+	if (*argc != 1) {
+		warnx("%s: %s", c->name, *argc == 0 ? "missing TARGET" :
+		    "only one TARGET");
+		*status = verb_usage(c, EXIT_USAGE);
+		return -1;
+	}
+	return 0;
+}
+
 /* Parse and canonicalise every target (duplicates dropped); name a bad one. */
 int
 targets_parse(const char *verb, char *const *argv, int argc,

@@ -487,14 +487,6 @@ sip_store_boot(struct sip_store *st, const char *mac, time_t now,
 	return ret;
 }
 
-/* A token of the length tokens have; the query never sees another. */
-static int
-token_well_formed(const char *token)
-{
-	return token != NULL &&
-	    strnlen(token, SIP_TOKEN_STRLEN) == SIP_TOKEN_STRLEN - 1;
-}
-
 /*
  * The action whose token this is, with its options, or NULL: the index
  * finds it, and the compare that confirms does not leak where two tokens
@@ -538,7 +530,7 @@ sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
 		return sip_errf(err, SIP_EINVAL, "%s: report: progress %d is "
 		    "over 100", st->path, progress);
 	/* Whatever is wrong with a token, the answer says no more than this. */
-	if (!token_well_formed(token))
+	if (sip_token_check(token) != SIP_OK)
 		return sip_errf(err, SIP_EDENIED, "%s: report: unknown token",
 		    st->path);
 	if (msg != NULL && *msg == '\0')
@@ -1055,7 +1047,7 @@ sip_store_token_action(struct sip_store *st, const char *token, time_t now,
 
 	*out = NULL;
 	/* Whatever is wrong with a token, the answer says no more than this. */
-	if (!token_well_formed(token))
+	if (sip_token_check(token) != SIP_OK)
 		return sip_errf(err, SIP_EDENIED, "%s: unknown token", st->path);
 	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
 		return ret;
