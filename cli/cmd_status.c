@@ -211,7 +211,8 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
 		goto out;
 	if (st == NULL)
-		warnx("%s: no database at %s: no machine seen yet", c->name,
+		warnx("%s: no database at %s (se3-ipxe init creates it): "
+		    "no machine recorded yet", c->name,
 		    ctx->cfg.db_path);
 	/* Not fatal: the table then shows the machines as of the last fold. */
 	if (st != NULL)

@@ -375,7 +375,7 @@ nodb status
 is "$rc" 0 "status without a database: exit 0"
 head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE '
 ok $? "status without a database: the column headings all the same"
-is "$(cat "$T/err")" "se3-ipxe: status: no database at $T/nodb/se3-ipxe.db: no machine seen yet" \
+is "$(cat "$T/err")" "se3-ipxe: status: no database at $T/nodb/se3-ipxe.db (se3-ipxe init creates it): no machine recorded yet" \
     "status without a database: says so on stderr"
 nodb status --json
 is "$rc:$(cat "$T/out")" "0:[]" "status --json without a database: []"

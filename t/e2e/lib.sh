@@ -141,6 +141,9 @@ e2e_init() {
 	EOF
 	chmod -R a+rX "$E"
 	[ "$(id -u)" != 0 ] || chown "$APACHE_USER:$APACHE_GROUP" "$E/db"
+	# As at installation: ipxe.cgi never creates the database.
+	"$E2E_CLI" -c "$E/se3-ipxe.conf" init >"$E/init.log" 2>&1 ||
+	    bail "se3-ipxe init: $(cat "$E/init.log")"
 
 	E2E_PORT1=$(apache_free_port) && E2E_PORT2=$(apache_free_port) ||
 	    bail "no free port"
