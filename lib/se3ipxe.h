@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The one public interface of libse3ipxe: MACs, config, store, state machine, modules, rendering. */
+/* The public interface of libse3ipxe, what cgi/ and cli/ call: MACs, config, store, modules, the answers. */
 #ifndef SE3IPXE_H
 #define SE3IPXE_H
 
@@ -52,7 +52,6 @@ struct sip_buf {
 
 void		 sip_buf_init(struct sip_buf *);
 void		 sip_buf_free(struct sip_buf *);
-int		 sip_buf_append(struct sip_buf *, const char *, size_t);
 int		 sip_buf_puts(struct sip_buf *, const char *);
 int		 sip_buf_printf(struct sip_buf *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
@@ -93,8 +92,6 @@ struct sip_mac {
 
 /* Accepts aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff (any case) or 12 hex digits. */
 enum sip_rc	 sip_mac_parse(const char *, struct sip_mac *);
-/* Canonical form: lower case, colons. */
-void		 sip_mac_format(const struct sip_mac *, char[SIP_MAC_STRLEN]);
 
 /* ---------------------------------------------------------------- targets */
 
@@ -143,8 +140,6 @@ enum sip_type {
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-:/,+=@%~"
 #define SIP_VALUE_MAX 255
 
-const char	*sip_type_name(enum sip_type);
-enum sip_rc	 sip_type_parse(const char *, enum sip_type *);
 /* SIP_OK if value is a valid instance of type (and safe for a script). */
 enum sip_rc	 sip_value_check(enum sip_type, const char *value);
 
@@ -162,30 +157,14 @@ enum sip_default {
 	SIP_DEFAULT__MAX
 };
 
-const char	*sip_local_name(enum sip_local);
-enum sip_rc	 sip_local_parse(const char *, enum sip_local *);
-const char	*sip_default_name(enum sip_default);
-enum sip_rc	 sip_default_parse(const char *, enum sip_default *);
-
-/* iPXE's ${platform} and ${buildarch}, the values ipxe.cgi accepts. */
+/* iPXE's ${platform}, the values ipxe.cgi accepts. */
 enum sip_platform {
 	SIP_PLATFORM_PCBIOS,
 	SIP_PLATFORM_EFI,
 	SIP_PLATFORM__MAX
 };
 
-enum sip_buildarch {
-	SIP_BUILDARCH_I386,
-	SIP_BUILDARCH_X86_64,
-	SIP_BUILDARCH_ARM32,
-	SIP_BUILDARCH_ARM64,
-	SIP_BUILDARCH__MAX
-};
-
-const char	*sip_platform_name(enum sip_platform);
 enum sip_rc	 sip_platform_parse(const char *, enum sip_platform *);
-const char	*sip_buildarch_name(enum sip_buildarch);
-enum sip_rc	 sip_buildarch_parse(const char *, enum sip_buildarch *);
 
 #define SIP_CONFIG_PATH		"/etc/se3-ipxe/se3-ipxe.conf"
 #define SIP_CONFIG_ENV		"SE3_IPXE_CONFIG"
@@ -213,8 +192,6 @@ struct sip_config {
 	char		*dhcp_legacy_file; /* [dhcp] legacy_file */
 };
 
-/* Defaults for every key; the strings are owned and freed by config_free. */
-enum sip_rc	 sip_config_defaults(struct sip_config *);
 /*
  * Read path, or $SE3_IPXE_CONFIG if path is NULL, or SIP_CONFIG_PATH.
  * A missing default file is not an error (defaults apply); a missing
@@ -264,9 +241,6 @@ struct sip_option {
 struct sip_template;
 
 #define SIP_FILES_MAX	8	/* files per capability */
-#define SIP_FILE_NAME_MAX 64	/* [A-Za-z0-9_-][A-Za-z0-9._-]* */
-/* A file name a capability may declare and a client may ask for. */
-enum sip_rc	 sip_file_name_check(const char *);
 
 struct sip_capability {
 	char		 name[SIP_NAME_MAX];	/* [a-z][a-z0-9_-]* */
@@ -311,9 +285,7 @@ const struct sip_capability *sip_module_capability(const struct sip_module *,
 enum sip_rc	 sip_action_name_split(const char *, char[SIP_NAME_MAX],
 		    char[SIP_NAME_MAX]);
 const char	*sip_completion_name(enum sip_completion);
-enum sip_rc	 sip_completion_parse(const char *, enum sip_completion *);
 const char	*sip_opt_type_name(enum sip_opt_type);
-enum sip_rc	 sip_opt_type_parse(const char *, enum sip_opt_type *);
 
 /* KEY=VALUE pairs as given to set-action, after validation. */
 struct sip_kv {
@@ -361,19 +333,7 @@ enum sip_template_kind {
 enum sip_rc	 sip_template_load(const char *file, enum sip_template_kind,
 		    const struct sip_keydef *, size_t nkeys,
 		    struct sip_template **, struct sip_err *);
-enum sip_rc	 sip_template_parse(const char *name, enum sip_template_kind,
-		    const char *text, size_t, const struct sip_keydef *,
-		    size_t nkeys, struct sip_template **, struct sip_err *);
 void		 sip_template_free(struct sip_template *);
-
-/*
- * Render with values (by key name); a key without a value renders empty.
- * Every value is checked against its key's type before anything is written;
- * on any failure out is left empty.
- */
-enum sip_rc	 sip_template_render(const struct sip_template *,
-		    const struct sip_kv *values, size_t nvalues,
-		    struct sip_buf *out, struct sip_err *);
 
 /* ------------------------------------------------------------------ store */
 
@@ -400,10 +360,6 @@ enum sip_event {
 };
 
 const char	*sip_state_name(enum sip_state);
-const char	*sip_event_name(enum sip_event);
-enum sip_rc	 sip_state_parse(const char *, enum sip_state *);
-enum sip_rc	 sip_event_parse(const char *, enum sip_event *);
-int		 sip_state_active(enum sip_state);
 
 #define SIP_TOKEN_BYTES 16
 #define SIP_TOKEN_STRLEN (2 * SIP_TOKEN_BYTES + 1)
@@ -427,28 +383,6 @@ struct sip_action {
 
 void		 sip_action_free(struct sip_action *);
 
-/* What the state machine decided for one event. */
-enum sip_answer {
-	SIP_ANSWER_DEFAULT,	/* the machine gets the default answer */
-	SIP_ANSWER_ACTION,	/* the machine gets the action's script */
-	SIP_ANSWER_REFUSE,	/* a report that is not accepted */
-	SIP_ANSWER_ACCEPT	/* a report or admin event that is accepted */
-};
-
-/*
- * The step function: given an action, an event and the time, change the
- * action (state, boots) through sip_change_state and say what to answer.
- * Pure: no I/O.  Time events are applied first (scheduled -> pending at
- * start_at, any active -> expired at expires_at); then the event.
- */
-typedef void (*sip_transition_cb)(void *arg, const struct sip_action *,
-		    enum sip_state old, enum sip_state new, enum sip_event);
-enum sip_answer	 sip_fsm_step(struct sip_action *, enum sip_event, time_t now,
-		    sip_transition_cb, void *arg);
-/* The one place that assigns action->state. */
-void		 sip_change_state(struct sip_action *, enum sip_state,
-		    enum sip_event, sip_transition_cb, void *arg);
-
 struct sip_store;
 
 /* What a booting machine told us. */
@@ -470,25 +404,6 @@ enum sip_rc	 sip_store_open(const char *path, enum sip_store_mode,
 		    int busy_timeout_ms, struct sip_store **, struct sip_err *);
 void		 sip_store_close(struct sip_store *);
 int		 sip_store_schema_version(void);
-
-/*
- * The boot transaction (BEGIN IMMEDIATE ... COMMIT): load the MAC's active
- * action (if any), run the step function on BOOT, save the new state and
- * history.  *act receives the action (to render) when the answer is
- * SIP_ANSWER_ACTION, otherwise NULL.  The machine itself is recorded by
- * the seen journal (sip_seen_append), not here.
- */
-enum sip_rc	 sip_store_boot(struct sip_store *, const char *mac,
-		    time_t now, enum sip_answer *, struct sip_action **act,
-		    struct sip_err *);
-/*
- * The report transaction: find the action by token (constant-time compare
- * of the stored token), step it, save.  SIP_EDENIED for an unknown token or
- * a refused event; nothing changes then.
- */
-enum sip_rc	 sip_store_report(struct sip_store *, const char *token,
-		    enum sip_event, int progress, const char *msg, time_t now,
-		    struct sip_action **act, struct sip_err *);
 
 struct sip_new_action {
 	const char	*mac;
@@ -543,19 +458,6 @@ enum sip_rc	 sip_tick(struct sip_store *, const struct sip_config *,
  */
 enum sip_rc	 sip_store_active_action(struct sip_store *, const char *mac,
 		    struct sip_action **, struct sip_err *);
-/*
- * The action whose token this is (constant-time compare), with its
- * options, if it is pending, booting or running and not past expires_at;
- * otherwise SIP_EDENIED, which says no more.  Changes nothing.
- */
-enum sip_rc	 sip_store_token_action(struct sip_store *, const char *token,
-		    time_t now, struct sip_action **, struct sip_err *);
-/* The most recent action of the MAC whatever its state. */
-enum sip_rc	 sip_store_last_action(struct sip_store *, const char *mac,
-		    struct sip_action **, struct sip_err *);
-enum sip_rc	 sip_store_machine(struct sip_store *, const char *mac,
-		    struct sip_machine **, struct sip_err *);
-void		 sip_machine_free(struct sip_machine *);
 
 struct sip_status_row {
 	struct sip_machine	*machine;	/* NULL if never seen */
@@ -597,9 +499,6 @@ enum sip_rc	 sip_store_integrity(struct sip_store *, struct sip_err *);
  */
 #define SIP_SEEN_SUFFIX		"-seen"
 #define SIP_ACTIVE_SUFFIX	"-active"
-#define SIP_SEEN_MAX		(16u << 20)	/* past this, boots are not recorded */
-#define SIP_SEEN_LINE_MAX	1024
-#define SIP_ACTIVE_MAX		(4u << 20)	/* 230 000 MACs */
 
 /* Fold the journal into the machines table; *nbad counts refused lines. */
 enum sip_rc	 sip_store_fold_seen(struct sip_store *, size_t *nfolded,
@@ -650,47 +549,6 @@ void		 sip_answer_preview(const struct sip_config *,
 		    struct sip_buf *trace, struct sip_reason *, enum sip_rc *rc,
 		    struct sip_err *);
 
-/* SMBIOS strings are kept as printable ASCII of 1 to SIP_SMBIOS_MAX bytes. */
-#define SIP_SMBIOS_MAX	64
-enum sip_rc	 sip_smbios_check(const char *);
-
-/*
- * The seen journal.  append: one line for req at now (every field checked
- * by its type first).  parse: one line, NUL-terminated at len, split in
- * place; req's fields point into it.  take: the whole journal into *buf
- * (NULL when empty or absent), leaving it empty.  putback: lines a fold
- * could not commit, appended again.
- */
-enum sip_rc	 sip_seen_append(const char *db_path, const struct sip_request *,
-		    time_t now, struct sip_err *);
-enum sip_rc	 sip_seen_parse(char *line, size_t len, struct sip_request *,
-		    int64_t *at, struct sip_err *);
-enum sip_rc	 sip_seen_take(const char *db_path, char **buf, size_t *len,
-		    struct sip_err *);
-enum sip_rc	 sip_seen_putback(const char *db_path, const char *buf,
-		    size_t len, struct sip_err *);
-
-/*
- * The active list.  parse: SIP_OK when text is a whole, well-formed list,
- * *listed then says whether mac (canonical; may be NULL) is on it.  lookup:
- * the same on DB-active; any error means "ask the database".  write:
- * replace the list (macs canonical) by a rename.
- */
-enum sip_rc	 sip_active_parse(const char *text, size_t len, const char *mac,
-		    int *listed, struct sip_err *);
-enum sip_rc	 sip_active_lookup(const char *db_path, const char *mac,
-		    int *listed, struct sip_err *);
-enum sip_rc	 sip_active_write(const char *db_path, const char *const *macs,
-		    size_t n, struct sip_err *);
-/*
- * SIP_OK when the list on DB-active is whole and holds every one of macs;
- * otherwise *nmissing says how many it lacks and SIP_EDB names the first
- * (a missing list is SIP_EDB too), with the remedy.
- */
-enum sip_rc	 sip_active_missing(const char *db_path,
-		    const char (*macs)[SIP_MAC_STRLEN], size_t n,
-		    size_t *nmissing, struct sip_err *);
-
 /* The compiled-in local-boot script used when nothing else can be had. */
 extern const char sip_fallback_script[];
 extern const size_t sip_fallback_script_len;
@@ -724,16 +582,7 @@ enum sip_dhcp_format {
 	SIP_DHCP__MAX
 };
 
-#define SIP_DHCP_FILE_MAX	127	/* the file field of 128, with NUL */
-#define SIP_DHCP_URL_MAX	255	/* one DHCP option (67) */
-
-const char	*sip_dhcp_format_name(enum sip_dhcp_format);
 enum sip_rc	 sip_dhcp_format_parse(const char *, enum sip_dhcp_format *);
-/*
- * A boot file name relative to the TFTP root: 1 to SIP_DHCP_FILE_MAX of
- * [A-Za-z0-9._/-], no "..", no leading or trailing '/'.
- */
-enum sip_rc	 sip_dhcp_file_check(const char *);
 /*
  * Append the snippet to out.  Every value written is checked first (the
  * URL by sip_value_check, the file names by sip_dhcp_file_check); an
@@ -744,15 +593,6 @@ enum sip_rc	 sip_dhcp_config(const struct sip_config *,
 		    struct sip_err *);
 
 /* ------------------------------------------------------------ CGI queries */
-
-/*
- * Parse an application/x-www-form-urlencoded string into pairs.  Rejects
- * truncated or bad %-escapes, %00, more than 32 pairs, a value longer than
- * 1024 bytes, and a repeated key.  '+' is kept as '+' (old iPXE sends it raw).
- */
-enum sip_rc	 sip_query_parse(const char *, struct sip_kv **, size_t *,
-		    struct sip_err *);
-const char	*sip_kv_get(const struct sip_kv *, size_t, const char *key);
 
 /* What a request to ipxe.cgi asks for; each has its own query fields. */
 enum sip_endpoint {
@@ -798,12 +638,5 @@ void		 sip_request_origin(struct sip_request *, const char *host,
 		    const char *script_name);
 /* The client's address (REMOTE_ADDR) if it is an IPv4 or IPv6 literal, else "-". */
 const char	*sip_remote_addr(const char *);
-/* A report's message: at most SIP_REPORT_MSG_MAX bytes, no control character. */
-enum sip_rc	 sip_report_msg_check(const char *, struct sip_err *);
-/* SIP_OK if the string has the form sip_token_new gives tokens. */
-enum sip_rc	 sip_token_check(const char *);
-
-/* Random bytes from getrandom(2), as lower-case hex. */
-enum sip_rc	 sip_token_new(char[SIP_TOKEN_STRLEN]);
 
 #endif /* SE3IPXE_H */
