@@ -12,6 +12,12 @@
  * Functions return enum sip_rc; they never print and never exit.  Where a
  * caller needs to know why, a struct sip_err receives one line of text that
  * names what failed and on what (a file and line, a key, a value).
+ *
+ * Every out-parameter that can hold memory says who frees it: "Caller
+ * frees with X", and whether anything is left to free after a failure.
+ * Out-parameters that are plain values, fixed-size arrays or structs
+ * without pointers (struct sip_err, sip_mac, sip_reason, sip_tick_result)
+ * hold nothing to free.
  */
 
 #define SIP_VERSION "0.1.0"
@@ -50,6 +56,12 @@ struct sip_buf {
 	int	 failed;	/* an append failed for want of memory */
 };
 
+/*
+ * A buffer is its declarer's: sip_buf_init before the first use; caller
+ * frees with sip_buf_free (also after a failure of any function that
+ * appended to it: what it held stays allocated).  sip_buf_free leaves it
+ * empty and ready for use again.
+ */
 void		 sip_buf_init(struct sip_buf *);
 void		 sip_buf_free(struct sip_buf *);
 int		 sip_buf_puts(struct sip_buf *, const char *);
@@ -71,7 +83,8 @@ size_t		 sip_utf8_decode(const unsigned char *s, uint32_t *cp);
  * quote and the backslash get a backslash, controls, DEL and C1 become
  * \uXXXX, and bytes that are not UTF-8 become \ufffd; NULL is null.  The
  * k* functions write a member after the first (,"key":value); the caller
- * writes the braces.
+ * writes the braces.  The buffer is the caller's: caller frees with
+ * sip_buf_free (also after a failure).
  */
 int		 sip_json_str(struct sip_buf *, const char *);
 int		 sip_json_kstr(struct sip_buf *, const char *key, const char *);
@@ -107,8 +120,9 @@ struct sip_targets {
 	size_t		 n;
 };
 /*
- * SIP_EINVAL naming the first TARGET that names no machine; then t is
- * empty.  Caller frees with sip_targets_free (also after a failure).
+ * SIP_EINVAL naming the first TARGET that names no machine.  Caller frees
+ * with sip_targets_free; nothing to free on error (t is left empty, which
+ * sip_targets_free also takes).
  */
 enum sip_rc	 sip_targets_resolve(const char *const *args, size_t nargs,
 		    struct sip_targets *, struct sip_err *);
@@ -195,7 +209,8 @@ struct sip_config {
 /*
  * Read path, or $SE3_IPXE_CONFIG if path is NULL, or SIP_CONFIG_PATH.
  * A missing default file is not an error (defaults apply); a missing
- * explicit file is.  On error cfg holds the defaults.
+ * explicit file is.  On error cfg holds the defaults.  Caller frees with
+ * sip_config_free (also after a failure).
  */
 enum sip_rc	 sip_config_load(struct sip_config *, const char *path,
 		    struct sip_err *);
@@ -268,17 +283,27 @@ struct sip_module {
 	size_t		 ncaps;
 };
 
-/* Load <dir>/module.ini and every template it names. */
+/*
+ * Load <dir>/module.ini and every template it names.  Caller frees with
+ * sip_module_free (nothing to free on error).
+ */
 enum sip_rc	 sip_module_load(const char *dir, struct sip_module **,
 		    struct sip_err *);
-/* Find the module called name on the colon-separated path (first wins). */
+/*
+ * Find the module called name on the colon-separated path (first wins).
+ * Caller frees with sip_module_free (nothing to free on error).
+ */
 enum sip_rc	 sip_module_find(const char *path, const char *name,
 		    struct sip_module **, struct sip_err *);
-/* Every module on the path, sorted by name; errors stop the scan. */
+/*
+ * Every module on the path, sorted by name; errors stop the scan.  Caller
+ * frees with sip_modules_free(*out, *n) (nothing to free on error).
+ */
 enum sip_rc	 sip_module_scan(const char *path, struct sip_module ***,
 		    size_t *, struct sip_err *);
 void		 sip_module_free(struct sip_module *);
 void		 sip_modules_free(struct sip_module **, size_t);
+/* The capability called name, or NULL: part of the module, freed with it. */
 const struct sip_capability *sip_module_capability(const struct sip_module *,
 		    const char *name);
 /* Split "module:capability" into its two names. */
@@ -296,6 +321,7 @@ struct sip_kv {
 /*
  * Check "key=value" strings against cap's options, fill in defaults, and
  * return the complete, validated list (every option of cap, in manifest order).
+ * Caller frees with sip_kv_free(*out, *nout) (nothing to free on error).
  */
 enum sip_rc	 sip_options_resolve(const struct sip_capability *,
 		    char *const *assignments, size_t n, struct sip_kv **out,
@@ -330,6 +356,7 @@ enum sip_template_kind {
 	SIP_TEMPLATE_FILE
 };
 
+/* Caller frees with sip_template_free (nothing to free on error). */
 enum sip_rc	 sip_template_load(const char *file, enum sip_template_kind,
 		    const struct sip_keydef *, size_t nkeys,
 		    struct sip_template **, struct sip_err *);
@@ -400,6 +427,7 @@ enum sip_store_mode {
 	SIP_STORE_RW_EXISTING	/* ipxe.cgi: read-write, migrate, never create */
 };
 
+/* Caller frees with sip_store_close (nothing to free on error). */
 enum sip_rc	 sip_store_open(const char *path, enum sip_store_mode,
 		    int busy_timeout_ms, struct sip_store **, struct sip_err *);
 void		 sip_store_close(struct sip_store *);
@@ -455,6 +483,7 @@ enum sip_rc	 sip_tick(struct sip_store *, const struct sip_config *,
 /*
  * Read side, for status / history / preview.  Nothing found is
  * SIP_ENOTFOUND with *out NULL.  Every *_free function accepts NULL.
+ * The action: caller frees with sip_action_free (nothing to free on error).
  */
 enum sip_rc	 sip_store_active_action(struct sip_store *, const char *mac,
 		    struct sip_action **, struct sip_err *);
@@ -465,7 +494,8 @@ struct sip_status_row {
 };
 /*
  * macs == NULL: every machine seen or with an action, sorted by MAC.
- * Otherwise one row per MAC asked, in the order asked.
+ * Otherwise one row per MAC asked, in the order asked.  Caller frees with
+ * sip_status_free(rows, n) (nothing to free on error).
  */
 enum sip_rc	 sip_store_status(struct sip_store *, const char *const *macs,
 		    size_t n, struct sip_status_row **, size_t *,
@@ -483,6 +513,10 @@ struct sip_history {
 	char		*who;
 	char		*detail;
 };
+/*
+ * The history of mac (NULL: of every MAC), oldest first.  Caller frees
+ * with sip_history_free(rows, n) (nothing to free on error).
+ */
 enum sip_rc	 sip_store_history(struct sip_store *, const char *mac,
 		    struct sip_history **, size_t *, struct sip_err *);
 void		 sip_history_free(struct sip_history *, size_t);
@@ -532,7 +566,8 @@ struct sip_reason {
  * makes.  Never fails: on any error out holds a valid local-boot script
  * (or is empty when not even that could be allocated: the caller then
  * writes sip_fallback_script), *rc says what went wrong and err names it.
- * dry_run (preview) reads the store without changing it.
+ * dry_run (preview) reads the store without changing it.  out is the
+ * caller's (sip_buf_init): caller frees with sip_buf_free, whatever *rc.
  */
 void		 sip_answer_boot(const struct sip_config *, const struct sip_request *,
 		    time_t now, int dry_run, struct sip_buf *out,
@@ -542,7 +577,8 @@ void		 sip_answer_boot(const struct sip_config *, const struct sip_request *,
  * trace, one LF-terminated line per step (the URLs and where they come
  * from, the journal, the active list, the action and its step, the
  * template and its keys).  The lines quote stored strings as they are:
- * the caller escapes them for a terminal.
+ * the caller escapes them for a terminal.  out and trace are the
+ * caller's: caller frees both with sip_buf_free, whatever *rc.
  */
 void		 sip_answer_preview(const struct sip_config *,
 		    const struct sip_request *, time_t now, struct sip_buf *out,
@@ -563,6 +599,7 @@ enum sip_rc	 sip_answer_report(const struct sip_config *, const char *token,
  * its capability's "files" declare it, rendered with the action's values:
  * the preseed an installer fetches.  SIP_EDENIED: unknown or finished
  * token (answer 403); SIP_ENOTFOUND: no such file (404).  Changes nothing.
+ * out is the caller's: caller frees with sip_buf_free (also after a failure).
  */
 enum sip_rc	 sip_answer_file(const struct sip_config *,
 		    const struct sip_request *, const char *token,
@@ -587,6 +624,7 @@ enum sip_rc	 sip_dhcp_format_parse(const char *, enum sip_dhcp_format *);
  * Append the snippet to out.  Every value written is checked first (the
  * URL by sip_value_check, the file names by sip_dhcp_file_check); an
  * empty [server] cgi_url is SIP_ECONFIG.  On any error out is unchanged.
+ * out is the caller's: caller frees with sip_buf_free (also after a failure).
  */
 enum sip_rc	 sip_dhcp_config(const struct sip_config *,
 		    enum sip_dhcp_format, int legacy, struct sip_buf *out,
@@ -628,15 +666,22 @@ struct sip_query {
  * missing or invalid, or an invalid report field, is an error: SIP_EINVAL,
  * or SIP_EDENIED for a token (answer 403).  An invalid optional boot field
  * is dropped and named in dropped[]: the boot goes on.  Caller frees with
- * sip_query_free, on error too.
+ * sip_query_free (also after a failure).
  */
 enum sip_rc	 sip_query_read(enum sip_endpoint, const char *q,
 		    struct sip_query *, struct sip_err *);
 void		 sip_query_free(struct sip_query *);
-/* Where the client reached us (HTTP_HOST, SCRIPT_NAME), for URLs: host kept if SIP_T_HOST. */
+/*
+ * Where the client reached us (HTTP_HOST, SCRIPT_NAME), for URLs: host kept
+ * if SIP_T_HOST.  req's fields then point at host and script_name: nothing
+ * to free.
+ */
 void		 sip_request_origin(struct sip_request *, const char *host,
 		    const char *script_name);
-/* The client's address (REMOTE_ADDR) if it is an IPv4 or IPv6 literal, else "-". */
+/*
+ * The client's address (REMOTE_ADDR) if it is an IPv4 or IPv6 literal, else
+ * "-": the argument itself or a constant, nothing to free.
+ */
 const char	*sip_remote_addr(const char *);
 
 #endif /* SE3IPXE_H */
