@@ -59,7 +59,9 @@ all: cgi/ipxe.cgi cli/se3-ipxe
 .c.o:
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-$(LIB_OBJS) cgi/ipxe.cgi.o $(CLI_OBJS): lib/se3ipxe.h lib/extern.h
+$(LIB_OBJS) cgi/ipxe.cgi.o $(CLI_OBJS): lib/se3ipxe.h
+# lib/extern.h: the internals, for lib/, the unit tests and the fuzz targets.
+$(LIB_OBJS): lib/extern.h
 lib/store.o $(STORE_SRCS:.c=.o): lib/store.h
 $(CLI_OBJS): cli/cli.h
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 
 void
 sip_buf_init(struct sip_buf *b)

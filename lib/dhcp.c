@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 
 /*
  * The settings iPXE expands in a DHCP file name: the query of the boot

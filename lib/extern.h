@@ -1,24 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Declarations shared between lib/ files and not part of the public interface. */
+/* Internals shared by lib/ files, the unit tests and the fuzz targets; not for cgi/ or cli/. */
 #ifndef SE3IPXE_EXTERN_H
 #define SE3IPXE_EXTERN_H
 
+#include "se3ipxe.h"
+
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define SIP_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-/*
- * The line-oriented INI reader of module manifests and se3-ipxe.conf.  The callback gets each "key = value" with its
- * section and line; a nonzero return stops the read and is returned.
- * Syntax errors are reported as SIP_EMODULE naming file:line.
- */
-typedef int (*sip_ini_cb)(void *arg, const char *section, const char *key,
-    const char *value, int line);
-/* section_cb (may be NULL) is called for each "[section]" line. */
-typedef int (*sip_ini_section_cb)(void *arg, const char *section, int line);
-enum sip_rc	 sip_ini_parse(const char *name, const char *text, size_t len,
-		    sip_ini_section_cb, sip_ini_cb, void *arg, struct sip_err *);
 
 /*
  * The length of the line that starts at p (before end), without its LF
@@ -32,13 +23,19 @@ size_t		 sip_line_len(const char *, const char *, const char **);
  */
 const char	*sip_shorten(const char *, char *, size_t);
 
-/* Read a whole regular file (at most max bytes) into a NUL-terminated buffer. */
+/*
+ * Read a whole regular file (at most max bytes) into a NUL-terminated
+ * buffer.  Caller frees it with free (nothing to free on error).
+ */
 enum sip_rc	 sip_file_read(const char *path, size_t max, char **, size_t *,
 		    struct sip_err *);
 /* Write all of buf to an open descriptor; path names it in errors. */
 enum sip_rc	 sip_fd_write(int fd, const char *path, const char *buf,
 		    size_t len, struct sip_err *);
-/* The same from an open descriptor, from where it stands; path names it in errors. */
+/*
+ * The same from an open descriptor, from where it stands; path names it
+ * in errors.  Caller frees the buffer with free (nothing to free on error).
+ */
 enum sip_rc	 sip_fd_read(int fd, const char *path, size_t max, char **,
 		    size_t *, struct sip_err *);
 
@@ -60,6 +57,87 @@ void		 sip_append(char *, size_t, const char *);
 /* Digits only, no sign, fits in int64_t: 1, else 0. */
 int		 sip_parse_uint(const char *, int64_t *);
 
+/*
+ * Each enum's spellings (lib/names.c), indexed by value and ending with
+ * NULL, for the readers that list the words a key accepts.
+ */
+extern const char *const sip_state_names[];
+extern const char *const sip_event_names[];
+extern const char *const sip_completion_names[];
+extern const char *const sip_opt_type_names[];
+extern const char *const sip_type_names[];
+extern const char *const sip_platform_names[];
+extern const char *const sip_buildarch_names[];
+extern const char *const sip_local_names[];
+extern const char *const sip_default_names[];
+extern const char *const sip_dhcp_format_names[];
+
+/* ---------------------------------------------------------------- buffers */
+
+int		 sip_buf_append(struct sip_buf *, const char *, size_t);
+
+/* ------------------------------------------------------------------- MACs */
+
+/* Canonical form: lower case, colons. */
+void		 sip_mac_format(const struct sip_mac *, char[SIP_MAC_STRLEN]);
+
+/* ------------------------------------------------------------ value types */
+
+const char	*sip_type_name(enum sip_type);
+enum sip_rc	 sip_type_parse(const char *, enum sip_type *);
+
+/* ----------------------------------------------------------------- config */
+
+/*
+ * The line-oriented INI reader of module manifests and se3-ipxe.conf.  The callback gets each "key = value" with its
+ * section and line; a nonzero return stops the read and is returned.
+ * Syntax errors are reported as SIP_EMODULE naming file:line.
+ */
+typedef int (*sip_ini_cb)(void *arg, const char *section, const char *key,
+    const char *value, int line);
+/* section_cb (may be NULL) is called for each "[section]" line. */
+typedef int (*sip_ini_section_cb)(void *arg, const char *section, int line);
+enum sip_rc	 sip_ini_parse(const char *name, const char *text, size_t len,
+		    sip_ini_section_cb, sip_ini_cb, void *arg, struct sip_err *);
+
+const char	*sip_local_name(enum sip_local);
+enum sip_rc	 sip_local_parse(const char *, enum sip_local *);
+const char	*sip_default_name(enum sip_default);
+enum sip_rc	 sip_default_parse(const char *, enum sip_default *);
+
+/* iPXE's ${buildarch}, the values ipxe.cgi accepts. */
+enum sip_buildarch {
+	SIP_BUILDARCH_I386,
+	SIP_BUILDARCH_X86_64,
+	SIP_BUILDARCH_ARM32,
+	SIP_BUILDARCH_ARM64,
+	SIP_BUILDARCH__MAX
+};
+
+const char	*sip_platform_name(enum sip_platform);
+const char	*sip_buildarch_name(enum sip_buildarch);
+enum sip_rc	 sip_buildarch_parse(const char *, enum sip_buildarch *);
+
+/*
+ * Defaults for every key.  Caller frees with sip_config_free (nothing to
+ * free on error).
+ */
+enum sip_rc	 sip_config_defaults(struct sip_config *);
+
+/*
+ * The duration grammar without the range: *overflow tells a number too
+ * large for int64_t seconds (out of any range) from a syntax error.
+ */
+enum sip_rc	 sip_duration_scan(const char *, int64_t *, int *overflow);
+
+/* ---------------------------------------------------------------- modules */
+
+#define SIP_FILE_NAME_MAX 64	/* [A-Za-z0-9_-][A-Za-z0-9._-]* */
+/* A file name a capability may declare and a client may ask for. */
+enum sip_rc	 sip_file_name_check(const char *);
+enum sip_rc	 sip_completion_parse(const char *, enum sip_completion *);
+enum sip_rc	 sip_opt_type_parse(const char *, enum sip_opt_type *);
+
 /* Options (lib/option.c). */
 /* The template value type an option of type t fills. */
 enum sip_type	 sip_opt_value_type(enum sip_opt_type);
@@ -77,26 +155,104 @@ enum sip_rc	 sip_option_pattern(struct sip_option *, char *why, size_t);
 /* Free what o holds (not o itself). */
 void		 sip_option_free(struct sip_option *);
 
-/*
- * The duration grammar without the range: *overflow tells a number too
- * large for int64_t seconds (out of any range) from a syntax error.
- */
-enum sip_rc	 sip_duration_scan(const char *, int64_t *, int *overflow);
+/* --------------------------------------------------------------- templates */
 
 /*
- * Each enum's spellings (lib/names.c), indexed by value and ending with
- * NULL, for the readers that list the words a key accepts.
+ * sip_template_load's work on a text already read; name names it in
+ * errors.  Caller frees *out with sip_template_free (nothing to free on error).
  */
-extern const char *const sip_state_names[];
-extern const char *const sip_event_names[];
-extern const char *const sip_completion_names[];
-extern const char *const sip_opt_type_names[];
-extern const char *const sip_type_names[];
-extern const char *const sip_platform_names[];
-extern const char *const sip_buildarch_names[];
-extern const char *const sip_local_names[];
-extern const char *const sip_default_names[];
-extern const char *const sip_dhcp_format_names[];
+enum sip_rc	 sip_template_parse(const char *name, enum sip_template_kind,
+		    const char *text, size_t, const struct sip_keydef *,
+		    size_t nkeys, struct sip_template **, struct sip_err *);
+
+/*
+ * Render with values (by key name); a key without a value renders empty.
+ * Every value is checked against its key's type before anything is written;
+ * on any failure out is left empty.  out is the caller's: it frees it
+ * with sip_buf_free (also after a failure).
+ */
+enum sip_rc	 sip_template_render(const struct sip_template *,
+		    const struct sip_kv *values, size_t nvalues,
+		    struct sip_buf *out, struct sip_err *);
+
+/* ------------------------------------------------------------------ store */
+
+const char	*sip_event_name(enum sip_event);
+enum sip_rc	 sip_state_parse(const char *, enum sip_state *);
+enum sip_rc	 sip_event_parse(const char *, enum sip_event *);
+int		 sip_state_active(enum sip_state);
+
+/* What the state machine decided for one event. */
+enum sip_answer {
+	SIP_ANSWER_DEFAULT,	/* the machine gets the default answer */
+	SIP_ANSWER_ACTION,	/* the machine gets the action's script */
+	SIP_ANSWER_REFUSE,	/* a report that is not accepted */
+	SIP_ANSWER_ACCEPT	/* a report or admin event that is accepted */
+};
+
+/*
+ * The step function: given an action, an event and the time, change the
+ * action (state, boots) through sip_change_state and say what to answer.
+ * Pure: no I/O.  Time events are applied first (scheduled -> pending at
+ * start_at, any active -> expired at expires_at); then the event.
+ */
+typedef void (*sip_transition_cb)(void *arg, const struct sip_action *,
+		    enum sip_state old, enum sip_state new, enum sip_event);
+enum sip_answer	 sip_fsm_step(struct sip_action *, enum sip_event, time_t now,
+		    sip_transition_cb, void *arg);
+/* The one place that assigns action->state. */
+void		 sip_change_state(struct sip_action *, enum sip_state,
+		    enum sip_event, sip_transition_cb, void *arg);
+
+/*
+ * The boot transaction (BEGIN IMMEDIATE ... COMMIT): load the MAC's active
+ * action (if any), run the step function on BOOT, save the new state and
+ * history.  *act receives the action (to render) when the answer is
+ * SIP_ANSWER_ACTION, otherwise NULL.  The machine itself is recorded by
+ * the seen journal (sip_seen_append), not here.  Caller frees *act with
+ * sip_action_free (nothing to free on error).
+ */
+enum sip_rc	 sip_store_boot(struct sip_store *, const char *mac,
+		    time_t now, enum sip_answer *, struct sip_action **act,
+		    struct sip_err *);
+/*
+ * The report transaction: find the action by token (constant-time compare
+ * of the stored token), step it, save.  SIP_EDENIED for an unknown token or
+ * a refused event; nothing changes then.  act may be NULL; otherwise
+ * caller frees *act with sip_action_free (nothing to free on error).
+ */
+enum sip_rc	 sip_store_report(struct sip_store *, const char *token,
+		    enum sip_event, int progress, const char *msg, time_t now,
+		    struct sip_action **act, struct sip_err *);
+
+/*
+ * The action whose token this is (constant-time compare), with its
+ * options, if it is pending, booting or running and not past expires_at;
+ * otherwise SIP_EDENIED, which says no more.  Changes nothing.  Caller
+ * frees with sip_action_free (nothing to free on error).
+ */
+enum sip_rc	 sip_store_token_action(struct sip_store *, const char *token,
+		    time_t now, struct sip_action **, struct sip_err *);
+/*
+ * More of the read side (as sip_store_active_action: nothing found is
+ * SIP_ENOTFOUND with *out NULL).  The most recent action of the MAC
+ * whatever its state.  Caller frees with sip_action_free (nothing to
+ * free on error).
+ */
+enum sip_rc	 sip_store_last_action(struct sip_store *, const char *mac,
+		    struct sip_action **, struct sip_err *);
+/*
+ * What the MAC told when it booted.  Caller frees with sip_machine_free
+ * (nothing to free on error).
+ */
+enum sip_rc	 sip_store_machine(struct sip_store *, const char *mac,
+		    struct sip_machine **, struct sip_err *);
+void		 sip_machine_free(struct sip_machine *);
+
+/* The limits of the fast path's two files (see SIP_SEEN_SUFFIX). */
+#define SIP_SEEN_MAX		(16u << 20)	/* past this, boots are not recorded */
+#define SIP_SEEN_LINE_MAX	1024
+#define SIP_ACTIVE_MAX		(4u << 20)	/* 230 000 MACs */
 
 /*
  * The store's parts of sip_tick (lib/tick.c).  Step every active action
@@ -110,5 +266,81 @@ enum sip_rc	 sip_store_tick_actions(struct sip_store *, time_t now,
  */
 enum sip_rc	 sip_store_purge(struct sip_store *, int64_t before,
 		    size_t *nactions, size_t *nhistory, struct sip_err *);
+
+/* ------------------------------------------------------------ the answers */
+
+/* SMBIOS strings are kept as printable ASCII of 1 to SIP_SMBIOS_MAX bytes. */
+#define SIP_SMBIOS_MAX	64
+enum sip_rc	 sip_smbios_check(const char *);
+
+/*
+ * The seen journal.  append: one line for req at now (every field checked
+ * by its type first).  parse: one line, NUL-terminated at len, split in
+ * place; req's fields point into it (nothing to free).  take: the whole
+ * journal into *buf (NULL when empty or absent), leaving it empty; caller
+ * frees *buf with free (nothing to free on error).  putback: lines a fold
+ * could not commit, appended again.
+ */
+enum sip_rc	 sip_seen_append(const char *db_path, const struct sip_request *,
+		    time_t now, struct sip_err *);
+enum sip_rc	 sip_seen_parse(char *line, size_t len, struct sip_request *,
+		    int64_t *at, struct sip_err *);
+enum sip_rc	 sip_seen_take(const char *db_path, char **buf, size_t *len,
+		    struct sip_err *);
+enum sip_rc	 sip_seen_putback(const char *db_path, const char *buf,
+		    size_t len, struct sip_err *);
+
+/*
+ * The active list.  parse: SIP_OK when text is a whole, well-formed list,
+ * *listed then says whether mac (canonical; may be NULL) is on it.  lookup:
+ * the same on DB-active; any error means "ask the database".  write:
+ * replace the list (macs canonical) by a rename.
+ */
+enum sip_rc	 sip_active_parse(const char *text, size_t len, const char *mac,
+		    int *listed, struct sip_err *);
+enum sip_rc	 sip_active_lookup(const char *db_path, const char *mac,
+		    int *listed, struct sip_err *);
+enum sip_rc	 sip_active_write(const char *db_path, const char *const *macs,
+		    size_t n, struct sip_err *);
+/*
+ * SIP_OK when the list on DB-active is whole and holds every one of macs;
+ * otherwise *nmissing says how many it lacks and SIP_EDB names the first
+ * (a missing list is SIP_EDB too), with the remedy.
+ */
+enum sip_rc	 sip_active_missing(const char *db_path,
+		    const char (*macs)[SIP_MAC_STRLEN], size_t n,
+		    size_t *nmissing, struct sip_err *);
+
+/* ------------------------------------------------------------------ DHCP */
+
+#define SIP_DHCP_FILE_MAX	127	/* the file field of 128, with NUL */
+#define SIP_DHCP_URL_MAX	255	/* one DHCP option (67) */
+
+const char	*sip_dhcp_format_name(enum sip_dhcp_format);
+/*
+ * A boot file name relative to the TFTP root: 1 to SIP_DHCP_FILE_MAX of
+ * [A-Za-z0-9._/-], no "..", no leading or trailing '/'.
+ */
+enum sip_rc	 sip_dhcp_file_check(const char *);
+
+/* ------------------------------------------------------------ CGI queries */
+
+/*
+ * Parse an application/x-www-form-urlencoded string into pairs.  Rejects
+ * truncated or bad %-escapes, %00, more than 32 pairs, a value longer than
+ * 1024 bytes, and a repeated key.  '+' is kept as '+' (old iPXE sends it raw).
+ * Caller frees with sip_kv_free (nothing to free on error).
+ */
+enum sip_rc	 sip_query_parse(const char *, struct sip_kv **, size_t *,
+		    struct sip_err *);
+const char	*sip_kv_get(const struct sip_kv *, size_t, const char *key);
+
+/* A report's message: at most SIP_REPORT_MSG_MAX bytes, no control character. */
+enum sip_rc	 sip_report_msg_check(const char *, struct sip_err *);
+/* SIP_OK if the string has the form sip_token_new gives tokens. */
+enum sip_rc	 sip_token_check(const char *);
+
+/* Random bytes from getrandom(2), as lower-case hex. */
+enum sip_rc	 sip_token_new(char[SIP_TOKEN_STRLEN]);
 
 #endif /* SE3IPXE_EXTERN_H */

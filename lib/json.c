@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 
 size_t
 sip_utf8_decode(const unsigned char *s, uint32_t *cp)

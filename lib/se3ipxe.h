@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The one public interface of libse3ipxe: MACs, config, store, state machine, modules, rendering. */
+/* The public interface of libse3ipxe, what cgi/ and cli/ call: MACs, config, store, modules, the answers. */
 #ifndef SE3IPXE_H
 #define SE3IPXE_H
 
@@ -12,6 +12,12 @@
  * Functions return enum sip_rc; they never print and never exit.  Where a
  * caller needs to know why, a struct sip_err receives one line of text that
  * names what failed and on what (a file and line, a key, a value).
+ *
+ * Every out-parameter that can hold memory says who frees it: "Caller
+ * frees with X", and whether anything is left to free after a failure.
+ * Out-parameters that are plain values, fixed-size arrays or structs
+ * without pointers (struct sip_err, sip_mac, sip_reason, sip_tick_result)
+ * hold nothing to free.
  */
 
 #define SIP_VERSION "0.1.0"
@@ -50,9 +56,14 @@ struct sip_buf {
 	int	 failed;	/* an append failed for want of memory */
 };
 
+/*
+ * A buffer is its declarer's: sip_buf_init before the first use; caller
+ * frees with sip_buf_free (also after a failure of any function that
+ * appended to it: what it held stays allocated).  sip_buf_free leaves it
+ * empty and ready for use again.
+ */
 void		 sip_buf_init(struct sip_buf *);
 void		 sip_buf_free(struct sip_buf *);
-int		 sip_buf_append(struct sip_buf *, const char *, size_t);
 int		 sip_buf_puts(struct sip_buf *, const char *);
 int		 sip_buf_printf(struct sip_buf *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
@@ -72,7 +83,8 @@ size_t		 sip_utf8_decode(const unsigned char *s, uint32_t *cp);
  * quote and the backslash get a backslash, controls, DEL and C1 become
  * \uXXXX, and bytes that are not UTF-8 become \ufffd; NULL is null.  The
  * k* functions write a member after the first (,"key":value); the caller
- * writes the braces.
+ * writes the braces.  The buffer is the caller's: caller frees with
+ * sip_buf_free (also after a failure).
  */
 int		 sip_json_str(struct sip_buf *, const char *);
 int		 sip_json_kstr(struct sip_buf *, const char *key, const char *);
@@ -93,8 +105,6 @@ struct sip_mac {
 
 /* Accepts aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff (any case) or 12 hex digits. */
 enum sip_rc	 sip_mac_parse(const char *, struct sip_mac *);
-/* Canonical form: lower case, colons. */
-void		 sip_mac_format(const struct sip_mac *, char[SIP_MAC_STRLEN]);
 
 /* ---------------------------------------------------------------- targets */
 
@@ -110,8 +120,9 @@ struct sip_targets {
 	size_t		 n;
 };
 /*
- * SIP_EINVAL naming the first TARGET that names no machine; then t is
- * empty.  Caller frees with sip_targets_free (also after a failure).
+ * SIP_EINVAL naming the first TARGET that names no machine.  Caller frees
+ * with sip_targets_free; nothing to free on error (t is left empty, which
+ * sip_targets_free also takes).
  */
 enum sip_rc	 sip_targets_resolve(const char *const *args, size_t nargs,
 		    struct sip_targets *, struct sip_err *);
@@ -143,8 +154,6 @@ enum sip_type {
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-:/,+=@%~"
 #define SIP_VALUE_MAX 255
 
-const char	*sip_type_name(enum sip_type);
-enum sip_rc	 sip_type_parse(const char *, enum sip_type *);
 /* SIP_OK if value is a valid instance of type (and safe for a script). */
 enum sip_rc	 sip_value_check(enum sip_type, const char *value);
 
@@ -162,30 +171,14 @@ enum sip_default {
 	SIP_DEFAULT__MAX
 };
 
-const char	*sip_local_name(enum sip_local);
-enum sip_rc	 sip_local_parse(const char *, enum sip_local *);
-const char	*sip_default_name(enum sip_default);
-enum sip_rc	 sip_default_parse(const char *, enum sip_default *);
-
-/* iPXE's ${platform} and ${buildarch}, the values ipxe.cgi accepts. */
+/* iPXE's ${platform}, the values ipxe.cgi accepts. */
 enum sip_platform {
 	SIP_PLATFORM_PCBIOS,
 	SIP_PLATFORM_EFI,
 	SIP_PLATFORM__MAX
 };
 
-enum sip_buildarch {
-	SIP_BUILDARCH_I386,
-	SIP_BUILDARCH_X86_64,
-	SIP_BUILDARCH_ARM32,
-	SIP_BUILDARCH_ARM64,
-	SIP_BUILDARCH__MAX
-};
-
-const char	*sip_platform_name(enum sip_platform);
 enum sip_rc	 sip_platform_parse(const char *, enum sip_platform *);
-const char	*sip_buildarch_name(enum sip_buildarch);
-enum sip_rc	 sip_buildarch_parse(const char *, enum sip_buildarch *);
 
 #define SIP_CONFIG_PATH		"/etc/se3-ipxe/se3-ipxe.conf"
 #define SIP_CONFIG_ENV		"SE3_IPXE_CONFIG"
@@ -213,12 +206,11 @@ struct sip_config {
 	char		*dhcp_legacy_file; /* [dhcp] legacy_file */
 };
 
-/* Defaults for every key; the strings are owned and freed by config_free. */
-enum sip_rc	 sip_config_defaults(struct sip_config *);
 /*
  * Read path, or $SE3_IPXE_CONFIG if path is NULL, or SIP_CONFIG_PATH.
  * A missing default file is not an error (defaults apply); a missing
- * explicit file is.  On error cfg holds the defaults.
+ * explicit file is.  On error cfg holds the defaults.  Caller frees with
+ * sip_config_free (also after a failure).
  */
 enum sip_rc	 sip_config_load(struct sip_config *, const char *path,
 		    struct sip_err *);
@@ -264,9 +256,6 @@ struct sip_option {
 struct sip_template;
 
 #define SIP_FILES_MAX	8	/* files per capability */
-#define SIP_FILE_NAME_MAX 64	/* [A-Za-z0-9_-][A-Za-z0-9._-]* */
-/* A file name a capability may declare and a client may ask for. */
-enum sip_rc	 sip_file_name_check(const char *);
 
 struct sip_capability {
 	char		 name[SIP_NAME_MAX];	/* [a-z][a-z0-9_-]* */
@@ -294,26 +283,34 @@ struct sip_module {
 	size_t		 ncaps;
 };
 
-/* Load <dir>/module.ini and every template it names. */
+/*
+ * Load <dir>/module.ini and every template it names.  Caller frees with
+ * sip_module_free (nothing to free on error).
+ */
 enum sip_rc	 sip_module_load(const char *dir, struct sip_module **,
 		    struct sip_err *);
-/* Find the module called name on the colon-separated path (first wins). */
+/*
+ * Find the module called name on the colon-separated path (first wins).
+ * Caller frees with sip_module_free (nothing to free on error).
+ */
 enum sip_rc	 sip_module_find(const char *path, const char *name,
 		    struct sip_module **, struct sip_err *);
-/* Every module on the path, sorted by name; errors stop the scan. */
+/*
+ * Every module on the path, sorted by name; errors stop the scan.  Caller
+ * frees with sip_modules_free(*out, *n) (nothing to free on error).
+ */
 enum sip_rc	 sip_module_scan(const char *path, struct sip_module ***,
 		    size_t *, struct sip_err *);
 void		 sip_module_free(struct sip_module *);
 void		 sip_modules_free(struct sip_module **, size_t);
+/* The capability called name, or NULL: part of the module, freed with it. */
 const struct sip_capability *sip_module_capability(const struct sip_module *,
 		    const char *name);
 /* Split "module:capability" into its two names. */
 enum sip_rc	 sip_action_name_split(const char *, char[SIP_NAME_MAX],
 		    char[SIP_NAME_MAX]);
 const char	*sip_completion_name(enum sip_completion);
-enum sip_rc	 sip_completion_parse(const char *, enum sip_completion *);
 const char	*sip_opt_type_name(enum sip_opt_type);
-enum sip_rc	 sip_opt_type_parse(const char *, enum sip_opt_type *);
 
 /* KEY=VALUE pairs as given to set-action, after validation. */
 struct sip_kv {
@@ -324,6 +321,7 @@ struct sip_kv {
 /*
  * Check "key=value" strings against cap's options, fill in defaults, and
  * return the complete, validated list (every option of cap, in manifest order).
+ * Caller frees with sip_kv_free(*out, *nout) (nothing to free on error).
  */
 enum sip_rc	 sip_options_resolve(const struct sip_capability *,
 		    char *const *assignments, size_t n, struct sip_kv **out,
@@ -358,22 +356,11 @@ enum sip_template_kind {
 	SIP_TEMPLATE_FILE
 };
 
+/* Caller frees with sip_template_free (nothing to free on error). */
 enum sip_rc	 sip_template_load(const char *file, enum sip_template_kind,
 		    const struct sip_keydef *, size_t nkeys,
 		    struct sip_template **, struct sip_err *);
-enum sip_rc	 sip_template_parse(const char *name, enum sip_template_kind,
-		    const char *text, size_t, const struct sip_keydef *,
-		    size_t nkeys, struct sip_template **, struct sip_err *);
 void		 sip_template_free(struct sip_template *);
-
-/*
- * Render with values (by key name); a key without a value renders empty.
- * Every value is checked against its key's type before anything is written;
- * on any failure out is left empty.
- */
-enum sip_rc	 sip_template_render(const struct sip_template *,
-		    const struct sip_kv *values, size_t nvalues,
-		    struct sip_buf *out, struct sip_err *);
 
 /* ------------------------------------------------------------------ store */
 
@@ -400,10 +387,6 @@ enum sip_event {
 };
 
 const char	*sip_state_name(enum sip_state);
-const char	*sip_event_name(enum sip_event);
-enum sip_rc	 sip_state_parse(const char *, enum sip_state *);
-enum sip_rc	 sip_event_parse(const char *, enum sip_event *);
-int		 sip_state_active(enum sip_state);
 
 #define SIP_TOKEN_BYTES 16
 #define SIP_TOKEN_STRLEN (2 * SIP_TOKEN_BYTES + 1)
@@ -427,28 +410,6 @@ struct sip_action {
 
 void		 sip_action_free(struct sip_action *);
 
-/* What the state machine decided for one event. */
-enum sip_answer {
-	SIP_ANSWER_DEFAULT,	/* the machine gets the default answer */
-	SIP_ANSWER_ACTION,	/* the machine gets the action's script */
-	SIP_ANSWER_REFUSE,	/* a report that is not accepted */
-	SIP_ANSWER_ACCEPT	/* a report or admin event that is accepted */
-};
-
-/*
- * The step function: given an action, an event and the time, change the
- * action (state, boots) through sip_change_state and say what to answer.
- * Pure: no I/O.  Time events are applied first (scheduled -> pending at
- * start_at, any active -> expired at expires_at); then the event.
- */
-typedef void (*sip_transition_cb)(void *arg, const struct sip_action *,
-		    enum sip_state old, enum sip_state new, enum sip_event);
-enum sip_answer	 sip_fsm_step(struct sip_action *, enum sip_event, time_t now,
-		    sip_transition_cb, void *arg);
-/* The one place that assigns action->state. */
-void		 sip_change_state(struct sip_action *, enum sip_state,
-		    enum sip_event, sip_transition_cb, void *arg);
-
 struct sip_store;
 
 /* What a booting machine told us. */
@@ -466,29 +427,11 @@ enum sip_store_mode {
 	SIP_STORE_RW_EXISTING	/* ipxe.cgi: read-write, migrate, never create */
 };
 
+/* Caller frees with sip_store_close (nothing to free on error). */
 enum sip_rc	 sip_store_open(const char *path, enum sip_store_mode,
 		    int busy_timeout_ms, struct sip_store **, struct sip_err *);
 void		 sip_store_close(struct sip_store *);
 int		 sip_store_schema_version(void);
-
-/*
- * The boot transaction (BEGIN IMMEDIATE ... COMMIT): load the MAC's active
- * action (if any), run the step function on BOOT, save the new state and
- * history.  *act receives the action (to render) when the answer is
- * SIP_ANSWER_ACTION, otherwise NULL.  The machine itself is recorded by
- * the seen journal (sip_seen_append), not here.
- */
-enum sip_rc	 sip_store_boot(struct sip_store *, const char *mac,
-		    time_t now, enum sip_answer *, struct sip_action **act,
-		    struct sip_err *);
-/*
- * The report transaction: find the action by token (constant-time compare
- * of the stored token), step it, save.  SIP_EDENIED for an unknown token or
- * a refused event; nothing changes then.
- */
-enum sip_rc	 sip_store_report(struct sip_store *, const char *token,
-		    enum sip_event, int progress, const char *msg, time_t now,
-		    struct sip_action **act, struct sip_err *);
 
 struct sip_new_action {
 	const char	*mac;
@@ -540,22 +483,10 @@ enum sip_rc	 sip_tick(struct sip_store *, const struct sip_config *,
 /*
  * Read side, for status / history / preview.  Nothing found is
  * SIP_ENOTFOUND with *out NULL.  Every *_free function accepts NULL.
+ * The action: caller frees with sip_action_free (nothing to free on error).
  */
 enum sip_rc	 sip_store_active_action(struct sip_store *, const char *mac,
 		    struct sip_action **, struct sip_err *);
-/*
- * The action whose token this is (constant-time compare), with its
- * options, if it is pending, booting or running and not past expires_at;
- * otherwise SIP_EDENIED, which says no more.  Changes nothing.
- */
-enum sip_rc	 sip_store_token_action(struct sip_store *, const char *token,
-		    time_t now, struct sip_action **, struct sip_err *);
-/* The most recent action of the MAC whatever its state. */
-enum sip_rc	 sip_store_last_action(struct sip_store *, const char *mac,
-		    struct sip_action **, struct sip_err *);
-enum sip_rc	 sip_store_machine(struct sip_store *, const char *mac,
-		    struct sip_machine **, struct sip_err *);
-void		 sip_machine_free(struct sip_machine *);
 
 struct sip_status_row {
 	struct sip_machine	*machine;	/* NULL if never seen */
@@ -563,7 +494,8 @@ struct sip_status_row {
 };
 /*
  * macs == NULL: every machine seen or with an action, sorted by MAC.
- * Otherwise one row per MAC asked, in the order asked.
+ * Otherwise one row per MAC asked, in the order asked.  Caller frees with
+ * sip_status_free(rows, n) (nothing to free on error).
  */
 enum sip_rc	 sip_store_status(struct sip_store *, const char *const *macs,
 		    size_t n, struct sip_status_row **, size_t *,
@@ -581,6 +513,10 @@ struct sip_history {
 	char		*who;
 	char		*detail;
 };
+/*
+ * The history of mac (NULL: of every MAC), oldest first.  Caller frees
+ * with sip_history_free(rows, n) (nothing to free on error).
+ */
 enum sip_rc	 sip_store_history(struct sip_store *, const char *mac,
 		    struct sip_history **, size_t *, struct sip_err *);
 void		 sip_history_free(struct sip_history *, size_t);
@@ -597,9 +533,6 @@ enum sip_rc	 sip_store_integrity(struct sip_store *, struct sip_err *);
  */
 #define SIP_SEEN_SUFFIX		"-seen"
 #define SIP_ACTIVE_SUFFIX	"-active"
-#define SIP_SEEN_MAX		(16u << 20)	/* past this, boots are not recorded */
-#define SIP_SEEN_LINE_MAX	1024
-#define SIP_ACTIVE_MAX		(4u << 20)	/* 230 000 MACs */
 
 /* Fold the journal into the machines table; *nbad counts refused lines. */
 enum sip_rc	 sip_store_fold_seen(struct sip_store *, size_t *nfolded,
@@ -633,7 +566,8 @@ struct sip_reason {
  * makes.  Never fails: on any error out holds a valid local-boot script
  * (or is empty when not even that could be allocated: the caller then
  * writes sip_fallback_script), *rc says what went wrong and err names it.
- * dry_run (preview) reads the store without changing it.
+ * dry_run (preview) reads the store without changing it.  out is the
+ * caller's (sip_buf_init): caller frees with sip_buf_free, whatever *rc.
  */
 void		 sip_answer_boot(const struct sip_config *, const struct sip_request *,
 		    time_t now, int dry_run, struct sip_buf *out,
@@ -643,53 +577,13 @@ void		 sip_answer_boot(const struct sip_config *, const struct sip_request *,
  * trace, one LF-terminated line per step (the URLs and where they come
  * from, the journal, the active list, the action and its step, the
  * template and its keys).  The lines quote stored strings as they are:
- * the caller escapes them for a terminal.
+ * the caller escapes them for a terminal.  out and trace are the
+ * caller's: caller frees both with sip_buf_free, whatever *rc.
  */
 void		 sip_answer_preview(const struct sip_config *,
 		    const struct sip_request *, time_t now, struct sip_buf *out,
 		    struct sip_buf *trace, struct sip_reason *, enum sip_rc *rc,
 		    struct sip_err *);
-
-/* SMBIOS strings are kept as printable ASCII of 1 to SIP_SMBIOS_MAX bytes. */
-#define SIP_SMBIOS_MAX	64
-enum sip_rc	 sip_smbios_check(const char *);
-
-/*
- * The seen journal.  append: one line for req at now (every field checked
- * by its type first).  parse: one line, NUL-terminated at len, split in
- * place; req's fields point into it.  take: the whole journal into *buf
- * (NULL when empty or absent), leaving it empty.  putback: lines a fold
- * could not commit, appended again.
- */
-enum sip_rc	 sip_seen_append(const char *db_path, const struct sip_request *,
-		    time_t now, struct sip_err *);
-enum sip_rc	 sip_seen_parse(char *line, size_t len, struct sip_request *,
-		    int64_t *at, struct sip_err *);
-enum sip_rc	 sip_seen_take(const char *db_path, char **buf, size_t *len,
-		    struct sip_err *);
-enum sip_rc	 sip_seen_putback(const char *db_path, const char *buf,
-		    size_t len, struct sip_err *);
-
-/*
- * The active list.  parse: SIP_OK when text is a whole, well-formed list,
- * *listed then says whether mac (canonical; may be NULL) is on it.  lookup:
- * the same on DB-active; any error means "ask the database".  write:
- * replace the list (macs canonical) by a rename.
- */
-enum sip_rc	 sip_active_parse(const char *text, size_t len, const char *mac,
-		    int *listed, struct sip_err *);
-enum sip_rc	 sip_active_lookup(const char *db_path, const char *mac,
-		    int *listed, struct sip_err *);
-enum sip_rc	 sip_active_write(const char *db_path, const char *const *macs,
-		    size_t n, struct sip_err *);
-/*
- * SIP_OK when the list on DB-active is whole and holds every one of macs;
- * otherwise *nmissing says how many it lacks and SIP_EDB names the first
- * (a missing list is SIP_EDB too), with the remedy.
- */
-enum sip_rc	 sip_active_missing(const char *db_path,
-		    const char (*macs)[SIP_MAC_STRLEN], size_t n,
-		    size_t *nmissing, struct sip_err *);
 
 /* The compiled-in local-boot script used when nothing else can be had. */
 extern const char sip_fallback_script[];
@@ -705,6 +599,7 @@ enum sip_rc	 sip_answer_report(const struct sip_config *, const char *token,
  * its capability's "files" declare it, rendered with the action's values:
  * the preseed an installer fetches.  SIP_EDENIED: unknown or finished
  * token (answer 403); SIP_ENOTFOUND: no such file (404).  Changes nothing.
+ * out is the caller's: caller frees with sip_buf_free (also after a failure).
  */
 enum sip_rc	 sip_answer_file(const struct sip_config *,
 		    const struct sip_request *, const char *token,
@@ -724,35 +619,18 @@ enum sip_dhcp_format {
 	SIP_DHCP__MAX
 };
 
-#define SIP_DHCP_FILE_MAX	127	/* the file field of 128, with NUL */
-#define SIP_DHCP_URL_MAX	255	/* one DHCP option (67) */
-
-const char	*sip_dhcp_format_name(enum sip_dhcp_format);
 enum sip_rc	 sip_dhcp_format_parse(const char *, enum sip_dhcp_format *);
-/*
- * A boot file name relative to the TFTP root: 1 to SIP_DHCP_FILE_MAX of
- * [A-Za-z0-9._/-], no "..", no leading or trailing '/'.
- */
-enum sip_rc	 sip_dhcp_file_check(const char *);
 /*
  * Append the snippet to out.  Every value written is checked first (the
  * URL by sip_value_check, the file names by sip_dhcp_file_check); an
  * empty [server] cgi_url is SIP_ECONFIG.  On any error out is unchanged.
+ * out is the caller's: caller frees with sip_buf_free (also after a failure).
  */
 enum sip_rc	 sip_dhcp_config(const struct sip_config *,
 		    enum sip_dhcp_format, int legacy, struct sip_buf *out,
 		    struct sip_err *);
 
 /* ------------------------------------------------------------ CGI queries */
-
-/*
- * Parse an application/x-www-form-urlencoded string into pairs.  Rejects
- * truncated or bad %-escapes, %00, more than 32 pairs, a value longer than
- * 1024 bytes, and a repeated key.  '+' is kept as '+' (old iPXE sends it raw).
- */
-enum sip_rc	 sip_query_parse(const char *, struct sip_kv **, size_t *,
-		    struct sip_err *);
-const char	*sip_kv_get(const struct sip_kv *, size_t, const char *key);
 
 /* What a request to ipxe.cgi asks for; each has its own query fields. */
 enum sip_endpoint {
@@ -788,22 +666,22 @@ struct sip_query {
  * missing or invalid, or an invalid report field, is an error: SIP_EINVAL,
  * or SIP_EDENIED for a token (answer 403).  An invalid optional boot field
  * is dropped and named in dropped[]: the boot goes on.  Caller frees with
- * sip_query_free, on error too.
+ * sip_query_free (also after a failure).
  */
 enum sip_rc	 sip_query_read(enum sip_endpoint, const char *q,
 		    struct sip_query *, struct sip_err *);
 void		 sip_query_free(struct sip_query *);
-/* Where the client reached us (HTTP_HOST, SCRIPT_NAME), for URLs: host kept if SIP_T_HOST. */
+/*
+ * Where the client reached us (HTTP_HOST, SCRIPT_NAME), for URLs: host kept
+ * if SIP_T_HOST.  req's fields then point at host and script_name: nothing
+ * to free.
+ */
 void		 sip_request_origin(struct sip_request *, const char *host,
 		    const char *script_name);
-/* The client's address (REMOTE_ADDR) if it is an IPv4 or IPv6 literal, else "-". */
+/*
+ * The client's address (REMOTE_ADDR) if it is an IPv4 or IPv6 literal, else
+ * "-": the argument itself or a constant, nothing to free.
+ */
 const char	*sip_remote_addr(const char *);
-/* A report's message: at most SIP_REPORT_MSG_MAX bytes, no control character. */
-enum sip_rc	 sip_report_msg_check(const char *, struct sip_err *);
-/* SIP_OK if the string has the form sip_token_new gives tokens. */
-enum sip_rc	 sip_token_check(const char *);
-
-/* Random bytes from getrandom(2), as lower-case hex. */
-enum sip_rc	 sip_token_new(char[SIP_TOKEN_STRLEN]);
 
 #endif /* SE3IPXE_H */

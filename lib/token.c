@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 
 enum sip_rc
 sip_token_new(char out[SIP_TOKEN_STRLEN])

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 #include "tap.h"
 
 enum field {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 #include "tap.h"
 
 /* The query of the boot answer, as ipxe.cgi(8) shows it. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Table vectors for MAC parsing and its canonical form. */
 #include "se3ipxe.h"
+#include "extern.h"
 #include "tap.h"
 
 static const struct {

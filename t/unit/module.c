@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 #include "tap.h"
 
 /* A manifest that loads: lines 1-10, options are appended from line 11. */

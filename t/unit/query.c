@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Table vectors for the query-string decoder and the typed fields of every endpoint ipxe.cgi serves. */
 #include "se3ipxe.h"
+#include "extern.h"
 #include "tap.h"
 
 static const struct {

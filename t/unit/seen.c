@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 #include "tap.h"
 
 /* A literal and its length, NUL bytes included. */

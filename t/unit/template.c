@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Template loading rules and rendering, including the shipped default templates (golden files). */
 #include "se3ipxe.h"
+#include "extern.h"
 #include "tap.h"
 
 static const struct sip_keydef keys[] = {

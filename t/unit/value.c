@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Table vectors for the typed whitelists, and hostile values that must never reach a script. */
 #include "se3ipxe.h"
+#include "extern.h"
 #include "tap.h"
 
 static const struct {
