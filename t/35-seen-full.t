@@ -16,6 +16,8 @@ DB=$T/db/se3-ipxe.db
 db_create
 
 # --- a write cut short by the shim: the repair path alone ---------------------
+# The shim is preloaded: under the sanitizers ASan must not insist on coming first.
+[ -n "${SIP_SANITIZE-}" ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 SHIM="LD_PRELOAD=$TOP/build/t/shortwrite.so"
 CGI_BIN=$TOP/build/t/ipxe-dynamic.cgi boot "mac=02:00:00:00:ff:01&platform=efi"
 lines=$(cat "$DB-seen")
