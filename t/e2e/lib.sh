@@ -266,7 +266,12 @@ e2e_vm_start() {
 	echo "$_fw $_nic $_mac" >"$_d/meta"
 	echo "$_port" >"$_d/port"
 	wc -l <"$E/apache/e2e.log" >"$_d/logstart"
-	e2e_vm_watch "$_d" "$_fw" "${E2E_UNTIL:-}" "${E2E_TIMEOUT:-60}" "$@" &
+	# After iPXE's "exit 1", OVMF tries the NIC's HTTP boot over IPv4 and
+	# IPv6 (a HEAD with an unexpanded ${mac}, then DHCPv6 waits) before the
+	# disk: 16 s on a quiet machine, past 60 s on a loaded one (seen in CI).
+	_tmo=${E2E_TIMEOUT:-60}
+	[ "$_fw" != efi ] || [ "$_tmo" -ge 150 ] || _tmo=150
+	e2e_vm_watch "$_d" "$_fw" "${E2E_UNTIL:-}" "$_tmo" "$@" &
 	echo "$!" >"$_d/watch.pid"
 }
 
