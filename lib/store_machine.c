@@ -310,10 +310,9 @@ sip_store_fold_seen(struct sip_store *st, time_t now, size_t *nfolded,
 		*nbad = bad;
 	return SIP_OK;
  rollback:
+	/* The lines stay to be folded, the refused ones counted then. */
 	tx_rollback(st);
 	free(gens);
-	if (nbad != NULL)
-		*nbad = bad;
 	return ret;
 }
 
