@@ -81,7 +81,7 @@ build/flags: FORCE
 	@echo '$(subst ','\'',$(BUILD_FLAGS))' | cmp -s - $@ || \
 	    echo '$(subst ','\'',$(BUILD_FLAGS))' > $@
 $(LIB_OBJS) cgi/ipxe.cgi.o $(CLI_OBJS) bench/floor.cgi $(UNIT_BINS) \
-    $(REPLAY_BINS) build/t/ipxe-dynamic.cgi: build/flags
+    $(REPLAY_BINS) build/t/ipxe-dynamic.cgi build/t/se3-ipxe-crash: build/flags
 
 $(LIB): $(LIB_OBJS)
 	rm -f $@
@@ -108,6 +108,12 @@ build/t/ipxe-dynamic.cgi: cgi/ipxe.cgi.o $(LIB)
 	@mkdir -p build/t
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ cgi/ipxe.cgi.o $(LIB) $(LIBS)
 
+# The CLI with its crash points compiled in (SIP_CRASH_POINT in
+# lib/extern.h): the tests kill a fold at each of its steps.
+build/t/se3-ipxe-crash: $(CLI_SRCS) $(LIB_SRCS) lib/se3ipxe.h lib/extern.h lib/store.h cli/cli.h build/paths
+	@mkdir -p build/t
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -DSIP_CRASH_POINTS $(LDFLAGS) -o $@ $(CLI_SRCS) $(LIB_SRCS) $(CLI_LIBS)
+
 build/t/failmalloc.so: t/lib/failmalloc.c
 	@mkdir -p build/t
 	$(CC) -O2 -fPIC -shared -o $@ $< -ldl
@@ -116,7 +122,7 @@ build/t/shortwrite.so: t/lib/shortwrite.c
 	@mkdir -p build/t
 	$(CC) -O2 -fPIC -shared -o $@ $<
 
-tests: all $(UNIT_BINS) $(REPLAY_BINS) build/t/failmalloc.so build/t/shortwrite.so build/t/ipxe-dynamic.cgi bench/floor.cgi
+tests: all $(UNIT_BINS) $(REPLAY_BINS) build/t/failmalloc.so build/t/shortwrite.so build/t/ipxe-dynamic.cgi build/t/se3-ipxe-crash bench/floor.cgi
 
 bench/floor.cgi: bench/floor.c
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<

@@ -261,7 +261,8 @@ seen_warn_bad(const char *verb, const struct ctx *ctx, size_t nbad)
 
 /*
  * Fold the boots ipxe.cgi wrote to the seen journal into the machines
- * table.  What cannot be folded now stays in the journal for next time.
+ * table.  What cannot be folded now stays in a generation file
+ * (DB-seen.N) that the next fold takes first.
  */
 int
 seen_fold(const char *verb, const struct ctx *ctx, struct sip_store *st)
@@ -278,7 +279,8 @@ seen_fold(const char *verb, const struct ctx *ctx, struct sip_store *st)
 		if ((st = own) == NULL)
 			return 0;
 	}
-	if ((rc = sip_store_fold_seen(st, &nfolded, &nbad, &e)) != SIP_OK) {
+	if ((rc = sip_store_fold_seen(st, ctx->now, &nfolded, &nbad,
+	    &e)) != SIP_OK) {
 		warn_lib(verb, &e, rc);
 		rv = -1;
 	} else

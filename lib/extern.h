@@ -276,19 +276,45 @@ enum sip_rc	 sip_smbios_check(const char *);
 /*
  * The seen journal.  append: one line for req at now (every field checked
  * by its type first).  parse: one line, NUL-terminated at len, split in
- * place; req's fields point into it (nothing to free).  take: the whole
- * journal into *buf (NULL when empty or absent), leaving it empty; caller
- * frees *buf with free (nothing to free on error).  putback: lines a fold
- * could not commit, appended again.
+ * place; req's fields point into it (nothing to free).
+ *
+ * A fold takes the journal by generations (lib/store_machine.c):
+ * generations: the numbers N of the files DB-seen.N, ascending; caller
+ * frees *gens with free (nothing to free on error).  rotate: rename
+ * DB-seen to DB-seen.gen, never replacing a file; *rotated 0 when there
+ * was nothing (no journal, or an empty one).  read_gen: the whole of
+ * DB-seen.gen into *buf (NULL when empty) under its exclusive lock;
+ * caller frees *buf with free.  unlink_gen: remove it (absent is done).
  */
 enum sip_rc	 sip_seen_append(const char *db_path, const struct sip_request *,
 		    time_t now, struct sip_err *);
 enum sip_rc	 sip_seen_parse(char *line, size_t len, struct sip_request *,
 		    int64_t *at, struct sip_err *);
-enum sip_rc	 sip_seen_take(const char *db_path, char **buf, size_t *len,
+enum sip_rc	 sip_seen_generations(const char *db_path, int64_t **gens,
+		    size_t *n, struct sip_err *);
+enum sip_rc	 sip_seen_rotate(const char *db_path, int64_t gen, int *rotated,
 		    struct sip_err *);
-enum sip_rc	 sip_seen_putback(const char *db_path, const char *buf,
-		    size_t len, struct sip_err *);
+enum sip_rc	 sip_seen_read_gen(const char *db_path, int64_t gen, char **buf,
+		    size_t *len, struct sip_err *);
+enum sip_rc	 sip_seen_unlink_gen(const char *db_path, int64_t gen,
+		    struct sip_err *);
+/* A boot seen further than this in the future is refused by a fold. */
+#define SIP_SEEN_FUTURE_MAX	86400
+
+/*
+ * Crash points: the fault-injection build (-DSIP_CRASH_POINTS, the tests'
+ * build/t/se3-ipxe-crash) dies at the point SIP_CRASH_AT names, as kill -9
+ * would; every other build compiles them to nothing.
+ */
+#ifdef SIP_CRASH_POINTS
+#define SIP_CRASH_POINT(name) do {					\
+	const char *crash_at_ = getenv("SIP_CRASH_AT");			\
+	if (crash_at_ != NULL && strcmp(crash_at_, (name)) == 0)	\
+		_exit(9);						\
+} while (0)
+#else
+#define SIP_CRASH_POINT(name) do { } while (0)
+#endif
 
 /*
  * The active list.  parse: SIP_OK when text is a whole, well-formed list,

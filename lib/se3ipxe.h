@@ -534,9 +534,15 @@ enum sip_rc	 sip_store_integrity(struct sip_store *, struct sip_err *);
 #define SIP_SEEN_SUFFIX		"-seen"
 #define SIP_ACTIVE_SUFFIX	"-active"
 
-/* Fold the journal into the machines table; *nbad counts refused lines. */
-enum sip_rc	 sip_store_fold_seen(struct sip_store *, size_t *nfolded,
-		    size_t *nbad, struct sip_err *);
+/*
+ * Fold the journal into the machines table; *nbad counts refused lines
+ * (malformed, cut short, or seen more than a day after now).  The journal
+ * is renamed to a generation file DB-seen.N and folded in a transaction
+ * that records N; leftovers of a fold that died are folded (or, recorded,
+ * removed) first: each line is folded exactly once.
+ */
+enum sip_rc	 sip_store_fold_seen(struct sip_store *, time_t now,
+		    size_t *nfolded, size_t *nbad, struct sip_err *);
 /* Rewrite the active list from the actions table (BEGIN IMMEDIATE). */
 enum sip_rc	 sip_store_active_sync(struct sip_store *, struct sip_err *);
 /* SIP_OK when the list holds every MAC with an active action. */

@@ -3,6 +3,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,6 +32,8 @@
 #define SEEN_TIME_MIN	1577836800LL	/* 2020-01-01T00:00:00Z */
 #define SEEN_TIME_END	4102444800LL	/* 2100-01-01T00:00:00Z */
 #define SEEN_TIME_DIGITS 10
+/* Folds are rare: a writer that loses this many races in a row has a problem. */
+#define SEEN_REOPEN_MAX	100
 /* A journal past this is refused whole by a fold: someone else wrote it. */
 #define SEEN_READ_MAX	(SIP_SEEN_MAX + (1u << 20))
 
@@ -131,8 +134,10 @@ seen_cut_partial(int fd)
 }
 
 /*
- * Writers share the lock and a fold takes it alone, so that a fold never
- * empties the file between a writer's line and its own read.  One write(2)
+ * Writers share the lock and a fold takes it alone on the file it renamed,
+ * so that the fold reads only after the writers that had the file before
+ * the rename are done; a writer that gets the lock later sees the rename
+ * and opens the journal again.  One write(2)
  * on an O_APPEND descriptor: lines of concurrent writers never mix.
  *
  * A write cut short (full disk, file size limit, I/O error) is taken back
@@ -151,10 +156,10 @@ sip_seen_append(const char *db_path, const struct sip_request *req,
     time_t now, struct sip_err *err)
 {
 	char path[PATH_MAX], line[SEEN_LINE_MAX];
-	struct stat sb;
+	struct stat sb, now_sb;
 	enum sip_rc rc;
 	ssize_t w;
-	int fd, n, werr, cut;
+	int fd, n, werr, cut, tries;
 
 	if ((rc = sip_db_sibling(db_path, SIP_SEEN_SUFFIX, path,
 	    sizeof(path), err)) != SIP_OK ||
@@ -171,13 +176,37 @@ sip_seen_append(const char *db_path, const struct sip_request *req,
 	    nz(req->product), nz(req->ip));
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return sip_errf(err, SIP_EINVAL, "%s: line too long", path);
-	/* Read access too: a short write's repair reads the tail back. */
-	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW |
-	    O_NOCTTY | O_CLOEXEC, 0640)) == -1)
-		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
-	if (flock(fd, LOCK_SH) == -1 || fstat(fd, &sb) == -1) {
-		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
-		goto close;
+	for (tries = 0;; tries++) {
+		/* Read access too: a short write's repair reads the tail back. */
+		if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW |
+		    O_NOCTTY | O_CLOEXEC, 0640)) == -1)
+			return sip_errf(err, SIP_EIO, "%s: %s", path,
+			    strerror(errno));
+		if (flock(fd, LOCK_SH) == -1 || fstat(fd, &sb) == -1) {
+			rc = sip_errf(err, SIP_EIO, "%s: %s", path,
+			    strerror(errno));
+			goto close;
+		}
+		/*
+		 * A fold may have renamed the file between the open and the
+		 * lock: a line written there now would come after its read.
+		 * Under the lock the file at the path is the one a fold will
+		 * take next, so write only to that one.
+		 */
+		if (stat(path, &now_sb) == 0) {
+			if (now_sb.st_dev == sb.st_dev &&
+			    now_sb.st_ino == sb.st_ino)
+				break;
+		} else if (errno != ENOENT) {
+			rc = sip_errf(err, SIP_EIO, "%s: %s", path,
+			    strerror(errno));
+			goto close;
+		}
+		close(fd);
+		if (tries == SEEN_REOPEN_MAX)
+			return sip_errf(err, SIP_EIO, "%s: renamed under this "
+			    "writer %d times, boot not recorded", path,
+			    SEEN_REOPEN_MAX + 1);
 	}
 	if (!S_ISREG(sb.st_mode)) {
 		rc = sip_errf(err, SIP_EIO, "%s: not a regular file", path);
@@ -265,43 +294,192 @@ sip_seen_parse(char *line, size_t len, struct sip_request *req,
 }
 
 /*
- * Empty the journal into memory for a fold.  The exclusive lock waits
- * for the writers of the moment (each holds its lock for one write), and
- * no line can arrive between the read and the truncation.
+ * A fold never empties the journal in place: it renames it to a
+ * generation file, DB-seen.N, folds that, records N as folded in the
+ * same transaction, and only then unlinks it.  A fold killed or failing
+ * anywhere leaves each line either in a generation file not recorded
+ * (folded next time) or recorded (unlinked next time, never folded
+ * twice).  The functions below are the file half; the store keeps N.
+ */
+
+/* The path of generation gen of the journal. */
+static enum sip_rc
+seen_gen_path(const char *db_path, int64_t gen, char *buf, size_t sz,
+    struct sip_err *err)
+{
+	char suffix[sizeof(SIP_SEEN_SUFFIX) + 24];
+
+	snprintf(suffix, sizeof(suffix), "%s.%lld", SIP_SEEN_SUFFIX,
+	    (long long)gen);
+	return sip_db_sibling(db_path, suffix, buf, sz, err);
+}
+
+static int
+gen_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Whether name is base's generation file; *gen its number. */
+static int
+seen_gen_name(const char *name, const char *base, size_t blen, int64_t *gen)
+{
+	const char *p;
+	long long v = 0;
+
+	if (strncmp(name, base, blen) != 0 || name[blen] != '.')
+		return 0;
+	p = name + blen + 1;
+	/* Decimal without leading zero, as seen_gen_path writes it. */
+	if (*p < '1' || *p > '9' || strlen(p) > 18)
+		return 0;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = v * 10 + (*p - '0');
+	}
+	*gen = (int64_t)v;
+	return 1;
+}
+
+enum sip_rc
+sip_seen_generations(const char *db_path, int64_t **gens, size_t *n,
+    struct sip_err *err)
+{
+	char path[PATH_MAX], dir[PATH_MAX], *slash;
+	const char *base;
+	struct dirent *de;
+	int64_t *v = NULL, *nv, g;
+	size_t cap = 0, blen;
+	enum sip_rc rc;
+	DIR *d;
+
+	*gens = NULL;
+	*n = 0;
+	if ((rc = sip_db_sibling(db_path, SIP_SEEN_SUFFIX, path,
+	    sizeof(path), err)) != SIP_OK)
+		return rc;
+	memcpy(dir, path, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		base = path;
+		memcpy(dir, ".", 2);
+	} else {
+		base = path + (slash - dir) + 1;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	blen = strlen(base);
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return SIP_OK;
+		return sip_errf(err, SIP_EIO, "%s: %s", dir, strerror(errno));
+	}
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (!seen_gen_name(de->d_name, base, blen, &g))
+			continue;
+		if (*n == cap) {
+			cap = cap == 0 ? 4 : cap * 2;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				rc = sip_errf(err, SIP_ENOMEM, "%s: out of "
+				    "memory", dir);
+				goto fail;
+			}
+			v = nv;
+		}
+		v[(*n)++] = g;
+		errno = 0;
+	}
+	if (errno != 0) {
+		rc = sip_errf(err, SIP_EIO, "%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), gen_cmp);
+	*gens = v;
+	return SIP_OK;
+ fail:
+	closedir(d);
+	free(v);
+	*n = 0;
+	return rc;
+}
+
+/*
+ * RENAME_NOREPLACE: a generation file is never replaced, whatever a
+ * confused caller asks.  Appenders that opened the journal before the
+ * rename see, once they hold their lock, that the path is another file.
  */
 enum sip_rc
-sip_seen_take(const char *db_path, char **buf, size_t *len,
+sip_seen_rotate(const char *db_path, int64_t gen, int *rotated,
+    struct sip_err *err)
+{
+	char path[PATH_MAX], to[PATH_MAX];
+	struct stat sb;
+	enum sip_rc rc;
+
+	*rotated = 0;
+	if ((rc = sip_db_sibling(db_path, SIP_SEEN_SUFFIX, path,
+	    sizeof(path), err)) != SIP_OK ||
+	    (rc = seen_gen_path(db_path, gen, to, sizeof(to), err)) != SIP_OK)
+		return rc;
+	if (lstat(path, &sb) == -1) {
+		if (errno == ENOENT)
+			return SIP_OK;
+		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+	}
+	if (!S_ISREG(sb.st_mode))
+		return sip_errf(err, SIP_EIO, "%s: not a regular file", path);
+	/* Empty: nothing to fold, and a rename per status is no use. */
+	if (sb.st_size == 0)
+		return SIP_OK;
+	if (renameat2(AT_FDCWD, path, AT_FDCWD, to, RENAME_NOREPLACE) == -1) {
+		if (errno == ENOENT)
+			return SIP_OK;
+		return sip_errf(err, SIP_EIO, "%s -> %s: %s", path, to,
+		    strerror(errno));
+	}
+	*rotated = 1;
+	return SIP_OK;
+}
+
+/*
+ * The exclusive lock waits for the appenders that held theirs on this
+ * file before the rename: their lines are in by the read.
+ */
+enum sip_rc
+sip_seen_read_gen(const char *db_path, int64_t gen, char **buf, size_t *len,
     struct sip_err *err)
 {
 	char path[PATH_MAX];
+	struct stat sb;
 	enum sip_rc rc;
 	int fd;
 
 	*buf = NULL;
 	*len = 0;
-	if ((rc = sip_db_sibling(db_path, SIP_SEEN_SUFFIX, path,
-	    sizeof(path), err)) != SIP_OK)
+	if ((rc = seen_gen_path(db_path, gen, path, sizeof(path), err)) !=
+	    SIP_OK)
 		return rc;
-	if ((fd = open(path, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC)) ==
-	    -1) {
-		if (errno == ENOENT)
-			return SIP_OK;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC)) ==
+	    -1)
 		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
-	}
-	if (flock(fd, LOCK_EX) == -1) {
+	if (flock(fd, LOCK_EX) == -1 || fstat(fd, &sb) == -1) {
 		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+		goto close;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		rc = sip_errf(err, SIP_EIO, "%s: not a regular file", path);
 		goto close;
 	}
 	if ((rc = sip_fd_read(fd, path, SEEN_READ_MAX, buf, len, err)) !=
 	    SIP_OK)
 		goto close;
-	if (ftruncate(fd, 0) == -1) {
-		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
-		free(*buf);
-		*buf = NULL;
-		*len = 0;
-		goto close;
-	}
 	if (*len == 0) {
 		free(*buf);
 		*buf = NULL;
@@ -311,27 +489,16 @@ sip_seen_take(const char *db_path, char **buf, size_t *len,
 	return rc;
 }
 
-/* A fold that could not commit gives its lines back, after any newer ones. */
 enum sip_rc
-sip_seen_putback(const char *db_path, const char *buf, size_t len,
-    struct sip_err *err)
+sip_seen_unlink_gen(const char *db_path, int64_t gen, struct sip_err *err)
 {
 	char path[PATH_MAX];
 	enum sip_rc rc;
-	int fd;
 
-	if ((rc = sip_db_sibling(db_path, SIP_SEEN_SUFFIX, path,
-	    sizeof(path), err)) != SIP_OK)
+	if ((rc = seen_gen_path(db_path, gen, path, sizeof(path), err)) !=
+	    SIP_OK)
 		return rc;
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-	    O_NOCTTY | O_CLOEXEC, 0640)) == -1)
+	if (unlink(path) == -1 && errno != ENOENT)
 		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
-	if (flock(fd, LOCK_EX) == -1) {
-		rc = sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
-		goto close;
-	}
-	rc = sip_fd_write(fd, path, buf, len, err);
- close:
-	close(fd);
-	return rc;
+	return SIP_OK;
 }

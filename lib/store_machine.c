@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The SQLite store's machines: the seen journal's fold, machine rows, status, history and integrity. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +18,7 @@
 #include "store.h"
 
 /* A machine asked: what it did not send this time is kept from last time. */
-/* A journal line folded in; lines given back by a failed fold come late. */
+/* A journal line folded in; a leftover generation's lines may come late. */
 #define SQL_MACHINE_SEEN \
 	"INSERT INTO machines (mac, " \
 	"first_seen, last_seen, boots, platform, buildarch, uuid, serial, " \
@@ -119,60 +123,196 @@ machine_seen(struct sip_store *st, const struct sip_request *m, int64_t at,
 }
 
 /*
- * Fold the seen journal into the machines table in one transaction.  If
- * it cannot commit, the lines go back to the journal: nothing is lost.
+ * The lines of one generation into the machines table.  Only lines whose
+ * LF is there count: a tail without one is a write cut short (its writer
+ * is cutting it back, or died before it could), whatever it parses as.
  */
-enum sip_rc
-sip_store_fold_seen(struct sip_store *st, size_t *nfolded, size_t *nbad,
-    struct sip_err *err)
+static enum sip_rc
+fold_lines(struct sip_store *st, const char *buf, size_t n, time_t now,
+    size_t *folded, size_t *bad, struct sip_err *err)
 {
-	char line[SIP_SEEN_LINE_MAX + 1], *buf = NULL, *p, *end, *nl;
+	char line[SIP_SEEN_LINE_MAX + 1];
+	const char *p, *end, *nl;
 	struct sip_request req;
-	size_t folded = 0, bad = 0, n;
 	int64_t at;
 	enum sip_rc ret;
-	struct sip_err e2;
 
-	if (nfolded != NULL)
-		*nfolded = 0;
-	if (nbad != NULL)
-		*nbad = 0;
-	if ((ret = sip_seen_take(st->path, &buf, &n, err)) != SIP_OK ||
-	    n == 0)
-		return ret;
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
-		goto putback;
 	for (p = buf, end = buf + n; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;	/* a last line without its LF */
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
+			(*bad)++;
+			break;
+		}
 		if ((size_t)(nl - p) > SIP_SEEN_LINE_MAX) {
-			bad++;
+			(*bad)++;
 			continue;
 		}
 		memcpy(line, p, (size_t)(nl - p));
 		line[nl - p] = '\0';
 		if (sip_seen_parse(line, (size_t)(nl - p), &req, &at, NULL) !=
 		    SIP_OK) {
-			bad++;
+			(*bad)++;
+			continue;
+		}
+		/* last_seen = max(...) would keep a time from the future. */
+		if (at > (int64_t)now + SIP_SEEN_FUTURE_MAX) {
+			(*bad)++;
 			continue;
 		}
 		if ((ret = machine_seen(st, &req, at, err)) != SIP_OK)
-			goto rollback;
-		folded++;
+			return ret;
+		(*folded)++;
 	}
-	if ((ret = tx_commit(st, err)) != SIP_OK)
-		goto rollback;
+	return SIP_OK;
+}
+
+static enum sip_rc
+fold_generation(struct sip_store *st, int64_t gen, time_t now,
+    size_t *folded, size_t *bad, struct sip_err *err)
+{
+	char *buf = NULL;
+	size_t n;
+	enum sip_rc ret;
+
+	if ((ret = sip_seen_read_gen(st->path, gen, &buf, &n, err)) != SIP_OK)
+		return ret;
+	SIP_CRASH_POINT("fold-read");
+	ret = fold_lines(st, buf, n, now, folded, bad, err);
 	free(buf);
+	return ret;
+}
+
+static enum sip_rc
+seen_generation_get(struct sip_store *st, int64_t *gen, struct sip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if ((rc = stmt_get(st, "SELECT generation FROM seen_fold WHERE id = 1",
+	    &s)) != SQLITE_OK || (rc = sqlite3_step(s)) != SQLITE_ROW)
+		ret = db_err(st, rc, err, "read the seen journal's generation");
+	else
+		*gen = sqlite3_column_int64(s, 0);
+	stmt_put(st, s);
+	return ret;
+}
+
+static enum sip_rc
+seen_generation_set(struct sip_store *st, int64_t gen, struct sip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if ((rc = stmt_get(st, "UPDATE seen_fold SET generation = ?1 "
+	    "WHERE id = 1", &s)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 1, gen)) != SQLITE_OK ||
+	    (rc = sqlite3_step(s)) != SQLITE_DONE)
+		ret = db_err(st, rc, err, "record the seen journal's "
+		    "generation");
+	else if (sqlite3_changes(st->db) != 1)
+		ret = sip_errf(err, SIP_EDB, "%s: no seen_fold row", st->path);
+	stmt_put(st, s);
+	return ret;
+}
+
+/* Whether there is anything to fold, without taking the write lock. */
+static int
+seen_pending(const char *db_path)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	int64_t *gens = NULL;
+	size_t n = 0;
+
+	if (sip_db_sibling(db_path, SIP_SEEN_SUFFIX, path, sizeof(path),
+	    NULL) != SIP_OK)
+		return 1;	/* let the fold say what is wrong */
+	if (stat(path, &sb) == -1 ? errno != ENOENT : sb.st_size > 0)
+		return 1;
+	if (sip_seen_generations(db_path, &gens, &n, NULL) != SIP_OK)
+		return 1;
+	free(gens);
+	return n > 0;
+}
+
+/*
+ * Generations: the database records G, the highest generation folded;
+ * every generation up to G is folded, and its file, if still there, only
+ * waits to be unlinked.  Files above G were renamed by folds that never
+ * committed: they are folded here, oldest first, with the journal of the
+ * moment as generation max + 1, all in one transaction that records the
+ * highest.  BEGIN IMMEDIATE comes first so that two folds never pick the
+ * same number.  If anything fails before the commit the files stay and
+ * the next fold does them: there is nothing to give back.
+ */
+enum sip_rc
+sip_store_fold_seen(struct sip_store *st, time_t now, size_t *nfolded,
+    size_t *nbad, struct sip_err *err)
+{
+	int64_t *gens = NULL, done = 0, top;
+	size_t folded = 0, bad = 0, ngens = 0, i;
+	enum sip_rc ret;
+	int rotated;
+
+	if (nfolded != NULL)
+		*nfolded = 0;
+	if (nbad != NULL)
+		*nbad = 0;
+	if (!seen_pending(st->path))
+		return SIP_OK;
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		return ret;
+	SIP_CRASH_POINT("fold-begun");
+	if ((ret = seen_generation_get(st, &done, err)) != SIP_OK ||
+	    (ret = sip_seen_generations(st->path, &gens, &ngens, err)) !=
+	    SIP_OK)
+		goto rollback;
+	for (i = 0, top = done; i < ngens; i++) {
+		if (gens[i] <= done)
+			continue;
+		if ((ret = fold_generation(st, gens[i], now, &folded, &bad,
+		    err)) != SIP_OK)
+			goto rollback;
+		top = gens[i];
+		SIP_CRASH_POINT("fold-leftover");
+	}
+	if ((ret = sip_seen_rotate(st->path, top + 1, &rotated, err)) !=
+	    SIP_OK)
+		goto rollback;
+	if (rotated) {
+		SIP_CRASH_POINT("fold-renamed");
+		if ((ret = fold_generation(st, ++top, now, &folded, &bad,
+		    err)) != SIP_OK)
+			goto rollback;
+		SIP_CRASH_POINT("fold-folded");
+	}
+	if (top != done) {
+		if ((ret = seen_generation_set(st, top, err)) != SIP_OK)
+			goto rollback;
+		SIP_CRASH_POINT("fold-recorded");
+		if ((ret = tx_commit(st, err)) != SIP_OK)
+			goto rollback;
+	} else
+		tx_rollback(st);	/* nothing new: nothing to write */
+	SIP_CRASH_POINT("fold-committed");
+	/* Folded and recorded: a file left behind is unlinked next time. */
+	for (i = 0; i < ngens; i++) {
+		(void)sip_seen_unlink_gen(st->path, gens[i], NULL);
+		SIP_CRASH_POINT("fold-unlinked");
+	}
+	if (rotated)
+		(void)sip_seen_unlink_gen(st->path, top, NULL);
+	free(gens);
 	if (nfolded != NULL)
 		*nfolded = folded;
 	if (nbad != NULL)
 		*nbad = bad;
 	return SIP_OK;
  rollback:
+	/* The lines stay to be folded, the refused ones counted then. */
 	tx_rollback(st);
- putback:
-	(void)sip_seen_putback(st->path, buf, n, &e2);
-	free(buf);
+	free(gens);
 	return ret;
 }
 

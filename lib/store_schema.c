@@ -73,6 +73,16 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER history_append_only BEFORE UPDATE ON history"
 	"  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
 	"PRAGMA user_version = 1;",
+	/*
+	 * 1 -> 2: the highest generation of the seen journal folded
+	 * (DB-seen.N, lib/store_machine.c), committed with its lines.
+	 */
+	"CREATE TABLE seen_fold ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  generation INTEGER NOT NULL CHECK (generation >= 0)"
+	");"
+	"INSERT INTO seen_fold (id, generation) VALUES (1, 0);"
+	"PRAGMA user_version = 2;",
 };
 
 int

@@ -12,8 +12,8 @@ sip_tick(struct sip_store *st, const struct sip_config *cfg, time_t now,
 	enum sip_rc ret;
 
 	memset(res, 0, sizeof(*res));
-	if ((ret = sip_store_fold_seen(st, &res->folded, &res->bad, err)) !=
-	    SIP_OK)
+	if ((ret = sip_store_fold_seen(st, now, &res->folded, &res->bad,
+	    err)) != SIP_OK)
 		return ret;
 	if ((ret = sip_store_tick_actions(st, now, &res->started,
 	    &res->expired, err)) != SIP_OK)

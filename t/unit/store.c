@@ -22,6 +22,8 @@
 #define MAC_D	"52:54:00:00:00:0d"
 #define MAC_E	"52:54:00:00:00:0e"
 #define BUSY_MS	100
+/* The fold's now: the journal lines of these tests are from before it. */
+#define FOLD_NOW	((time_t)1700002000)
 
 static char tmpdir[] = "/tmp/se3ipxe-store.XXXXXX";
 
@@ -59,6 +61,7 @@ static void		 test_all_or_nothing(void);
 static void		 test_cancel(void);
 static void		 test_tick(void);
 static void		 test_machine(void);
+static void		 test_fold_generations(void);
 static void		 test_status(void);
 static void		 test_busy(void);
 static void		 test_states_fit_schema(void);
@@ -332,6 +335,7 @@ test_versions(void)
 	struct sip_err err = { "" };
 	sqlite3 *raw;
 	const char *path;
+	char want[128];
 	FILE *fp;
 
 	/* An empty file is a database of version 0. */
@@ -340,8 +344,9 @@ test_versions(void)
 		fclose(fp);
 	is_int(sip_store_open(path, SIP_STORE_RO, BUSY_MS, &st, &err), SIP_EDB,
 	    "read-only open of an unmigrated database fails");
-	ok(strstr(err.msg, "database schema version 0, expected 1; run "
-	    "se3-ipxe as root to migrate") != NULL, "message: %s", err.msg);
+	snprintf(want, sizeof(want), "database schema version 0, expected %d; "
+	    "run se3-ipxe as root to migrate", sip_store_schema_version());
+	ok(strstr(err.msg, want) != NULL, "message: %s", err.msg);
 	is_int(raw_int(path, "PRAGMA user_version"), 0,
 	    "read-only open did not migrate");
 	is_int(sip_store_open(path, SIP_STORE_RW, BUSY_MS, &st, &err), SIP_OK,
@@ -360,8 +365,9 @@ test_versions(void)
 	    err.msg);
 	is_int(sip_store_open(path, SIP_STORE_RO, BUSY_MS, &st, &err), SIP_EDB,
 	    "read-only open of a newer database fails");
-	ok(strstr(err.msg, "database schema version 99, expected 1") != NULL,
-	    "message: %s", err.msg);
+	snprintf(want, sizeof(want), "database schema version 99, expected %d",
+	    sip_store_schema_version());
+	ok(strstr(err.msg, want) != NULL, "message: %s", err.msg);
 	is_int(raw_int(path, "PRAGMA user_version"), 99, "and left it alone");
 
 	path = db_path("garbage.db");
@@ -793,10 +799,10 @@ test_tick(void)
 
 	is_int(tick(st, 1500, 0, &res), SIP_OK,
 	    "tick before anything is due");
-	ok(res.folded == 1 && res.bad == 0, "the journal line folded");
-	ok(sip_store_machine(st, MAC_E, &mach, &err) == SIP_OK &&
-	    mach != NULL && mach->last_seen == 1700001300, "into the machines table");
-	sip_machine_free(mach);
+	ok(res.folded == 0 && res.bad == 1, "a journal line more than a day "
+	    "after the tick's clock is refused");
+	ok(sip_store_machine(st, MAC_E, &mach, &err) == SIP_ENOTFOUND &&
+	    mach == NULL, "and not in the machines table");
 	ok(res.started == 0 && res.expired == 0 && res.purged_actions == 0 &&
 	    res.purged_history == 0, "nothing due, keep 0 purges nothing");
 
@@ -838,6 +844,13 @@ test_tick(void)
 	is_int(tick(st, 4001, 2000, &res), SIP_OK, "tick again");
 	ok(res.started == 0 && res.expired == 0 && res.purged_actions == 0 &&
 	    res.purged_history == 0, "nothing more to do");
+	is_int(sip_seen_append(path, &req, 1700001300, &err), SIP_OK,
+	    "a boot in the seen journal");
+	is_int(tick(st, 1700001300, 0, &res), SIP_OK, "tick at its time");
+	ok(res.folded == 1 && res.bad == 0, "the journal line folded");
+	ok(sip_store_machine(st, MAC_E, &mach, &err) == SIP_OK &&
+	    mach != NULL && mach->last_seen == 1700001300, "into the machines table");
+	sip_machine_free(mach);
 	sip_store_close(st);
 }
 
@@ -855,7 +868,7 @@ test_machine(void)
 
 	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_ENOTFOUND,
 	    "unknown machine");
-	is_int(sip_store_fold_seen(st, &folded, &bad, &err), SIP_OK,
+	is_int(sip_store_fold_seen(st, FOLD_NOW, &folded, &bad, &err), SIP_OK,
 	    "fold without a journal");
 	ok(folded == 0 && bad == 0, "nothing folded");
 	r.platform = "efi";
@@ -866,7 +879,7 @@ test_machine(void)
 	    "an unknown MAC boots: one journal line");
 	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_ENOTFOUND,
 	    "not in the table before a fold");
-	is_int(sip_store_fold_seen(st, &folded, &bad, &err), SIP_OK, "fold");
+	is_int(sip_store_fold_seen(st, FOLD_NOW, &folded, &bad, &err), SIP_OK, "fold");
 	ok(folded == 1 && bad == 0, "one line folded");
 	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_OK,
 	    "the machine is recorded");
@@ -882,10 +895,10 @@ test_machine(void)
 	r.ip = "10.0.0.6";
 	r.uuid = "4c4c4544-0000";
 	is_int(sip_seen_append(path, &r, 1700001100, &err), SIP_OK, "boot again");
-	/* A line given back by an earlier fold comes after newer ones. */
+	/* A line of a leftover generation may come after newer ones. */
 	r.ip = "10.0.0.4";
 	is_int(sip_seen_append(path, &r, 1700000900, &err), SIP_OK, "a late line");
-	is_int(sip_store_fold_seen(st, &folded, &bad, &err), SIP_OK,
+	is_int(sip_store_fold_seen(st, FOLD_NOW, &folded, &bad, &err), SIP_OK,
 	    "fold again");
 	ok(folded == 2 && bad == 0, "two lines folded");
 	is_int(sip_store_machine(st, MAC_D, &got, &err), SIP_OK, "read again");
@@ -896,13 +909,130 @@ test_machine(void)
 	    strcmp(got->uuid, "4c4c4544-0000") == 0,
 	    "first and last seen by time, sent fields overwrite, missing ones kept");
 	sip_machine_free(got);
-	is_int(sip_store_fold_seen(st, &folded, &bad, &err), SIP_OK,
+	is_int(sip_store_fold_seen(st, FOLD_NOW, &folded, &bad, &err), SIP_OK,
 	    "fold an empty journal");
 	ok(folded == 0, "nothing twice");
 	is_int(sip_store_history(st, MAC_D, &h, &n, &err), SIP_OK, "history");
 	ok(n == 0 && h == NULL, "a default boot writes no history");
 	is_int(sip_store_last_action(st, MAC_D, &act, &err), SIP_ENOTFOUND,
 	    "no action");
+	sip_store_close(st);
+}
+
+/* Write s to the file DB-seen.gen (or DB-seen when gen is 0). */
+static void
+put_gen(const char *db, long long gen, const char *s)
+{
+	char path[512];
+	FILE *fp;
+
+	if (gen == 0)
+		snprintf(path, sizeof(path), "%s-seen", db);
+	else
+		snprintf(path, sizeof(path), "%s-seen.%lld", db, gen);
+	if ((fp = fopen(path, "a")) == NULL || fputs(s, fp) == EOF)
+		printf("# %s: cannot write\n", path);
+	if (fp != NULL)
+		fclose(fp);
+}
+
+static int
+gen_exists(const char *db, long long gen)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s-seen.%lld", db, gen);
+	return access(path, F_OK) == 0;
+}
+
+#define SEEN_LINE(t, mac)	t "\t" mac "\t\t\t\t\t\t\t\n"
+
+/*
+ * The generations of the journal: leftovers of folds that died are folded
+ * once (not recorded) or unlinked (recorded), lines cut short or from the
+ * future are refused, and a failed fold leaves its generation to the next.
+ */
+static void
+test_fold_generations(void)
+{
+	char path[256];
+	struct sip_store *st = store_new("gen.db");
+	struct sip_machine *got = NULL;
+	struct sip_err err = { "" };
+	size_t folded = 99, bad = 99;
+	sqlite3 *raw;
+
+	snprintf(path, sizeof(path), "%s", db_path("gen.db"));
+	is_int(raw_int(path, "SELECT generation FROM seen_fold"), 0,
+	    "a new database: generation 0");
+	put_gen(path, 0, SEEN_LINE("1700001000", MAC_A));
+	is_int(sip_store_fold_seen(st, FOLD_NOW, &folded, &bad, &err), SIP_OK,
+	    "fold");
+	ok(folded == 1 && bad == 0, "one line");
+	is_int(raw_int(path, "SELECT generation FROM seen_fold"), 1,
+	    "generation 1 recorded");
+	ok(!gen_exists(path, 1), "and its file unlinked");
+
+	/* A fold that died after its commit: recorded, never folded twice. */
+	put_gen(path, 1, SEEN_LINE("1700001001", MAC_A));
+	/* One that died before: folded, then the journal as generation 4. */
+	put_gen(path, 2, SEEN_LINE("1700001002", MAC_A));
+	put_gen(path, 3, SEEN_LINE("1700001003", MAC_B));
+	put_gen(path, 0, SEEN_LINE("1700001004", MAC_B));
+	is_int(sip_store_fold_seen(st, FOLD_NOW, &folded, &bad, &err), SIP_OK,
+	    "fold with leftovers");
+	ok(folded == 3 && bad == 0, "generations 2, 3 and the journal: 3 "
+	    "lines (%zu)", folded);
+	is_int(raw_int(path, "SELECT boots FROM machines WHERE mac = '"
+	    MAC_A "'"), 2, "A: its first boot and generation 2's");
+	is_int(raw_int(path, "SELECT boots FROM machines WHERE mac = '"
+	    MAC_B "'"), 2, "B: generation 3's and the journal's");
+	is_int(raw_int(path, "SELECT generation FROM seen_fold"), 4,
+	    "generation 4 recorded");
+	ok(!gen_exists(path, 1) && !gen_exists(path, 2) &&
+	    !gen_exists(path, 3) && !gen_exists(path, 4),
+	    "every generation file unlinked");
+
+	/* Cut short, from the future, malformed: refused and counted. */
+	put_gen(path, 0, SEEN_LINE("1700001005", MAC_C)
+	    SEEN_LINE("1700088401", MAC_C)	/* FOLD_NOW + 1 day + 1 s */
+	    SEEN_LINE("1700088400", MAC_D)	/* FOLD_NOW + 1 day */
+	    "17000010061700001006\t" MAC_C "\t\t\t\t\t\t\t\n"
+	    "1700001007\t" MAC_C "\t\t\t\t\t\t\t");	/* no LF */
+	is_int(sip_store_fold_seen(st, FOLD_NOW, &folded, &bad, &err), SIP_OK,
+	    "fold refused lines");
+	ok(folded == 2 && bad == 3, "2 folded, 3 refused (%zu, %zu)", folded,
+	    bad);
+	is_int(sip_store_machine(st, MAC_C, &got, &err), SIP_OK, "C");
+	ok(got != NULL && got->boots == 1 && got->last_seen == 1700001005,
+	    "C: one boot, last seen never in the future");
+	sip_machine_free(got);
+
+	/* A commit that fails: the generation stays, and the next fold takes it. */
+	put_gen(path, 0, SEEN_LINE("1700001010", MAC_E));
+	raw = raw_open(path);
+	sqlite3_exec(raw, "CREATE TRIGGER no_fold BEFORE UPDATE ON seen_fold "
+	    "BEGIN SELECT RAISE(ABORT, 'no fold'); END", NULL, NULL, NULL);
+	err.msg[0] = '\0';
+	is_int(sip_store_fold_seen(st, FOLD_NOW, &folded, &bad, &err), SIP_EDB,
+	    "a fold that cannot record its generation fails");
+	ok(strchr(err.msg, '\n') == NULL && err.msg[0] != '\0', "message: %s",
+	    err.msg);
+	ok(gen_exists(path, 6), "generation 6 is left for the next fold");
+	is_int(raw_int(path, "SELECT count(*) FROM machines WHERE mac = '"
+	    MAC_E "'"), 0, "nothing of it folded");
+	sqlite3_exec(raw, "DROP TRIGGER no_fold", NULL, NULL, NULL);
+	sqlite3_close(raw);
+	put_gen(path, 0, SEEN_LINE("1700001011", MAC_E));
+	is_int(sip_store_fold_seen(st, FOLD_NOW, &folded, &bad, &err), SIP_OK,
+	    "the next fold");
+	ok(folded == 2 && bad == 0, "the leftover and the new line (%zu)",
+	    folded);
+	is_int(raw_int(path, "SELECT boots FROM machines WHERE mac = '"
+	    MAC_E "'"), 2, "E: two boots, once each");
+	ok(!gen_exists(path, 6) && !gen_exists(path, 7), "no file left");
+	is_int(raw_int(path, "SELECT generation FROM seen_fold"), 7,
+	    "generation 7 recorded");
 	sip_store_close(st);
 }
 
@@ -928,7 +1058,7 @@ test_status(void)
 	is_int(sip_seen_append(db_path("status.db"),
 	    &(struct sip_request){ .mac = MAC_C }, 1700001002, &err), SIP_OK,
 	    "MAC_C boots");
-	is_int(sip_store_fold_seen(st, NULL, NULL, &err), SIP_OK, "fold");
+	is_int(sip_store_fold_seen(st, FOLD_NOW, NULL, NULL, &err), SIP_OK, "fold");
 	is_int(sip_store_boot(st, m.mac, 1002, &ans, &act, &err), SIP_OK,
 	    "and asks the store");
 	is_int(sip_store_status(st, NULL, 0, &rows, &n, &err), SIP_OK,
@@ -1394,6 +1524,7 @@ main(void)
 	test_cancel();
 	test_tick();
 	test_machine();
+	test_fold_generations();
 	test_status();
 	test_busy();
 	test_states_fit_schema();
