@@ -73,6 +73,17 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER history_append_only BEFORE UPDATE ON history"
 	"  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
 	"PRAGMA user_version = 1;",
+	/*
+	 * 1 -> 2: requests bound to the machine's address, every request's
+	 * address in the history, and tokens found by their public part
+	 * (TOKEN_PUBLIC_SQL) so that no index compares a secret.  Old
+	 * 32-digit tokens keep working: their first 16 digits are public.
+	 */
+	"ALTER TABLE actions ADD COLUMN bound_addr TEXT;"
+	"ALTER TABLE history ADD COLUMN addr TEXT;"
+	"CREATE UNIQUE INDEX actions_token_public ON actions ("
+	TOKEN_PUBLIC_SQL ");"
+	"PRAGMA user_version = 2;",
 };
 
 int
