@@ -384,6 +384,12 @@ answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 		else
 			rc = sip_store_boot_from(st, req->mac, &client, now,
 			    &answer, &act, err);
+		/* Answered as any machine without an action, and logged. */
+		if (rc == SIP_OK && answer == SIP_ANSWER_REFUSE) {
+			rc = SIP_EDENIED;
+			snprintf(reason->text, sizeof(reason->text),
+			    "default answer (not the action's address)");
+		}
 		if (rc == SIP_OK && !dry_run && list_rc != SIP_OK)
 			(void)sip_store_active_sync(st, NULL);
 		sip_store_close(st);

@@ -254,7 +254,11 @@ struct sip_client {
 };
 /* Address literals equal as addresses (::1 and 0:0::1): 1, else 0. */
 int		 sip_addr_equal(const char *, const char *);
-/* sip_store_boot for a request from client (NULL: no binding, no address). */
+/*
+ * sip_store_boot for a request from client (NULL: no binding, no
+ * address).  A boot refused by the binding is SIP_OK with the answer
+ * SIP_ANSWER_REFUSE, and err says why (the caller answers the default).
+ */
 enum sip_rc	 sip_store_boot_from(struct sip_store *, const char *mac,
 		    const struct sip_client *, time_t now, enum sip_answer *,
 		    struct sip_action **act, struct sip_err *);

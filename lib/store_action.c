@@ -527,7 +527,7 @@ sip_store_boot_from(struct sip_store *st, const char *mac,
 	struct sip_action *act = NULL;
 	enum sip_answer ans = SIP_ANSWER_DEFAULT;
 	const char *addr = client != NULL ? client->addr : NULL, *why;
-	char detail[64 + SIP_ADDR_STRLEN];
+	char detail[64 + SIP_ADDR_STRLEN], refused[128] = "";
 	enum sip_rc ret;
 
 	*answer = SIP_ANSWER_DEFAULT;
@@ -551,6 +551,9 @@ sip_store_boot_from(struct sip_store *st, const char *mac,
 		if ((ret = request_add(st, act, SIP_REQ_BOOT_REFUSED, now,
 		    addr, detail, err)) != SIP_OK)
 			goto out;
+		ans = SIP_ANSWER_REFUSE;
+		snprintf(refused, sizeof(refused), "action %lld for %s: %s",
+		    (long long)act->id, act->mac, why);
 	} else if (act != NULL) {
 		if ((ret = action_step(st, act, SIP_EV_BOOT, NULL, now,
 		    WHO_CLIENT, NULL, addr, &ans, err)) != SIP_OK)
@@ -572,6 +575,9 @@ sip_store_boot_from(struct sip_store *st, const char *mac,
 	if ((ret = tx_commit(st, err)) != SIP_OK)
 		goto out;
 	*answer = ans;
+	if (ans == SIP_ANSWER_REFUSE)
+		sip_errf(err, SIP_EDENIED, "%s: boot refused: %s", st->path,
+		    refused);
 	if (ans == SIP_ANSWER_ACTION) {
 		*actp = act;
 		act = NULL;

@@ -1469,11 +1469,13 @@ test_bind(void)
 	    1005, NULL, &err), SIP_EDENIED, "bind: report without an "
 	    "address: refused");
 	for (i = 0; i < 50; i++) {
-		sip_store_boot_from(st, mac, &b, 1004, &ans, &act, &err);
-		if (ans != SIP_ANSWER_DEFAULT || act != NULL)
+		if (sip_store_boot_from(st, mac, &b, 1004, &ans, &act,
+		    &err) != SIP_OK || ans != SIP_ANSWER_REFUSE || act != NULL ||
+		    strstr(err.msg, "boot refused: action") == NULL)
 			break;
 	}
-	is_int(i, 50, "bind: 50 boots from B: each the default answer");
+	is_int(i, 50, "bind: 50 boots from B: each refused (the default "
+	    "answer), saying why");
 	is_int(sip_store_report_from(st, &b, token, SIP_EV_DONE, 100, "pwned",
 	    1005, &act, &err), SIP_EDENIED, "bind: report from B: refused");
 	ok(act == NULL && strstr(err.msg, "not from the action's address") !=
@@ -1572,8 +1574,8 @@ test_bind_expected(void)
 	    1001, NULL, &err), SIP_EDENIED, "expected: a report "
 	    "from it before a boot: the state refuses it, not the address");
 	sip_store_boot_from(st, MAC_A, &b, 1002, &ans, &act, &err);
-	ok(ans == SIP_ANSWER_DEFAULT && act == NULL,
-	    "expected: the first boot from elsewhere pins nothing: default");
+	ok(ans == SIP_ANSWER_REFUSE && act == NULL,
+	    "expected: the first boot from elsewhere pins nothing: refused");
 	sip_store_boot_from(st, MAC_A, &a, 1003, &ans, &act, &err);
 	ok(ans == SIP_ANSWER_ACTION && act != NULL && act->boots == 1,
 	    "expected: from the expected address: served, boot 1");
