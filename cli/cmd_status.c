@@ -221,10 +221,11 @@ status_refusals(const char *verb, const struct sip_status_row *rows,
 		bound = safe_dup(a->bound_addr[0] != '\0' ? a->bound_addr :
 		    "none yet", NULL);
 		last = safe_dup(rows[i].refused_addr, NULL);
-		warnx("%s: warning: %s: action %lld refused %lld request%s "
-		    "not from its address (bound to %s), the last from %s",
-		    verb, mac, (long long)a->id, (long long)rows[i].refused,
-		    rows[i].refused == 1 ? "" : "s", bound, last);
+		warnx("%s: warning: %s: action %lld, bound to %s, refused "
+		    "%lld request%s from another address, the last from %s",
+		    verb, mac, (long long)a->id, bound,
+		    (long long)rows[i].refused, rows[i].refused == 1 ? "" : "s",
+		    last);
 		free(last);
 		free(bound);
 		free(mac);

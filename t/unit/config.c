@@ -604,7 +604,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 19, "example: shows all 19 keys");
+	is_int(n, 20, "example: shows all 20 keys");
 	is_int(whole, 0, "example: does not say comments are whole lines "
 	    "(a comment may end a line)");
 	path = write_file("example.conf", text);
