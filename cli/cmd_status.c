@@ -214,6 +214,8 @@ status_refusals(const char *verb, const struct sip_status_row *rows,
 	char *mac, *bound, *last;
 	size_t i;
 
+	/* After the table, not in it, when both go to a terminal. */
+	fflush(stdout);
 	for (i = 0; i < n; i++) {
 		if ((a = rows[i].action) == NULL || rows[i].refused <= 0)
 			continue;

@@ -107,6 +107,8 @@ static enum sip_rc	request_add(struct sip_store *,
 			    struct sip_err *);
 static const char	*refusal(const struct sip_action *,
 			    const struct sip_client *, int);
+static void		 bound_detail(const struct sip_action *, char *,
+			    size_t);
 static enum sip_rc	active_macs(struct sip_store *,
 			    char (**)[SIP_MAC_STRLEN], size_t *,
 			    struct sip_err *);
@@ -468,6 +470,16 @@ request_add(struct sip_store *st, const struct sip_action *act,
 	return history_add(st, &h, err);
 }
 
+/* What a refusal row says of the action's address (the row has the request's). */
+static void
+bound_detail(const struct sip_action *act, char *buf, size_t sz)
+{
+	if (act->bound_addr[0] != '\0')
+		snprintf(buf, sz, "bound to %s", act->bound_addr);
+	else
+		snprintf(buf, sz, "no address pinned yet");
+}
+
 /*
  * Why a request from client may not act for act, or NULL if it may.  A
  * boot (pins) may come before any address is pinned: it pins one.  The
@@ -546,8 +558,7 @@ sip_store_boot_from(struct sip_store *st, const char *mac,
 		goto out;
 	if (act != NULL && (why = refusal(act, client, 1)) != NULL) {
 		/* Nothing counted, nothing stepped: only the refusal is kept. */
-		snprintf(detail, sizeof(detail), "%s %s", why,
-		    act->bound_addr);
+		bound_detail(act, detail, sizeof(detail));
 		if ((ret = request_add(st, act, SIP_REQ_BOOT_REFUSED, now,
 		    addr, detail, err)) != SIP_OK)
 			goto out;
@@ -629,6 +640,7 @@ sip_store_report_from(struct sip_store *st, const struct sip_client *client,
 {
 	struct sip_action *act = NULL;
 	const char *addr = client != NULL ? client->addr : NULL, *why;
+	char bound[16 + SIP_ADDR_STRLEN];
 	struct report rep;
 	struct sip_buf detail;
 	enum sip_answer ans;
@@ -663,8 +675,8 @@ sip_store_report_from(struct sip_store *st, const struct sip_client *client,
 	}
 	if ((why = refusal(act, client, 0)) != NULL) {
 		/* Recorded, and nothing else: not the state, not the message. */
-		sip_buf_printf(&detail, "%s: %s %s", sip_event_name(ev), why,
-		    act->bound_addr);
+		bound_detail(act, bound, sizeof(bound));
+		sip_buf_printf(&detail, "%s: %s", sip_event_name(ev), bound);
 		if (detail.failed) {
 			ret = nomem(st, err);
 			goto out;
@@ -1229,6 +1241,7 @@ sip_store_file(struct sip_store *st, const struct sip_client *client,
 {
 	struct sip_action *act = NULL;
 	struct sip_buf detail;
+	char bound[16 + SIP_ADDR_STRLEN];
 	const char *why;
 	enum sip_rc ret;
 
@@ -1239,8 +1252,9 @@ sip_store_file(struct sip_store *st, const struct sip_client *client,
 	if ((ret = token_live_action(st, token, now, &act, err)) != SIP_OK)
 		goto out;
 	if ((why = refusal(act, client, 0)) != NULL) {
-		sip_buf_printf(&detail, "%s: %s %s", name != NULL ? name : "-",
-		    why, act->bound_addr);
+		bound_detail(act, bound, sizeof(bound));
+		sip_buf_printf(&detail, "%s: %s", name != NULL ? name : "-",
+		    bound);
 		if (detail.failed) {
 			ret = nomem(st, err);
 			goto out;

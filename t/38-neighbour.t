@@ -90,8 +90,10 @@ d = json.load(open(sys.argv[1]))[0]
 print(d["action"]["bound_addr"], d["refused"], d["refused_last_addr"])' "$T/json" > "$T/fields" 2>&1
 is "$(cat "$T/fields")" "$A 54 $B" "status --json: bound_addr, refused, refused_last_addr"
 se3ipxe history $M > "$T/out" 2>&1
-grep -q "boot-refused (client) not from the action's address $A from $B\$" "$T/out"
-ok $? "history: a refused boot, with its address"
+grep -q "boot-refused (client) bound to $A from $B\$" "$T/out" &&
+    grep -q "report-refused (client) done: bound to $A from $B\$" "$T/out" &&
+    grep -q "file-refused (client) preseed.cfg: bound to $A from $B\$" "$T/out"
+ok $? "history: refused boot, report and file, with the action's address and theirs"
 grep -q "served (client) boot 1/3 from $A\$" "$T/out"; ok $? "history: the boot served, with its address"
 se3ipxe history --json $M > "$T/json" 2> /dev/null
 python3 -c 'import json, sys
