@@ -224,7 +224,7 @@ status_refusals(const char *verb, const struct sip_status_row *rows,
 		    "none yet", NULL);
 		last = safe_dup(rows[i].refused_addr, NULL);
 		warnx("%s: warning: %s: action %lld, bound to %s, refused "
-		    "%lld request%s from another address, the last from %s",
+		    "%lld request%s by [security] bind, the last from %s",
 		    verb, mac, (long long)a->id, bound,
 		    (long long)rows[i].refused, rows[i].refused == 1 ? "" : "s",
 		    last);

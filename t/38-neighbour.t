@@ -82,7 +82,7 @@ is "$refused" 54 "54 refusals recorded (51 boots, 2 reports, 1 file)"
 
 se3ipxe status $M > "$T/out" 2> "$T/serr"
 grep -q "^$M .* $A" "$T/out"; ok $? "status: the pinned address A"
-is "$(cat "$T/serr")" "se3-ipxe: status: warning: $M: action $ID, bound to $A, refused 54 requests from another address, the last from $B" \
+is "$(cat "$T/serr")" "se3-ipxe: status: warning: $M: action $ID, bound to $A, refused 54 requests by [security] bind, the last from $B" \
     "status: warns, with the count and the last address"
 se3ipxe status --json $M > "$T/json" 2> /dev/null
 python3 -c 'import json, sys
