@@ -288,7 +288,9 @@ fail(const struct req *r, enum sip_rc rc, const char *why)
 		break;
 	case SIP_EDENIED:
 		status = 403;
-		snprintf(text, sizeof(text), "refused\n");
+		/* The same for every cause: it must confirm no token. */
+		snprintf(text, sizeof(text), "refused: unknown token, "
+		    "finished action or not the machine's address\n");
 		break;
 	case SIP_ENOTFOUND:
 		status = r->ep->notfound;
@@ -385,6 +387,8 @@ req_read(struct req *r, struct sip_err *err)
 		qs = "";
 	rc = sip_query_read(r->ep->fields, qs, &r->q, err);
 	sip_request_origin(&r->q.req, getenv("HTTP_HOST"), getenv("SCRIPT_NAME"));
+	/* What binds an action to its machine ([security] bind). */
+	r->q.req.addr = strcmp(r->addr, "-") != 0 ? r->addr : NULL;
 	if (rc == SIP_OK && r->q.req.mac[0] != '\0')
 		log_context(r, r->q.req.mac);
 	for (i = 0; rc == SIP_OK && i < r->q.ndropped; i++)
@@ -421,8 +425,8 @@ serve_report(const struct sip_config *cfg, struct req *r)
 	enum sip_rc rc;
 
 	err.msg[0] = '\0';
-	rc = sip_answer_report(cfg, r->q.token, r->q.event, r->q.progress,
-	    r->q.msg, time(NULL), &err);
+	rc = sip_answer_report(cfg, r->q.req.addr, r->q.token, r->q.event,
+	    r->q.progress, r->q.msg, time(NULL), &err);
 	if (rc == SIP_OK)
 		respond_text(r, 200, "ok\n");
 	else
@@ -440,7 +444,7 @@ serve_file(const struct sip_config *cfg, struct req *r)
 	sip_buf_init(&out);
 	err.msg[0] = '\0';
 	rc = sip_answer_file(cfg, &r->q.req, r->q.token, r->name, time(NULL),
-	    &out, &err);
+	    r->method == M_HEAD, &out, &err);
 	if (rc == SIP_OK)
 		respond(r, 200, out.data, out.len);
 	else

@@ -16,7 +16,7 @@
 
 enum col {
 	COL_MAC, COL_ACTION, COL_STATE, COL_BOOTS, COL_PROGRESS, COL_SEEN,
-	COL_PLATFORM, COL_MESSAGE, COL__MAX
+	COL_PLATFORM, COL_ADDRESS, COL_MESSAGE, COL__MAX
 };
 
 static const char *const col_names[COL__MAX] = {
@@ -27,6 +27,7 @@ static const char *const col_names[COL__MAX] = {
 	"PROGRESS",	/* COL_PROGRESS */
 	"LAST SEEN",	/* COL_SEEN */
 	"PLATFORM",	/* COL_PLATFORM */
+	"ADDRESS",	/* COL_ADDRESS: the action's, [security] bind */
 	"MESSAGE",	/* COL_MESSAGE */
 };
 
@@ -83,6 +84,10 @@ json_action(struct sip_buf *b, const struct sip_action *a)
 	sip_json_kint(b, "start_at", a->start_at);
 	sip_json_kint(b, "expires_at", a->expires_at);
 	sip_json_kint(b, "updated_at", a->updated_at);
+	if (a->bound_addr[0] == '\0')
+		sip_json_knull(b, "bound_addr");
+	else
+		sip_json_kstr(b, "bound_addr", a->bound_addr);
 	sip_buf_puts(b, ",\"options\":");
 	json_options(b, a->options, a->noptions);
 	sip_buf_puts(b, "}");
@@ -123,6 +128,12 @@ status_json(struct sip_buf *b, const struct sip_status_row *rows,
 		json_machine(b, rows[i].machine);
 		sip_buf_puts(b, ",\"action\":");
 		json_action(b, rows[i].action);
+		sip_json_kint(b, "refused", rows[i].refused);
+		if (rows[i].refused > 0)
+			sip_json_kstr(b, "refused_last_addr",
+			    rows[i].refused_addr);
+		else
+			sip_json_knull(b, "refused_last_addr");
 		sip_buf_puts(b, "}");
 	}
 	sip_buf_puts(b, n > 0 ? "\n]\n" : "]\n");
@@ -163,6 +174,8 @@ status_table(const struct sip_status_row *rows, size_t n,
 		cell[k + COL_SEEN] = xasprintf("%s", tbuf);
 		cell[k + COL_PLATFORM] = safe_dup(m != NULL &&
 		    m->platform != NULL ? m->platform : "-", NULL);
+		cell[k + COL_ADDRESS] = safe_dup(a != NULL &&
+		    a->bound_addr[0] != '\0' ? a->bound_addr : "-", NULL);
 		cell[k + COL_MESSAGE] = safe_dup(a != NULL &&
 		    a->message != NULL ? a->message : "", NULL);
 		for (j = 0; j < COL__MAX; j++)
@@ -187,6 +200,38 @@ status_table(const struct sip_status_row *rows, size_t n,
 		free(cell[i]);
 	free(cell);
 	free(w);
+}
+
+/*
+ * A warning per machine whose latest action refused requests from another
+ * address: someone else asked for it (or the machine changed address).
+ */
+static void
+status_refusals(const char *verb, const struct sip_status_row *rows,
+    size_t n, const struct sip_targets *t)
+{
+	const struct sip_action *a;
+	char *mac, *bound, *last;
+	size_t i;
+
+	/* After the table, not in it, when both go to a terminal. */
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		if ((a = rows[i].action) == NULL || rows[i].refused <= 0)
+			continue;
+		mac = safe_dup(row_mac(&rows[i], i, n, t), NULL);
+		bound = safe_dup(a->bound_addr[0] != '\0' ? a->bound_addr :
+		    "none yet", NULL);
+		last = safe_dup(rows[i].refused_addr, NULL);
+		warnx("%s: warning: %s: action %lld, bound to %s, refused "
+		    "%lld request%s by [security] bind, the last from %s",
+		    verb, mac, (long long)a->id, bound,
+		    (long long)rows[i].refused, rows[i].refused == 1 ? "" : "s",
+		    last);
+		free(last);
+		free(bound);
+		free(mac);
+	}
 }
 
 int
@@ -229,6 +274,7 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		buf_print(&b);
 	} else
 		status_table(rows, nrows, &t);
+	status_refusals(c->name, rows, nrows, &t);
 	rv = 0;
  out:
 	sip_buf_free(&b);
@@ -286,6 +332,11 @@ history_line(const struct sip_history *h)
 		putchar(' ');
 		put_safe(stdout, h->detail, "");
 	}
+	/* The request's source address, last: details may hold anything. */
+	if (h->addr != NULL) {
+		fputs(" from ", stdout);
+		put_safe(stdout, h->addr, "-");
+	}
 	putchar('\n');
 }
 
@@ -310,6 +361,7 @@ history_json(struct sip_buf *b, const struct sip_history *h, size_t n)
 		sip_json_kstr(b, "new_state", h[i].new_state);
 		sip_json_kstr(b, "who", h[i].who);
 		sip_json_kstr(b, "detail", h[i].detail);
+		sip_json_kstr(b, "addr", h[i].addr);
 		sip_buf_puts(b, "}");
 	}
 	sip_buf_puts(b, n > 0 ? "\n]\n" : "]\n");

@@ -260,9 +260,9 @@ trace_time(struct sip_buf *trace, const char *what, int64_t at, time_t now)
 
 /* A dry run: what the step function would answer, with nothing saved. */
 static enum sip_rc
-preview_step(struct sip_store *st, const char *mac, time_t now,
-    enum sip_answer *answer, struct sip_action **act, struct sip_buf *trace,
-    struct sip_err *err)
+preview_step(struct sip_store *st, const char *mac,
+    const struct sip_client *client, time_t now, enum sip_answer *answer,
+    struct sip_action **act, struct sip_buf *trace, struct sip_err *err)
 {
 	enum sip_rc rc;
 	struct sip_action *a;
@@ -287,6 +287,19 @@ preview_step(struct sip_store *st, const char *mac, time_t now,
 		trace_time(trace, "starts", a->start_at, now);
 	trace_time(trace, "expires", a->expires_at, now);
 	TRACE(trace, "smbios: not checked: an action is chosen by MAC alone");
+	if (a->bound_addr[0] != '\0')
+		TRACE(trace, "bound to %s ([security] bind = %s)",
+		    a->bound_addr, sip_bind_name(client->bind));
+	/* A HEAD from another address reads no more than its GET would. */
+	if (client->addr != NULL && client->bind == SIP_BIND_ADDRESS &&
+	    a->bound_addr[0] != '\0' &&
+	    !sip_addr_equal(a->bound_addr, client->addr)) {
+		TRACE(trace, "step: %s is not its address: the default answer",
+		    client->addr);
+		sip_action_free(*act);
+		*act = NULL;
+		return SIP_OK;
+	}
 	*answer = sip_fsm_step(a, SIP_EV_BOOT, now, trace != NULL ?
 	    trace_transition : NULL, trace);
 	TRACE(trace, "step: answer %s", *answer == SIP_ANSWER_ACTION ?
@@ -324,6 +337,7 @@ answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 	struct answer_ctx c;
 	enum sip_rc rc, rc2, seen_rc = SIP_OK, list_rc;
 	struct sip_err err2, seen_err;
+	struct sip_client client = { req->addr, cfg->bind };
 	int listed = 0;
 
 	ctx_init(&c, cfg, req);
@@ -365,11 +379,17 @@ answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 	    SIP_STORE_RW_EXISTING, cfg->busy_timeout_ms, &st, err);
 	if (rc == SIP_OK) {
 		if (dry_run)
-			rc = preview_step(st, req->mac, now, &answer, &act,
-			    trace, err);
+			rc = preview_step(st, req->mac, &client, now,
+			    &answer, &act, trace, err);
 		else
-			rc = sip_store_boot(st, req->mac, now, &answer, &act,
-			    err);
+			rc = sip_store_boot_from(st, req->mac, &client, now,
+			    &answer, &act, err);
+		/* Answered as any machine without an action, and logged. */
+		if (rc == SIP_OK && answer == SIP_ANSWER_REFUSE) {
+			rc = SIP_EDENIED;
+			snprintf(reason->text, sizeof(reason->text),
+			    "default answer (not the action's address)");
+		}
 		if (rc == SIP_OK && !dry_run && list_rc != SIP_OK)
 			(void)sip_store_active_sync(st, NULL);
 		sip_store_close(st);
@@ -438,10 +458,11 @@ sip_answer_preview(const struct sip_config *cfg,
 }
 
 enum sip_rc
-sip_answer_report(const struct sip_config *cfg, const char *token,
-    enum sip_event ev, int progress, const char *msg, time_t now,
-    struct sip_err *err)
+sip_answer_report(const struct sip_config *cfg, const char *addr,
+    const char *token, enum sip_event ev, int progress, const char *msg,
+    time_t now, struct sip_err *err)
 {
+	struct sip_client client = { addr, cfg->bind };
 	struct sip_store *st = NULL;
 	struct sip_action *act = NULL;
 	enum sip_rc rc;
@@ -455,7 +476,8 @@ sip_answer_report(const struct sip_config *cfg, const char *token,
 	if ((rc = sip_store_open(cfg->db_path, SIP_STORE_RW_EXISTING,
 	    cfg->busy_timeout_ms, &st, err)) != SIP_OK)
 		return rc;
-	rc = sip_store_report(st, token, ev, progress, msg, now, &act, err);
+	rc = sip_store_report_from(st, &client, token, ev, progress, msg, now,
+	    &act, err);
 	sip_action_free(act);
 	sip_store_close(st);
 	return rc;
@@ -463,9 +485,10 @@ sip_answer_report(const struct sip_config *cfg, const char *token,
 
 enum sip_rc
 sip_answer_file(const struct sip_config *cfg, const struct sip_request *req,
-    const char *token, const char *name, time_t now, struct sip_buf *out,
-    struct sip_err *err)
+    const char *token, const char *name, time_t now, int dry_run,
+    struct sip_buf *out, struct sip_err *err)
 {
+	struct sip_client client = { req->addr, cfg->bind };
 	struct sip_request as = *req;
 	struct sip_store *st = NULL;
 	struct sip_action *act = NULL;
@@ -474,18 +497,33 @@ sip_answer_file(const struct sip_config *cfg, const struct sip_request *req,
 
 	if (name == NULL || sip_file_name_check(name) != SIP_OK)
 		return sip_errf(err, SIP_ENOTFOUND, "file: not a file name");
-	if ((rc = sip_store_open(cfg->db_path, SIP_STORE_RO,
-	    cfg->busy_timeout_ms, &st, err)) != SIP_OK)
+	if ((rc = sip_store_open(cfg->db_path, dry_run ? SIP_STORE_RO :
+	    SIP_STORE_RW_EXISTING, cfg->busy_timeout_ms, &st, err)) != SIP_OK)
 		return rc;
-	rc = sip_store_token_action(st, token, now, &act, err);
-	sip_store_close(st);
+	/* A HEAD is refused as its GET would be, and records nothing. */
+	if (dry_run) {
+		rc = sip_store_token_action(st, token, now, &act, err);
+		if (rc == SIP_OK && client.bind == SIP_BIND_ADDRESS &&
+		    (act->bound_addr[0] == '\0' ||
+		    !sip_addr_equal(act->bound_addr, client.addr))) {
+			sip_action_free(act);
+			act = NULL;
+			rc = sip_errf(err, SIP_EDENIED, "file refused: not "
+			    "from the action's address");
+		}
+	} else
+		rc = sip_store_file(st, &client, token, name, now, &act, err);
 	if (rc != SIP_OK)
-		return rc;
+		goto out;
 	/* The values are the action's machine's, whoever fetches the file. */
 	memcpy(as.mac, act->mac, sizeof(as.mac));
 	as.platform = as.buildarch = NULL;
 	ctx_init(&c, cfg, &as);
 	rc = render_action(cfg, &as, &c, act, name, out, NULL, err);
+	if (rc == SIP_OK && !dry_run)
+		rc = sip_store_file_served(st, &client, act, name, now, err);
+ out:
 	sip_action_free(act);
+	sip_store_close(st);
 	return rc;
 }

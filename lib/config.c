@@ -67,6 +67,7 @@ enum ckey {
 	CK_DHCP_BIOS_FILE,
 	CK_DHCP_EFI_FILE,
 	CK_DHCP_LEGACY_FILE,
+	CK_SECURITY_BIND,
 	CK__MAX
 };
 
@@ -110,6 +111,8 @@ static const struct ckeydef {
 						/* CK_DHCP_EFI_FILE */
 	{ "dhcp", "legacy_file", CT_BOOTFILE, 0, 0, NULL },
 						/* CK_DHCP_LEGACY_FILE */
+	{ "security", "bind", CT_WORD, 0, 0, sip_bind_names },
+						/* CK_SECURITY_BIND */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -162,6 +165,7 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->max_boots = 3;
 	cfg->expires = 4 * HOUR;
 	cfg->history_keep = 365 * DAY;
+	cfg->bind = SIP_BIND_ADDRESS;
 	return SIP_OK;
 }
 
@@ -496,6 +500,9 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_ACTIONS_HISTORY:
 		cfg->history_keep = v;
+		break;
+	case CK_SECURITY_BIND:
+		cfg->bind = (enum sip_bind)v;
 		break;
 	case CK_DHCP_TFTP_SERVER:
 		rc = config_set_str(&cfg->dhcp_tftp_server, value);

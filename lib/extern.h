@@ -71,6 +71,8 @@ extern const char *const sip_buildarch_names[];
 extern const char *const sip_local_names[];
 extern const char *const sip_default_names[];
 extern const char *const sip_dhcp_format_names[];
+extern const char *const sip_bind_names[];
+extern const char *const sip_request_event_names[];
 
 /* ---------------------------------------------------------------- buffers */
 
@@ -100,6 +102,8 @@ typedef int (*sip_ini_section_cb)(void *arg, const char *section, int line);
 enum sip_rc	 sip_ini_parse(const char *name, const char *text, size_t len,
 		    sip_ini_section_cb, sip_ini_cb, void *arg, struct sip_err *);
 
+const char	*sip_bind_name(enum sip_bind);
+enum sip_rc	 sip_bind_parse(const char *, enum sip_bind *);
 const char	*sip_local_name(enum sip_local);
 enum sip_rc	 sip_local_parse(const char *, enum sip_local *);
 const char	*sip_default_name(enum sip_default);
@@ -215,6 +219,49 @@ void		 sip_change_state(struct sip_action *, enum sip_state,
 enum sip_rc	 sip_store_boot(struct sip_store *, const char *mac,
 		    time_t now, enum sip_answer *, struct sip_action **act,
 		    struct sip_err *);
+
+/*
+ * History events of client requests besides the state machine's
+ * transitions (lib/names.c): stored, never renamed.
+ */
+enum sip_request_event {
+	SIP_REQ_SERVED,		/* a boot was answered with its action */
+	SIP_REQ_REPORT,		/* a report was taken */
+	SIP_REQ_FILE,		/* a file of the action was served */
+	SIP_REQ_BOOT_REFUSED,	/* a boot from another address: default answer */
+	SIP_REQ_REPORT_REFUSED,	/* a report from another address: 403 */
+	SIP_REQ_FILE_REFUSED,	/* a file fetch from another address: 403 */
+	SIP_REQ__MAX
+};
+const char	*sip_request_event_name(enum sip_request_event);
+enum sip_rc	 sip_request_event_parse(const char *,
+		    enum sip_request_event *);
+
+/*
+ * Who sent a request, for binding an action to its machine: the address
+ * (sip_remote_addr's literal, NULL when the server gave none) and the
+ * [security] bind in force.  Every history row the request writes records
+ * addr.  Under SIP_BIND_ADDRESS, the first boot served for an action pins
+ * addr (unless set-action gave the action its bound_addr); afterwards a
+ * boot from elsewhere gets the default answer and a report or file fetch
+ * SIP_EDENIED, each recorded as a *-refused history row, nothing else
+ * changed.  A report or file fetch before any address is pinned, or with
+ * no address, is refused too (a real client always boots first).
+ */
+struct sip_client {
+	const char	*addr;
+	enum sip_bind	 bind;
+};
+/* Address literals equal as addresses (::1 and 0:0::1): 1, else 0. */
+int		 sip_addr_equal(const char *, const char *);
+/*
+ * sip_store_boot for a request from client (NULL: no binding, no
+ * address).  A boot refused by the binding is SIP_OK with the answer
+ * SIP_ANSWER_REFUSE, and err says why (the caller answers the default).
+ */
+enum sip_rc	 sip_store_boot_from(struct sip_store *, const char *mac,
+		    const struct sip_client *, time_t now, enum sip_answer *,
+		    struct sip_action **act, struct sip_err *);
 /*
  * The report transaction: find the action by token (constant-time compare
  * of the stored token), step it, save.  SIP_EDENIED for an unknown token or
@@ -224,6 +271,24 @@ enum sip_rc	 sip_store_boot(struct sip_store *, const char *mac,
 enum sip_rc	 sip_store_report(struct sip_store *, const char *token,
 		    enum sip_event, int progress, const char *msg, time_t now,
 		    struct sip_action **act, struct sip_err *);
+/* sip_store_report for a request from client (NULL: no binding). */
+enum sip_rc	 sip_store_report_from(struct sip_store *,
+		    const struct sip_client *, const char *token,
+		    enum sip_event, int progress, const char *msg, time_t now,
+		    struct sip_action **act, struct sip_err *);
+/*
+ * A file fetch from client: sip_store_token_action, then the binding
+ * check (refused: a file-refused row and SIP_EDENIED).  Nothing is
+ * written for a served file here: sip_store_file_served does once it is
+ * rendered.  Caller frees *act with sip_action_free (nothing on error).
+ */
+enum sip_rc	 sip_store_file(struct sip_store *, const struct sip_client *,
+		    const char *token, const char *name, time_t now,
+		    struct sip_action **, struct sip_err *);
+/* The history row of a file served: event "file", the name as detail. */
+enum sip_rc	 sip_store_file_served(struct sip_store *,
+		    const struct sip_client *, const struct sip_action *,
+		    const char *name, time_t now, struct sip_err *);
 
 /*
  * The action whose token this is (constant-time compare), with its
@@ -363,8 +428,18 @@ const char	*sip_kv_get(const struct sip_kv *, size_t, const char *key);
 
 /* A report's message: at most SIP_REPORT_MSG_MAX bytes, no control character. */
 enum sip_rc	 sip_report_msg_check(const char *, struct sip_err *);
-/* SIP_OK if the string has the form sip_token_new gives tokens. */
+/*
+ * SIP_OK if the string has the form sip_token_new gives tokens (or the
+ * SIP_TOKEN_OLD_LEN digits of a token made before schema 2).
+ */
 enum sip_rc	 sip_token_check(const char *);
+/*
+ * Do two tokens match?  Constant time in their contents: only the lengths
+ * (public: there are two) decide early.  NULL matches nothing.
+ */
+int		 sip_token_equal(const char *stored, const char *given);
+/* The public part of a checked token: its first SIP_TOKEN_PUBLIC digits. */
+void		 sip_token_public(const char *, char[SIP_TOKEN_PUBLIC + 1]);
 
 /* Random bytes from getrandom(2), as lower-case hex. */
 enum sip_rc	 sip_token_new(char[SIP_TOKEN_STRLEN]);

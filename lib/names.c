@@ -91,6 +91,27 @@ const char *const sip_default_names[SIP_DEFAULT__MAX + 1] = {
 	NULL
 };
 
+/* [security] bind. */
+const char *const sip_bind_names[SIP_BIND__MAX + 1] = {
+	"address",		/* SIP_BIND_ADDRESS */
+	"none",			/* SIP_BIND_NONE */
+	NULL
+};
+
+/*
+ * History events of client requests besides the state machine's: stored
+ * in the database and matched by status (never rename one).
+ */
+const char *const sip_request_event_names[SIP_REQ__MAX + 1] = {
+	"served",		/* SIP_REQ_SERVED: a boot got its action */
+	"report",		/* SIP_REQ_REPORT: a report was taken */
+	"file",			/* SIP_REQ_FILE: a file was served */
+	"boot-refused",		/* SIP_REQ_BOOT_REFUSED: from another address */
+	"report-refused",	/* SIP_REQ_REPORT_REFUSED: from another address */
+	"file-refused",		/* SIP_REQ_FILE_REFUSED: from another address */
+	NULL
+};
+
 const char *const sip_dhcp_format_names[SIP_DHCP__MAX + 1] = {
 	"isc",			/* SIP_DHCP_ISC */
 	"dnsmasq",		/* SIP_DHCP_DNSMASQ */
@@ -156,5 +177,8 @@ SIP_NAMES(buildarch, enum sip_buildarch, sip_buildarch_names,
     SIP_BUILDARCH__MAX)
 SIP_NAMES(local, enum sip_local, sip_local_names, SIP_LOCAL__MAX)
 SIP_NAMES(default, enum sip_default, sip_default_names, SIP_DEFAULT__MAX)
+SIP_NAMES(bind, enum sip_bind, sip_bind_names, SIP_BIND__MAX)
+SIP_NAMES(request_event, enum sip_request_event, sip_request_event_names,
+    SIP_REQ__MAX)
 SIP_NAMES(dhcp_format, enum sip_dhcp_format, sip_dhcp_format_names,
     SIP_DHCP__MAX)

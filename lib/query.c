@@ -400,3 +400,18 @@ sip_remote_addr(const char *addr)
 		return addr;
 	return "-";
 }
+
+int
+sip_addr_equal(const char *a, const char *b)
+{
+	unsigned char x[sizeof(struct in6_addr)], y[sizeof(struct in6_addr)];
+
+	if (a == NULL || b == NULL)
+		return 0;
+	if (inet_pton(AF_INET, a, x) == 1)
+		return inet_pton(AF_INET, b, y) == 1 && memcmp(x, y, 4) == 0;
+	if (inet_pton(AF_INET6, a, x) == 1)
+		return inet_pton(AF_INET6, b, y) == 1 &&
+		    memcmp(x, y, sizeof(struct in6_addr)) == 0;
+	return 0;
+}

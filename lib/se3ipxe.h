@@ -171,6 +171,13 @@ enum sip_default {
 	SIP_DEFAULT__MAX
 };
 
+/* Whom an action answers: [security] bind. */
+enum sip_bind {
+	SIP_BIND_ADDRESS,	/* only the address its first served boot came from */
+	SIP_BIND_NONE,		/* anyone (addresses still recorded) */
+	SIP_BIND__MAX
+};
+
 /* iPXE's ${platform}, the values ipxe.cgi accepts. */
 enum sip_platform {
 	SIP_PLATFORM_PCBIOS,
@@ -204,6 +211,7 @@ struct sip_config {
 	char		*dhcp_bios_file; /* [dhcp] bios_file */
 	char		*dhcp_efi_file;	/* [dhcp] efi_file */
 	char		*dhcp_legacy_file; /* [dhcp] legacy_file */
+	enum sip_bind	 bind;		/* [security] bind */
 };
 
 /*
@@ -388,8 +396,20 @@ enum sip_event {
 
 const char	*sip_state_name(enum sip_state);
 
-#define SIP_TOKEN_BYTES 16
+/*
+ * A token is SIP_TOKEN_BYTES random bytes as lower-case hex: its first
+ * SIP_TOKEN_PUBLIC hex digits are its public part, which finds the action
+ * through an index (that compare may leak timing: it is no secret); the
+ * whole token is then compared in constant time.  Tokens made before the
+ * public part existed have SIP_TOKEN_OLD_LEN digits and are still taken.
+ */
+#define SIP_TOKEN_BYTES 24
 #define SIP_TOKEN_STRLEN (2 * SIP_TOKEN_BYTES + 1)
+#define SIP_TOKEN_PUBLIC 16
+#define SIP_TOKEN_OLD_LEN 32
+
+/* An IPv4 or IPv6 address literal and its NUL (INET6_ADDRSTRLEN). */
+#define SIP_ADDR_STRLEN 46
 
 struct sip_action {
 	int64_t		 id;
@@ -406,6 +426,8 @@ struct sip_action {
 	char		*created_by;
 	struct sip_kv	*options;
 	size_t		 noptions;
+	/* The address its requests must come from ([security] bind), "" none yet. */
+	char		 bound_addr[SIP_ADDR_STRLEN];
 };
 
 void		 sip_action_free(struct sip_action *);
@@ -443,6 +465,12 @@ struct sip_new_action {
 	const char	*who;
 	const struct sip_kv *options;
 	size_t		 noptions;
+	/*
+	 * The address the machine is expected at (an address literal), or
+	 * NULL: the first boot served pins it.  The seam for a directory's
+	 * known address (LDAP ipHostNumber).
+	 */
+	const char	*bound_addr;
 };
 
 /*
@@ -491,6 +519,9 @@ enum sip_rc	 sip_store_active_action(struct sip_store *, const char *mac,
 struct sip_status_row {
 	struct sip_machine	*machine;	/* NULL if never seen */
 	struct sip_action	*action;	/* latest action, NULL if none */
+	/* Requests for that action refused: not from its address. */
+	int64_t			 refused;
+	char			 refused_addr[SIP_ADDR_STRLEN]; /* the last one's */
 };
 /*
  * macs == NULL: every machine seen or with an action, sorted by MAC.
@@ -512,6 +543,7 @@ struct sip_history {
 	char		*old_state, *new_state;	/* NULL if no change */
 	char		*who;
 	char		*detail;
+	char		*addr;		/* the request's address, NULL if none */
 };
 /*
  * The history of mac (NULL: of every MAC), oldest first.  Caller frees
@@ -559,6 +591,7 @@ struct sip_request {
 	const char	*uuid, *serial, *manufacturer, *product;	/* stored only */
 	const char	*ip;		/* IPv4 or NULL */
 	const char	*host;		/* Host header, SIP_T_HOST or NULL */
+	const char	*addr;		/* REMOTE_ADDR literal or NULL */
 	const char	*script_name;	/* SCRIPT_NAME, for cgi_url */
 };
 
@@ -596,21 +629,23 @@ extern const char sip_fallback_script[];
 extern const size_t sip_fallback_script_len;
 
 /* The report call ipxe.cgi makes: SIP_EDENIED means answer 403. */
-enum sip_rc	 sip_answer_report(const struct sip_config *, const char *token,
-		    enum sip_event, int progress, const char *msg, time_t now,
-		    struct sip_err *);
+enum sip_rc	 sip_answer_report(const struct sip_config *, const char *addr,
+		    const char *token, enum sip_event, int progress,
+		    const char *msg, time_t now, struct sip_err *);
 
 /*
  * A file of the action whose token this is (sip_store_token_action), as
  * its capability's "files" declare it, rendered with the action's values:
  * the preseed an installer fetches.  SIP_EDENIED: unknown or finished
- * token (answer 403); SIP_ENOTFOUND: no such file (404).  Changes nothing.
+ * token, or not from the action's address (answer 403); SIP_ENOTFOUND: no
+ * such file (404).  Records the fetch or its refusal with req->addr in the
+ * history, unless dry_run (HEAD), which changes nothing.
  * out is the caller's: caller frees with sip_buf_free (also after a failure).
  */
 enum sip_rc	 sip_answer_file(const struct sip_config *,
 		    const struct sip_request *, const char *token,
-		    const char *name, time_t now, struct sip_buf *out,
-		    struct sip_err *);
+		    const char *name, time_t now, int dry_run,
+		    struct sip_buf *out, struct sip_err *);
 
 /* ------------------------------------------------------------------ DHCP */
 

@@ -26,7 +26,13 @@ struct sip_store {
 #define ACTION_COLUMNS \
 	"id, mac, name, state, completion, token, boots, max_boots, " \
 	"created_at, start_at, expires_at, updated_at, progress, message, " \
-	"created_by"
+	"created_by, bound_addr"
+/*
+ * A token's public part in SQL, the expression of the index
+ * actions_token_public: the same text, so that the planner uses it.
+ */
+#define TOKEN_PUBLIC_SQL	"substr(token, 1, 16)"
+_Static_assert(SIP_TOKEN_PUBLIC == 16, "TOKEN_PUBLIC_SQL is 16 digits");
 /*
  * The SQL of sip_state_active, which defines "active": every query for
  * active actions uses it (t/unit/store.c checks both say the same).  Same

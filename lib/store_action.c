@@ -37,6 +37,7 @@ struct hist {
 	const char	*old_state, *new_state;
 	const char	*who;
 	const char	*detail;
+	const char	*addr;		/* the request's address, NULL: none */
 };
 
 /* What an accepted report saves besides its event. */
@@ -53,13 +54,17 @@ struct report {
 	"SELECT " ACTION_COLUMNS " FROM actions WHERE mac = ?1 AND " \
 	ACTIVE_WHERE
 #define SQL_ACTION_TOKEN \
-	"SELECT " ACTION_COLUMNS " FROM actions WHERE token = ?1"
+	"SELECT " ACTION_COLUMNS " FROM actions WHERE " TOKEN_PUBLIC_SQL \
+	" = ?1"
 #define SQL_ACTION_SAVE \
 	"UPDATE actions SET state = ?1, boots = ?2, progress = ?3, " \
 	"message = ?4, updated_at = ?5 WHERE id = ?6"
 #define SQL_HISTORY_ADD \
 	"INSERT INTO history (at, mac, action_id, action, event, old_state, " \
-	"new_state, who, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	"new_state, who, detail, addr) " \
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+#define SQL_ACTION_PIN \
+	"UPDATE actions SET bound_addr = ?1 WHERE id = ?2"
 #define SQL_ACTION_OPTIONS \
 	"SELECT key, value FROM action_options WHERE action_id = ?1 " \
 	"ORDER BY rowid"
@@ -83,8 +88,8 @@ static enum sip_rc	action_save(struct sip_store *,
 			    const struct sip_action *, struct sip_err *);
 static enum sip_rc	action_step(struct sip_store *, struct sip_action *,
 			    enum sip_event, const struct report *, int64_t,
-			    const char *, const char *, enum sip_answer *,
-			    struct sip_err *);
+			    const char *, const char *, const char *,
+			    enum sip_answer *, struct sip_err *);
 static enum sip_rc	action_create(struct sip_store *,
 			    const struct sip_new_action *, int64_t, int64_t *,
 			    struct sip_err *);
@@ -94,8 +99,16 @@ static void		trans_record(void *, const struct sip_action *,
 			    enum sip_state, enum sip_state, enum sip_event);
 static enum sip_rc	trans_write(struct sip_store *,
 			    const struct translog *, const struct sip_action *,
+			    int64_t, const char *, const char *, const char *,
+			    struct sip_err *);
+static enum sip_rc	request_add(struct sip_store *,
+			    const struct sip_action *, enum sip_request_event,
 			    int64_t, const char *, const char *,
 			    struct sip_err *);
+static const char	*refusal(const struct sip_action *,
+			    const struct sip_client *, int);
+static void		 bound_detail(const struct sip_action *, char *,
+			    size_t);
 static enum sip_rc	active_macs(struct sip_store *,
 			    char (**)[SIP_MAC_STRLEN], size_t *,
 			    struct sip_err *);
@@ -137,8 +150,12 @@ action_from_row(struct sip_store *st, sqlite3_stmt *s,
 	else if (sip_completion_parse(col_text(s, 4), &act->completion) != SIP_OK)
 		bad = "completion";
 	else if (col_copy(s, 5, act->token, sizeof(act->token)) == -1 ||
-	    strlen(act->token) != SIP_TOKEN_STRLEN - 1)
+	    sip_token_check(act->token) != SIP_OK)
 		bad = "token";
+	else if (sqlite3_column_type(s, 15) != SQLITE_NULL &&
+	    (col_copy(s, 15, act->bound_addr, sizeof(act->bound_addr)) ==
+	    -1 || strcmp(sip_remote_addr(act->bound_addr), "-") == 0))
+		bad = "bound address";
 	if (bad != NULL) {
 		/* Never the value: this could be the token. */
 		ret = sip_errf(err, SIP_EDB, "%s: action %lld: bad %s",
@@ -329,6 +346,7 @@ history_add(struct sip_store *st, const struct hist *h, struct sip_err *err)
 	    (rc = bind_text(s, 7, h->new_state)) != SQLITE_OK ||
 	    (rc = bind_text(s, 8, h->who)) != SQLITE_OK ||
 	    (rc = bind_text(s, 9, h->detail)) != SQLITE_OK ||
+	    (rc = bind_text(s, 10, h->addr)) != SQLITE_OK ||
 	    (rc = sqlite3_step(s)) != SQLITE_DONE)
 		ret = db_err(st, rc, err, "write history for %s", h->mac);
 	stmt_put(st, s);
@@ -359,7 +377,7 @@ trans_record(void *arg, const struct sip_action *act, enum sip_state old,
 static enum sip_rc
 trans_write(struct sip_store *st, const struct translog *log,
     const struct sip_action *act, int64_t now, const char *who,
-    const char *cancel_label, struct sip_err *err)
+    const char *cancel_label, const char *addr, struct sip_err *err)
 {
 	struct hist h;
 	enum sip_rc ret;
@@ -380,6 +398,7 @@ trans_write(struct sip_store *st, const struct translog *log,
 		h.old_state = sip_state_name(log->t[i].old);
 		h.new_state = sip_state_name(log->t[i].new);
 		h.who = who;
+		h.addr = addr;
 		if ((ret = history_add(st, &h, err)) != SIP_OK)
 			return ret;
 	}
@@ -398,7 +417,8 @@ trans_write(struct sip_store *st, const struct translog *log,
 static enum sip_rc
 action_step(struct sip_store *st, struct sip_action *act, enum sip_event ev,
     const struct report *rep, int64_t now, const char *who,
-    const char *cancel_label, enum sip_answer *answer, struct sip_err *err)
+    const char *cancel_label, const char *addr, enum sip_answer *answer,
+    struct sip_err *err)
 {
 	struct translog log;
 	enum sip_state state = act->state;
@@ -424,17 +444,102 @@ action_step(struct sip_store *st, struct sip_action *act, enum sip_event ev,
 	act->updated_at = now;
 	if ((ret = action_save(st, act, err)) != SIP_OK)
 		return ret;
-	return trans_write(st, &log, act, now, who, cancel_label, err);
+	return trans_write(st, &log, act, now, who, cancel_label, addr, err);
+}
+
+/*
+ * One history row of a client request that is no transition: a boot
+ * served, a report taken, a file served, or a refusal.
+ */
+static enum sip_rc
+request_add(struct sip_store *st, const struct sip_action *act,
+    enum sip_request_event ev, int64_t now, const char *addr,
+    const char *detail, struct sip_err *err)
+{
+	struct hist h;
+
+	memset(&h, 0, sizeof(h));
+	h.at = now;
+	h.mac = act->mac;
+	h.action_id = act->id;
+	h.action = act->name;
+	h.event = sip_request_event_name(ev);
+	h.who = WHO_CLIENT;
+	h.detail = detail;
+	h.addr = addr;
+	return history_add(st, &h, err);
+}
+
+/* What a refusal row says of the action's address (the row has the request's). */
+static void
+bound_detail(const struct sip_action *act, char *buf, size_t sz)
+{
+	if (act->bound_addr[0] != '\0')
+		snprintf(buf, sz, "bound to %s", act->bound_addr);
+	else
+		snprintf(buf, sz, "no address pinned yet");
+}
+
+/*
+ * Why a request from client may not act for act, or NULL if it may.  A
+ * boot (pins) may come before any address is pinned: it pins one.  The
+ * reasons go into the history: they quote only addresses.
+ */
+static const char *
+refusal(const struct sip_action *act, const struct sip_client *client,
+    int pins)
+{
+	if (client == NULL || client->bind == SIP_BIND_NONE)
+		return NULL;
+	if (act->bound_addr[0] == '\0')
+		return pins ? NULL : "no boot has pinned an address yet";
+	if (client->addr == NULL)
+		return "the request has no address";
+	if (!sip_addr_equal(act->bound_addr, client->addr))
+		return "not from the action's address";
+	return NULL;
 }
 
 enum sip_rc
 sip_store_boot(struct sip_store *st, const char *mac, time_t now,
     enum sip_answer *answer, struct sip_action **actp, struct sip_err *err)
 {
+	return sip_store_boot_from(st, mac, NULL, now, answer, actp, err);
+}
+
+/* Pin the address of the boot being served, inside its transaction. */
+static enum sip_rc
+action_pin(struct sip_store *st, struct sip_action *act, const char *addr,
+    struct sip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if (strlen(addr) >= sizeof(act->bound_addr))
+		return sip_errf(err, SIP_EINVAL, "%s: action %lld: address "
+		    "too long", st->path, (long long)act->id);
+	if ((rc = stmt_get(st, SQL_ACTION_PIN, &s)) != SQLITE_OK ||
+	    (rc = bind_text(s, 1, addr)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, act->id)) != SQLITE_OK ||
+	    (rc = sqlite3_step(s)) != SQLITE_DONE)
+		ret = db_err(st, rc, err, "pin the address of action %lld",
+		    (long long)act->id);
+	else
+		memcpy(act->bound_addr, addr, strlen(addr) + 1);
+	stmt_put(st, s);
+	return ret;
+}
+
+enum sip_rc
+sip_store_boot_from(struct sip_store *st, const char *mac,
+    const struct sip_client *client, time_t now, enum sip_answer *answer,
+    struct sip_action **actp, struct sip_err *err)
+{
 	struct sip_action *act = NULL;
 	enum sip_answer ans = SIP_ANSWER_DEFAULT;
-	struct hist h;
-	char detail[64];
+	const char *addr = client != NULL ? client->addr : NULL, *why;
+	char detail[64 + SIP_ADDR_STRLEN], refused[128] = "";
 	enum sip_rc ret;
 
 	*answer = SIP_ANSWER_DEFAULT;
@@ -451,31 +556,39 @@ sip_store_boot(struct sip_store *st, const char *mac, time_t now,
 	if ((ret = action_query1(st, SQL_ACTION_ACTIVE, mac, 0, &act,
 	    err)) != SIP_OK)
 		goto out;
-	if (act != NULL) {
+	if (act != NULL && (why = refusal(act, client, 1)) != NULL) {
+		/* Nothing counted, nothing stepped: only the refusal is kept. */
+		bound_detail(act, detail, sizeof(detail));
+		if ((ret = request_add(st, act, SIP_REQ_BOOT_REFUSED, now,
+		    addr, detail, err)) != SIP_OK)
+			goto out;
+		ans = SIP_ANSWER_REFUSE;
+		snprintf(refused, sizeof(refused), "action %lld for %s: %s",
+		    (long long)act->id, act->mac, why);
+	} else if (act != NULL) {
 		if ((ret = action_step(st, act, SIP_EV_BOOT, NULL, now,
-		    WHO_CLIENT, NULL, &ans, err)) != SIP_OK)
+		    WHO_CLIENT, NULL, addr, &ans, err)) != SIP_OK)
 			goto out;
 		if (ans == SIP_ANSWER_ACTION) {
 			/* Only a served action is rendered: read them now. */
 			if ((ret = action_options(st, act, err)) != SIP_OK)
 				goto out;
+			if (addr != NULL && act->bound_addr[0] == '\0' &&
+			    (ret = action_pin(st, act, addr, err)) != SIP_OK)
+				goto out;
 			snprintf(detail, sizeof(detail), "boot %d/%d",
 			    act->boots, act->max_boots);
-			memset(&h, 0, sizeof(h));
-			h.at = now;
-			h.mac = act->mac;
-			h.action_id = act->id;
-			h.action = act->name;
-			h.event = "served";
-			h.who = WHO_CLIENT;
-			h.detail = detail;
-			if ((ret = history_add(st, &h, err)) != SIP_OK)
+			if ((ret = request_add(st, act, SIP_REQ_SERVED, now,
+			    addr, detail, err)) != SIP_OK)
 				goto out;
 		}
 	}
 	if ((ret = tx_commit(st, err)) != SIP_OK)
 		goto out;
 	*answer = ans;
+	if (ans == SIP_ANSWER_REFUSE)
+		sip_errf(err, SIP_EDENIED, "%s: boot refused: %s", st->path,
+		    refused);
 	if (ans == SIP_ANSWER_ACTION) {
 		*actp = act;
 		act = NULL;
@@ -496,13 +609,15 @@ static enum sip_rc
 action_of_token(struct sip_store *st, const char *token,
     struct sip_action **out, struct sip_err *err)
 {
+	char public[SIP_TOKEN_PUBLIC + 1];
 	enum sip_rc ret;
 
-	if ((ret = action_query1(st, SQL_ACTION_TOKEN, token, 1, out, err)) !=
+	/* Only the public part meets the index; the secret, sip_token_equal. */
+	sip_token_public(token, public);
+	if ((ret = action_query1(st, SQL_ACTION_TOKEN, public, 1, out, err)) !=
 	    SIP_OK)
 		return ret;
-	if (*out != NULL &&
-	    !sip_ct_equal((*out)->token, token, SIP_TOKEN_STRLEN - 1)) {
+	if (*out != NULL && !sip_token_equal((*out)->token, token)) {
 		sip_action_free(*out);
 		*out = NULL;
 	}
@@ -514,10 +629,20 @@ sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
     int progress, const char *msg, time_t now, struct sip_action **actp,
     struct sip_err *err)
 {
+	return sip_store_report_from(st, NULL, token, ev, progress, msg, now,
+	    actp, err);
+}
+
+enum sip_rc
+sip_store_report_from(struct sip_store *st, const struct sip_client *client,
+    const char *token, enum sip_event ev, int progress, const char *msg,
+    time_t now, struct sip_action **actp, struct sip_err *err)
+{
 	struct sip_action *act = NULL;
+	const char *addr = client != NULL ? client->addr : NULL, *why;
+	char bound[16 + SIP_ADDR_STRLEN];
 	struct report rep;
 	struct sip_buf detail;
-	struct hist h;
 	enum sip_answer ans;
 	enum sip_rc ret;
 
@@ -548,8 +673,25 @@ sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
 		    st->path);
 		goto out;
 	}
-	if ((ret = action_step(st, act, ev, &rep, now, WHO_CLIENT, NULL, &ans,
-	    err)) != SIP_OK)
+	if ((why = refusal(act, client, 0)) != NULL) {
+		/* Recorded, and nothing else: not the state, not the message. */
+		bound_detail(act, bound, sizeof(bound));
+		sip_buf_printf(&detail, "%s: %s", sip_event_name(ev), bound);
+		if (detail.failed) {
+			ret = nomem(st, err);
+			goto out;
+		}
+		if ((ret = request_add(st, act, SIP_REQ_REPORT_REFUSED, now,
+		    addr, detail.data, err)) != SIP_OK ||
+		    (ret = tx_commit(st, err)) != SIP_OK)
+			goto out;
+		ret = sip_errf(err, SIP_EDENIED, "%s: report '%s' refused: "
+		    "action %lld for %s: %s", st->path, sip_event_name(ev),
+		    (long long)act->id, act->mac, why);
+		goto out;
+	}
+	if ((ret = action_step(st, act, ev, &rep, now, WHO_CLIENT, NULL, addr,
+	    &ans, err)) != SIP_OK)
 		goto out;
 	if (ans != SIP_ANSWER_ACCEPT) {
 		ret = sip_errf(err, SIP_EDENIED, "%s: report '%s' refused: "
@@ -568,15 +710,8 @@ sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
 		ret = nomem(st, err);
 		goto out;
 	}
-	memset(&h, 0, sizeof(h));
-	h.at = now;
-	h.mac = act->mac;
-	h.action_id = act->id;
-	h.action = act->name;
-	h.event = "report";
-	h.who = WHO_CLIENT;
-	h.detail = detail.data;
-	if ((ret = history_add(st, &h, err)) != SIP_OK ||
+	if ((ret = request_add(st, act, SIP_REQ_REPORT, now, addr,
+	    detail.data, err)) != SIP_OK ||
 	    (ret = tx_commit(st, err)) != SIP_OK)
 		goto out;
 	if (actp != NULL) {
@@ -625,8 +760,15 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 	    err)) != SIP_OK)
 		goto out;
 	if (old != NULL && (ret = action_step(st, old, SIP_EV_CANCEL, NULL,
-	    now, na->who, "replaced", &ans, err)) != SIP_OK)
+	    now, na->who, "replaced", NULL, &ans, err)) != SIP_OK)
 		goto out;
+	if (na->bound_addr != NULL &&
+	    strcmp(sip_remote_addr(na->bound_addr), "-") == 0) {
+		ret = sip_errf(err, SIP_EINVAL, "%s: set action for %s: "
+		    "'%s' is not an address", st->path, na->mac,
+		    na->bound_addr);
+		goto out;
+	}
 
 	if (sip_token_new(token) != SIP_OK) {
 		ret = sip_errf(err, SIP_EIO, "%s: set action for %s: cannot "
@@ -637,8 +779,9 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 	state = start_at > now ? SIP_ST_SCHEDULED : SIP_ST_PENDING;
 	if ((rc = sqlite3_prepare_v2(st->db, "INSERT INTO actions (mac, name, "
 	    "state, completion, token, boots, max_boots, created_at, start_at, "
-	    "expires_at, updated_at, progress, message, created_by) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9, ?7, -1, NULL, ?10)",
+	    "expires_at, updated_at, progress, message, created_by, "
+	    "bound_addr) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9, ?7, "
+	    "-1, NULL, ?10, ?11)",
 	    -1, &s, NULL)) != SQLITE_OK ||
 	    (rc = bind_text(s, 1, na->mac)) != SQLITE_OK ||
 	    (rc = bind_text(s, 2, na->name)) != SQLITE_OK ||
@@ -651,6 +794,7 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 	    (rc = sqlite3_bind_int64(s, 8, start_at)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(s, 9, na->expires_at)) != SQLITE_OK ||
 	    (rc = bind_text(s, 10, na->who)) != SQLITE_OK ||
+	    (rc = bind_text(s, 11, na->bound_addr)) != SQLITE_OK ||
 	    (rc = sqlite3_step(s)) != SQLITE_DONE) {
 		ret = db_err(st, rc, err, "set action for %s", na->mac);
 		goto out;
@@ -770,7 +914,7 @@ sip_store_cancel(struct sip_store *st, const char *const *macs, size_t n,
 		if (act == NULL)
 			continue;
 		if ((ret = action_step(st, act, SIP_EV_CANCEL, NULL, now, who,
-		    "cancelled", &ans, err)) != SIP_OK)
+		    "cancelled", NULL, &ans, err)) != SIP_OK)
 			goto out;
 		/* An action that expired on the way was not cancelled. */
 		if (ans == SIP_ANSWER_ACCEPT && act->state == SIP_ST_CANCELLED)
@@ -816,7 +960,7 @@ sip_store_tick_actions(struct sip_store *st, time_t now, size_t *nstarted,
 	for (i = 0; i < n; i++) {
 		was = l[i]->state;
 		if ((ret = action_step(st, l[i], SIP_EV_TICK, NULL, now,
-		    WHO_CLEANUP, NULL, &ans, err)) != SIP_OK)
+		    WHO_CLEANUP, NULL, NULL, &ans, err)) != SIP_OK)
 			goto out;
 		if (was == SIP_ST_SCHEDULED && l[i]->state == SIP_ST_PENDING)
 			started++;
@@ -1037,8 +1181,12 @@ sip_store_active_action(struct sip_store *st, const char *mac,
 	    err);
 }
 
-enum sip_rc
-sip_store_token_action(struct sip_store *st, const char *token, time_t now,
+/*
+ * The live action of a token, inside the caller's transaction: as
+ * sip_store_token_action says.
+ */
+static enum sip_rc
+token_live_action(struct sip_store *st, const char *token, time_t now,
     struct sip_action **out, struct sip_err *err)
 {
 	struct sip_action *act = NULL;
@@ -1049,11 +1197,7 @@ sip_store_token_action(struct sip_store *st, const char *token, time_t now,
 	/* Whatever is wrong with a token, the answer says no more than this. */
 	if (sip_token_check(token) != SIP_OK)
 		return sip_errf(err, SIP_EDENIED, "%s: unknown token", st->path);
-	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
-		return ret;
-	ret = action_of_token(st, token, &act, err);
-	tx_rollback(st);
-	if (ret != SIP_OK)
+	if ((ret = action_of_token(st, token, &act, err)) != SIP_OK)
 		return ret;
 	if (act == NULL)
 		return sip_errf(err, SIP_EDENIED, "%s: unknown token", st->path);
@@ -1074,6 +1218,79 @@ sip_store_token_action(struct sip_store *st, const char *token, time_t now,
 	}
 	*out = act;
 	return SIP_OK;
+}
+
+enum sip_rc
+sip_store_token_action(struct sip_store *st, const char *token, time_t now,
+    struct sip_action **out, struct sip_err *err)
+{
+	enum sip_rc ret;
+
+	*out = NULL;
+	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
+		return ret;
+	ret = token_live_action(st, token, now, out, err);
+	tx_rollback(st);
+	return ret;
+}
+
+enum sip_rc
+sip_store_file(struct sip_store *st, const struct sip_client *client,
+    const char *token, const char *name, time_t now,
+    struct sip_action **out, struct sip_err *err)
+{
+	struct sip_action *act = NULL;
+	struct sip_buf detail;
+	char bound[16 + SIP_ADDR_STRLEN];
+	const char *why;
+	enum sip_rc ret;
+
+	*out = NULL;
+	sip_buf_init(&detail);
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		return ret;
+	if ((ret = token_live_action(st, token, now, &act, err)) != SIP_OK)
+		goto out;
+	if ((why = refusal(act, client, 0)) != NULL) {
+		bound_detail(act, bound, sizeof(bound));
+		sip_buf_printf(&detail, "%s: %s", name != NULL ? name : "-",
+		    bound);
+		if (detail.failed) {
+			ret = nomem(st, err);
+			goto out;
+		}
+		if ((ret = request_add(st, act, SIP_REQ_FILE_REFUSED, now,
+		    client->addr, detail.data, err)) != SIP_OK ||
+		    (ret = tx_commit(st, err)) != SIP_OK)
+			goto out;
+		ret = sip_errf(err, SIP_EDENIED, "%s: file refused: action "
+		    "%lld for %s: %s", st->path, (long long)act->id, act->mac,
+		    why);
+		goto out;
+	}
+	*out = act;
+	act = NULL;
+ out:
+	tx_rollback(st);
+	sip_action_free(act);
+	sip_buf_free(&detail);
+	return ret;
+}
+
+enum sip_rc
+sip_store_file_served(struct sip_store *st, const struct sip_client *client,
+    const struct sip_action *act, const char *name, time_t now,
+    struct sip_err *err)
+{
+	enum sip_rc ret;
+
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		return ret;
+	if ((ret = request_add(st, act, SIP_REQ_FILE, now,
+	    client != NULL ? client->addr : NULL, name, err)) != SIP_OK ||
+	    (ret = tx_commit(st, err)) != SIP_OK)
+		tx_rollback(st);
+	return ret;
 }
 
 enum sip_rc

@@ -42,7 +42,15 @@
 
 #define HISTORY_COLUMNS \
 	"id, at, mac, action_id, action, event, old_state, new_state, who, " \
-	"detail"
+	"detail, addr"
+
+/* The requests refused for an action (the *-refused events), the last one's address. */
+#define REFUSED_WHERE \
+	"mac = ?1 AND action_id = ?2 AND event IN ('boot-refused', " \
+	"'report-refused', 'file-refused')"
+#define SQL_ACTION_REFUSED \
+	"SELECT count(*), (SELECT addr FROM history WHERE " REFUSED_WHERE \
+	" ORDER BY id DESC LIMIT 1) FROM history WHERE " REFUSED_WHERE
 
 static enum sip_rc	machine_seen(struct sip_store *,
 			    const struct sip_request *, int64_t,
@@ -51,6 +59,8 @@ static enum sip_rc	machine_query(struct sip_store *, const char *,
 			    struct sip_machine **, struct sip_err *);
 static enum sip_rc	mac_list(struct sip_store *, char ***, size_t *,
 			    struct sip_err *);
+static enum sip_rc	action_refused(struct sip_store *,
+			    struct sip_status_row *, struct sip_err *);
 
 void
 sip_machine_free(struct sip_machine *m)
@@ -95,6 +105,7 @@ sip_history_free(struct sip_history *h, size_t n)
 		free(h[i].new_state);
 		free(h[i].who);
 		free(h[i].detail);
+		free(h[i].addr);
 	}
 	free(h);
 }
@@ -436,6 +447,32 @@ mac_list(struct sip_store *st, char ***list, size_t *n, struct sip_err *err)
 	return ret;
 }
 
+/* How many requests for the row's action were refused, and from where last. */
+static enum sip_rc
+action_refused(struct sip_store *st, struct sip_status_row *row,
+    struct sip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if ((rc = stmt_get(st, SQL_ACTION_REFUSED, &s)) != SQLITE_OK ||
+	    (rc = bind_text(s, 1, row->action->mac)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, row->action->id)) != SQLITE_OK ||
+	    (rc = sqlite3_step(s)) != SQLITE_ROW) {
+		ret = db_err(st, rc, err, "read refusals of action %lld",
+		    (long long)row->action->id);
+		goto out;
+	}
+	row->refused = sqlite3_column_int64(s, 0);
+	if (sqlite3_column_type(s, 1) == SQLITE_NULL ||
+	    col_copy(s, 1, row->refused_addr, sizeof(row->refused_addr)) == -1)
+		snprintf(row->refused_addr, sizeof(row->refused_addr), "-");
+ out:
+	stmt_put(st, s);
+	return ret;
+}
+
 enum sip_rc
 sip_store_status(struct sip_store *st, const char *const *macs, size_t n,
     struct sip_status_row **rowsp, size_t *nrowsp, struct sip_err *err)
@@ -472,6 +509,9 @@ sip_store_status(struct sip_store *st, const char *const *macs, size_t n,
 		    SIP_OK ||
 		    (ret = action_query1(st, SQL_ACTION_LAST, mac, 1,
 		    &rows[i].action, err)) != SIP_OK)
+			goto out;
+		if (rows[i].action != NULL && (ret = action_refused(st,
+		    &rows[i], err)) != SIP_OK)
 			goto out;
 	}
 	if ((ret = tx_commit(st, err)) != SIP_OK)
@@ -535,7 +575,8 @@ sip_store_history(struct sip_store *st, const char *mac,
 		    col_strdup(s, 6, &h->old_state) == -1 ||
 		    col_strdup(s, 7, &h->new_state) == -1 ||
 		    col_strdup(s, 8, &h->who) == -1 ||
-		    col_strdup(s, 9, &h->detail) == -1) {
+		    col_strdup(s, 9, &h->detail) == -1 ||
+		    col_strdup(s, 10, &h->addr) == -1) {
 			ret = nomem(st, err);
 			goto out;
 		}

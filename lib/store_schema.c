@@ -83,6 +83,17 @@ static const char *const migrations[] = {
 	");"
 	"INSERT INTO seen_fold (id, generation) VALUES (1, 0);"
 	"PRAGMA user_version = 2;",
+	/*
+	 * 2 -> 3: requests bound to the machine's address, every request's
+	 * address in the history, and tokens found by their public part
+	 * (TOKEN_PUBLIC_SQL) so that no index compares a secret.  Old
+	 * 32-digit tokens keep working: their first 16 digits are public.
+	 */
+	"ALTER TABLE actions ADD COLUMN bound_addr TEXT;"
+	"ALTER TABLE history ADD COLUMN addr TEXT;"
+	"CREATE UNIQUE INDEX actions_token_public ON actions ("
+	TOKEN_PUBLIC_SQL ");"
+	"PRAGMA user_version = 3;",
 };
 
 int

@@ -43,8 +43,34 @@ sip_token_new(char out[SIP_TOKEN_STRLEN])
 enum sip_rc
 sip_token_check(const char *token)
 {
-	if (token == NULL || strlen(token) != SIP_TOKEN_STRLEN - 1 ||
-	    sip_value_check(SIP_T_HEX, token) != SIP_OK)
+	size_t n;
+
+	if (token == NULL)
+		return SIP_EINVAL;
+	n = strlen(token);
+	if ((n != SIP_TOKEN_STRLEN - 1 && n != SIP_TOKEN_OLD_LEN) ||
+	    strspn(token, "0123456789abcdef") != n)
 		return SIP_EINVAL;
 	return SIP_OK;
+}
+
+int
+sip_token_equal(const char *stored, const char *given)
+{
+	size_t n;
+
+	if (stored == NULL || given == NULL)
+		return 0;
+	/* The two lengths a token may have are public; its digits are not. */
+	n = strlen(stored);
+	if (strlen(given) != n)
+		return 0;
+	return sip_ct_equal(stored, given, n);
+}
+
+void
+sip_token_public(const char *token, char out[SIP_TOKEN_PUBLIC + 1])
+{
+	memcpy(out, token, SIP_TOKEN_PUBLIC);
+	out[SIP_TOKEN_PUBLIC] = '\0';
 }

@@ -193,7 +193,7 @@ run status
 grep -q '^aa:bb:cc:dd:ee:01  *memtest:run  *pending  *0/1 ' "$T/out" &&
     grep -q '^aa:bb:cc:dd:ee:02  *memtest:run  *pending  *0/1 ' "$T/out"
 ok $? "status shows both, canonicalised"
-head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE  *BOOTS  *PROGRESS  *LAST SEEN  *PLATFORM  *MESSAGE$'
+head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE  *BOOTS  *PROGRESS  *LAST SEEN  *PLATFORM  *ADDRESS  *MESSAGE$'
 ok $? "status: column headings"
 run status aabbccddee02
 is "$(sed 1d "$T/out" | awk '{ print $1, $2 }')" "aa:bb:cc:dd:ee:02 memtest:run" "status TARGET: that one only"
@@ -209,8 +209,8 @@ cgi_boot "mac=$M1&platform=pcbios"
 grep -q memtest "$T/body"
 ok $? "ipxe.cgi serves the action set-action stored"
 run status $M1
-grep -q "^$M1  *memtest:run  *done  *1/1  *-  *[0-9-]* [0-9:]*  *pcbios\$" "$T/out"
-ok $? "status: done, boots, last seen, platform"
+grep -q "^$M1  *memtest:run  *done  *1/1  *-  *[0-9-]* [0-9:]*  *pcbios  *127.0.0.1\$" "$T/out"
+ok $? "status: done, boots, last seen, platform, the address its boot pinned"
 
 # --- replacing, destructive ------------------------------------------------
 run set-action aa:bb:cc:dd:ee:01 local:boot

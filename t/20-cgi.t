@@ -63,7 +63,7 @@ ok "$(is_local_script; echo $?)" "after memtest: local"
 se3ipxe set-action $M2 fakeinstall:install disk=nvme0n1 > /dev/null 2>&1
 ok $? "set-action fakeinstall:install"
 TOKEN=$(token_of $M2)
-is "${#TOKEN}" 32 "128-bit token"
+is "${#TOKEN}" 48 "a token of 48 digits: 16 public, 32 secret (128 bits)"
 cgi GET /report "token=$TOKEN&status=running"
 is "$status" 403 "report before any boot: 403"
 boot "mac=$M2&platform=efi"
@@ -112,9 +112,11 @@ se3ipxe set-action $M3 fakeinstall:install disk=sdb > /dev/null 2>&1
 T3=$(token_of $M3)
 ID3=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT id FROM actions WHERE token = '$T3'")
 cgi GET /file/preseed.cfg "token=$T3"
-is "$status" 200 "file of a pending action: 200"
+is "$status" 403 "file of a pending action: 403 (no boot has pinned its address)"
 boot "mac=$M3"
-before=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")
+nofile="SELECT * FROM actions; SELECT count(*) FROM history WHERE event <> 'file'"
+files="SELECT count(*), group_concat(DISTINCT addr) FROM history WHERE event = 'file'"
+before=$(sqlite3 "$T/db/se3-ipxe.db" "$nofile")
 cgi GET /file/preseed.cfg "token=$T3"
 is "$status" 200 "file of a served action: 200"
 grep -q '^Content-Type: text/plain' "$T/out"; ok $? "file: text/plain"
@@ -136,8 +138,10 @@ cgi GET /file/preseed.cfg "token=$T3&token=$T3"
 is "$status" 400 "file with a repeated token: 400"
 CONFIG=$T/none.conf cgi GET /file/preseed.cfg "token=$T3"
 is "$status" 503 "file without a configuration: 503"
-is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")" "$before" \
-    "files changed nothing"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "$nofile")" "$before" \
+    "files changed nothing but the history of files served"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "$files")" "1|127.0.0.1" \
+    "one file served by GET, in the history with its address (HEAD records nothing)"
 cgi GET /file/preseed.cfg "token=$WRONG"
 ! grep -q "$T3" "$T/err"; ok $? "no token in the log"
 cgi GET /report "token=$T3&status=done"
@@ -192,12 +196,12 @@ is "$(state_of $M4)" "done 1" "the GET after it boots memtest"
 se3ipxe set-action $M3 fakeinstall:install > /dev/null 2>&1
 T4=$(token_of $M3)
 boot "mac=$M3"
-before=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")
+before=$(sqlite3 "$T/db/se3-ipxe.db" "$nofile")
 cgi HEAD /report "token=$T4&status=done"
 is "$status" 405 "HEAD on report: 405"
 tr -d '\r' < "$T/out" | grep -qx 'Allow: GET, POST'; ok $? "HEAD on report: Allow: GET, POST"
 is "$(wc -c < "$T/body")" 0 "HEAD on report: no body"
-is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")" "$before" \
+is "$(sqlite3 "$T/db/se3-ipxe.db" "$nofile")" "$before" \
     "HEAD on report: no history, the action unchanged"
 cgi HEAD /file/preseed.cgf "token=$T4"
 is "$status" 404 "HEAD on a missing file: 404"
@@ -206,8 +210,10 @@ is "$(wc -c < "$T/body")" 0 "HEAD on a file: no body"
 length=$(sed -n 's/^Content-Length: \([0-9]*\)\r$/\1/p' "$T/out")
 cgi GET /file/preseed.cfg "token=$T4"
 is "$length" "$(wc -c < "$T/body" | tr -d ' ')" "HEAD on a file: the Content-Length of its GET"
-is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")" "$before" \
-    "HEAD and GET on a file changed nothing"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "$nofile")" "$before" \
+    "HEAD and GET on a file changed nothing but the history of files served"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "$files")" "2|127.0.0.1" \
+    "... which the GET adds to"
 for m in PUT DELETE OPTIONS; do
 	cgi $m "" "mac=$M4"
 	is "$status" 405 "$m on boot: 405"

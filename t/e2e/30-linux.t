@@ -19,7 +19,7 @@ report() {
 # Case 3: the kernel and initrd are fetched, the kernel starts, the
 # installer configures its network by DHCP, fetches its preseed from
 # ipxe.cgi/file with the token, and its early_command reports running.
-running='"GET /cgi-bin/ipxe\.cgi/report\?token=[0-9a-f]{32}&status=running&progress=5&msg=preseed HTTP'
+running='"GET /cgi-bin/ipxe\.cgi/report\?token=[0-9a-f]{48}&status=running&progress=5&msg=preseed HTTP'
 E2E_UNTIL="log:$running" E2E_MEM=1024 E2E_TIMEOUT=300 \
     e2e_vm_start linux-pcbios pcbios e1000 "$bios_mac"
 E2E_UNTIL="log:$running" E2E_MEM=1024 E2E_TIMEOUT=300 \
@@ -31,7 +31,7 @@ for fw in pcbios efi; do
 	t "$id: the kernel's banner is on the serial console" e2e_seen "$id" 'Linux version'
 	diag "$id: $(grep -m 1 -o 'Linux version [^ ]*' "$E/vm/$id/console.txt")"
 	t "$id: the installer fetched its preseed: GET ipxe.cgi/file/preseed.cfg?token=... 200" \
-	    eval 'e2e_vm_log_any "$id" | grep -qE "^[0-9]+ 200 .*\"GET /cgi-bin/ipxe\.cgi/file/preseed\.cfg\?token=[0-9a-f]{32} HTTP"'
+	    eval 'e2e_vm_log_any "$id" | grep -qE "^[0-9]+ 200 .*\"GET /cgi-bin/ipxe\.cgi/file/preseed\.cfg\?token=[0-9a-f]{48} HTTP"'
 	t "$id: and its report was taken (200)" \
 	    eval 'e2e_vm_log_any "$id" | grep -qE "^[0-9]+ 200 .*$running"'
 	diag "$id: $(e2e_vm_log_any "$id" | grep -E 'ipxe\.cgi/(file|report)' | sed 's/token=[0-9a-f]*/token=.../' | tr '\n' ' ')"
@@ -43,7 +43,7 @@ for fw in pcbios efi; do
 	is "$(e2e_console "$id" | sed '/Linux version/,$d' | grep -E -- "$E2E_ERRORS")" "" \
 	    "$id: no iPXE error on the console"
 	t "$id: the kernel got the report URL with a token on its command line" \
-	    e2e_seen "$id" "Command line: .*se3_report=http://$E2E_HOST/cgi-bin/ipxe\.cgi/report\?token=[0-9a-f]{32}"
+	    e2e_seen "$id" "Command line: .*se3_report=http://$E2E_HOST/cgi-bin/ipxe\.cgi/report\?token=[0-9a-f]{48}"
 done
 is "$(e2e_state "$bios_mac")" "running 1" "BIOS: the action is running, 1 boot counted"
 is "$(e2e_state "$efi_mac")" "running 1" "UEFI: the action is running, 1 boot counted"

@@ -17,7 +17,7 @@
 enum field {
 	F_DB_PATH, F_BUSY, F_BOOT_URL, F_CGI_URL, F_BOOT_ROOT, F_DEADLINE,
 	F_MODULE_PATH, F_TEMPLATES, F_DEFAULT, F_PCBIOS, F_EFI, F_ISCSI,
-	F_MAX_BOOTS, F_EXPIRES, F_HISTORY
+	F_MAX_BOOTS, F_EXPIRES, F_HISTORY, F_BIND
 };
 
 /* A file that loads, and the one field it sets. */
@@ -86,6 +86,8 @@ static const struct good goods[] = {
 	{ "[actions]\nexpires = 30d\n", F_EXPIRES, NULL, 30 * 86400 },
 	{ "[actions]\nexpires = 2w\n", F_EXPIRES, NULL, 14 * 86400 },
 	{ "[actions]\nhistory = 1d\n", F_HISTORY, NULL, 86400 },
+	{ "[security]\nbind = address\n", F_BIND, NULL, SIP_BIND_ADDRESS },
+	{ "[security]\nbind = none\n", F_BIND, NULL, SIP_BIND_NONE },
 	{ "[actions]\nhistory = 3650d\n", F_HISTORY, NULL, 3650 * 86400LL },
 	{ "; comment\n# comment\n\n[actions]\r\nhistory = 24h\r\n", F_HISTORY,
 	  NULL, 86400 },
@@ -212,6 +214,15 @@ static const struct bad bads[] = {
 	  "%s:2: [boot] local_pcbios: 'reboot' is not sanboot or exit" },
 	{ "[boot]\nlocal_efi =\n", SIP_ECONFIG,
 	  "%s:2: [boot] local_efi: '' is not sanboot or exit" },
+	/* [security] */
+	{ "[security]\nbind = mac\n", SIP_ECONFIG,
+	  "%s:2: [security] bind: 'mac' is not address or none" },
+	{ "[security]\nbind = Address\n", SIP_ECONFIG,
+	  "%s:2: [security] bind: 'Address' is not address or none" },
+	{ "[security]\nbind =\n", SIP_ECONFIG,
+	  "%s:2: [security] bind: '' is not address or none" },
+	{ "[security]\nbinding = none\n", SIP_ECONFIG,
+	  "%s:2: unknown key 'binding' in [security]" },
 	{ "[boot]\niscsi_target = 10.0.0.2:iqn.x\n", SIP_ECONFIG,
 	  "%s:2: [boot] iscsi_target: '10.0.0.2:iqn.x' is not a valid iSCSI "
 	  "root path" },
@@ -324,6 +335,8 @@ field_int(const struct sip_config *c, enum field f)
 		return c->expires;
 	case F_HISTORY:
 		return c->history_keep;
+	case F_BIND:
+		return c->bind;
 	default:
 		return -1;
 	}
@@ -369,7 +382,7 @@ is_defaults(const struct sip_config *c)
 	    c->local_efi == SIP_LOCAL_EXIT &&
 	    strcmp(c->iscsi_target, "") == 0 &&
 	    c->max_boots == 3 && c->expires == 4 * 3600 &&
-	    c->history_keep == 365 * 86400;
+	    c->history_keep == 365 * 86400 && c->bind == SIP_BIND_ADDRESS;
 }
 
 static void
@@ -591,7 +604,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 19, "example: shows all 19 keys");
+	is_int(n, 20, "example: shows all 20 keys");
 	is_int(whole, 0, "example: does not say comments are whole lines "
 	    "(a comment may end a line)");
 	path = write_file("example.conf", text);

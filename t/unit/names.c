@@ -38,6 +38,8 @@ ADAPT(buildarch, enum sip_buildarch)
 ADAPT(local, enum sip_local)
 ADAPT(default, enum sip_default)
 ADAPT(dhcp_format, enum sip_dhcp_format)
+ADAPT(bind, enum sip_bind)
+ADAPT(request_event, enum sip_request_event)
 
 #define ENTRY(fn, table, max)	{ #fn, table, max, fn##_name, fn##_parse }
 
@@ -52,6 +54,8 @@ static const struct names enums[] = {
 	ENTRY(local, sip_local_names, SIP_LOCAL__MAX),
 	ENTRY(default, sip_default_names, SIP_DEFAULT__MAX),
 	ENTRY(dhcp_format, sip_dhcp_format_names, SIP_DHCP__MAX),
+	ENTRY(bind, sip_bind_names, SIP_BIND__MAX),
+	ENTRY(request_event, sip_request_event_names, SIP_REQ__MAX),
 };
 
 /* Spellings the stored data, manifests and requests use today. */
@@ -70,6 +74,11 @@ static const struct {
 	{ 7, "sanboot", SIP_LOCAL_SANBOOT }, { 7, "exit", SIP_LOCAL_EXIT },
 	{ 8, "local", SIP_DEFAULT_LOCAL }, { 8, "iscsi", SIP_DEFAULT_ISCSI },
 	{ 9, "isc", SIP_DHCP_ISC }, { 9, "dnsmasq", SIP_DHCP_DNSMASQ },
+	{ 10, "address", SIP_BIND_ADDRESS }, { 10, "none", SIP_BIND_NONE },
+	{ 11, "served", SIP_REQ_SERVED },
+	{ 11, "boot-refused", SIP_REQ_BOOT_REFUSED },
+	{ 11, "report-refused", SIP_REQ_REPORT_REFUSED },
+	{ 11, "file-refused", SIP_REQ_FILE_REFUSED },
 };
 
 /* Refused by every parser: case, prefixes, padding, the "unknown" of name(). */

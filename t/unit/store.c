@@ -71,6 +71,10 @@ static enum sip_rc	 token_action(struct sip_store *, const char *, time_t,
 			    struct sip_action **);
 static void		 test_token_action(void);
 static void		 test_token_action_ends(void);
+static void		 test_bind(void);
+static void		 test_bind_expected(void);
+static void		 test_old_token(void);
+static void		 test_token_plan(void);
 
 static const char *
 db_path(const char *name)
@@ -257,7 +261,7 @@ test_token(void)
 {
 	char a[SIP_TOKEN_STRLEN], b[SIP_TOKEN_STRLEN];
 
-	ok(sip_token_new(a) == SIP_OK && is_token(a), "token is 32 hex digits");
+	ok(sip_token_new(a) == SIP_OK && is_token(a), "token is 48 hex digits");
 	ok(sip_token_new(b) == SIP_OK && is_token(b) && strcmp(a, b) != 0,
 	    "two tokens differ");
 }
@@ -1505,6 +1509,302 @@ test_token_action_ends(void)
 	sip_store_close(st);
 }
 
+/* The rows of one action, as text: what a refused request must leave alone. */
+static char *
+raw_action(const char *path, int64_t id)
+{
+	sqlite3 *db = raw_open(path);
+	sqlite3_stmt *s;
+	struct sip_buf b;
+	const char *v;
+	int c;
+
+	sip_buf_init(&b);
+	if (sqlite3_prepare_v2(db, "SELECT * FROM actions WHERE id = ?1", -1,
+	    &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, id);
+		while (sqlite3_step(s) == SQLITE_ROW)
+			for (c = 0; c < sqlite3_column_count(s); c++) {
+				v = (const char *)sqlite3_column_text(s, c);
+				sip_buf_printf(&b, "%s|", v ? v : "NULL");
+			}
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return b.data;
+}
+
+/*
+ * [security] bind = address: the first boot served pins its address; from
+ * elsewhere a boot is the default answer and a report is refused, each
+ * recorded with its address, nothing else changed.  bind = none takes
+ * any address, and still records it.
+ */
+static void
+test_bind(void)
+{
+	struct sip_store *st = store_new("bind.db");
+	const char *path = db_path("bind.db");
+	struct sip_client a = { "192.0.2.10", SIP_BIND_ADDRESS };
+	struct sip_client b = { "192.0.2.66", SIP_BIND_ADDRESS };
+	struct sip_client none = { NULL, SIP_BIND_ADDRESS };
+	struct sip_client b_free = { "192.0.2.66", SIP_BIND_NONE };
+	struct sip_status_row *rows = NULL;
+	struct sip_action *act = NULL;
+	struct sip_err err = { "" };
+	const char *mac = MAC_A;
+	char token[SIP_TOKEN_STRLEN], *before, *after;
+	enum sip_answer ans;
+	size_t nrows = 0;
+	int64_t id;
+	int i;
+
+	id = set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 5000, 1000);
+	if (!token_of(st, MAC_A, token)) {
+		ok(0, "bind: the action exists");
+		sip_store_close(st);
+		return;
+	}
+	/* Before any boot: a report from anywhere is refused. */
+	is_int(sip_store_report_from(st, &a, token, SIP_EV_RUNNING, 10, NULL,
+	    1001, NULL, &err), SIP_EDENIED, "bind: report before any boot: "
+	    "refused");
+	ok(strstr(err.msg, "no boot has pinned") != NULL && strstr(err.msg,
+	    token) == NULL, "bind: ... says why, not the token: %s", err.msg);
+	act = NULL;
+	is_int(sip_store_file(st, &a, token, "preseed.cfg", 1001, &act, &err),
+	    SIP_EDENIED, "bind: file before any boot: refused");
+	ok(act == NULL, "bind: ... and no action out");
+
+	/* A boot without an address is served and pins nothing. */
+	is_int(sip_store_boot_from(st, mac, &none, 1002, &ans, &act, &err),
+	    SIP_OK, "bind: boot without an address");
+	ok(ans == SIP_ANSWER_ACTION && act != NULL &&
+	    act->bound_addr[0] == '\0', "bind: ... served, nothing pinned");
+	sip_action_free(act);
+	act = NULL;
+	is_int(sip_store_boot_from(st, mac, &a, 1003, &ans, &act, &err),
+	    SIP_OK, "bind: boot from A");
+	ok(ans == SIP_ANSWER_ACTION && act != NULL && act->boots == 2 &&
+	    strcmp(act->bound_addr, "192.0.2.10") == 0,
+	    "bind: ... served, boot 2, A pinned");
+	sip_action_free(act);
+	act = NULL;
+
+	before = raw_action(path, id);
+	is_int(sip_store_report_from(st, &none, token, SIP_EV_DONE, 100, NULL,
+	    1005, NULL, &err), SIP_EDENIED, "bind: report without an "
+	    "address: refused");
+	for (i = 0; i < 50; i++) {
+		if (sip_store_boot_from(st, mac, &b, 1004, &ans, &act,
+		    &err) != SIP_OK || ans != SIP_ANSWER_REFUSE || act != NULL ||
+		    strstr(err.msg, "boot refused: action") == NULL)
+			break;
+	}
+	is_int(i, 50, "bind: 50 boots from B: each refused (the default "
+	    "answer), saying why");
+	is_int(sip_store_report_from(st, &b, token, SIP_EV_DONE, 100, "pwned",
+	    1005, &act, &err), SIP_EDENIED, "bind: report from B: refused");
+	ok(act == NULL && strstr(err.msg, "not from the action's address") !=
+	    NULL, "bind: ... %s", err.msg);
+	is_int(sip_store_file(st, &b, token, "preseed.cfg", 1005, &act, &err),
+	    SIP_EDENIED, "bind: file from B: refused");
+	after = raw_action(path, id);
+	is_str(after, before, "bind: the action unchanged by B (boots, state, "
+	    "message)");
+	free(after);
+	free(before);
+	is_int(raw_int(path, "SELECT count(*) FROM history WHERE "
+	    "event = 'boot-refused' AND addr = '192.0.2.66'"), 50,
+	    "bind: 50 boot-refused rows with B's address");
+	is_int(raw_int(path, "SELECT count(*) FROM history WHERE "
+	    "event IN ('report-refused', 'file-refused') AND addr = "
+	    "'192.0.2.66'"), 2, "bind: report and file refusals with B's "
+	    "address");
+	is_int(raw_int(path, "SELECT count(*) FROM history WHERE "
+	    "event = 'served' AND addr = '192.0.2.10'"), 1,
+	    "bind: the boot served from A, with its address");
+	is_int(raw_int(path, "SELECT count(*) FROM history WHERE "
+	    "event = 'boot' AND addr IS NULL"), 1,
+	    "bind: the transition of the boot without address, without one");
+
+	is_int(sip_store_status(st, &mac, 1, &rows, &nrows, &err), SIP_OK,
+	    "bind: status");
+	ok(nrows == 1 && rows[0].action != NULL && rows[0].refused == 55 &&
+	    strcmp(rows[0].refused_addr, "192.0.2.66") == 0 &&
+	    strcmp(rows[0].action->bound_addr, "192.0.2.10") == 0,
+	    "bind: status: A pinned, 55 refused (2 before the pin, 1 "
+	    "without an address, 52 from B), the last from B (%lld)",
+	    nrows == 1 ? (long long)rows[0].refused : -1LL);
+	sip_status_free(rows, nrows);
+
+	/* The same address in another spelling is the same address. */
+	a.addr = "192.0.2.10";
+	is_int(sip_store_report_from(st, &a, token, SIP_EV_RUNNING, 40, "ok",
+	    1006, NULL, &err), SIP_OK, "bind: report from A: taken");
+	is_int(sip_store_file(st, &a, token, "preseed.cfg", 1006, &act, &err),
+	    SIP_OK, "bind: file from A: its action");
+	ok(act != NULL && act->id == id, "bind: ... the right one");
+	is_int(sip_store_file_served(st, &a, act, "preseed.cfg", 1006, &err),
+	    SIP_OK, "bind: file served: recorded");
+	sip_action_free(act);
+	act = NULL;
+	is_int(raw_int(path, "SELECT count(*) FROM history WHERE event IN "
+	    "('report', 'file') AND addr = '192.0.2.10'"), 2,
+	    "bind: report and file from A recorded with A");
+
+	/* bind = none: B acts, and is recorded. */
+	is_int(sip_store_boot_from(st, mac, &b_free, 1007, &ans, &act, &err),
+	    SIP_OK, "bind none: boot from B");
+	ok(ans == SIP_ANSWER_ACTION && act != NULL && act->boots == 3 &&
+	    strcmp(act->bound_addr, "192.0.2.10") == 0,
+	    "bind none: ... served, boot 3, the pin kept");
+	sip_action_free(act);
+	act = NULL;
+	is_int(sip_store_report_from(st, &b_free, token, SIP_EV_DONE, 100,
+	    NULL, 1008, NULL, &err), SIP_OK, "bind none: report from B: taken");
+	is_int(raw_int(path, "SELECT count(*) FROM history WHERE event IN "
+	    "('served', 'report') AND addr = '192.0.2.66'"), 2,
+	    "bind none: ... recorded with B's address");
+	sip_store_close(st);
+}
+
+/* The seam for a known address (LDAP): set-action gives it, no boot pins. */
+static void
+test_bind_expected(void)
+{
+	struct sip_store *st = store_new("expected.db");
+	struct sip_client a = { "2001:db8::10", SIP_BIND_ADDRESS };
+	struct sip_client b = { "2001:db8::66", SIP_BIND_ADDRESS };
+	struct sip_new_action na = new_action(MAC_A, SIP_COMPLETE_REPORT, 3, 0,
+	    5000);
+	struct sip_action *act = NULL;
+	struct sip_err err = { "" };
+	char token[SIP_TOKEN_STRLEN];
+	enum sip_answer ans;
+	int64_t id = 0;
+
+	na.bound_addr = "not-an-address";
+	is_int(sip_store_set_actions(st, &na, 1, 1000, &id, &err), SIP_EINVAL,
+	    "expected: a bad address is refused");
+	ok(strstr(err.msg, "'not-an-address' is not an address") != NULL,
+	    "expected: ... %s", err.msg);
+	na.bound_addr = "2001:db8:0::10";
+	is_int(sip_store_set_actions(st, &na, 1, 1000, &id, &err), SIP_OK,
+	    "expected: set with an expected address");
+	if (!token_of(st, MAC_A, token)) {
+		ok(0, "expected: the action exists");
+		sip_store_close(st);
+		return;
+	}
+	is_int(sip_store_report_from(st, &a, token, SIP_EV_RUNNING, 1, NULL,
+	    1001, NULL, &err), SIP_EDENIED, "expected: a report "
+	    "from it before a boot: the state refuses it, not the address");
+	sip_store_boot_from(st, MAC_A, &b, 1002, &ans, &act, &err);
+	ok(ans == SIP_ANSWER_REFUSE && act == NULL,
+	    "expected: the first boot from elsewhere pins nothing: refused");
+	sip_store_boot_from(st, MAC_A, &a, 1003, &ans, &act, &err);
+	ok(ans == SIP_ANSWER_ACTION && act != NULL && act->boots == 1,
+	    "expected: from the expected address: served, boot 1");
+	sip_action_free(act);
+	sip_store_close(st);
+}
+
+/*
+ * A database of schema 1 with an action whose token has the old 32
+ * digits: after the migration its token still reports, by its first 16
+ * digits and a constant-time compare of the rest.
+ */
+static void
+test_old_token(void)
+{
+	struct sip_store *st = store_new("old.db");
+	const char *path = db_path("old.db");
+	struct sip_client a = { "192.0.2.10", SIP_BIND_ADDRESS };
+	struct sip_action *act = NULL;
+	struct sip_err err = { "" };
+	char token[SIP_TOKEN_STRLEN], bad[SIP_TOKEN_STRLEN];
+	enum sip_answer ans;
+	sqlite3 *raw;
+	int64_t id;
+	int rc;
+
+	id = set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 5000, 1000);
+	sip_store_close(st);
+	st = NULL;
+	/* Back to schema 1, as an older se3-ipxe left it. */
+	raw = raw_open(path);
+	rc = sqlite3_exec(raw, "DROP INDEX actions_token_public;"
+	    "ALTER TABLE actions DROP COLUMN bound_addr;"
+	    "ALTER TABLE history DROP COLUMN addr;"
+	    "UPDATE actions SET token = '00112233445566778899aabbccddeeff';"
+	    "PRAGMA user_version = 1;", NULL, NULL, NULL);
+	sqlite3_close(raw);
+	is_int(rc, SQLITE_OK, "old token: a schema-1 database");
+	is_int(sip_store_open(path, SIP_STORE_RW_EXISTING, BUSY_MS, &st, &err),
+	    SIP_OK, "old token: it migrates");
+	is_int(raw_int(path, "PRAGMA user_version"), sip_store_schema_version(),
+	    "old token: ... to the current version");
+	is_int(raw_int(path, "SELECT count(*) FROM actions WHERE "
+	    "bound_addr IS NULL"), 1, "old token: no address pinned yet");
+	if (!token_of(st, MAC_A, token)) {
+		ok(0, "old token: the action reads");
+		sip_store_close(st);
+		return;
+	}
+	is_str(token, "00112233445566778899aabbccddeeff",
+	    "old token: the action reads, its token too");
+	sip_store_boot_from(st, MAC_A, &a, 1001, &ans, &act, &err);
+	ok(ans == SIP_ANSWER_ACTION && act != NULL && act->id == id,
+	    "old token: boot served");
+	sip_action_free(act);
+	act = NULL;
+	snprintf(bad, sizeof(bad), "%s", token);
+	bad[31] = 'e';
+	is_int(sip_store_report_from(st, &a, bad, SIP_EV_RUNNING, 5, NULL,
+	    1002, NULL, &err), SIP_EDENIED, "old token: last digit off: "
+	    "refused");
+	is_int(sip_store_report_from(st, &a, token, SIP_EV_RUNNING, 5, NULL,
+	    1002, NULL, &err), SIP_OK, "old token: reports after the "
+	    "migration");
+	is_int(raw_int(path, "SELECT count(*) FROM history WHERE event = "
+	    "'report' AND addr = '192.0.2.10'"), 1,
+	    "old token: ... recorded with its address");
+	sip_store_close(st);
+}
+
+/*
+ * The token lookup compares only the public part through an index: the
+ * planner must use actions_token_public, never the token's own index.
+ */
+static void
+test_token_plan(void)
+{
+	struct sip_store *st = store_new("plan.db");
+	sqlite3 *raw = raw_open(db_path("plan.db"));
+	sqlite3_stmt *s = NULL;
+	struct sip_buf plan;
+	int found = 0;
+
+	sip_store_close(st);
+	sip_buf_init(&plan);
+	if (sqlite3_prepare_v2(raw, "EXPLAIN QUERY PLAN SELECT id FROM "
+	    "actions WHERE substr(token, 1, 16) = ?1", -1, &s, NULL) ==
+	    SQLITE_OK)
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			sip_buf_puts(&plan, (const char *)sqlite3_column_text(s,
+			    3));
+			sip_buf_puts(&plan, "; ");
+		}
+	sqlite3_finalize(s);
+	sqlite3_close(raw);
+	found = plan.data != NULL &&
+	    strstr(plan.data, "actions_token_public") != NULL;
+	ok(found, "token lookup uses the public-part index: %s",
+	    plan.data != NULL ? plan.data : "(no plan)");
+	sip_buf_free(&plan);
+}
+
 int
 main(void)
 {
@@ -1531,6 +1831,10 @@ main(void)
 	test_active_where();
 	test_token_action();
 	test_token_action_ends();
+	test_bind();
+	test_bind_expected();
+	test_old_token();
+	test_token_plan();
 	tap_rmtree(tmpdir);
 	return done_testing();
 }
