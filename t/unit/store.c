@@ -1737,6 +1737,7 @@ test_old_token(void)
 	rc = sqlite3_exec(raw, "DROP INDEX actions_token_public;"
 	    "ALTER TABLE actions DROP COLUMN bound_addr;"
 	    "ALTER TABLE history DROP COLUMN addr;"
+	    "DROP TABLE seen_fold;"
 	    "UPDATE actions SET token = '00112233445566778899aabbccddeeff';"
 	    "PRAGMA user_version = 1;", NULL, NULL, NULL);
 	sqlite3_close(raw);
