@@ -7,6 +7,9 @@
 -- thread, CCCCCC a per-thread counter.  02: is a locally administered,
 -- unicast prefix.  With POOL, the MACs are 02:ff:00:00:PP:PP instead, PPPP
 -- going round 0..POOL-1: machines that bench/run gave an action.
+-- With POOL and MODE "mixed" (wrk ... -- RUN POOL mixed, bench/mixed), the
+-- requests go round POOL MACs, one in two 02:ff:00:00:PP:PP (PPPP from 0
+-- to POOL/2-1, given an action) and the other 02:fe:00:00:PP:PP (none).
 
 local threads = {}
 local nthreads = 0
@@ -20,11 +23,13 @@ end
 tid = 0
 local run = 0
 local pool = 0
+local mixed = false
 local counter = 0
 
 function init(args)
 	run = tonumber(args[1] or "0") or 0
 	pool = tonumber(args[2] or "0") or 0
+	mixed = args[3] == "mixed"
 	counter = 0
 end
 
@@ -33,7 +38,15 @@ function request()
 	local mac
 	if pool > 0 then
 		local p = (counter * 2 + tid) % pool
-		mac = string.format("02:ff:00:00:%02x:%02x",
+		local prefix = "02:ff"
+		if mixed then
+			-- Every connection alternates: with action, without.
+			if counter % 2 == 1 then
+				prefix = "02:fe"
+			end
+			p = math.floor(p / 2)
+		end
+		mac = string.format("%s:00:00:%02x:%02x", prefix,
 			math.floor(p / 256) % 256, p % 256)
 	else
 		mac = string.format("02:%02x:%02x:%02x:%02x:%02x",

@@ -382,13 +382,18 @@ enum sip_rc	 sip_seen_unlink_gen(const char *db_path, int64_t gen,
 #endif
 
 /*
- * The active list.  parse: SIP_OK when text is a whole, well-formed list,
- * *listed then says whether mac (canonical; may be NULL) is on it.  lookup:
- * the same on DB-active; any error means "ask the database".  write:
- * replace the list (macs canonical) by a rename.
+ * The active list.  parse: SIP_OK when text is a whole, well-formed list
+ * (every line read), *listed then says whether mac (canonical; may be
+ * NULL) is on it.  search: the same by a binary search that checks the
+ * header, the size, the trailer and only the lines it reads.  lookup:
+ * search on DB-active, reading a few lines of it; any error means "ask
+ * the database".  write: replace the list (macs canonical, any order) by
+ * a rename.
  */
 enum sip_rc	 sip_active_parse(const char *text, size_t len, const char *mac,
 		    int *listed, struct sip_err *);
+enum sip_rc	 sip_active_search(const char *text, size_t len,
+		    const char *mac, int *listed, struct sip_err *);
 enum sip_rc	 sip_active_lookup(const char *db_path, const char *mac,
 		    int *listed, struct sip_err *);
 enum sip_rc	 sip_active_write(const char *db_path, const char *const *macs,

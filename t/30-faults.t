@@ -245,7 +245,7 @@ grep -q "full" "$T/err"; ok $? "the log says full"
 is "$(wc -c < "$DB-seen" | tr -d ' ')" 16777216 "nothing written past the limit"
 mv "$T/seen.saved" "$DB-seen"
 
-printf 'se3-ipxe active 1\n%s\n' "$MF" > "$DB-active"	# no trailer: cut short
+printf 'se3-ipxe active 2\n%s\n' "$MF" > "$DB-active"	# no trailer: cut short
 boot "mac=$MA"
 is "$status" 200 "active list cut short: 200"
 grep -q memtest "$T/body"; ok $? "active list cut short: the database still serves the action"
@@ -257,6 +257,27 @@ rm -f "$DB-active"
 boot "mac=$MA"
 grep -q memtest "$T/body"; ok $? "active list missing: the database serves the action"
 grep -qx "$MA" "$DB-active"; ok $((! $?)) "the oneshot is done: its MAC left the rewritten list"
+# Issue 7: the list of version 1 (read whole, in any order) is no list:
+# the database answers and the boot rewrites it sorted, in version 2.
+se3ipxe set-action $MA memtest:run > /dev/null 2>&1
+printf 'se3-ipxe active 1\n%s\nend\n' "$MF" > "$DB-active"
+boot "mac=$MA"
+grep -q memtest "$T/body"; ok $? "active list of version 1: the database serves the action"
+is "$(wc -l < "$T/err")" 0 "active list of version 1: nothing logged"
+head -n 1 "$DB-active" | grep -qx "se3-ipxe active 2"; ok $? "the boot rewrote it in version 2"
+printf 'se3-ipxe active 1\nend\n' > "$DB-active"
+se3ipxe init > /dev/null 2>&1
+head -n 1 "$DB-active" | grep -qx "se3-ipxe active 2"; ok $? "init rewrites a list of version 1"
+# Out of order: check reads every line and says so; cleanup mends it.
+se3ipxe set-action $MF $MA memtest:run > /dev/null 2>&1
+printf 'se3-ipxe active 2\n%s\n%s\nend\n' "$MA" "$MF" > "$DB-active"
+se3ipxe check > "$T/check.out" 2>&1
+is "$?" 1 "check: an unsorted list is an error"
+grep -q -- "-active: line 3: before line 2: the list is not sorted" "$T/check.out"; ok $? "check says where"
+se3ipxe cleanup > /dev/null 2>&1
+sed '1d;$d' "$DB-active" | LC_ALL=C sort -c -u && grep -qx "$MF" "$DB-active" &&
+    grep -qx "$MA" "$DB-active"; ok $? "cleanup wrote it sorted, each MAC once"
+se3ipxe cancel $MF $MA > /dev/null 2>&1
 
 # An action inserted by hand: the list does not know it until cleanup.
 se3ipxe set-action $MA memtest:run > /dev/null 2>&1

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Tests of the fast path's two files: the seen journal (check, parse, append, generations, concurrent writers against a fold's renames) and the active list (parse, write, lookup). */
+/* Tests of the seen journal, the fast path's record of boots: check, parse, append, generations, concurrent writers against a fold's renames (the active list: t/unit/active.c). */
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -41,9 +41,6 @@
 #define X64	X16 X16 X16 X16
 #define W64	"wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww"
 
-#define HDR	"se3-ipxe active 1\n"
-#define END	"end\n"
-
 #define NCHILD	8
 #define NLINES	500
 
@@ -65,9 +62,6 @@ static void		 append_capped(const char *, off_t, enum sip_rc,
 			    const char *, const char *);
 static void		 put(const char *, const char *, size_t);
 static void		 test_concurrent(void);
-static void		 test_active_parse(void);
-static void		 test_active_big(void);
-static void		 test_active_files(void);
 
 /* ---------------------------------------------------------------- vectors */
 
@@ -249,74 +243,6 @@ static const struct {
 	{ L(LINE(T, M, "", "", "", "", "", "", "10.0.0.1") "\0"),
 	    "NUL at the end" },
 	{ L("\0" LINE(T, M, "", "", "", "", "", "", "")), "NUL first" },
-};
-
-/* The active list: text, the MAC asked, the answer. */
-static const struct {
-	const char	*text;
-	size_t		 len;
-	const char	*mac;
-	enum sip_rc	 rc;
-	int		 listed;
-} active[] = {
-	{ L(HDR END), M, SIP_OK, 0 },
-	{ L(HDR END), NULL, SIP_OK, 0 },
-	{ L(HDR M "\n" END), M, SIP_OK, 1 },
-	{ L(HDR M "\n" END), M2, SIP_OK, 0 },
-	{ L(HDR M "\n" END), NULL, SIP_OK, 0 },
-	{ L(HDR M "\n" M2 "\n" M3 "\n" END), M, SIP_OK, 1 },
-	{ L(HDR M "\n" M2 "\n" M3 "\n" END), M2, SIP_OK, 1 },
-	{ L(HDR M "\n" M2 "\n" M3 "\n" END), M3, SIP_OK, 1 },
-	{ L(HDR M "\n" M2 "\n" M3 "\n" END), "52:54:00:12:34:58", SIP_OK, 0 },
-	{ L(HDR M "\n" M "\n" END), M, SIP_OK, 1 },		/* duplicate */
-	{ L(HDR M3 "\n" END), "52:54:00:AB:CD:EF", SIP_OK, 0 },
-	/* header */
-	{ L(""), M, SIP_EINVAL, 0 },
-	{ L(END), M, SIP_EINVAL, 0 },
-	{ L(M "\n" END), M, SIP_EINVAL, 0 },
-	{ L("se3-ipxe active 1"), M, SIP_EINVAL, 0 },
-	{ L("se3-ipxe active 2\n" END), M, SIP_EINVAL, 0 },
-	{ L("se3-ipxe active 0\n" END), M, SIP_EINVAL, 0 },
-	{ L("se3-ipxe active 10\n" END), M, SIP_EINVAL, 0 },
-	{ L("se3-ipxe active\n" END), M, SIP_EINVAL, 0 },
-	{ L("SE3-IPXE ACTIVE 1\n" END), M, SIP_EINVAL, 0 },
-	{ L(" se3-ipxe active 1\n" END), M, SIP_EINVAL, 0 },
-	{ L("\xef\xbb\xbf" HDR END), M, SIP_EINVAL, 0 },	/* BOM */
-	/* trailer */
-	{ L(HDR), M, SIP_EINVAL, 0 },
-	{ L(HDR M "\n"), M, SIP_EINVAL, 0 },
-	{ L(HDR M "\n" M2 "\n"), M, SIP_EINVAL, 0 },
-	{ L(HDR "end"), M, SIP_EINVAL, 0 },
-	{ L(HDR M "\n" "end"), M, SIP_EINVAL, 0 },
-	{ L(HDR "END\n"), M, SIP_EINVAL, 0 },
-	{ L(HDR "end \n"), M, SIP_EINVAL, 0 },
-	{ L(HDR END "x"), M, SIP_EINVAL, 0 },
-	{ L(HDR END "\n"), M, SIP_EINVAL, 0 },
-	{ L(HDR END END), M, SIP_EINVAL, 0 },
-	{ L(HDR END M "\n"), M, SIP_EINVAL, 0 },
-	{ L(HDR END M "\n" END), M, SIP_EINVAL, 0 },
-	{ L(HDR END "\0"), M, SIP_EINVAL, 0 },
-	/* lines */
-	{ L(HDR "52:54:00:12:3"), M, SIP_EINVAL, 0 },
-	{ L(HDR M), M, SIP_EINVAL, 0 },
-	{ L(HDR "52:54:00:12:34:5" END), M, SIP_EINVAL, 0 },
-	{ L(HDR "52:54:00:12:34\n" END), M, SIP_EINVAL, 0 },
-	{ L(HDR "52:54:00:AB:CD:EF\n" END), M, SIP_EINVAL, 0 },
-	{ L(HDR "52-54-00-12-34-56\n" END), M, SIP_EINVAL, 0 },
-	{ L(HDR "525400123456\n" END), M, SIP_EINVAL, 0 },
-	{ L(HDR " 52:54:00:12:34:56\n" END), M, SIP_EINVAL, 0 },
-	{ L(HDR M " \n" END), M, SIP_EINVAL, 0 },
-	{ L(HDR M END), M, SIP_EINVAL, 0 },		/* no LF before the trailer */
-	{ L(HDR M M2 "\n" END), M, SIP_EINVAL, 0 },
-	{ L(HDR M "\0" END), M, SIP_EINVAL, 0 },
-	{ L(HDR "\n" END), M, SIP_EINVAL, 0 },		/* blank line */
-	{ L(HDR M "\n\n" END), M, SIP_EINVAL, 0 },
-	{ L(HDR "\n" M "\n" END), M, SIP_EINVAL, 0 },
-	{ L("se3-ipxe active 1\r\n" END), M, SIP_EINVAL, 0 },	/* CRLF */
-	{ L(HDR M "\r\n" END), M, SIP_EINVAL, 0 },
-	{ L(HDR "end\r\n"), M, SIP_EINVAL, 0 },
-	{ L("se3-ipxe active 1\r\n" M "\r\n" "end\r\n"), M, SIP_EINVAL, 0 },
-	{ L(HDR "#" M "\n" END), M, SIP_EINVAL, 0 },
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -1144,234 +1070,6 @@ test_concurrent(void)
 	unlink(path_in("c.db-seen"));
 }
 
-/* ------------------------------------------------------------ active list */
-
-static void
-test_active_parse(void)
-{
-	struct sip_err err;
-	size_t i;
-	int listed;
-	enum sip_rc rc;
-
-	for (i = 0; i < sizeof(active) / sizeof(active[0]); i++) {
-		err.msg[0] = '\0';
-		listed = -1;
-		rc = sip_active_parse(active[i].text, active[i].len,
-		    active[i].mac, &listed, &err);
-		is_int(rc, active[i].rc, "active %zu '%.*s' (%s) -> %s", i,
-		    (int)active[i].len, active[i].text,
-		    active[i].mac ? active[i].mac : "NULL",
-		    sip_strerror(active[i].rc));
-		if (rc == SIP_OK)
-			is_int(listed, active[i].listed, "active %zu: listed %d",
-			    i, active[i].listed);
-		else
-			ok(one_line(&err), "active %zu: one-line message: %s",
-			    i, err.msg);
-	}
-	is_int(sip_active_parse(L(HDR "x"), M, &listed, NULL), SIP_EINVAL,
-	    "parse with err NULL");
-	listed = 1;
-	is_int(sip_active_parse(L(HDR M "\ngarbage\n"), M, &listed, &err),
-	    SIP_EINVAL, "the MAC, then a bad line");
-	is_int(listed, 0, "a list that is not whole lists nothing");
-	is_int(sip_active_parse(L(HDR "end\n"), "52:54:00", &listed, &err),
-	    SIP_EINVAL, "a MAC shorter than 17 bytes is refused, not over-read");
-}
-
-/* A long list: every MAC is found, its line numbers are right. */
-static void
-test_active_big(void)
-{
-	struct sip_buf b;
-	struct sip_err err;
-	char mac[SIP_MAC_STRLEN];
-	int i, listed, all = 1;
-
-	sip_buf_init(&b);
-	sip_buf_puts(&b, HDR);
-	for (i = 0; i < 1000; i++)
-		sip_buf_printf(&b, "02:00:00:00:%02x:%02x\n", i >> 8, i & 0xff);
-	sip_buf_puts(&b, END);
-	if (!ok(!b.failed, "1000-MAC list built"))
-		return;
-	for (i = 0; i < 1000; i += 37) {
-		snprintf(mac, sizeof(mac), "02:00:00:00:%02x:%02x", i >> 8,
-		    i & 0xff);
-		if (sip_active_parse(b.data, b.len, mac, &listed, &err) !=
-		    SIP_OK || listed != 1)
-			all = 0;
-	}
-	ok(all, "1000-MAC list: every MAC asked is listed");
-	is_int(sip_active_parse(b.data, b.len, "02:00:00:00:03:e8", &listed,
-	    &err), SIP_OK, "1000-MAC list parses");
-	is_int(listed, 0, "1000-MAC list: the 1001st is not listed");
-	/* Break line 502 (the 501st MAC). */
-	b.data[strlen(HDR) + 500 * 18 + 4] = 'X';
-	is_int(sip_active_parse(b.data, b.len, NULL, &listed, &err), SIP_EINVAL,
-	    "1000-MAC list with a bad line");
-	ok(strstr(err.msg, "line 502") != NULL, "names line 502: %s", err.msg);
-	/* Cut the trailer. */
-	b.data[strlen(HDR) + 500 * 18 + 4] = '0';
-	is_int(sip_active_parse(b.data, b.len - 1, NULL, &listed, &err),
-	    SIP_EINVAL, "1000-MAC list cut by one byte");
-	sip_buf_free(&b);
-}
-
-static void
-test_active_files(void)
-{
-	const char *db = path_in("a.db"), *al = path_in("a.db-active");
-	const char *tmp = path_in("a.db-active.new"), *old = path_in("old");
-	const char *target = path_in("target");
-	static const char *const two[] = { M, M2 };
-	static const char *const bad_macs[][2] = {
-		{ "52:54:00:AB:CD:EF", NULL },
-		{ "52-54-00-ab-cd-ef", NULL },
-		{ "525400abcdef", NULL },
-		{ "", NULL },
-		{ M "\n", NULL },
-		{ M " ", NULL },
-		{ "52:54:00:12:34", NULL },
-		{ M3, "52:54:00:12:34:5g" },	/* a good one then a bad one */
-	};
-	struct sip_err err;
-	struct stat sb;
-	char *t;
-	size_t i;
-	int listed, untouched = 1, none_left = 1;
-	FILE *f;
-
-	/* Absent: SIP_ENOTFOUND, the database decides. */
-	listed = -1;
-	err.msg[0] = '\0';
-	is_int(sip_active_lookup(db, M, &listed, &err), SIP_ENOTFOUND,
-	    "lookup of an absent list");
-	ok(listed == 0 && one_line(&err), "absent: not listed, message: %s",
-	    err.msg);
-
-	/* Round trip. */
-	is_int(sip_active_write(db, two, 2, &err), SIP_OK, "write two MACs");
-	t = slurp(al);
-	ok(t != NULL && strcmp(t, HDR M "\n" M2 "\n" END) == 0,
-	    "the list as the format says");
-	free(t);
-	ok(lstat(al, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    (sb.st_mode & 0777) == 0640, "list is a regular file, mode 0640");
-	is_int(fsize(tmp), -1, "no -active.new left behind");
-	is_int(sip_active_lookup(db, M, &listed, &err), SIP_OK, "lookup " M);
-	is_int(listed, 1, M " is listed");
-	is_int(sip_active_lookup(db, M2, &listed, &err), SIP_OK, "lookup " M2);
-	is_int(listed, 1, M2 " is listed");
-	is_int(sip_active_lookup(db, M3, &listed, &err), SIP_OK, "lookup " M3);
-	is_int(listed, 0, M3 " is not listed");
-	is_int(sip_active_lookup(db, NULL, &listed, &err), SIP_OK,
-	    "lookup with mac NULL");
-	{
-		static const char want[][SIP_MAC_STRLEN] = { M2, M, M3, M3 };
-		size_t nmissing = 99;
-
-		is_int(sip_active_missing(db, want, 2, &nmissing, &err), SIP_OK,
-		    "missing: none of two listed MACs");
-		is_int(nmissing, 0, "missing: 0");
-		is_int(sip_active_missing(db, want, 0, &nmissing, &err), SIP_OK,
-		    "missing: of nothing");
-		is_int(sip_active_missing(db, want, 4, &nmissing, &err), SIP_EDB,
-		    "missing: one MAC twice");
-		is_int(nmissing, 2, "missing: counted twice");
-		ok(one_line(&err) && strstr(err.msg, "a.db-active: 2 MAC(s) with "
-		    "an active action missing, " M3 " first: run se3-ipxe "
-		    "cleanup") != NULL, "missing: message: %s", err.msg);
-	}
-	is_int(listed, 0, "mac NULL: not listed");
-
-	/* Refused MACs: the old list stays, no temporary file is left. */
-	for (i = 0; i < sizeof(bad_macs) / sizeof(bad_macs[0]); i++) {
-		size_t n = bad_macs[i][1] == NULL ? 1 : 2;
-
-		err.msg[0] = '\0';
-		is_int(sip_active_write(db, bad_macs[i], n, &err), SIP_EINVAL,
-		    "write refuses '%s'", bad_macs[i][n - 1]);
-		ok(one_line(&err), "one-line message: %s", err.msg);
-		t = slurp(al);
-		if (t == NULL || strcmp(t, HDR M "\n" M2 "\n" END) != 0)
-			untouched = 0;
-		free(t);
-		if (fsize(tmp) != -1)
-			none_left = 0;
-	}
-	ok(untouched, "refused writes leave the old list untouched");
-	ok(none_left, "refused writes leave no -active.new");
-
-	/* Replaced by a rename: a hard link to the old file keeps the old list. */
-	ok(link(al, old) == 0, "hard link to the list");
-	is_int(sip_active_write(db, NULL, 0, &err), SIP_OK, "write the empty list");
-	t = slurp(al);
-	ok(t != NULL && strcmp(t, HDR END) == 0, "the empty list");
-	free(t);
-	t = slurp(old);
-	ok(t != NULL && strcmp(t, HDR M "\n" M2 "\n" END) == 0,
-	    "the old file was not rewritten in place");
-	free(t);
-	unlink(old);
-	is_int(fsize(tmp), -1, "no -active.new left behind");
-	is_int(sip_active_lookup(db, M, &listed, &err), SIP_OK,
-	    "lookup in the empty list");
-	is_int(listed, 0, "nothing is listed in the empty list");
-
-	/* A stale -active.new from a crash is overwritten and renamed. */
-	if ((f = fopen(tmp, "w")) != NULL) {
-		fputs("stale\n", f);
-		fclose(f);
-	}
-	is_int(sip_active_write(db, two, 1, &err), SIP_OK,
-	    "write over a stale -active.new");
-	t = slurp(al);
-	ok(t != NULL && strcmp(t, HDR M "\n" END) == 0, "the new list");
-	free(t);
-	is_int(fsize(tmp), -1, "the stale -active.new is gone");
-
-	/* A symlink at -active.new is not followed. */
-	ok(symlink(target, tmp) == 0, "symlink at -active.new");
-	is_int(sip_active_write(db, two, 2, &err), SIP_EIO,
-	    "write refuses a symlink at -active.new");
-	is_int(fsize(target), -1, "nothing created through it");
-	t = slurp(al);
-	ok(t != NULL && strcmp(t, HDR M "\n" END) == 0, "the old list stays");
-	free(t);
-	unlink(tmp);
-
-	/* A damaged list: the error names the file. */
-	if ((f = fopen(al, "w")) != NULL) {
-		fputs(HDR M "\n", f);
-		fclose(f);
-	}
-	listed = -1;
-	err.msg[0] = '\0';
-	is_int(sip_active_lookup(db, M, &listed, &err), SIP_EINVAL,
-	    "lookup in a list without its trailer");
-	ok(one_line(&err) && strstr(err.msg, al) != NULL &&
-	    strstr(err.msg, "cut short") != NULL, "message names the file: %s",
-	    err.msg);
-	unlink(al);
-
-	/* Not a regular file. */
-	ok(mkdir(al, 0750) == 0, "directory at the list path");
-	is_int(sip_active_lookup(db, M, &listed, &err), SIP_EIO,
-	    "lookup fails on a directory");
-	is_int(sip_active_write(db, two, 2, &err), SIP_EIO,
-	    "write cannot rename over a directory");
-	is_int(fsize(tmp), -1, "no -active.new left behind");
-	rmdir(al);
-
-	/* No database path. */
-	is_int(sip_active_lookup(NULL, M, &listed, &err), SIP_EINVAL,
-	    "lookup: no db path");
-	is_int(sip_active_write("", two, 2, &err), SIP_EINVAL,
-	    "write: empty db path");
-}
-
 int
 main(void)
 {
@@ -1389,9 +1087,6 @@ main(void)
 	test_journal_paths();
 	test_short_write();
 	test_concurrent();
-	test_active_parse();
-	test_active_big();
-	test_active_files();
 	tap_rmtree(tmpdir);
 	return done_testing();
 }
