@@ -634,6 +634,17 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 		goto out;
 	}
 	start_at = na->start_at != 0 ? na->start_at : now;
+	/*
+	 * A negative expiry (a sum that wrapped) would read as "never
+	 * expires" (0): the caller's times are checked here once more.
+	 */
+	if (start_at < 0 || na->expires_at < 0 ||
+	    (na->expires_at != 0 && na->expires_at <= start_at)) {
+		ret = sip_errf(err, SIP_EINVAL, "%s: set action for %s: "
+		    "expiry @%lld not after start @%lld", st->path, na->mac,
+		    (long long)na->expires_at, (long long)start_at);
+		goto out;
+	}
 	state = start_at > now ? SIP_ST_SCHEDULED : SIP_ST_PENDING;
 	if ((rc = sqlite3_prepare_v2(st->db, "INSERT INTO actions (mac, name, "
 	    "state, completion, token, boots, max_boots, created_at, start_at, "

@@ -177,8 +177,22 @@ expires-30s 30s $M1 --expires 30s memtest:run
 expires-31d 31d $M1 memtest:run --expires 31d
 at-garbage soon $M1 memtest:run --at soon
 at-past 2001-01-01 $M1 memtest:run --at 2001-01-01T00:00
+at-end-of-time @9223372036854775000 $M1 memtest:run --at @9223372036854775000
+at-int64-max @9223372036854775807 $M1 memtest:run --at @9223372036854775807
+at-year-9999 9999-12-31T23:59 $M1 memtest:run --at 9999-12-31T23:59
+at-367d +367d $M1 memtest:run --at +367d
+at-huge-duration +9223372036854775807s $M1 memtest:run --at +9223372036854775807s
 EOF
 is "$(nrows actions)" 0 "no action rows after bad input"
+# The reported cases, word for word: refused with the range, not scheduled forever.
+for at in @9223372036854775000 '9999-12-31 23:59'; do
+	run set-action $M1 memtest:run --at "$at"
+	is "$rc" 1 "--at '$at': exit 1"
+	grep -q "^se3-ipxe: set-action: --at: '$at': out of range: from a minute ago to 366 days ahead ([0-9-]* [0-9:]* to [0-9-]* [0-9:]*)\$" "$T/err" &&
+	    [ "$(wc -l < "$T/err")" -eq 1 ]
+	ok $? "--at '$at': one line naming the value and the range"
+	is "$(nrows actions)" 0 "--at '$at': nothing stored"
+done
 
 # --- set-action: two MACs in two forms, options anywhere -------------------
 run set-action aa-bb-cc-dd-ee-01 AABBCCDDEE02 memtest:run
@@ -432,6 +446,14 @@ is "$(cat "$T/out")" "expired 1 action, purged 0 finished actions and 0 history 
 is "$(sqlite3 "$DB" "SELECT state FROM actions WHERE mac = '02:00:00:00:00:01'")" expired "the action expired"
 run cleanup
 is "$rc:$(cat "$T/out" "$T/err")" "0:" "cleanup with nothing to do is quiet"
+# The edges: a year ahead (366 days) is taken, the second after is not.
+run set-action 02:00:00:00:00:02 memtest:run --expires 30d --at "@$((now + 366 * 86400 - 5))"
+is "$rc" 0 "--at 366 days ahead (less 5 s): scheduled"
+is "$(sqlite3 "$DB" "SELECT state, expires_at - start_at FROM actions WHERE mac = '02:00:00:00:00:02'")" "scheduled|2592000" \
+    "--at 366 days ahead: expires 30d after its start"
+run cancel 02:00:00:00:00:02
+run set-action 02:00:00:00:00:02 memtest:run --at "@$((now + 366 * 86400 + 60))"
+is "$rc" 1 "--at 366 days and a minute ahead: refused"
 
 # --- check ------------------------------------------------------------------
 run check
