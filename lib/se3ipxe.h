@@ -526,8 +526,10 @@ struct sip_history {
 	char		*detail;
 };
 /*
- * The history of mac (NULL: of every MAC), oldest first.  Caller frees
- * with sip_history_free(rows, n) (nothing to free on error).
+ * The history of mac (NULL: of every MAC), oldest first: in the order
+ * the rows were written (id), not by their time, which a clock stepped
+ * back would reorder.  Caller frees with sip_history_free(rows, n)
+ * (nothing to free on error).
  */
 enum sip_rc	 sip_store_history(struct sip_store *, const char *mac,
 		    struct sip_history **, size_t *, struct sip_err *);

@@ -316,6 +316,29 @@ ok $? "history: who is \$SUDO_USER, the options are the detail"
 run history --json aa:bb:cc:dd:ee:01
 valid_json "$T/out"
 ok $? "history --json is valid JSON"
+# The clock steps back an hour between two boots: history keeps the order in
+# which things happened (the row id), not the order of the clock.
+if command -v faketime > /dev/null 2>&1; then
+	[ -n "${SIP_SANITIZE-}" ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	run set-action aa:bb:cc:dd:ee:09 wipe:disk label=abc --max-boots 3
+	cgi_boot "mac=aa:bb:cc:dd:ee:09&platform=pcbios"
+	CGI_BIN=$TOP/build/t/ipxe-dynamic.cgi CGI_WRAP="faketime @$(($(date +%s) - 3600))" \
+	    cgi_boot "mac=aa:bb:cc:dd:ee:09&platform=pcbios"
+	grep -q wipe "$T/body"; ok $? "clock stepped back: the second boot is served"
+	run history aa:bb:cc:dd:ee:09
+	is "$(sed 's/^[0-9-]* [0-9:]* //; s/ (.*) / /' "$T/out")" "wipe:disk set mode=fast passes=1 label=abc
+wipe:disk pending -> booting (boot by client)
+wipe:disk served boot 1/3
+wipe:disk served boot 2/3" "clock stepped back: set, boot 1, boot 2, in that order"
+	! cut -c1-19 "$T/out" | sort -c 2> /dev/null
+	ok $? "clock stepped back: the times are not in order (the test steps the clock)"
+	run history --json aa:bb:cc:dd:ee:09
+	is "$(python3 -c 'import json, sys; print(" ".join(h["event"] for h in json.load(sys.stdin)))' < "$T/out")" \
+	    "set boot served served" "history --json: in the same order"
+	run cancel aa:bb:cc:dd:ee:09
+else
+	skip "faketime not installed"
+fi
 
 # --- cancel -----------------------------------------------------------------
 run cancel aabbccddee02
