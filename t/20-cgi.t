@@ -95,6 +95,31 @@ for q in "token=$TOKEN&status=finished" "token=$TOKEN&status=done&progress=101" 
 done
 is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")" "$before" \
     "bad reports changed nothing"
+# msg: UTF-8 without controls, at most 256 bytes; else 400 naming msg and why.
+long=$(head -c 257 /dev/zero | tr '\0' a)
+while read -r q why; do
+	cgi GET /report "token=$TOKEN&status=done&msg=$q"
+	is "$status" 400 "msg '$q': 400"
+	[ "$(wc -l < "$T/err")" -eq 1 ] && grep -q "report: msg: $why" "$T/err"
+	ok $? "msg '$q': one log line naming msg and why"
+	grep -q "^bad request: msg: $why\$" "$T/body"
+	ok $? "msg '$q': the answer says why"
+done <<EOF
+caf%E9 not UTF-8 at byte 4 (0xe9)
+%FF not UTF-8 at byte 1 (0xff)
+%C0%AF not UTF-8 at byte 1 (0xc0)
+%E0%80%AF not UTF-8 at byte 1 (0xe0)
+%ED%A0%80 not UTF-8 at byte 1 (0xed)
+%F4%90%80%80 not UTF-8 at byte 1 (0xf4)
+ok%E2%82 not UTF-8 at byte 3 (0xe2)
+%1B[2J contains a control character (U+001B at byte 1)
+x%C2%9B2J contains a control character (U+009B at byte 2)
+$long longer than 256 bytes
+EOF
+cgi POST /report "" "token=$TOKEN&status=done&msg=caf%E9"
+is "$status" 400 "msg not UTF-8 by POST: 400"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")" "$before" \
+    "bad msgs stored nothing"
 cgi POST /report "" "token=$TOKEN&status=done&progress=100&msg=installed"
 is "$status" 200 "report done by POST: 200"
 is "$(state_of $M2)" "done 2" "done"
