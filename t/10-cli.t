@@ -477,6 +477,16 @@ is "$(sqlite3 "$DB" "SELECT state, expires_at - start_at FROM actions WHERE mac 
 run cancel 02:00:00:00:00:02
 run set-action 02:00:00:00:00:02 memtest:run --at "@$((now + 366 * 86400 + 60))"
 is "$rc" 1 "--at 366 days and a minute ahead: refused"
+# A row written before times were bounded: start @9223372036854775000 and
+# start + 4h wrapped negative.  It expires at the next cleanup, not never.
+run set-action 02:00:00:00:00:03 memtest:run
+sqlite3 "$DB" "UPDATE actions SET state = 'scheduled', start_at = 9223372036854775000,
+    expires_at = -9223372036854761417 WHERE mac = '02:00:00:00:00:03'"
+run cleanup
+is "$rc:$(cat "$T/out")" "0:expired 1 action, purged 0 finished actions and 0 history rows" \
+    "a wrapped expiry left by an older version expires at the next cleanup"
+is "$(sqlite3 "$DB" "SELECT state FROM actions WHERE mac = '02:00:00:00:00:03'")" expired \
+    "... and stays expired"
 
 # --- check ------------------------------------------------------------------
 run check
