@@ -529,6 +529,9 @@ sip_store_report(struct sip_store *st, const char *token, enum sip_event ev,
 	if (progress > 100)
 		return sip_errf(err, SIP_EINVAL, "%s: report: progress %d is "
 		    "over 100", st->path, progress);
+	/* Whoever calls, nothing but bounded UTF-8 reaches the TEXT column. */
+	if (msg != NULL && (ret = sip_report_msg_check(msg, err)) != SIP_OK)
+		return ret;
 	/* Whatever is wrong with a token, the answer says no more than this. */
 	if (sip_token_check(token) != SIP_OK)
 		return sip_errf(err, SIP_EDENIED, "%s: report: unknown token",

@@ -539,6 +539,17 @@ test_report(void)
 	is_str(after, before, "refused reports changed nothing");
 	free(after);
 
+	/* The store judges msg too, whoever calls it: UTF-8, no control. */
+	is_int(sip_store_report(st, token, SIP_EV_RUNNING, 40, "caf\xe9", 1003,
+	    &r, &err), SIP_EINVAL, "report with a Latin-1 msg: EINVAL");
+	ok(r == NULL && strstr(err.msg, "msg: not UTF-8") != NULL,
+	    "message: %s", err.msg);
+	is_int(sip_store_report(st, token, SIP_EV_RUNNING, 40, "\x1b[2J", 1003,
+	    &r, &err), SIP_EINVAL, "report with an escape in msg: EINVAL");
+	after = raw_dump(path);
+	is_str(after, before, "bad msgs stored nothing");
+	free(after);
+
 	is_int(sip_store_report(st, token, SIP_EV_RUNNING, 40, "copying", 1003,
 	    &r, &err), SIP_OK, "report running 40%%");
 	ok(r != NULL && r->state == SIP_ST_RUNNING && r->progress == 40 &&
