@@ -158,6 +158,23 @@ fuzz: $(FUZZ_BINS)
 	for f in $(FUZZ_BINS); do n=$${f#build/fuzz/fuzz-}; mkdir -p build/fuzz/corpus-$$n; \
 		$$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$n fuzz/corpus/$$n || exit 1; done
 
+# Every target for FUZZ_RUNS executions, one after another on one core
+# (not in CI: hours).  A crashing input is written into the target's
+# replayed corpus, so that `make check` fails until it is fixed; each
+# target stops at FUZZ_LONG_SECONDS if it is too slow.  The figures are
+# in build/fuzz/long-*.log (stat::number_of_executed_units).
+FUZZ_RUNS ?= 10000000
+FUZZ_LONG_SECONDS ?= 3600
+fuzz-long: $(FUZZ_BINS)
+	rc=0; for f in $(FUZZ_BINS); do n=$${f#build/fuzz/fuzz-}; mkdir -p build/fuzz/corpus-$$n; \
+		nice -n 10 $$f -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_LONG_SECONDS) \
+		-print_final_stats=1 -artifact_prefix=fuzz/corpus/$$n/ \
+		build/fuzz/corpus-$$n fuzz/corpus/$$n > build/fuzz/long-$$n.log 2>&1 || rc=1; \
+		echo "fuzz-long $$n: $$(sed -n 's/^stat::number_of_executed_units: *//p' build/fuzz/long-$$n.log) executions," \
+		"$$(sed -n 's/^stat::average_exec_per_sec: *//p' build/fuzz/long-$$n.log)/s," \
+		"$$(ls fuzz/corpus/$$n | grep -c '^crash-\|^leak-\|^timeout-\|^oom-') crash inputs"; \
+	done; exit $$rc
+
 # The Debian 12 packages needed to build, test and run the demo (as root).
 deps:
 	apt-get update
@@ -189,4 +206,4 @@ clean:
 
 FORCE:
 
-.PHONY: FORCE all tests check check-e2e check-sanitize fuzz deps demo lint-man install clean
+.PHONY: FORCE all tests check check-e2e check-sanitize fuzz fuzz-long deps demo lint-man install clean

@@ -19,7 +19,6 @@
 #define MAX_BOOTS_MAX	100
 #define EXPIRES_MIN	60		/* 1m */
 #define EXPIRES_MAX	(30 * 86400)	/* 30d */
-#define AT_SLACK	60		/* --at may lie this far in the past */
 
 struct ctx {
 	const char		*cfg_file;	/* -c FILE, or NULL */

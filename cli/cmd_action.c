@@ -65,7 +65,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	struct sip_new_action *na = NULL;
 	struct sip_action **old = NULL;
 	const char *what;
-	int64_t *ids = NULL, expires, start;
+	int64_t *ids = NULL, expires, start, expires_at;
 	const char *at = NULL, *exp_arg = NULL, *max_arg = NULL, *action;
 	char modname[SIP_NAME_MAX], capname[SIP_NAME_MAX];
 	char tbuf[32], sbuf[32], *list;
@@ -154,16 +154,17 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		expires = cap->expires > 0 ? cap->expires : ctx->cfg.expires;
 	start = ctx->now;
 	if (at != NULL) {
-		if (sip_time_parse(at, ctx->now, &tat) != SIP_OK) {
-			warnx("%s: --at: '%s': not a time (now, +DURATION, "
-			    "YYYY-MM-DD HH:MM, @EPOCH)", c->name, at);
-			goto out;
-		}
-		if (tat < ctx->now - AT_SLACK) {
-			warnx("%s: --at: '%s': in the past", c->name, at);
+		if (sip_at_parse(at, ctx->now, &tat, &e) != SIP_OK) {
+			warnx("%s: --at: %s", c->name, e.msg);
 			goto out;
 		}
 		start = tat;
+	}
+	/* Both are bounded, but a sum that wrapped would never expire. */
+	if (sip_time_add(start, expires, &expires_at) != SIP_OK) {
+		warnx("%s: --at: '%s' plus %lld s overflows", c->name,
+		    at != NULL ? at : "now", (long long)expires);
+		goto out;
 	}
 
 	if (store_open(c->name, ctx, c->flags & CMD_STORE, &st) == -1)
@@ -180,7 +181,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		na[i].completion = cap->completion;
 		na[i].max_boots = (int)maxb;
 		na[i].start_at = at != NULL ? start : 0;
-		na[i].expires_at = start + expires;
+		na[i].expires_at = expires_at;
 		na[i].who = ctx->who;
 		na[i].options = opts;
 		na[i].noptions = nopts;
@@ -195,7 +196,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		warnx("%s: warning: %s is destructive: it may erase the disks "
 		    "of %zu machine%s", c->name, action, t.n,
 		    t.n == 1 ? "" : "s");
-	fmt_time(tbuf, sizeof(tbuf), start + expires, 0);
+	fmt_time(tbuf, sizeof(tbuf), expires_at, 0);
 	fmt_time(sbuf, sizeof(sbuf), start, 0);
 	for (i = 0; i < t.n; i++) {
 		if (old[i] != NULL) {

@@ -286,18 +286,6 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 
 /* ------------------------------------------------------------ history */
 
-static int
-history_cmp(const void *a, const void *b)
-{
-	const struct sip_history *x = a, *y = b;
-
-	if (x->at != y->at)
-		return x->at < y->at ? -1 : 1;
-	if (x->id != y->id)
-		return x->id < y->id ? -1 : 1;
-	return 0;
-}
-
 static void
 history_line(const struct sip_history *h)
 {
@@ -396,8 +384,10 @@ cmd_history(const struct command *c, struct ctx *ctx, int argc,
 	}
 	if (n == 0)
 		warnx("%s: no history for %s", c->name, t.p[0]);
-	if (n > 1)
-		qsort(h, n, sizeof(*h), history_cmp);
+	/*
+	 * As the library reads it, in the order of the row ids: the order in
+	 * which things happened even when the clock stepped back.
+	 */
 	if (json) {
 		history_json(&b, h, n);
 		buf_print(&b);

@@ -14,6 +14,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct sip_err err;
 	char s[64], back[32];
 	int64_t v, w;
 	time_t t;
@@ -49,5 +50,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strcmp(s, "now") == 0 && t != (time_t)NOW)
 			abort();
 	}
+	if (sip_at_parse(s, (time_t)NOW, &t, &err) == SIP_OK &&
+	    (t < (time_t)NOW - SIP_AT_PAST || t > (time_t)NOW + SIP_AT_AHEAD))
+		abort();
 	return 0;
 }

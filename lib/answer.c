@@ -254,8 +254,10 @@ trace_time(struct sip_buf *trace, const char *what, int64_t at, time_t now)
 	if (localtime_r(&tt, &tm) == NULL ||
 	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm) == 0)
 		snprintf(buf, sizeof(buf), "@%lld", (long long)at);
-	TRACE(trace, "%s %s (%s %lld s)", what, buf, at >= now ? "in" : "past by",
-	    (long long)(at >= now ? at - now : now - at));
+	/* Unsigned: the distance between any two int64_t fits, none wraps. */
+	TRACE(trace, "%s %s (%s %llu s)", what, buf, at >= now ? "in" : "past by",
+	    at >= now ? (unsigned long long)at - (unsigned long long)now :
+	    (unsigned long long)now - (unsigned long long)at);
 }
 
 /* A dry run: what the step function would answer, with nothing saved. */

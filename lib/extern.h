@@ -431,7 +431,7 @@ enum sip_rc	 sip_query_parse(const char *, struct sip_kv **, size_t *,
 		    struct sip_err *);
 const char	*sip_kv_get(const struct sip_kv *, size_t, const char *key);
 
-/* A report's message: at most SIP_REPORT_MSG_MAX bytes, no control character. */
+/* A report's message: at most SIP_REPORT_MSG_MAX bytes of UTF-8, no control character (C0, DEL, C1). */
 enum sip_rc	 sip_report_msg_check(const char *, struct sip_err *);
 /*
  * SIP_OK if the string has the form sip_token_new gives tokens (or the

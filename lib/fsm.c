@@ -82,7 +82,11 @@ sip_fsm_step(struct sip_action *act, enum sip_event ev, time_t now,
 	 */
 	if (act->state == SIP_ST_SCHEDULED && now >= act->start_at)
 		sip_change_state(act, SIP_ST_PENDING, SIP_EV_TICK, cb, arg);
-	if (sip_state_active(act->state) && act->expires_at > 0 &&
+	/*
+	 * 0 never expires; a negative expiry is a sum that wrapped (rows
+	 * written before times were bounded): past, never "never".
+	 */
+	if (sip_state_active(act->state) && act->expires_at != 0 &&
 	    now >= act->expires_at)
 		sip_change_state(act, SIP_ST_EXPIRED, SIP_EV_TICK, cb, arg);
 

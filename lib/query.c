@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,16 +224,27 @@ static const struct field {
 enum sip_rc
 sip_report_msg_check(const char *msg, struct sip_err *err)
 {
-	const unsigned char *p;
+	const unsigned char *p, *s = (const unsigned char *)msg;
+	uint32_t cp;
+	size_t n;
 
 	if (strlen(msg) > SIP_REPORT_MSG_MAX)
 		return sip_errf(err, SIP_EINVAL, "msg: longer than %d bytes",
 		    SIP_REPORT_MSG_MAX);
-	/* Stored and later shown to admins: no control characters. */
-	for (p = (const unsigned char *)msg; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return sip_errf(err, SIP_EINVAL,
-			    "msg: contains a control character");
+	/*
+	 * Stored in a TEXT column and shown to admins: UTF-8 that any SQLite
+	 * client decodes, and no control character (C0, DEL, C1) for a
+	 * terminal to obey.
+	 */
+	for (p = s; *p != '\0'; p += n) {
+		if ((n = sip_utf8_decode(p, &cp)) == 0)
+			return sip_errf(err, SIP_EINVAL, "msg: not UTF-8 at "
+			    "byte %zu (0x%02x)", (size_t)(p - s) + 1, *p);
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			return sip_errf(err, SIP_EINVAL, "msg: contains a "
+			    "control character (U+%04X at byte %zu)",
+			    (unsigned)cp, (size_t)(p - s) + 1);
+	}
 	return SIP_OK;
 }
 

@@ -231,6 +231,18 @@ enum sip_rc	 sip_duration_parse(const char *, int64_t min, int64_t max,
 enum sip_rc	 sip_time_parse(const char *, time_t now, time_t *);
 /* Seconds as the largest exact unit sip_duration_parse reads back: "4h", "2w". */
 void		 sip_duration_format(int64_t, char *, size_t);
+/*
+ * A start time (--at) lies from SIP_AT_PAST seconds before now (the time
+ * it takes to type) to SIP_AT_AHEAD after (a year, leap day included):
+ * a time beyond is a typing error, and start + expires must not overflow.
+ */
+#define SIP_AT_PAST	60
+#define SIP_AT_AHEAD	(366 * INT64_C(86400))
+/* sip_time_parse, then that range; err names the value and the range. */
+enum sip_rc	 sip_at_parse(const char *, time_t now, time_t *,
+		    struct sip_err *);
+/* *sum = a + b, or SIP_EINVAL (and *sum untouched) if it overflows. */
+enum sip_rc	 sip_time_add(int64_t a, int64_t b, int64_t *sum);
 
 /* ---------------------------------------------------------------- modules */
 
@@ -546,8 +558,10 @@ struct sip_history {
 	char		*addr;		/* the request's address, NULL if none */
 };
 /*
- * The history of mac (NULL: of every MAC), oldest first.  Caller frees
- * with sip_history_free(rows, n) (nothing to free on error).
+ * The history of mac (NULL: of every MAC), oldest first: in the order
+ * the rows were written (id), not by their time, which a clock stepped
+ * back would reorder.  Caller frees with sip_history_free(rows, n)
+ * (nothing to free on error).
  */
 enum sip_rc	 sip_store_history(struct sip_store *, const char *mac,
 		    struct sip_history **, size_t *, struct sip_err *);

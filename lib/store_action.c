@@ -654,6 +654,9 @@ sip_store_report_from(struct sip_store *st, const struct sip_client *client,
 	if (progress > 100)
 		return sip_errf(err, SIP_EINVAL, "%s: report: progress %d is "
 		    "over 100", st->path, progress);
+	/* Whoever calls, nothing but bounded UTF-8 reaches the TEXT column. */
+	if (msg != NULL && (ret = sip_report_msg_check(msg, err)) != SIP_OK)
+		return ret;
 	/* Whatever is wrong with a token, the answer says no more than this. */
 	if (sip_token_check(token) != SIP_OK)
 		return sip_errf(err, SIP_EDENIED, "%s: report: unknown token",
@@ -776,6 +779,17 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 		goto out;
 	}
 	start_at = na->start_at != 0 ? na->start_at : now;
+	/*
+	 * A negative expiry (a sum that wrapped) would read as "never
+	 * expires" (0): the caller's times are checked here once more.
+	 */
+	if (start_at < 0 || na->expires_at < 0 ||
+	    (na->expires_at != 0 && na->expires_at <= start_at)) {
+		ret = sip_errf(err, SIP_EINVAL, "%s: set action for %s: "
+		    "expiry @%lld not after start @%lld", st->path, na->mac,
+		    (long long)na->expires_at, (long long)start_at);
+		goto out;
+	}
 	state = start_at > now ? SIP_ST_SCHEDULED : SIP_ST_PENDING;
 	if ((rc = sqlite3_prepare_v2(st->db, "INSERT INTO actions (mac, name, "
 	    "state, completion, token, boots, max_boots, created_at, start_at, "

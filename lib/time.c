@@ -16,6 +16,7 @@
 
 static enum sip_rc parse_digits(const char **, int, int64_t *);
 static int	 days_in_month(int64_t, int64_t);
+static void	 format_local(int64_t, char *, size_t);
 
 /*
  * Exactly ndigits digits (ndigits 0: one or more, up to overflow) at *sp;
@@ -134,10 +135,8 @@ sip_time_parse(const char *s, time_t now, time_t *out)
 	if (s[0] == '+') {
 		if (sip_duration_parse(s + 1, 0, INT64_MAX, &v) != SIP_OK)
 			return SIP_EINVAL;
-		if (now < 0 || v > INT64_MAX - (int64_t)now)
-			return SIP_EINVAL;
-		v += (int64_t)now;
-		if ((int64_t)(time_t)v != v)
+		if (now < 0 || sip_time_add((int64_t)now, v, &v) != SIP_OK ||
+		    (int64_t)(time_t)v != v)
 			return SIP_EINVAL;
 		*out = (time_t)v;
 		return SIP_OK;
@@ -189,6 +188,53 @@ sip_time_parse(const char *s, time_t now, time_t *out)
 	    tm.tm_mday != mday || tm.tm_hour != hour || tm.tm_min != min ||
 	    tm.tm_sec != sec)
 		return SIP_EINVAL;
+	*out = t;
+	return SIP_OK;
+}
+
+enum sip_rc
+sip_time_add(int64_t a, int64_t b, int64_t *sum)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return SIP_EINVAL;
+	*sum = r;
+	return SIP_OK;
+}
+
+/* Local time as the CLI prints it, for the range in an error message. */
+static void
+format_local(int64_t t, char *buf, size_t sz)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if ((int64_t)tt != t || localtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sz, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, sz, "@%" PRId64, t);
+}
+
+enum sip_rc
+sip_at_parse(const char *s, time_t now, time_t *out, struct sip_err *err)
+{
+	char from[32], to[32];
+	int64_t lo, hi;
+	time_t t;
+
+	if (sip_time_parse(s, now, &t) != SIP_OK)
+		return sip_errf(err, SIP_EINVAL, "'%s': not a time (now, "
+		    "+DURATION, YYYY-MM-DD HH:MM, @EPOCH)", s != NULL ? s : "");
+	if (sip_time_add((int64_t)now, -SIP_AT_PAST, &lo) != SIP_OK ||
+	    sip_time_add((int64_t)now, SIP_AT_AHEAD, &hi) != SIP_OK)
+		return sip_errf(err, SIP_EINVAL, "'%s': the clock (@%lld) is "
+		    "out of range", s, (long long)now);
+	if ((int64_t)t < lo || (int64_t)t > hi) {
+		format_local(lo, from, sizeof(from));
+		format_local(hi, to, sizeof(to));
+		return sip_errf(err, SIP_EINVAL, "'%s': out of range: from a "
+		    "minute ago to 366 days ahead (%s to %s)", s, from, to);
+	}
 	*out = t;
 	return SIP_OK;
 }

@@ -177,8 +177,22 @@ expires-30s 30s $M1 --expires 30s memtest:run
 expires-31d 31d $M1 memtest:run --expires 31d
 at-garbage soon $M1 memtest:run --at soon
 at-past 2001-01-01 $M1 memtest:run --at 2001-01-01T00:00
+at-end-of-time @9223372036854775000 $M1 memtest:run --at @9223372036854775000
+at-int64-max @9223372036854775807 $M1 memtest:run --at @9223372036854775807
+at-year-9999 9999-12-31T23:59 $M1 memtest:run --at 9999-12-31T23:59
+at-367d +367d $M1 memtest:run --at +367d
+at-huge-duration +9223372036854775807s $M1 memtest:run --at +9223372036854775807s
 EOF
 is "$(nrows actions)" 0 "no action rows after bad input"
+# The reported cases, word for word: refused with the range, not scheduled forever.
+for at in @9223372036854775000 '9999-12-31 23:59'; do
+	run set-action $M1 memtest:run --at "$at"
+	is "$rc" 1 "--at '$at': exit 1"
+	grep -q "^se3-ipxe: set-action: --at: '$at': out of range: from a minute ago to 366 days ahead ([0-9-]* [0-9:]* to [0-9-]* [0-9:]*)\$" "$T/err" &&
+	    [ "$(wc -l < "$T/err")" -eq 1 ]
+	ok $? "--at '$at': one line naming the value and the range"
+	is "$(nrows actions)" 0 "--at '$at': nothing stored"
+done
 
 # --- set-action: two MACs in two forms, options anywhere -------------------
 run set-action aa-bb-cc-dd-ee-01 AABBCCDDEE02 memtest:run
@@ -302,6 +316,29 @@ ok $? "history: who is \$SUDO_USER, the options are the detail"
 run history --json aa:bb:cc:dd:ee:01
 valid_json "$T/out"
 ok $? "history --json is valid JSON"
+# The clock steps back an hour between two boots: history keeps the order in
+# which things happened (the row id), not the order of the clock.
+if command -v faketime > /dev/null 2>&1; then
+	[ -n "${SIP_SANITIZE-}" ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	run set-action aa:bb:cc:dd:ee:09 wipe:disk label=abc --max-boots 3
+	cgi_boot "mac=aa:bb:cc:dd:ee:09&platform=pcbios"
+	CGI_BIN=$TOP/build/t/ipxe-dynamic.cgi CGI_WRAP="faketime @$(($(date +%s) - 3600))" \
+	    cgi_boot "mac=aa:bb:cc:dd:ee:09&platform=pcbios"
+	grep -q wipe "$T/body"; ok $? "clock stepped back: the second boot is served"
+	run history aa:bb:cc:dd:ee:09
+	is "$(sed 's/^[0-9-]* [0-9:]* //; s/ (.*) / /' "$T/out")" "wipe:disk set mode=fast passes=1 label=abc
+wipe:disk pending -> booting (boot by client)
+wipe:disk served boot 1/3
+wipe:disk served boot 2/3" "clock stepped back: set, boot 1, boot 2, in that order"
+	! cut -c1-19 "$T/out" | sort -c 2> /dev/null
+	ok $? "clock stepped back: the times are not in order (the test steps the clock)"
+	run history --json aa:bb:cc:dd:ee:09
+	is "$(python3 -c 'import json, sys; print(" ".join(h["event"] for h in json.load(sys.stdin)))' < "$T/out")" \
+	    "set boot served served" "history --json: in the same order"
+	run cancel aa:bb:cc:dd:ee:09
+else
+	skip "faketime not installed"
+fi
 
 # --- cancel -----------------------------------------------------------------
 run cancel aabbccddee02
@@ -432,6 +469,24 @@ is "$(cat "$T/out")" "expired 1 action, purged 0 finished actions and 0 history 
 is "$(sqlite3 "$DB" "SELECT state FROM actions WHERE mac = '02:00:00:00:00:01'")" expired "the action expired"
 run cleanup
 is "$rc:$(cat "$T/out" "$T/err")" "0:" "cleanup with nothing to do is quiet"
+# The edges: a year ahead (366 days) is taken, the second after is not.
+run set-action 02:00:00:00:00:02 memtest:run --expires 30d --at "@$((now + 366 * 86400 - 5))"
+is "$rc" 0 "--at 366 days ahead (less 5 s): scheduled"
+is "$(sqlite3 "$DB" "SELECT state, expires_at - start_at FROM actions WHERE mac = '02:00:00:00:00:02'")" "scheduled|2592000" \
+    "--at 366 days ahead: expires 30d after its start"
+run cancel 02:00:00:00:00:02
+run set-action 02:00:00:00:00:02 memtest:run --at "@$((now + 366 * 86400 + 60))"
+is "$rc" 1 "--at 366 days and a minute ahead: refused"
+# A row written before times were bounded: start @9223372036854775000 and
+# start + 4h wrapped negative.  It expires at the next cleanup, not never.
+run set-action 02:00:00:00:00:03 memtest:run
+sqlite3 "$DB" "UPDATE actions SET state = 'scheduled', start_at = 9223372036854775000,
+    expires_at = -9223372036854761417 WHERE mac = '02:00:00:00:00:03'"
+run cleanup
+is "$rc:$(cat "$T/out")" "0:expired 1 action, purged 0 finished actions and 0 history rows" \
+    "a wrapped expiry left by an older version expires at the next cleanup"
+is "$(sqlite3 "$DB" "SELECT state FROM actions WHERE mac = '02:00:00:00:00:03'")" expired \
+    "... and stays expired"
 
 # --- check ------------------------------------------------------------------
 run check

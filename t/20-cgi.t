@@ -95,6 +95,31 @@ for q in "token=$TOKEN&status=finished" "token=$TOKEN&status=done&progress=101" 
 done
 is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")" "$before" \
     "bad reports changed nothing"
+# msg: UTF-8 without controls, at most 256 bytes; else 400 naming msg and why.
+long=$(head -c 257 /dev/zero | tr '\0' a)
+while read -r q why; do
+	cgi GET /report "token=$TOKEN&status=done&msg=$q"
+	is "$status" 400 "msg '$q': 400"
+	[ "$(wc -l < "$T/err")" -eq 1 ] && grep -q "report: msg: $why" "$T/err"
+	ok $? "msg '$q': one log line naming msg and why"
+	grep -q "^bad request: msg: $why\$" "$T/body"
+	ok $? "msg '$q': the answer says why"
+done <<EOF
+caf%E9 not UTF-8 at byte 4 (0xe9)
+%FF not UTF-8 at byte 1 (0xff)
+%C0%AF not UTF-8 at byte 1 (0xc0)
+%E0%80%AF not UTF-8 at byte 1 (0xe0)
+%ED%A0%80 not UTF-8 at byte 1 (0xed)
+%F4%90%80%80 not UTF-8 at byte 1 (0xf4)
+ok%E2%82 not UTF-8 at byte 3 (0xe2)
+%1B[2J contains a control character (U+001B at byte 1)
+x%C2%9B2J contains a control character (U+009B at byte 2)
+$long longer than 256 bytes
+EOF
+cgi POST /report "" "token=$TOKEN&status=done&msg=caf%E9"
+is "$status" 400 "msg not UTF-8 by POST: 400"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT * FROM actions; SELECT count(*) FROM history")" "$before" \
+    "bad msgs stored nothing"
 cgi POST /report "" "token=$TOKEN&status=done&progress=100&msg=installed"
 is "$status" 200 "report done by POST: 200"
 is "$(state_of $M2)" "done 2" "done"
@@ -249,5 +274,45 @@ is "$(cut -d ' ' -f 1-3 "$T/err")" "ipxe.cgi: 127.0.0.1 file:" "log: a file"
 CONFIG=$T/none.conf cgi GET /report "token=$T4&status=done"
 is "$(wc -l < "$T/err")" 1 "log: a report without a configuration, one line"
 is "$(cut -d ' ' -f 1-3 "$T/err")" "ipxe.cgi: 127.0.0.1 report:" "log: ... with its prefix"
+
+# --- a POST body shorter than its Content-Length ----------------------------
+# Closed early, it is a 400 at once; held open by the client, the read
+# waits until the deadline ([server] deadline = 1 here) and the report is
+# answered 503 then: bounded, never held longer.
+write_config "$T/deadline.conf"
+sed -i 's/^deadline = 5/deadline = 1/' "$T/deadline.conf"
+short="token=$WRONG&status=running"
+post_short() {	# post_short CONTENT_LENGTH: the body $short on stdin
+	env -i PATH="$PATH" ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+	    SE3_IPXE_CONFIG="$T/deadline.conf" GATEWAY_INTERFACE=CGI/1.1 \
+	    SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=POST PATH_INFO=/report \
+	    QUERY_STRING= CONTENT_TYPE=application/x-www-form-urlencoded \
+	    CONTENT_LENGTH="$1" SCRIPT_NAME=/cgi-bin/ipxe.cgi \
+	    HTTP_HOST=127.0.0.1:8080 REMOTE_ADDR=127.0.0.1 \
+	    "$TOP/cgi/ipxe.cgi" > "$T/out" 2> "$T/err"
+	status=$(sed -n '1s/^Status: \([0-9]*\) .*/\1/p' "$T/out")
+}
+printf '%s' "$short" > "$T/short.body"
+start=$(date +%s%N)
+post_short $((${#short} + 100)) < "$T/short.body"
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+is "$status" 400 "Content-Length past a closed body: 400"
+is "$(cat "$T/err")" "ipxe.cgi: 127.0.0.1 report: body shorter than Content-Length" \
+    "Content-Length past a closed body: one line saying so"
+# ok takes an exit status: 0 passes.
+ok $((took >= 1000)) "Content-Length past a closed body: at once, not at the deadline (${took} ms)"
+mkfifo "$T/body.fifo"
+exec 7<> "$T/body.fifo"		# a client that sends part and keeps the connection
+printf '%s' "$short" >&7
+start=$(date +%s%N)
+post_short $((${#short} + 100)) < "$T/body.fifo"
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+exec 7>&-
+is "$status" 503 "Content-Length past a body held open: 503 at the deadline"
+grep -qx 'unavailable: deadline' "$T/out"; ok $? "... saying so"
+is "$(cat "$T/err")" "ipxe.cgi: 127.0.0.1 report: deadline reached, answered 503" \
+    "... one log line"
+# The deadline is 1 s: not before it, and not much after (a loaded machine).
+ok $((took < 950 || took >= 4000)) "... answered after the 1 s deadline, within 4 s (${took} ms)"
 
 done_testing

@@ -152,6 +152,43 @@ static const struct {
 	    NULL, 0 },
 };
 
+/* A report's msg, byte for byte: UTF-8 without controls, or refused with the reason. */
+static const struct mvec {
+	const char	*msg;
+	enum sip_rc	 rc;
+	const char	*why;		/* in the message when refused */
+} mvecs[] = {
+	{ "partitioning sda", SIP_OK, NULL },
+	{ "caf\xc3\xa9", SIP_OK, NULL },			/* U+00E9 */
+	{ "\xc2\xa0nbsp", SIP_OK, NULL },			/* U+00A0, past C1 */
+	{ "\xe2\x82\xac 5", SIP_OK, NULL },		/* U+20AC */
+	{ "\xef\xbf\xbd", SIP_OK, NULL },			/* U+FFFD */
+	{ "\xf0\x9f\x92\xbe disk", SIP_OK, NULL },	/* U+1F4BE */
+	{ "\xf4\x8f\xbf\xbf", SIP_OK, NULL },		/* U+10FFFF */
+	{ "\xed\x9f\xbf", SIP_OK, NULL },			/* U+D7FF */
+	{ "\xee\x80\x80", SIP_OK, NULL },			/* U+E000 */
+	{ "caf\xe9", SIP_EINVAL, "not UTF-8 at byte 4 (0xe9)" },	/* Latin-1 */
+	{ "\xff", SIP_EINVAL, "not UTF-8 at byte 1 (0xff)" },
+	{ "\xfe\xff", SIP_EINVAL, "not UTF-8 at byte 1" },
+	{ "a\x80", SIP_EINVAL, "not UTF-8 at byte 2 (0x80)" },	/* lone continuation */
+	{ "\xc0\xaf", SIP_EINVAL, "not UTF-8 at byte 1 (0xc0)" },	/* overlong '/' */
+	{ "\xc1\xbf", SIP_EINVAL, "not UTF-8" },		/* overlong */
+	{ "\xe0\x80\xaf", SIP_EINVAL, "not UTF-8" },	/* overlong, 3 bytes */
+	{ "\xf0\x80\x80\xaf", SIP_EINVAL, "not UTF-8" },	/* overlong, 4 bytes */
+	{ "\xed\xa0\x80", SIP_EINVAL, "not UTF-8" },	/* U+D800 */
+	{ "\xed\xbf\xbf", SIP_EINVAL, "not UTF-8" },	/* U+DFFF */
+	{ "\xf4\x90\x80\x80", SIP_EINVAL, "not UTF-8" },	/* U+110000 */
+	{ "\xf8\x88\x80\x80\x80", SIP_EINVAL, "not UTF-8" },	/* 5 bytes */
+	{ "ok \xe2\x82", SIP_EINVAL, "not UTF-8 at byte 4" },	/* truncated */
+	{ "\xc3", SIP_EINVAL, "not UTF-8" },
+	{ "a\tb", SIP_EINVAL, "control character (U+0009 at byte 2)" },
+	{ "a\nb", SIP_EINVAL, "control character (U+000A" },
+	{ "\x1b[2J", SIP_EINVAL, "control character (U+001B at byte 1)" },
+	{ "a\x7f", SIP_EINVAL, "control character (U+007F" },
+	{ "\xc2\x80", SIP_EINVAL, "control character (U+0080" },	/* C1 */
+	{ "x\xc2\x9b" "2J", SIP_EINVAL, "control character (U+009B at byte 2)" },	/* CSI */
+};
+
 /* A field of a read query as a string, NULL when not set. */
 static const char *
 field_of(const struct sip_query *q, const char *key, char *buf, size_t sz)
@@ -216,8 +253,8 @@ test_reads(void)
 	struct sip_query q;
 	struct sip_err err;
 	const char *got;
-	char buf[32], big[512];
-	size_t i, j;
+	char buf[32], big[2048];
+	size_t i, j, k;
 	enum sip_rc rc;
 
 	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
@@ -257,6 +294,37 @@ test_reads(void)
 	is_int(strlen(q.msg), 256, "... whole");
 	sip_query_free(&q);
 	is_int(sip_report_msg_check("", &err), SIP_OK, "an empty msg is a msg");
+	for (j = 0; j < SIP_ARRAY_SIZE(mvecs); j++) {
+		err.msg[0] = '\0';
+		is_int(sip_report_msg_check(mvecs[j].msg, &err), mvecs[j].rc,
+		    "msg vector %zu: rc", j);
+		if (mvecs[j].why != NULL)
+			ok(strncmp(err.msg, "msg: ", 5) == 0 &&
+			    strstr(err.msg, mvecs[j].why) != NULL &&
+			    strchr(err.msg, '\n') == NULL,
+			    "msg vector %zu: one line naming the field and "
+			    "why: %s", j, err.msg);
+	}
+	/* The same through the query: percent-decoded, then judged. */
+	is_int(sip_query_read(SIP_EP_REPORT, "token=" TOK "&status=done&"
+	    "msg=caf%e9", &q, &err), SIP_EINVAL, "query: Latin-1 msg refused");
+	is_str(err.msg, "msg: not UTF-8 at byte 4 (0xe9)", "... naming why");
+	sip_query_free(&q);
+	is_int(sip_query_read(SIP_EP_REPORT, "token=" TOK "&status=done&"
+	    "msg=%ed%a0%80", &q, &err), SIP_EINVAL, "query: surrogate refused");
+	sip_query_free(&q);
+	/* 256 bytes of UTF-8 are taken: 128 two-byte characters. */
+	snprintf(big, sizeof(big), "token=" TOK "&status=done&msg=");
+	for (k = 0; k < 128; k++)
+		strcat(big, "%c3%a9");
+	is_int(sip_query_read(SIP_EP_REPORT, big, &q, &err), SIP_OK,
+	    "128 x U+00E9 (256 bytes): taken");
+	sip_query_free(&q);
+	strcat(big, "a");
+	is_int(sip_query_read(SIP_EP_REPORT, big, &q, &err), SIP_EINVAL,
+	    "257 bytes of UTF-8: refused");
+	is_str(err.msg, "msg: longer than 256 bytes", "... naming the bound");
+	sip_query_free(&q);
 	is_int(sip_token_check(TOK), SIP_OK, "a token");
 	is_int(sip_token_check(NULL), SIP_EINVAL, "no token");
 }

@@ -549,6 +549,17 @@ test_report(void)
 	is_str(after, before, "refused reports changed nothing");
 	free(after);
 
+	/* The store judges msg too, whoever calls it: UTF-8, no control. */
+	is_int(sip_store_report(st, token, SIP_EV_RUNNING, 40, "caf\xe9", 1003,
+	    &r, &err), SIP_EINVAL, "report with a Latin-1 msg: EINVAL");
+	ok(r == NULL && strstr(err.msg, "msg: not UTF-8") != NULL,
+	    "message: %s", err.msg);
+	is_int(sip_store_report(st, token, SIP_EV_RUNNING, 40, "\x1b[2J", 1003,
+	    &r, &err), SIP_EINVAL, "report with an escape in msg: EINVAL");
+	after = raw_dump(path);
+	is_str(after, before, "bad msgs stored nothing");
+	free(after);
+
 	is_int(sip_store_report(st, token, SIP_EV_RUNNING, 40, "copying", 1003,
 	    &r, &err), SIP_OK, "report running 40%%");
 	ok(r != NULL && r->state == SIP_ST_RUNNING && r->progress == 40 &&
@@ -595,6 +606,7 @@ test_expiry(void)
 		"tick booting expired client -",
 	};
 	struct sip_store *st = store_new("expiry.db");
+	struct sip_new_action na;
 	struct sip_machine m = { .mac = MAC_A };
 	struct sip_err err = { "" };
 	struct sip_action *act = NULL;
@@ -602,6 +614,7 @@ test_expiry(void)
 	char *before, *after;
 	enum sip_answer ans;
 	const char *path = db_path("expiry.db");
+	int64_t id = 0;
 
 	set1(st, MAC_A, SIP_COMPLETE_REPORT, 3, 0, 2000, 1000);
 	sip_store_boot(st, m.mac, 1999, &ans, &act, &err);
@@ -628,6 +641,25 @@ test_expiry(void)
 	sip_action_free(act);
 	ok(history_is(st, MAC_A, want, SIP_ARRAY_SIZE(want)),
 	    "history: the expiry is recorded");
+
+	/* A sum that wrapped is refused, never stored as "never expires". */
+	na = new_action(MAC_B, SIP_COMPLETE_REPORT, 3,
+	    INT64_C(9223372036854775000), INT64_MIN + 14399);
+	before = raw_dump(path);
+	is_int(sip_store_set_actions(st, &na, 1, 1000, &id, &err), SIP_EINVAL,
+	    "a negative (wrapped) expiry: EINVAL");
+	ok(strstr(err.msg, MAC_B) != NULL && strstr(err.msg, "expiry") !=
+	    NULL, "message: %s", err.msg);
+	na = new_action(MAC_B, SIP_COMPLETE_REPORT, 3, 5000, 5000);
+	is_int(sip_store_set_actions(st, &na, 1, 1000, &id, &err), SIP_EINVAL,
+	    "an expiry not after the start: EINVAL");
+	na = new_action(MAC_B, SIP_COMPLETE_REPORT, 3, -5, 5000);
+	is_int(sip_store_set_actions(st, &na, 1, 1000, &id, &err), SIP_EINVAL,
+	    "a negative start: EINVAL");
+	after = raw_dump(path);
+	is_str(after, before, "nothing stored");
+	free(after);
+	free(before);
 	sip_store_close(st);
 }
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "se3ipxe.h"
@@ -107,6 +108,56 @@ static const struct tvec tvecs[] = {
 	{ "-2026-11-25 10:30", SIP_EINVAL, 0 },
 };
 
+/* A start time (--at) within now - 1m ... now + 366 d, else refused. */
+static const struct tvec atvecs[] = {
+	{ "now", SIP_OK, NOW },
+	{ "+1w", SIP_OK, NOW + 604800 },
+	{ "+366d", SIP_OK, NOW + 366 * 86400 },
+	{ "+31622400", SIP_OK, NOW + 31622400 },
+	{ "+31622401", SIP_EINVAL, 0 },
+	{ "+367d", SIP_EINVAL, 0 },
+	{ "+53w", SIP_EINVAL, 0 },
+	{ "+9223372036854775807", SIP_EINVAL, 0 },
+	{ "+9223372036854775807s", SIP_EINVAL, 0 },
+	{ "@1799999940", SIP_OK, NOW - 60 },
+	{ "@1799999939", SIP_EINVAL, 0 },
+	{ "@1831622400", SIP_OK, NOW + 366 * 86400 },
+	{ "@1831622401", SIP_EINVAL, 0 },
+	{ "@0", SIP_EINVAL, 0 },
+	{ "@9223372036854775000", SIP_EINVAL, 0 },
+	{ "@9223372036854775807", SIP_EINVAL, 0 },
+	{ "2027-01-15 08:00", SIP_OK, NOW },
+	{ "2027-01-15 07:59", SIP_OK, NOW - 60 },
+	{ "2027-01-15 07:58:59", SIP_EINVAL, 0 },
+	{ "2028-01-16 08:00", SIP_OK, NOW + 366 * 86400 },
+	{ "2028-01-16 08:00:01", SIP_EINVAL, 0 },
+	{ "9999-12-31 23:59", SIP_EINVAL, 0 },
+	{ "2001-01-01 00:00", SIP_EINVAL, 0 },
+	{ "soon", SIP_EINVAL, 0 },
+	{ "", SIP_EINVAL, 0 },
+};
+
+/* The checked sum: exact or refused, never wrapped. */
+struct avec {
+	int64_t		 a, b;
+	enum sip_rc	 rc;
+	int64_t		 want;
+};
+
+static const struct avec avecs[] = {
+	{ 0, 0, SIP_OK, 0 },
+	{ NOW, 14400, SIP_OK, NOW + 14400 },
+	{ NOW, -60, SIP_OK, NOW - 60 },
+	{ INT64_MAX - 1, 1, SIP_OK, INT64_MAX },
+	{ INT64_MAX, 1, SIP_EINVAL, 0 },
+	{ INT64_C(9223372036854775000), 30 * 86400, SIP_EINVAL, 0 },
+	{ INT64_C(9223372036854775000), 807, SIP_OK, INT64_MAX },
+	{ INT64_C(9223372036854775000), 808, SIP_EINVAL, 0 },
+	{ INT64_MIN + 1, -1, SIP_OK, INT64_MIN },
+	{ INT64_MIN, -1, SIP_EINVAL, 0 },
+	{ INT64_MAX, INT64_MIN, SIP_OK, -1 },
+};
+
 /* What sip_duration_format prints, and sip_duration_parse reads back. */
 struct fvec {
 	int64_t		 secs;
@@ -130,6 +181,7 @@ static const struct fvec fvecs[] = {
 };
 
 static void	 test_durations(void);
+static void	 test_adds(void);
 static void	 test_formats(void);
 static void	 test_times(void);
 
@@ -152,6 +204,7 @@ test_durations(void)
 static void
 test_times(void)
 {
+	struct sip_err err;
 	struct stat sb;
 	size_t i;
 	time_t t;
@@ -165,6 +218,28 @@ test_times(void)
 		is_int(t, tvecs[i].rc == SIP_OK ? tvecs[i].want : 42,
 		    "time '%s': value", tvecs[i].s);
 	}
+
+	for (i = 0; i < sizeof(atvecs) / sizeof(atvecs[0]); i++) {
+		t = 42;
+		err.msg[0] = '\0';
+		is_int(sip_at_parse(atvecs[i].s, (time_t)NOW, &t, &err),
+		    atvecs[i].rc, "at '%s': rc", atvecs[i].s);
+		is_int(t, atvecs[i].rc == SIP_OK ? atvecs[i].want : 42,
+		    "at '%s': value", atvecs[i].s);
+		if (atvecs[i].rc != SIP_OK)
+			ok(strstr(err.msg, atvecs[i].s) != NULL &&
+			    strchr(err.msg, '\n') == NULL, "at '%s': one "
+			    "line naming it: %s", atvecs[i].s, err.msg);
+	}
+	sip_at_parse("@0", (time_t)NOW, &t, &err);
+	is_str(err.msg, "'@0': out of range: from a minute ago to 366 days "
+	    "ahead (2027-01-15 07:59 to 2028-01-16 08:00)",
+	    "at: the range is in the message, in local time");
+	sip_at_parse("soon", (time_t)NOW, &t, &err);
+	is_str(err.msg, "'soon': not a time (now, +DURATION, "
+	    "YYYY-MM-DD HH:MM, @EPOCH)", "at: a syntax error says the forms");
+	is_int(sip_at_parse("now", (time_t)INT64_MAX, &t, &err), SIP_EINVAL,
+	    "at: a clock at the end of time is refused, not wrapped");
 
 	if (stat("/usr/share/zoneinfo/Europe/Paris", &sb) == 0) {
 		setenv("TZ", "Europe/Paris", 1);
@@ -182,6 +257,23 @@ test_times(void)
 		ok(1, "# SKIP no tzdata for Europe/Paris");
 	setenv("TZ", "UTC", 1);
 	tzset();
+}
+
+static void
+test_adds(void)
+{
+	size_t i;
+	int64_t v;
+
+	for (i = 0; i < sizeof(avecs) / sizeof(avecs[0]); i++) {
+		v = 42;
+		is_int(sip_time_add(avecs[i].a, avecs[i].b, &v), avecs[i].rc,
+		    "add %lld + %lld: rc", (long long)avecs[i].a,
+		    (long long)avecs[i].b);
+		is_int(v, avecs[i].rc == SIP_OK ? avecs[i].want : 42,
+		    "add %lld + %lld: value", (long long)avecs[i].a,
+		    (long long)avecs[i].b);
+	}
 }
 
 static void
@@ -209,5 +301,6 @@ main(void)
 	test_durations();
 	test_formats();
 	test_times();
+	test_adds();
 	return done_testing();
 }
