@@ -327,9 +327,9 @@ if command -v faketime > /dev/null 2>&1; then
 	grep -q wipe "$T/body"; ok $? "clock stepped back: the second boot is served"
 	run history aa:bb:cc:dd:ee:09
 	is "$(sed 's/^[0-9-]* [0-9:]* //; s/ (.*) / /' "$T/out")" "wipe:disk set mode=fast passes=1 label=abc
-wipe:disk pending -> booting (boot by client)
-wipe:disk served boot 1/3
-wipe:disk served boot 2/3" "clock stepped back: set, boot 1, boot 2, in that order"
+wipe:disk pending -> booting from 127.0.0.1
+wipe:disk served boot 1/3 from 127.0.0.1
+wipe:disk served boot 2/3 from 127.0.0.1" "clock stepped back: set, boot 1, boot 2, in that order"
 	! cut -c1-19 "$T/out" | sort -c 2> /dev/null
 	ok $? "clock stepped back: the times are not in order (the test steps the clock)"
 	run history --json aa:bb:cc:dd:ee:09
