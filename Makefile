@@ -93,7 +93,7 @@ cgi/ipxe.cgi: cgi/ipxe.cgi.o $(LIB)
 cli/se3-ipxe: $(CLI_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(CLI_LIBS)
 
-build/t/%.t: t/unit/%.c t/unit/tap.h $(LIB)
+build/t/%.t: t/unit/%.c t/unit/tap.h t/unit/tfile.h $(LIB)
 	@mkdir -p build/t
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 

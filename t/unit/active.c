@@ -13,6 +13,8 @@
 #include "se3ipxe.h"
 #include "extern.h"
 #include "tap.h"
+#define TFILE_TEMPLATE	"/tmp/se3ipxe-active.XXXXXX"
+#include "tfile.h"
 
 /* A literal and its length, NUL bytes included. */
 #define L(s)		s, sizeof(s) - 1
@@ -35,12 +37,6 @@
 /* Whatever parse says, the search answers the same. */
 #define SAME	-2
 
-static char tmpdir[] = "/tmp/se3ipxe-active.XXXXXX";
-
-static const char	*path_in(const char *);
-static long long	 fsize(const char *);
-static char		*slurp(const char *);
-static int		 one_line(const struct sip_err *);
 static void		 put(const char *, const char *, size_t);
 static void		 test_vectors(void);
 static void		 test_big(void);
@@ -179,54 +175,6 @@ static const struct {
 };
 
 /* ---------------------------------------------------------------- helpers */
-
-static const char *
-path_in(const char *name)
-{
-	static char buf[8][PATH_MAX];
-	static int i;
-
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
-	return buf[i];
-}
-
-/* The size of a file, -1 if there is none (a symlink is not followed). */
-static long long
-fsize(const char *path)
-{
-	struct stat sb;
-
-	if (lstat(path, &sb) == -1)
-		return -1;
-	return (long long)sb.st_size;
-}
-
-static char *
-slurp(const char *path)
-{
-	char *b;
-	long long n = fsize(path);
-	FILE *f;
-	size_t got;
-
-	if (n < 0 || (f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if ((b = malloc((size_t)n + 1)) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	got = fread(b, 1, (size_t)n, f);
-	b[got] = '\0';
-	fclose(f);
-	return b;
-}
-
-static int
-one_line(const struct sip_err *err)
-{
-	return err->msg[0] != '\0' && strchr(err->msg, '\n') == NULL;
-}
 
 /* Replace path with len bytes of s (not by a rename: no reader here). */
 static void

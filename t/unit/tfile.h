@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* File helpers shared by the unit tests that write into a private temporary directory. */
+#ifndef TFILE_H
+#define TFILE_H
+
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The including test names its directory's template before including
+ * this file (TFILE_TEMPLATE "/tmp/se3ipxe-NAME.XXXXXX"), mkdtemp()s
+ * tmpdir in main and removes it with tap_rmtree().
+ */
+static char tmpdir[] = TFILE_TEMPLATE;
+
+/* A path in tmpdir; eight in a row stay valid, enough for one call's arguments. */
+static const char * __attribute__((__unused__))
+path_in(const char *name)
+{
+	static char buf[8][PATH_MAX];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
+	return buf[i];
+}
+
+/* The size of a file, -1 if there is none (a symlink is not followed). */
+static long long __attribute__((__unused__))
+fsize(const char *path)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) == -1)
+		return -1;
+	return (long long)sb.st_size;
+}
+
+/* The whole file, NUL-terminated; the caller frees it. */
+static char * __attribute__((__unused__))
+slurp(const char *path)
+{
+	char *b;
+	long long n = fsize(path);
+	FILE *f;
+	size_t got;
+
+	if (n < 0 || (f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if ((b = malloc((size_t)n + 1)) == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	got = fread(b, 1, (size_t)n, f);
+	b[got] = '\0';
+	fclose(f);
+	return b;
+}
+
+/* The library's errors are one line, never empty. */
+#define one_line(err)	((err)->msg[0] != '\0' && strchr((err)->msg, '\n') == NULL)
+
+#endif
