@@ -24,6 +24,7 @@ if [ "$(id -u)" = 0 ] && ! command -v setpriv >/dev/null 2>&1; then
 fi
 
 . t/lib/tap.sh
+. t/lib/concurrent.sh	# concurrent_setup
 
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 
@@ -62,34 +63,7 @@ description = The set-action that made it
 default = 0
 EOM
 printf '#!ipxe\n# storm {{mac}} batch {{batch}}\nexit 1\n' > "$T/modules/storm/run.ipxe"
-conf=$T/se3-ipxe.conf
-db=$T/db/se3-ipxe.db
-cat > "$conf" <<EOF
-[database]
-path = $db
-
-[modules]
-path = $T/modules
-templates = $TOP/templates
-
-[server]
-boot_url = http://127.0.0.1/boot
-cgi_url = http://127.0.0.1/cgi-bin/ipxe.cgi
-boot_root = $T/boot
-EOF
-chmod -R a+rX "$T"
-# As root the CGI runs as the owner of the database directory, as under
-# Apache; the CLI becomes that user itself (cli/priv.c).
-cgi=$TOP/cgi/ipxe.cgi
-asuser=
-if [ "$(id -u)" = 0 ]; then
-	chown www-data:www-data "$T/db"
-	mkdir -p "$T/bin"
-	cp "$cgi" "$T/bin/ipxe.cgi"
-	chmod -R a+rX "$T/bin"
-	cgi=$T/bin/ipxe.cgi
-	asuser="setpriv --reuid=www-data --regid=www-data --clear-groups"
-fi
+concurrent_setup "$T/modules" "$TOP/templates"
 se3() { "$TOP/cli/se3-ipxe" -c "$conf" "$@"; }
 se3 init > /dev/null || { echo "Bail out! se3-ipxe init failed"; exit 1; }
 

@@ -26,6 +26,7 @@ fi
 
 . t/lib/tap.sh		# ok, is, done_testing; $T, $TOP
 . t/lib/fakeinstall.sh	# make_fakeinstall
+. t/lib/concurrent.sh	# concurrent_setup: conf, db, cgi, asuser
 
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 bail() { echo "Bail out! $*"; exit 1; }
@@ -50,35 +51,7 @@ mkdir -p "$T/db" "$T/modules" "$T/templates" "$T/boot" "$T/out"
 cp -R "$TOP/modules/." "$T/modules/"
 cp -R "$TOP/templates/." "$T/templates/"
 make_fakeinstall	# report mode, max_boots 3 (raised here with --max-boots)
-conf=$T/se3-ipxe.conf
-db=$T/db/se3-ipxe.db
-cat >"$conf" <<EOF
-[database]
-path = $db
-
-[modules]
-path = $T/modules
-templates = $T/templates
-
-[server]
-boot_url = http://127.0.0.1/boot
-cgi_url = http://127.0.0.1/cgi-bin/ipxe.cgi
-boot_root = $T/boot
-EOF
-chmod -R a+rX "$T"
-# As root the CLI becomes the owner of the database directory, and the
-# CGI runs as that user too, as under Apache (root and www-data writing
-# one database would race on who creates its -wal and -shm files).
-cgi=$TOP/cgi/ipxe.cgi
-asuser=
-if [ "$(id -u)" = 0 ]; then
-	chown www-data:www-data "$T/db"
-	mkdir -p "$T/bin"
-	cp "$cgi" "$T/bin/ipxe.cgi"
-	chmod -R a+rX "$T/bin"
-	cgi=$T/bin/ipxe.cgi
-	asuser="setpriv --reuid=www-data --regid=www-data --clear-groups"
-fi
+concurrent_setup "$T/modules" "$T/templates"
 
 se3() {
 	"$TOP/cli/se3-ipxe" -c "$conf" "$@"
