@@ -24,21 +24,12 @@ if [ "$(id -u)" = 0 ] && ! command -v setpriv >/dev/null 2>&1; then
 fi
 
 . t/lib/tap.sh
-. t/lib/concurrent.sh	# concurrent_setup
+. t/lib/concurrent.sh	# concurrent_setup; kills $pids and removes $T on exit
 
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 
 SECONDS_STORM=${SIP_STORM_SECONDS:-12}
 
-pids=
-cleanup() {
-	touch "$T/stop" 2>/dev/null || :
-	for p in $pids; do kill "$p" 2>/dev/null || :; done
-	for p in $pids; do wait "$p" 2>/dev/null || :; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
 
 # ---------------------------------------------------------------- set-up
 mkdir -p "$T/db" "$T/modules/storm" "$T/boot" "$T/out"

@@ -26,7 +26,7 @@ fi
 
 . t/lib/tap.sh		# ok, is, done_testing; $T, $TOP
 . t/lib/fakeinstall.sh	# make_fakeinstall
-. t/lib/concurrent.sh	# concurrent_setup: conf, db, cgi, asuser
+. t/lib/concurrent.sh	# concurrent_setup: conf, db, cgi, asuser; kills $pids on exit
 
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 bail() { echo "Bail out! $*"; exit 1; }
@@ -36,15 +36,6 @@ REQUESTS=50		# requests per process
 MAX_BOOTS=100		# of the report-mode actions on shared MACs
 CGI_TIMEOUT=30		# seconds, per request: far above the CGI's own deadline
 
-pids=
-cleanup() {
-	touch "$T/stop" 2>/dev/null || :
-	for p in $pids; do kill "$p" 2>/dev/null || :; done
-	for p in $pids; do wait "$p" 2>/dev/null || :; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
 
 # ---------------------------------------------------------------- set-up
 mkdir -p "$T/db" "$T/modules" "$T/templates" "$T/boot" "$T/out"

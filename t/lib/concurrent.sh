@@ -34,3 +34,15 @@ concurrent_setup() {
 		asuser="setpriv --reuid=www-data --regid=www-data --clear-groups"
 	fi
 }
+
+# Background jobs go in $pids; on exit they are told to stop ($T/stop),
+# killed, waited for, and the scratch directory goes with them.
+pids=
+concurrent_cleanup() {
+	touch "$T/stop" 2>/dev/null || :
+	for p in $pids; do kill "$p" 2>/dev/null || :; done
+	for p in $pids; do wait "$p" 2>/dev/null || :; done
+	rm -rf "$T"
+}
+trap concurrent_cleanup EXIT
+trap 'exit 130' INT TERM HUP

@@ -37,7 +37,6 @@
 /* Whatever parse says, the search answers the same. */
 #define SAME	-2
 
-static void		 put(const char *, const char *, size_t);
 static void		 test_vectors(void);
 static void		 test_big(void);
 static void		 test_flat(void);
@@ -177,17 +176,7 @@ static const struct {
 /* ---------------------------------------------------------------- helpers */
 
 /* Replace path with len bytes of s (not by a rename: no reader here). */
-static void
-put(const char *path, const char *s, size_t len)
-{
-	int fd;
-
-	if ((fd = open(path, O_WRONLY | O_TRUNC | O_CREAT, 0640)) == -1 ||
-	    write(fd, s, len) != (ssize_t)len)
-		printf("# put %s: %s\n", path, strerror(errno));
-	if (fd != -1)
-		close(fd);
-}
+#define put(...)	tfile_write(O_TRUNC, __VA_ARGS__)
 
 /* ------------------------------------------------------------------ tests */
 

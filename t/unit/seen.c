@@ -22,6 +22,9 @@
 #define TFILE_TEMPLATE	"/tmp/se3ipxe-seen.XXXXXX"
 #include "tfile.h"
 
+/* Write len bytes of s at the end of the file at path. */
+#define put(...)	tfile_write(O_APPEND, __VA_ARGS__)
+
 /* A literal and its length, NUL bytes included. */
 #define L(s)		s, sizeof(s) - 1
 /* One journal line from its nine fields. */
@@ -56,7 +59,6 @@ static void		 test_journal_paths(void);
 static void		 test_short_write(void);
 static void		 append_capped(const char *, off_t, enum sip_rc,
 			    const char *, const char *);
-static void		 put(const char *, const char *, size_t);
 static void		 test_concurrent(void);
 
 /* ---------------------------------------------------------------- vectors */
@@ -751,18 +753,6 @@ test_journal_paths(void)
 	    "take: no such directory is an absent journal");
 }
 
-/* Write len bytes of s at the end of the file at path. */
-static void
-put(const char *path, const char *s, size_t len)
-{
-	int fd;
-
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0640)) == -1 ||
-	    write(fd, s, len) != (ssize_t)len)
-		printf("# put %s: %s\n", path, strerror(errno));
-	if (fd != -1)
-		close(fd);
-}
 
 /*
  * Append one line (60 bytes) to db's journal with the file size capped

@@ -5,6 +5,10 @@
 
 #include <sys/stat.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +63,19 @@ slurp(const char *path)
 	b[got] = '\0';
 	fclose(f);
 	return b;
+}
+
+/* Write len bytes of s to path, opened with O_WRONLY | O_CREAT | oflag. */
+static void __attribute__((__unused__))
+tfile_write(int oflag, const char *path, const char *s, size_t len)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | oflag, 0640)) == -1 ||
+	    write(fd, s, len) != (ssize_t)len)
+		printf("# write %s: %s\n", path, strerror(errno));
+	if (fd != -1)
+		close(fd);
 }
 
 /* The library's errors are one line, never empty. */
