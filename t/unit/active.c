@@ -584,11 +584,8 @@ test_files(void)
 int
 main(void)
 {
-	if (mkdtemp(tmpdir) == NULL) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+	if (tfile_setup() == -1)
 		return 1;
-	}
-	umask(022);
 	test_vectors();
 	test_big();
 	test_flat();

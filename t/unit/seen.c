@@ -1011,11 +1011,8 @@ test_concurrent(void)
 int
 main(void)
 {
-	if (mkdtemp(tmpdir) == NULL) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+	if (tfile_setup() == -1)
 		return 1;
-	}
-	umask(022);
 	test_smbios();
 	test_parse_good();
 	test_parse_bad();

@@ -16,10 +16,22 @@
 
 /*
  * The including test names its directory's template before including
- * this file (TFILE_TEMPLATE "/tmp/se3ipxe-NAME.XXXXXX"), mkdtemp()s
- * tmpdir in main and removes it with tap_rmtree().
+ * this file (TFILE_TEMPLATE "/tmp/se3ipxe-NAME.XXXXXX"), calls tfile_setup()
+ * in main and removes tmpdir with tap_rmtree().
  */
 static char tmpdir[] = TFILE_TEMPLATE;
+
+/* Make tmpdir and a umask that the modes the tests check do not depend on. */
+static int __attribute__((__unused__))
+tfile_setup(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return -1;
+	}
+	umask(022);
+	return 0;
+}
 
 /* A path in tmpdir; eight in a row stay valid, enough for one call's arguments. */
 static const char * __attribute__((__unused__))
