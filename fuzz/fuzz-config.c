@@ -1,28 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* libFuzzer target: se3-ipxe.conf, through a temporary file; what loads is in range, what fails leaves the defaults. */
-#include <fcntl.h>
+/* libFuzzer target: se3-ipxe.conf as sip_config_load hands it to the parser; what loads is in range, what fails leaves the defaults. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "se3ipxe.h"
 #include "extern.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static char	 path[] = "/tmp/sip-fuzz-config-XXXXXX";
-
-static void	 cleanup(void);
 static void	 check_config(const struct sip_config *);
 static void	 check_defaults(const struct sip_config *);
-
-static void
-cleanup(void)
-{
-	unlink(path);
-}
 
 static void
 check_config(const struct sip_config *c)
@@ -67,29 +56,20 @@ check_defaults(const struct sip_config *c)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int ready;
 	struct sip_config cfg;
 	struct sip_err err;
-	size_t off;
-	ssize_t w;
-	int fd;
+	char *text;
 
-	if (!ready) {
-		if ((fd = mkstemp(path)) == -1)
-			abort();
-		close(fd);
-		atexit(cleanup);
-		ready = 1;
-	}
-	if ((fd = open(path, O_WRONLY | O_TRUNC)) == -1)
-		abort();
-	for (off = 0; off < size; off += (size_t)w)
-		if ((w = write(fd, data + off, size - off)) <= 0)
-			abort();
-	close(fd);
-
+	/* As sip_file_read hands it over: NUL-terminated, 64 KiB at most. */
+	if (size > 64 * 1024 || (text = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
 	err.msg[0] = '\0';
-	if (sip_config_load(&cfg, path, &err) == SIP_OK)
+	if (sip_config_defaults(&cfg) != SIP_OK)
+		abort();
+	if (sip_config_parse(&cfg, "/etc/se3-ipxe/fuzz.conf", text, size,
+	    &err) == SIP_OK)
 		check_config(&cfg);
 	else {
 		if (err.msg[0] == '\0' || strchr(err.msg, '\n') != NULL)
@@ -97,5 +77,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_defaults(&cfg);
 	}
 	sip_config_free(&cfg);
+	free(text);
 	return 0;
 }

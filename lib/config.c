@@ -551,31 +551,23 @@ enum sip_rc
 sip_config_load(struct sip_config *cfg, const char *path,
     struct sip_err *err)
 {
-	struct sip_config tmp;
-	struct cscan sc;
 	const char *file;
 	char *text = NULL;
-	size_t len, k;
+	size_t len;
 	int explicit = 1;
 	enum sip_rc rc;
 
 	if (err != NULL)
 		err->msg[0] = '\0';
-	memset(&sc, 0, sizeof(sc));
 	if ((rc = sip_config_defaults(cfg)) != SIP_OK)
-		return sip_errf(err, rc, "configuration defaults: %s",
-		    sip_strerror(rc));
-	if ((rc = sip_config_defaults(&tmp)) != SIP_OK)
 		return sip_errf(err, rc, "configuration defaults: %s",
 		    sip_strerror(rc));
 
 	if ((file = path) == NULL && (file = getenv(SIP_CONFIG_ENV)) != NULL) {
-		if (file[0] != '/') {
-			rc = sip_errf(err, SIP_ECONFIG,
+		if (file[0] != '/')
+			return sip_errf(err, SIP_ECONFIG,
 			    "%s: '%s' is not an absolute path",
 			    SIP_CONFIG_ENV, file);
-			goto out;
-		}
 	} else if (file == NULL) {
 		file = SIP_CONFIG_PATH;
 		explicit = 0;
@@ -586,12 +578,32 @@ sip_config_load(struct sip_config *cfg, const char *path,
 		if (rc == SIP_ENOTFOUND && !explicit) {
 			if (err != NULL)
 				err->msg[0] = '\0';
-			rc = SIP_OK;
-		} else if (rc == SIP_ENOTFOUND)
-			rc = SIP_EIO;
-		goto out;
+			return SIP_OK;
+		}
+		return rc == SIP_ENOTFOUND ? SIP_EIO : rc;
 	}
+	rc = sip_config_parse(cfg, file, text, len, err);
+	free(text);
+	return rc;
+}
 
+/*
+ * All or nothing: the values are gathered in a copy of the defaults and
+ * replace *cfg only once every one of them is known good.
+ */
+enum sip_rc
+sip_config_parse(struct sip_config *cfg, const char *file, const char *text,
+    size_t len, struct sip_err *err)
+{
+	struct sip_config tmp;
+	struct cscan sc;
+	size_t k;
+	enum sip_rc rc;
+
+	memset(&sc, 0, sizeof(sc));
+	if ((rc = sip_config_defaults(&tmp)) != SIP_OK)
+		return sip_errf(err, rc, "configuration defaults: %s",
+		    sip_strerror(rc));
 	sc.file = file;
 	sc.err = err;
 	if ((rc = config_lines(file, text, len, err)) != SIP_OK)
@@ -616,7 +628,6 @@ sip_config_load(struct sip_config *cfg, const char *path,
  out:
 	for (k = 0; k < CK__MAX; k++)
 		free(sc.value[k]);
-	free(text);
 	sip_config_free(&tmp);
 	return rc;
 }

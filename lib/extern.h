@@ -127,6 +127,14 @@ enum sip_rc	 sip_buildarch_parse(const char *, enum sip_buildarch *);
  * free on error).
  */
 enum sip_rc	 sip_config_defaults(struct sip_config *);
+/*
+ * The configuration in text (len bytes, named file in messages) over
+ * *cfg, which holds the defaults: replaced whole on success, untouched
+ * on failure.  sip_config_load reads the file and calls this; the fuzz
+ * target calls it without a file.
+ */
+enum sip_rc	 sip_config_parse(struct sip_config *, const char *file,
+		    const char *text, size_t len, struct sip_err *);
 
 /*
  * The duration grammar without the range: *overflow tells a number too
