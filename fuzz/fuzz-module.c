@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* libFuzzer target: module manifests, loaded from a temporary module directory, and option resolution. */
+/* libFuzzer target: module manifests as sip_module_load hands them to the parser, their templates in a temporary module directory, and option resolution. */
 #include <sys/stat.h>
 
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +9,12 @@
 #include <unistd.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static char	 top[] = "/tmp/sip-fuzz-module-XXXXXX";
-static char	 dir[64], manifest[96];
+static char	 dir[64];
 
 /* Templates a manifest may name: the module directory is "m". */
 static const char *const templates[][2] = {
@@ -33,7 +33,6 @@ cleanup(void)
 	char path[160];
 	size_t i;
 
-	unlink(manifest);
 	for (i = 0; i < sizeof(templates) / sizeof(templates[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, templates[i][0]);
 		unlink(path);
@@ -52,7 +51,6 @@ setup(void)
 	if (mkdtemp(top) == NULL)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/m", top);
-	snprintf(manifest, sizeof(manifest), "%s/module.ini", dir);
 	if (mkdir(dir, 0700) == -1)
 		return -1;
 	atexit(cleanup);
@@ -112,29 +110,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int ready;
 	struct sip_module *m;
 	struct sip_err err;
-	size_t off;
-	ssize_t w;
-	int fd;
+	char *text;
 
 	if (!ready) {
 		if (setup() == -1)
 			abort();
 		ready = 1;
 	}
-	if ((fd = open(manifest, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
-		abort();
-	for (off = 0; off < size; off += (size_t)w)
-		if ((w = write(fd, data + off, size - off)) <= 0)
-			abort();
-	close(fd);
-
+	/* As sip_file_read hands it over: NUL-terminated, 64 KiB at most. */
+	if (size > 64 * 1024 || (text = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
 	err.msg[0] = '\0';
-	if (sip_module_load(dir, &m, &err) != SIP_OK) {
+	if (sip_module_parse(dir, text, size, &m, &err) != SIP_OK) {
 		if (m != NULL || err.msg[0] == '\0')
 			abort();
-		return 0;
+	} else {
+		check_module(m);
+		sip_module_free(m);
 	}
-	check_module(m);
-	sip_module_free(m);
+	free(text);
 	return 0;
 }

@@ -149,6 +149,13 @@ enum sip_rc	 sip_duration_scan(const char *, int64_t *, int *overflow);
 enum sip_rc	 sip_file_name_check(const char *);
 enum sip_rc	 sip_completion_parse(const char *, enum sip_completion *);
 enum sip_rc	 sip_opt_type_parse(const char *, enum sip_opt_type *);
+/*
+ * sip_module_load after the read: the manifest in text (len bytes) of the
+ * module in dir, whose templates are still read from dir.  Caller frees
+ * with sip_module_free (nothing to free on error).
+ */
+enum sip_rc	 sip_module_parse(const char *dir, const char *text, size_t len,
+		    struct sip_module **, struct sip_err *);
 
 /* Options (lib/option.c). */
 /* The template value type an option of type t fills. */

@@ -91,6 +91,7 @@ static enum sip_rc build_capability(struct mparse *, const struct rsect *,
 static enum sip_rc build_option(struct mparse *, const struct rsect *,
 		    struct sip_option *);
 static enum sip_rc load_templates(struct sip_module *, struct sip_err *);
+static int	 manifest_path(const char *, char *, size_t *);
 static int	 module_cmp(const void *, const void *);
 static enum sip_rc manifest_exists(const char *, const char *, size_t,
 		    char *, size_t, int *, struct sip_err *);
@@ -731,33 +732,62 @@ load_templates(struct sip_module *m, struct sip_err *err)
 	return SIP_OK;
 }
 
+/*
+ * The directory without its trailing slashes in *n, and its manifest's
+ * path in file: 0 when it has no room there.
+ */
+static int
+manifest_path(const char *dir, char *file, size_t *n)
+{
+	*n = strlen(dir);
+	while (*n > 1 && dir[*n - 1] == '/')
+		(*n)--;
+	if (*n == 0 || *n + sizeof("/module.ini") > MODULE_PATH_MAX)
+		return 0;
+	snprintf(file, MODULE_PATH_MAX, "%.*s/module.ini", (int)*n, dir);
+	return 1;
+}
+
 enum sip_rc
 sip_module_load(const char *dir, struct sip_module **out,
     struct sip_err *err)
 {
-	struct sip_module *m;
-	struct mparse mp;
-	char file[MODULE_PATH_MAX], dirname[SIP_NAME_MAX];
-	const char *base;
+	char file[MODULE_PATH_MAX];
 	char *text = NULL;
 	size_t len, n;
 	enum sip_rc rc;
 
 	*out = NULL;
+	if (!manifest_path(dir, file, &n))
+		return sip_errf(err, SIP_EMODULE, "'%s': bad module directory",
+		    dir);
+	if ((rc = sip_file_read(file, MODULE_FILE_MAX, &text, &len, err)) !=
+	    SIP_OK)
+		return rc;
+	rc = sip_module_parse(dir, text, len, out, err);
+	free(text);
+	return rc;
+}
+
+enum sip_rc
+sip_module_parse(const char *dir, const char *text, size_t len,
+    struct sip_module **out, struct sip_err *err)
+{
+	struct sip_module *m;
+	struct mparse mp;
+	char file[MODULE_PATH_MAX], dirname[SIP_NAME_MAX];
+	const char *base;
+	size_t n;
+	enum sip_rc rc;
+
+	*out = NULL;
 	memset(&mp, 0, sizeof(mp));
+	if (!manifest_path(dir, file, &n))
+		return sip_errf(err, SIP_EMODULE, "'%s': bad module directory",
+		    dir);
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return sip_errf(err, SIP_ENOMEM, "%s: %s", dir,
 		    sip_strerror(SIP_ENOMEM));
-
-	/* The directory without trailing slashes, and its last component. */
-	n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	if (n == 0 || n + sizeof("/module.ini") > sizeof(file)) {
-		rc = sip_errf(err, SIP_EMODULE, "'%s': bad module directory",
-		    dir);
-		goto fail;
-	}
 	if ((m->dir = strndup(dir, n)) == NULL) {
 		rc = sip_errf(err, SIP_ENOMEM, "%s: %s", dir,
 		    sip_strerror(SIP_ENOMEM));
@@ -766,11 +796,7 @@ sip_module_load(const char *dir, struct sip_module **out,
 	base = (base = strrchr(m->dir, '/')) == NULL ? m->dir : base + 1;
 	if (!copy(dirname, sizeof(dirname), base))
 		dirname[0] = '\0';	/* too long: will not match the name */
-	snprintf(file, sizeof(file), "%s/module.ini", m->dir);
 
-	if ((rc = sip_file_read(file, MODULE_FILE_MAX, &text, &len, err)) !=
-	    SIP_OK)
-		goto fail;
 	mp.file = file;
 	mp.err = err;
 	if ((rc = sip_ini_parse(file, text, len, section_cb, key_cb, &mp,
@@ -781,12 +807,10 @@ sip_module_load(const char *dir, struct sip_module **out,
 	if ((rc = load_templates(m, err)) != SIP_OK)
 		goto fail;
 	mparse_free(&mp);
-	free(text);
 	*out = m;
 	return SIP_OK;
  fail:
 	mparse_free(&mp);
-	free(text);
 	sip_module_free(m);
 	return rc;
 }
