@@ -356,9 +356,11 @@ test_flat(void)
 	int listed, probes = 0;
 
 	build(&b, n, 1);
-	if (!ok(!b.failed && (keep = calloc((size_t)n + 2, 1)) != NULL,
-	    "100,000-MAC list built"))
+	keep = calloc((size_t)n + 2, 1);
+	if (!ok(!b.failed && keep != NULL, "100,000-MAC list built")) {
+		free(keep);
 		return;
+	}
 	snprintf(mac, sizeof(mac), "02:00:00:%02x:%02x:%02x",
 	    (want >> 16) & 0xff, (want >> 8) & 0xff, want & 0xff);
 	/* The lines a binary search for line want + 1 reads. */
