@@ -212,6 +212,17 @@ struct sip_config {
 	char		*dhcp_efi_file;	/* [dhcp] efi_file */
 	char		*dhcp_legacy_file; /* [dhcp] legacy_file */
 	enum sip_bind	 bind;		/* [security] bind */
+	char		*ldap_uri;	/* [ldap] uri, "" = no LDAP */
+	char		*ldap_base;	/* [ldap] base */
+	char		*ldap_computers; /* [ldap] computers (RDN) */
+	char		*ldap_parcs;	/* [ldap] parcs (RDN) */
+	char		*ldap_rights;	/* [ldap] rights (RDN) */
+	char		*ldap_people;	/* [ldap] people (RDN) */
+	char		*ldap_bind_dn;	/* [ldap] bind_dn, "" = anonymous */
+	char		*ldap_bind_password_file; /* [ldap] bind_password_file */
+	int		 ldap_network_timeout; /* [ldap] network_timeout (s) */
+	int		 ldap_timeout;	/* [ldap] timeout (s) */
+	int		 ldap_starttls;	/* [ldap] starttls */
 };
 
 /*
