@@ -60,7 +60,8 @@ static const struct {
 	const char	*text;
 } operands[] = {
 	{ "TARGET",	"a MAC address: 52:54:00:12:34:56, 52-54-00-12-34-56 "
-			"or 525400123456" },
+			"or 525400123456; with [ldap], also a machine name, "
+			"an IP address or parc:NAME" },
 	{ "ACTION",	"MODULE:CAPABILITY, as `se3-ipxe actions` lists them: "
 			"memtest:run" },
 	{ "KEY=VALUE",	"an option of the ACTION, as `se3-ipxe actions` "
@@ -186,6 +187,14 @@ ctx_setup(const struct command *c, struct ctx *ctx)
 		warn_lib(NULL, &e, rc);
 		return -1;
 	}
+	/*
+	 * The bind password is root's: read it while still root.  A file
+	 * that cannot be read fails only a verb that needs the directory.
+	 */
+	if (ctx->cfg.ldap_uri[0] != '\0' && ctx->cfg.ldap_bind_dn[0] != '\0')
+		ctx->ldap_pw_rc = sip_ldap_password_read(
+		    ctx->cfg.ldap_bind_password_file, &ctx->ldap_pw,
+		    &ctx->ldap_pw_err);
 	if ((c->flags & CMD_STORE) && drop_privileges(ctx) == -1)
 		return -1;
 	return 0;
@@ -302,7 +311,7 @@ machines_open(const struct command *c, struct ctx *ctx, int argc,
 {
 	if (ctx_setup(c, ctx) == -1)
 		return -1;
-	if (targets_parse(c->name, argv, argc, t) == -1)
+	if (targets_parse(c->name, ctx, argv, argc, t) == -1)
 		return -1;
 	return store_open(c->name, ctx, c->flags & CMD_STORE, st);
 }
@@ -430,5 +439,9 @@ main(int argc, char *argv[])
 	rv = c->fn(c, &ctx, argc, argv);
 	if (ctx.cfg_loaded)
 		sip_config_free(&ctx.cfg);
+	if (ctx.ldap_pw != NULL) {
+		explicit_bzero(ctx.ldap_pw, strlen(ctx.ldap_pw));
+		free(ctx.ldap_pw);
+	}
 	return stdout_close(rv);
 }

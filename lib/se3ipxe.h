@@ -242,22 +242,30 @@ enum sip_rc	 sip_time_add(int64_t a, int64_t b, int64_t *sum);
 
 /*
  * The machines a command line names: TARGET arguments resolved into
- * canonical MACs, each once, in the order first named.  A TARGET is a MAC
- * today; host names, IP addresses and parc:NAME will resolve here too.
+ * canonical MACs, each once, in the order first named.  A TARGET is a
+ * MAC (any spelling sip_mac_parse takes: it never reads LDAP), or,
+ * through SE3's directory, parc:NAME (its machines), an IPv4 address
+ * (the machine with that ipHostNumber) or a machine name (its cn).
  * p[i] points at mac[i] (what the store functions take).
  */
 struct sip_targets {
 	char		(*mac)[SIP_MAC_STRLEN];
 	const char	**p;
 	size_t		 n;
+	size_t		 cap;
 };
 /*
- * SIP_EINVAL naming the first TARGET that names no machine.  Caller frees
- * with sip_targets_free; nothing to free on error (t is left empty, which
+ * All or nothing: an error names the first TARGET that names no machine
+ * (SIP_EINVAL, SIP_ENOTFOUND), or a machine of it without a MAC in the
+ * directory (SIP_ENOTFOUND), or the directory that did not answer
+ * (SIP_EIO, SIP_ECONFIG).  cfg NULL or without [ldap] uri: MACs only.
+ * password is [ldap] bind_dn's, or NULL.  Caller frees with
+ * sip_targets_free; nothing to free on error (t is left empty, which
  * sip_targets_free also takes).
  */
-enum sip_rc	 sip_targets_resolve(const char *const *args, size_t nargs,
-		    struct sip_targets *, struct sip_err *);
+enum sip_rc	 sip_targets_resolve(const struct sip_config *cfg,
+		    const char *password, const char *const *args,
+		    size_t nargs, struct sip_targets *, struct sip_err *);
 void		 sip_targets_free(struct sip_targets *);
 
 /* ------------------------------------------------------------------- LDAP */
