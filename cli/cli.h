@@ -65,6 +65,7 @@ command_fn	 cmd_set_action, cmd_cancel;		/* cmd_action.c */
 command_fn	 cmd_status, cmd_history;		/* cmd_status.c */
 command_fn	 cmd_preview, cmd_actions, cmd_check;	/* cmd_module.c */
 command_fn	 cmd_init, cmd_cleanup, cmd_dhcp_config;	/* cmd_admin.c */
+command_fn	 cmd_machines;				/* cmd_machines.c */
 
 /* main.c: usage, and what the verbs open. */
 int		 verb_usage(const struct command *, int);

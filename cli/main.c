@@ -28,6 +28,9 @@ static const struct command commands[] = {
 	{ "status",	cmd_status,
 	    "[--json] [TARGET...]",		CMD_CONFIG | CMD_STORE_RO,
 	    "show the machines, their last action and last boot" },
+	{ "machines",	cmd_machines,
+	    "[--json] [--unknown] [MACHINE...]", CMD_CONFIG | CMD_STORE_RO,
+	    "list SE3's machines from LDAP with what was seen of them" },
 	{ "history",	cmd_history,
 	    "[--json] TARGET",			CMD_CONFIG | CMD_STORE_RO,
 	    "show what happened to the actions of TARGET, oldest first" },
@@ -62,6 +65,8 @@ static const struct {
 	{ "TARGET",	"a MAC address: 52:54:00:12:34:56, 52-54-00-12-34-56 "
 			"or 525400123456; with [ldap], also a machine name, "
 			"an IP address or parc:NAME" },
+	{ "MACHINE",	"a machine name or parc:NAME, as SE3's directory "
+			"has them: pc-101, parc:salle-12" },
 	{ "ACTION",	"MODULE:CAPABILITY, as `se3-ipxe actions` lists them: "
 			"memtest:run" },
 	{ "KEY=VALUE",	"an option of the ACTION, as `se3-ipxe actions` "

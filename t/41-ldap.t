@@ -110,7 +110,58 @@ is "$rc" 1 "pc-000* matches nothing (RFC 4515 escaping)"
 run cancel 'x)(cn=*'
 is "$rc" 1 "an injected filter matches nothing"
 
+# --- SE3's MAC spellings ------------------------------------------------------
+run machines --json pc-0000 pc-0001 pc-0002 pc-0003
+is "$rc" 0 "machines --json: exit 0"
+valid_json "$T/out"
+ok $? "machines --json: valid JSON"
+is "$(grep -o '"mac":"[^"]*"' "$T/out" | tr '\n' ' ')" \
+    '"mac":"02:00:00:00:00:00" "mac":"02:00:00:00:00:01" "mac":"02:00:00:00:00:02" "mac":"02:00:00:00:00:03" ' \
+    "MACs written 02:00:00:00:00:00, 02-00-..., 02000000..., 2:0:0:0:0:3: all read"
+
+# --- machines ------------------------------------------------------------------
+run machines
+is "$rc" 0 "machines: exit 0"
+is "$(($(wc -l < "$T/out") - 1))" "$((NM + 7))" "machines: every machine ($NM + 7 hostile), no Samba account, no printer"
+run machines pc-0010
+grep -q '^pc-0010  *02:00:00:00:00:0a  *10\.1\.0\.10  *profs,salle-11 ' "$T/out"
+ok $? "machines pc-0010: name, MAC, IP, its two parcs"
+run machines parc:salle-01
+is "$(($(wc -l < "$T/out") - 1))" 33 "machines parc:salle-01: its 33 machines"
+run machines no-such-pc
+is "$rc" 1 "machines NAME unknown: exit 1"
+one_line_naming "'no-such-pc'"
+ok $? "machines NAME unknown: named"
+
+# A boot seen, and a boot of a MAC SE3 does not know.
+cgi_boot "mac=$(slapd_mac 10)&platform=efi"
+cgi_boot "mac=0e:00:00:00:00:01&platform=pcbios"
+fold_seen
+run machines pc-0010
+grep -q '^pc-0010 .* efi ' "$T/out"
+ok $? "machines: the platform seen at its boot"
+run machines --unknown
+is "$rc" 0 "machines --unknown: exit 0"
+is "$(tail -n +2 "$T/out" | awk '{ print $2 }')" "0e:00:00:00:00:01" \
+    "machines --unknown: the MAC that booted and is in no LDAP entry, alone"
+
 # --- hostile values -----------------------------------------------------------
+run machines parc:hostile
+is "$rc" 0 "machines parc:hostile: exit 0"
+grep -q '^evil\\x0areboot ' "$T/out"
+ok $? "a newline in a name is shown as \\x0a"
+grep -q '^dollar\\x20\\x24\\x7bboot\\x7d ' "$T/out"
+ok $? "\${...} and spaces in a name are shown escaped"
+! grep -q '^reboot\|\${' "$T/out"
+ok $? "nothing hostile printed raw"
+run machines --json parc:hostile parc:badmacs
+valid_json "$T/out"
+ok $? "machines --json with hostile values: valid JSON"
+! grep -q '\${\|AAAAAAAAAA' "$T/out"
+ok $? "machines --json: no \${...}, no 10 kB value"
+run machines parc:badmacs
+awk 'length > 200 { bad = 1 } END { exit bad }' "$T/out"
+ok $? "a 10 kB value is not printed"
 run set-action 10.200.0.1 10.200.0.2 memtest:run
 is "$rc" 0 "the machines with hostile names, by IP: set"
 for a in 10.200.0.1 10.200.0.2; do
@@ -177,6 +228,8 @@ one_line_naming "LDAP $SLAPD_URI: anonymous bind: Can't contact LDAP server"
 ok $? "slapd gone: one line naming the URI: $(cat "$T/err")"
 [ $((t1 - t0)) -le 3000 ]
 ok $? "slapd gone: said at once ($((t1 - t0)) ms)"
+run machines
+is "$rc" 1 "slapd gone: machines fails, one line"
 run set-action 02:00:00:00:03:01 memtest:run
 is "$rc" 0 "slapd gone: a MAC target still works"
 
