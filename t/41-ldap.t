@@ -10,9 +10,11 @@ if slapd_missing; then
 	exit 0
 fi
 
-unset SE3_IPXE_CONFIG SUDO_USER
+unset SE3_IPXE_CONFIG SUDO_USER LDAPURI LDAPBASE LDAPBINDDN
 TZ=UTC
-export TZ
+# No /etc/ldap/ldap.conf nor ~/.ldaprc: the test's settings only.
+LDAPNOINIT=1
+export TZ LDAPNOINIT
 trap 'slapd_stop; rm -rf "$T"' EXIT
 
 NM=1040		# machines pc-0000..pc-1039
@@ -192,6 +194,13 @@ printf 'wrong\n' > "$T/pw"
 is "$?" 1 "a wrong password: exit 1"
 one_line_naming "$SLAPD_URI: bind: Invalid credentials"
 ok $? "a wrong password: one line naming the server: $(cat "$T/err")"
+
+# --- StartTLS asked of a server that has no TLS ---------------------------------
+sed 's/^timeout = 2$/timeout = 2\nstarttls = yes/' "$CONF" > "$T/tls.conf"
+"$SIP" -c "$T/tls.conf" set-action pc-0100 memtest:run > "$T/out" 2> "$T/err"
+is "$?" 1 "starttls = yes, and the server cannot: exit 1, never in clear text"
+one_line_naming "LDAP $SLAPD_URI: StartTLS: "
+ok $? "... one line naming the server: $(cat "$T/err")"
 
 # --- no LDAP configured: MACs only ---------------------------------------------------
 "$SIP" -c "$MACONLY" set-action pc-0001 memtest:run > "$T/out" 2> "$T/err"
