@@ -33,7 +33,7 @@ CGI_LIBS ?= $(LIBS) -lm
 LIB_SRCS = lib/buf.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
 	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
 	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c lib/time.c lib/names.c lib/option.c \
-	   lib/tick.c lib/json.c lib/target.c
+	   lib/tick.c lib/json.c
 # The store's other rooms; lib/store.h is shared by them alone.
 STORE_SRCS = lib/store_schema.c lib/store_action.c lib/store_machine.c
 LIB_SRCS += $(STORE_SRCS)
@@ -48,20 +48,26 @@ REPLAY_BINS = $(FUZZ_SRCS:fuzz/fuzz-%.c=build/t/replay-%.t)
 MANS      = man/se3-ipxe.8 man/ipxe.cgi.8 man/se3-ipxe.conf.5 man/se3-ipxe-modules.5
 
 CLI_SRCS = cli/main.c cli/util.c cli/priv.c cli/cmd_action.c cli/cmd_status.c \
-	   cli/cmd_module.c cli/cmd_admin.c
+	   cli/cmd_module.c cli/cmd_admin.c cli/cmd_machines.c
 CLI_OBJS = $(CLI_SRCS:.c=.o)
-# The CLI links on its own line: what only it needs (libldap, later) is
-# added here and never reaches the static ipxe.cgi.
-CLI_LIBS ?= $(LIBS)
+# What only the CLI needs, SE3's directory through libldap, is its own
+# archive on its own link line: it never reaches the static ipxe.cgi.
+LDAP_SRCS = lib/ldap.c lib/target.c
+LDAP_OBJS = $(LDAP_SRCS:.c=.o)
+LDAP_LIB  = lib/libse3ipxe-ldap.a
+LDAP_LIBS ?= -lldap -llber
+CLI_LIBS ?= $(LIBS) $(LDAP_LIBS)
+# The unit tests of those files link it too.
+LDAP_UNITS = build/t/target.t build/t/ldap.t
 
 all: cgi/ipxe.cgi cli/se3-ipxe
 
 .c.o:
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-$(LIB_OBJS) cgi/ipxe.cgi.o $(CLI_OBJS): lib/se3ipxe.h
+$(LIB_OBJS) $(LDAP_OBJS) cgi/ipxe.cgi.o $(CLI_OBJS): lib/se3ipxe.h
 # lib/extern.h: the internals, for lib/, the unit tests and the fuzz targets.
-$(LIB_OBJS): lib/extern.h
+$(LIB_OBJS) $(LDAP_OBJS): lib/extern.h
 lib/store.o $(STORE_SRCS:.c=.o): lib/store.h
 $(CLI_OBJS): cli/cli.h
 
@@ -80,7 +86,7 @@ build/flags: FORCE
 	@mkdir -p build
 	@echo '$(subst ','\'',$(BUILD_FLAGS))' | cmp -s - $@ || \
 	    echo '$(subst ','\'',$(BUILD_FLAGS))' > $@
-$(LIB_OBJS) cgi/ipxe.cgi.o $(CLI_OBJS) bench/floor.cgi $(UNIT_BINS) \
+$(LIB_OBJS) $(LDAP_OBJS) cgi/ipxe.cgi.o $(CLI_OBJS) bench/floor.cgi $(UNIT_BINS) \
     $(REPLAY_BINS) build/t/ipxe-dynamic.cgi build/t/se3-ipxe-crash: build/flags
 
 $(LIB): $(LIB_OBJS)
@@ -90,12 +96,20 @@ $(LIB): $(LIB_OBJS)
 cgi/ipxe.cgi: cgi/ipxe.cgi.o $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(CGI_STATIC) -o $@ cgi/ipxe.cgi.o $(LIB) $(CGI_LIBS)
 
-cli/se3-ipxe: $(CLI_OBJS) $(LIB)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(CLI_LIBS)
+$(LDAP_LIB): $(LDAP_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $(LDAP_OBJS)
+
+cli/se3-ipxe: $(CLI_OBJS) $(LDAP_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LDAP_LIB) $(LIB) $(CLI_LIBS)
 
 build/t/%.t: t/unit/%.c t/unit/tap.h t/unit/tfile.h $(LIB)
 	@mkdir -p build/t
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+$(LDAP_UNITS): build/t/%.t: t/unit/%.c t/unit/tap.h t/unit/tfile.h $(LDAP_LIB) $(LIB)
+	@mkdir -p build/t
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LDAP_LIB) $(LIB) $(CLI_LIBS)
 
 # Each fuzz target, built with the ordinary compiler, replays its corpus.
 build/t/replay-%.t: fuzz/fuzz-%.c fuzz/replay.c $(LIB)
@@ -110,9 +124,9 @@ build/t/ipxe-dynamic.cgi: cgi/ipxe.cgi.o $(LIB)
 
 # The CLI with its crash points compiled in (SIP_CRASH_POINT in
 # lib/extern.h): the tests kill a fold at each of its steps.
-build/t/se3-ipxe-crash: $(CLI_SRCS) $(LIB_SRCS) lib/se3ipxe.h lib/extern.h lib/store.h cli/cli.h build/paths
+build/t/se3-ipxe-crash: $(CLI_SRCS) $(LIB_SRCS) $(LDAP_SRCS) lib/se3ipxe.h lib/extern.h lib/store.h cli/cli.h build/paths
 	@mkdir -p build/t
-	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -DSIP_CRASH_POINTS $(LDFLAGS) -o $@ $(CLI_SRCS) $(LIB_SRCS) $(CLI_LIBS)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -DSIP_CRASH_POINTS $(LDFLAGS) -o $@ $(CLI_SRCS) $(LIB_SRCS) $(LDAP_SRCS) $(CLI_LIBS)
 
 build/t/failmalloc.so: t/lib/failmalloc.c
 	@mkdir -p build/t
@@ -202,7 +216,7 @@ install: all
 	install -m 0644 se3-ipxe.conf.example $(DESTDIR)$(DATADIR)/se3-ipxe.conf.example
 
 clean:
-	rm -rf build $(LIB) lib/*.o cgi/*.o cli/*.o cgi/ipxe.cgi cli/se3-ipxe bench/floor.cgi
+	rm -rf build $(LIB) $(LDAP_LIB) lib/*.o cgi/*.o cli/*.o cgi/ipxe.cgi cli/se3-ipxe bench/floor.cgi
 
 FORCE:
 

@@ -25,6 +25,9 @@ struct ctx {
 	struct sip_config	 cfg;
 	int			 cfg_loaded;
 	char			 who[64];	/* created_by / cancelled by */
+	char			*ldap_pw;	/* [ldap] bind_dn's password */
+	enum sip_rc		 ldap_pw_rc;	/* why it is NULL, told when needed */
+	struct sip_err		 ldap_pw_err;
 	time_t			 now;
 };
 
@@ -62,6 +65,7 @@ command_fn	 cmd_set_action, cmd_cancel;		/* cmd_action.c */
 command_fn	 cmd_status, cmd_history;		/* cmd_status.c */
 command_fn	 cmd_preview, cmd_actions, cmd_check;	/* cmd_module.c */
 command_fn	 cmd_init, cmd_cleanup, cmd_dhcp_config;	/* cmd_admin.c */
+command_fn	 cmd_machines;				/* cmd_machines.c */
 
 /* main.c: usage, and what the verbs open. */
 int		 verb_usage(const struct command *, int);
@@ -100,8 +104,10 @@ int		 verb_one_target(const struct command *, int *, char ***,
 		    const struct verb_option *, size_t, int *);
 int		 verb_noargs(const struct command *, int, char *[],
 		    const struct verb_option *, size_t, int *);
-int		 targets_parse(const char *, char *const *, int,
-		    struct sip_targets *);
+int		 targets_parse(const char *, const struct ctx *, char *const *,
+		    int, struct sip_targets *);
+int		 ldap_password(const char *, const struct ctx *,
+		    const char **);
 int		 active_action(const char *, struct sip_store *, const char *,
 		    struct sip_action **);
 

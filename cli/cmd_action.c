@@ -57,7 +57,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
 	struct sip_err e = { "" };
-	struct sip_targets t = { NULL, NULL, 0 };
+	struct sip_targets t = { NULL, NULL, 0, 0 };
 	struct sip_module *mod = NULL;
 	const struct sip_capability *cap;
 	struct sip_kv *opts = NULL;
@@ -107,7 +107,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		    action);
 		goto out;
 	}
-	if (targets_parse(c->name, argv, k - 1, &t) == -1)
+	if (targets_parse(c->name, ctx, argv, k - 1, &t) == -1)
 		goto out;
 	if ((rc = sip_module_find(ctx->cfg.module_path, modname, &mod, &e)) !=
 	    SIP_OK) {
@@ -239,7 +239,7 @@ int
 cmd_cancel(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
 	struct sip_err e = { "" };
-	struct sip_targets t = { NULL, NULL, 0 };
+	struct sip_targets t = { NULL, NULL, 0, 0 };
 	struct sip_store *st = NULL;
 	struct sip_action *act;
 	size_t i, n;

@@ -28,6 +28,9 @@ static const struct command commands[] = {
 	{ "status",	cmd_status,
 	    "[--json] [TARGET...]",		CMD_CONFIG | CMD_STORE_RO,
 	    "show the machines, their last action and last boot" },
+	{ "machines",	cmd_machines,
+	    "[--json] [--unknown] [MACHINE...]", CMD_CONFIG | CMD_STORE_RO,
+	    "list SE3's machines from LDAP with what was seen of them" },
 	{ "history",	cmd_history,
 	    "[--json] TARGET",			CMD_CONFIG | CMD_STORE_RO,
 	    "show what happened to the actions of TARGET, oldest first" },
@@ -60,7 +63,10 @@ static const struct {
 	const char	*text;
 } operands[] = {
 	{ "TARGET",	"a MAC address: 52:54:00:12:34:56, 52-54-00-12-34-56 "
-			"or 525400123456" },
+			"or 525400123456; with [ldap], also a machine name, "
+			"an IP address or parc:NAME" },
+	{ "MACHINE",	"a machine name or parc:NAME, as SE3's directory "
+			"has them: pc-101, parc:salle-12" },
 	{ "ACTION",	"MODULE:CAPABILITY, as `se3-ipxe actions` lists them: "
 			"memtest:run" },
 	{ "KEY=VALUE",	"an option of the ACTION, as `se3-ipxe actions` "
@@ -186,6 +192,14 @@ ctx_setup(const struct command *c, struct ctx *ctx)
 		warn_lib(NULL, &e, rc);
 		return -1;
 	}
+	/*
+	 * The bind password is root's: read it while still root.  A file
+	 * that cannot be read fails only a verb that needs the directory.
+	 */
+	if (ctx->cfg.ldap_uri[0] != '\0' && ctx->cfg.ldap_bind_dn[0] != '\0')
+		ctx->ldap_pw_rc = sip_ldap_password_read(
+		    ctx->cfg.ldap_bind_password_file, &ctx->ldap_pw,
+		    &ctx->ldap_pw_err);
 	if ((c->flags & CMD_STORE) && drop_privileges(ctx) == -1)
 		return -1;
 	return 0;
@@ -302,7 +316,7 @@ machines_open(const struct command *c, struct ctx *ctx, int argc,
 {
 	if (ctx_setup(c, ctx) == -1)
 		return -1;
-	if (targets_parse(c->name, argv, argc, t) == -1)
+	if (targets_parse(c->name, ctx, argv, argc, t) == -1)
 		return -1;
 	return store_open(c->name, ctx, c->flags & CMD_STORE, st);
 }
@@ -430,5 +444,9 @@ main(int argc, char *argv[])
 	rv = c->fn(c, &ctx, argc, argv);
 	if (ctx.cfg_loaded)
 		sip_config_free(&ctx.cfg);
+	if (ctx.ldap_pw != NULL) {
+		explicit_bzero(ctx.ldap_pw, strlen(ctx.ldap_pw));
+		free(ctx.ldap_pw);
+	}
 	return stdout_close(rv);
 }

@@ -332,16 +332,46 @@ verb_one_target(const struct command *c, int *argc, char ***argv,
 	return 0;
 }
 
-/* Parse and canonicalise every target (duplicates dropped); name a bad one. */
+/*
+ * The bind password read before the privileges were dropped, or NULL
+ * for an anonymous bind; -1 (said) if it could not be read.
+ */
 int
-targets_parse(const char *verb, char *const *argv, int argc,
-    struct sip_targets *t)
+ldap_password(const char *verb, const struct ctx *ctx, const char **pw)
+{
+	*pw = ctx->ldap_pw;
+	if (ctx->ldap_pw_rc != SIP_OK) {
+		warn_lib(verb, &ctx->ldap_pw_err, ctx->ldap_pw_rc);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Resolve every target (duplicates dropped), through LDAP for those that
+ * are not MACs; name the first bad one.
+ */
+int
+targets_parse(const char *verb, const struct ctx *ctx, char *const *argv,
+    int argc, struct sip_targets *t)
 {
 	struct sip_err e = { "" };
+	const char *pw;
 	enum sip_rc rc;
+	int i;
 
-	rc = sip_targets_resolve((const char *const *)argv, (size_t)argc, t,
-	    &e);
+	/* MACs only: the password is not needed, nor read. */
+	for (i = 0; i < argc; i++) {
+		struct sip_mac m;
+
+		if (sip_mac_parse(argv[i], &m) != SIP_OK)
+			break;
+	}
+	pw = NULL;
+	if (i < argc && ctx->cfg_loaded && ldap_password(verb, ctx, &pw) == -1)
+		return -1;
+	rc = sip_targets_resolve(ctx->cfg_loaded ? &ctx->cfg : NULL, pw,
+	    (const char *const *)argv, (size_t)argc, t, &e);
 	if (rc == SIP_ENOMEM)
 		errx(1, "out of memory");
 	if (rc != SIP_OK) {

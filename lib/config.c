@@ -44,8 +44,13 @@ enum ctype {
 	CT_DURATION,		/* sip_duration_parse in min..max */
 	CT_WORD,		/* one of words[] */
 	CT_IPV4,		/* SIP_T_IPV4 or empty */
-	CT_BOOTFILE		/* sip_dhcp_file_check */
+	CT_BOOTFILE,		/* sip_dhcp_file_check */
+	CT_LDAPURI,		/* ldap://host[:port]/ or ldaps://..., or empty */
+	CT_DN,			/* a DN or RDN: printable, at most 255 bytes */
+	CT_OPTPATH		/* CT_PATH or empty */
 };
+
+static const char *const yesno_names[] = { "no", "yes", NULL };
 
 enum ckey {
 	CK_DB_PATH,
@@ -68,6 +73,17 @@ enum ckey {
 	CK_DHCP_EFI_FILE,
 	CK_DHCP_LEGACY_FILE,
 	CK_SECURITY_BIND,
+	CK_LDAP_URI,
+	CK_LDAP_BASE,
+	CK_LDAP_COMPUTERS,
+	CK_LDAP_PARCS,
+	CK_LDAP_RIGHTS,
+	CK_LDAP_PEOPLE,
+	CK_LDAP_BIND_DN,
+	CK_LDAP_BIND_PASSWORD_FILE,
+	CK_LDAP_NETWORK_TIMEOUT,
+	CK_LDAP_TIMEOUT,
+	CK_LDAP_STARTTLS,
 	CK__MAX
 };
 
@@ -113,6 +129,21 @@ static const struct ckeydef {
 						/* CK_DHCP_LEGACY_FILE */
 	{ "security", "bind", CT_WORD, 0, 0, sip_bind_names },
 						/* CK_SECURITY_BIND */
+	{ "ldap", "uri", CT_LDAPURI, 0, 0, NULL },	/* CK_LDAP_URI */
+	{ "ldap", "base", CT_DN, 0, 0, NULL },		/* CK_LDAP_BASE */
+	{ "ldap", "computers", CT_DN, 0, 0, NULL },	/* CK_LDAP_COMPUTERS */
+	{ "ldap", "parcs", CT_DN, 0, 0, NULL },		/* CK_LDAP_PARCS */
+	{ "ldap", "rights", CT_DN, 0, 0, NULL },	/* CK_LDAP_RIGHTS */
+	{ "ldap", "people", CT_DN, 0, 0, NULL },	/* CK_LDAP_PEOPLE */
+	{ "ldap", "bind_dn", CT_DN, 0, 0, NULL },	/* CK_LDAP_BIND_DN */
+	{ "ldap", "bind_password_file", CT_OPTPATH, 0, 0, NULL },
+						/* CK_LDAP_BIND_PASSWORD_FILE */
+	/* An SE3 answers in milliseconds: a minute is already a hang. */
+	{ "ldap", "network_timeout", CT_INT, 1, 60, NULL },
+						/* CK_LDAP_NETWORK_TIMEOUT */
+	{ "ldap", "timeout", CT_INT, 1, 60, NULL },	/* CK_LDAP_TIMEOUT */
+	{ "ldap", "starttls", CT_WORD, 0, 0, yesno_names },
+						/* CK_LDAP_STARTTLS */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -137,6 +168,7 @@ static enum sip_rc config_value(struct sip_config *, enum ckey,
 static enum sip_rc config_set_str(char **, const char *);
 static int	 config_abspath(const char *, size_t);
 static enum sip_rc config_int(const char *, int64_t *);
+static int	 config_ldapuri(const char *);
 
 enum sip_rc
 sip_config_defaults(struct sip_config *cfg)
@@ -153,7 +185,15 @@ sip_config_defaults(struct sip_config *cfg)
 	    (cfg->dhcp_bios_file = sip_strdup(DEFAULT_BIOS_FILE)) == NULL ||
 	    (cfg->dhcp_efi_file = sip_strdup(DEFAULT_EFI_FILE)) == NULL ||
 	    (cfg->dhcp_legacy_file = sip_strdup(DEFAULT_LEGACY_FILE)) ==
-	    NULL) {
+	    NULL ||
+	    (cfg->ldap_uri = sip_strdup("")) == NULL ||
+	    (cfg->ldap_base = sip_strdup("")) == NULL ||
+	    (cfg->ldap_computers = sip_strdup("ou=Computers")) == NULL ||
+	    (cfg->ldap_parcs = sip_strdup("ou=Parcs")) == NULL ||
+	    (cfg->ldap_rights = sip_strdup("ou=rights")) == NULL ||
+	    (cfg->ldap_people = sip_strdup("ou=People")) == NULL ||
+	    (cfg->ldap_bind_dn = sip_strdup("")) == NULL ||
+	    (cfg->ldap_bind_password_file = sip_strdup("")) == NULL) {
 		sip_config_free(cfg);
 		return SIP_ENOMEM;
 	}
@@ -166,6 +206,8 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->expires = 4 * HOUR;
 	cfg->history_keep = 365 * DAY;
 	cfg->bind = SIP_BIND_ADDRESS;
+	cfg->ldap_network_timeout = 5;
+	cfg->ldap_timeout = 10;
 	return SIP_OK;
 }
 
@@ -186,6 +228,14 @@ sip_config_free(struct sip_config *cfg)
 	free(cfg->dhcp_bios_file);
 	free(cfg->dhcp_efi_file);
 	free(cfg->dhcp_legacy_file);
+	free(cfg->ldap_uri);
+	free(cfg->ldap_base);
+	free(cfg->ldap_computers);
+	free(cfg->ldap_parcs);
+	free(cfg->ldap_rights);
+	free(cfg->ldap_people);
+	free(cfg->ldap_bind_dn);
+	free(cfg->ldap_bind_password_file);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -311,6 +361,30 @@ config_abspath(const char *s, size_t n)
 		if (s[i] == ':' || strchr(SIP_SAFE_CHARS, s[i]) == NULL)
 			return 0;
 	return 1;
+}
+
+/*
+ * One LDAP server, as libldap reads it: no list of URIs, no ldapi://
+ * (the CLI may run as another user than the socket wants), no
+ * extensions after the host part.
+ */
+static int
+config_ldapuri(const char *s)
+{
+	const char *p;
+
+	if (strncmp(s, "ldap://", 7) == 0)
+		p = s + 7;
+	else if (strncmp(s, "ldaps://", 8) == 0)
+		p = s + 8;
+	else
+		return 0;
+	if (*p == '\0' || *p == '/' || *p == ':')
+		return 0;
+	for (; *p != '\0' && *p != '/'; p++)
+		if (!isalnum((unsigned char)*p) && strchr(".-:[]", *p) == NULL)
+			return 0;
+	return *p == '\0' || strcmp(p, "/") == 0;
 }
 
 /* A decimal integer, optionally negative, nothing else around it. */
@@ -450,6 +524,26 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 			    "leading or trailing '/')", sc->file, sc->line[k],
 			    kd->section, kd->key, sv, SIP_DHCP_FILE_MAX);
 		break;
+	case CT_LDAPURI:
+		if (*value != '\0' && !config_ldapuri(value))
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%s' is not ldap://HOST[:PORT]/ "
+			    "or ldaps://HOST[:PORT]/", sc->file, sc->line[k],
+			    kd->section, kd->key, sv);
+		break;
+	case CT_DN:
+		if (strlen(value) > SIP_VALUE_MAX)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: longer than %d bytes", sc->file,
+			    sc->line[k], kd->section, kd->key, SIP_VALUE_MAX);
+		break;
+	case CT_OPTPATH:
+		if (*value != '\0' && !config_abspath(value, strlen(value)))
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%s' is not an absolute path "
+			    "made of safe characters", sc->file, sc->line[k],
+			    kd->section, kd->key, sv);
+		break;
 	}
 
 	rc = SIP_OK;
@@ -516,6 +610,39 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 	case CK_DHCP_LEGACY_FILE:
 		rc = config_set_str(&cfg->dhcp_legacy_file, value);
 		break;
+	case CK_LDAP_URI:
+		rc = config_set_str(&cfg->ldap_uri, value);
+		break;
+	case CK_LDAP_BASE:
+		rc = config_set_str(&cfg->ldap_base, value);
+		break;
+	case CK_LDAP_COMPUTERS:
+		rc = config_set_str(&cfg->ldap_computers, value);
+		break;
+	case CK_LDAP_PARCS:
+		rc = config_set_str(&cfg->ldap_parcs, value);
+		break;
+	case CK_LDAP_RIGHTS:
+		rc = config_set_str(&cfg->ldap_rights, value);
+		break;
+	case CK_LDAP_PEOPLE:
+		rc = config_set_str(&cfg->ldap_people, value);
+		break;
+	case CK_LDAP_BIND_DN:
+		rc = config_set_str(&cfg->ldap_bind_dn, value);
+		break;
+	case CK_LDAP_BIND_PASSWORD_FILE:
+		rc = config_set_str(&cfg->ldap_bind_password_file, value);
+		break;
+	case CK_LDAP_NETWORK_TIMEOUT:
+		cfg->ldap_network_timeout = (int)v;
+		break;
+	case CK_LDAP_TIMEOUT:
+		cfg->ldap_timeout = (int)v;
+		break;
+	case CK_LDAP_STARTTLS:
+		cfg->ldap_starttls = (int)v;
+		break;
 	case CK__MAX:
 		break;
 	}
@@ -544,6 +671,19 @@ config_values(struct sip_config *cfg, const struct cscan *sc)
 		return sip_errf(sc->err, SIP_ECONFIG,
 		    "%s:%d: [boot] iscsi_target is required when default "
 		    "is iscsi", sc->file, sc->line[CK_BOOT_DEFAULT]);
+	if (cfg->ldap_uri[0] != '\0' && cfg->ldap_base[0] == '\0')
+		return sip_errf(sc->err, SIP_ECONFIG,
+		    "%s:%d: [ldap] base is required when uri is set",
+		    sc->file, sc->line[CK_LDAP_URI]);
+	if (cfg->ldap_bind_dn[0] != '\0' &&
+	    cfg->ldap_bind_password_file[0] == '\0')
+		return sip_errf(sc->err, SIP_ECONFIG,
+		    "%s:%d: [ldap] bind_password_file is required when "
+		    "bind_dn is set", sc->file, sc->line[CK_LDAP_BIND_DN]);
+	if (cfg->ldap_starttls && strncmp(cfg->ldap_uri, "ldaps://", 8) == 0)
+		return sip_errf(sc->err, SIP_ECONFIG,
+		    "%s:%d: [ldap] starttls = yes with an ldaps:// uri: "
+		    "one or the other", sc->file, sc->line[CK_LDAP_STARTTLS]);
 	return SIP_OK;
 }
 

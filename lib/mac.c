@@ -65,3 +65,51 @@ sip_mac_format(const struct sip_mac *mac, char out[SIP_MAC_STRLEN])
 		out[i * 3 + 2] = i < 5 ? ':' : '\0';
 	}
 }
+
+/*
+ * Groups of one or two hex digits after one separator, ':' or '-'
+ * throughout (the strict forms are this with two digits), or three
+ * groups of four after '.', or what sip_mac_parse takes.
+ */
+enum sip_rc
+sip_mac_parse_any(const char *s, struct sip_mac *mac)
+{
+	struct sip_mac m;
+	const char *p;
+	char sep;
+	int i, d, v, n;
+
+	if (s == NULL)
+		return SIP_EINVAL;
+	if (sip_mac_parse(s, mac) == SIP_OK)
+		return SIP_OK;
+	if (strlen(s) == 14 && s[4] == '.' && s[9] == '.') {
+		for (i = 0, p = s; i < 6; i++) {
+			if (i == 2 || i == 4)
+				p++;	/* the dot */
+			if ((d = sip_hexval(p[0])) < 0 ||
+			    (v = sip_hexval(p[1])) < 0)
+				return SIP_EINVAL;
+			m.b[i] = (uint8_t)(d << 4 | v);
+			p += 2;
+		}
+		*mac = m;
+		return SIP_OK;
+	}
+	sep = s[strspn(s, "0123456789abcdefABCDEF")];
+	if (sep != ':' && sep != '-')
+		return SIP_EINVAL;
+	for (i = 0, p = s; i < 6; i++) {
+		for (v = 0, n = 0; n < 3 && (d = sip_hexval(*p)) >= 0; n++, p++)
+			v = v << 4 | d;
+		if (n < 1 || n > 2)
+			return SIP_EINVAL;
+		m.b[i] = (uint8_t)v;
+		if (i < 5 && *p++ != sep)
+			return SIP_EINVAL;
+	}
+	if (*p != '\0')
+		return SIP_EINVAL;
+	*mac = m;
+	return SIP_OK;
+}

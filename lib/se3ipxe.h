@@ -105,28 +105,11 @@ struct sip_mac {
 
 /* Accepts aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff (any case) or 12 hex digits. */
 enum sip_rc	 sip_mac_parse(const char *, struct sip_mac *);
-
-/* ---------------------------------------------------------------- targets */
-
 /*
- * The machines a command line names: TARGET arguments resolved into
- * canonical MACs, each once, in the order first named.  A TARGET is a MAC
- * today; host names, IP addresses and parc:NAME will resolve here too.
- * p[i] points at mac[i] (what the store functions take).
+ * What SE3's directory holds besides: groups of one digit (0:1b:...,
+ * as written before format_mac zero-padded them) and aabb.ccdd.eeff.
  */
-struct sip_targets {
-	char		(*mac)[SIP_MAC_STRLEN];
-	const char	**p;
-	size_t		 n;
-};
-/*
- * SIP_EINVAL naming the first TARGET that names no machine.  Caller frees
- * with sip_targets_free; nothing to free on error (t is left empty, which
- * sip_targets_free also takes).
- */
-enum sip_rc	 sip_targets_resolve(const char *const *args, size_t nargs,
-		    struct sip_targets *, struct sip_err *);
-void		 sip_targets_free(struct sip_targets *);
+enum sip_rc	 sip_mac_parse_any(const char *, struct sip_mac *);
 
 /* ------------------------------------------------------------ value types */
 
@@ -212,6 +195,17 @@ struct sip_config {
 	char		*dhcp_efi_file;	/* [dhcp] efi_file */
 	char		*dhcp_legacy_file; /* [dhcp] legacy_file */
 	enum sip_bind	 bind;		/* [security] bind */
+	char		*ldap_uri;	/* [ldap] uri, "" = no LDAP */
+	char		*ldap_base;	/* [ldap] base */
+	char		*ldap_computers; /* [ldap] computers (RDN) */
+	char		*ldap_parcs;	/* [ldap] parcs (RDN) */
+	char		*ldap_rights;	/* [ldap] rights (RDN) */
+	char		*ldap_people;	/* [ldap] people (RDN) */
+	char		*ldap_bind_dn;	/* [ldap] bind_dn, "" = anonymous */
+	char		*ldap_bind_password_file; /* [ldap] bind_password_file */
+	int		 ldap_network_timeout; /* [ldap] network_timeout (s) */
+	int		 ldap_timeout;	/* [ldap] timeout (s) */
+	int		 ldap_starttls;	/* [ldap] starttls */
 };
 
 /*
@@ -243,6 +237,95 @@ enum sip_rc	 sip_at_parse(const char *, time_t now, time_t *,
 		    struct sip_err *);
 /* *sum = a + b, or SIP_EINVAL (and *sum untouched) if it overflows. */
 enum sip_rc	 sip_time_add(int64_t a, int64_t b, int64_t *sum);
+
+/* ---------------------------------------------------------------- targets */
+
+/*
+ * The machines a command line names: TARGET arguments resolved into
+ * canonical MACs, each once, in the order first named.  A TARGET is a
+ * MAC (any spelling sip_mac_parse takes: it never reads LDAP), or,
+ * through SE3's directory, parc:NAME (its machines), an IPv4 address
+ * (the machine with that ipHostNumber) or a machine name (its cn).
+ * p[i] points at mac[i] (what the store functions take).
+ */
+struct sip_targets {
+	char		(*mac)[SIP_MAC_STRLEN];
+	const char	**p;
+	size_t		 n;
+	size_t		 cap;
+};
+/*
+ * All or nothing: an error names the first TARGET that names no machine
+ * (SIP_EINVAL, SIP_ENOTFOUND), or a machine of it without a MAC in the
+ * directory (SIP_ENOTFOUND), or the directory that did not answer
+ * (SIP_EIO, SIP_ECONFIG).  cfg NULL or without [ldap] uri: MACs only.
+ * password is [ldap] bind_dn's, or NULL.  Caller frees with
+ * sip_targets_free; nothing to free on error (t is left empty, which
+ * sip_targets_free also takes).
+ */
+enum sip_rc	 sip_targets_resolve(const struct sip_config *cfg,
+		    const char *password, const char *const *args,
+		    size_t nargs, struct sip_targets *, struct sip_err *);
+void		 sip_targets_free(struct sip_targets *);
+
+/* ------------------------------------------------------------------- LDAP */
+
+/*
+ * SE3's directory (lib/ldap.c): linked into the CLI only, with libldap,
+ * never into ipxe.cgi.  A handle keeps every machine it met; the
+ * machines it hands out are its own and live until sip_ldap_close.
+ */
+struct sip_ldap;
+
+#define SIP_LDAP_NAME_MAX	128
+struct sip_ldap_machine {
+	char	*dn;			/* normalised: lower case */
+	char	 name[SIP_LDAP_NAME_MAX]; /* cn, bytes outside [A-Za-z0-9._-] as \xHH */
+	char	 ip[16];		/* the first ipHostNumber that is IPv4, or "" */
+	char	 mac[SIP_MAC_STRLEN];	/* the first macAddress that parses, or "" */
+	char	**parcs;		/* printable, once sip_ldap_machines ran */
+	size_t	 nparcs;
+};
+
+/*
+ * Connect (bind, anonymous if cfg has no bind_dn) within the configured
+ * timeouts; every error is one line naming the URI.  password is the
+ * bind_dn's (sip_ldap_password_read) or NULL.  Caller closes with
+ * sip_ldap_close (nothing on error).
+ */
+enum sip_rc	 sip_ldap_open(const struct sip_config *, const char *password,
+		    struct sip_ldap **, struct sip_err *);
+void		 sip_ldap_close(struct sip_ldap *);
+/*
+ * The first line of a file only its owner may read or write: a file that
+ * group or others may use is refused and named.  Caller frees *pw.
+ */
+enum sip_rc	 sip_ldap_password_read(const char *path, char **pw,
+		    struct sip_err *);
+/* One machine by its cn or its ipHostNumber; SIP_ENOTFOUND if none. */
+enum sip_rc	 sip_ldap_find_name(struct sip_ldap *, const char *,
+		    const struct sip_ldap_machine **, struct sip_err *);
+enum sip_rc	 sip_ldap_find_ip(struct sip_ldap *, const char *,
+		    const struct sip_ldap_machine **, struct sip_err *);
+/*
+ * The machines of a parc (members that are no machine, printers, are
+ * skipped), SIP_ENOTFOUND if there is no such parc.  Caller frees the
+ * array (not the machines) with free.
+ */
+enum sip_rc	 sip_ldap_parc(struct sip_ldap *, const char *,
+		    const struct sip_ldap_machine ***, size_t *,
+		    struct sip_err *);
+/* Every machine, with its parcs; the array is the handle's. */
+enum sip_rc	 sip_ldap_machines(struct sip_ldap *,
+		    struct sip_ldap_machine *const **, size_t *,
+		    struct sip_err *);
+/*
+ * s as an RFC 4515 assertion value, in out of size sz (cut if needed);
+ * returns the length it needs, without the NUL.
+ */
+size_t		 sip_ldap_escape(const char *, char *, size_t);
+/* len bytes of s, shown safely: see sip_ldap_machine.name. */
+void		 sip_ldap_printable(const char *, size_t, char *, size_t);
 
 /* ---------------------------------------------------------------- modules */
 

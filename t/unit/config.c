@@ -17,7 +17,8 @@
 enum field {
 	F_DB_PATH, F_BUSY, F_BOOT_URL, F_CGI_URL, F_BOOT_ROOT, F_DEADLINE,
 	F_MODULE_PATH, F_TEMPLATES, F_DEFAULT, F_PCBIOS, F_EFI, F_ISCSI,
-	F_MAX_BOOTS, F_EXPIRES, F_HISTORY, F_BIND
+	F_MAX_BOOTS, F_EXPIRES, F_HISTORY, F_BIND, F_LDAP_URI, F_LDAP_BASE,
+	F_LDAP_COMPUTERS, F_LDAP_NETTIMEOUT, F_LDAP_TIMEOUT, F_LDAP_STARTTLS
 };
 
 /* A file that loads, and the one field it sets. */
@@ -92,6 +93,22 @@ static const struct good goods[] = {
 	{ "; comment\n# comment\n\n[actions]\r\nhistory = 24h\r\n", F_HISTORY,
 	  NULL, 86400 },
 	{ "", F_MAX_BOOTS, NULL, 3 },
+	{ "", F_LDAP_URI, "", 0 },
+	{ "", F_LDAP_COMPUTERS, "ou=Computers", 0 },
+	{ "", F_LDAP_NETTIMEOUT, NULL, 5 },
+	{ "", F_LDAP_TIMEOUT, NULL, 10 },
+	{ "[ldap]\nuri = ldap://se3.lan/\nbase = dc=college,dc=fr\n",
+	  F_LDAP_URI, "ldap://se3.lan/", 0 },
+	{ "[ldap]\nuri = ldaps://127.0.0.1:6360\nbase = o=x\n",
+	  F_LDAP_URI, "ldaps://127.0.0.1:6360", 0 },
+	{ "[ldap]\nuri = ldap://h/\nbase = dc=a b,dc=fr\n", F_LDAP_BASE,
+	  "dc=a b,dc=fr", 0 },
+	{ "[ldap]\ncomputers = ou=Machines\n", F_LDAP_COMPUTERS,
+	  "ou=Machines", 0 },
+	{ "[ldap]\nnetwork_timeout = 1\n", F_LDAP_NETTIMEOUT, NULL, 1 },
+	{ "[ldap]\ntimeout = 60\n", F_LDAP_TIMEOUT, NULL, 60 },
+	{ "[ldap]\nuri = ldap://h/\nbase = o=x\nstarttls = yes\n",
+	  F_LDAP_STARTTLS, NULL, 1 },
 	{ "[actions]\n", F_MAX_BOOTS, NULL, 3 },
 };
 
@@ -226,6 +243,34 @@ static const struct bad bads[] = {
 	{ "[boot]\niscsi_target = 10.0.0.2:iqn.x\n", SIP_ECONFIG,
 	  "%s:2: [boot] iscsi_target: '10.0.0.2:iqn.x' is not a valid iSCSI "
 	  "root path" },
+	/* [ldap] */
+	{ "[ldap]\nuri = http://se3/\nbase = o=x\n", SIP_ECONFIG,
+	  "%s:2: [ldap] uri: 'http://se3/' is not ldap://HOST[:PORT]/ or "
+	  "ldaps://HOST[:PORT]/" },
+	{ "[ldap]\nuri = ldap:///\nbase = o=x\n", SIP_ECONFIG,
+	  "%s:2: [ldap] uri: 'ldap:///' is not ldap://HOST[:PORT]/ or "
+	  "ldaps://HOST[:PORT]/" },
+	{ "[ldap]\nuri = ldap://h/o=x??sub\nbase = o=x\n", SIP_ECONFIG,
+	  "%s:2: [ldap] uri: 'ldap://h/o=x??sub' is not ldap://HOST[:PORT]/ "
+	  "or ldaps://HOST[:PORT]/" },
+	{ "[ldap]\nuri = ldap://h/\n", SIP_ECONFIG,
+	  "%s:2: [ldap] base is required when uri is set" },
+	{ "[ldap]\nbind_dn = cn=admin,o=x\n", SIP_ECONFIG,
+	  "%s:2: [ldap] bind_password_file is required when bind_dn is set" },
+	{ "[ldap]\nbind_password_file = secret\n", SIP_ECONFIG,
+	  "%s:2: [ldap] bind_password_file: 'secret' is not an absolute path "
+	  "made of safe characters" },
+	{ "[ldap]\ntimeout = 0\n", SIP_ECONFIG,
+	  "%s:2: [ldap] timeout: 0 is out of range 1..60" },
+	{ "[ldap]\nnetwork_timeout = 61\n", SIP_ECONFIG,
+	  "%s:2: [ldap] network_timeout: 61 is out of range 1..60" },
+	{ "[ldap]\nstarttls = maybe\n", SIP_ECONFIG,
+	  "%s:2: [ldap] starttls: 'maybe' is not no or yes" },
+	{ "[ldap]\nuri = ldaps://h/\nbase = o=x\nstarttls = yes\n",
+	  SIP_ECONFIG, "%s:4: [ldap] starttls = yes with an ldaps:// uri: "
+	  "one or the other" },
+	{ "[ldap]\nport = 389\n", SIP_ECONFIG,
+	  "%s:2: unknown key 'port' in [ldap]" },
 	/* [actions] */
 	{ "[actions]\nmax_boots = 0\n", SIP_ECONFIG,
 	  "%s:2: [actions] max_boots: 0 is out of range 1..100" },
@@ -337,6 +382,12 @@ field_int(const struct sip_config *c, enum field f)
 		return c->history_keep;
 	case F_BIND:
 		return c->bind;
+	case F_LDAP_NETTIMEOUT:
+		return c->ldap_network_timeout;
+	case F_LDAP_TIMEOUT:
+		return c->ldap_timeout;
+	case F_LDAP_STARTTLS:
+		return c->ldap_starttls;
 	default:
 		return -1;
 	}
@@ -360,6 +411,12 @@ field_str(const struct sip_config *c, enum field f)
 		return c->template_dir;
 	case F_ISCSI:
 		return c->iscsi_target;
+	case F_LDAP_URI:
+		return c->ldap_uri;
+	case F_LDAP_BASE:
+		return c->ldap_base;
+	case F_LDAP_COMPUTERS:
+		return c->ldap_computers;
 	default:
 		return NULL;
 	}
@@ -604,7 +661,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 20, "example: shows all 20 keys");
+	is_int(n, 31, "example: shows all 31 keys");
 	is_int(whole, 0, "example: does not say comments are whole lines "
 	    "(a comment may end a line)");
 	path = write_file("example.conf", text);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Table vectors for TARGET resolution: MAC spellings, duplicates, the first bad one named. */
+/* Table vectors for TARGET resolution without LDAP: MAC spellings, duplicates, the first bad one named. */
+#include <stdio.h>
+#include <string.h>
+
 #include "se3ipxe.h"
 #include "tap.h"
 
@@ -24,8 +27,11 @@ static const struct {
 	{ { "52:54:00:00:00:01", "pc-101" }, NULL, "'pc-101': not a MAC address" },
 	{ { "", "52:54:00:00:00:01" }, NULL, "'': not a MAC address" },
 	{ { "parc:salle1" }, NULL, "'parc:salle1': not a MAC address" },
+	{ { "10.0.0.1" }, NULL, "'10.0.0.1': not a MAC address" },
 	{ { "52:54:00:00:00:0g", "also-bad" }, NULL,
 	    "'52:54:00:00:00:0g': not a MAC address" },		/* the first */
+	/* SE3's looser spellings are for LDAP values, not for the command line. */
+	{ { "5254.0000.0001" }, NULL, "'5254.0000.0001': not a MAC address" },
 };
 
 int
@@ -41,10 +47,14 @@ main(void)
 		for (n = 0; n < MAXARGS && vectors[i].args[n] != NULL; n++)
 			;
 		e.msg[0] = '\0';
-		rc = sip_targets_resolve(vectors[i].args, n, &t, &e);
+		/* No configuration: MACs only, and nothing to connect to. */
+		rc = sip_targets_resolve(NULL, NULL, vectors[i].args, n, &t,
+		    &e);
 		if (vectors[i].want == NULL) {
 			is_int(rc, SIP_EINVAL, "vector %zu: refused", i);
-			is_str(e.msg, vectors[i].msg, "vector %zu: named", i);
+			snprintf(got, sizeof(got), "%s (and no [ldap] uri to "
+			    "look it up in)", vectors[i].msg);
+			is_str(e.msg, got, "vector %zu: named", i);
 			is_int(t.n, 0, "vector %zu: empty after a refusal", i);
 		} else {
 			is_int(rc, SIP_OK, "vector %zu: resolved", i);
