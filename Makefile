@@ -30,7 +30,7 @@ LIBS      = $(SQLITE_LIBS)
 CGI_STATIC ?= -static
 CGI_LIBS ?= $(LIBS) -lm
 
-LIB_SRCS = lib/buf.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
+LIB_SRCS = lib/buf.c lib/cidr.c lib/wol.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
 	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
 	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c lib/time.c lib/names.c lib/option.c \
 	   lib/tick.c lib/json.c
