@@ -305,6 +305,8 @@ struct sip_targets {
 	const char	**p;
 	size_t		 n;
 	size_t		 cap;
+	/* ip[i]: mac[i]'s ipHostNumber in LDAP, "" for a MAC target. */
+	char		(*ip)[16];
 };
 /*
  * All or nothing: an error names the first TARGET that names no machine
@@ -632,6 +634,13 @@ enum sip_rc	 sip_store_set_actions(struct sip_store *,
 enum sip_rc	 sip_store_cancel(struct sip_store *, const char *const *macs,
 		    size_t n, const char *who, time_t now, size_t *ncancelled,
 		    struct sip_err *);
+/*
+ * One "wol-sent" history row per MAC, in one transaction, tied to its
+ * active action if it has one; detail[i] (or NULL) says where it went.
+ */
+enum sip_rc	 sip_store_wol_sent(struct sip_store *, const char *const *macs,
+		    const char *const *detail, size_t n, const char *who,
+		    time_t now, struct sip_err *);
 
 /* What one sip_tick did. */
 struct sip_tick_result {
