@@ -197,4 +197,43 @@ sed '/^\[network\]/,$d' "$CONF" > "$T/nonet.conf"
 is "$?" 1 "wol without [network] subnets: exit 1"
 grep -q "no \[network\] subnets" "$T/err"; ok $? "wol without subnets: says so"
 
+# --- TARGETs from SE3's directory: the IP is LDAP's ipHostNumber ----------------
+# A private slapd on the namespace's own loopback; pc-000N is 10.1.0.N.
+. t/lib/slapd.sh
+if slapd_missing; then
+	skip "wol parc:NAME: slapd not installed"
+else
+	LDAPNOINIT=1
+	export LDAPNOINIT
+	trap 'slapd_stop; rm -rf "$T"' EXIT
+	if slapd_start "$T/slapd" 8 2; then
+		ip addr add 10.1.0.254/16 dev "$IF"
+		cat > "$T/ldap.conf" <<-EOC
+		$(sed '/^\[network\]/,$d' "$CONF")
+		[network]
+		subnets = 10.99.0.0/24 10.1.0.0/16
+		[wol]
+		port = $PORT
+		[ldap]
+		uri = $SLAPD_URI
+		base = $LDAP_BASE
+		network_timeout = 2
+		timeout = 2
+		EOC
+		recv_start
+		"$SIP" -c "$T/ldap.conf" wol parc:salle-01 > "$T/out" 2> "$T/err"
+		is "$?" 0 "wol parc:salle-01: exit 0 $(cat "$T/err")"
+		recv_wait
+		: > "$T/want"
+		for i in 0 2 4 6; do
+			echo "10.1.255.255 $(magic "$(slapd_mac $i)")" >> "$T/want"
+			echo "10.1.255.255 $(magic "$(slapd_mac $i)")" >> "$T/want"
+		done
+		is "$(sort "$T/got")" "$(sort "$T/want")" \
+		    "wol parc:salle-01: its 4 machines, twice each, to 10.1.255.255 (their ipHostNumber's subnet)"
+	else
+		ok 1 "a private slapd in the namespace"
+	fi
+fi
+
 done_testing
