@@ -30,7 +30,7 @@ LIBS      = $(SQLITE_LIBS)
 CGI_STATIC ?= -static
 CGI_LIBS ?= $(LIBS) -lm
 
-LIB_SRCS = lib/buf.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
+LIB_SRCS = lib/buf.c lib/cidr.c lib/wol.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
 	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
 	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c lib/time.c lib/names.c lib/option.c \
 	   lib/tick.c lib/json.c
@@ -48,7 +48,8 @@ REPLAY_BINS = $(FUZZ_SRCS:fuzz/fuzz-%.c=build/t/replay-%.t)
 MANS      = man/se3-ipxe.8 man/ipxe.cgi.8 man/se3-ipxe.conf.5 man/se3-ipxe-modules.5
 
 CLI_SRCS = cli/main.c cli/util.c cli/priv.c cli/cmd_action.c cli/cmd_status.c \
-	   cli/cmd_module.c cli/cmd_admin.c cli/cmd_machines.c
+	   cli/cmd_module.c cli/cmd_admin.c cli/cmd_machines.c \
+	   cli/cmd_power.c
 CLI_OBJS = $(CLI_SRCS:.c=.o)
 # What only the CLI needs, SE3's directory through libldap, is its own
 # archive on its own link line: it never reaches the static ipxe.cgi.

@@ -66,6 +66,16 @@ command_fn	 cmd_status, cmd_history;		/* cmd_status.c */
 command_fn	 cmd_preview, cmd_actions, cmd_check;	/* cmd_module.c */
 command_fn	 cmd_init, cmd_cleanup, cmd_dhcp_config;	/* cmd_admin.c */
 command_fn	 cmd_machines;				/* cmd_machines.c */
+command_fn	 cmd_wol;				/* cmd_power.c */
+
+/* cmd_power.c: the wake set-action --wol shares with wol. */
+struct wake;
+int		 wake_prepare(const char *, const struct ctx *,
+		    struct sip_store *, const struct sip_targets *,
+		    struct wake **);
+int		 wake_send(const char *, const struct ctx *, struct sip_store *,
+		    const struct wake *);
+void		 wake_free(struct wake *);
 
 /* main.c: usage, and what the verbs open. */
 int		 verb_usage(const struct command *, int);

@@ -57,13 +57,14 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
 	struct sip_err e = { "" };
-	struct sip_targets t = { NULL, NULL, 0, 0 };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
 	struct sip_module *mod = NULL;
 	const struct sip_capability *cap;
 	struct sip_kv *opts = NULL;
 	struct sip_store *st = NULL;
 	struct sip_new_action *na = NULL;
 	struct sip_action **old = NULL;
+	struct wake *w = NULL;
 	const char *what;
 	int64_t *ids = NULL, expires, start, expires_at;
 	const char *at = NULL, *exp_arg = NULL, *max_arg = NULL, *action;
@@ -73,11 +74,12 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	long long maxb;
 	time_t tat;
 	enum sip_rc rc;
-	int k, rv = 1;
+	int k, rv = 1, wol = 0;
 	const struct verb_option vo[] = {
 		{ "at",		NULL,	&at },
 		{ "expires",	NULL,	&exp_arg },
 		{ "max-boots",	NULL,	&max_arg },
+		{ "wol",	&wol,	NULL },
 	};
 
 	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
@@ -160,6 +162,11 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		}
 		start = tat;
 	}
+	if (wol && at != NULL) {
+		warnx("%s: --wol with --at: not yet: waking later needs "
+		    "`se3-ipxe tick`, which this version does not have", c->name);
+		goto out;
+	}
 	/* Both are bounded, but a sum that wrapped would never expire. */
 	if (sip_time_add(start, expires, &expires_at) != SIP_OK) {
 		warnx("%s: --at: '%s' plus %lld s overflows", c->name,
@@ -173,6 +180,9 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	for (i = 0; i < t.n; i++)
 		if (active_action(c->name, st, t.p[i], &old[i]) == -1)
 			goto out;
+	/* Where each packet goes is known before the actions are written. */
+	if (wol && wake_prepare(c->name, ctx, st, &t, &w) == -1)
+		goto out;
 	na = xcalloc(t.n, sizeof(*na));
 	ids = xcalloc(t.n, sizeof(*ids));
 	for (i = 0; i < t.n; i++) {
@@ -215,12 +225,15 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		    maxb == 1 ? "" : "s", tbuf);
 	}
 	rv = 0;
+	if (w != NULL && wake_send(c->name, ctx, st, w) == -1)
+		rv = 1;
  out:
 	if (old != NULL)
 		for (i = 0; i < t.n; i++)
 			if (old[i] != NULL)
 				sip_action_free(old[i]);
 	free(old);
+	wake_free(w);
 	free(ids);
 	free(na);
 	if (st != NULL)
@@ -239,7 +252,7 @@ int
 cmd_cancel(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
 	struct sip_err e = { "" };
-	struct sip_targets t = { NULL, NULL, 0, 0 };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
 	struct sip_store *st = NULL;
 	struct sip_action *act;
 	size_t i, n;

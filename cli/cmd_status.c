@@ -238,7 +238,7 @@ int
 cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
 	struct sip_err e = { "" };
-	struct sip_targets t = { NULL, NULL, 0, 0 };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
 	struct sip_store *st = NULL;
 	struct sip_status_row *rows = NULL;
 	struct sip_buf b = { NULL, 0, 0, 0 };
@@ -360,7 +360,7 @@ cmd_history(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
 	struct sip_err e = { "" };
-	struct sip_targets t = { NULL, NULL, 0, 0 };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
 	struct sip_store *st = NULL;
 	struct sip_history *h = NULL;
 	struct sip_buf b = { NULL, 0, 0, 0 };

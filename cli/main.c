@@ -19,7 +19,7 @@ static command_fn	 cmd_help;
 
 static const struct command commands[] = {
 	{ "set-action",	cmd_set_action,
-	    "[--max-boots N] [--expires DURATION] [--at TIME] "
+	    "[--max-boots N] [--expires DURATION] [--at TIME] [--wol] "
 	    "TARGET... ACTION [KEY=VALUE...]",	CMD_CONFIG | CMD_STORE_RW,
 	    "give each TARGET the ACTION for its next network boots" },
 	{ "cancel",	cmd_cancel,
@@ -31,6 +31,9 @@ static const struct command commands[] = {
 	{ "machines",	cmd_machines,
 	    "[--json] [--unknown] [MACHINE...]", CMD_CONFIG | CMD_STORE_RO,
 	    "list SE3's machines from LDAP with what was seen of them" },
+	{ "wol",	cmd_wol,
+	    "[--at TIME] TARGET...",		CMD_CONFIG | CMD_STORE_RW,
+	    "wake each TARGET with the Wake-on-LAN magic packet" },
 	{ "history",	cmd_history,
 	    "[--json] TARGET",			CMD_CONFIG | CMD_STORE_RO,
 	    "show what happened to the actions of TARGET, oldest first" },

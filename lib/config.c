@@ -47,7 +47,8 @@ enum ctype {
 	CT_BOOTFILE,		/* sip_dhcp_file_check */
 	CT_LDAPURI,		/* ldap://host[:port]/ or ldaps://..., or empty */
 	CT_DN,			/* a DN or RDN: printable, at most 255 bytes */
-	CT_OPTPATH		/* CT_PATH or empty */
+	CT_OPTPATH,		/* CT_PATH or empty */
+	CT_SUBNETS		/* CIDRs separated by blanks, or empty */
 };
 
 static const char *const yesno_names[] = { "no", "yes", NULL };
@@ -84,6 +85,9 @@ enum ckey {
 	CK_LDAP_NETWORK_TIMEOUT,
 	CK_LDAP_TIMEOUT,
 	CK_LDAP_STARTTLS,
+	CK_NETWORK_SUBNETS,
+	CK_WOL_PORT,
+	CK_WOL_BROADCAST_ALL,
 	CK__MAX
 };
 
@@ -144,6 +148,11 @@ static const struct ckeydef {
 	{ "ldap", "timeout", CT_INT, 1, 60, NULL },	/* CK_LDAP_TIMEOUT */
 	{ "ldap", "starttls", CT_WORD, 0, 0, yesno_names },
 						/* CK_LDAP_STARTTLS */
+	{ "network", "subnets", CT_SUBNETS, 0, 0, NULL },
+						/* CK_NETWORK_SUBNETS */
+	{ "wol", "port", CT_INT, 1, 65535, NULL },	/* CK_WOL_PORT */
+	{ "wol", "broadcast_all", CT_WORD, 0, 0, yesno_names },
+						/* CK_WOL_BROADCAST_ALL */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -169,6 +178,8 @@ static enum sip_rc config_set_str(char **, const char *);
 static int	 config_abspath(const char *, size_t);
 static enum sip_rc config_int(const char *, int64_t *);
 static int	 config_ldapuri(const char *);
+static enum sip_rc config_subnets(struct sip_config *, const char *,
+		    const struct cscan *, enum ckey);
 
 enum sip_rc
 sip_config_defaults(struct sip_config *cfg)
@@ -208,6 +219,7 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->bind = SIP_BIND_ADDRESS;
 	cfg->ldap_network_timeout = 5;
 	cfg->ldap_timeout = 10;
+	cfg->wol_port = 9;	/* discard: what SE3's wakeonlan sends to */
 	return SIP_OK;
 }
 
@@ -387,6 +399,54 @@ config_ldapuri(const char *s)
 	return *p == '\0' || strcmp(p, "/") == 0;
 }
 
+/*
+ * [network] subnets: each CIDR checked, none twice and none inside
+ * another, so that a machine's subnet (and its broadcast) is never a
+ * matter of which line came first.
+ */
+static enum sip_rc
+config_subnets(struct sip_config *cfg, const char *value,
+    const struct cscan *sc, enum ckey k)
+{
+	const struct ckeydef *kd = &ckeys[k];
+	struct sip_subnet sn, *o;
+	char word[64];
+	const char *p, *q;
+	size_t n, i;
+
+	cfg->nsubnets = 0;
+	for (p = value; ; p = q) {
+		p += strspn(p, " ,");
+		if (*p == '\0')
+			break;
+		q = p + strcspn(p, " ,");
+		n = (size_t)(q - p);
+		if (n >= sizeof(word) || (memcpy(word, p, n), word[n] = '\0',
+		    sip_cidr_parse(word, &sn)) != SIP_OK)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%.*s%s' is not a subnet "
+			    "A.B.C.D/N (N 0..32, host bits zero)", sc->file,
+			    sc->line[k], kd->section, kd->key,
+			    (int)(n > 40 ? 40 : n), p, n > 40 ? "..." : "");
+		for (i = 0; i < cfg->nsubnets; i++) {
+			o = &cfg->subnets[i];
+			if ((sn.addr & o->mask) == o->addr ||
+			    (o->addr & sn.mask) == sn.addr)
+				return sip_errf(sc->err, SIP_ECONFIG,
+				    "%s:%d: [%s] %s: '%s' overlaps an earlier "
+				    "subnet", sc->file, sc->line[k],
+				    kd->section, kd->key, word);
+		}
+		if (cfg->nsubnets == SIP_SUBNETS_MAX)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: more than %d subnets", sc->file,
+			    sc->line[k], kd->section, kd->key,
+			    SIP_SUBNETS_MAX);
+		cfg->subnets[cfg->nsubnets++] = sn;
+	}
+	return SIP_OK;
+}
+
 /* A decimal integer, optionally negative, nothing else around it. */
 static enum sip_rc
 config_int(const char *s, int64_t *out)
@@ -544,6 +604,10 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 			    "made of safe characters", sc->file, sc->line[k],
 			    kd->section, kd->key, sv);
 		break;
+	case CT_SUBNETS:
+		if ((rc = config_subnets(cfg, value, sc, k)) != SIP_OK)
+			return rc;
+		break;
 	}
 
 	rc = SIP_OK;
@@ -642,6 +706,14 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_LDAP_STARTTLS:
 		cfg->ldap_starttls = (int)v;
+		break;
+	case CK_NETWORK_SUBNETS:
+		break;		/* taken by config_subnets */
+	case CK_WOL_PORT:
+		cfg->wol_port = (int)v;
+		break;
+	case CK_WOL_BROADCAST_ALL:
+		cfg->wol_broadcast_all = (int)v;
 		break;
 	case CK__MAX:
 		break;

@@ -246,6 +246,7 @@ enum sip_request_event {
 	SIP_REQ_BOOT_REFUSED,	/* a boot from another address: default answer */
 	SIP_REQ_REPORT_REFUSED,	/* a report from another address: 403 */
 	SIP_REQ_FILE_REFUSED,	/* a file fetch from another address: 403 */
+	SIP_REQ_WOL_SENT,	/* the admin sent the magic packet */
 	SIP_REQ__MAX
 };
 const char	*sip_request_event_name(enum sip_request_event);

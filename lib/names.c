@@ -109,6 +109,7 @@ const char *const sip_request_event_names[SIP_REQ__MAX + 1] = {
 	"boot-refused",		/* SIP_REQ_BOOT_REFUSED: from another address */
 	"report-refused",	/* SIP_REQ_REPORT_REFUSED: from another address */
 	"file-refused",		/* SIP_REQ_FILE_REFUSED: from another address */
+	"wol-sent",		/* SIP_REQ_WOL_SENT: the magic packet went */
 	NULL
 };
 

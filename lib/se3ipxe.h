@@ -173,6 +173,54 @@ enum sip_rc	 sip_platform_parse(const char *, enum sip_platform *);
 #define SIP_CONFIG_PATH		"/etc/se3-ipxe/se3-ipxe.conf"
 #define SIP_CONFIG_ENV		"SE3_IPXE_CONFIG"
 
+/*
+ * An IPv4 subnet of [network] subnets, host byte order: addr is the
+ * network (host bits zero), mask has prefix leading ones.
+ */
+struct sip_subnet {
+	uint32_t	 addr;
+	uint32_t	 mask;
+	int		 prefix;
+};
+#define SIP_SUBNETS_MAX	256
+/*
+ * "A.B.C.D/N", N in 0..32, dotted quad as SIP_T_IPV4 reads it, host bits
+ * zero (a typo such as 10.1.2.0/16 is refused, not rounded).
+ */
+enum sip_rc	 sip_cidr_parse(const char *, struct sip_subnet *);
+/* "A.B.C.D" -> host byte order. */
+enum sip_rc	 sip_ipv4_parse(const char *, uint32_t *);
+
+/* ------------------------------------------------------------ Wake-on-LAN */
+
+#define SIP_WOL_LEN	102	/* 6 x 0xff, then the MAC 16 times */
+void		 sip_wol_packet(const struct sip_mac *,
+		    unsigned char pkt[SIP_WOL_LEN]);
+/*
+ * ip's directed broadcast in the first of the n subnets that holds it
+ * (its own address in a /31 or /32), or SIP_ENOTFOUND.
+ */
+enum sip_rc	 sip_wol_broadcast(const struct sip_subnet *, size_t n,
+		    uint32_t ip, uint32_t *bcast);
+struct sip_wol_machine {
+	const char	*mac;		/* a MAC in any sip_mac_parse spelling */
+	const char	*name;		/* for messages, printable; NULL: the MAC */
+	const char	*ip;		/* IPv4 dotted quad, or NULL/"" unknown */
+};
+struct sip_config;
+/*
+ * Wake the n machines: every destination is computed first, and a
+ * machine without an IP or in none of cfg's subnets is an error naming
+ * it with nothing sent (all or nothing).  Then each packet goes twice
+ * to the machine's directed broadcast on [wol] port (and twice to
+ * 255.255.255.255 with broadcast_all), from one UDP socket.  A send that
+ * fails does not stop the others: *nsent counts the machines sent to,
+ * err names the first failure.
+ */
+enum sip_rc	 sip_wol_send(const struct sip_config *,
+		    const struct sip_wol_machine *, size_t n, size_t *nsent,
+		    struct sip_err *);
+
 struct sip_config {
 	char		*path;		/* the file this was read from */
 	char		*db_path;	/* [database] path */
@@ -206,6 +254,10 @@ struct sip_config {
 	int		 ldap_network_timeout; /* [ldap] network_timeout (s) */
 	int		 ldap_timeout;	/* [ldap] timeout (s) */
 	int		 ldap_starttls;	/* [ldap] starttls */
+	struct sip_subnet subnets[SIP_SUBNETS_MAX]; /* [network] subnets */
+	size_t		 nsubnets;
+	int		 wol_port;	/* [wol] port */
+	int		 wol_broadcast_all; /* [wol] broadcast_all */
 };
 
 /*
@@ -253,6 +305,8 @@ struct sip_targets {
 	const char	**p;
 	size_t		 n;
 	size_t		 cap;
+	/* ip[i]: mac[i]'s ipHostNumber in LDAP, "" for a MAC target. */
+	char		(*ip)[16];
 };
 /*
  * All or nothing: an error names the first TARGET that names no machine
@@ -580,6 +634,13 @@ enum sip_rc	 sip_store_set_actions(struct sip_store *,
 enum sip_rc	 sip_store_cancel(struct sip_store *, const char *const *macs,
 		    size_t n, const char *who, time_t now, size_t *ncancelled,
 		    struct sip_err *);
+/*
+ * One "wol-sent" history row per MAC, in one transaction, tied to its
+ * active action if it has one; detail[i] (or NULL) says where it went.
+ */
+enum sip_rc	 sip_store_wol_sent(struct sip_store *, const char *const *macs,
+		    const char *const *detail, size_t n, const char *who,
+		    time_t now, struct sip_err *);
 
 /* What one sip_tick did. */
 struct sip_tick_result {

@@ -954,6 +954,47 @@ sip_store_cancel(struct sip_store *st, const char *const *macs, size_t n,
 }
 
 enum sip_rc
+sip_store_wol_sent(struct sip_store *st, const char *const *macs,
+    const char *const *detail, size_t n, const char *who, time_t now,
+    struct sip_err *err)
+{
+	struct sip_action *act = NULL;
+	struct hist h;
+	size_t i;
+	enum sip_rc ret;
+
+	if ((n > 0 && macs == NULL) || who == NULL)
+		return sip_errf(err, SIP_EINVAL, "%s: wol: no MAC or no "
+		    "author", st->path);
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if ((ret = action_query1(st, SQL_ACTION_ACTIVE, macs[i], 0,
+		    &act, err)) != SIP_OK)
+			goto out;
+		memset(&h, 0, sizeof(h));
+		h.at = now;
+		h.mac = macs[i];
+		/* Tied to the action it wakes for, so its timeline shows it. */
+		h.action_id = act != NULL ? act->id : 0;
+		h.action = act != NULL ? act->name : NULL;
+		h.event = sip_request_event_name(SIP_REQ_WOL_SENT);
+		h.who = who;
+		h.detail = detail != NULL ? detail[i] : NULL;
+		if ((ret = history_add(st, &h, err)) != SIP_OK)
+			goto out;
+		sip_action_free(act);
+		act = NULL;
+	}
+	ret = tx_commit(st, err);
+ out:
+	sip_action_free(act);
+	if (ret != SIP_OK)
+		tx_rollback(st);
+	return ret;
+}
+
+enum sip_rc
 sip_store_tick_actions(struct sip_store *st, time_t now, size_t *nstarted,
     size_t *nexpired, struct sip_err *err)
 {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What a TARGET on the command line names: the canonical MACs of the machines it means, from SE3's directory when it is not a MAC. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@ sip_targets_free(struct sip_targets *t)
 {
 	free(t->mac);
 	free(t->p);
+	free(t->ip);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -29,6 +31,7 @@ targets_grow(struct sip_targets *t, size_t n, struct sip_err *err)
 {
 	char (*mac)[SIP_MAC_STRLEN];
 	const char **p;
+	char (*ip)[16];
 	size_t cap, i;
 
 	if (t->n + n <= t->cap)
@@ -40,6 +43,9 @@ targets_grow(struct sip_targets *t, size_t n, struct sip_err *err)
 	if ((p = realloc(t->p, (cap + 1) * sizeof(*p))) == NULL)
 		return sip_errf(err, SIP_ENOMEM, "out of memory");
 	t->p = p;
+	if ((ip = realloc(t->ip, (cap + 1) * sizeof(*ip))) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "out of memory");
+	t->ip = ip;
 	for (i = 0; i < t->n; i++)
 		t->p[i] = t->mac[i];
 	t->p[t->n] = NULL;
@@ -49,14 +55,19 @@ targets_grow(struct sip_targets *t, size_t n, struct sip_err *err)
 
 /* Add mac unless it is there already: naming a machine twice is once. */
 static void
-targets_add(struct sip_targets *t, const char *mac)
+targets_add(struct sip_targets *t, const char *mac, const char *ip)
 {
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		if (strcmp(t->mac[i], mac) == 0)
+		if (strcmp(t->mac[i], mac) == 0) {
+			/* The MAC named first, then its machine: keep the IP. */
+			if (t->ip[i][0] == '\0')
+				snprintf(t->ip[i], sizeof(t->ip[i]), "%s", ip);
 			return;
+		}
 	memcpy(t->mac[t->n], mac, SIP_MAC_STRLEN);
+	snprintf(t->ip[t->n], sizeof(t->ip[t->n]), "%s", ip);
 	t->p[t->n] = t->mac[t->n];
 	t->n++;
 	t->p[t->n] = NULL;
@@ -87,7 +98,7 @@ add_machine(struct sip_targets *t, const struct sip_ldap_machine *m,
 		    "MAC address in LDAP", shown, m->name);
 	if ((rc = targets_grow(t, 1, err)) != SIP_OK)
 		return rc;
-	targets_add(t, m->mac);
+	targets_add(t, m->mac, m->ip);
 	return SIP_OK;
 }
 
@@ -111,7 +122,7 @@ target_resolve(struct resolve *r, const char *arg, struct sip_targets *t,
 		sip_mac_format(&mac, canon);
 		if ((rc = targets_grow(t, 1, err)) != SIP_OK)
 			return rc;
-		targets_add(t, canon);
+		targets_add(t, canon, "");
 		return SIP_OK;
 	}
 	shown = sip_shorten(arg, buf, sizeof(buf));

@@ -439,7 +439,8 @@ is_defaults(const struct sip_config *c)
 	    c->local_efi == SIP_LOCAL_EXIT &&
 	    strcmp(c->iscsi_target, "") == 0 &&
 	    c->max_boots == 3 && c->expires == 4 * 3600 &&
-	    c->history_keep == 365 * 86400 && c->bind == SIP_BIND_ADDRESS;
+	    c->history_keep == 365 * 86400 && c->bind == SIP_BIND_ADDRESS &&
+	    c->wol_port == 9 && c->wol_broadcast_all == 0;
 }
 
 static void
@@ -661,7 +662,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 31, "example: shows all 31 keys");
+	is_int(n, 34, "example: shows all 34 keys");
 	is_int(whole, 0, "example: does not say comments are whole lines "
 	    "(a comment may end a line)");
 	path = write_file("example.conf", text);

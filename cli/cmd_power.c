@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Waking machines: the wol verb, and the wake that set-action --wol asks for. */
+
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "se3ipxe.h"
+#include "cli.h"
+
+struct wake {
+	struct sip_wol_machine	*m;
+	char			(*ip)[16];	/* the IPs m[] points at */
+	char			**detail;	/* "to A.B.C.D:PORT", per machine */
+	size_t			 n;
+};
+
+void
+wake_free(struct wake *w)
+{
+	size_t i;
+
+	if (w == NULL)
+		return;
+	if (w->detail != NULL)
+		for (i = 0; i < w->n; i++)
+			free(w->detail[i]);
+	free(w->detail);
+	free(w->ip);
+	free(w->m);
+	free(w);
+}
+
+/*
+ * Where each machine's packet goes, before anything is written or sent:
+ * its IP from LDAP, else the last one it booted from; a machine with
+ * neither, or in none of [network] subnets, is an error naming it.
+ */
+int
+wake_prepare(const char *verb, const struct ctx *ctx, struct sip_store *st,
+    const struct sip_targets *t, struct wake **out)
+{
+	struct sip_err e = { "" };
+	struct sip_status_row *rows = NULL;
+	struct wake *w;
+	size_t i, nrows = 0;
+	uint32_t ip, b;
+	enum sip_rc rc;
+	int rv = -1;
+
+	*out = NULL;
+	w = xcalloc(1, sizeof(*w));
+	w->n = t->n;
+	w->m = xcalloc(t->n + 1, sizeof(*w->m));
+	w->ip = xcalloc(t->n + 1, sizeof(*w->ip));
+	w->detail = xcalloc(t->n + 1, sizeof(*w->detail));
+	if (ctx->cfg.nsubnets == 0) {
+		warnx("%s: no [network] subnets in %s: no broadcast address "
+		    "to wake a machine at", verb, ctx->cfg.path != NULL ?
+		    ctx->cfg.path : "the configuration");
+		goto out;
+	}
+	if (st != NULL) {
+		/* Not fatal: the machines table is then as of the last fold. */
+		(void)seen_fold(verb, ctx, st);
+		if ((rc = sip_store_status(st, t->p, t->n, &rows, &nrows,
+		    &e)) != SIP_OK) {
+			rows = NULL;
+			nrows = 0;
+			warn_lib(verb, &e, rc);
+			goto out;
+		}
+	}
+	for (i = 0; i < t->n; i++) {
+		w->m[i].mac = t->p[i];
+		if (t->ip != NULL && t->ip[i][0] != '\0')
+			memcpy(w->ip[i], t->ip[i], sizeof(w->ip[i]));
+		else if (i < nrows && rows[i].machine != NULL &&
+		    rows[i].machine->ip != NULL)
+			snprintf(w->ip[i], sizeof(w->ip[i]), "%s",
+			    rows[i].machine->ip);
+		w->m[i].ip = w->ip[i];
+		if (w->ip[i][0] == '\0') {
+			warnx("%s: %s: no IP address known (neither in LDAP "
+			    "nor from a boot): nothing sent", verb, t->p[i]);
+			goto out;
+		}
+		if (sip_ipv4_parse(w->ip[i], &ip) != SIP_OK ||
+		    sip_wol_broadcast(ctx->cfg.subnets, ctx->cfg.nsubnets, ip,
+		    &b) != SIP_OK) {
+			warnx("%s: %s: %s is in none of the [network] subnets: "
+			    "nothing sent", verb, t->p[i], w->ip[i]);
+			goto out;
+		}
+		w->detail[i] = xasprintf("to %u.%u.%u.%u:%d%s", b >> 24,
+		    b >> 16 & 255, b >> 8 & 255, b & 255, ctx->cfg.wol_port,
+		    ctx->cfg.wol_broadcast_all ? " and 255.255.255.255" : "");
+	}
+	*out = w;
+	w = NULL;
+	rv = 0;
+ out:
+	if (rows != NULL)
+		sip_status_free(rows, nrows);
+	wake_free(w);
+	return rv;
+}
+
+/* Send, then record a wol-sent row per machine; one line each on stdout. */
+int
+wake_send(const char *verb, const struct ctx *ctx, struct sip_store *st,
+    const struct wake *w)
+{
+	struct sip_err e = { "" };
+	const char **macs;
+	size_t i, nsent = 0;
+	enum sip_rc rc;
+	int rv = 0;
+
+	if ((rc = sip_wol_send(&ctx->cfg, w->m, w->n, &nsent, &e)) !=
+	    SIP_OK) {
+		warn_lib(verb, &e, rc);
+		/*
+		 * Which ones went is not known: none is recorded as woken,
+		 * so that a retry is not taken for a wake that happened.
+		 */
+		warnx("%s: %zu of %zu machine%s sent to; none recorded", verb,
+		    nsent, w->n, w->n == 1 ? "" : "s");
+		return -1;
+	}
+	if (st != NULL) {
+		macs = xcalloc(w->n + 1, sizeof(*macs));
+		for (i = 0; i < w->n; i++)
+			macs[i] = w->m[i].mac;
+		rc = sip_store_wol_sent(st, macs,
+		    (const char *const *)w->detail, w->n, ctx->who, ctx->now,
+		    &e);
+		free(macs);
+		if (rc != SIP_OK) {
+			warn_lib(verb, &e, rc);
+			rv = -1;
+		}
+	}
+	for (i = 0; i < w->n; i++)
+		printf("%s wol-sent %s\n", w->m[i].mac, w->detail[i]);
+	return rv;
+}
+
+int
+cmd_wol(const struct command *c, struct ctx *ctx, int argc, char *argv[])
+{
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
+	struct sip_store *st = NULL;
+	struct wake *w = NULL;
+	const char *at = NULL;
+	int rv = 1;
+	const struct verb_option vo[] = {
+		{ "at",		NULL,	&at },
+	};
+
+	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		warnx("%s: missing TARGET", c->name);
+		return verb_usage(c, EXIT_USAGE);
+	}
+	if (at != NULL) {
+		/* Refused rather than sent now: a wake at the wrong time wastes it. */
+		warnx("%s: --at: not yet: waking later needs `se3-ipxe tick`, "
+		    "which this version does not have; run wol from cron at "
+		    "the time instead", c->name);
+		return 1;
+	}
+	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
+		goto out;
+	if (wake_prepare(c->name, ctx, st, &t, &w) == -1)
+		goto out;
+	if (wake_send(c->name, ctx, st, w) == -1)
+		goto out;
+	rv = 0;
+ out:
+	wake_free(w);
+	machines_close(&t, st);
+	return rv;
+}
