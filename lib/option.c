@@ -112,8 +112,12 @@ sip_option_check(const struct sip_option *o, const char *value, char *why,
  * cost has no bound.  And glibc compiles "E{m,n}" and "E+" by copying E:
  * stacked or nested repetitions grow the compiled pattern exponentially
  * ("(a{2,4})++++..." took gigabytes), so the copies are counted first,
- * for each atom the product of the repetitions around it.  Runs before
- * regcomp; NULL if the pattern is fine.
+ * for each atom the product of the repetitions around it.  A repetition
+ * of a piece that can match nothing ("a**", "(a*)*", "(a|)+") is refused
+ * too: glibc's epsilon closures make its compile time exponential in
+ * how many there are (twenty "(a*)*" took a second, twenty-five more
+ * than twenty), and POSIX leaves stacked repetitions undefined anyway.
+ * Runs before regcomp; NULL if the pattern is fine.
  */
 #define PATTERN_DEPTH	16	/* nested groups */
 #define PATTERN_COPIES	4096	/* atoms once repetitions are unrolled */
@@ -123,15 +127,30 @@ pattern_trap(const char *p)
 {
 	/* Per open group: atoms so far, and the size of its last piece. */
 	unsigned long total[PATTERN_DEPTH + 1], last[PATTERN_DEPTH + 1];
+	/*
+	 * Per open group, whether it can match nothing: its alternatives so
+	 * far, its current one without its last piece, and that piece.
+	 */
+	int group_null[PATTERN_DEPTH + 1], alt_null[PATTERN_DEPTH + 1];
+	int last_null[PATTERN_DEPTH + 1];
 	unsigned long m, n, f;
-	int depth = 0;
+	int depth = 0, min0;
 	char c;
 
 	total[0] = last[0] = 0;
+	group_null[0] = 0;
+	alt_null[0] = last_null[0] = 1;
 	for (; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
 			return "not printable ASCII";
 		f = 0;			/* a repetition factor, or 0 */
+		min0 = 0;		/* the repetition may take it 0 times */
+		if (*p != '*' && *p != '+' && *p != '?' && *p != '{' &&
+		    *p != ')' && *p != '|') {
+			/* A new piece begins: the previous one is whole. */
+			alt_null[depth] = alt_null[depth] && last_null[depth];
+			last_null[depth] = *p == '^' || *p == '$' || *p == '(';
+		}
 		if (*p == '\\') {
 			if (p[1] >= '1' && p[1] <= '9')
 				return "back-references are not allowed";
@@ -166,6 +185,8 @@ pattern_trap(const char *p)
 				return "groups nested too deep";
 			depth++;
 			total[depth] = last[depth] = 0;
+			group_null[depth] = 0;
+			alt_null[depth] = last_null[depth] = 1;
 			continue;
 		} else if (*p == ')') {
 			if (depth == 0)
@@ -173,12 +194,17 @@ pattern_trap(const char *p)
 				    "literal parenthesis";
 			depth--;
 			last[depth] = total[depth + 1] > 0 ? total[depth + 1] : 1;
+			last_null[depth] = group_null[depth + 1] ||
+			    (alt_null[depth + 1] && last_null[depth + 1]);
 		} else if (*p == '*')
-			f = 1;
-		else if (*p == '?' || *p == '+')
+			f = 1, min0 = 1;
+		else if (*p == '?')
+			f = 2, min0 = 1;
+		else if (*p == '+')
 			f = 2;
 		else if (*p == '{') {
 			m = strtoul(p + 1, NULL, 10);
+			min0 = m == 0;
 			n = m;
 			p += 1 + strspn(p + 1, "0123456789");
 			if (*p == ',') {
@@ -190,11 +216,18 @@ pattern_trap(const char *p)
 			f = (m > n ? m : n) + 1;
 			if (f > PATTERN_COPIES)
 				return "repetition too large";
-		} else if (*p == '|')
+		} else if (*p == '|') {
+			group_null[depth] = group_null[depth] ||
+			    (alt_null[depth] && last_null[depth]);
+			alt_null[depth] = last_null[depth] = 1;
 			continue;
-		else
+		} else
 			last[depth] = 1;
 		if (f > 0) {
+			if (last_null[depth])
+				return "a repetition of what can match nothing "
+				    "(like a** or (a*)*)";
+			last_null[depth] = min0;
 			/* The piece just read is copied f - 1 more times. */
 			if (last[depth] > PATTERN_COPIES / f)
 				return "too complex (repetitions of repetitions)";

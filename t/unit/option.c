@@ -28,6 +28,18 @@ static const struct {
 	{ "(a{2,4})+++++++++++++", "too complex (repetitions of repetitions)" },
 	{ "((((((((((((((((((a))))))))))))))))))", "groups nested too deep" },
 	{ "caf\xc3\xa9", "not printable ASCII" },
+	/* Compile time exponential in glibc: found by fuzz-module. */
+	{ "a**", "a repetition of what can match nothing (like a** or (a*)*)" },
+	{ "(a*)*", "a repetition of what can match nothing (like a** or (a*)*)" },
+	{ "(a|)+", "a repetition of what can match nothing (like a** or (a*)*)" },
+	{ "(a?b?){2}", "a repetition of what can match nothing (like a** or (a*)*)" },
+	{ "((a*))*", "a repetition of what can match nothing (like a** or (a*)*)" },
+	{ "x{0,3}?", "a repetition of what can match nothing (like a** or (a*)*)" },
+	{ "(ab*)*", "" },
+	{ "(a|b*c)+", "" },
+	{ "([0-9]{1,3}\\.){3}[0-9]{1,3}", "" },
+	{ "a*b*c?", "" },
+	{ "(-[a-z]+)*", "" },
 };
 
 /* A value against a NAME option of pattern [a-z]+ and maxlen 4. */
