@@ -98,6 +98,7 @@ void		*xcalloc(size_t, size_t);
 char		*xasprintf(const char *, ...)
 		    __attribute__((__format__(printf, 1, 2)));
 char		*safe_dup(const char *, size_t *);
+void		 table_print(char **, size_t *, size_t, size_t);
 void		 put_safe(FILE *, const char *, const char *);
 void		 warn_lib(const char *, const struct sip_err *, enum sip_rc);
 void		 buf_print(const struct sip_buf *);

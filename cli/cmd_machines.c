@@ -72,7 +72,7 @@ machines_table(const struct mrow *r, size_t n)
 	const struct sip_machine *m;
 	const struct sip_action *a;
 	char **cell, tbuf[32];
-	size_t *w, width[MC__MAX], i, j, k, last;
+	size_t *w, i, j, k;
 
 	cell = xcalloc((n + 1) * MC__MAX, sizeof(*cell));
 	w = xcalloc((n + 1) * MC__MAX, sizeof(*w));
@@ -110,24 +110,7 @@ machines_table(const struct mrow *r, size_t n)
 		free(cell[i]);
 		cell[i] = s;
 	}
-	for (j = 0; j < MC__MAX; j++)
-		for (width[j] = 0, i = 0; i <= n; i++)
-			if (w[i * MC__MAX + j] > width[j])
-				width[j] = w[i * MC__MAX + j];
-	for (i = 0; i <= n; i++) {
-		k = i * MC__MAX;
-		for (last = MC__MAX - 1; last > 0; last--)
-			if (cell[k + last][0] != '\0')
-				break;
-		for (j = 0; j < last; j++)
-			printf("%s%*s  ", cell[k + j],
-			    (int)(width[j] - w[k + j]), "");
-		printf("%s\n", cell[k + last]);
-	}
-	for (i = 0; i < (n + 1) * MC__MAX; i++)
-		free(cell[i]);
-	free(cell);
-	free(w);
+	table_print(cell, w, n + 1, MC__MAX);
 }
 
 static void

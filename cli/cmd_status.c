@@ -146,7 +146,7 @@ status_table(const struct sip_status_row *rows, size_t n,
 	const struct sip_action *a;
 	const struct sip_machine *m;
 	char **cell, tbuf[32];
-	size_t *w, width[COL__MAX], i, j, k, last;
+	size_t *w, i, j, k;
 
 	cell = xcalloc((n + 1) * COL__MAX, sizeof(*cell));
 	w = xcalloc((n + 1) * COL__MAX, sizeof(*w));
@@ -181,25 +181,7 @@ status_table(const struct sip_status_row *rows, size_t n,
 		for (j = 0; j < COL__MAX; j++)
 			free(safe_dup(cell[k + j], &w[k + j]));
 	}
-	for (j = 0; j < COL__MAX; j++)
-		for (width[j] = 0, i = 0; i <= n; i++)
-			if (w[i * COL__MAX + j] > width[j])
-				width[j] = w[i * COL__MAX + j];
-	for (i = 0; i <= n; i++) {
-		k = i * COL__MAX;
-		/* No trailing blanks: pad a cell only if more text follows. */
-		for (last = COL__MAX - 1; last > 0; last--)
-			if (cell[k + last][0] != '\0')
-				break;
-		for (j = 0; j < last; j++)
-			printf("%s%*s  ", cell[k + j],
-			    (int)(width[j] - w[k + j]), "");
-		printf("%s\n", cell[k + last]);
-	}
-	for (i = 0; i < (n + 1) * COL__MAX; i++)
-		free(cell[i]);
-	free(cell);
-	free(w);
+	table_print(cell, w, n + 1, COL__MAX);
 }
 
 /*

@@ -40,6 +40,38 @@ xasprintf(const char *fmt, ...)
 }
 
 /*
+ * Print rows x cols cells (row 0 the header) in columns two blanks apart,
+ * w[i] the width of cell i, with no trailing blanks: a cell is padded only
+ * if more text follows on its line.  Frees the cells, cell and w.
+ */
+void
+table_print(char **cell, size_t *w, size_t rows, size_t cols)
+{
+	size_t *width, i, j, k, last;
+
+	width = xcalloc(cols, sizeof(*width));
+	for (j = 0; j < cols; j++)
+		for (i = 0; i < rows; i++)
+			if (w[i * cols + j] > width[j])
+				width[j] = w[i * cols + j];
+	for (i = 0; i < rows; i++) {
+		k = i * cols;
+		for (last = cols - 1; last > 0; last--)
+			if (cell[k + last][0] != '\0')
+				break;
+		for (j = 0; j < last; j++)
+			printf("%s%*s  ", cell[k + j],
+			    (int)(width[j] - w[k + j]), "");
+		printf("%s\n", cell[k + last]);
+	}
+	for (i = 0; i < rows * cols; i++)
+		free(cell[i]);
+	free(cell);
+	free(w);
+	free(width);
+}
+
+/*
  * A copy of an untrusted string that is safe on a terminal: control bytes,
  * DEL, C1 controls and bytes that are not valid UTF-8 become \xHH, so a
  * stored SMBIOS string or report message cannot send escape sequences.
