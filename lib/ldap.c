@@ -44,6 +44,8 @@ static enum sip_rc load_all(struct sip_ldap *, struct sip_err *);
 static enum sip_rc load_parcs(struct sip_ldap *, struct sip_err *);
 static void	 dn_norm(const char *, char *, size_t);
 static struct sip_ldap_machine *by_dn(struct sip_ldap *, const char *);
+static struct sip_ldap_machine *by_member(struct sip_ldap *,
+		    const struct berval *);
 
 size_t
 sip_ldap_escape(const char *s, char *out, size_t sz)
@@ -521,6 +523,20 @@ by_dn(struct sip_ldap *l, const char *norm)
 	return NULL;
 }
 
+/* The machine a member value names, or NULL: a printer, nobody, a DN too long. */
+static struct sip_ldap_machine *
+by_member(struct sip_ldap *l, const struct berval *bv)
+{
+	char dn[1024], norm[1024];
+
+	if (bv->bv_len >= sizeof(dn))
+		return NULL;
+	memcpy(dn, bv->bv_val, bv->bv_len);
+	dn[bv->bv_len] = '\0';
+	dn_norm(dn, norm, sizeof(norm));
+	return by_dn(l, norm);
+}
+
 /* Each parc's members, recorded in each machine: its parcs, sorted as read. */
 static enum sip_rc
 load_parcs(struct sip_ldap *l, struct sip_err *err)
@@ -529,7 +545,7 @@ load_parcs(struct sip_ldap *l, struct sip_err *err)
 	LDAPMessage *res, *e;
 	struct sip_ldap_machine *m;
 	struct berval **cn, **mem;
-	char dn[1024], norm[1024], name[SIP_LDAP_NAME_MAX];
+	char name[SIP_LDAP_NAME_MAX];
 	char **nv;
 	size_t i, j;
 	enum sip_rc rc = SIP_OK;
@@ -553,13 +569,8 @@ load_parcs(struct sip_ldap *l, struct sip_err *err)
 		sip_ldap_printable(cn[0]->bv_val, cn[0]->bv_len, name,
 		    sizeof(name));
 		for (i = 0; mem[i] != NULL && rc == SIP_OK; i++) {
-			if (mem[i]->bv_len >= sizeof(dn))
-				continue;
-			memcpy(dn, mem[i]->bv_val, mem[i]->bv_len);
-			dn[mem[i]->bv_len] = '\0';
-			dn_norm(dn, norm, sizeof(norm));
 			/* Printers and strangers are members too: skipped. */
-			if ((m = by_dn(l, norm)) == NULL)
+			if ((m = by_member(l, mem[i])) == NULL)
 				continue;
 			for (j = 0; j < m->nparcs; j++)
 				if (strcmp(m->parcs[j], name) == 0)
@@ -595,7 +606,7 @@ sip_ldap_parc(struct sip_ldap *l, const char *parc,
 	struct sip_ldap_machine *m;
 	LDAPMessage *res, *e;
 	struct berval **mem = NULL;
-	char esc[3 * NAME_MAX_LEN + 1], *filter = NULL, dn[1024], norm[1024];
+	char esc[3 * NAME_MAX_LEN + 1], *filter = NULL;
 	size_t i, j, n = 0;
 	enum sip_rc rc;
 
@@ -625,12 +636,7 @@ sip_ldap_parc(struct sip_ldap *l, const char *parc,
 		goto out;
 	}
 	for (i = 0; mem != NULL && mem[i] != NULL; i++) {
-		if (mem[i]->bv_len >= sizeof(dn))
-			continue;
-		memcpy(dn, mem[i]->bv_val, mem[i]->bv_len);
-		dn[mem[i]->bv_len] = '\0';
-		dn_norm(dn, norm, sizeof(norm));
-		if ((m = by_dn(l, norm)) == NULL)
+		if ((m = by_member(l, mem[i])) == NULL)
 			continue;	/* a printer, or nobody */
 		for (j = 0; j < n; j++)
 			if (v[j] == m)
