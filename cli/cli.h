@@ -113,6 +113,8 @@ int		 verb_options(const struct command *, int, char *[],
 		    const struct verb_option *, size_t, int *);
 int		 verb_one_target(const struct command *, int *, char ***,
 		    const struct verb_option *, size_t, int *);
+int		 verb_targets(const struct command *, int *, char ***,
+		    const struct verb_option *, size_t, int *);
 int		 verb_noargs(const struct command *, int, char *[],
 		    const struct verb_option *, size_t, int *);
 int		 targets_parse(const char *, const struct ctx *, char *const *,

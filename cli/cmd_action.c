@@ -259,14 +259,8 @@ cmd_cancel(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	enum sip_rc rc;
 	int rv = 1;
 
-	if (verb_options(c, argc, argv, NULL, 0, &rv) == -1)
+	if (verb_targets(c, &argc, &argv, NULL, 0, &rv) == -1)
 		return rv;
-	argc -= optind;
-	argv += optind;
-	if (argc == 0) {
-		warnx("%s: missing TARGET", c->name);
-		return verb_usage(c, EXIT_USAGE);
-	}
 	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
 		goto out;
 	if (st == NULL) {	/* and none is created for nothing */

@@ -160,14 +160,8 @@ cmd_wol(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		{ "at",		NULL,	&at },
 	};
 
-	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+	if (verb_targets(c, &argc, &argv, vo, nitems(vo), &rv) == -1)
 		return rv;
-	argc -= optind;
-	argv += optind;
-	if (argc == 0) {
-		warnx("%s: missing TARGET", c->name);
-		return verb_usage(c, EXIT_USAGE);
-	}
 	if (at != NULL) {
 		/* Refused rather than sent now: a wake at the wrong time wastes it. */
 		warnx("%s: --at: not yet: waking later needs `se3-ipxe tick`, "

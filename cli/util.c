@@ -344,24 +344,38 @@ verb_noargs(const struct command *c, int argc, char *argv[],
 }
 
 /*
- * verb_options for the verbs that take exactly one TARGET; argc and argv
- * are then the operands alone.
+ * verb_options for the verbs that take TARGETs, at least one and at most
+ * max (0: any number); argc and argv are then the operands alone.
  */
-int
-verb_one_target(const struct command *c, int *argc, char ***argv,
-    const struct verb_option *vo, size_t n, int *status)
+static int
+verb_targets_upto(const struct command *c, int *argc, char ***argv,
+    const struct verb_option *vo, size_t n, int max, int *status)
 {
 	if (verb_options(c, *argc, *argv, vo, n, status) == -1)
 		return -1;
 	*argc -= optind;
 	*argv += optind;
-	if (*argc != 1) {
+	if (*argc == 0 || (max > 0 && *argc > max)) {
 		warnx("%s: %s", c->name, *argc == 0 ? "missing TARGET" :
 		    "only one TARGET");
 		*status = verb_usage(c, EXIT_USAGE);
 		return -1;
 	}
 	return 0;
+}
+
+int
+verb_one_target(const struct command *c, int *argc, char ***argv,
+    const struct verb_option *vo, size_t n, int *status)
+{
+	return verb_targets_upto(c, argc, argv, vo, n, 1, status);
+}
+
+int
+verb_targets(const struct command *c, int *argc, char ***argv,
+    const struct verb_option *vo, size_t n, int *status)
+{
+	return verb_targets_upto(c, argc, argv, vo, n, 0, status);
 }
 
 /*
