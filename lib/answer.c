@@ -268,6 +268,7 @@ preview_step(struct sip_store *st, const char *mac,
 {
 	enum sip_rc rc;
 	struct sip_action *a;
+	const char *why;
 
 	*answer = SIP_ANSWER_DEFAULT;
 	*act = NULL;
@@ -292,12 +293,14 @@ preview_step(struct sip_store *st, const char *mac,
 	if (a->bound_addr[0] != '\0')
 		TRACE(trace, "bound to %s ([security] bind = %s)",
 		    a->bound_addr, sip_bind_name(client->bind));
-	/* A HEAD from another address reads no more than its GET would. */
-	if (client->addr != NULL && client->bind == SIP_BIND_ADDRESS &&
-	    a->bound_addr[0] != '\0' &&
-	    !sip_addr_equal(a->bound_addr, client->addr)) {
-		TRACE(trace, "step: %s is not its address: the default answer",
-		    client->addr);
+	/*
+	 * A HEAD from another address reads no more than its GET would; a
+	 * preview given no address shows what the machine itself would get.
+	 */
+	if (client->addr != NULL &&
+	    (why = sip_action_refusal(a, client, 1)) != NULL) {
+		TRACE(trace, "step: from %s: %s: the default answer",
+		    client->addr, why);
 		sip_action_free(*act);
 		*act = NULL;
 		return SIP_OK;
@@ -495,6 +498,7 @@ sip_answer_file(const struct sip_config *cfg, const struct sip_request *req,
 	struct sip_store *st = NULL;
 	struct sip_action *act = NULL;
 	struct answer_ctx c;
+	const char *why;
 	enum sip_rc rc;
 
 	if (name == NULL || sip_file_name_check(name) != SIP_OK)
@@ -505,13 +509,11 @@ sip_answer_file(const struct sip_config *cfg, const struct sip_request *req,
 	/* A HEAD is refused as its GET would be, and records nothing. */
 	if (dry_run) {
 		rc = sip_store_token_action(st, token, now, &act, err);
-		if (rc == SIP_OK && client.bind == SIP_BIND_ADDRESS &&
-		    (act->bound_addr[0] == '\0' ||
-		    !sip_addr_equal(act->bound_addr, client.addr))) {
+		if (rc == SIP_OK &&
+		    (why = sip_action_refusal(act, &client, 0)) != NULL) {
 			sip_action_free(act);
 			act = NULL;
-			rc = sip_errf(err, SIP_EDENIED, "file refused: not "
-			    "from the action's address");
+			rc = sip_errf(err, SIP_EDENIED, "file refused: %s", why);
 		}
 	} else
 		rc = sip_store_file(st, &client, token, name, now, &act, err);

@@ -268,6 +268,14 @@ struct sip_client {
 	const char	*addr;
 	enum sip_bind	 bind;
 };
+/*
+ * Why a request from client may not act for act, or NULL if it may: the
+ * one rule of [security] bind, for boots, reports, files and previews.  A
+ * boot (pins) may come before any address is pinned: it pins one.  The
+ * reasons go into the history: they quote only addresses.
+ */
+const char	*sip_action_refusal(const struct sip_action *,
+		    const struct sip_client *, int pins);
 /* Address literals equal as addresses (::1 and 0:0::1): 1, else 0. */
 int		 sip_addr_equal(const char *, const char *);
 /*

@@ -105,8 +105,6 @@ static enum sip_rc	request_add(struct sip_store *,
 			    const struct sip_action *, enum sip_request_event,
 			    int64_t, const char *, const char *,
 			    struct sip_err *);
-static const char	*refusal(const struct sip_action *,
-			    const struct sip_client *, int);
 static void		 bound_detail(const struct sip_action *, char *,
 			    size_t);
 static enum sip_rc	active_macs(struct sip_store *,
@@ -480,13 +478,8 @@ bound_detail(const struct sip_action *act, char *buf, size_t sz)
 		snprintf(buf, sz, "no address pinned yet");
 }
 
-/*
- * Why a request from client may not act for act, or NULL if it may.  A
- * boot (pins) may come before any address is pinned: it pins one.  The
- * reasons go into the history: they quote only addresses.
- */
-static const char *
-refusal(const struct sip_action *act, const struct sip_client *client,
+const char *
+sip_action_refusal(const struct sip_action *act, const struct sip_client *client,
     int pins)
 {
 	if (client == NULL || client->bind == SIP_BIND_NONE)
@@ -556,7 +549,7 @@ sip_store_boot_from(struct sip_store *st, const char *mac,
 	if ((ret = action_query1(st, SQL_ACTION_ACTIVE, mac, 0, &act,
 	    err)) != SIP_OK)
 		goto out;
-	if (act != NULL && (why = refusal(act, client, 1)) != NULL) {
+	if (act != NULL && (why = sip_action_refusal(act, client, 1)) != NULL) {
 		/* Nothing counted, nothing stepped: only the refusal is kept. */
 		bound_detail(act, detail, sizeof(detail));
 		if ((ret = request_add(st, act, SIP_REQ_BOOT_REFUSED, now,
@@ -676,7 +669,7 @@ sip_store_report_from(struct sip_store *st, const struct sip_client *client,
 		    st->path);
 		goto out;
 	}
-	if ((why = refusal(act, client, 0)) != NULL) {
+	if ((why = sip_action_refusal(act, client, 0)) != NULL) {
 		/* Recorded, and nothing else: not the state, not the message. */
 		bound_detail(act, bound, sizeof(bound));
 		sip_buf_printf(&detail, "%s: %s", sip_event_name(ev), bound);
@@ -1306,7 +1299,7 @@ sip_store_file(struct sip_store *st, const struct sip_client *client,
 		return ret;
 	if ((ret = token_live_action(st, token, now, &act, err)) != SIP_OK)
 		goto out;
-	if ((why = refusal(act, client, 0)) != NULL) {
+	if ((why = sip_action_refusal(act, client, 0)) != NULL) {
 		bound_detail(act, bound, sizeof(bound));
 		sip_buf_printf(&detail, "%s: %s", name != NULL ? name : "-",
 		    bound);

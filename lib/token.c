@@ -48,10 +48,9 @@ sip_token_check(const char *token)
 	if (token == NULL)
 		return SIP_EINVAL;
 	n = strlen(token);
-	if ((n != SIP_TOKEN_STRLEN - 1 && n != SIP_TOKEN_OLD_LEN) ||
-	    strspn(token, "0123456789abcdef") != n)
+	if (n != SIP_TOKEN_STRLEN - 1 && n != SIP_TOKEN_OLD_LEN)
 		return SIP_EINVAL;
-	return SIP_OK;
+	return sip_value_check(SIP_T_HEX, token);
 }
 
 int
