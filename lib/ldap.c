@@ -29,6 +29,8 @@ struct sip_ldap {
 	int			 timeout;	/* s, per answer */
 	struct sip_ldap_machine	**m;		/* every machine met, once each */
 	size_t			 nm, capm;
+	struct sip_ldap_machine	**dn_index;	/* m by DN: open addressing */
+	size_t			 dn_slots;	/* a power of two > 2 nm */
 	int			 all_loaded;	/* m is the whole OU */
 	int			 parcs_loaded;
 };
@@ -44,6 +46,7 @@ static enum sip_rc load_all(struct sip_ldap *, struct sip_err *);
 static enum sip_rc load_parcs(struct sip_ldap *, struct sip_err *);
 static void	 dn_norm(const char *, char *, size_t);
 static struct sip_ldap_machine *by_dn(struct sip_ldap *, const char *);
+static int	 dn_index_add(struct sip_ldap *, struct sip_ldap_machine *);
 static struct sip_ldap_machine *by_member(struct sip_ldap *,
 		    const struct berval *);
 
@@ -273,6 +276,7 @@ sip_ldap_close(struct sip_ldap *l)
 	for (i = 0; i < l->nm; i++)
 		machine_free(l->m[i]);
 	free(l->m);
+	free(l->dn_index);
 	if (l->ld != NULL)
 		ldap_unbind_ext_s(l->ld, NULL, NULL);
 	free(l->uri);
@@ -393,6 +397,10 @@ machine_from_entry(struct sip_ldap *l, LDAPMessage *e,
 		l->m = nv;
 		l->capm = n;
 	}
+	if (dn_index_add(l, m) == -1) {
+		machine_free(m);
+		return sip_errf(err, SIP_ENOMEM, "out of memory");
+	}
 	l->m[l->nm++] = m;
 	*out = m;
 	return SIP_OK;
@@ -511,15 +519,60 @@ dn_norm(const char *s, char *out, size_t sz)
 	ldap_memfree(n);
 }
 
+/* FNV-1a: a school's DNs differ in their first RDN, which it spreads well. */
+static size_t
+dn_hash(const char *norm)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *norm != '\0'; norm++)
+		h = (h ^ (unsigned char)*norm) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/*
+ * Every parc member is looked up by its DN: a whole directory read
+ * compared each with each (half the time of `machines` on 5,000).
+ */
+static int
+dn_index_add(struct sip_ldap *l, struct sip_ldap_machine *m)
+{
+	struct sip_ldap_machine **nv;
+	size_t n, i, j;
+
+	if (2 * (l->nm + 1) >= l->dn_slots) {
+		n = l->dn_slots == 0 ? 128 : 2 * l->dn_slots;
+		if ((nv = calloc(n, sizeof(*nv))) == NULL)
+			return -1;
+		for (i = 0; i < l->nm; i++) {
+			for (j = dn_hash(l->m[i]->dn) & (n - 1); nv[j] != NULL;
+			    j = (j + 1) & (n - 1))
+				continue;
+			nv[j] = l->m[i];
+		}
+		free(l->dn_index);
+		l->dn_index = nv;
+		l->dn_slots = n;
+	}
+	for (j = dn_hash(m->dn) & (l->dn_slots - 1); l->dn_index[j] != NULL;
+	    j = (j + 1) & (l->dn_slots - 1))
+		continue;
+	l->dn_index[j] = m;
+	return 0;
+}
+
 /* The machine met with this normalised DN, or NULL. */
 static struct sip_ldap_machine *
 by_dn(struct sip_ldap *l, const char *norm)
 {
-	size_t i;
+	size_t j;
 
-	for (i = 0; i < l->nm; i++)
-		if (strcmp(l->m[i]->dn, norm) == 0)
-			return l->m[i];
+	if (l->dn_slots == 0)
+		return NULL;
+	for (j = dn_hash(norm) & (l->dn_slots - 1); l->dn_index[j] != NULL;
+	    j = (j + 1) & (l->dn_slots - 1))
+		if (strcmp(l->dn_index[j]->dn, norm) == 0)
+			return l->dn_index[j];
 	return NULL;
 }
 
