@@ -48,6 +48,8 @@
 #define REFUSED_WHERE \
 	"mac = ?1 AND action_id = ?2 AND event IN ('boot-refused', " \
 	"'report-refused', 'file-refused')"
+#define SQL_MACHINE \
+	"SELECT " MACHINE_COLUMNS " FROM machines WHERE mac = ?1"
 #define SQL_ACTION_REFUSED \
 	"SELECT count(*), (SELECT addr FROM history WHERE " REFUSED_WHERE \
 	" ORDER BY id DESC LIMIT 1) FROM history WHERE " REFUSED_WHERE
@@ -338,8 +340,7 @@ machine_query(struct sip_store *st, const char *mac, struct sip_machine **out,
 	int rc;
 
 	*out = NULL;
-	if ((rc = sqlite3_prepare_v2(st->db, "SELECT " MACHINE_COLUMNS
-	    " FROM machines WHERE mac = ?1", -1, &s, NULL)) != SQLITE_OK ||
+	if ((rc = stmt_get(st, SQL_MACHINE, &s)) != SQLITE_OK ||
 	    (rc = bind_text(s, 1, mac)) != SQLITE_OK) {
 		ret = db_err(st, rc, err, "read machine %s", mac);
 		goto out;
@@ -376,7 +377,7 @@ machine_query(struct sip_store *st, const char *mac, struct sip_machine **out,
 	m = NULL;
  out:
 	sip_machine_free(m);
-	sqlite3_finalize(s);
+	stmt_put(st, s);
 	return ret;
 }
 
