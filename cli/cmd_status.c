@@ -268,13 +268,40 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 
 /* ------------------------------------------------------------ history */
 
-static void
-history_line(const struct sip_history *h)
+/*
+ * Seconds since the previous step of the same action, or -1 with no
+ * previous step (the first of an action, a row of no action); *elapsed
+ * gets the span.  Rows are in id order, so the step before is the last
+ * row seen of that action.
+ */
+static int
+history_since(const struct sip_history *h, size_t i, int64_t *elapsed)
 {
-	char tbuf[32];
+	size_t j;
+
+	if (h[i].action_id == 0)
+		return -1;
+	for (j = i; j-- > 0;)
+		if (h[j].action_id == h[i].action_id) {
+			*elapsed = h[i].at - h[j].at;
+			return 0;
+		}
+	return -1;
+}
+
+static void
+history_line(const struct sip_history *hv, size_t i)
+{
+	const struct sip_history *h = &hv[i];
+	char tbuf[32], ebuf[32];
+	int64_t elapsed;
 
 	fmt_time(tbuf, sizeof(tbuf), h->at, 1);
 	printf("%s ", tbuf);
+	if (history_since(hv, i, &elapsed) == 0) {
+		sip_elapsed_format(elapsed, ebuf, sizeof(ebuf));
+		printf(ebuf[0] == '-' ? "%s " : "+%s ", ebuf);
+	}
 	put_safe(stdout, h->action, "-");
 	putchar(' ');
 	if (h->old_state != NULL && h->new_state != NULL) {
@@ -313,6 +340,7 @@ history_line(const struct sip_history *h)
 static void
 history_json(struct sip_buf *b, const struct sip_history *h, size_t n)
 {
+	int64_t elapsed;
 	size_t i;
 
 	sip_buf_puts(b, "[");
@@ -332,6 +360,10 @@ history_json(struct sip_buf *b, const struct sip_history *h, size_t n)
 		sip_json_kstr(b, "who", h[i].who);
 		sip_json_kstr(b, "detail", h[i].detail);
 		sip_json_kstr(b, "addr", h[i].addr);
+		if (history_since(h, i, &elapsed) == 0)
+			sip_json_kint(b, "since_previous", elapsed);
+		else
+			sip_json_knull(b, "since_previous");
 		sip_buf_puts(b, "}");
 	}
 	sip_buf_puts(b, n > 0 ? "\n]\n" : "]\n");
@@ -375,7 +407,7 @@ cmd_history(const struct command *c, struct ctx *ctx, int argc,
 		buf_print(&b);
 	} else
 		for (i = 0; i < n; i++)
-			history_line(&h[i]);
+			history_line(h, i);
 	rv = 0;
  out:
 	sip_buf_free(&b);

@@ -277,6 +277,8 @@ enum sip_rc	 sip_duration_parse(const char *, int64_t min, int64_t max,
 enum sip_rc	 sip_time_parse(const char *, time_t now, time_t *);
 /* Seconds as the largest exact unit sip_duration_parse reads back: "4h", "2w". */
 void		 sip_duration_format(int64_t, char *, size_t);
+/* A span in two units at most, as history shows steps apart: "5m12s", "-1h00m". */
+void		 sip_elapsed_format(int64_t, char *, size_t);
 /*
  * A start time (--at) lies from SIP_AT_PAST seconds before now (the time
  * it takes to type) to SIP_AT_AHEAD after (a year, leap day included):

@@ -262,3 +262,32 @@ sip_duration_format(int64_t s, char *buf, size_t sz)
 		}
 	snprintf(buf, sz, "%" PRId64 "s", s);
 }
+
+/*
+ * A span as people read it, two units at most: "42s", "5m12s", "3h05m",
+ * "2d04h"; a clock that stepped back gives a negative one, "-1h00m".
+ */
+void
+sip_elapsed_format(int64_t s, char *buf, size_t sz)
+{
+	const uint64_t m = MINUTE, h = HOUR, d = DAY;
+	const char *sign = "";
+	uint64_t u;
+
+	u = (uint64_t)s;
+	if (s < 0) {
+		sign = "-";
+		u = -u;
+	}
+	if (u < m)
+		snprintf(buf, sz, "%s%" PRIu64 "s", sign, u);
+	else if (u < h)
+		snprintf(buf, sz, "%s%" PRIu64 "m%02" PRIu64 "s", sign,
+		    u / m, u % m);
+	else if (u < d)
+		snprintf(buf, sz, "%s%" PRIu64 "h%02" PRIu64 "m", sign,
+		    u / h, u % h / m);
+	else
+		snprintf(buf, sz, "%s%" PRIu64 "d%02" PRIu64 "h", sign,
+		    u / d, u % d / h);
+}

@@ -306,8 +306,8 @@ ok $? "preview --platform bios: named"
 run history aa:bb:cc:dd:ee:01
 grep -q '^[0-9-]* [0-9:]* memtest:run set (' "$T/out"
 ok $? "history shows set"
-grep -q '^[0-9-]* [0-9:]* memtest:run pending -> cancelled (replaced' "$T/out"
-ok $? "history shows the replacement"
+grep -q '^[0-9-]* [0-9:]* +[0-9]*s memtest:run pending -> cancelled (replaced' "$T/out"
+ok $? "history shows the replacement, and how long after the set"
 cut -c1-19 "$T/out" | sort -c
 ok $? "history: oldest first"
 run history aa:bb:cc:dd:ee:04
@@ -326,15 +326,21 @@ if command -v faketime > /dev/null 2>&1; then
 	    cgi_boot "mac=aa:bb:cc:dd:ee:09&platform=pcbios"
 	grep -q wipe "$T/body"; ok $? "clock stepped back: the second boot is served"
 	run history aa:bb:cc:dd:ee:09
-	is "$(sed 's/^[0-9-]* [0-9:]* //; s/ (.*) / /' "$T/out")" "wipe:disk set mode=fast passes=1 label=abc
+	is "$(sed 's/^[0-9-]* [0-9:]* //; s/^[-+][0-9a-z]* //; s/ (.*) / /' "$T/out")" "wipe:disk set mode=fast passes=1 label=abc
 wipe:disk pending -> booting from 127.0.0.1
 wipe:disk served boot 1/3 from 127.0.0.1
 wipe:disk served boot 2/3 from 127.0.0.1" "clock stepped back: set, boot 1, boot 2, in that order"
 	! cut -c1-19 "$T/out" | sort -c 2> /dev/null
 	ok $? "clock stepped back: the times are not in order (the test steps the clock)"
+	tail -n 1 "$T/out" | cut -d' ' -f3 | grep -Eq '^-(1h00m|59m5[0-9]s)$'
+	ok $? "clock stepped back: boot 2 shows an hour before boot 1 ($(tail -n 1 "$T/out" | cut -d' ' -f3))"
 	run history --json aa:bb:cc:dd:ee:09
 	is "$(python3 -c 'import json, sys; print(" ".join(h["event"] for h in json.load(sys.stdin)))' < "$T/out")" \
 	    "set boot served served" "history --json: in the same order"
+	python3 -c 'import json, sys
+s = [h["since_previous"] for h in json.load(sys.stdin)]
+sys.exit(not (s[0] is None and 0 <= s[1] <= 30 and 0 <= s[2] <= 30 and -3600 <= s[3] <= -3570))' < "$T/out"
+	ok $? "history --json: since_previous in seconds: null for the set, an hour back for boot 2"
 	run cancel aa:bb:cc:dd:ee:09
 else
 	skip "faketime not installed"

@@ -295,11 +295,43 @@ test_formats(void)
 	}
 }
 
+/* What sip_elapsed_format prints between two steps of an action. */
+static const struct fvec evecs[] = {
+	{ 0, "0s" },
+	{ 59, "59s" },
+	{ 60, "1m00s" },
+	{ 312, "5m12s" },
+	{ 3599, "59m59s" },
+	{ 3600, "1h00m" },
+	{ 11100, "3h05m" },
+	{ 86399, "23h59m" },
+	{ 86400, "1d00h" },
+	{ 187200, "2d04h" },
+	{ -3600, "-1h00m" },
+	{ -1, "-1s" },
+	{ INT64_MAX, "106751991167300d15h" },
+	{ INT64_MIN, "-106751991167300d15h" },
+};
+
+static void
+test_elapsed(void)
+{
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(evecs) / sizeof(evecs[0]); i++) {
+		sip_elapsed_format(evecs[i].secs, buf, sizeof(buf));
+		is_str(buf, evecs[i].want, "elapsed %lld",
+		    (long long)evecs[i].secs);
+	}
+}
+
 int
 main(void)
 {
 	test_durations();
 	test_formats();
+	test_elapsed();
 	test_times();
 	test_adds();
 	return done_testing();
