@@ -184,6 +184,25 @@ status_table(const struct sip_status_row *rows, size_t n,
 	table_print(cell, w, n + 1, COL__MAX);
 }
 
+/* One line under the table: "30 machines: 12 pending, 3 booting, 15 done". */
+static void
+status_summary(const struct sip_status_row *rows, size_t n)
+{
+	size_t counts[SIP_ST__MAX + 1], i;
+	const char *sep = ": ";
+
+	sip_status_count(rows, n, counts);
+	printf("%zu machine%s", n, n == 1 ? "" : "s");
+	for (i = 0; i <= SIP_ST__MAX; i++) {
+		if (counts[i] == 0)
+			continue;
+		printf("%s%zu %s", sep, counts[i], i < SIP_ST__MAX ?
+		    sip_state_name((enum sip_state)i) : "without action");
+		sep = ", ";
+	}
+	putchar('\n');
+}
+
 /*
  * A warning per machine whose latest action refused requests from another
  * address: someone else asked for it (or the machine changed address).
@@ -254,8 +273,11 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	if (json) {
 		status_json(&b, rows, nrows, &t);
 		buf_print(&b);
-	} else
+	} else {
 		status_table(rows, nrows, &t);
+		if (nrows > 0)
+			status_summary(rows, nrows);
+	}
 	status_refusals(c->name, rows, nrows, &t);
 	rv = 0;
  out:

@@ -690,6 +690,12 @@ enum sip_rc	 sip_store_status(struct sip_store *, const char *const *macs,
 		    size_t n, struct sip_status_row **, size_t *,
 		    struct sip_err *);
 void		 sip_status_free(struct sip_status_row *, size_t);
+/*
+ * How many rows are in each state of their latest action, counts[SIP_ST__MAX]
+ * being those with no action: the summary under a status table or page.
+ */
+void		 sip_status_count(const struct sip_status_row *, size_t,
+		    size_t counts[SIP_ST__MAX + 1]);
 
 struct sip_history {
 	int64_t		 id;

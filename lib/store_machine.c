@@ -94,6 +94,19 @@ sip_status_free(struct sip_status_row *rows, size_t n)
 }
 
 void
+sip_status_count(const struct sip_status_row *rows, size_t n,
+    size_t counts[SIP_ST__MAX + 1])
+{
+	size_t i;
+
+	memset(counts, 0, (SIP_ST__MAX + 1) * sizeof(counts[0]));
+	for (i = 0; i < n; i++)
+		counts[rows[i].action != NULL &&
+		    (unsigned)rows[i].action->state < SIP_ST__MAX ?
+		    rows[i].action->state : SIP_ST__MAX]++;
+}
+
+void
 sip_history_free(struct sip_history *h, size_t n)
 {
 	size_t i;

@@ -209,8 +209,12 @@ grep -q '^aa:bb:cc:dd:ee:01  *memtest:run  *pending  *0/1 ' "$T/out" &&
 ok $? "status shows both, canonicalised"
 head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE  *BOOTS  *PROGRESS  *LAST SEEN  *PLATFORM  *ADDRESS  *MESSAGE$'
 ok $? "status: column headings"
+run status --json
+grep -q "machines:" "$T/out"
+is "$?" 1 "status --json: no summary line in the JSON"
 run status aabbccddee02
-is "$(sed 1d "$T/out" | awk '{ print $1, $2 }')" "aa:bb:cc:dd:ee:02 memtest:run" "status TARGET: that one only"
+is "$(sed '1d; $d' "$T/out" | awk '{ print $1, $2 }')" "aa:bb:cc:dd:ee:02 memtest:run" "status TARGET: that one only"
+is "$(tail -n 1 "$T/out")" "1 machine: 1 pending" "status: a summary line, the count in each state"
 run set-action aa:bb:cc:dd:ee:03 memtest:run --max-boots 2 --expires 2h
 is "$rc" 0 "options after the arguments"
 grep -q "(max 2 boots, expires " "$T/out"
