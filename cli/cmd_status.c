@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "se3ipxe.h"
 #include "cli.h"
@@ -235,6 +236,135 @@ status_refusals(const char *verb, const struct sip_status_row *rows,
 	}
 }
 
+/* Seconds between two looks of status --watch. */
+#define WATCH_INTERVAL	2
+
+/* The row of MAC in rows sorted by MAC (status of everything), or NULL. */
+static const struct sip_status_row *
+row_of(const struct sip_status_row *rows, size_t n, const char *mac,
+    int sorted)
+{
+	size_t lo = 0, hi = n, mid, i;
+	int cmp;
+
+	if (!sorted) {
+		for (i = 0; i < n; i++)
+			if (rows[i].action != NULL &&
+			    strcmp(rows[i].action->mac, mac) == 0)
+				return &rows[i];
+		return NULL;
+	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		cmp = strcmp(rows[mid].action != NULL ? rows[mid].action->mac :
+		    rows[mid].machine != NULL ? rows[mid].machine->mac : "",
+		    mac);
+		if (cmp == 0)
+			return &rows[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Not a terminal: one line per change of an action since the last look,
+ * "TIME MAC ACTION STATE BOOTS PROGRESS", so that a log keeps the story.
+ */
+static void
+watch_changes(const struct sip_status_row *old, size_t nold,
+    const struct sip_status_row *rows, size_t n, int sorted, time_t now)
+{
+	const struct sip_status_row *o;
+	const struct sip_action *a, *b;
+	char tbuf[32];
+	size_t i;
+
+	fmt_time(tbuf, sizeof(tbuf), now, 1);
+	for (i = 0; i < n; i++) {
+		if ((a = rows[i].action) == NULL)
+			continue;
+		o = row_of(old, nold, a->mac, sorted);
+		b = o != NULL ? o->action : NULL;
+		if (b != NULL && b->id == a->id && b->state == a->state &&
+		    b->boots == a->boots && b->progress == a->progress)
+			continue;
+		printf("%s %s ", tbuf, a->mac);
+		put_safe(stdout, a->name, "-");
+		printf(" %s %d/%d", sip_state_name(a->state), a->boots,
+		    a->max_boots);
+		if (a->progress >= 0)
+			printf(" %d%%", a->progress);
+		putchar('\n');
+	}
+}
+
+/*
+ * status --watch: look again every WATCH_INTERVAL seconds until no action
+ * listed is active.  A terminal is redrawn in place; anything else gets
+ * the table once, then a line per change.
+ */
+static int
+status_watch(const struct command *c, struct ctx *ctx, struct sip_store *st,
+    const struct sip_targets *t, int some)
+{
+	struct sip_err e = { "" };
+	struct sip_status_row *rows = NULL, *old = NULL;
+	size_t nrows = 0, nold = 0;
+	enum sip_rc rc;
+	int tty = isatty(STDOUT_FILENO), first = 1, rv = 1;
+	char tbuf[32];
+
+	for (;;) {
+		if ((ctx->now = time(NULL)) == (time_t)-1)
+			ctx->now = 0;
+		(void)seen_fold(c->name, ctx, NULL);
+		if ((rc = sip_store_status(st, some ? t->p : NULL, t->n,
+		    &rows, &nrows, &e)) != SIP_OK) {
+			rows = NULL;
+			nrows = 0;
+			warn_lib(c->name, &e, rc);
+			goto out;
+		}
+		if (tty) {
+			/* Home, clear: the table stays where the eye is. */
+			fputs("\033[H\033[2J", stdout);
+			fmt_time(tbuf, sizeof(tbuf), ctx->now, 1);
+			printf("se3-ipxe status, every %ds (Ctrl-C stops): %s\n",
+			    WATCH_INTERVAL, tbuf);
+		}
+		if (tty || first) {
+			status_table(rows, nrows, t);
+			if (nrows > 0)
+				status_summary(rows, nrows);
+		} else
+			watch_changes(old, nold, rows, nrows, !some, ctx->now);
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			warn("%s: stdout", c->name);
+			goto out;
+		}
+		first = 0;
+		if (sip_status_settled(rows, nrows))
+			break;
+		sip_status_free(old, nold);
+		old = rows;
+		nold = nrows;
+		rows = NULL;
+		nrows = 0;
+		sleep(WATCH_INTERVAL);
+	}
+	if (!tty || nrows == 0)
+		printf("%s\n", nrows == 0 ? "nothing to watch" :
+		    "every action listed is finished");
+	rv = 0;
+ out:
+	sip_status_free(old, nold);
+	sip_status_free(rows, nrows);
+	return rv;
+}
+
 int
 cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
@@ -245,17 +375,26 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct sip_buf b = { NULL, 0, 0, 0 };
 	size_t nrows = 0;
 	enum sip_rc rc;
-	int json = 0, rv = 1;
+	int json = 0, watch = 0, rv = 1;
 	const struct verb_option vo[] = {
 		{ "json",	&json,	NULL },
+		{ "watch",	&watch,	NULL },
 	};
 
 	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
 		return rv;
 	argc -= optind;
 	argv += optind;
+	if (json && watch) {
+		warnx("%s: --json and --watch: choose one", c->name);
+		return verb_usage(c, EXIT_USAGE);
+	}
 	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
 		goto out;
+	if (watch && st != NULL) {
+		rv = status_watch(c, ctx, st, &t, argc > 0);
+		goto out;
+	}
 	if (st == NULL)
 		warnx("%s: no database at %s (se3-ipxe init creates it): "
 		    "no machine recorded yet", c->name,

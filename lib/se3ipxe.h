@@ -696,6 +696,8 @@ void		 sip_status_free(struct sip_status_row *, size_t);
  */
 void		 sip_status_count(const struct sip_status_row *, size_t,
 		    size_t counts[SIP_ST__MAX + 1]);
+/* 1 when no row's latest action is active (all finished, or none), else 0. */
+int		 sip_status_settled(const struct sip_status_row *, size_t);
 
 struct sip_history {
 	int64_t		 id;

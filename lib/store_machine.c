@@ -106,6 +106,18 @@ sip_status_count(const struct sip_status_row *rows, size_t n,
 		    rows[i].action->state : SIP_ST__MAX]++;
 }
 
+int
+sip_status_settled(const struct sip_status_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].action != NULL &&
+		    sip_state_active(rows[i].action->state))
+			return 0;
+	return 1;
+}
+
 void
 sip_history_free(struct sip_history *h, size_t n)
 {

@@ -230,6 +230,31 @@ run status $M1
 grep -q "^$M1  *memtest:run  *done  *1/1  *-  *[0-9-]* [0-9:]*  *pcbios  *127.0.0.1\$" "$T/out"
 ok $? "status: done, boots, last seen, platform, the address its boot pinned"
 
+# --- status --watch ---------------------------------------------------------
+MW=52:54:00:00:00:7e
+run set-action $MW memtest:run
+rm -f "$T/watch.rc"
+( "$SIP" -c "$CONF" status --watch $MW > "$T/watch" 2> "$T/watch.err"; echo $? > "$T/watch.rc" ) &
+for _ in $(seq 100); do grep -q "^$MW" "$T/watch" 2> /dev/null && break; sleep 0.1; done
+grep -q "^$MW  *memtest:run  *pending " "$T/watch"
+ok $? "status --watch, not a terminal: the table first"
+cgi_boot "mac=$MW&platform=pcbios"
+for _ in $(seq 150); do [ -s "$T/watch.rc" ] && break; sleep 0.1; done
+is "$(cat "$T/watch.rc" 2> /dev/null)" 0 "status --watch: exits 0 once the action is finished"
+grep -q "^[0-9-]* [0-9:]* $MW memtest:run done 1/1\$" "$T/watch"
+ok $? "status --watch: a line for the change to done"
+is "$(tail -n 1 "$T/watch")" "every action listed is finished" "status --watch: says why it stopped"
+if command -v script > /dev/null 2>&1; then
+	script -qec "$SIP -c $CONF status --watch $MW" /dev/null > "$T/tty" 2>&1
+	grep -q "$(printf '\033')\[H$(printf '\033')\[2J" "$T/tty" && grep -q "se3-ipxe status, every 2s" "$T/tty" &&
+	    grep -q "^$MW  *memtest:run  *done " "$T/tty"
+	ok $? "status --watch on a terminal: redrawn in place, stops when all is finished"
+else
+	skip "status --watch on a terminal: script(1) not installed"
+fi
+run status --watch --json $MW
+is "$rc" 2 "status --watch --json: a usage error"
+
 # --- replacing, destructive ------------------------------------------------
 run set-action aa:bb:cc:dd:ee:01 local:boot
 is "$rc" 0 "replace an active action"
