@@ -24,13 +24,7 @@ ok $? "a private slapd with $NM machines in $NP parcs answers on $SLAPD_URI"
 
 CONF=$T/se3-ipxe.conf
 cli_config "$CONF" "$TOP/modules"
-cat >> "$CONF" <<-EOC
-[ldap]
-uri = $SLAPD_URI
-base = $LDAP_BASE
-network_timeout = 2
-timeout = 2
-EOC
+slapd_conf >> "$CONF"
 MACONLY=$T/maconly.conf
 cli_config "$MACONLY" "$TOP/modules"
 se3ipxe init > /dev/null

@@ -214,11 +214,7 @@ else
 		subnets = 10.99.0.0/24 10.1.0.0/16
 		[wol]
 		port = $PORT
-		[ldap]
-		uri = $SLAPD_URI
-		base = $LDAP_BASE
-		network_timeout = 2
-		timeout = 2
+		$(slapd_conf)
 		EOC
 		recv_start
 		"$SIP" -c "$T/ldap.conf" wol parc:salle-01 > "$T/out" 2> "$T/err"

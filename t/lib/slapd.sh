@@ -205,3 +205,15 @@ slapd_stop() {
 	kill -KILL "$SLAPD_PID" 2>/dev/null
 	SLAPD_PID=
 }
+
+# slapd_conf: the [ldap] section of a configuration for our slapd, with
+# short timeouts so that a test of a server down does not wait long.
+slapd_conf() {
+	cat <<-EOC
+	[ldap]
+	uri = $SLAPD_URI
+	base = $LDAP_BASE
+	network_timeout = 2
+	timeout = 2
+	EOC
+}
