@@ -711,6 +711,53 @@ enum sip_rc	 sip_store_history(struct sip_store *, const char *mac,
 		    struct sip_history **, size_t *, struct sip_err *);
 void		 sip_history_free(struct sip_history *, size_t);
 
+/*
+ * SE3's delegations (lib/store_rights.c): a login may act on the machines
+ * of a parc (manage), or only see them (view).  Logins are SE3 uids
+ * (sip_login_check), parcs are cn values of SIP_T_WORD; both compare
+ * without case.
+ */
+enum sip_level {
+	SIP_LEVEL_MANAGE,	/* act on the parc's machines, and see them */
+	SIP_LEVEL_VIEW,		/* see them only */
+	SIP_LEVEL__MAX
+};
+const char	*sip_level_name(enum sip_level);
+enum sip_rc	 sip_level_parse(const char *, enum sip_level *);
+
+#define SIP_LOGIN_MAX	64
+/*
+ * An SE3 uid: 1 to SIP_LOGIN_MAX of [A-Za-z0-9._-], starting with a
+ * letter, a digit or '_' (never '-': an option, nor '.').  Checked before
+ * a login goes anywhere: a DN, a filter, the database, a message.
+ */
+enum sip_rc	 sip_login_check(const char *);
+
+struct sip_delegation {
+	char		*login;
+	char		*parc;
+	enum sip_level	 level;
+	char		*set_by;
+	int64_t		 set_at;
+};
+/*
+ * Give login the level on parc, replacing what it had there: *had
+ * receives the level it had, or SIP_LEVEL__MAX for none (had may be NULL).
+ */
+enum sip_rc	 sip_store_delegate(struct sip_store *, const char *login,
+		    const char *parc, enum sip_level, const char *who,
+		    time_t now, enum sip_level *had, struct sip_err *);
+/* Take it back; SIP_ENOTFOUND naming both when there is none. */
+enum sip_rc	 sip_store_undelegate(struct sip_store *, const char *login,
+		    const char *parc, struct sip_err *);
+/*
+ * The delegations of login (NULL: of everyone), by login then parc.
+ * Caller frees with sip_delegations_free(v, n) (nothing to free on error).
+ */
+enum sip_rc	 sip_store_delegations(struct sip_store *, const char *login,
+		    struct sip_delegation **, size_t *, struct sip_err *);
+void		 sip_delegations_free(struct sip_delegation *, size_t);
+
 /* Integrity check for `check` and tests: SIP_OK when "ok". */
 enum sip_rc	 sip_store_integrity(struct sip_store *, struct sip_err *);
 
