@@ -54,13 +54,13 @@ CLI_SRCS = cli/main.c cli/util.c cli/priv.c cli/cmd_action.c cli/cmd_status.c \
 CLI_OBJS = $(CLI_SRCS:.c=.o)
 # What only the CLI needs, SE3's directory through libldap, is its own
 # archive on its own link line: it never reaches the static ipxe.cgi.
-LDAP_SRCS = lib/ldap.c lib/target.c
+LDAP_SRCS = lib/ldap.c lib/target.c lib/rights.c
 LDAP_OBJS = $(LDAP_SRCS:.c=.o)
 LDAP_LIB  = lib/libse3ipxe-ldap.a
 LDAP_LIBS ?= -lldap -llber
 CLI_LIBS ?= $(LIBS) $(LDAP_LIBS)
 # The unit tests of those files link it too.
-LDAP_UNITS = build/t/target.t build/t/ldap.t
+LDAP_UNITS = build/t/target.t build/t/ldap.t build/t/rights.t
 
 all: cgi/ipxe.cgi cli/se3-ipxe
 

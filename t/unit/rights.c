@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Tests of delegation: the login whitelist and the delegations table. */
+/* Tests of delegation: the login whitelist, the RFC 4514 escaper, the delegations table, rights without a directory. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +53,107 @@ test_logins(void)
 		is_int(sip_login_check(logins[i].login) == SIP_OK,
 		    logins[i].valid, "login '%s': %s", logins[i].login,
 		    logins[i].valid ? "taken" : "refused");
+}
+
+static const struct {
+	const char	*in;
+	const char	*out;
+} dn_escapes[] = {
+	{ "prof1", "prof1" },
+	{ "jean.dupont", "jean.dupont" },
+	{ "x,ou=People", "x\\2cou\\3dPeople" },
+	{ "a+b", "a\\2bb" },
+	{ "a;b", "a\\3bb" },
+	{ "<a>", "\\3ca\\3e" },
+	{ "a\"b", "a\\22b" },
+	{ "a\\b", "a\\5cb" },
+	{ "#a", "\\23a" },
+	{ "a#", "a#" },
+	{ " a", "\\20a" },
+	{ "a ", "a\\20" },
+	{ "a b", "a b" },
+	{ " ", "\\20" },
+	{ "a\nb", "a\\0ab" },
+	{ "a)(uid=*", "a)(uid\\3d*" },
+	{ "caf\xc3\xa9", "caf\\c3\\a9" },
+	{ "", "" },
+};
+
+static void
+test_dn_escape(void)
+{
+	char buf[64];
+	size_t i, n;
+
+	for (i = 0; i < SIP_ARRAY_SIZE(dn_escapes); i++) {
+		n = sip_rights_dn_escape(dn_escapes[i].in, buf, sizeof(buf));
+		is_str(buf, dn_escapes[i].out, "DN value '%s'",
+		    dn_escapes[i].in);
+		is_int(n, strlen(dn_escapes[i].out), "its length");
+	}
+	n = sip_rights_dn_escape(",,,,", buf, 7);
+	is_int(n, 12, "cut short: the length it needs");
+	is_str(buf, "\\2c\\2c", "cut short: whole escapes only");
+	is_int(sip_rights_dn_escape("a,b", NULL, 0), 5, "size only");
+}
+
+/* Rights that need no directory: root's, and the refusals before any. */
+static void
+test_rights_nodir(void)
+{
+	struct sip_config cfg;
+	struct sip_rights r;
+	struct sip_err e = { "" };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
+	const char *args[] = { "52:54:00:00:00:01" };
+	char big[301];
+
+	if (!ok(sip_config_defaults(&cfg) == SIP_OK, "config defaults"))
+		return;
+	is_int(sip_rights_load(&cfg, NULL, NULL, NULL, &r, &e), SIP_OK,
+	    "no login: root");
+	ok(r.all && strcmp(r.login, "root") == 0, "root acts on everything");
+	ok(sip_rights_may_see_parc(&r, "salle-03"), "and sees every parc");
+	is_int(sip_targets_resolve(NULL, NULL, args, 1, &t, &e), SIP_OK,
+	    "a MAC target");
+	is_int(sip_rights_check(&r, &t, &e), SIP_OK, "root may act on it");
+	sip_rights_free(&r);
+	is_int(sip_rights_load(&cfg, NULL, NULL, "root", &r, &e), SIP_OK,
+	    "login root");
+	ok(r.all, "is root");
+	sip_rights_free(&r);
+
+	is_int(sip_rights_load(&cfg, NULL, NULL, "prof1", &r, &e),
+	    SIP_ECONFIG, "prof1 without [ldap] uri: refused");
+	ok(strstr(e.msg, "prof1") != NULL && strstr(e.msg, "[ldap] uri"),
+	    "the error names the login and what is missing: %s", e.msg);
+	ok(r.login == NULL && !r.all, "nothing left to free");
+
+	/* A closed port: the whitelist refuses before any connection. */
+	free(cfg.ldap_uri);
+	cfg.ldap_uri = strdup("ldap://127.0.0.1:1/");
+	free(cfg.ldap_base);
+	cfg.ldap_base = strdup("dc=se3,dc=test");
+	is_int(sip_rights_load(&cfg, NULL, NULL, "a)(uid=*", &r, &e),
+	    SIP_EINVAL, "login a)(uid=*: refused by the whitelist");
+	ok(strstr(e.msg, "not an SE3 login") != NULL, "said so: %s", e.msg);
+	is_int(sip_rights_load(&cfg, NULL, NULL, "x,ou=People", &r, &e),
+	    SIP_EINVAL, "login x,ou=People: refused");
+	is_int(sip_rights_load(&cfg, NULL, NULL, "prof1\nadmin", &r, &e),
+	    SIP_EINVAL, "a login with a newline: refused");
+	ok(strchr(e.msg, '\n') == NULL, "the message stays one line: %s",
+	    e.msg);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	is_int(sip_rights_load(&cfg, NULL, NULL, big, &r, &e), SIP_EINVAL,
+	    "a login of 300 bytes: refused");
+	is_int(sip_rights_load(&cfg, NULL, NULL, "prof1", &r, &e), SIP_EIO,
+	    "prof1 with the directory down: one error");
+	ok(strstr(e.msg, "rights of prof1") != NULL &&
+	    strstr(e.msg, "127.0.0.1:1") != NULL,
+	    "naming the login and the server: %s", e.msg);
+	sip_targets_free(&t);
+	sip_config_free(&cfg);
 }
 
 static void
@@ -130,6 +231,8 @@ main(void)
 		return 1;
 	}
 	test_logins();
+	test_dn_escape();
+	test_rights_nodir();
 	test_store();
 	is_str(sip_level_name(SIP_LEVEL_MANAGE), "manage", "level names");
 	tap_rmtree(tmpdir);
