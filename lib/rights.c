@@ -219,7 +219,11 @@ sip_rights_load(const struct sip_config *cfg, const char *password,
 	enum sip_rc rc;
 
 	memset(r, 0, sizeof(*r));
-	if (login == NULL || strcmp(login, ROOT_LOGIN) == 0) {
+	/*
+	 * Only NULL is root: a login named "root" that a web server
+	 * authenticated against the directory is checked like any other.
+	 */
+	if (login == NULL) {
 		if ((r->login = sip_strdup(ROOT_LOGIN)) == NULL)
 			return sip_errf(err, SIP_ENOMEM, "out of memory");
 		r->all = 1;

@@ -415,8 +415,8 @@ struct sip_rights {
 	struct sip_rights_dir *dir;	/* the machines and their parcs */
 };
 /*
- * The rights of login (NULL or "root": root's, without LDAP).  Any other
- * login must pass sip_login_check (SIP_EINVAL), needs [ldap] uri
+ * The rights of login (NULL: root's, without LDAP).  Any login, "root"
+ * too, must pass sip_login_check (SIP_EINVAL), needs [ldap] uri
  * (SIP_ECONFIG) and a directory that answers (SIP_EIO): each one line
  * naming the login.  st (may be NULL: no delegation) holds the
  * delegations.  password is [ldap] bind_dn's, or NULL.  Caller frees

@@ -149,6 +149,8 @@ run --user prof2 set-action pc-0002 memtest:run
 refused "prof2 (not in parc_can_clone) even with a delegation" prof2 pc-0002 "member of neither right system_is_admin nor parc_can_clone"
 run --user nobody set-action "$(slapd_mac 2)" memtest:run
 refused "a login unknown to LDAP" nobody "member of neither right"
+run --user root set-action "$(slapd_mac 2)" memtest:run
+refused "--user root: a login like any other, checked in LDAP" "root may not act" "member of neither right"
 
 # --- SUDO_USER is the login when --user is not given ----------------------------
 SUDO_USER=prof1 "$SIP" -c "$CONF" set-action pc-0003 memtest:run < /dev/null > "$T/out" 2> "$T/err"
