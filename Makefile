@@ -35,7 +35,8 @@ LIB_SRCS = lib/buf.c lib/cidr.c lib/wol.c lib/err.c lib/mac.c lib/value.c lib/te
 	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c lib/time.c lib/names.c lib/option.c \
 	   lib/tick.c lib/json.c
 # The store's other rooms; lib/store.h is shared by them alone.
-STORE_SRCS = lib/store_schema.c lib/store_action.c lib/store_machine.c
+STORE_SRCS = lib/store_schema.c lib/store_action.c lib/store_machine.c \
+	     lib/store_rights.c
 LIB_SRCS += $(STORE_SRCS)
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIB      = lib/libse3ipxe.a
@@ -49,17 +50,17 @@ MANS      = man/se3-ipxe.8 man/ipxe.cgi.8 man/se3-ipxe.conf.5 man/se3-ipxe-modul
 
 CLI_SRCS = cli/main.c cli/util.c cli/priv.c cli/cmd_action.c cli/cmd_status.c \
 	   cli/cmd_module.c cli/cmd_admin.c cli/cmd_machines.c \
-	   cli/cmd_power.c
+	   cli/cmd_power.c cli/cmd_rights.c
 CLI_OBJS = $(CLI_SRCS:.c=.o)
 # What only the CLI needs, SE3's directory through libldap, is its own
 # archive on its own link line: it never reaches the static ipxe.cgi.
-LDAP_SRCS = lib/ldap.c lib/target.c
+LDAP_SRCS = lib/ldap.c lib/target.c lib/rights.c
 LDAP_OBJS = $(LDAP_SRCS:.c=.o)
 LDAP_LIB  = lib/libse3ipxe-ldap.a
 LDAP_LIBS ?= -lldap -llber
 CLI_LIBS ?= $(LIBS) $(LDAP_LIBS)
 # The unit tests of those files link it too.
-LDAP_UNITS = build/t/target.t build/t/ldap.t
+LDAP_UNITS = build/t/target.t build/t/ldap.t build/t/rights.t
 
 all: cgi/ipxe.cgi cli/se3-ipxe
 

@@ -24,7 +24,14 @@ struct ctx {
 	const char		*cfg_file;	/* -c FILE, or NULL */
 	struct sip_config	 cfg;
 	int			 cfg_loaded;
-	char			 who[64];	/* created_by / cancelled by */
+	char			 who[SIP_LOGIN_MAX + 1]; /* created_by / cancelled by */
+	const char		*user;		/* --user LOGIN, checked */
+	/*
+	 * The acting login whose rights are checked (who_init): --user,
+	 * else $SUDO_USER when it is not root; "" for root.
+	 */
+	char			 login[SIP_LOGIN_MAX + 1];
+	int			 login_bad;	/* $SUDO_USER is no SE3 login */
 	char			*ldap_pw;	/* [ldap] bind_dn's password */
 	enum sip_rc		 ldap_pw_rc;	/* why it is NULL, told when needed */
 	struct sip_err		 ldap_pw_err;
@@ -67,6 +74,16 @@ command_fn	 cmd_preview, cmd_actions, cmd_check;	/* cmd_module.c */
 command_fn	 cmd_init, cmd_cleanup, cmd_dhcp_config;	/* cmd_admin.c */
 command_fn	 cmd_machines;				/* cmd_machines.c */
 command_fn	 cmd_wol;				/* cmd_power.c */
+command_fn	 cmd_delegate, cmd_undelegate, cmd_delegations; /* cmd_rights.c */
+
+/*
+ * cmd_rights.c: may the acting login act on every machine of t?  0, or
+ * -1 once the refusal (login, machine, missing right) is said.  Every
+ * verb that changes machines calls it after opening the store (st may be
+ * NULL) and before writing or sending anything.
+ */
+int		 cli_authorize(const char *, const struct ctx *,
+		    struct sip_store *, const struct sip_targets *);
 
 /* cmd_power.c: the wake set-action --wol shares with wol. */
 struct wake;

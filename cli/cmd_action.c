@@ -176,6 +176,8 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 
 	if (store_open(c->name, ctx, c->flags & CMD_STORE, &st) == -1)
 		goto out;
+	if (cli_authorize(c->name, ctx, st, &t) == -1)
+		goto out;
 	old = xcalloc(t.n, sizeof(*old));
 	for (i = 0; i < t.n; i++)
 		if (active_action(c->name, st, t.p[i], &old[i]) == -1)
@@ -268,6 +270,8 @@ cmd_cancel(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		    ctx->cfg.db_path);
 		goto out;
 	}
+	if (cli_authorize(c->name, ctx, st, &t) == -1)
+		goto out;
 	rv = 0;
 	for (i = 0; i < t.n; i++) {
 		if (active_action(c->name, st, t.p[i], &act) == -1) {

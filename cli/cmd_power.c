@@ -171,6 +171,8 @@ cmd_wol(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	}
 	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
 		goto out;
+	if (cli_authorize(c->name, ctx, st, &t) == -1)
+		goto out;
 	if (wake_prepare(c->name, ctx, st, &t, &w) == -1)
 		goto out;
 	if (wake_send(c->name, ctx, st, w) == -1)

@@ -34,6 +34,15 @@ static const struct command commands[] = {
 	{ "wol",	cmd_wol,
 	    "[--at TIME] TARGET...",		CMD_CONFIG | CMD_STORE_RW,
 	    "wake each TARGET with the Wake-on-LAN magic packet" },
+	{ "delegate",	cmd_delegate,
+	    "[--level manage|view] LOGIN parc:NAME", CMD_CONFIG | CMD_STORE_RW,
+	    "let LOGIN act on (manage) or only see (view) the machines of a parc" },
+	{ "undelegate",	cmd_undelegate,
+	    "LOGIN parc:NAME",			CMD_CONFIG | CMD_STORE_EXISTING,
+	    "take back what delegate gave LOGIN on a parc" },
+	{ "delegations", cmd_delegations,
+	    "[--json] [LOGIN]",			CMD_CONFIG | CMD_STORE_RO,
+	    "list the parcs delegated to each login, or to LOGIN" },
 	{ "history",	cmd_history,
 	    "[--json] TARGET",			CMD_CONFIG | CMD_STORE_RO,
 	    "show what happened to the actions of TARGET, oldest first" },
@@ -79,9 +88,12 @@ static const struct {
 			"(1m to 30d)" },
 	{ "TIME",	"now, +DURATION, YYYY-MM-DD HH:MM (local time) "
 			"or @EPOCH" },
+	{ "LOGIN",	"an SE3 login (uid): letters, digits, '.', '_', '-'" },
+	{ "parc:NAME",	"a parc of SE3's directory: parc:salle-12" },
 };
 
-static const char global_usage[] = "[-hV] [-c FILE] COMMAND [ARG...]";
+static const char global_usage[] =
+    "[-hV] [-c FILE] [--user LOGIN] COMMAND [ARG...]";
 
 /* ------------------------------------------------------------ usage */
 
@@ -392,6 +404,7 @@ main(int argc, char *argv[])
 	static const struct option lo[] = {
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "help",	no_argument,		NULL, 'h' },
+		{ "user",	required_argument,	NULL, 'u' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 }
 	};
@@ -416,6 +429,20 @@ main(int argc, char *argv[])
 		case 'h':
 			help_all();
 			return stdout_close(0);
+		case 'u':
+			/* SE3's web interface: sudo se3-ipxe --user LOGIN. */
+			if (sip_login_check(optarg) != SIP_OK) {
+				char *shown = safe_dup(optarg, NULL);
+
+				warnx("--user '%s': not an SE3 login (1 to %d "
+				    "letters, digits, '.', '_' or '-')", shown,
+				    SIP_LOGIN_MAX);
+				free(shown);
+				usage_all(stderr);
+				return stdout_close(EXIT_USAGE);
+			}
+			ctx.user = optarg;
+			break;
 		case 'V':
 			puts("se3-ipxe " SIP_VERSION);
 			return stdout_close(0);

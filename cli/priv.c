@@ -28,14 +28,32 @@ name_valid(const char *s)
 }
 
 
-/* Who does this, for the history: $SUDO_USER, the login name, or "uid N". */
+/*
+ * Who does this, the one place that says it: the acting login whose
+ * rights are checked (--user, else $SUDO_USER unless it is root, else
+ * root), and the name the history records (that login, else the login
+ * name, or "uid N").
+ */
 void
 who_init(struct ctx *ctx)
 {
 	const char *s;
 	struct passwd *pw;
 
-	if ((s = getenv("SUDO_USER")) != NULL && name_valid(s))
+	ctx->login[0] = '\0';
+	ctx->login_bad = 0;
+	s = getenv("SUDO_USER");
+	if (ctx->user != NULL)
+		snprintf(ctx->login, sizeof(ctx->login), "%s", ctx->user);
+	else if (s != NULL && *s != '\0' && strcmp(s, "root") != 0) {
+		if (sip_login_check(s) == SIP_OK)
+			snprintf(ctx->login, sizeof(ctx->login), "%s", s);
+		else
+			ctx->login_bad = 1;
+	}
+	if (ctx->login[0] != '\0')
+		snprintf(ctx->who, sizeof(ctx->who), "%s", ctx->login);
+	else if (s != NULL && name_valid(s))
 		snprintf(ctx->who, sizeof(ctx->who), "%s", s);
 	else if ((pw = getpwuid(getuid())) != NULL && name_valid(pw->pw_name))
 		snprintf(ctx->who, sizeof(ctx->who), "%s", pw->pw_name);

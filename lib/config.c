@@ -85,6 +85,8 @@ enum ckey {
 	CK_LDAP_NETWORK_TIMEOUT,
 	CK_LDAP_TIMEOUT,
 	CK_LDAP_STARTTLS,
+	CK_LDAP_ADMIN_RIGHT,
+	CK_LDAP_DELEGATE_RIGHT,
 	CK_NETWORK_SUBNETS,
 	CK_WOL_PORT,
 	CK_WOL_BROADCAST_ALL,
@@ -148,6 +150,9 @@ static const struct ckeydef {
 	{ "ldap", "timeout", CT_INT, 1, 60, NULL },	/* CK_LDAP_TIMEOUT */
 	{ "ldap", "starttls", CT_WORD, 0, 0, yesno_names },
 						/* CK_LDAP_STARTTLS */
+	{ "ldap", "admin_right", CT_DN, 0, 0, NULL },	/* CK_LDAP_ADMIN_RIGHT */
+	{ "ldap", "delegate_right", CT_DN, 0, 0, NULL },
+						/* CK_LDAP_DELEGATE_RIGHT */
 	{ "network", "subnets", CT_SUBNETS, 0, 0, NULL },
 						/* CK_NETWORK_SUBNETS */
 	{ "wol", "port", CT_INT, 1, 65535, NULL },	/* CK_WOL_PORT */
@@ -204,7 +209,10 @@ sip_config_defaults(struct sip_config *cfg)
 	    (cfg->ldap_rights = sip_strdup("ou=rights")) == NULL ||
 	    (cfg->ldap_people = sip_strdup("ou=People")) == NULL ||
 	    (cfg->ldap_bind_dn = sip_strdup("")) == NULL ||
-	    (cfg->ldap_bind_password_file = sip_strdup("")) == NULL) {
+	    (cfg->ldap_bind_password_file = sip_strdup("")) == NULL ||
+	    (cfg->ldap_admin_right = sip_strdup("system_is_admin")) == NULL ||
+	    (cfg->ldap_delegate_right = sip_strdup("parc_can_clone")) ==
+	    NULL) {
 		sip_config_free(cfg);
 		return SIP_ENOMEM;
 	}
@@ -248,6 +256,8 @@ sip_config_free(struct sip_config *cfg)
 	free(cfg->ldap_people);
 	free(cfg->ldap_bind_dn);
 	free(cfg->ldap_bind_password_file);
+	free(cfg->ldap_admin_right);
+	free(cfg->ldap_delegate_right);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -706,6 +716,12 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_LDAP_STARTTLS:
 		cfg->ldap_starttls = (int)v;
+		break;
+	case CK_LDAP_ADMIN_RIGHT:
+		rc = config_set_str(&cfg->ldap_admin_right, value);
+		break;
+	case CK_LDAP_DELEGATE_RIGHT:
+		rc = config_set_str(&cfg->ldap_delegate_right, value);
 		break;
 	case CK_NETWORK_SUBNETS:
 		break;		/* taken by config_subnets */

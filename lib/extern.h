@@ -83,6 +83,14 @@ int		 sip_buf_append(struct sip_buf *, const char *, size_t);
 /* Canonical form: lower case, colons. */
 void		 sip_mac_format(const struct sip_mac *, char[SIP_MAC_STRLEN]);
 
+/* ----------------------------------------------------------------- rights */
+
+/*
+ * s as an RFC 4514 attribute value (lib/rights.c), in out of size sz (cut
+ * if needed); returns the length it needs, without the NUL.
+ */
+size_t		 sip_rights_dn_escape(const char *, char *, size_t);
+
 /* ------------------------------------------------------------ value types */
 
 const char	*sip_type_name(enum sip_type);

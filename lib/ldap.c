@@ -722,3 +722,42 @@ sip_ldap_machines(struct sip_ldap *l,
 	*nout = l->nm;
 	return SIP_OK;
 }
+
+enum sip_rc
+sip_ldap_group_has(struct sip_ldap *l, const char *ou, const char *group,
+    const char *member_dn, int *has, struct sip_err *err)
+{
+	static char *attrs[] = { a_cn, NULL };
+	LDAPMessage *res;
+	char *g = NULL, *m = NULL, *filter = NULL;
+	size_t n;
+	enum sip_rc rc;
+
+	*has = 0;
+	/* Both values escaped: a group or DN can hold any of "*()\". */
+	n = sip_ldap_escape(group, NULL, 0) + 1;
+	if ((g = malloc(n)) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "out of memory");
+	sip_ldap_escape(group, g, n);
+	n = sip_ldap_escape(member_dn, NULL, 0) + 1;
+	if ((m = malloc(n)) == NULL) {
+		rc = sip_errf(err, SIP_ENOMEM, "out of memory");
+		goto out;
+	}
+	sip_ldap_escape(member_dn, m, n);
+	if (asprintf(&filter, "(&(objectClass=groupOfNames)(cn=%s)"
+	    "(member=%s))", g, m) == -1) {
+		filter = NULL;
+		rc = sip_errf(err, SIP_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = search(l, ou, filter, attrs, &res, err)) != SIP_OK)
+		goto out;
+	*has = res != NULL && ldap_first_entry(l->ld, res) != NULL;
+	ldap_msgfree(res);
+ out:
+	free(filter);
+	free(m);
+	free(g);
+	return rc;
+}

@@ -254,6 +254,8 @@ struct sip_config {
 	int		 ldap_network_timeout; /* [ldap] network_timeout (s) */
 	int		 ldap_timeout;	/* [ldap] timeout (s) */
 	int		 ldap_starttls;	/* [ldap] starttls */
+	char		*ldap_admin_right; /* [ldap] admin_right: a cn under rights */
+	char		*ldap_delegate_right; /* [ldap] delegate_right: likewise */
 	struct sip_subnet subnets[SIP_SUBNETS_MAX]; /* [network] subnets */
 	size_t		 nsubnets;
 	int		 wol_port;	/* [wol] port */
@@ -376,12 +378,66 @@ enum sip_rc	 sip_ldap_machines(struct sip_ldap *,
 		    struct sip_ldap_machine *const **, size_t *,
 		    struct sip_err *);
 /*
+ * Whether the groupOfNames cn=group just under ou (a whole DN: SE3's
+ * rights are cn=parc_can_clone,ou=rights,BASE) has member_dn among its
+ * members: *has 1 or 0.  A group or an OU that is not there has none.
+ */
+enum sip_rc	 sip_ldap_group_has(struct sip_ldap *, const char *ou,
+		    const char *group, const char *member_dn, int *has,
+		    struct sip_err *);
+/*
  * s as an RFC 4515 assertion value, in out of size sz (cut if needed);
  * returns the length it needs, without the NUL.
  */
 size_t		 sip_ldap_escape(const char *, char *, size_t);
 /* len bytes of s, shown safely: see sip_ldap_machine.name. */
 void		 sip_ldap_printable(const char *, size_t, char *, size_t);
+
+/* ----------------------------------------------------------------- rights */
+
+/*
+ * What the acting login may do (lib/rights.c, with libldap: the CLI and
+ * status.cgi, never ipxe.cgi), as SE3 decides it.  Root (no login) and
+ * the members of [ldap] admin_right act on and see every machine; the
+ * members of [ldap] delegate_right act on the machines of the parcs
+ * delegated to them with level manage (one such parc of a machine is
+ * enough) and see those delegated with either level; anyone else may
+ * do nothing.
+ */
+struct sip_rights_dir;
+struct sip_store;
+struct sip_rights {
+	char	*login;		/* the acting login ("root" when none) */
+	int	 all;		/* admin: acts on and sees every machine */
+	char	**manage;	/* parcs the login may act on */
+	size_t	 nmanage;
+	char	**view;		/* parcs the login may see (manage ones included) */
+	size_t	 nview;
+	int	 delegated;	/* a member of [ldap] delegate_right */
+	struct sip_rights_dir *dir;	/* the machines and their parcs */
+};
+/*
+ * The rights of login (NULL: root's, without LDAP).  Any login, "root"
+ * too, must pass sip_login_check (SIP_EINVAL), needs [ldap] uri
+ * (SIP_ECONFIG) and a directory that answers (SIP_EIO): each one line
+ * naming the login.  st (may be NULL: no delegation) holds the
+ * delegations.  password is [ldap] bind_dn's, or NULL.  Caller frees
+ * with sip_rights_free (nothing to free on error; r is left empty).
+ */
+enum sip_rc	 sip_rights_load(const struct sip_config *,
+		    const char *password, struct sip_store *,
+		    const char *login, struct sip_rights *, struct sip_err *);
+void		 sip_rights_free(struct sip_rights *);
+/* 1 if the login may see the machines of parc (compared without case). */
+int		 sip_rights_may_see_parc(const struct sip_rights *,
+		    const char *parc);
+/*
+ * SIP_OK if the login may act on every machine of t, else SIP_EDENIED
+ * naming the login, the first machine refused (its name and MAC) and the
+ * right it lacks, with how many were refused: all or nothing.
+ */
+enum sip_rc	 sip_rights_check(const struct sip_rights *,
+		    const struct sip_targets *, struct sip_err *);
 
 /* ---------------------------------------------------------------- modules */
 
@@ -720,6 +776,53 @@ struct sip_history {
 enum sip_rc	 sip_store_history(struct sip_store *, const char *mac,
 		    struct sip_history **, size_t *, struct sip_err *);
 void		 sip_history_free(struct sip_history *, size_t);
+
+/*
+ * SE3's delegations (lib/store_rights.c): a login may act on the machines
+ * of a parc (manage), or only see them (view).  Logins are SE3 uids
+ * (sip_login_check), parcs are cn values of SIP_T_WORD; both compare
+ * without case.
+ */
+enum sip_level {
+	SIP_LEVEL_MANAGE,	/* act on the parc's machines, and see them */
+	SIP_LEVEL_VIEW,		/* see them only */
+	SIP_LEVEL__MAX
+};
+const char	*sip_level_name(enum sip_level);
+enum sip_rc	 sip_level_parse(const char *, enum sip_level *);
+
+#define SIP_LOGIN_MAX	64
+/*
+ * An SE3 uid: 1 to SIP_LOGIN_MAX of [A-Za-z0-9._-], starting with a
+ * letter, a digit or '_' (never '-': an option, nor '.').  Checked before
+ * a login goes anywhere: a DN, a filter, the database, a message.
+ */
+enum sip_rc	 sip_login_check(const char *);
+
+struct sip_delegation {
+	char		*login;
+	char		*parc;
+	enum sip_level	 level;
+	char		*set_by;
+	int64_t		 set_at;
+};
+/*
+ * Give login the level on parc, replacing what it had there: *had
+ * receives the level it had, or SIP_LEVEL__MAX for none (had may be NULL).
+ */
+enum sip_rc	 sip_store_delegate(struct sip_store *, const char *login,
+		    const char *parc, enum sip_level, const char *who,
+		    time_t now, enum sip_level *had, struct sip_err *);
+/* Take it back; SIP_ENOTFOUND naming both when there is none. */
+enum sip_rc	 sip_store_undelegate(struct sip_store *, const char *login,
+		    const char *parc, struct sip_err *);
+/*
+ * The delegations of login (NULL: of everyone), by login then parc.
+ * Caller frees with sip_delegations_free(v, n) (nothing to free on error).
+ */
+enum sip_rc	 sip_store_delegations(struct sip_store *, const char *login,
+		    struct sip_delegation **, size_t *, struct sip_err *);
+void		 sip_delegations_free(struct sip_delegation *, size_t);
 
 /* Integrity check for `check` and tests: SIP_OK when "ok". */
 enum sip_rc	 sip_store_integrity(struct sip_store *, struct sip_err *);

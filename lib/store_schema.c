@@ -94,6 +94,22 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX actions_token_public ON actions ("
 	TOKEN_PUBLIC_SQL ");"
 	"PRAGMA user_version = 3;",
+	/*
+	 * 3 -> 4: SE3's delegation table (lib/store_rights.c): which
+	 * login may act on (manage) or only see (view) which parc.  SE3's
+	 * uids and cns compare without case, and so do these.  IF NOT
+	 * EXISTS: t/unit/store.c takes a database back to schema 1 by
+	 * dropping what 1 -> 3 added, and leaves this table.
+	 */
+	"CREATE TABLE IF NOT EXISTS delegations ("
+	"  login TEXT NOT NULL COLLATE NOCASE,"
+	"  parc TEXT NOT NULL COLLATE NOCASE,"
+	"  level TEXT NOT NULL CHECK (level IN ('manage','view')),"
+	"  set_by TEXT NOT NULL,"
+	"  set_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (login, parc)"
+	");"
+	"PRAGMA user_version = 4;",
 };
 
 int

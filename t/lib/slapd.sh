@@ -27,7 +27,8 @@ slapd_mac() {
 # pc-NNNN is in parc salle-MM with MM = NNNN % NPARCS + 1, and in "profs"
 # too when NNNN % 10 = 0; its MAC in one of SE3's four spellings by
 # NNNN % 4.  Each parc has a printer and a member that does not exist.
-# Parc "hostile" holds machines with hostile values.
+# Parc "hostile" holds machines with hostile values.  People: admin (in
+# both rights), prof1 (parc_can_clone), prof2 (no right).
 slapd_tree() {
 	awk -v n="$2" -v np="$3" -v base="$LDAP_BASE" '
 	function mac(i, form,   h, l) {
@@ -44,6 +45,8 @@ slapd_tree() {
 			printf "dn: ou=%s,%s\nobjectClass: organizationalUnit\nou: %s\n\n", ou[k], base, ou[k]
 		printf "dn: uid=admin,ou=People,%s\nobjectClass: inetOrgPerson\nuid: admin\ncn: admin\nsn: admin\n\n", base
 		printf "dn: uid=prof1,ou=People,%s\nobjectClass: inetOrgPerson\nuid: prof1\ncn: prof1\nsn: prof1\n\n", base
+		# prof2 holds no right: delegations give it nothing.
+		printf "dn: uid=prof2,ou=People,%s\nobjectClass: inetOrgPerson\nuid: prof2\ncn: prof2\nsn: prof2\n\n", base
 		printf "dn: cn=parc_can_clone,ou=rights,%s\nobjectClass: groupOfNames\ncn: parc_can_clone\nmember: uid=admin,ou=People,%s\nmember: uid=prof1,ou=People,%s\n\n", base, base, base
 		printf "dn: cn=system_is_admin,ou=rights,%s\nobjectClass: groupOfNames\ncn: system_is_admin\nmember: uid=admin,ou=People,%s\n\n", base, base
 		for (i = 0; i < n; i++) {

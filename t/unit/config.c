@@ -440,7 +440,9 @@ is_defaults(const struct sip_config *c)
 	    strcmp(c->iscsi_target, "") == 0 &&
 	    c->max_boots == 3 && c->expires == 4 * 3600 &&
 	    c->history_keep == 365 * 86400 && c->bind == SIP_BIND_ADDRESS &&
-	    c->wol_port == 9 && c->wol_broadcast_all == 0;
+	    c->wol_port == 9 && c->wol_broadcast_all == 0 &&
+	    strcmp(c->ldap_admin_right, "system_is_admin") == 0 &&
+	    strcmp(c->ldap_delegate_right, "parc_can_clone") == 0;
 }
 
 static void
@@ -662,7 +664,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 34, "example: shows all 34 keys");
+	is_int(n, 36, "example: shows all 36 keys");
 	is_int(whole, 0, "example: does not say comments are whole lines "
 	    "(a comment may end a line)");
 	path = write_file("example.conf", text);
