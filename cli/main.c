@@ -26,7 +26,7 @@ static const struct command commands[] = {
 	    "TARGET...",			CMD_CONFIG | CMD_STORE_EXISTING,
 	    "cancel the active action of each TARGET" },
 	{ "status",	cmd_status,
-	    "[--json] [TARGET...]",		CMD_CONFIG | CMD_STORE_RO,
+	    "[--json] [--probe] [TARGET...]",	CMD_CONFIG | CMD_STORE_RO,
 	    "show the machines, their last action and last boot" },
 	{ "machines",	cmd_machines,
 	    "[--json] [--unknown] [MACHINE...]", CMD_CONFIG | CMD_STORE_RO,

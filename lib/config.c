@@ -48,7 +48,8 @@ enum ctype {
 	CT_LDAPURI,		/* ldap://host[:port]/ or ldaps://..., or empty */
 	CT_DN,			/* a DN or RDN: printable, at most 255 bytes */
 	CT_OPTPATH,		/* CT_PATH or empty */
-	CT_SUBNETS		/* CIDRs separated by blanks, or empty */
+	CT_SUBNETS,		/* CIDRs separated by blanks, or empty */
+	CT_PORTS		/* TCP ports separated by blanks, 1..SIP_PROBE_PORTS_MAX */
 };
 
 static const char *const yesno_names[] = { "no", "yes", NULL };
@@ -88,6 +89,9 @@ enum ckey {
 	CK_NETWORK_SUBNETS,
 	CK_WOL_PORT,
 	CK_WOL_BROADCAST_ALL,
+	CK_PROBE_PORTS,
+	CK_PROBE_TIMEOUT,
+	CK_PROBE_PARALLEL,
 	CK__MAX
 };
 
@@ -153,6 +157,12 @@ static const struct ckeydef {
 	{ "wol", "port", CT_INT, 1, 65535, NULL },	/* CK_WOL_PORT */
 	{ "wol", "broadcast_all", CT_WORD, 0, 0, yesno_names },
 						/* CK_WOL_BROADCAST_ALL */
+	{ "probe", "ports", CT_PORTS, 1, 65535, NULL },	/* CK_PROBE_PORTS */
+	/* In ms: a machine on the LAN answers in one; ten seconds is a hang. */
+	{ "probe", "timeout", CT_INT, 10, 10000, NULL },
+						/* CK_PROBE_TIMEOUT */
+	{ "probe", "parallel", CT_INT, 1, 65536, NULL },
+						/* CK_PROBE_PARALLEL */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -179,6 +189,8 @@ static int	 config_abspath(const char *, size_t);
 static enum sip_rc config_int(const char *, int64_t *);
 static int	 config_ldapuri(const char *);
 static enum sip_rc config_subnets(struct sip_config *, const char *,
+		    const struct cscan *, enum ckey);
+static enum sip_rc config_ports(struct sip_config *, const char *,
 		    const struct cscan *, enum ckey);
 
 enum sip_rc
@@ -220,6 +232,13 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->ldap_network_timeout = 5;
 	cfg->ldap_timeout = 10;
 	cfg->wol_port = 9;	/* discard: what SE3's wakeonlan sends to */
+	/* SE3's order: Windows (SMB) first, then Linux (ssh). */
+	cfg->probe_ports[0] = 445;
+	cfg->probe_ports[1] = 22;
+	cfg->nprobe_ports = 2;
+	cfg->probe_timeout_ms = 500;
+	/* A parc of 1,000 machines switched off, waited for at once. */
+	cfg->probe_parallel = 1024;
 	return SIP_OK;
 }
 
@@ -447,6 +466,55 @@ config_subnets(struct sip_config *cfg, const char *value,
 	return SIP_OK;
 }
 
+/*
+ * [probe] ports: tried in this order, so none twice (a second try of a
+ * port that did not answer would only spend the timeout again).
+ */
+static enum sip_rc
+config_ports(struct sip_config *cfg, const char *value,
+    const struct cscan *sc, enum ckey k)
+{
+	const struct ckeydef *kd = &ckeys[k];
+	const char *p, *q;
+	int64_t v;
+	char word[16];
+	size_t n, i;
+
+	cfg->nprobe_ports = 0;
+	for (p = value; ; p = q) {
+		p += strspn(p, " ,");
+		if (*p == '\0')
+			break;
+		q = p + strcspn(p, " ,");
+		n = (size_t)(q - p);
+		if (n >= sizeof(word) || (memcpy(word, p, n), word[n] = '\0',
+		    !sip_parse_uint(word, &v)) || v < kd->min || v > kd->max ||
+		    (word[0] == '0'))
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%.*s%s' is not a TCP port "
+			    "(1..65535)", sc->file, sc->line[k], kd->section,
+			    kd->key, (int)(n > 20 ? 20 : n), p,
+			    n > 20 ? "..." : "");
+		for (i = 0; i < cfg->nprobe_ports; i++)
+			if (cfg->probe_ports[i] == (int)v)
+				return sip_errf(sc->err, SIP_ECONFIG,
+				    "%s:%d: [%s] %s: port %s is listed twice",
+				    sc->file, sc->line[k], kd->section,
+				    kd->key, word);
+		if (cfg->nprobe_ports == SIP_PROBE_PORTS_MAX)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: more than %d ports", sc->file,
+			    sc->line[k], kd->section, kd->key,
+			    SIP_PROBE_PORTS_MAX);
+		cfg->probe_ports[cfg->nprobe_ports++] = (int)v;
+	}
+	if (cfg->nprobe_ports == 0)
+		return sip_errf(sc->err, SIP_ECONFIG,
+		    "%s:%d: [%s] %s: empty: at least one TCP port", sc->file,
+		    sc->line[k], kd->section, kd->key);
+	return SIP_OK;
+}
+
 /* A decimal integer, optionally negative, nothing else around it. */
 static enum sip_rc
 config_int(const char *s, int64_t *out)
@@ -608,6 +676,10 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		if ((rc = config_subnets(cfg, value, sc, k)) != SIP_OK)
 			return rc;
 		break;
+	case CT_PORTS:
+		if ((rc = config_ports(cfg, value, sc, k)) != SIP_OK)
+			return rc;
+		break;
 	}
 
 	rc = SIP_OK;
@@ -714,6 +786,14 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_WOL_BROADCAST_ALL:
 		cfg->wol_broadcast_all = (int)v;
+		break;
+	case CK_PROBE_PORTS:
+		break;		/* taken by config_ports */
+	case CK_PROBE_TIMEOUT:
+		cfg->probe_timeout_ms = (int)v;
+		break;
+	case CK_PROBE_PARALLEL:
+		cfg->probe_parallel = (int)v;
 		break;
 	case CK__MAX:
 		break;

@@ -221,6 +221,8 @@ enum sip_rc	 sip_wol_send(const struct sip_config *,
 		    const struct sip_wol_machine *, size_t n, size_t *nsent,
 		    struct sip_err *);
 
+#define SIP_PROBE_PORTS_MAX	8
+
 struct sip_config {
 	char		*path;		/* the file this was read from */
 	char		*db_path;	/* [database] path */
@@ -258,6 +260,10 @@ struct sip_config {
 	size_t		 nsubnets;
 	int		 wol_port;	/* [wol] port */
 	int		 wol_broadcast_all; /* [wol] broadcast_all */
+	int		 probe_ports[SIP_PROBE_PORTS_MAX]; /* [probe] ports, in order */
+	size_t		 nprobe_ports;
+	int		 probe_timeout_ms; /* [probe] timeout (ms) */
+	int		 probe_parallel; /* [probe] parallel: sockets at once */
 };
 
 /*
@@ -518,6 +524,32 @@ enum sip_rc	 sip_template_load(const char *file, enum sip_template_kind,
 		    const struct sip_keydef *, size_t nkeys,
 		    struct sip_template **, struct sip_err *);
 void		 sip_template_free(struct sip_template *);
+
+/* ---------------------------------------------------------- reachability */
+
+/*
+ * Is a machine there?  A TCP connect to each of [probe] ports in turn,
+ * as SE3 did (445 for Windows, then 22 for Linux).  A connection taken
+ * says the port is open: up, and port is that port.  A connection
+ * refused also proves the machine is up (its system answered with a
+ * reset), and the next port is tried at once; if none is open, up with
+ * port 0.  No answer within [probe] timeout for the whole machine, or no
+ * route to it, is down (up 0, port 0).
+ */
+struct sip_probe_result {
+	int	 up;
+	int	 port;		/* the port that answered, 0 if none */
+};
+struct in_addr;
+/*
+ * Probe the n addresses at once: non-blocking connects and one poll
+ * loop, at most [probe] parallel sockets open (fewer if the descriptor
+ * limit is lower), refilled as machines are decided; n machines that
+ * never answer take about one timeout, not n.  out[i] is addrs[i]'s.
+ * Fails only when no socket can be had at all (SIP_EIO, out all down).
+ */
+enum sip_rc	 sip_probe(const struct sip_config *, const struct in_addr *addrs,
+		    size_t n, struct sip_probe_result *out, struct sip_err *);
 
 /* ------------------------------------------------------------------ store */
 
