@@ -53,6 +53,9 @@ enum ctype {
 };
 
 static const char *const yesno_names[] = { "no", "yes", NULL };
+/* Indexed by enum sip_sessions_source. */
+static const char *const sessions_source_names[] = { "smbstatus", "none",
+    NULL };
 
 enum ckey {
 	CK_DB_PATH,
@@ -92,6 +95,9 @@ enum ckey {
 	CK_PROBE_PORTS,
 	CK_PROBE_TIMEOUT,
 	CK_PROBE_PARALLEL,
+	CK_SESSIONS_SOURCE,
+	CK_SESSIONS_SMBSTATUS,
+	CK_SESSIONS_TIMEOUT,
 	CK__MAX
 };
 
@@ -163,6 +169,12 @@ static const struct ckeydef {
 						/* CK_PROBE_TIMEOUT */
 	{ "probe", "parallel", CT_INT, 1, 65536, NULL },
 						/* CK_PROBE_PARALLEL */
+	{ "sessions", "source", CT_WORD, 0, 0, sessions_source_names },
+						/* CK_SESSIONS_SOURCE */
+	{ "sessions", "smbstatus", CT_PATH, 0, 0, NULL },
+						/* CK_SESSIONS_SMBSTATUS */
+	{ "sessions", "timeout", CT_INT, 1, 60, NULL },
+						/* CK_SESSIONS_TIMEOUT */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -216,7 +228,9 @@ sip_config_defaults(struct sip_config *cfg)
 	    (cfg->ldap_rights = sip_strdup("ou=rights")) == NULL ||
 	    (cfg->ldap_people = sip_strdup("ou=People")) == NULL ||
 	    (cfg->ldap_bind_dn = sip_strdup("")) == NULL ||
-	    (cfg->ldap_bind_password_file = sip_strdup("")) == NULL) {
+	    (cfg->ldap_bind_password_file = sip_strdup("")) == NULL ||
+	    (cfg->sessions_smbstatus = sip_strdup("/usr/bin/smbstatus")) ==
+	    NULL) {
 		sip_config_free(cfg);
 		return SIP_ENOMEM;
 	}
@@ -239,6 +253,8 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->probe_timeout_ms = 500;
 	/* A parc of 1,000 machines switched off, waited for at once. */
 	cfg->probe_parallel = 1024;
+	cfg->sessions_source = SIP_SESSIONS_SMBSTATUS;
+	cfg->sessions_timeout = 10;
 	return SIP_OK;
 }
 
@@ -267,6 +283,7 @@ sip_config_free(struct sip_config *cfg)
 	free(cfg->ldap_people);
 	free(cfg->ldap_bind_dn);
 	free(cfg->ldap_bind_password_file);
+	free(cfg->sessions_smbstatus);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -794,6 +811,15 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_PROBE_PARALLEL:
 		cfg->probe_parallel = (int)v;
+		break;
+	case CK_SESSIONS_SOURCE:
+		cfg->sessions_source = (enum sip_sessions_source)v;
+		break;
+	case CK_SESSIONS_SMBSTATUS:
+		rc = config_set_str(&cfg->sessions_smbstatus, value);
+		break;
+	case CK_SESSIONS_TIMEOUT:
+		cfg->sessions_timeout = (int)v;
 		break;
 	case CK__MAX:
 		break;

@@ -223,6 +223,12 @@ enum sip_rc	 sip_wol_send(const struct sip_config *,
 
 #define SIP_PROBE_PORTS_MAX	8
 
+/* Where the sessions open on machines come from ([sessions] source). */
+enum sip_sessions_source {
+	SIP_SESSIONS_SMBSTATUS,	/* smbstatus -b, as SE3 */
+	SIP_SESSIONS_NONE	/* nothing: every lookup fails */
+};
+
 struct sip_config {
 	char		*path;		/* the file this was read from */
 	char		*db_path;	/* [database] path */
@@ -264,6 +270,9 @@ struct sip_config {
 	size_t		 nprobe_ports;
 	int		 probe_timeout_ms; /* [probe] timeout (ms) */
 	int		 probe_parallel; /* [probe] parallel: sockets at once */
+	enum sip_sessions_source sessions_source; /* [sessions] source */
+	char		*sessions_smbstatus; /* [sessions] smbstatus: its path */
+	int		 sessions_timeout; /* [sessions] timeout (s) */
 };
 
 /*
@@ -550,6 +559,25 @@ struct in_addr;
  */
 enum sip_rc	 sip_probe(const struct sip_config *, const struct in_addr *addrs,
 		    size_t n, struct sip_probe_result *out, struct sip_err *);
+
+/* --------------------------------------------------------------- sessions */
+
+/* Who is logged on where (lib/session.c). */
+struct sip_session {
+	char	 login[64];	/* bytes outside [A-Za-z0-9._$\\@-] as '?' */
+	char	 ip[16];	/* the client's IPv4 address, "" if none given */
+};
+#define SIP_SESSIONS_OUTPUT_MAX	(1 << 20)
+/*
+ * Run [sessions] smbstatus -b (execve, no shell, stdin closed, killed
+ * after [sessions] timeout) and parse what it wrote.  Any failure (no
+ * source, cannot run, timeout, exit status, output not understood) is an
+ * error naming it: a caller must then take every machine as in use.
+ * Caller frees with sip_sessions_free (nothing to free on error).
+ */
+enum sip_rc	 sip_sessions_read(const struct sip_config *,
+		    struct sip_session **, size_t *, struct sip_err *);
+void		 sip_sessions_free(struct sip_session *);
 
 /* ------------------------------------------------------------------ store */
 
