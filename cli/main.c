@@ -20,7 +20,7 @@ static command_fn	 cmd_help;
 static const struct command commands[] = {
 	{ "set-action",	cmd_set_action,
 	    "[--max-boots N] [--expires DURATION] [--at TIME] [--wol] "
-	    "TARGET... ACTION [KEY=VALUE...]",	CMD_CONFIG | CMD_STORE_RW,
+	    "[--reboot POLICY] TARGET... ACTION [KEY=VALUE...]",	CMD_CONFIG | CMD_STORE_RW,
 	    "give each TARGET the ACTION for its next network boots" },
 	{ "cancel",	cmd_cancel,
 	    "TARGET...",			CMD_CONFIG | CMD_STORE_EXISTING,
@@ -34,6 +34,10 @@ static const struct command commands[] = {
 	{ "wol",	cmd_wol,
 	    "[--at TIME] TARGET...",		CMD_CONFIG | CMD_STORE_RW,
 	    "wake each TARGET with the Wake-on-LAN magic packet" },
+	{ "reboot",	cmd_reboot,
+	    "[--policy wait|idle|force] [--at TIME] TARGET...",
+	    CMD_CONFIG | CMD_STORE_RW,
+	    "reboot each TARGET that answers: Windows by net, Linux by ssh" },
 	{ "history",	cmd_history,
 	    "[--json] TARGET",			CMD_CONFIG | CMD_STORE_RO,
 	    "show what happened to the actions of TARGET, oldest first" },

@@ -49,12 +49,17 @@ enum ctype {
 	CT_DN,			/* a DN or RDN: printable, at most 255 bytes */
 	CT_OPTPATH,		/* CT_PATH or empty */
 	CT_SUBNETS,		/* CIDRs separated by blanks, or empty */
-	CT_PORTS		/* TCP ports separated by blanks, 1..SIP_PROBE_PORTS_MAX */
+	CT_PORTS,		/* TCP ports separated by blanks, 1..SIP_PROBE_PORTS_MAX */
+	CT_USER,		/* SIP_T_WORD: a login */
+	CT_TEXT			/* SIP_T_TEXT: a message */
 };
 
 static const char *const yesno_names[] = { "no", "yes", NULL };
 /* Indexed by enum sip_sessions_source. */
 static const char *const sessions_source_names[] = { "smbstatus", "none",
+    NULL };
+/* ssh's StrictHostKeyChecking, from the safest. */
+static const char *const host_key_names[] = { "yes", "accept-new", "no",
     NULL };
 
 enum ckey {
@@ -98,6 +103,18 @@ enum ckey {
 	CK_SESSIONS_SOURCE,
 	CK_SESSIONS_SMBSTATUS,
 	CK_SESSIONS_TIMEOUT,
+	CK_REBOOT_NET,
+	CK_REBOOT_NET_AUTH_FILE,
+	CK_REBOOT_SSH,
+	CK_REBOOT_SSH_KEY,
+	CK_REBOOT_SSH_USER,
+	CK_REBOOT_HOST_KEY,
+	CK_REBOOT_WINDOWS_PORT,
+	CK_REBOOT_LINUX_PORT,
+	CK_REBOOT_DELAY,
+	CK_REBOOT_MESSAGE,
+	CK_REBOOT_TIMEOUT,
+	CK_REBOOT_PARALLEL,
 	CK__MAX
 };
 
@@ -175,6 +192,25 @@ static const struct ckeydef {
 						/* CK_SESSIONS_SMBSTATUS */
 	{ "sessions", "timeout", CT_INT, 1, 60, NULL },
 						/* CK_SESSIONS_TIMEOUT */
+	{ "reboot", "net", CT_PATH, 0, 0, NULL },	/* CK_REBOOT_NET */
+	{ "reboot", "net_auth_file", CT_OPTPATH, 0, 0, NULL },
+						/* CK_REBOOT_NET_AUTH_FILE */
+	{ "reboot", "ssh", CT_PATH, 0, 0, NULL },	/* CK_REBOOT_SSH */
+	{ "reboot", "ssh_key", CT_OPTPATH, 0, 0, NULL },
+						/* CK_REBOOT_SSH_KEY */
+	{ "reboot", "ssh_user", CT_USER, 0, 0, NULL },
+						/* CK_REBOOT_SSH_USER */
+	{ "reboot", "strict_host_key_checking", CT_WORD, 0, 0,
+	    host_key_names },				/* CK_REBOOT_HOST_KEY */
+	{ "reboot", "windows_port", CT_INT, 1, 65535, NULL },
+						/* CK_REBOOT_WINDOWS_PORT */
+	{ "reboot", "linux_port", CT_INT, 1, 65535, NULL },
+						/* CK_REBOOT_LINUX_PORT */
+	{ "reboot", "delay", CT_INT, 0, 600, NULL },	/* CK_REBOOT_DELAY */
+	{ "reboot", "message", CT_TEXT, 0, 0, NULL },	/* CK_REBOOT_MESSAGE */
+	{ "reboot", "timeout", CT_INT, 1, 600, NULL },	/* CK_REBOOT_TIMEOUT */
+	{ "reboot", "parallel", CT_INT, 1, 256, NULL },
+						/* CK_REBOOT_PARALLEL */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -230,7 +266,13 @@ sip_config_defaults(struct sip_config *cfg)
 	    (cfg->ldap_bind_dn = sip_strdup("")) == NULL ||
 	    (cfg->ldap_bind_password_file = sip_strdup("")) == NULL ||
 	    (cfg->sessions_smbstatus = sip_strdup("/usr/bin/smbstatus")) ==
-	    NULL) {
+	    NULL ||
+	    (cfg->reboot_net = sip_strdup("/usr/bin/net")) == NULL ||
+	    (cfg->reboot_net_auth_file = sip_strdup("")) == NULL ||
+	    (cfg->reboot_ssh = sip_strdup("/usr/bin/ssh")) == NULL ||
+	    (cfg->reboot_ssh_key = sip_strdup("")) == NULL ||
+	    (cfg->reboot_ssh_user = sip_strdup("root")) == NULL ||
+	    (cfg->reboot_message = sip_strdup("se3-ipxe: reboot")) == NULL) {
 		sip_config_free(cfg);
 		return SIP_ENOMEM;
 	}
@@ -255,6 +297,12 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->probe_parallel = 1024;
 	cfg->sessions_source = SIP_SESSIONS_SMBSTATUS;
 	cfg->sessions_timeout = 10;
+	cfg->reboot_host_key = 1;	/* accept-new */
+	cfg->reboot_windows_port = 445;
+	cfg->reboot_linux_port = 22;
+	cfg->reboot_delay = 10;
+	cfg->reboot_timeout = 30;
+	cfg->reboot_parallel = 16;
 	return SIP_OK;
 }
 
@@ -284,6 +332,12 @@ sip_config_free(struct sip_config *cfg)
 	free(cfg->ldap_bind_dn);
 	free(cfg->ldap_bind_password_file);
 	free(cfg->sessions_smbstatus);
+	free(cfg->reboot_net);
+	free(cfg->reboot_net_auth_file);
+	free(cfg->reboot_ssh);
+	free(cfg->reboot_ssh_key);
+	free(cfg->reboot_ssh_user);
+	free(cfg->reboot_message);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -647,12 +701,39 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		for (i = 0; kd->words[i] != NULL; i++)
 			if (strcmp(kd->words[i], value) == 0)
 				break;
-		if (kd->words[i] == NULL)
+		if (kd->words[i] == NULL) {
+			lo[0] = '\0';
+			for (i = 0; kd->words[i + 1] != NULL; i++) {
+				if (i > 0)
+					sip_append(lo, sizeof(lo), ", ");
+				sip_append(lo, sizeof(lo), kd->words[i]);
+			}
 			return sip_errf(sc->err, SIP_ECONFIG,
 			    "%s:%d: [%s] %s: '%s' is not %s or %s",
 			    sc->file, sc->line[k], kd->section, kd->key,
-			    sv, kd->words[0], kd->words[1]);
+			    sv, lo, kd->words[i]);
+		}
 		v = (int64_t)i;
+		break;
+	case CT_USER:
+		if (sip_value_check(SIP_T_WORD, value) != SIP_OK)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%s' is not a login "
+			    "([A-Za-z0-9._-], 1 to 64)", sc->file,
+			    sc->line[k], kd->section, kd->key, sv);
+		break;
+	case CT_TEXT:
+		/* One argument of a command run without a shell: printable. */
+		for (p = value; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 ||
+			    (unsigned char)*p > 0x7e)
+				break;
+		if (*value == '\0' || *p != '\0' ||
+		    strlen(value) > SIP_VALUE_MAX)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: not 1 to %d printable ASCII "
+			    "characters", sc->file, sc->line[k], kd->section,
+			    kd->key, SIP_VALUE_MAX);
 		break;
 	case CT_IPV4:
 		if (*value != '\0' && sip_value_check(SIP_T_IPV4, value) !=
@@ -821,6 +902,42 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 	case CK_SESSIONS_TIMEOUT:
 		cfg->sessions_timeout = (int)v;
 		break;
+	case CK_REBOOT_NET:
+		rc = config_set_str(&cfg->reboot_net, value);
+		break;
+	case CK_REBOOT_NET_AUTH_FILE:
+		rc = config_set_str(&cfg->reboot_net_auth_file, value);
+		break;
+	case CK_REBOOT_SSH:
+		rc = config_set_str(&cfg->reboot_ssh, value);
+		break;
+	case CK_REBOOT_SSH_KEY:
+		rc = config_set_str(&cfg->reboot_ssh_key, value);
+		break;
+	case CK_REBOOT_SSH_USER:
+		rc = config_set_str(&cfg->reboot_ssh_user, value);
+		break;
+	case CK_REBOOT_HOST_KEY:
+		cfg->reboot_host_key = (int)v;
+		break;
+	case CK_REBOOT_WINDOWS_PORT:
+		cfg->reboot_windows_port = (int)v;
+		break;
+	case CK_REBOOT_LINUX_PORT:
+		cfg->reboot_linux_port = (int)v;
+		break;
+	case CK_REBOOT_DELAY:
+		cfg->reboot_delay = (int)v;
+		break;
+	case CK_REBOOT_MESSAGE:
+		rc = config_set_str(&cfg->reboot_message, value);
+		break;
+	case CK_REBOOT_TIMEOUT:
+		cfg->reboot_timeout = (int)v;
+		break;
+	case CK_REBOOT_PARALLEL:
+		cfg->reboot_parallel = (int)v;
+		break;
 	case CK__MAX:
 		break;
 	}
@@ -858,6 +975,13 @@ config_values(struct sip_config *cfg, const struct cscan *sc)
 		return sip_errf(sc->err, SIP_ECONFIG,
 		    "%s:%d: [ldap] bind_password_file is required when "
 		    "bind_dn is set", sc->file, sc->line[CK_LDAP_BIND_DN]);
+	if (cfg->reboot_windows_port == cfg->reboot_linux_port)
+		return sip_errf(sc->err, SIP_ECONFIG,
+		    "%s:%d: [reboot] windows_port and linux_port are both %d: "
+		    "the port that answers must tell them apart", sc->file,
+		    sc->line[CK_REBOOT_LINUX_PORT] != 0 ?
+		    sc->line[CK_REBOOT_LINUX_PORT] :
+		    sc->line[CK_REBOOT_WINDOWS_PORT], cfg->reboot_linux_port);
 	if (cfg->ldap_starttls && strncmp(cfg->ldap_uri, "ldaps://", 8) == 0)
 		return sip_errf(sc->err, SIP_ECONFIG,
 		    "%s:%d: [ldap] starttls = yes with an ldaps:// uri: "

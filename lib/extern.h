@@ -247,6 +247,9 @@ enum sip_request_event {
 	SIP_REQ_REPORT_REFUSED,	/* a report from another address: 403 */
 	SIP_REQ_FILE_REFUSED,	/* a file fetch from another address: 403 */
 	SIP_REQ_WOL_SENT,	/* the admin sent the magic packet */
+	SIP_REQ_REBOOT_SENT,	/* a reboot command said yes */
+	SIP_REQ_REBOOT_SKIPPED,	/* not asked to reboot, and why */
+	SIP_REQ_REBOOT_FAILED,	/* a reboot command failed */
 	SIP_REQ__MAX
 };
 const char	*sip_request_event_name(enum sip_request_event);

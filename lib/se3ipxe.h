@@ -273,6 +273,18 @@ struct sip_config {
 	enum sip_sessions_source sessions_source; /* [sessions] source */
 	char		*sessions_smbstatus; /* [sessions] smbstatus: its path */
 	int		 sessions_timeout; /* [sessions] timeout (s) */
+	char		*reboot_net;	/* [reboot] net: Samba's net */
+	char		*reboot_net_auth_file; /* [reboot] net_auth_file, "" none */
+	char		*reboot_ssh;	/* [reboot] ssh */
+	char		*reboot_ssh_key; /* [reboot] ssh_key, "" none */
+	char		*reboot_ssh_user; /* [reboot] ssh_user */
+	int		 reboot_host_key; /* [reboot] strict_host_key_checking: 0 yes, 1 accept-new, 2 no */
+	int		 reboot_windows_port; /* [reboot] windows_port */
+	int		 reboot_linux_port; /* [reboot] linux_port */
+	int		 reboot_delay;	/* [reboot] delay: net's -t (s) */
+	char		*reboot_message; /* [reboot] message: net's -C */
+	int		 reboot_timeout; /* [reboot] timeout: per command (s) */
+	int		 reboot_parallel; /* [reboot] parallel: commands at once */
 };
 
 /*
@@ -579,6 +591,46 @@ enum sip_rc	 sip_sessions_read(const struct sip_config *,
 		    struct sip_session **, size_t *, struct sip_err *);
 void		 sip_sessions_free(struct sip_session *);
 
+/* ----------------------------------------------------------------- reboot */
+
+enum sip_reboot_policy {
+	SIP_REBOOT_WAIT,	/* nothing now: the next natural boot */
+	SIP_REBOOT_IDLE,	/* only machines with no open session */
+	SIP_REBOOT_FORCE,	/* every machine that answers */
+	SIP_REBOOT__MAX
+};
+enum sip_rc	 sip_reboot_policy_parse(const char *, enum sip_reboot_policy *);
+const char	*sip_reboot_policy_name(enum sip_reboot_policy);
+
+enum sip_reboot_outcome {
+	SIP_REBOOT_SENT,	/* the command said yes (exit 0) */
+	SIP_REBOOT_SKIPPED,	/* not asked: policy, session, down, no IP */
+	SIP_REBOOT_FAILED	/* asked, and the command failed */
+};
+/* Its history event: reboot-sent, reboot-skipped, reboot-failed. */
+const char	*sip_reboot_event_name(enum sip_reboot_outcome);
+struct sip_reboot_machine {
+	const char		*mac;	/* for the caller's records */
+	const char		*ip;	/* IPv4, or NULL/"" unknown */
+	enum sip_reboot_outcome	 outcome;
+	char			 detail[256];	/* why, printable, no secret */
+};
+/*
+ * Reboot the n machines as SE3 did: probe each (sip_probe); the one
+ * whose [reboot] windows_port answers gets `net rpc shutdown -r -f -t
+ * DELAY -C MESSAGE -I IP -A AUTH_FILE`, the one whose linux_port answers
+ * `ssh -i KEY -o BatchMode=yes -o ConnectTimeout=N -o
+ * StrictHostKeyChecking=X USER@IP reboot` (credentials by file, never
+ * on a command line), each by execve, [reboot] parallel at once, killed
+ * after [reboot] timeout.  Policy wait asks nothing; idle skips the
+ * machines with a session (sip_sessions_read; a lookup that fails skips
+ * them all, saying why); force asks every one that answers.  Each
+ * m[i] gets its outcome and detail.  An error (an auth file or key
+ * missing or readable by others, named) means nothing was run.
+ */
+enum sip_rc	 sip_reboot(const struct sip_config *, enum sip_reboot_policy,
+		    struct sip_reboot_machine *, size_t n, struct sip_err *);
+
 /* ------------------------------------------------------------------ store */
 
 enum sip_state {
@@ -701,6 +753,15 @@ enum sip_rc	 sip_store_cancel(struct sip_store *, const char *const *macs,
 enum sip_rc	 sip_store_wol_sent(struct sip_store *, const char *const *macs,
 		    const char *const *detail, size_t n, const char *who,
 		    time_t now, struct sip_err *);
+
+/*
+ * One history row per machine of a reboot: reboot-sent, reboot-skipped
+ * or reboot-failed with its detail, in one transaction, tied to the
+ * machine's active action if it has one.
+ */
+enum sip_rc	 sip_store_reboot_events(struct sip_store *,
+		    const struct sip_reboot_machine *, size_t n,
+		    const char *who, time_t now, struct sip_err *);
 
 /* What one sip_tick did. */
 struct sip_tick_result {

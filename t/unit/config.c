@@ -662,7 +662,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 40, "example: shows all 40 keys");
+	is_int(n, 52, "example: shows all 52 keys");
 	is_int(whole, 0, "example: does not say comments are whole lines "
 	    "(a comment may end a line)");
 	path = write_file("example.conf", text);

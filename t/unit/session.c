@@ -270,6 +270,20 @@ static const struct {
 	    "t.conf:2: [sessions] smbstatus: 'smbstatus' is not an absolute path made of safe characters" },
 	{ "[sessions]\ntimeout = 0\n",
 	    "t.conf:2: [sessions] timeout: 0 is out of range 1..60" },
+	{ "[reboot]\nstrict_host_key_checking = maybe\n",
+	    "t.conf:2: [reboot] strict_host_key_checking: 'maybe' is not yes, accept-new or no" },
+	{ "[reboot]\nssh_user = root reboot\n",
+	    "t.conf:2: [reboot] ssh_user: 'root reboot' is not a login ([A-Za-z0-9._-], 1 to 64)" },
+	{ "[reboot]\nssh_user = r\xc3\xb6\n",
+	    "t.conf:2: [reboot] ssh_user: 'r\xc3\xb6' is not a login ([A-Za-z0-9._-], 1 to 64)" },
+	{ "[reboot]\nmessage = \"\"\n",
+	    "t.conf:2: [reboot] message: not 1 to 255 printable ASCII characters" },
+	{ "[reboot]\nwindows_port = 22\n",
+	    "t.conf:2: [reboot] windows_port and linux_port are both 22: the port that answers must tell them apart" },
+	{ "[reboot]\ndelay = 601\n",
+	    "t.conf:2: [reboot] delay: 601 is out of range 0..600" },
+	{ "[reboot]\nnet = net\n",
+	    "t.conf:2: [reboot] net: 'net' is not an absolute path made of safe characters" },
 };
 
 static void
@@ -281,6 +295,12 @@ test_config(void)
 	enum sip_rc rc;
 
 	sip_config_defaults(&cfg);
+	ok(strcmp(cfg.reboot_net, "/usr/bin/net") == 0 &&
+	    strcmp(cfg.reboot_ssh_user, "root") == 0 &&
+	    cfg.reboot_net_auth_file[0] == '\0' &&
+	    cfg.reboot_windows_port == 445 && cfg.reboot_linux_port == 22 &&
+	    cfg.reboot_timeout == 30 && cfg.reboot_parallel == 16,
+	    "[reboot] defaults: SE3's ports, root, no credentials");
 	ok(cfg.sessions_source == SIP_SESSIONS_SMBSTATUS &&
 	    strcmp(cfg.sessions_smbstatus, "/usr/bin/smbstatus") == 0 &&
 	    cfg.sessions_timeout == 10, "defaults: smbstatus, 10 s");
