@@ -19,8 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (sip_smbstatus_parse((const char *)data, size, &s, &n, &err) !=
 	    SIP_OK) {
-		if (s != NULL || n != 0 || memchr(err.msg, '\n',
-		    sizeof(err.msg)) != NULL)
+		if (s != NULL || n != 0 || strchr(err.msg, '\n') != NULL)
 			abort();
 		return 0;
 	}

@@ -148,32 +148,40 @@ run_read(struct sip_job *j, struct running *r, size_t out_max)
 	}
 }
 
-/* Reap r's child: done once it exited (or was killed at its deadline). */
+/*
+ * Reap r's child: done once it exited (or was killed at its deadline).
+ * Its group is killed before it is reaped: while it is a zombie its pid,
+ * the group's id, cannot be given to another process.
+ */
 static int
 run_reap(struct sip_job *j, struct running *r, int64_t now, size_t out_max)
 {
+	siginfo_t si;
 	int st;
 	pid_t p;
 
 	if (now >= r->deadline) {
-		(void)kill(-r->pid, SIGKILL);
-		(void)kill(r->pid, SIGKILL);
 		j->timed_out = 1;
-		while ((p = waitpid(r->pid, &st, 0)) == -1 && errno == EINTR)
-			continue;
-	} else if ((p = waitpid(r->pid, &st, WNOHANG)) == 0)
-		return 0;
-	/* What it wrote before it exited is in the pipe still. */
-	if (r->fd != -1 && !j->timed_out)
-		(void)run_read(j, r, out_max);
-	if (p == r->pid) {
+	} else {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG |
+		    WNOWAIT) == -1 || si.si_pid == 0)
+			return 0;
+		/* What it wrote before it exited is in the pipe still. */
+		if (r->fd != -1)
+			(void)run_read(j, r, out_max);
+	}
+	/* What it started and left behind goes with it. */
+	(void)kill(-r->pid, SIGKILL);
+	(void)kill(r->pid, SIGKILL);
+	while ((p = waitpid(r->pid, &st, 0)) == -1 && errno == EINTR)
+		continue;
+	if (p == r->pid && !j->timed_out) {
 		if (WIFEXITED(st))
 			j->status = WEXITSTATUS(st);
 		else if (WIFSIGNALED(st))
 			j->signal = WTERMSIG(st);
 	}
-	/* What it started and left behind goes with it. */
-	(void)kill(-r->pid, SIGKILL);
 	if (r->fd != -1)
 		close(r->fd);
 	r->fd = -1;
