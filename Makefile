@@ -38,6 +38,8 @@ LIB_SRCS = lib/buf.c lib/cidr.c lib/wol.c lib/err.c lib/mac.c lib/value.c lib/te
 STORE_SRCS = lib/store_schema.c lib/store_action.c lib/store_machine.c \
 	     lib/store_rights.c
 LIB_SRCS += $(STORE_SRCS)
+# Reachability: the CLI probes, ipxe.cgi never links it in.
+LIB_SRCS += lib/probe.c lib/run.c lib/session.c lib/reboot.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIB      = lib/libse3ipxe.a
 

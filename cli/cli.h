@@ -73,7 +73,7 @@ command_fn	 cmd_status, cmd_history;		/* cmd_status.c */
 command_fn	 cmd_preview, cmd_actions, cmd_check;	/* cmd_module.c */
 command_fn	 cmd_init, cmd_cleanup, cmd_dhcp_config;	/* cmd_admin.c */
 command_fn	 cmd_machines;				/* cmd_machines.c */
-command_fn	 cmd_wol;				/* cmd_power.c */
+command_fn	 cmd_wol, cmd_reboot;			/* cmd_power.c */
 command_fn	 cmd_delegate, cmd_undelegate, cmd_delegations; /* cmd_rights.c */
 
 /*
@@ -93,6 +93,12 @@ int		 wake_prepare(const char *, const struct ctx *,
 int		 wake_send(const char *, const struct ctx *, struct sip_store *,
 		    const struct wake *);
 void		 wake_free(struct wake *);
+/* cmd_power.c: the reboot set-action --reboot shares with reboot. */
+int		 reboot_targets(const char *, const struct ctx *,
+		    struct sip_store *, const struct sip_targets *,
+		    enum sip_reboot_policy);
+int		 reboot_policy(const char *, const char *, const char *,
+		    enum sip_reboot_policy *);
 
 /* main.c: usage, and what the verbs open. */
 int		 verb_usage(const struct command *, int);

@@ -68,6 +68,8 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	const char *what;
 	int64_t *ids = NULL, expires, start, expires_at;
 	const char *at = NULL, *exp_arg = NULL, *max_arg = NULL, *action;
+	const char *reboot = NULL;
+	enum sip_reboot_policy policy = SIP_REBOOT_WAIT;
 	char modname[SIP_NAME_MAX], capname[SIP_NAME_MAX];
 	char tbuf[32], sbuf[32], *list;
 	size_t nopts = 0, i;
@@ -80,6 +82,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		{ "expires",	NULL,	&exp_arg },
 		{ "max-boots",	NULL,	&max_arg },
 		{ "wol",	&wol,	NULL },
+		{ "reboot",	NULL,	&reboot },
 	};
 
 	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
@@ -100,6 +103,9 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		return verb_usage(c, EXIT_USAGE);
 	}
 	action = argv[k - 1];
+	if (reboot != NULL && reboot_policy(c->name, "--reboot", reboot,
+	    &policy) == -1)
+		return EXIT_USAGE;
 	if (ctx_setup(c, ctx) == -1)
 		goto out;
 
@@ -167,6 +173,12 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		    "`se3-ipxe tick`, which this version does not have", c->name);
 		goto out;
 	}
+	if (reboot != NULL && at != NULL) {
+		warnx("%s: --reboot with --at: not yet: rebooting later needs "
+		    "`se3-ipxe tick`, which this version does not have",
+		    c->name);
+		goto out;
+	}
 	/* Both are bounded, but a sum that wrapped would never expire. */
 	if (sip_time_add(start, expires, &expires_at) != SIP_OK) {
 		warnx("%s: --at: '%s' plus %lld s overflows", c->name,
@@ -228,6 +240,10 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	}
 	rv = 0;
 	if (w != NULL && wake_send(c->name, ctx, st, w) == -1)
+		rv = 1;
+	/* After the actions are written: the reboot boots into them. */
+	if (reboot != NULL && reboot_targets(c->name, ctx, st, &t,
+	    policy) == -1)
 		rv = 1;
  out:
 	if (old != NULL)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Waking machines: the wol verb, and the wake that set-action --wol asks for. */
+/* Waking and rebooting machines: the wol and reboot verbs, and what set-action --wol and --reboot ask for. */
 
 #include <err.h>
 #include <getopt.h>
@@ -180,6 +180,122 @@ cmd_wol(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	rv = 0;
  out:
 	wake_free(w);
+	machines_close(&t, st);
+	return rv;
+}
+
+/* ------------------------------------------------------------- reboot */
+
+/*
+ * Reboot the targets by policy: each machine's IP (LDAP's, else the one
+ * it last booted from), sip_reboot, a history row and a line on stdout
+ * per machine.  -1 when nothing could be run, or when a command failed.
+ */
+int
+reboot_targets(const char *verb, const struct ctx *ctx, struct sip_store *st,
+    const struct sip_targets *t, enum sip_reboot_policy policy)
+{
+	struct sip_err e = { "" };
+	struct sip_status_row *rows = NULL;
+	struct sip_reboot_machine *m;
+	char (*ip)[16];
+	size_t i, nrows = 0;
+	enum sip_rc rc;
+	int rv = -1;
+
+	m = xcalloc(t->n + 1, sizeof(*m));
+	ip = xcalloc(t->n + 1, sizeof(*ip));
+	if (st != NULL) {
+		/* Not fatal: the machines table is then as of the last fold. */
+		(void)seen_fold(verb, ctx, st);
+		if ((rc = sip_store_status(st, t->p, t->n, &rows, &nrows,
+		    &e)) != SIP_OK) {
+			rows = NULL;
+			nrows = 0;
+			warn_lib(verb, &e, rc);
+			goto out;
+		}
+	}
+	for (i = 0; i < t->n; i++) {
+		m[i].mac = t->p[i];
+		if (t->ip != NULL && t->ip[i][0] != '\0')
+			memcpy(ip[i], t->ip[i], sizeof(ip[i]));
+		else if (i < nrows && rows[i].machine != NULL &&
+		    rows[i].machine->ip != NULL)
+			snprintf(ip[i], sizeof(ip[i]), "%s",
+			    rows[i].machine->ip);
+		m[i].ip = ip[i];
+	}
+	if ((rc = sip_reboot(&ctx->cfg, policy, m, t->n, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		goto out;
+	}
+	rv = 0;
+	if (st != NULL && (rc = sip_store_reboot_events(st, m, t->n,
+	    ctx->who, ctx->now, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		rv = -1;
+	}
+	for (i = 0; i < t->n; i++) {
+		printf("%s %s ", m[i].mac, sip_reboot_event_name(m[i].outcome));
+		put_safe(stdout, m[i].detail, "");
+		putchar('\n');
+		if (m[i].outcome == SIP_REBOOT_FAILED)
+			rv = -1;
+	}
+ out:
+	if (rows != NULL)
+		sip_status_free(rows, nrows);
+	free(ip);
+	free(m);
+	return rv;
+}
+
+/* The argument of --policy (reboot) or --reboot (set-action). */
+int
+reboot_policy(const char *verb, const char *opt, const char *arg,
+    enum sip_reboot_policy *p)
+{
+	if (sip_reboot_policy_parse(arg, p) == SIP_OK)
+		return 0;
+	warnx("%s: %s: '%s': not a policy (wait, idle or force)", verb, opt,
+	    arg);
+	return -1;
+}
+
+int
+cmd_reboot(const struct command *c, struct ctx *ctx, int argc, char *argv[])
+{
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
+	struct sip_store *st = NULL;
+	enum sip_reboot_policy policy = SIP_REBOOT_IDLE;
+	const char *at = NULL, *pol = NULL;
+	int rv = 1;
+	const struct verb_option vo[] = {
+		{ "at",		NULL,	&at },
+		{ "policy",	NULL,	&pol },
+	};
+
+	if (verb_targets(c, &argc, &argv, vo, nitems(vo), &rv) == -1)
+		return rv;
+	if (pol != NULL && reboot_policy(c->name, "--policy", pol,
+	    &policy) == -1)
+		return EXIT_USAGE;
+	if (at != NULL) {
+		/* Refused rather than done now: a reboot at the wrong time loses work. */
+		warnx("%s: --at: not yet: rebooting later needs `se3-ipxe "
+		    "tick`, which this version does not have; run reboot from "
+		    "cron at the time instead", c->name);
+		return 1;
+	}
+	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
+		goto out;
+	if (cli_authorize(c->name, ctx, st, &t) == -1)
+		goto out;
+	if (reboot_targets(c->name, ctx, st, &t, policy) == -1)
+		goto out;
+	rv = 0;
+ out:
 	machines_close(&t, st);
 	return rv;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The verbs that read machines: status and history. */
 
+#include <netinet/in.h>
+
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +19,9 @@
 
 enum col {
 	COL_MAC, COL_ACTION, COL_STATE, COL_BOOTS, COL_PROGRESS, COL_SEEN,
-	COL_PLATFORM, COL_ADDRESS, COL_MESSAGE, COL__MAX
+	COL_PLATFORM, COL_ADDRESS, COL_MESSAGE,
+	COL_REACHABLE,	/* with --probe only: empty cells print nothing */
+	COL__MAX
 };
 
 static const char *const col_names[COL__MAX] = {
@@ -30,6 +34,13 @@ static const char *const col_names[COL__MAX] = {
 	"PLATFORM",	/* COL_PLATFORM */
 	"ADDRESS",	/* COL_ADDRESS: the action's, [security] bind */
 	"MESSAGE",	/* COL_MESSAGE */
+	"REACHABLE",	/* COL_REACHABLE: the port that answered, up or down */
+};
+
+/* What status --probe found for each row (rows[i] -> reach[i]). */
+struct reach {
+	char			 ip[16];	/* "" : no address known */
+	struct sip_probe_result	 r;
 };
 
 /* The MAC of a status row (rows for asked MACs may have neither part). */
@@ -116,8 +127,25 @@ json_machine(struct sip_buf *b, const struct sip_machine *m)
 }
 
 static void
+json_reach(struct sip_buf *b, const struct reach *re)
+{
+	if (re->ip[0] == '\0') {
+		sip_json_knull(b, "reachable");
+		return;
+	}
+	sip_buf_puts(b, ",\"reachable\":{\"ip\":");
+	sip_json_str(b, re->ip);
+	sip_json_kbool(b, "up", re->r.up);
+	if (re->r.port == 0)
+		sip_json_knull(b, "port");
+	else
+		sip_json_kint(b, "port", re->r.port);
+	sip_buf_puts(b, "}");
+}
+
+static void
 status_json(struct sip_buf *b, const struct sip_status_row *rows,
-    size_t n, const struct sip_targets *t)
+    size_t n, const struct sip_targets *t, const struct reach *reach)
 {
 	size_t i;
 
@@ -135,14 +163,26 @@ status_json(struct sip_buf *b, const struct sip_status_row *rows,
 			    rows[i].refused_addr);
 		else
 			sip_json_knull(b, "refused_last_addr");
+		if (reach != NULL)
+			json_reach(b, &reach[i]);
 		sip_buf_puts(b, "}");
 	}
 	sip_buf_puts(b, n > 0 ? "\n]\n" : "]\n");
 }
 
+static char *
+reach_cell(const struct reach *re)
+{
+	if (re->ip[0] == '\0')
+		return xasprintf("%s", "no IP");
+	if (re->r.port != 0)
+		return xasprintf("%d", re->r.port);
+	return xasprintf("%s", re->r.up ? "up" : "down");
+}
+
 static void
 status_table(const struct sip_status_row *rows, size_t n,
-    const struct sip_targets *t)
+    const struct sip_targets *t, const struct reach *reach)
 {
 	const struct sip_action *a;
 	const struct sip_machine *m;
@@ -152,8 +192,9 @@ status_table(const struct sip_status_row *rows, size_t n,
 	cell = xcalloc((n + 1) * COL__MAX, sizeof(*cell));
 	w = xcalloc((n + 1) * COL__MAX, sizeof(*w));
 	for (j = 0; j < COL__MAX; j++) {
-		cell[j] = xasprintf("%s", col_names[j]);
-		w[j] = strlen(col_names[j]);
+		cell[j] = xasprintf("%s", j == COL_REACHABLE && reach == NULL ?
+		    "" : col_names[j]);
+		w[j] = strlen(cell[j]);
 	}
 	for (i = 0; i < n; i++) {
 		a = rows[i].action;
@@ -179,6 +220,8 @@ status_table(const struct sip_status_row *rows, size_t n,
 		    a->bound_addr[0] != '\0' ? a->bound_addr : "-", NULL);
 		cell[k + COL_MESSAGE] = safe_dup(a != NULL &&
 		    a->message != NULL ? a->message : "", NULL);
+		cell[k + COL_REACHABLE] = reach != NULL ?
+		    reach_cell(&reach[i]) : xasprintf("%s", "");
 		for (j = 0; j < COL__MAX; j++)
 			free(safe_dup(cell[k + j], &w[k + j]));
 	}
@@ -234,6 +277,55 @@ status_refusals(const char *verb, const struct sip_status_row *rows,
 		free(bound);
 		free(mac);
 	}
+}
+
+/*
+ * status --probe: each row's address (LDAP's ipHostNumber, else the one
+ * it last booted from) probed, all at once.  A probe that cannot run
+ * is said and leaves the column out: the table is still worth having.
+ */
+static struct reach *
+status_probe(const char *verb, const struct ctx *ctx,
+    const struct sip_status_row *rows, size_t n, const struct sip_targets *t)
+{
+	struct sip_err e = { "" };
+	struct reach *reach;
+	struct sip_probe_result *res;
+	struct in_addr *addrs;
+	size_t *of, i, m = 0;
+	uint32_t ip;
+	enum sip_rc rc;
+
+	reach = xcalloc(n + 1, sizeof(*reach));
+	addrs = xcalloc(n + 1, sizeof(*addrs));
+	res = xcalloc(n + 1, sizeof(*res));
+	of = xcalloc(n + 1, sizeof(*of));
+	for (i = 0; i < n; i++) {
+		if (t->n == n && t->ip != NULL && t->ip[i][0] != '\0')
+			memcpy(reach[i].ip, t->ip[i], sizeof(reach[i].ip));
+		else if (rows[i].machine != NULL &&
+		    rows[i].machine->ip != NULL)
+			snprintf(reach[i].ip, sizeof(reach[i].ip), "%s",
+			    rows[i].machine->ip);
+		if (reach[i].ip[0] == '\0' ||
+		    sip_ipv4_parse(reach[i].ip, &ip) != SIP_OK) {
+			reach[i].ip[0] = '\0';
+			continue;
+		}
+		addrs[m].s_addr = htonl(ip);
+		of[m++] = i;
+	}
+	if ((rc = sip_probe(&ctx->cfg, addrs, m, res, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		free(reach);
+		reach = NULL;
+	} else
+		for (i = 0; i < m; i++)
+			reach[of[i]].r = res[i];
+	free(of);
+	free(res);
+	free(addrs);
+	return reach;
 }
 
 /* Seconds between two looks of status --watch. */
@@ -308,10 +400,11 @@ watch_changes(const struct sip_status_row *old, size_t nold,
  */
 static int
 status_watch(const struct command *c, struct ctx *ctx, struct sip_store *st,
-    const struct sip_targets *t, int some)
+    const struct sip_targets *t, int some, int probe)
 {
 	struct sip_err e = { "" };
 	struct sip_status_row *rows = NULL, *old = NULL;
+	struct reach *reach;
 	size_t nrows = 0, nold = 0;
 	enum sip_rc rc;
 	int tty = isatty(STDOUT_FILENO), first = 1, rv = 1;
@@ -336,7 +429,10 @@ status_watch(const struct command *c, struct ctx *ctx, struct sip_store *st,
 			    WATCH_INTERVAL, tbuf);
 		}
 		if (tty || first) {
-			status_table(rows, nrows, t);
+			reach = probe ? status_probe(c->name, ctx, rows, nrows,
+			    t) : NULL;
+			status_table(rows, nrows, t, reach);
+			free(reach);
 			if (nrows > 0)
 				status_summary(rows, nrows);
 		} else
@@ -375,10 +471,12 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct sip_buf b = { NULL, 0, 0, 0 };
 	size_t nrows = 0;
 	enum sip_rc rc;
-	int json = 0, watch = 0, rv = 1;
+	struct reach *reach = NULL;
+	int json = 0, watch = 0, probe = 0, rv = 1;
 	const struct verb_option vo[] = {
 		{ "json",	&json,	NULL },
 		{ "watch",	&watch,	NULL },
+		{ "probe",	&probe,	NULL },
 	};
 
 	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
@@ -392,7 +490,7 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
 		goto out;
 	if (watch && st != NULL) {
-		rv = status_watch(c, ctx, st, &t, argc > 0);
+		rv = status_watch(c, ctx, st, &t, argc > 0, probe);
 		goto out;
 	}
 	if (st == NULL)
@@ -409,17 +507,20 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
+	if (probe)
+		reach = status_probe(c->name, ctx, rows, nrows, &t);
 	if (json) {
-		status_json(&b, rows, nrows, &t);
+		status_json(&b, rows, nrows, &t, reach);
 		buf_print(&b);
 	} else {
-		status_table(rows, nrows, &t);
+		status_table(rows, nrows, &t, reach);
 		if (nrows > 0)
 			status_summary(rows, nrows);
 	}
 	status_refusals(c->name, rows, nrows, &t);
 	rv = 0;
  out:
+	free(reach);
 	sip_buf_free(&b);
 	if (rows != NULL)
 		sip_status_free(rows, nrows);

@@ -48,10 +48,19 @@ enum ctype {
 	CT_LDAPURI,		/* ldap://host[:port]/ or ldaps://..., or empty */
 	CT_DN,			/* a DN or RDN: printable, at most 255 bytes */
 	CT_OPTPATH,		/* CT_PATH or empty */
-	CT_SUBNETS		/* CIDRs separated by blanks, or empty */
+	CT_SUBNETS,		/* CIDRs separated by blanks, or empty */
+	CT_PORTS,		/* TCP ports separated by blanks, 1..SIP_PROBE_PORTS_MAX */
+	CT_USER,		/* SIP_T_WORD: a login */
+	CT_TEXT			/* SIP_T_TEXT: a message */
 };
 
 static const char *const yesno_names[] = { "no", "yes", NULL };
+/* Indexed by enum sip_sessions_source. */
+static const char *const sessions_source_names[] = { "smbstatus", "none",
+    NULL };
+/* ssh's StrictHostKeyChecking, from the safest. */
+static const char *const host_key_names[] = { "yes", "accept-new", "no",
+    NULL };
 
 enum ckey {
 	CK_DB_PATH,
@@ -90,6 +99,24 @@ enum ckey {
 	CK_NETWORK_SUBNETS,
 	CK_WOL_PORT,
 	CK_WOL_BROADCAST_ALL,
+	CK_PROBE_PORTS,
+	CK_PROBE_TIMEOUT,
+	CK_PROBE_PARALLEL,
+	CK_SESSIONS_SOURCE,
+	CK_SESSIONS_SMBSTATUS,
+	CK_SESSIONS_TIMEOUT,
+	CK_REBOOT_NET,
+	CK_REBOOT_NET_AUTH_FILE,
+	CK_REBOOT_SSH,
+	CK_REBOOT_SSH_KEY,
+	CK_REBOOT_SSH_USER,
+	CK_REBOOT_HOST_KEY,
+	CK_REBOOT_WINDOWS_PORT,
+	CK_REBOOT_LINUX_PORT,
+	CK_REBOOT_DELAY,
+	CK_REBOOT_MESSAGE,
+	CK_REBOOT_TIMEOUT,
+	CK_REBOOT_PARALLEL,
 	CK__MAX
 };
 
@@ -158,6 +185,37 @@ static const struct ckeydef {
 	{ "wol", "port", CT_INT, 1, 65535, NULL },	/* CK_WOL_PORT */
 	{ "wol", "broadcast_all", CT_WORD, 0, 0, yesno_names },
 						/* CK_WOL_BROADCAST_ALL */
+	{ "probe", "ports", CT_PORTS, 1, 65535, NULL },	/* CK_PROBE_PORTS */
+	/* In ms: a machine on the LAN answers in one; ten seconds is a hang. */
+	{ "probe", "timeout", CT_INT, 10, 10000, NULL },
+						/* CK_PROBE_TIMEOUT */
+	{ "probe", "parallel", CT_INT, 1, 65536, NULL },
+						/* CK_PROBE_PARALLEL */
+	{ "sessions", "source", CT_WORD, 0, 0, sessions_source_names },
+						/* CK_SESSIONS_SOURCE */
+	{ "sessions", "smbstatus", CT_PATH, 0, 0, NULL },
+						/* CK_SESSIONS_SMBSTATUS */
+	{ "sessions", "timeout", CT_INT, 1, 60, NULL },
+						/* CK_SESSIONS_TIMEOUT */
+	{ "reboot", "net", CT_PATH, 0, 0, NULL },	/* CK_REBOOT_NET */
+	{ "reboot", "net_auth_file", CT_OPTPATH, 0, 0, NULL },
+						/* CK_REBOOT_NET_AUTH_FILE */
+	{ "reboot", "ssh", CT_PATH, 0, 0, NULL },	/* CK_REBOOT_SSH */
+	{ "reboot", "ssh_key", CT_OPTPATH, 0, 0, NULL },
+						/* CK_REBOOT_SSH_KEY */
+	{ "reboot", "ssh_user", CT_USER, 0, 0, NULL },
+						/* CK_REBOOT_SSH_USER */
+	{ "reboot", "strict_host_key_checking", CT_WORD, 0, 0,
+	    host_key_names },				/* CK_REBOOT_HOST_KEY */
+	{ "reboot", "windows_port", CT_INT, 1, 65535, NULL },
+						/* CK_REBOOT_WINDOWS_PORT */
+	{ "reboot", "linux_port", CT_INT, 1, 65535, NULL },
+						/* CK_REBOOT_LINUX_PORT */
+	{ "reboot", "delay", CT_INT, 0, 600, NULL },	/* CK_REBOOT_DELAY */
+	{ "reboot", "message", CT_TEXT, 0, 0, NULL },	/* CK_REBOOT_MESSAGE */
+	{ "reboot", "timeout", CT_INT, 1, 600, NULL },	/* CK_REBOOT_TIMEOUT */
+	{ "reboot", "parallel", CT_INT, 1, 256, NULL },
+						/* CK_REBOOT_PARALLEL */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -184,6 +242,8 @@ static int	 config_abspath(const char *, size_t);
 static enum sip_rc config_int(const char *, int64_t *);
 static int	 config_ldapuri(const char *);
 static enum sip_rc config_subnets(struct sip_config *, const char *,
+		    const struct cscan *, enum ckey);
+static enum sip_rc config_ports(struct sip_config *, const char *,
 		    const struct cscan *, enum ckey);
 
 enum sip_rc
@@ -212,7 +272,15 @@ sip_config_defaults(struct sip_config *cfg)
 	    (cfg->ldap_bind_password_file = sip_strdup("")) == NULL ||
 	    (cfg->ldap_admin_right = sip_strdup("system_is_admin")) == NULL ||
 	    (cfg->ldap_delegate_right = sip_strdup("parc_can_clone")) ==
-	    NULL) {
+	    NULL ||
+	    (cfg->sessions_smbstatus = sip_strdup("/usr/bin/smbstatus")) ==
+	    NULL ||
+	    (cfg->reboot_net = sip_strdup("/usr/bin/net")) == NULL ||
+	    (cfg->reboot_net_auth_file = sip_strdup("")) == NULL ||
+	    (cfg->reboot_ssh = sip_strdup("/usr/bin/ssh")) == NULL ||
+	    (cfg->reboot_ssh_key = sip_strdup("")) == NULL ||
+	    (cfg->reboot_ssh_user = sip_strdup("root")) == NULL ||
+	    (cfg->reboot_message = sip_strdup("se3-ipxe: reboot")) == NULL) {
 		sip_config_free(cfg);
 		return SIP_ENOMEM;
 	}
@@ -228,6 +296,21 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->ldap_network_timeout = 5;
 	cfg->ldap_timeout = 10;
 	cfg->wol_port = 9;	/* discard: what SE3's wakeonlan sends to */
+	/* SE3's order: Windows (SMB) first, then Linux (ssh). */
+	cfg->probe_ports[0] = 445;
+	cfg->probe_ports[1] = 22;
+	cfg->nprobe_ports = 2;
+	cfg->probe_timeout_ms = 500;
+	/* A parc of 1,000 machines switched off, waited for at once. */
+	cfg->probe_parallel = 1024;
+	cfg->sessions_source = SIP_SESSIONS_SMBSTATUS;
+	cfg->sessions_timeout = 10;
+	cfg->reboot_host_key = 1;	/* accept-new */
+	cfg->reboot_windows_port = 445;
+	cfg->reboot_linux_port = 22;
+	cfg->reboot_delay = 10;
+	cfg->reboot_timeout = 30;
+	cfg->reboot_parallel = 16;
 	return SIP_OK;
 }
 
@@ -258,6 +341,13 @@ sip_config_free(struct sip_config *cfg)
 	free(cfg->ldap_bind_password_file);
 	free(cfg->ldap_admin_right);
 	free(cfg->ldap_delegate_right);
+	free(cfg->sessions_smbstatus);
+	free(cfg->reboot_net);
+	free(cfg->reboot_net_auth_file);
+	free(cfg->reboot_ssh);
+	free(cfg->reboot_ssh_key);
+	free(cfg->reboot_ssh_user);
+	free(cfg->reboot_message);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -457,6 +547,55 @@ config_subnets(struct sip_config *cfg, const char *value,
 	return SIP_OK;
 }
 
+/*
+ * [probe] ports: tried in this order, so none twice (a second try of a
+ * port that did not answer would only spend the timeout again).
+ */
+static enum sip_rc
+config_ports(struct sip_config *cfg, const char *value,
+    const struct cscan *sc, enum ckey k)
+{
+	const struct ckeydef *kd = &ckeys[k];
+	const char *p, *q;
+	int64_t v;
+	char word[16];
+	size_t n, i;
+
+	cfg->nprobe_ports = 0;
+	for (p = value; ; p = q) {
+		p += strspn(p, " ,");
+		if (*p == '\0')
+			break;
+		q = p + strcspn(p, " ,");
+		n = (size_t)(q - p);
+		if (n >= sizeof(word) || (memcpy(word, p, n), word[n] = '\0',
+		    !sip_parse_uint(word, &v)) || v < kd->min || v > kd->max ||
+		    (word[0] == '0'))
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%.*s%s' is not a TCP port "
+			    "(1..65535)", sc->file, sc->line[k], kd->section,
+			    kd->key, (int)(n > 20 ? 20 : n), p,
+			    n > 20 ? "..." : "");
+		for (i = 0; i < cfg->nprobe_ports; i++)
+			if (cfg->probe_ports[i] == (int)v)
+				return sip_errf(sc->err, SIP_ECONFIG,
+				    "%s:%d: [%s] %s: port %s is listed twice",
+				    sc->file, sc->line[k], kd->section,
+				    kd->key, word);
+		if (cfg->nprobe_ports == SIP_PROBE_PORTS_MAX)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: more than %d ports", sc->file,
+			    sc->line[k], kd->section, kd->key,
+			    SIP_PROBE_PORTS_MAX);
+		cfg->probe_ports[cfg->nprobe_ports++] = (int)v;
+	}
+	if (cfg->nprobe_ports == 0)
+		return sip_errf(sc->err, SIP_ECONFIG,
+		    "%s:%d: [%s] %s: empty: at least one TCP port", sc->file,
+		    sc->line[k], kd->section, kd->key);
+	return SIP_OK;
+}
+
 /* A decimal integer, optionally negative, nothing else around it. */
 static enum sip_rc
 config_int(const char *s, int64_t *out)
@@ -572,12 +711,39 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		for (i = 0; kd->words[i] != NULL; i++)
 			if (strcmp(kd->words[i], value) == 0)
 				break;
-		if (kd->words[i] == NULL)
+		if (kd->words[i] == NULL) {
+			lo[0] = '\0';
+			for (i = 0; kd->words[i + 1] != NULL; i++) {
+				if (i > 0)
+					sip_append(lo, sizeof(lo), ", ");
+				sip_append(lo, sizeof(lo), kd->words[i]);
+			}
 			return sip_errf(sc->err, SIP_ECONFIG,
 			    "%s:%d: [%s] %s: '%s' is not %s or %s",
 			    sc->file, sc->line[k], kd->section, kd->key,
-			    sv, kd->words[0], kd->words[1]);
+			    sv, lo, kd->words[i]);
+		}
 		v = (int64_t)i;
+		break;
+	case CT_USER:
+		if (sip_value_check(SIP_T_WORD, value) != SIP_OK)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: '%s' is not a login "
+			    "([A-Za-z0-9._-], 1 to 64)", sc->file,
+			    sc->line[k], kd->section, kd->key, sv);
+		break;
+	case CT_TEXT:
+		/* One argument of a command run without a shell: printable. */
+		for (p = value; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 ||
+			    (unsigned char)*p > 0x7e)
+				break;
+		if (*value == '\0' || *p != '\0' ||
+		    strlen(value) > SIP_VALUE_MAX)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: not 1 to %d printable ASCII "
+			    "characters", sc->file, sc->line[k], kd->section,
+			    kd->key, SIP_VALUE_MAX);
 		break;
 	case CT_IPV4:
 		if (*value != '\0' && sip_value_check(SIP_T_IPV4, value) !=
@@ -616,6 +782,10 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CT_SUBNETS:
 		if ((rc = config_subnets(cfg, value, sc, k)) != SIP_OK)
+			return rc;
+		break;
+	case CT_PORTS:
+		if ((rc = config_ports(cfg, value, sc, k)) != SIP_OK)
 			return rc;
 		break;
 	}
@@ -731,6 +901,59 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 	case CK_WOL_BROADCAST_ALL:
 		cfg->wol_broadcast_all = (int)v;
 		break;
+	case CK_PROBE_PORTS:
+		break;		/* taken by config_ports */
+	case CK_PROBE_TIMEOUT:
+		cfg->probe_timeout_ms = (int)v;
+		break;
+	case CK_PROBE_PARALLEL:
+		cfg->probe_parallel = (int)v;
+		break;
+	case CK_SESSIONS_SOURCE:
+		cfg->sessions_source = (enum sip_sessions_source)v;
+		break;
+	case CK_SESSIONS_SMBSTATUS:
+		rc = config_set_str(&cfg->sessions_smbstatus, value);
+		break;
+	case CK_SESSIONS_TIMEOUT:
+		cfg->sessions_timeout = (int)v;
+		break;
+	case CK_REBOOT_NET:
+		rc = config_set_str(&cfg->reboot_net, value);
+		break;
+	case CK_REBOOT_NET_AUTH_FILE:
+		rc = config_set_str(&cfg->reboot_net_auth_file, value);
+		break;
+	case CK_REBOOT_SSH:
+		rc = config_set_str(&cfg->reboot_ssh, value);
+		break;
+	case CK_REBOOT_SSH_KEY:
+		rc = config_set_str(&cfg->reboot_ssh_key, value);
+		break;
+	case CK_REBOOT_SSH_USER:
+		rc = config_set_str(&cfg->reboot_ssh_user, value);
+		break;
+	case CK_REBOOT_HOST_KEY:
+		cfg->reboot_host_key = (int)v;
+		break;
+	case CK_REBOOT_WINDOWS_PORT:
+		cfg->reboot_windows_port = (int)v;
+		break;
+	case CK_REBOOT_LINUX_PORT:
+		cfg->reboot_linux_port = (int)v;
+		break;
+	case CK_REBOOT_DELAY:
+		cfg->reboot_delay = (int)v;
+		break;
+	case CK_REBOOT_MESSAGE:
+		rc = config_set_str(&cfg->reboot_message, value);
+		break;
+	case CK_REBOOT_TIMEOUT:
+		cfg->reboot_timeout = (int)v;
+		break;
+	case CK_REBOOT_PARALLEL:
+		cfg->reboot_parallel = (int)v;
+		break;
 	case CK__MAX:
 		break;
 	}
@@ -768,6 +991,13 @@ config_values(struct sip_config *cfg, const struct cscan *sc)
 		return sip_errf(sc->err, SIP_ECONFIG,
 		    "%s:%d: [ldap] bind_password_file is required when "
 		    "bind_dn is set", sc->file, sc->line[CK_LDAP_BIND_DN]);
+	if (cfg->reboot_windows_port == cfg->reboot_linux_port)
+		return sip_errf(sc->err, SIP_ECONFIG,
+		    "%s:%d: [reboot] windows_port and linux_port are both %d: "
+		    "the port that answers must tell them apart", sc->file,
+		    sc->line[CK_REBOOT_LINUX_PORT] != 0 ?
+		    sc->line[CK_REBOOT_LINUX_PORT] :
+		    sc->line[CK_REBOOT_WINDOWS_PORT], cfg->reboot_linux_port);
 	if (cfg->ldap_starttls && strncmp(cfg->ldap_uri, "ldaps://", 8) == 0)
 		return sip_errf(sc->err, SIP_ECONFIG,
 		    "%s:%d: [ldap] starttls = yes with an ldaps:// uri: "

@@ -255,6 +255,9 @@ enum sip_request_event {
 	SIP_REQ_REPORT_REFUSED,	/* a report from another address: 403 */
 	SIP_REQ_FILE_REFUSED,	/* a file fetch from another address: 403 */
 	SIP_REQ_WOL_SENT,	/* the admin sent the magic packet */
+	SIP_REQ_REBOOT_SENT,	/* a reboot command said yes */
+	SIP_REQ_REBOOT_SKIPPED,	/* not asked to reboot, and why */
+	SIP_REQ_REBOOT_FAILED,	/* a reboot command failed */
 	SIP_REQ__MAX
 };
 const char	*sip_request_event_name(enum sip_request_event);
@@ -480,5 +483,43 @@ void		 sip_token_public(const char *, char[SIP_TOKEN_PUBLIC + 1]);
 
 /* Random bytes from getrandom(2), as lower-case hex. */
 enum sip_rc	 sip_token_new(char[SIP_TOKEN_STRLEN]);
+
+/* --------------------------------------------------------- outside commands */
+
+/*
+ * One command to run (lib/run.c): argv[0] is its path (no PATH search),
+ * run by execve with the process's environment, stdin /dev/null, stdout
+ * (and stderr with merge_stderr) captured, in a process group of its own.
+ */
+struct sip_job {
+	char *const	*argv;
+	int		 merge_stderr;
+	/* What happened: */
+	int		 start_errno;	/* fork or execve failed: errno */
+	int		 status;	/* exit status, -1 if it did not exit */
+	int		 signal;	/* the signal that ended it, 0 if none */
+	int		 timed_out;	/* killed (with its group) at the deadline */
+	char		*out;		/* NUL-terminated, or NULL if nothing */
+	size_t		 outlen;
+	int		 truncated;	/* more than out_max: the rest dropped */
+};
+/*
+ * Run the n jobs, at most parallel at once, each killed (SIGKILL to its
+ * group) timeout_ms after it started.  Fails only for want of memory: a
+ * job that could not start says so in start_errno.  Caller frees the
+ * outputs with sip_jobs_free (also after a failure).
+ */
+enum sip_rc	 sip_run_jobs(struct sip_job *, size_t n, size_t parallel,
+		    int timeout_ms, size_t out_max, struct sip_err *);
+void		 sip_jobs_free(struct sip_job *, size_t n);
+
+/*
+ * The sessions in the output of smbstatus -b (Samba 3 and 4 layouts):
+ * the lines under the header's line of dashes, up to a blank line.  A
+ * line that is not a session, or no header, is SIP_EINVAL naming it.
+ * Caller frees with sip_sessions_free (nothing to free on error).
+ */
+enum sip_rc	 sip_smbstatus_parse(const char *, size_t,
+		    struct sip_session **, size_t *, struct sip_err *);
 
 #endif /* SE3IPXE_EXTERN_H */

@@ -110,6 +110,9 @@ const char *const sip_request_event_names[SIP_REQ__MAX + 1] = {
 	"report-refused",	/* SIP_REQ_REPORT_REFUSED: from another address */
 	"file-refused",		/* SIP_REQ_FILE_REFUSED: from another address */
 	"wol-sent",		/* SIP_REQ_WOL_SENT: the magic packet went */
+	"reboot-sent",		/* SIP_REQ_REBOOT_SENT */
+	"reboot-skipped",	/* SIP_REQ_REBOOT_SKIPPED */
+	"reboot-failed",	/* SIP_REQ_REBOOT_FAILED */
 	NULL
 };
 

@@ -221,6 +221,14 @@ enum sip_rc	 sip_wol_send(const struct sip_config *,
 		    const struct sip_wol_machine *, size_t n, size_t *nsent,
 		    struct sip_err *);
 
+#define SIP_PROBE_PORTS_MAX	8
+
+/* Where the sessions open on machines come from ([sessions] source). */
+enum sip_sessions_source {
+	SIP_SESSIONS_SMBSTATUS,	/* smbstatus -b, as SE3 */
+	SIP_SESSIONS_NONE	/* nothing: every lookup fails */
+};
+
 struct sip_config {
 	char		*path;		/* the file this was read from */
 	char		*db_path;	/* [database] path */
@@ -260,6 +268,25 @@ struct sip_config {
 	size_t		 nsubnets;
 	int		 wol_port;	/* [wol] port */
 	int		 wol_broadcast_all; /* [wol] broadcast_all */
+	int		 probe_ports[SIP_PROBE_PORTS_MAX]; /* [probe] ports, in order */
+	size_t		 nprobe_ports;
+	int		 probe_timeout_ms; /* [probe] timeout (ms) */
+	int		 probe_parallel; /* [probe] parallel: sockets at once */
+	enum sip_sessions_source sessions_source; /* [sessions] source */
+	char		*sessions_smbstatus; /* [sessions] smbstatus: its path */
+	int		 sessions_timeout; /* [sessions] timeout (s) */
+	char		*reboot_net;	/* [reboot] net: Samba's net */
+	char		*reboot_net_auth_file; /* [reboot] net_auth_file, "" none */
+	char		*reboot_ssh;	/* [reboot] ssh */
+	char		*reboot_ssh_key; /* [reboot] ssh_key, "" none */
+	char		*reboot_ssh_user; /* [reboot] ssh_user */
+	int		 reboot_host_key; /* [reboot] strict_host_key_checking: 0 yes, 1 accept-new, 2 no */
+	int		 reboot_windows_port; /* [reboot] windows_port */
+	int		 reboot_linux_port; /* [reboot] linux_port */
+	int		 reboot_delay;	/* [reboot] delay: net's -t (s) */
+	char		*reboot_message; /* [reboot] message: net's -C */
+	int		 reboot_timeout; /* [reboot] timeout: per command (s) */
+	int		 reboot_parallel; /* [reboot] parallel: commands at once */
 };
 
 /*
@@ -577,6 +604,91 @@ enum sip_rc	 sip_template_load(const char *file, enum sip_template_kind,
 		    struct sip_template **, struct sip_err *);
 void		 sip_template_free(struct sip_template *);
 
+/* ---------------------------------------------------------- reachability */
+
+/*
+ * Is a machine there?  A TCP connect to each of [probe] ports in turn,
+ * as SE3 did (445 for Windows, then 22 for Linux).  A connection taken
+ * says the port is open: up, and port is that port.  A connection
+ * refused also proves the machine is up (its system answered with a
+ * reset), and the next port is tried at once; if none is open, up with
+ * port 0.  No answer within [probe] timeout for the whole machine, or no
+ * route to it, is down (up 0, port 0).
+ */
+struct sip_probe_result {
+	int	 up;
+	int	 port;		/* the port that answered, 0 if none */
+};
+struct in_addr;
+/*
+ * Probe the n addresses at once: non-blocking connects and one poll
+ * loop, at most [probe] parallel sockets open (fewer if the descriptor
+ * limit is lower), refilled as machines are decided; n machines that
+ * never answer take about one timeout, not n.  out[i] is addrs[i]'s.
+ * Fails only when no socket can be had at all (SIP_EIO, out all down).
+ */
+enum sip_rc	 sip_probe(const struct sip_config *, const struct in_addr *addrs,
+		    size_t n, struct sip_probe_result *out, struct sip_err *);
+
+/* --------------------------------------------------------------- sessions */
+
+/* Who is logged on where (lib/session.c). */
+struct sip_session {
+	char	 login[64];	/* bytes outside [A-Za-z0-9._$\\@-] as '?' */
+	char	 ip[16];	/* the client's IPv4 address, "" if none given */
+};
+#define SIP_SESSIONS_OUTPUT_MAX	(1 << 20)
+/*
+ * Run [sessions] smbstatus -b (execve, no shell, stdin closed, killed
+ * after [sessions] timeout) and parse what it wrote.  Any failure (no
+ * source, cannot run, timeout, exit status, output not understood) is an
+ * error naming it: a caller must then take every machine as in use.
+ * Caller frees with sip_sessions_free (nothing to free on error).
+ */
+enum sip_rc	 sip_sessions_read(const struct sip_config *,
+		    struct sip_session **, size_t *, struct sip_err *);
+void		 sip_sessions_free(struct sip_session *);
+
+/* ----------------------------------------------------------------- reboot */
+
+enum sip_reboot_policy {
+	SIP_REBOOT_WAIT,	/* nothing now: the next natural boot */
+	SIP_REBOOT_IDLE,	/* only machines with no open session */
+	SIP_REBOOT_FORCE,	/* every machine that answers */
+	SIP_REBOOT__MAX
+};
+enum sip_rc	 sip_reboot_policy_parse(const char *, enum sip_reboot_policy *);
+const char	*sip_reboot_policy_name(enum sip_reboot_policy);
+
+enum sip_reboot_outcome {
+	SIP_REBOOT_SENT,	/* the command said yes (exit 0) */
+	SIP_REBOOT_SKIPPED,	/* not asked: policy, session, down, no IP */
+	SIP_REBOOT_FAILED	/* asked, and the command failed */
+};
+/* Its history event: reboot-sent, reboot-skipped, reboot-failed. */
+const char	*sip_reboot_event_name(enum sip_reboot_outcome);
+struct sip_reboot_machine {
+	const char		*mac;	/* for the caller's records */
+	const char		*ip;	/* IPv4, or NULL/"" unknown */
+	enum sip_reboot_outcome	 outcome;
+	char			 detail[256];	/* why, printable, no secret */
+};
+/*
+ * Reboot the n machines as SE3 did: probe each (sip_probe); the one
+ * whose [reboot] windows_port answers gets `net rpc shutdown -r -f -t
+ * DELAY -C MESSAGE -I IP -A AUTH_FILE`, the one whose linux_port answers
+ * `ssh -i KEY -o BatchMode=yes -o ConnectTimeout=N -o
+ * StrictHostKeyChecking=X USER@IP reboot` (credentials by file, never
+ * on a command line), each by execve, [reboot] parallel at once, killed
+ * after [reboot] timeout.  Policy wait asks nothing; idle skips the
+ * machines with a session (sip_sessions_read; a lookup that fails skips
+ * them all, saying why); force asks every one that answers.  Each
+ * m[i] gets its outcome and detail.  An error (an auth file or key
+ * missing or readable by others, named) means nothing was run.
+ */
+enum sip_rc	 sip_reboot(const struct sip_config *, enum sip_reboot_policy,
+		    struct sip_reboot_machine *, size_t n, struct sip_err *);
+
 /* ------------------------------------------------------------------ store */
 
 enum sip_state {
@@ -699,6 +811,15 @@ enum sip_rc	 sip_store_cancel(struct sip_store *, const char *const *macs,
 enum sip_rc	 sip_store_wol_sent(struct sip_store *, const char *const *macs,
 		    const char *const *detail, size_t n, const char *who,
 		    time_t now, struct sip_err *);
+
+/*
+ * One history row per machine of a reboot: reboot-sent, reboot-skipped
+ * or reboot-failed with its detail, in one transaction, tied to the
+ * machine's active action if it has one.
+ */
+enum sip_rc	 sip_store_reboot_events(struct sip_store *,
+		    const struct sip_reboot_machine *, size_t n,
+		    const char *who, time_t now, struct sip_err *);
 
 /* What one sip_tick did. */
 struct sip_tick_result {

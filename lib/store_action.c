@@ -988,6 +988,46 @@ sip_store_wol_sent(struct sip_store *st, const char *const *macs,
 }
 
 enum sip_rc
+sip_store_reboot_events(struct sip_store *st,
+    const struct sip_reboot_machine *m, size_t n, const char *who,
+    time_t now, struct sip_err *err)
+{
+	struct sip_action *act = NULL;
+	struct hist h;
+	size_t i;
+	enum sip_rc ret;
+
+	if ((n > 0 && m == NULL) || who == NULL)
+		return sip_errf(err, SIP_EINVAL, "%s: reboot: no machine or "
+		    "no author", st->path);
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if ((ret = action_query1(st, SQL_ACTION_ACTIVE, m[i].mac, 0,
+		    &act, err)) != SIP_OK)
+			goto out;
+		memset(&h, 0, sizeof(h));
+		h.at = now;
+		h.mac = m[i].mac;
+		h.action_id = act != NULL ? act->id : 0;
+		h.action = act != NULL ? act->name : NULL;
+		h.event = sip_reboot_event_name(m[i].outcome);
+		h.who = who;
+		h.detail = m[i].detail;
+		if ((ret = history_add(st, &h, err)) != SIP_OK)
+			goto out;
+		sip_action_free(act);
+		act = NULL;
+	}
+	ret = tx_commit(st, err);
+ out:
+	sip_action_free(act);
+	if (ret != SIP_OK)
+		tx_rollback(st);
+	return ret;
+}
+
+enum sip_rc
 sip_store_tick_actions(struct sip_store *st, time_t now, size_t *nstarted,
     size_t *nexpired, struct sip_err *err)
 {

@@ -664,7 +664,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 36, "example: shows all 36 keys");
+	is_int(n, 54, "example: shows all 54 keys");
 	is_int(whole, 0, "example: does not say comments are whole lines "
 	    "(a comment may end a line)");
 	path = write_file("example.conf", text);
