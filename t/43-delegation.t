@@ -140,6 +140,8 @@ run --user prof1 cancel pc-0003
 refused "prof1: cancel on salle-04" prof1 pc-0003
 run --user prof1 wol pc-0003
 refused "prof1: wol on salle-04" prof1 pc-0003
+run --user prof1 reboot --policy force pc-0003
+refused "prof1: reboot on salle-04" prof1 pc-0003
 run --user prof1 set-action 02:00:00:00:ff:ff memtest:run
 refused "prof1 on a MAC that no machine of LDAP has" prof1 02:00:00:00:ff:ff "no machine of LDAP has this MAC"
 run delegate prof2 parc:salle-03
