@@ -88,6 +88,7 @@ enum ckey {
 	CK_NETWORK_SUBNETS,
 	CK_WOL_PORT,
 	CK_WOL_BROADCAST_ALL,
+	CK_STATUS_REFRESH,
 	CK__MAX
 };
 
@@ -153,6 +154,7 @@ static const struct ckeydef {
 	{ "wol", "port", CT_INT, 1, 65535, NULL },	/* CK_WOL_PORT */
 	{ "wol", "broadcast_all", CT_WORD, 0, 0, yesno_names },
 						/* CK_WOL_BROADCAST_ALL */
+	{ "status", "refresh", CT_INT, 1, 3600, NULL },	/* CK_STATUS_REFRESH */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -220,6 +222,7 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->ldap_network_timeout = 5;
 	cfg->ldap_timeout = 10;
 	cfg->wol_port = 9;	/* discard: what SE3's wakeonlan sends to */
+	cfg->status_refresh = 5;
 	return SIP_OK;
 }
 
@@ -714,6 +717,9 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_WOL_BROADCAST_ALL:
 		cfg->wol_broadcast_all = (int)v;
+		break;
+	case CK_STATUS_REFRESH:
+		cfg->status_refresh = (int)v;
 		break;
 	case CK__MAX:
 		break;
