@@ -13,7 +13,6 @@
 
 #define BODY_MAX	4096	/* a report form is a few hundred bytes */
 #define FIRST_DEADLINE	5	/* seconds, until the config says otherwise */
-#define LINE_MAX_LOG	(128 + 2 * SIP_ERR_MAX)	/* the prefix and a message */
 
 enum method {
 	M_GET = 1 << 0,
@@ -108,21 +107,11 @@ log_context(const struct req *r, const char *mac)
 static void
 logmsg(const char *fmt, ...)
 {
-	char line[LINE_MAX_LOG];
 	va_list ap;
-	size_t n;
-	ssize_t w;
 
-	n = (size_t)snprintf(line, sizeof(line), "ipxe.cgi: %s %s%s%s: ",
-	    log_addr, log_endpoint, log_mac != NULL ? " " : "",
-	    log_mac != NULL ? log_mac : "");
 	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	sip_cgi_logv("ipxe.cgi", log_addr, log_endpoint, log_mac, fmt, ap);
 	va_end(ap);
-	n = strlen(line);
-	line[n++] = '\n';
-	w = write(STDERR_FILENO, line, n);
-	(void)w;
 }
 
 /* The log prefix with write(2) alone, for the deadline's handler. */
@@ -182,63 +171,6 @@ deadline_hit(int sig)
 	_exit(0);
 }
 
-static void
-deadline_arm(int seconds)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = deadline_hit;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	alarm((unsigned)seconds);
-}
-
-static void
-deadline_disarm(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGALRM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-}
-
-static void
-write_all(const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(STDOUT_FILENO, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-static const char *
-status_reason(int status)
-{
-	switch (status) {
-	case 200:
-		return "OK";
-	case 400:
-		return "Bad Request";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	default:
-		return "Service Unavailable";
-	}
-}
-
 /* The whole answer in two writes; a HEAD gets the headers of the same GET. */
 static void
 respond(const struct req *r, int status, const char *body, size_t len)
@@ -246,20 +178,20 @@ respond(const struct req *r, int status, const char *body, size_t len)
 	char head[256];
 	int n;
 
-	deadline_disarm();
+	sip_cgi_deadline_disarm();
 	n = snprintf(head, sizeof(head),
 	    "Status: %d %s\r\n"
 	    "Content-Type: text/plain\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "%s%s%s"
 	    "Content-Length: %zu\r\n"
-	    "\r\n", status, status_reason(status),
+	    "\r\n", status, sip_cgi_reason(status),
 	    status == 405 && r->ep != NULL ? "Allow: " : "",
 	    status == 405 && r->ep != NULL ? r->ep->allow : "",
 	    status == 405 && r->ep != NULL ? "\r\n" : "", len);
-	write_all(head, (size_t)n);
+	sip_cgi_write_all(head, (size_t)n);
 	if (r->method != M_HEAD)
-		write_all(body, len);
+		sip_cgi_write_all(body, len);
 }
 
 static void
@@ -460,7 +392,7 @@ main(void)
 	struct req r;
 	enum sip_rc rc;
 
-	deadline_arm(FIRST_DEADLINE);
+	sip_cgi_deadline_arm(FIRST_DEADLINE, deadline_hit);
 	req_init(&r);
 	if (r.ep == NULL) {
 		respond_text(&r, 404, "no such endpoint\n");
@@ -475,7 +407,7 @@ main(void)
 		fail(&r, SIP_ECONFIG, err.msg);
 		goto out;
 	}
-	deadline_arm(cfg.deadline);
+	sip_cgi_deadline_arm(cfg.deadline, deadline_hit);
 	if ((rc = req_read(&r, &err)) != SIP_OK)
 		fail(&r, rc, err.msg);
 	else

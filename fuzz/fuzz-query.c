@@ -52,7 +52,10 @@ read_endpoint(enum sip_endpoint ep, const char *q)
 	for (i = 0; i < 4; i++)
 		if (smbios[i] != NULL && sip_smbios_check(smbios[i]) != SIP_OK)
 			abort();
-	if ((ep == SIP_EP_BOOT) != (sq.token == NULL) ||
+	/* Only a report and a file take a token; only status a parc. */
+	if ((ep == SIP_EP_BOOT || ep == SIP_EP_STATUS) != (sq.token == NULL) ||
+	    (sq.parc != NULL && (ep != SIP_EP_STATUS ||
+	    sip_value_check(SIP_T_WORD, sq.parc) != SIP_OK)) ||
 	    (sq.token != NULL && sip_token_check(sq.token) != SIP_OK) ||
 	    (sq.msg != NULL && sip_report_msg_check(sq.msg, &err) != SIP_OK) ||
 	    sq.progress < -1 || sq.progress > 100)

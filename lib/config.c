@@ -117,6 +117,7 @@ enum ckey {
 	CK_REBOOT_MESSAGE,
 	CK_REBOOT_TIMEOUT,
 	CK_REBOOT_PARALLEL,
+	CK_STATUS_REFRESH,
 	CK__MAX
 };
 
@@ -216,6 +217,7 @@ static const struct ckeydef {
 	{ "reboot", "timeout", CT_INT, 1, 600, NULL },	/* CK_REBOOT_TIMEOUT */
 	{ "reboot", "parallel", CT_INT, 1, 256, NULL },
 						/* CK_REBOOT_PARALLEL */
+	{ "status", "refresh", CT_INT, 1, 3600, NULL },	/* CK_STATUS_REFRESH */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -311,6 +313,7 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->reboot_delay = 10;
 	cfg->reboot_timeout = 30;
 	cfg->reboot_parallel = 16;
+	cfg->status_refresh = 5;
 	return SIP_OK;
 }
 
@@ -953,6 +956,9 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_REBOOT_PARALLEL:
 		cfg->reboot_parallel = (int)v;
+		break;
+	case CK_STATUS_REFRESH:
+		cfg->status_refresh = (int)v;
 		break;
 	case CK__MAX:
 		break;

@@ -219,6 +219,9 @@ static const struct field {
 	    offsetof(struct sip_query, msg) },
 	{ SIP_EP_FILE, "token", CHECK_TOKEN, SIP_T_HEX, NULL, 1, BAD_DENIED,
 	    offsetof(struct sip_query, token) },
+	/* LDAP's printable spelling of a parc's cn (lib/ldap.c) is a word. */
+	{ SIP_EP_STATUS, "parc", CHECK_TYPE, SIP_T_WORD, NULL, 0, BAD_INVALID,
+	    offsetof(struct sip_query, parc) },
 };
 
 enum sip_rc

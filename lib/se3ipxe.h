@@ -3,6 +3,7 @@
 #ifndef SE3IPXE_H
 #define SE3IPXE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -287,6 +288,7 @@ struct sip_config {
 	char		*reboot_message; /* [reboot] message: net's -C */
 	int		 reboot_timeout; /* [reboot] timeout: per command (s) */
 	int		 reboot_parallel; /* [reboot] parallel: commands at once */
+	int		 status_refresh; /* [status] refresh (s): status.cgi's page */
 };
 
 /*
@@ -973,6 +975,77 @@ enum sip_rc	 sip_store_active_sync(struct sip_store *, struct sip_err *);
 enum sip_rc	 sip_store_active_verify(struct sip_store *, size_t *nmissing,
 		    struct sip_err *);
 
+/* ------------------------------------------------------------ status view */
+
+/*
+ * What `status.cgi` shows (lib/status_view.c, lib/status_page.c): the
+ * machines grouped by parc, each with its status row and its last event.
+ */
+struct sip_status_item {
+	const char	*name;		/* LDAP cn, printable; NULL: not in LDAP */
+	const char	*mac;		/* canonical; "" when LDAP has none */
+	const char	*ip;		/* LDAP's, else the last boot's; NULL none */
+	const struct sip_status_row *row; /* NULL: no MAC */
+	const struct sip_history *last;	/* latest history row, NULL none */
+	/* Filled by other parts, -1 while unknown (shown as such). */
+	int		 woken;		/* 1 woken by its first boot, 0 not yet */
+	int		 reachable;	/* 1 a probe answered, 0 none did */
+};
+struct sip_status_group {
+	const char	*parc;		/* NULL: "all machines" (no LDAP) */
+	struct sip_status_item *items;	/* sorted by name, then MAC */
+	size_t		 n;
+};
+struct sip_status_view {
+	struct sip_status_group *groups;
+	size_t		 ngroups;
+	time_t		 now;
+	/* What the items point into: the view's, freed with it. */
+	struct sip_status_row *rows;
+	size_t		 nrows;
+	struct sip_history *last;	/* nrows, id 0: no event */
+	struct sip_ldap	*ldap;
+	char		 (*macs)[SIP_MAC_STRLEN];
+};
+/*
+ * May the page show this parc (NULL: the "all machines" group)?  The
+ * caller's rule (delegation): 1 yes, 0 no.
+ */
+typedef int	 (*sip_parc_visible_fn)(void *arg, const char *parc);
+/*
+ * Read the view: with [ldap] uri, SE3's machines, one group per parc
+ * (a machine in two parcs is in both), machines in no parc in none;
+ * without, one group of every machine the database knows.  parc, if not
+ * NULL, keeps that group alone (SIP_ENOTFOUND: no such parc, or not
+ * visible).  The database is opened read-only and not changed.
+ * password is [ldap] bind_dn's or NULL.  Caller frees with
+ * sip_status_view_free (also after a failure).
+ */
+enum sip_rc	 sip_status_view_load(const struct sip_config *,
+		    const char *password, const char *parc,
+		    sip_parc_visible_fn, void *arg, time_t now,
+		    struct sip_status_view *, struct sip_err *);
+void		 sip_status_view_free(struct sip_status_view *);
+/*
+ * The view as JSON, and as an HTML page (every value escaped for its
+ * context; base is the CGI's own path, for its CSS, JS and JSON, and
+ * must be [A-Za-z0-9._/-]; refresh in seconds).  out is the caller's:
+ * caller frees with sip_buf_free (also after a failure); -1 when out failed.
+ */
+int		 sip_status_json(const struct sip_status_view *, int refresh,
+		    struct sip_buf *out);
+int		 sip_status_html(const struct sip_status_view *, int refresh,
+		    const char *base, struct sip_buf *out);
+/* Text appended to out with & < > " ' as references, for text and attributes. */
+int		 sip_html_escape(struct sip_buf *, const char *);
+/* The page's stylesheet and script (web/), served by status.cgi. */
+extern const char sip_status_css[];
+extern const char sip_status_js[];
+/* The last event of each MAC (history, newest row): see sip_status_view.last. */
+enum sip_rc	 sip_store_last_events(struct sip_store *,
+		    const char *const *macs, size_t n, struct sip_history **,
+		    struct sip_err *);
+
 /* ------------------------------------------------------------ the answers */
 
 /* A request as ipxe.cgi received it, every field already validated. */
@@ -1070,6 +1143,7 @@ enum sip_endpoint {
 	SIP_EP_BOOT,		/* what to boot: mac and what iPXE knows */
 	SIP_EP_REPORT,		/* an installer's report: token, status ... */
 	SIP_EP_FILE,		/* a file of an action: token */
+	SIP_EP_STATUS,		/* status.cgi: the parc to show, optional */
 	SIP_EP__MAX
 };
 
@@ -1088,6 +1162,7 @@ struct sip_query {
 	enum sip_event	 event;		/* report: its status */
 	int		 progress;	/* report: 0..100, -1 not given */
 	const char	*msg;		/* report, or NULL */
+	const char	*parc;		/* status: SIP_T_WORD, or NULL */
 	/* Optional boot fields that failed their check: dropped, one line each. */
 	struct sip_err	 dropped[SIP_QUERY_DROPPED_MAX];
 	size_t		 ndropped;
@@ -1116,5 +1191,26 @@ void		 sip_request_origin(struct sip_request *, const char *host,
  * "-": the argument itself or a constant, nothing to free.
  */
 const char	*sip_remote_addr(const char *);
+
+/* ------------------------------------------------------------ CGI plumbing */
+
+/*
+ * The hard deadline of a CGI: handler runs on SIGALRM after seconds
+ * (re-arming replaces it); disarm blocks SIGALRM before the final write,
+ * so that the handler never interleaves with an answer.
+ */
+void		 sip_cgi_deadline_arm(int seconds, void (*handler)(int));
+void		 sip_cgi_deadline_disarm(void);
+/* All of p to standard output, through EINTR; a write error ends it. */
+void		 sip_cgi_write_all(const char *, size_t);
+/* The words of an HTTP status ipxe.cgi or status.cgi answers; 503 for others. */
+const char	*sip_cgi_reason(int status);
+/*
+ * One line on stderr, in one write (the web server's error log keeps it
+ * whole): "PROG: ADDR ENDPOINT[ WHO]: message", cut to fit.
+ */
+void		 sip_cgi_logv(const char *prog, const char *addr,
+		    const char *endpoint, const char *who, const char *fmt,
+		    va_list);
 
 #endif /* SE3IPXE_H */

@@ -18,6 +18,10 @@
 #	    Safe to call twice or when the start failed: use it in a trap.
 #	apache_available
 #	    Succeeds when the binary, the modules and curl are present.
+#	apache_status_conf LDAP_URI BASE
+#	    The lines that protect status.cgi with SE3's directory, as the
+#	    shipped configuration does, for APACHE_EXTRA_CONF (add
+#	    APACHE_LDAP_MODULES to APACHE_MODULES first).
 #
 # Optional variables: APACHE_BIN, APACHE_MODDIR, APACHE_USER, APACHE_GROUP,
 # APACHE_EXTRA_CONF (lines appended to httpd.conf), APACHE_START_TRIES.
@@ -28,6 +32,30 @@ APACHE_MODDIR=${APACHE_MODDIR:-/usr/lib/apache2/modules}
 APACHE_USER=${APACHE_USER:-www-data}
 APACHE_GROUP=${APACHE_GROUP:-www-data}
 APACHE_MODULES="mpm_event authz_core mime alias cgid env log_config unixd dir"
+
+# What status.cgi's protection needs (apache_status_conf), for APACHE_MODULES.
+APACHE_LDAP_MODULES="ldap authnz_ldap auth_basic authn_core"
+
+# apache_status_conf LDAP_URI BASE: the lines of debian/se3-ipxe.apache2.conf
+# that protect status.cgi with SE3's directory, for APACHE_EXTRA_CONF:
+# Basic authentication of ou=People's uid, and the members of
+# system_is_admin or parc_can_clone under ou=rights let in.
+apache_status_conf() {
+	cat <<-EOC
+	<Location /cgi-bin/status.cgi>
+		AuthType Basic
+		AuthName "se3-ipxe"
+		AuthBasicProvider ldap
+		AuthLDAPURL "${1%/}/ou=People,$2?uid"
+		AuthLDAPGroupAttribute member
+		AuthLDAPGroupAttributeIsDN on
+		<RequireAny>
+			Require ldap-group cn=system_is_admin,ou=rights,$2
+			Require ldap-group cn=parc_can_clone,ou=rights,$2
+		</RequireAny>
+	</Location>
+	EOC
+}
 
 # Debian builds some modules in (log_config, unixd): those need no LoadModule.
 apache_builtin() {

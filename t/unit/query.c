@@ -150,6 +150,15 @@ static const struct {
 	{ SIP_EP_FILE, "token=" TOK "&token=" TOK, SIP_EINVAL, NULL, NULL, 0 },
 	{ SIP_EP_FILE, "token=" TOK "&status=bogus&msg=%01", SIP_OK, "status",
 	    NULL, 0 },
+	/* status.cgi: parc, optional, a word (LDAP's printable cn) */
+	{ SIP_EP_STATUS, "", SIP_OK, "parc", NULL, 0 },
+	{ SIP_EP_STATUS, "parc=salle-12", SIP_OK, "parc", "salle-12", 0 },
+	{ SIP_EP_STATUS, "parc=", SIP_OK, "parc", NULL, 0 },
+	{ SIP_EP_STATUS, "parc=%3Cb%3E", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_STATUS, "parc=a%0Ab", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_STATUS, "parc=a+b", SIP_EINVAL, NULL, NULL, 0 },
+	{ SIP_EP_STATUS, "token=" TOK "&parc=x", SIP_OK, "token", NULL, 0 },
+	{ SIP_EP_BOOT, MAC "&parc=x", SIP_OK, "parc", NULL, 0 },
 };
 
 /* A report's msg, byte for byte: UTF-8 without controls, or refused with the reason. */
@@ -213,6 +222,8 @@ field_of(const struct sip_query *q, const char *key, char *buf, size_t sz)
 		return q->token;
 	if (strcmp(key, "msg") == 0)
 		return q->msg;
+	if (strcmp(key, "parc") == 0)
+		return q->parc;
 	if (strcmp(key, "status") == 0)
 		return q->event == SIP_EV_RUNNING ? "running" :
 		    q->event == SIP_EV_DONE ? "done" :
