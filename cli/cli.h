@@ -76,6 +76,9 @@ int		 wake_prepare(const char *, const struct ctx *,
 		    struct wake **);
 int		 wake_send(const char *, const struct ctx *, struct sip_store *,
 		    const struct wake *);
+int		 wake_schedule(const char *, const struct ctx *,
+		    struct sip_store *, const struct wake *, time_t,
+		    const int64_t *);
 void		 wake_free(struct wake *);
 
 /* main.c: usage, and what the verbs open. */

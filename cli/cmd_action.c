@@ -162,11 +162,6 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		}
 		start = tat;
 	}
-	if (wol && at != NULL) {
-		warnx("%s: --wol with --at: not yet: waking later needs "
-		    "`se3-ipxe tick`, which this version does not have", c->name);
-		goto out;
-	}
 	/* Both are bounded, but a sum that wrapped would never expire. */
 	if (sip_time_add(start, expires, &expires_at) != SIP_OK) {
 		warnx("%s: --at: '%s' plus %lld s overflows", c->name,
@@ -225,7 +220,9 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		    maxb == 1 ? "" : "s", tbuf);
 	}
 	rv = 0;
-	if (w != NULL && wake_send(c->name, ctx, st, w) == -1)
+	/* A wake later goes with the actions' start: the tick sends it. */
+	if (w != NULL && (start > ctx->now ? wake_schedule(c->name, ctx, st, w,
+	    (time_t)start, ids) : wake_send(c->name, ctx, st, w)) == -1)
 		rv = 1;
  out:
 	if (old != NULL)

@@ -2,6 +2,7 @@
 /* The tick verb (and cleanup, its old name): the periodic work cron runs every minute. */
 
 #include <err.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,14 +23,26 @@ cleanup_summary(const struct sip_tick_result *res)
 }
 
 static void
-tick_summary(const struct sip_tick_result *res)
+tick_summary(const struct sip_tick_result *res,
+    const struct sip_tick_power *pw)
 {
 	printf("tick: folded %zu boot%s, started %zu, expired %zu, "
+	    "woke %zu (%zu again), woken %zu, gave up %zu, failed %zu, "
 	    "purged %zu action%s and %zu history row%s\n",
 	    res->folded, res->folded == 1 ? "" : "s", res->started,
-	    res->expired, res->purged_actions,
+	    res->expired, pw->sent, pw->retried, pw->woken, pw->gave_up,
+	    pw->failed, res->purged_actions,
 	    res->purged_actions == 1 ? "" : "s", res->purged_history,
 	    res->purged_history == 1 ? "" : "s");
+}
+
+/* One line per failure, for cron's mail or the journal. */
+static void
+tick_failed(void *arg, const char *mac, const struct sip_err *e)
+{
+	const char *verb = arg;
+
+	warnx("%s: %s: %s", verb, mac, e->msg);
 }
 
 int
@@ -39,6 +52,7 @@ cmd_tick(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct sip_err e = { "" };
 	struct sip_store *st = NULL;
 	struct sip_tick_result res;
+	struct sip_tick_power pw;
 	enum sip_rc rc;
 	int i, quiet = 0, rv = 1;
 	const struct verb_option vo[] = {
@@ -66,11 +80,16 @@ cmd_tick(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
+	if ((rc = sip_tick_power(st, &ctx->cfg, ctx->now, &pw, tick_failed,
+	    (void *)(uintptr_t)c->name, &e)) != SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
 	if (strcmp(c->name, "cleanup") == 0) {
 		if (!quiet)
 			cleanup_summary(&res);
 	} else if (!quiet)
-		tick_summary(&res);
+		tick_summary(&res, &pw);
 	rv = 0;
  out:
 	if (st != NULL)

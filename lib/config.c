@@ -88,6 +88,8 @@ enum ckey {
 	CK_NETWORK_SUBNETS,
 	CK_WOL_PORT,
 	CK_WOL_BROADCAST_ALL,
+	CK_WOL_WAKE_TIMEOUT,
+	CK_WOL_RETRIES,
 	CK__MAX
 };
 
@@ -153,6 +155,9 @@ static const struct ckeydef {
 	{ "wol", "port", CT_INT, 1, 65535, NULL },	/* CK_WOL_PORT */
 	{ "wol", "broadcast_all", CT_WORD, 0, 0, yesno_names },
 						/* CK_WOL_BROADCAST_ALL */
+	{ "wol", "wake_timeout", CT_DURATION, MINUTE, DAY, NULL },
+						/* CK_WOL_WAKE_TIMEOUT */
+	{ "wol", "retries", CT_INT, 0, 10, NULL },	/* CK_WOL_RETRIES */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -220,6 +225,8 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->ldap_network_timeout = 5;
 	cfg->ldap_timeout = 10;
 	cfg->wol_port = 9;	/* discard: what SE3's wakeonlan sends to */
+	cfg->wol_wake_timeout = 5 * MINUTE;
+	cfg->wol_retries = 2;
 	return SIP_OK;
 }
 
@@ -714,6 +721,12 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_WOL_BROADCAST_ALL:
 		cfg->wol_broadcast_all = (int)v;
+		break;
+	case CK_WOL_WAKE_TIMEOUT:
+		cfg->wol_wake_timeout = v;
+		break;
+	case CK_WOL_RETRIES:
+		cfg->wol_retries = (int)v;
 		break;
 	case CK__MAX:
 		break;

@@ -220,6 +220,12 @@ struct sip_config;
 enum sip_rc	 sip_wol_send(const struct sip_config *,
 		    const struct sip_wol_machine *, size_t n, size_t *nsent,
 		    struct sip_err *);
+/*
+ * Where sip_wol_send sends ip's packet, for messages and history:
+ * "to A.B.C.D:PORT" (and " and 255.255.255.255"), "to nowhere" if none.
+ */
+void		 sip_wol_destination(const struct sip_config *,
+		    const char *ip, char *buf, size_t);
 
 struct sip_config {
 	char		*path;		/* the file this was read from */
@@ -258,6 +264,8 @@ struct sip_config {
 	size_t		 nsubnets;
 	int		 wol_port;	/* [wol] port */
 	int		 wol_broadcast_all; /* [wol] broadcast_all */
+	int64_t		 wol_wake_timeout; /* [wol] wake_timeout (s) */
+	int		 wol_retries;	/* [wol] retries */
 };
 
 /*
@@ -663,6 +671,125 @@ struct sip_tick_result {
  */
 enum sip_rc	 sip_tick(struct sip_store *, const struct sip_config *,
 		    time_t now, struct sip_tick_result *res, struct sip_err *);
+
+/*
+ * Power work for later (lib/store_power.c): a wake or a reboot of one
+ * MAC, due at a time, claimed by exactly one tick (each claim is its own
+ * BEGIN IMMEDIATE).  A wake is "sent" until the machine boots after it
+ * (done, "woken"), or is sent again after [wol] wake_timeout, up to [wol]
+ * retries times, then "given-up".
+ */
+enum sip_power_kind {
+	SIP_POWER_WAKE,
+	SIP_POWER_REBOOT,
+	SIP_POWER__MAX
+};
+/* How a reboot treats a machine in use (lib/reboot.c); NONE for a wake. */
+enum sip_reboot_policy {
+	SIP_REBOOT_NONE,
+	SIP_REBOOT_WAIT,	/* nothing now: the next natural boot */
+	SIP_REBOOT_IDLE,	/* only a machine without an open session */
+	SIP_REBOOT_FORCE,
+	SIP_REBOOT__MAX
+};
+enum sip_power_state {
+	SIP_PJ_PENDING,		/* waits for due_at */
+	SIP_PJ_SENT,		/* claimed and sent, not known to have worked */
+	SIP_PJ_DONE,		/* a wake: the machine booted after it */
+	SIP_PJ_FAILED,
+	SIP_PJ_GAVE_UP,		/* a wake: never booted, retries spent */
+	SIP_PJ_CANCELLED,	/* a newer job of the kind for the MAC */
+	SIP_PJ__MAX
+};
+const char	*sip_power_kind_name(enum sip_power_kind);
+const char	*sip_reboot_policy_name(enum sip_reboot_policy); /* NULL: NONE */
+enum sip_rc	 sip_reboot_policy_parse(const char *, enum sip_reboot_policy *);
+const char	*sip_power_state_name(enum sip_power_state);
+
+struct sip_power_job {
+	int64_t			 id;
+	char			 mac[SIP_MAC_STRLEN];
+	enum sip_power_kind	 kind;
+	enum sip_reboot_policy	 policy;
+	enum sip_power_state	 state;
+	int64_t			 due_at;
+	int64_t			 sent_at;	/* the last send, 0 never */
+	int			 tries;		/* sends so far, this one included */
+	int64_t			 action_id;	/* 0: none */
+	/* The job's IP (LDAP's when made), else the last boot's; "" none. */
+	char			 ip[16];
+};
+struct sip_new_power_job {
+	const char		*mac;
+	enum sip_power_kind	 kind;
+	enum sip_reboot_policy	 policy;
+	int64_t			 due_at;
+	const char		*ip;		/* NULL: the machine's at the time */
+	int64_t			 action_id;	/* 0: none */
+};
+/*
+ * Add n jobs in one transaction, all or nothing; an open job (pending or
+ * sent) of the same kind for the same MAC is cancelled first.  ids[i]
+ * (ids may be NULL) receives the new id.
+ */
+enum sip_rc	 sip_store_power_add(struct sip_store *,
+		    const struct sip_new_power_job *, size_t n, const char *who,
+		    time_t now, int64_t *ids, struct sip_err *);
+/* What one claim found besides the jobs it hands out. */
+struct sip_power_claimed {
+	size_t		 woken;		/* wakes done: the machine booted */
+	size_t		 gave_up;	/* wakes given up (wol-gave-up rows) */
+	size_t		 retried;	/* of the jobs handed out, re-sends */
+};
+/*
+ * Claim the jobs of kind to run now, in one BEGIN IMMEDIATE: pending ones
+ * due by now, and (wakes) sent ones not woken after wake_timeout with
+ * tries <= retries; each is marked sent at now with one more try before
+ * the commit, so that a second tick never gets it too.  Wakes done and
+ * given up are recorded on the way (history "woken", "wol-gave-up").
+ * Caller frees *jobs with free (nothing to free on error).
+ */
+enum sip_rc	 sip_store_power_claim(struct sip_store *, enum sip_power_kind,
+		    time_t now, int64_t wake_timeout, int retries,
+		    struct sip_power_job **jobs, size_t *n,
+		    struct sip_power_claimed *, struct sip_err *);
+/* A job ended: its new state, and a history row (event, detail) for its MAC. */
+enum sip_rc	 sip_store_power_end(struct sip_store *, int64_t id,
+		    const char *mac, enum sip_power_state, const char *event,
+		    const char *who, const char *detail, time_t now,
+		    struct sip_err *);
+/*
+ * Wakes just sent: a "wol-sent" history row each (as sip_store_wol_sent),
+ * and for job_id 0 a new job, sent now with one try, so that the tick
+ * checks it woke and retries it; all in one transaction.
+ */
+struct sip_wake_sent {
+	const char	*mac;
+	const char	*ip;		/* where it was sent, NULL unknown */
+	const char	*detail;	/* "to A.B.C.D:PORT", or NULL */
+	int64_t		 job_id;	/* the claimed job, 0: none */
+};
+enum sip_rc	 sip_store_wake_sent(struct sip_store *,
+		    const struct sip_wake_sent *, size_t n, const char *who,
+		    time_t now, struct sip_err *);
+/* What the tick did with the power jobs (sip_tick_power). */
+struct sip_tick_power {
+	size_t		 woken, sent, retried, gave_up, failed;
+	size_t		 reboots;	/* reboot jobs run (or refused) */
+};
+/* One failure of the tick's power work: the MAC and why. */
+typedef void	 (*sip_tick_fail_cb)(void *arg, const char *mac,
+		    const struct sip_err *);
+/*
+ * The power part of the tick (lib/tick.c), after sip_tick: claim due
+ * wakes and send them through sip_wol_send (one machine at a time: one
+ * that cannot be reached does not hold the others back), then due
+ * reboots.  Each failure is recorded on its job and history and told to
+ * fail(arg, ...) (fail may be NULL); only a failure of the store stops it.
+ */
+enum sip_rc	 sip_tick_power(struct sip_store *, const struct sip_config *,
+		    time_t now, struct sip_tick_power *, sip_tick_fail_cb fail,
+		    void *arg, struct sip_err *);
 
 /*
  * Read side, for status / history / preview.  Nothing found is
