@@ -16,6 +16,7 @@
 
 enum col {
 	COL_MAC, COL_ACTION, COL_STATE, COL_BOOTS, COL_PROGRESS, COL_SEEN,
+	COL_WOKEN,
 	COL_PLATFORM, COL_ADDRESS, COL_MESSAGE, COL__MAX
 };
 
@@ -26,6 +27,7 @@ static const char *const col_names[COL__MAX] = {
 	"BOOTS",	/* COL_BOOTS */
 	"PROGRESS",	/* COL_PROGRESS */
 	"LAST SEEN",	/* COL_SEEN */
+	"WOKEN",	/* COL_WOKEN: the latest wake, empty if none */
 	"PLATFORM",	/* COL_PLATFORM */
 	"ADDRESS",	/* COL_ADDRESS: the action's, [security] bind */
 	"MESSAGE",	/* COL_MESSAGE */
@@ -116,7 +118,7 @@ json_machine(struct sip_buf *b, const struct sip_machine *m)
 
 static void
 status_json(struct sip_buf *b, const struct sip_status_row *rows,
-    size_t n, const struct sip_targets *t)
+    size_t n, const struct sip_targets *t, const enum sip_wake_status *woken)
 {
 	size_t i;
 
@@ -134,6 +136,11 @@ status_json(struct sip_buf *b, const struct sip_status_row *rows,
 			    rows[i].refused_addr);
 		else
 			sip_json_knull(b, "refused_last_addr");
+		if (woken[i] == SIP_WAKE_NONE)
+			sip_json_knull(b, "woken");
+		else
+			sip_json_kstr(b, "woken",
+			    sip_wake_status_name(woken[i]));
 		sip_buf_puts(b, "}");
 	}
 	sip_buf_puts(b, n > 0 ? "\n]\n" : "]\n");
@@ -141,7 +148,7 @@ status_json(struct sip_buf *b, const struct sip_status_row *rows,
 
 static void
 status_table(const struct sip_status_row *rows, size_t n,
-    const struct sip_targets *t)
+    const struct sip_targets *t, const enum sip_wake_status *woken)
 {
 	const struct sip_action *a;
 	const struct sip_machine *m;
@@ -172,6 +179,8 @@ status_table(const struct sip_status_row *rows, size_t n,
 		else
 			snprintf(tbuf, sizeof(tbuf), "never");
 		cell[k + COL_SEEN] = xasprintf("%s", tbuf);
+		cell[k + COL_WOKEN] = xasprintf("%s",
+		    sip_wake_status_name(woken[i]));
 		cell[k + COL_PLATFORM] = safe_dup(m != NULL &&
 		    m->platform != NULL ? m->platform : "-", NULL);
 		cell[k + COL_ADDRESS] = safe_dup(a != NULL &&
@@ -224,7 +233,9 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct sip_store *st = NULL;
 	struct sip_status_row *rows = NULL;
 	struct sip_buf b = { NULL, 0, 0, 0 };
-	size_t nrows = 0;
+	enum sip_wake_status *woken = NULL;
+	const char **macs = NULL;
+	size_t nrows = 0, i;
 	enum sip_rc rc;
 	int json = 0, rv = 1;
 	const struct verb_option vo[] = {
@@ -251,14 +262,25 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
+	woken = xcalloc(nrows + 1, sizeof(*woken));
+	macs = xcalloc(nrows + 1, sizeof(*macs));
+	for (i = 0; i < nrows; i++)
+		macs[i] = row_mac(&rows[i], i, nrows, &t);
+	if (st != NULL && (rc = sip_store_wake_status(st, macs, nrows,
+	    ctx->now, ctx->cfg.wol_wake_timeout, woken, &e)) != SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
 	if (json) {
-		status_json(&b, rows, nrows, &t);
+		status_json(&b, rows, nrows, &t, woken);
 		buf_print(&b);
 	} else
-		status_table(rows, nrows, &t);
+		status_table(rows, nrows, &t, woken);
 	status_refusals(c->name, rows, nrows, &t);
 	rv = 0;
  out:
+	free(macs);
+	free(woken);
 	sip_buf_free(&b);
 	if (rows != NULL)
 		sip_status_free(rows, nrows);

@@ -816,6 +816,26 @@ enum sip_rc	 sip_store_status(struct sip_store *, const char *const *macs,
 		    struct sip_err *);
 void		 sip_status_free(struct sip_status_row *, size_t);
 
+/* What became of the latest wake of a machine, for status. */
+enum sip_wake_status {
+	SIP_WAKE_NONE,		/* no wake sent ("") */
+	SIP_WAKE_WAKING,	/* sent, wake_timeout not over */
+	SIP_WAKE_WOKEN,		/* it booted after the last packet */
+	SIP_WAKE_NOT_WOKEN,	/* not booted within wake_timeout, or failed */
+	SIP_WAKE_GAVE_UP,	/* retries spent: the tick gave up */
+	SIP_WAKE__MAX
+};
+/* "", "waking", "woken", "not woken", "gave up". */
+const char	*sip_wake_status_name(enum sip_wake_status);
+/*
+ * out[i]: the wake status of macs[i] at now, with [wol] wake_timeout
+ * (what the table holds: fold the journal first for the latest boots).
+ */
+enum sip_rc	 sip_store_wake_status(struct sip_store *,
+		    const char *const *macs, size_t n, time_t now,
+		    int64_t wake_timeout, enum sip_wake_status *out,
+		    struct sip_err *);
+
 struct sip_history {
 	int64_t		 id;
 	int64_t		 at;

@@ -207,7 +207,7 @@ run status
 grep -q '^aa:bb:cc:dd:ee:01  *memtest:run  *pending  *0/1 ' "$T/out" &&
     grep -q '^aa:bb:cc:dd:ee:02  *memtest:run  *pending  *0/1 ' "$T/out"
 ok $? "status shows both, canonicalised"
-head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE  *BOOTS  *PROGRESS  *LAST SEEN  *PLATFORM  *ADDRESS  *MESSAGE$'
+head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE  *BOOTS  *PROGRESS  *LAST SEEN  *WOKEN  *PLATFORM  *ADDRESS  *MESSAGE$'
 ok $? "status: column headings"
 run status aabbccddee02
 is "$(sed 1d "$T/out" | awk '{ print $1, $2 }')" "aa:bb:cc:dd:ee:02 memtest:run" "status TARGET: that one only"

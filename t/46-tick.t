@@ -207,6 +207,22 @@ is "$(packets "$M2"):$(wol_rows "$M2")" "0:wol-sent/tick woken/tick" \
     "a machine that booted after its wake is woken, and not woken again"
 is "$(packets "$M3")" 2 "a machine that did not boot within wake_timeout gets the packet again"
 grep -q "woken 1," "$T/out"; ok $? "the tick counts the woken: $(cat "$T/out")"
+# woken_of OFFSET MAC: the WOKEN column of status at BASE + OFFSET, and --json's.
+woken_of() {
+	at "$1" status "$2"
+	t=$(sed -n 's/.*  \(woken\|waking\|not woken\|gave up\)  .*/\1/p' "$T/out")
+	at "$1" status --json "$2"
+	j=$(python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["woken"])' < "$T/out")
+	echo "$t/$j"
+}
+is "$(woken_of 1810 "$M2")" "woken/woken" "status: WOKEN is woken for the machine that booted"
+is "$(woken_of 1810 "$M3")" "waking/waking" "status: waking for the one sent again just now"
+is "$(woken_of 2200 "$M3")" "not woken/not woken" "status: not woken once wake_timeout is over"
+at 1810 status "$MX"
+is "$(sed -n 2p "$T/out" | grep -c woken)" 0 "status: no wake status for a machine never woken"
+at 1810 status --json "$MX"
+is "$(python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["woken"])' < "$T/out")" None \
+    "status --json: woken is null when no wake was sent"
 is "$(sqlite3 "$DB" "SELECT a.name || ' ' || a.state FROM history h JOIN actions a ON a.id = h.action_id WHERE h.mac = '$M4' AND h.event = 'wol-sent' ORDER BY h.id DESC LIMIT 1")" \
     "memtest:run pending" "the tick's wol-sent row belongs to the action it started"
 
@@ -234,6 +250,7 @@ recv_start
 at 6000 tick -q
 recv_wait
 is "$(packets "$M1")" 0 "given up: never sent again"
+is "$(woken_of 6000 "$M1")" "gave up/gave up" "status: gave up"
 
 # --- a send that fails: one line naming the machine, the job failed ---------------
 sqlite3 "$DB" "INSERT INTO power_jobs (mac, kind, state, due_at, tries, ip, who, created_at, updated_at) VALUES ('$MX', 'wake', 'pending', $((BASE + 6000)), 0, '192.0.2.7', 'test', $BASE, $BASE)"
