@@ -33,7 +33,7 @@ CGI_LIBS ?= $(LIBS) -lm
 LIB_SRCS = lib/buf.c lib/cidr.c lib/wol.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
 	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
 	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c lib/time.c lib/names.c lib/option.c \
-	   lib/tick.c lib/json.c
+	   lib/tick.c lib/json.c lib/blackout.c
 # The store's other rooms; lib/store.h is shared by them alone.
 STORE_SRCS = lib/store_schema.c lib/store_action.c lib/store_machine.c lib/store_power.c
 LIB_SRCS += $(STORE_SRCS)

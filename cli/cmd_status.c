@@ -47,6 +47,18 @@ row_mac(const struct sip_status_row *r, size_t i, size_t nrows,
 	return "?";
 }
 
+/* HH:MM local: the end of a blackout window is within the week. */
+static void
+fmt_hhmm(char *buf, size_t sz, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sz, "%H:%M", &tm) == 0)
+		snprintf(buf, sz, "?");
+}
+
 static void
 json_options(struct sip_buf *b, const struct sip_kv *kv, size_t n)
 {
@@ -86,6 +98,11 @@ json_action(struct sip_buf *b, const struct sip_action *a)
 	sip_json_kint(b, "start_at", a->start_at);
 	sip_json_kint(b, "expires_at", a->expires_at);
 	sip_json_kint(b, "updated_at", a->updated_at);
+	if (a->state == SIP_ST_SCHEDULED && a->blackout_end != 0 &&
+	    a->blackout_end == a->start_at)
+		sip_json_kint(b, "blackout_end", a->blackout_end);
+	else
+		sip_json_knull(b, "blackout_end");
 	if (a->bound_addr[0] == '\0')
 		sip_json_knull(b, "bound_addr");
 	else
@@ -152,7 +169,7 @@ status_table(const struct sip_status_row *rows, size_t n,
 {
 	const struct sip_action *a;
 	const struct sip_machine *m;
-	char **cell, tbuf[32];
+	char **cell, tbuf[32], hbuf[8];
 	size_t *w, i, j, k;
 
 	cell = xcalloc((n + 1) * COL__MAX, sizeof(*cell));
@@ -168,8 +185,14 @@ status_table(const struct sip_status_row *rows, size_t n,
 		cell[k + COL_MAC] = safe_dup(row_mac(&rows[i], i, n, t), NULL);
 		cell[k + COL_ACTION] = safe_dup(a != NULL ? a->name : "-",
 		    NULL);
-		cell[k + COL_STATE] = xasprintf("%s",
-		    a != NULL ? sip_state_name(a->state) : "-");
+		if (a != NULL && a->state == SIP_ST_SCHEDULED &&
+		    a->blackout_end != 0 && a->blackout_end == a->start_at) {
+			fmt_hhmm(hbuf, sizeof(hbuf), a->blackout_end);
+			cell[k + COL_STATE] = xasprintf("%s, waits for "
+			    "blackout end %s", sip_state_name(a->state), hbuf);
+		} else
+			cell[k + COL_STATE] = xasprintf("%s",
+			    a != NULL ? sip_state_name(a->state) : "-");
 		cell[k + COL_BOOTS] = a != NULL ? xasprintf("%d/%d", a->boots,
 		    a->max_boots) : xasprintf("%s", "-");
 		cell[k + COL_PROGRESS] = a != NULL && a->progress >= 0 ?

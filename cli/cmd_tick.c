@@ -26,11 +26,11 @@ static void
 tick_summary(const struct sip_tick_result *res,
     const struct sip_tick_power *pw)
 {
-	printf("tick: folded %zu boot%s, started %zu, expired %zu, "
-	    "woke %zu (%zu again), woken %zu, gave up %zu, failed %zu, "
-	    "purged %zu action%s and %zu history row%s\n",
+	printf("tick: folded %zu boot%s, started %zu, held %zu for blackout, "
+	    "expired %zu, woke %zu (%zu again), woken %zu, gave up %zu, "
+	    "failed %zu, purged %zu action%s and %zu history row%s\n",
 	    res->folded, res->folded == 1 ? "" : "s", res->started,
-	    res->expired, pw->sent, pw->retried, pw->woken, pw->gave_up,
+	    res->held, res->expired, pw->sent, pw->retried, pw->woken, pw->gave_up,
 	    pw->failed, res->purged_actions,
 	    res->purged_actions == 1 ? "" : "s", res->purged_history,
 	    res->purged_history == 1 ? "" : "s");

@@ -48,7 +48,8 @@ enum ctype {
 	CT_LDAPURI,		/* ldap://host[:port]/ or ldaps://..., or empty */
 	CT_DN,			/* a DN or RDN: printable, at most 255 bytes */
 	CT_OPTPATH,		/* CT_PATH or empty */
-	CT_SUBNETS		/* CIDRs separated by blanks, or empty */
+	CT_SUBNETS,		/* CIDRs separated by blanks, or empty */
+	CT_BLACKOUT		/* sip_blackout_parse */
 };
 
 static const char *const yesno_names[] = { "no", "yes", NULL };
@@ -90,6 +91,7 @@ enum ckey {
 	CK_WOL_BROADCAST_ALL,
 	CK_WOL_WAKE_TIMEOUT,
 	CK_WOL_RETRIES,
+	CK_BLACKOUT_WINDOWS,
 	CK__MAX
 };
 
@@ -158,6 +160,8 @@ static const struct ckeydef {
 	{ "wol", "wake_timeout", CT_DURATION, MINUTE, DAY, NULL },
 						/* CK_WOL_WAKE_TIMEOUT */
 	{ "wol", "retries", CT_INT, 0, 10, NULL },	/* CK_WOL_RETRIES */
+	{ "blackout", "windows", CT_BLACKOUT, 0, 0, NULL },
+						/* CK_BLACKOUT_WINDOWS */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -483,7 +487,7 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 {
 	const struct ckeydef *kd = &ckeys[k];
 	const char *p, *q, *sv;
-	char lo[32], hi[32], sbuf[64];
+	char lo[32], hi[32], sbuf[64], why[128];
 	int64_t v = 0;
 	size_t i, n;
 	int overflow;
@@ -615,6 +619,15 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		if ((rc = config_subnets(cfg, value, sc, k)) != SIP_OK)
 			return rc;
 		break;
+	case CT_BLACKOUT:
+		if (sip_blackout_parse(value, cfg->blackout, SIP_BLACKOUT_MAX,
+		    &cfg->nblackout, why, sizeof(why)) != SIP_OK) {
+			cfg->nblackout = 0;
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [blackout] windows: %s", sc->file,
+			    sc->line[k], why);
+		}
+		break;
 	}
 
 	rc = SIP_OK;
@@ -728,6 +741,8 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 	case CK_WOL_RETRIES:
 		cfg->wol_retries = (int)v;
 		break;
+	case CK_BLACKOUT_WINDOWS:
+		break;		/* taken by sip_blackout_parse */
 	case CK__MAX:
 		break;
 	}

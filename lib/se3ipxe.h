@@ -227,6 +227,29 @@ enum sip_rc	 sip_wol_send(const struct sip_config *,
 void		 sip_wol_destination(const struct sip_config *,
 		    const char *ip, char *buf, size_t);
 
+/*
+ * Blackout windows ([blackout] windows, lib/blackout.c): weekdays and
+ * hours, local time, when destructive actions must not start, e.g.
+ * "mon-fri 08:00-12:00, mon-fri 13:30-17:30".  A window is days (mon,
+ * mon-fri, sat,sun; a range may wrap: fri-mon), a blank, HH:MM-HH:MM
+ * (00:00 to 24:00, start before end); windows are separated by commas.
+ */
+struct sip_blackout {
+	unsigned int	 days;		/* bit d: tm_wday d (0 is Sunday) */
+	int		 start, end;	/* minutes after midnight, local */
+};
+#define SIP_BLACKOUT_MAX	32
+/* "" is no window; on error why says what is wrong, quoting it. */
+enum sip_rc	 sip_blackout_parse(const char *, struct sip_blackout *,
+		    size_t max, size_t *n, char *why, size_t whysz);
+/*
+ * 1 if t is inside one of the n windows, *end (may be NULL) then the
+ * time it ends (through mktime: right across DST changes; windows that
+ * meet are one); 0 otherwise.
+ */
+int		 sip_blackout_end(const struct sip_blackout *, size_t n,
+		    time_t t, time_t *end);
+
 struct sip_config {
 	char		*path;		/* the file this was read from */
 	char		*db_path;	/* [database] path */
@@ -266,6 +289,8 @@ struct sip_config {
 	int		 wol_broadcast_all; /* [wol] broadcast_all */
 	int64_t		 wol_wake_timeout; /* [wol] wake_timeout (s) */
 	int		 wol_retries;	/* [wol] retries */
+	struct sip_blackout blackout[SIP_BLACKOUT_MAX]; /* [blackout] windows */
+	size_t		 nblackout;
 };
 
 /*
@@ -585,6 +610,8 @@ struct sip_action {
 	size_t		 noptions;
 	/* The address its requests must come from ([security] bind), "" none yet. */
 	char		 bound_addr[SIP_ADDR_STRLEN];
+	/* The blackout window end it was held to (its start_at then), 0 none. */
+	int64_t		 blackout_end;
 };
 
 void		 sip_action_free(struct sip_action *);
@@ -658,6 +685,7 @@ struct sip_tick_result {
 	size_t		 expired;	/* actions past their expiry */
 	size_t		 purged_actions;	/* finished, older than history_keep */
 	size_t		 purged_history;	/* history rows that went */
+	size_t		 held;		/* destructive actions held by [blackout] */
 };
 /*
  * The periodic work (lib/tick.c), for `se3-ipxe cleanup` and a cron tick:
@@ -772,6 +800,28 @@ struct sip_wake_sent {
 enum sip_rc	 sip_store_wake_sent(struct sip_store *,
 		    const struct sip_wake_sent *, size_t n, const char *who,
 		    time_t now, struct sip_err *);
+/*
+ * Blackout holds (lib/tick.c): the scheduled actions, and one held to
+ * end, the end of the [blackout] window its start fell in: its start
+ * (and expiry, as much) moved there, its pending wakes too, a
+ * "blackout-held" history row.  An action already past end, started or
+ * finished is left alone.  Caller frees *out with free.
+ */
+struct sip_scheduled {
+	int64_t		 id;
+	char		 mac[SIP_MAC_STRLEN];
+	char		 name[2 * SIP_NAME_MAX];
+	int64_t		 start_at;
+};
+enum sip_rc	 sip_store_scheduled(struct sip_store *,
+		    struct sip_scheduled **out, size_t *n, struct sip_err *);
+enum sip_rc	 sip_store_blackout_hold(struct sip_store *, int64_t id,
+		    const char *mac, int64_t end, const char *who, time_t now,
+		    struct sip_err *);
+/* Whether the action's capability is destructive (one that cannot be read counts as one). */
+int		 sip_action_destructive(const struct sip_config *,
+		    const char *name);
+
 /* What the tick did with the power jobs (sip_tick_power). */
 struct sip_tick_power {
 	size_t		 woken, sent, retried, gave_up, failed;

@@ -26,7 +26,7 @@ struct sip_store {
 #define ACTION_COLUMNS \
 	"id, mac, name, state, completion, token, boots, max_boots, " \
 	"created_at, start_at, expires_at, updated_at, progress, message, " \
-	"created_by, bound_addr"
+	"created_by, bound_addr, blackout_end"
 /*
  * A token's public part in SQL, the expression of the index
  * actions_token_public: the same text, so that the planner uses it.

@@ -169,6 +169,7 @@ action_from_row(struct sip_store *st, sqlite3_stmt *s,
 	act->expires_at = sqlite3_column_int64(s, 10);
 	act->updated_at = sqlite3_column_int64(s, 11);
 	act->progress = sqlite3_column_int(s, 12);
+	act->blackout_end = sqlite3_column_int64(s, 16);
 	if (col_strdup(s, 13, &act->message) == -1 ||
 	    col_strdup(s, 14, &act->created_by) == -1) {
 		ret = nomem(st, err);

@@ -447,3 +447,109 @@ sip_store_power_end(struct sip_store *st, int64_t id, const char *mac,
 		tx_rollback(st);
 	return ret;
 }
+
+/* ------------------------------------------------------- blackout holds */
+
+enum sip_rc
+sip_store_scheduled(struct sip_store *st, struct sip_scheduled **out,
+    size_t *np, struct sip_err *err)
+{
+	struct sip_scheduled *v = NULL, *nv;
+	sqlite3_stmt *s = NULL;
+	size_t n = 0, cap = 0;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	*out = NULL;
+	*np = 0;
+	if ((rc = sqlite3_prepare_v2(st->db, "SELECT id, mac, name, start_at "
+	    "FROM actions WHERE state = 'scheduled' ORDER BY id", -1, &s,
+	    NULL)) != SQLITE_OK) {
+		ret = db_err(st, rc, err, "read the scheduled actions");
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 16 : 2 * cap;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				ret = nomem(st, err);
+				goto out;
+			}
+			v = nv;
+		}
+		v[n].id = sqlite3_column_int64(s, 0);
+		v[n].start_at = sqlite3_column_int64(s, 3);
+		if (col_copy(s, 1, v[n].mac, sizeof(v[n].mac)) == -1 ||
+		    col_copy(s, 2, v[n].name, sizeof(v[n].name)) == -1) {
+			ret = sip_errf(err, SIP_EDB, "%s: action %lld: bad "
+			    "MAC or name", st->path, (long long)v[n].id);
+			goto out;
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = db_err(st, rc, err, "read the scheduled actions");
+		goto out;
+	}
+	*out = v;
+	*np = n;
+	v = NULL;
+ out:
+	free(v);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+enum sip_rc
+sip_store_blackout_hold(struct sip_store *st, int64_t id, const char *mac,
+    int64_t end, const char *who, time_t now, struct sip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct tm tm;
+	time_t te = (time_t)end;
+	char detail[64];
+	enum sip_rc ret;
+	int rc;
+
+	if (mac == NULL || who == NULL)
+		return sip_errf(err, SIP_EINVAL, "%s: blackout: no MAC or no "
+		    "author", st->path);
+	if (localtime_r(&te, &tm) == NULL ||
+	    strftime(detail, sizeof(detail), "waits for blackout end "
+	    "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(detail, sizeof(detail), "waits for blackout end "
+		    "@%lld", (long long)end);
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		return ret;
+	/* The same life once it starts: the expiry moves with the start. */
+	if ((rc = sqlite3_prepare_v2(st->db, "UPDATE actions SET "
+	    "expires_at = expires_at + (?2 - start_at), start_at = ?2, "
+	    "blackout_end = ?2, updated_at = ?3 WHERE id = ?1 AND "
+	    "state = 'scheduled' AND start_at <= ?2", -1, &s, NULL)) !=
+	    SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 1, id)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, end)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 3, now)) != SQLITE_OK ||
+	    (rc = sqlite3_step(s)) != SQLITE_DONE) {
+		ret = db_err(st, rc, err, "hold action %lld", (long long)id);
+		goto out;
+	}
+	if (sqlite3_changes(st->db) == 0)
+		goto commit;	/* started or cancelled meanwhile */
+	sqlite3_finalize(s);
+	s = NULL;
+	/* Its wake goes with it: waking a machine to do nothing wastes it. */
+	if ((ret = job_exec(st, "UPDATE power_jobs SET due_at = ?3 WHERE "
+	    "action_id = ?1 AND state = 'pending' AND due_at < ?3 AND "
+	    "?2 IS NULL", id, NULL, end, err)) != SIP_OK ||
+	    (ret = history_of_mac(st, mac, "blackout-held", who, detail, now,
+	    err)) != SIP_OK)
+		goto out;
+ commit:
+	ret = tx_commit(st, err);
+ out:
+	sqlite3_finalize(s);
+	if (ret != SIP_OK)
+		tx_rollback(st);
+	return ret;
+}

@@ -7,6 +7,68 @@
 #include "se3ipxe.h"
 #include "extern.h"
 
+int
+sip_action_destructive(const struct sip_config *cfg, const char *name)
+{
+	char modname[SIP_NAME_MAX], capname[SIP_NAME_MAX];
+	const struct sip_capability *cap;
+	struct sip_module *mod = NULL;
+	int destructive;
+
+	/* Not knowing is the safe side: held till the window ends. */
+	if (sip_action_name_split(name, modname, capname) != SIP_OK ||
+	    sip_module_find(cfg->module_path, modname, &mod, NULL) != SIP_OK)
+		return 1;
+	cap = sip_module_capability(mod, capname);
+	destructive = cap == NULL || cap->destructive;
+	sip_module_free(mod);
+	return destructive;
+}
+
+/*
+ * Before the actions step through time: a destructive action whose start
+ * (or now, for one due) falls in a [blackout] window is moved to the
+ * window's end, so that neither this tick nor ipxe.cgi's own step starts
+ * it there.  Actions far ahead are moved now too: the boot path has no
+ * configuration of windows to check, only the start.
+ */
+static enum sip_rc
+tick_blackout(struct sip_store *st, const struct sip_config *cfg, time_t now,
+    size_t *nheld, struct sip_err *err)
+{
+	struct sip_scheduled *v = NULL;
+	const char *last = NULL;
+	size_t n = 0, i;
+	time_t end;
+	enum sip_rc ret;
+	int destructive = 0;
+
+	*nheld = 0;
+	if (cfg->nblackout == 0)
+		return SIP_OK;
+	if ((ret = sip_store_scheduled(st, &v, &n, err)) != SIP_OK)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if (!sip_blackout_end(cfg->blackout, cfg->nblackout,
+		    v[i].start_at > now ? (time_t)v[i].start_at : now, &end))
+			continue;
+		/* Most actions of a run share one name: one module read. */
+		if (last == NULL || strcmp(last, v[i].name) != 0) {
+			destructive = sip_action_destructive(cfg, v[i].name);
+			last = v[i].name;
+		}
+		if (!destructive)
+			continue;
+		if ((ret = sip_store_blackout_hold(st, v[i].id, v[i].mac, end,
+		    "tick", now, err)) != SIP_OK)
+			goto out;
+		(*nheld)++;
+	}
+ out:
+	free(v);
+	return ret;
+}
+
 enum sip_rc
 sip_tick(struct sip_store *st, const struct sip_config *cfg, time_t now,
     struct sip_tick_result *res, struct sip_err *err)
@@ -17,6 +79,8 @@ sip_tick(struct sip_store *st, const struct sip_config *cfg, time_t now,
 	memset(res, 0, sizeof(*res));
 	if ((ret = sip_store_fold_seen(st, now, &res->folded, &res->bad,
 	    err)) != SIP_OK)
+		return ret;
+	if ((ret = tick_blackout(st, cfg, now, &res->held, err)) != SIP_OK)
 		return ret;
 	if ((ret = sip_store_tick_actions(st, now, &res->started,
 	    &res->expired, err)) != SIP_OK)

@@ -51,7 +51,7 @@ se3ipxe init > /dev/null || { echo "Bail out! init"; exit 1; }
 # --- tick, and cleanup its old name ---------------------------------------------
 run tick
 is "$rc:$(cat "$T/err")" "0:" "tick on an idle database: exit 0, no warning"
-grep -q '^tick: folded 0 boots, started 0, expired 0' "$T/out"
+grep -q '^tick: folded 0 boots, started 0, held 0 for blackout, expired 0' "$T/out"
 ok $? "tick prints one summary line: $(cat "$T/out")"
 is "$(wc -l < "$T/out")" 1 "tick: one line"
 run tick -q
@@ -265,5 +265,70 @@ sqlite3 "$DB" "INSERT INTO power_jobs (mac, kind, policy, state, due_at, tries, 
 at 6120 tick -q
 grep -q "$M3: reboot: not available yet" "$T/err"; ok $? "a due reboot: not available yet, said once: $(cat "$T/err")"
 is "$(sqlite3 "$DB" "SELECT state || ' ' || tries FROM power_jobs WHERE kind = 'reboot'")" "failed 1" "the reboot job ran once"
+
+# --- blackout windows ------------------------------------------------------------
+BO=$T/blackout.conf
+cp "$CONF" "$BO"
+printf '[blackout]\nwindows = mon-fri 08:00-12:00, mon-fri 13:30-17:30\n' >> "$BO"
+# on DATE CONF ARGS...: se3-ipxe -c CONF ARGS at local DATE (as run does).
+on() {
+	d=$1 c=$2
+	shift 2
+	faketime "$d" "$SIP" -c "$c" "$@" < /dev/null > "$T/out" 2> "$T/err"
+	rc=$?
+}
+epoch() {
+	date -d "$1" +%s
+}
+B1=52:54:00:88:00:01
+B2=52:54:00:88:00:02
+B3=52:54:00:88:00:03
+B4=52:54:00:88:00:04
+start_of() {
+	sqlite3 "$DB" "SELECT state || ' ' || start_at FROM actions WHERE mac = '$1' ORDER BY id DESC LIMIT 1"
+}
+# 2026-12-14 is a Monday.
+on "2026-12-14 09:00:00" "$BO" set-action "$B1" wipe:disk label=abc
+is "$rc" 0 "set-action of a destructive action in a window: exit 0"
+grep -q "wipe:disk is destructive and now is in a \[blackout\] window: it waits for the window's end, 2026-12-14 12:00" "$T/err"
+ok $? "... and says it waits for the window's end: $(grep blackout "$T/err")"
+is "$(start_of "$B1")" "scheduled $(epoch "2026-12-14 12:00")" "... scheduled for 12:00, the window's end"
+grep -q "^$B1 wipe:disk scheduled (starts 2026-12-14 12:00" "$T/out"; ok $? "... its line says scheduled: $(cat "$T/out")"
+on "2026-12-14 09:01:00" "$BO" status "$B1"
+grep -q "scheduled, waits for blackout end 12:00" "$T/out"; ok $? "status: waits for blackout end 12:00"
+on "2026-12-14 09:01:00" "$BO" status --json "$B1"
+is "$(python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["action"]["blackout_end"])' < "$T/out")" \
+    "$(epoch "2026-12-14 12:00")" "status --json: blackout_end"
+on "2026-12-14 09:00:00" "$BO" set-action "$B2" memtest:run
+is "$rc:$(start_of "$B2" | cut -d' ' -f1)" "0:pending" "a non-destructive action in a window starts now"
+grep -q blackout "$T/err"; is "$?" 1 "... and says nothing of the blackout"
+on "2026-12-14 09:00:00" "$BO" set-action --at "2026-12-14 14:00" "$B3" wipe:disk label=abc
+is "$(start_of "$B3")" "scheduled $(epoch "2026-12-14 17:30")" "set-action --at inside the afternoon window: held to 17:30"
+
+# An action scheduled before the windows were configured: the tick holds it.
+on "2026-12-14 07:00:00" "$CONF" set-action --at "2026-12-14 10:00" "$B4" wipe:disk label=abc
+is "$(start_of "$B4")" "scheduled $(epoch "2026-12-14 10:00")" "without windows: scheduled for 10:00"
+on "2026-12-14 09:30:00" "$BO" tick
+grep -q "held 1 for blackout" "$T/out"; ok $? "the tick holds it: $(cat "$T/out")"
+is "$(start_of "$B4")" "scheduled $(epoch "2026-12-14 12:00")" "... to the window's end, 12:00"
+is "$(sqlite3 "$DB" "SELECT event || ' ' || who || ' ' || detail FROM history WHERE mac = '$B4' AND event = 'blackout-held'")" \
+    "blackout-held tick waits for blackout end 2026-12-14 12:00" "... with a blackout-held history row"
+on "2026-12-14 10:05:00" "$BO" tick -q
+is "$(start_of "$B4" | cut -d' ' -f1)" scheduled "past its first start, inside the window: still scheduled"
+CGI_BIN=$TOP/build/t/ipxe-dynamic.cgi CGI_WRAP="faketime @$(epoch "2026-12-14 10:30")" CONFIG=$BO \
+    boot "mac=$B4&platform=pcbios"
+ok "$(is_local_script; echo $?)" "a boot inside the window gets the local disk, not the destructive action"
+is "$(start_of "$B4" | cut -d" " -f1)" scheduled "... and leaves it scheduled"
+on "2026-12-14 12:01:00" "$BO" tick -q
+is "$(start_of "$B4" | cut -d' ' -f1)" pending "after the window: started"
+is "$(start_of "$B1" | cut -d' ' -f1)" pending "... and the one set in the window too"
+
+# The end of a window across a DST change: local time, through mktime.
+printf '[blackout]\nwindows = sun 00:00-12:00\n' > "$T/dst.tail"
+cat "$CONF" "$T/dst.tail" > "$T/dst.conf"
+TZ=Europe/Paris faketime "2026-03-29 01:00:00" "$SIP" -c "$T/dst.conf" \
+    set-action 52:54:00:88:00:05 wipe:disk label=abc > "$T/out" 2> "$T/err"
+is "$(start_of 52:54:00:88:00:05)" "scheduled $(epoch "2026-03-29 10:00 UTC")" \
+    "Europe/Paris, the night summer time starts: held from 01:00 CET to 12:00 CEST (10:00 UTC, 10 h later)"
 
 done_testing

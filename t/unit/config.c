@@ -19,7 +19,7 @@ enum field {
 	F_MODULE_PATH, F_TEMPLATES, F_DEFAULT, F_PCBIOS, F_EFI, F_ISCSI,
 	F_MAX_BOOTS, F_EXPIRES, F_HISTORY, F_BIND, F_LDAP_URI, F_LDAP_BASE,
 	F_LDAP_COMPUTERS, F_LDAP_NETTIMEOUT, F_LDAP_TIMEOUT, F_LDAP_STARTTLS,
-	F_WAKE_TIMEOUT, F_RETRIES
+	F_WAKE_TIMEOUT, F_RETRIES, F_BLACKOUT
 };
 
 /* A file that loads, and the one field it sets. */
@@ -117,6 +117,10 @@ static const struct good goods[] = {
 	{ "[wol]\n", F_RETRIES, NULL, 2 },
 	{ "[wol]\nretries = 0\n", F_RETRIES, NULL, 0 },
 	{ "[wol]\nretries = 10\n", F_RETRIES, NULL, 10 },
+	{ "[blackout]\n", F_BLACKOUT, NULL, 0 },
+	{ "[blackout]\nwindows =\n", F_BLACKOUT, NULL, 0 },
+	{ "[blackout]\nwindows = mon-fri 08:00-12:00, mon-fri 13:30-17:30 "
+	  "; lessons\n", F_BLACKOUT, NULL, 2 },
 };
 
 static const struct bad bads[] = {
@@ -286,6 +290,12 @@ static const struct bad bads[] = {
 	  "(N, Ns, Nm, Nh, Nd or Nw)" },
 	{ "[wol]\nretries = 11\n", SIP_ECONFIG,
 	  "%s:2: [wol] retries: 11 is out of range 0..10" },
+	/* [blackout] */
+	{ "[blackout]\nwindows = mon-fri 08:00-12:00,\n", SIP_ECONFIG,
+	  "%s:2: [blackout] windows: a comma with no window after it" },
+	{ "[blackout]\nwindows = mon-fri 8h-12h\n", SIP_ECONFIG,
+	  "%s:2: [blackout] windows: '8h-12h': not HH:MM-HH:MM "
+	  "(00:00 to 24:00)" },
 	/* [actions] */
 	{ "[actions]\nmax_boots = 0\n", SIP_ECONFIG,
 	  "%s:2: [actions] max_boots: 0 is out of range 1..100" },
@@ -407,6 +417,8 @@ field_int(const struct sip_config *c, enum field f)
 		return c->wol_wake_timeout;
 	case F_RETRIES:
 		return c->wol_retries;
+	case F_BLACKOUT:
+		return (int64_t)c->nblackout;
 	default:
 		return -1;
 	}
@@ -681,7 +693,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 36, "example: shows all 36 keys");
+	is_int(n, 37, "example: shows all 37 keys");
 	is_int(whole, 0, "example: does not say comments are whole lines "
 	    "(a comment may end a line)");
 	path = write_file("example.conf", text);
