@@ -775,7 +775,9 @@ struct sip_power_claimed {
  * tries <= retries; each is marked sent at now with one more try before
  * the commit, so that a second tick never gets it too.  Wakes done and
  * given up are recorded on the way (history "woken", "wol-gave-up").
- * Caller frees *jobs with free (nothing to free on error).
+ * (*jobs)[0 .. *n) are the claimed jobs; the wakes given up follow them,
+ * claimed->gave_up of them.  Caller frees *jobs with free (nothing to
+ * free on error).
  */
 enum sip_rc	 sip_store_power_claim(struct sip_store *, enum sip_power_kind,
 		    time_t now, int64_t wake_timeout, int retries,

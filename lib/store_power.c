@@ -314,7 +314,8 @@ sip_store_wake_sent(struct sip_store *st, const struct sip_wake_sent *w,
 /* Wakes the machine answered, and wakes given up, with their history. */
 static enum sip_rc
 wakes_settle(struct sip_store *st, time_t now, int64_t wake_timeout,
-    int retries, struct sip_power_claimed *c, struct sip_err *err)
+    int retries, struct sip_power_claimed *c, struct sip_power_job **gave,
+    struct sip_err *err)
 {
 	struct sip_power_job *v = NULL;
 	char detail[64];
@@ -355,8 +356,10 @@ wakes_settle(struct sip_store *st, time_t now, int64_t wake_timeout,
 		    (ret = history_of_mac(st, v[i].mac, EV_GAVE_UP, "tick",
 		    detail, now, err)) != SIP_OK)
 			goto out;
-		c->gave_up++;
+		v[c->gave_up++] = v[i];
 	}
+	*gave = v;
+	v = NULL;
  out:
 	free(v);
 	return ret;
@@ -368,7 +371,7 @@ sip_store_power_claim(struct sip_store *st, enum sip_power_kind kind,
     struct sip_power_job **jobs, size_t *np, struct sip_power_claimed *c,
     struct sip_err *err)
 {
-	struct sip_power_job *v = NULL;
+	struct sip_power_job *v = NULL, *gave = NULL, *nv;
 	size_t n = 0, i, claimed;
 	enum sip_rc ret;
 
@@ -382,7 +385,7 @@ sip_store_power_claim(struct sip_store *st, enum sip_power_kind kind,
 	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
 		return ret;
 	if (kind == SIP_POWER_WAKE && (ret = wakes_settle(st, now,
-	    wake_timeout, retries, c, err)) != SIP_OK)
+	    wake_timeout, retries, c, &gave, err)) != SIP_OK)
 		goto out;
 	/*
 	 * Due pending jobs, and (wakes) sent ones past their timeout with a
@@ -409,12 +412,23 @@ sip_store_power_claim(struct sip_store *st, enum sip_power_kind kind,
 		v[claimed].tries++;
 		claimed++;
 	}
+	/* The given-up wakes after the claimed jobs, for the caller to tell. */
+	if (c->gave_up > 0) {
+		if ((nv = reallocarray(v, claimed + c->gave_up,
+		    sizeof(*v))) == NULL) {
+			ret = nomem(st, err);
+			goto out;
+		}
+		v = nv;
+		memcpy(v + claimed, gave, c->gave_up * sizeof(*v));
+	}
 	if ((ret = tx_commit(st, err)) != SIP_OK)
 		goto out;
 	*jobs = v;
 	*np = claimed;
 	v = NULL;
  out:
+	free(gave);
 	free(v);
 	if (ret != SIP_OK) {
 		tx_rollback(st);

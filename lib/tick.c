@@ -165,6 +165,7 @@ sip_tick_power(struct sip_store *st, const struct sip_config *cfg,
 {
 	struct sip_power_claimed c;
 	struct sip_power_job *jobs = NULL;
+	struct sip_err e = { "" };
 	size_t n = 0, i;
 	enum sip_rc ret;
 
@@ -176,6 +177,12 @@ sip_tick_power(struct sip_store *st, const struct sip_config *cfg,
 	res->woken = c.woken;
 	res->gave_up = c.gave_up;
 	res->retried = c.retried;
+	for (i = 0; i < c.gave_up; i++) {
+		sip_errf(&e, SIP_ENOTFOUND, "not woken after %d wake%s "
+		    "([wol] retries = %d): given up", jobs[n + i].tries,
+		    jobs[n + i].tries == 1 ? "" : "s", cfg->wol_retries);
+		tick_fail(fail, arg, jobs[n + i].mac, &e);
+	}
 	for (i = 0; i < n; i++)
 		if ((ret = tick_wake(st, cfg, now, &jobs[i], res, fail, arg,
 		    err)) != SIP_OK)

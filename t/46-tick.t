@@ -244,6 +244,8 @@ at $((3600 + 330 * 3)) tick
 recv_wait
 is "$(packets "$M1")" 0 "retries spent: nothing sent"
 grep -q "gave up [1-9]" "$T/out"; ok $? "the tick counts it: $(cat "$T/out")"
+grep -q "^se3-ipxe: tick: $M1: not woken after 3 wakes (\[wol\] retries = 2): given up\$" "$T/err"
+ok $? "... and says it, one line naming the machine: $(grep "$M1" "$T/err")"
 is "$(wol_rows "$M1" | awk '{ print $(NF - 2), $(NF - 1), $NF }')" \
     "wol-sent/tick wol-sent/tick wol-gave-up/tick" "history: two re-sends by the tick, then wol-gave-up"
 recv_start
