@@ -33,11 +33,11 @@ CGI_LIBS ?= $(LIBS) -lm
 LIB_SRCS = lib/buf.c lib/cidr.c lib/wol.c lib/err.c lib/mac.c lib/value.c lib/template.c lib/query.c \
 	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
 	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c lib/time.c lib/names.c lib/option.c \
-	   lib/tick.c lib/json.c
+	   lib/tick.c lib/json.c lib/blackout.c
 LIB_SRCS += lib/status_page.c lib/cgi.c
 # The store's other rooms; lib/store.h is shared by them alone.
 STORE_SRCS = lib/store_schema.c lib/store_action.c lib/store_machine.c \
-	     lib/store_rights.c lib/store_event.c
+	     lib/store_rights.c lib/store_event.c lib/store_power.c
 LIB_SRCS += $(STORE_SRCS)
 # Reachability: the CLI probes, ipxe.cgi never links it in.
 LIB_SRCS += lib/probe.c lib/run.c lib/session.c lib/reboot.c
@@ -54,7 +54,7 @@ MANS     += man/status.cgi.8
 
 CLI_SRCS = cli/main.c cli/util.c cli/priv.c cli/cmd_action.c cli/cmd_status.c \
 	   cli/cmd_module.c cli/cmd_admin.c cli/cmd_machines.c \
-	   cli/cmd_power.c cli/cmd_rights.c
+	   cli/cmd_power.c cli/cmd_rights.c cli/cmd_tick.c
 CLI_OBJS = $(CLI_SRCS:.c=.o)
 # What only the CLI needs, SE3's directory through libldap, is its own
 # archive on its own link line: it never reaches the static ipxe.cgi.

@@ -71,7 +71,8 @@ struct verb_option {
 command_fn	 cmd_set_action, cmd_cancel;		/* cmd_action.c */
 command_fn	 cmd_status, cmd_history;		/* cmd_status.c */
 command_fn	 cmd_preview, cmd_actions, cmd_check;	/* cmd_module.c */
-command_fn	 cmd_init, cmd_cleanup, cmd_dhcp_config;	/* cmd_admin.c */
+command_fn	 cmd_init, cmd_dhcp_config;		/* cmd_admin.c */
+command_fn	 cmd_tick;				/* cmd_tick.c */
 command_fn	 cmd_machines;				/* cmd_machines.c */
 command_fn	 cmd_wol, cmd_reboot;			/* cmd_power.c */
 command_fn	 cmd_delegate, cmd_undelegate, cmd_delegations; /* cmd_rights.c */
@@ -92,6 +93,9 @@ int		 wake_prepare(const char *, const struct ctx *,
 		    struct wake **);
 int		 wake_send(const char *, const struct ctx *, struct sip_store *,
 		    const struct wake *);
+int		 wake_schedule(const char *, const struct ctx *,
+		    struct sip_store *, const struct wake *, time_t,
+		    const int64_t *);
 void		 wake_free(struct wake *);
 /* cmd_power.c: the reboot set-action --reboot shares with reboot. */
 int		 reboot_targets(const char *, const struct ctx *,
@@ -99,6 +103,9 @@ int		 reboot_targets(const char *, const struct ctx *,
 		    enum sip_reboot_policy);
 int		 reboot_policy(const char *, const char *, const char *,
 		    enum sip_reboot_policy *);
+int		 reboot_schedule(const char *, const struct ctx *,
+		    struct sip_store *, const struct sip_targets *,
+		    enum sip_reboot_policy, time_t, const int64_t *);
 
 /* main.c: usage, and what the verbs open. */
 int		 verb_usage(const struct command *, int);

@@ -74,7 +74,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	char tbuf[32], sbuf[32], *list;
 	size_t nopts = 0, i;
 	long long maxb;
-	time_t tat;
+	time_t tat, bend = 0;
 	enum sip_rc rc;
 	int k, rv = 1, wol = 0;
 	const struct verb_option vo[] = {
@@ -168,17 +168,13 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		}
 		start = tat;
 	}
-	if (wol && at != NULL) {
-		warnx("%s: --wol with --at: not yet: waking later needs "
-		    "`se3-ipxe tick`, which this version does not have", c->name);
-		goto out;
-	}
-	if (reboot != NULL && at != NULL) {
-		warnx("%s: --reboot with --at: not yet: rebooting later needs "
-		    "`se3-ipxe tick`, which this version does not have",
-		    c->name);
-		goto out;
-	}
+	/*
+	 * A destructive action does not start in a [blackout] window: it is
+	 * scheduled for the window's end (and its wake with it).
+	 */
+	if (cap->destructive && sip_blackout_end(ctx->cfg.blackout,
+	    ctx->cfg.nblackout, (time_t)start, &bend))
+		start = bend;
 	/* Both are bounded, but a sum that wrapped would never expire. */
 	if (sip_time_add(start, expires, &expires_at) != SIP_OK) {
 		warnx("%s: --at: '%s' plus %lld s overflows", c->name,
@@ -204,7 +200,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		na[i].name = action;
 		na[i].completion = cap->completion;
 		na[i].max_boots = (int)maxb;
-		na[i].start_at = at != NULL ? start : 0;
+		na[i].start_at = at != NULL || bend != 0 ? start : 0;
 		na[i].expires_at = expires_at;
 		na[i].who = ctx->who;
 		na[i].options = opts;
@@ -216,12 +212,22 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		goto out;
 	}
 
+	fmt_time(tbuf, sizeof(tbuf), expires_at, 0);
+	fmt_time(sbuf, sizeof(sbuf), start, 0);
+	for (i = 0; bend != 0 && i < t.n; i++)
+		if ((rc = sip_store_blackout_hold(st, ids[i], t.p[i], bend,
+		    ctx->who, ctx->now, &e)) != SIP_OK) {
+			warn_lib(c->name, &e, rc);
+			goto out;
+		}
 	if (cap->destructive)
 		warnx("%s: warning: %s is destructive: it may erase the disks "
 		    "of %zu machine%s", c->name, action, t.n,
 		    t.n == 1 ? "" : "s");
-	fmt_time(tbuf, sizeof(tbuf), expires_at, 0);
-	fmt_time(sbuf, sizeof(sbuf), start, 0);
+	if (bend != 0)
+		warnx("%s: %s is destructive and %s is in a [blackout] window: "
+		    "it waits for the window's end, %s", c->name, action,
+		    at != NULL ? "its start" : "now", sbuf);
 	for (i = 0; i < t.n; i++) {
 		if (old[i] != NULL) {
 			fprintf(stderr, "se3-ipxe: %s: %s: replaces ", c->name,
@@ -239,11 +245,17 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		    maxb == 1 ? "" : "s", tbuf);
 	}
 	rv = 0;
-	if (w != NULL && wake_send(c->name, ctx, st, w) == -1)
+	/* A wake later goes with the actions' start: the tick sends it. */
+	if (w != NULL && (start > ctx->now ? wake_schedule(c->name, ctx, st, w,
+	    (time_t)start, ids) : wake_send(c->name, ctx, st, w)) == -1)
 		rv = 1;
-	/* After the actions are written: the reboot boots into them. */
-	if (reboot != NULL && reboot_targets(c->name, ctx, st, &t,
-	    policy) == -1)
+	/*
+	 * After the actions are written: the reboot boots into them, now or
+	 * (by the tick) when they start.
+	 */
+	if (reboot != NULL && (start > ctx->now ? reboot_schedule(c->name,
+	    ctx, st, &t, policy, (time_t)start, ids) : reboot_targets(c->name,
+	    ctx, st, &t, policy)) == -1)
 		rv = 1;
  out:
 	if (old != NULL)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The upkeep verbs: cleanup and dhcp-config. */
+/* The upkeep verbs: init and dhcp-config. */
 
 #include <sys/stat.h>
 
@@ -48,48 +48,6 @@ cmd_init(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		sip_store_close(st);
 	return rv;
 }
-
-int
-cmd_cleanup(const struct command *c, struct ctx *ctx, int argc,
-    char *argv[])
-{
-	struct sip_err e = { "" };
-	struct sip_store *st = NULL;
-	struct sip_tick_result res;
-	enum sip_rc rc;
-	int rv = 1;
-
-	if (verb_noargs(c, argc, argv, NULL, 0, &rv) == -1)
-		return rv;
-	if (ctx_setup(c, ctx) == -1)
-		goto out;
-	if (store_open(c->name, ctx, c->flags & CMD_STORE, &st) == -1)
-		goto out;
-	/* No database yet: nothing to clean, and cron must stay quiet. */
-	if (st == NULL) {
-		rv = 0;
-		goto out;
-	}
-	rc = sip_tick(st, &ctx->cfg, ctx->now, &res, &e);
-	seen_warn_bad(c->name, ctx, res.bad);
-	if (rc != SIP_OK) {
-		warn_lib(c->name, &e, rc);
-		goto out;
-	}
-	if (res.expired > 0 || res.purged_actions > 0 ||
-	    res.purged_history > 0)
-		printf("expired %zu action%s, purged %zu finished action%s "
-		    "and %zu history row%s\n",
-		    res.expired, res.expired == 1 ? "" : "s",
-		    res.purged_actions, res.purged_actions == 1 ? "" : "s",
-		    res.purged_history, res.purged_history == 1 ? "" : "s");
-	rv = 0;
- out:
-	if (st != NULL)
-		sip_store_close(st);
-	return rv;
-}
-
 
 int
 cmd_dhcp_config(const struct command *c, struct ctx *ctx, int argc,

@@ -47,6 +47,7 @@ wake_prepare(const char *verb, const struct ctx *ctx, struct sip_store *st,
 	struct wake *w;
 	size_t i, nrows = 0;
 	uint32_t ip, b;
+	char dest[64];
 	enum sip_rc rc;
 	int rv = -1;
 
@@ -94,9 +95,8 @@ wake_prepare(const char *verb, const struct ctx *ctx, struct sip_store *st,
 			    "nothing sent", verb, t->p[i], w->ip[i]);
 			goto out;
 		}
-		w->detail[i] = xasprintf("to %u.%u.%u.%u:%d%s", b >> 24,
-		    b >> 16 & 255, b >> 8 & 255, b & 255, ctx->cfg.wol_port,
-		    ctx->cfg.wol_broadcast_all ? " and 255.255.255.255" : "");
+		sip_wol_destination(&ctx->cfg, w->ip[i], dest, sizeof(dest));
+		w->detail[i] = xasprintf("%s", dest);
 	}
 	*out = w;
 	w = NULL;
@@ -108,13 +108,16 @@ wake_prepare(const char *verb, const struct ctx *ctx, struct sip_store *st,
 	return rv;
 }
 
-/* Send, then record a wol-sent row per machine; one line each on stdout. */
+/*
+ * Send, then record a wol-sent row per machine, and the wake for the tick
+ * to check and retry; one line each on stdout.
+ */
 int
 wake_send(const char *verb, const struct ctx *ctx, struct sip_store *st,
     const struct wake *w)
 {
 	struct sip_err e = { "" };
-	const char **macs;
+	struct sip_wake_sent *ws;
 	size_t i, nsent = 0;
 	enum sip_rc rc;
 	int rv = 0;
@@ -131,13 +134,14 @@ wake_send(const char *verb, const struct ctx *ctx, struct sip_store *st,
 		return -1;
 	}
 	if (st != NULL) {
-		macs = xcalloc(w->n + 1, sizeof(*macs));
-		for (i = 0; i < w->n; i++)
-			macs[i] = w->m[i].mac;
-		rc = sip_store_wol_sent(st, macs,
-		    (const char *const *)w->detail, w->n, ctx->who, ctx->now,
-		    &e);
-		free(macs);
+		ws = xcalloc(w->n + 1, sizeof(*ws));
+		for (i = 0; i < w->n; i++) {
+			ws[i].mac = w->m[i].mac;
+			ws[i].ip = w->ip[i];
+			ws[i].detail = w->detail[i];
+		}
+		rc = sip_store_wake_sent(st, ws, w->n, ctx->who, ctx->now, &e);
+		free(ws);
 		if (rc != SIP_OK) {
 			warn_lib(verb, &e, rc);
 			rv = -1;
@@ -148,13 +152,89 @@ wake_send(const char *verb, const struct ctx *ctx, struct sip_store *st,
 	return rv;
 }
 
+/*
+ * Wakes for the tick to send at due (set-action --at --wol: with the
+ * actions' start, action_ids[i] each); one line each on stdout.
+ */
+int
+wake_schedule(const char *verb, const struct ctx *ctx, struct sip_store *st,
+    const struct wake *w, time_t due, const int64_t *action_ids)
+{
+	struct sip_err e = { "" };
+	struct sip_new_power_job *nj;
+	char tbuf[32];
+	size_t i;
+	enum sip_rc rc;
+
+	nj = xcalloc(w->n + 1, sizeof(*nj));
+	for (i = 0; i < w->n; i++) {
+		nj[i].mac = w->m[i].mac;
+		nj[i].kind = SIP_POWER_WAKE;
+		nj[i].policy = SIP_REBOOT_NONE;
+		nj[i].due_at = due;
+		nj[i].ip = w->ip[i];
+		nj[i].action_id = action_ids != NULL ? action_ids[i] : 0;
+	}
+	rc = sip_store_power_add(st, nj, w->n, ctx->who, ctx->now, NULL, &e);
+	free(nj);
+	if (rc != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		return -1;
+	}
+	fmt_time(tbuf, sizeof(tbuf), due, 0);
+	for (i = 0; i < w->n; i++)
+		printf("%s wol scheduled %s, %s\n", w->m[i].mac, tbuf,
+		    w->detail[i]);
+	return 0;
+}
+
+/*
+ * A reboot of each target at due, for the tick (lib/tick.c): the IP is
+ * LDAP's now, else the machine's last boot's when it is done.
+ */
+int
+reboot_schedule(const char *verb, const struct ctx *ctx, struct sip_store *st,
+    const struct sip_targets *t, enum sip_reboot_policy policy, time_t due,
+    const int64_t *action_ids)
+{
+	struct sip_err e = { "" };
+	struct sip_new_power_job *nj;
+	char tbuf[32];
+	size_t i;
+	enum sip_rc rc;
+
+	nj = xcalloc(t->n + 1, sizeof(*nj));
+	for (i = 0; i < t->n; i++) {
+		nj[i].mac = t->p[i];
+		nj[i].kind = SIP_POWER_REBOOT;
+		nj[i].policy = policy;
+		nj[i].due_at = due;
+		nj[i].ip = t->ip != NULL && t->ip[i][0] != '\0' ? t->ip[i] :
+		    NULL;
+		nj[i].action_id = action_ids != NULL ? action_ids[i] : 0;
+	}
+	rc = sip_store_power_add(st, nj, t->n, ctx->who, ctx->now, NULL, &e);
+	free(nj);
+	if (rc != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		return -1;
+	}
+	fmt_time(tbuf, sizeof(tbuf), due, 0);
+	for (i = 0; i < t->n; i++)
+		printf("%s reboot scheduled %s, policy %s\n", t->p[i], tbuf,
+		    sip_reboot_policy_name(policy));
+	return 0;
+}
+
 int
 cmd_wol(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
 	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
 	struct sip_store *st = NULL;
+	struct sip_err e = { "" };
 	struct wake *w = NULL;
 	const char *at = NULL;
+	time_t due = 0;
 	int rv = 1;
 	const struct verb_option vo[] = {
 		{ "at",		NULL,	&at },
@@ -162,20 +242,21 @@ cmd_wol(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 
 	if (verb_targets(c, &argc, &argv, vo, nitems(vo), &rv) == -1)
 		return rv;
-	if (at != NULL) {
-		/* Refused rather than sent now: a wake at the wrong time wastes it. */
-		warnx("%s: --at: not yet: waking later needs `se3-ipxe tick`, "
-		    "which this version does not have; run wol from cron at "
-		    "the time instead", c->name);
-		return 1;
-	}
 	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
 		goto out;
 	if (cli_authorize(c->name, ctx, st, &t) == -1)
 		goto out;
+	/* The bounds of set-action's --at: a typo is not a wake next year. */
+	if (at != NULL && sip_at_parse(at, ctx->now, &due, &e) != SIP_OK) {
+		warnx("%s: --at: %s", c->name, e.msg);
+		goto out;
+	}
 	if (wake_prepare(c->name, ctx, st, &t, &w) == -1)
 		goto out;
-	if (wake_send(c->name, ctx, st, w) == -1)
+	if (due > ctx->now) {
+		if (wake_schedule(c->name, ctx, st, w, due, NULL) == -1)
+			goto out;
+	} else if (wake_send(c->name, ctx, st, w) == -1)
 		goto out;
 	rv = 0;
  out:
@@ -268,8 +349,10 @@ cmd_reboot(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
 	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
 	struct sip_store *st = NULL;
+	struct sip_err e = { "" };
 	enum sip_reboot_policy policy = SIP_REBOOT_IDLE;
 	const char *at = NULL, *pol = NULL;
+	time_t due = 0;
 	int rv = 1;
 	const struct verb_option vo[] = {
 		{ "at",		NULL,	&at },
@@ -281,18 +364,26 @@ cmd_reboot(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	if (pol != NULL && reboot_policy(c->name, "--policy", pol,
 	    &policy) == -1)
 		return EXIT_USAGE;
-	if (at != NULL) {
-		/* Refused rather than done now: a reboot at the wrong time loses work. */
-		warnx("%s: --at: not yet: rebooting later needs `se3-ipxe "
-		    "tick`, which this version does not have; run reboot from "
-		    "cron at the time instead", c->name);
-		return 1;
-	}
 	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
 		goto out;
 	if (cli_authorize(c->name, ctx, st, &t) == -1)
 		goto out;
-	if (reboot_targets(c->name, ctx, st, &t, policy) == -1)
+	/* The bounds of set-action's --at: a typo is not a reboot next year. */
+	if (at != NULL && sip_at_parse(at, ctx->now, &due, &e) != SIP_OK) {
+		warnx("%s: --at: %s", c->name, e.msg);
+		goto out;
+	}
+	if (due > ctx->now) {
+		if (st == NULL) {
+			warnx("%s: --at: no database at %s (se3-ipxe init "
+			    "creates it): nowhere to keep the reboot until then",
+			    c->name, ctx->cfg.db_path);
+			goto out;
+		}
+		if (reboot_schedule(c->name, ctx, st, &t, policy, due,
+		    NULL) == -1)
+			goto out;
+	} else if (reboot_targets(c->name, ctx, st, &t, policy) == -1)
 		goto out;
 	rv = 0;
  out:

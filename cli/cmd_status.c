@@ -19,6 +19,7 @@
 
 enum col {
 	COL_MAC, COL_ACTION, COL_STATE, COL_BOOTS, COL_PROGRESS, COL_SEEN,
+	COL_WOKEN,
 	COL_PLATFORM, COL_ADDRESS, COL_MESSAGE,
 	COL_REACHABLE,	/* with --probe only: empty cells print nothing */
 	COL__MAX
@@ -31,6 +32,7 @@ static const char *const col_names[COL__MAX] = {
 	"BOOTS",	/* COL_BOOTS */
 	"PROGRESS",	/* COL_PROGRESS */
 	"LAST SEEN",	/* COL_SEEN */
+	"WOKEN",	/* COL_WOKEN: the latest wake, empty if none */
 	"PLATFORM",	/* COL_PLATFORM */
 	"ADDRESS",	/* COL_ADDRESS: the action's, [security] bind */
 	"MESSAGE",	/* COL_MESSAGE */
@@ -42,6 +44,10 @@ struct reach {
 	char			 ip[16];	/* "" : no address known */
 	struct sip_probe_result	 r;
 };
+
+static enum sip_wake_status *status_woken(const char *, const struct ctx *,
+		    struct sip_store *, const struct sip_status_row *, size_t,
+		    const struct sip_targets *);
 
 /* The MAC of a status row (rows for asked MACs may have neither part). */
 static const char *
@@ -55,6 +61,18 @@ row_mac(const struct sip_status_row *r, size_t i, size_t nrows,
 	if (t->n == nrows && i < t->n)
 		return t->p[i];
 	return "?";
+}
+
+/* HH:MM local: the end of a blackout window is within the week. */
+static void
+fmt_hhmm(char *buf, size_t sz, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sz, "%H:%M", &tm) == 0)
+		snprintf(buf, sz, "?");
 }
 
 static void
@@ -96,6 +114,11 @@ json_action(struct sip_buf *b, const struct sip_action *a)
 	sip_json_kint(b, "start_at", a->start_at);
 	sip_json_kint(b, "expires_at", a->expires_at);
 	sip_json_kint(b, "updated_at", a->updated_at);
+	if (a->state == SIP_ST_SCHEDULED && a->blackout_end != 0 &&
+	    a->blackout_end == a->start_at)
+		sip_json_kint(b, "blackout_end", a->blackout_end);
+	else
+		sip_json_knull(b, "blackout_end");
 	if (a->bound_addr[0] == '\0')
 		sip_json_knull(b, "bound_addr");
 	else
@@ -145,7 +168,8 @@ json_reach(struct sip_buf *b, const struct reach *re)
 
 static void
 status_json(struct sip_buf *b, const struct sip_status_row *rows,
-    size_t n, const struct sip_targets *t, const struct reach *reach)
+    size_t n, const struct sip_targets *t, const struct reach *reach,
+    const enum sip_wake_status *woken)
 {
 	size_t i;
 
@@ -163,6 +187,12 @@ status_json(struct sip_buf *b, const struct sip_status_row *rows,
 			    rows[i].refused_addr);
 		else
 			sip_json_knull(b, "refused_last_addr");
+		if (woken == NULL || woken[i] == SIP_WAKE_NONE)
+			sip_json_knull(b, "woken");
+		else
+			sip_json_kstr(b, "woken",
+			    sip_wake_status_name(woken != NULL ? woken[i] :
+		    SIP_WAKE_NONE));
 		if (reach != NULL)
 			json_reach(b, &reach[i]);
 		sip_buf_puts(b, "}");
@@ -182,11 +212,12 @@ reach_cell(const struct reach *re)
 
 static void
 status_table(const struct sip_status_row *rows, size_t n,
-    const struct sip_targets *t, const struct reach *reach)
+    const struct sip_targets *t, const struct reach *reach,
+    const enum sip_wake_status *woken)
 {
 	const struct sip_action *a;
 	const struct sip_machine *m;
-	char **cell, tbuf[32];
+	char **cell, tbuf[32], hbuf[8];
 	size_t *w, i, j, k;
 
 	cell = xcalloc((n + 1) * COL__MAX, sizeof(*cell));
@@ -203,8 +234,14 @@ status_table(const struct sip_status_row *rows, size_t n,
 		cell[k + COL_MAC] = safe_dup(row_mac(&rows[i], i, n, t), NULL);
 		cell[k + COL_ACTION] = safe_dup(a != NULL ? a->name : "-",
 		    NULL);
-		cell[k + COL_STATE] = xasprintf("%s",
-		    a != NULL ? sip_state_name(a->state) : "-");
+		if (a != NULL && a->state == SIP_ST_SCHEDULED &&
+		    a->blackout_end != 0 && a->blackout_end == a->start_at) {
+			fmt_hhmm(hbuf, sizeof(hbuf), a->blackout_end);
+			cell[k + COL_STATE] = xasprintf("%s, waits for "
+			    "blackout end %s", sip_state_name(a->state), hbuf);
+		} else
+			cell[k + COL_STATE] = xasprintf("%s",
+			    a != NULL ? sip_state_name(a->state) : "-");
 		cell[k + COL_BOOTS] = a != NULL ? xasprintf("%d/%d", a->boots,
 		    a->max_boots) : xasprintf("%s", "-");
 		cell[k + COL_PROGRESS] = a != NULL && a->progress >= 0 ?
@@ -214,6 +251,8 @@ status_table(const struct sip_status_row *rows, size_t n,
 		else
 			snprintf(tbuf, sizeof(tbuf), "never");
 		cell[k + COL_SEEN] = xasprintf("%s", tbuf);
+		cell[k + COL_WOKEN] = xasprintf("%s",
+		    sip_wake_status_name(woken[i]));
 		cell[k + COL_PLATFORM] = safe_dup(m != NULL &&
 		    m->platform != NULL ? m->platform : "-", NULL);
 		cell[k + COL_ADDRESS] = safe_dup(a != NULL &&
@@ -404,6 +443,7 @@ status_watch(const struct command *c, struct ctx *ctx, struct sip_store *st,
 {
 	struct sip_err e = { "" };
 	struct sip_status_row *rows = NULL, *old = NULL;
+	enum sip_wake_status *woken;
 	struct reach *reach;
 	size_t nrows = 0, nold = 0;
 	enum sip_rc rc;
@@ -431,7 +471,9 @@ status_watch(const struct command *c, struct ctx *ctx, struct sip_store *st,
 		if (tty || first) {
 			reach = probe ? status_probe(c->name, ctx, rows, nrows,
 			    t) : NULL;
-			status_table(rows, nrows, t, reach);
+			woken = status_woken(c->name, ctx, st, rows, nrows, t);
+			status_table(rows, nrows, t, reach, woken);
+			free(woken);
 			free(reach);
 			if (nrows > 0)
 				status_summary(rows, nrows);
@@ -461,6 +503,36 @@ status_watch(const struct command *c, struct ctx *ctx, struct sip_store *st,
 	return rv;
 }
 
+/*
+ * Each row's latest wake as lib/store_machine.c reads it (woken, waking,
+ * not woken, gave up), or NULL when it cannot be read: said, not fatal.
+ */
+static enum sip_wake_status *
+status_woken(const char *verb, const struct ctx *ctx, struct sip_store *st,
+    const struct sip_status_row *rows, size_t n, const struct sip_targets *t)
+{
+	struct sip_err e = { "" };
+	enum sip_wake_status *woken;
+	const char **macs;
+	size_t i;
+	enum sip_rc rc;
+
+	if (st == NULL)
+		return NULL;
+	woken = xcalloc(n + 1, sizeof(*woken));
+	macs = xcalloc(n + 1, sizeof(*macs));
+	for (i = 0; i < n; i++)
+		macs[i] = row_mac(&rows[i], i, n, t);
+	if ((rc = sip_store_wake_status(st, macs, n, ctx->now,
+	    ctx->cfg.wol_wake_timeout, woken, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		free(woken);
+		woken = NULL;
+	}
+	free(macs);
+	return woken;
+}
+
 int
 cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
@@ -469,6 +541,7 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct sip_store *st = NULL;
 	struct sip_status_row *rows = NULL;
 	struct sip_buf b = { NULL, 0, 0, 0 };
+	enum sip_wake_status *woken = NULL;
 	size_t nrows = 0;
 	enum sip_rc rc;
 	struct reach *reach = NULL;
@@ -509,17 +582,19 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	}
 	if (probe)
 		reach = status_probe(c->name, ctx, rows, nrows, &t);
+	woken = status_woken(c->name, ctx, st, rows, nrows, &t);
 	if (json) {
-		status_json(&b, rows, nrows, &t, reach);
+		status_json(&b, rows, nrows, &t, reach, woken);
 		buf_print(&b);
 	} else {
-		status_table(rows, nrows, &t, reach);
+		status_table(rows, nrows, &t, reach, woken);
 		if (nrows > 0)
 			status_summary(rows, nrows);
 	}
 	status_refusals(c->name, rows, nrows, &t);
 	rv = 0;
  out:
+	free(woken);
 	free(reach);
 	sip_buf_free(&b);
 	if (rows != NULL)

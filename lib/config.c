@@ -51,7 +51,8 @@ enum ctype {
 	CT_SUBNETS,		/* CIDRs separated by blanks, or empty */
 	CT_PORTS,		/* TCP ports separated by blanks, 1..SIP_PROBE_PORTS_MAX */
 	CT_USER,		/* SIP_T_WORD: a login */
-	CT_TEXT			/* SIP_T_TEXT: a message */
+	CT_TEXT,		/* SIP_T_TEXT: a message */
+	CT_BLACKOUT		/* sip_blackout_parse */
 };
 
 static const char *const yesno_names[] = { "no", "yes", NULL };
@@ -118,6 +119,9 @@ enum ckey {
 	CK_REBOOT_TIMEOUT,
 	CK_REBOOT_PARALLEL,
 	CK_STATUS_REFRESH,
+	CK_WOL_WAKE_TIMEOUT,
+	CK_WOL_RETRIES,
+	CK_BLACKOUT_WINDOWS,
 	CK__MAX
 };
 
@@ -218,6 +222,11 @@ static const struct ckeydef {
 	{ "reboot", "parallel", CT_INT, 1, 256, NULL },
 						/* CK_REBOOT_PARALLEL */
 	{ "status", "refresh", CT_INT, 1, 3600, NULL },	/* CK_STATUS_REFRESH */
+	{ "wol", "wake_timeout", CT_DURATION, MINUTE, DAY, NULL },
+						/* CK_WOL_WAKE_TIMEOUT */
+	{ "wol", "retries", CT_INT, 0, 10, NULL },	/* CK_WOL_RETRIES */
+	{ "blackout", "windows", CT_BLACKOUT, 0, 0, NULL },
+						/* CK_BLACKOUT_WINDOWS */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -314,6 +323,8 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->reboot_timeout = 30;
 	cfg->reboot_parallel = 16;
 	cfg->status_refresh = 5;
+	cfg->wol_wake_timeout = 5 * MINUTE;
+	cfg->wol_retries = 2;
 	return SIP_OK;
 }
 
@@ -628,7 +639,7 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 {
 	const struct ckeydef *kd = &ckeys[k];
 	const char *p, *q, *sv;
-	char lo[32], hi[32], sbuf[64];
+	char lo[32], hi[32], sbuf[64], why[128];
 	int64_t v = 0;
 	size_t i, n;
 	int overflow;
@@ -790,6 +801,15 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 	case CT_PORTS:
 		if ((rc = config_ports(cfg, value, sc, k)) != SIP_OK)
 			return rc;
+		break;
+	case CT_BLACKOUT:
+		if (sip_blackout_parse(value, cfg->blackout, SIP_BLACKOUT_MAX,
+		    &cfg->nblackout, why, sizeof(why)) != SIP_OK) {
+			cfg->nblackout = 0;
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [blackout] windows: %s", sc->file,
+			    sc->line[k], why);
+		}
 		break;
 	}
 
@@ -960,6 +980,14 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 	case CK_STATUS_REFRESH:
 		cfg->status_refresh = (int)v;
 		break;
+	case CK_WOL_WAKE_TIMEOUT:
+		cfg->wol_wake_timeout = v;
+		break;
+	case CK_WOL_RETRIES:
+		cfg->wol_retries = (int)v;
+		break;
+	case CK_BLACKOUT_WINDOWS:
+		break;		/* taken by sip_blackout_parse */
 	case CK__MAX:
 		break;
 	}

@@ -22,27 +22,7 @@ struct reboot_cmd {
 	char	 port[8];
 };
 
-static const char *const policy_names[SIP_REBOOT__MAX + 1] = {
-	"wait",		/* SIP_REBOOT_WAIT */
-	"idle",		/* SIP_REBOOT_IDLE */
-	"force",	/* SIP_REBOOT_FORCE */
-	NULL
-};
-
 static const char *const host_key_values[] = { "yes", "accept-new", "no" };
-
-enum sip_rc
-sip_reboot_policy_parse(const char *s, enum sip_reboot_policy *p)
-{
-	size_t i;
-
-	for (i = 0; i < SIP_REBOOT__MAX; i++)
-		if (strcmp(s, policy_names[i]) == 0) {
-			*p = (enum sip_reboot_policy)i;
-			return SIP_OK;
-		}
-	return SIP_EINVAL;
-}
 
 const char *
 sip_reboot_event_name(enum sip_reboot_outcome o)
@@ -56,12 +36,6 @@ sip_reboot_event_name(enum sip_reboot_outcome o)
 		return sip_request_event_name(SIP_REQ_REBOOT_FAILED);
 	}
 	return "unknown";
-}
-
-const char *
-sip_reboot_policy_name(enum sip_reboot_policy p)
-{
-	return (unsigned)p < SIP_REBOOT__MAX ? policy_names[p] : "unknown";
 }
 
 /*

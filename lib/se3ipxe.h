@@ -221,6 +221,35 @@ struct sip_config;
 enum sip_rc	 sip_wol_send(const struct sip_config *,
 		    const struct sip_wol_machine *, size_t n, size_t *nsent,
 		    struct sip_err *);
+/*
+ * Where sip_wol_send sends ip's packet, for messages and history:
+ * "to A.B.C.D:PORT" (and " and 255.255.255.255"), "to nowhere" if none.
+ */
+void		 sip_wol_destination(const struct sip_config *,
+		    const char *ip, char *buf, size_t);
+
+/*
+ * Blackout windows ([blackout] windows, lib/blackout.c): weekdays and
+ * hours, local time, when destructive actions must not start, e.g.
+ * "mon-fri 08:00-12:00, mon-fri 13:30-17:30".  A window is days (mon,
+ * mon-fri, sat,sun; a range may wrap: fri-mon), a blank, HH:MM-HH:MM
+ * (00:00 to 24:00, start before end); windows are separated by commas.
+ */
+struct sip_blackout {
+	unsigned int	 days;		/* bit d: tm_wday d (0 is Sunday) */
+	int		 start, end;	/* minutes after midnight, local */
+};
+#define SIP_BLACKOUT_MAX	32
+/* "" is no window; on error why says what is wrong, quoting it. */
+enum sip_rc	 sip_blackout_parse(const char *, struct sip_blackout *,
+		    size_t max, size_t *n, char *why, size_t whysz);
+/*
+ * 1 if t is inside one of the n windows, *end (may be NULL) then the
+ * time it ends (through mktime: right across DST changes; windows that
+ * meet are one); 0 otherwise.
+ */
+int		 sip_blackout_end(const struct sip_blackout *, size_t n,
+		    time_t t, time_t *end);
 
 #define SIP_PROBE_PORTS_MAX	8
 
@@ -289,6 +318,10 @@ struct sip_config {
 	int		 reboot_timeout; /* [reboot] timeout: per command (s) */
 	int		 reboot_parallel; /* [reboot] parallel: commands at once */
 	int		 status_refresh; /* [status] refresh (s): status.cgi's page */
+	int64_t		 wol_wake_timeout; /* [wol] wake_timeout (s) */
+	int		 wol_retries;	/* [wol] retries */
+	struct sip_blackout blackout[SIP_BLACKOUT_MAX]; /* [blackout] windows */
+	size_t		 nblackout;
 };
 
 /*
@@ -653,14 +686,16 @@ void		 sip_sessions_free(struct sip_session *);
 
 /* ----------------------------------------------------------------- reboot */
 
+/* How a reboot treats a machine in use (lib/reboot.c); NONE for a wake. */
 enum sip_reboot_policy {
+	SIP_REBOOT_NONE,
 	SIP_REBOOT_WAIT,	/* nothing now: the next natural boot */
-	SIP_REBOOT_IDLE,	/* only machines with no open session */
-	SIP_REBOOT_FORCE,	/* every machine that answers */
+	SIP_REBOOT_IDLE,	/* only a machine without an open session */
+	SIP_REBOOT_FORCE,
 	SIP_REBOOT__MAX
 };
+const char	*sip_reboot_policy_name(enum sip_reboot_policy); /* NULL: NONE */
 enum sip_rc	 sip_reboot_policy_parse(const char *, enum sip_reboot_policy *);
-const char	*sip_reboot_policy_name(enum sip_reboot_policy);
 
 enum sip_reboot_outcome {
 	SIP_REBOOT_SENT,	/* the command said yes (exit 0) */
@@ -749,6 +784,8 @@ struct sip_action {
 	size_t		 noptions;
 	/* The address its requests must come from ([security] bind), "" none yet. */
 	char		 bound_addr[SIP_ADDR_STRLEN];
+	/* The blackout window end it was held to (its start_at then), 0 none. */
+	int64_t		 blackout_end;
 };
 
 void		 sip_action_free(struct sip_action *);
@@ -831,6 +868,7 @@ struct sip_tick_result {
 	size_t		 expired;	/* actions past their expiry */
 	size_t		 purged_actions;	/* finished, older than history_keep */
 	size_t		 purged_history;	/* history rows that went */
+	size_t		 held;		/* destructive actions held by [blackout] */
 };
 /*
  * The periodic work (lib/tick.c), for `se3-ipxe cleanup` and a cron tick:
@@ -844,6 +882,139 @@ struct sip_tick_result {
  */
 enum sip_rc	 sip_tick(struct sip_store *, const struct sip_config *,
 		    time_t now, struct sip_tick_result *res, struct sip_err *);
+
+/*
+ * Power work for later (lib/store_power.c): a wake or a reboot of one
+ * MAC, due at a time, claimed by exactly one tick (each claim is its own
+ * BEGIN IMMEDIATE).  A wake is "sent" until the machine boots after it
+ * (done, "woken"), or is sent again after [wol] wake_timeout, up to [wol]
+ * retries times, then "given-up".
+ */
+enum sip_power_kind {
+	SIP_POWER_WAKE,
+	SIP_POWER_REBOOT,
+	SIP_POWER__MAX
+};
+enum sip_power_state {
+	SIP_PJ_PENDING,		/* waits for due_at */
+	SIP_PJ_SENT,		/* claimed and sent, not known to have worked */
+	SIP_PJ_DONE,		/* a wake: the machine booted after it */
+	SIP_PJ_FAILED,
+	SIP_PJ_GAVE_UP,		/* a wake: never booted, retries spent */
+	SIP_PJ_CANCELLED,	/* a newer job of the kind for the MAC */
+	SIP_PJ__MAX
+};
+const char	*sip_power_kind_name(enum sip_power_kind);
+const char	*sip_power_state_name(enum sip_power_state);
+
+struct sip_power_job {
+	int64_t			 id;
+	char			 mac[SIP_MAC_STRLEN];
+	enum sip_power_kind	 kind;
+	enum sip_reboot_policy	 policy;
+	enum sip_power_state	 state;
+	int64_t			 due_at;
+	int64_t			 sent_at;	/* the last send, 0 never */
+	int			 tries;		/* sends so far, this one included */
+	int64_t			 action_id;	/* 0: none */
+	/* The job's IP (LDAP's when made), else the last boot's; "" none. */
+	char			 ip[16];
+};
+struct sip_new_power_job {
+	const char		*mac;
+	enum sip_power_kind	 kind;
+	enum sip_reboot_policy	 policy;
+	int64_t			 due_at;
+	const char		*ip;		/* NULL: the machine's at the time */
+	int64_t			 action_id;	/* 0: none */
+};
+/*
+ * Add n jobs in one transaction, all or nothing; an open job (pending or
+ * sent) of the same kind for the same MAC is cancelled first.  ids[i]
+ * (ids may be NULL) receives the new id.
+ */
+enum sip_rc	 sip_store_power_add(struct sip_store *,
+		    const struct sip_new_power_job *, size_t n, const char *who,
+		    time_t now, int64_t *ids, struct sip_err *);
+/* What one claim found besides the jobs it hands out. */
+struct sip_power_claimed {
+	size_t		 woken;		/* wakes done: the machine booted */
+	size_t		 gave_up;	/* wakes given up (wol-gave-up rows) */
+	size_t		 retried;	/* of the jobs handed out, re-sends */
+};
+/*
+ * Claim the jobs of kind to run now, in one BEGIN IMMEDIATE: pending ones
+ * due by now, and (wakes) sent ones not woken after wake_timeout with
+ * tries <= retries; each is marked sent at now with one more try before
+ * the commit, so that a second tick never gets it too.  Wakes done and
+ * given up are recorded on the way (history "woken", "wol-gave-up").
+ * (*jobs)[0 .. *n) are the claimed jobs; the wakes given up follow them,
+ * claimed->gave_up of them.  Caller frees *jobs with free (nothing to
+ * free on error).
+ */
+enum sip_rc	 sip_store_power_claim(struct sip_store *, enum sip_power_kind,
+		    time_t now, int64_t wake_timeout, int retries,
+		    struct sip_power_job **jobs, size_t *n,
+		    struct sip_power_claimed *, struct sip_err *);
+/* A job ended: its new state, and a history row (event, detail) for its MAC. */
+enum sip_rc	 sip_store_power_end(struct sip_store *, int64_t id,
+		    const char *mac, enum sip_power_state, const char *event,
+		    const char *who, const char *detail, time_t now,
+		    struct sip_err *);
+/*
+ * Wakes just sent: a "wol-sent" history row each (as sip_store_wol_sent),
+ * and for job_id 0 a new job, sent now with one try, so that the tick
+ * checks it woke and retries it; all in one transaction.
+ */
+struct sip_wake_sent {
+	const char	*mac;
+	const char	*ip;		/* where it was sent, NULL unknown */
+	const char	*detail;	/* "to A.B.C.D:PORT", or NULL */
+	int64_t		 job_id;	/* the claimed job, 0: none */
+};
+enum sip_rc	 sip_store_wake_sent(struct sip_store *,
+		    const struct sip_wake_sent *, size_t n, const char *who,
+		    time_t now, struct sip_err *);
+/*
+ * Blackout holds (lib/tick.c): the scheduled actions, and one held to
+ * end, the end of the [blackout] window its start fell in: its start
+ * (and expiry, as much) moved there, its pending wakes too, a
+ * "blackout-held" history row.  An action already past end, started or
+ * finished is left alone.  Caller frees *out with free.
+ */
+struct sip_scheduled {
+	int64_t		 id;
+	char		 mac[SIP_MAC_STRLEN];
+	char		 name[2 * SIP_NAME_MAX];
+	int64_t		 start_at;
+};
+enum sip_rc	 sip_store_scheduled(struct sip_store *,
+		    struct sip_scheduled **out, size_t *n, struct sip_err *);
+enum sip_rc	 sip_store_blackout_hold(struct sip_store *, int64_t id,
+		    const char *mac, int64_t end, const char *who, time_t now,
+		    struct sip_err *);
+/* Whether the action's capability is destructive (one that cannot be read counts as one). */
+int		 sip_action_destructive(const struct sip_config *,
+		    const char *name);
+
+/* What the tick did with the power jobs (sip_tick_power). */
+struct sip_tick_power {
+	size_t		 woken, sent, retried, gave_up, failed;
+	size_t		 reboots;	/* reboot jobs run (or refused) */
+};
+/* One failure of the tick's power work: the MAC and why. */
+typedef void	 (*sip_tick_fail_cb)(void *arg, const char *mac,
+		    const struct sip_err *);
+/*
+ * The power part of the tick (lib/tick.c), after sip_tick: claim due
+ * wakes and send them through sip_wol_send (one machine at a time: one
+ * that cannot be reached does not hold the others back), then due
+ * reboots.  Each failure is recorded on its job and history and told to
+ * fail(arg, ...) (fail may be NULL); only a failure of the store stops it.
+ */
+enum sip_rc	 sip_tick_power(struct sip_store *, const struct sip_config *,
+		    time_t now, struct sip_tick_power *, sip_tick_fail_cb fail,
+		    void *arg, struct sip_err *);
 
 /*
  * Read side, for status / history / preview.  Nothing found is
@@ -877,6 +1048,26 @@ void		 sip_status_count(const struct sip_status_row *, size_t,
 		    size_t counts[SIP_ST__MAX + 1]);
 /* 1 when no row's latest action is active (all finished, or none), else 0. */
 int		 sip_status_settled(const struct sip_status_row *, size_t);
+
+/* What became of the latest wake of a machine, for status. */
+enum sip_wake_status {
+	SIP_WAKE_NONE,		/* no wake sent ("") */
+	SIP_WAKE_WAKING,	/* sent, wake_timeout not over */
+	SIP_WAKE_WOKEN,		/* it booted after the last packet */
+	SIP_WAKE_NOT_WOKEN,	/* not booted within wake_timeout, or failed */
+	SIP_WAKE_GAVE_UP,	/* retries spent: the tick gave up */
+	SIP_WAKE__MAX
+};
+/* "", "waking", "woken", "not woken", "gave up". */
+const char	*sip_wake_status_name(enum sip_wake_status);
+/*
+ * out[i]: the wake status of macs[i] at now, with [wol] wake_timeout
+ * (what the table holds: fold the journal first for the latest boots).
+ */
+enum sip_rc	 sip_store_wake_status(struct sip_store *,
+		    const char *const *macs, size_t n, time_t now,
+		    int64_t wake_timeout, enum sip_wake_status *out,
+		    struct sip_err *);
 
 struct sip_history {
 	int64_t		 id;
@@ -977,6 +1168,7 @@ enum sip_rc	 sip_store_active_verify(struct sip_store *, size_t *nmissing,
 
 /* ------------------------------------------------------------ status view */
 
+
 /*
  * What `status.cgi` shows (lib/status_view.c, lib/status_page.c): the
  * machines grouped by parc, each with its status row and its last event.
@@ -987,8 +1179,8 @@ struct sip_status_item {
 	const char	*ip;		/* LDAP's, else the last boot's; NULL none */
 	const struct sip_status_row *row; /* NULL: no MAC */
 	const struct sip_history *last;	/* latest history row, NULL none */
+	enum sip_wake_status woken;	/* the latest wake, NONE if none */
 	/* Filled by other parts, -1 while unknown (shown as such). */
-	int		 woken;		/* 1 woken by its first boot, 0 not yet */
 	int		 reachable;	/* 1 a probe answered, 0 none did */
 };
 struct sip_status_group {
@@ -1004,6 +1196,7 @@ struct sip_status_view {
 	struct sip_status_row *rows;
 	size_t		 nrows;
 	struct sip_history *last;	/* nrows, id 0: no event */
+	enum sip_wake_status *wake;	/* nrows: each row's latest wake */
 	struct sip_ldap	*ldap;
 	char		 (*macs)[SIP_MAC_STRLEN];
 };

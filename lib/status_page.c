@@ -108,7 +108,8 @@ json_item(struct sip_buf *b, const struct sip_status_item *it, time_t now)
 	    -1);
 	json_kint_or_null(b, "age", s.age);
 	json_kstr_or_null(b, "set_by", s.set_by);
-	json_kbool_or_null(b, "woken", it->woken);
+	json_kstr_or_null(b, "woken", it->woken != SIP_WAKE_NONE ?
+	    sip_wake_status_name(it->woken) : NULL);
 	json_kbool_or_null(b, "reachable", it->reachable);
 	sip_buf_puts(b, "}");
 }
@@ -235,6 +236,8 @@ html_item(struct sip_buf *b, const struct sip_status_item *it, time_t now)
 		html_cell(b, s.event);
 	age_format(s.age, num, sizeof(num));
 	html_cell(b, num);
+	html_cell(b, it->woken != SIP_WAKE_NONE ?
+	    sip_wake_status_name(it->woken) : NULL);
 	html_cell(b, s.set_by);
 	html_cell(b, s.message);
 	sip_buf_puts(b, "</tr>\n");
@@ -242,7 +245,7 @@ html_item(struct sip_buf *b, const struct sip_status_item *it, time_t now)
 
 static const char *const columns[] = {
 	"Name", "MAC", "IP", "Action", "State", "Boots", "Progress",
-	"Last event", "Age", "Set by", "Message",
+	"Last event", "Age", "Woken", "Set by", "Message",
 };
 
 int

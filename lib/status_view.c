@@ -51,11 +51,13 @@ item_fill(const struct sip_status_view *v, struct sip_status_item *it)
 	const struct sip_machine *m;
 	size_t i;
 
-	it->woken = -1;
+	it->woken = SIP_WAKE_NONE;
 	it->reachable = -1;
 	if (it->mac[0] == '\0' || (i = mac_index(v, it->mac)) == (size_t)-1)
 		return;
 	it->row = &v->rows[i];
+	if (v->wake != NULL)
+		it->woken = v->wake[i];
 	it->last = v->last != NULL && v->last[i].id != 0 ? &v->last[i] : NULL;
 	m = v->rows[i].machine;
 	if ((it->ip == NULL || *it->ip == '\0') && m != NULL)
@@ -64,10 +66,24 @@ item_fill(const struct sip_status_view *v, struct sip_status_item *it)
 		it->ip = NULL;
 }
 
+/* Each row's latest wake (lib/store_machine.c), as `status` shows it. */
+static enum sip_rc
+view_wake(struct sip_status_view *v, struct sip_store *st,
+    const char *const *macs, size_t n, int64_t wake_timeout,
+    struct sip_err *err)
+{
+	if (n == 0)
+		return SIP_OK;
+	if ((v->wake = calloc(n, sizeof(*v->wake))) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "status: out of memory");
+	return sip_store_wake_status(st, macs, n, v->now, wake_timeout,
+	    v->wake, err);
+}
+
 /* Every MAC's row and last event, read once, in MAC order (the index). */
 static enum sip_rc
 rows_load(struct sip_status_view *v, struct sip_store *st,
-    const char **macs, size_t n, struct sip_err *err)
+    const char **macs, size_t n, int64_t wake_timeout, struct sip_err *err)
 {
 	size_t i, u;
 	enum sip_rc rc;
@@ -87,13 +103,16 @@ rows_load(struct sip_status_view *v, struct sip_store *st,
 	if ((rc = sip_store_status(st, macs, u, &v->rows, &v->nrows, err)) !=
 	    SIP_OK)
 		return rc;
+	if ((rc = view_wake(v, st, macs, u, wake_timeout, err)) != SIP_OK)
+		return rc;
 	return sip_store_last_events(st, macs, u, &v->last, err);
 }
 
 /* Without LDAP: one group, every machine the database knows. */
 static enum sip_rc
 view_all(struct sip_status_view *v, struct sip_store *st, const char *parc,
-    sip_parc_visible_fn visible, void *arg, struct sip_err *err)
+    sip_parc_visible_fn visible, void *arg, int64_t wake_timeout,
+    struct sip_err *err)
 {
 	struct sip_status_group *g;
 	const char **macs = NULL;
@@ -127,6 +146,8 @@ view_all(struct sip_status_view *v, struct sip_store *st, const char *parc,
 		macs[i] = v->macs[i];
 	}
 	if ((rc = sip_store_last_events(st, macs, v->nrows, &v->last, err)) !=
+	    SIP_OK ||
+	    (rc = view_wake(v, st, macs, v->nrows, wake_timeout, err)) !=
 	    SIP_OK)
 		goto out;
 	g = &v->groups[0];
@@ -227,7 +248,8 @@ view_parcs(struct sip_status_view *v, const struct sip_config *cfg,
 		if (k < np)
 			macs[nmacs++] = m[i]->mac;
 	}
-	if ((rc = rows_load(v, st, macs, nmacs, err)) != SIP_OK)
+	if ((rc = rows_load(v, st, macs, nmacs, cfg->wol_wake_timeout,
+	    err)) != SIP_OK)
 		goto out;
 	for (k = 0; k < np; k++) {
 		g = &v->groups[v->ngroups++];
@@ -272,7 +294,8 @@ sip_status_view_load(const struct sip_config *cfg, const char *password,
 	    cfg->busy_timeout_ms, &st, err)) != SIP_OK)
 		return rc;
 	if (cfg->ldap_uri[0] == '\0')
-		rc = view_all(v, st, parc, visible, arg, err);
+		rc = view_all(v, st, parc, visible, arg,
+		    cfg->wol_wake_timeout, err);
 	else
 		rc = view_parcs(v, cfg, password, st, parc, visible, arg, err);
 	sip_store_close(st);
@@ -291,6 +314,7 @@ sip_status_view_free(struct sip_status_view *v)
 	free(v->groups);
 	sip_status_free(v->rows, v->nrows);
 	sip_history_free(v->last, v->nrows);
+	free(v->wake);
 	free(v->macs);
 	sip_ldap_close(v->ldap);
 	memset(v, 0, sizeof(*v));

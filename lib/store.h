@@ -26,7 +26,7 @@ struct sip_store {
 #define ACTION_COLUMNS \
 	"id, mac, name, state, completion, token, boots, max_boots, " \
 	"created_at, start_at, expires_at, updated_at, progress, message, " \
-	"created_by, bound_addr"
+	"created_by, bound_addr, blackout_end"
 /*
  * A token's public part in SQL, the expression of the index
  * actions_token_public: the same text, so that the planner uses it.
@@ -67,5 +67,12 @@ enum sip_rc	schema_migrate(struct sip_store *, int, struct sip_err *);
 /* lib/store_action.c: at most one action that sql selects, *out NULL if none. */
 enum sip_rc	action_query1(struct sip_store *, const char *, const char *,
 		    int, struct sip_action **, struct sip_err *);
+/*
+ * One history row for mac, tied to its active action if it has one;
+ * inside the caller's transaction.
+ */
+enum sip_rc	history_of_mac(struct sip_store *, const char *mac,
+		    const char *event, const char *who, const char *detail,
+		    time_t now, struct sip_err *);
 
 #endif /* SE3IPXE_STORE_H */

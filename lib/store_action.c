@@ -167,6 +167,7 @@ action_from_row(struct sip_store *st, sqlite3_stmt *s,
 	act->expires_at = sqlite3_column_int64(s, 10);
 	act->updated_at = sqlite3_column_int64(s, 11);
 	act->progress = sqlite3_column_int(s, 12);
+	act->blackout_end = sqlite3_column_int64(s, 16);
 	if (col_strdup(s, 13, &act->message) == -1 ||
 	    col_strdup(s, 14, &act->created_by) == -1) {
 		ret = nomem(st, err);
@@ -951,8 +952,6 @@ sip_store_wol_sent(struct sip_store *st, const char *const *macs,
     const char *const *detail, size_t n, const char *who, time_t now,
     struct sip_err *err)
 {
-	struct sip_action *act = NULL;
-	struct hist h;
 	size_t i;
 	enum sip_rc ret;
 
@@ -961,29 +960,43 @@ sip_store_wol_sent(struct sip_store *st, const char *const *macs,
 		    "author", st->path);
 	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
 		return ret;
-	for (i = 0; i < n; i++) {
-		if ((ret = action_query1(st, SQL_ACTION_ACTIVE, macs[i], 0,
-		    &act, err)) != SIP_OK)
+	for (i = 0; i < n; i++)
+		if ((ret = history_of_mac(st, macs[i],
+		    sip_request_event_name(SIP_REQ_WOL_SENT), who,
+		    detail != NULL ? detail[i] : NULL, now, err)) != SIP_OK)
 			goto out;
-		memset(&h, 0, sizeof(h));
-		h.at = now;
-		h.mac = macs[i];
-		/* Tied to the action it wakes for, so its timeline shows it. */
-		h.action_id = act != NULL ? act->id : 0;
-		h.action = act != NULL ? act->name : NULL;
-		h.event = sip_request_event_name(SIP_REQ_WOL_SENT);
-		h.who = who;
-		h.detail = detail != NULL ? detail[i] : NULL;
-		if ((ret = history_add(st, &h, err)) != SIP_OK)
-			goto out;
-		sip_action_free(act);
-		act = NULL;
-	}
 	ret = tx_commit(st, err);
  out:
-	sip_action_free(act);
 	if (ret != SIP_OK)
 		tx_rollback(st);
+	return ret;
+}
+
+/*
+ * Tied to the action the event is for (the MAC's active one), so that
+ * its timeline shows it.
+ */
+enum sip_rc
+history_of_mac(struct sip_store *st, const char *mac, const char *event,
+    const char *who, const char *detail, time_t now, struct sip_err *err)
+{
+	struct sip_action *act = NULL;
+	struct hist h;
+	enum sip_rc ret;
+
+	if ((ret = action_query1(st, SQL_ACTION_ACTIVE, mac, 0, &act,
+	    err)) != SIP_OK)
+		return ret;
+	memset(&h, 0, sizeof(h));
+	h.at = now;
+	h.mac = mac;
+	h.action_id = act != NULL ? act->id : 0;
+	h.action = act != NULL ? act->name : NULL;
+	h.event = event;
+	h.who = who;
+	h.detail = detail;
+	ret = history_add(st, &h, err);
+	sip_action_free(act);
 	return ret;
 }
 
@@ -1083,7 +1096,7 @@ sip_store_purge(struct sip_store *st, int64_t before, size_t *nactions,
 	"updated_at < ?1"
 	static const struct {
 		const char	*sql;
-		enum { OPTION_ROWS, HISTORY_ROWS, ACTION_ROWS } rows;
+		enum { OPTION_ROWS, HISTORY_ROWS, ACTION_ROWS, JOB_ROWS } rows;
 	} purge[] = {
 		{ "DELETE FROM action_options WHERE action_id IN ("
 		    FINISHED_BEFORE ")", OPTION_ROWS },
@@ -1092,6 +1105,8 @@ sip_store_purge(struct sip_store *st, int64_t before, size_t *nactions,
 		{ "DELETE FROM actions WHERE id IN (" FINISHED_BEFORE ")",
 		    ACTION_ROWS },
 		{ "DELETE FROM history WHERE at < ?1", HISTORY_ROWS },
+		{ "DELETE FROM power_jobs WHERE state NOT IN ('pending',"
+		    "'sent') AND updated_at < ?1", JOB_ROWS },
 	};
 #undef FINISHED_BEFORE
 	sqlite3_stmt *s = NULL;

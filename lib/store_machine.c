@@ -641,3 +641,79 @@ sip_store_integrity(struct sip_store *st, struct sip_err *err)
 	sqlite3_finalize(s);
 	return ret;
 }
+
+static const char *const wake_status_names[SIP_WAKE__MAX] = {
+	"", "waking", "woken", "not woken", "gave up"
+};
+
+const char *
+sip_wake_status_name(enum sip_wake_status w)
+{
+	return (unsigned)w < SIP_WAKE__MAX ? wake_status_names[w] : "?";
+}
+
+/*
+ * From the MAC's latest wake that is not cancelled: a wake only pending
+ * was not sent yet; a sent one is woken once the machine booted after it
+ * (the tick may not have seen it yet), else waking until wake_timeout.
+ */
+enum sip_rc
+sip_store_wake_status(struct sip_store *st, const char *const *macs,
+    size_t n, time_t now, int64_t wake_timeout, enum sip_wake_status *out,
+    struct sip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	const char *state;
+	int64_t sent_at, seen;
+	size_t i;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if (n > 0 && (macs == NULL || out == NULL))
+		return sip_errf(err, SIP_EINVAL, "%s: wake status: no MAC",
+		    st->path);
+	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
+		return ret;
+	for (i = 0; i < n; i++) {
+		out[i] = SIP_WAKE_NONE;
+		if ((rc = stmt_get(st, "SELECT j.state, coalesce(j.sent_at, 0), "
+		    "coalesce(m.last_seen, -1) FROM power_jobs j LEFT JOIN "
+		    "machines m ON m.mac = j.mac WHERE j.mac = ?1 AND "
+		    "j.kind = 'wake' AND j.state != 'cancelled' "
+		    "ORDER BY j.id DESC LIMIT 1", &s)) != SQLITE_OK ||
+		    (rc = bind_text(s, 1, macs[i])) != SQLITE_OK) {
+			ret = db_err(st, rc, err, "read the wakes of %s",
+			    macs[i] != NULL ? macs[i] : "?");
+			goto out;
+		}
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			state = col_text(s, 0);
+			sent_at = sqlite3_column_int64(s, 1);
+			seen = sqlite3_column_int64(s, 2);
+			if (state == NULL || strcmp(state, "pending") == 0)
+				out[i] = SIP_WAKE_NONE;
+			else if (strcmp(state, "done") == 0 ||
+			    (strcmp(state, "sent") == 0 && seen >= sent_at))
+				out[i] = SIP_WAKE_WOKEN;
+			else if (strcmp(state, "given-up") == 0)
+				out[i] = SIP_WAKE_GAVE_UP;
+			else if (strcmp(state, "sent") == 0 &&
+			    now - sent_at < wake_timeout)
+				out[i] = SIP_WAKE_WAKING;
+			else
+				out[i] = SIP_WAKE_NOT_WOKEN;
+		} else if (rc != SQLITE_DONE) {
+			ret = db_err(st, rc, err, "read the wakes of %s",
+			    macs[i]);
+			goto out;
+		}
+		stmt_put(st, s);
+		s = NULL;
+	}
+	ret = tx_commit(st, err);
+ out:
+	stmt_put(st, s);
+	if (ret != SIP_OK)
+		tx_rollback(st);
+	return ret;
+}

@@ -110,6 +110,31 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (login, parc)"
 	");"
 	"PRAGMA user_version = 4;",
+	/*
+	 * 4 -> 5: power work done later (lib/store_power.c): wakes, and
+	 * reboots for lib/reboot.c, claimed by one tick each; and the end
+	 * of the blackout window a destructive action was held for.
+	 */
+	"CREATE TABLE power_jobs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  mac TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('wake','reboot')),"
+	"  policy TEXT CHECK (policy IN ('wait','idle','force')),"
+	"  state TEXT NOT NULL CHECK (state IN ('pending','sent','done',"
+	"    'failed','given-up','cancelled')),"
+	"  due_at INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  tries INTEGER NOT NULL DEFAULT 0 CHECK (tries >= 0),"
+	"  ip TEXT,"
+	"  action_id INTEGER,"
+	"  who TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX power_jobs_open ON power_jobs (kind, state, due_at);"
+	"CREATE INDEX power_jobs_mac ON power_jobs (mac, id);"
+	"ALTER TABLE actions ADD COLUMN blackout_end INTEGER;"
+	"PRAGMA user_version = 5;",
 };
 
 int

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -142,4 +143,20 @@ sip_wol_send(const struct sip_config *cfg, const struct sip_wol_machine *v,
 	free(to);
 	free(pkt);
 	return rc;
+}
+
+void
+sip_wol_destination(const struct sip_config *cfg, const char *ip, char *buf,
+    size_t sz)
+{
+	uint32_t a, b;
+
+	if (ip == NULL || sip_ipv4_parse(ip, &a) != SIP_OK ||
+	    sip_wol_broadcast(cfg->subnets, cfg->nsubnets, a, &b) != SIP_OK) {
+		snprintf(buf, sz, "to nowhere");
+		return;
+	}
+	snprintf(buf, sz, "to %u.%u.%u.%u:%d%s", b >> 24, b >> 16 & 255,
+	    b >> 8 & 255, b & 255, cfg->wol_port,
+	    cfg->wol_broadcast_all ? " and 255.255.255.255" : "");
 }

@@ -19,10 +19,10 @@ help_usage > "$T/help"
 man_synopsis > "$T/synopsis"
 diff -u "$T/synopsis" "$T/help" > "$T/diff"
 ok $? "--help usage lines are the SYNOPSIS of se3-ipxe.8"
-[ "$(wc -l < "$T/help")" -eq 18 ]
+[ "$(wc -l < "$T/help")" -eq 19 ]
 ok $? "--help: one line per verb and the global line"
 bad=
-for verb in set-action cancel status machines history preview actions cleanup check dhcp-config help; do
+for verb in set-action cancel status machines history preview actions tick cleanup check dhcp-config help; do
 	want=$(grep "^se3-ipxe $verb\( \|\$\)" "$T/help")
 	a=$("$SIP" help "$verb" | sed '1!d; s/^usage://' | normalise)
 	b=$("$SIP" "$verb" --help | sed '1!d; s/^usage://' | normalise)
@@ -32,7 +32,7 @@ is "$bad" "" "help VERB and VERB --help print the verb's line of --help"
 # Usage lines alone do not say what a verb does (issue 6, defect 6).
 "$SIP" --help > "$T/help.full"
 bad=
-for verb in set-action cancel status machines history preview actions cleanup check dhcp-config help; do
+for verb in set-action cancel status machines history preview actions tick cleanup check dhcp-config help; do
 	summary=$(sed -n "s/^  $verb  *\([a-z].*\)/\1/p" "$T/help.full")
 	[ -n "$summary" ] && [ "$("$SIP" "$verb" --help | sed -n 3p)" = "$summary" ] &&
 	    [ "$("$SIP" help "$verb" | sed -n 3p)" = "$summary" ] || bad="$bad $verb"
@@ -207,7 +207,7 @@ run status
 grep -q '^aa:bb:cc:dd:ee:01  *memtest:run  *pending  *0/1 ' "$T/out" &&
     grep -q '^aa:bb:cc:dd:ee:02  *memtest:run  *pending  *0/1 ' "$T/out"
 ok $? "status shows both, canonicalised"
-head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE  *BOOTS  *PROGRESS  *LAST SEEN  *PLATFORM  *ADDRESS  *MESSAGE$'
+head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE  *BOOTS  *PROGRESS  *LAST SEEN  *WOKEN  *PLATFORM  *ADDRESS  *MESSAGE$'
 ok $? "status: column headings"
 run status --json
 grep -q "machines:" "$T/out"

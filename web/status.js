@@ -60,6 +60,7 @@
 			ev = ev + ": " + m.last_state;
 		cell(tr, ev);
 		cell(tr, age(m.age));
+		cell(tr, m.woken);
 		cell(tr, m.set_by);
 		cell(tr, m.message);
 		return tr;

@@ -18,7 +18,8 @@ enum field {
 	F_DB_PATH, F_BUSY, F_BOOT_URL, F_CGI_URL, F_BOOT_ROOT, F_DEADLINE,
 	F_MODULE_PATH, F_TEMPLATES, F_DEFAULT, F_PCBIOS, F_EFI, F_ISCSI,
 	F_MAX_BOOTS, F_EXPIRES, F_HISTORY, F_BIND, F_LDAP_URI, F_LDAP_BASE,
-	F_LDAP_COMPUTERS, F_LDAP_NETTIMEOUT, F_LDAP_TIMEOUT, F_LDAP_STARTTLS
+	F_LDAP_COMPUTERS, F_LDAP_NETTIMEOUT, F_LDAP_TIMEOUT, F_LDAP_STARTTLS,
+	F_WAKE_TIMEOUT, F_RETRIES, F_BLACKOUT
 };
 
 /* A file that loads, and the one field it sets. */
@@ -110,6 +111,16 @@ static const struct good goods[] = {
 	{ "[ldap]\nuri = ldap://h/\nbase = o=x\nstarttls = yes\n",
 	  F_LDAP_STARTTLS, NULL, 1 },
 	{ "[actions]\n", F_MAX_BOOTS, NULL, 3 },
+	{ "[wol]\n", F_WAKE_TIMEOUT, NULL, 300 },
+	{ "[wol]\nwake_timeout = 1m\n", F_WAKE_TIMEOUT, NULL, 60 },
+	{ "[wol]\nwake_timeout = 1d\n", F_WAKE_TIMEOUT, NULL, 86400 },
+	{ "[wol]\n", F_RETRIES, NULL, 2 },
+	{ "[wol]\nretries = 0\n", F_RETRIES, NULL, 0 },
+	{ "[wol]\nretries = 10\n", F_RETRIES, NULL, 10 },
+	{ "[blackout]\n", F_BLACKOUT, NULL, 0 },
+	{ "[blackout]\nwindows =\n", F_BLACKOUT, NULL, 0 },
+	{ "[blackout]\nwindows = mon-fri 08:00-12:00, mon-fri 13:30-17:30 "
+	  "; lessons\n", F_BLACKOUT, NULL, 2 },
 };
 
 static const struct bad bads[] = {
@@ -271,6 +282,20 @@ static const struct bad bads[] = {
 	  "one or the other" },
 	{ "[ldap]\nport = 389\n", SIP_ECONFIG,
 	  "%s:2: unknown key 'port' in [ldap]" },
+	/* [wol] */
+	{ "[wol]\nwake_timeout = 59s\n", SIP_ECONFIG,
+	  "%s:2: [wol] wake_timeout: 59s is out of range 1m..1d" },
+	{ "[wol]\nwake_timeout = soon\n", SIP_ECONFIG,
+	  "%s:2: [wol] wake_timeout: 'soon' is not a duration "
+	  "(N, Ns, Nm, Nh, Nd or Nw)" },
+	{ "[wol]\nretries = 11\n", SIP_ECONFIG,
+	  "%s:2: [wol] retries: 11 is out of range 0..10" },
+	/* [blackout] */
+	{ "[blackout]\nwindows = mon-fri 08:00-12:00,\n", SIP_ECONFIG,
+	  "%s:2: [blackout] windows: a comma with no window after it" },
+	{ "[blackout]\nwindows = mon-fri 8h-12h\n", SIP_ECONFIG,
+	  "%s:2: [blackout] windows: '8h-12h': not HH:MM-HH:MM "
+	  "(00:00 to 24:00)" },
 	/* [actions] */
 	{ "[actions]\nmax_boots = 0\n", SIP_ECONFIG,
 	  "%s:2: [actions] max_boots: 0 is out of range 1..100" },
@@ -388,6 +413,12 @@ field_int(const struct sip_config *c, enum field f)
 		return c->ldap_timeout;
 	case F_LDAP_STARTTLS:
 		return c->ldap_starttls;
+	case F_WAKE_TIMEOUT:
+		return c->wol_wake_timeout;
+	case F_RETRIES:
+		return c->wol_retries;
+	case F_BLACKOUT:
+		return (int64_t)c->nblackout;
 	default:
 		return -1;
 	}
@@ -664,7 +695,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 54, "example: shows all 54 keys");
+	is_int(n, 57, "example: shows all 57 keys");
 	is_int(whole, 0, "example: does not say comments are whole lines "
 	    "(a comment may end a line)");
 	path = write_file("example.conf", text);

@@ -1767,6 +1767,8 @@ test_old_token(void)
 	/* Back to schema 1, as an older se3-ipxe left it. */
 	raw = raw_open(path);
 	rc = sqlite3_exec(raw, "DROP INDEX actions_token_public;"
+	    "DROP TABLE power_jobs;"
+	    "ALTER TABLE actions DROP COLUMN blackout_end;"
 	    "ALTER TABLE actions DROP COLUMN bound_addr;"
 	    "ALTER TABLE history DROP COLUMN addr;"
 	    "DROP TABLE seen_fold;"
