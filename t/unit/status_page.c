@@ -72,11 +72,11 @@ main(void)
 	items[0].ip = "10.0.0.1";
 	items[0].row = &row;
 	items[0].last = &last;
-	items[0].woken = 1;
+	items[0].woken = SIP_WAKE_WAKING;
 	items[0].reachable = -1;
 	items[1].name = "nomac";
 	items[1].mac = "";
-	items[1].woken = -1;
+	items[1].woken = SIP_WAKE_NONE;
 	items[1].reachable = 0;
 	memset(&g, 0, sizeof(g));
 	g.parc = "salle-01";
@@ -95,7 +95,7 @@ main(void)
 	    "\"action\":\"fakeinstall:install\",\"state\":\"running\",\"boots\":1,"
 	    "\"max_boots\":3,\"progress\":40,\"message\":\"<b>\\\"x\\\"</b>\","
 	    "\"last_event\":\"report\",\"last_state\":\"running\","
-	    "\"last_event_at\":950,\"age\":50,\"set_by\":\"admin\",\"woken\":true,"
+	    "\"last_event_at\":950,\"age\":50,\"set_by\":\"admin\",\"woken\":\"waking\","
 	    "\"reachable\":null},\n"
 	    "{\"name\":\"nomac\",\"mac\":null,\"ip\":null,\"action\":null,"
 	    "\"state\":\"none\",\"boots\":null,\"max_boots\":null,\"progress\":null,"
@@ -119,7 +119,7 @@ main(void)
 	    "<td>pc-01</td><td>52:54:00:00:00:01</td><td>10.0.0.1</td>"
 	    "<td>fakeinstall:install</td><td>running</td><td>1/3</td>"
 	    "<td><progress max=\"100\" value=\"40\">40%</progress> 40%</td>"
-	    "<td>seen</td><td>10s</td><td>admin</td>"
+	    "<td>seen</td><td>10s</td><td>waking</td><td>admin</td>"
 	    "<td>&#60;b&#62;&#34;x&#34;&#60;/b&#62;</td></tr>") != NULL,
 	    "html: the running row, its message escaped");
 	ok(strstr(b.data, "<tr class=\"st-none\" data-mac=\"\"><td>nomac</td>"
