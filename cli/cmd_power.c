@@ -34,6 +34,41 @@ wake_free(struct wake *w)
 }
 
 /*
+ * Each target's IPv4 as the power verbs reach it: LDAP's ipHostNumber,
+ * else the address it last booted from (the journal folded first, not
+ * fatal); "" when neither.  -1 when the database cannot be read.
+ */
+static int
+target_ips(const char *verb, const struct ctx *ctx, struct sip_store *st,
+    const struct sip_targets *t, char (*ip)[16])
+{
+	struct sip_err e = { "" };
+	struct sip_status_row *rows = NULL;
+	size_t i, nrows = 0;
+	enum sip_rc rc;
+
+	if (st != NULL) {
+		(void)seen_fold(verb, ctx, st);
+		if ((rc = sip_store_status(st, t->p, t->n, &rows, &nrows,
+		    &e)) != SIP_OK) {
+			warn_lib(verb, &e, rc);
+			return -1;
+		}
+	}
+	for (i = 0; i < t->n; i++) {
+		if (t->ip != NULL && t->ip[i][0] != '\0')
+			memcpy(ip[i], t->ip[i], sizeof(ip[i]));
+		else if (i < nrows && rows[i].machine != NULL &&
+		    rows[i].machine->ip != NULL)
+			snprintf(ip[i], sizeof(ip[i]), "%s",
+			    rows[i].machine->ip);
+	}
+	if (rows != NULL)
+		sip_status_free(rows, nrows);
+	return 0;
+}
+
+/*
  * Where each machine's packet goes, before anything is written or sent:
  * its IP from LDAP, else the last one it booted from; a machine with
  * neither, or in none of [network] subnets, is an error naming it.
@@ -42,13 +77,10 @@ int
 wake_prepare(const char *verb, const struct ctx *ctx, struct sip_store *st,
     const struct sip_targets *t, struct wake **out)
 {
-	struct sip_err e = { "" };
-	struct sip_status_row *rows = NULL;
 	struct wake *w;
-	size_t i, nrows = 0;
+	size_t i;
 	uint32_t ip, b;
 	char dest[64];
-	enum sip_rc rc;
 	int rv = -1;
 
 	*out = NULL;
@@ -63,25 +95,10 @@ wake_prepare(const char *verb, const struct ctx *ctx, struct sip_store *st,
 		    ctx->cfg.path : "the configuration");
 		goto out;
 	}
-	if (st != NULL) {
-		/* Not fatal: the machines table is then as of the last fold. */
-		(void)seen_fold(verb, ctx, st);
-		if ((rc = sip_store_status(st, t->p, t->n, &rows, &nrows,
-		    &e)) != SIP_OK) {
-			rows = NULL;
-			nrows = 0;
-			warn_lib(verb, &e, rc);
-			goto out;
-		}
-	}
+	if (target_ips(verb, ctx, st, t, w->ip) == -1)
+		goto out;
 	for (i = 0; i < t->n; i++) {
 		w->m[i].mac = t->p[i];
-		if (t->ip != NULL && t->ip[i][0] != '\0')
-			memcpy(w->ip[i], t->ip[i], sizeof(w->ip[i]));
-		else if (i < nrows && rows[i].machine != NULL &&
-		    rows[i].machine->ip != NULL)
-			snprintf(w->ip[i], sizeof(w->ip[i]), "%s",
-			    rows[i].machine->ip);
 		w->m[i].ip = w->ip[i];
 		if (w->ip[i][0] == '\0') {
 			warnx("%s: %s: no IP address known (neither in LDAP "
@@ -102,8 +119,6 @@ wake_prepare(const char *verb, const struct ctx *ctx, struct sip_store *st,
 	w = NULL;
 	rv = 0;
  out:
-	if (rows != NULL)
-		sip_status_free(rows, nrows);
 	wake_free(w);
 	return rv;
 }
@@ -277,34 +292,18 @@ reboot_targets(const char *verb, const struct ctx *ctx, struct sip_store *st,
     const struct sip_targets *t, enum sip_reboot_policy policy)
 {
 	struct sip_err e = { "" };
-	struct sip_status_row *rows = NULL;
 	struct sip_reboot_machine *m;
 	char (*ip)[16];
-	size_t i, nrows = 0;
+	size_t i;
 	enum sip_rc rc;
 	int rv = -1;
 
 	m = xcalloc(t->n + 1, sizeof(*m));
 	ip = xcalloc(t->n + 1, sizeof(*ip));
-	if (st != NULL) {
-		/* Not fatal: the machines table is then as of the last fold. */
-		(void)seen_fold(verb, ctx, st);
-		if ((rc = sip_store_status(st, t->p, t->n, &rows, &nrows,
-		    &e)) != SIP_OK) {
-			rows = NULL;
-			nrows = 0;
-			warn_lib(verb, &e, rc);
-			goto out;
-		}
-	}
+	if (target_ips(verb, ctx, st, t, ip) == -1)
+		goto out;
 	for (i = 0; i < t->n; i++) {
 		m[i].mac = t->p[i];
-		if (t->ip != NULL && t->ip[i][0] != '\0')
-			memcpy(ip[i], t->ip[i], sizeof(ip[i]));
-		else if (i < nrows && rows[i].machine != NULL &&
-		    rows[i].machine->ip != NULL)
-			snprintf(ip[i], sizeof(ip[i]), "%s",
-			    rows[i].machine->ip);
 		m[i].ip = ip[i];
 	}
 	if ((rc = sip_reboot(&ctx->cfg, policy, m, t->n, &e)) != SIP_OK) {
@@ -325,8 +324,6 @@ reboot_targets(const char *verb, const struct ctx *ctx, struct sip_store *st,
 			rv = -1;
 	}
  out:
-	if (rows != NULL)
-		sip_status_free(rows, nrows);
 	free(ip);
 	free(m);
 	return rv;
