@@ -86,6 +86,13 @@ void		 sip_mac_format(const struct sip_mac *, char[SIP_MAC_STRLEN]);
 /* ----------------------------------------------------------------- rights */
 
 /*
+ * s with each byte for which must(s, i, strlen(s)) holds spelt \XX, as
+ * RFC 4514 (DN values) and 4515 (filter values) both write them: the
+ * length needed, at most sz - 1 bytes written and a NUL (lib/ldap.c).
+ */
+size_t		 sip_ldap_hex_escape(const char *,
+		    int (*)(const char *, size_t, size_t), char *, size_t);
+/*
  * s as an RFC 4514 attribute value (lib/rights.c), in out of size sz (cut
  * if needed); returns the length it needs, without the NUL.
  */

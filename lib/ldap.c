@@ -51,35 +51,51 @@ static struct sip_ldap_machine *by_member(struct sip_ldap *,
 		    const struct berval *);
 
 size_t
-sip_ldap_escape(const char *s, char *out, size_t sz)
+sip_ldap_hex_escape(const char *s, int (*must)(const char *, size_t, size_t),
+    char *out, size_t sz)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p;
-	size_t n = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0, i, len = strlen(s);
 
-	/*
-	 * RFC 4515 3: '*', '(', ')', '\' and NUL must be \XX; so is every
-	 * byte outside printable ASCII, so that the filter stays one line
-	 * of text whatever a user typed.
-	 */
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\' ||
-		    *p < 0x20 || *p >= 0x7f) {
+	for (i = 0; i < len; i++) {
+		if (must(s, i, len)) {
 			if (n + 3 < sz) {
 				out[n] = '\\';
-				out[n + 1] = hex[*p >> 4];
-				out[n + 2] = hex[*p & 0xf];
+				out[n + 1] = hex[p[i] >> 4];
+				out[n + 2] = hex[p[i] & 0xf];
 			}
 			n += 3;
 		} else {
 			if (n + 1 < sz)
-				out[n] = (char)*p;
+				out[n] = s[i];
 			n++;
 		}
 	}
 	if (sz > 0)
 		out[n < sz ? n : sz - 1] = '\0';
 	return n;
+}
+
+/*
+ * RFC 4515 3: '*', '(', ')', '\' and NUL must be \XX; so is every byte
+ * outside printable ASCII, so that the filter stays one line of text
+ * whatever a user typed.
+ */
+static int
+filter_must(const char *s, size_t i, size_t len)
+{
+	unsigned char c = (unsigned char)s[i];
+
+	(void)len;
+	return c == '*' || c == '(' || c == ')' || c == '\\' || c < 0x20 ||
+	    c >= 0x7f;
+}
+
+size_t
+sip_ldap_escape(const char *s, char *out, size_t sz)
+{
+	return sip_ldap_hex_escape(s, filter_must, out, sz);
 }
 
 void

@@ -24,42 +24,25 @@ struct sip_rights_dir {
 	char			*admin_right;
 };
 
+/*
+ * RFC 4514 2.4: '"', '+', ',', ';', '<', '>', '\\' and NUL, a leading '#'
+ * or blank, a trailing blank; '=' too (2.4 allows it) and every byte
+ * outside printable ASCII as \XX, so that an attribute value can never
+ * end the RDN or start another.
+ */
+static int
+dn_must(const char *s, size_t i, size_t len)
+{
+	unsigned char c = (unsigned char)s[i];
+
+	return strchr("\"+,;<>\\=", c) != NULL || c < 0x20 || c >= 0x7f ||
+	    (i == 0 && (c == '#' || c == ' ')) || (i == len - 1 && c == ' ');
+}
+
 size_t
 sip_rights_dn_escape(const char *s, char *out, size_t sz)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p;
-	size_t n = 0, len = strlen(s);
-	int esc;
-
-	/*
-	 * RFC 4514 2.4: '"', '+', ',', ';', '<', '>', '\' and NUL, a
-	 * leading '#' or blank, a trailing blank; '=' too (2.4 allows it)
-	 * and every byte outside printable ASCII as \XX, so that an
-	 * attribute value can never end the RDN or start another.
-	 */
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		esc = strchr("\"+,;<>\\=", *p) != NULL || *p < 0x20 ||
-		    *p >= 0x7f ||
-		    (p == (const unsigned char *)s && (*p == '#' || *p == ' ')) ||
-		    ((size_t)(p - (const unsigned char *)s) == len - 1 &&
-		    *p == ' ');
-		if (esc) {
-			if (n + 3 < sz) {
-				out[n] = '\\';
-				out[n + 1] = hex[*p >> 4];
-				out[n + 2] = hex[*p & 0xf];
-			}
-			n += 3;
-		} else {
-			if (n + 1 < sz)
-				out[n] = (char)*p;
-			n++;
-		}
-	}
-	if (sz > 0)
-		out[n < sz ? n : sz - 1] = '\0';
-	return n;
+	return sip_ldap_hex_escape(s, dn_must, out, sz);
 }
 
 static void
