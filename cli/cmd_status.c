@@ -18,19 +18,25 @@
 
 
 enum col {
-	COL_MAC, COL_ACTION, COL_STATE, COL_BOOTS, COL_PROGRESS, COL_SEEN,
+	COL_MAC,
+	COL_NAME, COL_IP, COL_PARCS,	/* with [ldap] only */
+	COL_ACTION, COL_STATE, COL_BOOTS, COL_PROGRESS, COL_EVENT, COL_SEEN,
 	COL_WOKEN,
 	COL_PLATFORM, COL_ADDRESS, COL_MESSAGE,
-	COL_REACHABLE,	/* with --probe only: empty cells print nothing */
+	COL_REACHABLE,	/* with --probe only */
 	COL__MAX
 };
 
 static const char *const col_names[COL__MAX] = {
 	"MAC",		/* COL_MAC */
+	"NAME",		/* COL_NAME: SE3's directory */
+	"IP",		/* COL_IP: the directory's, else the last boot's */
+	"PARCS",	/* COL_PARCS */
 	"ACTION",	/* COL_ACTION */
 	"STATE",	/* COL_STATE */
 	"BOOTS",	/* COL_BOOTS */
 	"PROGRESS",	/* COL_PROGRESS */
+	"LAST EVENT",	/* COL_EVENT: the history's newest row, and its age */
 	"LAST SEEN",	/* COL_SEEN */
 	"WOKEN",	/* COL_WOKEN: the latest wake, empty if none */
 	"PLATFORM",	/* COL_PLATFORM */
@@ -45,9 +51,24 @@ struct reach {
 	struct sip_probe_result	 r;
 };
 
-static enum sip_wake_status *status_woken(const char *, const struct ctx *,
-		    struct sip_store *, const struct sip_status_row *, size_t,
-		    const struct sip_targets *);
+/*
+ * What a status table or its JSON shows besides the rows, each NULL when
+ * it is not known (said once on the standard error, never fatal).
+ */
+struct extra {
+	int			 ldap;	/* [ldap] uri: NAME, IP, PARCS */
+	const struct sip_ldap_machine **dir; /* rows[i]'s entry, or NULL */
+	struct sip_history	*last;	/* rows[i]'s newest history row */
+	enum sip_wake_status	*woken;
+	struct reach		*reach;	/* --probe */
+	time_t			 now;
+};
+
+static void	 extra_load(const char *, const struct ctx *,
+		    struct sip_store *, struct sip_ldap *,
+		    const struct sip_status_row *, size_t,
+		    const struct sip_targets *, int, struct extra *);
+static void	 extra_free(struct extra *, size_t);
 
 /* The MAC of a status row (rows for asked MACs may have neither part). */
 static const char *
@@ -167,16 +188,52 @@ json_reach(struct sip_buf *b, const struct reach *re)
 }
 
 static void
-status_json(struct sip_buf *b, const struct sip_status_row *rows,
-    size_t n, const struct sip_targets *t, const struct reach *reach,
-    const enum sip_wake_status *woken)
+json_dir(struct sip_buf *b, const struct sip_ldap_machine *m)
 {
+	size_t i;
+
+	if (m == NULL) {
+		sip_json_knull(b, "name");
+		sip_json_knull(b, "parcs");
+		return;
+	}
+	sip_json_kstr(b, "name", m->name);
+	sip_buf_puts(b, ",\"parcs\":[");
+	for (i = 0; i < m->nparcs; i++) {
+		if (i > 0)
+			sip_buf_puts(b, ",");
+		sip_json_str(b, m->parcs[i]);
+	}
+	sip_buf_puts(b, "]");
+}
+
+/* The directory's address, else the last boot's, else NULL. */
+static const char *
+row_ip(const struct sip_status_row *r, const struct sip_ldap_machine *m)
+{
+	if (m != NULL && m->ip[0] != '\0')
+		return m->ip;
+	if (r->machine != NULL && r->machine->ip != NULL &&
+	    r->machine->ip[0] != '\0')
+		return r->machine->ip;
+	return NULL;
+}
+
+static void
+status_json(struct sip_buf *b, const struct sip_status_row *rows,
+    size_t n, const struct sip_targets *t, const struct extra *x)
+{
+	const struct sip_ldap_machine *d;
+	const struct sip_history *h;
 	size_t i;
 
 	sip_buf_puts(b, "[");
 	for (i = 0; i < n; i++) {
+		d = x->dir != NULL ? x->dir[i] : NULL;
 		sip_buf_puts(b, i > 0 ? ",\n{\"mac\":" : "\n{\"mac\":");
 		sip_json_str(b, row_mac(&rows[i], i, n, t));
+		json_dir(b, d);
+		sip_json_kstr(b, "ip", row_ip(&rows[i], d));
 		sip_buf_puts(b, ",\"machine\":");
 		json_machine(b, rows[i].machine);
 		sip_buf_puts(b, ",\"action\":");
@@ -187,14 +244,22 @@ status_json(struct sip_buf *b, const struct sip_status_row *rows,
 			    rows[i].refused_addr);
 		else
 			sip_json_knull(b, "refused_last_addr");
-		if (woken == NULL || woken[i] == SIP_WAKE_NONE)
+		if (x->woken == NULL || x->woken[i] == SIP_WAKE_NONE)
 			sip_json_knull(b, "woken");
 		else
 			sip_json_kstr(b, "woken",
-			    sip_wake_status_name(woken != NULL ? woken[i] :
-		    SIP_WAKE_NONE));
-		if (reach != NULL)
-			json_reach(b, &reach[i]);
+			    sip_wake_status_name(x->woken[i]));
+		h = x->last != NULL && x->last[i].id != 0 ? &x->last[i] : NULL;
+		if (h == NULL)
+			sip_json_knull(b, "last_event");
+		else {
+			sip_buf_puts(b, ",\"last_event\":{\"event\":");
+			sip_json_str(b, h->event);
+			sip_json_kint(b, "at", h->at);
+			sip_buf_puts(b, "}");
+		}
+		if (x->reach != NULL)
+			json_reach(b, &x->reach[i]);
 		sip_buf_puts(b, "}");
 	}
 	sip_buf_puts(b, n > 0 ? "\n]\n" : "]\n");
@@ -210,61 +275,116 @@ reach_cell(const struct reach *re)
 	return xasprintf("%s", re->r.up ? "up" : "down");
 }
 
+/* "served 5m12s ago": the newest history row of the machine. */
+static char *
+event_cell(const struct sip_history *h, time_t now)
+{
+	char ebuf[32];
+
+	if (h == NULL || h->id == 0 || h->event == NULL)
+		return xasprintf("%s", "-");
+	sip_elapsed_format((int64_t)now - h->at, ebuf, sizeof(ebuf));
+	return xasprintf("%s %s ago", h->event, ebuf);
+}
+
+static char *
+parcs_cell(const struct sip_ldap_machine *m)
+{
+	struct sip_buf b;
+	size_t i;
+	char *s;
+
+	if (m == NULL || m->nparcs == 0)
+		return xasprintf("%s", "-");
+	sip_buf_init(&b);
+	for (i = 0; i < m->nparcs; i++)
+		sip_buf_printf(&b, "%s%s", i > 0 ? "," : "", m->parcs[i]);
+	if (b.failed)
+		errx(1, "out of memory");
+	s = xasprintf("%s", b.data);
+	sip_buf_free(&b);
+	return s;
+}
+
+static int
+col_shown(enum col c, const struct extra *x)
+{
+	if (c == COL_NAME || c == COL_IP || c == COL_PARCS)
+		return x->ldap;
+	if (c == COL_REACHABLE)
+		return x->reach != NULL;
+	return 1;
+}
+
 static void
 status_table(const struct sip_status_row *rows, size_t n,
-    const struct sip_targets *t, const struct reach *reach,
-    const enum sip_wake_status *woken)
+    const struct sip_targets *t, const struct extra *x)
 {
 	const struct sip_action *a;
 	const struct sip_machine *m;
-	char **cell, tbuf[32], hbuf[8];
-	size_t *w, i, j, k;
+	const struct sip_ldap_machine *d;
+	char **cell, *v[COL__MAX], tbuf[32], hbuf[8];
+	enum col shown[COL__MAX];
+	size_t *w, i, j, k, nc = 0;
 
-	cell = xcalloc((n + 1) * COL__MAX, sizeof(*cell));
-	w = xcalloc((n + 1) * COL__MAX, sizeof(*w));
-	for (j = 0; j < COL__MAX; j++) {
-		cell[j] = xasprintf("%s", j == COL_REACHABLE && reach == NULL ?
-		    "" : col_names[j]);
+	for (j = 0; j < COL__MAX; j++)
+		if (col_shown((enum col)j, x))
+			shown[nc++] = (enum col)j;
+	cell = xcalloc((n + 1) * nc, sizeof(*cell));
+	w = xcalloc((n + 1) * nc, sizeof(*w));
+	for (j = 0; j < nc; j++) {
+		cell[j] = xasprintf("%s", col_names[shown[j]]);
 		w[j] = strlen(cell[j]);
 	}
 	for (i = 0; i < n; i++) {
 		a = rows[i].action;
 		m = rows[i].machine;
-		k = (i + 1) * COL__MAX;
-		cell[k + COL_MAC] = safe_dup(row_mac(&rows[i], i, n, t), NULL);
-		cell[k + COL_ACTION] = safe_dup(a != NULL ? a->name : "-",
-		    NULL);
+		d = x->dir != NULL ? x->dir[i] : NULL;
+		v[COL_MAC] = safe_dup(row_mac(&rows[i], i, n, t), NULL);
+		v[COL_NAME] = safe_dup(d != NULL ? d->name : "-", NULL);
+		v[COL_IP] = safe_dup(row_ip(&rows[i], d) != NULL ?
+		    row_ip(&rows[i], d) : "-", NULL);
+		v[COL_PARCS] = parcs_cell(d);
+		v[COL_ACTION] = safe_dup(a != NULL ? a->name : "-", NULL);
 		if (a != NULL && a->state == SIP_ST_SCHEDULED &&
 		    a->blackout_end != 0 && a->blackout_end == a->start_at) {
 			fmt_hhmm(hbuf, sizeof(hbuf), a->blackout_end);
-			cell[k + COL_STATE] = xasprintf("%s, waits for "
-			    "blackout end %s", sip_state_name(a->state), hbuf);
+			v[COL_STATE] = xasprintf("%s, waits for blackout end "
+			    "%s", sip_state_name(a->state), hbuf);
 		} else
-			cell[k + COL_STATE] = xasprintf("%s",
+			v[COL_STATE] = xasprintf("%s",
 			    a != NULL ? sip_state_name(a->state) : "-");
-		cell[k + COL_BOOTS] = a != NULL ? xasprintf("%d/%d", a->boots,
+		v[COL_BOOTS] = a != NULL ? xasprintf("%d/%d", a->boots,
 		    a->max_boots) : xasprintf("%s", "-");
-		cell[k + COL_PROGRESS] = a != NULL && a->progress >= 0 ?
+		v[COL_PROGRESS] = a != NULL && a->progress >= 0 ?
 		    xasprintf("%d%%", a->progress) : xasprintf("%s", "-");
+		v[COL_EVENT] = event_cell(x->last != NULL ? &x->last[i] : NULL,
+		    x->now);
 		if (m != NULL)
 			fmt_time(tbuf, sizeof(tbuf), m->last_seen, 0);
 		else
 			snprintf(tbuf, sizeof(tbuf), "never");
-		cell[k + COL_SEEN] = xasprintf("%s", tbuf);
-		cell[k + COL_WOKEN] = xasprintf("%s",
-		    sip_wake_status_name(woken[i]));
-		cell[k + COL_PLATFORM] = safe_dup(m != NULL &&
+		v[COL_SEEN] = xasprintf("%s", tbuf);
+		v[COL_WOKEN] = xasprintf("%s", sip_wake_status_name(
+		    x->woken != NULL ? x->woken[i] : SIP_WAKE_NONE));
+		v[COL_PLATFORM] = safe_dup(m != NULL &&
 		    m->platform != NULL ? m->platform : "-", NULL);
-		cell[k + COL_ADDRESS] = safe_dup(a != NULL &&
+		v[COL_ADDRESS] = safe_dup(a != NULL &&
 		    a->bound_addr[0] != '\0' ? a->bound_addr : "-", NULL);
-		cell[k + COL_MESSAGE] = safe_dup(a != NULL &&
+		v[COL_MESSAGE] = safe_dup(a != NULL &&
 		    a->message != NULL ? a->message : "", NULL);
-		cell[k + COL_REACHABLE] = reach != NULL ?
-		    reach_cell(&reach[i]) : xasprintf("%s", "");
+		v[COL_REACHABLE] = x->reach != NULL ?
+		    reach_cell(&x->reach[i]) : xasprintf("%s", "");
+		k = (i + 1) * nc;
 		for (j = 0; j < COL__MAX; j++)
-			free(safe_dup(cell[k + j], &w[k + j]));
+			if (col_shown((enum col)j, x))
+				cell[k++] = v[j];
+			else
+				free(v[j]);
+		for (j = 0, k = (i + 1) * nc; j < nc; j++, k++)
+			free(safe_dup(cell[k], &w[k]));
 	}
-	table_print(cell, w, n + 1, COL__MAX);
+	table_print(cell, w, n + 1, nc);
 }
 
 /* One line under the table: "30 machines: 12 pending, 3 booting, 15 done". */
@@ -439,12 +559,11 @@ watch_changes(const struct sip_status_row *old, size_t nold,
  */
 static int
 status_watch(const struct command *c, struct ctx *ctx, struct sip_store *st,
-    const struct sip_targets *t, int some, int probe)
+    struct sip_ldap *l, const struct sip_targets *t, int some, int probe)
 {
 	struct sip_err e = { "" };
 	struct sip_status_row *rows = NULL, *old = NULL;
-	enum sip_wake_status *woken;
-	struct reach *reach;
+	struct extra x;
 	size_t nrows = 0, nold = 0;
 	enum sip_rc rc;
 	int tty = isatty(STDOUT_FILENO), first = 1, rv = 1;
@@ -469,12 +588,10 @@ status_watch(const struct command *c, struct ctx *ctx, struct sip_store *st,
 			    WATCH_INTERVAL, tbuf);
 		}
 		if (tty || first) {
-			reach = probe ? status_probe(c->name, ctx, rows, nrows,
-			    t) : NULL;
-			woken = status_woken(c->name, ctx, st, rows, nrows, t);
-			status_table(rows, nrows, t, reach, woken);
-			free(woken);
-			free(reach);
+			extra_load(c->name, ctx, st, l, rows, nrows, t, probe,
+			    &x);
+			status_table(rows, nrows, t, &x);
+			extra_free(&x, nrows);
 			if (nrows > 0)
 				status_summary(rows, nrows);
 		} else
@@ -533,18 +650,120 @@ status_woken(const char *verb, const struct ctx *ctx, struct sip_store *st,
 	return woken;
 }
 
+static int
+dir_cmp(const void *a, const void *b)
+{
+	const struct sip_ldap_machine *const *x = a, *const *y = b;
+
+	return strcmp((*x)->mac, (*y)->mac);
+}
+
+/* Each row's machine in SE3's directory (by MAC), NULL for none. */
+static const struct sip_ldap_machine **
+status_dir(const char *verb, struct sip_ldap *l,
+    const struct sip_status_row *rows, size_t n, const struct sip_targets *t)
+{
+	struct sip_err e = { "" };
+	struct sip_ldap_machine *const *m;
+	const struct sip_ldap_machine **by_mac, **dir, *kp, **hit;
+	struct sip_ldap_machine key;
+	size_t nm, i;
+	enum sip_rc rc;
+
+	if (l == NULL)
+		return NULL;
+	if ((rc = sip_ldap_machines(l, &m, &nm, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		return NULL;
+	}
+	by_mac = xcalloc(nm + 1, sizeof(*by_mac));
+	memcpy(by_mac, m, nm * sizeof(*by_mac));
+	qsort(by_mac, nm, sizeof(*by_mac), dir_cmp);
+	dir = xcalloc(n + 1, sizeof(*dir));
+	memset(&key, 0, sizeof(key));
+	kp = &key;
+	for (i = 0; i < n; i++) {
+		snprintf(key.mac, sizeof(key.mac), "%s",
+		    row_mac(&rows[i], i, n, t));
+		hit = bsearch(&kp, by_mac, nm, sizeof(*by_mac), dir_cmp);
+		dir[i] = hit != NULL ? *hit : NULL;
+	}
+	free(by_mac);
+	return dir;
+}
+
+/* SE3's directory for the NAME, IP and PARCS columns, or NULL (said). */
+static struct sip_ldap *
+status_ldap(const char *verb, const struct ctx *ctx)
+{
+	struct sip_err e = { "" };
+	struct sip_ldap *l = NULL;
+	const char *pw;
+	enum sip_rc rc;
+
+	if (ctx->cfg.ldap_uri[0] == '\0' ||
+	    ldap_password(verb, ctx, &pw) == -1)
+		return NULL;
+	if ((rc = sip_ldap_open(&ctx->cfg, pw, &l, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		warnx("%s: names and parcs not shown", verb);
+		return NULL;
+	}
+	return l;
+}
+
+static void
+extra_load(const char *verb, const struct ctx *ctx, struct sip_store *st,
+    struct sip_ldap *l, const struct sip_status_row *rows, size_t n,
+    const struct sip_targets *t, int probe, struct extra *x)
+{
+	struct sip_err e = { "" };
+	const char **macs;
+	size_t i;
+	enum sip_rc rc;
+
+	memset(x, 0, sizeof(*x));
+	x->now = ctx->now;
+	x->ldap = ctx->cfg.ldap_uri[0] != '\0';
+	x->dir = status_dir(verb, l, rows, n, t);
+	x->woken = status_woken(verb, ctx, st, rows, n, t);
+	x->reach = probe ? status_probe(verb, ctx, rows, n, t) : NULL;
+	if (st == NULL || n == 0)
+		return;
+	macs = xcalloc(n + 1, sizeof(*macs));
+	for (i = 0; i < n; i++)
+		macs[i] = row_mac(&rows[i], i, n, t);
+	if ((rc = sip_store_last_events(st, macs, n, &x->last, &e)) !=
+	    SIP_OK) {
+		warn_lib(verb, &e, rc);
+		x->last = NULL;
+	}
+	free(macs);
+}
+
+static void
+extra_free(struct extra *x, size_t n)
+{
+	if (x->last != NULL)
+		sip_history_free(x->last, n);
+	free(x->woken);
+	free(x->reach);
+	free(x->dir);
+	memset(x, 0, sizeof(*x));
+}
+
 int
 cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
 	struct sip_err e = { "" };
 	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
 	struct sip_store *st = NULL;
+	struct sip_ldap *l = NULL;
 	struct sip_status_row *rows = NULL;
 	struct sip_buf b = { NULL, 0, 0, 0 };
-	enum sip_wake_status *woken = NULL;
+	struct extra x;
 	size_t nrows = 0;
 	enum sip_rc rc;
-	struct reach *reach = NULL;
 	int json = 0, watch = 0, probe = 0, rv = 1;
 	const struct verb_option vo[] = {
 		{ "json",	&json,	NULL },
@@ -552,6 +771,7 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		{ "probe",	&probe,	NULL },
 	};
 
+	memset(&x, 0, sizeof(x));
 	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
 		return rv;
 	argc -= optind;
@@ -562,8 +782,9 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	}
 	if (machines_open(c, ctx, argc, argv, &t, &st) == -1)
 		goto out;
+	l = status_ldap(c->name, ctx);
 	if (watch && st != NULL) {
-		rv = status_watch(c, ctx, st, &t, argc > 0, probe);
+		rv = status_watch(c, ctx, st, l, &t, argc > 0, probe);
 		goto out;
 	}
 	if (st == NULL)
@@ -580,25 +801,23 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
-	if (probe)
-		reach = status_probe(c->name, ctx, rows, nrows, &t);
-	woken = status_woken(c->name, ctx, st, rows, nrows, &t);
+	extra_load(c->name, ctx, st, l, rows, nrows, &t, probe, &x);
 	if (json) {
-		status_json(&b, rows, nrows, &t, reach, woken);
+		status_json(&b, rows, nrows, &t, &x);
 		buf_print(&b);
 	} else {
-		status_table(rows, nrows, &t, reach, woken);
+		status_table(rows, nrows, &t, &x);
 		if (nrows > 0)
 			status_summary(rows, nrows);
 	}
 	status_refusals(c->name, rows, nrows, &t);
 	rv = 0;
  out:
-	free(woken);
-	free(reach);
+	extra_free(&x, nrows);
 	sip_buf_free(&b);
 	if (rows != NULL)
 		sip_status_free(rows, nrows);
+	sip_ldap_close(l);
 	machines_close(&t, st);
 	return rv;
 }

@@ -207,7 +207,7 @@ run status
 grep -q '^aa:bb:cc:dd:ee:01  *memtest:run  *pending  *0/1 ' "$T/out" &&
     grep -q '^aa:bb:cc:dd:ee:02  *memtest:run  *pending  *0/1 ' "$T/out"
 ok $? "status shows both, canonicalised"
-head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE  *BOOTS  *PROGRESS  *LAST SEEN  *WOKEN  *PLATFORM  *ADDRESS  *MESSAGE$'
+head -1 "$T/out" | grep -q '^MAC  *ACTION  *STATE  *BOOTS  *PROGRESS  *LAST EVENT  *LAST SEEN  *WOKEN  *PLATFORM  *ADDRESS  *MESSAGE$'
 ok $? "status: column headings"
 run status --json
 grep -q "machines:" "$T/out"
@@ -227,8 +227,13 @@ cgi_boot "mac=$M1&platform=pcbios"
 grep -q memtest "$T/body"
 ok $? "ipxe.cgi serves the action set-action stored"
 run status $M1
-grep -q "^$M1  *memtest:run  *done  *1/1  *-  *[0-9-]* [0-9:]*  *pcbios  *127.0.0.1\$" "$T/out"
-ok $? "status: done, boots, last seen, platform, the address its boot pinned"
+grep -q "^$M1  *memtest:run  *done  *1/1  *-  *served [0-9]*s ago  *[0-9-]* [0-9:]*  *pcbios  *127.0.0.1\$" "$T/out"
+ok $? "status: done, boots, the last event and its age, last seen, platform, the address its boot pinned"
+run status --json $M1
+python3 -c 'import json, sys
+d = json.load(sys.stdin)[0]
+sys.exit(not (d["last_event"]["event"] == "served" and d["name"] is None and d["parcs"] is None))' < "$T/out"
+ok $? "status --json: last_event; name and parcs null without [ldap]"
 
 # --- status --watch ---------------------------------------------------------
 MW=52:54:00:00:00:7e

@@ -53,6 +53,16 @@ is "$(wc -l < "$T/got")" "$(wc -l < "$T/want")" \
 cmp -s "$T/got" "$T/want"
 ok $? "set-action parc:salle-05: exactly that parc's machines"
 is "$(wc -l < "$T/out")" "$(wc -l < "$T/want")" "set-action parc:salle-05: one line per machine"
+run status parc:salle-05
+head -n 1 "$T/out" | grep -q '^MAC  *NAME  *IP  *PARCS  *ACTION  *STATE '
+ok $? "status with [ldap]: NAME, IP and PARCS columns"
+grep -q "^$(slapd_mac 4)  *pc-0004  *10\.1\.0\.4  *salle-05  *memtest:run  *pending  *0/1  *-  *set [0-9]*s ago " "$T/out"
+ok $? "status parc:salle-05: pc-0004, its IP and parc from LDAP, the last event set"
+run status --json "$(slapd_mac 40)"
+python3 -c 'import json, sys
+d = json.load(sys.stdin)[0]
+sys.exit(not (d["name"] == "pc-0040" and sorted(d["parcs"]) == ["profs", "salle-09"] and d["ip"] == "10.1.0.40"))' < "$T/out"
+ok $? "status --json: name, both parcs of pc-0040 and its IP from LDAP"
 run cancel parc:salle-05
 is "$rc" 0 "cancel parc:salle-05: exit 0"
 is "$(sqlite3 "$DB" "SELECT count(*) FROM actions WHERE state = 'cancelled'")" \
