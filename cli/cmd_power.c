@@ -40,7 +40,7 @@ wake_free(struct wake *w)
  */
 static int
 target_ips(const char *verb, const struct ctx *ctx, struct sip_store *st,
-    const struct sip_targets *t, char (*ip)[16])
+    const struct sip_targets *t, char (*ip)[16], int *claimed)
 {
 	struct sip_err e = { "" };
 	struct sip_status_row *rows = NULL;
@@ -59,9 +59,12 @@ target_ips(const char *verb, const struct ctx *ctx, struct sip_store *st,
 		if (t->ip != NULL && t->ip[i][0] != '\0')
 			memcpy(ip[i], t->ip[i], sizeof(ip[i]));
 		else if (i < nrows && rows[i].machine != NULL &&
-		    rows[i].machine->ip != NULL)
+		    rows[i].machine->ip != NULL) {
 			snprintf(ip[i], sizeof(ip[i]), "%s",
 			    rows[i].machine->ip);
+			if (claimed != NULL)
+				claimed[i] = 1;
+		}
 	}
 	if (rows != NULL)
 		sip_status_free(rows, nrows);
@@ -95,7 +98,7 @@ wake_prepare(const char *verb, const struct ctx *ctx, struct sip_store *st,
 		    ctx->cfg.path : "the configuration");
 		goto out;
 	}
-	if (target_ips(verb, ctx, st, t, w->ip) == -1)
+	if (target_ips(verb, ctx, st, t, w->ip, NULL) == -1)
 		goto out;
 	for (i = 0; i < t->n; i++) {
 		w->m[i].mac = t->p[i];
@@ -294,17 +297,20 @@ reboot_targets(const char *verb, const struct ctx *ctx, struct sip_store *st,
 	struct sip_err e = { "" };
 	struct sip_reboot_machine *m;
 	char (*ip)[16];
+	int *claimed = NULL;
 	size_t i;
 	enum sip_rc rc;
 	int rv = -1;
 
 	m = xcalloc(t->n + 1, sizeof(*m));
 	ip = xcalloc(t->n + 1, sizeof(*ip));
-	if (target_ips(verb, ctx, st, t, ip) == -1)
+	claimed = xcalloc(t->n + 1, sizeof(*claimed));
+	if (target_ips(verb, ctx, st, t, ip, claimed) == -1)
 		goto out;
 	for (i = 0; i < t->n; i++) {
 		m[i].mac = t->p[i];
 		m[i].ip = ip[i];
+		m[i].claimed = claimed[i];
 	}
 	if ((rc = sip_reboot(&ctx->cfg, policy, m, t->n, &e)) != SIP_OK) {
 		warn_lib(verb, &e, rc);
@@ -324,6 +330,7 @@ reboot_targets(const char *verb, const struct ctx *ctx, struct sip_store *st,
 			rv = -1;
 	}
  out:
+	free(claimed);
 	free(ip);
 	free(m);
 	return rv;

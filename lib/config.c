@@ -122,6 +122,7 @@ enum ckey {
 	CK_WOL_WAKE_TIMEOUT,
 	CK_WOL_RETRIES,
 	CK_BLACKOUT_WINDOWS,
+	CK_STATUS_PROBE,
 	CK__MAX
 };
 
@@ -227,6 +228,8 @@ static const struct ckeydef {
 	{ "wol", "retries", CT_INT, 0, 10, NULL },	/* CK_WOL_RETRIES */
 	{ "blackout", "windows", CT_BLACKOUT, 0, 0, NULL },
 						/* CK_BLACKOUT_WINDOWS */
+	{ "status", "probe", CT_WORD, 0, 0, yesno_names },
+						/* CK_STATUS_PROBE */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -323,6 +326,7 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->reboot_timeout = 30;
 	cfg->reboot_parallel = 16;
 	cfg->status_refresh = 5;
+	cfg->status_probe = 1;	/* SE3's page showed who was up */
 	cfg->wol_wake_timeout = 5 * MINUTE;
 	cfg->wol_retries = 2;
 	return SIP_OK;
@@ -988,6 +992,9 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_BLACKOUT_WINDOWS:
 		break;		/* taken by sip_blackout_parse */
+	case CK_STATUS_PROBE:
+		cfg->status_probe = (int)v;
+		break;
 	case CK__MAX:
 		break;
 	}

@@ -175,7 +175,7 @@ sip_reboot(const struct sip_config *cfg, enum sip_reboot_policy policy,
 	struct sip_job *jobs = NULL;
 	size_t *of = NULL, *jof = NULL, i, k, s, na = 0, nj = 0, nsess = 0;
 	char line[96];
-	uint32_t ip;
+	uint32_t ip, bcast;
 	int need_net = 0, need_ssh = 0, sess_ok = 0;
 	enum sip_rc rc = SIP_OK, src;
 
@@ -204,6 +204,20 @@ sip_reboot(const struct sip_config *cfg, enum sip_reboot_policy policy,
 			reboot_say(&m[i], SIP_REBOOT_SKIPPED, "no IPv4 "
 			    "address known (neither in LDAP nor from a "
 			    "boot)");
+			continue;
+		}
+		/*
+		 * An address the machine reported at a boot is its claim:
+		 * any neighbour may send one with its MAC.  Credentials go
+		 * only to the directory's, or to a claim inside the school's
+		 * [network] subnets.
+		 */
+		if (m[i].claimed && sip_wol_broadcast(cfg->subnets,
+		    cfg->nsubnets, ip, &bcast) != SIP_OK) {
+			reboot_say(&m[i], SIP_REBOOT_SKIPPED, "%s, reported "
+			    "by the machine at a boot, is in none of the "
+			    "[network] subnets: not trusted with credentials",
+			    m[i].ip);
 			continue;
 		}
 		addrs[na].s_addr = htonl(ip);

@@ -318,6 +318,7 @@ struct sip_config {
 	int		 reboot_timeout; /* [reboot] timeout: per command (s) */
 	int		 reboot_parallel; /* [reboot] parallel: commands at once */
 	int		 status_refresh; /* [status] refresh (s): status.cgi's page */
+	int		 status_probe;	/* [status] probe: the page probes its machines */
 	int64_t		 wol_wake_timeout; /* [wol] wake_timeout (s) */
 	int		 wol_retries;	/* [wol] retries */
 	struct sip_blackout blackout[SIP_BLACKOUT_MAX]; /* [blackout] windows */
@@ -707,6 +708,7 @@ const char	*sip_reboot_event_name(enum sip_reboot_outcome);
 struct sip_reboot_machine {
 	const char		*mac;	/* for the caller's records */
 	const char		*ip;	/* IPv4, or NULL/"" unknown */
+	int			 claimed; /* ip from a boot, not the directory */
 	enum sip_reboot_outcome	 outcome;
 	char			 detail[256];	/* why, printable, no secret */
 };
@@ -919,6 +921,7 @@ struct sip_power_job {
 	int64_t			 action_id;	/* 0: none */
 	/* The job's IP (LDAP's when made), else the last boot's; "" none. */
 	char			 ip[16];
+	int			 ip_claimed;	/* ip is the last boot's */
 };
 struct sip_new_power_job {
 	const char		*mac;

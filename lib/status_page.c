@@ -238,6 +238,8 @@ html_item(struct sip_buf *b, const struct sip_status_item *it, time_t now)
 	html_cell(b, num);
 	html_cell(b, it->woken != SIP_WAKE_NONE ?
 	    sip_wake_status_name(it->woken) : NULL);
+	html_cell(b, it->reachable < 0 ? NULL : it->reachable ? "yes" :
+	    "no");
 	html_cell(b, s.set_by);
 	html_cell(b, s.message);
 	sip_buf_puts(b, "</tr>\n");
@@ -245,7 +247,7 @@ html_item(struct sip_buf *b, const struct sip_status_item *it, time_t now)
 
 static const char *const columns[] = {
 	"Name", "MAC", "IP", "Action", "State", "Boots", "Progress",
-	"Last event", "Age", "Woken", "Set by", "Message",
+	"Last event", "Age", "Woken", "Reachable", "Set by", "Message",
 };
 
 int

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The status page's model: SE3's machines by parc, joined with their status rows and last events. */
+#include <netinet/in.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,6 +282,73 @@ view_parcs(struct sip_status_view *v, const struct sip_config *cfg,
 	return rc;
 }
 
+struct probe_slot {
+	uint32_t		 ip;
+	struct sip_status_item	*it;
+};
+
+static int
+slot_cmp(const void *a, const void *b)
+{
+	const struct probe_slot *x = a, *y = b;
+
+	return x->ip < y->ip ? -1 : x->ip > y->ip;
+}
+
+/*
+ * Every item with an IPv4 probed at once ([probe] ports and timeout), each
+ * address once however many parcs hold it: reachable 1 when the machine
+ * answered (a port open or refusing), 0 when not, -1 without an address.
+ * A probe that cannot run leaves them all -1: the page is still worth it.
+ */
+static enum sip_rc
+view_probe(struct sip_status_view *v, const struct sip_config *cfg,
+    struct sip_err *err)
+{
+	struct probe_slot *slot = NULL;
+	struct in_addr *addr = NULL;
+	struct sip_probe_result *res = NULL;
+	struct sip_err perr = { "" };
+	size_t n = 0, cap = 0, i, j, u = 0;
+	uint32_t ip;
+
+	for (i = 0; i < v->ngroups; i++)
+		cap += v->groups[i].n;
+	if (cap == 0)
+		return SIP_OK;
+	if ((slot = calloc(cap, sizeof(*slot))) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "status: out of memory");
+	for (i = 0; i < v->ngroups; i++)
+		for (j = 0; j < v->groups[i].n; j++) {
+			if (v->groups[i].items[j].ip == NULL ||
+			    sip_ipv4_parse(v->groups[i].items[j].ip, &ip) !=
+			    SIP_OK)
+				continue;
+			slot[n].ip = ip;
+			slot[n++].it = &v->groups[i].items[j];
+		}
+	qsort(slot, n, sizeof(*slot), slot_cmp);
+	if (n > 0 && ((addr = calloc(n, sizeof(*addr))) == NULL ||
+	    (res = calloc(n, sizeof(*res))) == NULL)) {
+		free(addr);
+		free(slot);
+		return sip_errf(err, SIP_ENOMEM, "status: out of memory");
+	}
+	for (i = 0; i < n; i++)
+		if (i == 0 || slot[i].ip != slot[i - 1].ip)
+			addr[u++].s_addr = htonl(slot[i].ip);
+	if (u > 0 && sip_probe(cfg, addr, u, res, &perr) == SIP_OK)
+		for (i = 0, j = 0; i < n; i++) {
+			if (i > 0 && slot[i].ip != slot[i - 1].ip)
+				j++;
+			slot[i].it->reachable = res[j].up ? 1 : 0;
+		}
+	free(res);
+	free(addr);
+	free(slot);
+	return SIP_OK;
+}
+
 enum sip_rc
 sip_status_view_load(const struct sip_config *cfg, const char *password,
     const char *parc, sip_parc_visible_fn visible, void *arg, time_t now,
@@ -299,6 +368,8 @@ sip_status_view_load(const struct sip_config *cfg, const char *password,
 	else
 		rc = view_parcs(v, cfg, password, st, parc, visible, arg, err);
 	sip_store_close(st);
+	if (rc == SIP_OK && cfg->status_probe)
+		rc = view_probe(v, cfg, err);
 	return rc;
 }
 

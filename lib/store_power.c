@@ -18,7 +18,7 @@
 #define JOB_COLUMNS \
 	"j.id, j.mac, j.kind, j.policy, j.state, j.due_at, " \
 	"coalesce(j.sent_at, 0), j.tries, coalesce(j.action_id, 0), " \
-	"coalesce(j.ip, m.ip, '')"
+	"coalesce(j.ip, m.ip, ''), j.ip IS NULL"
 #define JOB_FROM \
 	" FROM power_jobs j LEFT JOIN machines m ON m.mac = j.mac "
 /* The machine booted since the last send: what "woken" means. */
@@ -99,6 +99,7 @@ job_from_row(struct sip_store *st, sqlite3_stmt *s, struct sip_power_job *j,
 	j->sent_at = sqlite3_column_int64(s, 6);
 	j->tries = sqlite3_column_int(s, 7);
 	j->action_id = sqlite3_column_int64(s, 8);
+	j->ip_claimed = sqlite3_column_int(s, 10);
 	return SIP_OK;
 }
 

@@ -153,6 +153,7 @@ tick_reboot(struct sip_store *st, const struct sip_config *cfg, time_t now,
 	memset(&m, 0, sizeof(m));
 	m.mac = j->mac;
 	m.ip = j->ip;
+	m.claimed = j->ip_claimed;
 	res->reboots++;
 	if (sip_reboot(cfg, j->policy, &m, 1, &e) != SIP_OK) {
 		tick_fail(fail, arg, j->mac, &e);

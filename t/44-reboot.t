@@ -78,6 +78,10 @@ ssh_key = $T/key
 windows_port = $PW
 linux_port = $PL
 timeout = 2
+[network]
+# The school's subnets: an address a machine reports at a boot is trusted
+# with credentials only inside them.
+subnets = 127.0.0.0/8
 EOC
 se3ipxe init > /dev/null || { echo "Bail out! init"; exit 1; }
 
@@ -227,6 +231,15 @@ sed '/^net_auth_file/d' "$CONF" > "$T/noauth.conf"
 "$SIP" -c "$T/noauth.conf" reboot --policy force $W1 > "$T/out" 2> "$T/err"
 is "$?" 1 "no net_auth_file: exit 1"
 grep -q "\[reboot\] net_auth_file is not set" "$T/err"; ok $? "no net_auth_file: says so"
+
+# --- a claimed address outside the school's subnets gets no credentials ---------
+OUT=52:54:00:44:00:66
+CONFIG=$CONF boot "mac=$OUT&platform=pcbios&ip=10.66.0.1"
+rm -f "$T/calls/"*
+run reboot --policy force $OUT
+grep -q "^$OUT reboot-skipped 10.66.0.1, reported by the machine at a boot, is in none of the \[network\] subnets: not trusted with credentials\$" "$T/out"
+ok $? "an address claimed at a boot outside [network] subnets: skipped, said why"
+is "$(ls "$T/calls" | wc -l)" 0 "... and nothing run, nothing probed"
 
 # --- all or nothing on targets; refusals -----------------------------------------
 rm -f "$T/calls/"*

@@ -61,6 +61,7 @@
 		cell(tr, ev);
 		cell(tr, age(m.age));
 		cell(tr, m.woken);
+		cell(tr, m.reachable === null ? null : (m.reachable ? "yes" : "no"));
 		cell(tr, m.set_by);
 		cell(tr, m.message);
 		return tr;

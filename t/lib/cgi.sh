@@ -90,3 +90,25 @@ state_of() {
 	sqlite3 "$T/db/se3-ipxe.db" \
 	    "SELECT state || ' ' || boots FROM actions WHERE mac = '$1' ORDER BY id DESC LIMIT 1"
 }
+
+# scgi METHOD PATH_INFO QUERY [REMOTE_USER]: run status.cgi; headers in
+# $T/shead, body in $T/sbody, stderr in $T/serr, the status in $status.
+scgi() {
+	env -i PATH="$PATH" ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+	    SE3_IPXE_CONFIG="${CONFIG:-$T/se3-ipxe.conf}" \
+	    GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
+	    REQUEST_METHOD="$1" PATH_INFO="$2" QUERY_STRING="$3" \
+	    SCRIPT_NAME=/cgi-bin/status.cgi HTTP_HOST=127.0.0.1:8080 \
+	    REMOTE_ADDR=127.0.0.1 ${4:+"REMOTE_USER=$4"} \
+	    "$TOP/cgi/status.cgi" < /dev/null > "$T/sout" 2> "$T/serr"
+	status=$(sed -n '1s/^Status: \([0-9]*\) .*/\1/p' "$T/sout")
+	sed -n '1,/^\r$/p' "$T/sout" > "$T/shead"
+	sed '1,/^\r$/d' "$T/sout" > "$T/sbody"
+}
+
+# json EXPR: a Python expression over d, the JSON body, printed.
+json() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$T/sbody" "$1"
+}

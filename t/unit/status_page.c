@@ -119,7 +119,7 @@ main(void)
 	    "<td>pc-01</td><td>52:54:00:00:00:01</td><td>10.0.0.1</td>"
 	    "<td>fakeinstall:install</td><td>running</td><td>1/3</td>"
 	    "<td><progress max=\"100\" value=\"40\">40%</progress> 40%</td>"
-	    "<td>seen</td><td>10s</td><td>waking</td><td>admin</td>"
+	    "<td>seen</td><td>10s</td><td>waking</td><td>-</td><td>admin</td>"
 	    "<td>&#60;b&#62;&#34;x&#34;&#60;/b&#62;</td></tr>") != NULL,
 	    "html: the running row, its message escaped");
 	ok(strstr(b.data, "<tr class=\"st-none\" data-mac=\"\"><td>nomac</td>"
