@@ -5,18 +5,8 @@
 # The test runs itself again inside `unshare -rn` (a user and network
 # namespace of its own, with a veth pair 10.99.0.1/24): no packet it
 # sends can leave that namespace.
-if [ "${WOL_IN_NS-}" != 1 ]; then
-	if ! command -v unshare > /dev/null || ! command -v ip > /dev/null ||
-	    ! command -v python3 > /dev/null; then
-		echo "1..0 # SKIP unshare, ip or python3 not installed"
-		exit 0
-	fi
-	if ! unshare -rn true 2> /dev/null; then
-		echo "1..0 # SKIP no network namespace (unshare -rn refused)"
-		exit 0
-	fi
-	WOL_IN_NS=1 exec unshare -rn sh "$0" "$@"
-fi
+. t/lib/netns.sh
+netns_enter python3 -- "$@"
 
 . t/lib/tap.sh
 . t/lib/cli.sh

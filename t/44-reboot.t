@@ -5,18 +5,8 @@
 # The test runs itself again inside `unshare -rn` (a user and network
 # namespace of its own): the whole of 127.0.0.0/8 is its own, nothing
 # it sends can leave it.
-if [ "${REBOOT_IN_NS-}" != 1 ]; then
-	if ! command -v unshare > /dev/null || ! command -v python3 > /dev/null ||
-	    ! command -v ip > /dev/null || ! command -v sqlite3 > /dev/null; then
-		echo "1..0 # SKIP unshare, ip, python3 or sqlite3 not installed"
-		exit 0
-	fi
-	if ! unshare -rn true 2> /dev/null; then
-		echo "1..0 # SKIP no network namespace (unshare -rn refused)"
-		exit 0
-	fi
-	REBOOT_IN_NS=1 exec unshare -rn sh "$0" "$@"
-fi
+. t/lib/netns.sh
+netns_enter python3 sqlite3 -- "$@"
 
 . t/lib/tap.sh
 . t/lib/cli.sh

@@ -10,18 +10,8 @@
 # ever comes back, as with machines switched off.  A blackhole route
 # (10.98.0.0/24) is refused by the kernel at once, which the probe takes
 # for down too.
-if [ "${PROBE_IN_NS-}" != 1 ]; then
-	if ! command -v unshare > /dev/null || ! command -v ip > /dev/null ||
-	    ! command -v python3 > /dev/null || ! command -v sqlite3 > /dev/null; then
-		echo "1..0 # SKIP unshare, ip, python3 or sqlite3 not installed"
-		exit 0
-	fi
-	if ! unshare -rn true 2> /dev/null; then
-		echo "1..0 # SKIP no network namespace (unshare -rn refused)"
-		exit 0
-	fi
-	PROBE_IN_NS=1 exec unshare -rn sh "$0" "$@"
-fi
+. t/lib/netns.sh
+netns_enter python3 sqlite3 -- "$@"
 
 . t/lib/tap.sh
 . t/lib/cli.sh

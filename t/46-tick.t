@@ -4,18 +4,8 @@
 #
 # Wake-on-LAN packets are sent only inside a network namespace of the
 # test's own (`unshare -rn`, a veth pair 10.99.0.1/24), as t/42-wol.t does.
-if [ "${WOL_IN_NS-}" != 1 ]; then
-	if ! command -v unshare > /dev/null || ! command -v ip > /dev/null ||
-	    ! command -v python3 > /dev/null; then
-		echo "1..0 # SKIP unshare, ip or python3 not installed"
-		exit 0
-	fi
-	if ! unshare -rn true 2> /dev/null; then
-		echo "1..0 # SKIP no network namespace (unshare -rn refused)"
-		exit 0
-	fi
-	WOL_IN_NS=1 exec unshare -rn sh "$0" "$@"
-fi
+. t/lib/netns.sh
+netns_enter python3 -- "$@"
 
 . t/lib/tap.sh
 . t/lib/cli.sh

@@ -4,18 +4,8 @@
 #
 # The test runs itself again inside `unshare -rn`: the probes (and the
 # listener that answers one) stay in that namespace.
-if [ "${STATUS_PROBE_IN_NS-}" != 1 ]; then
-	if ! command -v unshare > /dev/null || ! command -v ip > /dev/null ||
-	    ! command -v python3 > /dev/null; then
-		echo "1..0 # SKIP unshare, ip or python3 not installed"
-		exit 0
-	fi
-	if ! unshare -rn true 2> /dev/null; then
-		echo "1..0 # SKIP no network namespace (unshare -rn refused)"
-		exit 0
-	fi
-	STATUS_PROBE_IN_NS=1 exec unshare -rn sh "$0" "$@"
-fi
+. t/lib/netns.sh
+netns_enter python3 -- "$@"
 
 . t/lib/tap.sh
 . t/lib/cgi.sh
