@@ -50,6 +50,11 @@ run_child(const struct sip_job *j, int outfd, int errfd)
 	    dup2(null, 0) == -1 || dup2(outfd, 1) == -1 ||
 	    dup2(j->merge_stderr ? outfd : null, 2) == -1)
 		goto fail;
+	/*
+	 * net and ssh get nothing else of ours: not the directory's socket,
+	 * not the database.  errfd stays open until execve succeeds.
+	 */
+	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	execve(j->argv[0], j->argv, environ);
  fail:
 	e = errno;

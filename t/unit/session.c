@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <time.h>
 
 #include "se3ipxe.h"
@@ -168,6 +169,29 @@ test_run(void)
 	    dt >= 600, "parallel = 2: four jobs of 300 ms in %lld ms (>= 600)",
 	    (long long)dt);
 	sip_jobs_free(j, 4);
+
+	/* What the command inherits: 0, 1 and 2, nothing of ours. */
+	{
+		int leak = open("/dev/null", O_RDONLY);	/* no O_CLOEXEC */
+		char want[64];
+
+		memset(&j[0], 0, sizeof(j[0]));
+		argv[0][0] = UNCONST("/bin/ls");
+		argv[0][1] = UNCONST("/proc/self/fd");
+		argv[0][2] = NULL;
+		j[0].argv = argv[0];
+		rc = sip_run_jobs(j, 1, 1, 5000, 1000, &e);
+		/* ls reads the directory on the lowest free descriptor, 3. */
+		snprintf(want, sizeof(want), "0\n1\n2\n3\n");
+		ok(leak > 2 && rc == SIP_OK && j[0].status == 0 &&
+		    j[0].out != NULL && strcmp(j[0].out, want) == 0,
+		    "the command inherits stdin, stdout, stderr only "
+		    "(descriptor %d of ours not), got [%s]", leak,
+		    j[0].out != NULL ? j[0].out : "");
+		sip_jobs_free(j, 1);
+		if (leak != -1)
+			close(leak);
+	}
 
 	/* No such program: said, not run. */
 	memset(&j[0], 0, sizeof(j[0]));
