@@ -11,7 +11,6 @@
 #include "se3ipxe.h"
 
 #define FIRST_DEADLINE	10	/* seconds, until the config says otherwise */
-#define LOGIN_MAX	64	/* as long as SE3's uid may be, and more */
 
 enum kind {
 	K_PAGE,			/* the HTML table */
@@ -148,12 +147,11 @@ parc_visible(void *arg, const char *parc)
 	    sip_rights_may_see_parc(v->rights, parc);
 }
 
-/* The login as Apache authenticated it: a word, or nothing. */
+/* The login as Apache authenticated it, if it is an SE3 uid, or nothing. */
 static const char *
 login_of(const char *u)
 {
-	if (u == NULL || *u == '\0' || strlen(u) > LOGIN_MAX ||
-	    sip_value_check(SIP_T_WORD, u) != SIP_OK)
+	if (u == NULL || sip_login_check(u) != SIP_OK)
 		return NULL;
 	return u;
 }

@@ -102,6 +102,8 @@ is "$(wc -l < "$T/serr")" 1 "no REMOTE_USER: one log line"
 grep -q '^status.cgi: 127.0.0.1 json: no REMOTE_USER' "$T/serr"; ok $? "the log line names the address and endpoint"
 scgi GET "" "" 'a b<c>'
 is "$status" 403 "a REMOTE_USER that is no word: 403"
+scgi GET "" "" -admin
+is "$status" 403 "a REMOTE_USER that is no SE3 uid (a leading '-'): 403"
 scgi GET /status.json "parc=%3Cb%3E" admin
 is "$status" 400 "parc not a word: 400"
 is "$(wc -l < "$T/serr")" 1 "bad parc: one log line"
