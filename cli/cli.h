@@ -151,6 +151,7 @@ int		 targets_parse(const char *, const struct ctx *, char *const *,
 		    int, struct sip_targets *);
 int		 ldap_password(const char *, const struct ctx *,
 		    const char **);
+struct sip_ldap	*ldap_connect(const char *, const struct ctx *, const char *);
 int		 active_action(const char *, struct sip_store *, const char *,
 		    struct sip_action **);
 

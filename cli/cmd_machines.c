@@ -243,7 +243,6 @@ cmd_machines(const struct command *c, struct ctx *ctx, int argc,
 	struct mrow *r = NULL;
 	struct sip_buf b;
 	const char **macs = NULL;
-	const char *pw;
 	size_t nall = 0, npick = 0, nrows = 0, nmacs = 0, nr = 0, i, j;
 	enum sip_rc rc;
 	int json = 0, unknown = 0, rv = 1;
@@ -263,18 +262,8 @@ cmd_machines(const struct command *c, struct ctx *ctx, int argc,
 	}
 	if (ctx_setup(c, ctx) == -1)
 		goto out;
-	if (ctx->cfg.ldap_uri[0] == '\0') {
-		warnx("%s: no [ldap] uri in %s: no machines to list", c->name,
-		    ctx->cfg.path != NULL ? ctx->cfg.path : SIP_CONFIG_PATH);
+	if ((l = ldap_connect(c->name, ctx, "no machines to list")) == NULL)
 		goto out;
-	}
-	if (ldap_password(c->name, ctx, &pw) == -1)
-		goto out;
-	if ((rc = sip_ldap_open(&ctx->cfg, pw, &l, &e)) != SIP_OK) {
-		l = NULL;
-		warn_lib(c->name, &e, rc);
-		goto out;
-	}
 	if ((rc = sip_ldap_machines(l, &all, &nall, &e)) != SIP_OK) {
 		warn_lib(c->name, &e, rc);
 		goto out;

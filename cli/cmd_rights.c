@@ -142,24 +142,14 @@ parc_exists(const char *verb, const struct ctx *ctx, const char *parc)
 {
 	struct sip_err e = { "" };
 	const struct sip_ldap_machine **v = NULL;
-	struct sip_ldap *l = NULL;
-	const char *pw;
+	struct sip_ldap *l;
 	size_t n = 0;
 	enum sip_rc rc;
 	int rv = -1;
 
-	if (ctx->cfg.ldap_uri[0] == '\0') {
-		warnx("%s: no [ldap] uri in %s: delegation needs SE3's "
-		    "directory", verb, ctx->cfg.path != NULL ? ctx->cfg.path :
-		    SIP_CONFIG_PATH);
+	if ((l = ldap_connect(verb, ctx, "delegation needs SE3's directory")) ==
+	    NULL)
 		return -1;
-	}
-	if (ldap_password(verb, ctx, &pw) == -1)
-		return -1;
-	if ((rc = sip_ldap_open(&ctx->cfg, pw, &l, &e)) != SIP_OK) {
-		warn_lib(verb, &e, rc);
-		return -1;
-	}
 	rc = sip_ldap_parc(l, parc, &v, &n, &e);
 	if (rc == SIP_ENOTFOUND)
 		warnx("%s: 'parc:%s': no such parc in LDAP", verb, parc);

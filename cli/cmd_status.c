@@ -696,19 +696,11 @@ status_dir(const char *verb, struct sip_ldap *l,
 static struct sip_ldap *
 status_ldap(const char *verb, const struct ctx *ctx)
 {
-	struct sip_err e = { "" };
-	struct sip_ldap *l = NULL;
-	const char *pw;
-	enum sip_rc rc;
+	struct sip_ldap *l;
 
-	if (ctx->cfg.ldap_uri[0] == '\0' ||
-	    ldap_password(verb, ctx, &pw) == -1)
-		return NULL;
-	if ((rc = sip_ldap_open(&ctx->cfg, pw, &l, &e)) != SIP_OK) {
-		warn_lib(verb, &e, rc);
+	if ((l = ldap_connect(verb, ctx, NULL)) == NULL &&
+	    ctx->cfg.ldap_uri[0] != '\0')
 		warnx("%s: names and parcs not shown", verb);
-		return NULL;
-	}
 	return l;
 }
 

@@ -394,6 +394,35 @@ ldap_password(const char *verb, const struct ctx *ctx, const char **pw)
 }
 
 /*
+ * SE3's directory, bound with that password; NULL once the reason is
+ * said.  need says what it was for when no [ldap] uri is configured
+ * (NULL: nothing is said then).  Caller closes with sip_ldap_close.
+ */
+struct sip_ldap *
+ldap_connect(const char *verb, const struct ctx *ctx, const char *need)
+{
+	struct sip_err e = { "" };
+	struct sip_ldap *l = NULL;
+	const char *pw;
+	enum sip_rc rc;
+
+	if (ctx->cfg.ldap_uri[0] == '\0') {
+		if (need != NULL)
+			warnx("%s: no [ldap] uri in %s: %s", verb,
+			    ctx->cfg.path != NULL ? ctx->cfg.path :
+			    SIP_CONFIG_PATH, need);
+		return NULL;
+	}
+	if (ldap_password(verb, ctx, &pw) == -1)
+		return NULL;
+	if ((rc = sip_ldap_open(&ctx->cfg, pw, &l, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		return NULL;
+	}
+	return l;
+}
+
+/*
  * Resolve every target (duplicates dropped), through LDAP for those that
  * are not MACs; name the first bad one.
  */
