@@ -445,13 +445,15 @@ status_refusals(const char *verb, const struct sip_status_row *rows,
  */
 static struct reach *
 status_probe(const char *verb, const struct ctx *ctx,
-    const struct sip_status_row *rows, size_t n, const struct sip_targets *t)
+    const struct sip_status_row *rows, size_t n,
+    const struct sip_ldap_machine *const *dir)
 {
 	struct sip_err e = { "" };
 	struct reach *reach;
 	struct sip_probe_result *res;
 	struct in_addr *addrs;
 	size_t *of, i, m = 0;
+	const char *ip_s;
 	uint32_t ip;
 	enum sip_rc rc;
 
@@ -460,12 +462,10 @@ status_probe(const char *verb, const struct ctx *ctx,
 	res = xcalloc(n + 1, sizeof(*res));
 	of = xcalloc(n + 1, sizeof(*of));
 	for (i = 0; i < n; i++) {
-		if (t->n == n && t->ip != NULL && t->ip[i][0] != '\0')
-			memcpy(reach[i].ip, t->ip[i], sizeof(reach[i].ip));
-		else if (rows[i].machine != NULL &&
-		    rows[i].machine->ip != NULL)
-			snprintf(reach[i].ip, sizeof(reach[i].ip), "%s",
-			    rows[i].machine->ip);
+		/* The address the IP column shows. */
+		if ((ip_s = row_ip(&rows[i], dir != NULL ? dir[i] : NULL)) !=
+		    NULL)
+			snprintf(reach[i].ip, sizeof(reach[i].ip), "%s", ip_s);
 		if (reach[i].ip[0] == '\0' ||
 		    sip_ipv4_parse(reach[i].ip, &ip) != SIP_OK) {
 			reach[i].ip[0] = '\0';
@@ -719,7 +719,7 @@ extra_load(const char *verb, const struct ctx *ctx, struct sip_store *st,
 	x->ldap = ctx->cfg.ldap_uri[0] != '\0';
 	x->dir = status_dir(verb, l, rows, n, t);
 	x->woken = status_woken(verb, ctx, st, rows, n, t);
-	x->reach = probe ? status_probe(verb, ctx, rows, n, t) : NULL;
+	x->reach = probe ? status_probe(verb, ctx, rows, n, x->dir) : NULL;
 	if (st == NULL || n == 0)
 		return;
 	macs = xcalloc(n + 1, sizeof(*macs));
