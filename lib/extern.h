@@ -529,4 +529,20 @@ void		 sip_jobs_free(struct sip_job *, size_t n);
 enum sip_rc	 sip_smbstatus_parse(const char *, size_t,
 		    struct sip_session **, size_t *, struct sip_err *);
 
+/* ------------------------------------------------------------------ SHA-256 */
+
+/* FIPS 180-4 SHA-256, incremental (lib/sha256.c). */
+struct sip_sha256 {
+	uint32_t	 h[8];
+	uint64_t	 len;		/* bytes so far */
+	unsigned char	 buf[64];
+	size_t		 nbuf;
+};
+void		 sip_sha256_init(struct sip_sha256 *);
+void		 sip_sha256_update(struct sip_sha256 *, const void *, size_t);
+void		 sip_sha256_final(struct sip_sha256 *, char[SIP_SHA256_HEX + 1]);
+/* The SHA-256 of a file and its size: SIP_ENOTFOUND if it is not there. */
+enum sip_rc	 sip_sha256_file(const char *, char[SIP_SHA256_HEX + 1],
+		    int64_t *, struct sip_err *);
+
 #endif /* SE3IPXE_EXTERN_H */

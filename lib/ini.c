@@ -117,7 +117,9 @@ ini_section(struct ini_state *st, char *line, int lineno, size_t *idx)
 	for (spaces = 0, i = 0; name[i] != '\0'; i++) {
 		if (name[i] == ' ')
 			spaces++;
-		else if (!ini_namechar((unsigned char)name[i]))
+		/* The second word may be a path: [upstream dir/file]. */
+		else if (!ini_namechar((unsigned char)name[i]) &&
+		    (spaces == 0 || strchr("/+~", name[i]) == NULL))
 			goto bad;
 	}
 	if (spaces > 1)

@@ -19,6 +19,9 @@
 #define MODULE_PATH_MAX		4096
 #define MODULE_CAPS_MAX		64
 #define MODULE_OPTS_MAX		64	/* per capability */
+#define MODULE_UPS_MAX		64	/* [upstream] sections */
+#define UPSTREAM_PATH_MAX	160	/* NAME, url, iso, member */
+#define UPSTREAM_URL_MAX	1024
 
 #define MINUTE	INT64_C(60)
 #define DAY	(24 * 60 * MINUTE)
@@ -27,23 +30,26 @@ enum skind {
 	SK_MODULE,
 	SK_CAPABILITY,
 	SK_OPTION,
+	SK_UPSTREAM,
 	SK__MAX
 };
 
 /* The keys of each kind of section, in one table per kind. */
-enum mkey { MK_NAME, MK_DESCRIPTION, MK_VERSION, MK__MAX };
+enum mkey { MK_NAME, MK_DESCRIPTION, MK_VERSION, MK_MIRROR, MK__MAX };
 enum ckey { CK_DESCRIPTION, CK_TEMPLATE, CK_COMPLETION, CK_MAX_BOOTS,
 	CK_EXPIRES, CK_DESTRUCTIVE, CK_FILES, CK__MAX };
 enum okey { OK_TYPE, OK_DESCRIPTION, OK_DEFAULT, OK_MIN, OK_MAX, OK_VALUES,
 	OK_PATTERN, OK_MAXLEN, OK__MAX };
+enum ukey { UK_URL, UK_SHA256, UK_SIZE, UK_ISO, UK_MEMBER, UK__MAX };
 #define RAW_MAX		OK__MAX
 
 static const char *const skeys[SK__MAX][RAW_MAX + 1] = {
-	{ "name", "description", "version", NULL },	/* SK_MODULE */
+	{ "name", "description", "version", "mirror", NULL }, /* SK_MODULE */
 	{ "description", "template", "completion", "max_boots", "expires",
 	  "destructive", "files", NULL },		/* SK_CAPABILITY */
 	{ "type", "description", "default", "min", "max", "values",
 	  "pattern", "maxlen", NULL },			/* SK_OPTION */
+	{ "url", "sha256", "size", "iso", "member", NULL }, /* SK_UPSTREAM */
 };
 
 /* One "key = value" as read, kept until the whole file is known. */
@@ -56,9 +62,10 @@ struct raw {
 struct rsect {
 	enum skind	 kind;
 	int		 line;
-	char		 header[2 * SIP_NAME_MAX + 16];	/* for messages */
+	char		 header[UPSTREAM_PATH_MAX + 16];	/* for messages */
 	char		 cap[SIP_NAME_MAX];	/* capability, option */
 	char		 opt[SIP_NAME_MAX];	/* option */
+	char		 up[UPSTREAM_PATH_MAX + 1];	/* upstream */
 	struct raw	 k[RAW_MAX];
 };
 
@@ -73,6 +80,8 @@ static int	 copy(char *, size_t, const char *);
 static int	 name_ok(const char *, int);
 static int	 module_name_ok(const char *);
 static int	 builtin_key(const char *);
+static int	 upstream_path_ok(const char *, int);
+static enum sip_rc build_upstreams(struct mparse *, struct sip_module *);
 static int	 section_cb(void *, const char *, int);
 static int	 key_cb(void *, const char *, const char *, const char *, int);
 static void	 mparse_free(struct mparse *);
@@ -141,6 +150,57 @@ builtin_key(const char *s)
 	return 0;
 }
 
+/*
+ * A relative path under a directory: '/'-separated components of
+ * [A-Za-z0-9._+~-], none empty, "." or ".."; with name (a file setup
+ * writes), none hidden and no ".part" at the end, setup's own suffix.
+ */
+static int
+upstream_path_ok(const char *s, int name)
+{
+	const char *c;
+	size_t n, len = strlen(s);
+
+	if (len == 0 || len > UPSTREAM_PATH_MAX)
+		return 0;
+	if (name && len >= 5 && strcmp(s + len - 5, ".part") == 0)
+		return 0;
+	for (c = s; ; c += n + 1) {
+		n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.') ||
+		    (n == 2 && c[0] == '.' && c[1] == '.') ||
+		    (name && c[0] == '.') || c[0] == '-')
+			return 0;
+		if (strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789._+~-") != n)
+			return 0;
+		if (c[n] == '\0')
+			return 1;
+	}
+}
+
+enum sip_rc
+sip_mirror_check(const char *s)
+{
+	const unsigned char *p;
+	size_t n;
+
+	if (strncmp(s, "http://", 7) == 0)
+		n = 7;
+	else if (strncmp(s, "https://", 8) == 0)
+		n = 8;
+	else
+		return SIP_EINVAL;
+	if (s[n] == '\0' || s[n] == '/' || strlen(s) > UPSTREAM_URL_MAX)
+		return SIP_EINVAL;
+	/* No space, quote, backslash or control: one argv word for curl. */
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '"' || *p == '\'' ||
+		    *p == '\\' || *p == '<' || *p == '>' || *p == '`')
+			return SIP_EINVAL;
+	return SIP_OK;
+}
+
 /* ------------------------------------------------------------ reading */
 
 static int
@@ -194,6 +254,16 @@ section_cb(void *arg, const char *section, int line)
 			return sip_errf(mp->err, SIP_EMODULE,
 			    "%s:%d: option name '%s' in [%s] is a builtin "
 			    "template key", mp->file, line, rs.opt, section);
+	} else if (sp != NULL && (size_t)(sp - section) == 8 &&
+	    strncmp(section, "upstream", 8) == 0) {
+		rs.kind = SK_UPSTREAM;
+		if (!upstream_path_ok(sp + 1, 1))
+			return sip_errf(mp->err, SIP_EMODULE,
+			    "%s:%d: bad upstream name '%s': expected a relative "
+			    "path of [A-Za-z0-9._+~-] components, none empty, "
+			    "'.', '..' or hidden, at most %d bytes", mp->file,
+			    line, sp + 1, UPSTREAM_PATH_MAX);
+		copy(rs.up, sizeof(rs.up), sp + 1);
 	} else
 		return sip_errf(mp->err, SIP_EMODULE,
 		    "%s:%d: unknown section [%s]", mp->file, line, section);
@@ -204,6 +274,14 @@ section_cb(void *arg, const char *section, int line)
 			    "%s:%d: repeated section %s (first at line %d)",
 			    mp->file, line, rs.header, mp->s[i].line);
 	/* Bounded, so that a manifest cannot ask for unbounded work. */
+	if (rs.kind == SK_UPSTREAM) {
+		for (n = 0, i = 0; i < mp->ns; i++)
+			n += mp->s[i].kind == SK_UPSTREAM;
+		if (n >= MODULE_UPS_MAX)
+			return sip_errf(mp->err, SIP_EMODULE,
+			    "%s:%d: more than %d [upstream] sections",
+			    mp->file, line, MODULE_UPS_MAX);
+	}
 	if (rs.kind == SK_CAPABILITY || rs.kind == SK_OPTION) {
 		for (n = 0, i = 0; i < mp->ns; i++)
 			if (mp->s[i].kind == rs.kind &&
@@ -593,6 +671,119 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 	return SIP_OK;
 }
 
+/* A file setup fetches, or takes from an ISO another one fetches. */
+static enum sip_rc
+build_upstream(struct mparse *mp, const struct rsect *rs,
+    struct sip_upstream *u)
+{
+	const struct raw *r;
+	char sbuf[64];
+	size_t i;
+	enum sip_rc rc;
+
+	u->iso = -1;
+	if ((u->name = sip_strdup(rs->up)) == NULL)
+		goto enomem;
+	if ((r = &rs->k[UK_SHA256])->value == NULL)
+		return missing(mp, rs, UK_SHA256);
+	if (strlen(r->value) != SIP_SHA256_HEX ||
+	    strspn(r->value, "0123456789abcdefABCDEF") != SIP_SHA256_HEX)
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s sha256: '%s' "
+		    "is not 64 hexadecimal digits", mp->file, r->line,
+		    rs->header, sip_shorten(r->value, sbuf, sizeof(sbuf)));
+	for (i = 0; i < SIP_SHA256_HEX; i++)
+		u->sha256[i] = (char)(r->value[i] >= 'A' && r->value[i] <= 'F' ?
+		    r->value[i] - 'A' + 'a' : r->value[i]);
+	if (rs->k[UK_SIZE].value == NULL)
+		return missing(mp, rs, UK_SIZE);
+	if ((rc = int_of(mp, rs, UK_SIZE, 1, INT64_MAX, &u->size)) != SIP_OK)
+		return rc;
+
+	/* Either a url, or an iso and a member: never both, never half. */
+	if ((rs->k[UK_ISO].value == NULL) != (rs->k[UK_MEMBER].value == NULL))
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s: 'iso' and "
+		    "'member' go together", mp->file, rs->line, rs->header);
+	if (rs->k[UK_ISO].value != NULL) {
+		if (rs->k[UK_URL].value != NULL)
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s: a "
+			    "member of an ISO has no url of its own (the "
+			    "ISO's [upstream] has)", mp->file,
+			    rs->k[UK_URL].line, rs->header);
+		r = &rs->k[UK_MEMBER];
+		if (!upstream_path_ok(r->value, 0))
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+			    "member: '%s' is not a relative path in the ISO",
+			    mp->file, r->line, rs->header,
+			    sip_shorten(r->value, sbuf, sizeof(sbuf)));
+		if ((u->member = sip_strdup(r->value)) == NULL)
+			goto enomem;
+		return SIP_OK;
+	}
+	if ((r = &rs->k[UK_URL])->value == NULL)
+		return missing(mp, rs, UK_URL);
+	if (strncmp(r->value, "http://", 7) == 0 ||
+	    strncmp(r->value, "https://", 8) == 0) {
+		if (sip_mirror_check(r->value) != SIP_OK ||
+		    strlen(r->value) > UPSTREAM_URL_MAX)
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s url: "
+			    "'%s' is not an http(s) URL", mp->file, r->line,
+			    rs->header, sip_shorten(r->value, sbuf,
+			    sizeof(sbuf)));
+	} else if (!upstream_path_ok(r->value, 0))
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s url: '%s' is "
+		    "neither a relative path under the mirror nor an http(s) "
+		    "URL", mp->file, r->line, rs->header,
+		    sip_shorten(r->value, sbuf, sizeof(sbuf)));
+	if ((u->url = sip_strdup(r->value)) == NULL)
+		goto enomem;
+	return SIP_OK;
+ enomem:
+	return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
+	    sip_strerror(SIP_ENOMEM));
+}
+
+/* The [upstream] sections, each member tied to the ISO it is taken from. */
+static enum sip_rc
+build_upstreams(struct mparse *mp, struct sip_module *m)
+{
+	const struct rsect *rs;
+	size_t i, j, n = 0;
+	enum sip_rc rc;
+
+	for (i = 0; i < mp->ns; i++)
+		n += mp->s[i].kind == SK_UPSTREAM;
+	if (n == 0)
+		return SIP_OK;
+	if ((m->ups = calloc(n, sizeof(*m->ups))) == NULL)
+		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
+		    sip_strerror(SIP_ENOMEM));
+	for (i = 0; i < mp->ns; i++) {
+		if (mp->s[i].kind != SK_UPSTREAM)
+			continue;
+		if ((rc = build_upstream(mp, &mp->s[i], &m->ups[m->nups++])) !=
+		    SIP_OK)
+			return rc;
+	}
+	for (i = 0, n = 0; i < mp->ns; i++) {
+		if ((rs = &mp->s[i])->kind != SK_UPSTREAM)
+			continue;
+		n++;
+		if (rs->k[UK_ISO].value == NULL)
+			continue;
+		for (j = 0; j < m->nups; j++)
+			if (m->ups[j].url != NULL &&
+			    strcmp(m->ups[j].url, rs->k[UK_ISO].value) == 0)
+				break;
+		if (j == m->nups)
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s iso: "
+			    "no [upstream] of this file has url = %s", mp->file,
+			    rs->k[UK_ISO].line, rs->header,
+			    rs->k[UK_ISO].value);
+		m->ups[n - 1].iso = (int)j;
+	}
+	return SIP_OK;
+}
+
 /* Turn the sections read into m: every rule but the templates. */
 static enum sip_rc
 build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
@@ -641,10 +832,24 @@ build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
 		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 		    sip_strerror(SIP_ENOMEM));
 
-	if (ncaps == 0)
+	if ((r = &mod->k[MK_MIRROR])->value != NULL) {
+		if (sip_mirror_check(r->value) != SIP_OK)
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: [module] "
+			    "mirror: '%s' is not an http:// or https:// URL",
+			    mp->file, r->line,
+			    sip_shorten(r->value, sbuf, sizeof(sbuf)));
+		if ((m->mirror = sip_strdup(r->value)) == NULL)
+			return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
+			    sip_strerror(SIP_ENOMEM));
+	}
+	if ((rc = build_upstreams(mp, m)) != SIP_OK)
+		return rc;
+
+	/* A module of files alone (its capabilities elsewhere) is one. */
+	if (ncaps == 0 && m->nups == 0)
 		return sip_errf(mp->err, SIP_EMODULE, "%s: no "
 		    "[capability NAME] section", mp->file);
-	if ((m->caps = calloc(ncaps, sizeof(*m->caps))) == NULL)
+	if (ncaps > 0 && (m->caps = calloc(ncaps, sizeof(*m->caps))) == NULL)
 		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 		    sip_strerror(SIP_ENOMEM));
 	for (i = 0; i < mp->ns; i++) {
@@ -837,6 +1042,13 @@ sip_module_free(struct sip_module *m)
 		}
 	}
 	free(m->caps);
+	for (i = 0; i < m->nups; i++) {
+		free(m->ups[i].name);
+		free(m->ups[i].url);
+		free(m->ups[i].member);
+	}
+	free(m->ups);
+	free(m->mirror);
 	free(m->dir);
 	free(m->description);
 	free(m->version);

@@ -552,6 +552,19 @@ struct sip_capability {
 	size_t		 nfiles;
 };
 
+#define SIP_SHA256_HEX	64
+
+/* [upstream NAME]: a file setup fetches into BOOT_ROOT/MODULE/NAME. */
+struct sip_upstream {
+	char		*name;		/* relative path under the module's boot dir */
+	char		*url;		/* relative to the mirror, or http(s)://; NULL for a member */
+	char		 sha256[SIP_SHA256_HEX + 1];	/* lower-case hex */
+	int64_t		 size;		/* bytes */
+	int		 iso;		/* -1, or the index of the ISO upstream it is in */
+	char		*member;	/* its path in that ISO, or NULL */
+	int		 verified;	/* setup: checked in this run */
+};
+
 struct sip_module {
 	char		 name[SIP_NAME_MAX];
 	char		*dir;
@@ -559,6 +572,9 @@ struct sip_module {
 	char		*version;
 	struct sip_capability *caps;
 	size_t		 ncaps;
+	char		*mirror;	/* [module] mirror, or NULL */
+	struct sip_upstream *ups;	/* [upstream NAME] sections, in order */
+	size_t		 nups;
 };
 
 /*
@@ -589,6 +605,37 @@ enum sip_rc	 sip_action_name_split(const char *, char[SIP_NAME_MAX],
 		    char[SIP_NAME_MAX]);
 const char	*sip_completion_name(enum sip_completion);
 const char	*sip_opt_type_name(enum sip_opt_type);
+
+/*
+ * Setting a module up (lib/setup.c, the CLI only): its upstream files in
+ * BOOT_ROOT/MODULE/, each verified by size and SHA-256 before it is used.
+ */
+enum sip_up_state {
+	SIP_UP_OK,		/* there, size and SHA-256 as the manifest says */
+	SIP_UP_MISSING,		/* not there */
+	SIP_UP_STALE		/* there, but another size or SHA-256 */
+};
+/* The state of upstream i of m under boot_root; why says how it is stale. */
+enum sip_rc	 sip_upstream_state(const char *boot_root,
+		    const struct sip_module *, size_t i, enum sip_up_state *,
+		    char *why, size_t whysz, struct sip_err *);
+enum sip_setup_how {
+	SIP_SETUP_KEPT,		/* verified already there: not fetched */
+	SIP_SETUP_FETCHED,	/* downloaded, verified, installed */
+	SIP_SETUP_EXTRACTED	/* taken from its ISO, verified, installed */
+};
+/*
+ * Put upstream i of m in place: fetched with curl from mirror (NULL: the
+ * module's), into NAME.part (resumed), verified, renamed; a member is
+ * extracted from its ISO (itself set up first).  stall_s: seconds without
+ * data before a download is given up.  A file whose size or SHA-256 is
+ * wrong is deleted, nothing installed.
+ */
+enum sip_rc	 sip_upstream_setup(const char *boot_root, struct sip_module *,
+		    size_t i, const char *mirror, int stall_s,
+		    enum sip_setup_how *, struct sip_err *);
+/* A mirror URL: http:// or https://, printable ASCII without spaces. */
+enum sip_rc	 sip_mirror_check(const char *);
 
 /* KEY=VALUE pairs as given to set-action, after validation. */
 struct sip_kv {

@@ -224,6 +224,11 @@ main(void)
 	    "m.ini:1: bad section header: expected [name] or [name name]");
 	bad("[a] ; c\n", 0, SIP_EMODULE,
 	    "m.ini:1: bad section header: expected [name] or [name name]");
+	/* A path is allowed in the second word only ([upstream dir/f]). */
+	bad("[a/b c]\n", 0, SIP_EMODULE,
+	    "m.ini:1: bad section header: expected [name] or [name name]");
+	bad("[a b/c d]\n", 0, SIP_EMODULE,
+	    "m.ini:1: bad section header: expected [name] or [name name]");
 	bad("[ a]\n", 0, SIP_EMODULE,
 	    "m.ini:1: bad section header: expected [name] or [name name]");
 	bad("[a ]\n", 0, SIP_EMODULE,

@@ -168,6 +168,8 @@
 	"completion = report\n" \
 	"destructive = no\n"
 
+#define ZEROS63 "000000000000000000000000000000000000000000000000000000000000000"
+
 struct bad {
 	const char	*manifest;	/* written as <tmp>/m/module.ini */
 	enum sip_rc	 rc;
@@ -523,6 +525,75 @@ static const struct bad bads[] = {
 	  "%s:11: bad option name 'abcdefghijklmnopqrstuvwxyz0123456' in "
 	  "[option run.abcdefghijklmnopqrstuvwxyz0123456]: expected "
 	  "[a-z][a-z0-9_]{0,31}" },
+	/* [module] mirror and [upstream NAME] */
+	{ BASE "[upstream ../etc/passwd]\n", SIP_EMODULE,
+	  "%s:11: bad upstream name '../etc/passwd': expected a relative path "
+	  "of [A-Za-z0-9._+~-] components, none empty, '.', '..' or hidden, at "
+	  "most 160 bytes" },
+	{ BASE "[upstream .abs]\n", SIP_EMODULE, "%s:11: bad upstream name "
+	  "'.abs': expected a relative path of [A-Za-z0-9._+~-] components, "
+	  "none empty, '.', '..' or hidden, at most 160 bytes" },
+	{ BASE "[upstream a//b]\n", SIP_EMODULE, "%s:11: bad upstream name "
+	  "'a//b': expected a relative path of [A-Za-z0-9._+~-] components, "
+	  "none empty, '.', '..' or hidden, at most 160 bytes" },
+	{ BASE "[upstream a/.hidden]\n", SIP_EMODULE, "%s:11: bad upstream name "
+	  "'a/.hidden': expected a relative path of [A-Za-z0-9._+~-] "
+	  "components, none empty, '.', '..' or hidden, at most 160 bytes" },
+	{ BASE "[upstream k.part]\n", SIP_EMODULE, "%s:11: bad upstream name "
+	  "'k.part': expected a relative path of [A-Za-z0-9._+~-] components, "
+	  "none empty, '.', '..' or hidden, at most 160 bytes" },
+	{ BASE "[upstream a b]\n", SIP_EMODULE, "%s:11: bad section header: "
+	  "expected [name] or [name name]" },
+	{ BASE "[upstream a/-b]\n", SIP_EMODULE, "%s:11: bad upstream name "
+	  "'a/-b': expected a relative path of [A-Za-z0-9._+~-] components, "
+	  "none empty, '.', '..' or hidden, at most 160 bytes" },
+	{ BASE "[upstream k]\nurl = k\nsize = 1\n", SIP_EMODULE,
+	  "%s:11: [upstream k]: missing key 'sha256'" },
+	{ BASE "[upstream k]\nurl = k\nsize = 1\nsha256 = abc\n", SIP_EMODULE,
+	  "%s:14: [upstream k] sha256: 'abc' is not 64 hexadecimal digits" },
+	{ BASE "[upstream k]\nurl = k\nsize = 1\nsha256 = 0x" ZEROS63 "\n",
+	  SIP_EMODULE, "%s:14: [upstream k] sha256: '0x000000000000000000000"
+	  "0000000000000000000000000000000000000...' is not 64 hexadecimal "
+	  "digits" },
+	{ BASE "[upstream k]\nurl = k\nsha256 = " ZEROS63 "0\n", SIP_EMODULE,
+	  "%s:11: [upstream k]: missing key 'size'" },
+	{ BASE "[upstream k]\nurl = k\nsha256 = " ZEROS63 "0\nsize = 0\n",
+	  SIP_EMODULE, "%s:14: [upstream k] size: '0' is not an integer in "
+	  "1..9223372036854775807" },
+	{ BASE "[upstream k]\nsha256 = " ZEROS63 "0\nsize = 1\n", SIP_EMODULE,
+	  "%s:11: [upstream k]: missing key 'url'" },
+	{ BASE "[upstream k]\nurl = ../k\nsha256 = " ZEROS63 "0\nsize = 1\n",
+	  SIP_EMODULE, "%s:12: [upstream k] url: '../k' is neither a relative "
+	  "path under the mirror nor an http(s) URL" },
+	{ BASE "[upstream k]\nurl = ftp://h/k\nsha256 = " ZEROS63 "0\n"
+	  "size = 1\n", SIP_EMODULE, "%s:12: [upstream k] url: 'ftp://h/k' is "
+	  "neither a relative path under the mirror nor an http(s) URL" },
+	{ BASE "[upstream k]\nurl = http://h/a b\nsha256 = " ZEROS63 "0\n"
+	  "size = 1\n", SIP_EMODULE, "%s:12: [upstream k] url: 'http://h/a b' "
+	  "is not an http(s) URL" },
+	{ BASE "[upstream k]\nurl = k\nsha256 = " ZEROS63 "0\nsize = 1\n"
+	  "iso = x.iso\n", SIP_EMODULE, "%s:11: [upstream k]: 'iso' and "
+	  "'member' go together" },
+	{ BASE "[upstream k]\nurl = k\nsha256 = " ZEROS63 "0\nsize = 1\n"
+	  "iso = x.iso\nmember = k\n", SIP_EMODULE, "%s:12: [upstream k]: a "
+	  "member of an ISO has no url of its own (the ISO's [upstream] has)" },
+	{ BASE "[upstream k]\nsha256 = " ZEROS63 "0\nsize = 1\n"
+	  "iso = x.iso\nmember = k\n", SIP_EMODULE, "%s:14: [upstream k] iso: "
+	  "no [upstream] of this file has url = x.iso" },
+	{ BASE "[upstream k]\nsha256 = " ZEROS63 "0\nsize = 1\n"
+	  "iso = x.iso\nmember = ../k\n", SIP_EMODULE, "%s:15: [upstream k] "
+	  "member: '../k' is not a relative path in the ISO" },
+	{ BASE "[upstream k]\nurl = k\nsha256 = " ZEROS63 "0\nsize = 1\n"
+	  "[upstream k]\n", SIP_EMODULE, "%s:15: repeated section [upstream k] "
+	  "(first at line 11)" },
+	{ BASE "[upstream k]\nurl = k\nsha256 = " ZEROS63 "0\nsize = 1\n"
+	  "path = k\n", SIP_EMODULE, "%s:15: unknown key 'path' in [upstream k]" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
+	  "mirror = file:///srv\n", SIP_EMODULE, "%s:5: [module] mirror: "
+	  "'file:///srv' is not an http:// or https:// URL" },
+	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
+	  "mirror = http://\n", SIP_EMODULE, "%s:5: [module] mirror: "
+	  "'http://' is not an http:// or https:// URL" },
 };
 
 static char	 tmp[] = "/tmp/sip-module-XXXXXX";
@@ -542,6 +613,7 @@ static void	 test_man_example(void);
 static void	 test_file_names(void);
 static void	 test_files(void);
 static void	 test_files_bad(void);
+static void	 test_upstreams(void);
 
 /* Write text to <tmp>/<dir>/<name>, making <tmp>/<dir>. */
 static void
@@ -1156,6 +1228,51 @@ test_man_example(void)
 	sip_module_free(m);
 }
 
+/* Upstream files: a module of files alone, an ISO and its members. */
+static void
+test_upstreams(void)
+{
+	struct sip_module *m;
+	struct sip_err err;
+	char dir[512];
+
+	put("m", "module.ini", "[module]\nname = m\ndescription = M\n"
+	    "version = 1\nmirror = https://mirror.example/pub/\n"
+	    "[upstream boot/x.iso]\nurl = r/1.0/x-1.0.iso\n"
+	    "sha256 = " ZEROS63 "A\nsize = 1000\n"
+	    "[upstream k/vmlinuz]\nsha256 = " ZEROS63 "b\nsize = 10\n"
+	    "iso = r/1.0/x-1.0.iso\nmember = live/vmlinuz\n"
+	    "[upstream wimboot]\nurl = https://h.example/v2/wimboot\n"
+	    "sha256 = " ZEROS63 "c\nsize = 5\n");
+	snprintf(dir, sizeof(dir), "%s/m", tmp);
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "upstream: a module of files alone loads"))
+		printf("# %s\n", err.msg);
+	if (m == NULL)
+		return;
+	is_int(m->ncaps, 0, "upstream: no capability");
+	is_str(m->mirror, "https://mirror.example/pub/", "upstream: mirror");
+	is_int(m->nups, 3, "upstream: three files");
+	if (m->nups == 3) {
+		is_str(m->ups[0].name, "boot/x.iso", "upstream 0: name");
+		is_str(m->ups[0].url, "r/1.0/x-1.0.iso", "upstream 0: url");
+		is_str(m->ups[0].sha256, ZEROS63 "a",
+		    "upstream 0: sha256 in lower case");
+		is_int(m->ups[0].size, 1000, "upstream 0: size");
+		is_int(m->ups[0].iso, -1, "upstream 0: not from an ISO");
+		ok(m->ups[1].url == NULL, "upstream 1: no url");
+		is_int(m->ups[1].iso, 0, "upstream 1: from upstream 0");
+		is_str(m->ups[1].member, "live/vmlinuz", "upstream 1: member");
+		is_str(m->ups[2].url, "https://h.example/v2/wimboot",
+		    "upstream 2: an absolute url");
+	}
+	sip_module_free(m);
+	put("m", "module.ini", "[module]\nname = m\ndescription = M\n"
+	    "version = 1\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "upstream: no capability and no upstream: refused");
+}
+
 /* The modules shipped in the tree: the tests run from its root. */
 static void
 test_shipped(void)
@@ -1545,6 +1662,7 @@ main(void)
 	test_file_names();
 	test_files();
 	test_files_bad();
+	test_upstreams();
 	rm_rf(tmp);
 	return done_testing();
 }

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Setting modules up: their upstream files fetched with curl (or taken from an ISO with xorriso), verified by size and SHA-256, installed by rename. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "se3ipxe.h"
+#include "extern.h"
+
+#define SETUP_PATH_MAX		4096
+#define SETUP_URL_MAX		2048
+#define SETUP_TRIES		3	/* a download cut short is resumed */
+#define SETUP_JOB_MS		(24 * 3600 * 1000)	/* stalls end sooner */
+#define SETUP_OUT_MAX		(64 * 1024)
+
+#ifndef SIP_CURL
+#define SIP_CURL	"/usr/bin/curl"
+#endif
+#ifndef SIP_XORRISO
+#define SIP_XORRISO	"/usr/bin/xorriso"
+#endif
+
+/* curl's exit statuses that setup acts on (curl(1), EXIT CODES). */
+#define CURL_PARTIAL		18	/* the transfer ended early */
+#define CURL_HTTP		22	/* --fail: an HTTP error status */
+#define CURL_TOO_SLOW		28	/* --speed-time, --connect-timeout */
+#define CURL_RANGE		33	/* the server does not do ranges */
+#define CURL_RESUME		36	/* the .part cannot be resumed */
+
+/* BOOT_ROOT/MODULE/NAME (with suffix): 0 if it has no room. */
+static int
+up_path(char *buf, size_t sz, const char *boot_root,
+    const struct sip_module *m, const struct sip_upstream *u,
+    const char *suffix)
+{
+	int n;
+
+	n = snprintf(buf, sz, "%s/%s/%s%s", boot_root, m->name, u->name,
+	    suffix);
+	return n >= 0 && (size_t)n < sz;
+}
+
+/*
+ * Is the file at path upstream u?  SIP_OK, SIP_EINVAL with why (another
+ * size or SHA-256), SIP_ENOTFOUND, or SIP_EIO.  The size first: a
+ * download cut short is not hashed.
+ */
+static enum sip_rc
+up_verify(const char *path, const struct sip_upstream *u, char *why,
+    size_t whysz, struct sip_err *err)
+{
+	char hex[SIP_SHA256_HEX + 1];
+	struct stat sb;
+	int64_t size;
+	enum sip_rc rc;
+
+	if (stat(path, &sb) == -1)
+		return sip_errf(err, errno == ENOENT || errno == ENOTDIR ?
+		    SIP_ENOTFOUND : SIP_EIO, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return sip_errf(err, SIP_EIO, "%s: not a regular file", path);
+	if ((int64_t)sb.st_size != u->size) {
+		snprintf(why, whysz, "%" PRId64 " bytes, the manifest says %"
+		    PRId64, (int64_t)sb.st_size, u->size);
+		return SIP_EINVAL;
+	}
+	if ((rc = sip_sha256_file(path, hex, &size, err)) != SIP_OK)
+		return rc;
+	if (size != u->size || strcmp(hex, u->sha256) != 0) {
+		snprintf(why, whysz, "sha256 %s, the manifest says %s", hex,
+		    u->sha256);
+		return SIP_EINVAL;
+	}
+	return SIP_OK;
+}
+
+enum sip_rc
+sip_upstream_state(const char *boot_root, const struct sip_module *m,
+    size_t i, enum sip_up_state *state, char *why, size_t whysz,
+    struct sip_err *err)
+{
+	char path[SETUP_PATH_MAX];
+	enum sip_rc rc;
+
+	*state = SIP_UP_MISSING;
+	why[0] = '\0';
+	if (!up_path(path, sizeof(path), boot_root, m, &m->ups[i], ""))
+		return sip_errf(err, SIP_EINVAL, "%s/%s/%s: path too long",
+		    boot_root, m->name, m->ups[i].name);
+	switch ((rc = up_verify(path, &m->ups[i], why, whysz, err))) {
+	case SIP_OK:
+		*state = SIP_UP_OK;
+		return SIP_OK;
+	case SIP_EINVAL:
+		*state = SIP_UP_STALE;
+		return SIP_OK;
+	case SIP_ENOTFOUND:
+		return SIP_OK;
+	default:
+		return rc;
+	}
+}
+
+/* The directories above BOOT_ROOT/MODULE/NAME, made as needed. */
+static enum sip_rc
+up_mkdirs(const char *boot_root, const char *path, struct sip_err *err)
+{
+	char dir[SETUP_PATH_MAX];
+	struct stat sb;
+	char *p;
+
+	if (stat(boot_root, &sb) == -1 || !S_ISDIR(sb.st_mode))
+		return sip_errf(err, SIP_EIO, "%s: no such directory (the "
+		    "[server] boot_root)", boot_root);
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (p = dir + strlen(boot_root) + 1; (p = strchr(p, '/')) != NULL;
+	    p++) {
+		*p = '\0';
+		if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+			return sip_errf(err, SIP_EIO, "%s: %s", dir,
+			    strerror(errno));
+		*p = '/';
+	}
+	return SIP_OK;
+}
+
+/* The last line a command wrote, cut to printable ASCII, for a message. */
+static void
+last_line(const struct sip_job *j, char *buf, size_t sz)
+{
+	const char *s, *e;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (j->out == NULL)
+		return;
+	for (e = j->out + j->outlen; e > j->out && (e[-1] == '\n' ||
+	    e[-1] == '\r'); e--)
+		continue;
+	for (s = e; s > j->out && s[-1] != '\n'; s--)
+		continue;
+	for (; s < e && n + 1 < sz; s++)
+		buf[n++] = *s >= ' ' && *s < 0x7f ? *s : '?';
+	buf[n] = '\0';
+}
+
+/* One curl run: 0 with *status its exit status, or -1 with err set. */
+static int
+up_curl(const char *url, const char *part, int resume, int stall_s,
+    int *status, char *msg, size_t msgsz, struct sip_err *err)
+{
+	char stall[16];
+	char *argv[32];
+	struct sip_job j;
+	size_t n = 0;
+	enum sip_rc rc;
+
+	snprintf(stall, sizeof(stall), "%d", stall_s);
+	argv[n++] = (char *)(uintptr_t)SIP_CURL;
+	argv[n++] = (char *)(uintptr_t)"-q";	/* no ~/.curlrc */
+	argv[n++] = (char *)(uintptr_t)"--fail";
+	argv[n++] = (char *)(uintptr_t)"--silent";
+	argv[n++] = (char *)(uintptr_t)"--show-error";
+	argv[n++] = (char *)(uintptr_t)"--globoff";
+	argv[n++] = (char *)(uintptr_t)"--location";
+	argv[n++] = (char *)(uintptr_t)"--max-redirs";
+	argv[n++] = (char *)(uintptr_t)"5";
+	argv[n++] = (char *)(uintptr_t)"--proto";
+	argv[n++] = (char *)(uintptr_t)"=http,https";
+	argv[n++] = (char *)(uintptr_t)"--proto-redir";
+	argv[n++] = (char *)(uintptr_t)"=http,https";
+	argv[n++] = (char *)(uintptr_t)"--connect-timeout";
+	argv[n++] = stall;
+	/* A server that stops sending: given up after stall_s seconds. */
+	argv[n++] = (char *)(uintptr_t)"--speed-limit";
+	argv[n++] = (char *)(uintptr_t)"1";
+	argv[n++] = (char *)(uintptr_t)"--speed-time";
+	argv[n++] = stall;
+	if (resume) {
+		argv[n++] = (char *)(uintptr_t)"--continue-at";
+		argv[n++] = (char *)(uintptr_t)"-";
+	}
+	argv[n++] = (char *)(uintptr_t)"--output";
+	argv[n++] = (char *)(uintptr_t)part;
+	argv[n++] = (char *)(uintptr_t)"--";
+	argv[n++] = (char *)(uintptr_t)url;
+	argv[n] = NULL;
+
+	memset(&j, 0, sizeof(j));
+	j.argv = argv;
+	j.merge_stderr = 1;
+	if ((rc = sip_run_jobs(&j, 1, 1, SETUP_JOB_MS, SETUP_OUT_MAX, err)) !=
+	    SIP_OK)
+		return -1;
+	last_line(&j, msg, msgsz);
+	*status = j.status;
+	sip_jobs_free(&j, 1);
+	if (j.start_errno != 0) {
+		(void)sip_errf(err, SIP_EIO, "%s: %s (install Debian's curl)",
+		    SIP_CURL, strerror(j.start_errno));
+		return -1;
+	}
+	if (j.timed_out || j.signal != 0) {
+		(void)sip_errf(err, SIP_EIO, "%s: curl %s", url, j.timed_out ?
+		    "ran past its deadline" : "was killed");
+		return -1;
+	}
+	return 0;
+}
+
+/* Download url into part, resuming what is there: 0, or -1 with err. */
+static int
+up_download(const char *url, const char *part, const struct sip_upstream *u,
+    int stall_s, struct sip_err *err)
+{
+	char msg[SIP_ERR_MAX / 2];
+	struct stat sb;
+	int resume = 1, status, tries;
+
+	/* More than the file: not a beginning of it. */
+	if (stat(part, &sb) == 0 && (int64_t)sb.st_size > u->size)
+		(void)unlink(part);
+	if (stat(part, &sb) == 0 && (int64_t)sb.st_size == u->size)
+		return 0;	/* complete already: verified next */
+	for (tries = 0; tries < SETUP_TRIES; tries++) {
+		if (up_curl(url, part, resume, stall_s, &status, msg,
+		    sizeof(msg), err) == -1)
+			return -1;
+		if (status == 0)
+			return 0;
+		if (status == CURL_RANGE || status == CURL_RESUME) {
+			/* The server cannot resume: start again. */
+			(void)unlink(part);
+			resume = 0;
+			continue;
+		}
+		if (status == CURL_PARTIAL)
+			continue;
+		break;
+	}
+	if (stat(part, &sb) == 0 && sb.st_size == 0)
+		(void)unlink(part);
+	if (status == CURL_TOO_SLOW)
+		(void)sip_errf(err, SIP_EIO, "%s: nothing received for %d s, "
+		    "given up (%s)", url, stall_s, msg);
+	else
+		(void)sip_errf(err, SIP_EIO, "%s: %s", url, msg[0] != '\0' ?
+		    msg : "curl failed");
+	return -1;
+}
+
+/* Member u->member of the ISO at iso into part: 0, or -1 with err. */
+static int
+up_extract(const char *iso, const struct sip_upstream *u, const char *part,
+    struct sip_err *err)
+{
+	char member[SETUP_PATH_MAX], msg[SIP_ERR_MAX / 2];
+	char *argv[12];
+	struct sip_job j;
+	struct stat sb;
+	size_t n = 0;
+
+	snprintf(member, sizeof(member), "/%s", u->member);
+	(void)unlink(part);
+	argv[n++] = (char *)(uintptr_t)SIP_XORRISO;
+	argv[n++] = (char *)(uintptr_t)"-osirrox";
+	argv[n++] = (char *)(uintptr_t)"on";
+	argv[n++] = (char *)(uintptr_t)"-indev";
+	argv[n++] = (char *)(uintptr_t)iso;
+	argv[n++] = (char *)(uintptr_t)"-extract";
+	argv[n++] = member;
+	argv[n++] = (char *)(uintptr_t)part;
+	argv[n] = NULL;
+	memset(&j, 0, sizeof(j));
+	j.argv = argv;
+	j.merge_stderr = 1;
+	if (sip_run_jobs(&j, 1, 1, SETUP_JOB_MS, SETUP_OUT_MAX, err) !=
+	    SIP_OK)
+		return -1;
+	last_line(&j, msg, sizeof(msg));
+	sip_jobs_free(&j, 1);
+	if (j.start_errno != 0) {
+		(void)sip_errf(err, SIP_EIO, "%s: %s (install Debian's "
+		    "xorriso)", SIP_XORRISO, strerror(j.start_errno));
+		return -1;
+	}
+	if (j.status != 0 || stat(part, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		(void)unlink(part);
+		(void)sip_errf(err, SIP_EIO, "%s: no file %s in it (xorriso: "
+		    "%s)", iso, member, msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Verified part becomes path, readable by the web server, durably. */
+static enum sip_rc
+up_install(const char *part, const char *path, struct sip_err *err)
+{
+	int fd;
+
+	if ((fd = open(part, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fchmod(fd, 0644) == -1 || fsync(fd) == -1) {
+		(void)sip_errf(err, SIP_EIO, "%s: %s", part, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return SIP_EIO;
+	}
+	close(fd);
+	if (rename(part, path) == -1)
+		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
+	return SIP_OK;
+}
+
+enum sip_rc
+sip_upstream_setup(const char *boot_root, struct sip_module *m, size_t i,
+    const char *mirror, int stall_s, enum sip_setup_how *how,
+    struct sip_err *err)
+{
+	struct sip_upstream *u = &m->ups[i];
+	char path[SETUP_PATH_MAX], part[SETUP_PATH_MAX];
+	char isopath[SETUP_PATH_MAX], url[SETUP_URL_MAX];
+	char why[SIP_ERR_MAX / 2];
+	enum sip_setup_how isohow;
+	enum sip_rc rc;
+	size_t n;
+
+	*how = SIP_SETUP_KEPT;
+	if (!up_path(path, sizeof(path), boot_root, m, u, "") ||
+	    !up_path(part, sizeof(part), boot_root, m, u, ".part"))
+		return sip_errf(err, SIP_EINVAL, "%s/%s/%s: path too long",
+		    boot_root, m->name, u->name);
+	if (u->verified)
+		return SIP_OK;
+	rc = up_verify(path, u, why, sizeof(why), err);
+	if (rc == SIP_OK) {
+		u->verified = 1;
+		return SIP_OK;
+	}
+	if (rc != SIP_EINVAL && rc != SIP_ENOTFOUND)
+		return rc;
+	if ((rc = up_mkdirs(boot_root, path, err)) != SIP_OK)
+		return rc;
+
+	if (u->iso >= 0) {
+		/* The ISO first, itself verified: fetched once for all. */
+		if ((rc = sip_upstream_setup(boot_root, m, (size_t)u->iso,
+		    mirror, stall_s, &isohow, err)) != SIP_OK)
+			return rc;
+		up_path(isopath, sizeof(isopath), boot_root, m,
+		    &m->ups[u->iso], "");
+		if (up_extract(isopath, u, part, err) == -1)
+			return SIP_EIO;
+		*how = SIP_SETUP_EXTRACTED;
+	} else {
+		if (strncmp(u->url, "http://", 7) == 0 ||
+		    strncmp(u->url, "https://", 8) == 0)
+			n = (size_t)snprintf(url, sizeof(url), "%s", u->url);
+		else if ((mirror = mirror != NULL ? mirror : m->mirror) ==
+		    NULL)
+			return sip_errf(err, SIP_EINVAL, "%s: upstream %s: no "
+			    "mirror to fetch %s from (give --mirror URL, or "
+			    "[module] mirror)", m->name, u->name, u->url);
+		else
+			n = (size_t)snprintf(url, sizeof(url), "%.*s/%s",
+			    (int)(strlen(mirror) - (mirror[strlen(mirror) -
+			    1] == '/')), mirror, u->url);
+		if (n >= sizeof(url))
+			return sip_errf(err, SIP_EINVAL, "%s: upstream %s: URL "
+			    "too long", m->name, u->name);
+		if (up_download(url, part, u, stall_s, err) == -1)
+			return SIP_EIO;
+		*how = SIP_SETUP_FETCHED;
+	}
+
+	/* Never installed unless it is the file the manifest names. */
+	if ((rc = up_verify(part, u, why, sizeof(why), err)) != SIP_OK) {
+		(void)unlink(part);
+		if (rc == SIP_EINVAL)
+			return sip_errf(err, SIP_EINVAL, "%s: upstream %s: %s: "
+			    "refused, deleted, nothing installed", m->name,
+			    u->name, why);
+		return rc;
+	}
+	if ((rc = up_install(part, path, err)) != SIP_OK)
+		return rc;
+	u->verified = 1;
+	return SIP_OK;
+}
