@@ -1282,16 +1282,16 @@ test_shipped(void)
 	struct sip_err err;
 	struct sip_kv kv[8], *opts;
 	struct sip_buf out;
-	size_t n, nopts;
+	size_t n, nopts, i;
 
 	if (!is_int(sip_module_scan("modules", &ms, &n, &err), SIP_OK,
 	    "shipped: modules/ scans"))
 		printf("# %s\n", err.msg);
-	is_int(n, 2, "shipped: two modules");
-	if (n == 2) {
-		is_str(ms[0]->name, "local", "shipped: local");
-		is_str(ms[1]->name, "memtest", "shipped: memtest");
-	}
+	/* Others come and go (issue 9): these two are always there. */
+	for (nopts = 0, i = 0; i < n; i++)
+		nopts += strcmp(ms[i]->name, "local") == 0 ||
+		    strcmp(ms[i]->name, "memtest") == 0;
+	is_int(nopts, 2, "shipped: local and memtest among %zu modules", n);
 	sip_modules_free(ms, n);
 
 	is_int(sip_module_find("modules", "local", &m, &err), SIP_OK,
