@@ -58,6 +58,7 @@ MANS     += man/status.cgi.8
 CLI_SRCS = cli/main.c cli/util.c cli/priv.c cli/cmd_action.c cli/cmd_status.c \
 	   cli/cmd_module.c cli/cmd_admin.c cli/cmd_machines.c \
 	   cli/cmd_power.c cli/cmd_rights.c cli/cmd_tick.c
+CLI_SRCS += cli/cmd_setup.c
 CLI_OBJS = $(CLI_SRCS:.c=.o)
 # What only the CLI needs, SE3's directory through libldap, is its own
 # archive on its own link line: it never reaches the static ipxe.cgi.

@@ -76,6 +76,7 @@ command_fn	 cmd_tick;				/* cmd_tick.c */
 command_fn	 cmd_machines;				/* cmd_machines.c */
 command_fn	 cmd_wol, cmd_reboot;			/* cmd_power.c */
 command_fn	 cmd_delegate, cmd_undelegate, cmd_delegations; /* cmd_rights.c */
+command_fn	 cmd_setup;				/* cmd_setup.c */
 
 /*
  * cmd_rights.c: may the acting login act on every machine of t?  0, or

@@ -342,6 +342,55 @@ check_template(const struct ctx *ctx, const char *name)
 	return rc == SIP_OK ? 0 : -1;
 }
 
+/*
+ * The upstream files of m in the boot tree: -1 if one is missing or
+ * stale.  A module never set up (no BOOT_ROOT/MODULE) is only said: a
+ * site installs every module and sets up those it uses.
+ */
+static int
+check_upstreams(const struct ctx *ctx, const struct sip_module *m)
+{
+	static const char *const what[] = { "ok", "missing", "stale" };
+	struct sip_err e = { "" };
+	enum sip_up_state state;
+	struct stat sb;
+	char why[SIP_ERR_MAX];
+	char *dir;
+	enum sip_rc rc;
+	size_t i;
+	int rv = 0;
+
+	if (m->nups == 0)
+		return 0;
+	dir = xasprintf("%s/%s", ctx->cfg.boot_root, m->name);
+	if (stat(dir, &sb) == -1 && errno == ENOENT) {
+		printf("unset module %s: %zu upstream file%s, none in ",
+		    m->name, m->nups, m->nups == 1 ? "" : "s");
+		put_safe(stdout, dir, "");
+		printf(" (se3-ipxe setup %s)\n", m->name);
+		free(dir);
+		return 0;
+	}
+	free(dir);
+	for (i = 0; i < m->nups; i++) {
+		if ((rc = sip_upstream_state(ctx->cfg.boot_root, m, i, &state,
+		    why, sizeof(why), &e)) != SIP_OK) {
+			warn_lib("check", &e, rc);
+			rv = -1;
+			continue;
+		}
+		if (state == SIP_UP_OK) {
+			printf("ok upstream %s/%s\n", m->name, m->ups[i].name);
+			continue;
+		}
+		warnx("check: module %s: upstream %s %s%s%s: run se3-ipxe "
+		    "setup %s", m->name, m->ups[i].name, what[state],
+		    why[0] != '\0' ? ", " : "", why, m->name);
+		rv = -1;
+	}
+	return rv;
+}
+
 int
 cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
@@ -379,6 +428,8 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		    mods[i]->ncaps, mods[i]->ncaps == 1 ? "y" : "ies");
 		put_safe(stdout, mods[i]->dir, "");
 		putchar('\n');
+		if (check_upstreams(ctx, mods[i]) == -1)
+			rv = 1;
 	}
 
 	/* The templates of the default answers. */

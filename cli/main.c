@@ -68,6 +68,9 @@ static const struct command commands[] = {
 	{ "check",	cmd_check,
 	    "",					CMD_CONFIG | CMD_STORE_RO,
 	    "check the configuration, modules, templates and database" },
+	{ "setup",	cmd_setup,
+	    "[--mirror URL] [--timeout SECONDS] MODULE", CMD_CONFIG,
+	    "fetch and verify the upstream files of MODULE, run its setup" },
 	{ "dhcp-config", cmd_dhcp_config,
 	    "[--format isc|dnsmasq] [--legacy]", CMD_CONFIG,
 	    "print the DHCP server lines that chain iPXE to ipxe.cgi" },
@@ -95,6 +98,12 @@ static const struct {
 			"(1m to 30d)" },
 	{ "TIME",	"now, +DURATION, YYYY-MM-DD HH:MM (local time) "
 			"or @EPOCH" },
+	{ "MODULE",	"a module's name, as `se3-ipxe check` lists them: "
+			"sysrescue" },
+	{ "URL",	"an http:// or https:// URL: the mirror the upstream "
+			"files are fetched from" },
+	{ "SECONDS",	"seconds without data before a download is given "
+			"up (1 to 3600, 60 if not given)" },
 	{ "LOGIN",	"an SE3 login (uid): letters, digits, '.', '_', '-'" },
 	{ "parc:NAME",	"a parc of SE3's directory: parc:salle-12" },
 };

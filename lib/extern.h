@@ -501,6 +501,7 @@ enum sip_rc	 sip_token_new(char[SIP_TOKEN_STRLEN]);
 struct sip_job {
 	char *const	*argv;
 	int		 merge_stderr;
+	char *const	*envp;		/* NULL: the process's environment */
 	/* What happened: */
 	int		 start_errno;	/* fork or execve failed: errno */
 	int		 status;	/* exit status, -1 if it did not exit */

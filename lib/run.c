@@ -55,7 +55,7 @@ run_child(const struct sip_job *j, int outfd, int errfd)
 	 * not the database.  errfd stays open until execve succeeds.
 	 */
 	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-	execve(j->argv[0], j->argv, environ);
+	execve(j->argv[0], j->argv, j->envp != NULL ? j->envp : environ);
  fail:
 	e = errno;
 	(void)!write(errfd, &e, sizeof(e));

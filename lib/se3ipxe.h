@@ -634,6 +634,15 @@ enum sip_setup_how {
 enum sip_rc	 sip_upstream_setup(const char *boot_root, struct sip_module *,
 		    size_t i, const char *mirror, int stall_s,
 		    enum sip_setup_how *, struct sip_err *);
+/*
+ * Run m's own setup script (MODULE_DIR/setup), if it has one (*ran 1),
+ * with BOOT_ROOT, MODULE_DIR, MIRROR (mirror, if not NULL) and UPSTREAM
+ * (its upstream files' names) in its environment.  *out gets what it
+ * wrote (caller frees with free, also on error); SIP_EIO if it failed.
+ */
+enum sip_rc	 sip_module_setup_script(const char *boot_root,
+		    const struct sip_module *, const char *mirror, char **out,
+		    int *ran, struct sip_err *);
 /* A mirror URL: http:// or https://, printable ASCII without spaces. */
 enum sip_rc	 sip_mirror_check(const char *);
 

@@ -18,6 +18,10 @@
 #define SETUP_TRIES		3	/* a download cut short is resumed */
 #define SETUP_JOB_MS		(24 * 3600 * 1000)	/* stalls end sooner */
 #define SETUP_OUT_MAX		(64 * 1024)
+#define SCRIPT_MS		(2 * 3600 * 1000)
+#define SCRIPT_OUT_MAX		(1024 * 1024)
+
+extern char **environ;
 
 #ifndef SIP_CURL
 #define SIP_CURL	"/usr/bin/curl"
@@ -73,7 +77,7 @@ up_verify(const char *path, const struct sip_upstream *u, char *why,
 	if ((rc = sip_sha256_file(path, hex, &size, err)) != SIP_OK)
 		return rc;
 	if (size != u->size || strcmp(hex, u->sha256) != 0) {
-		snprintf(why, whysz, "sha256 %s, the manifest says %s", hex,
+		snprintf(why, whysz, "sha256 %s, not the manifest's %s", hex,
 		    u->sha256);
 		return SIP_EINVAL;
 	}
@@ -152,16 +156,17 @@ last_line(const struct sip_job *j, char *buf, size_t sz)
 
 /* One curl run: 0 with *status its exit status, or -1 with err set. */
 static int
-up_curl(const char *url, const char *part, int resume, int stall_s,
-    int *status, char *msg, size_t msgsz, struct sip_err *err)
+up_curl(const char *url, const char *part, int64_t size, int resume,
+    int stall_s, int *status, char *msg, size_t msgsz, struct sip_err *err)
 {
-	char stall[16];
-	char *argv[32];
+	char stall[16], maxsize[24];
+	char *argv[34];
 	struct sip_job j;
 	size_t n = 0;
 	enum sip_rc rc;
 
 	snprintf(stall, sizeof(stall), "%d", stall_s);
+	snprintf(maxsize, sizeof(maxsize), "%" PRId64, size);
 	argv[n++] = (char *)(uintptr_t)SIP_CURL;
 	argv[n++] = (char *)(uintptr_t)"-q";	/* no ~/.curlrc */
 	argv[n++] = (char *)(uintptr_t)"--fail";
@@ -175,6 +180,9 @@ up_curl(const char *url, const char *part, int resume, int stall_s,
 	argv[n++] = (char *)(uintptr_t)"=http,https";
 	argv[n++] = (char *)(uintptr_t)"--proto-redir";
 	argv[n++] = (char *)(uintptr_t)"=http,https";
+	/* More than the manifest's size is not the file: not fetched. */
+	argv[n++] = (char *)(uintptr_t)"--max-filesize";
+	argv[n++] = maxsize;
 	argv[n++] = (char *)(uintptr_t)"--connect-timeout";
 	argv[n++] = stall;
 	/* A server that stops sending: given up after stall_s seconds. */
@@ -229,7 +237,7 @@ up_download(const char *url, const char *part, const struct sip_upstream *u,
 	if (stat(part, &sb) == 0 && (int64_t)sb.st_size == u->size)
 		return 0;	/* complete already: verified next */
 	for (tries = 0; tries < SETUP_TRIES; tries++) {
-		if (up_curl(url, part, resume, stall_s, &status, msg,
+		if (up_curl(url, part, u->size, resume, stall_s, &status, msg,
 		    sizeof(msg), err) == -1)
 			return -1;
 		if (status == 0)
@@ -326,7 +334,7 @@ sip_upstream_setup(const char *boot_root, struct sip_module *m, size_t i,
 	struct sip_upstream *u = &m->ups[i];
 	char path[SETUP_PATH_MAX], part[SETUP_PATH_MAX];
 	char isopath[SETUP_PATH_MAX], url[SETUP_URL_MAX];
-	char why[SIP_ERR_MAX / 2];
+	char why[SIP_ERR_MAX];
 	enum sip_setup_how isohow;
 	enum sip_rc rc;
 	size_t n;
@@ -338,6 +346,12 @@ sip_upstream_setup(const char *boot_root, struct sip_module *m, size_t i,
 		    boot_root, m->name, u->name);
 	if (u->verified)
 		return SIP_OK;
+	/* A manifest shipped before its release's figures were known. */
+	if (strspn(u->sha256, "0") == SIP_SHA256_HEX)
+		return sip_errf(err, SIP_EINVAL, "%s: upstream %s: the "
+		    "manifest's sha256 is a placeholder (all zeros): set the "
+		    "release's sha256 and size in %s/module.ini", m->name,
+		    u->name, m->dir);
 	rc = up_verify(path, u, why, sizeof(why), err);
 	if (rc == SIP_OK) {
 		u->verified = 1;
@@ -384,7 +398,7 @@ sip_upstream_setup(const char *boot_root, struct sip_module *m, size_t i,
 		(void)unlink(part);
 		if (rc == SIP_EINVAL)
 			return sip_errf(err, SIP_EINVAL, "%s: upstream %s: %s: "
-			    "refused, deleted, nothing installed", m->name,
+			    "refused: deleted, nothing installed", m->name,
 			    u->name, why);
 		return rc;
 	}
@@ -392,4 +406,100 @@ sip_upstream_setup(const char *boot_root, struct sip_module *m, size_t i,
 		return rc;
 	u->verified = 1;
 	return SIP_OK;
+}
+
+/* NAME=value, or NULL for want of memory. */
+static char *
+env_pair(const char *name, const char *value)
+{
+	char *p;
+
+	if (asprintf(&p, "%s=%s", name, value) == -1)
+		return NULL;
+	return p;
+}
+
+enum sip_rc
+sip_module_setup_script(const char *boot_root, const struct sip_module *m,
+    const char *mirror, char **out, int *ran, struct sip_err *err)
+{
+	static const char *const ours[] = { "BOOT_ROOT=", "MODULE_DIR=",
+	    "MIRROR=", "UPSTREAM=" };
+	struct sip_job j;
+	struct stat sb;
+	char script[SETUP_PATH_MAX], *argv[2], **envp = NULL, *ups = NULL;
+	size_t i, k, n, len = 1;
+	enum sip_rc rc;
+
+	*out = NULL;
+	*ran = 0;
+	if ((size_t)snprintf(script, sizeof(script), "%s/setup", m->dir) >=
+	    sizeof(script))
+		return sip_errf(err, SIP_EINVAL, "%s/setup: path too long",
+		    m->dir);
+	if (stat(script, &sb) == -1 && errno == ENOENT)
+		return SIP_OK;
+	for (i = 0; i < m->nups; i++)
+		len += strlen(m->ups[i].name) + 1;
+	for (n = 0; environ[n] != NULL; n++)
+		continue;
+	if ((ups = calloc(1, len)) == NULL ||
+	    (envp = calloc(n + 5, sizeof(*envp))) == NULL)
+		goto enomem;
+	for (i = 0; i < m->nups; i++) {
+		if (i > 0)
+			strcat(ups, " ");
+		strcat(ups, m->ups[i].name);
+	}
+	/* Ours, then the rest of the environment but for ours. */
+	k = 0;
+	if ((envp[k++] = env_pair("BOOT_ROOT", boot_root)) == NULL ||
+	    (envp[k++] = env_pair("MODULE_DIR", m->dir)) == NULL ||
+	    (envp[k++] = env_pair("UPSTREAM", ups)) == NULL ||
+	    (mirror != NULL && (envp[k++] = env_pair("MIRROR", mirror)) ==
+	    NULL))
+		goto enomem;
+	for (n = k, i = 0; environ[i] != NULL; i++) {
+		for (len = 0; len < sizeof(ours) / sizeof(ours[0]); len++)
+			if (strncmp(environ[i], ours[len],
+			    strlen(ours[len])) == 0)
+				break;
+		if (len == sizeof(ours) / sizeof(ours[0]))
+			envp[n++] = environ[i];
+	}
+	argv[0] = script;
+	argv[1] = NULL;
+	memset(&j, 0, sizeof(j));
+	j.argv = argv;
+	j.envp = envp;
+	j.merge_stderr = 1;
+	if ((rc = sip_run_jobs(&j, 1, 1, SCRIPT_MS, SCRIPT_OUT_MAX, err)) !=
+	    SIP_OK)
+		goto out;
+	*ran = 1;
+	*out = j.out;
+	j.out = NULL;
+	if (j.start_errno != 0)
+		rc = sip_errf(err, SIP_EIO, "%s: %s", script,
+		    strerror(j.start_errno));
+	else if (j.timed_out)
+		rc = sip_errf(err, SIP_EIO, "%s: still running after %d s: "
+		    "killed", script, SCRIPT_MS / 1000);
+	else if (j.signal != 0)
+		rc = sip_errf(err, SIP_EIO, "%s: killed by signal %d", script,
+		    j.signal);
+	else if (j.status != 0)
+		rc = sip_errf(err, SIP_EIO, "%s: exit status %d", script,
+		    j.status);
+	goto out;
+ enomem:
+	rc = sip_errf(err, SIP_ENOMEM, "%s: %s", script,
+	    sip_strerror(SIP_ENOMEM));
+ out:
+	if (envp != NULL)
+		for (i = 0; i < k; i++)
+			free(envp[i]);
+	free(envp);
+	free(ups);
+	return rc;
 }

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The setup verb: a module's upstream files put in the boot tree and verified, then its own setup script run. */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "se3ipxe.h"
+#include "cli.h"
+
+#define STALL_DEFAULT	60		/* s without data: a dead mirror */
+#define STALL_MAX	3600
+
+/* Its upstream files, one line each: 0, or -1 once the failure is said. */
+static int
+setup_upstreams(const char *verb, const struct ctx *ctx, struct sip_module *m,
+    const char *mirror, int stall)
+{
+	static const char *const what[] = { "kept", "fetched", "extracted" };
+	struct sip_err e = { "" };
+	enum sip_setup_how how;
+	enum sip_rc rc;
+	size_t i;
+
+	for (i = 0; i < m->nups; i++) {
+		if ((rc = sip_upstream_setup(ctx->cfg.boot_root, m, i, mirror,
+		    stall, &how, &e)) != SIP_OK) {
+			warn_lib(verb, &e, rc);
+			return -1;
+		}
+		printf("%s %s/%s (%" PRId64 " bytes, sha256 verified)\n",
+		    what[how], m->name, m->ups[i].name, m->ups[i].size);
+	}
+	return 0;
+}
+
+/* The module's own setup script, if it has one, and what it said. */
+static int
+setup_script(const char *verb, const struct ctx *ctx,
+    const struct sip_module *m, const char *mirror)
+{
+	struct sip_err e = { "" };
+	char *out = NULL, *line, *nl;
+	enum sip_rc rc;
+	int ran;
+
+	rc = sip_module_setup_script(ctx->cfg.boot_root, m, mirror, &out, &ran,
+	    &e);
+	/* Line by line, with no control byte of its own. */
+	for (line = out; line != NULL && *line != '\0'; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		put_safe(stdout, line, "");
+		putchar('\n');
+	}
+	free(out);
+	if (rc != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		return -1;
+	}
+	if (ran)
+		printf("ran %s/setup\n", m->name);
+	return 0;
+}
+
+int
+cmd_setup(const struct command *c, struct ctx *ctx, int argc, char *argv[])
+{
+	struct sip_err e = { "" };
+	struct sip_module *m = NULL;
+	const char *mirror = NULL, *stall_arg = NULL;
+	long long stall = STALL_DEFAULT;
+	enum sip_rc rc;
+	int rv = 1;
+	const struct verb_option vo[] = {
+		{ "mirror",	NULL,	&mirror },
+		{ "timeout",	NULL,	&stall_arg },
+	};
+
+	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
+	if (argc - optind != 1) {
+		if (argc == optind)
+			warnx("%s: missing MODULE", c->name);
+		else
+			warnx("%s: only one MODULE", c->name);
+		return verb_usage(c, EXIT_USAGE);
+	}
+	if (mirror != NULL && sip_mirror_check(mirror) != SIP_OK) {
+		warnx("%s: --mirror: '%s' is not an http:// or https:// URL",
+		    c->name, mirror);
+		return verb_usage(c, EXIT_USAGE);
+	}
+	if (stall_arg != NULL && parse_int(stall_arg, 1, STALL_MAX, &stall) ==
+	    -1) {
+		warnx("%s: --timeout: '%s' is not a number of seconds in "
+		    "1..%d", c->name, stall_arg, STALL_MAX);
+		return verb_usage(c, EXIT_USAGE);
+	}
+	if (ctx_setup(c, ctx) == -1)
+		return 1;
+	if ((rc = sip_module_find(ctx->cfg.module_path, argv[optind], &m,
+	    &e)) != SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		return 1;
+	}
+	if (mirror == NULL)
+		mirror = m->mirror;
+	if (setup_upstreams(c->name, ctx, m, mirror, (int)stall) == 0 &&
+	    setup_script(c->name, ctx, m, mirror) == 0)
+		rv = 0;
+	sip_module_free(m);
+	return rv;
+}
