@@ -21,7 +21,8 @@ static int
 setup_upstreams(const char *verb, const struct ctx *ctx, struct sip_module *m,
     const char *mirror, int stall)
 {
-	static const char *const what[] = { "kept", "fetched", "extracted" };
+	static const char *const what[] = { "kept", "fetched", "extracted",
+	    "copied" };
 	struct sip_err e = { "" };
 	enum sip_setup_how how;
 	enum sip_rc rc;
@@ -33,8 +34,13 @@ setup_upstreams(const char *verb, const struct ctx *ctx, struct sip_module *m,
 			warn_lib(verb, &e, rc);
 			return -1;
 		}
-		printf("%s %s/%s (%" PRId64 " bytes, sha256 verified)\n",
-		    what[how], m->name, m->ups[i].name, m->ups[i].size);
+		if (m->ups[i].from != NULL)
+			printf("%s %s/%s (the same as %s)\n", what[how],
+			    m->name, m->ups[i].name, m->ups[i].from);
+		else
+			printf("%s %s/%s (%" PRId64 " bytes, sha256 "
+			    "verified)\n", what[how], m->name,
+			    m->ups[i].name, m->ups[i].size);
 	}
 	return 0;
 }

@@ -31,6 +31,7 @@ enum skind {
 	SK_CAPABILITY,
 	SK_OPTION,
 	SK_UPSTREAM,
+	SK_COPY,
 	SK__MAX
 };
 
@@ -41,6 +42,7 @@ enum ckey { CK_DESCRIPTION, CK_TEMPLATE, CK_COMPLETION, CK_MAX_BOOTS,
 enum okey { OK_TYPE, OK_DESCRIPTION, OK_DEFAULT, OK_MIN, OK_MAX, OK_VALUES,
 	OK_PATTERN, OK_MAXLEN, OK__MAX };
 enum ukey { UK_URL, UK_SHA256, UK_SIZE, UK_ISO, UK_MEMBER, UK__MAX };
+enum pkey { PK_FROM, PK_PACKAGE, PK__MAX };
 #define RAW_MAX		OK__MAX
 
 static const char *const skeys[SK__MAX][RAW_MAX + 1] = {
@@ -50,6 +52,7 @@ static const char *const skeys[SK__MAX][RAW_MAX + 1] = {
 	{ "type", "description", "default", "min", "max", "values",
 	  "pattern", "maxlen", NULL },			/* SK_OPTION */
 	{ "url", "sha256", "size", "iso", "member", NULL }, /* SK_UPSTREAM */
+	{ "from", "package", NULL },			/* SK_COPY */
 };
 
 /* One "key = value" as read, kept until the whole file is known. */
@@ -264,6 +267,16 @@ section_cb(void *arg, const char *section, int line)
 			    "'.', '..' or hidden, at most %d bytes", mp->file,
 			    line, sp + 1, UPSTREAM_PATH_MAX);
 		copy(rs.up, sizeof(rs.up), sp + 1);
+	} else if (sp != NULL && (size_t)(sp - section) == 4 &&
+	    strncmp(section, "copy", 4) == 0) {
+		rs.kind = SK_COPY;
+		if (!upstream_path_ok(sp + 1, 1))
+			return sip_errf(mp->err, SIP_EMODULE,
+			    "%s:%d: bad copy name '%s': expected a relative "
+			    "path of [A-Za-z0-9._+~-] components, none empty, "
+			    "'.', '..' or hidden, at most %d bytes", mp->file,
+			    line, sp + 1, UPSTREAM_PATH_MAX);
+		copy(rs.up, sizeof(rs.up), sp + 1);
 	} else
 		return sip_errf(mp->err, SIP_EMODULE,
 		    "%s:%d: unknown section [%s]", mp->file, line, section);
@@ -274,13 +287,14 @@ section_cb(void *arg, const char *section, int line)
 			    "%s:%d: repeated section %s (first at line %d)",
 			    mp->file, line, rs.header, mp->s[i].line);
 	/* Bounded, so that a manifest cannot ask for unbounded work. */
-	if (rs.kind == SK_UPSTREAM) {
+	if (rs.kind == SK_UPSTREAM || rs.kind == SK_COPY) {
 		for (n = 0, i = 0; i < mp->ns; i++)
-			n += mp->s[i].kind == SK_UPSTREAM;
+			n += mp->s[i].kind == SK_UPSTREAM ||
+			    mp->s[i].kind == SK_COPY;
 		if (n >= MODULE_UPS_MAX)
 			return sip_errf(mp->err, SIP_EMODULE,
-			    "%s:%d: more than %d [upstream] sections",
-			    mp->file, line, MODULE_UPS_MAX);
+			    "%s:%d: more than %d [upstream] and [copy] "
+			    "sections", mp->file, line, MODULE_UPS_MAX);
 	}
 	if (rs.kind == SK_CAPABILITY || rs.kind == SK_OPTION) {
 		for (n = 0, i = 0; i < mp->ns; i++)
@@ -742,6 +756,45 @@ build_upstream(struct mparse *mp, const struct rsect *rs,
 	    sip_strerror(SIP_ENOMEM));
 }
 
+/* A file of an installed package: an absolute path, compared with it. */
+static enum sip_rc
+build_copy(struct mparse *mp, const struct rsect *rs, struct sip_upstream *u)
+{
+	const struct raw *r;
+	char sbuf[64];
+
+	u->iso = -1;
+	if ((u->name = sip_strdup(rs->up)) == NULL)
+		goto enomem;
+	if ((r = &rs->k[PK_FROM])->value == NULL)
+		return missing(mp, rs, PK_FROM);
+	if (r->value[0] != '/' || !upstream_path_ok(r->value + 1, 0))
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s from: '%s' is "
+		    "not an absolute path of [A-Za-z0-9._+~-] components",
+		    mp->file, r->line, rs->header,
+		    sip_shorten(r->value, sbuf, sizeof(sbuf)));
+	if ((u->from = sip_strdup(r->value)) == NULL)
+		goto enomem;
+	if ((r = &rs->k[PK_PACKAGE])->value != NULL) {
+		/* Debian policy 5.6.1: [a-z0-9][a-z0-9+.-]+ */
+		if (strlen(r->value) < 2 || strlen(r->value) > 64 ||
+		    strchr("abcdefghijklmnopqrstuvwxyz0123456789",
+		    r->value[0]) == NULL || strspn(r->value,
+		    "abcdefghijklmnopqrstuvwxyz0123456789+.-") !=
+		    strlen(r->value))
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+			    "package: '%s' is not a Debian package name",
+			    mp->file, r->line, rs->header,
+			    sip_shorten(r->value, sbuf, sizeof(sbuf)));
+		if ((u->package = sip_strdup(r->value)) == NULL)
+			goto enomem;
+	}
+	return SIP_OK;
+ enomem:
+	return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
+	    sip_strerror(SIP_ENOMEM));
+}
+
 /* The [upstream] sections, each member tied to the ISO it is taken from. */
 static enum sip_rc
 build_upstreams(struct mparse *mp, struct sip_module *m)
@@ -751,24 +804,34 @@ build_upstreams(struct mparse *mp, struct sip_module *m)
 	enum sip_rc rc;
 
 	for (i = 0; i < mp->ns; i++)
-		n += mp->s[i].kind == SK_UPSTREAM;
+		n += mp->s[i].kind == SK_UPSTREAM || mp->s[i].kind == SK_COPY;
 	if (n == 0)
 		return SIP_OK;
 	if ((m->ups = calloc(n, sizeof(*m->ups))) == NULL)
 		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 		    sip_strerror(SIP_ENOMEM));
 	for (i = 0; i < mp->ns; i++) {
-		if (mp->s[i].kind != SK_UPSTREAM)
+		if (mp->s[i].kind == SK_UPSTREAM)
+			rc = build_upstream(mp, &mp->s[i], &m->ups[m->nups++]);
+		else if (mp->s[i].kind == SK_COPY)
+			rc = build_copy(mp, &mp->s[i], &m->ups[m->nups++]);
+		else
 			continue;
-		if ((rc = build_upstream(mp, &mp->s[i], &m->ups[m->nups++])) !=
-		    SIP_OK)
+		if (rc != SIP_OK)
 			return rc;
 	}
+	for (i = 0; i < m->nups; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(m->ups[i].name, m->ups[j].name) == 0)
+				return sip_errf(mp->err, SIP_EMODULE, "%s: '%s' "
+				    "is both an [upstream] and a [copy]",
+				    mp->file, m->ups[i].name);
 	for (i = 0, n = 0; i < mp->ns; i++) {
-		if ((rs = &mp->s[i])->kind != SK_UPSTREAM)
+		if ((rs = &mp->s[i])->kind != SK_UPSTREAM &&
+		    rs->kind != SK_COPY)
 			continue;
 		n++;
-		if (rs->k[UK_ISO].value == NULL)
+		if (rs->kind == SK_COPY || rs->k[UK_ISO].value == NULL)
 			continue;
 		for (j = 0; j < m->nups; j++)
 			if (m->ups[j].url != NULL &&
@@ -1046,6 +1109,8 @@ sip_module_free(struct sip_module *m)
 		free(m->ups[i].name);
 		free(m->ups[i].url);
 		free(m->ups[i].member);
+		free(m->ups[i].from);
+		free(m->ups[i].package);
 	}
 	free(m->ups);
 	free(m->mirror);

@@ -562,6 +562,9 @@ struct sip_upstream {
 	int64_t		 size;		/* bytes */
 	int		 iso;		/* -1, or the index of the ISO upstream it is in */
 	char		*member;	/* its path in that ISO, or NULL */
+	/* [copy NAME]: a file of an installed package, compared with it. */
+	char		*from;		/* its absolute path, or NULL */
+	char		*package;	/* the Debian package, or NULL */
 	int		 verified;	/* setup: checked in this run */
 };
 
@@ -573,7 +576,7 @@ struct sip_module {
 	struct sip_capability *caps;
 	size_t		 ncaps;
 	char		*mirror;	/* [module] mirror, or NULL */
-	struct sip_upstream *ups;	/* [upstream NAME] sections, in order */
+	struct sip_upstream *ups;	/* [upstream NAME], [copy NAME], in order */
 	size_t		 nups;
 };
 
@@ -622,7 +625,8 @@ enum sip_rc	 sip_upstream_state(const char *boot_root,
 enum sip_setup_how {
 	SIP_SETUP_KEPT,		/* verified already there: not fetched */
 	SIP_SETUP_FETCHED,	/* downloaded, verified, installed */
-	SIP_SETUP_EXTRACTED	/* taken from its ISO, verified, installed */
+	SIP_SETUP_EXTRACTED,	/* taken from its ISO, verified, installed */
+	SIP_SETUP_COPIED	/* copied from its package's file, verified */
 };
 /*
  * Put upstream i of m in place: fetched with curl from mirror (NULL: the

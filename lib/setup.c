@@ -70,18 +70,45 @@ up_verify(const char *path, const struct sip_upstream *u, char *why,
 	if (!S_ISREG(sb.st_mode))
 		return sip_errf(err, SIP_EIO, "%s: not a regular file", path);
 	if ((int64_t)sb.st_size != u->size) {
-		snprintf(why, whysz, "%" PRId64 " bytes, the manifest says %"
-		    PRId64, (int64_t)sb.st_size, u->size);
+		if (u->from != NULL)
+			snprintf(why, whysz, "%" PRId64 " bytes, %s has %"
+			    PRId64, (int64_t)sb.st_size, u->from, u->size);
+		else
+			snprintf(why, whysz, "%" PRId64 " bytes, the manifest "
+			    "says %" PRId64, (int64_t)sb.st_size, u->size);
 		return SIP_EINVAL;
 	}
 	if ((rc = sip_sha256_file(path, hex, &size, err)) != SIP_OK)
 		return rc;
 	if (size != u->size || strcmp(hex, u->sha256) != 0) {
-		snprintf(why, whysz, "sha256 %s, not the manifest's %s", hex,
-		    u->sha256);
+		if (u->from != NULL)
+			snprintf(why, whysz, "sha256 %s, not that of %s", hex,
+			    u->from);
+		else
+			snprintf(why, whysz, "sha256 %s, not the manifest's %s",
+			    hex, u->sha256);
 		return SIP_EINVAL;
 	}
 	return SIP_OK;
+}
+
+/*
+ * What a [copy] must be: its package's file as it is now, whose digest
+ * and size fill *want.  SIP_ENOTFOUND, said, if that file is not there.
+ */
+static enum sip_rc
+copy_want(const struct sip_module *m, const struct sip_upstream *u,
+    struct sip_upstream *want, struct sip_err *err)
+{
+	enum sip_rc rc;
+
+	*want = *u;
+	rc = sip_sha256_file(u->from, want->sha256, &want->size, err);
+	if (rc == SIP_ENOTFOUND)
+		return sip_errf(err, SIP_ENOTFOUND, "%s: copy %s: %s is "
+		    "missing: install the %s package", m->name, u->name,
+		    u->from, u->package != NULL ? u->package : "module's");
+	return rc;
 }
 
 enum sip_rc
@@ -92,12 +119,17 @@ sip_upstream_state(const char *boot_root, const struct sip_module *m,
 	char path[SETUP_PATH_MAX];
 	enum sip_rc rc;
 
+	struct sip_upstream want = m->ups[i];
+
 	*state = SIP_UP_MISSING;
 	why[0] = '\0';
 	if (!up_path(path, sizeof(path), boot_root, m, &m->ups[i], ""))
 		return sip_errf(err, SIP_EINVAL, "%s/%s/%s: path too long",
 		    boot_root, m->name, m->ups[i].name);
-	switch ((rc = up_verify(path, &m->ups[i], why, whysz, err))) {
+	if (want.from != NULL &&
+	    (rc = copy_want(m, &m->ups[i], &want, err)) != SIP_OK)
+		return rc;
+	switch ((rc = up_verify(path, &want, why, whysz, err))) {
 	case SIP_OK:
 		*state = SIP_UP_OK;
 		return SIP_OK;
@@ -307,6 +339,60 @@ up_extract(const char *iso, const struct sip_upstream *u, const char *part,
 	return 0;
 }
 
+/* The package's file from into part: 0, or -1 with err. */
+static int
+up_copy(const char *from, const char *part, struct sip_err *err)
+{
+	char buf[65536];
+	ssize_t n, w, off;
+	int in, out = -1;
+
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (out = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1) {
+		(void)sip_errf(err, SIP_EIO, "%s: %s", in == -1 ? from : part,
+		    strerror(errno));
+		goto fail;
+	}
+	for (;;) {
+		if ((n = read(in, buf, sizeof(buf))) == -1) {
+			if (errno == EINTR)
+				continue;
+			(void)sip_errf(err, SIP_EIO, "%s: %s", from,
+			    strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		for (off = 0; off < n; off += w)
+			if ((w = write(out, buf + off, (size_t)(n - off))) ==
+			    -1) {
+				if (errno == EINTR) {
+					w = 0;
+					continue;
+				}
+				(void)sip_errf(err, SIP_EIO, "%s: %s", part,
+				    strerror(errno));
+				goto fail;
+			}
+	}
+	close(in);
+	if (close(out) == -1) {
+		(void)sip_errf(err, SIP_EIO, "%s: %s", part, strerror(errno));
+		(void)unlink(part);
+		return -1;
+	}
+	return 0;
+ fail:
+	if (out != -1) {
+		close(out);
+		(void)unlink(part);
+	}
+	if (in != -1)
+		close(in);
+	return -1;
+}
+
 /* Verified part becomes path, readable by the web server, durably. */
 static enum sip_rc
 up_install(const char *part, const char *path, struct sip_err *err)
@@ -331,7 +417,7 @@ sip_upstream_setup(const char *boot_root, struct sip_module *m, size_t i,
     const char *mirror, int stall_s, enum sip_setup_how *how,
     struct sip_err *err)
 {
-	struct sip_upstream *u = &m->ups[i];
+	struct sip_upstream *u = &m->ups[i], want = m->ups[i];
 	char path[SETUP_PATH_MAX], part[SETUP_PATH_MAX];
 	char isopath[SETUP_PATH_MAX], url[SETUP_URL_MAX];
 	char why[SIP_ERR_MAX];
@@ -352,7 +438,9 @@ sip_upstream_setup(const char *boot_root, struct sip_module *m, size_t i,
 		    "manifest's sha256 is a placeholder (all zeros): set the "
 		    "release's sha256 and size in %s/module.ini", m->name,
 		    u->name, m->dir);
-	rc = up_verify(path, u, why, sizeof(why), err);
+	if (u->from != NULL && (rc = copy_want(m, u, &want, err)) != SIP_OK)
+		return rc;
+	rc = up_verify(path, &want, why, sizeof(why), err);
 	if (rc == SIP_OK) {
 		u->verified = 1;
 		return SIP_OK;
@@ -362,7 +450,11 @@ sip_upstream_setup(const char *boot_root, struct sip_module *m, size_t i,
 	if ((rc = up_mkdirs(boot_root, path, err)) != SIP_OK)
 		return rc;
 
-	if (u->iso >= 0) {
+	if (u->from != NULL) {
+		if (up_copy(u->from, part, err) == -1)
+			return SIP_EIO;
+		*how = SIP_SETUP_COPIED;
+	} else if (u->iso >= 0) {
 		/* The ISO first, itself verified: fetched once for all. */
 		if ((rc = sip_upstream_setup(boot_root, m, (size_t)u->iso,
 		    mirror, stall_s, &isohow, err)) != SIP_OK)
@@ -394,7 +486,7 @@ sip_upstream_setup(const char *boot_root, struct sip_module *m, size_t i,
 	}
 
 	/* Never installed unless it is the file the manifest names. */
-	if ((rc = up_verify(part, u, why, sizeof(why), err)) != SIP_OK) {
+	if ((rc = up_verify(part, &want, why, sizeof(why), err)) != SIP_OK) {
 		(void)unlink(part);
 		if (rc == SIP_EINVAL)
 			return sip_errf(err, SIP_EINVAL, "%s: upstream %s: %s: "

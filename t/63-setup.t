@@ -310,6 +310,40 @@ is "$rc" 1 "ISO without the member: exit 1"
 grep -q "^se3-ipxe: setup: $T/www/clonezilla/clonezilla-live-amd64.iso: no file /live/nothere in it (xorriso: " "$T/err"
 ok $? "... said: $(cat "$T/err")"
 
+# --- [copy]: a package's file, compared with the package's copy ----------------
+mkdir -p "$T/pkgroot/boot"
+mkfile "$T/pkgroot/boot/tool.bin" 50
+module pkg <<EOM
+
+[copy boot/tool.bin]
+from = $T/pkgroot/boot/tool.bin
+package = fake-tool
+EOM
+run setup pkg
+is "$rc:$(cat "$T/out")" "0:copied pkg/boot/tool.bin (the same as $T/pkgroot/boot/tool.bin)" "copy: setup copies the package's file"
+cmp -s "$T/pkgroot/boot/tool.bin" "$T/www/pkg/boot/tool.bin"
+ok $? "copy: ... the same bytes"
+run setup pkg
+is "$rc:$(cat "$T/out")" "0:kept pkg/boot/tool.bin (the same as $T/pkgroot/boot/tool.bin)" "copy: again: kept"
+run check
+grep -qx "ok upstream pkg/boot/tool.bin" "$T/out"
+ok $? "copy: check ok"
+mkfile "$T/pkgroot/boot/tool.bin" 50	# the package upgraded
+run check
+is "$rc" 1 "copy: the package's file changed: check fails"
+grep -q "^se3-ipxe: check: module pkg: upstream boot/tool.bin stale, sha256 [0-9a-f]\{64\}, not that of $T/pkgroot/boot/tool.bin: run se3-ipxe setup pkg\$" "$T/err"
+ok $? "copy: ... stale, naming the package's file"
+run setup pkg
+is "$rc:$(cat "$T/out")" "0:copied pkg/boot/tool.bin (the same as $T/pkgroot/boot/tool.bin)" "copy: setup copies it again"
+rm "$T/pkgroot/boot/tool.bin"
+run check
+is "$rc" 1 "copy: the package removed: check fails"
+grep -q "^se3-ipxe: check: pkg: copy boot/tool.bin: $T/pkgroot/boot/tool.bin is missing: install the fake-tool package\$" "$T/err"
+ok $? "copy: ... says which package to install"
+run setup pkg
+is "$rc:$(cat "$T/err")" "1:se3-ipxe: setup: pkg: copy boot/tool.bin: $T/pkgroot/boot/tool.bin is missing: install the fake-tool package" \
+    "copy: setup says it too"
+
 # --- the shipped manifests: they load, and their placeholders fetch nothing ---------
 cli_config "$T/shipped.conf" "$TOP/modules"
 rm -rf "$T/www/sysrescue" "$T/www/clonezilla"	# the fixtures' modules of the same names

@@ -588,6 +588,23 @@ static const struct bad bads[] = {
 	  "(first at line 11)" },
 	{ BASE "[upstream k]\nurl = k\nsha256 = " ZEROS63 "0\nsize = 1\n"
 	  "path = k\n", SIP_EMODULE, "%s:15: unknown key 'path' in [upstream k]" },
+	/* [copy NAME] */
+	{ BASE "[copy k]\npackage = p1\n", SIP_EMODULE,
+	  "%s:11: [copy k]: missing key 'from'" },
+	{ BASE "[copy k]\nfrom = boot/k\n", SIP_EMODULE,
+	  "%s:12: [copy k] from: 'boot/k' is not an absolute path of "
+	  "[A-Za-z0-9._+~-] components" },
+	{ BASE "[copy k]\nfrom = /boot/../etc/shadow\n", SIP_EMODULE,
+	  "%s:12: [copy k] from: '/boot/../etc/shadow' is not an absolute path "
+	  "of [A-Za-z0-9._+~-] components" },
+	{ BASE "[copy k]\nfrom = /boot/k\npackage = Memtest\n", SIP_EMODULE,
+	  "%s:13: [copy k] package: 'Memtest' is not a Debian package name" },
+	{ BASE "[copy ../k]\n", SIP_EMODULE, "%s:11: bad copy name '../k': "
+	  "expected a relative path of [A-Za-z0-9._+~-] components, none "
+	  "empty, '.', '..' or hidden, at most 160 bytes" },
+	{ BASE "[copy k]\nfrom = /boot/k\n[upstream k]\nurl = k\nsha256 = "
+	  ZEROS63 "1\nsize = 1\n", SIP_EMODULE, "%s: 'k' is both an "
+	  "[upstream] and a [copy]" },
 	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
 	  "mirror = file:///srv\n", SIP_EMODULE, "%s:5: [module] mirror: "
 	  "'file:///srv' is not an http:// or https:// URL" },
@@ -1266,6 +1283,21 @@ test_upstreams(void)
 		is_str(m->ups[2].url, "https://h.example/v2/wimboot",
 		    "upstream 2: an absolute url");
 	}
+	sip_module_free(m);
+	put("m", "module.ini", "[module]\nname = m\ndescription = M\n"
+	    "version = 1\n[copy boot/memtest.bin]\n"
+	    "from = /boot/memtest86+x64.bin\npackage = memtest86+\n");
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "copy: a module of a package's files loads"))
+		printf("# %s\n", err.msg);
+	if (m != NULL && m->nups == 1) {
+		is_str(m->ups[0].name, "boot/memtest.bin", "copy: name");
+		is_str(m->ups[0].from, "/boot/memtest86+x64.bin", "copy: from");
+		is_str(m->ups[0].package, "memtest86+", "copy: package");
+		ok(m->ups[0].url == NULL && m->ups[0].iso == -1,
+		    "copy: no url, no ISO");
+	} else
+		ok(0, "copy: one file");
 	sip_module_free(m);
 	put("m", "module.ini", "[module]\nname = m\ndescription = M\n"
 	    "version = 1\n");
