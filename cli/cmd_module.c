@@ -199,7 +199,8 @@ capability_text(const struct ctx *ctx, const struct sip_module *m,
 	if (cap->nfiles > 0) {
 		fputs("\tfiles", stdout);
 		for (i = 0; i < cap->nfiles; i++)
-			printf(" %s", cap->files[i]);
+			printf(" %s%s", cap->files[i],
+			    cap->file_secret[i] ? ":secret" : "");
 		putchar('\n');
 	}
 	for (i = 0; i < cap->noptions; i++)
