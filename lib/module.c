@@ -345,6 +345,7 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 		{ 1, 1, 1, 1, 1, 0, 0, 0 },	/* SIP_OPT_INTEGER */
 		{ 1, 1, 1, 0, 0, 0, 0, 0 },	/* SIP_OPT_BOOLEAN */
 		{ 1, 1, 1, 0, 0, 0, 1, 1 },	/* SIP_OPT_NAME */
+		{ 1, 1, 1, 0, 0, 0, 0, 1 },	/* SIP_OPT_TEXT */
 		{ 1, 1, 1, 0, 0, 0, 0, 0 },	/* SIP_OPT_SECRET */
 	};
 	const struct raw *r;
@@ -445,6 +446,14 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 			goto out;
 		}
 		break;
+	case SIP_OPT_TEXT:
+		o->min = 1;
+		o->max = SIP_VALUE_MAX;
+		if (rs->k[OK_MAXLEN].value != NULL &&
+		    (rc = int_of(mp, rs, OK_MAXLEN, 1, SIP_VALUE_MAX,
+		    &o->max)) != SIP_OK)
+			return rc;
+		break;
 	case SIP_OPT_BOOLEAN:
 	case SIP_OPT_SECRET:
 	case SIP_OPT__MAX:
@@ -484,16 +493,19 @@ sip_file_name_check(const char *name)
 }
 
 /*
- * "files = NAME[:secret]...": the files the booted system may fetch,
- * each named once; those marked secret alone may render secret values.
+ * "files = NAME[:KIND][:secret]...": the files the booted system may
+ * fetch, and the kind of each (text when not said), which decides how
+ * values are written into it; those marked secret alone may render
+ * secret values.
  */
 static enum sip_rc
 files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
 {
 	const struct raw *r = &rs->k[CK_FILES];
-	char name[SIP_FILE_NAME_MAX + 1], sbuf[64];
-	const char *p, *end;
-	size_t n, i;
+	char name[SIP_FILE_NAME_MAX + 1], kname[16], sbuf[64];
+	enum sip_template_kind kind;
+	const char *p, *end, *colon;
+	size_t n, i, namelen;
 	int secret;
 
 	if (r->value == NULL)
@@ -504,14 +516,32 @@ files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
 			break;
 		n = strcspn(p, " \t");
 		end = p + n;
-		secret = n > 7 && memcmp(end - 7, ":secret", 7) == 0;
+		secret = n > 7 && memcmp(p + n - 7, ":secret", 7) == 0;
 		if (secret)
 			n -= 7;
+		kind = SIP_TEMPLATE_FILE;
+		if ((colon = memchr(p, ':', n)) != NULL) {
+			i = (size_t)(p + n - colon - 1);
+			snprintf(kname, sizeof(kname), "%.*s",
+			    (int)(i < sizeof(kname) ? i : sizeof(kname) - 1),
+			    colon + 1);
+			if (i >= sizeof(kname) ||
+			    sip_template_kind_parse(kname, &kind) != SIP_OK ||
+			    kind == SIP_TEMPLATE_IPXE)
+				return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+				    "files: '%.*s': unknown kind '%s' (text, "
+				    "cmdline, preseed, sh, yaml, xml, ini, cmd)",
+				    mp->file, r->line, rs->header, (int)(n < 64 ?
+				    n : 64), p, sip_shorten(kname, sbuf,
+				    sizeof(sbuf)));
+			n = (size_t)(colon - p);
+		}
+		namelen = n;
 		if (n > SIP_FILE_NAME_MAX)
 			n = SIP_FILE_NAME_MAX;
 		memcpy(name, p, n);
 		name[n] = '\0';
-		if ((size_t)(end - p) - (secret ? 7 : 0) > SIP_FILE_NAME_MAX ||
+		if (namelen > SIP_FILE_NAME_MAX ||
 		    sip_file_name_check(name) != SIP_OK)
 			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s files: "
 			    "'%s' is not a file name in the module directory "
@@ -537,6 +567,7 @@ files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
 		if ((c->files[c->nfiles] = sip_strdup(name)) == NULL)
 			return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 			    sip_strerror(SIP_ENOMEM));
+		c->file_kinds[c->nfiles] = kind;
 		c->file_secret[c->nfiles] = secret;
 		c->nfiles++;
 	}
@@ -712,6 +743,48 @@ no_secret_in(const struct sip_template *t, const char *path,
 }
 
 /* Each capability's template, with the builtin keys and its options. */
+/*
+ * Every option can be written where its key stands: a text option (blanks
+ * and any printable UTF-8) only in a kind that escapes or refuses what it
+ * must, and each default in every kind it reaches.
+ */
+static enum sip_rc
+options_writable(const struct sip_module *m, const struct sip_capability *c,
+    struct sip_err *err)
+{
+	const struct sip_template *t;
+	const struct sip_option *o;
+	const char *file;
+	char why[SIP_ERR_MAX / 2];
+	size_t i, j;
+
+	for (i = 0; i < c->noptions; i++) {
+		o = &c->options[i];
+		for (j = 0; j <= c->nfiles; j++) {
+			t = j == 0 ? c->tmpl : c->file_tmpls[j - 1];
+			file = j == 0 ? c->template_file : c->files[j - 1];
+			if (!sip_template_uses(t, o->name))
+				continue;
+			if (o->type == SIP_OPT_TEXT &&
+			    !sip_template_kind_escapes(sip_template_kind_of(t)))
+				return sip_errf(err, SIP_EMODULE, "%s/%s: option "
+				    "'%s' is text, which %s %s template cannot "
+				    "hold: declare the file with a kind that "
+				    "can (preseed, sh, yaml, xml, ini, cmd)",
+				    m->dir, file, o->name, j == 0 ? "an" : "a",
+				    sip_template_kind_name(
+				    sip_template_kind_of(t)));
+			if (o->def != NULL && o->def[0] != '\0' &&
+			    sip_template_kind_check(sip_template_kind_of(t),
+			    o->def, why, sizeof(why)) != SIP_OK)
+				return sip_errf(err, SIP_EMODULE, "%s/%s: option "
+				    "'%s': its default: %s", m->dir, file,
+				    o->name, why);
+		}
+	}
+	return SIP_OK;
+}
+
 static enum sip_rc
 load_templates(struct sip_module *m, struct sip_err *err)
 {
@@ -748,13 +821,15 @@ load_templates(struct sip_module *m, struct sip_err *err)
 				rc = sip_errf(err, SIP_EMODULE, "%s/%s: path "
 				    "too long", m->dir, c->files[j]);
 			else
-				rc = sip_template_load(path, SIP_TEMPLATE_FILE,
+				rc = sip_template_load(path, c->file_kinds[j],
 				    keys, sip_builtin_nkeys + c->noptions,
 				    &c->file_tmpls[j], err);
 			if (rc == SIP_OK && !c->file_secret[j])
 				rc = no_secret_in(c->file_tmpls[j], path, err);
 		}
 		free(keys);
+		if (rc == SIP_OK)
+			rc = options_writable(m, c, err);
 		if (rc != SIP_OK) {
 			/* A missing template: a broken module, not a miss. */
 			return rc == SIP_ENOTFOUND ? SIP_EMODULE : rc;

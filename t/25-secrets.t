@@ -6,12 +6,12 @@
 
 DB=$T/db/se3-ipxe.db
 M=52:54:00:00:00:51
-# Spaces, quotes, a dollar, UTF-8: what a password holds.
-VALUE='S3cr3t p@ss "wörd" $1$xyz'
+# Blanks, a dollar, UTF-8: what a password holds (and an ini file takes).
+VALUE='S3cr3t p@ss wörd $1$xyz'
 NEEDLE='S3cr3t p@ss'
 
 write_config "$T/se3-ipxe.conf" "[secrets]" "file = $T/secrets"
-printf '# test secrets\nsmb_password = %s\nother = x\n' "$VALUE" > "$T/secrets"
+printf '# test secrets\nsmb_password = %s\nother = x\nquoted = S3cr3t p@ss "q"\n' "$VALUE" > "$T/secrets"
 chmod 600 "$T/secrets"
 
 mkdir -p "$T/modules/fakesecret"
@@ -27,7 +27,7 @@ template = install.ipxe
 completion = report
 max_boots = 10
 destructive = no
-files = preseed.cfg answer.txt:secret
+files = preseed.cfg answer.txt:ini:secret
 
 [option install.password]
 type = secret
@@ -64,6 +64,11 @@ se3ipxe set-action $M fakesecret:install 'password=Bad Name' > "$T/o" 2>&1
 ok $(( $? == 0 )) "set-action with a value that is no secret name fails"
 grep -q "option password: .*expected the name of a secret" "$T/o"
 ok $? "the error says a secret's name was expected"
+se3ipxe set-action $M fakesecret:install password=quoted > "$T/o" 2>&1
+ok $(( $? == 0 )) "set-action with a secret the file's kind cannot hold fails"
+grep -q "option password: the value of secret 'quoted' cannot be written in answer.txt, a file of kind ini" "$T/o"
+ok $? "the error names option, secret, file and kind: $(cat "$T/o")"
+cat "$T/o" >> "$T/all-err"
 is "$(sqlite3 "$DB" "SELECT count(*) FROM actions")" 0 "nothing written"
 
 chmod 644 "$T/secrets"
@@ -167,7 +172,7 @@ se3ipxe set-action 52:54:00:00:00:52 leaky:install password=smb_password > "$T/o
 ok $(( $? == 0 )) "a script using a secret: the module does not load"
 grep -q "install.ipxe: uses the secret option 'password'" "$T/o"; ok $? "named: $(cat "$T/o")"
 cp "$T/modules/fakesecret/install.ipxe" "$T/modules/leaky/install.ipxe"
-sed -i 's/answer.txt:secret/answer.txt/' "$T/modules/leaky/module.ini"
+sed -i 's/answer.txt:ini:secret/answer.txt:ini/' "$T/modules/leaky/module.ini"
 se3ipxe set-action 52:54:00:00:00:52 leaky:install password=smb_password > "$T/o" 2>&1
 ok $(( $? == 0 )) "a file not declared secret using a secret: the module does not load"
 grep -q "answer.txt: uses the secret option 'password'" "$T/o"; ok $? "named: $(cat "$T/o")"

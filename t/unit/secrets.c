@@ -280,15 +280,17 @@ test_module(void)
 	size_t n;
 	const struct sip_capability *c;
 
-	is_int(load_module("#!ipxe\necho {{disk}}\n", "a.cfg:secret b.cfg",
+	is_int(load_module("#!ipxe\necho {{disk}}\n", "a.cfg:ini:secret b.cfg",
 	    "pw={{pw}} on {{disk}}\n", &m, &err), SIP_OK,
 	    "a secret option in a file declared secret: loads (%s)", err.msg);
 	if (m == NULL)
 		return;
 	c = &m->caps[0];
 	ok(c->nfiles == 2 && strcmp(c->files[0], "a.cfg") == 0 &&
-	    c->file_secret[0] && strcmp(c->files[1], "b.cfg") == 0 &&
-	    !c->file_secret[1], "files a.cfg:secret b.cfg");
+	    c->file_secret[0] && c->file_kinds[0] == SIP_TEMPLATE_INI &&
+	    strcmp(c->files[1], "b.cfg") == 0 && !c->file_secret[1] &&
+	    c->file_kinds[1] == SIP_TEMPLATE_FILE,
+	    "files a.cfg:ini:secret b.cfg");
 	is_int(sip_opt_value_type(SIP_OPT_SECRET), SIP_T_SECRET,
 	    "an option secret fills a key of type secret");
 	is_str(sip_opt_type_name(SIP_OPT_SECRET), "secret", "its name");
@@ -333,6 +335,17 @@ test_module(void)
 	    strstr(err.msg, "mode 0604") != NULL, "... named: %s", err.msg);
 	chmod(cfg.secrets_file, 0600);
 	sip_kv_free(opts, n);
+	/* A value the file's kind cannot hold: refused, not quoted. */
+	put(cfg.secrets_file, "smb_pw = a \"quoted\" one\n");
+	as[0] = UNCONST("pw=smb_pw");
+	sip_options_resolve(c, as, 1, &opts, &n, &err);
+	is_int(sip_options_secrets_check(&cfg, c, opts, n, &err), SIP_EINVAL,
+	    "a secret an ini file cannot hold: refused at set-action");
+	is_str(err.msg, "capability run: option pw: the value of secret "
+	    "'smb_pw' cannot be written in a.cfg, a file of kind ini",
+	    "... named: option, secret, file, kind; not the value");
+	sip_kv_free(opts, n);
+	put(cfg.secrets_file, "smb_pw = " VALUE "\n");
 	sip_config_free(&cfg);
 
 	/* Rendering: only sip_template_render_secret writes a value. */
@@ -360,12 +373,33 @@ test_module(void)
 	ok(out.len == 0 && strstr(err.msg, "a\nb") == NULL,
 	    "... nothing written, nothing quoted");
 	sip_buf_free(&out);
+	skv[0].value = UNCONST("a \"quoted\" one");
+	is_int(sip_template_render_secret(c->file_tmpls[0], kv, 2, skv, 1,
+	    &out, &err), SIP_EINVAL, "a value the kind cannot hold: refused");
+	ok(out.len == 0 && strstr(err.msg, "quoted") == NULL &&
+	    strstr(err.msg, "cannot be written in a file of kind ini") != NULL,
+	    "... nothing written, nothing quoted: %s", err.msg);
+	sip_buf_free(&out);
 	ok(sip_value_check(SIP_T_SECRET, "abc") == SIP_EINVAL,
 	    "sip_value_check takes no secret, however tame");
 	sip_module_free(m);
 
+	/* Kinds that escape: xml writes &quot; for a quote. */
+	is_int(load_module("#!ipxe\necho {{disk}}\n", "a.cfg:xml:secret",
+	    "<pw>{{pw}}</pw>\n", &m, &err), SIP_OK, "an xml secret file (%s)",
+	    err.msg);
+	if (m != NULL) {
+		skv[0].value = UNCONST("a<\"b\">&");
+		is_int(sip_template_render_secret(m->caps[0].file_tmpls[0], kv,
+		    2, skv, 1, &out, &err), SIP_OK, "xml: rendered");
+		is_str(out.data, "<pw>a&lt;&quot;b&quot;&gt;&amp;</pw>\n",
+		    "xml: the secret escaped as the kind does");
+		sip_buf_free(&out);
+		sip_module_free(m);
+	}
+
 	/* A secret key anywhere else: the module does not load. */
-	is_int(load_module("#!ipxe\necho {{pw}}\n", "a.cfg:secret", "x\n", &m,
+	is_int(load_module("#!ipxe\necho {{pw}}\n", "a.cfg:ini:secret", "x\n", &m,
 	    &err), SIP_EMODULE, "the iPXE script uses a secret: refused");
 	ok(strstr(err.msg, "m/run.ipxe: uses the secret option 'pw': only a "
 	    "file declared NAME:secret in files may") != NULL, "... named: %s",
