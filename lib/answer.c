@@ -531,3 +531,13 @@ sip_answer_file(const struct sip_config *cfg, const struct sip_request *req,
 	sip_store_close(st);
 	return rc;
 }
+
+enum sip_rc
+sip_answer_render(const struct sip_config *cfg, const struct sip_request *req,
+    const struct sip_action *act, struct sip_buf *out, struct sip_err *err)
+{
+	struct answer_ctx c;
+
+	ctx_init(&c, cfg, req);
+	return render_action(cfg, req, &c, act, NULL, out, NULL, err);
+}

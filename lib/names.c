@@ -113,6 +113,9 @@ const char *const sip_request_event_names[SIP_REQ__MAX + 1] = {
 	"reboot-sent",		/* SIP_REQ_REBOOT_SENT */
 	"reboot-skipped",	/* SIP_REQ_REBOOT_SKIPPED */
 	"reboot-failed",	/* SIP_REQ_REBOOT_FAILED */
+	"menu-try",		/* SIP_REQ_MENU_TRY */
+	"menu",			/* SIP_REQ_MENU */
+	"menu-refused",		/* SIP_REQ_MENU_REFUSED */
 	NULL
 };
 
