@@ -83,4 +83,16 @@ for a in "ltsp:boot" "iscsi:boot target=$TGT"; do
 	ok "$(is_local_script; echo $?)" "${a%% *}: cancelled, the next boot is local"
 done
 
+# --- the examples of se3-ipxe-modules(5) run as written (on a MAC) ------------
+sed -n '/^\.It Cm ltsp$/,/^\.El$/p' "$TOP/man/se3-ipxe-modules.5" |
+    awk '/^\.Bd -literal/ { on = 1; next } /^\.Ed/ { on = 0 } on' |
+    sed -e ':a' -e '/\\e$/{N;s/\\e\n *//;ba' -e '}' | grep '^se3-ipxe set-action ' > "$T/examples"
+is "$(wc -l < "$T/examples")" 4 "se3-ipxe-modules(5): 4 set-action examples for ltsp, iscsi and menu"
+while read -r _ _ target action rest; do
+	se3ipxe cancel $M > /dev/null 2>&1
+	# shellcheck disable=SC2086 # the example's words
+	se3ipxe set-action $M $action $rest > /dev/null 2> "$T/set.err"
+	ok $? "example for $target: set-action $action $rest"
+done < "$T/examples"
+
 done_testing
