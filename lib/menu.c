@@ -17,11 +17,12 @@
 static const struct menu_tool {
 	const char	*action;	/* module:capability */
 	const char	*label;		/* iPXE label: [a-z_] */
+	const char	*key;		/* its key in the menu */
 	const char	*text;		/* what the menu shows */
 } menu_tools[] = {
-	{ "memtest:run", "tool_memtest", "Memory test (memtest86+)" },
-	{ "sysrescue:rescue", "tool_sysrescue", "SystemRescue" },
-	{ "clonezilla:save", "tool_clonezilla_save",
+	{ "memtest:run", "tool_memtest", "1", "Memory test (memtest86+)" },
+	{ "sysrescue:rescue", "tool_sysrescue", "2", "SystemRescue" },
+	{ "clonezilla:save", "tool_clonezilla_save", "3",
 	    "Clonezilla: save the disk" },
 };
 
@@ -169,7 +170,8 @@ script_menu(const struct sip_config *cfg, const struct sip_action *act,
 			mod = NULL;
 		why = tool_unusable(mod, capname, &cap);
 		if (why == NULL)
-			sip_buf_printf(out, "item %s %s\n", menu_tools[i].label,
+			sip_buf_printf(out, "item --key %s %s %s\n",
+			    menu_tools[i].key, menu_tools[i].label,
 			    menu_tools[i].text);
 		else
 			sip_buf_printf(out, "item --gap %s: %s\n",
@@ -177,8 +179,8 @@ script_menu(const struct sip_config *cfg, const struct sip_action *act,
 		sip_module_free(mod);
 	}
 	sip_buf_puts(out, "item --gap Other:\n"
-	    "item shell iPXE shell\n"
-	    "item local Boot the local disk\n");
+	    "item --key s shell iPXE shell\n"
+	    "item --key l local Boot the local disk\n");
 	sip_buf_printf(out, "choose --timeout %s000 --default local se3_item "
 	    "|| goto local\n", menu_timeout(act));
 	sip_buf_puts(out, "goto ${se3_item}\n");

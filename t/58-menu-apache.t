@@ -73,7 +73,7 @@ TOK=$(sqlite3 "$db" "SELECT token FROM actions WHERE mac='$M'")
 is "$(get "/cgi-bin/ipxe.cgi/menu?token=$TOK&password=hunter2-wrong")" 200 "wrong password: 200"
 grep -qx 'echo se3-ipxe: wrong password' "$T/body"; ok $? "wrong password: refused"
 is "$(get "/cgi-bin/ipxe.cgi/menu?token=$TOK&password=tech%20pass")" 200 "right password: 200"
-grep -q '^item tool_memtest' "$T/body"; ok $? "right password: the tools menu"
+grep -q '^item --key 1 tool_memtest' "$T/body"; ok $? "right password: the tools menu"
 is "$(get "/cgi-bin/ipxe.cgi/menu?token=$TOK&password=tech%20pass&tool=memtest:run")" 200 "a tool: 200"
 
 # Apache writes its logs after the answer: wait (bounded) for the last line.
