@@ -541,3 +541,13 @@ sip_answer_render(const struct sip_config *cfg, const struct sip_request *req,
 	ctx_init(&c, cfg, req);
 	return render_action(cfg, req, &c, act, NULL, out, NULL, err);
 }
+
+void
+sip_answer_cgi_url(const struct sip_config *cfg, const struct sip_request *req,
+    char *dst, size_t sz)
+{
+	struct answer_ctx c;
+
+	ctx_init(&c, cfg, req);
+	snprintf(dst, sz, "%s", c.cgi_url);
+}

@@ -141,10 +141,12 @@ tool_unusable(const struct sip_module *mod, const char *capname,
 
 /* The tools menu: the tools installed, a shell, the local disk, and the timeout to it. */
 static enum sip_rc
-script_menu(const struct sip_config *cfg, const struct sip_action *act,
-    const char *token, struct sip_buf *out, struct sip_err *err)
+script_menu(const struct sip_config *cfg, const struct sip_request *req,
+    const struct sip_action *act, const char *token, struct sip_buf *out,
+    struct sip_err *err)
 {
 	char module[SIP_NAME_MAX], capname[SIP_NAME_MAX];
+	char cgi_url[SIP_VALUE_MAX + 1];
 	const struct sip_capability *cap;
 	struct sip_module *mod;
 	const char *why;
@@ -184,12 +186,16 @@ script_menu(const struct sip_config *cfg, const struct sip_action *act,
 	sip_buf_printf(out, "choose --timeout %s000 --default local se3_item "
 	    "|| goto local\n", menu_timeout(act));
 	sip_buf_puts(out, "goto ${se3_item}\n");
-	/* Relative: resolved against this script's own URL, .../menu. */
+	/*
+	 * Absolute: Debian 12's iPXE (2019) cannot chain a relative URL.
+	 * Without one (no cgi_url, no Host), the tools cannot be reached.
+	 */
+	sip_answer_cgi_url(cfg, req, cgi_url, sizeof(cgi_url));
 	for (i = 0; i < SIP_ARRAY_SIZE(menu_tools); i++)
 		sip_buf_printf(out, ":%s\n"
-		    "chain menu?token=%s&password=${password:uristring}&tool=%s"
-		    " || goto menu\n"
-		    "goto menu\n", menu_tools[i].label, token,
+		    "chain %s/menu?token=%s&password=${password:uristring}"
+		    "&tool=%s || goto menu\n"
+		    "goto menu\n", menu_tools[i].label, cgi_url, token,
 		    menu_tools[i].action);
 	sip_buf_puts(out, ":shell\n"
 	    "echo se3-ipxe: type exit to come back to the menu\n"
@@ -295,7 +301,7 @@ sip_answer_menu(const struct sip_config *cfg, const struct sip_request *req,
 	if (tool != NULL)
 		rc = script_tool(cfg, &as, act, tool, out, err);
 	else
-		rc = script_menu(cfg, act, act->token, out, err);
+		rc = script_menu(cfg, &as, act, act->token, out, err);
 	if (rc != SIP_OK) {
 		/* The password was right: back to the menu, no try lost. */
 		out->len = 0;

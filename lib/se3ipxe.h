@@ -1365,6 +1365,9 @@ enum sip_rc	 sip_answer_menu(const struct sip_config *,
 enum sip_rc	 sip_answer_render(const struct sip_config *,
 		    const struct sip_request *, const struct sip_action *,
 		    struct sip_buf *out, struct sip_err *);
+/* ipxe.cgi's own URL for req, as templates get it in {{cgi_url}} ("" if none). */
+void		 sip_answer_cgi_url(const struct sip_config *,
+		    const struct sip_request *, char *, size_t);
 
 /* ------------------------------------------------------------ CGI queries */
 

@@ -52,7 +52,7 @@ grep -qx 'item --gap SystemRescue: not installed' "$T/body"; ok $? "sysrescue no
 grep -qx 'item --gap Clonezilla: save the disk: not installed' "$T/body"; ok $? "clonezilla not installed: said so"
 grep -qx 'item --key s shell iPXE shell' "$T/body"; ok $? "an iPXE shell entry"
 grep -qx 'choose --timeout 10000 --default local se3_item || goto local' "$T/body"; ok $? "timeout to the local disk"
-grep -qx "chain menu?token=$TOK&password=\${password:uristring}&tool=memtest:run || goto menu" "$T/body"
+grep -qx "chain http://127.0.0.1:8080/cgi-bin/ipxe.cgi/menu?token=$TOK&password=\${password:uristring}&tool=memtest:run || goto menu" "$T/body"
 ok $? "the memtest entry chains back to ipxe.cgi/menu with the token"
 is "$(cat "$T/err")" "" "right password: nothing logged"
 is "$(events_of $M)" "menu-try menu" "history: one try, granted"
