@@ -17,7 +17,6 @@ ok $? "ltsp setup copies the image from the LTSP tree"
 chmod -R a+rX "$E/www"
 
 menu_mac=52:54:00:e2:85:01 idle_mac=52:54:00:e2:85:02
-ltsp_mac=52:54:00:e2:85:03 iscsi_mac=52:54:00:e2:85:04
 e2e_cli set-action "$menu_mac" menu:maintenance timeout=120 >/dev/null
 e2e_cli set-action "$idle_mac" menu:maintenance timeout=3 >/dev/null
 
@@ -37,6 +36,8 @@ e2e_type menu-pcbios 'Password' 'tech pass\r' 2
 t "menu: the tools menu shows" e2e_type menu-pcbios 'Memory test \(memtest86\+\)' 1
 e2e_vm_wait menu-pcbios
 is "$VM_OUTCOME" until "menu-pcbios: memtest86+ fetched after the menu" || e2e_explain menu-pcbios
+# "exit1": the wrong password's script exits 1 back to the menu script.
+is "$(e2e_errors menu-pcbios exit1)" "" "menu-pcbios: no iPXE error on the console"
 t "menu-pcbios: the wrong password was said" e2e_seen menu-pcbios 'se3-ipxe: wrong password'
 t "menu-pcbios: SystemRescue said not installed" e2e_seen menu-pcbios 'SystemRescue: not installed'
 t "menu-pcbios: GET /menu answered 200 (wrong, right, tool)" \
@@ -51,23 +52,35 @@ e2e_vm_wait idle-pcbios
 t "idle-pcbios: the menu's timeout boots the local disk" e2e_booted_local idle-pcbios pcbios || e2e_explain idle-pcbios
 is "$(e2e_count idle-pcbios '/cgi-bin/ipxe.cgi/menu.*')" 0 "idle-pcbios: no menu request"
 
-# --- ltsp:boot and iscsi:boot in the real iPXE ----------------------------------------
-e2e_cli set-action "$ltsp_mac" ltsp:boot server=10.0.2.2 >/dev/null
-e2e_cli set-action "$iscsi_mac" iscsi:boot target=iscsi:10.0.2.100::::iqn.2026-11.fr.se3:e2e >/dev/null
-E2E_TIMEOUT=90 e2e_vm_start ltsp-pcbios pcbios virtio "$ltsp_mac"
-E2E_TIMEOUT=120 e2e_vm_start iscsi-pcbios pcbios e1000 "$iscsi_mac"
-e2e_vm_wait ltsp-pcbios
-for f in x86_64/vmlinuz ltsp.img x86_64/initrd.img; do
-	t "ltsp-pcbios: GET /se3-ipxe/ltsp/$f 200" e2e_fetched ltsp-pcbios "/se3-ipxe/ltsp/$f" 200 || e2e_explain ltsp-pcbios
+# --- ltsp:boot and iscsi:boot in the real iPXE, BIOS and UEFI ---------------------------
+n=5
+for fw in pcbios efi; do
+	ltsp_mac=52:54:00:e2:85:0$n iscsi_mac=52:54:00:e2:85:0$((n + 1))
+	n=$((n + 2))
+	# UEFI: the same path serves the EFI fake (one image, two firmwares).
+	if [ $fw = efi ]; then
+		cp "$E/fix/fakekernel.efi" "$E/www/se3-ipxe/ltsp/x86_64/vmlinuz"
+	else
+		cp "$E/fix/fakekernel.bin" "$E/www/se3-ipxe/ltsp/x86_64/vmlinuz"
+	fi
+	e2e_cli set-action "$ltsp_mac" ltsp:boot server=10.0.2.2 >/dev/null
+	e2e_cli set-action "$iscsi_mac" iscsi:boot target=iscsi:10.0.2.100::::iqn.2026-11.fr.se3:e2e >/dev/null
+	E2E_TIMEOUT=90 e2e_vm_start ltsp-$fw $fw virtio "$ltsp_mac"
+	E2E_TIMEOUT=120 e2e_vm_start iscsi-$fw $fw e1000 "$iscsi_mac"
+	e2e_vm_wait ltsp-$fw
+	for f in x86_64/vmlinuz ltsp.img x86_64/initrd.img; do
+		t "ltsp-$fw: GET /se3-ipxe/ltsp/$f 200" e2e_fetched ltsp-$fw "/se3-ipxe/ltsp/$f" 200 || e2e_explain ltsp-$fw
+	done
+	t "ltsp-$fw: the kernel booted (the fake one)" e2e_seen ltsp-$fw FAKE-KERNEL-BOOTED
+	t "ltsp-$fw: the LTSP image and server said" e2e_seen ltsp-$fw 'LTSP image x86_64 from 10\.0\.2\.2'
+	is "$(e2e_errors ltsp-$fw)" "" "ltsp-$fw: no iPXE error on the console"
+	is "$(e2e_state "$ltsp_mac")" "booting 1" "ltsp-$fw: ltsp:boot stays active after its boot"
+	e2e_vm_wait iscsi-$fw
+	t "iscsi-$fw: the target said" e2e_seen iscsi-$fw 'iSCSI boot from iscsi:10\.0\.2\.100::::iqn\.2026-11\.fr\.se3:e2e'
+	t "iscsi-$fw: iPXE tried the SAN boot" e2e_seen iscsi-$fw 'SAN|san|iscsi|iSCSI.*(failed|Could not)'
+	# iPXE's own line on the failed sanboot is one of E2E_ERRORS: expected here.
+	t "iscsi-$fw: then the local disk" test "$VM_OUTCOME" = 33 -a -n "$(grep LOCALDISK-BOOTED "$E/vm/iscsi-$fw/console.txt")" ||
+	    e2e_explain iscsi-$fw
+	is "$(e2e_state "$iscsi_mac")" "booting 1" "iscsi-$fw: iscsi:boot stays active after its boot"
 done
-t "ltsp-pcbios: the kernel booted (the fake one)" e2e_seen ltsp-pcbios FAKE-KERNEL-BOOTED
-t "ltsp-pcbios: the LTSP image and server said" e2e_seen ltsp-pcbios 'LTSP image x86_64 from 10\.0\.2\.2'
-is "$(e2e_state "$ltsp_mac")" "booting 1" "ltsp:boot stays active after its boot"
-e2e_vm_wait iscsi-pcbios
-t "iscsi-pcbios: the target said" e2e_seen iscsi-pcbios 'iSCSI boot from iscsi:10\.0\.2\.100::::iqn\.2026-11\.fr\.se3:e2e'
-t "iscsi-pcbios: iPXE tried the SAN boot" e2e_seen iscsi-pcbios 'SAN|san|iscsi|iSCSI.*(failed|Could not)'
-# iPXE's own line on the failed sanboot is one of E2E_ERRORS: expected here.
-t "iscsi-pcbios: then the local disk" test "$VM_OUTCOME" = 33 -a -n "$(grep LOCALDISK-BOOTED "$E/vm/iscsi-pcbios/console.txt")" ||
-    e2e_explain iscsi-pcbios
-is "$(e2e_state "$iscsi_mac")" "booting 1" "iscsi:boot stays active after its boot"
 e2e_done
