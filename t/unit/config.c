@@ -695,7 +695,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 59, "example: shows all 59 keys");
+	is_int(n, 61, "example: shows all 61 keys");
 	is_int(whole, 0, "example: does not say comments are whole lines "
 	    "(a comment may end a line)");
 	path = write_file("example.conf", text);
