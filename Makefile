@@ -21,7 +21,7 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -Ilib \
 SQLITE_CFLAGS != $(PKG_CONFIG) --cflags sqlite3 2>/dev/null || true
 SQLITE_LIBS   != $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3
 ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) $(WERROR) $(SQLITE_CFLAGS)
-LIBS      = $(SQLITE_LIBS)
+LIBS      = $(SQLITE_LIBS) -lcrypt
 # ipxe.cgi is executed once per request: loading and binding shared
 # libraries was 1.1 M of its 2.5 M instructions (BENCHMARKS.md), so it is
 # linked statically.  It uses no NSS and loads no SQLite extension (the
@@ -45,6 +45,8 @@ LIB_SRCS += $(STORE_SRCS)
 LIB_SRCS += lib/probe.c lib/run.c lib/session.c lib/reboot.c
 # Setting modules up: curl and xorriso run by the CLI only.
 LIB_SRCS += lib/setup.c
+# menu:maintenance checks its password with crypt(3) (libcrypt, static in ipxe.cgi).
+LIB_SRCS += lib/menu.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIB      = lib/libse3ipxe.a
 

@@ -54,6 +54,7 @@ struct req {
 static void	 serve_boot(const struct sip_config *, struct req *);
 static void	 serve_report(const struct sip_config *, struct req *);
 static void	 serve_file(const struct sip_config *, struct req *);
+static void	 serve_menu(const struct sip_config *, struct req *);
 
 static const struct endpoint endpoints[] = {
 	{ "boot", "", 0, SIP_EP_BOOT, M_GET | M_HEAD, "GET, HEAD",
@@ -65,6 +66,9 @@ static const struct endpoint endpoints[] = {
 	    serve_report, FAIL_STATUS, 403 },
 	{ "file", "/file/", 1, SIP_EP_FILE, M_GET | M_HEAD, "GET, HEAD",
 	    serve_file, FAIL_STATUS, 404 },
+	/* Each request counts a password try: GET alone, nothing for HEAD. */
+	{ "menu", "/menu", 0, SIP_EP_MENU, M_GET, "GET", serve_menu,
+	    FAIL_SAFE, 0 },
 };
 
 static const struct {
@@ -384,6 +388,31 @@ serve_file(const struct sip_config *cfg, struct req *r)
 	/* A file declared secret held secrets' values. */
 	if (out.data != NULL)
 		explicit_bzero(out.data, out.cap);
+	sip_buf_free(&out);
+}
+
+/*
+ * menu:maintenance: the password is checked here, never in the script.
+ * Always a script: a refusal says so and goes back to (or leaves) the menu.
+ */
+static void
+serve_menu(const struct sip_config *cfg, struct req *r)
+{
+	struct sip_buf out;
+	struct sip_err err;
+	enum sip_rc rc;
+	int granted;
+
+	sip_buf_init(&out);
+	err.msg[0] = '\0';
+	rc = sip_answer_menu(cfg, &r->q.req, r->q.token, r->q.password,
+	    r->q.tool, time(NULL), &out, &granted, &err);
+	if (!granted)
+		logmsg("%s: %s", sip_strerror(rc), err.msg);
+	if (out.len == 0 || out.failed)
+		respond(r, 200, sip_fallback_script, sip_fallback_script_len);
+	else
+		respond(r, 200, out.data, out.len);
 	sip_buf_free(&out);
 }
 

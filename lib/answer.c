@@ -614,3 +614,23 @@ sip_answer_file(const struct sip_config *cfg, const struct sip_request *req,
 	sip_store_close(st);
 	return rc;
 }
+
+enum sip_rc
+sip_answer_render(const struct sip_config *cfg, const struct sip_request *req,
+    const struct sip_action *act, struct sip_buf *out, struct sip_err *err)
+{
+	struct answer_ctx c;
+
+	ctx_init(&c, cfg, req);
+	return render_action(cfg, req, &c, act, NULL, out, NULL, NULL, err);
+}
+
+void
+sip_answer_cgi_url(const struct sip_config *cfg, const struct sip_request *req,
+    char *dst, size_t sz)
+{
+	struct answer_ctx c;
+
+	ctx_init(&c, cfg, req);
+	snprintf(dst, sz, "%s", c.cgi_url);
+}

@@ -52,7 +52,8 @@ enum ctype {
 	CT_PORTS,		/* TCP ports separated by blanks, 1..SIP_PROBE_PORTS_MAX */
 	CT_USER,		/* SIP_T_WORD: a login */
 	CT_TEXT,		/* SIP_T_TEXT: a message */
-	CT_BLACKOUT		/* sip_blackout_parse */
+	CT_BLACKOUT,		/* sip_blackout_parse */
+	CT_CRYPT		/* a crypt(3) hash ($id$...), or empty */
 };
 
 static const char *const yesno_names[] = { "no", "yes", NULL };
@@ -124,6 +125,8 @@ enum ckey {
 	CK_BLACKOUT_WINDOWS,
 	CK_STATUS_PROBE,
 	CK_SECRETS_FILE,
+	CK_MENU_PASSWORD_HASH,
+	CK_MENU_TRIES,
 	CK__MAX
 };
 
@@ -232,6 +235,9 @@ static const struct ckeydef {
 	{ "status", "probe", CT_WORD, 0, 0, yesno_names },
 						/* CK_STATUS_PROBE */
 	{ "secrets", "file", CT_PATH, 0, 0, NULL },	/* CK_SECRETS_FILE */
+	{ "menu", "password_hash", CT_CRYPT, 0, 0, NULL },
+						/* CK_MENU_PASSWORD_HASH */
+	{ "menu", "tries", CT_INT, 1, 10, NULL },	/* CK_MENU_TRIES */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -298,7 +304,8 @@ sip_config_defaults(struct sip_config *cfg)
 	    (cfg->reboot_ssh_user = sip_strdup("root")) == NULL ||
 	    (cfg->reboot_message = sip_strdup("se3-ipxe: reboot")) == NULL ||
 	    (cfg->secrets_file = sip_strdup(SIP_SYSCONFDIR
-	    "/se3-ipxe/secrets")) == NULL) {
+	    "/se3-ipxe/secrets")) == NULL ||
+	    (cfg->menu_password_hash = sip_strdup("")) == NULL) {
 		sip_config_free(cfg);
 		return SIP_ENOMEM;
 	}
@@ -333,6 +340,7 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->status_probe = 1;	/* SE3's page showed who was up */
 	cfg->wol_wake_timeout = 5 * MINUTE;
 	cfg->wol_retries = 2;
+	cfg->menu_tries = 3;
 	return SIP_OK;
 }
 
@@ -371,6 +379,7 @@ sip_config_free(struct sip_config *cfg)
 	free(cfg->reboot_ssh_user);
 	free(cfg->reboot_message);
 	free(cfg->secrets_file);
+	free(cfg->menu_password_hash);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -755,6 +764,14 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 			    "([A-Za-z0-9._-], 1 to 64)", sc->file,
 			    sc->line[k], kd->section, kd->key, sv);
 		break;
+	case CT_CRYPT:
+		/* The hash never reaches a log: only its place is named. */
+		if (*value != '\0' && sip_crypt_hash_check(value) != SIP_OK)
+			return sip_errf(sc->err, SIP_ECONFIG,
+			    "%s:%d: [%s] %s: not a crypt(3) hash ($y$..., "
+			    "$6$..., as mkpasswd(1) writes)", sc->file,
+			    sc->line[k], kd->section, kd->key);
+		break;
 	case CT_TEXT:
 		/* One argument of a command run without a shell: printable. */
 		for (p = value; *p != '\0'; p++)
@@ -1002,6 +1019,12 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_SECRETS_FILE:
 		rc = config_set_str(&cfg->secrets_file, value);
+		break;
+	case CK_MENU_PASSWORD_HASH:
+		rc = config_set_str(&cfg->menu_password_hash, value);
+		break;
+	case CK_MENU_TRIES:
+		cfg->menu_tries = (int)v;
 		break;
 	case CK__MAX:
 		break;

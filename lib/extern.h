@@ -307,6 +307,9 @@ enum sip_request_event {
 	SIP_REQ_REBOOT_FAILED,	/* a reboot command failed */
 	SIP_REQ_SECRET_SERVED,	/* a secret file was served, for boot N */
 	SIP_REQ_SECRET_REFUSED,	/* a secret file refused: again, or elsewhere */
+	SIP_REQ_MENU_TRY,	/* a menu password was sent (counted first) */
+	SIP_REQ_MENU,		/* the menu password was right */
+	SIP_REQ_MENU_REFUSED,	/* wrong password, locked, other address */
 	SIP_REQ__MAX
 };
 const char	*sip_request_event_name(enum sip_request_event);
@@ -381,6 +384,23 @@ enum sip_rc	 sip_store_file(struct sip_store *, const struct sip_client *,
 enum sip_rc	 sip_store_secret_claim(struct sip_store *,
 		    const struct sip_client *, const struct sip_action *,
 		    const char *name, time_t now, int record, struct sip_err *);
+/*
+ * A maintenance menu request from client, before its password is checked:
+ * the live action of token must be called name, pass the binding check and
+ * have had fewer than tries passwords since the last right one; then this
+ * one is counted (menu-try) and *left is how many remain after it.
+ * Otherwise a menu-refused row and SIP_EDENIED.  Caller frees *act with
+ * sip_action_free (nothing on error).
+ */
+enum sip_rc	 sip_store_menu_try(struct sip_store *,
+		    const struct sip_client *, const char *token,
+		    const char *name, int tries, time_t now,
+		    struct sip_action **, int *left, struct sip_err *);
+/* Its outcome: menu (granted) or menu-refused, detail never the password. */
+enum sip_rc	 sip_store_menu_result(struct sip_store *,
+		    const struct sip_client *, const struct sip_action *,
+		    int granted, const char *detail, time_t now,
+		    struct sip_err *);
 /* The history row of a file served: event "file", the name as detail. */
 enum sip_rc	 sip_store_file_served(struct sip_store *,
 		    const struct sip_client *, const struct sip_action *,

@@ -132,6 +132,9 @@ const char *const sip_request_event_names[SIP_REQ__MAX + 1] = {
 	"reboot-failed",	/* SIP_REQ_REBOOT_FAILED */
 	"secret-served",	/* SIP_REQ_SECRET_SERVED: NAME: boot N */
 	"secret-refused",	/* SIP_REQ_SECRET_REFUSED: and why */
+	"menu-try",		/* SIP_REQ_MENU_TRY */
+	"menu",			/* SIP_REQ_MENU */
+	"menu-refused",		/* SIP_REQ_MENU_REFUSED */
 	NULL
 };
 

@@ -162,7 +162,8 @@ enum check {
 	CHECK_TOKEN,		/* an action's token */
 	CHECK_STATUS,		/* a report's status: its event */
 	CHECK_PROGRESS,		/* a percentage */
-	CHECK_MSG		/* a report's message, stored and shown to admins */
+	CHECK_MSG,		/* a report's message, stored and shown to admins */
+	CHECK_PASSWORD		/* checked against a hash, never stored nor said */
 };
 
 /* What a field that is missing (when required) or invalid does to the request. */
@@ -222,6 +223,13 @@ static const struct field {
 	/* LDAP's printable spelling of a parc's cn (lib/ldap.c) is a word. */
 	{ SIP_EP_STATUS, "parc", CHECK_TYPE, SIP_T_WORD, NULL, 0, BAD_INVALID,
 	    offsetof(struct sip_query, parc) },
+	{ SIP_EP_MENU, "token", CHECK_TOKEN, SIP_T_HEX, NULL, 1, BAD_DENIED,
+	    offsetof(struct sip_query, token) },
+	{ SIP_EP_MENU, "password", CHECK_PASSWORD, SIP_T__MAX, NULL, 1,
+	    BAD_INVALID, offsetof(struct sip_query, password) },
+	/* module:capability, split and found by lib/menu.c */
+	{ SIP_EP_MENU, "tool", CHECK_TYPE, SIP_T_TEXT, NULL, 0, BAD_INVALID,
+	    offsetof(struct sip_query, tool) },
 };
 
 enum sip_rc
@@ -333,6 +341,13 @@ field_check(const struct field *f, const char *v, struct sip_query *q,
 	case CHECK_MSG:
 		if (sip_report_msg_check(v, err) != SIP_OK)
 			return SIP_EINVAL;
+		break;
+	case CHECK_PASSWORD:
+		/* The message says what is wrong, never what was sent. */
+		if (sip_menu_password_check(v) != SIP_OK)
+			return sip_errf(err, SIP_EINVAL, "%s: not 1 to %d "
+			    "printable characters", f->key,
+			    SIP_MENU_PASSWORD_MAX);
 		break;
 	}
 	if (f->slot != NO_SLOT)

@@ -330,6 +330,8 @@ struct sip_config {
 	char		*secrets_file;	/* [secrets] file */
 	struct sip_blackout blackout[SIP_BLACKOUT_MAX]; /* [blackout] windows */
 	size_t		 nblackout;
+	char		*menu_password_hash; /* [menu] password_hash, "" = no menu */
+	int		 menu_tries;	/* [menu] tries: wrong passwords per action */
 };
 
 /*
@@ -1458,6 +1460,41 @@ enum sip_rc	 sip_dhcp_config(const struct sip_config *,
 		    enum sip_dhcp_format, int legacy, struct sip_buf *out,
 		    struct sip_err *);
 
+/* ------------------------------------------------------ maintenance menu */
+
+#define SIP_MENU_ACTION		"menu:maintenance"
+#define SIP_MENU_PASSWORD_MAX	128	/* bytes */
+
+/* SIP_OK if s is a crypt(3) hash ("$id$..."), as [menu] password_hash. */
+enum sip_rc	 sip_crypt_hash_check(const char *);
+/* SIP_OK if s may be a menu password: 1..128 bytes, no control character. */
+enum sip_rc	 sip_menu_password_check(const char *);
+/*
+ * A menu:maintenance request (ipxe.cgi/menu): always an iPXE script in
+ * out, even when refused (*granted 0: it says so and sets se3_menu
+ * locked when no more tries are left, so that the menu script boots the
+ * local disk).  The password is checked against [menu] password_hash
+ * with crypt(3); each try is counted first, [menu] tries bounds them per
+ * action.  Right, without tool: the menu of the tools installed; with
+ * tool (module:capability): that capability's script for this machine,
+ * with its default options.  err says why when not granted (a log line:
+ * never the password).  Caller frees out with sip_buf_free.
+ */
+enum sip_rc	 sip_answer_menu(const struct sip_config *,
+		    const struct sip_request *, const char *token,
+		    const char *password, const char *tool, time_t now,
+		    struct sip_buf *out, int *granted, struct sip_err *);
+/*
+ * Render act's script (its capability's template, its options) for req,
+ * as a boot serving act would: for the menu's tools.
+ */
+enum sip_rc	 sip_answer_render(const struct sip_config *,
+		    const struct sip_request *, const struct sip_action *,
+		    struct sip_buf *out, struct sip_err *);
+/* ipxe.cgi's own URL for req, as templates get it in {{cgi_url}} ("" if none). */
+void		 sip_answer_cgi_url(const struct sip_config *,
+		    const struct sip_request *, char *, size_t);
+
 /* ------------------------------------------------------------ CGI queries */
 
 /* What a request to ipxe.cgi asks for; each has its own query fields. */
@@ -1466,6 +1503,7 @@ enum sip_endpoint {
 	SIP_EP_REPORT,		/* an installer's report: token, status ... */
 	SIP_EP_FILE,		/* a file of an action: token */
 	SIP_EP_STATUS,		/* status.cgi: the parc to show, optional */
+	SIP_EP_MENU,		/* menu:maintenance: token, password, tool */
 	SIP_EP__MAX
 };
 
@@ -1485,6 +1523,8 @@ struct sip_query {
 	int		 progress;	/* report: 0..100, -1 not given */
 	const char	*msg;		/* report, or NULL */
 	const char	*parc;		/* status: SIP_T_WORD, or NULL */
+	const char	*password;	/* menu: never logged nor stored */
+	const char	*tool;		/* menu: module:capability, or NULL */
 	/* Optional boot fields that failed their check: dropped, one line each. */
 	struct sip_err	 dropped[SIP_QUERY_DROPPED_MAX];
 	size_t		 ndropped;

@@ -1495,3 +1495,103 @@ sip_store_last_action(struct sip_store *st, const char *mac,
 {
 	return action_of_mac(st, SQL_ACTION_LAST, "action", mac, out, err);
 }
+
+/*
+ * menu:maintenance.  Each password sent is counted (a menu-try row) before
+ * it is checked, in the transaction that read the count, so that guesses
+ * sent in parallel are counted too; a granted one (menu) starts the count
+ * again.
+ */
+#define SQL_MENU_TRIES \
+	"SELECT count(*) FROM history WHERE mac = ?1 AND action_id = ?2 " \
+	"AND event = 'menu-try' AND id > coalesce((SELECT max(id) FROM " \
+	"history WHERE mac = ?1 AND action_id = ?2 AND event = 'menu'), 0)"
+
+static enum sip_rc
+menu_tries(struct sip_store *st, const struct sip_action *act, int *n,
+    struct sip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if ((rc = stmt_get(st, SQL_MENU_TRIES, &s)) != SQLITE_OK ||
+	    (rc = bind_text(s, 1, act->mac)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, act->id)) != SQLITE_OK ||
+	    (rc = sqlite3_step(s)) != SQLITE_ROW)
+		ret = db_err(st, rc, err, "count the menu passwords of action "
+		    "%lld", (long long)act->id);
+	else
+		*n = sqlite3_column_int(s, 0);
+	stmt_put(st, s);
+	return ret;
+}
+
+enum sip_rc
+sip_store_menu_try(struct sip_store *st, const struct sip_client *client,
+    const char *token, const char *name, int tries, time_t now,
+    struct sip_action **out, int *left, struct sip_err *err)
+{
+	struct sip_action *act = NULL;
+	char bound[16 + SIP_ADDR_STRLEN];
+	const char *why;
+	enum sip_rc ret;
+	int n = 0;
+
+	*out = NULL;
+	*left = 0;
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		return ret;
+	if ((ret = token_live_action(st, token, now, &act, err)) != SIP_OK)
+		goto out;
+	/* Another action's token opens no menu: said as little as a bad one. */
+	if (strcmp(act->name, name) != 0) {
+		ret = sip_errf(err, SIP_EDENIED, "%s: action %lld for %s is "
+		    "%s, not %s", st->path, (long long)act->id, act->mac,
+		    act->name, name);
+		goto out;
+	}
+	why = sip_action_refusal(act, client, 0);
+	if (why == NULL && (ret = menu_tries(st, act, &n, err)) != SIP_OK)
+		goto out;
+	if (why == NULL && n >= tries)
+		why = "too many wrong passwords";
+	if (why != NULL) {
+		bound_detail(act, bound, sizeof(bound));
+		if ((ret = request_add(st, act, SIP_REQ_MENU_REFUSED, now,
+		    client != NULL ? client->addr : NULL, why, err)) !=
+		    SIP_OK || (ret = tx_commit(st, err)) != SIP_OK)
+			goto out;
+		ret = sip_errf(err, SIP_EDENIED, "%s: menu refused: action "
+		    "%lld for %s (%s): %s", st->path, (long long)act->id,
+		    act->mac, bound, why);
+		goto out;
+	}
+	if ((ret = request_add(st, act, SIP_REQ_MENU_TRY, now,
+	    client != NULL ? client->addr : NULL, NULL, err)) != SIP_OK ||
+	    (ret = tx_commit(st, err)) != SIP_OK)
+		goto out;
+	*left = tries - n - 1;
+	*out = act;
+	act = NULL;
+ out:
+	tx_rollback(st);
+	sip_action_free(act);
+	return ret;
+}
+
+enum sip_rc
+sip_store_menu_result(struct sip_store *st, const struct sip_client *client,
+    const struct sip_action *act, int granted, const char *detail, time_t now,
+    struct sip_err *err)
+{
+	enum sip_rc ret;
+
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		return ret;
+	if ((ret = request_add(st, act, granted ? SIP_REQ_MENU :
+	    SIP_REQ_MENU_REFUSED, now, client != NULL ? client->addr : NULL,
+	    detail, err)) != SIP_OK || (ret = tx_commit(st, err)) != SIP_OK)
+		tx_rollback(st);
+	return ret;
+}

@@ -20,6 +20,8 @@
 #	    screen),
 #	    E2E_TIMEOUT (s), E2E_MEM (MiB), E2E_BOOTFILE (the DHCP boot file
 #	    URL; the default asks ipxe.cgi directly).  At most two at a time.
+#	    E2E_SERIAL_IN=1 puts the console on a socket too, for
+#	    e2e_type ID ERE TEXT [N]: type TEXT once ERE is shown (N times).
 #	e2e_vm_wait ID
 #	    Wait (bounded) for its outcome: VM_OUTCOME is 0 (iPXE rebooted,
 #	    -no-reboot), 33 (isa-debug-exit: a fixture ran), 124 (timeout),
@@ -252,9 +254,16 @@ e2e_vm_start() {
 		-fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n ;;
 	*) bail "unknown firmware $_fw" ;;
 	esac
+	# E2E_SERIAL_IN=1: the console on a socket too, for e2e_type.
+	if [ -n "${E2E_SERIAL_IN:-}" ]; then
+		set -- "$@" -chardev "socket,id=ser0,path=$_d/serial.sock,server=on,wait=off,logfile=$_d/serial.raw" \
+		    -serial chardev:ser0
+	else
+		set -- "$@" -serial "file:$_d/serial.raw"
+	fi
 	set -- "$@" -nodefaults -nographic -device VGA \
 	    -monitor "unix:$_d/mon.sock,server=on,wait=off" \
-	    -serial "file:$_d/serial.raw" -m "${E2E_MEM:-256}" \
+	    -m "${E2E_MEM:-256}" \
 	    -no-reboot -boot reboot-timeout=0 \
 	    -uuid "$E2E_UUID" \
 	    -smbios "type=1,serial=SN-$_id,manufacturer=SE3-E2E+Lab,product=Test PC (e2e)" \
@@ -358,6 +367,29 @@ e2e_memtest_shown() {	# DIR FW
 e2e_monitor() {	# e2e_monitor DIR COMMAND: one command to the guest's qemu monitor
 	printf '%s\n' "$2" | timeout 10 socat -t 3 - "UNIX-CONNECT:$1/mon.sock" \
 	    >/dev/null 2>&1
+}
+
+# Type on a guest started with E2E_SERIAL_IN=1, once its console has shown
+# ERE N times (default 1; a menu drawn again shows its items again):
+# TEXT as printf %b reads it ("\\r" is Enter).  Fails after E2E_TYPE_WAIT s.
+e2e_type() {	# e2e_type ID ERE TEXT [N]
+	_d=$E/vm/$1
+	_i=0
+	while [ "$(grep -aoE -- "$2" "$_d/serial.raw" 2>/dev/null | wc -l)" -lt "${4:-1}" ]; do
+		_i=$((_i + 1))
+		[ "$_i" -lt $((${E2E_TYPE_WAIT:-120} * 5)) ] || return 1
+		sleep 0.2
+	done
+	sleep 0.5	# the rest of the screen, then the keys
+	# One key a connection: qemu reads what the UART takes (a byte) and
+	# drops the rest when the client goes.
+	_keys=$(printf '%b_' "$3")
+	_keys=${_keys%_}
+	for ((_k = 0; _k < ${#_keys}; _k++)); do
+		printf '%s' "${_keys:_k:1}" |
+		    timeout 10 socat -u - "UNIX-CONNECT:$_d/serial.sock" 2>/dev/null || return 1
+		sleep 0.2
+	done
 }
 
 e2e_vm_wait() {

@@ -135,7 +135,8 @@ apache_write_conf() {
 			echo "TypesConfig /dev/null"
 		fi
 		echo 'LogFormat "%h %l %u %t \"%r\" %>s %b %D \"%{User-Agent}i\"" timed'
-		echo "CustomLog \"$_ap_dir/access.log\" timed"
+		# APACHE_LOG_ENV: a condition on the access log (env=!VAR).
+		echo "CustomLog \"$_ap_dir/access.log\" timed${APACHE_LOG_ENV:+ $APACHE_LOG_ENV}"
 		echo "ScriptSock \"$_ap_dir/cgid.sock\""
 		echo "Timeout 30"
 		echo "KeepAlive On"
