@@ -1170,11 +1170,14 @@ test_shipped(void)
 	if (!is_int(sip_module_scan("modules", &ms, &n, &err), SIP_OK,
 	    "shipped: modules/ scans"))
 		printf("# %s\n", err.msg);
-	is_int(n, 2, "shipped: two modules");
-	if (n == 2) {
-		is_str(ms[0]->name, "local", "shipped: local");
-		is_str(ms[1]->name, "memtest", "shipped: memtest");
-	}
+	/* Each system has its module (issue 9): local and memtest among them. */
+	ok(n >= 2, "shipped: %zu modules", n);
+	for (nopts = 0; nopts < n && strcmp(ms[nopts]->name, "local") != 0; nopts++)
+		continue;
+	ok(nopts < n, "shipped: local");
+	for (nopts = 0; nopts < n && strcmp(ms[nopts]->name, "memtest") != 0; nopts++)
+		continue;
+	ok(nopts < n, "shipped: memtest");
 	sip_modules_free(ms, n);
 
 	is_int(sip_module_find("modules", "local", &m, &err), SIP_OK,
