@@ -6,10 +6,15 @@
 
 write_config "$T/se3-ipxe.conf"
 db_create
+# A destructive capability needs --yes without a tty once set-action asks
+# for confirmation (issue 9); before that there is no such option.
+YES=$(se3ipxe help set-action 2>&1 | grep -q -- '--yes' && echo --yes)
 GOLDEN=$TOP/t/golden/linux
 M=52:54:00:12:34:56
 # SIP_GOLDEN_UPDATE=1 rewrites the golden files from what is rendered.
 [ -n "${SIP_GOLDEN_UPDATE-}" ] && mkdir -p "$GOLDEN"
+
+diag_line() { printf '# %s\n' "$*"; }
 
 # render CASE [KEY=VALUE...]: set the action on $M, boot it by UEFI,
 # fetch its three files; $T/r/CASE holds the four with the action's
@@ -18,16 +23,17 @@ render() {
 	case_name=$1
 	shift
 	se3ipxe cancel "$M" > /dev/null 2>&1
-	se3ipxe set-action "$M" linux:install "$@" > /dev/null 2>&1 || return 1
+	se3ipxe set-action $YES "$M" linux:install "$@" > "$T/sa.out" 2>&1 ||
+	    { render_why="set-action: $(tail -n 1 "$T/sa.out")"; return 1; }
 	token=$(token_of "$M")
 	id=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT id FROM actions WHERE token = '$token'")
 	mkdir -p "$T/r"
 	boot "mac=$M&platform=efi"
-	[ "$status" = 200 ] || return 1
+	[ "$status" = 200 ] || { render_why="boot: $status $(cat "$T/err")"; return 1; }
 	{ echo "==> install.ipxe <=="; cat "$T/body"; } > "$T/r/$case_name.raw"
 	for f in preseed.cfg user-data meta-data; do
 		cgi GET "/file/$f" "token=$token"
-		[ "$status" = 200 ] || return 1
+		[ "$status" = 200 ] || { render_why="$f: $status $(cat "$T/err")"; return 1; }
 		cp "$T/body" "$T/r/$case_name.$f"
 		{ echo "==> $f <=="; cat "$T/body"; } >> "$T/r/$case_name.raw"
 	done
@@ -52,6 +58,7 @@ for c in $cases; do
 	# shellcheck disable=SC2086 # the case's KEY=VALUE words
 	if ! render "$name" $args; then
 		ok 1 "$name: renders ($args)"
+		diag_line "$render_why"
 		continue
 	fi
 	[ -n "${SIP_GOLDEN_UPDATE-}" ] && cp "$T/r/$name" "$GOLDEN/$name"
@@ -187,7 +194,7 @@ for c in debian12 debian12-desktop-none debian12-disk-beside-windows; do
 	esac
 	case $c in
 	*beside-windows) part="partman-auto/init_automatically_partition select biggest_free" ;;
-	*) part="partman-auto/method select regular" ;;
+	*) part="partman-auto/method string regular" ;;
 	esac
 	is "$(cat "$SB/debconf")" "$(printf 'tasksel tasksel/first multiselect %s\nd-i %s' "$tasks" "$part")" \
 	    "$c: early_command preseeds tasksel ($tasks) and partman"
@@ -275,7 +282,7 @@ same=0 boots=0
 while read -r a && read -r b && read -r c && read -r d; do
 	if [ "$((boots % 3))" = 0 ]; then
 		se3ipxe cancel "$M" > /dev/null 2>&1
-		se3ipxe set-action "$M" linux:install > /dev/null 2>&1
+		se3ipxe set-action $YES "$M" linux:install > /dev/null 2>&1
 		token=$(token_of "$M")
 		id=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT id FROM actions WHERE token = '$token'")
 	fi
@@ -291,6 +298,26 @@ while read -r a && read -r b && read -r c && read -r d; do
 	cmp -s "$T/h" "$GOLDEN/debian12" && same=$((same + 1))
 done < "$T/smbios"
 is "$same/$boots" "6/6" "6 boots with hostile SMBIOS strings: script and files are the golden ones"
+
+# --- the example of se3-ipxe-modules(5) --------------------------------------
+awk '/^Installing Debian 13 with Xfce/ { seen = 1; next }
+	seen == 1 && /^\.Bd -literal/ { seen = 2; next }
+	seen == 2 && /^\.Ed/ { exit }
+	seen == 2 { gsub(/\\e/, "\\"); print }' "$TOP/man/se3-ipxe-modules.5" |
+    awk '/\\$/ { sub(/\\$/, ""); printf "%s", $0; next } { print }' |
+    sed -n 's/^# se3-ipxe set-action //p' > "$T/example"
+is "$(wc -l < "$T/example")" 2 "the man page's example: two set-action commands"
+n=0
+while read -r line; do
+	# shellcheck disable=SC2086 # the command's words, as the page writes them
+	se3ipxe set-action $YES $line > /dev/null 2>&1 && n=$((n + 1))
+done < "$T/example"
+is "$n" 2 "the man page's example: both taken"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT key || '=' || value FROM action_options
+    WHERE action_id = (SELECT id FROM actions WHERE mac = '52:54:00:12:34:57' ORDER BY id DESC LIMIT 1)
+    AND key IN ('distribution', 'desktop', 'disk', 'mirror') ORDER BY key" | tr '\n' ' ')" \
+    "desktop=xfce disk=beside-windows distribution=debian13 mirror=se3:9999 " \
+    "the man page's example: the options it names"
 
 # --- setup ------------------------------------------------------------------
 S=$T/setup
