@@ -37,7 +37,7 @@ render() {
 		cp "$T/body" "$T/r/$case_name.$f"
 		{ echo "==> $f <=="; cat "$T/body"; } >> "$T/r/$case_name.raw"
 	done
-	sed "s/$token/@TOKEN@/g; s/action $id\([^0-9]\)/action @ID@\1/g; s/se3-ipxe-$id\$/se3-ipxe-@ID@/" \
+	sed "s/$token/@TOKEN@/g; s/action $id\([^0-9]\)/action @ID@\1/g; s/se3-ipxe-$id\"/se3-ipxe-@ID@\"/" \
 	    "$T/r/$case_name.raw" > "$T/r/$case_name"
 }
 
@@ -91,29 +91,35 @@ else
 	skip "cloud-init schema: cloud-init is not installed"
 fi
 
-# What the autoinstall section says once YAML has resolved its anchors.
+# What the autoinstall section says once its early-commands have turned the
+# se3-... words into subiquity's in /autoinstall.yaml (here, a copy).
 if python3 -c 'import yaml' 2> /dev/null; then
 	python3 - "$T/r" > "$T/yaml.out" 2>&1 <<-'EOF'
-	import glob, sys, yaml
+	import glob, subprocess, sys, yaml
 	bad = 0
 	for f in sorted(glob.glob(sys.argv[1] + "/*.user-data")):
 	    name = f.rsplit("/", 1)[1][:-len(".user-data")]
 	    a = yaml.safe_load(open(f))["autoinstall"]
 	    meta = yaml.safe_load(open(f[:-len("user-data")] + "meta-data"))
+	    copy = f + ".autoinstall.yaml"
+	    with open(copy, "w") as out:
+	        yaml.safe_dump(a, out)
+	    subprocess.run(["sh", "-c", a["early-commands"][1].replace("/autoinstall.yaml", copy)],
+	                   check=True)
+	    a = yaml.safe_load(open(copy))
 	    want_layout = "use_gap" if "beside-windows" in name else "direct"
 	    want_pkgs = {"xfce": ["xubuntu-desktop"], "lxde": ["lubuntu-desktop"],
-	                 "none": []}.get(name.split("-")[-1], ["ubuntu-desktop-minimal"])
+	                 "none": ["openssh-server"]}.get(name.split("-")[-1], ["ubuntu-desktop-minimal"])
 	    got = (a["version"], a["storage"]["layout"]["name"], a["packages"],
-	           a["identity"]["hostname"], meta["local-hostname"], meta["instance-id"],
+	           a["identity"]["hostname"], meta["local-hostname"],
 	           len(a["early-commands"]), len(a["late-commands"]), len(a["error-commands"]))
-	    want = (1, want_layout, want_pkgs, "pc-525400123456", "pc-525400123456",
-	            "se3-ipxe-" + str(meta["instance-id"]).rsplit("-", 1)[1], 1, 2, 1)
+	    want = (1, want_layout, want_pkgs, "pc-525400123456", "pc-525400123456", 2, 2, 1)
 	    if got != want:
 	        bad += 1
 	        print("#", name, got, "!=", want)
 	print(bad)
 	EOF
-	is "$(tail -n 1 "$T/yaml.out")" 0 "autoinstall: the layout and packages each option picks, the hostname" ||
+	is "$(tail -n 1 "$T/yaml.out")" 0 "autoinstall: the layout and packages each option picks once early-commands ran, the hostname" ||
 	    sed 's/^/# /' "$T/yaml.out"
 else
 	skip "autoinstall structure: python3-yaml is not installed"
@@ -243,8 +249,9 @@ if python3 -c 'import yaml' 2> /dev/null; then
 for c in yaml.safe_load(open(sys.argv[1]))["autoinstall"][sys.argv[2]]:
     print(c)' "$T/r/ubuntu-$part.user-data" "$part" > "$SB/cmds"
 		rm -f "$SB/all"
+		: > "$SB/autoinstall.yaml"
 		while read -r cmd; do
-			sandbox "$cmd"
+			sandbox "$(printf '%s' "$cmd" | sed "s|/autoinstall.yaml|$SB/autoinstall.yaml|")"
 			cat "$SB/hits" >> "$SB/all"
 		done < "$SB/cmds"
 		cp "$SB/all" "$SB/hits"
@@ -293,7 +300,7 @@ while read -r a && read -r b && read -r c && read -r d; do
 		cgi GET "/file/$f" "token=$token"
 		{ echo "==> $f <=="; cat "$T/body"; } >> "$T/h.raw"
 	done
-	sed "s/$token/@TOKEN@/g; s/action $id\([^0-9]\)/action @ID@\1/g; s/se3-ipxe-$id\$/se3-ipxe-@ID@/; s|boot [123]/3|boot 1/3|" \
+	sed "s/$token/@TOKEN@/g; s/action $id\([^0-9]\)/action @ID@\1/g; s/se3-ipxe-$id\"/se3-ipxe-@ID@\"/; s|boot [123]/3|boot 1/3|" \
 	    "$T/h.raw" > "$T/h"
 	cmp -s "$T/h" "$GOLDEN/debian12" && same=$((same + 1))
 done < "$T/smbios"
