@@ -55,7 +55,29 @@ struct answer_ctx {
 	char	 report_url[URL_MAX];
 	char	 file_url[URL_MAX];
 	char	 action_id[24], boots[24], max_boots[24];
+	char	 hostname[SIP_MAC_STRLEN];	/* "pc-" and the MAC's 12 digits */
 };
+
+/*
+ * The engine knows no name for a booting machine (the directory is the
+ * CLI's), so an installed system is named after its MAC: stable, unique,
+ * a valid DNS label.  "" without a MAC.
+ */
+static void
+make_hostname(char *dst, const char *mac)
+{
+	size_t i, n = 0;
+
+	dst[0] = '\0';
+	if (mac == NULL || sip_value_check(SIP_T_MAC, mac) != SIP_OK)
+		return;
+	memcpy(dst, "pc-", 3);
+	n = 3;
+	for (i = 0; mac[i] != '\0' && n < SIP_MAC_STRLEN - 1; i++)
+		if (mac[i] != ':')
+			dst[n++] = mac[i];
+	dst[n] = '\0';
+}
 
 /*
  * A configured URL wins; otherwise the URL is built from the request's
@@ -104,6 +126,7 @@ ctx_init(struct answer_ctx *c, const struct sip_config *cfg,
 	make_url(c->boot_url, cfg->boot_url, req->host, "/se3-ipxe");
 	join_url(c->report_url, c->cgi_url, "/", "report");
 	join_url(c->file_url, c->cgi_url, "/", "file");
+	make_hostname(c->hostname, req->mac);
 }
 
 static void
@@ -133,6 +156,7 @@ builtin_values(struct sip_kv *kv, const struct sip_config *cfg,
 	kv_set(kv, &n, "local_pcbios", sip_local_name(cfg->local_pcbios));
 	kv_set(kv, &n, "local_efi", sip_local_name(cfg->local_efi));
 	kv_set(kv, &n, "iscsi_target", cfg->iscsi_target);
+	kv_set(kv, &n, "hostname", c->hostname);
 	return n;
 }
 
