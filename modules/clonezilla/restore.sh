@@ -16,8 +16,9 @@ IMAGE='{{image}}'
 CHECK='{{check}}'
 AFTER='{{after}}'
 DELAY='{{delay}}'
-MNT=/home/partimag
-RC=/tmp/se3-ipxe-ocs-rc
+# SE3_IPXE_ROOT: the sandbox of the tests (t/74-rescue-jobs.t); empty on a real machine.
+MNT=${SE3_IPXE_ROOT-}/home/partimag
+RC=${SE3_IPXE_ROOT-}/tmp/se3-ipxe-ocs-rc
 
 # report STATUS PROGRESS MSG: tell ipxe.cgi; a report that cannot be sent must not stop the job.
 report() {

@@ -14,7 +14,8 @@ TOOL='{{tool}}'
 DELETE_OLDER='{{delete_older}}'
 AFTER='{{after}}'
 DELAY='{{delay}}'
-MNT=/mnt/se3-ipxe-dest
+# SE3_IPXE_ROOT: the sandbox of the tests (t/74-rescue-jobs.t); empty on a real machine.
+MNT=${SE3_IPXE_ROOT-}/mnt/se3-ipxe-dest
 
 # report STATUS PROGRESS MSG: tell ipxe.cgi; a report that cannot be sent must not stop the job.
 report() {
@@ -53,7 +54,7 @@ if [ "$SOURCE" = auto ]; then
 else
 	src=/dev/$SOURCE
 fi
-[ -b "$src" ] || fail "$src is not a block device"
+lsblk -dn "$src" > /dev/null 2>&1 || fail "$src is not a block device"
 name=${src##*/}
 
 mkdir -p "$MNT" || fail "cannot create $MNT"

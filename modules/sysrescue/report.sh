@@ -7,7 +7,8 @@ REPORT_URL='{{report_url}}'
 TOKEN='{{token}}'
 AFTER='{{after}}'
 DELAY='{{delay}}'
-MNT=/mnt/se3-ipxe-report
+# SE3_IPXE_ROOT: the sandbox of the tests (t/74-rescue-jobs.t); empty on a real machine.
+MNT=${SE3_IPXE_ROOT-}/mnt/se3-ipxe-report
 
 # report STATUS PROGRESS MSG: tell ipxe.cgi; a report that cannot be sent must not stop the job.
 report() {

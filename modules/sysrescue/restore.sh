@@ -12,7 +12,8 @@ DEST='{{dest}}'
 IMAGE='{{image}}'
 AFTER='{{after}}'
 DELAY='{{delay}}'
-MNT=/mnt/se3-ipxe-source
+# SE3_IPXE_ROOT: the sandbox of the tests (t/74-rescue-jobs.t); empty on a real machine.
+MNT=${SE3_IPXE_ROOT-}/mnt/se3-ipxe-source
 
 # report STATUS PROGRESS MSG: tell ipxe.cgi; a report that cannot be sent must not stop the job.
 report() {
@@ -77,7 +78,7 @@ case $DEST in
 '' | *[!a-z0-9]*) fail "image $IMAGE names no partition to restore to" ;;
 esac
 dst=/dev/$DEST
-[ -b "$dst" ] || fail "$dst is not a block device"
+lsblk -dn "$dst" > /dev/null 2>&1 || fail "$dst is not a block device"
 
 report running 20 "restore: $IMAGE to $dst with $tool"
 case $tool in
