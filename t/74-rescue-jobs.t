@@ -193,6 +193,20 @@ calls | grep -q '^report .*status=failed.*exit%201.*-> 200$'; ok $? "clonezilla 
 calls | grep -q '^poweroff *$'; ok $? "clonezilla restore: halts after"
 is "$(state_of $M)" "failed 1" "clonezilla restore: the action failed"
 
+# --- the examples of se3-ipxe-modules(5) run as written ---------------------------
+awk '/^Saving the first Windows partition|^Saving a whole disk with Clonezilla/ { on = 1 }
+	on && /^\.Ed/ { on = 0 } on && /^# se3-ipxe / { printf "%s", $0; c = 1 }
+	on && c && !/^# se3-ipxe / { printf " %s", $0 } on && c && !/\\e$/ { print ""; c = 0 }' \
+    "$TOP/man/se3-ipxe-modules.5" | sed 's/ *\\e */ /g; s/^# se3-ipxe //' > "$T/examples"
+is "$(wc -l < "$T/examples")" 5 "five example commands in se3-ipxe-modules(5)"
+while read -r line; do
+	case $line in *parc:*) continue ;; esac	# a parc needs SE3's directory
+	# shellcheck disable=SC2086 # the command's words, as the page writes them
+	# A destructive action asks on a tty, wants --yes elsewhere (once binding is in).
+	se3ipxe $line > "$T/out" 2>&1 || se3ipxe $line --yes > "$T/out" 2>&1
+	ok $? "example: se3-ipxe $line"
+done < "$T/examples"
+
 # --- nothing hostile gets in ---------------------------------------------------
 M=52:54:00:74:00:08
 for v in "sda1;reboot" 'x$(id)' "//se3/a b" "//se3/../etc" "a'b" "auto
