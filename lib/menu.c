@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* menu:maintenance: the server checks the technician's password, then serves the tools menu or the tool chosen. */
+#include <sys/stat.h>
+
 #include <crypt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,16 +122,47 @@ menu_timeout(const struct sip_action *act)
 	    strlen(v) <= 4 ? v : MENU_TIMEOUT_DEFAULT;
 }
 
+/*
+ * Are the module's upstream files in the boot tree, at their size?  Only
+ * stat: hashing a root image at each menu would take seconds (setup and
+ * check verify them).  The ISOs their members came from need not stay.
+ */
+static int
+module_set_up(const struct sip_config *cfg, const struct sip_module *mod)
+{
+	char path[4096];
+	struct stat sb;
+	size_t i, j;
+
+	for (i = 0; i < mod->nups; i++) {
+		if (mod->ups[i].from != NULL)
+			continue;
+		for (j = 0; j < mod->nups; j++)
+			if (mod->ups[j].iso == (int)i)
+				break;
+		if (j < mod->nups)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s",
+		    cfg->boot_root, mod->name, mod->ups[i].name) >= sizeof(path) ||
+		    stat(path, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+		    sb.st_size != mod->ups[i].size)
+			return 0;
+	}
+	return 1;
+}
+
 /* Why a tool cannot be started from the menu, or NULL; *cap set when it can. */
 static const char *
-tool_unusable(const struct sip_module *mod, const char *capname,
-    const struct sip_capability **capp)
+tool_unusable(const struct sip_config *cfg, const struct sip_module *mod,
+    const char *capname, const struct sip_capability **capp)
 {
 	const struct sip_capability *cap;
 	size_t i;
 
 	if (mod == NULL || (cap = sip_module_capability(mod, capname)) == NULL)
 		return "not installed";
+	if (!module_set_up(cfg, mod))
+		return "not set up: se3-ipxe setup";
 	if (cap->destructive)
 		return "destructive: use set-action";
 	for (i = 0; i < cap->noptions; i++)
@@ -170,7 +203,7 @@ script_menu(const struct sip_config *cfg, const struct sip_request *req,
 		if (sip_module_find(cfg->module_path, module, &mod, &ignored) !=
 		    SIP_OK)
 			mod = NULL;
-		why = tool_unusable(mod, capname, &cap);
+		why = tool_unusable(cfg, mod, capname, &cap);
 		if (why == NULL)
 			sip_buf_printf(out, "item --key %s %s %s\n",
 			    menu_tools[i].key, menu_tools[i].label,
@@ -234,7 +267,7 @@ script_tool(const struct sip_config *cfg, const struct sip_request *req,
 	if ((rc = sip_module_find(cfg->module_path, module, &mod, err)) !=
 	    SIP_OK && rc != SIP_ENOTFOUND)
 		return rc;
-	if ((why = tool_unusable(mod, capname, &cap)) != NULL) {
+	if ((why = tool_unusable(cfg, mod, capname, &cap)) != NULL) {
 		rc = sip_errf(err, SIP_ENOTFOUND, "tool %s: %s", tool, why);
 		goto out;
 	}
