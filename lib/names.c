@@ -59,6 +59,7 @@ const char *const sip_type_names[SIP_T__MAX + 1] = {
 	"ipv4",			/* SIP_T_IPV4 */
 	"iscsi",		/* SIP_T_ISCSI */
 	"text",			/* SIP_T_TEXT */
+	"efipath",		/* SIP_T_EFIPATH */
 	NULL
 };
 
@@ -81,6 +82,7 @@ const char *const sip_buildarch_names[SIP_BUILDARCH__MAX + 1] = {
 const char *const sip_local_names[SIP_LOCAL__MAX + 1] = {
 	"sanboot",		/* SIP_LOCAL_SANBOOT */
 	"exit",			/* SIP_LOCAL_EXIT */
+	"chain",		/* SIP_LOCAL_CHAIN */
 	NULL
 };
 
@@ -113,6 +115,7 @@ const char *const sip_request_event_names[SIP_REQ__MAX + 1] = {
 	"reboot-sent",		/* SIP_REQ_REBOOT_SENT */
 	"reboot-skipped",	/* SIP_REQ_REBOOT_SKIPPED */
 	"reboot-failed",	/* SIP_REQ_REBOOT_FAILED */
+	"identity-refused",	/* SIP_REQ_IDENTITY_REFUSED: another SMBIOS identity */
 	NULL
 };
 

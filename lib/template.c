@@ -26,6 +26,7 @@ const struct sip_keydef sip_builtin_keys[] = {
 	{ "local_pcbios",	SIP_T_WORD },
 	{ "local_efi",		SIP_T_WORD },
 	{ "iscsi_target",	SIP_T_ISCSI },
+	{ "efi_loader",		SIP_T_EFIPATH },
 };
 const size_t sip_builtin_nkeys = SIP_ARRAY_SIZE(sip_builtin_keys);
 
