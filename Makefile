@@ -37,6 +37,7 @@ LIB_SRCS = lib/buf.c lib/cidr.c lib/wol.c lib/err.c lib/mac.c lib/value.c lib/te
 LIB_SRCS += lib/sha256.c
 LIB_SRCS += lib/secrets.c
 LIB_SRCS += lib/status_page.c lib/cgi.c
+LIB_SRCS += lib/identity.c lib/model.c
 # The store's other rooms; lib/store.h is shared by them alone.
 STORE_SRCS = lib/store_schema.c lib/store_action.c lib/store_machine.c \
 	     lib/store_rights.c lib/store_event.c lib/store_power.c

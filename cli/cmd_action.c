@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "se3ipxe.h"
 #include "cli.h"
@@ -52,6 +53,44 @@ operands_missing(char *const *argv, int n)
 	return NULL;
 }
 
+/* How many machines a confirmation names before "and N more". */
+#define CONFIRM_LIST_MAX	10
+
+/*
+ * A destructive action is written only once the admin said so: "yes"
+ * typed at the terminal, or --yes without one.  Returns 0 to go on.
+ */
+static int
+confirm_destructive(const char *verb, const char *action,
+    const struct sip_targets *t, int yes)
+{
+	char answer[16];
+	size_t i;
+
+	if (yes)
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		warnx("%s: %s is destructive: it would erase the disks of %zu "
+		    "machine%s; nothing done without --yes (no terminal to "
+		    "ask)", verb, action, t->n, t->n == 1 ? "" : "s");
+		return -1;
+	}
+	fprintf(stderr, "This will ERASE the disks of %zu machine%s (", t->n,
+	    t->n == 1 ? "" : "s");
+	for (i = 0; i < t->n && i < CONFIRM_LIST_MAX; i++)
+		fprintf(stderr, "%s%s", i > 0 ? ", " : "", t->p[i]);
+	if (t->n > CONFIRM_LIST_MAX)
+		fprintf(stderr, " and %zu more", t->n - CONFIRM_LIST_MAX);
+	fprintf(stderr, ") with %s. Type yes: ", action);
+	fflush(stderr);
+	if (fgets(answer, sizeof(answer), stdin) == NULL ||
+	    strcmp(answer, "yes\n") != 0) {
+		warnx("%s: not confirmed: nothing done", verb);
+		return -1;
+	}
+	return 0;
+}
+
 int
 cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
@@ -68,7 +107,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	const char *what;
 	int64_t *ids = NULL, expires, start, expires_at;
 	const char *at = NULL, *exp_arg = NULL, *max_arg = NULL, *action;
-	const char *reboot = NULL;
+	const char *reboot = NULL, *uuid = NULL, *serial = NULL;
 	enum sip_reboot_policy policy = SIP_REBOOT_WAIT;
 	char modname[SIP_NAME_MAX], capname[SIP_NAME_MAX];
 	char tbuf[32], sbuf[32], *list;
@@ -76,13 +115,16 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	long long maxb;
 	time_t tat, bend = 0;
 	enum sip_rc rc;
-	int k, rv = 1, wol = 0;
+	int k, rv = 1, wol = 0, yes = 0;
 	const struct verb_option vo[] = {
 		{ "at",		NULL,	&at },
 		{ "expires",	NULL,	&exp_arg },
 		{ "max-boots",	NULL,	&max_arg },
 		{ "wol",	&wol,	NULL },
 		{ "reboot",	NULL,	&reboot },
+		{ "yes",	&yes,	NULL },
+		{ "uuid",	NULL,	&uuid },
+		{ "serial",	NULL,	&serial },
 	};
 
 	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
@@ -146,6 +188,25 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
+	/* An identity names one machine, and binds destructive actions only. */
+	if ((uuid != NULL || serial != NULL) && (!cap->destructive ||
+	    t.n != 1)) {
+		warnx("%s: --%s: only for a destructive action on one machine "
+		    "(%s is %sdestructive, %zu machine%s)", c->name,
+		    uuid != NULL ? "uuid" : "serial", action,
+		    cap->destructive ? "" : "not ", t.n, t.n == 1 ? "" : "s");
+		goto out;
+	}
+	if (uuid != NULL && !sip_smbios_identifying(0, uuid)) {
+		warnx("%s: --uuid: '%s': not an SMBIOS UUID that names one "
+		    "machine", c->name, uuid);
+		goto out;
+	}
+	if (serial != NULL && !sip_smbios_identifying(1, serial)) {
+		warnx("%s: --serial: '%s': not an SMBIOS serial that names one "
+		    "machine", c->name, serial);
+		goto out;
+	}
 	if (max_arg != NULL) {
 		if (parse_int(max_arg, MAX_BOOTS_MIN, MAX_BOOTS_MAX,
 		    &maxb) == -1) {
@@ -199,6 +260,9 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	/* Where each packet goes is known before the actions are written. */
 	if (wol && wake_prepare(c->name, ctx, st, &t, &w) == -1)
 		goto out;
+	if (cap->destructive && confirm_destructive(c->name, action, &t,
+	    yes) == -1)
+		goto out;
 	na = xcalloc(t.n, sizeof(*na));
 	ids = xcalloc(t.n, sizeof(*ids));
 	for (i = 0; i < t.n; i++) {
@@ -211,6 +275,9 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		na[i].who = ctx->who;
 		na[i].options = opts;
 		na[i].noptions = nopts;
+		na[i].bind_identity = cap->destructive;
+		na[i].uuid = uuid;
+		na[i].serial = serial;
 	}
 	if ((rc = sip_store_set_actions(st, na, t.n, ctx->now, ids, &e)) !=
 	    SIP_OK) {

@@ -41,6 +41,9 @@ cmd_preview(const struct command *c, struct ctx *ctx, int argc,
 	struct sip_reason reason;
 	struct sip_buf out;
 	struct sip_buf trace = { NULL, 0, 0, 0 };
+	struct sip_store *st = NULL;
+	struct sip_status_row *rows = NULL;
+	size_t nrows = 0;
 	const char *platform = NULL, *host = NULL, *line, *nl;
 	enum sip_platform plat;
 	char *p, hostname[256];
@@ -87,6 +90,19 @@ cmd_preview(const struct command *c, struct ctx *ctx, int argc,
 	req.platform = platform;
 	req.host = host;
 	req.script_name = PREVIEW_SCRIPT_NAME;
+	/*
+	 * The machine as it last booted (as of the last fold): its SMBIOS
+	 * identity and model decide its answer too.  No database, no boot.
+	 */
+	if (sip_store_open(ctx->cfg.db_path, SIP_STORE_RO,
+	    ctx->cfg.busy_timeout_ms, &st, NULL) == SIP_OK &&
+	    sip_store_status(st, &t.p[0], 1, &rows, &nrows, NULL) == SIP_OK &&
+	    nrows == 1 && rows[0].machine != NULL) {
+		req.uuid = rows[0].machine->uuid;
+		req.serial = rows[0].machine->serial;
+		req.manufacturer = rows[0].machine->manufacturer;
+		req.product = rows[0].machine->product;
+	}
 	if (ctx->cfg.cgi_url == NULL || ctx->cfg.cgi_url[0] == '\0' ||
 	    ctx->cfg.boot_url == NULL || ctx->cfg.boot_url[0] == '\0')
 		warnx("%s: assuming a request to Host %s, SCRIPT_NAME %s "
@@ -116,6 +132,9 @@ cmd_preview(const struct command *c, struct ctx *ctx, int argc,
  out:
 	sip_buf_free(&out);
 	sip_buf_free(&trace);
+	sip_status_free(rows, nrows);
+	if (st != NULL)
+		sip_store_close(st);
 	sip_targets_free(&t);
 	return rv;
 }

@@ -20,7 +20,8 @@ static command_fn	 cmd_help;
 static const struct command commands[] = {
 	{ "set-action",	cmd_set_action,
 	    "[--max-boots N] [--expires DURATION] [--at TIME] [--wol] "
-	    "[--reboot POLICY] TARGET... ACTION [KEY=VALUE...]",	CMD_CONFIG | CMD_STORE_RW,
+	    "[--reboot POLICY] [--yes] [--uuid UUID] [--serial SERIAL] "
+	    "TARGET... ACTION [KEY=VALUE...]",	CMD_CONFIG | CMD_STORE_RW,
 	    "give each TARGET the ACTION for its next network boots" },
 	{ "cancel",	cmd_cancel,
 	    "TARGET...",			CMD_CONFIG | CMD_STORE_EXISTING,

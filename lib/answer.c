@@ -56,6 +56,8 @@ struct answer_ctx {
 	char	 file_url[URL_MAX];
 	char	 action_id[24], boots[24], max_boots[24];
 	char	 hostname[SIP_MAC_STRLEN];	/* "pc-" and the MAC's 12 digits */
+	struct sip_local_choice local;	/* [model] over [boot] */
+	const struct sip_model *model;	/* the one that matched, or NULL */
 };
 
 /*
@@ -127,6 +129,33 @@ ctx_init(struct answer_ctx *c, const struct sip_config *cfg,
 	join_url(c->report_url, c->cgi_url, "/", "report");
 	join_url(c->file_url, c->cgi_url, "/", "file");
 	make_hostname(c->hostname, req->mac);
+	c->model = sip_local_choose(cfg, req->manufacturer, req->product,
+	    &c->local);
+}
+
+/* Which local boot the request gets, and why, as a preview shows it. */
+static void
+trace_model(struct sip_buf *trace, const struct sip_config *cfg,
+    const struct sip_request *req, const struct answer_ctx *c)
+{
+	if (trace == NULL)
+		return;
+	if (c->model != NULL)
+		TRACE(trace, "model %s (line %d) matched manufacturer '%s' "
+		    "product '%s': local_pcbios %s, local_efi %s%s%s",
+		    c->model->name, c->model->line, req->manufacturer != NULL ?
+		    req->manufacturer : "", req->product != NULL ?
+		    req->product : "", sip_local_name(c->local.pcbios),
+		    sip_local_name(c->local.efi), c->local.efi ==
+		    SIP_LOCAL_CHAIN ? " " : "", c->local.efi ==
+		    SIP_LOCAL_CHAIN ? c->local.efi_loader : "");
+	else
+		TRACE(trace, "model: none of %zu matched manufacturer '%s' "
+		    "product '%s': [boot] local_pcbios %s, local_efi %s",
+		    cfg->nmodels, req->manufacturer != NULL ?
+		    req->manufacturer : "", req->product != NULL ?
+		    req->product : "", sip_local_name(c->local.pcbios),
+		    sip_local_name(c->local.efi));
 }
 
 static void
@@ -153,10 +182,11 @@ builtin_values(struct sip_kv *kv, const struct sip_config *cfg,
 	kv_set(kv, &n, "boot_url", c->boot_url);
 	kv_set(kv, &n, "report_url", c->report_url);
 	kv_set(kv, &n, "file_url", c->file_url);
-	kv_set(kv, &n, "local_pcbios", sip_local_name(cfg->local_pcbios));
-	kv_set(kv, &n, "local_efi", sip_local_name(cfg->local_efi));
+	kv_set(kv, &n, "local_pcbios", sip_local_name(c->local.pcbios));
+	kv_set(kv, &n, "local_efi", sip_local_name(c->local.efi));
 	kv_set(kv, &n, "iscsi_target", cfg->iscsi_target);
 	kv_set(kv, &n, "hostname", c->hostname);
+	kv_set(kv, &n, "efi_loader", c->local.efi_loader);
 	return n;
 }
 
@@ -366,6 +396,7 @@ preview_step(struct sip_store *st, const char *mac,
 	enum sip_rc rc;
 	struct sip_action *a;
 	const char *why;
+	char detail[32 + 2 * SIP_SMBIOS_STRLEN];
 
 	*answer = SIP_ANSWER_DEFAULT;
 	*act = NULL;
@@ -386,7 +417,23 @@ preview_step(struct sip_store *st, const char *mac,
 	if (a->start_at > 0)
 		trace_time(trace, "starts", a->start_at, now);
 	trace_time(trace, "expires", a->expires_at, now);
-	TRACE(trace, "smbios: not checked: an action is chosen by MAC alone");
+	if (!a->bind_identity)
+		TRACE(trace, "smbios: not bound (the capability is not "
+		    "destructive)");
+	else if (a->bound_uuid[0] == '\0' && a->bound_serial[0] == '\0')
+		TRACE(trace, "smbios: destructive, no identity known yet: the "
+		    "first boot served binds it");
+	else
+		TRACE(trace, "smbios: bound to uuid %s serial %s",
+		    a->bound_uuid[0] != '\0' ? a->bound_uuid : "-",
+		    a->bound_serial[0] != '\0' ? a->bound_serial : "-");
+	if ((why = sip_identity_refusal(a, client->uuid, client->serial,
+	    detail, sizeof(detail))) != NULL) {
+		TRACE(trace, "step: %s (%s): the default answer", why, detail);
+		sip_action_free(*act);
+		*act = NULL;
+		return SIP_OK;
+	}
 	if (a->bound_addr[0] != '\0')
 		TRACE(trace, "bound to %s ([security] bind = %s)",
 		    a->bound_addr, sip_bind_name(client->bind));
@@ -439,12 +486,14 @@ answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 	struct answer_ctx c;
 	enum sip_rc rc, rc2, seen_rc = SIP_OK, list_rc;
 	struct sip_err err2, seen_err;
-	struct sip_client client = { req->addr, cfg->bind };
-	int listed = 0;
+	struct sip_client client = { req->addr, cfg->bind, req->uuid,
+	    req->serial };
+	int listed = 0, refused_identity = 0;
 
 	ctx_init(&c, cfg, req);
 	trace_url(trace, "cgi_url", cfg->cgi_url, c.cgi_url, req);
 	trace_url(trace, "boot_url", cfg->boot_url, c.boot_url, req);
+	trace_model(trace, cfg, req, &c);
 	snprintf(reason->text, sizeof(reason->text), "default answer");
 	/* The machine is recorded whatever happens next. */
 	if (!dry_run)
@@ -486,11 +535,16 @@ answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 		else
 			rc = sip_store_boot_from(st, req->mac, &client, now,
 			    &answer, &act, err);
+		/* err names the refusal; the reason only says which kind. */
+		refused_identity = err != NULL && strstr(err->msg,
+		    "SMBIOS") != NULL;
 		/* Answered as any machine without an action, and logged. */
 		if (rc == SIP_OK && answer == SIP_ANSWER_REFUSE) {
 			rc = SIP_EDENIED;
 			snprintf(reason->text, sizeof(reason->text),
-			    "default answer (not the action's address)");
+			    "default answer (%s)", refused_identity ?
+			    "not the machine the action is bound to" :
+			    "not the action's address");
 		}
 		if (rc == SIP_OK && !dry_run && list_rc != SIP_OK)
 			(void)sip_store_active_sync(st, NULL);
@@ -565,7 +619,7 @@ sip_answer_report(const struct sip_config *cfg, const char *addr,
     const char *token, enum sip_event ev, int progress, const char *msg,
     time_t now, struct sip_err *err)
 {
-	struct sip_client client = { addr, cfg->bind };
+	struct sip_client client = { addr, cfg->bind, NULL, NULL };
 	struct sip_store *st = NULL;
 	struct sip_action *act = NULL;
 	enum sip_rc rc;
@@ -591,7 +645,7 @@ sip_answer_file(const struct sip_config *cfg, const struct sip_request *req,
     const char *token, const char *name, time_t now, int dry_run,
     struct sip_buf *out, struct sip_err *err)
 {
-	struct sip_client client = { req->addr, cfg->bind };
+	struct sip_client client = { req->addr, cfg->bind, NULL, NULL };
 	struct sip_request as = *req;
 	struct sip_store *st = NULL;
 	struct sip_action *act = NULL;

@@ -130,6 +130,9 @@ enum ckey {
 	CK__MAX
 };
 
+/* chain needs a loader, which only a [model NAME] section names. */
+static const char *const boot_local_names[] = { "sanboot", "exit", NULL };
+
 static const struct ckeydef {
 	const char		*section;
 	const char		*key;
@@ -150,9 +153,9 @@ static const struct ckeydef {
 						/* CK_MODULES_TEMPLATES */
 	{ "boot", "default", CT_WORD, 0, 0, sip_default_names },
 						/* CK_BOOT_DEFAULT */
-	{ "boot", "local_pcbios", CT_WORD, 0, 0, sip_local_names },
+	{ "boot", "local_pcbios", CT_WORD, 0, 0, boot_local_names },
 						/* CK_BOOT_LOCAL_PCBIOS */
-	{ "boot", "local_efi", CT_WORD, 0, 0, sip_local_names },
+	{ "boot", "local_efi", CT_WORD, 0, 0, boot_local_names },
 						/* CK_BOOT_LOCAL_EFI */
 	{ "boot", "iscsi_target", CT_ISCSI, 0, 0, NULL },
 						/* CK_BOOT_ISCSI_TARGET */
@@ -247,6 +250,9 @@ struct cscan {
 	int		 line[CK__MAX];		/* 0: not in the file */
 	int		 sectline[CK__MAX];	/* its section's header */
 	char		*value[CK__MAX];	/* unquoted, comment dropped */
+	struct sip_model *models;		/* [model NAME] sections */
+	size_t		 nmodels;
+	int		 in_model;		/* the last section read is one */
 };
 
 static enum sip_rc config_lines(const char *, const char *, size_t,
@@ -380,6 +386,7 @@ sip_config_free(struct sip_config *cfg)
 	free(cfg->reboot_message);
 	free(cfg->secrets_file);
 	free(cfg->menu_password_hash);
+	sip_models_free(cfg->models, cfg->nmodels);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -407,9 +414,13 @@ static int
 config_section_cb(void *arg, const char *section, int line)
 {
 	struct cscan *sc = arg;
+	const char *name;
 	size_t i;
 	int known = 0;
 
+	if ((sc->in_model = sip_model_section(section, &name)))
+		return sip_model_add(&sc->models, &sc->nmodels, name, line,
+		    sc->file, sc->err);
 	for (i = 0; i < CK__MAX; i++) {
 		if (strcmp(ckeys[i].section, section) != 0)
 			continue;
@@ -431,8 +442,17 @@ config_key_cb(void *arg, const char *section, const char *key,
     const char *value, int line)
 {
 	struct cscan *sc = arg;
+	enum sip_rc rc;
+	char *v = NULL;
 	size_t i;
 
+	if (sc->in_model && sc->nmodels > 0) {
+		if ((rc = config_unquote(sc, line, value, &v)) == SIP_OK)
+			rc = sip_model_key(&sc->models[sc->nmodels - 1], key, v,
+			    line, sc->file, sc->err);
+		free(v);
+		return rc;
+	}
 	for (i = 0; i < CK__MAX; i++)
 		if (strcmp(ckeys[i].section, section) == 0 &&
 		    strcmp(ckeys[i].key, key) == 0) {
@@ -1145,8 +1165,14 @@ sip_config_parse(struct sip_config *cfg, const char *file, const char *text,
 		goto out;
 	}
 
-	if ((rc = config_values(&tmp, &sc)) != SIP_OK)
+	if ((rc = config_values(&tmp, &sc)) != SIP_OK ||
+	    (rc = sip_models_check(sc.models, sc.nmodels, file, err)) !=
+	    SIP_OK)
 		goto out;
+	tmp.models = sc.models;
+	tmp.nmodels = sc.nmodels;
+	sc.models = NULL;
+	sc.nmodels = 0;
 	if ((rc = config_set_str(&tmp.path, file)) != SIP_OK) {
 		rc = sip_errf(err, rc, "%s: %s", file, sip_strerror(rc));
 		goto out;
@@ -1158,6 +1184,7 @@ sip_config_parse(struct sip_config *cfg, const char *file, const char *text,
  out:
 	for (k = 0; k < CK__MAX; k++)
 		free(sc.value[k]);
+	sip_models_free(sc.models, sc.nmodels);
 	sip_config_free(&tmp);
 	return rc;
 }

@@ -124,6 +124,36 @@ enum sip_rc	 sip_ini_parse(const char *name, const char *text, size_t len,
 const char	*sip_bind_name(enum sip_bind);
 enum sip_rc	 sip_bind_parse(const char *, enum sip_bind *);
 const char	*sip_local_name(enum sip_local);
+/*
+ * The local boot of one request (lib/model.c), the one choice every local
+ * answer renders (templates/local.ipxe, the modules' local fallbacks):
+ * the first [model] whose patterns match manufacturer and product (NULL:
+ * not sent) overrides [boot]'s local_pcbios and local_efi.  Returns that
+ * model, or NULL when none matched.
+ */
+struct sip_local_choice {
+	enum sip_local	 pcbios, efi;
+	const char	*efi_loader;	/* the model's, else the UEFI default */
+};
+const struct sip_model *sip_local_choose(const struct sip_config *,
+		    const char *manufacturer, const char *product,
+		    struct sip_local_choice *);
+const struct sip_model *sip_model_match(const struct sip_model *, size_t,
+		    const char *manufacturer, const char *product);
+extern const char sip_default_efi_loader[];
+/* 1 if s is an SIP_T_EFIPATH: \DIR\...\NAME.efi, no empty, "." or ".." part. */
+int		 sip_efi_path_check(const char *);
+/* se3-ipxe.conf's [model NAME] sections, read by lib/config.c. */
+int		 sip_model_section(const char *section, const char **name);
+enum sip_rc	 sip_model_add(struct sip_model **, size_t *, const char *name,
+		    int line, const char *file, struct sip_err *);
+enum sip_rc	 sip_model_key(struct sip_model *, const char *key,
+		    const char *value, int line, const char *file,
+		    struct sip_err *);
+/* Each model whole: a pattern, a local boot, efi_loader with chain alone. */
+enum sip_rc	 sip_models_check(const struct sip_model *, size_t,
+		    const char *file, struct sip_err *);
+void		 sip_models_free(struct sip_model *, size_t);
 enum sip_rc	 sip_local_parse(const char *, enum sip_local *);
 const char	*sip_default_name(enum sip_default);
 enum sip_rc	 sip_default_parse(const char *, enum sip_default *);
@@ -310,6 +340,7 @@ enum sip_request_event {
 	SIP_REQ_MENU_TRY,	/* a menu password was sent (counted first) */
 	SIP_REQ_MENU,		/* the menu password was right */
 	SIP_REQ_MENU_REFUSED,	/* wrong password, locked, other address */
+	SIP_REQ_IDENTITY_REFUSED, /* a boot of another SMBIOS identity: default answer */
 	SIP_REQ__MAX
 };
 const char	*sip_request_event_name(enum sip_request_event);
@@ -330,7 +361,20 @@ enum sip_rc	 sip_request_event_parse(const char *,
 struct sip_client {
 	const char	*addr;
 	enum sip_bind	 bind;
+	/* What the boot presented of its SMBIOS identity, NULL: nothing. */
+	const char	*uuid, *serial;
 };
+/*
+ * The SMBIOS binding (lib/identity.c).  Why a boot presenting uuid and
+ * serial (NULL: none) is not the machine act is bound to, or NULL if it
+ * is (or act is not bound, or nothing is pinned yet).  Each bound field
+ * the boot presents must be the same (UUIDs without case); presenting
+ * none of them is refused too.  detail receives "uuid OLD -> NEW" (NEW
+ * "none" when absent) for the history.
+ */
+const char	*sip_identity_refusal(const struct sip_action *,
+		    const char *uuid, const char *serial, char *detail,
+		    size_t);
 /*
  * Why a request from client may not act for act, or NULL if it may: the
  * one rule of [security] bind, for boots, reports, files and previews.  A

@@ -291,7 +291,7 @@ sip_answer_menu(const struct sip_config *cfg, const struct sip_request *req,
     const char *token, const char *password, const char *tool, time_t now,
     struct sip_buf *out, int *granted, struct sip_err *err)
 {
-	struct sip_client client = { req->addr, cfg->bind };
+	struct sip_client client = { req->addr, cfg->bind, NULL, NULL };
 	struct sip_request as = *req;
 	struct sip_store *st = NULL;
 	struct sip_action *act = NULL;

@@ -63,6 +63,7 @@ const char *const sip_type_names[SIP_T__MAX + 1] = {
 	"text",			/* SIP_T_TEXT */
 	"line",			/* SIP_T_LINE */
 	"secret",		/* SIP_T_SECRET */
+	"efipath",		/* SIP_T_EFIPATH */
 	NULL
 };
 
@@ -98,6 +99,7 @@ const char *const sip_buildarch_names[SIP_BUILDARCH__MAX + 1] = {
 const char *const sip_local_names[SIP_LOCAL__MAX + 1] = {
 	"sanboot",		/* SIP_LOCAL_SANBOOT */
 	"exit",			/* SIP_LOCAL_EXIT */
+	"chain",		/* SIP_LOCAL_CHAIN */
 	NULL
 };
 
@@ -135,6 +137,7 @@ const char *const sip_request_event_names[SIP_REQ__MAX + 1] = {
 	"menu-try",		/* SIP_REQ_MENU_TRY */
 	"menu",			/* SIP_REQ_MENU */
 	"menu-refused",		/* SIP_REQ_MENU_REFUSED */
+	"identity-refused",	/* SIP_REQ_IDENTITY_REFUSED: another SMBIOS identity */
 	NULL
 };
 

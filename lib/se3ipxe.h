@@ -132,6 +132,7 @@ enum sip_type {
 	SIP_T_TEXT,		/* SIP_SAFE_CHARS, 1..255: option "name" values */
 	SIP_T_LINE,		/* one line of printable UTF-8, spaces inside: option "text" values */
 	SIP_T_SECRET,		/* a secret's value: only in files declared secret */
+	SIP_T_EFIPATH,		/* \DIR\...\NAME.efi of [A-Za-z0-9._-]: the one type with '\' */
 	SIP_T__MAX
 };
 
@@ -152,6 +153,7 @@ enum sip_rc	 sip_value_check(enum sip_type, const char *value);
 enum sip_local {
 	SIP_LOCAL_SANBOOT,	/* sanboot --no-describe --drive 0x80 */
 	SIP_LOCAL_EXIT,		/* exit 1: firmware tries the next entry */
+	SIP_LOCAL_CHAIN,	/* UEFI: sanboot --filename efi_loader ([model] only) */
 	SIP_LOCAL__MAX
 };
 
@@ -176,6 +178,20 @@ enum sip_platform {
 };
 
 enum sip_rc	 sip_platform_parse(const char *, enum sip_platform *);
+
+/*
+ * A [model NAME] section: the local boot of the machines whose SMBIOS
+ * manufacturer and product match its patterns (fnmatch, without case; a
+ * pattern left out matches anything).  SIP_LOCAL__MAX: [boot]'s.
+ */
+struct sip_model {
+	char		 name[64];	/* a word, shorter than SIP_NAME_MAX */
+	int		 line;		/* its section header, for messages */
+	char		*manufacturer, *product;	/* patterns, NULL any */
+	enum sip_local	 local_pcbios, local_efi;
+	char		*efi_loader;	/* SIP_T_EFIPATH, with local_efi chain */
+};
+#define SIP_MODELS_MAX	64
 
 #define SIP_CONFIG_PATH		"/etc/se3-ipxe/se3-ipxe.conf"
 #define SIP_CONFIG_ENV		"SE3_IPXE_CONFIG"
@@ -332,6 +348,8 @@ struct sip_config {
 	size_t		 nblackout;
 	char		*menu_password_hash; /* [menu] password_hash, "" = no menu */
 	int		 menu_tries;	/* [menu] tries: wrong passwords per action */
+	struct sip_model *models;	/* [model NAME] sections, in file order */
+	size_t		 nmodels;
 };
 
 /*
@@ -894,6 +912,15 @@ const char	*sip_state_name(enum sip_state);
 #define SIP_TOKEN_PUBLIC 16
 #define SIP_TOKEN_OLD_LEN 32
 
+/* An SMBIOS string as ipxe.cgi keeps it (printable ASCII) and its NUL. */
+#define SIP_SMBIOS_STRLEN 65
+/*
+ * Whether an SMBIOS UUID (serial 0) or serial (serial 1) names one
+ * machine: printable ASCII of at most 64 bytes that is no firmware
+ * placeholder (all zeros, "To be filled by O.E.M."...): 1, else 0.
+ */
+int		 sip_smbios_identifying(int serial, const char *);
+
 /* An IPv4 or IPv6 address literal and its NUL (INET6_ADDRSTRLEN). */
 #define SIP_ADDR_STRLEN 46
 
@@ -916,6 +943,13 @@ struct sip_action {
 	char		 bound_addr[SIP_ADDR_STRLEN];
 	/* The blackout window end it was held to (its start_at then), 0 none. */
 	int64_t		 blackout_end;
+	/*
+	 * A destructive action serves only the machine of this SMBIOS
+	 * identity (lib/identity.c); "" is not known yet.
+	 */
+	int		 bind_identity;
+	char		 bound_uuid[SIP_SMBIOS_STRLEN];
+	char		 bound_serial[SIP_SMBIOS_STRLEN];
 };
 
 void		 sip_action_free(struct sip_action *);
@@ -959,6 +993,14 @@ struct sip_new_action {
 	 * known address (LDAP ipHostNumber).
 	 */
 	const char	*bound_addr;
+	/*
+	 * A destructive action: bind it to the machine's SMBIOS identity,
+	 * uuid and serial as given (set-action --uuid, --serial), a NULL
+	 * one the last the MAC booted with (the machines table), else the
+	 * first boot served pins it.
+	 */
+	int		 bind_identity;
+	const char	*uuid, *serial;
 };
 
 /*

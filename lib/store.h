@@ -26,7 +26,8 @@ struct sip_store {
 #define ACTION_COLUMNS \
 	"id, mac, name, state, completion, token, boots, max_boots, " \
 	"created_at, start_at, expires_at, updated_at, progress, message, " \
-	"created_by, bound_addr, blackout_end"
+	"created_by, bound_addr, blackout_end, bind_identity, bound_uuid, " \
+	"bound_serial"
 /*
  * A token's public part in SQL, the expression of the index
  * actions_token_public: the same text, so that the planner uses it.

@@ -65,6 +65,10 @@ struct report {
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 #define SQL_ACTION_PIN \
 	"UPDATE actions SET bound_addr = ?1 WHERE id = ?2"
+#define SQL_ACTION_PIN_IDENTITY \
+	"UPDATE actions SET bound_uuid = ?1, bound_serial = ?2 WHERE id = ?3"
+#define SQL_MACHINE_IDENTITY \
+	"SELECT uuid, serial FROM machines WHERE mac = ?1"
 #define SQL_ACTION_OPTIONS \
 	"SELECT key, value FROM action_options WHERE action_id = ?1 " \
 	"ORDER BY rowid"
@@ -154,6 +158,11 @@ action_from_row(struct sip_store *st, sqlite3_stmt *s,
 	    (col_copy(s, 15, act->bound_addr, sizeof(act->bound_addr)) ==
 	    -1 || strcmp(sip_remote_addr(act->bound_addr), "-") == 0))
 		bad = "bound address";
+	else if ((sqlite3_column_type(s, 18) != SQLITE_NULL &&
+	    col_copy(s, 18, act->bound_uuid, sizeof(act->bound_uuid)) == -1) ||
+	    (sqlite3_column_type(s, 19) != SQLITE_NULL && col_copy(s, 19,
+	    act->bound_serial, sizeof(act->bound_serial)) == -1))
+		bad = "SMBIOS identity";
 	if (bad != NULL) {
 		/* Never the value: this could be the token. */
 		ret = sip_errf(err, SIP_EDB, "%s: action %lld: bad %s",
@@ -168,6 +177,7 @@ action_from_row(struct sip_store *st, sqlite3_stmt *s,
 	act->updated_at = sqlite3_column_int64(s, 11);
 	act->progress = sqlite3_column_int(s, 12);
 	act->blackout_end = sqlite3_column_int64(s, 16);
+	act->bind_identity = sqlite3_column_int(s, 17) != 0;
 	if (col_strdup(s, 13, &act->message) == -1 ||
 	    col_strdup(s, 14, &act->created_by) == -1) {
 		ret = nomem(st, err);
@@ -177,6 +187,56 @@ action_from_row(struct sip_store *st, sqlite3_stmt *s,
 	return SIP_OK;
  fail:
 	sip_action_free(act);
+	return ret;
+}
+
+/*
+ * The identity a destructive action is bound to: what set-action gave,
+ * else what the MAC last booted with (a placeholder is none).  A given
+ * value that identifies nothing is refused: it would bind to nothing.
+ */
+static enum sip_rc
+identity_known(struct sip_store *st, const struct sip_new_action *na,
+    char uuid[SIP_SMBIOS_STRLEN], char serial[SIP_SMBIOS_STRLEN],
+    struct sip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	const char *v;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if (na->uuid != NULL && !sip_smbios_identifying(0, na->uuid))
+		return sip_errf(err, SIP_EINVAL, "%s: set action for %s: "
+		    "uuid: not an SMBIOS UUID that names one machine",
+		    st->path, na->mac);
+	if (na->serial != NULL && !sip_smbios_identifying(1, na->serial))
+		return sip_errf(err, SIP_EINVAL, "%s: set action for %s: "
+		    "serial: not an SMBIOS serial that names one machine",
+		    st->path, na->mac);
+	if (na->uuid == NULL || na->serial == NULL) {
+		if ((rc = stmt_get(st, SQL_MACHINE_IDENTITY, &s)) !=
+		    SQLITE_OK || (rc = bind_text(s, 1, na->mac)) != SQLITE_OK)
+			goto dberr;
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			v = col_text(s, 0);
+			if (na->uuid == NULL && sip_smbios_identifying(0, v))
+				snprintf(uuid, SIP_SMBIOS_STRLEN, "%s", v);
+			v = col_text(s, 1);
+			if (na->serial == NULL && sip_smbios_identifying(1, v))
+				snprintf(serial, SIP_SMBIOS_STRLEN, "%s", v);
+		} else if (rc != SQLITE_DONE)
+			goto dberr;
+	}
+	if (na->uuid != NULL)
+		snprintf(uuid, SIP_SMBIOS_STRLEN, "%s", na->uuid);
+	if (na->serial != NULL)
+		snprintf(serial, SIP_SMBIOS_STRLEN, "%s", na->serial);
+	stmt_put(st, s);
+	return ret;
+ dberr:
+	ret = db_err(st, rc, err, "read the SMBIOS identity of %s", na->mac);
+	stmt_put(st, s);
 	return ret;
 }
 
@@ -525,6 +585,45 @@ action_pin(struct sip_store *st, struct sip_action *act, const char *addr,
 	return ret;
 }
 
+/*
+ * A destructive action known by no identity yet is bound to the one its
+ * first served boot presents, inside that boot's transaction.
+ */
+static enum sip_rc
+identity_pin(struct sip_store *st, struct sip_action *act,
+    const struct sip_client *client, struct sip_err *err)
+{
+	const char *u = client->uuid, *sr = client->serial;
+	sqlite3_stmt *s = NULL;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if (!act->bind_identity || act->bound_uuid[0] != '\0' ||
+	    act->bound_serial[0] != '\0')
+		return SIP_OK;
+	if (!sip_smbios_identifying(0, u))
+		u = NULL;
+	if (!sip_smbios_identifying(1, sr))
+		sr = NULL;
+	if (u == NULL && sr == NULL)
+		return SIP_OK;
+	if ((rc = stmt_get(st, SQL_ACTION_PIN_IDENTITY, &s)) != SQLITE_OK ||
+	    (rc = bind_text(s, 1, u)) != SQLITE_OK ||
+	    (rc = bind_text(s, 2, sr)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 3, act->id)) != SQLITE_OK ||
+	    (rc = sqlite3_step(s)) != SQLITE_DONE)
+		ret = db_err(st, rc, err, "pin the SMBIOS identity of action "
+		    "%lld", (long long)act->id);
+	else {
+		snprintf(act->bound_uuid, sizeof(act->bound_uuid), "%s",
+		    u != NULL ? u : "");
+		snprintf(act->bound_serial, sizeof(act->bound_serial), "%s",
+		    sr != NULL ? sr : "");
+	}
+	stmt_put(st, s);
+	return ret;
+}
+
 enum sip_rc
 sip_store_boot_from(struct sip_store *st, const char *mac,
     const struct sip_client *client, time_t now, enum sip_answer *answer,
@@ -533,8 +632,9 @@ sip_store_boot_from(struct sip_store *st, const char *mac,
 	struct sip_action *act = NULL;
 	enum sip_answer ans = SIP_ANSWER_DEFAULT;
 	const char *addr = client != NULL ? client->addr : NULL, *why;
-	char detail[64 + SIP_ADDR_STRLEN], refused[128] = "";
+	char detail[64 + 2 * SIP_SMBIOS_STRLEN], refused[256] = "";
 	enum sip_rc ret;
+	int pinned;
 
 	*answer = SIP_ANSWER_DEFAULT;
 	*actp = NULL;
@@ -559,6 +659,19 @@ sip_store_boot_from(struct sip_store *st, const char *mac,
 		ans = SIP_ANSWER_REFUSE;
 		snprintf(refused, sizeof(refused), "action %lld for %s: %s",
 		    (long long)act->id, act->mac, why);
+	} else if (act != NULL && (why = sip_identity_refusal(act,
+	    client != NULL ? client->uuid : NULL, client != NULL ?
+	    client->serial : NULL, detail, sizeof(detail))) != NULL) {
+		/*
+		 * Not this machine's disk: nothing counted, so that the
+		 * machine it is bound to still gets every boot it may have.
+		 */
+		if ((ret = request_add(st, act, SIP_REQ_IDENTITY_REFUSED, now,
+		    addr, detail, err)) != SIP_OK)
+			goto out;
+		ans = SIP_ANSWER_REFUSE;
+		snprintf(refused, sizeof(refused), "action %lld for %s: %s: %s",
+		    (long long)act->id, act->mac, why, detail);
 	} else if (act != NULL) {
 		if ((ret = action_step(st, act, SIP_EV_BOOT, NULL, now,
 		    WHO_CLIENT, NULL, addr, &ans, err)) != SIP_OK)
@@ -570,8 +683,21 @@ sip_store_boot_from(struct sip_store *st, const char *mac,
 			if (addr != NULL && act->bound_addr[0] == '\0' &&
 			    (ret = action_pin(st, act, addr, err)) != SIP_OK)
 				goto out;
-			snprintf(detail, sizeof(detail), "boot %d/%d",
-			    act->boots, act->max_boots);
+			pinned = act->bind_identity &&
+			    act->bound_uuid[0] == '\0' &&
+			    act->bound_serial[0] == '\0';
+			if (client != NULL && (ret = identity_pin(st, act,
+			    client, err)) != SIP_OK)
+				goto out;
+			pinned = pinned && (act->bound_uuid[0] != '\0' ||
+			    act->bound_serial[0] != '\0');
+			snprintf(detail, sizeof(detail), "boot %d/%d%s%s%s%s",
+			    act->boots, act->max_boots, pinned ?
+			    ", bound to uuid " : "", !pinned ? "" :
+			    act->bound_uuid[0] != '\0' ? act->bound_uuid : "-",
+			    pinned ? " serial " : "", !pinned ? "" :
+			    act->bound_serial[0] != '\0' ? act->bound_serial :
+			    "-");
 			if ((ret = request_add(st, act, SIP_REQ_SERVED, now,
 			    addr, detail, err)) != SIP_OK)
 				goto out;
@@ -735,6 +861,7 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 	enum sip_answer ans;
 	enum sip_state state;
 	char token[SIP_TOKEN_STRLEN];
+	char uuid[SIP_SMBIOS_STRLEN] = "", serial[SIP_SMBIOS_STRLEN] = "";
 	int64_t start_at;
 	size_t i;
 	enum sip_rc ret = SIP_OK;
@@ -785,11 +912,15 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 		goto out;
 	}
 	state = start_at > now ? SIP_ST_SCHEDULED : SIP_ST_PENDING;
+	if (na->bind_identity && (ret = identity_known(st, na, uuid, serial,
+	    err)) != SIP_OK)
+		goto out;
 	if ((rc = sqlite3_prepare_v2(st->db, "INSERT INTO actions (mac, name, "
 	    "state, completion, token, boots, max_boots, created_at, start_at, "
 	    "expires_at, updated_at, progress, message, created_by, "
-	    "bound_addr) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9, ?7, "
-	    "-1, NULL, ?10, ?11)",
+	    "bound_addr, bind_identity, bound_uuid, bound_serial) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9, ?7, "
+	    "-1, NULL, ?10, ?11, ?12, ?13, ?14)",
 	    -1, &s, NULL)) != SQLITE_OK ||
 	    (rc = bind_text(s, 1, na->mac)) != SQLITE_OK ||
 	    (rc = bind_text(s, 2, na->name)) != SQLITE_OK ||
@@ -803,6 +934,11 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 	    (rc = sqlite3_bind_int64(s, 9, na->expires_at)) != SQLITE_OK ||
 	    (rc = bind_text(s, 10, na->who)) != SQLITE_OK ||
 	    (rc = bind_text(s, 11, na->bound_addr)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int(s, 12, na->bind_identity != 0)) !=
+	    SQLITE_OK ||
+	    (rc = bind_text(s, 13, *uuid != '\0' ? uuid : NULL)) != SQLITE_OK ||
+	    (rc = bind_text(s, 14, *serial != '\0' ? serial : NULL)) !=
+	    SQLITE_OK ||
 	    (rc = sqlite3_step(s)) != SQLITE_DONE) {
 		ret = db_err(st, rc, err, "set action for %s", na->mac);
 		goto out;
@@ -837,6 +973,10 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 		sip_buf_printf(&detail, "%s%s=%s", i > 0 ? " " : "",
 		    na->options[i].key, na->options[i].value);
 	}
+	if (na->bind_identity && (*uuid != '\0' || *serial != '\0'))
+		sip_buf_printf(&detail, "%sbound to uuid %s serial %s",
+		    detail.len > 0 ? " " : "", *uuid != '\0' ? uuid : "-",
+		    *serial != '\0' ? serial : "-");
 	if (detail.failed) {
 		ret = nomem(st, err);
 		goto out;

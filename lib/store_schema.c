@@ -135,6 +135,16 @@ static const char *const migrations[] = {
 	"CREATE INDEX power_jobs_mac ON power_jobs (mac, id);"
 	"ALTER TABLE actions ADD COLUMN blackout_end INTEGER;"
 	"PRAGMA user_version = 5;",
+	/*
+	 * 5 -> 6: a destructive action bound to its machine's SMBIOS
+	 * identity (lib/identity.c): whether it is, and the UUID and serial
+	 * it is bound to (NULL: not known yet, the first boot served pins).
+	 */
+	"ALTER TABLE actions ADD COLUMN bind_identity INTEGER NOT NULL "
+	"DEFAULT 0;"
+	"ALTER TABLE actions ADD COLUMN bound_uuid TEXT;"
+	"ALTER TABLE actions ADD COLUMN bound_serial TEXT;"
+	"PRAGMA user_version = 6;",
 };
 
 int

@@ -28,6 +28,7 @@ const struct sip_keydef sip_builtin_keys[] = {
 	{ "local_efi",		SIP_T_WORD },
 	{ "iscsi_target",	SIP_T_ISCSI },
 	{ "hostname",		SIP_T_WORD },
+	{ "efi_loader",		SIP_T_EFIPATH },
 };
 const size_t sip_builtin_nkeys = SIP_ARRAY_SIZE(sip_builtin_keys);
 
@@ -510,7 +511,9 @@ render(const struct sip_template *t, const struct sip_kv *values,
 			return sip_errf(err, SIP_EINVAL,
 			    "%s: value for '%s' is not a valid %s", t->name,
 			    k->name, sip_type_name(k->type));
-		if (sip_template_kind_check(t->kind, v, why, sizeof(why)) !=
+		/* An EFI path's '\\' is iPXE's own: its type is that whitelist. */
+		if (!(k->type == SIP_T_EFIPATH && t->kind == SIP_TEMPLATE_IPXE) &&
+		    sip_template_kind_check(t->kind, v, why, sizeof(why)) !=
 		    SIP_OK)
 			return sip_errf(err, SIP_EINVAL, "%s: value for '%s': "
 			    "%s", t->name, k->name, why);

@@ -199,7 +199,12 @@ sip_value_check(enum sip_type type, const char *v)
 	if (type == SIP_T_LINE)
 		return n > 0 && n <= SIP_VALUE_MAX && check_line(v, n) ?
 		    SIP_OK : SIP_EINVAL;
-	/* Whatever the other type: bounded, and only bytes iPXE takes literally. */
+	/*
+	 * Whatever the other type: bounded, and only bytes iPXE takes
+	 * literally; an EFI path's '\' too, never last (a line continuation).
+	 */
+	if (type == SIP_T_EFIPATH)
+		return sip_efi_path_check(v) ? SIP_OK : SIP_EINVAL;
 	if (n == 0 || n > SIP_VALUE_MAX || !all_in(v, n, SIP_SAFE_CHARS))
 		return SIP_EINVAL;
 	switch (type) {

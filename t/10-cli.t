@@ -265,7 +265,7 @@ run set-action aa:bb:cc:dd:ee:01 local:boot
 is "$rc" 0 "replace an active action"
 grep -q "aa:bb:cc:dd:ee:01: replaces memtest:run (pending)" "$T/err"
 ok $? "replacing warns, naming the old action"
-SUDO_USER=alice "$SIP" -c "$CONF" set-action aa:bb:cc:dd:ee:04 wipe:disk label=abc passes=3 \
+SUDO_USER=alice "$SIP" -c "$CONF" set-action --yes aa:bb:cc:dd:ee:04 wipe:disk label=abc passes=3 \
     > "$T/out" 2> "$T/err"
 is "$?" 0 "set-action with options"
 grep -q "wipe:disk is destructive" "$T/err"
@@ -317,7 +317,7 @@ ok $? "preview prints exactly what ipxe.cgi then serves"
 grep -q 'kernel /\|chain ?' "$T/preview"
 is "$?" 1 "preview: no URL without its host"
 for step in "journal: a boot would append $M9" "active list .*: $M9 is on it" \
-    "action [0-9]* memtest:run: pending, boot 0/1" "expires " "smbios: not checked" \
+    "action [0-9]* memtest:run: pending, boot 0/1" "expires " "smbios: not bound (the capability is not destructive)" \
     "step: pending -> done (boot)" "template .*/memtest/" "key token = [0-9a-f]"; do
 	grep -q "^se3-ipxe: preview: $step" "$T/trace" || echo "missing: $step"
 done > "$T/missing"
@@ -354,7 +354,7 @@ ok $? "history --json is valid JSON"
 # which things happened (the row id), not the order of the clock.
 if command -v faketime > /dev/null 2>&1; then
 	[ -n "${SIP_SANITIZE-}" ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-	run set-action aa:bb:cc:dd:ee:09 wipe:disk label=abc --max-boots 3
+	run set-action --yes aa:bb:cc:dd:ee:09 wipe:disk label=abc --max-boots 3
 	cgi_boot "mac=aa:bb:cc:dd:ee:09&platform=pcbios"
 	CGI_BIN=$TOP/build/t/ipxe-dynamic.cgi CGI_WRAP="faketime @$(($(date +%s) - 3600))" \
 	    cgi_boot "mac=aa:bb:cc:dd:ee:09&platform=pcbios"

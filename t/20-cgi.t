@@ -60,8 +60,8 @@ boot "mac=$M1&platform=pcbios"
 ok "$(is_local_script; echo $?)" "after memtest: local"
 
 # --- a report action: counted boots, tokens --------------------------------
-se3ipxe set-action $M2 fakeinstall:install disk=nvme0n1 > /dev/null 2>&1
-ok $? "set-action fakeinstall:install"
+se3ipxe set-action --yes $M2 fakeinstall:install disk=nvme0n1 > /dev/null 2>&1
+ok $? "set-action --yes fakeinstall:install"
 TOKEN=$(token_of $M2)
 is "${#TOKEN}" 48 "a token of 48 digits: 16 public, 32 secret (128 bits)"
 cgi GET /report "token=$TOKEN&status=running"
@@ -133,7 +133,7 @@ grep -q 'goto local_efi_exit' "$T/body"; ok $? "UEFI local boot is exit by defau
 
 # --- files: what the booted system fetches with the token ---------------------
 M3=52:54:00:00:00:03
-se3ipxe set-action $M3 fakeinstall:install disk=sdb > /dev/null 2>&1
+se3ipxe set-action --yes $M3 fakeinstall:install disk=sdb > /dev/null 2>&1
 T3=$(token_of $M3)
 ID3=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT id FROM actions WHERE token = '$T3'")
 cgi GET /file/preseed.cfg "token=$T3"
@@ -174,7 +174,7 @@ cgi GET /file/preseed.cfg "token=$T3"
 is "$status" 403 "file of a finished action: 403"
 
 # --- max boots without a report: failed, then local --------------------------
-se3ipxe set-action $M2 fakeinstall:install --max-boots 2 > /dev/null 2>&1
+se3ipxe set-action --yes $M2 fakeinstall:install --max-boots 2 > /dev/null 2>&1
 boot "mac=$M2"; boot "mac=$M2"
 is "$(state_of $M2)" "booting 2" "two boots served"
 boot "mac=$M2"
@@ -184,14 +184,14 @@ boot "mac=$M2"
 ok "$(is_local_script; echo $?)" "and local again"
 
 # --- expiry: an action past its time gives local -----------------------------
-se3ipxe set-action $M2 fakeinstall:install > /dev/null 2>&1
+se3ipxe set-action --yes $M2 fakeinstall:install > /dev/null 2>&1
 sqlite3 "$T/db/se3-ipxe.db" "UPDATE actions SET expires_at = strftime('%s','now') - 1 WHERE mac='$M2' AND state='pending'"
 boot "mac=$M2"
 ok "$(is_local_script; echo $?)" "expired: local"
 is "$(state_of $M2)" "expired 0" "expired on boot"
 
 # Expiry counts from the start (--at), not from when the action is set, as the pages say.
-se3ipxe set-action $M2 fakeinstall:install --at +1h --expires 1m > /dev/null 2>&1
+se3ipxe set-action --yes $M2 fakeinstall:install --at +1h --expires 1m > /dev/null 2>&1
 is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT state, expires_at - start_at FROM actions WHERE mac='$M2' ORDER BY id DESC LIMIT 1")" \
     "scheduled|60" "--at +1h --expires 1m: expires 1m after its start"
 se3ipxe cancel $M2 > /dev/null 2>&1
@@ -218,7 +218,7 @@ is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT count(*) FROM history")" "$history_bef
 boot "mac=$M4&platform=pcbios"
 is "$length" "$(wc -c < "$T/body" | tr -d ' ')" "HEAD: the Content-Length of the GET that follows"
 is "$(state_of $M4)" "done 1" "the GET after it boots memtest"
-se3ipxe set-action $M3 fakeinstall:install > /dev/null 2>&1
+se3ipxe set-action --yes $M3 fakeinstall:install > /dev/null 2>&1
 T4=$(token_of $M3)
 boot "mac=$M3"
 before=$(sqlite3 "$T/db/se3-ipxe.db" "$nofile")

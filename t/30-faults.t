@@ -163,7 +163,7 @@ CONFIG=$T/badtmpl.conf boot "mac=52:54:00:00:00:11"
 fault_ok "default template with an unknown key"
 
 make_fakeinstall
-se3ipxe set-action 52:54:00:00:00:12 fakeinstall:install > /dev/null 2>&1
+se3ipxe set-action --yes 52:54:00:00:00:12 fakeinstall:install > /dev/null 2>&1
 ok $? "an action whose template will vanish"
 rm "$T/modules/fakeinstall/install.ipxe"
 boot "mac=52:54:00:00:00:12"
@@ -185,7 +185,7 @@ else
 	CGI_ENV="LD_PRELOAD=$TOP/build/t/failmalloc.so FAILMALLOC_AFTER=0" boot "mac=$M"
 	grep -q 'out of memory' "$T/err"; ok $? "the allocator really fails (preload works)"
 	make_fakeinstall
-	se3ipxe set-action 52:54:00:00:00:15 fakeinstall:install --max-boots 100 > /dev/null 2>&1
+	se3ipxe set-action --yes 52:54:00:00:00:15 fakeinstall:install --max-boots 100 > /dev/null 2>&1
 	bad=0
 	n=0
 	while [ $n -le 3000 ]; do

@@ -26,7 +26,7 @@ action_row() { sqlite3 "$db" "SELECT * FROM actions WHERE mac = '$1' ORDER BY id
 count() { sqlite3 "$db" "SELECT count(*) FROM history WHERE $1"; }
 
 # --- the real machine boots first: it pins its address ----------------------
-se3ipxe set-action $M fakeinstall:install disk=sdb > /dev/null 2>&1
+se3ipxe set-action --yes $M fakeinstall:install disk=sdb > /dev/null 2>&1
 TOKEN=$(token_of $M)
 ID=$(sqlite3 "$db" "SELECT id FROM actions WHERE mac = '$M'")
 from $A GET "" "mac=$M&platform=pcbios"
@@ -118,7 +118,7 @@ is "$(count "action_id = $ID AND who = 'client' AND event NOT LIKE '%-refused' A
 # --- bind = none: B is taken, and recorded ----------------------------------
 write_config "$T/none.conf" "[security]" "bind = none"
 M2=52:54:00:00:38:02
-CONFIG=$T/none.conf se3ipxe set-action $M2 fakeinstall:install > /dev/null 2>&1
+CONFIG=$T/none.conf se3ipxe set-action --yes $M2 fakeinstall:install > /dev/null 2>&1
 T2=$(token_of $M2)
 CONFIG=$T/none.conf from $A GET "" "mac=$M2"
 CONFIG=$T/none.conf from $B GET "" "mac=$M2"
@@ -170,7 +170,7 @@ get() {	# get SOURCE PATH?QUERY: the status from that source address
 	    "$APACHE_URL/cgi-bin/ipxe.cgi$2" || echo "curl-failed"
 }
 M3=52:54:00:00:38:03
-se3ipxe set-action $M3 fakeinstall:install > /dev/null 2>&1
+se3ipxe set-action --yes $M3 fakeinstall:install > /dev/null 2>&1
 T3=$(token_of $M3)
 ID3=$(sqlite3 "$db" "SELECT id FROM actions WHERE mac = '$M3'")
 is "$(get 127.0.0.1 "?mac=$M3&platform=pcbios")" 200 "Apache: the machine boots from 127.0.0.1"

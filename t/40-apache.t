@@ -164,7 +164,7 @@ is "$(field "$m1" machine.boots)" 2 "machines.boots counts both boots of $m1"
 
 # ---------------------------------------------------------------- report
 m2=52:54:00:00:00:02
-t "set-action $m2 fakeinstall:install (test module)" logged se3 set-action "$m2" fakeinstall:install
+t "set-action --yes $m2 fakeinstall:install (test module)" logged se3 set-action --yes "$m2" fakeinstall:install
 is "$(field "$m2" action.state)" pending "the new action is pending"
 
 code=$(boot "$m2")
@@ -214,7 +214,7 @@ is "$(field "$m2" machine.boots)" 3 "machines.boots counts all 3 boots of $m2"
 
 # ---------------------------------------------------------------- max_boots
 m3=52:54:00:00:00:03
-t "set-action $m3 fakeinstall:install" logged se3 set-action "$m3" fakeinstall:install
+t "set-action --yes $m3 fakeinstall:install" logged se3 set-action --yes "$m3" fakeinstall:install
 for i in 1 2 3; do
 	code=$(boot "$m3")
 	is "$code" 200 "max_boots life, boot $i: HTTP 200"

@@ -284,7 +284,7 @@ start_of() {
 	sqlite3 "$DB" "SELECT state || ' ' || start_at FROM actions WHERE mac = '$1' ORDER BY id DESC LIMIT 1"
 }
 # 2026-12-14 is a Monday.
-on "2026-12-14 09:00:00" "$BO" set-action "$B1" wipe:disk label=abc
+on "2026-12-14 09:00:00" "$BO" set-action --yes "$B1" wipe:disk label=abc
 is "$rc" 0 "set-action of a destructive action in a window: exit 0"
 grep -q "wipe:disk is destructive and now is in a \[blackout\] window: it waits for the window's end, 2026-12-14 12:00" "$T/err"
 ok $? "... and says it waits for the window's end: $(grep blackout "$T/err")"
@@ -298,11 +298,11 @@ is "$(python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["action"]["bla
 on "2026-12-14 09:00:00" "$BO" set-action "$B2" memtest:run
 is "$rc:$(start_of "$B2" | cut -d' ' -f1)" "0:pending" "a non-destructive action in a window starts now"
 grep -q blackout "$T/err"; is "$?" 1 "... and says nothing of the blackout"
-on "2026-12-14 09:00:00" "$BO" set-action --at "2026-12-14 14:00" "$B3" wipe:disk label=abc
+on "2026-12-14 09:00:00" "$BO" set-action --yes --at "2026-12-14 14:00" "$B3" wipe:disk label=abc
 is "$(start_of "$B3")" "scheduled $(epoch "2026-12-14 17:30")" "set-action --at inside the afternoon window: held to 17:30"
 
 # An action scheduled before the windows were configured: the tick holds it.
-on "2026-12-14 07:00:00" "$CONF" set-action --at "2026-12-14 10:00" "$B4" wipe:disk label=abc
+on "2026-12-14 07:00:00" "$CONF" set-action --yes --at "2026-12-14 10:00" "$B4" wipe:disk label=abc
 is "$(start_of "$B4")" "scheduled $(epoch "2026-12-14 10:00")" "without windows: scheduled for 10:00"
 on "2026-12-14 09:30:00" "$BO" tick
 grep -q "held 1 for blackout" "$T/out"; ok $? "the tick holds it: $(cat "$T/out")"
@@ -323,7 +323,7 @@ is "$(start_of "$B1" | cut -d' ' -f1)" pending "... and the one set in the windo
 printf '[blackout]\nwindows = sun 00:00-12:00\n' > "$T/dst.tail"
 cat "$CONF" "$T/dst.tail" > "$T/dst.conf"
 TZ=Europe/Paris faketime "2026-03-29 01:00:00" "$SIP" -c "$T/dst.conf" \
-    set-action 52:54:00:88:00:05 wipe:disk label=abc > "$T/out" 2> "$T/err"
+    set-action --yes 52:54:00:88:00:05 wipe:disk label=abc > "$T/out" 2> "$T/err"
 is "$(start_of 52:54:00:88:00:05)" "scheduled $(epoch "2026-03-29 10:00 UTC")" \
     "Europe/Paris, the night summer time starts: held from 01:00 CET to 12:00 CEST (10:00 UTC, 10 h later)"
 

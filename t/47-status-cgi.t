@@ -27,7 +27,7 @@ is "$(json 'len(d["parcs"]), d["parcs"][0]["parc"], len(d["parcs"][0]["machines"
 
 # --- three machines: an action, a running install with a hostile message --
 se3ipxe set-action $M1 memtest:run > /dev/null 2>&1
-se3ipxe set-action $M2 fakeinstall:install disk=sda > /dev/null 2>&1
+se3ipxe set-action --yes $M2 fakeinstall:install disk=sda > /dev/null 2>&1
 boot "mac=$M2&platform=efi&ip=10.0.0.2"
 cgi GET /report "token=$(token_of $M2)&status=running&progress=40&msg=%3Cscript%3Ealert(1)%3C/script%3E%20%22q%22%20%27a%27%20%26amp;"
 is "$status" 200 "a report with a hostile message taken"

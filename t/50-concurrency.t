@@ -53,7 +53,7 @@ s2=52:54:00:aa:00:02	# report mode, --max-boots 100
 s3=52:54:00:aa:00:03	# oneshot
 s4=52:54:00:aa:00:04	# no action
 
-if se3 set-action "$s1" "$s2" fakeinstall:install --max-boots "$MAX_BOOTS" \
+if se3 set-action --yes "$s1" "$s2" fakeinstall:install --max-boots "$MAX_BOOTS" \
     >"$T/set.out" 2>&1 && se3 set-action "$s3" memtest:run >>"$T/set.out" 2>&1; then
 	ok 0 "set-action on the shared MACs"
 else
@@ -101,7 +101,7 @@ cli_loop() {
 		_r=$((_r + 1))
 		_m=$(printf '52:54:00:cc:00:%02x' $((_r % 8)))
 		# status folds the seen journal while the workers append to it
-		for _cmd in "set-action $_m fakeinstall:install" "cancel $_m" \
+		for _cmd in "set-action --yes $_m fakeinstall:install" "cancel $_m" \
 		    "status"; do
 			# shellcheck disable=SC2086
 			if ! se3 $_cmd >"$T/cli.out" 2>&1; then

@@ -1577,10 +1577,10 @@ test_bind(void)
 {
 	struct sip_store *st = store_new("bind.db");
 	const char *path = db_path("bind.db");
-	struct sip_client a = { "192.0.2.10", SIP_BIND_ADDRESS };
-	struct sip_client b = { "192.0.2.66", SIP_BIND_ADDRESS };
-	struct sip_client none = { NULL, SIP_BIND_ADDRESS };
-	struct sip_client b_free = { "192.0.2.66", SIP_BIND_NONE };
+	struct sip_client a = { "192.0.2.10", SIP_BIND_ADDRESS, NULL, NULL };
+	struct sip_client b = { "192.0.2.66", SIP_BIND_ADDRESS, NULL, NULL };
+	struct sip_client none = { NULL, SIP_BIND_ADDRESS, NULL, NULL };
+	struct sip_client b_free = { "192.0.2.66", SIP_BIND_NONE, NULL, NULL };
 	struct sip_status_row *rows = NULL;
 	struct sip_action *act = NULL;
 	struct sip_err err = { "" };
@@ -1706,8 +1706,8 @@ static void
 test_bind_expected(void)
 {
 	struct sip_store *st = store_new("expected.db");
-	struct sip_client a = { "2001:db8::10", SIP_BIND_ADDRESS };
-	struct sip_client b = { "2001:db8::66", SIP_BIND_ADDRESS };
+	struct sip_client a = { "2001:db8::10", SIP_BIND_ADDRESS, NULL, NULL };
+	struct sip_client b = { "2001:db8::66", SIP_BIND_ADDRESS, NULL, NULL };
 	struct sip_new_action na = new_action(MAC_A, SIP_COMPLETE_REPORT, 3, 0,
 	    5000);
 	struct sip_action *act = NULL;
@@ -1752,7 +1752,7 @@ test_old_token(void)
 {
 	struct sip_store *st = store_new("old.db");
 	const char *path = db_path("old.db");
-	struct sip_client a = { "192.0.2.10", SIP_BIND_ADDRESS };
+	struct sip_client a = { "192.0.2.10", SIP_BIND_ADDRESS, NULL, NULL };
 	struct sip_action *act = NULL;
 	struct sip_err err = { "" };
 	char token[SIP_TOKEN_STRLEN], bad[SIP_TOKEN_STRLEN];
@@ -1768,6 +1768,9 @@ test_old_token(void)
 	raw = raw_open(path);
 	rc = sqlite3_exec(raw, "DROP INDEX actions_token_public;"
 	    "DROP TABLE power_jobs;"
+	    "ALTER TABLE actions DROP COLUMN bound_serial;"
+	    "ALTER TABLE actions DROP COLUMN bound_uuid;"
+	    "ALTER TABLE actions DROP COLUMN bind_identity;"
 	    "ALTER TABLE actions DROP COLUMN blackout_end;"
 	    "ALTER TABLE actions DROP COLUMN bound_addr;"
 	    "ALTER TABLE history DROP COLUMN addr;"

@@ -364,6 +364,7 @@ main(void)
 			{ UNCONST("mac"), UNCONST("52:54:00:12:34:56") },
 			{ UNCONST("local_pcbios"), UNCONST("sanboot") },
 			{ UNCONST("local_efi"), UNCONST("exit") },
+			{ UNCONST("efi_loader"), UNCONST("\\EFI\\Boot\\bootx64.efi") },
 			{ UNCONST("iscsi_target"), UNCONST("iscsi:10.0.0.1::::iqn.2026-11.fr.se3:pc01") },
 		};
 		static const char *const files[][2] = {
@@ -378,7 +379,7 @@ main(void)
 			if (rc != SIP_OK)
 				continue;
 			sip_buf_init(&out);
-			is_int(sip_template_render(t, local_values, 4, &out, &err),
+			is_int(sip_template_render(t, local_values, 5, &out, &err),
 			    SIP_OK, "%s renders", files[i][0]);
 			golden(files[i][1], out.data ? out.data : "");
 			sip_buf_free(&out);
