@@ -1157,6 +1157,17 @@ test_man_example(void)
 }
 
 /* The modules shipped in the tree: the tests run from its root. */
+static int
+shipped_has(struct sip_module **ms, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(ms[i]->name, name) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 test_shipped(void)
 {
@@ -1170,11 +1181,9 @@ test_shipped(void)
 	if (!is_int(sip_module_scan("modules", &ms, &n, &err), SIP_OK,
 	    "shipped: modules/ scans"))
 		printf("# %s\n", err.msg);
-	is_int(n, 2, "shipped: two modules");
-	if (n == 2) {
-		is_str(ms[0]->name, "local", "shipped: local");
-		is_str(ms[1]->name, "memtest", "shipped: memtest");
-	}
+	/* Other modules ship beside these two (issue 9): find them by name. */
+	ok(shipped_has(ms, n, "local"), "shipped: local");
+	ok(shipped_has(ms, n, "memtest"), "shipped: memtest");
 	sip_modules_free(ms, n);
 
 	is_int(sip_module_find("modules", "local", &m, &err), SIP_OK,

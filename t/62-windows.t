@@ -1,0 +1,146 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# modules/windows through the real ipxe.cgi: every capability x option value renders its script and files as the golden files say, every XML passes xmllint, hostile values are refused at set-action.
+. t/lib/tap.sh
+. t/lib/cgi.sh
+
+write_config "$T/se3-ipxe.conf"
+db_create
+GOLD=$TOP/t/golden/windows
+n=0
+
+# render CAP [KEY=VALUE]: set the action on a new MAC, boot it once, then
+# fetch every file its capability declares, all in $T/got: the script,
+# then each file under a "==> NAME <==" line, with the action's MAC, id
+# and token replaced by @MAC@, @ID@ and @TOKEN@.
+render() {
+	cap=$1
+	shift
+	n=$((n + 1))
+	mac=$(printf '52:54:00:62:%02x:%02x' $((n / 256)) $((n % 256)))
+	se3ipxe set-action "$mac" "windows:$cap" "$@" > "$T/set.out" 2>&1 || {
+		cat "$T/set.out" > "$T/got"
+		return 1
+	}
+	token=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT token FROM actions WHERE mac = '$mac' AND state IN ('pending', 'running')")
+	id=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT id FROM actions WHERE token = '$token'")
+	boot "mac=$mac&platform=pcbios"
+	{ echo "==> $cap.ipxe ($status) <=="; cat "$T/body"; } > "$T/raw"
+	files=$(sed -n "/^\[capability $cap\]/,/^\[/s/^files = //p" "$TOP/modules/windows/module.ini")
+	for f in $files; do
+		cgi GET "/file/$f" "token=$token"
+		{ echo "==> $f ($status) <=="; cat "$T/body"; } >> "$T/raw"
+		case $f in
+		*.xml) cp "$T/body" "$T/xml/$cap-$n-$f" ;;
+		esac
+	done
+	sed -e "s/$mac/@MAC@/g" -e "s/$token/@TOKEN@/g" -e "s/action $id)/action @ID@)/g" "$T/raw" > "$T/got"
+}
+
+# golden NAME: $T/got against t/golden/windows/NAME (written anew with
+# SIP_GOLDEN_UPDATE=1).
+golden() {
+	if [ -n "${SIP_GOLDEN_UPDATE-}" ]; then
+		mkdir -p "$GOLD"
+		cp "$T/got" "$GOLD/$1"
+	fi
+	if cmp -s "$GOLD/$1" "$T/got"; then
+		ok 0 "$1: the golden script and files"
+	else
+		ok 1 "$1: the golden script and files"
+		diff -u "$GOLD/$1" "$T/got" | sed 's/^/# /' | head -40
+	fi
+}
+
+mkdir -p "$T/xml"
+# Every value of every enum and boolean, both ends of every integer, a
+# second value of every name.
+for cap_case in \
+    install: \
+    install:media=win11 \
+    install:image_index=64 \
+    install:product_key=NW6C2-QMPVW-D7KKK-3GKT6-VCFB2 \
+    install:locale=en-US \
+    install:disk=keep-partitions \
+    install:partition=1 \
+    install:partition=128 \
+    install:share_server=10.1.2.3 \
+    install:share_name=install-w11 \
+    install:share_user=admin@sambaedu3.lan \
+    install:setup_path=os/Win11/x64 \
+    install:domain_join=yes \
+    install:domain=college.ac-test.fr \
+    winpe: \
+    winpe:media=pe-x64 \
+    winpe:share_server=se3.college.lan \
+    winpe:share_name=tools \
+    winpe:share_user=technicien; do
+	cap=${cap_case%%:*}
+	kv=${cap_case#*:}
+	if render "$cap" $kv; then
+		golden "$(printf '%s' "$cap${kv:+--$kv}" | tr / _)"
+	else
+		ok 1 "$cap $kv: set-action: $(cat "$T/got")"
+	fi
+done
+grep -q '^==> install.ipxe (200) <==$' "$GOLD/install"; ok $? "install: the script is served (200)"
+is "$(grep -c '^==> .* (200) <==$' "$GOLD/install")" 5 "install: the script and its 4 files are served (200)"
+is "$(grep -c '^==> .* (200) <==$' "$GOLD/winpe")" 3 "winpe: the script and its 2 files are served (200)"
+grep -q '^kernel .*/se3-ipxe/windows/wimboot ' "$GOLD/install"; ok $? "install: wimboot is the kernel"
+grep -q '^initrd .*/unattend-join-yes\.xml?token=@TOKEN@ autounattend\.xml ' "$GOLD/install--domain_join=yes"
+ok $? "domain_join=yes: the joining answer file is the one WinPE gets"
+is "$(grep -c '<JoinDomain>college.ac-test.fr</JoinDomain>' "$GOLD/install--domain=college.ac-test.fr")" 1 \
+    "the domain reaches the joining answer file only"
+
+# Every answer file rendered is well-formed XML.
+nxml=0 bad=
+for f in "$T"/xml/*.xml; do
+	nxml=$((nxml + 1))
+	xmllint --noout "$f" 2> "$T/xmllint.err" || bad="$bad $(basename "$f"): $(head -n 1 "$T/xmllint.err")"
+done
+is "$bad" "" "xmllint --noout: all $nxml rendered answer files are well-formed"
+is "$nxml" 28 "the two answer files of each of the 14 install cases"
+
+# Hostile values: refused at set-action with the option's name, nothing
+# stored, for every option of both capabilities.
+hostile_file=$T/hostile
+{
+	printf '%s\n' 'a&b' 'a|b' 'a<b' 'a>b' 'a^b' '%PATH%' '!x!' 'a"b' "a'b" '(a)' 'a b' 'a\b' \
+	    '\\srv\share' 'a;b' 'a#b' '[a]' 'a=b' '$(id)' '`id`' '${x}' '{{token}}' '../x' '/x' 'x/' \
+	    '-x' '.x' '@x' 'x@' 'a,b' 'a+b' 'a:b' 'a~b' '<![CDATA[' ']]>' '&amp;' '&#x41;' '-->' \
+	    'é' 'a​b' '' ' ' 'x ' ' x' '-1' 'a%41' 'a/../b' 'a//b' \
+	    "$(printf 'a\tb')" "$(printf 'a\rb')" "$(printf 'a\033[2Jb')" "$(head -c 300 /dev/zero | tr '\0' a)"
+	printf 'a\nb\n' | tr '\n' '\001'; echo
+} > "$hostile_file"
+nh=0 leaked= accepted=
+before=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT count(*) FROM actions")
+for cap in install winpe; do
+	opts=$(sed -n "s/^\[option $cap\.\(.*\)\]$/\1/p" "$TOP/modules/windows/module.ini")
+	for opt in $opts; do
+		while IFS= read -r v; do
+			nh=$((nh + 1))
+			if se3ipxe set-action 52:54:00:62:ff:ff "windows:$cap" "$opt=$v" > "$T/h.out" 2>&1; then
+				# Some hostile-looking values are valid for some options
+				# (a number for an integer, a word for a name): those
+				# must then render as themselves, checked below.
+				accepted="$accepted $opt=$v"
+				se3ipxe cancel 52:54:00:62:ff:ff > /dev/null 2>&1
+			elif ! grep -q "$opt" "$T/h.out"; then
+				leaked="$leaked [$opt=$v: $(head -n 1 "$T/h.out")]"
+			fi
+		done < "$hostile_file"
+	done
+done
+is "$leaked" "" "every refusal of $nh hostile assignments names the option"
+is "$accepted" "" "and every one of them is refused"
+# Values of the right characters but out of their type: refused too.
+bad=
+for kv in image_index=0 image_index=65 partition=0 partition=129 disk=entire domain_join=maybe \
+    product_key=W269N-WFGWX-YQC9B-4Q86R-FJVJ product_key=w269n-wfgwx-yqc9b-4q86r-fjvjd \
+    locale=FR-fr locale=fr_FR locale=fr media=Win10 share_user=x@; do
+	se3ipxe set-action 52:54:00:62:ff:ff windows:install "$kv" > /dev/null 2>&1 && bad="$bad $kv"
+done
+is "$bad" "" "out-of-type values refused: integers out of bounds, unknown enum, bad key, locale, media"
+is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT count(*) FROM actions WHERE state IN ('pending','running') AND mac = '52:54:00:62:ff:ff'")" 0 \
+    "no hostile action left active"
+done_testing
