@@ -143,4 +143,19 @@ done
 is "$bad" "" "out-of-type values refused: integers out of bounds, unknown enum, bad key, locale, media"
 is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT count(*) FROM actions WHERE state IN ('pending','running') AND mac = '52:54:00:62:ff:ff'")" 0 \
     "no hostile action left active"
+# The example of se3-ipxe-modules(5) sets the action it says.
+cmd=$(awk '/^Installing Windows 11/ { s = 1 } s == 1 && /^\.Bd -literal/ { s = 2; next }
+	s == 2 && /^\.Ed/ { exit } s == 2 { gsub(/\\e$/, ""); printf "%s ", $0 }' "$TOP/man/se3-ipxe-modules.5")
+case $cmd in
+'# se3-ipxe set-action '*)
+	# shellcheck disable=SC2086 # the command's words, as the page writes them
+	set -- ${cmd#'# se3-ipxe '}
+	se3ipxe "$@" > "$T/ex.out" 2>&1
+	ok $? "the man page's example runs: $cmd"
+	is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT count(*) FROM actions WHERE name = 'windows:install' AND mac IN ('52:54:00:12:34:56', '52:54:00:12:34:57') AND state = 'pending'")" 2 \
+	    "and sets windows:install on its two machines" ;;
+*)
+	ok 1 "the man page's example is found: '$cmd'"
+	skip "the man page's example sets its action" ;;
+esac
 done_testing
