@@ -158,4 +158,42 @@ case $cmd in
 	ok 1 "the man page's example is found: '$cmd'"
 	skip "the man page's example sets its action" ;;
 esac
+# setup: WinPE's files from mounted media (any case) into the boot tree.
+SETUP=$TOP/modules/windows/setup
+B=$T/bootroot
+mkdir -p "$T/iso/BOOT" "$T/iso/SOURCES" "$T/iso/efi/boot"
+printf 'bcd' > "$T/iso/BOOT/BCD"
+printf 'sdi' > "$T/iso/BOOT/boot.sdi"
+printf 'wim' > "$T/iso/SOURCES/BOOT.WIM"
+printf 'efi' > "$T/iso/efi/boot/bootx64.efi"
+BOOT_ROOT=$B sh "$SETUP" "$T/iso" win11 > "$T/setup.out" 2>&1
+ok $? "setup SOURCE win11: exit 0"
+is "$(cat "$B/windows/win11/boot/bcd" "$B/windows/win11/boot/boot.sdi" "$B/windows/win11/sources/boot.wim")" \
+    "bcdsdiwim" "setup: bcd, boot.sdi and boot.wim copied under their media names, whatever their case"
+is "$(cd "$B/windows" && find . | sort | tr '\n' ' ')" \
+    ". ./win11 ./win11/boot ./win11/boot/bcd ./win11/boot/boot.sdi ./win11/sources ./win11/sources/boot.wim " \
+    "setup: nothing else written"
+printf 'wim2' > "$T/iso/SOURCES/BOOT.WIM"
+BOOT_ROOT=$B sh "$SETUP" "$T/iso" win11 > /dev/null 2>&1
+is "$(cat "$B/windows/win11/sources/boot.wim")" wim2 "setup again: the media replaced whole"
+is "$(ls -A "$B/windows" | tr '\n' ' ')" "win11 " "setup again: no temporary left"
+rm "$T/iso/BOOT/boot.sdi"
+BOOT_ROOT=$B sh "$SETUP" "$T/iso" win12 > "$T/setup.out" 2>&1
+is "$?:$(cat "$T/setup.out")" "1:windows setup: $T/iso has no boot/boot.sdi: not Windows installation media" \
+    "setup from incomplete media: exit 1, one line saying what is missing"
+ok "$([ ! -e "$B/windows/win12" ]; echo $?)" "and nothing installed"
+for m in Win11 -x 'a b' '../x' "$(printf '%033d' 0)"; do
+	BOOT_ROOT=$B sh "$SETUP" "$T/iso" "$m" > "$T/setup.out" 2>&1
+	is "$?:$(wc -l < "$T/setup.out")" "1:1" "setup media '$m': refused in one line"
+done
+BOOT_ROOT=$B sh "$SETUP" > "$T/setup.out" 2>&1
+is "$?:$(cat "$T/setup.out")" "1:windows setup: $B/windows/wimboot is missing: run se3-ipxe setup windows" \
+    "setup check without wimboot: exit 1, says so"
+: > "$B/windows/wimboot"
+BOOT_ROOT=$B sh "$SETUP" > "$T/setup.out" 2>&1
+is "$?:$(cat "$T/setup.out")" "0:windows setup: wimboot and 1 media in $B/windows/" "setup check: wimboot and the media found"
+mkdir "$B/windows/pe"
+BOOT_ROOT=$B sh "$SETUP" > "$T/setup.out" 2>&1
+is "$?:$(cat "$T/setup.out")" "1:windows setup: $B/windows/pe/boot/bcd is missing: run $SETUP SOURCE pe" \
+    "setup check: an incomplete media named"
 done_testing
