@@ -161,6 +161,9 @@ option_text(const struct sip_option *o)
 			putchar('/');
 		}
 		break;
+	case SIP_OPT_TEXT:
+		printf(" of at most %lld bytes", (long long)o->max);
+		break;
 	default:
 		break;
 	}
@@ -199,7 +202,8 @@ capability_text(const struct ctx *ctx, const struct sip_module *m,
 	if (cap->nfiles > 0) {
 		fputs("\tfiles", stdout);
 		for (i = 0; i < cap->nfiles; i++)
-			printf(" %s", cap->files[i]);
+			printf(" %s:%s", cap->files[i],
+			    sip_template_kind_name(cap->file_kinds[i]));
 		putchar('\n');
 	}
 	for (i = 0; i < cap->noptions; i++)
@@ -230,6 +234,9 @@ option_json(struct sip_buf *b, const struct sip_option *o)
 	case SIP_OPT_NAME:
 		sip_json_kstr(b, "pattern", o->pattern);
 		break;
+	case SIP_OPT_TEXT:
+		sip_json_kint(b, "maxlen", o->max);
+		break;
 	default:
 		break;
 	}
@@ -254,6 +261,12 @@ capability_json(struct sip_buf *b, const struct ctx *ctx,
 	sip_json_kbool(b, "destructive", cap->destructive);
 	sip_buf_puts(b, ",\"files\":");
 	sip_json_strings(b, (const char *const *)cap->files, cap->nfiles);
+	sip_buf_puts(b, ",\"file_kinds\":[");
+	for (i = 0; i < cap->nfiles; i++) {
+		sip_buf_puts(b, i ? "," : "");
+		sip_json_str(b, sip_template_kind_name(cap->file_kinds[i]));
+	}
+	sip_buf_puts(b, "]");
 	sip_buf_puts(b, ",\"options\":[");
 	for (i = 0; i < cap->noptions; i++) {
 		if (i > 0)

@@ -86,8 +86,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < n; i++) {
 			if (sip_mac_parse(kv[i].value, &mac) == SIP_OK)
 				sip_mac_format(&mac, canon);
+			/* A line's safety is its template kind's, not its type's. */
 			for (t = 0; t < SIP_T__MAX; t++)
-				if (sip_value_check((enum sip_type)t, kv[i].value) == SIP_OK &&
+				if (t != SIP_T_LINE && sip_value_check((enum sip_type)t, kv[i].value) == SIP_OK &&
 				    strspn(kv[i].value, SIP_SAFE_CHARS) != strlen(kv[i].value))
 					abort();	/* a whitelist let an unsafe byte through */
 		}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* libFuzzer target: template loading and rendering, scripts and files; a script must start with #!ipxe, and no value may add a line. */
+/* libFuzzer target: template loading and rendering, scripts and files of every kind; a script must start with #!ipxe, and no value may add a line or leave its quotes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +19,38 @@ count_lines(const char *s, size_t n)
 	return lines;
 }
 
+/* How many bytes of s are in set. */
+static size_t
+count_of(const char *s, size_t n, const char *set)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += strchr(set, s[i]) != NULL && s[i] != '\0';
+	return c;
+}
+
+/* Double quotes not escaped by a backslash. */
+static size_t
+bare_quotes(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			c++;
+	}
+	return c;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct sip_keydef keys[] = {
 		{ "mac", SIP_T_MAC }, { "url", SIP_T_URL }, { "word", SIP_T_WORD },
-		{ "text", SIP_T_TEXT }, { "token", SIP_T_HEX },
+		{ "text", SIP_T_TEXT }, { "line", SIP_T_LINE },
 	};
 	struct sip_template *t;
 	struct sip_err err;
@@ -38,9 +64,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Input: template bytes, then a 0xff byte, then one value for every key. */
 	split = memchr(data, 0xff, size);
 	tlen = split ? (size_t)(split - data) : size;
-	/* A script when it starts like one, else a file: both kinds get fuzzed. */
+	/*
+	 * A script when it starts like one, else a file whose kind is the
+	 * first byte's remainder: every kind gets fuzzed.
+	 */
 	kind = tlen >= 6 && memcmp(data, "#!ipxe", 6) == 0 ?
-	    SIP_TEMPLATE_IPXE : SIP_TEMPLATE_FILE;
+	    SIP_TEMPLATE_IPXE : tlen > 0 ? (enum sip_template_kind)
+	    (1 + data[0] % (SIP_TEMPLATE__MAX - 1)) : SIP_TEMPLATE_FILE;
 	if (sip_template_parse("fuzz.ipxe", kind, (const char *)data, tlen,
 	    keys, 5, &t, &err) != SIP_OK)
 		return 0;
@@ -63,6 +93,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (count_lines(out.data, out.len) != count_lines((const char *)data, tlen))
 			abort();	/* a value added a line: injection */
+		if (kind == SIP_TEMPLATE_XML &&
+		    count_of(out.data, out.len, "<>\"'") !=
+		    count_of((const char *)data, tlen, "<>\"'"))
+			abort();	/* a value made markup */
+		if (kind == SIP_TEMPLATE_YAML &&
+		    bare_quotes(out.data, out.len) !=
+		    bare_quotes((const char *)data, tlen))
+			abort();	/* a value closed its quotes */
 	} else if (out.len != 0)
 		abort();		/* a refused render wrote something */
 	sip_buf_free(&out);

@@ -66,6 +66,7 @@ extern const char *const sip_event_names[];
 extern const char *const sip_completion_names[];
 extern const char *const sip_opt_type_names[];
 extern const char *const sip_type_names[];
+extern const char *const sip_template_kind_names[];
 extern const char *const sip_platform_names[];
 extern const char *const sip_buildarch_names[];
 extern const char *const sip_local_names[];
@@ -190,6 +191,9 @@ enum sip_rc	 sip_option_pattern(struct sip_option *, char *why, size_t);
 void		 sip_option_free(struct sip_option *);
 
 /* --------------------------------------------------------------- templates */
+
+/* Does the kind take values beyond SIP_SAFE_CHARS (escaped or screened)? */
+int		 sip_template_kind_escapes(enum sip_template_kind);
 
 /*
  * sip_template_load's work on a text already read; name names it in

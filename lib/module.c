@@ -345,6 +345,7 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 		{ 1, 1, 1, 1, 1, 0, 0, 0 },	/* SIP_OPT_INTEGER */
 		{ 1, 1, 1, 0, 0, 0, 0, 0 },	/* SIP_OPT_BOOLEAN */
 		{ 1, 1, 1, 0, 0, 0, 1, 1 },	/* SIP_OPT_NAME */
+		{ 1, 1, 1, 0, 0, 0, 0, 1 },	/* SIP_OPT_TEXT */
 	};
 	const struct raw *r;
 	char why[SIP_ERR_MAX], sbuf[64], *buf = NULL, *w;
@@ -444,6 +445,14 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 			goto out;
 		}
 		break;
+	case SIP_OPT_TEXT:
+		o->min = 1;
+		o->max = SIP_VALUE_MAX;
+		if (rs->k[OK_MAXLEN].value != NULL &&
+		    (rc = int_of(mp, rs, OK_MAXLEN, 1, SIP_VALUE_MAX,
+		    &o->max)) != SIP_OK)
+			return rc;
+		break;
 	case SIP_OPT_BOOLEAN:
 	case SIP_OPT__MAX:
 		break;
@@ -481,13 +490,18 @@ sip_file_name_check(const char *name)
 	return SIP_OK;
 }
 
-/* "files = NAME...": the files the booted system may fetch, each once. */
+/*
+ * "files = NAME[:KIND]...": the files the booted system may fetch, and
+ * the kind of each (text when not said), which decides how values are
+ * written into it.
+ */
 static enum sip_rc
 files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
 {
 	const struct raw *r = &rs->k[CK_FILES];
-	char name[SIP_FILE_NAME_MAX + 1], sbuf[64];
-	const char *p, *end;
+	char name[SIP_FILE_NAME_MAX + 1], kname[16], sbuf[64];
+	enum sip_template_kind kind;
+	const char *p, *end, *colon;
 	size_t n, i;
 
 	if (r->value == NULL)
@@ -498,11 +512,29 @@ files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
 			break;
 		n = strcspn(p, " \t");
 		end = p + n;
+		kind = SIP_TEMPLATE_FILE;
+		if ((colon = memchr(p, ':', n)) != NULL) {
+			i = (size_t)(end - colon - 1);
+			snprintf(kname, sizeof(kname), "%.*s",
+			    (int)(i < sizeof(kname) ? i : sizeof(kname) - 1),
+			    colon + 1);
+			if (i >= sizeof(kname) ||
+			    sip_template_kind_parse(kname, &kind) != SIP_OK ||
+			    kind == SIP_TEMPLATE_IPXE)
+				return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+				    "files: '%.*s': unknown kind '%s' (text, "
+				    "cmdline, preseed, sh, yaml, xml, ini, cmd)",
+				    mp->file, r->line, rs->header, (int)(n < 64 ?
+				    n : 64), p, sip_shorten(kname, sbuf,
+				    sizeof(sbuf)));
+			n = (size_t)(colon - p);
+		}
 		if (n > SIP_FILE_NAME_MAX)
 			n = SIP_FILE_NAME_MAX;
 		memcpy(name, p, n);
 		name[n] = '\0';
-		if ((size_t)(end - p) > SIP_FILE_NAME_MAX ||
+		if ((colon != NULL ? (size_t)(colon - p) :
+		    (size_t)(end - p)) > SIP_FILE_NAME_MAX ||
 		    sip_file_name_check(name) != SIP_OK)
 			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s files: "
 			    "'%s' is not a file name in the module directory "
@@ -528,6 +560,7 @@ files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
 		if ((c->files[c->nfiles] = sip_strdup(name)) == NULL)
 			return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 			    sip_strerror(SIP_ENOMEM));
+		c->file_kinds[c->nfiles] = kind;
 		c->nfiles++;
 	}
 	if (c->nfiles == 0)
@@ -685,6 +718,48 @@ build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
 }
 
 /* Each capability's template, with the builtin keys and its options. */
+/*
+ * Every option can be written where its key stands: a text option (blanks
+ * and any printable UTF-8) only in a kind that escapes or refuses what it
+ * must, and each default in every kind it reaches.
+ */
+static enum sip_rc
+options_writable(const struct sip_module *m, const struct sip_capability *c,
+    struct sip_err *err)
+{
+	const struct sip_template *t;
+	const struct sip_option *o;
+	const char *file;
+	char why[SIP_ERR_MAX / 2];
+	size_t i, j;
+
+	for (i = 0; i < c->noptions; i++) {
+		o = &c->options[i];
+		for (j = 0; j <= c->nfiles; j++) {
+			t = j == 0 ? c->tmpl : c->file_tmpls[j - 1];
+			file = j == 0 ? c->template_file : c->files[j - 1];
+			if (!sip_template_uses(t, o->name))
+				continue;
+			if (o->type == SIP_OPT_TEXT &&
+			    !sip_template_kind_escapes(sip_template_kind_of(t)))
+				return sip_errf(err, SIP_EMODULE, "%s/%s: option "
+				    "'%s' is text, which %s %s template cannot "
+				    "hold: declare the file with a kind that "
+				    "can (preseed, sh, yaml, xml, ini, cmd)",
+				    m->dir, file, o->name, j == 0 ? "an" : "a",
+				    sip_template_kind_name(
+				    sip_template_kind_of(t)));
+			if (o->def != NULL && o->def[0] != '\0' &&
+			    sip_template_kind_check(sip_template_kind_of(t),
+			    o->def, why, sizeof(why)) != SIP_OK)
+				return sip_errf(err, SIP_EMODULE, "%s/%s: option "
+				    "'%s': its default: %s", m->dir, file,
+				    o->name, why);
+		}
+	}
+	return SIP_OK;
+}
+
 static enum sip_rc
 load_templates(struct sip_module *m, struct sip_err *err)
 {
@@ -719,11 +794,13 @@ load_templates(struct sip_module *m, struct sip_err *err)
 				rc = sip_errf(err, SIP_EMODULE, "%s/%s: path "
 				    "too long", m->dir, c->files[j]);
 			else
-				rc = sip_template_load(path, SIP_TEMPLATE_FILE,
+				rc = sip_template_load(path, c->file_kinds[j],
 				    keys, sip_builtin_nkeys + c->noptions,
 				    &c->file_tmpls[j], err);
 		}
 		free(keys);
+		if (rc == SIP_OK)
+			rc = options_writable(m, c, err);
 		if (rc != SIP_OK) {
 			/* A missing template: a broken module, not a miss. */
 			return rc == SIP_ENOTFOUND ? SIP_EMODULE : rc;

@@ -45,6 +45,7 @@ const char *const sip_opt_type_names[SIP_OPT__MAX + 1] = {
 	"integer",		/* SIP_OPT_INTEGER */
 	"boolean",		/* SIP_OPT_BOOLEAN */
 	"name",			/* SIP_OPT_NAME */
+	"text",			/* SIP_OPT_TEXT */
 	NULL
 };
 
@@ -59,6 +60,20 @@ const char *const sip_type_names[SIP_T__MAX + 1] = {
 	"ipv4",			/* SIP_T_IPV4 */
 	"iscsi",		/* SIP_T_ISCSI */
 	"text",			/* SIP_T_TEXT */
+	"line",			/* SIP_T_LINE */
+	NULL
+};
+
+const char *const sip_template_kind_names[SIP_TEMPLATE__MAX + 1] = {
+	"ipxe",			/* SIP_TEMPLATE_IPXE */
+	"text",			/* SIP_TEMPLATE_FILE */
+	"cmdline",		/* SIP_TEMPLATE_CMDLINE */
+	"preseed",		/* SIP_TEMPLATE_PRESEED */
+	"sh",			/* SIP_TEMPLATE_SH */
+	"yaml",			/* SIP_TEMPLATE_YAML */
+	"xml",			/* SIP_TEMPLATE_XML */
+	"ini",			/* SIP_TEMPLATE_INI */
+	"cmd",			/* SIP_TEMPLATE_CMD */
 	NULL
 };
 
@@ -175,6 +190,8 @@ SIP_NAMES(completion, enum sip_completion, sip_completion_names,
     SIP_COMPLETE__MAX)
 SIP_NAMES(opt_type, enum sip_opt_type, sip_opt_type_names, SIP_OPT__MAX)
 SIP_NAMES(type, enum sip_type, sip_type_names, SIP_T__MAX)
+SIP_NAMES(template_kind, enum sip_template_kind, sip_template_kind_names,
+    SIP_TEMPLATE__MAX)
 SIP_NAMES(platform, enum sip_platform, sip_platform_names,
     SIP_PLATFORM__MAX)
 SIP_NAMES(buildarch, enum sip_buildarch, sip_buildarch_names,

@@ -19,6 +19,7 @@ static const enum sip_type opt_value_types[SIP_OPT__MAX] = {
 	SIP_T_INT,		/* SIP_OPT_INTEGER */
 	SIP_T_BOOL,		/* SIP_OPT_BOOLEAN */
 	SIP_T_TEXT,		/* SIP_OPT_NAME */
+	SIP_T_LINE,		/* SIP_OPT_TEXT */
 };
 
 enum sip_type
@@ -96,6 +97,13 @@ sip_option_check(const struct sip_option *o, const char *value, char *why,
 		}
 		snprintf(why, sz, "expected a name of at most %" PRId64
 		    " bytes matching %s", o->max, o->pattern);
+		return SIP_EINVAL;
+	case SIP_OPT_TEXT:
+		if (sip_value_check(SIP_T_LINE, value) == SIP_OK &&
+		    strlen(value) <= (size_t)o->max)
+			return SIP_OK;
+		snprintf(why, sz, "expected one line of at most %" PRId64
+		    " bytes of printable UTF-8, no blank at either end", o->max);
 		return SIP_EINVAL;
 	case SIP_OPT__MAX:
 		break;
@@ -312,6 +320,35 @@ sip_option_free(struct sip_option *o)
 }
 
 
+/*
+ * A value reaches every template that uses its key: it must be writable
+ * in each one's kind, or nothing is set (a preseed cannot take a quote
+ * that its shell commands would read).
+ */
+static enum sip_rc
+writable(const struct sip_capability *c, const struct sip_option *o,
+    const char *v, struct sip_err *err)
+{
+	const struct sip_template *t;
+	char why[SIP_ERR_MAX / 2], sbuf[64];
+	size_t i;
+
+	if (v[0] == '\0')
+		return SIP_OK;
+	for (i = 0; i <= c->nfiles; i++) {
+		t = i == 0 ? c->tmpl : c->file_tmpls[i - 1];
+		if (t == NULL || !sip_template_uses(t, o->name) ||
+		    sip_template_kind_check(sip_template_kind_of(t), v, why,
+		    sizeof(why)) == SIP_OK)
+			continue;
+		return sip_errf(err, SIP_EINVAL, "capability %s: option %s: "
+		    "'%s' cannot be written in %s: %s", c->name, o->name,
+		    sip_shorten(v, sbuf, sizeof(sbuf)),
+		    i == 0 ? c->template_file : c->files[i - 1], why);
+	}
+	return SIP_OK;
+}
+
 enum sip_rc
 sip_options_resolve(const struct sip_capability *c, char *const *as,
     size_t n, struct sip_kv **out, size_t *nout, struct sip_err *err)
@@ -385,6 +422,10 @@ sip_options_resolve(const struct sip_capability *c, char *const *as,
 		goto enomem;
 	for (j = 0; j < c->noptions; j++) {
 		v = given[j] != NULL ? given[j] : c->options[j].def;
+		if ((rc = writable(c, &c->options[j], v, err)) != SIP_OK) {
+			sip_kv_free(kv, j);
+			goto fail;
+		}
 		if ((kv[j].key = sip_strdup(c->options[j].name)) == NULL ||
 		    (kv[j].value = sip_strdup(v)) == NULL) {
 			sip_kv_free(kv, j + 1);

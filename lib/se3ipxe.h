@@ -130,6 +130,7 @@ enum sip_type {
 	SIP_T_IPV4,		/* dotted quad */
 	SIP_T_ISCSI,		/* iscsi:server:[protocol]:[port]:[lun]:iqn... */
 	SIP_T_TEXT,		/* SIP_SAFE_CHARS, 1..255: option "name" values */
+	SIP_T_LINE,		/* one line of printable UTF-8, spaces inside: option "text" values */
 	SIP_T__MAX
 };
 
@@ -138,7 +139,11 @@ enum sip_type {
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-:/,+=@%~"
 #define SIP_VALUE_MAX 255
 
-/* SIP_OK if value is a valid instance of type (and safe for a script). */
+/*
+ * SIP_OK if value is a valid instance of type.  Every type but SIP_T_LINE
+ * is made of SIP_SAFE_CHARS only, safe in a script; a line is safe only
+ * where a template kind writes it (sip_template_kind_check).
+ */
 enum sip_rc	 sip_value_check(enum sip_type, const char *value);
 
 /* ----------------------------------------------------------------- config */
@@ -515,6 +520,7 @@ enum sip_opt_type {
 	SIP_OPT_INTEGER,
 	SIP_OPT_BOOLEAN,
 	SIP_OPT_NAME,		/* matches the option's pattern and SIP_T_TEXT */
+	SIP_OPT_TEXT,		/* SIP_T_LINE, at most maxlen bytes: files only */
 	SIP_OPT__MAX
 };
 
@@ -533,6 +539,34 @@ struct sip_option {
 
 struct sip_template;
 
+/*
+ * What a template renders, and so how a value is written into it: the
+ * iPXE script a machine runs, or a file the system it booted fetches (a
+ * preseed, an answer file), declared "files = NAME:KIND".  All follow the
+ * same rules (closed keys, typed values, no key at the start of a line);
+ * each kind adds its own: the values it refuses, the escaping it does.
+ */
+enum sip_template_kind {
+	SIP_TEMPLATE_IPXE,	/* starts with #!ipxe; SIP_SAFE_CHARS values only */
+	SIP_TEMPLATE_FILE,	/* "text": written as is, SIP_SAFE_CHARS values only */
+	SIP_TEMPLATE_CMDLINE,	/* a kernel command line: SIP_SAFE_CHARS only */
+	SIP_TEMPLATE_PRESEED,	/* debconf: lines, no shell metacharacter */
+	SIP_TEMPLATE_SH,	/* a shell script: no shell metacharacter */
+	SIP_TEMPLATE_YAML,	/* inside "...": escaped as a YAML double-quoted scalar */
+	SIP_TEMPLATE_XML,	/* text or "..." attribute: &, <, >, ", ' escaped */
+	SIP_TEMPLATE_INI,	/* a value after "=": no ; # [ ] = " nor edge blanks */
+	SIP_TEMPLATE_CMD,	/* a cmd.exe batch file: no & | < > ^ % ! " ( ) */
+	SIP_TEMPLATE__MAX
+};
+const char	*sip_template_kind_name(enum sip_template_kind);
+enum sip_rc	 sip_template_kind_parse(const char *, enum sip_template_kind *);
+/*
+ * Can value be written into a template of that kind?  SIP_OK, or
+ * SIP_EINVAL with the reason in why (which byte, what the kind refuses).
+ */
+enum sip_rc	 sip_template_kind_check(enum sip_template_kind,
+		    const char *value, char *why, size_t);
+
 #define SIP_FILES_MAX	8	/* files per capability */
 
 struct sip_capability {
@@ -549,6 +583,7 @@ struct sip_capability {
 	/* Files the booted system fetches with the action's token. */
 	char		*files[SIP_FILES_MAX];	/* names, in the module dir */
 	struct sip_template *file_tmpls[SIP_FILES_MAX];
+	enum sip_template_kind file_kinds[SIP_FILES_MAX];
 	size_t		 nfiles;
 };
 
@@ -623,18 +658,10 @@ struct sip_keydef {
 extern const struct sip_keydef sip_builtin_keys[];
 extern const size_t sip_builtin_nkeys;
 
-/*
- * What a template renders: the iPXE script a machine runs, or a file the
- * system it booted fetches (a preseed, an answer file).  Both follow the
- * same rules (closed keys, typed values, no key at the start of a line);
- * only a script must start with #!ipxe.
- */
-enum sip_template_kind {
-	SIP_TEMPLATE_IPXE,
-	SIP_TEMPLATE_FILE
-};
-
 /* Caller frees with sip_template_free (nothing to free on error). */
+/* Does the template write key? */
+int		 sip_template_uses(const struct sip_template *, const char *key);
+enum sip_template_kind sip_template_kind_of(const struct sip_template *);
 enum sip_rc	 sip_template_load(const char *file, enum sip_template_kind,
 		    const struct sip_keydef *, size_t nkeys,
 		    struct sip_template **, struct sip_err *);

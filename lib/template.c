@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* iPXE script templates: {{key}} placeholders from a closed set of typed keys, checked on load and on render. */
+/* Templates of scripts and files: {{key}} placeholders from a closed set of typed keys, checked on load and on render, written as each kind needs. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,7 @@ struct template_key {
 
 struct sip_template {
 	char			*name;
+	enum sip_template_kind	 kind;
 	char			*text;
 	struct piece		*pieces;
 	size_t			 npieces;
@@ -55,6 +57,118 @@ key_char(char c, int first)
 	if (c >= 'a' && c <= 'z')
 		return 1;
 	return !first && ((c >= '0' && c <= '9') || c == '_');
+}
+
+/*
+ * Bytes a kind refuses in a value, beyond its type: what would end the
+ * value, start another command or be expanded where the kind's reader
+ * puts it.  Kinds with SAFE_ONLY take SIP_SAFE_CHARS and nothing else.
+ */
+#define SAFE_ONLY	NULL
+static const char *const kind_refused[SIP_TEMPLATE__MAX] = {
+	SAFE_ONLY,				/* ipxe: no quoting at all */
+	SAFE_ONLY,				/* text: nobody knows its reader */
+	SAFE_ONLY,				/* cmdline: blanks split, quotes group */
+	"\"'`$\\;&|<>(){}[]*?#!",		/* preseed: its commands are shell */
+	"\"'`$\\;&|<>(){}[]*?#!",		/* sh */
+	"",					/* yaml: escaped */
+	"",					/* xml: escaped */
+	";#[]\"%",				/* ini */
+	"&|<>^%!\"()",				/* cmd */
+};
+
+enum sip_rc
+sip_template_kind_check(enum sip_template_kind kind, const char *value,
+    char *why, size_t sz)
+{
+	const char *refused;
+	size_t n, bad;
+
+	if ((unsigned)kind >= SIP_TEMPLATE__MAX) {
+		snprintf(why, sz, "unknown template kind");
+		return SIP_EINVAL;
+	}
+	n = strlen(value);
+	if ((refused = kind_refused[kind]) == SAFE_ONLY) {
+		if ((bad = strspn(value, SIP_SAFE_CHARS)) == n)
+			return SIP_OK;
+		if ((unsigned char)value[bad] > 0x20 &&
+		    (unsigned char)value[bad] < 0x7f)
+			snprintf(why, sz, "'%c' cannot be written in %s %s: it "
+			    "takes only letters, digits and ._-:/,+=@%%~",
+			    value[bad], kind == SIP_TEMPLATE_IPXE ? "an" : "a",
+			    sip_template_kind_name(kind));
+		else
+			snprintf(why, sz, "%s cannot be written in %s %s: it "
+			    "takes only letters, digits and ._-:/,+=@%%~",
+			    value[bad] == ' ' ? "a blank" : "a byte above 0x7e",
+			    kind == SIP_TEMPLATE_IPXE ? "an" : "a",
+			    sip_template_kind_name(kind));
+		return SIP_EINVAL;
+	}
+	if ((bad = strcspn(value, refused)) < n) {
+		snprintf(why, sz, "'%c' cannot be written in %s %s file",
+		    value[bad], kind == SIP_TEMPLATE_INI ? "an" : "a",
+		    sip_template_kind_name(kind));
+		return SIP_EINVAL;
+	}
+	/* A word that starts with '-' is an option to the command it reaches. */
+	if ((kind == SIP_TEMPLATE_PRESEED || kind == SIP_TEMPLATE_SH) &&
+	    value[0] == '-') {
+		snprintf(why, sz, "a value starting with '-' cannot be written "
+		    "in a %s file", sip_template_kind_name(kind));
+		return SIP_EINVAL;
+	}
+	return SIP_OK;
+}
+
+int
+sip_template_kind_escapes(enum sip_template_kind kind)
+{
+	return (unsigned)kind < SIP_TEMPLATE__MAX &&
+	    kind_refused[kind] != SAFE_ONLY;
+}
+
+/* Append v escaped as the kind needs (it passed sip_template_kind_check). */
+static void
+kind_write(struct sip_buf *out, enum sip_template_kind kind, const char *v)
+{
+	const char *run;
+
+	if (kind != SIP_TEMPLATE_YAML && kind != SIP_TEMPLATE_XML) {
+		sip_buf_puts(out, v);
+		return;
+	}
+	for (run = v; *v != '\0'; v++) {
+		if (kind == SIP_TEMPLATE_YAML && *v != '"' && *v != '\\')
+			continue;
+		if (kind == SIP_TEMPLATE_XML && strchr("&<>\"'", *v) == NULL)
+			continue;
+		sip_buf_append(out, run, (size_t)(v - run));
+		run = v + 1;
+		switch (*v) {
+		case '"':
+			sip_buf_puts(out, kind == SIP_TEMPLATE_YAML ? "\\\"" :
+			    "&quot;");
+			break;
+		case '\\':
+			sip_buf_puts(out, "\\\\");
+			break;
+		case '&':
+			sip_buf_puts(out, "&amp;");
+			break;
+		case '<':
+			sip_buf_puts(out, "&lt;");
+			break;
+		case '>':
+			sip_buf_puts(out, "&gt;");
+			break;
+		default:
+			sip_buf_puts(out, "&apos;");
+			break;
+		}
+	}
+	sip_buf_append(out, run, (size_t)(v - run));
 }
 
 static int
@@ -110,32 +224,118 @@ copy_keys(struct sip_template *t, const char *name, const struct sip_keydef *key
 }
 
 /*
+ * Where a placeholder may stand in a YAML or XML template: only there is
+ * its escaping right.  YAML: inside a double-quoted scalar of one line.
+ * XML: in text or in a quoted attribute value, not in a tag, a comment or
+ * a CDATA section (where entities are not read).
+ */
+struct context {
+	int		 yaml_dq, yaml_sq, yaml_escape;
+	int		 xml_tag;
+	char		 xml_quote;
+	const char	*xml_skip_to;	/* "-->" or "]]>" */
+	size_t		 skip;		/* bytes of a "<!--" or "<![CDATA[" still to pass */
+};
+
+/* Take the character at p into account. */
+static void
+context_step(enum sip_template_kind kind, struct context *c, const char *p)
+{
+	if (kind == SIP_TEMPLATE_YAML) {
+		if (*p == '\n')
+			c->yaml_dq = c->yaml_sq = c->yaml_escape = 0;
+		else if (c->yaml_escape)
+			c->yaml_escape = 0;
+		else if (c->yaml_dq && *p == '\\')
+			c->yaml_escape = 1;
+		else if (*p == '"' && !c->yaml_sq)
+			c->yaml_dq = !c->yaml_dq;
+		else if (*p == '\'' && !c->yaml_dq)
+			c->yaml_sq = !c->yaml_sq;
+		return;
+	}
+	if (kind != SIP_TEMPLATE_XML)
+		return;
+	if (c->skip > 0) {
+		c->skip--;
+		return;
+	}
+	if (c->xml_skip_to != NULL) {
+		if (strncmp(p, c->xml_skip_to, 3) == 0) {
+			c->xml_skip_to = NULL;
+			c->skip = 2;
+		}
+		return;
+	}
+	if (c->xml_tag) {
+		if (c->xml_quote != '\0') {
+			if (*p == c->xml_quote)
+				c->xml_quote = '\0';
+		} else if (*p == '"' || *p == '\'')
+			c->xml_quote = *p;
+		else if (*p == '>')
+			c->xml_tag = 0;
+		return;
+	}
+	if (strncmp(p, "<!--", 4) == 0) {
+		c->xml_skip_to = "-->";
+		c->skip = 3;
+	} else if (strncmp(p, "<![CDATA[", 9) == 0) {
+		c->xml_skip_to = "]]>";
+		c->skip = 8;
+	} else if (*p == '<')
+		c->xml_tag = 1;
+}
+
+/* Why a placeholder may not stand here, or NULL. */
+static const char *
+context_refusal(enum sip_template_kind kind, const struct context *c)
+{
+	if (kind == SIP_TEMPLATE_YAML && !c->yaml_dq)
+		return "a placeholder in a yaml template must be inside "
+		    "\"...\" on one line";
+	if (kind == SIP_TEMPLATE_YAML && c->yaml_escape)
+		return "a placeholder in a yaml template may not follow a "
+		    "backslash";
+	if (kind == SIP_TEMPLATE_XML && (c->xml_skip_to != NULL || c->skip > 0))
+		return "a placeholder in an xml template may not be in a "
+		    "comment or a CDATA section";
+	if (kind == SIP_TEMPLATE_XML && c->xml_tag && c->xml_quote == '\0')
+		return "a placeholder in an xml tag must be inside a quoted "
+		    "attribute value";
+	return NULL;
+}
+
+/*
  * Split the text into literal and key pieces.  A placeholder must close on
  * its own line, name a known key, and must not be the first thing on a line:
- * a value there could make the line an iPXE label.
+ * a value there could make the line an iPXE label or a new directive.
  */
 static enum sip_rc
 split_pieces(struct sip_template *t, struct sip_err *err)
 {
-	const char *p = t->text, *lit = t->text, *end, *k;
+	const char *p = t->text, *lit = t->text, *end, *k, *why;
+	struct context ctx;
 	int line = 1, line_start_blank = 1, key;
 
+	memset(&ctx, 0, sizeof(ctx));
 	while (*p != '\0') {
-		if (*p == '\n') {
-			line++;
-			line_start_blank = 1;
-			p++;
-			continue;
-		}
 		if (p[0] != '{' || p[1] != '{') {
-			if (*p != ' ' && *p != '\t')
+			if (*p == '\n') {
+				line++;
+				line_start_blank = 1;
+			} else if (*p != ' ' && *p != '\t')
 				line_start_blank = 0;
+			context_step(t->kind, &ctx, p);
 			p++;
 			continue;
 		}
 		if (line_start_blank)
 			return sip_errf(err, SIP_EMODULE,
 			    "%s:%d: a placeholder may not start a line", t->name, line);
+		if ((why = context_refusal(t->kind, &ctx)) != NULL)
+			return sip_errf(err, SIP_EMODULE, "%s:%d: %s", t->name,
+			    line, why);
 		k = p + 2;
 		for (end = k; key_char(*end, end == k); end++)
 			continue;
@@ -175,8 +375,12 @@ sip_template_parse(const char *name, enum sip_template_kind kind,
 	    (text[6] != '\n' && text[6] != ' ' && text[6] != '\t' && text[6] != '\r')))
 		return sip_errf(err, SIP_EMODULE,
 		    "%s:1: the first line must be #!ipxe", name);
+	if ((unsigned)kind >= SIP_TEMPLATE__MAX)
+		return sip_errf(err, SIP_EMODULE, "%s: unknown template kind",
+		    name);
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return sip_errf(err, SIP_ENOMEM, "%s: out of memory", name);
+	t->kind = kind;
 	if ((t->name = sip_strdup(name)) == NULL ||
 	    (t->text = malloc(len + 1)) == NULL) {
 		rc = sip_errf(err, SIP_ENOMEM, "%s: out of memory", name);
@@ -239,12 +443,31 @@ value_of(const struct sip_kv *values, size_t n, const char *key)
 	return NULL;
 }
 
+int
+sip_template_uses(const struct sip_template *t, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < t->npieces; i++)
+		if (t->pieces[i].key >= 0 &&
+		    strcmp(t->keys[t->pieces[i].key].name, key) == 0)
+			return 1;
+	return 0;
+}
+
+enum sip_template_kind
+sip_template_kind_of(const struct sip_template *t)
+{
+	return t->kind;
+}
+
 enum sip_rc
 sip_template_render(const struct sip_template *t, const struct sip_kv *values,
     size_t nvalues, struct sip_buf *out, struct sip_err *err)
 {
 	const struct template_key *k;
 	const char *v;
+	char why[SIP_ERR_MAX / 2];
 	size_t i, start = out->len;
 	enum sip_rc rc;
 
@@ -254,10 +477,16 @@ sip_template_render(const struct sip_template *t, const struct sip_kv *values,
 			continue;
 		k = &t->keys[t->pieces[i].key];
 		v = value_of(values, nvalues, k->name);
-		if (v != NULL && *v != '\0' && sip_value_check(k->type, v) != SIP_OK)
+		if (v == NULL || *v == '\0')
+			continue;
+		if (sip_value_check(k->type, v) != SIP_OK)
 			return sip_errf(err, SIP_EINVAL,
 			    "%s: value for '%s' is not a valid %s", t->name,
 			    k->name, sip_type_name(k->type));
+		if (sip_template_kind_check(t->kind, v, why, sizeof(why)) !=
+		    SIP_OK)
+			return sip_errf(err, SIP_EINVAL, "%s: value for '%s': "
+			    "%s", t->name, k->name, why);
 	}
 	for (i = 0; i < t->npieces; i++) {
 		if (t->pieces[i].key < 0) {
@@ -266,7 +495,7 @@ sip_template_render(const struct sip_template *t, const struct sip_kv *values,
 		}
 		v = value_of(values, nvalues, t->keys[t->pieces[i].key].name);
 		if (v != NULL)
-			sip_buf_puts(out, v);
+			kind_write(out, t->kind, v);
 	}
 	if (out->failed) {
 		rc = sip_errf(err, SIP_ENOMEM, "%s: out of memory", t->name);

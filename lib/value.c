@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The typed whitelists every value passes before it may be written into an iPXE script. */
+/* The typed whitelists every value passes before it may be written into a script or a file. */
+#include <stdint.h>
 #include <string.h>
 
 #include "se3ipxe.h"
@@ -158,6 +159,32 @@ check_iscsi(const char *s, size_t n)
 	return colons >= 5 && s[6] != ':' && s[n - 1] != ':';
 }
 
+/*
+ * One line of printable UTF-8: no control, DEL or C1 byte, none of the
+ * code points some parsers take for a line break (U+2028, U+2029) or
+ * drop (U+FEFF), no blank at either end (parsers of every file kind trim
+ * them, so the value read back would differ).
+ */
+static int
+check_line(const char *v, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)v;
+	uint32_t cp;
+	size_t k;
+
+	if (v[0] == ' ' || v[n - 1] == ' ')
+		return 0;
+	while (*p != '\0') {
+		if ((k = sip_utf8_decode(p, &cp)) == 0)
+			return 0;
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+		    cp == 0x2029 || cp == 0xfeff)
+			return 0;
+		p += k;
+	}
+	return 1;
+}
+
 enum sip_rc
 sip_value_check(enum sip_type type, const char *v)
 {
@@ -169,7 +196,10 @@ sip_value_check(enum sip_type type, const char *v)
 	if (v == NULL)
 		return SIP_EINVAL;
 	n = strlen(v);
-	/* Whatever the type: bounded, and only bytes iPXE takes literally. */
+	if (type == SIP_T_LINE)
+		return n > 0 && n <= SIP_VALUE_MAX && check_line(v, n) ?
+		    SIP_OK : SIP_EINVAL;
+	/* Whatever the other type: bounded, and only bytes iPXE takes literally. */
 	if (n == 0 || n > SIP_VALUE_MAX || !all_in(v, n, SIP_SAFE_CHARS))
 		return SIP_EINVAL;
 	switch (type) {

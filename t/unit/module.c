@@ -355,7 +355,16 @@ static const struct bad bads[] = {
 	  "%s:11: [capability run] files: 'a$b' is not a file name in the "
 	  "module directory (" FILE_RE ", at most 64 bytes)" },
 	{ BASE_R "files = a:b\n", SIP_EMODULE,
-	  "%s:11: [capability run] files: 'a:b' is not a file name in the "
+	  "%s:11: [capability run] files: 'a:b': unknown kind 'b' (text, "
+	  "cmdline, preseed, sh, yaml, xml, ini, cmd)" },
+	{ BASE_R "files = a.cfg:ipxe\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a.cfg:ipxe': unknown kind 'ipxe' "
+	  "(text, cmdline, preseed, sh, yaml, xml, ini, cmd)" },
+	{ BASE_R "files = a.cfg:\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a.cfg:': unknown kind '' (text, "
+	  "cmdline, preseed, sh, yaml, xml, ini, cmd)" },
+	{ BASE_R "files = :yaml\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: '' is not a file name in the "
 	  "module directory (" FILE_RE ", at most 64 bytes)" },
 	{ BASE_R "files = a\\b\n", SIP_EMODULE,
 	  "%s:11: [capability run] files: 'a\\b' is not a file name in the "
@@ -412,8 +421,8 @@ static const struct bad bads[] = {
 	{ BASE "[option run.x]\ndescription = X\n", SIP_EMODULE,
 	  "%s:11: [option run.x]: missing key 'type'" },
 	{ BASE "[option run.x]\ntype = string\ndescription = X\n", SIP_EMODULE,
-	  "%s:12: [option run.x] type: 'string' is not enum, integer, boolean "
-	  "or name" },
+	  "%s:12: [option run.x] type: 'string' is not enum, integer, boolean"
+	  ", name or text" },
 	{ BASE "[option run.x]\ntype = boolean\n", SIP_EMODULE,
 	  "%s:11: [option run.x]: missing key 'description'" },
 	{ BASE "[option run.x]\ntype = boolean\ndescription = X\nfoo = 1\n",
@@ -542,6 +551,7 @@ static void	 test_man_example(void);
 static void	 test_file_names(void);
 static void	 test_files(void);
 static void	 test_files_bad(void);
+static void	 test_file_kinds(void);
 
 /* Write text to <tmp>/<dir>/<name>, making <tmp>/<dir>. */
 static void
@@ -1535,6 +1545,130 @@ test_files_bad(void)
 	}
 }
 
+/* Files of each kind, text options, and values each kind cannot hold. */
+#define FULLNAME_OPTION \
+	"[option run.fullname]\n" \
+	"type = text\n" \
+	"description = The user's full name\n" \
+	"maxlen = 40\n"
+
+static void
+test_file_kinds(void)
+{
+	static const struct {
+		const char	*what, *manifest, *msg;	/* msg NULL: loads */
+	} loads[] = {
+		{ "every kind", BASE_R "files = p.cfg:preseed u.yaml:yaml "
+		  "a.xml:xml w.ini:ini s.cmd:cmd r.sh:sh c.txt:cmdline t.txt:text"
+		  "\n" FULLNAME_OPTION, NULL },
+		{ "a text option with a default",
+		  BASE_R "files = p.cfg:preseed u.yaml:yaml a.xml:xml w.ini:ini "
+		  "s.cmd:cmd r.sh:sh c.txt t.txt\n" FULLNAME_OPTION
+		  "default = \xc3\x89l\xc3\xa8ve Dupont\n", NULL },
+		{ "a text option's default a kind refuses",
+		  BASE_R "files = p.cfg:preseed u.yaml:yaml a.xml:xml w.ini:ini "
+		  "s.cmd:cmd r.sh:sh c.txt t.txt\n" FULLNAME_OPTION
+		  "default = D'Artagnan\n",
+		  "/p.cfg: option 'fullname': its default: ''' cannot be written "
+		  "in a preseed file" },
+		{ "a text option in a text file",
+		  BASE_R "files = p.cfg:preseed t.cfg\n" FULLNAME_OPTION,
+		  "/t.cfg: option 'fullname' is text, which a text template "
+		  "cannot hold: declare the file with a kind that can (preseed, "
+		  "sh, yaml, xml, ini, cmd)" },
+		{ "a text option in the script",
+		  BASE_R "files = p.cfg:preseed\n" FULLNAME_OPTION,
+		  "/run.ipxe: option 'fullname' is text, which an ipxe template "
+		  "cannot hold: declare the file with a kind that can (preseed, "
+		  "sh, yaml, xml, ini, cmd)" },
+	};
+	struct sip_module *m;
+	const struct sip_capability *c;
+	struct sip_kv *kv;
+	struct sip_buf out;
+	struct sip_err err;
+	char dir[512], want[1024], *as[1];
+	size_t i, n;
+	enum sip_rc rc;
+
+	snprintf(dir, sizeof(dir), "%s/k", tmp);
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		printf("# mkdir %s: %s\n", dir, strerror(errno));
+	snprintf(dir, sizeof(dir), "%s/k/m", tmp);
+	put("k/m", "run.ipxe", "#!ipxe\necho {{mac}}\n");
+	put("k/m", "p.cfg", "d-i passwd/user-fullname string {{fullname}}\n");
+	put("k/m", "u.yaml", "realname: \"{{fullname}}\"\n");
+	put("k/m", "a.xml", "<FullName a=\"{{fullname}}\">{{fullname}}</FullName>\n");
+	put("k/m", "w.ini", "[x]\nname = {{fullname}}\n");
+	put("k/m", "s.cmd", "echo {{fullname}}\n");
+	put("k/m", "r.sh", "NAME='{{fullname}}'\n");
+	put("k/m", "c.txt", "quiet mac={{mac}}\n");
+	put("k/m", "t.txt", "mac {{mac}}\n");
+	put("k/m", "t.cfg", "name {{fullname}}\n");
+	for (i = 0; i < sizeof(loads) / sizeof(loads[0]); i++) {
+		if (i == 4)
+			put("k/m", "run.ipxe", "#!ipxe\necho {{fullname}}\n");
+		put("k/m", "module.ini", loads[i].manifest);
+		m = NULL;
+		err.msg[0] = '\0';
+		rc = sip_module_load(dir, &m, &err);
+		is_int(rc, loads[i].msg ? SIP_EMODULE : SIP_OK, "kinds: %s%s%s",
+		    loads[i].what, rc != SIP_OK && !loads[i].msg ? ": " : "",
+		    rc != SIP_OK && !loads[i].msg ? err.msg : "");
+		if (loads[i].msg != NULL) {
+			snprintf(want, sizeof(want), "%s%s", dir, loads[i].msg);
+			is_str(err.msg, want, "kinds: %s: said", loads[i].what);
+		}
+		if (i == 0 && m != NULL) {
+			c = &m->caps[0];
+			is_int((int)c->nfiles, 8, "kinds: 8 files");
+			is_int(c->file_kinds[0], SIP_TEMPLATE_PRESEED,
+			    "kinds: the first is a preseed");
+			is_int(c->file_kinds[6], SIP_TEMPLATE_CMDLINE,
+			    "kinds: the seventh a command line");
+			is_int(c->file_kinds[7], SIP_TEMPLATE_FILE,
+			    "kinds: text is the kind by name");
+		}
+		sip_module_free(m);
+	}
+	put("k/m", "run.ipxe", "#!ipxe\necho {{mac}}\n");
+
+	/* The option a kind cannot hold is refused when the action is set. */
+	put("k/m", "module.ini", loads[0].manifest);
+	if (sip_module_load(dir, &m, &err) != SIP_OK) {
+		ok(0, "kinds: module loads: %s", err.msg);
+		return;
+	}
+	c = &m->caps[0];
+	as[0] = UNCONST("fullname=\xc3\x89l\xc3\xa8ve \"Le Grand\" Dupont");
+	rc = sip_options_resolve(c, as, 1, &kv, &n, &err);
+	is_int(rc, SIP_EINVAL, "kinds: a quote is refused by the preseed");
+	is_str(err.msg, "capability run: option fullname: '\xc3\x89l\xc3\xa8ve "
+	    "\"Le Grand\" Dupont' cannot be written in p.cfg: '\"' cannot be "
+	    "written in a preseed file", "kinds: ... naming option, file and why");
+	as[0] = UNCONST("fullname=\xc3\x89l\xc3\xa8ve Dupont-Martin");
+	rc = sip_options_resolve(c, as, 1, &kv, &n, &err);
+	is_int(rc, SIP_OK, "kinds: UTF-8 and blanks are taken %s", err.msg);
+	if (rc == SIP_OK) {
+		sip_buf_init(&out);
+		is_int(sip_template_render(c->file_tmpls[2], kv, n, &out, &err),
+		    SIP_OK, "kinds: the xml renders");
+		is_str(out.data ? out.data : "", "<FullName a=\"\xc3\x89l\xc3\xa8ve "
+		    "Dupont-Martin\">\xc3\x89l\xc3\xa8ve Dupont-Martin</FullName>\n",
+		    "kinds: ... as it is");
+		sip_buf_free(&out);
+		sip_kv_free(kv, n);
+	}
+	as[0] = UNCONST("fullname=Jean-Baptiste Dupont-Martin de la Tour du Pin");
+	is_int(sip_options_resolve(c, as, 1, &kv, &n, &err), SIP_EINVAL,
+	    "kinds: a text longer than maxlen is refused");
+	is_str(err.msg, "capability run: option fullname: 'Jean-Baptiste "
+	    "Dupont-Martin de la Tour du Pin' is not a valid text: expected one line "
+	    "of at most 40 bytes of printable UTF-8, no blank at either end",
+	    "kinds: ... said");
+	sip_module_free(m);
+}
+
 int
 main(void)
 {
@@ -1554,6 +1688,7 @@ main(void)
 	test_file_names();
 	test_files();
 	test_files_bad();
+	test_file_kinds();
 	rm_rf(tmp);
 	return done_testing();
 }

@@ -40,6 +40,7 @@ ADAPT(default, enum sip_default)
 ADAPT(dhcp_format, enum sip_dhcp_format)
 ADAPT(bind, enum sip_bind)
 ADAPT(request_event, enum sip_request_event)
+ADAPT(template_kind, enum sip_template_kind)
 
 #define ENTRY(fn, table, max)	{ #fn, table, max, fn##_name, fn##_parse }
 
@@ -56,6 +57,7 @@ static const struct names enums[] = {
 	ENTRY(dhcp_format, sip_dhcp_format_names, SIP_DHCP__MAX),
 	ENTRY(bind, sip_bind_names, SIP_BIND__MAX),
 	ENTRY(request_event, sip_request_event_names, SIP_REQ__MAX),
+	ENTRY(template_kind, sip_template_kind_names, SIP_TEMPLATE__MAX),
 };
 
 /* Spellings the stored data, manifests and requests use today. */
