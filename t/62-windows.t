@@ -28,6 +28,7 @@ render() {
 	{ echo "==> $cap.ipxe ($status) <=="; cat "$T/body"; } > "$T/raw"
 	files=$(sed -n "/^\[capability $cap\]/,/^\[/s/^files = //p" "$TOP/modules/windows/module.ini")
 	for f in $files; do
+		f=${f%%:*}	# NAME[:KIND]
 		cgi GET "/file/$f" "token=$token"
 		{ echo "==> $f ($status) <=="; cat "$T/body"; } >> "$T/raw"
 		case $f in
@@ -70,6 +71,8 @@ for cap_case in \
     install:setup_path=os/Win11/x64 \
     install:domain_join=yes \
     install:domain=college.ac-test.fr \
+    "install:timezone=W. Europe Standard Time" \
+    "install:organization=Collège <Jean> & \"Fils\" d'en-haut" \
     winpe: \
     winpe:media=pe-x64 \
     winpe:share_server=se3.college.lan \
@@ -77,8 +80,8 @@ for cap_case in \
     winpe:share_user=technicien; do
 	cap=${cap_case%%:*}
 	kv=${cap_case#*:}
-	if render "$cap" $kv; then
-		golden "$(printf '%s' "$cap${kv:+--$kv}" | tr / _)"
+	if render "$cap" ${kv:+"$kv"}; then
+		golden "$(printf '%s' "$cap${kv:+--$kv}" | LC_ALL=C tr -c 'A-Za-z0-9._@=-' _)"
 	else
 		ok 1 "$cap $kv: set-action: $(cat "$T/got")"
 	fi
@@ -99,7 +102,7 @@ for f in "$T"/xml/*.xml; do
 	xmllint --noout "$f" 2> "$T/xmllint.err" || bad="$bad $(basename "$f"): $(head -n 1 "$T/xmllint.err")"
 done
 is "$bad" "" "xmllint --noout: all $nxml rendered answer files are well-formed"
-is "$nxml" 28 "the two answer files of each of the 14 install cases"
+is "$nxml" 32 "the two answer files of each of the 16 install cases"
 
 # Hostile values: refused at set-action with the option's name, nothing
 # stored, for every option of both capabilities.
@@ -115,7 +118,10 @@ hostile_file=$T/hostile
 nh=0 leaked= accepted=
 before=$(sqlite3 "$T/db/se3-ipxe.db" "SELECT count(*) FROM actions")
 for cap in install winpe; do
-	opts=$(sed -n "s/^\[option $cap\.\(.*\)\]$/\1/p" "$TOP/modules/windows/module.ini")
+	# Text options take most of these, escaped: checked below.
+	opts=$(awk -v cap="$cap" '/^\[option / { o = $2; sub(/\]$/, "", o) }
+	    /^type = / && o ~ "^" cap "\\." && $3 != "text" { sub(/^[^.]*\./, "", o); print o }' \
+	    "$TOP/modules/windows/module.ini")
 	for opt in $opts; do
 		while IFS= read -r v; do
 			nh=$((nh + 1))
@@ -133,6 +139,32 @@ for cap in install winpe; do
 done
 is "$leaked" "" "every refusal of $nh hostile assignments names the option"
 is "$accepted" "" "and every one of them is refused"
+# A text option takes a line of printable UTF-8: in the answer file it
+# reads back as itself (XML-escaped, never raw); anything else is refused.
+nt=0 bad=
+for opt in timezone organization; do
+	while IFS= read -r v; do
+		nt=$((nt + 1))
+		if render install "$opt=$v" 2>/dev/null; then
+			for f in "$T"/xml/install-$n-*.xml; do
+				xmllint --noout "$f" 2>/dev/null || bad="$bad [$opt=$v: $(basename "$f") not well-formed]"
+				tag=TimeZone
+				[ "$opt" = organization ] && tag=RegisteredOrganization
+				got=$(xmllint --xpath "string(//*[local-name()='$tag'])" "$f" 2>/dev/null)
+				[ "$got" = "$v" ] || bad="$bad [$opt=$v: reads back as '$got']"
+			done
+		elif ! grep -q "$opt" "$T/got"; then
+			bad="$bad [$opt=$v: refused without the option's name: $(head -n 1 "$T/got")]"
+		else
+			case $v in
+			''|' '*|*' '|*"$(printf '\t')"*|*"$(printf '\r')"*|*"$(printf '\033')"*|*"$(printf '\001')"*|?????????????????????????????????????????????????????????????????*) ;;
+			*) bad="$bad [$opt=$v: refused: $(head -n 1 "$T/got")]" ;;
+			esac
+		fi
+	done < "$hostile_file"
+done
+is "$bad" "" "text options: $nt hostile values read back as themselves from the XML, or refused (blank edges, control bytes, too long)"
+
 # Values of the right characters but out of their type: refused too.
 bad=
 for kv in image_index=0 image_index=65 partition=0 partition=129 disk=entire domain_join=maybe \
