@@ -381,6 +381,9 @@ serve_file(const struct sip_config *cfg, struct req *r)
 		respond(r, 200, out.data, out.len);
 	else
 		fail(r, rc, err.msg);
+	/* A file declared secret held secrets' values. */
+	if (out.data != NULL)
+		explicit_bzero(out.data, out.cap);
 	sip_buf_free(&out);
 }
 

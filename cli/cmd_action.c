@@ -140,6 +140,12 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
+	/* A secret is named here and read when its file is served. */
+	if ((rc = sip_options_secrets_check(&ctx->cfg, cap, opts, nopts,
+	    &e)) != SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
 	if (max_arg != NULL) {
 		if (parse_int(max_arg, MAX_BOOTS_MIN, MAX_BOOTS_MAX,
 		    &maxb) == -1) {

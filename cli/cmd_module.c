@@ -202,8 +202,9 @@ capability_text(const struct ctx *ctx, const struct sip_module *m,
 	if (cap->nfiles > 0) {
 		fputs("\tfiles", stdout);
 		for (i = 0; i < cap->nfiles; i++)
-			printf(" %s:%s", cap->files[i],
-			    sip_template_kind_name(cap->file_kinds[i]));
+			printf(" %s:%s%s", cap->files[i],
+			    sip_template_kind_name(cap->file_kinds[i]),
+			    cap->file_secret[i] ? ":secret" : "");
 		putchar('\n');
 	}
 	for (i = 0; i < cap->noptions; i++)

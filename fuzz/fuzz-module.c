@@ -69,7 +69,8 @@ static void
 check_module(const struct sip_module *m)
 {
 	static const enum sip_type types[SIP_OPT__MAX] = {
-		SIP_T_WORD, SIP_T_INT, SIP_T_BOOL, SIP_T_TEXT
+		SIP_T_WORD, SIP_T_INT, SIP_T_BOOL, SIP_T_TEXT, SIP_T_LINE,
+		SIP_T_WORD	/* secret: a default is a secret's name */
 	};
 	const struct sip_capability *c;
 	struct sip_kv *kv;

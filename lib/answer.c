@@ -171,14 +171,72 @@ render_default(const struct sip_config *cfg, const struct sip_request *req,
 	return rc;
 }
 
+/* The option of cap called key, if it is of type secret. */
+static const struct sip_option *
+secret_option(const struct sip_capability *cap, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < cap->noptions; i++)
+		if (cap->options[i].type == SIP_OPT_SECRET &&
+		    strcmp(cap->options[i].name, key) == 0)
+			return &cap->options[i];
+	return NULL;
+}
+
+/*
+ * A file declared secret: the values of the action's secret options,
+ * read from [secrets] file now (the action stores their names only).
+ */
+static enum sip_rc
+render_secret(const struct sip_config *cfg, const struct sip_capability *cap,
+    const struct sip_action *act, const struct sip_template *t,
+    const struct sip_kv *kv, size_t n, struct sip_buf *out,
+    struct sip_err *err)
+{
+	struct sip_secrets *sec = NULL;
+	struct sip_kv *skv = NULL;
+	size_t i, ns = 0;
+	enum sip_rc rc;
+
+	if ((rc = sip_secrets_load(cfg->secrets_file, &sec, err)) != SIP_OK)
+		return rc == SIP_ENOTFOUND ? SIP_ECONFIG : rc;
+	if (act->noptions > 0 &&
+	    (skv = calloc(act->noptions, sizeof(*skv))) == NULL) {
+		rc = sip_errf(err, SIP_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < act->noptions; i++) {
+		if (secret_option(cap, act->options[i].key) == NULL)
+			continue;
+		skv[ns].key = act->options[i].key;
+		if ((skv[ns].value = (char *)(uintptr_t)sip_secrets_get(sec,
+		    act->options[i].value)) == NULL) {
+			rc = sip_errf(err, SIP_ECONFIG, "action %lld: option "
+			    "%s: no secret '%s' in %s", (long long)act->id,
+			    act->options[i].key, act->options[i].value,
+			    cfg->secrets_file);
+			goto out;
+		}
+		ns++;
+	}
+	rc = sip_template_render_secret(t, kv, n, skv, ns, out, err);
+ out:
+	free(skv);
+	sip_secrets_free(sec);
+	return rc;
+}
+
 /*
  * Render one of the action's templates: its iPXE script (file NULL), or
- * the file of that name its capability declares (SIP_ENOTFOUND if none).
+ * the file of that name its capability declares (SIP_ENOTFOUND if none);
+ * *secret (may be NULL) says whether that file is declared secret.
  */
 static enum sip_rc
 render_action(const struct sip_config *cfg, const struct sip_request *req,
     struct answer_ctx *c, const struct sip_action *act, const char *file,
-    struct sip_buf *out, struct sip_buf *trace, struct sip_err *err)
+    struct sip_buf *out, struct sip_buf *trace, int *secret,
+    struct sip_err *err)
 {
 	char module[SIP_NAME_MAX], capname[SIP_NAME_MAX];
 	const struct sip_capability *cap;
@@ -186,6 +244,7 @@ render_action(const struct sip_config *cfg, const struct sip_request *req,
 	struct sip_module *mod = NULL;
 	struct sip_kv *kv = NULL;
 	size_t n, i;
+	int secret_file = 0;
 	enum sip_rc rc;
 
 	if ((rc = sip_action_name_split(act->name, module, capname)) != SIP_OK)
@@ -200,8 +259,10 @@ render_action(const struct sip_config *cfg, const struct sip_request *req,
 	if (file == NULL)
 		t = cap->tmpl;
 	for (i = 0; file != NULL && i < cap->nfiles; i++)
-		if (strcmp(cap->files[i], file) == 0)
+		if (strcmp(cap->files[i], file) == 0) {
 			t = cap->file_tmpls[i];
+			secret_file = cap->file_secret[i];
+		}
 	if (t == NULL) {
 		rc = sip_errf(err, SIP_ENOTFOUND, "%s: no file %s", act->name,
 		    file);
@@ -222,12 +283,24 @@ render_action(const struct sip_config *cfg, const struct sip_request *req,
 	kv_set(kv, &n, "action_id", c->action_id);
 	kv_set(kv, &n, "boots", c->boots);
 	kv_set(kv, &n, "max_boots", c->max_boots);
+	/* A secret option's name is no value: only render_secret reads it. */
 	for (i = 0; i < act->noptions; i++)
-		kv_set(kv, &n, act->options[i].key, act->options[i].value);
+		if (secret_option(cap, act->options[i].key) == NULL)
+			kv_set(kv, &n, act->options[i].key,
+			    act->options[i].value);
 	TRACE(trace, "template %s/%s (module %s, capability %s)", mod->dir,
 	    cap->template_file, module, capname);
 	trace_keys(trace, kv, n);
-	rc = sip_template_render(t, kv, n, out, err);
+	for (i = 0; i < act->noptions; i++)
+		if (secret_option(cap, act->options[i].key) != NULL)
+			TRACE(trace, "key %s = <secret %s>",
+			    act->options[i].key, act->options[i].value);
+	if (secret_file)
+		rc = render_secret(cfg, cap, act, t, kv, n, out, err);
+	else
+		rc = sip_template_render(t, kv, n, out, err);
+	if (secret != NULL)
+		*secret = secret_file;
  out:
 	free(kv);
 	sip_module_free(mod);
@@ -410,7 +483,8 @@ answer_boot(const struct sip_config *cfg, const struct sip_request *req,
 		    "action %lld %s: boot %d/%d (%s)", (long long)act->id,
 		    act->name, act->boots, act->max_boots,
 		    sip_state_name(act->state));
-		rc = render_action(cfg, req, &c, act, NULL, out, trace, err);
+		rc = render_action(cfg, req, &c, act, NULL, out, trace, NULL,
+		    err);
 		if (rc != SIP_OK)
 			snprintf(reason->text, sizeof(reason->text),
 			    "action %lld %s could not be rendered: default answer",
@@ -499,6 +573,7 @@ sip_answer_file(const struct sip_config *cfg, const struct sip_request *req,
 	struct sip_action *act = NULL;
 	struct answer_ctx c;
 	const char *why;
+	int secret = 0;
 	enum sip_rc rc;
 
 	if (name == NULL || sip_file_name_check(name) != SIP_OK)
@@ -523,8 +598,16 @@ sip_answer_file(const struct sip_config *cfg, const struct sip_request *req,
 	memcpy(as.mac, act->mac, sizeof(as.mac));
 	as.platform = as.buildarch = NULL;
 	ctx_init(&c, cfg, &as);
-	rc = render_action(cfg, &as, &c, act, name, out, NULL, err);
-	if (rc == SIP_OK && !dry_run)
+	rc = render_action(cfg, &as, &c, act, name, out, NULL, &secret, err);
+	/* Rendered first: a file that cannot be rendered is not spent. */
+	if (rc == SIP_OK && secret) {
+		rc = sip_store_secret_claim(st, &client, act, name, now,
+		    !dry_run, err);
+		if (rc != SIP_OK && out->data != NULL) {
+			explicit_bzero(out->data, out->len);
+			out->len = 0;
+		}
+	} else if (rc == SIP_OK && !dry_run)
 		rc = sip_store_file_served(st, &client, act, name, now, err);
  out:
 	sip_action_free(act);

@@ -123,6 +123,7 @@ enum ckey {
 	CK_WOL_RETRIES,
 	CK_BLACKOUT_WINDOWS,
 	CK_STATUS_PROBE,
+	CK_SECRETS_FILE,
 	CK__MAX
 };
 
@@ -230,6 +231,7 @@ static const struct ckeydef {
 						/* CK_BLACKOUT_WINDOWS */
 	{ "status", "probe", CT_WORD, 0, 0, yesno_names },
 						/* CK_STATUS_PROBE */
+	{ "secrets", "file", CT_PATH, 0, 0, NULL },	/* CK_SECRETS_FILE */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -294,7 +296,9 @@ sip_config_defaults(struct sip_config *cfg)
 	    (cfg->reboot_ssh = sip_strdup("/usr/bin/ssh")) == NULL ||
 	    (cfg->reboot_ssh_key = sip_strdup("")) == NULL ||
 	    (cfg->reboot_ssh_user = sip_strdup("root")) == NULL ||
-	    (cfg->reboot_message = sip_strdup("se3-ipxe: reboot")) == NULL) {
+	    (cfg->reboot_message = sip_strdup("se3-ipxe: reboot")) == NULL ||
+	    (cfg->secrets_file = sip_strdup(SIP_SYSCONFDIR
+	    "/se3-ipxe/secrets")) == NULL) {
 		sip_config_free(cfg);
 		return SIP_ENOMEM;
 	}
@@ -366,6 +370,7 @@ sip_config_free(struct sip_config *cfg)
 	free(cfg->reboot_ssh_key);
 	free(cfg->reboot_ssh_user);
 	free(cfg->reboot_message);
+	free(cfg->secrets_file);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -994,6 +999,9 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;		/* taken by sip_blackout_parse */
 	case CK_STATUS_PROBE:
 		cfg->status_probe = (int)v;
+		break;
+	case CK_SECRETS_FILE:
+		rc = config_set_str(&cfg->secrets_file, value);
 		break;
 	case CK__MAX:
 		break;

@@ -5,6 +5,9 @@
 
 #include "se3ipxe.h"
 
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -213,6 +216,39 @@ enum sip_rc	 sip_template_render(const struct sip_template *,
 		    const struct sip_kv *values, size_t nvalues,
 		    struct sip_buf *out, struct sip_err *);
 
+/*
+ * sip_template_render, except that a key of type SIP_T_SECRET (which
+ * sip_template_render refuses whatever its value) takes its value from
+ * secrets, checked by sip_secret_value_ok: the one way a secret's value
+ * reaches a file, one declared secret.  out as sip_template_render's.
+ */
+enum sip_rc	 sip_template_render_secret(const struct sip_template *,
+		    const struct sip_kv *values, size_t nvalues,
+		    const struct sip_kv *secrets, size_t nsecrets,
+		    struct sip_buf *out, struct sip_err *);
+/* The first key of type that the template uses, or NULL. */
+const char	*sip_template_uses_type(const struct sip_template *,
+		    enum sip_type);
+
+/* ---------------------------------------------------------------- secrets */
+
+/* [a-z][a-z0-9_]{0,SIP_SECRET_NAME_MAX - 1}: 1, else 0. */
+int		 sip_secret_name_ok(const char *);
+/*
+ * len bytes at s (NUL-terminated at or after len): 1 to
+ * SIP_SECRET_VALUE_MAX bytes of UTF-8 without a control character.
+ */
+int		 sip_secret_value_ok(const char *, size_t len);
+/*
+ * The secrets file's text (len bytes, NUL-terminated at len), named file
+ * in messages.  Caller frees with sip_secrets_free (nothing on error).
+ */
+enum sip_rc	 sip_secrets_parse(const char *file, const char *text,
+		    size_t len, struct sip_secrets **, struct sip_err *);
+/* sip_secrets_load's rule on the file's owner and mode, for a reader euid. */
+enum sip_rc	 sip_secrets_mode_check(const char *path, const struct stat *,
+		    uid_t euid, struct sip_err *);
+
 /* ------------------------------------------------------------------ store */
 
 const char	*sip_event_name(enum sip_event);
@@ -269,6 +305,8 @@ enum sip_request_event {
 	SIP_REQ_REBOOT_SENT,	/* a reboot command said yes */
 	SIP_REQ_REBOOT_SKIPPED,	/* not asked to reboot, and why */
 	SIP_REQ_REBOOT_FAILED,	/* a reboot command failed */
+	SIP_REQ_SECRET_SERVED,	/* a secret file was served, for boot N */
+	SIP_REQ_SECRET_REFUSED,	/* a secret file refused: again, or elsewhere */
 	SIP_REQ__MAX
 };
 const char	*sip_request_event_name(enum sip_request_event);
@@ -331,6 +369,18 @@ enum sip_rc	 sip_store_report_from(struct sip_store *,
 enum sip_rc	 sip_store_file(struct sip_store *, const struct sip_client *,
 		    const char *token, const char *name, time_t now,
 		    struct sip_action **, struct sip_err *);
+/*
+ * A secret file of act, name, for client, after sip_store_file let it
+ * through: once per boot, to the boot's address.  The boot is the last
+ * one served (its "served" history row: its address), the action's boot
+ * count read again now.  SIP_OK writes a secret-served row "NAME: boot
+ * N" (the record of this boot's fetch); a second fetch in that boot, a
+ * fetch from another address, or before any boot is a secret-refused
+ * row and SIP_EDENIED.  record 0 (HEAD): the same answer, nothing written.
+ */
+enum sip_rc	 sip_store_secret_claim(struct sip_store *,
+		    const struct sip_client *, const struct sip_action *,
+		    const char *name, time_t now, int record, struct sip_err *);
 /* The history row of a file served: event "file", the name as detail. */
 enum sip_rc	 sip_store_file_served(struct sip_store *,
 		    const struct sip_client *, const struct sip_action *,

@@ -346,6 +346,7 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 		{ 1, 1, 1, 0, 0, 0, 0, 0 },	/* SIP_OPT_BOOLEAN */
 		{ 1, 1, 1, 0, 0, 0, 1, 1 },	/* SIP_OPT_NAME */
 		{ 1, 1, 1, 0, 0, 0, 0, 1 },	/* SIP_OPT_TEXT */
+		{ 1, 1, 1, 0, 0, 0, 0, 0 },	/* SIP_OPT_SECRET */
 	};
 	const struct raw *r;
 	char why[SIP_ERR_MAX], sbuf[64], *buf = NULL, *w;
@@ -454,6 +455,7 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 			return rc;
 		break;
 	case SIP_OPT_BOOLEAN:
+	case SIP_OPT_SECRET:
 	case SIP_OPT__MAX:
 		break;
 	}
@@ -491,9 +493,10 @@ sip_file_name_check(const char *name)
 }
 
 /*
- * "files = NAME[:KIND]...": the files the booted system may fetch, and
- * the kind of each (text when not said), which decides how values are
- * written into it.
+ * "files = NAME[:KIND][:secret]...": the files the booted system may
+ * fetch, and the kind of each (text when not said), which decides how
+ * values are written into it; those marked secret alone may render
+ * secret values.
  */
 static enum sip_rc
 files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
@@ -502,7 +505,8 @@ files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
 	char name[SIP_FILE_NAME_MAX + 1], kname[16], sbuf[64];
 	enum sip_template_kind kind;
 	const char *p, *end, *colon;
-	size_t n, i;
+	size_t n, i, namelen;
+	int secret;
 
 	if (r->value == NULL)
 		return SIP_OK;
@@ -512,9 +516,12 @@ files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
 			break;
 		n = strcspn(p, " \t");
 		end = p + n;
+		secret = n > 7 && memcmp(p + n - 7, ":secret", 7) == 0;
+		if (secret)
+			n -= 7;
 		kind = SIP_TEMPLATE_FILE;
 		if ((colon = memchr(p, ':', n)) != NULL) {
-			i = (size_t)(end - colon - 1);
+			i = (size_t)(p + n - colon - 1);
 			snprintf(kname, sizeof(kname), "%.*s",
 			    (int)(i < sizeof(kname) ? i : sizeof(kname) - 1),
 			    colon + 1);
@@ -529,12 +536,12 @@ files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
 				    sizeof(sbuf)));
 			n = (size_t)(colon - p);
 		}
+		namelen = n;
 		if (n > SIP_FILE_NAME_MAX)
 			n = SIP_FILE_NAME_MAX;
 		memcpy(name, p, n);
 		name[n] = '\0';
-		if ((colon != NULL ? (size_t)(colon - p) :
-		    (size_t)(end - p)) > SIP_FILE_NAME_MAX ||
+		if (namelen > SIP_FILE_NAME_MAX ||
 		    sip_file_name_check(name) != SIP_OK)
 			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s files: "
 			    "'%s' is not a file name in the module directory "
@@ -561,6 +568,7 @@ files_of(struct mparse *mp, const struct rsect *rs, struct sip_capability *c)
 			return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
 			    sip_strerror(SIP_ENOMEM));
 		c->file_kinds[c->nfiles] = kind;
+		c->file_secret[c->nfiles] = secret;
 		c->nfiles++;
 	}
 	if (c->nfiles == 0)
@@ -717,6 +725,23 @@ build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
 	return SIP_OK;
 }
 
+/*
+ * A secret's value goes only to files declared NAME:secret: never to a
+ * script (whose every line iPXE may echo or log), nor to a file served
+ * to anyone holding the token.
+ */
+static enum sip_rc
+no_secret_in(const struct sip_template *t, const char *path,
+    struct sip_err *err)
+{
+	const char *key;
+
+	if ((key = sip_template_uses_type(t, SIP_T_SECRET)) == NULL)
+		return SIP_OK;
+	return sip_errf(err, SIP_EMODULE, "%s: uses the secret option '%s': "
+	    "only a file declared NAME:secret in files may", path, key);
+}
+
 /* Each capability's template, with the builtin keys and its options. */
 /*
  * Every option can be written where its key stands: a text option (blanks
@@ -788,6 +813,8 @@ load_templates(struct sip_module *m, struct sip_err *err)
 		}
 		rc = sip_template_load(path, SIP_TEMPLATE_IPXE, keys,
 		    sip_builtin_nkeys + c->noptions, &c->tmpl, err);
+		if (rc == SIP_OK)
+			rc = no_secret_in(c->tmpl, path, err);
 		for (j = 0; rc == SIP_OK && j < c->nfiles; j++) {
 			if ((size_t)snprintf(path, sizeof(path), "%s/%s",
 			    m->dir, c->files[j]) >= sizeof(path))
@@ -797,6 +824,8 @@ load_templates(struct sip_module *m, struct sip_err *err)
 				rc = sip_template_load(path, c->file_kinds[j],
 				    keys, sip_builtin_nkeys + c->noptions,
 				    &c->file_tmpls[j], err);
+			if (rc == SIP_OK && !c->file_secret[j])
+				rc = no_secret_in(c->file_tmpls[j], path, err);
 		}
 		free(keys);
 		if (rc == SIP_OK)

@@ -46,6 +46,7 @@ const char *const sip_opt_type_names[SIP_OPT__MAX + 1] = {
 	"boolean",		/* SIP_OPT_BOOLEAN */
 	"name",			/* SIP_OPT_NAME */
 	"text",			/* SIP_OPT_TEXT */
+	"secret",		/* SIP_OPT_SECRET */
 	NULL
 };
 
@@ -61,6 +62,7 @@ const char *const sip_type_names[SIP_T__MAX + 1] = {
 	"iscsi",		/* SIP_T_ISCSI */
 	"text",			/* SIP_T_TEXT */
 	"line",			/* SIP_T_LINE */
+	"secret",		/* SIP_T_SECRET */
 	NULL
 };
 
@@ -128,6 +130,8 @@ const char *const sip_request_event_names[SIP_REQ__MAX + 1] = {
 	"reboot-sent",		/* SIP_REQ_REBOOT_SENT */
 	"reboot-skipped",	/* SIP_REQ_REBOOT_SKIPPED */
 	"reboot-failed",	/* SIP_REQ_REBOOT_FAILED */
+	"secret-served",	/* SIP_REQ_SECRET_SERVED: NAME: boot N */
+	"secret-refused",	/* SIP_REQ_SECRET_REFUSED: and why */
 	NULL
 };
 

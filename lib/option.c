@@ -20,6 +20,7 @@ static const enum sip_type opt_value_types[SIP_OPT__MAX] = {
 	SIP_T_BOOL,		/* SIP_OPT_BOOLEAN */
 	SIP_T_TEXT,		/* SIP_OPT_NAME */
 	SIP_T_LINE,		/* SIP_OPT_TEXT */
+	SIP_T_SECRET,		/* SIP_OPT_SECRET: the value, not the NAME */
 };
 
 enum sip_type
@@ -104,6 +105,12 @@ sip_option_check(const struct sip_option *o, const char *value, char *why,
 			return SIP_OK;
 		snprintf(why, sz, "expected one line of at most %" PRId64
 		    " bytes of printable UTF-8, no blank at either end", o->max);
+		return SIP_EINVAL;
+	case SIP_OPT_SECRET:
+		if (sip_secret_name_ok(value))
+			return SIP_OK;
+		snprintf(why, sz, "expected the name of a secret "
+		    "([a-z][a-z0-9_]{0,%d})", SIP_SECRET_NAME_MAX - 1);
 		return SIP_EINVAL;
 	case SIP_OPT__MAX:
 		break;
@@ -442,5 +449,57 @@ sip_options_resolve(const struct sip_capability *c, char *const *as,
 	    sip_strerror(SIP_ENOMEM));
  fail:
 	free(given);
+	return rc;
+}
+
+enum sip_rc
+sip_options_secrets_check(const struct sip_config *cfg,
+    const struct sip_capability *c, const struct sip_kv *kv, size_t n,
+    struct sip_err *err)
+{
+	struct sip_secrets *sec = NULL;
+	struct sip_err lerr;
+	char why[SIP_ERR_MAX / 2];
+	const char *v;
+	size_t i, j, k;
+	enum sip_rc rc = SIP_OK;
+
+	for (i = 0; i < c->noptions && rc == SIP_OK; i++) {
+		if (c->options[i].type != SIP_OPT_SECRET)
+			continue;
+		for (j = 0; j < n; j++)
+			if (strcmp(kv[j].key, c->options[i].name) == 0)
+				break;
+		if (j == n)
+			continue;
+		if (sec == NULL && (rc = sip_secrets_load(cfg->secrets_file,
+		    &sec, &lerr)) != SIP_OK) {
+			rc = sip_errf(err, rc, "capability %s: option %s: secret "
+			    "'%s': %s", c->name, c->options[i].name,
+			    kv[j].value, lerr.msg);
+			break;
+		}
+		if ((v = sip_secrets_get(sec, kv[j].value)) == NULL) {
+			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
+			    "%s: no secret '%s' in %s", c->name,
+			    c->options[i].name, kv[j].value, cfg->secrets_file);
+			break;
+		}
+		/* As writable(), but the message says why without the value. */
+		for (k = 0; k < c->nfiles; k++) {
+			if (!sip_template_uses(c->file_tmpls[k],
+			    c->options[i].name) ||
+			    sip_template_kind_check(c->file_kinds[k], v, why,
+			    sizeof(why)) == SIP_OK)
+				continue;
+			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
+			    "%s: the value of secret '%s' cannot be written in "
+			    "%s, a file of kind %s", c->name,
+			    c->options[i].name, kv[j].value, c->files[k],
+			    sip_template_kind_name(c->file_kinds[k]));
+			break;
+		}
+	}
+	sip_secrets_free(sec);
 	return rc;
 }

@@ -131,6 +131,7 @@ enum sip_type {
 	SIP_T_ISCSI,		/* iscsi:server:[protocol]:[port]:[lun]:iqn... */
 	SIP_T_TEXT,		/* SIP_SAFE_CHARS, 1..255: option "name" values */
 	SIP_T_LINE,		/* one line of printable UTF-8, spaces inside: option "text" values */
+	SIP_T_SECRET,		/* a secret's value: only in files declared secret */
 	SIP_T__MAX
 };
 
@@ -326,6 +327,7 @@ struct sip_config {
 	int		 status_probe;	/* [status] probe: the page probes its machines */
 	int64_t		 wol_wake_timeout; /* [wol] wake_timeout (s) */
 	int		 wol_retries;	/* [wol] retries */
+	char		*secrets_file;	/* [secrets] file */
 	struct sip_blackout blackout[SIP_BLACKOUT_MAX]; /* [blackout] windows */
 	size_t		 nblackout;
 };
@@ -521,6 +523,7 @@ enum sip_opt_type {
 	SIP_OPT_BOOLEAN,
 	SIP_OPT_NAME,		/* matches the option's pattern and SIP_T_TEXT */
 	SIP_OPT_TEXT,		/* SIP_T_LINE, at most maxlen bytes: files only */
+	SIP_OPT_SECRET,		/* the NAME of a secret ([secrets] file) */
 	SIP_OPT__MAX
 };
 
@@ -585,6 +588,8 @@ struct sip_capability {
 	struct sip_template *file_tmpls[SIP_FILES_MAX];
 	enum sip_template_kind file_kinds[SIP_FILES_MAX];
 	size_t		 nfiles;
+	/* files[i] is declared NAME:secret: it alone gets secret values. */
+	int		 file_secret[SIP_FILES_MAX];
 };
 
 struct sip_module {
@@ -640,6 +645,40 @@ enum sip_rc	 sip_options_resolve(const struct sip_capability *,
 		    char *const *assignments, size_t n, struct sip_kv **out,
 		    size_t *nout, struct sip_err *);
 void		 sip_kv_free(struct sip_kv *, size_t);
+
+/* ---------------------------------------------------------------- secrets */
+
+/*
+ * The secrets file ([secrets] file, lib/secrets.c): "NAME = VALUE" lines,
+ * '#' comments.  An option of type secret holds a NAME; only a file
+ * declared secret gets its VALUE, read when the file is served.
+ */
+#define SIP_SECRET_NAME_MAX	32	/* [a-z][a-z0-9_]{0,31} */
+#define SIP_SECRET_VALUE_MAX	1024	/* bytes of printable UTF-8 */
+#define SIP_SECRETS_MAX		1024	/* lines NAME = VALUE */
+#define SIP_SECRETS_FILE_MAX	(256 * 1024)
+struct sip_secrets;
+/*
+ * Read path, refused (named, SIP_ECONFIG) if it is not a regular file
+ * owned by root (or by the reader) that only its owner may write and
+ * only its owner and group read.  A missing file is SIP_ENOTFOUND.  No
+ * message quotes a value.  Caller frees with sip_secrets_free (nothing
+ * to free on error), which wipes the values.
+ */
+enum sip_rc	 sip_secrets_load(const char *path, struct sip_secrets **,
+		    struct sip_err *);
+/* The value of name, or NULL: the set's, freed with it. */
+const char	*sip_secrets_get(const struct sip_secrets *, const char *name);
+size_t		 sip_secrets_count(const struct sip_secrets *);
+void		 sip_secrets_free(struct sip_secrets *);
+/*
+ * set-action's check of the options of cap (as sip_options_resolve
+ * returns them): every option of type secret names a secret of the file
+ * at cfg's [secrets] file; an error names the option and the secret.
+ */
+enum sip_rc	 sip_options_secrets_check(const struct sip_config *,
+		    const struct sip_capability *, const struct sip_kv *,
+		    size_t, struct sip_err *);
 
 /* --------------------------------------------------------------- templates */
 

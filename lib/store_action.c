@@ -1396,6 +1396,99 @@ sip_store_file_served(struct sip_store *st, const struct sip_client *client,
 	return ret;
 }
 
+/*
+ * The boot a secret file belongs to: the action's boot count now, and
+ * the address of its last boot served (NULL: none yet).  history_mac
+ * (mac, id) finds the rows of the machine.
+ */
+#define SQL_SECRET_BOOT \
+	"SELECT a.boots, (SELECT h.addr FROM history h WHERE h.mac = a.mac " \
+	"AND h.action_id = a.id AND h.event = 'served' ORDER BY h.id DESC " \
+	"LIMIT 1) FROM actions a WHERE a.id = ?1"
+#define SQL_SECRET_SERVED \
+	"SELECT 1 FROM history WHERE mac = ?1 AND action_id = ?2 AND " \
+	"event = 'secret-served' AND detail = ?3 LIMIT 1"
+
+enum sip_rc
+sip_store_secret_claim(struct sip_store *st, const struct sip_client *client,
+    const struct sip_action *act, const char *name, time_t now, int record,
+    struct sip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	char served[SIP_FILE_NAME_MAX + 32], boot_addr[SIP_ADDR_STRLEN];
+	char why[SIP_FILE_NAME_MAX + 2 * SIP_ADDR_STRLEN + 96];
+	const char *addr = client != NULL ? client->addr : NULL;
+	int boots = 0, rc, again = 0;
+	enum sip_rc ret;
+
+	boot_addr[0] = '\0';
+	if ((ret = tx_begin(st, record ? "BEGIN IMMEDIATE" : "BEGIN", err)) !=
+	    SIP_OK)
+		return ret;
+	if ((rc = stmt_get(st, SQL_SECRET_BOOT, &s)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 1, act->id)) != SQLITE_OK) {
+		ret = db_err(st, rc, err, "secret file of action %lld",
+		    (long long)act->id);
+		goto out;
+	}
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		boots = sqlite3_column_int(s, 0);
+		if (col_copy(s, 1, boot_addr, sizeof(boot_addr)) == -1)
+			boot_addr[0] = '\0';
+	} else if (rc != SQLITE_DONE) {
+		ret = db_err(st, rc, err, "secret file of action %lld",
+		    (long long)act->id);
+		goto out;
+	}
+	stmt_put(st, s);
+	s = NULL;
+	snprintf(served, sizeof(served), "%s: boot %d", name, boots);
+	if ((rc = stmt_get(st, SQL_SECRET_SERVED, &s)) != SQLITE_OK ||
+	    (rc = bind_text(s, 1, act->mac)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 2, act->id)) != SQLITE_OK ||
+	    (rc = bind_text(s, 3, served)) != SQLITE_OK ||
+	    ((rc = sqlite3_step(s)) != SQLITE_ROW && rc != SQLITE_DONE)) {
+		ret = db_err(st, rc, err, "secret file of action %lld",
+		    (long long)act->id);
+		goto out;
+	}
+	again = rc == SQLITE_ROW;
+	stmt_put(st, s);
+	s = NULL;
+
+	/* The reasons quote file names, boot counts and addresses only. */
+	why[0] = '\0';
+	if (boots == 0)
+		snprintf(why, sizeof(why), "%s: no boot served yet", name);
+	else if (again)
+		snprintf(why, sizeof(why), "%s: already served in boot %d",
+		    name, boots);
+	else if (addr == NULL || boot_addr[0] == '\0' ||
+	    !sip_addr_equal(addr, boot_addr))
+		snprintf(why, sizeof(why), "%s: boot %d came from %s", name,
+		    boots, boot_addr[0] != '\0' ? boot_addr :
+		    "an unknown address");
+	if (!record) {
+		ret = why[0] == '\0' ? SIP_OK : sip_errf(err, SIP_EDENIED,
+		    "%s: secret file refused: %s", st->path, why);
+		goto out;
+	}
+	if ((ret = request_add(st, act, why[0] == '\0' ?
+	    SIP_REQ_SECRET_SERVED : SIP_REQ_SECRET_REFUSED, now, addr,
+	    why[0] == '\0' ? served : why, err)) != SIP_OK ||
+	    (ret = tx_commit(st, err)) != SIP_OK)
+		goto out;
+	if (why[0] != '\0')
+		ret = sip_errf(err, SIP_EDENIED, "%s: secret file refused: "
+		    "action %lld for %s: %s", st->path, (long long)act->id,
+		    act->mac, why);
+ out:
+	if (s != NULL)
+		stmt_put(st, s);
+	tx_rollback(st);
+	return ret;
+}
+
 enum sip_rc
 sip_store_last_action(struct sip_store *st, const char *mac,
     struct sip_action **out, struct sip_err *err)

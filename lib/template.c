@@ -461,9 +461,21 @@ sip_template_kind_of(const struct sip_template *t)
 	return t->kind;
 }
 
-enum sip_rc
-sip_template_render(const struct sip_template *t, const struct sip_kv *values,
-    size_t nvalues, struct sip_buf *out, struct sip_err *err)
+/* A key's value: a secret's from secrets (NULL: none may render). */
+static const char *
+key_value(const struct template_key *k, const struct sip_kv *values,
+    size_t nvalues, const struct sip_kv *secrets, size_t nsecrets)
+{
+	if (k->type == SIP_T_SECRET)
+		return secrets != NULL ?
+		    value_of(secrets, nsecrets, k->name) : NULL;
+	return value_of(values, nvalues, k->name);
+}
+
+static enum sip_rc
+render(const struct sip_template *t, const struct sip_kv *values,
+    size_t nvalues, const struct sip_kv *secrets, size_t nsecrets,
+    struct sip_buf *out, struct sip_err *err)
 {
 	const struct template_key *k;
 	const char *v;
@@ -476,6 +488,20 @@ sip_template_render(const struct sip_template *t, const struct sip_kv *values,
 		if (t->pieces[i].key < 0)
 			continue;
 		k = &t->keys[t->pieces[i].key];
+		if (k->type == SIP_T_SECRET) {
+			/* Named, never quoted; and never rendered empty. */
+			v = key_value(k, values, nvalues, secrets, nsecrets);
+			if (v == NULL || !sip_secret_value_ok(v, strlen(v)))
+				return sip_errf(err, SIP_EINVAL, "%s: no valid "
+				    "secret value for '%s'", t->name, k->name);
+			if (sip_template_kind_check(t->kind, v, why,
+			    sizeof(why)) != SIP_OK)
+				return sip_errf(err, SIP_EINVAL, "%s: the "
+				    "secret value for '%s' cannot be written "
+				    "in a file of kind %s", t->name, k->name,
+				    sip_template_kind_name(t->kind));
+			continue;
+		}
 		v = value_of(values, nvalues, k->name);
 		if (v == NULL || *v == '\0')
 			continue;
@@ -493,7 +519,8 @@ sip_template_render(const struct sip_template *t, const struct sip_kv *values,
 			sip_buf_append(out, t->pieces[i].text, t->pieces[i].len);
 			continue;
 		}
-		v = value_of(values, nvalues, t->keys[t->pieces[i].key].name);
+		v = key_value(&t->keys[t->pieces[i].key], values, nvalues,
+		    secrets, nsecrets);
 		if (v != NULL)
 			kind_write(out, t->kind, v);
 	}
@@ -507,4 +534,31 @@ sip_template_render(const struct sip_template *t, const struct sip_kv *values,
 	if (out->data != NULL)
 		out->data[start] = '\0';
 	return rc;
+}
+
+enum sip_rc
+sip_template_render(const struct sip_template *t, const struct sip_kv *values,
+    size_t nvalues, struct sip_buf *out, struct sip_err *err)
+{
+	return render(t, values, nvalues, NULL, 0, out, err);
+}
+
+enum sip_rc
+sip_template_render_secret(const struct sip_template *t,
+    const struct sip_kv *values, size_t nvalues, const struct sip_kv *secrets,
+    size_t nsecrets, struct sip_buf *out, struct sip_err *err)
+{
+	return render(t, values, nvalues, secrets, nsecrets, out, err);
+}
+
+const char *
+sip_template_uses_type(const struct sip_template *t, enum sip_type type)
+{
+	size_t i;
+
+	for (i = 0; i < t->npieces; i++)
+		if (t->pieces[i].key >= 0 &&
+		    t->keys[t->pieces[i].key].type == type)
+			return t->keys[t->pieces[i].key].name;
+	return NULL;
 }

@@ -233,6 +233,10 @@ sip_value_check(enum sip_type type, const char *v)
 	case SIP_T_TEXT:
 		good = 1;
 		break;
+	case SIP_T_SECRET:
+		/* Never in a script: sip_template_render_secret alone takes it. */
+		good = 0;
+		break;
 	default:
 		good = 0;
 		break;

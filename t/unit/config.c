@@ -473,7 +473,8 @@ is_defaults(const struct sip_config *c)
 	    c->history_keep == 365 * 86400 && c->bind == SIP_BIND_ADDRESS &&
 	    c->wol_port == 9 && c->wol_broadcast_all == 0 &&
 	    strcmp(c->ldap_admin_right, "system_is_admin") == 0 &&
-	    strcmp(c->ldap_delegate_right, "parc_can_clone") == 0;
+	    strcmp(c->ldap_delegate_right, "parc_can_clone") == 0 &&
+	    strcmp(c->secrets_file, SIP_SYSCONFDIR "/se3-ipxe/secrets") == 0;
 }
 
 static void
@@ -695,7 +696,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 59, "example: shows all 59 keys");
+	is_int(n, 60, "example: shows all 60 keys");
 	is_int(whole, 0, "example: does not say comments are whole lines "
 	    "(a comment may end a line)");
 	path = write_file("example.conf", text);
@@ -710,6 +711,10 @@ test_example(void)
 	free(c.path);
 	free(c.module_path);
 	free(c.template_dir);
+	is_str(c.secrets_file, "/etc/se3-ipxe/secrets",
+	    "example: the Debian secrets file");
+	free(c.secrets_file);
+	c.secrets_file = test_strdup(SIP_SYSCONFDIR "/se3-ipxe/secrets");
 	c.path = NULL;
 	c.module_path = test_strdup(SIP_DATADIR "/modules:" SIP_SYSCONFDIR
 	    "/se3-ipxe/modules");

@@ -389,6 +389,20 @@ static const struct bad bads[] = {
 	  "%s:11: [capability run] files: 'run.ipxe' is the iPXE template" },
 	{ BASE_R "files = a.cfg a.cfg\n", SIP_EMODULE,
 	  "%s:11: [capability run] files: 'a.cfg' is named twice" },
+	{ BASE_R "files = a.cfg a.cfg:secret\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a.cfg' is named twice" },
+	{ BASE_R "files = a.cfg:secret:secret\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a.cfg:secret': unknown kind "
+	  "'secret' (text, cmdline, preseed, sh, yaml, xml, ini, cmd)" },
+	{ BASE_R "files = :secret\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: ':secret': unknown kind 'secret' "
+	  "(text, cmdline, preseed, sh, yaml, xml, ini, cmd)" },
+	{ BASE_R "files = a.cfg:Secret\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a.cfg:Secret': unknown kind "
+	  "'Secret' (text, cmdline, preseed, sh, yaml, xml, ini, cmd)" },
+	{ BASE_R "files = a.cfg:secret:xml\n", SIP_EMODULE,
+	  "%s:11: [capability run] files: 'a.cfg:secret:xml': unknown kind "
+	  "'secret:xml' (text, cmdline, preseed, sh, yaml, xml, ini, cmd)" },
 	{ BASE_R "files = a.cfg b.cfg\ta.cfg\n", SIP_EMODULE,
 	  "%s:11: [capability run] files: 'a.cfg' is named twice" },
 	{ BASE_R "files = a b c d e f g h i\n", SIP_EMODULE,
@@ -421,8 +435,15 @@ static const struct bad bads[] = {
 	{ BASE "[option run.x]\ndescription = X\n", SIP_EMODULE,
 	  "%s:11: [option run.x]: missing key 'type'" },
 	{ BASE "[option run.x]\ntype = string\ndescription = X\n", SIP_EMODULE,
-	  "%s:12: [option run.x] type: 'string' is not enum, integer, boolean"
-	  ", name or text" },
+	  "%s:12: [option run.x] type: 'string' is not enum, integer, boolean, "
+	  "name, text or secret" },
+	{ BASE "[option run.x]\ntype = secret\ndescription = X\npattern = a\n",
+	  SIP_EMODULE, "%s:14: [option run.x]: key 'pattern' does not apply to "
+	  "an option of type secret" },
+	{ BASE "[option run.x]\ntype = secret\ndescription = X\n"
+	  "default = Smb\n", SIP_EMODULE, "%s:14: [option run.x] default: "
+	  "'Smb' is not valid: expected the name of a secret "
+	  "([a-z][a-z0-9_]{0,31})" },
 	{ BASE "[option run.x]\ntype = boolean\n", SIP_EMODULE,
 	  "%s:11: [option run.x]: missing key 'description'" },
 	{ BASE "[option run.x]\ntype = boolean\ndescription = X\nfoo = 1\n",
