@@ -4,7 +4,13 @@
 . t/lib/tap.sh
 . t/lib/cgi.sh
 
-write_config "$T/se3-ipxe.conf"
+write_config "$T/se3-ipxe.conf" "[secrets]" "file = $T/secrets"
+# The share's password goes to startnet.cmd (kind cmd: a blank and UTF-8
+# are fine), the Administrator's to the answer files (XML-escaped).
+SHARE_PW='Se3 p@ss wörd $1'
+ADMIN_PW="Adm1n <&> \"q\" 'a'"
+printf 'adminse3 = %s\nwindows_admin = %s\npercent = 100%%sure\n' "$SHARE_PW" "$ADMIN_PW" > "$T/secrets"
+chmod 600 "$T/secrets"
 db_create
 GOLD=$TOP/t/golden/windows
 n=0
@@ -228,4 +234,18 @@ mkdir "$B/windows/pe"
 BOOT_ROOT=$B sh "$SETUP" > "$T/setup.out" 2>&1
 is "$?:$(cat "$T/setup.out")" "1:windows setup: $B/windows/pe/boot/bcd is missing: run $SETUP SOURCE pe" \
     "setup check: an incomplete media named"
+# The secrets reach only the files declared secret, whole and escaped for
+# their kind, and never the script, the database or a log.
+grep -qF 'net use Z: \\se3\install "'"$SHARE_PW"'" /user:adminse3 /persistent:no' "$GOLD/install"
+ok $? "the share's password is in startnet.cmd, quoted"
+is "$(grep -cF '<Value>Adm1n &lt;&amp;&gt; &quot;q&quot; &apos;a&apos;</Value>' "$GOLD/install--domain_join=yes")" 2 \
+    "the Administrator's password is in both answer files, XML-escaped"
+is "$(grep -cF '<Password>Se3 p@ss wörd $1</Password>' "$GOLD/install--domain_join=yes")" 1 \
+    "the share's password joins the domain, in the joining answer file only"
+is "$(sed -n '/^==> install.ipxe/,/^==> winpeshl.ini/p' "$GOLD"/* | grep -cF -e "$SHARE_PW" -e 'Adm1n')" 0 \
+    "no password in any script"
+is "$(sqlite3 "$T/db/se3-ipxe.db" .dump | grep -cF -e 'p@ss' -e 'Adm1n')" 0 "no password in the database"
+se3ipxe set-action 52:54:00:62:ff:fe windows:install share_password=percent > "$T/pc.out" 2>&1
+is "$?:$(grep -c share_password "$T/pc.out"):$(grep -c 100 "$T/pc.out")" "1:1:0" \
+    "a share password cmd.exe cannot hold (%) is refused, naming the option, not the value"
 done_testing

@@ -1,6 +1,6 @@
 @echo off
 rem se3-ipxe windows:install for {{mac}} (action {{action_id}}): prepare disk 0, map the install share, run setup, report with the token.
-rem Every value below is a typed option: letters, digits and . _ - @ / only, nothing cmd.exe reads as an operator.
+rem Every value below is a typed option, and the cmd kind refuses & | < > ^ % ! " ( ) in any: nothing cmd.exe reads as an operator.
 setlocal
 set "SE3_REPORT={{report_url}}?token={{token}}"
 set "SE3_DISK={{disk}}"
@@ -61,8 +61,8 @@ if errorlevel 1 (
 )
 call :report running 20 disk-ready
 
-rem The share's password is asked here until the secrets file provides it.
-net use Z: \\{{share_server}}\{{share_name}} /user:{{share_user}} /persistent:no
+rem The password comes from the secrets file: this file is served once per boot, to this machine only.
+net use Z: \\{{share_server}}\{{share_name}} "{{share_password}}" /user:{{share_user}} /persistent:no
 if errorlevel 1 (
 	call :fail 25 share-not-mapped
 	goto :eof
