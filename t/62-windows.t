@@ -24,7 +24,7 @@ render() {
 	shift
 	n=$((n + 1))
 	mac=$(printf '52:54:00:62:%02x:%02x' $((n / 256)) $((n % 256)))
-	se3ipxe set-action "$mac" "windows:$cap" "$@" > "$T/set.out" 2>&1 || {
+	se3ipxe set-action --yes "$mac" "windows:$cap" "$@" > "$T/set.out" 2>&1 || {
 		cat "$T/set.out" > "$T/got"
 		return 1
 	}
@@ -131,7 +131,7 @@ for cap in install winpe; do
 	for opt in $opts; do
 		while IFS= read -r v; do
 			nh=$((nh + 1))
-			if se3ipxe set-action 52:54:00:62:ff:ff "windows:$cap" "$opt=$v" > "$T/h.out" 2>&1; then
+			if se3ipxe set-action --yes 52:54:00:62:ff:ff "windows:$cap" "$opt=$v" > "$T/h.out" 2>&1; then
 				# Some hostile-looking values are valid for some options
 				# (a number for an integer, a word for a name): those
 				# must then render as themselves, checked below.
@@ -176,7 +176,7 @@ bad=
 for kv in image_index=0 image_index=65 partition=0 partition=129 disk=entire domain_join=maybe \
     product_key=W269N-WFGWX-YQC9B-4Q86R-FJVJ product_key=w269n-wfgwx-yqc9b-4q86r-fjvjd \
     locale=FR-fr locale=fr_FR locale=fr media=Win10 share_user=x@; do
-	se3ipxe set-action 52:54:00:62:ff:ff windows:install "$kv" > /dev/null 2>&1 && bad="$bad $kv"
+	se3ipxe set-action --yes 52:54:00:62:ff:ff windows:install "$kv" > /dev/null 2>&1 && bad="$bad $kv"
 done
 is "$bad" "" "out-of-type values refused: integers out of bounds, unknown enum, bad key, locale, media"
 is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT count(*) FROM actions WHERE state IN ('pending','running') AND mac = '52:54:00:62:ff:ff'")" 0 \
@@ -187,8 +187,9 @@ cmd=$(awk '/^Installing Windows 11/ { s = 1 } s == 1 && /^\.Bd -literal/ { s = 2
 case $cmd in
 '# se3-ipxe set-action '*)
 	# shellcheck disable=SC2086 # the command's words, as the page writes them
-	set -- ${cmd#'# se3-ipxe '}
-	se3ipxe "$@" > "$T/ex.out" 2>&1
+	set -- ${cmd#'# se3-ipxe set-action '}
+	# No terminal here to confirm the erasure on: --yes.
+	se3ipxe set-action --yes "$@" > "$T/ex.out" 2>&1
 	ok $? "the man page's example runs: $cmd"
 	is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT count(*) FROM actions WHERE name = 'windows:install' AND mac IN ('52:54:00:12:34:56', '52:54:00:12:34:57') AND state = 'pending'")" 2 \
 	    "and sets windows:install on its two machines" ;;
@@ -245,7 +246,7 @@ is "$(grep -cF '<Password>Se3 p@ss wörd $1</Password>' "$GOLD/install--domain_j
 is "$(sed -n '/^==> install.ipxe/,/^==> winpeshl.ini/p' "$GOLD"/* | grep -cF -e "$SHARE_PW" -e 'Adm1n')" 0 \
     "no password in any script"
 is "$(sqlite3 "$T/db/se3-ipxe.db" .dump | grep -cF -e 'p@ss' -e 'Adm1n')" 0 "no password in the database"
-se3ipxe set-action 52:54:00:62:ff:fe windows:install share_password=percent > "$T/pc.out" 2>&1
+se3ipxe set-action --yes 52:54:00:62:ff:fe windows:install share_password=percent > "$T/pc.out" 2>&1
 is "$?:$(grep -c share_password "$T/pc.out"):$(grep -c 100 "$T/pc.out")" "1:1:0" \
     "a share password cmd.exe cannot hold (%) is refused, naming the option, not the value"
 done_testing

@@ -39,7 +39,7 @@ for fw in pcbios efi; do
 	chmod a+r "$W/wimboot"
 	n=$((n + 1))
 	install_mac=52:54:00:e2:82:1$n winpe_mac=52:54:00:e2:82:2$n
-	e2e_cli set-action "$install_mac" windows:install domain_join=yes >/dev/null
+	e2e_cli set-action --yes "$install_mac" windows:install domain_join=yes >/dev/null
 	e2e_cli set-action "$winpe_mac" windows:winpe media=pe-x64 >/dev/null
 	[ "$fw" = pcbios ] && nic=e1000 || nic=virtio
 	E2E_TIMEOUT=90 e2e_vm_start "install-$fw" "$fw" "$nic" "$install_mac"

@@ -88,7 +88,7 @@ for fw in ${E2E_FW:-pcbios efi}; do
 			[ -n "$cap" ] || continue
 			m=$((m + 1))
 			mac=52:54:00:e2:84:$(printf '%02x' "$m")
-			e2e_cli set-action "$mac" "$cap" $(opts_of "$cap") >/dev/null 2>&1 ||
+			e2e_cli set-action --yes "$mac" "$cap" $(opts_of "$cap") >/dev/null 2>&1 ||
 			    ok 1 "set-action $mac $cap"
 			id=${cap/:/-}-$fw
 			E2E_TIMEOUT=300 e2e_vm_start "$id" "$fw" virtio "$mac"
