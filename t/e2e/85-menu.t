@@ -39,7 +39,7 @@ is "$VM_OUTCOME" until "menu-pcbios: memtest86+ fetched after the menu" || e2e_e
 # "exit1": the wrong password's script exits 1 back to the menu script.
 is "$(e2e_errors menu-pcbios exit1)" "" "menu-pcbios: no iPXE error on the console"
 t "menu-pcbios: the wrong password was said" e2e_seen menu-pcbios 'se3-ipxe: wrong password'
-t "menu-pcbios: SystemRescue said not installed" e2e_seen menu-pcbios 'SystemRescue: not installed'
+t "menu-pcbios: SystemRescue said not set up" e2e_seen menu-pcbios 'SystemRescue: not set up'
 t "menu-pcbios: GET /menu answered 200 (wrong, right, tool)" \
     test "$(e2e_count menu-pcbios '/cgi-bin/ipxe.cgi/menu\?token=[0-9a-f]+&password=.*')" -ge 3
 is "$(sqlite3 "$E/db/se3-ipxe.db" "SELECT group_concat(event || ':' || coalesce(detail, ''), ' ') FROM history WHERE mac='$menu_mac' AND event LIKE 'menu%'")" \
