@@ -134,11 +134,11 @@ $(LDAP_LIB): $(LDAP_OBJS)
 cli/se3-ipxe: $(CLI_OBJS) $(LDAP_LIB) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LDAP_LIB) $(LIB) $(CLI_LIBS)
 
-build/t/%.t: t/unit/%.c t/unit/tap.h t/unit/tfile.h $(LIB)
+build/t/%.t: t/unit/%.c t/unit/tap.h t/unit/tfile.h t/unit/hostile.h $(LIB)
 	@mkdir -p build/t
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
-$(LDAP_UNITS): build/t/%.t: t/unit/%.c t/unit/tap.h t/unit/tfile.h $(LDAP_LIB) $(LIB)
+$(LDAP_UNITS): build/t/%.t: t/unit/%.c t/unit/tap.h t/unit/tfile.h t/unit/hostile.h $(LDAP_LIB) $(LIB)
 	@mkdir -p build/t
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LDAP_LIB) $(LIB) $(CLI_LIBS)
 

@@ -273,7 +273,7 @@ fi
 # product); the files it fetches are still the golden ones.
 python3 - > "$T/smbios" <<'EOF'
 import re, urllib.parse
-src = open("t/unit/value.c", encoding="latin-1").read()
+src = open("t/unit/hostile.h", encoding="latin-1").read()
 def strings(name):
     body = re.search(name + r"\[\]\[?2?\]? = \{(.*?)\n\};", src, re.S).group(1)
     return [bytes(s, "latin-1").decode("unicode_escape").encode("latin-1")
@@ -284,7 +284,7 @@ for c in cores[:24]:
     w = pairs[len(c) % len(pairs)]
     print(urllib.parse.quote_from_bytes(w[0] + c + w[1], safe=""))
 EOF
-is "$(wc -l < "$T/smbios")" 24 "24 hostile values of t/unit/value.c, URL-encoded"
+is "$(wc -l < "$T/smbios")" 24 "24 hostile values of t/unit/hostile.h, URL-encoded"
 same=0 boots=0
 while read -r a && read -r b && read -r c && read -r d; do
 	# A fresh action each boot: a destructive one is bound to the first

