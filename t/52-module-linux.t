@@ -46,7 +46,7 @@ render() {
 cases="debian12: debian13:distribution=debian13 ubuntu2204:distribution=ubuntu2204 ubuntu2404:distribution=ubuntu2404"
 for d in debian12 ubuntu2404; do
 	for kv in arch=i386 desktop=xfce desktop=lxde desktop=none disk=beside-windows \
-	    mirror=se3:9999 ubuntu_mirror=se3:9999 locale=en_US.UTF-8 keymap=us console=ttyS0; do
+	    mirror=se3:9999 ubuntu_mirror=se3:9999 locale=en_US.UTF-8 keymap=us console=ttyS0 nameserver=192.0.2.53; do
 		cases="$cases $d-$(echo "$kv" | tr '=:' '--'):distribution=$d,$kv"
 	done
 done

@@ -23,10 +23,17 @@ YES=$(e2e_cli help set-action 2>&1 | grep -q -- '--yes' && echo --yes)
 bios_mac=52:54:00:e2:30:01 efi_mac=52:54:00:e2:30:02
 ub_bios_mac=52:54:00:e2:30:03 ub_efi_mac=52:54:00:e2:30:04
 # console=ttyS0: the harness reads the kernel's messages on the serial console.
-e2e_cli set-action $YES "$bios_mac" "$efi_mac" linux:install distribution=debian12 console=ttyS0 >/dev/null 2>&1
+e2e_cli set-action $YES "$bios_mac" linux:install distribution=debian12 console=ttyS0 nameserver=10.0.2.3 >/dev/null 2>&1
+e2e_cli set-action $YES "$efi_mac" linux:install distribution=debian12 console=ttyS0 >/dev/null 2>&1
 e2e_cli set-action $YES "$ub_bios_mac" "$ub_efi_mac" linux:install distribution=ubuntu2404 console=ttyS0 >/dev/null 2>&1
 linux_size=$(wc -c <"$E/www$DI/linux")
 initrd_size=$(wc -c <"$E/www$DI/initrd.gz")
+
+# preseed_fetched_by_installer ID: the installer's own GET of its preseed.
+preseed_fetched_by_installer() {
+	e2e_vm_log_any "$1" | grep -qE \
+	    '^[0-9]+ 200 .*"GET /cgi-bin/ipxe\.cgi/file/preseed\.cfg\?token=[0-9a-f]{48} HTTP/1\.1" "debian-installer"'
+}
 
 # report URL QUERY: what an installer does with the URL on its command
 # line (host 10.0.2.100, reached here on 127.0.0.1); the HTTP status.
@@ -36,20 +43,32 @@ report() {
 }
 
 # Case 3: the kernel and initrd are fetched and the kernel starts with the
-# preseed and report URLs, with the token, on its command line.  Then the
-# host fetches the preseed from that URL, as the installer does once its
-# network is up.  (The installer itself did not get that far within 300 s
-# in this stop's CI run, on either firmware, with the shipped module's
-# command line; the e2elinux module of earlier stops did: see the notes.)
+# preseed and report URLs, with the token, on its command line.  On BIOS
+# the installer then runs on: it fetches the preseed from that URL itself
+# and its early_command reports running with the token.  slirp with
+# restrict=on gives no name server, so the action names one
+# (nameserver=10.0.2.3): without it netcfg stops to ask.  On UEFI the
+# guest, with the default nameserver=dhcp, stops at the command line and
+# the host fetches the preseed.
 cmdline="Command line: .*url=http://$E2E_HOST/cgi-bin/ipxe\\.cgi/file/preseed\\.cfg\\?token=[0-9a-f]{48} se3_report=http://$E2E_HOST/cgi-bin/ipxe\\.cgi/report\\?token=[0-9a-f]{48}"
-E2E_UNTIL="serial:$cmdline" E2E_MEM=1024 E2E_TIMEOUT=300 \
+E2E_UNTIL="log:/report\\?token=[0-9a-f]{48}&status=running&progress=5&msg=preseed .*Wget" E2E_MEM=1024 E2E_TIMEOUT=1200 \
     e2e_vm_start linux-pcbios pcbios e1000 "$bios_mac"
 E2E_UNTIL="serial:$cmdline" E2E_MEM=1024 E2E_TIMEOUT=300 \
     e2e_vm_start linux-efi efi virtio "$efi_mac"
 for fw in pcbios efi; do
 	id=linux-$fw
 	e2e_vm_wait "$id"
-	is "$VM_OUTCOME" until "$id: the kernel got the preseed and report URLs with the token" || e2e_explain "$id"
+	if [ "$fw" = pcbios ]; then
+		is "$VM_OUTCOME" until "$id: the installer reported running with the token, from its own early_command (${VM_SECS} s)" || e2e_explain "$id"
+		t "$id: the installer fetched its preseed itself, with the token" \
+		    preseed_fetched_by_installer "$id"
+		t "$id: the kernel got the preseed and report URLs with the token" e2e_seen "$id" "$cmdline"
+		t "$id: and the name server" e2e_seen "$id" "Command line: .*netcfg/get_nameservers=10\\.0\\.2\\.3 "
+	else
+		is "$VM_OUTCOME" until "$id: the kernel got the preseed and report URLs with the token" || e2e_explain "$id"
+		t "$id: nameserver=dhcp (the default) adds nothing to the command line" \
+		    sh -c '! grep -q "get_nameservers" "$1"' - "$E/vm/$id/console.txt"
+	fi
 	t "$id: the kernel's banner is on the serial console" e2e_seen "$id" 'Linux version'
 	diag "$id: $(grep -m 1 -o 'Linux version [^ ]*' "$E/vm/$id/console.txt")"
 	t "$id: GET $DI/linux 200, all $linux_size bytes" \
@@ -68,7 +87,7 @@ for fw in pcbios efi; do
 	t "$id: ... with its early_command reporting running with the token" \
 	    grep -qE 'report\?token=[0-9a-f]{48}&status=running&progress=5&msg=preseed' "$E/preseed.$fw"
 done
-is "$(e2e_state "$bios_mac")" "booting 1" "BIOS: the action is booting, 1 boot counted"
+is "$(e2e_state "$bios_mac")" "running 1" "BIOS: the action is running (the installer said so), 1 boot counted"
 is "$(e2e_state "$efi_mac")" "booting 1" "UEFI: the action is booting, 1 boot counted"
 
 # Case 4: reports from the host, with the URL each kernel was given.
