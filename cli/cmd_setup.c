@@ -37,6 +37,14 @@ setup_upstreams(const char *verb, const struct ctx *ctx, struct sip_module *m,
 		if (m->ups[i].from != NULL)
 			printf("%s %s/%s (the same as %s)\n", what[how],
 			    m->name, m->ups[i].name, m->ups[i].from);
+		else if (m->ups[i].sums != NULL)
+			printf("%s %s/%s (%" PRId64 " bytes, sha256 verified "
+			    "against the signed %s)\n", what[how], m->name,
+			    m->ups[i].name, m->ups[i].size, m->ups[i].sums);
+		else if (m->ups[i].unpinned)
+			printf("%s %s/%s (%" PRId64 " bytes, from the verified "
+			    "ISO)\n", what[how], m->name, m->ups[i].name,
+			    m->ups[i].size);
 		else
 			printf("%s %s/%s (%" PRId64 " bytes, sha256 "
 			    "verified)\n", what[how], m->name,
