@@ -627,6 +627,10 @@ sums_want(const char *boot_root, const struct sip_module *m,
 	    err) == -1 || mirror_url(m, u, mirror, u->sums, url, sizeof(url),
 	    err) == -1)
 		return SIP_EINVAL;
+	/* BOOT_ROOT/MODULE alone: a file refused leaves no directory of its own. */
+	if ((rc = up_mkdirs(boot_root, tmp, err)) != SIP_OK)
+		return rc;
+	rc = SIP_EIO;
 	if (mkdtemp(tmp) == NULL)
 		return sip_errf(err, SIP_EIO, "%s: %s", tmp, strerror(errno));
 	snprintf(sigp, sizeof(sigp), "%s/sig", tmp);
@@ -938,9 +942,8 @@ sip_upstream_setup(const char *boot_root, struct sip_module *m, size_t i,
 	if (u->from != NULL && (rc = copy_want(m, u, &want, err)) != SIP_OK)
 		return rc;
 	/* The signed list, read anew each time: it says what is current. */
-	if (u->sums != NULL && ((rc = up_mkdirs(boot_root, path, err)) !=
-	    SIP_OK || (rc = sums_want(boot_root, m, u, mirror, stall_s, &want,
-	    err)) != SIP_OK))
+	if (u->sums != NULL && (rc = sums_want(boot_root, m, u, mirror,
+	    stall_s, &want, err)) != SIP_OK)
 		return rc;
 	rc = up_verify(path, &want, why, sizeof(why), err);
 	if (rc == SIP_OK)

@@ -272,4 +272,26 @@ bad_manifest m4 "$T/modules/m4/module.ini:11: [upstream kernel] keyring: 'keyrin
 bad_manifest m5 "$T/modules/m5/module.ini:12: [upstream k]: missing sha256 and size (only a member of an ISO checked against a sums list may leave them out)" \
     "a member without sha256 of an ISO without sums: refused"
 
+# --- the shipped linux module: Debian 13 from a mirror, checked with Debian's keys ---------
+# The fixture's InRelease is signed by our key, not Debian's: refused, with
+# the line naming the file; Debian 12's script runs all the same.
+if [ -s /usr/share/keyrings/debian-archive-keyring.gpg ]; then
+	cli_config "$T/shipped.conf" "$TOP/modules"
+	mkdir -p "$T/di/amd64/text/debian-installer/amd64"
+	mkfile "$T/di/amd64/text/debian-installer/amd64/linux" 4
+	mkfile "$T/di/amd64/text/debian-installer/amd64/initrd.gz" 4
+	release > "$T/Release"
+	gpgs "$T/gpg-good" --clearsign --output "$D/InRelease.new" "$T/Release" && mv "$D/InRelease.new" "$D/InRelease"
+	: > "$T/log"
+	DI_ROOT=$T/di "$SIP" -c "$T/shipped.conf" setup --mirror "$URL" linux > "$T/out" 2> "$T/err"
+	is "$?:$(cat "$T/err")" "1:se3-ipxe: setup: linux: upstream debian13/amd64/linux: $URL/dists/trixie/InRelease: signed by a key that is not in /usr/share/keyrings/debian-archive-keyring.gpg: refused, nothing installed" \
+	    "shipped linux: Debian 13's Release fetched from --mirror, checked with Debian's keyring, a foreign key refused"
+	is "$(cut -d' ' -f2 "$T/log")" "/dists/trixie/InRelease" "shipped linux: nothing else fetched"
+	grep -q "^linux setup: Debian 12 installer (linux initrd.gz) copied for: amd64 to $T/www/linux/debian12/\$" "$T/out" &&
+	    [ -s "$T/www/linux/debian12/amd64/linux" ] && [ ! -e "$T/www/linux/debian13" ]
+	ok $? "shipped linux: Debian 12 set up from the packages all the same, nothing of Debian 13"
+else
+	for i in 1 2 3; do skip "no /usr/share/keyrings/debian-archive-keyring.gpg"; done
+fi
+
 done_testing
