@@ -349,7 +349,8 @@ cli_config "$T/shipped.conf" "$TOP/modules"
 rm -rf "$T/www/sysrescue" "$T/www/clonezilla"	# the fixtures' modules of the same names
 for m in sysrescue clonezilla windows; do
 	"$SIP" -c "$T/shipped.conf" setup $m > "$T/out" 2> "$T/err"
-	is "$?:$(sed 's/upstream [^:]*:/upstream X:/' "$T/err")" \
+	# Its first line; a module's own script runs after it (windows: says wimboot is missing).
+	is "$?:$(sed -n '1s/upstream [^:]*:/upstream X:/p' "$T/err")" \
 	    "1:se3-ipxe: setup: $m: upstream X: the manifest's sha256 is a placeholder (all zeros): set the release's sha256 and size in $TOP/modules/$m/module.ini" \
 	    "shipped $m: a placeholder checksum, refused before any download"
 done
