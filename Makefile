@@ -46,6 +46,7 @@ LIB_SRCS += $(STORE_SRCS)
 LIB_SRCS += lib/probe.c lib/run.c lib/session.c lib/reboot.c
 # Setting modules up: curl and xorriso run by the CLI only.
 LIB_SRCS += lib/setup.c
+LIB_SRCS += lib/sums.c
 # menu:maintenance checks its password with crypt(3) (libcrypt, static in ipxe.cgi).
 LIB_SRCS += lib/menu.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)

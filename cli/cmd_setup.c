@@ -37,6 +37,14 @@ setup_upstreams(const char *verb, const struct ctx *ctx, struct sip_module *m,
 		if (m->ups[i].from != NULL)
 			printf("%s %s/%s (the same as %s)\n", what[how],
 			    m->name, m->ups[i].name, m->ups[i].from);
+		else if (m->ups[i].sums != NULL)
+			printf("%s %s/%s (%" PRId64 " bytes, sha256 verified "
+			    "against the signed %s)\n", what[how], m->name,
+			    m->ups[i].name, m->ups[i].size, m->ups[i].sums);
+		else if (m->ups[i].unpinned)
+			printf("%s %s/%s (%" PRId64 " bytes, from the verified "
+			    "ISO)\n", what[how], m->name, m->ups[i].name,
+			    m->ups[i].size);
 		else
 			printf("%s %s/%s (%" PRId64 " bytes, sha256 "
 			    "verified)\n", what[how], m->name,
@@ -117,9 +125,16 @@ cmd_setup(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	}
 	if (mirror == NULL)
 		mirror = m->mirror;
-	if (setup_upstreams(c->name, ctx, m, mirror, (int)stall) == 0 &&
-	    setup_script(c->name, ctx, m, mirror) == 0)
-		rv = 0;
+	/*
+	 * The script runs even when an upstream file failed: it installs
+	 * what the module takes from Debian's packages (linux: Debian 12),
+	 * which must not wait on another host's file.
+	 */
+	rv = 0;
+	if (setup_upstreams(c->name, ctx, m, mirror, (int)stall) == -1)
+		rv = 1;
+	if (setup_script(c->name, ctx, m, mirror) == -1)
+		rv = 1;
 	sip_module_free(m);
 	return rv;
 }

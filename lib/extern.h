@@ -664,4 +664,14 @@ void		 sip_sha256_final(struct sip_sha256 *, char[SIP_SHA256_HEX + 1]);
 enum sip_rc	 sip_sha256_file(const char *, char[SIP_SHA256_HEX + 1],
 		    int64_t *, struct sip_err *);
 
+/*
+ * The SHA-256 a sums list gives name: a SHA256SUMS file ("HEX  PATH",
+ * "HEX *PATH") or the SHA256 field of a Debian Release file (" HEX SIZE
+ * PATH"), "./" before a path ignored.  *size is the Release's size, or
+ * -1.  SIP_ENOTFOUND if name is not listed, SIP_EINVAL if it is listed
+ * twice with different sums.
+ */
+enum sip_rc	 sip_sums_find(const char *, size_t, const char *,
+		    char[SIP_SHA256_HEX + 1], int64_t *, struct sip_err *);
+
 #endif /* SE3IPXE_EXTERN_H */

@@ -41,7 +41,8 @@ enum ckey { CK_DESCRIPTION, CK_TEMPLATE, CK_COMPLETION, CK_MAX_BOOTS,
 	CK_EXPIRES, CK_DESTRUCTIVE, CK_FILES, CK__MAX };
 enum okey { OK_TYPE, OK_DESCRIPTION, OK_DEFAULT, OK_MIN, OK_MAX, OK_VALUES,
 	OK_PATTERN, OK_MAXLEN, OK__MAX };
-enum ukey { UK_URL, UK_SHA256, UK_SIZE, UK_ISO, UK_MEMBER, UK__MAX };
+enum ukey { UK_URL, UK_SHA256, UK_SIZE, UK_ISO, UK_MEMBER, UK_SUMS, UK_SUMS_SIG,
+	UK_KEYRING, UK__MAX };
 enum pkey { PK_FROM, PK_PACKAGE, PK__MAX };
 #define RAW_MAX		OK__MAX
 
@@ -51,7 +52,8 @@ static const char *const skeys[SK__MAX][RAW_MAX + 1] = {
 	  "destructive", "files", NULL },		/* SK_CAPABILITY */
 	{ "type", "description", "default", "min", "max", "values",
 	  "pattern", "maxlen", NULL },			/* SK_OPTION */
-	{ "url", "sha256", "size", "iso", "member", NULL }, /* SK_UPSTREAM */
+	{ "url", "sha256", "size", "iso", "member", "sums", "sums_sig",
+	  "keyring", NULL },				/* SK_UPSTREAM */
 	{ "from", "package", NULL },			/* SK_COPY */
 };
 
@@ -726,6 +728,66 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 	return SIP_OK;
 }
 
+/*
+ * A file whose SHA-256 a signed sums list gives: url, sums and sums_sig
+ * relative to the mirror or URLs, the file under the list's directory, no sha256
+ * or size of its own (the list is the authority, the download the size).
+ */
+static enum sip_rc
+build_signed(struct mparse *mp, const struct rsect *rs, struct sip_upstream *u)
+{
+	static const enum ukey rel[] = { UK_URL, UK_SUMS, UK_SUMS_SIG };
+	const struct raw *r;
+	const char *slash;
+	char sbuf[64];
+	size_t i, dirlen;
+
+	u->unpinned = 1;
+	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		if ((r = &rs->k[rel[i]])->value == NULL)
+			return missing(mp, rs, rel[i]);
+		/* One host for the three, the mirror's or an http(s) URL. */
+		if (!upstream_path_ok(r->value, 0) &&
+		    ((strncmp(r->value, "http://", 7) != 0 &&
+		    strncmp(r->value, "https://", 8) != 0) ||
+		    sip_mirror_check(r->value) != SIP_OK))
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s %s: "
+			    "'%s' is neither a relative path under the mirror "
+			    "nor an http(s) URL", mp->file,
+			    r->line, rs->header, skeys[SK_UPSTREAM][rel[i]],
+			    sip_shorten(r->value, sbuf, sizeof(sbuf)));
+	}
+	if ((r = &rs->k[UK_KEYRING])->value == NULL)
+		return missing(mp, rs, UK_KEYRING);
+	if (r->value[0] != '/' || !upstream_path_ok(r->value + 1, 0))
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s keyring: '%s' "
+		    "is not an absolute path of [A-Za-z0-9._+~-] components",
+		    mp->file, r->line, rs->header,
+		    sip_shorten(r->value, sbuf, sizeof(sbuf)));
+	for (i = UK_SHA256; i <= UK_MEMBER; i++)
+		if (i != UK_URL && (r = &rs->k[i])->value != NULL)
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s: no "
+			    "%s with sums (the signed list gives the sha256, "
+			    "the download the size)", mp->file, r->line,
+			    rs->header, skeys[SK_UPSTREAM][i]);
+	/* The list names its files by their path under its directory. */
+	slash = strrchr(rs->k[UK_SUMS].value, '/');
+	dirlen = slash == NULL ? 0 : (size_t)(slash - rs->k[UK_SUMS].value) + 1;
+	if (strncmp(rs->k[UK_URL].value, rs->k[UK_SUMS].value, dirlen) != 0)
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s url: '%s' is "
+		    "not under the directory of its sums list %s", mp->file,
+		    rs->k[UK_URL].line, rs->header,
+		    sip_shorten(rs->k[UK_URL].value, sbuf, sizeof(sbuf)),
+		    rs->k[UK_SUMS].value);
+	if ((u->url = sip_strdup(rs->k[UK_URL].value)) == NULL ||
+	    (u->sums = sip_strdup(rs->k[UK_SUMS].value)) == NULL ||
+	    (u->sums_sig = sip_strdup(rs->k[UK_SUMS_SIG].value)) == NULL ||
+	    (u->keyring = sip_strdup(rs->k[UK_KEYRING].value)) == NULL)
+		return sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
+		    sip_strerror(SIP_ENOMEM));
+	return SIP_OK;
+}
+
 /* A file setup fetches, or takes from an ISO another one fetches. */
 static enum sip_rc
 build_upstream(struct mparse *mp, const struct rsect *rs,
@@ -739,8 +801,17 @@ build_upstream(struct mparse *mp, const struct rsect *rs,
 	u->iso = -1;
 	if ((u->name = sip_strdup(rs->up)) == NULL)
 		goto enomem;
-	if ((r = &rs->k[UK_SHA256])->value == NULL)
+	if (rs->k[UK_SUMS].value != NULL || rs->k[UK_SUMS_SIG].value != NULL ||
+	    rs->k[UK_KEYRING].value != NULL)
+		return build_signed(mp, rs, u);
+	/* A member of an ISO that has sums may leave them to it. */
+	if (rs->k[UK_SHA256].value == NULL && rs->k[UK_SIZE].value == NULL &&
+	    rs->k[UK_ISO].value != NULL)
+		u->unpinned = 1;
+	else if ((r = &rs->k[UK_SHA256])->value == NULL)
 		return missing(mp, rs, UK_SHA256);
+	if (u->unpinned)
+		goto where;
 	if (strlen(r->value) != SIP_SHA256_HEX ||
 	    strspn(r->value, "0123456789abcdefABCDEF") != SIP_SHA256_HEX)
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s sha256: '%s' "
@@ -754,6 +825,7 @@ build_upstream(struct mparse *mp, const struct rsect *rs,
 	if ((rc = int_of(mp, rs, UK_SIZE, 1, INT64_MAX, &u->size)) != SIP_OK)
 		return rc;
 
+ where:
 	/* Either a url, or an iso and a member: never both, never half. */
 	if ((rs->k[UK_ISO].value == NULL) != (rs->k[UK_MEMBER].value == NULL))
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s: 'iso' and "
@@ -884,6 +956,11 @@ build_upstreams(struct mparse *mp, struct sip_module *m)
 			    rs->k[UK_ISO].line, rs->header,
 			    rs->k[UK_ISO].value);
 		m->ups[n - 1].iso = (int)j;
+		if (m->ups[n - 1].unpinned && m->ups[j].sums == NULL)
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s: "
+			    "missing sha256 and size (only a member of an ISO "
+			    "checked against a sums list may leave them out)",
+			    mp->file, rs->line, rs->header);
 	}
 	return SIP_OK;
 }
@@ -1217,6 +1294,9 @@ sip_module_free(struct sip_module *m)
 		free(m->ups[i].member);
 		free(m->ups[i].from);
 		free(m->ups[i].package);
+		free(m->ups[i].sums);
+		free(m->ups[i].sums_sig);
+		free(m->ups[i].keyring);
 	}
 	free(m->ups);
 	free(m->mirror);

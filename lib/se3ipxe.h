@@ -626,6 +626,11 @@ struct sip_upstream {
 	char		*from;		/* its absolute path, or NULL */
 	char		*package;	/* the Debian package, or NULL */
 	int		 verified;	/* setup: checked in this run */
+	/* A signed sums list gives its SHA-256 (no sha256 nor size then). */
+	char		*sums;		/* the list, relative to the mirror, or NULL */
+	char		*sums_sig;	/* its detached signature, or a clearsigned list or Release */
+	char		*keyring;	/* the keyring gpgv checks it with */
+	int		 unpinned;	/* no sha256 of its own: sums, or a member of an ISO that has sums */
 };
 
 struct sip_module {

@@ -349,13 +349,15 @@ cli_config "$T/shipped.conf" "$TOP/modules"
 rm -rf "$T/www/sysrescue" "$T/www/clonezilla"	# the fixtures' modules of the same names
 for m in sysrescue clonezilla windows; do
 	"$SIP" -c "$T/shipped.conf" setup $m > "$T/out" 2> "$T/err"
-	is "$?:$(sed 's/upstream [^:]*:/upstream X:/' "$T/err")" \
+	# Its first line; a module's own script runs after it (windows: says wimboot is missing).
+	is "$?:$(sed -n '1s/upstream [^:]*:/upstream X:/p' "$T/err")" \
 	    "1:se3-ipxe: setup: $m: upstream X: the manifest's sha256 is a placeholder (all zeros): set the release's sha256 and size in $TOP/modules/$m/module.ini" \
 	    "shipped $m: a placeholder checksum, refused before any download"
 done
 "$SIP" -c "$T/shipped.conf" check > "$T/out" 2> "$T/err"
-grep -qx "unset module sysrescue: 5 upstream files, none in $T/www/sysrescue (se3-ipxe setup sysrescue)" "$T/out" &&
-    grep -qx "unset module clonezilla: 4 upstream files, none in $T/www/clonezilla (se3-ipxe setup clonezilla)" "$T/out"
-ok $? "shipped: check says sysrescue and clonezilla are not set up"
+for m in sysrescue clonezilla windows; do
+	grep -q "^unverifiable module $m: upstream [^ ]* has a placeholder sha256 (all zeros): set the release's sha256 and size, or a signed sums list, in $TOP/modules/$m/module.ini\$" "$T/out"
+	ok $? "shipped $m: check says it is not verifiable (a placeholder)"
+done
 
 done_testing
