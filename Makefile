@@ -240,6 +240,8 @@ install: all
 	install -m 0755 cgi/ipxe.cgi $(DESTDIR)$(CGIDIR)/ipxe.cgi
 	install -m 0755 cgi/status.cgi $(DESTDIR)$(CGIDIR)/status.cgi
 	install -m 0644 templates/*.ipxe $(DESTDIR)$(DATADIR)/templates/
+	install -d $(DESTDIR)$(DATADIR)/templates/fragments
+	install -m 0644 templates/fragments/* $(DESTDIR)$(DATADIR)/templates/fragments/
 	for m in modules/*/; do n=$$(basename $$m); \
 		install -d $(DESTDIR)$(DATADIR)/modules/$$n; \
 		for f in $$m*; do if [ -x $$f ]; then mode=0755; else mode=0644; fi; \

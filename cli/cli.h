@@ -71,7 +71,7 @@ struct verb_option {
 command_fn	 cmd_set_action, cmd_cancel;		/* cmd_action.c */
 command_fn	 cmd_status, cmd_history;		/* cmd_status.c */
 command_fn	 cmd_preview, cmd_actions, cmd_check;	/* cmd_module.c */
-command_fn	 cmd_init, cmd_dhcp_config;		/* cmd_admin.c */
+command_fn	 cmd_init, cmd_dhcp_config, cmd_menu_password; /* cmd_admin.c */
 command_fn	 cmd_tick;				/* cmd_tick.c */
 command_fn	 cmd_machines;				/* cmd_machines.c */
 command_fn	 cmd_wol, cmd_reboot;			/* cmd_power.c */

@@ -1128,12 +1128,15 @@ sip_config_load(struct sip_config *cfg, const char *path,
 		if (rc == SIP_ENOTFOUND && !explicit) {
 			if (err != NULL)
 				err->msg[0] = '\0';
+			sip_template_fragments_set(cfg->template_dir);
 			return SIP_OK;
 		}
 		return rc == SIP_ENOTFOUND ? SIP_EIO : rc;
 	}
 	rc = sip_config_parse(cfg, file, text, len, err);
 	free(text);
+	if (rc == SIP_OK)
+		sip_template_fragments_set(cfg->template_dir);
 	return rc;
 }
 

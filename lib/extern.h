@@ -229,6 +229,15 @@ void		 sip_option_free(struct sip_option *);
 int		 sip_template_kind_escapes(enum sip_template_kind);
 
 /*
+ * Where "@include NAME" finds its fragment: TEMPLATE_DIR/fragments/NAME.KIND
+ * (KIND the including template's, sip_template_kind_name), for the default
+ * templates and every module's.  sip_config_load sets it to [modules]
+ * templates; until then it is the shipped one.  Each process loads one
+ * configuration, so this is the process's.
+ */
+void		 sip_template_fragments_set(const char *template_dir);
+
+/*
  * sip_template_load's work on a text already read; name names it in
  * errors.  Caller frees *out with sip_template_free (nothing to free on error).
  */

@@ -2,7 +2,10 @@
 /* menu:maintenance: the server checks the technician's password, then serves the tools menu or the tool chosen. */
 #include <sys/stat.h>
 
+#include <sys/random.h>
+
 #include <crypt.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +63,93 @@ sip_menu_password_check(const char *s)
 		if (*p < 0x20 || *p == 0x7f)
 			return SIP_EINVAL;
 	return SIP_OK;
+}
+
+enum sip_rc
+sip_menu_password_hash(const char *password, char **hash,
+    struct sip_err *err)
+{
+	static const char *const prefixes[] = { "$y$", "$6$" };
+	struct crypt_data *cd;
+	unsigned char rnd[32];
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char *h = NULL;
+	size_t i, got = 0;
+	ssize_t n;
+	enum sip_rc rc = SIP_OK;
+
+	*hash = NULL;
+	if (sip_menu_password_check(password) != SIP_OK)
+		return sip_errf(err, SIP_EINVAL, "the password must be 1 to %d "
+		    "bytes without control characters", SIP_MENU_PASSWORD_MAX);
+	while (got < sizeof(rnd)) {
+		if ((n = getrandom(rnd + got, sizeof(rnd) - got, 0)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return sip_errf(err, SIP_EIO, "getrandom: %s",
+			    strerror(errno));
+		}
+		got += (size_t)n;
+	}
+	if ((cd = calloc(1, sizeof(*cd))) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "out of memory");
+	for (i = 0; i < SIP_ARRAY_SIZE(prefixes) && h == NULL; i++) {
+		if (crypt_gensalt_rn(prefixes[i], 0, (const char *)rnd,
+		    (int)sizeof(rnd), setting, (int)sizeof(setting)) == NULL ||
+		    setting[0] == '*')
+			continue;
+		h = crypt_r(password, setting, cd);
+		if (h != NULL && (h[0] == '*' || sip_crypt_hash_check(h) !=
+		    SIP_OK))
+			h = NULL;
+	}
+	if (h == NULL)
+		rc = sip_errf(err, SIP_EIO, "crypt(3) knows neither yescrypt "
+		    "nor SHA-512");
+	else if ((*hash = strdup(h)) == NULL)
+		rc = sip_errf(err, SIP_ENOMEM, "out of memory");
+	explicit_bzero(rnd, sizeof(rnd));
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}
+
+/*
+ * The hash the password is checked against: the secrets file's
+ * SIP_MENU_SECRET, else [menu] password_hash; NULL if neither.  A secrets
+ * file there but unreadable refuses: an old password must not come back.
+ * Caller frees *hash with free.
+ */
+static enum sip_rc
+menu_hash(const struct sip_config *cfg, char **hash, struct sip_err *err)
+{
+	struct sip_secrets *sec = NULL;
+	const char *h = NULL;
+	enum sip_rc rc = SIP_OK;
+
+	*hash = NULL;
+	if (cfg->secrets_file != NULL && cfg->secrets_file[0] != '\0') {
+		rc = sip_secrets_load(cfg->secrets_file, &sec, err);
+		if (rc != SIP_OK && rc != SIP_ENOTFOUND)
+			return rc;
+		if (rc == SIP_OK &&
+		    (h = sip_secrets_get(sec, SIP_MENU_SECRET)) != NULL &&
+		    sip_crypt_hash_check(h) != SIP_OK) {
+			rc = sip_errf(err, SIP_ECONFIG, "[secrets] file %s: "
+			    "secret '%s' is not a crypt(3) hash",
+			    cfg->secrets_file, SIP_MENU_SECRET);
+			goto out;
+		}
+	}
+	if (h == NULL && cfg->menu_password_hash != NULL &&
+	    cfg->menu_password_hash[0] != '\0')
+		h = cfg->menu_password_hash;
+	rc = SIP_OK;
+	if (h != NULL && (*hash = strdup(h)) == NULL)
+		rc = sip_errf(err, SIP_ENOMEM, "out of memory");
+ out:
+	sip_secrets_free(sec);
+	return rc;
 }
 
 /* 1 if password hashes to hash; the comparison takes the same time whatever differs. */
@@ -296,19 +386,25 @@ sip_answer_menu(const struct sip_config *cfg, const struct sip_request *req,
 	struct sip_store *st = NULL;
 	struct sip_action *act = NULL;
 	struct sip_err why;
+	char *hash = NULL;
 	enum sip_rc rc;
 	int left = 0;
 
 	*granted = 0;
-	if (cfg->menu_password_hash == NULL || *cfg->menu_password_hash == '\0') {
+	if ((rc = menu_hash(cfg, &hash, err)) != SIP_OK) {
+		script_refused(out, "the server cannot check the password", 0);
+		return rc;
+	}
+	if (hash == NULL) {
 		script_refused(out, "no maintenance password is set on the "
 		    "server", 0);
 		return sip_errf(err, SIP_ECONFIG, "menu refused: no [menu] "
-		    "password_hash");
+		    "password_hash and no secret %s", SIP_MENU_SECRET);
 	}
 	if ((rc = sip_store_open(cfg->db_path, SIP_STORE_RW_EXISTING,
 	    cfg->busy_timeout_ms, &st, err)) != SIP_OK) {
 		script_refused(out, "the server cannot check the password", 0);
+		free(hash);
 		return rc;
 	}
 	if ((rc = sip_store_menu_try(st, &client, token, SIP_MENU_ACTION,
@@ -317,7 +413,7 @@ sip_answer_menu(const struct sip_config *cfg, const struct sip_request *req,
 		goto out;
 	}
 	why.msg[0] = '\0';
-	if (!password_right(cfg->menu_password_hash, password, &why)) {
+	if (!password_right(hash, password, &why)) {
 		script_refused(out, left > 0 ? "wrong password" :
 		    "wrong password, no more tries", left);
 		if ((rc = sip_store_menu_result(st, &client, act, 0,
@@ -356,5 +452,7 @@ sip_answer_menu(const struct sip_config *cfg, const struct sip_request *req,
 		script_refused(out, "maintenance menu refused", 0);
 	sip_action_free(act);
 	sip_store_close(st);
+	explicit_bzero(hash, strlen(hash));
+	free(hash);
 	return rc;
 }

@@ -757,6 +757,15 @@ const char	*sip_secrets_get(const struct sip_secrets *, const char *name);
 size_t		 sip_secrets_count(const struct sip_secrets *);
 void		 sip_secrets_free(struct sip_secrets *);
 /*
+ * Set name to value in the secrets file at path, its other lines kept
+ * byte for byte: a file written beside it (same owner and group, mode
+ * 0640), synced, renamed over it.  A file that does not load as
+ * sip_secrets_load would is left alone (named, SIP_ECONFIG); a missing
+ * one is created.  No message quotes the value.
+ */
+enum sip_rc	 sip_secrets_set(const char *path, const char *name,
+		    const char *value, struct sip_err *);
+/*
  * set-action's check of the options of cap (as sip_options_resolve
  * returns them): every option of type secret names a secret of the file
  * at cfg's [secrets] file; an error names the option and the secret.
@@ -1516,6 +1525,18 @@ enum sip_rc	 sip_dhcp_config(const struct sip_config *,
 enum sip_rc	 sip_crypt_hash_check(const char *);
 /* SIP_OK if s may be a menu password: 1..128 bytes, no control character. */
 enum sip_rc	 sip_menu_password_check(const char *);
+/*
+ * The secret of the secrets file that se3-ipxe menu-password sets: the
+ * menu's password hash, which wins over [menu] password_hash.
+ */
+#define SIP_MENU_SECRET		"menu_password_hash"
+/*
+ * crypt(3) hash of password (sip_menu_password_check'ed): yescrypt ($y$)
+ * where libcrypt has it, else SHA-512 ($6$), a salt from getrandom(2).
+ * Caller frees *hash with free.
+ */
+enum sip_rc	 sip_menu_password_hash(const char *password, char **hash,
+		    struct sip_err *);
 /*
  * A menu:maintenance request (ipxe.cgi/menu): always an iPXE script in
  * out, even when refused (*granted 0: it says so and sets se3_menu

@@ -265,3 +265,187 @@ sip_secrets_load(const char *path, struct sip_secrets **out,
 	close(fd);
 	return rc;
 }
+
+/* The NAME of a "NAME = VALUE" line of n bytes, in name; 0 if none. */
+static int
+line_name(const char *line, size_t n, char name[SIP_SECRET_NAME_MAX + 1])
+{
+	const char *k, *ke, *eq;
+
+	for (k = line; k < line + n && (*k == ' ' || *k == '\t'); k++)
+		continue;
+	if (k == line + n || *k == '#' ||
+	    (eq = memchr(k, '=', (size_t)(line + n - k))) == NULL)
+		return 0;
+	for (ke = eq; ke > k && (ke[-1] == ' ' || ke[-1] == '\t'); ke--)
+		continue;
+	if ((size_t)(ke - k) > SIP_SECRET_NAME_MAX)
+		return 0;
+	memcpy(name, k, (size_t)(ke - k));
+	name[ke - k] = '\0';
+	return 1;
+}
+
+/* text (len) with name's line, or a new last line, saying value. */
+static enum sip_rc
+secrets_with(const char *path, const char *text, size_t len,
+    const char *name, const char *value, struct sip_buf *out,
+    struct sip_err *err)
+{
+	char lname[SIP_SECRET_NAME_MAX + 1];
+	const char *line, *end = text + len, *nl;
+	size_t n;
+	int done = 0;
+
+	for (line = text; line < end; line = nl + 1) {
+		n = sip_line_len(line, end, &nl);
+		if (!done && line_name(line, n, lname) &&
+		    strcmp(lname, name) == 0) {
+			sip_buf_printf(out, "%s = %s", name, value);
+			/* The line's own ending, "\r\n" included. */
+			sip_buf_append(out, line + n, (size_t)((nl < end ?
+			    nl + 1 : end) - (line + n)));
+			done = 1;
+		} else
+			sip_buf_append(out, line, (size_t)((nl < end ? nl + 1 :
+			    end) - line));
+		if (nl >= end)
+			break;
+	}
+	if (!done) {
+		if (len > 0 && text[len - 1] != '\n')
+			sip_buf_puts(out, "\n");
+		sip_buf_printf(out, "%s = %s\n", name, value);
+	}
+	if (out->failed)
+		return sip_errf(err, SIP_ENOMEM, "[secrets] file %s: %s", path,
+		    sip_strerror(SIP_ENOMEM));
+	return SIP_OK;
+}
+
+/* The directory of path, synced so that a rename in it lasts. */
+static void
+sync_dir_of(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if ((size_t)snprintf(dir, sizeof(dir), "%.*s",
+	    slash == path ? 1 : (int)(slash - path), path) >= sizeof(dir))
+		return;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+enum sip_rc
+sip_secrets_set(const char *path, const char *name, const char *value,
+    struct sip_err *err)
+{
+	struct sip_secrets *sec = NULL;
+	struct sip_buf out;
+	struct stat sb;
+	char *text = NULL, *tmp = NULL;
+	size_t len = 0;
+	int fd = -1, tfd = -1, existed = 1;
+	enum sip_rc rc;
+
+	sip_buf_init(&out);
+	if (path == NULL || *path == '\0')
+		return sip_errf(err, SIP_ECONFIG, "[secrets] file: not set");
+	if (!sip_secret_name_ok(name))
+		return sip_errf(err, SIP_EINVAL, "bad secret name '%s'", name);
+	if (!sip_secret_value_ok(value, strlen(value)))
+		return sip_errf(err, SIP_EINVAL, "secret '%s': the value must "
+		    "be 1 to %d bytes of printable UTF-8", name,
+		    SIP_SECRET_VALUE_MAX);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT)
+			return sip_errf(err, SIP_EIO, "[secrets] file %s: %s",
+			    path, strerror(errno));
+		existed = 0;
+	} else {
+		if (fstat(fd, &sb) == -1) {
+			rc = sip_errf(err, SIP_EIO, "[secrets] file %s: %s",
+			    path, strerror(errno));
+			goto out;
+		}
+		if ((rc = sip_secrets_mode_check(path, &sb, geteuid(), err)) !=
+		    SIP_OK ||
+		    (rc = sip_fd_read(fd, path, SIP_SECRETS_FILE_MAX, &text,
+		    &len, err)) != SIP_OK)
+			goto out;
+		/* A file it cannot read is not rewritten: it would lose lines. */
+		if ((rc = sip_secrets_parse(path, text, len, &sec, err)) !=
+		    SIP_OK)
+			goto out;
+	}
+	if ((rc = secrets_with(path, text != NULL ? text : "", len, name,
+	    value, &out, err)) != SIP_OK)
+		goto out;
+	if (out.len > SIP_SECRETS_FILE_MAX) {
+		rc = sip_errf(err, SIP_ECONFIG, "[secrets] file %s: would be "
+		    "larger than %d bytes", path, SIP_SECRETS_FILE_MAX);
+		goto out;
+	}
+	if (asprintf(&tmp, "%s.XXXXXX", path) == -1) {
+		tmp = NULL;
+		rc = sip_errf(err, SIP_ENOMEM, "[secrets] file %s: %s", path,
+		    sip_strerror(SIP_ENOMEM));
+		goto out;
+	}
+	if ((tfd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		rc = sip_errf(err, SIP_EIO, "[secrets] file %s: %s: %s", path,
+		    tmp, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	/* Root writes it, the CGI's group reads it: as it was. */
+	if ((existed && fchown(tfd, sb.st_uid, sb.st_gid) == -1) ||
+	    fchmod(tfd, 0640) == -1) {
+		rc = sip_errf(err, SIP_EIO, "[secrets] file %s: %s: %s", path,
+		    tmp, strerror(errno));
+		goto out;
+	}
+	if ((rc = sip_fd_write(tfd, tmp, out.data, out.len, err)) != SIP_OK)
+		goto out;
+	if (fsync(tfd) == -1 || close(tfd) == -1) {
+		tfd = -1;
+		rc = sip_errf(err, SIP_EIO, "[secrets] file %s: %s: %s", path,
+		    tmp, strerror(errno));
+		goto out;
+	}
+	tfd = -1;
+	if (rename(tmp, path) == -1) {
+		rc = sip_errf(err, SIP_EIO, "[secrets] file %s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	sync_dir_of(path);
+	rc = SIP_OK;
+ out:
+	if (tfd != -1)
+		close(tfd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	if (out.data != NULL)
+		explicit_bzero(out.data, out.cap);
+	sip_buf_free(&out);
+	if (text != NULL) {
+		explicit_bzero(text, len);
+		free(text);
+	}
+	sip_secrets_free(sec);
+	if (fd != -1)
+		close(fd);
+	return rc;
+}

@@ -9,6 +9,12 @@
 
 #define TEMPLATE_MAX	(64 * 1024)
 #define KEYS_MAX	128
+/* A fragment may include another, this deep: a loop stops there. */
+#define INCLUDE_DEPTH	4
+/* @include lines one template may resolve, nested ones counted. */
+#define INCLUDES_MAX	64
+#define INCLUDE_NAME_MAX 64
+#define FRAGMENT_DIR_MAX 4096
 
 const struct sip_keydef sip_builtin_keys[] = {
 	{ "mac",		SIP_T_MAC },
@@ -43,10 +49,21 @@ struct template_key {
 	enum sip_type	 type;
 };
 
+/* From byte off of the text on, the text is file's from its line line. */
+struct segment {
+	size_t		 off;
+	const char	*file;		/* the template's name, or one of files */
+	int		 line;
+};
+
 struct sip_template {
 	char			*name;
 	enum sip_template_kind	 kind;
-	char			*text;
+	char			*text;		/* with its fragments in */
+	struct segment		*segs;
+	size_t			 nsegs;
+	char			**files;	/* the fragments read */
+	size_t			 nfiles;
 	struct piece		*pieces;
 	size_t			 npieces;
 	struct template_key	*keys;
@@ -309,6 +326,223 @@ context_refusal(enum sip_template_kind kind, const struct context *c)
 }
 
 /*
+ * Where fragments are: FRAGMENT_SUBDIR of the templates directory, for
+ * the default templates and the modules' alike (sip_config_load sets it
+ * from [modules] templates).
+ */
+#define FRAGMENT_SUBDIR	"fragments"
+static char fragment_base[FRAGMENT_DIR_MAX] = SIP_DATADIR "/templates";
+static int fragment_base_long;
+
+void
+sip_template_fragments_set(const char *template_dir)
+{
+	fragment_base_long = snprintf(fragment_base, sizeof(fragment_base),
+	    "%s", template_dir) >= (int)sizeof(fragment_base);
+}
+
+/* "FILE:LINE" in at, with the template that included a fragment. */
+static void
+location(const struct sip_template *t, const char *file, int line, char *at,
+    size_t sz)
+{
+	if (file == t->name)
+		snprintf(at, sz, "%s:%d", file, line);
+	else
+		snprintf(at, sz, "%s:%d (included in %s)", file, line, t->name);
+}
+
+/* location() of byte off of the text, once its fragments are in. */
+static void
+location_of(const struct sip_template *t, size_t off, char *at, size_t sz)
+{
+	const struct segment *s = &t->segs[0];
+	size_t i;
+	int line;
+
+	for (i = 1; i < t->nsegs && t->segs[i].off <= off; i++)
+		s = &t->segs[i];
+	line = s->line;
+	for (i = s->off; i < off; i++)
+		line += t->text[i] == '\n';
+	location(t, s->file, line, at, sz);
+}
+
+static enum sip_rc
+add_segment(struct sip_template *t, size_t off, const char *file, int line,
+    struct sip_err *err)
+{
+	struct segment *s;
+
+	/* A fragment without a byte: what follows it starts here too. */
+	if (t->nsegs > 0 && t->segs[t->nsegs - 1].off == off)
+		t->nsegs--;
+	if ((s = realloc(t->segs, (t->nsegs + 1) * sizeof(*s))) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "%s: out of memory", t->name);
+	t->segs = s;
+	s[t->nsegs].off = off;
+	s[t->nsegs].file = file;
+	s[t->nsegs].line = line;
+	t->nsegs++;
+	return SIP_OK;
+}
+
+static int
+include_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+/*
+ * The NAME of the line from p to eol (its newline excluded) if it is
+ * "@include NAME", NULL if it is no include line ("@includes" is text);
+ * *bad if it is one, but its NAME is missing or not a plain file name.
+ */
+static const char *
+include_line(const char *p, const char *eol, size_t *n, int *bad)
+{
+	const char *name, *q;
+
+	*bad = 0;
+	*n = 0;
+	if ((size_t)(eol - p) < 8 || memcmp(p, "@include", 8) != 0)
+		return NULL;
+	q = p + 8;
+	if (q < eol && *q != ' ' && *q != '\t' && *q != '\r')
+		return NULL;
+	while (q < eol && (*q == ' ' || *q == '\t'))
+		q++;
+	for (name = q; q < eol && include_name_char(*q); q++)
+		continue;
+	*n = (size_t)(q - name);
+	while (q < eol && (*q == ' ' || *q == '\t'))
+		q++;
+	if (q + 1 == eol && *q == '\r')
+		q++;
+	if (q != eol || *n == 0 || *n > INCLUDE_NAME_MAX || name[0] == '.' ||
+	    memmem(name, *n, "..", 2) != NULL)
+		*bad = 1;
+	return name;
+}
+
+struct expansion {
+	struct sip_template	*t;
+	struct sip_buf		 text;
+	size_t			 includes;
+};
+
+static enum sip_rc	expand(struct expansion *, const char *file,
+			    const char *text, size_t len, int depth,
+			    struct sip_err *);
+
+/* Put fragment name (n bytes) of the line at in place of that line. */
+static enum sip_rc
+include(struct expansion *x, const char *at, const char *name, size_t n,
+    int depth, struct sip_err *err)
+{
+	struct sip_template *t = x->t;
+	struct sip_err ferr;
+	char path[FRAGMENT_DIR_MAX + INCLUDE_NAME_MAX + 32], **files;
+	char *text = NULL;
+	size_t len;
+	enum sip_rc rc;
+
+	if (depth >= INCLUDE_DEPTH)
+		return sip_errf(err, SIP_EMODULE, "%s: @include %.*s: "
+		    "fragments nested deeper than %d", at, (int)n, name,
+		    INCLUDE_DEPTH);
+	if (++x->includes > INCLUDES_MAX)
+		return sip_errf(err, SIP_EMODULE, "%s: @include %.*s: more "
+		    "than %d fragments in %s", at, (int)n, name, INCLUDES_MAX,
+		    t->name);
+	if (fragment_base_long || (size_t)snprintf(path, sizeof(path),
+	    "%s/%s/%.*s.%s", fragment_base, FRAGMENT_SUBDIR, (int)n, name,
+	    sip_template_kind_name(t->kind)) >= sizeof(path))
+		return sip_errf(err, SIP_EMODULE, "%s: @include %.*s: the "
+		    "templates directory's path is too long", at, (int)n, name);
+	ferr.msg[0] = '\0';
+	if ((rc = sip_file_read(path, TEMPLATE_MAX, &text, &len, &ferr)) !=
+	    SIP_OK)
+		return sip_errf(err, rc == SIP_ENOMEM ? rc : SIP_EMODULE,
+		    "%s: @include %.*s: %s", at, (int)n, name, ferr.msg);
+	if (memchr(text, '\0', len) != NULL) {
+		rc = sip_errf(err, SIP_EMODULE, "%s: @include %.*s: %s "
+		    "contains a NUL byte", at, (int)n, name, path);
+		goto out;
+	}
+	/* Its last line would run into the line after the @include. */
+	if (len > 0 && text[len - 1] != '\n') {
+		rc = sip_errf(err, SIP_EMODULE, "%s: @include %.*s: %s does "
+		    "not end with a newline", at, (int)n, name, path);
+		goto out;
+	}
+	if ((files = realloc(t->files, (t->nfiles + 1) * sizeof(*files))) ==
+	    NULL) {
+		rc = sip_errf(err, SIP_ENOMEM, "%s: out of memory", t->name);
+		goto out;
+	}
+	t->files = files;
+	if ((files[t->nfiles] = sip_strdup(path)) == NULL) {
+		rc = sip_errf(err, SIP_ENOMEM, "%s: out of memory", t->name);
+		goto out;
+	}
+	rc = expand(x, files[t->nfiles++], text, len, depth + 1, err);
+ out:
+	free(text);
+	return rc;
+}
+
+/*
+ * Append text (file's) to x's, each "@include NAME" line replaced by
+ * the fragment NAME.KIND of the templates directory's fragments/: the
+ * fragment is then checked with the template's keys and rules, as if it
+ * had been written there.
+ */
+static enum sip_rc
+expand(struct expansion *x, const char *file, const char *text, size_t len,
+    int depth, struct sip_err *err)
+{
+	struct sip_template *t = x->t;
+	const char *p, *end = text + len, *nl, *eol, *name;
+	char at[2 * SIP_ERR_MAX / 3];
+	size_t n;
+	int line, bad;
+	enum sip_rc rc;
+
+	if ((rc = add_segment(t, x->text.len, file, 1, err)) != SIP_OK)
+		return rc;
+	for (p = text, line = 1; p < end; p = nl == NULL ? end : nl + 1,
+	    line++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		eol = nl == NULL ? end : nl;
+		if ((name = include_line(p, eol, &n, &bad)) == NULL) {
+			sip_buf_append(&x->text, p,
+			    (size_t)((nl == NULL ? end : nl + 1) - p));
+			if (x->text.failed)
+				return sip_errf(err, SIP_ENOMEM, "%s: out of "
+				    "memory", t->name);
+			if (x->text.len > TEMPLATE_MAX)
+				return sip_errf(err, SIP_EMODULE, "%s: larger "
+				    "than %d bytes with its fragments",
+				    t->name, TEMPLATE_MAX);
+			continue;
+		}
+		location(t, file, line, at, sizeof(at));
+		if (bad)
+			return sip_errf(err, SIP_EMODULE, "%s: malformed "
+			    "@include (want @include NAME, NAME of letters, "
+			    "digits and ._- without '..')", at);
+		if ((rc = include(x, at, name, n, depth, err)) != SIP_OK)
+			return rc;
+		if ((rc = add_segment(t, x->text.len, file, line + 1, err)) !=
+		    SIP_OK)
+			return rc;
+	}
+	return SIP_OK;
+}
+
+/*
  * Split the text into literal and key pieces.  A placeholder must close on
  * its own line, name a known key, and must not be the first thing on a line:
  * a value there could make the line an iPXE label or a new directive.
@@ -317,37 +551,37 @@ static enum sip_rc
 split_pieces(struct sip_template *t, struct sip_err *err)
 {
 	const char *p = t->text, *lit = t->text, *end, *k, *why;
+	char at[2 * SIP_ERR_MAX / 3];
 	struct context ctx;
-	int line = 1, line_start_blank = 1, key;
+	int line_start_blank = 1, key;
 
 	memset(&ctx, 0, sizeof(ctx));
 	while (*p != '\0') {
 		if (p[0] != '{' || p[1] != '{') {
-			if (*p == '\n') {
-				line++;
+			if (*p == '\n')
 				line_start_blank = 1;
-			} else if (*p != ' ' && *p != '\t')
+			else if (*p != ' ' && *p != '\t')
 				line_start_blank = 0;
 			context_step(t->kind, &ctx, p);
 			p++;
 			continue;
 		}
+		location_of(t, (size_t)(p - t->text), at, sizeof(at));
 		if (line_start_blank)
 			return sip_errf(err, SIP_EMODULE,
-			    "%s:%d: a placeholder may not start a line", t->name, line);
+			    "%s: a placeholder may not start a line", at);
 		if ((why = context_refusal(t->kind, &ctx)) != NULL)
-			return sip_errf(err, SIP_EMODULE, "%s:%d: %s", t->name,
-			    line, why);
+			return sip_errf(err, SIP_EMODULE, "%s: %s", at, why);
 		k = p + 2;
 		for (end = k; key_char(*end, end == k); end++)
 			continue;
 		if (end == k || end[0] != '}' || end[1] != '}')
 			return sip_errf(err, SIP_EMODULE,
-			    "%s:%d: malformed placeholder (want {{key}}, key [a-z][a-z0-9_]*)",
-			    t->name, line);
+			    "%s: malformed placeholder (want {{key}}, key [a-z][a-z0-9_]*)",
+			    at);
 		if ((key = find_key(t, k, (size_t)(end - k))) < 0)
-			return sip_errf(err, SIP_EMODULE, "%s:%d: unknown key '%.*s'",
-			    t->name, line, (int)(end - k), k);
+			return sip_errf(err, SIP_EMODULE, "%s: unknown key '%.*s'",
+			    at, (int)(end - k), k);
 		if (add_piece(t, lit, (size_t)(p - lit), -1) == -1 ||
 		    add_piece(t, NULL, 0, key) == -1)
 			return sip_errf(err, SIP_ENOMEM, "%s: out of memory", t->name);
@@ -364,6 +598,7 @@ sip_template_parse(const char *name, enum sip_template_kind kind,
     struct sip_template **out, struct sip_err *err)
 {
 	struct sip_template *t;
+	struct expansion x;
 	enum sip_rc rc;
 
 	*out = NULL;
@@ -383,13 +618,22 @@ sip_template_parse(const char *name, enum sip_template_kind kind,
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return sip_errf(err, SIP_ENOMEM, "%s: out of memory", name);
 	t->kind = kind;
-	if ((t->name = sip_strdup(name)) == NULL ||
-	    (t->text = malloc(len + 1)) == NULL) {
+	if ((t->name = sip_strdup(name)) == NULL) {
 		rc = sip_errf(err, SIP_ENOMEM, "%s: out of memory", name);
 		goto fail;
 	}
-	memcpy(t->text, text, len);
-	t->text[len] = '\0';
+	x.t = t;
+	x.includes = 0;
+	sip_buf_init(&x.text);
+	rc = expand(&x, t->name, text, len, 0, err);
+	if (rc == SIP_OK && x.text.data == NULL && (x.text.data =
+	    sip_strdup("")) == NULL)
+		rc = sip_errf(err, SIP_ENOMEM, "%s: out of memory", name);
+	if (rc != SIP_OK) {
+		sip_buf_free(&x.text);
+		goto fail;
+	}
+	t->text = x.text.data;
 	if ((rc = copy_keys(t, name, keys, nkeys, err)) != SIP_OK)
 		goto fail;
 	if ((rc = split_pieces(t, err)) != SIP_OK)
@@ -429,6 +673,10 @@ sip_template_free(struct sip_template *t)
 		free(t->keys[i].name);
 	free(t->keys);
 	free(t->pieces);
+	free(t->segs);
+	for (i = 0; i < t->nfiles; i++)
+		free(t->files[i]);
+	free(t->files);
 	free(t->text);
 	free(t->name);
 	free(t);

@@ -161,6 +161,11 @@ fault_ok "default template without #!ipxe"
 printf '#!ipxe\nsanboot {{nosuchkey}}\n' > "$T/badtmpl/local.ipxe"
 CONFIG=$T/badtmpl.conf boot "mac=52:54:00:00:00:11"
 fault_ok "default template with an unknown key"
+printf '#!ipxe\necho x\n@include local-fallback\n' > "$T/badtmpl/local.ipxe"
+CONFIG=$T/badtmpl.conf boot "mac=52:54:00:00:00:11"
+fault_ok "default template with a missing fragment"
+grep -q "local.ipxe:3: @include local-fallback: $T/badtmpl/fragments/local-fallback.ipxe: No such file or directory" "$T/err"
+ok $? "... its log line names the template and the fragment"
 
 make_fakeinstall
 se3ipxe set-action --yes 52:54:00:00:00:12 fakeinstall:install > /dev/null 2>&1
@@ -172,6 +177,13 @@ make_fakeinstall
 printf '#!ipxe\nkernel {{module_url}}/x {{nosuchkey}}\n' > "$T/modules/fakeinstall/install.ipxe"
 boot "mac=52:54:00:00:00:12"
 fault_ok "action template invalid"
+make_fakeinstall
+se3ipxe set-action --yes 52:54:00:00:00:13 fakeinstall:install > /dev/null 2>&1
+ok $? "an action whose template will include a missing fragment"
+printf '#!ipxe\nkernel {{module_url}}/x\n@include nosuch\n' > "$T/modules/fakeinstall/install.ipxe"
+boot "mac=52:54:00:00:00:13"
+fault_ok "action template with a missing fragment"
+printf '#!ipxe\nkernel {{module_url}}/x {{nosuchkey}}\n' > "$T/modules/fakeinstall/install.ipxe"
 rm -rf "$T/modules/fakeinstall"
 boot "mac=52:54:00:00:00:12"
 fault_ok "action module removed"

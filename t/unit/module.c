@@ -1347,6 +1347,7 @@ test_shipped(void)
 	struct sip_buf out;
 	size_t n, nopts, i;
 
+	sip_template_fragments_set("templates");	/* the shipped fragments */
 	if (!is_int(sip_module_scan("modules", &ms, &n, &err), SIP_OK,
 	    "shipped: modules/ scans"))
 		printf("# %s\n", err.msg);

@@ -104,6 +104,7 @@ main(void)
 	size_t nkv, nres, i, j, o, bytes, nhostile = 0, nrefused = 0, leaked = 0;
 	size_t nopt;
 
+	sip_template_fragments_set("templates");	/* the shipped fragments */
 	if (sip_module_load("modules/linux", &m, &err) != SIP_OK) {
 		ok(0, "modules/linux loads: %s", err.msg);
 		return done_testing();

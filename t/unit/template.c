@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Template loading rules and rendering, including the shipped default templates (golden files). */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "se3ipxe.h"
 #include "extern.h"
 #include "tap.h"
@@ -184,6 +190,241 @@ golden(const char *name, const char *got)
 	return ok(same, "%s matches its golden file", name);
 }
 
+/* Fragments of the include tests, in TMPDIR/fragments/. */
+static const struct {
+	const char	*name;
+	const char	*text;
+} fragments[] = {
+	{ "a.ipxe", "echo a {{mac}}\n" },
+	{ "b.ipxe", "@include a\necho b\n" },
+	{ "a.text", "text a {{disk}}\n" },
+	{ "empty.ipxe", "" },
+	{ "loop.ipxe", "echo loop\n@include loop\n" },
+	{ "badkey.ipxe", "echo fine\necho {{kernel}}\n" },
+	{ "start.ipxe", "{{mac}}\n" },
+	{ "nonl.ipxe", "echo no newline" },
+	{ "d1.ipxe", "@include d2\n" },
+	{ "d2.ipxe", "@include d3\n" },
+	{ "d3.ipxe", "@include d4\n" },
+	{ "d4.ipxe", "echo four deep\n" },
+	{ "d0.ipxe", "@include d1\n" },
+	{ "crlf.ipxe", "echo crlf {{disk}}\r\n" },
+};
+
+/* "@include NAME" lines: the text, then the error (@D@: the fragments' directory). */
+static const struct {
+	const char	*text;
+	enum sip_rc	 rc;
+	const char	*msg;		/* NULL: loads, rendering as out */
+	const char	*out;
+} include_vectors[] = {
+	{ "#!ipxe\n@include a\necho end {{disk}}\n", SIP_OK, NULL,
+	    "#!ipxe\necho a 52:54:00:12:34:56\necho end sda\n" },
+	{ "#!ipxe\n@include b\n", SIP_OK, NULL,
+	    "#!ipxe\necho a 52:54:00:12:34:56\necho b\n" },
+	{ "#!ipxe\n@include a", SIP_OK, NULL,
+	    "#!ipxe\necho a 52:54:00:12:34:56\n" },
+	{ "#!ipxe\r\n@include a \t\r\n", SIP_OK, NULL,
+	    "#!ipxe\r\necho a 52:54:00:12:34:56\n" },
+	{ "#!ipxe\n@include\ta\n@include empty\n@include a\n", SIP_OK, NULL,
+	    "#!ipxe\necho a 52:54:00:12:34:56\necho a 52:54:00:12:34:56\n" },
+	{ "#!ipxe\n@include d1\n", SIP_OK, NULL, "#!ipxe\necho four deep\n" },
+	{ "#!ipxe\n@include crlf\n", SIP_OK, NULL, "#!ipxe\necho crlf sda\r\n" },
+	{ "#!ipxe\n@includes a\n @include a\n# @include a\n", SIP_OK, NULL,
+	    "#!ipxe\n@includes a\n @include a\n# @include a\n" },
+	{ "#!ipxe\n@include a\necho {{bad}}\n", SIP_EMODULE,
+	    "t.ipxe:3: unknown key 'bad'", NULL },
+	{ "#!ipxe\n@include empty\n{{mac}}\n", SIP_EMODULE,
+	    "t.ipxe:3: a placeholder may not start a line", NULL },
+	{ "#!ipxe\n\n@include badkey\n", SIP_EMODULE,
+	    "@D@/badkey.ipxe:2 (included in t.ipxe): unknown key 'kernel'", NULL },
+	{ "#!ipxe\n@include start\n", SIP_EMODULE,
+	    "@D@/start.ipxe:1 (included in t.ipxe): a placeholder may not start "
+	    "a line", NULL },
+	{ "#!ipxe\n@include missing\n", SIP_EMODULE,
+	    "t.ipxe:2: @include missing: @D@/missing.ipxe: No such file or "
+	    "directory", NULL },
+	{ "#!ipxe\n@include b\n@include d4\n@include x\n", SIP_EMODULE,
+	    "t.ipxe:4: @include x: @D@/x.ipxe: No such file or directory", NULL },
+	{ "#!ipxe\n@include loop\n", SIP_EMODULE,
+	    "@D@/loop.ipxe:2 (included in t.ipxe): @include loop: fragments "
+	    "nested deeper than 4", NULL },
+	{ "#!ipxe\n@include d0\n", SIP_EMODULE,
+	    "@D@/d3.ipxe:1 (included in t.ipxe): @include d4: fragments nested "
+	    "deeper than 4", NULL },
+	{ "#!ipxe\n@include nonl\n", SIP_EMODULE,
+	    "t.ipxe:2: @include nonl: @D@/nonl.ipxe does not end with a newline",
+	    NULL },
+	{ "@include a\n", SIP_EMODULE, "t.ipxe:1: the first line must be #!ipxe",
+	    NULL },
+#define MALFORMED ": malformed @include (want @include NAME, NAME of letters, " \
+	"digits and ._- without '..')"
+	{ "#!ipxe\n@include\n", SIP_EMODULE, "t.ipxe:2" MALFORMED, NULL },
+	{ "#!ipxe\n@include \n", SIP_EMODULE, "t.ipxe:2" MALFORMED, NULL },
+	{ "#!ipxe\n@include ../fragments/a\n", SIP_EMODULE, "t.ipxe:2" MALFORMED, NULL },
+	{ "#!ipxe\n@include a/b\n", SIP_EMODULE, "t.ipxe:2" MALFORMED, NULL },
+	{ "#!ipxe\n@include /etc/passwd\n", SIP_EMODULE, "t.ipxe:2" MALFORMED, NULL },
+	{ "#!ipxe\n@include .a\n", SIP_EMODULE, "t.ipxe:2" MALFORMED, NULL },
+	{ "#!ipxe\n@include a..b\n", SIP_EMODULE, "t.ipxe:2" MALFORMED, NULL },
+	{ "#!ipxe\n@include a b\n", SIP_EMODULE, "t.ipxe:2" MALFORMED, NULL },
+	{ "#!ipxe\n@include {{mac}}\n", SIP_EMODULE, "t.ipxe:2" MALFORMED, NULL },
+	{ "#!ipxe\n@include a\\b\n", SIP_EMODULE, "t.ipxe:2" MALFORMED, NULL },
+	{ "#!ipxe\n@include a\rb\n", SIP_EMODULE, "t.ipxe:2" MALFORMED, NULL },
+	{ "#!ipxe\n@include "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	    SIP_EMODULE, "t.ipxe:2" MALFORMED, NULL },
+#undef MALFORMED
+};
+
+static char tmpdir[] = "/tmp/se3ipxe-template.XXXXXX";
+static char fdir[sizeof(tmpdir) + 16];
+
+/* msg with @D@ replaced by the fragments' directory. */
+static const char *
+with_dir(const char *msg)
+{
+	static char buf[SIP_ERR_MAX];
+	const char *d = strstr(msg, "@D@");
+
+	if (d == NULL)
+		return msg;
+	if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(d - msg), msg, fdir,
+	    d + 3) >= (int)sizeof(buf))
+		return "(too long)";
+	return buf;
+}
+
+static void
+put_file(const char *name, const char *text, size_t len)
+{
+	char path[sizeof(fdir) + 64];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", fdir, name) >=
+	    (int)sizeof(path) || (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC,
+	    0644)) == -1) {
+		printf("# cannot write %s\n", name);
+		return;
+	}
+	if (write(fd, text, len) != (ssize_t)len)
+		printf("# write %s: %s\n", path, strerror(errno));
+	close(fd);
+}
+
+static void
+rm_file(const char *name)
+{
+	char path[sizeof(fdir) + 64];
+
+	if (snprintf(path, sizeof(path), "%s/%s", fdir, name) <
+	    (int)sizeof(path))
+		unlink(path);
+}
+
+/* "@include NAME": a fragment of the templates directory's fragments/, checked as the template. */
+static void
+test_include(void)
+{
+	static const struct sip_kv values[] = {
+		{ UNCONST("mac"), UNCONST("52:54:00:12:34:56") },
+		{ UNCONST("disk"), UNCONST("sda") },
+	};
+	struct sip_template *t;
+	struct sip_err err;
+	struct sip_buf out;
+	char *many;
+	size_t i, n;
+	enum sip_rc rc;
+
+	if (mkdtemp(tmpdir) == NULL) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		exit(1);
+	}
+	snprintf(fdir, sizeof(fdir), "%s/fragments", tmpdir);
+	if (mkdir(fdir, 0755) == -1)
+		printf("# mkdir %s: %s\n", fdir, strerror(errno));
+	for (i = 0; i < sizeof(fragments) / sizeof(fragments[0]); i++)
+		put_file(fragments[i].name, fragments[i].text,
+		    strlen(fragments[i].text));
+	sip_template_fragments_set(tmpdir);
+	for (i = 0; i < sizeof(include_vectors) / sizeof(include_vectors[0]);
+	    i++) {
+		err.msg[0] = '\0';
+		rc = sip_template_parse("t.ipxe", SIP_TEMPLATE_IPXE,
+		    include_vectors[i].text, strlen(include_vectors[i].text),
+		    keys, 3, &t, &err);
+		is_int(rc, include_vectors[i].rc, "include vector %zu: %s", i,
+		    err.msg);
+		if (include_vectors[i].msg != NULL) {
+			is_str(err.msg, with_dir(include_vectors[i].msg),
+			    "include vector %zu message", i);
+			ok(t == NULL, "include vector %zu: no template", i);
+			continue;
+		}
+		if (t == NULL)
+			continue;
+		sip_buf_init(&out);
+		is_int(sip_template_render(t, values, 2, &out, &err), SIP_OK,
+		    "include vector %zu renders", i);
+		is_str(out.data ? out.data : "", include_vectors[i].out,
+		    "include vector %zu output", i);
+		sip_buf_free(&out);
+		sip_template_free(t);
+	}
+
+	/* A fragment is looked for with the template's kind. */
+	is_int(sip_template_parse("t.cfg", SIP_TEMPLATE_FILE, "@include a\n", 11,
+	    keys, 3, &t, &err), SIP_OK, "a text file includes a.text");
+	sip_buf_init(&out);
+	sip_template_render(t, values, 2, &out, &err);
+	is_str(out.data ? out.data : "", "text a sda\n", "... and renders it");
+	sip_buf_free(&out);
+	sip_template_free(t);
+	is_int(sip_template_parse("t.sh", SIP_TEMPLATE_SH, "@include a\n", 11,
+	    keys, 3, &t, &err), SIP_EMODULE, "a sh file finds no a.sh");
+	is_str(err.msg, with_dir("t.sh:1: @include a: @D@/a.sh: No such file "
+	    "or directory"), "... and names both files");
+
+	/* Many fragments: at most 64 includes, and 64 KiB in all. */
+	n = 65;
+	if ((many = malloc(7 + n * 15 + 1)) != NULL) {
+		strcpy(many, "#!ipxe\n");
+		for (i = 0; i < n; i++)
+			strcat(many, "@include empty\n");
+		is_int(sip_template_parse("t.ipxe", SIP_TEMPLATE_IPXE, many,
+		    7 + 64 * 15, keys, 3, &t, &err), SIP_OK,
+		    "64 includes load");
+		sip_template_free(t);
+		is_int(sip_template_parse("t.ipxe", SIP_TEMPLATE_IPXE, many,
+		    strlen(many), keys, 3, &t, &err), SIP_EMODULE,
+		    "65 do not");
+		is_str(err.msg, "t.ipxe:66: @include empty: more than 64 "
+		    "fragments in t.ipxe", "... said so");
+		free(many);
+	}
+	{
+		static char big[40 * 1024];
+
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\n';
+		put_file("big.ipxe", big, sizeof(big));
+		is_int(sip_template_parse("t.ipxe", SIP_TEMPLATE_IPXE,
+		    "#!ipxe\n@include big\n", 20, keys, 3, &t, &err), SIP_OK,
+		    "a 40 KiB fragment loads");
+		sip_template_free(t);
+		is_int(sip_template_parse("t.ipxe", SIP_TEMPLATE_IPXE,
+		    "#!ipxe\n@include big\n@include big\n", 33, keys, 3, &t,
+		    &err), SIP_EMODULE, "twice it is too large");
+		is_str(err.msg, "t.ipxe: larger than 65536 bytes with its "
+		    "fragments", "... said so");
+		rm_file("big.ipxe");
+	}
+	for (i = 0; i < sizeof(fragments) / sizeof(fragments[0]); i++)
+		rm_file(fragments[i].name);
+	rmdir(fdir);
+	rmdir(tmpdir);
+}
+
 int
 main(void)
 {
@@ -358,7 +599,10 @@ main(void)
 		sip_template_free(t);
 	}
 
+	test_include();
+
 	/* The shipped default templates, rendered with the builtin keys. */
+	sip_template_fragments_set("templates");
 	{
 		static const struct sip_kv local_values[] = {
 			{ UNCONST("mac"), UNCONST("52:54:00:12:34:56") },
