@@ -55,15 +55,17 @@ struct answer_ctx {
 	char	 report_url[URL_MAX];
 	char	 file_url[URL_MAX];
 	char	 action_id[24], boots[24], max_boots[24];
-	char	 hostname[SIP_MAC_STRLEN];	/* "pc-" and the MAC's 12 digits */
+	/* The action's machine name, else "pc-" and the MAC's 12 digits. */
+	char	 hostname[SIP_HOSTNAME_STRLEN];
+	char	 computername[SIP_COMPUTERNAME_STRLEN];	/* Windows' */
 	struct sip_local_choice local;	/* [model] over [boot] */
 	const struct sip_model *model;	/* the one that matched, or NULL */
 };
 
 /*
- * The engine knows no name for a booting machine (the directory is the
- * CLI's), so an installed system is named after its MAC: stable, unique,
- * a valid DNS label.  "" without a MAC.
+ * ipxe.cgi reads no directory: a machine without the name set-action
+ * recorded (render_action) is named after its MAC: stable, unique, a
+ * valid DNS label.  "" without a MAC.
  */
 static void
 make_hostname(char *dst, const char *mac)
@@ -129,6 +131,7 @@ ctx_init(struct answer_ctx *c, const struct sip_config *cfg,
 	join_url(c->report_url, c->cgi_url, "/", "report");
 	join_url(c->file_url, c->cgi_url, "/", "file");
 	make_hostname(c->hostname, req->mac);
+	sip_computername(c->hostname, NULL, c->computername);
 	c->model = sip_local_choose(cfg, req->manufacturer, req->product,
 	    &c->local);
 }
@@ -187,6 +190,7 @@ builtin_values(struct sip_kv *kv, const struct sip_config *cfg,
 	kv_set(kv, &n, "iscsi_target", cfg->iscsi_target);
 	kv_set(kv, &n, "hostname", c->hostname);
 	kv_set(kv, &n, "efi_loader", c->local.efi_loader);
+	kv_set(kv, &n, "computername", c->computername);
 	return n;
 }
 
@@ -330,6 +334,14 @@ render_action(const struct sip_config *cfg, const struct sip_request *req,
 	snprintf(c->action_id, sizeof(c->action_id), "%lld", (long long)act->id);
 	snprintf(c->boots, sizeof(c->boots), "%d", act->boots);
 	snprintf(c->max_boots, sizeof(c->max_boots), "%d", act->max_boots);
+	if (act->host[0] != '\0') {
+		char mac_name[SIP_HOSTNAME_STRLEN];
+
+		/* A name Windows refuses (digits only, cut to 15): the MAC's. */
+		memcpy(mac_name, c->hostname, sizeof(mac_name));
+		memcpy(c->hostname, act->host, sizeof(c->hostname));
+		sip_computername(c->hostname, mac_name, c->computername);
+	}
 	n = builtin_values(kv, cfg, req, c);
 	kv_set(kv, &n, "module_url", c->module_url);
 	kv_set(kv, &n, "token", act->token);

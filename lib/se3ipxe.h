@@ -384,6 +384,26 @@ enum sip_rc	 sip_at_parse(const char *, time_t now, time_t *,
 /* *sum = a + b, or SIP_EINVAL (and *sum untouched) if it overflows. */
 enum sip_rc	 sip_time_add(int64_t a, int64_t b, int64_t *sum);
 
+/* ---------------------------------------------------------------- host names */
+
+#define SIP_HOSTNAME_STRLEN	64	/* an RFC 1123 label, 1..63 bytes, + NUL */
+#define SIP_COMPUTERNAME_STRLEN	16	/* a NetBIOS name, 1..15 bytes, + NUL */
+/*
+ * in lowercased into out if it is one RFC 1123 host name label: 1..63 of
+ * [a-z0-9-] (upper case taken), no hyphen first or last.  Else
+ * SIP_EINVAL and out "".  A machine's directory name passes it or is
+ * not used.
+ */
+enum sip_rc	 sip_hostname_label(const char *in,
+		    char out[SIP_HOSTNAME_STRLEN]);
+/*
+ * Windows' ComputerName from a host name: its label cut to 15 bytes,
+ * without trailing hyphens, not all digits; else the same from fallback
+ * (may be NULL); else "".
+ */
+void		 sip_computername(const char *hostname, const char *fallback,
+		    char out[SIP_COMPUTERNAME_STRLEN]);
+
 /* ---------------------------------------------------------------- targets */
 
 /*
@@ -394,6 +414,7 @@ enum sip_rc	 sip_time_add(int64_t a, int64_t b, int64_t *sum);
  * (the machine with that ipHostNumber) or a machine name (its cn).
  * p[i] points at mac[i] (what the store functions take).
  */
+#define SIP_LDAP_NAME_MAX	128
 struct sip_targets {
 	char		(*mac)[SIP_MAC_STRLEN];
 	const char	**p;
@@ -401,6 +422,8 @@ struct sip_targets {
 	size_t		 cap;
 	/* ip[i]: mac[i]'s ipHostNumber in LDAP, "" for a MAC target. */
 	char		(*ip)[16];
+	/* name[i]: mac[i]'s cn in LDAP (sip_ldap_machine.name), "" for a MAC. */
+	char		(*name)[SIP_LDAP_NAME_MAX];
 };
 /*
  * All or nothing: an error names the first TARGET that names no machine
@@ -425,7 +448,6 @@ void		 sip_targets_free(struct sip_targets *);
  */
 struct sip_ldap;
 
-#define SIP_LDAP_NAME_MAX	128
 struct sip_ldap_machine {
 	char	*dn;			/* normalised: lower case */
 	char	 name[SIP_LDAP_NAME_MAX]; /* cn, bytes outside [A-Za-z0-9._-] as \xHH */
@@ -950,6 +972,8 @@ struct sip_action {
 	int		 bind_identity;
 	char		 bound_uuid[SIP_SMBIOS_STRLEN];
 	char		 bound_serial[SIP_SMBIOS_STRLEN];
+	/* The machine's name as a host name label (set-action), "" none. */
+	char		 host[SIP_HOSTNAME_STRLEN];
 };
 
 void		 sip_action_free(struct sip_action *);
@@ -1001,6 +1025,8 @@ struct sip_new_action {
 	 */
 	int		 bind_identity;
 	const char	*uuid, *serial;
+	/* The machine's name, a host name label (sip_hostname_label), or NULL. */
+	const char	*host;
 };
 
 /*

@@ -29,6 +29,7 @@ const struct sip_keydef sip_builtin_keys[] = {
 	{ "iscsi_target",	SIP_T_ISCSI },
 	{ "hostname",		SIP_T_WORD },
 	{ "efi_loader",		SIP_T_EFIPATH },
+	{ "computername",	SIP_T_WORD },
 };
 const size_t sip_builtin_nkeys = SIP_ARRAY_SIZE(sip_builtin_keys);
 
