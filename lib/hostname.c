@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* A machine's name from SE3's directory as the installed system's host name, and as Windows' NetBIOS computer name. */
+/* A machine's name from SE3's directory as the installed system's host name and Windows' computer name; the shape of the password hashes an installer takes. */
 #include <ctype.h>
 #include <string.h>
 
@@ -60,4 +60,55 @@ sip_computername(const char *hostname, const char *fallback,
 	}
 	if (fallback != NULL && fallback != hostname)
 		sip_computername(fallback, NULL, out);
+}
+
+#define B64	"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+/* n (min..max) bytes of crypt's base-64 alphabet at s, up to the next '$' or the end. */
+static const char *
+b64_run(const char *s, size_t min, size_t max, int last)
+{
+	size_t n = strspn(s, B64);
+
+	if (n < min || n > max)
+		return NULL;
+	if (last ? s[n] != '\0' : s[n] != '$')
+		return NULL;
+	return s + n + (last ? 0 : 1);
+}
+
+enum sip_rc
+sip_crypt_shape_check(const char *s)
+{
+	const char *p;
+
+	if (s == NULL || strlen(s) > 200)
+		return SIP_EINVAL;
+	if (strncmp(s, "$6$", 3) == 0 || strncmp(s, "$5$", 3) == 0) {
+		/* SHA-crypt: a salt of 1..16, a hash of 86 (SHA-512) or 43. */
+		if ((p = b64_run(s + 3, 1, 16, 0)) == NULL ||
+		    b64_run(p, s[1] == '6' ? 86 : 43, s[1] == '6' ? 86 : 43,
+		    1) == NULL)
+			return SIP_EINVAL;
+		return SIP_OK;
+	}
+	if (strncmp(s, "$y$", 3) == 0) {
+		/* yescrypt: parameters, a salt, a hash of 43. */
+		if ((p = b64_run(s + 3, 1, 32, 0)) == NULL ||
+		    (p = b64_run(p, 1, 86, 0)) == NULL ||
+		    b64_run(p, 43, 43, 1) == NULL)
+			return SIP_EINVAL;
+		return SIP_OK;
+	}
+	if (strncmp(s, "$2b$", 4) == 0) {
+		/* bcrypt: a cost of two digits 04..31, salt and hash in 53. */
+		if (!isdigit((unsigned char)s[4]) ||
+		    !isdigit((unsigned char)s[5]) || s[6] != '$' ||
+		    (s[4] - '0') * 10 + (s[5] - '0') < 4 ||
+		    (s[4] - '0') * 10 + (s[5] - '0') > 31 ||
+		    b64_run(s + 7, 53, 53, 1) == NULL)
+			return SIP_EINVAL;
+		return SIP_OK;
+	}
+	return SIP_EINVAL;
 }

@@ -403,6 +403,13 @@ enum sip_rc	 sip_hostname_label(const char *in,
  */
 void		 sip_computername(const char *hostname, const char *fallback,
 		    char out[SIP_COMPUTERNAME_STRLEN]);
+/*
+ * SIP_OK if s has the shape of a crypt(3) password hash an installer
+ * takes: $6$SALT$HASH (SHA-512), $5$ (SHA-256), $y$PARAMS$SALT$HASH
+ * (yescrypt), $2b$NN$ (bcrypt); only [./0-9A-Za-z$], no rounds=.
+ * A secret of format crypt must pass it, where it is set and rendered.
+ */
+enum sip_rc	 sip_crypt_shape_check(const char *s);
 
 /* ---------------------------------------------------------------- targets */
 
@@ -580,6 +587,7 @@ struct sip_option {
 	int64_t		 min, max;	/* integer */
 	char		*pattern;	/* name: POSIX ERE, anchored */
 	void		*regex;		/* compiled pattern (regex_t *) */
+	int		 crypt;		/* secret, format = crypt: a crypt(3) hash */
 };
 
 struct sip_template;
@@ -802,6 +810,12 @@ extern const size_t sip_builtin_nkeys;
 /* Caller frees with sip_template_free (nothing to free on error). */
 /* Does the template write key? */
 int		 sip_template_uses(const struct sip_template *, const char *key);
+/*
+ * 1 if the secret value v may stand wherever t has key: as t's kind takes
+ * it, or a crypt(3) hash alone on a debconf password line (preseed).
+ */
+int		 sip_template_secret_ok(const struct sip_template *,
+		    const char *key, const char *v);
 enum sip_template_kind sip_template_kind_of(const struct sip_template *);
 enum sip_rc	 sip_template_load(const char *file, enum sip_template_kind,
 		    const struct sip_keydef *, size_t nkeys,

@@ -35,7 +35,8 @@ CONF=$T/se3-ipxe.conf
 cli_config "$CONF" "$TOP/modules"
 slapd_conf >> "$CONF"
 printf '[secrets]\nfile = %s\n' "$T/secrets" >> "$CONF"
-printf 'adminse3 = share\nwindows_admin = admin\n' > "$T/secrets"
+H6='$6$se3salt0123$gEokPe5cLAdVoiRF2/Pq.vPnIMH4vAt0zKXkHUXDMD4IGAJsEZjctI1GikY1ydvwy/0s8yS8ZuRmMcxAjZe9V1'
+printf 'adminse3 = share\nwindows_admin = admin\nlinux_password = %s\nlinux_root = %s\n' "$H6" "$H6" > "$T/secrets"
 chmod 600 "$T/secrets"
 se3ipxe init > /dev/null
 
