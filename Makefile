@@ -34,6 +34,7 @@ LIB_SRCS = lib/buf.c lib/cidr.c lib/wol.c lib/err.c lib/mac.c lib/value.c lib/te
 	   lib/config.c lib/ini.c lib/module.c lib/token.c lib/fsm.c lib/store.c \
 	   lib/answer.c lib/dhcp.c lib/seen.c lib/active.c lib/time.c lib/names.c lib/option.c \
 	   lib/tick.c lib/json.c lib/blackout.c
+LIB_SRCS += lib/hostname.c
 LIB_SRCS += lib/sha256.c
 LIB_SRCS += lib/secrets.c
 LIB_SRCS += lib/status_page.c lib/cgi.c

@@ -96,7 +96,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
 	struct sip_err e = { "" };
-	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
 	struct sip_module *mod = NULL;
 	const struct sip_capability *cap;
 	struct sip_kv *opts = NULL;
@@ -104,6 +104,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	struct sip_new_action *na = NULL;
 	struct sip_action **old = NULL;
 	struct wake *w = NULL;
+	char (*hosts)[SIP_HOSTNAME_STRLEN] = NULL;
 	const char *what;
 	int64_t *ids = NULL, expires, start, expires_at;
 	const char *at = NULL, *exp_arg = NULL, *max_arg = NULL, *action;
@@ -265,7 +266,16 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		goto out;
 	na = xcalloc(t.n, sizeof(*na));
 	ids = xcalloc(t.n, sizeof(*ids));
+	hosts = xcalloc(t.n, sizeof(*hosts));
 	for (i = 0; i < t.n; i++) {
+		/* The directory's name is untrusted: a label or nothing. */
+		if (t.name[i][0] != '\0' && sip_hostname_label(t.name[i],
+		    hosts[i]) != SIP_OK)
+			warnx("%s: %s: machine name '%s' is no host name "
+			    "(1 to 63 of a-z 0-9 -): not recorded, the "
+			    "system is named after its MAC", c->name, t.p[i],
+			    t.name[i]);
+		na[i].host = hosts[i][0] != '\0' ? hosts[i] : NULL;
 		na[i].mac = t.p[i];
 		na[i].name = action;
 		na[i].completion = cap->completion;
@@ -338,6 +348,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	free(old);
 	wake_free(w);
 	free(ids);
+	free(hosts);
 	free(na);
 	if (st != NULL)
 		sip_store_close(st);
@@ -355,7 +366,7 @@ int
 cmd_cancel(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
 	struct sip_err e = { "" };
-	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
 	struct sip_store *st = NULL;
 	struct sip_action *act;
 	size_t i, n;

@@ -36,7 +36,7 @@ cmd_preview(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
 	struct sip_err e = { "" };
-	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
 	struct sip_request req;
 	struct sip_reason reason;
 	struct sip_buf out;

@@ -247,7 +247,7 @@ reboot_schedule(const char *verb, const struct ctx *ctx, struct sip_store *st,
 int
 cmd_wol(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
-	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
 	struct sip_store *st = NULL;
 	struct sip_err e = { "" };
 	struct wake *w = NULL;
@@ -351,7 +351,7 @@ reboot_policy(const char *verb, const char *opt, const char *arg,
 int
 cmd_reboot(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
-	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
 	struct sip_store *st = NULL;
 	struct sip_err e = { "" };
 	enum sip_reboot_policy policy = SIP_REBOOT_IDLE;

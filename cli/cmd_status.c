@@ -144,6 +144,8 @@ json_action(struct sip_buf *b, const struct sip_action *a)
 		sip_json_knull(b, "bound_addr");
 	else
 		sip_json_kstr(b, "bound_addr", a->bound_addr);
+	/* The name the installed system gets; null: named after its MAC. */
+	sip_json_kstr(b, "host", a->host[0] != '\0' ? a->host : NULL);
 	sip_buf_puts(b, ",\"options\":");
 	json_options(b, a->options, a->noptions);
 	sip_buf_puts(b, "}");
@@ -748,7 +750,7 @@ int
 cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
 	struct sip_err e = { "" };
-	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
 	struct sip_store *st = NULL;
 	struct sip_ldap *l = NULL;
 	struct sip_status_row *rows = NULL;
@@ -922,7 +924,7 @@ cmd_history(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
 {
 	struct sip_err e = { "" };
-	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
 	struct sip_store *st = NULL;
 	struct sip_history *h = NULL;
 	struct sip_buf b = { NULL, 0, 0, 0 };

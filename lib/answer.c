@@ -55,15 +55,17 @@ struct answer_ctx {
 	char	 report_url[URL_MAX];
 	char	 file_url[URL_MAX];
 	char	 action_id[24], boots[24], max_boots[24];
-	char	 hostname[SIP_MAC_STRLEN];	/* "pc-" and the MAC's 12 digits */
+	/* The action's machine name, else "pc-" and the MAC's 12 digits. */
+	char	 hostname[SIP_HOSTNAME_STRLEN];
+	char	 computername[SIP_COMPUTERNAME_STRLEN];	/* Windows' */
 	struct sip_local_choice local;	/* [model] over [boot] */
 	const struct sip_model *model;	/* the one that matched, or NULL */
 };
 
 /*
- * The engine knows no name for a booting machine (the directory is the
- * CLI's), so an installed system is named after its MAC: stable, unique,
- * a valid DNS label.  "" without a MAC.
+ * ipxe.cgi reads no directory: a machine without the name set-action
+ * recorded (render_action) is named after its MAC: stable, unique, a
+ * valid DNS label.  "" without a MAC.
  */
 static void
 make_hostname(char *dst, const char *mac)
@@ -129,6 +131,7 @@ ctx_init(struct answer_ctx *c, const struct sip_config *cfg,
 	join_url(c->report_url, c->cgi_url, "/", "report");
 	join_url(c->file_url, c->cgi_url, "/", "file");
 	make_hostname(c->hostname, req->mac);
+	sip_computername(c->hostname, NULL, c->computername);
 	c->model = sip_local_choose(cfg, req->manufacturer, req->product,
 	    &c->local);
 }
@@ -187,6 +190,7 @@ builtin_values(struct sip_kv *kv, const struct sip_config *cfg,
 	kv_set(kv, &n, "iscsi_target", cfg->iscsi_target);
 	kv_set(kv, &n, "hostname", c->hostname);
 	kv_set(kv, &n, "efi_loader", c->local.efi_loader);
+	kv_set(kv, &n, "computername", c->computername);
 	return n;
 }
 
@@ -238,6 +242,56 @@ secret_option(const struct sip_capability *cap, const char *key)
 	return NULL;
 }
 
+/* The error of a secret of format crypt that is no crypt(3) hash, else SIP_OK. */
+static enum sip_rc
+crypt_value_check(const struct sip_option *o, const struct sip_action *act,
+    const char *name, const char *v, struct sip_err *err)
+{
+	if (!o->crypt || sip_crypt_shape_check(v) == SIP_OK)
+		return SIP_OK;
+	/* The secret's name, never its value. */
+	return sip_errf(err, SIP_ECONFIG, "action %lld: option %s: secret "
+	    "'%s' is not a crypt(3) hash", (long long)act->id, o->name, name);
+}
+
+/*
+ * Before the script of an action whose files need password hashes: each
+ * one there and a hash, or the machine boots its disk rather than an
+ * installer that would stop at a question.
+ */
+static enum sip_rc
+crypt_secrets_check(const struct sip_config *cfg,
+    const struct sip_capability *cap, const struct sip_action *act,
+    struct sip_err *err)
+{
+	struct sip_secrets *sec = NULL;
+	const struct sip_option *o;
+	const char *v;
+	size_t i;
+	enum sip_rc rc = SIP_OK;
+
+	for (i = 0; i < cap->noptions && !cap->options[i].crypt; i++)
+		continue;
+	if (i == cap->noptions)
+		return SIP_OK;
+	if ((rc = sip_secrets_load(cfg->secrets_file, &sec, err)) != SIP_OK)
+		return rc == SIP_ENOTFOUND ? SIP_ECONFIG : rc;
+	for (i = 0; i < act->noptions && rc == SIP_OK; i++) {
+		if ((o = secret_option(cap, act->options[i].key)) == NULL ||
+		    !o->crypt)
+			continue;
+		if ((v = sip_secrets_get(sec, act->options[i].value)) == NULL)
+			rc = sip_errf(err, SIP_ECONFIG, "action %lld: option "
+			    "%s: no secret '%s' in %s", (long long)act->id,
+			    o->name, act->options[i].value, cfg->secrets_file);
+		else
+			rc = crypt_value_check(o, act, act->options[i].value, v,
+			    err);
+	}
+	sip_secrets_free(sec);
+	return rc;
+}
+
 /*
  * A file declared secret: the values of the action's secret options,
  * read from [secrets] file now (the action stores their names only).
@@ -272,6 +326,10 @@ render_secret(const struct sip_config *cfg, const struct sip_capability *cap,
 			    cfg->secrets_file);
 			goto out;
 		}
+		if ((rc = crypt_value_check(secret_option(cap,
+		    act->options[i].key), act, act->options[i].value,
+		    skv[ns].value, err)) != SIP_OK)
+			goto out;
 		ns++;
 	}
 	rc = sip_template_render_secret(t, kv, n, skv, ns, out, err);
@@ -322,6 +380,9 @@ render_action(const struct sip_config *cfg, const struct sip_request *req,
 		    file);
 		goto out;
 	}
+	if (file == NULL && (rc = crypt_secrets_check(cfg, cap, act, err)) !=
+	    SIP_OK)
+		goto out;
 	if ((kv = calloc(sip_builtin_nkeys + act->noptions, sizeof(*kv))) == NULL) {
 		rc = sip_errf(err, SIP_ENOMEM, "out of memory");
 		goto out;
@@ -330,6 +391,14 @@ render_action(const struct sip_config *cfg, const struct sip_request *req,
 	snprintf(c->action_id, sizeof(c->action_id), "%lld", (long long)act->id);
 	snprintf(c->boots, sizeof(c->boots), "%d", act->boots);
 	snprintf(c->max_boots, sizeof(c->max_boots), "%d", act->max_boots);
+	if (act->host[0] != '\0') {
+		char mac_name[SIP_HOSTNAME_STRLEN];
+
+		/* A name Windows refuses (digits only, cut to 15): the MAC's. */
+		memcpy(mac_name, c->hostname, sizeof(mac_name));
+		memcpy(c->hostname, act->host, sizeof(c->hostname));
+		sip_computername(c->hostname, mac_name, c->computername);
+	}
 	n = builtin_values(kv, cfg, req, c);
 	kv_set(kv, &n, "module_url", c->module_url);
 	kv_set(kv, &n, "token", act->token);

@@ -459,7 +459,6 @@ sip_options_secrets_check(const struct sip_config *cfg,
 {
 	struct sip_secrets *sec = NULL;
 	struct sip_err lerr;
-	char why[SIP_ERR_MAX / 2];
 	const char *v;
 	size_t i, j, k;
 	enum sip_rc rc = SIP_OK;
@@ -485,12 +484,18 @@ sip_options_secrets_check(const struct sip_config *cfg,
 			    c->options[i].name, kv[j].value, cfg->secrets_file);
 			break;
 		}
+		if (c->options[i].crypt && sip_crypt_shape_check(v) != SIP_OK) {
+			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
+			    "%s: secret '%s' in %s is not a crypt(3) hash "
+			    "($6$, $5$, $y$ or $2b$, as mkpasswd writes)",
+			    c->name, c->options[i].name, kv[j].value,
+			    cfg->secrets_file);
+			break;
+		}
 		/* As writable(), but the message says why without the value. */
 		for (k = 0; k < c->nfiles; k++) {
-			if (!sip_template_uses(c->file_tmpls[k],
-			    c->options[i].name) ||
-			    sip_template_kind_check(c->file_kinds[k], v, why,
-			    sizeof(why)) == SIP_OK)
+			if (sip_template_secret_ok(c->file_tmpls[k],
+			    c->options[i].name, v))
 				continue;
 			rc = sip_errf(err, SIP_EINVAL, "capability %s: option "
 			    "%s: the value of secret '%s' cannot be written in "

@@ -384,6 +384,33 @@ enum sip_rc	 sip_at_parse(const char *, time_t now, time_t *,
 /* *sum = a + b, or SIP_EINVAL (and *sum untouched) if it overflows. */
 enum sip_rc	 sip_time_add(int64_t a, int64_t b, int64_t *sum);
 
+/* ---------------------------------------------------------------- host names */
+
+#define SIP_HOSTNAME_STRLEN	64	/* an RFC 1123 label, 1..63 bytes, + NUL */
+#define SIP_COMPUTERNAME_STRLEN	16	/* a NetBIOS name, 1..15 bytes, + NUL */
+/*
+ * in lowercased into out if it is one RFC 1123 host name label: 1..63 of
+ * [a-z0-9-] (upper case taken), no hyphen first or last.  Else
+ * SIP_EINVAL and out "".  A machine's directory name passes it or is
+ * not used.
+ */
+enum sip_rc	 sip_hostname_label(const char *in,
+		    char out[SIP_HOSTNAME_STRLEN]);
+/*
+ * Windows' ComputerName from a host name: its label cut to 15 bytes,
+ * without trailing hyphens, not all digits; else the same from fallback
+ * (may be NULL); else "".
+ */
+void		 sip_computername(const char *hostname, const char *fallback,
+		    char out[SIP_COMPUTERNAME_STRLEN]);
+/*
+ * SIP_OK if s has the shape of a crypt(3) password hash an installer
+ * takes: $6$SALT$HASH (SHA-512), $5$ (SHA-256), $y$PARAMS$SALT$HASH
+ * (yescrypt), $2b$NN$ (bcrypt); only [./0-9A-Za-z$], no rounds=.
+ * A secret of format crypt must pass it, where it is set and rendered.
+ */
+enum sip_rc	 sip_crypt_shape_check(const char *s);
+
 /* ---------------------------------------------------------------- targets */
 
 /*
@@ -394,6 +421,7 @@ enum sip_rc	 sip_time_add(int64_t a, int64_t b, int64_t *sum);
  * (the machine with that ipHostNumber) or a machine name (its cn).
  * p[i] points at mac[i] (what the store functions take).
  */
+#define SIP_LDAP_NAME_MAX	128
 struct sip_targets {
 	char		(*mac)[SIP_MAC_STRLEN];
 	const char	**p;
@@ -401,6 +429,8 @@ struct sip_targets {
 	size_t		 cap;
 	/* ip[i]: mac[i]'s ipHostNumber in LDAP, "" for a MAC target. */
 	char		(*ip)[16];
+	/* name[i]: mac[i]'s cn in LDAP (sip_ldap_machine.name), "" for a MAC. */
+	char		(*name)[SIP_LDAP_NAME_MAX];
 };
 /*
  * All or nothing: an error names the first TARGET that names no machine
@@ -425,7 +455,6 @@ void		 sip_targets_free(struct sip_targets *);
  */
 struct sip_ldap;
 
-#define SIP_LDAP_NAME_MAX	128
 struct sip_ldap_machine {
 	char	*dn;			/* normalised: lower case */
 	char	 name[SIP_LDAP_NAME_MAX]; /* cn, bytes outside [A-Za-z0-9._-] as \xHH */
@@ -558,6 +587,7 @@ struct sip_option {
 	int64_t		 min, max;	/* integer */
 	char		*pattern;	/* name: POSIX ERE, anchored */
 	void		*regex;		/* compiled pattern (regex_t *) */
+	int		 crypt;		/* secret, format = crypt: a crypt(3) hash */
 };
 
 struct sip_template;
@@ -794,6 +824,12 @@ extern const size_t sip_builtin_nkeys;
 /* Caller frees with sip_template_free (nothing to free on error). */
 /* Does the template write key? */
 int		 sip_template_uses(const struct sip_template *, const char *key);
+/*
+ * 1 if the secret value v may stand wherever t has key: as t's kind takes
+ * it, or a crypt(3) hash alone on a debconf password line (preseed).
+ */
+int		 sip_template_secret_ok(const struct sip_template *,
+		    const char *key, const char *v);
 enum sip_template_kind sip_template_kind_of(const struct sip_template *);
 enum sip_rc	 sip_template_load(const char *file, enum sip_template_kind,
 		    const struct sip_keydef *, size_t nkeys,
@@ -964,6 +1000,8 @@ struct sip_action {
 	int		 bind_identity;
 	char		 bound_uuid[SIP_SMBIOS_STRLEN];
 	char		 bound_serial[SIP_SMBIOS_STRLEN];
+	/* The machine's name as a host name label (set-action), "" none. */
+	char		 host[SIP_HOSTNAME_STRLEN];
 };
 
 void		 sip_action_free(struct sip_action *);
@@ -1015,6 +1053,8 @@ struct sip_new_action {
 	 */
 	int		 bind_identity;
 	const char	*uuid, *serial;
+	/* The machine's name, a host name label (sip_hostname_label), or NULL. */
+	const char	*host;
 };
 
 /*

@@ -27,7 +27,7 @@ struct sip_store {
 	"id, mac, name, state, completion, token, boots, max_boots, " \
 	"created_at, start_at, expires_at, updated_at, progress, message, " \
 	"created_by, bound_addr, blackout_end, bind_identity, bound_uuid, " \
-	"bound_serial"
+	"bound_serial, host"
 /*
  * A token's public part in SQL, the expression of the index
  * actions_token_public: the same text, so that the planner uses it.

@@ -163,6 +163,9 @@ action_from_row(struct sip_store *st, sqlite3_stmt *s,
 	    (sqlite3_column_type(s, 19) != SQLITE_NULL && col_copy(s, 19,
 	    act->bound_serial, sizeof(act->bound_serial)) == -1))
 		bad = "SMBIOS identity";
+	else if (sqlite3_column_type(s, 20) != SQLITE_NULL &&
+	    sip_hostname_label(col_text(s, 20), act->host) != SIP_OK)
+		bad = "host name";
 	if (bad != NULL) {
 		/* Never the value: this could be the token. */
 		ret = sip_errf(err, SIP_EDB, "%s: action %lld: bad %s",
@@ -860,7 +863,7 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 	struct hist h;
 	enum sip_answer ans;
 	enum sip_state state;
-	char token[SIP_TOKEN_STRLEN];
+	char token[SIP_TOKEN_STRLEN], label[SIP_HOSTNAME_STRLEN];
 	char uuid[SIP_SMBIOS_STRLEN] = "", serial[SIP_SMBIOS_STRLEN] = "";
 	int64_t start_at;
 	size_t i;
@@ -893,6 +896,11 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 		    na->bound_addr);
 		goto out;
 	}
+	if (na->host != NULL && sip_hostname_label(na->host, label) != SIP_OK) {
+		ret = sip_errf(err, SIP_EINVAL, "%s: set action for %s: "
+		    "not a host name label", st->path, na->mac);
+		goto out;
+	}
 
 	if (sip_token_new(token) != SIP_OK) {
 		ret = sip_errf(err, SIP_EIO, "%s: set action for %s: cannot "
@@ -918,9 +926,9 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 	if ((rc = sqlite3_prepare_v2(st->db, "INSERT INTO actions (mac, name, "
 	    "state, completion, token, boots, max_boots, created_at, start_at, "
 	    "expires_at, updated_at, progress, message, created_by, "
-	    "bound_addr, bind_identity, bound_uuid, bound_serial) VALUES "
+	    "bound_addr, bind_identity, bound_uuid, bound_serial, host) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9, ?7, "
-	    "-1, NULL, ?10, ?11, ?12, ?13, ?14)",
+	    "-1, NULL, ?10, ?11, ?12, ?13, ?14, ?15)",
 	    -1, &s, NULL)) != SQLITE_OK ||
 	    (rc = bind_text(s, 1, na->mac)) != SQLITE_OK ||
 	    (rc = bind_text(s, 2, na->name)) != SQLITE_OK ||
@@ -938,6 +946,8 @@ action_create(struct sip_store *st, const struct sip_new_action *na,
 	    SQLITE_OK ||
 	    (rc = bind_text(s, 13, *uuid != '\0' ? uuid : NULL)) != SQLITE_OK ||
 	    (rc = bind_text(s, 14, *serial != '\0' ? serial : NULL)) !=
+	    SQLITE_OK ||
+	    (rc = bind_text(s, 15, na->host != NULL ? label : NULL)) !=
 	    SQLITE_OK ||
 	    (rc = sqlite3_step(s)) != SQLITE_DONE) {
 		ret = db_err(st, rc, err, "set action for %s", na->mac);

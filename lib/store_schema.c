@@ -145,6 +145,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE actions ADD COLUMN bound_uuid TEXT;"
 	"ALTER TABLE actions ADD COLUMN bound_serial TEXT;"
 	"PRAGMA user_version = 6;",
+	/*
+	 * 6 -> 7: the machine's name set-action found in SE3's directory,
+	 * checked as a host name label (sip_hostname_label); NULL: none,
+	 * the installed system is named after its MAC.
+	 */
+	"ALTER TABLE actions ADD COLUMN host TEXT;"
+	"PRAGMA user_version = 7;",
 };
 
 int

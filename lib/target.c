@@ -22,6 +22,7 @@ sip_targets_free(struct sip_targets *t)
 	free(t->mac);
 	free(t->p);
 	free(t->ip);
+	free(t->name);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -32,6 +33,7 @@ targets_grow(struct sip_targets *t, size_t n, struct sip_err *err)
 	char (*mac)[SIP_MAC_STRLEN];
 	const char **p;
 	char (*ip)[16];
+	char (*name)[SIP_LDAP_NAME_MAX];
 	size_t cap, i;
 
 	if (t->n + n <= t->cap)
@@ -46,6 +48,9 @@ targets_grow(struct sip_targets *t, size_t n, struct sip_err *err)
 	if ((ip = realloc(t->ip, (cap + 1) * sizeof(*ip))) == NULL)
 		return sip_errf(err, SIP_ENOMEM, "out of memory");
 	t->ip = ip;
+	if ((name = realloc(t->name, (cap + 1) * sizeof(*name))) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "out of memory");
+	t->name = name;
 	for (i = 0; i < t->n; i++)
 		t->p[i] = t->mac[i];
 	t->p[t->n] = NULL;
@@ -55,7 +60,8 @@ targets_grow(struct sip_targets *t, size_t n, struct sip_err *err)
 
 /* Add mac unless it is there already: naming a machine twice is once. */
 static void
-targets_add(struct sip_targets *t, const char *mac, const char *ip)
+targets_add(struct sip_targets *t, const char *mac, const char *ip,
+    const char *name)
 {
 	size_t i;
 
@@ -64,10 +70,14 @@ targets_add(struct sip_targets *t, const char *mac, const char *ip)
 			/* The MAC named first, then its machine: keep the IP. */
 			if (t->ip[i][0] == '\0')
 				snprintf(t->ip[i], sizeof(t->ip[i]), "%s", ip);
+			if (t->name[i][0] == '\0')
+				snprintf(t->name[i], sizeof(t->name[i]), "%s",
+				    name);
 			return;
 		}
 	memcpy(t->mac[t->n], mac, SIP_MAC_STRLEN);
 	snprintf(t->ip[t->n], sizeof(t->ip[t->n]), "%s", ip);
+	snprintf(t->name[t->n], sizeof(t->name[t->n]), "%s", name);
 	t->p[t->n] = t->mac[t->n];
 	t->n++;
 	t->p[t->n] = NULL;
@@ -98,7 +108,7 @@ add_machine(struct sip_targets *t, const struct sip_ldap_machine *m,
 		    "MAC address in LDAP", shown, m->name);
 	if ((rc = targets_grow(t, 1, err)) != SIP_OK)
 		return rc;
-	targets_add(t, m->mac, m->ip);
+	targets_add(t, m->mac, m->ip, m->name);
 	return SIP_OK;
 }
 
@@ -122,7 +132,7 @@ target_resolve(struct resolve *r, const char *arg, struct sip_targets *t,
 		sip_mac_format(&mac, canon);
 		if ((rc = targets_grow(t, 1, err)) != SIP_OK)
 			return rc;
-		targets_add(t, canon, "");
+		targets_add(t, canon, "", "");
 		return SIP_OK;
 	}
 	shown = sip_shorten(arg, buf, sizeof(buf));

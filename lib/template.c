@@ -35,6 +35,7 @@ const struct sip_keydef sip_builtin_keys[] = {
 	{ "iscsi_target",	SIP_T_ISCSI },
 	{ "hostname",		SIP_T_WORD },
 	{ "efi_loader",		SIP_T_EFIPATH },
+	{ "computername",	SIP_T_WORD },
 };
 const size_t sip_builtin_nkeys = SIP_ARRAY_SIZE(sip_builtin_keys);
 
@@ -42,6 +43,8 @@ struct piece {
 	const char	*text;		/* literal: points into tmpl->text */
 	size_t		 len;
 	int		 key;		/* -1 for a literal, else index in keys */
+	/* preseed: the whole value of a "OWNER QUESTION password" line. */
+	int		 debconf_password;
 };
 
 struct template_key {
@@ -216,6 +219,7 @@ add_piece(struct sip_template *t, const char *text, size_t len, int key)
 	p[t->npieces].text = text;
 	p[t->npieces].len = len;
 	p[t->npieces].key = key;
+	p[t->npieces].debconf_password = 0;
 	t->npieces++;
 	return 0;
 }
@@ -543,6 +547,35 @@ expand(struct expansion *x, const char *file, const char *text, size_t len,
 }
 
 /*
+ * Whether the placeholder from p to after is the whole value of a debconf
+ * line of type password, "OWNER QUESTION password {{key}}", on a line of
+ * its own (not the continuation of a command's line): there debconf-set-
+ * selections reads the rest of the line as the value, and no shell does.
+ */
+static int
+debconf_password_line(const char *text, const char *p, const char *after)
+{
+	const char *b = p, *w;
+	size_t n;
+
+	if (*after != '\n' && *after != '\0')
+		return 0;
+	while (b > text && b[-1] != '\n')
+		b--;
+	/* The line before must not end in '\\': this one would continue it. */
+	if (b > text + 1 && b[-2] == '\\')
+		return 0;
+	for (w = b, n = 0; n < 2; n++) {	/* OWNER and QUESTION */
+		size_t len = strspn(w, "abcdefghijklmnopqrstuvwxyz0123456789-_/.");
+
+		if (len == 0 || w[len] != ' ')
+			return 0;
+		w += len + 1;
+	}
+	return strncmp(w, "password ", 9) == 0 && w + 9 == p;
+}
+
+/*
  * Split the text into literal and key pieces.  A placeholder must close on
  * its own line, name a known key, and must not be the first thing on a line:
  * a value there could make the line an iPXE label or a new directive.
@@ -585,6 +618,9 @@ split_pieces(struct sip_template *t, struct sip_err *err)
 		if (add_piece(t, lit, (size_t)(p - lit), -1) == -1 ||
 		    add_piece(t, NULL, 0, key) == -1)
 			return sip_errf(err, SIP_ENOMEM, "%s: out of memory", t->name);
+		t->pieces[t->npieces - 1].debconf_password =
+		    t->kind == SIP_TEMPLATE_PRESEED &&
+		    debconf_password_line(t->text, p, end + 2);
 		p = lit = end + 2;
 	}
 	if (add_piece(t, lit, (size_t)(p - lit), -1) == -1)
@@ -722,6 +758,36 @@ key_value(const struct template_key *k, const struct sip_kv *values,
 	return value_of(values, nvalues, k->name);
 }
 
+/*
+ * A secret value where piece stands: as its kind takes it, or a crypt(3)
+ * hash as the whole value of a debconf password line (its '$' would be
+ * expanded by a shell, but no shell reads that line).
+ */
+static int
+secret_piece_ok(const struct sip_template *t, const struct piece *pc,
+    const char *v)
+{
+	char why[SIP_ERR_MAX / 2];
+
+	if (pc->debconf_password && sip_crypt_shape_check(v) == SIP_OK)
+		return 1;
+	return sip_template_kind_check(t->kind, v, why, sizeof(why)) == SIP_OK;
+}
+
+int
+sip_template_secret_ok(const struct sip_template *t, const char *key,
+    const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < t->npieces; i++)
+		if (t->pieces[i].key >= 0 &&
+		    strcmp(t->keys[t->pieces[i].key].name, key) == 0 &&
+		    !secret_piece_ok(t, &t->pieces[i], v))
+			return 0;
+	return 1;
+}
+
 static enum sip_rc
 render(const struct sip_template *t, const struct sip_kv *values,
     size_t nvalues, const struct sip_kv *secrets, size_t nsecrets,
@@ -744,8 +810,7 @@ render(const struct sip_template *t, const struct sip_kv *values,
 			if (v == NULL || !sip_secret_value_ok(v, strlen(v)))
 				return sip_errf(err, SIP_EINVAL, "%s: no valid "
 				    "secret value for '%s'", t->name, k->name);
-			if (sip_template_kind_check(t->kind, v, why,
-			    sizeof(why)) != SIP_OK)
+			if (!secret_piece_ok(t, &t->pieces[i], v))
 				return sip_errf(err, SIP_EINVAL, "%s: the "
 				    "secret value for '%s' cannot be written "
 				    "in a file of kind %s", t->name, k->name,

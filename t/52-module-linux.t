@@ -4,7 +4,13 @@
 . t/lib/tap.sh
 . t/lib/cgi.sh
 
-write_config "$T/se3-ipxe.conf"
+write_config "$T/se3-ipxe.conf" "[secrets]" "file = $T/secrets"
+# The accounts' hashes (openssl passwd -6, libcrypt's yescrypt), and values
+# that are no hash.
+H6='$6$se3salt0123$gEokPe5cLAdVoiRF2/Pq.vPnIMH4vAt0zKXkHUXDMD4IGAJsEZjctI1GikY1ydvwy/0s8yS8ZuRmMcxAjZe9V1'
+HY='$y$j9T$abcdefghijklmnop$HeD/28W9Wh4qqVzzKCjm0dBgJwyvmv2o7q.Sg.c.iN3'
+printf 'linux_password = %s\nlinux_root = %s\nplain = test-password\nlocked = !\n' "$HY" "$H6" > "$T/secrets"
+chmod 600 "$T/secrets"
 db_create
 # A destructive capability needs --yes without a tty once set-action asks
 # for confirmation (issue 9); before that there is no such option.
@@ -17,7 +23,7 @@ M=52:54:00:12:34:56
 diag_line() { printf '# %s\n' "$*"; }
 
 # render CASE [KEY=VALUE...]: set the action on $M, boot it by UEFI,
-# fetch its three files; $T/r/CASE holds the four with the action's
+# fetch its four files; $T/r/CASE holds the five with the action's
 # token and id replaced by @TOKEN@ and @ID@.
 render() {
 	case_name=$1
@@ -31,7 +37,7 @@ render() {
 	boot "mac=$M&platform=efi"
 	[ "$status" = 200 ] || { render_why="boot: $status $(cat "$T/err")"; return 1; }
 	{ echo "==> install.ipxe <=="; cat "$T/body"; } > "$T/r/$case_name.raw"
-	for f in preseed.cfg user-data meta-data; do
+	for f in preseed.cfg passwd.cfg user-data meta-data; do
 		cgi GET "/file/$f" "token=$token"
 		[ "$status" = 200 ] || { render_why="$f: $status $(cat "$T/err")"; return 1; }
 		cp "$T/body" "$T/r/$case_name.$f"
@@ -74,11 +80,11 @@ is "$(ls "$GOLDEN" | wc -l)" "$ncases" "one golden file per case, none stale"
 
 # --- the real parsers ----------------------------------------------------
 bad=0
-for f in "$T"/r/*.preseed.cfg; do
+for f in "$T"/r/*.preseed.cfg "$T"/r/*.passwd.cfg; do
 	debconf-set-selections --checkonly "$f" > "$T/dss.out" 2>&1 && [ ! -s "$T/dss.out" ] ||
 	    { bad=$((bad + 1)); sed 's/^/# /' "$T/dss.out"; }
 done
-is "$bad" 0 "debconf-set-selections --checkonly: $ncases preseeds, no error, no warning"
+is "$bad" 0 "debconf-set-selections --checkonly: $ncases preseeds and $ncases passwd.cfg, no error, no warning"
 
 if command -v cloud-init > /dev/null 2>&1; then
 	bad=0
@@ -298,7 +304,7 @@ while read -r a && read -r b && read -r c && read -r d; do
 	boots=$((boots + 1))
 	boot "mac=$M&platform=efi&uuid=$a&serial=$b&manufacturer=$c&product=$d"
 	{ echo "==> install.ipxe <=="; cat "$T/body"; } > "$T/h.raw"
-	for f in preseed.cfg user-data meta-data; do
+	for f in preseed.cfg passwd.cfg user-data meta-data; do
 		cgi GET "/file/$f" "token=$token"
 		{ echo "==> $f <=="; cat "$T/body"; } >> "$T/h.raw"
 	done
@@ -327,6 +333,65 @@ is "$(sqlite3 "$T/db/se3-ipxe.db" "SELECT key || '=' || value FROM action_option
     AND key IN ('distribution', 'desktop', 'disk', 'mirror') ORDER BY key" | tr '\n' ' ')" \
     "desktop=xfce disk=beside-windows distribution=debian13 mirror=se3:9999 " \
     "the man page's example: the options it names"
+
+# --- the accounts' password hashes --------------------------------------------
+# Only the files declared secret hold them: passwd.cfg and user-data.
+leaks=$(for f in "$T"/r/*.raw; do
+	awk '/^==> / { keep = ($2 == "install.ipxe" || $2 == "preseed.cfg" || $2 == "meta-data") } keep' "$f"
+done | grep -cF -e "$H6" -e "$HY")
+is "$leaks" 0 "the hashes in no script, preseed.cfg nor meta-data of the $ncases cases"
+is "$(grep -lF "$H6" "$T"/r/*.passwd.cfg | wc -l)/$(grep -lF "$HY" "$T"/r/*.user-data | wc -l)" \
+    "$(ls "$T"/r/*.passwd.cfg | wc -l)/$(ls "$T"/r/*.user-data | wc -l)" \
+    "root's hash in every passwd.cfg, the account's in every user-data"
+grep -qx "d-i passwd/user-password-crypted password $HY" "$T/r/debian12.passwd.cfg"
+ok $? "passwd.cfg: the account's hash alone on its debconf line of type password"
+sqlite3 "$T/db/se3-ipxe.db" .dump > "$T/dump"
+! grep -qF -e "$H6" -e "$HY" -e 'test-password' "$T/dump"
+ok $? "the hashes nowhere in the database (history, options: the secrets' names only)"
+grep -qx 'd-i preseed/include string http://127.0.0.1:8080/cgi-bin/ipxe.cgi/file/passwd.cfg?token=@TOKEN@' "$T/r/debian12"
+ok $? "preseed.cfg includes passwd.cfg by an absolute URL with the token"
+# d-i's own make_absolute_url (lib/preseed/preseed.sh of the package's
+# initrd): an absolute URL is kept whole; a relative one would drop the token.
+DI_INITRD=/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64/initrd.gz
+if [ -r "$DI_INITRD" ] && command -v cpio > /dev/null; then
+	(cd "$T" && zcat "$DI_INITRD" | cpio -id --quiet lib/preseed/preseed.sh 2> /dev/null)
+	sed -n '/^make_absolute_url()/,/^}/p' "$T/lib/preseed/preseed.sh" > "$T/mau.sh"
+	last='http://127.0.0.1:8080/cgi-bin/ipxe.cgi/file/preseed.cfg?token=0123abcd'
+	abs=$(sh -c '. "$1"; make_absolute_url "$2" "$3"' sh "$T/mau.sh" \
+	    'http://127.0.0.1:8080/cgi-bin/ipxe.cgi/file/passwd.cfg?token=0123abcd' "$last")
+	rel=$(sh -c '. "$1"; make_absolute_url passwd.cfg "$2"' sh "$T/mau.sh" "$last")
+	is "$abs|$rel" "http://127.0.0.1:8080/cgi-bin/ipxe.cgi/file/passwd.cfg?token=0123abcd|http://127.0.0.1:8080/cgi-bin/ipxe.cgi/file/passwd.cfg" \
+	    "d-i's make_absolute_url: our absolute include keeps the token; a relative one would lose it"
+else
+	skip "d-i's make_absolute_url: debian-installer-12-netboot-amd64 is not installed"
+fi
+# A secret that is no crypt(3) hash: refused at set-action, naming the
+# option and the secret, never the value.
+for bad in plain locked; do
+	se3ipxe set-action $YES 52:54:00:12:34:58 linux:install password=$bad > "$T/sa.out" 2>&1
+	rc=$?
+	is "$rc" 1 "password=$bad: set-action refuses"
+	grep -q "option password: secret '$bad' in .* is not a crypt(3) hash" "$T/sa.out" &&
+	    ! grep -qF -e 'test-password' "$T/sa.out" && [ "$(wc -l < "$T/sa.out")" = 1 ]
+	ok $? "password=$bad: one line naming the option and the secret, not the value: $(cat "$T/sa.out")"
+done
+# A secret changed into no hash after set-action: the boot gets the local
+# disk and one log line without the value; passwd.cfg is refused.
+se3ipxe set-action $YES 52:54:00:12:34:59 linux:install > /dev/null 2>&1
+token=$(token_of 52:54:00:12:34:59)
+cp "$T/secrets" "$T/secrets.good"
+sed 's/^linux_root = .*/linux_root = test-password/' "$T/secrets.good" > "$T/secrets"
+boot "mac=52:54:00:12:34:59&platform=efi"
+is "$status" 200 "root's secret no hash: the boot gets 200"
+is_local_script
+ok $? "root's secret no hash: and the local-boot script"
+grep -q "option root_password: secret 'linux_root' is not a crypt(3) hash" "$T/err" &&
+    [ "$(wc -l < "$T/err")" = 1 ] && ! grep -q 'test-password' "$T/err"
+ok $? "root's secret no hash: one log line naming the secret, not the value: $(cat "$T/err")"
+cgi GET /file/passwd.cfg "token=$token"
+[ "$status" != 200 ] && ! grep -q 'test-password' "$T/body" "$T/err"
+ok $? "root's secret no hash: passwd.cfg refused ($status), the value nowhere"
+cp "$T/secrets.good" "$T/secrets"
 
 # --- setup ------------------------------------------------------------------
 S=$T/setup

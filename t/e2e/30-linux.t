@@ -3,6 +3,18 @@
 # End-to-end cases 3 and 4: the shipped linux:install (Debian 12) starts the real Debian installer, which fetches its per-machine preseed from ipxe.cgi and reports with the token; a report done makes the next boot local, a wrong token changes nothing.
 . "$(dirname "$0")/lib.sh"
 e2e_init
+# The accounts' crypt(3) hashes (password "e2e"), from a secrets file the
+# CGI's user may read and nobody else: set-action needs them, passwd.cfg
+# and user-data get them.
+printf 'linux_password = %s\nlinux_root = %s\n' \
+    '$6$e2esalt$AX./6U/.Oo0l.5S8Zk.GyeGkK1XrkPlACSiAwLUtmy5.5hIDQoU5S7p04uT4AugzYW9GUwhYXtws9fVmrzHuE0' \
+    '$6$e2esalt$AX./6U/.Oo0l.5S8Zk.GyeGkK1XrkPlACSiAwLUtmy5.5hIDQoU5S7p04uT4AugzYW9GUwhYXtws9fVmrzHuE0' >"$E/secrets"
+if [ "$(id -u)" = 0 ]; then
+	chown "root:$APACHE_GROUP" "$E/secrets" && chmod 640 "$E/secrets"
+else
+	chmod 600 "$E/secrets"
+fi
+printf '[secrets]\nfile = %s\n' "$E/secrets" >>"$E/se3-ipxe.conf"
 # The installed module's setup puts Debian 12's installer in the boot tree,
 # from the debian-installer-12-netboot-amd64 package as an admin's would.
 BOOT_ROOT=$E/www/se3-ipxe DI_ROOT=${DI_DIR%/amd64/text/debian-installer/amd64} \

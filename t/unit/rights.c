@@ -104,7 +104,7 @@ test_rights_nodir(void)
 	struct sip_config cfg;
 	struct sip_rights r;
 	struct sip_err e = { "" };
-	struct sip_targets t = { NULL, NULL, 0, 0, NULL };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
 	const char *args[] = { "52:54:00:00:00:01" };
 	char big[301];
 

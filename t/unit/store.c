@@ -1768,6 +1768,7 @@ test_old_token(void)
 	raw = raw_open(path);
 	rc = sqlite3_exec(raw, "DROP INDEX actions_token_public;"
 	    "DROP TABLE power_jobs;"
+	    "ALTER TABLE actions DROP COLUMN host;"
 	    "ALTER TABLE actions DROP COLUMN bound_serial;"
 	    "ALTER TABLE actions DROP COLUMN bound_uuid;"
 	    "ALTER TABLE actions DROP COLUMN bind_identity;"
