@@ -126,6 +126,14 @@ boot "mac=$M&platform=pcbios"
 ok "$(is_local_script; echo $?)" "persistent: past its expiry, the boot is local"
 is "$(state_of $M)" "expired 1" "persistent: expired"
 
+# The tick ends it at its expiry too, with no boot.
+se3ipxe set-action $M ltsp:boot > /dev/null 2>&1
+boot "mac=$M&platform=pcbios"
+sqlite3 "$T/db/se3-ipxe.db" "UPDATE actions SET expires_at = strftime('%s','now') - 1 WHERE mac='$M' AND state='booting'"
+se3ipxe tick > "$T/tick.out" 2>&1
+grep -q "expired 1," "$T/tick.out"; ok $? "persistent: the tick expires it"
+is "$(state_of $M)" "expired 1" "persistent: expired by the tick"
+
 # The admin's bounds: up to 1000 boots and 365 days, never more.
 se3ipxe set-action --max-boots 1000 --expires 365d $M ltsp:boot > /dev/null 2> "$T/set.err"
 ok $? "persistent: --max-boots 1000 --expires 365d accepted"

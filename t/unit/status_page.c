@@ -131,6 +131,30 @@ main(void)
 	    "html: the stylesheet from base");
 	sip_buf_free(&b);
 
+	/* A persistent action never finishes by itself: the page says why. */
+	a.completion = SIP_COMPLETE_PERSISTENT;
+	sip_buf_init(&b);
+	sip_status_html(&v, 5, "/cgi-bin/status.cgi", &b);
+	ok(strstr(b.data, "<tr class=\"st-running\" data-mac=\"52:54:00:00:00:01\">"
+	    "<td>pc-01</td><td>52:54:00:00:00:01</td><td>10.0.0.1</td>"
+	    "<td>fakeinstall:install</td><td>running, persistent</td>"
+	    "<td>1/3</td>") != NULL, "html: a persistent action says so");
+	sip_buf_free(&b);
+	sip_buf_init(&b);
+	sip_status_json(&v, 5, &b);
+	ok(strstr(b.data, "\"state\":\"running\",\"boots\":1,\"max_boots\":3,"
+	    "\"completion\":\"persistent\",") != NULL,
+	    "json: the state as it is, its completion persistent");
+	sip_buf_free(&b);
+	a.state = SIP_ST_EXPIRED;
+	sip_buf_init(&b);
+	sip_status_html(&v, 5, "/cgi-bin/status.cgi", &b);
+	ok(strstr(b.data, "<td>fakeinstall:install</td><td>expired</td>") !=
+	    NULL, "html: a finished persistent action is just its state");
+	sip_buf_free(&b);
+	a.state = SIP_ST_RUNNING;
+	a.completion = SIP_COMPLETE_ONESHOT;
+
 	/* A base that is not a plain path falls back to the default. */
 	sip_buf_init(&b);
 	sip_status_html(&v, 5, "/x\"><script>", &b);
