@@ -116,7 +116,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	long long maxb;
 	time_t tat, bend = 0;
 	enum sip_rc rc;
-	int k, rv = 1, wol = 0, yes = 0;
+	int k, rv = 1, wol = 0, yes = 0, persistent;
 	const struct verb_option vo[] = {
 		{ "at",		NULL,	&at },
 		{ "expires",	NULL,	&exp_arg },
@@ -208,22 +208,26 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		    "machine", c->name, serial);
 		goto out;
 	}
+	/* A persistent action may run longer, never unbounded. */
+	persistent = cap->completion == SIP_COMPLETE_PERSISTENT;
 	if (max_arg != NULL) {
-		if (parse_int(max_arg, MAX_BOOTS_MIN, MAX_BOOTS_MAX,
-		    &maxb) == -1) {
+		if (parse_int(max_arg, MAX_BOOTS_MIN, persistent ?
+		    SIP_PERSISTENT_MAX_BOOTS : MAX_BOOTS_MAX, &maxb) == -1) {
 			warnx("%s: --max-boots: '%s': not a number from %d to "
-			    "%d", c->name, max_arg, MAX_BOOTS_MIN,
-			    MAX_BOOTS_MAX);
+			    "%d", c->name, max_arg, MAX_BOOTS_MIN, persistent ?
+			    SIP_PERSISTENT_MAX_BOOTS : MAX_BOOTS_MAX);
 			goto out;
 		}
 	} else
 		maxb = cap->max_boots > 0 ? cap->max_boots :
 		    ctx->cfg.max_boots;
 	if (exp_arg != NULL) {
-		if (sip_duration_parse(exp_arg, EXPIRES_MIN, EXPIRES_MAX,
-		    &expires) != SIP_OK) {
+		if (sip_duration_parse(exp_arg, EXPIRES_MIN, persistent ?
+		    SIP_PERSISTENT_EXPIRES : EXPIRES_MAX, &expires) !=
+		    SIP_OK) {
 			warnx("%s: --expires: '%s': not a duration from 1m "
-			    "to 30d", c->name, exp_arg);
+			    "to %s", c->name, exp_arg, persistent ? "365d" :
+			    "30d");
 			goto out;
 		}
 	} else

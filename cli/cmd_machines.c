@@ -71,7 +71,7 @@ machines_table(const struct mrow *r, size_t n)
 {
 	const struct sip_machine *m;
 	const struct sip_action *a;
-	char **cell, tbuf[32];
+	char **cell, tbuf[32], sbuf[32];
 	size_t *w, i, j, k;
 
 	cell = xcalloc((n + 1) * MC__MAX, sizeof(*cell));
@@ -101,7 +101,8 @@ machines_table(const struct mrow *r, size_t n)
 		    m->platform != NULL ? m->platform : "-", NULL);
 		cell[k + MC_SMBIOS] = smbios(m);
 		cell[k + MC_ACTION] = a != NULL ? xasprintf("%s %s", a->name,
-		    sip_state_name(a->state)) : xasprintf("-");
+		    sip_action_state_text(a, sbuf, sizeof(sbuf))) :
+		    xasprintf("-");
 	}
 	/* Every cell through safe_dup: what the database holds is untrusted. */
 	for (i = 0; i < (n + 1) * MC__MAX; i++) {
@@ -157,6 +158,8 @@ machines_json(struct sip_buf *b, const struct mrow *r, size_t n)
 			sip_buf_puts(b, ",\"action\":{\"name\":");
 			sip_json_str(b, a->name);
 			sip_json_kstr(b, "state", sip_state_name(a->state));
+			sip_json_kstr(b, "completion",
+			    sip_completion_name(a->completion));
 			sip_json_kint(b, "id", a->id);
 			sip_buf_puts(b, "}");
 		} else

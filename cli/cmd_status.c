@@ -325,7 +325,7 @@ status_table(const struct sip_status_row *rows, size_t n,
 	const struct sip_action *a;
 	const struct sip_machine *m;
 	const struct sip_ldap_machine *d;
-	char **cell, *v[COL__MAX], tbuf[32], hbuf[8];
+	char **cell, *v[COL__MAX], tbuf[32], hbuf[8], sbuf[32];
 	enum col shown[COL__MAX];
 	size_t *w, i, j, k, nc = 0;
 
@@ -354,8 +354,9 @@ status_table(const struct sip_status_row *rows, size_t n,
 			v[COL_STATE] = xasprintf("%s, waits for blackout end "
 			    "%s", sip_state_name(a->state), hbuf);
 		} else
-			v[COL_STATE] = xasprintf("%s",
-			    a != NULL ? sip_state_name(a->state) : "-");
+			v[COL_STATE] = xasprintf("%s", a != NULL ?
+			    sip_action_state_text(a, sbuf, sizeof(sbuf)) :
+			    "-");
 		v[COL_BOOTS] = a != NULL ? xasprintf("%d/%d", a->boots,
 		    a->max_boots) : xasprintf("%s", "-");
 		v[COL_PROGRESS] = a != NULL && a->progress >= 0 ?
@@ -532,7 +533,7 @@ watch_changes(const struct sip_status_row *old, size_t nold,
 {
 	const struct sip_status_row *o;
 	const struct sip_action *a, *b;
-	char tbuf[32];
+	char tbuf[32], sbuf[32];
 	size_t i;
 
 	fmt_time(tbuf, sizeof(tbuf), now, 1);
@@ -546,8 +547,8 @@ watch_changes(const struct sip_status_row *old, size_t nold,
 			continue;
 		printf("%s %s ", tbuf, a->mac);
 		put_safe(stdout, a->name, "-");
-		printf(" %s %d/%d", sip_state_name(a->state), a->boots,
-		    a->max_boots);
+		printf(" %s %d/%d", sip_action_state_text(a, sbuf,
+		    sizeof(sbuf)), a->boots, a->max_boots);
 		if (a->progress >= 0)
 			printf(" %d%%", a->progress);
 		putchar('\n');

@@ -97,9 +97,10 @@ static const struct {
 			"memtest:run" },
 	{ "KEY=VALUE",	"an option of the ACTION, as `se3-ipxe actions` "
 			"lists them: passes=2" },
-	{ "N",		"a number of boots, 1 to 100" },
+	{ "N",		"a number of boots, 1 to 100 (1000 for a "
+			"persistent ACTION)" },
 	{ "DURATION",	"a number and a unit s, m, h, d or w: 90m, 2h, 7d "
-			"(1m to 30d)" },
+			"(1m to 30d; 365d for a persistent ACTION)" },
 	{ "TIME",	"now, +DURATION, YYYY-MM-DD HH:MM (local time) "
 			"or @EPOCH" },
 	{ "MODULE",	"a module's name, as `se3-ipxe check` lists them: "

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The action state machine: one step function, one place that changes state. */
+#include <stdio.h>
 #include <string.h>
 
 #include "se3ipxe.h"
@@ -21,6 +22,17 @@ sip_state_active(enum sip_state st)
 	default:
 		return 0;
 	}
+}
+
+const char *
+sip_action_state_text(const struct sip_action *act, char *buf, size_t sz)
+{
+	if (act->completion == SIP_COMPLETE_PERSISTENT &&
+	    sip_state_active(act->state))
+		snprintf(buf, sz, "%s, persistent", sip_state_name(act->state));
+	else
+		snprintf(buf, sz, "%s", sip_state_name(act->state));
+	return buf;
 }
 
 void
@@ -130,19 +142,33 @@ sip_fsm_step(struct sip_action *act, enum sip_event ev, time_t now,
 			/*
 			 * A machine that keeps booting the action without
 			 * reporting done is in an install loop: stop serving.
+			 * A persistent action has used up its boots, which
+			 * is no fault: it ends as time would end it.
 			 */
 			if (act->boots >= max_boots) {
-				sip_change_state(act, SIP_ST_FAILED, ev, cb,
-				    arg);
+				sip_change_state(act, act->completion ==
+				    SIP_COMPLETE_PERSISTENT ? SIP_ST_EXPIRED :
+				    SIP_ST_FAILED, ev, cb, arg);
 				return SIP_ANSWER_DEFAULT;
 			}
 			act->boots++;
+			/* Each boot of a persistent action starts it again. */
+			if (act->completion == SIP_COMPLETE_PERSISTENT)
+				sip_change_state(act, SIP_ST_BOOTING, ev, cb,
+				    arg);
 			return SIP_ANSWER_ACTION;
 		case SIP_EV_RUNNING:
 			sip_change_state(act, SIP_ST_RUNNING, ev, cb, arg);
 			return SIP_ANSWER_ACCEPT;
 		case SIP_EV_DONE:
-			sip_change_state(act, SIP_ST_DONE, ev, cb, arg);
+			/*
+			 * A persistent action's client is done with this
+			 * boot (a session ended), not with the action: it
+			 * waits for the next boot.
+			 */
+			sip_change_state(act, act->completion ==
+			    SIP_COMPLETE_PERSISTENT ? SIP_ST_BOOTING :
+			    SIP_ST_DONE, ev, cb, arg);
 			return SIP_ANSWER_ACCEPT;
 		case SIP_EV_FAILED:
 			sip_change_state(act, SIP_ST_FAILED, ev, cb, arg);

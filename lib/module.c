@@ -689,7 +689,7 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 	const struct raw *r;
 	char sbuf[64];
 	int64_t v;
-	int w;
+	int w, persistent;
 	enum sip_rc rc;
 
 	copy(c->name, sizeof(c->name), rs->cap);
@@ -720,21 +720,32 @@ build_capability(struct mparse *mp, const struct rsect *rs,
 		    "be fetched: use completion = report", mp->file,
 		    rs->k[CK_FILES].line, rs->header);
 
+	persistent = c->completion == SIP_COMPLETE_PERSISTENT;
 	if (rs->k[CK_MAX_BOOTS].value != NULL) {
-		if ((rc = int_of(mp, rs, CK_MAX_BOOTS, 1, 100, &v)) != SIP_OK)
+		if ((rc = int_of(mp, rs, CK_MAX_BOOTS, 1, persistent ?
+		    SIP_PERSISTENT_MAX_BOOTS : 100, &v)) != SIP_OK)
 			return rc;
 		c->max_boots = (int)v;
-	}
+	} else if (persistent)
+		c->max_boots = SIP_PERSISTENT_MAX_BOOTS;
 	if ((r = &rs->k[CK_EXPIRES])->value != NULL &&
-	    sip_duration_parse(r->value, MINUTE, 30 * DAY, &c->expires) !=
-	    SIP_OK)
+	    sip_duration_parse(r->value, MINUTE, persistent ?
+	    SIP_PERSISTENT_EXPIRES : 30 * DAY, &c->expires) != SIP_OK)
 		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s expires: '%s' "
-		    "is not a duration in 1m..30d", mp->file, r->line,
-		    rs->header, sip_shorten(r->value, sbuf, sizeof(sbuf)));
+		    "is not a duration in 1m..%s", mp->file, r->line,
+		    rs->header, sip_shorten(r->value, sbuf, sizeof(sbuf)),
+		    persistent ? "365d" : "30d");
+	if (r->value == NULL && persistent)
+		c->expires = SIP_PERSISTENT_EXPIRES;
 
 	if ((rc = word_of(mp, rs, CK_DESTRUCTIVE, yesno, 2, &w)) != SIP_OK)
 		return rc;
 	c->destructive = w == 0;
+	/* Served at every boot, a destructive action would erase at every boot. */
+	if (c->destructive && persistent)
+		return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s: a persistent "
+		    "action is served at every boot: it cannot be destructive",
+		    mp->file, rs->k[CK_DESTRUCTIVE].line, rs->header);
 	return SIP_OK;
 }
 

@@ -37,6 +37,7 @@ const char *const sip_event_names[SIP_EV__MAX + 1] = {
 const char *const sip_completion_names[SIP_COMPLETE__MAX + 1] = {
 	"oneshot",		/* SIP_COMPLETE_ONESHOT */
 	"report",		/* SIP_COMPLETE_REPORT */
+	"persistent",		/* SIP_COMPLETE_PERSISTENT */
 	NULL
 };
 

@@ -563,8 +563,15 @@ enum sip_rc	 sip_rights_check(const struct sip_rights *,
 enum sip_completion {
 	SIP_COMPLETE_ONESHOT,	/* done once served */
 	SIP_COMPLETE_REPORT,	/* done when the client reports done */
+	SIP_COMPLETE_PERSISTENT, /* served at every boot until cancel or a bound */
 	SIP_COMPLETE__MAX
 };
+/*
+ * A persistent action is bounded too, only further: the most boots and
+ * the longest expiry it may have, and what it gets when nobody says.
+ */
+#define SIP_PERSISTENT_MAX_BOOTS	1000
+#define SIP_PERSISTENT_EXPIRES		(365 * INT64_C(86400))
 
 enum sip_opt_type {
 	SIP_OPT_ENUM,
@@ -1005,6 +1012,12 @@ struct sip_action {
 };
 
 void		 sip_action_free(struct sip_action *);
+/*
+ * The state as an admin reads it: an active persistent action says so
+ * ("booting, persistent"), since it never finishes by itself.
+ */
+const char	*sip_action_state_text(const struct sip_action *, char *,
+		    size_t);
 
 struct sip_store;
 

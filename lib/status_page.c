@@ -11,6 +11,8 @@
 struct shown {
 	const char	*action;	/* NULL: none */
 	const char	*state;		/* "none" without an action */
+	const char	*state_text;	/* as an admin reads it (persistent) */
+	const char	*completion;	/* NULL without an action */
 	int		 boots, max_boots; /* -1 without an action */
 	int		 progress;	/* -1 unknown */
 	const char	*message;
@@ -22,7 +24,8 @@ struct shown {
 };
 
 static void
-shown_of(const struct sip_status_item *it, time_t now, struct shown *s)
+shown_of(const struct sip_status_item *it, time_t now, struct shown *s,
+    char *stbuf, size_t stsz)
 {
 	const struct sip_action *a = it->row != NULL ? it->row->action : NULL;
 	const struct sip_machine *m = it->row != NULL ? it->row->machine :
@@ -31,6 +34,9 @@ shown_of(const struct sip_status_item *it, time_t now, struct shown *s)
 	memset(s, 0, sizeof(*s));
 	s->action = a != NULL ? a->name : NULL;
 	s->state = a != NULL ? sip_state_name(a->state) : "none";
+	s->state_text = a != NULL ? sip_action_state_text(a, stbuf, stsz) :
+	    s->state;
+	s->completion = a != NULL ? sip_completion_name(a->completion) : NULL;
 	s->boots = a != NULL ? a->boots : -1;
 	s->max_boots = a != NULL ? a->max_boots : -1;
 	s->progress = a != NULL ? a->progress : -1;
@@ -87,8 +93,9 @@ static void
 json_item(struct sip_buf *b, const struct sip_status_item *it, time_t now)
 {
 	struct shown s;
+	char stbuf[32];
 
-	shown_of(it, now, &s);
+	shown_of(it, now, &s, stbuf, sizeof(stbuf));
 	sip_buf_puts(b, "{\"name\":");
 	if (it->name != NULL)
 		sip_json_str(b, it->name);
@@ -100,6 +107,7 @@ json_item(struct sip_buf *b, const struct sip_status_item *it, time_t now)
 	sip_json_kstr(b, "state", s.state);
 	json_kint_or_null(b, "boots", s.boots);
 	json_kint_or_null(b, "max_boots", s.max_boots);
+	json_kstr_or_null(b, "completion", s.completion);
 	json_kint_or_null(b, "progress", s.progress);
 	json_kstr_or_null(b, "message", s.message);
 	json_kstr_or_null(b, "last_event", s.event);
@@ -203,9 +211,9 @@ static void
 html_item(struct sip_buf *b, const struct sip_status_item *it, time_t now)
 {
 	struct shown s;
-	char num[64];
+	char num[64], stbuf[32];
 
-	shown_of(it, now, &s);
+	shown_of(it, now, &s, stbuf, sizeof(stbuf));
 	/* The state is one of sip_state_names: a class as it is. */
 	sip_buf_printf(b, "<tr class=\"st-%s\" data-mac=\"", s.state);
 	sip_html_escape(b, it->mac);
@@ -214,7 +222,7 @@ html_item(struct sip_buf *b, const struct sip_status_item *it, time_t now)
 	html_cell(b, it->mac);
 	html_cell(b, it->ip);
 	html_cell(b, s.action);
-	html_cell(b, s.state);
+	html_cell(b, s.state_text);
 	if (s.boots >= 0)
 		snprintf(num, sizeof(num), "%d/%d", s.boots, s.max_boots);
 	else

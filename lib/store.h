@@ -64,6 +64,11 @@ void		stmt_warm(struct sip_store *, const char *);
 /* lib/store_schema.c */
 enum sip_rc	schema_version(struct sip_store *, int *, struct sip_err *);
 enum sip_rc	schema_migrate(struct sip_store *, int, struct sip_err *);
+/*
+ * The SQL of migration from -> from + 1, NULL past the last: what
+ * t/unit/store.c builds old databases with.
+ */
+const char	*schema_migration(int from);
 
 /* lib/store_action.c: at most one action that sql selects, *out NULL if none. */
 enum sip_rc	action_query1(struct sip_store *, const char *, const char *,

@@ -146,18 +146,91 @@ static const char *const migrations[] = {
 	"ALTER TABLE actions ADD COLUMN bound_serial TEXT;"
 	"PRAGMA user_version = 6;",
 	/*
-	 * 6 -> 7: the machine's name set-action found in SE3's directory,
+	 * 6 -> 7: completion 'persistent' (lib/fsm.c).  A CHECK cannot be
+	 * altered: the actions table is rebuilt (SQLite's 12 steps), in this
+	 * migration's transaction.  foreign_keys cannot be turned off inside
+	 * it, and dropping a parent would orphan its children, so the one
+	 * child, action_options, is set aside first (rowid kept: it is the
+	 * options' order) and rebuilt after.  This copies the columns of
+	 * schema 6 by name: a later migration that adds a column to actions
+	 * must come after this one.
+	 */
+	"CREATE TABLE actions_options_kept AS"
+	"  SELECT rowid AS kept_rowid, action_id, key, value"
+	"  FROM action_options;"
+	"DROP TABLE action_options;"
+	"CREATE TABLE actions_rebuilt ("
+	"  id INTEGER PRIMARY KEY,"
+	"  mac TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('scheduled','pending',"
+	"    'booting','running','done','failed','expired','cancelled')),"
+	"  completion TEXT NOT NULL CHECK (completion IN ('oneshot','report',"
+	"    'persistent')),"
+	"  token TEXT NOT NULL UNIQUE,"
+	"  boots INTEGER NOT NULL DEFAULT 0,"
+	"  max_boots INTEGER NOT NULL CHECK (max_boots > 0),"
+	"  created_at INTEGER NOT NULL,"
+	"  start_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  progress INTEGER NOT NULL DEFAULT -1,"
+	"  message TEXT,"
+	"  created_by TEXT NOT NULL,"
+	"  bound_addr TEXT,"
+	"  blackout_end INTEGER,"
+	"  bind_identity INTEGER NOT NULL DEFAULT 0,"
+	"  bound_uuid TEXT,"
+	"  bound_serial TEXT"
+	");"
+	"INSERT INTO actions_rebuilt (id, mac, name, state, completion, token,"
+	"  boots, max_boots, created_at, start_at, expires_at, updated_at,"
+	"  progress, message, created_by, bound_addr, blackout_end,"
+	"  bind_identity, bound_uuid, bound_serial)"
+	"  SELECT id, mac, name, state, completion, token, boots, max_boots,"
+	"  created_at, start_at, expires_at, updated_at, progress, message,"
+	"  created_by, bound_addr, blackout_end, bind_identity, bound_uuid,"
+	"  bound_serial FROM actions;"
+	"DROP TABLE actions;"
+	"ALTER TABLE actions_rebuilt RENAME TO actions;"
+	"CREATE UNIQUE INDEX actions_one_active ON actions (mac)"
+	"  WHERE state IN ('scheduled','pending','booting','running');"
+	"CREATE INDEX actions_mac ON actions (mac, id);"
+	"CREATE UNIQUE INDEX actions_token_public ON actions ("
+	TOKEN_PUBLIC_SQL ");"
+	"CREATE TABLE action_options ("
+	"  action_id INTEGER NOT NULL REFERENCES actions (id),"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (action_id, key)"
+	");"
+	/* Foreign keys are on: an option of no action fails the migration. */
+	"INSERT INTO action_options (rowid, action_id, key, value)"
+	"  SELECT kept_rowid, action_id, key, value FROM actions_options_kept"
+	"  ORDER BY kept_rowid;"
+	"DROP TABLE actions_options_kept;"
+	"PRAGMA user_version = 7;",
+	/*
+	 * 7 -> 8: the machine's name set-action found in SE3's directory,
 	 * checked as a host name label (sip_hostname_label); NULL: none,
 	 * the installed system is named after its MAC.
 	 */
 	"ALTER TABLE actions ADD COLUMN host TEXT;"
-	"PRAGMA user_version = 7;",
+	"PRAGMA user_version = 8;",
 };
 
 int
 sip_store_schema_version(void)
 {
 	return (int)SIP_ARRAY_SIZE(migrations);
+}
+
+const char *
+schema_migration(int from)
+{
+	if (from < 0 || from >= sip_store_schema_version())
+		return NULL;
+	return migrations[from];
 }
 
 enum sip_rc

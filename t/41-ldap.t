@@ -132,6 +132,15 @@ is "$(($(wc -l < "$T/out") - 1))" "$((NM + 7))" "machines: every machine ($NM + 
 run machines pc-0010
 grep -q '^pc-0010  *02:00:00:00:00:0a  *10\.1\.0\.10  *profs,salle-11 ' "$T/out"
 ok $? "machines pc-0010: name, MAC, IP, its two parcs"
+# A persistent action never finishes by itself: machines says why.
+run set-action pc-0010 ltsp:boot
+run machines pc-0010
+grep -q ' ltsp:boot pending, persistent$' "$T/out"
+ok $? "machines: a persistent action says so"
+run machines --json pc-0010
+grep -q '"action":{"name":"ltsp:boot","state":"pending","completion":"persistent",' "$T/out"
+ok $? "machines --json: its completion"
+run cancel pc-0010
 run machines parc:salle-01
 is "$(($(wc -l < "$T/out") - 1))" 33 "machines parc:salle-01: its 33 machines"
 run machines no-such-pc

@@ -41,7 +41,7 @@ grep -q "^Content-Security-Policy: default-src 'self'" "$T/shead"; ok $? "status
 is "$(json '[m["mac"] for m in d["parcs"][0]["machines"]]')" "['$M1', '$M2', '$M3']" \
     "three machines, sorted by MAC"
 is "$(json 'sorted(d["parcs"][0]["machines"][0].keys())')" \
-    "['action', 'age', 'boots', 'ip', 'last_event', 'last_event_at', 'last_state', 'mac', 'max_boots', 'message', 'name', 'progress', 'reachable', 'set_by', 'state', 'woken']" \
+    "['action', 'age', 'boots', 'completion', 'ip', 'last_event', 'last_event_at', 'last_state', 'mac', 'max_boots', 'message', 'name', 'progress', 'reachable', 'set_by', 'state', 'woken']" \
     "a machine's keys"
 is "$(json '[(m["action"], m["state"], m["boots"], m["max_boots"], m["progress"]) for m in d["parcs"][0]["machines"]]')" \
     "[('memtest:run', 'pending', 0, 1, None), ('fakeinstall:install', 'running', 1, 3, 40), (None, 'none', None, None, None)]" \

@@ -41,7 +41,10 @@
 		cell(tr, m.mac);
 		cell(tr, m.ip);
 		cell(tr, m.action);
-		cell(tr, m.state);
+		// A persistent action never finishes by itself: say why.
+		cell(tr, m.completion === "persistent" &&
+		    /^(scheduled|pending|booting|running)$/.test(m.state) ?
+		    m.state + ", persistent" : m.state);
 		cell(tr, m.boots === null ? null : m.boots + "/" + m.max_boots);
 		if (m.progress === null) {
 			cell(tr, null);

@@ -43,6 +43,7 @@ static void	test_sequences(void);
 
 #define ONE	SIP_COMPLETE_ONESHOT
 #define REP	SIP_COMPLETE_REPORT
+#define PER	SIP_COMPLETE_PERSISTENT
 
 /*
  * Unless a row says otherwise: started at 100, expires at 1000, now 500,
@@ -334,6 +335,103 @@ static const struct vec vecs[] = {
 	{ "cancelled + tick",
 	    SIP_ST_CANCELLED, REP, 0, 3, 100, 1000, 500, SIP_EV_TICK,
 	    SIP_ST_CANCELLED, 0, SIP_ANSWER_ACCEPT, "" },
+	/*
+	 * persistent: served at every boot while active, its boots counted;
+	 * a boot or a "done" puts it back to booting (the next boot, the next
+	 * session); it ends by cancel, expiry, its last boot (expired: a bound
+	 * reached, no fault) or "failed".
+	 */
+	{ "scheduled persistent + boot at start_at is served",
+	    SIP_ST_SCHEDULED, PER, 0, 3, 600, 1000, 600, SIP_EV_BOOT,
+	    SIP_ST_BOOTING, 1, SIP_ANSWER_ACTION,
+	    "scheduled -> pending (tick), pending -> booting (boot)" },
+	{ "pending persistent + boot",
+	    SIP_ST_PENDING, PER, 0, 3, 100, 1000, 500, SIP_EV_BOOT,
+	    SIP_ST_BOOTING, 1, SIP_ANSWER_ACTION,
+	    "pending -> booting (boot)" },
+	{ "pending persistent + done: never served, refused",
+	    SIP_ST_PENDING, PER, 0, 3, 100, 1000, 500, SIP_EV_DONE,
+	    SIP_ST_PENDING, 0, SIP_ANSWER_REFUSE, "" },
+	{ "booting persistent + boot",
+	    SIP_ST_BOOTING, PER, 1, 3, 100, 1000, 500, SIP_EV_BOOT,
+	    SIP_ST_BOOTING, 2, SIP_ANSWER_ACTION, "" },
+	{ "booting persistent + running",
+	    SIP_ST_BOOTING, PER, 1, 3, 100, 1000, 500, SIP_EV_RUNNING,
+	    SIP_ST_RUNNING, 1, SIP_ANSWER_ACCEPT,
+	    "booting -> running (running)" },
+	{ "booting persistent + done: accepted, stays",
+	    SIP_ST_BOOTING, PER, 1, 3, 100, 1000, 500, SIP_EV_DONE,
+	    SIP_ST_BOOTING, 1, SIP_ANSWER_ACCEPT, "" },
+	{ "booting persistent + failed ends it",
+	    SIP_ST_BOOTING, PER, 1, 3, 100, 1000, 500, SIP_EV_FAILED,
+	    SIP_ST_FAILED, 1, SIP_ANSWER_ACCEPT, "booting -> failed (failed)" },
+	{ "booting persistent + cancel",
+	    SIP_ST_BOOTING, PER, 1, 3, 100, 1000, 500, SIP_EV_CANCEL,
+	    SIP_ST_CANCELLED, 1, SIP_ANSWER_ACCEPT,
+	    "booting -> cancelled (cancel)" },
+	{ "booting persistent + tick",
+	    SIP_ST_BOOTING, PER, 1, 3, 100, 1000, 500, SIP_EV_TICK,
+	    SIP_ST_BOOTING, 1, SIP_ANSWER_ACCEPT, "" },
+	{ "booting persistent + boot at boots == max_boots - 1",
+	    SIP_ST_BOOTING, PER, 2, 3, 100, 1000, 500, SIP_EV_BOOT,
+	    SIP_ST_BOOTING, 3, SIP_ANSWER_ACTION, "" },
+	{ "booting persistent + boot at boots == max_boots: expired, no fault",
+	    SIP_ST_BOOTING, PER, 3, 3, 100, 1000, 500, SIP_EV_BOOT,
+	    SIP_ST_EXPIRED, 3, SIP_ANSWER_DEFAULT,
+	    "booting -> expired (boot)" },
+	{ "booting persistent + boot, max_boots 0 counts as 1",
+	    SIP_ST_BOOTING, PER, 1, 0, 100, 1000, 500, SIP_EV_BOOT,
+	    SIP_ST_EXPIRED, 1, SIP_ANSWER_DEFAULT,
+	    "booting -> expired (boot)" },
+	{ "booting persistent + boot at 999 of 1000",
+	    SIP_ST_BOOTING, PER, 999, 1000, 100, 1000, 500, SIP_EV_BOOT,
+	    SIP_ST_BOOTING, 1000, SIP_ANSWER_ACTION, "" },
+	{ "booting persistent + boot at expires_at",
+	    SIP_ST_BOOTING, PER, 1, 3, 100, 1000, 1000, SIP_EV_BOOT,
+	    SIP_ST_EXPIRED, 1, SIP_ANSWER_DEFAULT,
+	    "booting -> expired (tick)" },
+	{ "booting persistent + tick at expires_at",
+	    SIP_ST_BOOTING, PER, 1, 3, 100, 1000, 1000, SIP_EV_TICK,
+	    SIP_ST_EXPIRED, 1, SIP_ANSWER_ACCEPT,
+	    "booting -> expired (tick)" },
+	{ "running persistent + boot: booting again",
+	    SIP_ST_RUNNING, PER, 1, 3, 100, 1000, 500, SIP_EV_BOOT,
+	    SIP_ST_BOOTING, 2, SIP_ANSWER_ACTION,
+	    "running -> booting (boot)" },
+	{ "running persistent + running (progress only)",
+	    SIP_ST_RUNNING, PER, 1, 3, 100, 1000, 500, SIP_EV_RUNNING,
+	    SIP_ST_RUNNING, 1, SIP_ANSWER_ACCEPT, "" },
+	{ "running persistent + done: back to booting, still active",
+	    SIP_ST_RUNNING, PER, 1, 3, 100, 1000, 500, SIP_EV_DONE,
+	    SIP_ST_BOOTING, 1, SIP_ANSWER_ACCEPT,
+	    "running -> booting (done)" },
+	{ "running persistent + failed ends it",
+	    SIP_ST_RUNNING, PER, 1, 3, 100, 1000, 500, SIP_EV_FAILED,
+	    SIP_ST_FAILED, 1, SIP_ANSWER_ACCEPT, "running -> failed (failed)" },
+	{ "running persistent + cancel",
+	    SIP_ST_RUNNING, PER, 1, 3, 100, 1000, 500, SIP_EV_CANCEL,
+	    SIP_ST_CANCELLED, 1, SIP_ANSWER_ACCEPT,
+	    "running -> cancelled (cancel)" },
+	{ "running persistent + boot at boots == max_boots: expired",
+	    SIP_ST_RUNNING, PER, 3, 3, 100, 1000, 500, SIP_EV_BOOT,
+	    SIP_ST_EXPIRED, 3, SIP_ANSWER_DEFAULT,
+	    "running -> expired (boot)" },
+	{ "running persistent + done at expires_at",
+	    SIP_ST_RUNNING, PER, 1, 3, 100, 1000, 1000, SIP_EV_DONE,
+	    SIP_ST_EXPIRED, 1, SIP_ANSWER_REFUSE,
+	    "running -> expired (tick)" },
+	{ "expired persistent + boot",
+	    SIP_ST_EXPIRED, PER, 1, 3, 100, 1000, 2000, SIP_EV_BOOT,
+	    SIP_ST_EXPIRED, 1, SIP_ANSWER_DEFAULT, "" },
+	{ "cancelled persistent + boot",
+	    SIP_ST_CANCELLED, PER, 1, 3, 100, 1000, 500, SIP_EV_BOOT,
+	    SIP_ST_CANCELLED, 1, SIP_ANSWER_DEFAULT, "" },
+	{ "failed persistent + boot",
+	    SIP_ST_FAILED, PER, 1, 3, 100, 1000, 500, SIP_EV_BOOT,
+	    SIP_ST_FAILED, 1, SIP_ANSWER_DEFAULT, "" },
+	{ "expired persistent + done",
+	    SIP_ST_EXPIRED, PER, 1, 3, 100, 1000, 2000, SIP_EV_DONE,
+	    SIP_ST_EXPIRED, 1, SIP_ANSWER_REFUSE, "" },
 };
 
 static void
@@ -541,23 +639,24 @@ test_boot_limit(void)
 }
 
 /*
- * Every sequence of 6 events from a pending action: reports and ticks in
- * between never earn a machine an extra boot.
+ * Every sequence of 6 events from a pending action, report or persistent:
+ * reports and ticks in between never earn a machine an extra boot.
  */
 static void
 test_sequences(void)
 {
 	struct sip_action act;
 	size_t seq, nseq = 1, over = 0, runs = 0;
-	int len = 6, max_boots, i, served;
+	int len = 6, max_boots, i, served, c;
 	size_t code;
 
 	for (i = 0; i < len; i++)
 		nseq *= SIP_EV__MAX;
+	for (c = 0; c < 2; c++)
 	for (max_boots = 1; max_boots <= 3; max_boots++)
 		for (seq = 0; seq < nseq; seq++) {
-			action_init(&act, SIP_ST_PENDING, REP, 0, max_boots,
-			    100, 0);
+			action_init(&act, SIP_ST_PENDING, c == 0 ? REP : PER,
+			    0, max_boots, 100, 0);
 			served = 0;
 			for (code = seq, i = 0; i < len; i++) {
 				if (sip_fsm_step(&act,

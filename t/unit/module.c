@@ -168,6 +168,12 @@
 	"completion = report\n" \
 	"destructive = no\n"
 
+/* A persistent capability, up to its destructive line (line 9). */
+#define PERSIST \
+	"[module]\nname = m\ndescription = M\nversion = 1\n" \
+	"[capability run]\ndescription = R\ntemplate = run.ipxe\n" \
+	"completion = persistent\n"
+
 #define ZEROS63 "000000000000000000000000000000000000000000000000000000000000000"
 
 struct bad {
@@ -294,8 +300,18 @@ static const struct bad bads[] = {
 	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
 	  "[capability run]\ndescription = R\ntemplate = run.ipxe\n"
 	  "completion = sometimes\ndestructive = no\n", SIP_EMODULE,
-	  "%s:8: [capability run] completion: 'sometimes' is not oneshot or "
-	  "report" },
+	  "%s:8: [capability run] completion: 'sometimes' is not oneshot, "
+	  "report or persistent" },
+	/* Persistent: served at every boot, so never destructive; bounded further. */
+	{ PERSIST "destructive = yes\n", SIP_EMODULE,
+	  "%s:9: [capability run]: a persistent action is served at every "
+	  "boot: it cannot be destructive" },
+	{ PERSIST "destructive = no\nmax_boots = 1001\n", SIP_EMODULE,
+	  "%s:10: [capability run] max_boots: '1001' is not an integer in "
+	  "1..1000" },
+	{ PERSIST "destructive = no\nexpires = 366d\n", SIP_EMODULE,
+	  "%s:10: [capability run] expires: '366d' is not a duration in "
+	  "1m..365d" },
 	{ "[module]\nname = m\ndescription = M\nversion = 1\n"
 	  "[capability run]\ndescription = R\ntemplate = run.ipxe\n"
 	  "completion = oneshot\n", SIP_EMODULE,
@@ -910,6 +926,48 @@ test_templates(void)
 	    "load: a directory without module.ini is SIP_ENOTFOUND");
 }
 
+/*
+ * A persistent capability that says no bound gets the persistent ones,
+ * not [actions]' (4h would end a thin client the same afternoon); its
+ * bounds go up to them.
+ */
+static void
+test_persistent(void)
+{
+	struct sip_module *m = NULL;
+	const struct sip_capability *c;
+	struct sip_err err;
+	char dir[256];
+
+	put("m", "module.ini", PERSIST "destructive = no\n");
+	put("m", "run.ipxe", "#!ipxe\necho {{mac}}\n");
+	snprintf(dir, sizeof(dir), "%s/m", tmp);
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "persistent: loads"))
+		printf("# %s\n", err.msg);
+	c = m != NULL ? sip_module_capability(m, "run") : NULL;
+	ok(c != NULL && c->completion == SIP_COMPLETE_PERSISTENT &&
+	    c->max_boots == SIP_PERSISTENT_MAX_BOOTS &&
+	    c->expires == SIP_PERSISTENT_EXPIRES && !c->destructive,
+	    "persistent: 1000 boots and 365d when it says none");
+	sip_module_free(m);
+	m = NULL;
+	put("m", "module.ini", PERSIST "destructive = no\nmax_boots = 1000\n"
+	    "expires = 365d\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "persistent: max_boots 1000, expires 365d load");
+	sip_module_free(m);
+	m = NULL;
+	put("m", "module.ini", PERSIST "destructive = no\nmax_boots = 7\n"
+	    "expires = 2d\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "persistent: its own smaller bounds load");
+	c = m != NULL ? sip_module_capability(m, "run") : NULL;
+	ok(c != NULL && c->max_boots == 7 && c->expires == 2 * 86400,
+	    "persistent: ... and are kept");
+	sip_module_free(m);
+}
+
 static void
 test_limits(void)
 {
@@ -1107,6 +1165,8 @@ test_names(void)
 	    "completion name: oneshot");
 	is_str(sip_completion_name(SIP_COMPLETE_REPORT), "report",
 	    "completion name: report");
+	is_str(sip_completion_name(SIP_COMPLETE_PERSISTENT), "persistent",
+	    "completion name: persistent");
 	is_str(sip_completion_name(SIP_COMPLETE__MAX), "unknown",
 	    "completion name: out of range");
 	is_str(sip_opt_type_name(SIP_OPT_ENUM), "enum", "type name: enum");
@@ -1367,6 +1427,20 @@ test_shipped(void)
 	} else
 		ok(0, "local:boot exists");
 	sip_module_free(m);
+
+	/* A thin client and a diskless machine boot the action every time. */
+	for (i = 0; i < 2; i++) {
+		m = NULL;
+		is_int(sip_module_find("modules", i == 0 ? "ltsp" : "iscsi",
+		    &m, &err), SIP_OK, "%s: found", i == 0 ? "ltsp" : "iscsi");
+		c = m != NULL ? sip_module_capability(m, "boot") : NULL;
+		ok(c != NULL && c->completion == SIP_COMPLETE_PERSISTENT &&
+		    c->max_boots == SIP_PERSISTENT_MAX_BOOTS &&
+		    c->expires == SIP_PERSISTENT_EXPIRES && !c->destructive,
+		    "%s:boot: persistent, 1000 boots, 365d",
+		    i == 0 ? "ltsp" : "iscsi");
+		sip_module_free(m);
+	}
 
 	if (!is_int(sip_module_find("modules", "memtest", &m, &err), SIP_OK,
 	    "memtest: found"))
@@ -1842,6 +1916,7 @@ main(void)
 	test_bads();
 	test_templates();
 	test_limits();
+	test_persistent();
 	test_path();
 	test_names();
 	test_resolve();

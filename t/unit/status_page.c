@@ -93,12 +93,13 @@ main(void)
 	    "{\"parc\":\"salle-01\",\"machines\":[\n"
 	    "{\"name\":\"pc-01\",\"mac\":\"52:54:00:00:00:01\",\"ip\":\"10.0.0.1\","
 	    "\"action\":\"fakeinstall:install\",\"state\":\"running\",\"boots\":1,"
-	    "\"max_boots\":3,\"progress\":40,\"message\":\"<b>\\\"x\\\"</b>\","
+	    "\"max_boots\":3,\"completion\":\"oneshot\",\"progress\":40,\"message\":\"<b>\\\"x\\\"</b>\","
 	    "\"last_event\":\"report\",\"last_state\":\"running\","
 	    "\"last_event_at\":950,\"age\":50,\"set_by\":\"admin\",\"woken\":\"waking\","
 	    "\"reachable\":null},\n"
 	    "{\"name\":\"nomac\",\"mac\":null,\"ip\":null,\"action\":null,"
-	    "\"state\":\"none\",\"boots\":null,\"max_boots\":null,\"progress\":null,"
+	    "\"state\":\"none\",\"boots\":null,\"max_boots\":null,"
+	    "\"completion\":null,\"progress\":null,"
 	    "\"message\":null,\"last_event\":null,\"last_state\":null,"
 	    "\"last_event_at\":null,\"age\":null,\"set_by\":null,\"woken\":null,"
 	    "\"reachable\":false}]}\n]}\n", "json: the view");
@@ -129,6 +130,30 @@ main(void)
 	ok(strstr(b.data, "href=\"/cgi-bin/status.cgi/status.css\"") != NULL,
 	    "html: the stylesheet from base");
 	sip_buf_free(&b);
+
+	/* A persistent action never finishes by itself: the page says why. */
+	a.completion = SIP_COMPLETE_PERSISTENT;
+	sip_buf_init(&b);
+	sip_status_html(&v, 5, "/cgi-bin/status.cgi", &b);
+	ok(strstr(b.data, "<tr class=\"st-running\" data-mac=\"52:54:00:00:00:01\">"
+	    "<td>pc-01</td><td>52:54:00:00:00:01</td><td>10.0.0.1</td>"
+	    "<td>fakeinstall:install</td><td>running, persistent</td>"
+	    "<td>1/3</td>") != NULL, "html: a persistent action says so");
+	sip_buf_free(&b);
+	sip_buf_init(&b);
+	sip_status_json(&v, 5, &b);
+	ok(strstr(b.data, "\"state\":\"running\",\"boots\":1,\"max_boots\":3,"
+	    "\"completion\":\"persistent\",") != NULL,
+	    "json: the state as it is, its completion persistent");
+	sip_buf_free(&b);
+	a.state = SIP_ST_EXPIRED;
+	sip_buf_init(&b);
+	sip_status_html(&v, 5, "/cgi-bin/status.cgi", &b);
+	ok(strstr(b.data, "<td>fakeinstall:install</td><td>expired</td>") !=
+	    NULL, "html: a finished persistent action is just its state");
+	sip_buf_free(&b);
+	a.state = SIP_ST_RUNNING;
+	a.completion = SIP_COMPLETE_ONESHOT;
 
 	/* A base that is not a plain path falls back to the default. */
 	sip_buf_init(&b);

@@ -1812,6 +1812,287 @@ test_old_token(void)
 	sip_store_close(st);
 }
 
+/* Every row of each query, as text: what a migration must keep. */
+static char *
+rows_text(const char *path, const char *const *sql, size_t n)
+{
+	sqlite3 *db = raw_open(path);
+	sqlite3_stmt *s;
+	struct sip_buf b;
+	const char *v;
+	size_t i;
+	int c;
+
+	sip_buf_init(&b);
+	for (i = 0; i < n; i++) {
+		if (sqlite3_prepare_v2(db, sql[i], -1, &s, NULL) != SQLITE_OK) {
+			sip_buf_printf(&b, "cannot read: %s\n",
+			    sqlite3_errmsg(db));
+			continue;
+		}
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			for (c = 0; c < sqlite3_column_count(s); c++) {
+				v = (const char *)sqlite3_column_text(s, c);
+				sip_buf_printf(&b, "%s|", v ? v : "NULL");
+			}
+			sip_buf_puts(&b, "\n");
+		}
+		sqlite3_finalize(s);
+		sip_buf_puts(&b, "--\n");
+	}
+	sqlite3_close(db);
+	return b.data;
+}
+
+/*
+ * A database of schema version (0 < version < current) as that version
+ * of se3-ipxe left it: one action in every state, options written in no
+ * sorted order (their rowid is their order), a history row for each; from
+ * schema 6 on, its columns filled too.  fk 0 writes an option of no
+ * action (what a database written without foreign keys could hold).
+ */
+static int
+old_database(const char *path, int version, int fk)
+{
+	static const char *const states[] = { "scheduled", "pending",
+	    "booting", "running", "done", "failed", "expired", "cancelled" };
+	sqlite3 *db;
+	sqlite3_stmt *s = NULL;
+	char mac[SIP_MAC_STRLEN], token[40], value[16];
+	int v, i, k, good = 1;
+
+	unlink(path);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_exec(db, fk ? "PRAGMA foreign_keys = ON" :
+	    "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK)
+		good = 0;
+	for (v = 0; good && v < version; v++)
+		if (schema_migration(v) == NULL || sqlite3_exec(db,
+		    schema_migration(v), NULL, NULL, NULL) != SQLITE_OK) {
+			printf("# migration %d: %s\n", v + 1,
+			    sqlite3_errmsg(db));
+			good = 0;
+		}
+	for (i = 0; good && i < 8; i++) {
+		snprintf(mac, sizeof(mac), "52:54:00:00:01:%02x", i);
+		snprintf(token, sizeof(token), "%016x%016x", i + 1, 0xabc + i);
+		if (sqlite3_prepare_v2(db, "INSERT INTO actions (id, mac, name, "
+		    "state, completion, token, boots, max_boots, created_at, "
+		    "start_at, expires_at, updated_at, progress, message, "
+		    "created_by) VALUES (?1, ?2, 'ltsp:boot', ?3, ?4, ?5, ?6, "
+		    "100, 1000, ?7, 4000000000, 1001, ?8, ?9, 'admin')", -1, &s,
+		    NULL) != SQLITE_OK ||
+		    sqlite3_bind_int(s, 1, 10 + i) != SQLITE_OK ||
+		    sqlite3_bind_text(s, 2, mac, -1, SQLITE_TRANSIENT) !=
+		    SQLITE_OK ||
+		    sqlite3_bind_text(s, 3, states[i], -1, SQLITE_STATIC) !=
+		    SQLITE_OK ||
+		    sqlite3_bind_text(s, 4, i % 2 ? "oneshot" : "report", -1,
+		    SQLITE_STATIC) != SQLITE_OK ||
+		    sqlite3_bind_text(s, 5, token, -1, SQLITE_TRANSIENT) !=
+		    SQLITE_OK ||
+		    sqlite3_bind_int(s, 6, i) != SQLITE_OK ||
+		    sqlite3_bind_int64(s, 7, i == 0 ? INT64_C(3000000000) :
+		    1000) != SQLITE_OK ||
+		    sqlite3_bind_int(s, 8, i * 10) != SQLITE_OK ||
+		    (i % 3 ? sqlite3_bind_text(s, 9, "m\xc3\xa9ssage", -1,
+		    SQLITE_STATIC) : sqlite3_bind_null(s, 9)) != SQLITE_OK ||
+		    sqlite3_step(s) != SQLITE_DONE)
+			good = 0;
+		sqlite3_finalize(s);
+		s = NULL;
+		for (k = 0; good && k < 3; k++) {
+			snprintf(value, sizeof(value), "v%d.%d", i, k);
+			if (sqlite3_prepare_v2(db, "INSERT INTO action_options "
+			    "(action_id, key, value) VALUES (?1, ?2, ?3)", -1, &s,
+			    NULL) != SQLITE_OK ||
+			    sqlite3_bind_int(s, 1, 10 + i) != SQLITE_OK ||
+			    sqlite3_bind_text(s, 2, k == 0 ? "zeta" : k == 1 ?
+			    "alpha" : "mid", -1, SQLITE_STATIC) != SQLITE_OK ||
+			    sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT) !=
+			    SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+				good = 0;
+			sqlite3_finalize(s);
+			s = NULL;
+		}
+		if (good && (sqlite3_prepare_v2(db, "INSERT INTO history (at, "
+		    "mac, action_id, action, event, old_state, new_state, who, "
+		    "detail) VALUES (1000, ?1, ?2, 'ltsp:boot', 'set', NULL, "
+		    "?3, 'admin', 'boot 1/100')", -1, &s, NULL) != SQLITE_OK ||
+		    sqlite3_bind_text(s, 1, mac, -1, SQLITE_TRANSIENT) !=
+		    SQLITE_OK || sqlite3_bind_int(s, 2, 10 + i) != SQLITE_OK ||
+		    sqlite3_bind_text(s, 3, states[i], -1, SQLITE_STATIC) !=
+		    SQLITE_OK || sqlite3_step(s) != SQLITE_DONE))
+			good = 0;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (good && version >= 6 && sqlite3_exec(db, "UPDATE actions SET "
+	    "bound_addr = '192.0.2.' || id, blackout_end = 5000 + id, "
+	    "bind_identity = id % 2, bound_uuid = CASE WHEN id % 2 THEN "
+	    "'4c4c4544-0042-3510-8051-c7c04f' || id END, bound_serial = "
+	    "'SN' || id WHERE id > 11", NULL, NULL, NULL) != SQLITE_OK)
+		good = 0;
+	if (good && !fk && sqlite3_exec(db, "INSERT INTO action_options "
+	    "(action_id, key, value) VALUES (99, 'orphan', 'x')", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		good = 0;
+	if (!good)
+		printf("# old database %d: %s\n", version, sqlite3_errmsg(db));
+	sqlite3_close(db);
+	return good;
+}
+
+/*
+ * Every older schema migrates to the current one, the actions table
+ * rebuilt (6 -> 7) with every row, option (and its order) and history row
+ * kept, its indexes and foreign key back; a persistent action fits after.
+ */
+static void
+test_migrate_rebuild(void)
+{
+	static const char *const base[] = {
+		"SELECT id, mac, name, state, completion, token, boots, "
+		"max_boots, created_at, start_at, expires_at, updated_at, "
+		"progress, message, created_by FROM actions ORDER BY id",
+		"SELECT rowid, action_id, key, value FROM action_options "
+		"ORDER BY rowid",
+		"SELECT id, at, mac, action_id, action, event, old_state, "
+		"new_state, who, detail FROM history ORDER BY id",
+	};
+	static const char *const v6[] = {
+		"SELECT id, bound_addr, blackout_end, bind_identity, "
+		"bound_uuid, bound_serial FROM actions ORDER BY id",
+	};
+	const char *path = db_path("mig.db");
+	struct sip_store *st = NULL;
+	struct sip_action *act = NULL;
+	struct sip_err err = { "" };
+	char *before, *after, *before6 = NULL, *after6 = NULL;
+	sqlite3 *raw;
+	int version, rc;
+
+	for (version = 1; version < sip_store_schema_version(); version++) {
+		if (!ok(old_database(path, version, 1), "migrate %d: an old "
+		    "database", version))
+			continue;
+		before = rows_text(path, base, SIP_ARRAY_SIZE(base));
+		if (version >= 6)
+			before6 = rows_text(path, v6, 1);
+		st = NULL;
+		if (!is_int(sip_store_open(path, SIP_STORE_RW_EXISTING,
+		    BUSY_MS, &st, &err), SIP_OK, "migrate %d: opens",
+		    version))
+			printf("# %s\n", err.msg);
+		is_int(raw_int(path, "PRAGMA user_version"),
+		    sip_store_schema_version(), "migrate %d: to the current "
+		    "version", version);
+		after = rows_text(path, base, SIP_ARRAY_SIZE(base));
+		ok(before != NULL && after != NULL && strcmp(before, after) ==
+		    0 && strstr(after, "cancelled") != NULL,
+		    "migrate %d: every action, option (in its order) and "
+		    "history row kept", version);
+		free(before);
+		free(after);
+		if (version >= 6) {
+			after6 = rows_text(path, v6, 1);
+			ok(before6 != NULL && after6 != NULL &&
+			    strcmp(before6, after6) == 0 &&
+			    strstr(after6, "SN17") != NULL,
+			    "migrate %d: addresses, blackout, SMBIOS binding "
+			    "kept", version);
+			free(before6);
+			free(after6);
+			before6 = after6 = NULL;
+		}
+		is_int(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE "
+		    "type = 'index' AND tbl_name = 'actions' AND name IN "
+		    "('actions_one_active', 'actions_mac', "
+		    "'actions_token_public')"), 3,
+		    "migrate %d: the indexes are back", version);
+		is_int(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE "
+		    "name LIKE 'actions_%' AND type = 'table'"), 0,
+		    "migrate %d: nothing set aside is left", version);
+		is_int(raw_int(path, "SELECT count(*) FROM "
+		    "pragma_foreign_key_check"), 0,
+		    "migrate %d: no foreign key broken", version);
+		is_int(raw_int(path, "SELECT count(*) FROM "
+		    "pragma_foreign_key_list('action_options') WHERE "
+		    "\"table\" = 'actions'"), 1,
+		    "migrate %d: options still refer to actions", version);
+		if (st == NULL)
+			continue;
+		/* The active one of its MAC, with its options in their order. */
+		act = NULL;
+		if (sip_store_active_action(st, "52:54:00:00:01:02", &act,
+		    &err) == SIP_OK && act != NULL && act->noptions == 3)
+			ok(act->id == 12 && strcmp(act->options[0].key,
+			    "zeta") == 0 && strcmp(act->options[1].key,
+			    "alpha") == 0 && strcmp(act->options[2].key,
+			    "mid") == 0 && act->state == SIP_ST_BOOTING,
+			    "migrate %d: the booting action reads, options in "
+			    "their order", version);
+		else
+			ok(0, "migrate %d: the booting action reads: %s",
+			    version, err.msg);
+		sip_action_free(act);
+		/* One active per MAC: a new action replaces the running one. */
+		ok(set1(st, "52:54:00:00:01:03", SIP_COMPLETE_PERSISTENT, 1000,
+		    0, 4000000000LL, 2000) > 17, "migrate %d: a persistent "
+		    "action is set", version);
+		is_int(raw_int(path, "SELECT count(*) FROM actions WHERE mac = "
+		    "'52:54:00:00:01:03' AND state = 'cancelled'"), 1,
+		    "migrate %d: ... replacing the running one", version);
+		sip_store_close(st);
+		st = NULL;
+		raw = raw_open(path);
+		rc = sqlite3_exec(raw, "INSERT INTO actions (mac, name, state, "
+		    "completion, token, max_boots, created_at, start_at, "
+		    "expires_at, updated_at, created_by) VALUES "
+		    "('52:54:00:00:01:02', 'x:y', 'pending', 'report', "
+		    "'ffffffffffffffff0000000000000000', 1, 1, 1, 2, 1, 'a')",
+		    NULL, NULL, NULL);
+		is_int(rc, SQLITE_CONSTRAINT, "migrate %d: still one active "
+		    "action per MAC", version);
+		rc = sqlite3_exec(raw, "PRAGMA foreign_keys = ON;"
+		    "INSERT INTO action_options VALUES (999, 'k', 'v')", NULL,
+		    NULL, NULL);
+		is_int(rc, SQLITE_CONSTRAINT, "migrate %d: an option of no "
+		    "action is refused", version);
+		rc = sqlite3_exec(raw, "UPDATE actions SET completion = "
+		    "'sometimes' WHERE id = 10", NULL, NULL, NULL);
+		is_int(rc, SQLITE_CONSTRAINT, "migrate %d: an unknown "
+		    "completion is refused", version);
+		sqlite3_close(raw);
+	}
+
+	/* An option of no action: the migration fails whole, nothing lost. */
+	version = sip_store_schema_version() - 1;
+	if (!ok(old_database(path, version, 0), "migrate: a database with an "
+	    "option of no action"))
+		return;
+	before = rows_text(path, base, SIP_ARRAY_SIZE(base));
+	st = NULL;
+	is_int(sip_store_open(path, SIP_STORE_RW_EXISTING, BUSY_MS, &st, &err),
+	    SIP_EDB, "migrate: refused");
+	ok(strstr(err.msg, "migrate schema to version") != NULL &&
+	    strstr(err.msg, "FOREIGN KEY") != NULL, "migrate: says why: %s",
+	    err.msg);
+	sip_store_close(st);
+	is_int(raw_int(path, "PRAGMA user_version"), version,
+	    "migrate: the version is left as it was");
+	after = rows_text(path, base, SIP_ARRAY_SIZE(base));
+	ok(before != NULL && after != NULL && strcmp(before, after) == 0,
+	    "migrate: every row left as it was");
+	is_int(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE "
+	    "name LIKE 'actions_%' AND type = 'table'"), 0,
+	    "migrate: nothing set aside is left");
+	free(before);
+	free(after);
+}
+
 /*
  * The token lookup compares only the public part through an index: the
  * planner must use actions_token_public, never the token's own index.
@@ -1873,6 +2154,7 @@ main(void)
 	test_bind();
 	test_bind_expected();
 	test_old_token();
+	test_migrate_rebuild();
 	test_token_plan();
 	tap_rmtree(tmpdir);
 	return done_testing();
