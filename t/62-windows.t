@@ -69,6 +69,7 @@ for cap_case in \
     install:product_key=NW6C2-QMPVW-D7KKK-3GKT6-VCFB2 \
     install:locale=en-US \
     install:disk=keep-partitions \
+    install:mode=keep-data \
     install:partition=1 \
     install:partition=128 \
     install:share_server=10.1.2.3 \
@@ -108,7 +109,17 @@ for f in "$T"/xml/*.xml; do
 	xmllint --noout "$f" 2> "$T/xmllint.err" || bad="$bad $(basename "$f"): $(head -n 1 "$T/xmllint.err")"
 done
 is "$bad" "" "xmllint --noout: all $nxml rendered answer files are well-formed"
-is "$nxml" 32 "the two answer files of each of the 16 install cases"
+is "$nxml" 34 "the two answer files of each of the 17 install cases"
+# mode=keep-data changes one line: the mode startnet.cmd branches on, to
+# the diskpart script that only selects the partition (no clean, no format).
+is "$(diff "$GOLD/install" "$GOLD/install--mode=keep-data" | grep -c '^[<>]')" 2 \
+    "mode=keep-data: one line differs from the base render"
+# startnet.cmd has CRLF line ends: cmd.exe's.
+tr -d '\r' < "$GOLD/install--mode=keep-data" | grep -qx 'set "SE3_MODE=keep-data"'; ok $? "mode=keep-data: startnet.cmd knows it"
+is "$(sed -n '/^:keep_data/,/^goto diskpart/p' "$GOLD/install" | grep -v '^rem ' | grep -c -e clean -e format -e create)" 0 \
+    "mode=keep-data: its diskpart script neither cleans, creates nor formats"
+is "$(tr -d '\r' < "$GOLD/install" | grep -c '^if "%SE3_MODE%"=="keep-data" goto keep_data$')" 1 \
+    "mode=keep-data: startnet.cmd branches there, before its firmware check"
 
 # Hostile values: refused at set-action with the option's name, nothing
 # stored, for every option of both capabilities.
@@ -173,7 +184,7 @@ is "$bad" "" "text options: $nt hostile values read back as themselves from the 
 
 # Values of the right characters but out of their type: refused too.
 bad=
-for kv in image_index=0 image_index=65 partition=0 partition=129 disk=entire domain_join=maybe \
+for kv in mode=upgrade mode=keep mode=Keep-data image_index=0 image_index=65 partition=0 partition=129 disk=entire domain_join=maybe \
     product_key=W269N-WFGWX-YQC9B-4Q86R-FJVJ product_key=w269n-wfgwx-yqc9b-4q86r-fjvjd \
     locale=FR-fr locale=fr_FR locale=fr media=Win10 share_user=x@; do
 	se3ipxe set-action --yes 52:54:00:62:ff:ff windows:install "$kv" > /dev/null 2>&1 && bad="$bad $kv"

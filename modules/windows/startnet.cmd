@@ -10,8 +10,11 @@ set "SE3_SETUP=%SE3_SETUP:/=\%"
 set "SE3_UNATTEND=%SystemRoot%\System32\autounattend.xml"
 set "SE3_DP=%TEMP%\se3-diskpart.txt"
 
+set "SE3_MODE={{mode}}"
+
 wpeinit
 call :report running 5 winpe-started
+if "%SE3_MODE%"=="keep-data" goto keep_data
 
 rem 1 is BIOS, 2 is UEFI: the layout of the disk depends on it.
 set SE3_FW=0
@@ -28,6 +31,12 @@ rem keep-partitions: only the chosen partition is formatted.
 > "%SE3_DP%" echo select disk 0
 >> "%SE3_DP%" echo select partition %SE3_PARTITION%
 >> "%SE3_DP%" echo format quick fs=ntfs label=Windows
+goto diskpart
+:keep_data
+rem keep-data: nothing partitioned or formatted, the partition only checked to exist.
+rem Setup moves the Windows found in it, Program Files and Users to Windows.old.
+> "%SE3_DP%" echo select disk 0
+>> "%SE3_DP%" echo select partition %SE3_PARTITION%
 goto diskpart
 :whole
 rem The whole disk: Windows is partition 3 in both layouts, as the answer file says.
