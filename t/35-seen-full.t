@@ -38,7 +38,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	done_testing
 	exit
 fi
-if ! mount -t tmpfs -o size=256k,mode=755 se3-ipxe-test "$T/db" 2> "$T/mount.err"; then
+if ! mount -t tmpfs -o size=512k,mode=755 se3-ipxe-test "$T/db" 2> "$T/mount.err"; then
 	skip "a full disk: cannot mount a tmpfs: $(head -n 1 "$T/mount.err")"
 	done_testing
 	exit

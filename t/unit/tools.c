@@ -384,6 +384,7 @@ main(void)
 	struct sip_err err;
 	size_t i, j, ncaps = 0, ntried = 0;
 
+	sip_template_fragments_set("templates");	/* the shipped fragments */
 	for (i = 0; i < sizeof(module_names) / sizeof(module_names[0]); i++) {
 		if (!is_int(sip_module_find("modules", module_names[i], &m, &err),
 		    SIP_OK, "%s: loads", module_names[i])) {
