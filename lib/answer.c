@@ -318,7 +318,10 @@ render_secret(const struct sip_config *cfg, const struct sip_capability *cap,
 		if (secret_option(cap, act->options[i].key) == NULL)
 			continue;
 		skv[ns].key = act->options[i].key;
-		if ((skv[ns].value = (char *)(uintptr_t)sip_secrets_get(sec,
+		/* An optional secret left empty renders as nothing. */
+		if (act->options[i].value[0] == '\0')
+			skv[ns].value = act->options[i].value;
+		else if ((skv[ns].value = (char *)(uintptr_t)sip_secrets_get(sec,
 		    act->options[i].value)) == NULL) {
 			rc = sip_errf(err, SIP_ECONFIG, "action %lld: option "
 			    "%s: no secret '%s' in %s", (long long)act->id,

@@ -565,8 +565,11 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 	}
 
 	if ((r = &rs->k[OK_DEFAULT])->value != NULL) {
-		if ((rc = sip_option_check(o, r->value, why, sizeof(why))) ==
-		    SIP_ENOMEM)
+		/* A secret whose default is empty is optional: none unless set. */
+		if (o->type == SIP_OPT_SECRET && r->value[0] == '\0')
+			rc = SIP_OK;
+		else if ((rc = sip_option_check(o, r->value, why,
+		    sizeof(why))) == SIP_ENOMEM)
 			goto enomem;
 		if (rc != SIP_OK) {
 			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "

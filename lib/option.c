@@ -109,6 +109,9 @@ sip_option_check(const struct sip_option *o, const char *value, char *why,
 	case SIP_OPT_SECRET:
 		if (sip_secret_name_ok(value))
 			return SIP_OK;
+		/* An optional secret (its default empty) may be left empty. */
+		if (value[0] == '\0' && o->def != NULL && o->def[0] == '\0')
+			return SIP_OK;
 		snprintf(why, sz, "expected the name of a secret "
 		    "([a-z][a-z0-9_]{0,%d})", SIP_SECRET_NAME_MAX - 1);
 		return SIP_EINVAL;
@@ -469,7 +472,7 @@ sip_options_secrets_check(const struct sip_config *cfg,
 		for (j = 0; j < n; j++)
 			if (strcmp(kv[j].key, c->options[i].name) == 0)
 				break;
-		if (j == n)
+		if (j == n || kv[j].value[0] == '\0')
 			continue;
 		if (sec == NULL && (rc = sip_secrets_load(cfg->secrets_file,
 		    &sec, &lerr)) != SIP_OK) {

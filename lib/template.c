@@ -805,8 +805,13 @@ render(const struct sip_template *t, const struct sip_kv *values,
 			continue;
 		k = &t->keys[t->pieces[i].key];
 		if (k->type == SIP_T_SECRET) {
-			/* Named, never quoted; and never rendered empty. */
+			/*
+			 * Named, never quoted; empty only when given so (an
+			 * optional secret left empty), never for want of one.
+			 */
 			v = key_value(k, values, nvalues, secrets, nsecrets);
+			if (v != NULL && v[0] == '\0')
+				continue;
 			if (v == NULL || !sip_secret_value_ok(v, strlen(v)))
 				return sip_errf(err, SIP_EINVAL, "%s: no valid "
 				    "secret value for '%s'", t->name, k->name);

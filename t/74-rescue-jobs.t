@@ -1,10 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# sysrescue and clonezilla through ipxe.cgi: each script and file served with the token, the YAML parsed, the shell jobs checked with sh -n and run in a sandbox whose stand-ins record what would run and send the reports on to ipxe.cgi.
+# sysrescue and clonezilla through ipxe.cgi: each script and file served with the token, the YAML parsed, the shell jobs checked with sh -n and run in a sandbox whose stand-ins record what would run and send the jobs' fetches (job-lib.sh, smb.cred) and reports on to ipxe.cgi; the SMB credentials reach mount.cifs in a file, once, and nowhere else.
 . t/lib/tap.sh
 . t/lib/cgi.sh
 
-write_config "$T/se3-ipxe.conf"
+write_config "$T/se3-ipxe.conf" "[secrets]" "file = $T/secrets"
+# Blanks, a dollar, UTF-8: what a password holds.
+SECRET='Sh@re p4ss wörd $1'
+NEEDLE='Sh@re p4ss'
+printf 'smb_password = %s\nsmb_sauvegarde = %s\n' "$SECRET" "$SECRET" > "$T/secrets"
+chmod 600 "$T/secrets"
 db_create
 SB=$T/sandbox		# the stand-ins
 export SE3_IPXE_ROOT="$T/root" CALLS="$T/calls" T TOP
@@ -18,6 +23,15 @@ echo "$(basename "$0") $*" >> "$CALLS"
 case $(basename "$0") in
 lspci) printf '00:03.0 Ethernet controller: Intel 82540EM\n\tKernel driver in use: e1000\n' ;;
 ocs-sr) exit "${OCS_RC:-0}" ;;
+mount)
+	# What mount.cifs would read: the credentials file, kept for the test with its mode.
+	case "$*" in
+	*credentials=*)
+		c=${*##*credentials=}
+		c=${c%%,*}
+		echo "credentials file mode $(stat -c %a "$c")" >> "$CALLS"
+		cp "$c" "$T/cred-read" ;;
+	esac ;;
 esac
 exit 0
 EOS
@@ -39,39 +53,54 @@ case "$*" in
 *) echo "lsblk stand-in: no answer for: $*" >&2; exit 1 ;;
 esac
 EOS
-# curl and wget: record the URL, then hand a report to the real ipxe.cgi.
-cat > "$SB/report-to-cgi" <<'EOS'
+# curl and wget: record the URL, then hand it to the real ipxe.cgi: a report, or a file into -o/-O.
+cat > "$SB/to-cgi" <<'EOS'
 #!/bin/sh
-# report-to-cgi QUERY: GET /report?QUERY as Apache would run it.
+# to-cgi URL OUT: GET URL as Apache would run ipxe.cgi; a file's body into OUT.
 . "$TOP/t/lib/cgi.sh"
-cgi GET /report "$1"
-echo "report $1 -> $status" >> "$CALLS"
+path=${1%%\?*} q=${1#*\?}
+case $path in
+*/cgi-bin/ipxe.cgi/report) cgi GET /report "$q"; echo "report $q -> $status" >> "$CALLS" ;;
+*/cgi-bin/ipxe.cgi/file/*)
+	cgi GET "/file/${path##*/}" "$q"
+	echo "file ${path##*/} -> $status" >> "$CALLS"
+	[ "$status" != 200 ] || cp "$T/body" "$2" ;;
+*) exit 1 ;;
+esac
+cat "$T/err" >> "$T/all-err"
 [ "$status" = 200 ]
 EOS
 cat > "$SB/curl" <<'EOS'
 #!/bin/sh
-q= url=
+o=/dev/null url=
 while [ $# -gt 0 ]; do
 	case $1 in
-	--data) q="$q${q:+&}$2"; shift ;;
-	--data-urlencode) q="$q${q:+&}${2%%=*}=$(printf '%s' "${2#*=}" | python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read(), safe=""), end="")')"; shift ;;
-	--max-time|--retry|--retry-delay|-o) shift ;;
+	-o) o=$2; shift ;;
+	--max-time|--retry|--retry-delay) shift ;;
 	-*) ;;
 	*) url=$1 ;;
 	esac
 	shift
 done
-echo "curl $url" >> "$CALLS"
-case $url in */cgi-bin/ipxe.cgi/report) exec "$(dirname "$0")/report-to-cgi" "$q" ;; esac
-exit 22
+echo "curl ${url%%\?*}" >> "$CALLS"
+"$(dirname "$0")/to-cgi" "$url" "$o" || exit 22
 EOS
 cat > "$SB/wget" <<'EOS'
 #!/bin/sh
-for url; do :; done
+o=/dev/null url=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-O) o=$2; shift ;;
+	-T|-t) shift ;;
+	-*) ;;
+	*) url=$1 ;;
+	esac
+	shift
+done
 echo "wget ${url%%\?*}" >> "$CALLS"
-case $url in */cgi-bin/ipxe.cgi/report\?*) exec "$(dirname "$0")/report-to-cgi" "${url#*\?}" ;; esac
-exit 8
+"$(dirname "$0")/to-cgi" "$url" "$o" || exit 8
 EOS
+: > "$T/all-err"
 chmod +x "$SB"/*
 
 # job MAC FILE ARGS...: run a served job in the sandbox; its output in $T/job.out.
@@ -162,7 +191,7 @@ fetch report.sh
 sh -n "$T/report.sh"; ok $? "report.sh: sh -n"
 job $M report.sh
 ok $? "report.sh runs in the sandbox"
-calls | grep -q '^report .*status=done.*sda%3A500G.*e1000.*-> 200$'; ok $? "report: disks and drivers reported with the token"
+calls | grep -q '^report .*status=done.*sda:500G.*e1000.*-> 200$'; ok $? "report: disks and drivers reported with the token"
 is "$(state_of $M)" "done 1" "report: the action is done"
 
 # --- clonezilla:save and restore: prerun, run, postrun ---------------------------
@@ -176,6 +205,10 @@ job $M save.sh prerun && job $M save.sh run && job $M save.sh postrun
 ok $? "save.sh prerun, run, postrun run in the sandbox"
 calls | grep -q "^mount -t cifs //se3.lan/partimag/salle-12 $SE3_IPXE_ROOT/home/partimag -o guest,vers=3.0\$"
 ok $? "save: the share is mounted on /home/partimag"
+calls | grep -qx 'file job-lib.sh -> 200' && is "$(calls | grep -c '^file job-lib.sh -> 200$')" 3 \
+    "save: each of the three phases sourced job-lib.sh, fetched with the token"
+calls | grep -qx 'file smb.cred -> 200' && ! calls | grep -q 'credentials='
+ok $? "save: no secret named: smb.cred says so, the share is mounted as guest"
 calls | grep -q '^ocs-sr -b -q2 -j2 -z1p -sfsck -senc -scs -p true savedisk 52-54-00-74-00-06-[0-9-]* sda$'
 ok $? "save: ocs-sr savedisk of the first disk, z1p, no check"
 calls | grep -q '^reboot *$'; ok $? "save: reboots after"
@@ -193,12 +226,63 @@ calls | grep -q '^report .*status=failed.*exit%201.*-> 200$'; ok $? "clonezilla 
 calls | grep -q '^poweroff *$'; ok $? "clonezilla restore: halts after"
 is "$(state_of $M)" "failed 1" "clonezilla restore: the action failed"
 
+# --- SMB credentials: smb.cred, once per boot, into mount.cifs's file ---------------
+DB=$T/db/se3-ipxe.db
+CRED=$SE3_IPXE_ROOT/tmp/se3-ipxe-smb.cred
+# no_leak WHAT: the secret's value is in none of the commands run, the job's output, the files
+# served but smb.cred, ipxe.cgi's log lines, the history or the database.
+no_leak() {
+	! cat "$CALLS" "$T/job.out" "$T/script" "$T"/*.sh "$SE3_IPXE_ROOT/tmp/se3-ipxe-job-lib.sh" \
+	    "$T/all-err" "$T/set.out" "$DB"* 2>/dev/null | grep -qaF "$NEEDLE"
+	ok $? "$1: the secret's value is in no command line, output, other file, log or database"
+}
+M=52:54:00:74:00:09
+serve $M sysrescue:backup dest=//se3.lan/images/salle-12 share_user=sauvegarde share_password=smb_password
+fetch backup.sh
+grep -q smb_password "$T/backup.sh"; ok $((! $?)) "backup.sh does not even name the secret"
+job $M backup.sh
+ok $? "backup to a share with credentials runs in the sandbox"
+calls | grep -q "^mount -t cifs //se3.lan/images/salle-12 $SE3_IPXE_ROOT/mnt/se3-ipxe-dest -o credentials=$CRED,vers=3.0\$"
+ok $? "backup: mount.cifs is given the credentials file by name"
+calls | grep -qx 'credentials file mode 600'; ok $? "backup: a file only its owner reads"
+is "$(grep -v '^#' "$T/cred-read")" "username=sauvegarde
+password=$SECRET" "backup: it holds share_user and the secret's value"
+[ ! -e "$CRED" ]; ok $? "backup: the credentials file is removed once mounted"
+is "$(state_of $M)" "done 1" "backup with credentials: the action is done"
+no_leak "backup"
+
+M=52:54:00:74:00:10
+mkdir -p "$SE3_IPXE_ROOT/home/partimag/win10-2026"
+serve $M clonezilla:restore repo=//se3.lan/partimag/salle-12 image=win10-2026 share_user=prof_1@se3.lan share_password=smb_password
+fetch restore.sh
+job $M restore.sh prerun
+ok $? "clonezilla restore with credentials: prerun"
+calls | grep -q "^mount -t cifs //se3.lan/partimag/salle-12 $SE3_IPXE_ROOT/home/partimag -o credentials=$CRED,vers=3.0\$"
+ok $? "clonezilla restore: the share mounted with the credentials file"
+grep -qx 'username=prof_1@se3.lan' "$T/cred-read" && grep -qxF "password=$SECRET" "$T/cred-read"
+ok $? "clonezilla restore: user@domain and the secret's value"
+[ ! -e "$CRED" ]; ok $? "clonezilla restore: the credentials file is removed once mounted"
+cgi GET /file/smb.cred "token=$TOKEN"
+cat "$T/err" >> "$T/all-err"
+is "$status" 403 "smb.cred: a second fetch in the same boot is refused"
+is "$(sqlite3 "$DB" "SELECT event, detail FROM history WHERE event LIKE 'secret-%' ORDER BY id DESC LIMIT 2")" \
+    "secret-refused|smb.cred: already served in boot 1
+secret-served|smb.cred: boot 1" "... the serving and the refusal are in the history"
+job $M restore.sh run && job $M restore.sh postrun
+ok $? "clonezilla restore with credentials: run, postrun"
+is "$(state_of $M)" "done 1" "clonezilla restore with credentials: the action is done"
+se3ipxe history $M >> "$T/set.out" 2>&1
+no_leak "clonezilla restore"
+se3ipxe set-action $M sysrescue:backup share_password=nosuch > "$T/o" 2>&1
+ok $((! $?)) "set-action refuses a secret the file does not hold"
+grep -q "option share_password: no secret 'nosuch' in $T/secrets" "$T/o"; ok $? "... naming the option: $(cat "$T/o")"
+
 # --- the examples of se3-ipxe-modules(5) run as written ---------------------------
-awk '/^Saving the first Windows partition|^Saving a whole disk with Clonezilla/ { on = 1 }
+awk '/^Saving the first Windows partition|^Saving a whole disk with Clonezilla|^Saving to a share that refuses guests/ { on = 1 }
 	on && /^\.Ed/ { on = 0 } on && /^# se3-ipxe / { printf "%s", $0; c = 1 }
 	on && c && !/^# se3-ipxe / { printf " %s", $0 } on && c && !/\\e$/ { print ""; c = 0 }' \
     "$TOP/man/se3-ipxe-modules.5" | sed 's/ *\\e */ /g; s/^# se3-ipxe //' > "$T/examples"
-is "$(wc -l < "$T/examples")" 5 "five example commands in se3-ipxe-modules(5)"
+is "$(wc -l < "$T/examples")" 7 "seven example commands in se3-ipxe-modules(5)"
 while read -r line; do
 	case $line in *parc:*) continue ;; esac	# a parc needs SE3's directory
 	# shellcheck disable=SC2086 # the command's words, as the page writes them

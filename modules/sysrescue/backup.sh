@@ -1,49 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # se3-ipxe sysrescue:backup for {{mac}} (action {{action_id}}): save a partition as an image, report with the token.
-# SystemRescue's autorun fetches it once (backup.yaml); every value below passed its option's type,
-# none holds a quote, a blank or a newline.
+# SystemRescue's autorun fetches it once (backup.yaml).
 set -u
-REPORT_URL='{{report_url}}'
-TOKEN='{{token}}'
-MAC='{{mac}}'
-SOURCE='{{source}}'
-DEST='{{dest}}'
-IMAGE='{{image}}'
-TOOL='{{tool}}'
-DELETE_OLDER='{{delete_older}}'
-AFTER='{{after}}'
-DELAY='{{delay}}'
+# Every value passed its option's type: none holds a quote, a blank or a newline.
 # SE3_IPXE_ROOT: the sandbox of the tests (t/74-rescue-jobs.t); empty on a real machine.
-MNT=${SE3_IPXE_ROOT-}/mnt/se3-ipxe-dest
-
-# report STATUS PROGRESS MSG: tell ipxe.cgi; a report that cannot be sent must not stop the job.
-report() {
-	curl -fsS -G -o /dev/null --max-time 30 --retry 5 --retry-delay 5 \
-	    --data "token=$TOKEN" --data "status=$1" --data "progress=$2" \
-	    --data-urlencode "msg=$3" "$REPORT_URL" ||
-	    echo "se3-ipxe: could not report $1 to $REPORT_URL" >&2
-}
-finish() {
-	case $AFTER in
-	reboot) echo "se3-ipxe: rebooting in $DELAY s"; sleep "$DELAY"; reboot ;;
-	halt) echo "se3-ipxe: halting in $DELAY s"; sleep "$DELAY"; poweroff ;;
-	*) echo "se3-ipxe: staying up" ;;
-	esac
-}
-fail() {
-	echo "se3-ipxe: backup failed: $1" >&2
-	report failed 100 "backup: $1"
-	umount "$MNT" 2>/dev/null
-	finish
-	exit 1
-}
-# parts FSTYPE-ERE MIN-MB: partitions whose file system matches, at least MIN-MB large.
-parts() {
-	lsblk -lnpbo NAME,TYPE,FSTYPE,SIZE | awk -v fs="^($1)\$" -v min="$2" \
-	    '$2 == "part" && $3 ~ fs && $4 >= min * 1048576 { print $1 }'
-}
-LINUXFS='ext2|ext3|ext4|xfs|btrfs'
+ACTION=backup SOURCE='{{source}}' DEST='{{dest}}' IMAGE='{{image}}' TOOL='{{tool}}'
+DELETE_OLDER='{{delete_older}}' AFTER='{{after}}' DELAY='{{delay}}'
+MNT=${SE3_IPXE_ROOT-}/mnt/se3-ipxe-dest HTTP=curl RC=
+# The helpers (report, finish, fail, parts, mount_share) and REPORT_URL, FILE_URL, TOKEN, MAC.
+LIB=${SE3_IPXE_ROOT-}/tmp/se3-ipxe-job-lib.sh
+curl -fsS -o "$LIB" --max-time 30 --retry 5 --retry-delay 5 '{{file_url}}/job-lib.sh?token={{token}}' &&
+    . "$LIB" || { echo "se3-ipxe: cannot fetch job-lib.sh" >&2; exit 1; }
 
 report running 5 "backup: SystemRescue started"
 # The source: the old module's rule, the first Windows partition of 3000 MB, else the first Linux one.
@@ -60,7 +28,7 @@ name=${src##*/}
 mkdir -p "$MNT" || fail "cannot create $MNT"
 case $DEST in
 //*)
-	mount -t cifs "$DEST" "$MNT" -o guest,vers=3.0 || fail "cannot mount $DEST"
+	mount_share "$DEST"
 	dir=$MNT/$(echo "$MAC" | tr : -) ;;
 auto)
 	dst=$(parts "$LINUXFS" 0 | grep -vx "$src" | head -n 1)

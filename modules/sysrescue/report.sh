@@ -1,29 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # se3-ipxe sysrescue:report for {{mac}} (action {{action_id}}): say what the machine holds, report with the token.
-# SystemRescue's autorun fetches it once (report.yaml); every value below passed its option's type.
+# SystemRescue's autorun fetches it once (report.yaml).
 set -u
-REPORT_URL='{{report_url}}'
-TOKEN='{{token}}'
-AFTER='{{after}}'
-DELAY='{{delay}}'
+# Every value passed its option's type: none holds a quote, a blank or a newline.
 # SE3_IPXE_ROOT: the sandbox of the tests (t/74-rescue-jobs.t); empty on a real machine.
-MNT=${SE3_IPXE_ROOT-}/mnt/se3-ipxe-report
-
-# report STATUS PROGRESS MSG: tell ipxe.cgi; a report that cannot be sent must not stop the job.
-report() {
-	curl -fsS -G -o /dev/null --max-time 30 --retry 5 --retry-delay 5 \
-	    --data "token=$TOKEN" --data "status=$1" --data "progress=$2" \
-	    --data-urlencode "msg=$3" "$REPORT_URL" ||
-	    echo "se3-ipxe: could not report $1 to $REPORT_URL" >&2
-}
-finish() {
-	case $AFTER in
-	reboot) echo "se3-ipxe: rebooting in $DELAY s"; sleep "$DELAY"; reboot ;;
-	halt) echo "se3-ipxe: halting in $DELAY s"; sleep "$DELAY"; poweroff ;;
-	*) echo "se3-ipxe: staying up" ;;
-	esac
-}
+ACTION=report AFTER='{{after}}' DELAY='{{delay}}' MNT=${SE3_IPXE_ROOT-}/mnt/se3-ipxe-report HTTP=curl RC=
+# The helpers (report, finish, fail, parts, mount_share) and REPORT_URL, FILE_URL, TOKEN, MAC.
+LIB=${SE3_IPXE_ROOT-}/tmp/se3-ipxe-job-lib.sh
+curl -fsS -o "$LIB" --max-time 30 --retry 5 --retry-delay 5 '{{file_url}}/job-lib.sh?token={{token}}' &&
+    . "$LIB" || { echo "se3-ipxe: cannot fetch job-lib.sh" >&2; exit 1; }
 
 report running 5 "report: SystemRescue started"
 # The old rapport's content, in one line of at most 256 bytes: disks, partitions, drivers, images.

