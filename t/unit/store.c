@@ -115,16 +115,10 @@ raw_open(const char *path)
 	return db;
 }
 
-/* Every row that a refused request must leave alone, as text. */
+/* Every row of each query, as text: what a migration must keep. */
 static char *
-raw_dump(const char *path)
+rows_text(const char *path, const char *const *sql, size_t n)
 {
-	static const char *const sql[] = {
-		"SELECT * FROM machines ORDER BY mac",
-		"SELECT * FROM actions ORDER BY id",
-		"SELECT * FROM action_options ORDER BY action_id, key",
-		"SELECT * FROM history ORDER BY id",
-	};
 	sqlite3 *db = raw_open(path);
 	sqlite3_stmt *s;
 	struct sip_buf b;
@@ -133,9 +127,12 @@ raw_dump(const char *path)
 	int c;
 
 	sip_buf_init(&b);
-	for (i = 0; i < SIP_ARRAY_SIZE(sql); i++) {
-		if (sqlite3_prepare_v2(db, sql[i], -1, &s, NULL) != SQLITE_OK)
+	for (i = 0; i < n; i++) {
+		if (sqlite3_prepare_v2(db, sql[i], -1, &s, NULL) != SQLITE_OK) {
+			sip_buf_printf(&b, "cannot read: %s\n",
+			    sqlite3_errmsg(db));
 			continue;
+		}
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			for (c = 0; c < sqlite3_column_count(s); c++) {
 				v = (const char *)sqlite3_column_text(s, c);
@@ -148,6 +145,20 @@ raw_dump(const char *path)
 	}
 	sqlite3_close(db);
 	return b.data;
+}
+
+/* Every row that a refused request must leave alone, as text. */
+static char *
+raw_dump(const char *path)
+{
+	static const char *const sql[] = {
+		"SELECT * FROM machines ORDER BY mac",
+		"SELECT * FROM actions ORDER BY id",
+		"SELECT * FROM action_options ORDER BY action_id, key",
+		"SELECT * FROM history ORDER BY id",
+	};
+
+	return rows_text(path, sql, SIP_ARRAY_SIZE(sql));
 }
 
 static long long
@@ -1810,38 +1821,6 @@ test_old_token(void)
 	    "'report' AND addr = '192.0.2.10'"), 1,
 	    "old token: ... recorded with its address");
 	sip_store_close(st);
-}
-
-/* Every row of each query, as text: what a migration must keep. */
-static char *
-rows_text(const char *path, const char *const *sql, size_t n)
-{
-	sqlite3 *db = raw_open(path);
-	sqlite3_stmt *s;
-	struct sip_buf b;
-	const char *v;
-	size_t i;
-	int c;
-
-	sip_buf_init(&b);
-	for (i = 0; i < n; i++) {
-		if (sqlite3_prepare_v2(db, sql[i], -1, &s, NULL) != SQLITE_OK) {
-			sip_buf_printf(&b, "cannot read: %s\n",
-			    sqlite3_errmsg(db));
-			continue;
-		}
-		while (sqlite3_step(s) == SQLITE_ROW) {
-			for (c = 0; c < sqlite3_column_count(s); c++) {
-				v = (const char *)sqlite3_column_text(s, c);
-				sip_buf_printf(&b, "%s|", v ? v : "NULL");
-			}
-			sip_buf_puts(&b, "\n");
-		}
-		sqlite3_finalize(s);
-		sip_buf_puts(&b, "--\n");
-	}
-	sqlite3_close(db);
-	return b.data;
 }
 
 /*

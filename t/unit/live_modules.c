@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The gparted and hdt modules (the live tools): every capability x option value against golden renders, and the hostile values through every option. */
+/* The live-system modules (sysrescue, clonezilla, gparted, hdt): every capability x option value against golden renders, and hostile values through every option. */
 #include "se3ipxe.h"
 #include "extern.h"
 #include "tap.h"
@@ -8,15 +8,33 @@
 #include <errno.h>
 
 /*
- * The golden files: t/golden/tools/MODULE-CAPABILITY.txt holds the script
+ * The golden files: SUITE/MODULE-CAPABILITY.txt holds the script
  * and every file rendered with the base values in full, then, for each
  * option value other than the base one, the lines that differ from the
  * base (values never hold a newline, so line N is line N).
  * SIP_GOLDEN_UPDATE=1 rewrites them; review the diff before committing.
  */
-#define GOLDEN_DIR	"t/golden/tools"
 
-static const char *const module_names[] = { "gparted", "hdt" };
+/* Beyond hostile.h: what a pxelinux configuration or a live system's command line would read. */
+static const char *const tool_cores[] = {
+	"fr\nLABEL x", "\nDEFAULT x", "fr COM32 x", "fr_FR.UTF-8 init=/bin/sh",
+	"{{token}}", "fr,us", "fr_FR.utf8",
+};
+
+/* Each suite: its modules, where their goldens are, the hostile cores its options take beyond hostile.h's. */
+static const struct suite {
+	const char		*golden_dir;
+	const char		*modules[2];
+	const char *const	*cores;
+	size_t			 ncores;
+	size_t			 ncaps;
+	const char		*caps;
+} suites[] = {
+	{ "t/golden/rescue", { "sysrescue", "clonezilla" }, NULL, 0, 6,
+	  "sysrescue rescue, backup, restore, report; clonezilla save, restore" },
+	{ "t/golden/tools", { "gparted", "hdt" }, tool_cores,
+	  sizeof(tool_cores) / sizeof(tool_cores[0]), 2, "gparted run, hdt run" },
+};
 
 /* The builtin keys as ipxe.cgi fills them for a machine's BIOS boot. */
 static const struct sip_kv builtins[] = {
@@ -46,13 +64,29 @@ static const struct {
 	const char	*option;
 	const char	*values[4];
 } samples[] = {
+	{ "source", { "auto", "sda1", "nvme0n1p2", "//se3.lan/images/salle-12" } },
+	{ "dest", { "auto", "sda5", "//se3.lan/images/salle-12", NULL } },
+	{ "image", { "win10_2026", "auto", "image_sda1_20261207", NULL } },
+	{ "delete_older", { "no", "all", "6", "120" } },
+	{ "disk", { "auto", "sda", "nvme0n1", NULL } },
+	{ "parts", { "all", "sda1", "sda1,sda2,sda5", NULL } },
+	{ "repo", { "//se3.lan/partimag/salle-12", "sdb1", NULL, NULL } },
+	{ "share_user", { "adminse3", "sauvegarde", "prof_1@se3.lan", NULL } },
 	{ "locale", { "fr_FR.UTF-8", "en_US.UTF-8", "de_CH.UTF-8", "ast_ES.UTF-8" } },
 };
 
-/* Beyond hostile.h: what a pxelinux configuration or a live system's command line would read. */
-static const char *const tool_cores[] = {
-	"fr\nLABEL x", "\nDEFAULT x", "fr COM32 x", "fr_FR.UTF-8 init=/bin/sh",
-	"../../etc/shadow", "{{token}}", "%00", "fr,us", "fr_FR.utf8",
+/* Beyond hostile.h's wrappers: the forms these options take, so that a value passes their patterns' start. */
+static const char *const rescue_wrappers[][2] = {
+	{ "sda1", "" }, { "auto", "" }, { "//se3/images/", "" },
+};
+#define NWRAPPERS	(sizeof(hostile_wrappers) / sizeof(hostile_wrappers[0]))
+#define NALLWRAPPERS	(NWRAPPERS + sizeof(rescue_wrappers) / sizeof(rescue_wrappers[0]))
+#define NHOSTILE	(sizeof(hostile_cores) / sizeof(hostile_cores[0]))
+#define NCORES		(NHOSTILE + sizeof(hostile_pattern_only) / sizeof(hostile_pattern_only[0]))
+
+/* The secrets file of these tests: a secret option's value is the NAME of one. */
+static const struct sip_kv fake_secrets[] = {
+	{ UNCONST("smb_password"), UNCONST("S3cr3t p@ss w\xc3\xb6rd $1") },
 };
 
 static int
@@ -88,6 +122,12 @@ option_values(const struct sip_option *o, const char *vals[16], char ints[3][24]
 	case SIP_OPT_BOOLEAN:
 		vals[n++] = "yes";
 		vals[n++] = "no";
+		break;
+	case SIP_OPT_SECRET:
+		/* Empty (optional: none), or the name of a secret. */
+		if (o->def != NULL && o->def[0] == '\0')
+			vals[n++] = o->def;
+		vals[n++] = fake_secrets[0].key;
 		break;
 	case SIP_OPT_INTEGER:
 		snprintf(ints[0], 24, "%lld", (long long)o->min);
@@ -132,9 +172,10 @@ render_all(const struct sip_module *m, const struct sip_capability *c,
     long which, const char *value, struct sip_buf pages[1 + SIP_FILES_MAX],
     struct sip_err *err)
 {
-	struct sip_kv kv[NBUILTINS + 64];
+	struct sip_kv kv[NBUILTINS + 64], skv[8];
 	char module_url[128], action[160];
-	size_t n = 0, i;
+	const char *v;
+	size_t n = 0, nsec = 0, i, j;
 	enum sip_rc rc;
 
 	snprintf(module_url, sizeof(module_url), "http://se3.lan/se3-ipxe/%s", m->name);
@@ -157,8 +198,23 @@ render_all(const struct sip_module *m, const struct sip_capability *c,
 		sip_buf_init(&pages[i]);
 	if ((rc = sip_template_render(c->tmpl, kv, n, &pages[0], err)) != SIP_OK)
 		return rc;
+	/* A file declared secret gets the secrets' values, as ipxe.cgi reads them when it serves it. */
+	for (i = 0; i < c->noptions && nsec < sizeof(skv) / sizeof(skv[0]); i++) {
+		if (c->options[i].type != SIP_OPT_SECRET)
+			continue;
+		v = (long)i == which ? value : base_value(&c->options[i]);
+		skv[nsec].key = UNCONST(c->options[i].name);
+		skv[nsec].value = v != NULL && v[0] == '\0' ? UNCONST("") : NULL;
+		for (j = 0; v != NULL && j < sizeof(fake_secrets) / sizeof(fake_secrets[0]); j++)
+			if (strcmp(v, fake_secrets[j].key) == 0)
+				skv[nsec].value = fake_secrets[j].value;
+		nsec++;
+	}
 	for (i = 0; i < c->nfiles; i++)
-		if ((rc = sip_template_render(c->file_tmpls[i], kv, n, &pages[1 + i],
+		if ((rc = c->file_secret[i] ?
+		    sip_template_render_secret(c->file_tmpls[i], kv, n, skv, nsec,
+		    &pages[1 + i], err) :
+		    sip_template_render(c->file_tmpls[i], kv, n, &pages[1 + i],
 		    err)) != SIP_OK)
 			return rc;
 	return SIP_OK;
@@ -281,7 +337,8 @@ golden(const struct sip_module *m, const struct sip_capability *c,
 }
 
 static void
-check_golden(const struct sip_module *m, const struct sip_capability *c)
+check_golden(const struct suite *su, const struct sip_module *m,
+    const struct sip_capability *c)
 {
 	struct sip_buf out;
 	char path[256];
@@ -293,7 +350,8 @@ check_golden(const struct sip_module *m, const struct sip_capability *c)
 	sip_buf_init(&out);
 	if (!golden(m, c, &out, &nrenders))
 		goto out;
-	snprintf(path, sizeof(path), GOLDEN_DIR "/%s-%s.txt", m->name, c->name);
+	snprintf(path, sizeof(path), "%s/%s-%s.txt", su->golden_dir, m->name,
+	    c->name);
 	if (getenv("SIP_GOLDEN_UPDATE") != NULL) {
 		f = fopen(path, "wb");
 		ok(f != NULL && fwrite(out.data, 1, out.len, f) == out.len &&
@@ -317,16 +375,13 @@ check_golden(const struct sip_module *m, const struct sip_capability *c)
 	sip_buf_free(&out);
 }
 
-#define NCORES		(sizeof(hostile_cores) / sizeof(hostile_cores[0]))
-#define NTOOL_CORES	(sizeof(tool_cores) / sizeof(tool_cores[0]))
-
 /*
  * A hostile value through each option is refused by set-action's check,
  * and, forced past it, renders neither the script nor any file.
  */
 static void
-check_hostile(const struct sip_module *m, const struct sip_capability *c,
-    size_t *ntried)
+check_hostile(const struct suite *su, const struct sip_module *m,
+    const struct sip_capability *c, size_t *ntried)
 {
 	struct sip_buf pages[1 + SIP_FILES_MAX];
 	struct sip_kv *res;
@@ -336,11 +391,16 @@ check_hostile(const struct sip_module *m, const struct sip_capability *c,
 	size_t i, j, k, nres, refused = 0, tried = 0, forced = 0, leaked = 0;
 
 	for (i = 0; i < c->noptions; i++) {
-		for (j = 0; j < NCORES + NTOOL_CORES; j++) {
-			for (k = 0; k < sizeof(hostile_wrappers) / sizeof(hostile_wrappers[0]); k++) {
-				snprintf(value, sizeof(value), "%s%s%s", hostile_wrappers[k][0],
-				    j < NCORES ? hostile_cores[j] : tool_cores[j - NCORES],
-				    hostile_wrappers[k][1]);
+		for (j = 0; j < NCORES + su->ncores; j++) {
+			for (k = 0; k < NALLWRAPPERS; k++) {
+				const char *const *w = k < NWRAPPERS ? hostile_wrappers[k] :
+				    rescue_wrappers[k - NWRAPPERS];
+
+				const char *core = j < NHOSTILE ? hostile_cores[j] :
+				    j < NCORES ? hostile_pattern_only[j - NHOSTILE] :
+				    su->cores[j - NCORES];
+
+				snprintf(value, sizeof(value), "%s%s%s", w[0], core, w[1]);
 				tried++;
 				snprintf(assign, sizeof(assign), "%s=%s", c->options[i].name, value);
 				assigns[0] = assign;
@@ -380,25 +440,29 @@ check_hostile(const struct sip_module *m, const struct sip_capability *c,
 int
 main(void)
 {
+	const struct suite *su;
 	struct sip_module *m;
 	struct sip_err err;
-	size_t i, j, ncaps = 0, ntried = 0;
+	size_t i, j, ncaps, ntried = 0;
 
 	sip_template_fragments_set("templates");	/* the shipped fragments */
-	for (i = 0; i < sizeof(module_names) / sizeof(module_names[0]); i++) {
-		if (!is_int(sip_module_find("modules", module_names[i], &m, &err),
-		    SIP_OK, "%s: loads", module_names[i])) {
-			printf("# %s\n", err.msg);
-			continue;
+	for (su = suites; su < suites + sizeof(suites) / sizeof(suites[0]); su++) {
+		ncaps = 0;
+		for (i = 0; i < sizeof(su->modules) / sizeof(su->modules[0]); i++) {
+			if (!is_int(sip_module_find("modules", su->modules[i], &m,
+			    &err), SIP_OK, "%s: loads", su->modules[i])) {
+				printf("# %s\n", err.msg);
+				continue;
+			}
+			for (j = 0; j < m->ncaps; j++) {
+				check_golden(su, m, &m->caps[j]);
+				check_hostile(su, m, &m->caps[j], &ntried);
+				ncaps++;
+			}
+			sip_module_free(m);
 		}
-		for (j = 0; j < m->ncaps; j++) {
-			check_golden(m, &m->caps[j]);
-			check_hostile(m, &m->caps[j], &ntried);
-			ncaps++;
-		}
-		sip_module_free(m);
+		is_int(ncaps, su->ncaps, "%zu capabilities: %s", su->ncaps, su->caps);
 	}
-	is_int(ncaps, 2, "two capabilities: gparted run, hdt run");
 	printf("# %zu hostile option values tried\n", ntried);
 	return done_testing();
 }
