@@ -48,6 +48,8 @@ LIB_SRCS += lib/probe.c lib/run.c lib/session.c lib/reboot.c
 LIB_SRCS += lib/setup.c
 # menu:maintenance checks its password with crypt(3) (libcrypt, static in ipxe.cgi).
 LIB_SRCS += lib/menu.c
+# The image store: images.cgi's uploads and downloads, the catalogue.
+LIB_SRCS += lib/imagestore.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIB      = lib/libse3ipxe.a
 
@@ -83,6 +85,7 @@ $(LIB_OBJS) $(LDAP_OBJS) cgi/ipxe.cgi.o cgi/status.cgi.o $(CLI_OBJS): lib/se3ipx
 # lib/extern.h: the internals, for lib/, the unit tests and the fuzz targets.
 $(LIB_OBJS) $(LDAP_OBJS): lib/extern.h
 lib/store.o $(STORE_SRCS:.c=.o): lib/store.h
+lib/imagestore.o: lib/store.h
 $(CLI_OBJS): cli/cli.h
 
 # The installation paths are compiled into config.o: rebuild it whenever
