@@ -29,6 +29,9 @@
 static const char *const upload_caps[] = { "save", "backup" };
 static const char *const download_caps[] = { "restore" };
 static const char *const compressions[] = { "none", "lzop", "zstd", "gzip" };
+static const char *const query_keys[] = {
+	"token", "size", "sha256", "part", "tool", "compression"
+};
 
 #define IMAGE_COLUMNS \
 	"id, name, mac, part, tool, compression, size, sha256, created_at"
@@ -141,6 +144,13 @@ sip_image_query_parse(const char *qs, struct sip_image_query *q,
 		    sizeof(key)) == -1)
 			return sip_errf(err, SIP_EINVAL, "query: a field is "
 			    "not KEY=VALUE");
+		/* Only a known key is named: never a hostile byte in a log. */
+		for (i = 0; i < sizeof(query_keys) / sizeof(query_keys[0]); i++)
+			if (strcmp(key, query_keys[i]) == 0)
+				break;
+		if (i == sizeof(query_keys) / sizeof(query_keys[0]))
+			return sip_errf(err, SIP_EINVAL, "query: unknown "
+			    "field");
 		if (pct_decode(eq + 1, (size_t)(amp - eq - 1), val,
 		    sizeof(val)) == -1)
 			return sip_errf(err, SIP_EINVAL, "query: %s: bad or "
