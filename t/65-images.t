@@ -280,8 +280,9 @@ sqlite3 "$db" "INSERT INTO images (id, name, mac, created_at) VALUES (900, 'ghos
 touch -d '2000-01-01' "$T/images/.upload-900"
 sqlite3 "$db" "INSERT INTO images (id, name, mac, created_at) VALUES (901, 'young.img', '$MS', strftime('%s','now'))"
 : > "$T/images/.upload-901"
-se3ipxe tick -q > /dev/null 2>&1
+se3ipxe tick > "$T/o" 2>&1
 ok $? "tick runs"
+is "$(sed -n 2p "$T/o")" "tick: removed 1 dead upload of the image store" "... and says what it reaped"
 [ ! -e "$T/images/.upload-900" ]; ok $? "tick removed the stale temporary file"
 is "$(sqlite3 "$db" "SELECT group_concat(id) FROM images WHERE complete = 0")" 901 \
     "... and its row; an upload still written is left alone"
