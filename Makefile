@@ -50,6 +50,8 @@ LIB_SRCS += lib/setup.c
 LIB_SRCS += lib/sums.c
 # menu:maintenance checks its password with crypt(3) (libcrypt, static in ipxe.cgi).
 LIB_SRCS += lib/menu.c
+# The image store: images.cgi's uploads and downloads, the catalogue.
+LIB_SRCS += lib/imagestore.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIB      = lib/libse3ipxe.a
 
@@ -60,11 +62,13 @@ FUZZ_BINS = $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
 REPLAY_BINS = $(FUZZ_SRCS:fuzz/fuzz-%.c=build/t/replay-%.t)
 MANS      = man/se3-ipxe.8 man/ipxe.cgi.8 man/se3-ipxe.conf.5 man/se3-ipxe-modules.5
 MANS     += man/status.cgi.8
+MANS     += man/images.cgi.8
 
 CLI_SRCS = cli/main.c cli/util.c cli/priv.c cli/cmd_action.c cli/cmd_status.c \
 	   cli/cmd_module.c cli/cmd_admin.c cli/cmd_machines.c \
 	   cli/cmd_power.c cli/cmd_rights.c cli/cmd_tick.c
 CLI_SRCS += cli/cmd_setup.c
+CLI_SRCS += cli/cmd_images.c
 CLI_OBJS = $(CLI_SRCS:.c=.o)
 # What only the CLI needs, SE3's directory through libldap, is its own
 # archive on its own link line: it never reaches the static ipxe.cgi.
@@ -76,7 +80,7 @@ CLI_LIBS ?= $(LIBS) $(LDAP_LIBS)
 # The unit tests of those files link it too.
 LDAP_UNITS = build/t/target.t build/t/ldap.t build/t/rights.t
 
-all: cgi/ipxe.cgi cli/se3-ipxe cgi/status.cgi
+all: cgi/ipxe.cgi cli/se3-ipxe cgi/status.cgi cgi/images.cgi
 
 .c.o:
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c -o $@ $<
@@ -85,6 +89,8 @@ $(LIB_OBJS) $(LDAP_OBJS) cgi/ipxe.cgi.o cgi/status.cgi.o $(CLI_OBJS): lib/se3ipx
 # lib/extern.h: the internals, for lib/, the unit tests and the fuzz targets.
 $(LIB_OBJS) $(LDAP_OBJS): lib/extern.h
 lib/store.o $(STORE_SRCS:.c=.o): lib/store.h
+lib/imagestore.o: lib/store.h
+cgi/images.cgi.o: lib/se3ipxe.h build/flags
 $(CLI_OBJS): cli/cli.h
 
 # The installation paths are compiled into config.o: rebuild it whenever
@@ -128,6 +134,10 @@ build/status_assets.o: build/status_assets.c lib/se3ipxe.h
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c -o $@ build/status_assets.c
 cgi/status.cgi: cgi/status.cgi.o build/status_assets.o $(LDAP_LIB) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ cgi/status.cgi.o build/status_assets.o $(LDAP_LIB) $(LIB) $(CLI_LIBS)
+
+# images.cgi streams image parts in and out: static as ipxe.cgi, no deadline.
+cgi/images.cgi: cgi/images.cgi.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(CGI_STATIC) -o $@ cgi/images.cgi.o $(LIB) $(CGI_LIBS)
 
 $(LDAP_LIB): $(LDAP_OBJS)
 	rm -f $@
@@ -240,6 +250,7 @@ install: all
 	install -m 0755 cli/se3-ipxe $(DESTDIR)$(BINDIR)/se3-ipxe
 	install -m 0755 cgi/ipxe.cgi $(DESTDIR)$(CGIDIR)/ipxe.cgi
 	install -m 0755 cgi/status.cgi $(DESTDIR)$(CGIDIR)/status.cgi
+	install -m 0755 cgi/images.cgi $(DESTDIR)$(CGIDIR)/images.cgi
 	install -m 0644 templates/*.ipxe $(DESTDIR)$(DATADIR)/templates/
 	install -d $(DESTDIR)$(DATADIR)/templates/fragments
 	install -m 0644 templates/fragments/* $(DESTDIR)$(DATADIR)/templates/fragments/
@@ -252,7 +263,7 @@ install: all
 	install -m 0644 se3-ipxe.conf.example $(DESTDIR)$(DATADIR)/se3-ipxe.conf.example
 
 clean:
-	rm -rf build $(LIB) $(LDAP_LIB) lib/*.o cgi/*.o cli/*.o cgi/ipxe.cgi cgi/status.cgi cli/se3-ipxe bench/floor.cgi
+	rm -rf build $(LIB) $(LDAP_LIB) lib/*.o cgi/*.o cli/*.o cgi/ipxe.cgi cgi/status.cgi cgi/images.cgi cli/se3-ipxe bench/floor.cgi
 
 FORCE:
 

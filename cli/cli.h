@@ -77,6 +77,7 @@ command_fn	 cmd_machines;				/* cmd_machines.c */
 command_fn	 cmd_wol, cmd_reboot;			/* cmd_power.c */
 command_fn	 cmd_delegate, cmd_undelegate, cmd_delegations; /* cmd_rights.c */
 command_fn	 cmd_setup;				/* cmd_setup.c */
+command_fn	 cmd_images;				/* cmd_images.c */
 
 /*
  * cmd_rights.c: may the acting login act on every machine of t?  0, or
@@ -86,6 +87,10 @@ command_fn	 cmd_setup;				/* cmd_setup.c */
  */
 int		 cli_authorize(const char *, const struct ctx *,
 		    struct sip_store *, const struct sip_targets *);
+
+/* cmd_rights.c: 0 if the acting login is the admin, else -1 once said (what: "images"). */
+int		 cli_admin(const char *, const struct ctx *, struct sip_store *,
+		    const char *);
 
 /* cmd_power.c: the wake set-action --wol shares with wol. */
 struct wake;

@@ -359,3 +359,22 @@ cmd_delegations(const struct command *c, struct ctx *ctx, int argc,
 		sip_store_close(st);
 	return rv;
 }
+
+/* The verbs on what is no machine's alone (the image store) are the admin's. */
+int
+cli_admin(const char *verb, const struct ctx *ctx, struct sip_store *st,
+    const char *what)
+{
+	struct sip_rights r;
+	int all;
+
+	if (rights_load(verb, ctx, st, &r) == -1)
+		return -1;
+	all = r.all;
+	if (!all)
+		warnx("%s: %s may not: %s are the admin's (root or a member "
+		    "of the right %s)", verb, r.login, what,
+		    ctx->cfg.ldap_admin_right);
+	sip_rights_free(&r);
+	return all ? 0 : -1;
+}

@@ -34,6 +34,10 @@ tick_summary(const struct sip_tick_result *res,
 	    pw->failed, res->purged_actions,
 	    res->purged_actions == 1 ? "" : "s", res->purged_history,
 	    res->purged_history == 1 ? "" : "s");
+	/* A line of its own, only when there were any: the one above stays. */
+	if (res->reaped > 0)
+		printf("tick: removed %zu dead upload%s of the image store\n",
+		    res->reaped, res->reaped == 1 ? "" : "s");
 }
 
 /* One line per failure, for cron's mail or the journal. */

@@ -26,6 +26,7 @@
 
 #define DEFAULT_DB_PATH		"/var/lib/se3-ipxe/se3-ipxe.db"
 #define DEFAULT_BOOT_ROOT	"/var/www/se3-ipxe"
+#define DEFAULT_IMAGES_DIR	"/var/lib/se3-ipxe/images"
 #define DEFAULT_MODULE_PATH \
 	SIP_DATADIR "/modules:" SIP_SYSCONFDIR "/se3-ipxe/modules"
 #define DEFAULT_TEMPLATE_DIR	SIP_DATADIR "/templates"
@@ -127,6 +128,10 @@ enum ckey {
 	CK_SECRETS_FILE,
 	CK_MENU_PASSWORD_HASH,
 	CK_MENU_TRIES,
+	CK_IMAGES_DIR,
+	CK_IMAGES_LIMIT,
+	CK_IMAGES_RESERVE,
+	CK_IMAGES_TIMEOUT,
 	CK__MAX
 };
 
@@ -241,6 +246,13 @@ static const struct ckeydef {
 	{ "menu", "password_hash", CT_CRYPT, 0, 0, NULL },
 						/* CK_MENU_PASSWORD_HASH */
 	{ "menu", "tries", CT_INT, 1, 10, NULL },	/* CK_MENU_TRIES */
+	{ "images", "dir", CT_PATH, 0, 0, NULL },	/* CK_IMAGES_DIR */
+	/* In MiB: 1 MiB to 64 TiB, a disk image at most; free space kept. */
+	{ "images", "limit", CT_INT, 1, 64 * 1024 * 1024, NULL },
+						/* CK_IMAGES_LIMIT */
+	{ "images", "reserve", CT_INT, 0, 64 * 1024 * 1024, NULL },
+						/* CK_IMAGES_RESERVE */
+	{ "images", "timeout", CT_INT, 5, 3600, NULL },	/* CK_IMAGES_TIMEOUT */
 };
 
 /* What the one pass over the file learnt: where each key is, and its value. */
@@ -311,7 +323,8 @@ sip_config_defaults(struct sip_config *cfg)
 	    (cfg->reboot_message = sip_strdup("se3-ipxe: reboot")) == NULL ||
 	    (cfg->secrets_file = sip_strdup(SIP_SYSCONFDIR
 	    "/se3-ipxe/secrets")) == NULL ||
-	    (cfg->menu_password_hash = sip_strdup("")) == NULL) {
+	    (cfg->menu_password_hash = sip_strdup("")) == NULL ||
+	    (cfg->images_dir = sip_strdup(DEFAULT_IMAGES_DIR)) == NULL) {
 		sip_config_free(cfg);
 		return SIP_ENOMEM;
 	}
@@ -347,6 +360,9 @@ sip_config_defaults(struct sip_config *cfg)
 	cfg->wol_wake_timeout = 5 * MINUTE;
 	cfg->wol_retries = 2;
 	cfg->menu_tries = 3;
+	cfg->images_limit = INT64_C(1024) * 1024 * 1024 * 1024;	/* 1 TiB */
+	cfg->images_reserve = INT64_C(1024) * 1024 * 1024;	/* 1 GiB */
+	cfg->images_timeout = 300;
 	return SIP_OK;
 }
 
@@ -386,6 +402,7 @@ sip_config_free(struct sip_config *cfg)
 	free(cfg->reboot_message);
 	free(cfg->secrets_file);
 	free(cfg->menu_password_hash);
+	free(cfg->images_dir);
 	sip_models_free(cfg->models, cfg->nmodels);
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -1045,6 +1062,18 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_MENU_TRIES:
 		cfg->menu_tries = (int)v;
+		break;
+	case CK_IMAGES_DIR:
+		rc = config_set_str(&cfg->images_dir, value);
+		break;
+	case CK_IMAGES_LIMIT:
+		cfg->images_limit = v * 1024 * 1024;
+		break;
+	case CK_IMAGES_RESERVE:
+		cfg->images_reserve = v * 1024 * 1024;
+		break;
+	case CK_IMAGES_TIMEOUT:
+		cfg->images_timeout = (int)v;
 		break;
 	case CK__MAX:
 		break;

@@ -348,6 +348,10 @@ struct sip_config {
 	size_t		 nblackout;
 	char		*menu_password_hash; /* [menu] password_hash, "" = no menu */
 	int		 menu_tries;	/* [menu] tries: wrong passwords per action */
+	char		*images_dir;	/* [images] dir: the image store */
+	int64_t		 images_limit;	/* [images] limit (MiB), in bytes */
+	int64_t		 images_reserve; /* [images] reserve (MiB), in bytes */
+	int		 images_timeout; /* [images] timeout (s) without data */
 	struct sip_model *models;	/* [model NAME] sections, in file order */
 	size_t		 nmodels;
 };
@@ -1108,6 +1112,7 @@ struct sip_tick_result {
 	size_t		 purged_actions;	/* finished, older than history_keep */
 	size_t		 purged_history;	/* history rows that went */
 	size_t		 held;		/* destructive actions held by [blackout] */
+	size_t		 reaped;	/* dead uploads of the image store removed */
 };
 /*
  * The periodic work (lib/tick.c), for `se3-ipxe cleanup` and a cron tick:
@@ -1695,5 +1700,101 @@ const char	*sip_cgi_reason(int status);
 void		 sip_cgi_logv(const char *prog, const char *addr,
 		    const char *endpoint, const char *who, const char *fmt,
 		    va_list);
+
+/* ------------------------------------------------------------ image store (lib/imagestore.c) */
+
+/* An image part's name: [A-Za-z0-9][A-Za-z0-9._-]*, no "..", below this. */
+#define SIP_IMAGE_NAME_MAX	128
+#define SIP_IMAGE_WORD_MAX	64	/* part, tool, compression */
+enum sip_rc	 sip_image_name_check(const char *);
+
+/* What an images.cgi request's query may say; absent: "" or -1. */
+struct sip_image_query {
+	char	 token[SIP_TOKEN_STRLEN];
+	int64_t	 size;				/* declared bytes, -1 none */
+	char	 sha256[SIP_SHA256_HEX + 1];	/* declared, lower-case */
+	char	 part[SIP_IMAGE_WORD_MAX];	/* sda, sda1, table... */
+	char	 tool[SIP_IMAGE_WORD_MAX];	/* partclone.ext4, dd... */
+	char	 compression[SIP_IMAGE_WORD_MAX]; /* none lzop zstd gzip */
+};
+/* The query string qs, every key known and every value typed (SIP_EINVAL). */
+enum sip_rc	 sip_image_query_parse(const char *qs, struct sip_image_query *,
+		    struct sip_err *);
+/* The token from elsewhere (a header): SIP_EINVAL if it is not one. */
+enum sip_rc	 sip_image_token_set(struct sip_image_query *, const char *);
+
+/* One row of the catalogue. */
+struct sip_image {
+	int64_t	 id;
+	char	 name[SIP_IMAGE_NAME_MAX];
+	char	 mac[SIP_MAC_STRLEN];
+	char	 part[SIP_IMAGE_WORD_MAX];
+	char	 tool[SIP_IMAGE_WORD_MAX];
+	char	 compression[SIP_IMAGE_WORD_MAX];
+	int64_t	 size;
+	char	 sha256[SIP_SHA256_HEX + 1];
+	int64_t	 created_at;
+};
+
+/* Why an upload was refused beyond its sip_rc: the CGI's HTTP status. */
+enum sip_image_fault {
+	SIP_IMAGE_FAULT_NONE,
+	SIP_IMAGE_FAULT_TOO_LARGE,	/* over [images] limit: 413 */
+	SIP_IMAGE_FAULT_NO_SPACE,	/* the store's disk: 507 */
+	SIP_IMAGE_FAULT_EXISTS,		/* a complete image has the name: 409 */
+	SIP_IMAGE_FAULT_MISMATCH,	/* size or sha256 not the declared: 400 */
+	SIP_IMAGE_FAULT_CUT		/* the body ended early or stalled: 400 */
+};
+
+/*
+ * A PUT of image part name from addr with q's token: the token's active
+ * action must be of an uploading capability (save, backup) and bound to
+ * addr as [security] bind says.  The body is read from fd (length bytes,
+ * -1: until EOF, chunked) into a temporary file of [images] dir, hashed
+ * on the way, fsynced.  With a declared size or sha256 (or a length) it
+ * is checked and renamed into the catalogue (*stored 1); without, it
+ * waits for sip_image_commit (*stored 0).  img receives the row.  Any
+ * failure leaves no file and no row behind; SIGTERM or SIGINT (an
+ * aborted request) while reading counts as a cut.
+ */
+enum sip_rc	 sip_image_put(const struct sip_config *, const char *addr,
+		    const char *name, const struct sip_image_query *, int fd,
+		    int64_t length, time_t now, struct sip_image *img,
+		    int *stored, enum sip_image_fault *, struct sip_err *);
+/* The second step of an upload without declarations: q's size and sha256 must be the received ones. */
+enum sip_rc	 sip_image_commit(const struct sip_config *, const char *addr,
+		    const char *name, const struct sip_image_query *,
+		    time_t now, struct sip_image *img,
+		    enum sip_image_fault *, struct sip_err *);
+/*
+ * A GET of a stored part with a restore action's token, from its
+ * address: *fd open on the file (caller closes), img its row.  An action
+ * with an option "image" reads only that image and its parts
+ * (IMAGE.anything).
+ */
+enum sip_rc	 sip_image_open(const struct sip_config *, const char *addr,
+		    const char *name, const char *token, time_t now, int *fd,
+		    struct sip_image *img, struct sip_err *);
+
+/* The complete images, oldest first.  Caller frees *v with free. */
+enum sip_rc	 sip_images_list(struct sip_store *, struct sip_image **v,
+		    size_t *n, struct sip_err *);
+/* Remove image name (its row, then its file); SIP_ENOTFOUND if none. */
+enum sip_rc	 sip_image_delete(const struct sip_config *, struct sip_store *,
+		    const char *name, struct sip_err *);
+/*
+ * Remove the images created before before (-1: no such bound) and all
+ * but the keep newest of each machine and part (-1: keep all).  *removed
+ * counts them.
+ */
+enum sip_rc	 sip_images_prune(const struct sip_config *, struct sip_store *,
+		    int64_t keep, int64_t before, size_t *removed,
+		    struct sip_err *);
+/*
+ * The tick's part: the rows and temporary files of uploads that stopped
+ * (no byte for twice [images] timeout) are removed.  *reaped counts them.
+ */
+enum sip_rc	 sip_images_reap(const struct sip_config *, struct sip_store *,
+		    time_t now, size_t *reaped, struct sip_err *);
 
 #endif /* SE3IPXE_H */

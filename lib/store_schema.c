@@ -217,6 +217,28 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE actions ADD COLUMN host TEXT;"
 	"PRAGMA user_version = 8;",
+	/*
+	 * 8 -> 9: the image store's catalogue (lib/imagestore.c).  A row
+	 * exists from the first byte of an upload; only complete = 1 rows
+	 * are listed, and only those have a file under their name.
+	 */
+	"CREATE TABLE images ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  mac TEXT NOT NULL,"
+	"  action_id INTEGER,"
+	"  part TEXT NOT NULL DEFAULT '',"
+	"  tool TEXT NOT NULL DEFAULT '',"
+	"  compression TEXT NOT NULL DEFAULT '',"
+	"  size INTEGER NOT NULL DEFAULT 0,"
+	"  sha256 TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL,"
+	"  received INTEGER NOT NULL DEFAULT 0 CHECK (received IN (0, 1)),"
+	"  complete INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1))"
+	");"
+	"CREATE UNIQUE INDEX images_name ON images (name) WHERE complete = 1;"
+	"CREATE INDEX images_mac ON images (mac, created_at);"
+	"PRAGMA user_version = 9;",
 };
 
 int

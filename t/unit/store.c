@@ -1777,7 +1777,8 @@ test_old_token(void)
 	st = NULL;
 	/* Back to schema 1, as an older se3-ipxe left it. */
 	raw = raw_open(path);
-	rc = sqlite3_exec(raw, "DROP INDEX actions_token_public;"
+	rc = sqlite3_exec(raw, "DROP TABLE images;"
+	    "DROP INDEX actions_token_public;"
 	    "DROP TABLE power_jobs;"
 	    "ALTER TABLE actions DROP COLUMN host;"
 	    "ALTER TABLE actions DROP COLUMN bound_serial;"

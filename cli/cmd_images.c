@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The images verb: the image store's catalogue listed, an image deleted, old ones pruned. */
+
+#include <err.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "se3ipxe.h"
+#include "cli.h"
+
+static void
+images_json(const struct sip_image *v, size_t n)
+{
+	struct sip_buf b;
+	size_t i;
+
+	sip_buf_init(&b);
+	sip_buf_puts(&b, "[");
+	for (i = 0; i < n; i++) {
+		sip_buf_puts(&b, i > 0 ? ",{\"name\":" : "{\"name\":");
+		sip_json_str(&b, v[i].name);
+		sip_json_kstr(&b, "mac", v[i].mac);
+		sip_json_kstr(&b, "part", v[i].part);
+		sip_json_kstr(&b, "tool", v[i].tool);
+		sip_json_kstr(&b, "compression", v[i].compression);
+		sip_json_kint(&b, "size", v[i].size);
+		sip_json_kstr(&b, "sha256", v[i].sha256);
+		sip_json_kint(&b, "created_at", v[i].created_at);
+		sip_buf_puts(&b, "}");
+	}
+	sip_buf_puts(&b, "]\n");
+	buf_print(&b);
+	sip_buf_free(&b);
+}
+
+static void
+images_table(const struct sip_image *v, size_t n)
+{
+	static const char *const head[] = {
+		"NAME", "MACHINE", "PART", "TOOL", "COMPRESSION", "SIZE",
+		"SHA256", "CREATED"
+	};
+	const size_t cols = nitems(head);
+	char **cell, tbuf[32];
+	size_t *w, i, j, k;
+
+	cell = xcalloc((n + 1) * cols, sizeof(*cell));
+	w = xcalloc((n + 1) * cols, sizeof(*w));
+	for (j = 0; j < cols; j++)
+		cell[j] = xasprintf("%s", head[j]);
+	for (i = 0; i < n; i++) {
+		k = (i + 1) * cols;
+		fmt_time(tbuf, sizeof(tbuf), v[i].created_at, 0);
+		/* Stored strings are shown, never trusted on a terminal. */
+		cell[k] = safe_dup(v[i].name, NULL);
+		cell[k + 1] = safe_dup(v[i].mac, NULL);
+		cell[k + 2] = safe_dup(v[i].part[0] != '\0' ? v[i].part : "-",
+		    NULL);
+		cell[k + 3] = safe_dup(v[i].tool[0] != '\0' ? v[i].tool : "-",
+		    NULL);
+		cell[k + 4] = safe_dup(v[i].compression[0] != '\0' ?
+		    v[i].compression : "-", NULL);
+		cell[k + 5] = xasprintf("%" PRId64, v[i].size);
+		cell[k + 6] = safe_dup(v[i].sha256, NULL);
+		cell[k + 7] = xasprintf("%s", tbuf);
+	}
+	for (i = 0; i < (n + 1) * cols; i++)
+		w[i] = strlen(cell[i]);
+	table_print(cell, w, n + 1, cols);
+}
+
+int
+cmd_images(const struct command *c, struct ctx *ctx, int argc, char *argv[])
+{
+	struct sip_err e = { "" };
+	struct sip_store *st = NULL;
+	struct sip_image *v = NULL;
+	const char *keep_s = NULL, *before_s = NULL, *sub = NULL;
+	char *shown;
+	long long keep = -1;
+	time_t before = -1;
+	size_t n = 0;
+	enum sip_rc rc;
+	int rv = 1, json = 0;
+	const struct verb_option vo[] = {
+		{ "json",	&json,		NULL },
+		{ "keep",	NULL,		&keep_s },
+		{ "before",	NULL,		&before_s },
+	};
+
+	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
+	argc -= optind;
+	argv += optind;
+	if (argc > 0)
+		sub = argv[0];
+	if (sub == NULL) {
+		if (keep_s != NULL || before_s != NULL) {
+			warnx("%s: --keep and --before are prune's", c->name);
+			return verb_usage(c, EXIT_USAGE);
+		}
+	} else if (strcmp(sub, "delete") == 0) {
+		if (argc != 2 || json || keep_s != NULL || before_s != NULL) {
+			warnx("%s: delete takes one NAME and nothing else",
+			    c->name);
+			return verb_usage(c, EXIT_USAGE);
+		}
+		if (sip_image_name_check(argv[1]) != SIP_OK) {
+			shown = safe_dup(argv[1], NULL);
+			warnx("%s: '%s': not an image name (letters, digits, "
+			    "'.', '_', '-', a letter or digit first, no '..')",
+			    c->name, shown);
+			free(shown);
+			return 1;
+		}
+	} else if (strcmp(sub, "prune") == 0) {
+		if (argc != 1 || json || (keep_s == NULL) == (before_s == NULL)) {
+			warnx("%s: prune takes --keep COUNT or --before TIME",
+			    c->name);
+			return verb_usage(c, EXIT_USAGE);
+		}
+		if (keep_s != NULL && parse_int(keep_s, 0, 1000000, &keep) ==
+		    -1) {
+			shown = safe_dup(keep_s, NULL);
+			warnx("%s: --keep: '%s': not a number 0 to 1000000",
+			    c->name, shown);
+			free(shown);
+			return 1;
+		}
+	} else {
+		shown = safe_dup(sub, NULL);
+		warnx("%s: '%s': not delete or prune", c->name, shown);
+		free(shown);
+		return verb_usage(c, EXIT_USAGE);
+	}
+	if (ctx_setup(c, ctx) == -1)
+		goto out;
+	if (before_s != NULL && sip_time_parse(before_s, ctx->now, &before) !=
+	    SIP_OK) {
+		shown = safe_dup(before_s, NULL);
+		warnx("%s: --before: '%s': not a TIME (YYYY-MM-DD HH:MM, "
+		    "@EPOCH, now)", c->name, shown);
+		free(shown);
+		goto out;
+	}
+	if (store_open(c->name, ctx, c->flags & CMD_STORE, &st) == -1)
+		goto out;
+	if (cli_admin(c->name, ctx, st, "images") == -1)
+		goto out;
+	if (sub == NULL) {
+		if ((rc = sip_images_list(st, &v, &n, &e)) != SIP_OK) {
+			warn_lib(c->name, &e, rc);
+			goto out;
+		}
+		if (json)
+			images_json(v, n);
+		else if (n > 0)
+			images_table(v, n);
+	} else if (sub[0] == 'd') {
+		if ((rc = sip_image_delete(&ctx->cfg, st, argv[1], &e)) !=
+		    SIP_OK) {
+			warn_lib(c->name, &e, rc);
+			goto out;
+		}
+		shown = safe_dup(argv[1], NULL);
+		printf("deleted %s\n", shown);
+		free(shown);
+	} else {
+		if ((rc = sip_images_prune(&ctx->cfg, st, keep, before, &n,
+		    &e)) != SIP_OK) {
+			warn_lib(c->name, &e, rc);
+			goto out;
+		}
+		printf("pruned %zu image%s\n", n, n == 1 ? "" : "s");
+	}
+	rv = 0;
+ out:
+	free(v);
+	if (st != NULL)
+		sip_store_close(st);
+	return rv;
+}

@@ -1,0 +1,374 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The image store behind the private Apache with the shipped lines: uploads (declared, chunked then committed), downloads, refusals, cuts, a full disk, hostile names, and the images verb.
+set -u
+
+cd "$(dirname "$0")/.."
+. t/lib/apache.sh
+
+for f in cgi/ipxe.cgi cgi/images.cgi cli/se3-ipxe; do
+	[ -x "$f" ] || { echo "1..0 # SKIP $f is not built"; exit 0; }
+done
+apache_available || { echo "1..0 # SKIP apache2 with mod_cgid, or curl, is not installed"; exit 0; }
+for c in sqlite3 python3 sha256sum; do
+	command -v $c >/dev/null 2>&1 || { echo "1..0 # SKIP $c is not installed"; exit 0; }
+done
+
+. t/lib/tap.sh
+. t/lib/cgi.sh
+
+mounted=
+[ -z "${KEEP:-}" ] || echo "# scratch: $T"
+cleanup() {
+	apache_stop "$T/apache" || :
+	[ -z "$mounted" ] || umount "$T/images" 2>/dev/null || :
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+mkdir -p "$T/apache" "$T/cgi-bin" "$T/doc" "$T/db" "$T/images" "$T/data"
+# A small file system of its own when root: the disk-full case is real.
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=16m,mode=0755 se3-ipxe-test "$T/images" 2>/dev/null; then
+	mounted=yes
+fi
+cp "$TOP/cgi/ipxe.cgi" "$TOP/cgi/images.cgi" "$T/cgi-bin/"
+conf=$T/se3-ipxe.conf
+CONFIG=$conf
+DB=$T/db/se3-ipxe.db
+db=$DB
+
+mkdir -p "$T/modules/fakeimage"
+cat > "$T/modules/fakeimage/module.ini" <<'EOM'
+[module]
+name = fakeimage
+description = A pretend imaging worker
+version = 1
+
+[capability save]
+description = Save the disks
+template = job.ipxe
+completion = report
+max_boots = 5
+destructive = no
+
+[capability restore]
+description = Restore the disks
+template = job.ipxe
+completion = report
+max_boots = 5
+destructive = no
+
+[option restore.image]
+type = name
+pattern = [a-z0-9_.-]+
+description = The image to restore
+
+[capability restore_any]
+description = Restore any image
+template = job.ipxe
+completion = report
+max_boots = 5
+destructive = no
+
+[capability other]
+description = Something that is no imaging
+template = job.ipxe
+completion = report
+max_boots = 5
+destructive = no
+EOM
+printf '#!ipxe\necho token {{token}}\n' > "$T/modules/fakeimage/job.ipxe"
+
+APACHE_EXTRA_CONF=$(sed -n '/^# BEGIN images$/,/^# END images$/p' "$TOP/debian/se3-ipxe.apache2.conf")
+export APACHE_EXTRA_CONF
+case $APACHE_EXTRA_CONF in
+*"LimitRequestBody 0"*) ok 0 "the shipped configuration lifts Apache's body limit for images.cgi" ;;
+*) ok 1 "the shipped configuration lifts Apache's body limit for images.cgi" ;;
+esac
+set -- "SE3_IPXE_CONFIG=$conf"
+for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+	eval "val=\${$v:-}"
+	[ -z "$val" ] || set -- "$@" "$v=$val"
+done
+chmod -R a+rX "$T"
+apache_start "$T/apache" "$T/cgi-bin" "$T/doc" "$@" || { echo "Bail out! cannot start apache"; exit 1; }
+
+cat > "$conf" <<EOC
+[database]
+path = $db
+busy_timeout = 2000
+[modules]
+path = $T/modules
+templates = $TOP/templates
+[server]
+boot_url = $APACHE_URL/boot
+cgi_url = $APACHE_URL/cgi-bin/ipxe.cgi
+[images]
+dir = $T/images
+limit = 4
+reserve = 0
+timeout = 5
+EOC
+chmod a+r "$conf"
+se3ipxe init > /dev/null
+if [ "$(id -u)" = 0 ]; then
+	chown -R "$APACHE_USER:$APACHE_GROUP" "$T/db" "$T/images"
+else
+	chmod a+rwX "$T/db" "$T/images"
+fi
+
+U=$APACHE_URL/cgi-bin/images.cgi
+# The parts a worker would send: random bytes, of known hashes.
+head -c 1500000 /dev/urandom > "$T/data/p1"
+head -c 3000000 /dev/urandom > "$T/data/p2"
+head -c 6000000 /dev/urandom > "$T/data/big"
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+S1=$(sum "$T/data/p1")
+S2=$(sum "$T/data/p2")
+
+# put SOURCE NAME QUERY FILE: a PUT with a length; the status.
+put() {
+	curl -sS --max-time 60 --interface "$1" -o "$T/body" -w '%{http_code}' \
+	    -T "$4" "$U/$2?$3" 2>"$T/curl-err" || echo curl-failed
+}
+# putc SOURCE NAME QUERY FILE: the same, chunked from a pipe (curl -T -).
+putc() {
+	cat "$4" | curl -sS --max-time 60 --interface "$1" -o "$T/body" \
+	    -w '%{http_code}' -T - "$U/$2?$3" 2>"$T/curl-err" || echo curl-failed
+}
+post() {
+	curl -sS --max-time 60 --interface "$1" -o "$T/body" -w '%{http_code}' \
+	    -X POST "$U/$2?$3" 2>"$T/curl-err" || echo curl-failed
+}
+get() {	# get SOURCE NAME QUERY: the body in $T/got
+	curl -sS --max-time 60 --interface "$1" -o "$T/got" -w '%{http_code}' \
+	    "$U/$2?$3" 2>"$T/curl-err" || echo curl-failed
+}
+boot() {
+	curl -sS --max-time 20 --interface "$1" -o /dev/null -w '%{http_code}' \
+	    "$APACHE_URL/cgi-bin/ipxe.cgi?mac=$2&platform=pcbios" || echo curl-failed
+}
+listed() { sqlite3 "$db" "SELECT count(*) FROM images WHERE complete = 1"; }
+rows() { sqlite3 "$db" "SELECT count(*) FROM images"; }
+files() { ls -A "$T/images" | grep -v '^lost+found$' | wc -l | tr -d ' '; }
+
+# A client on 127.0.0.2 is "another address" (loopback is all local).
+other=yes
+curl -s --max-time 5 --interface 127.0.0.2 -o /dev/null "$APACHE_URL/" || other=no
+
+MS=52:54:00:00:65:01	# saves
+MR=52:54:00:00:65:02	# restores
+MO=52:54:00:00:65:03	# does something else
+se3ipxe set-action $MS fakeimage:save > /dev/null
+se3ipxe set-action $MO fakeimage:other > /dev/null
+TS=$(token_of $MS)
+TO=$(token_of $MO)
+
+# --- refused before the boot pinned an address, and with wrong tokens --------
+is "$(put 127.0.0.1 p1.img "token=$TS&sha256=$S1" "$T/data/p1")" 403 \
+    "a PUT before the action's boot pinned its address: 403"
+is "$(boot 127.0.0.1 $MS)" 200 "the saving machine boots from 127.0.0.1"
+is "$(boot 127.0.0.1 $MO)" 200 "the other machine boots from 127.0.0.1"
+WRONG=$(printf '%s' "$TS" | tr '0-9a-f' '1-9a0-f')
+is "$(put 127.0.0.1 p1.img "token=$WRONG" "$T/data/p1")" 403 "a wrong token: 403"
+grep -q "^refused: unknown token" "$T/body"; ok $? "... saying no more than refused"
+is "$(put 127.0.0.1 p1.img "" "$T/data/p1")" 403 "no token: 403"
+is "$(put 127.0.0.1 p1.img "token=$TO" "$T/data/p1")" 403 \
+    "the token of an action that is no imaging: 403"
+if [ $other = yes ]; then
+	is "$(put 127.0.0.2 p1.img "token=$TS&sha256=$S1" "$T/data/p1")" 403 \
+	    "the right token from another address: 403"
+else
+	skip "no client on 127.0.0.2"
+fi
+is "$(put 127.0.0.1 p1.img "token=$TS&colour=red" "$T/data/p1")" 400 "an unknown field: 400"
+is "$(put 127.0.0.1 p1.img "token=$TS&compression=rar" "$T/data/p1")" 400 "a compression not known: 400"
+is "$(put 127.0.0.1 p1.img "token=$TS&sha256=$S2" "$T/data/p1")" 400 \
+    "a body that is not the declared sha256: 400"
+is "$(rows)/$(files)" 0/0 "every refusal left no row and no file"
+
+# --- a good upload, declared, and a chunked one committed after -------------
+is "$(put 127.0.0.1 p1.img "token=$TS&sha256=$S1&part=sda1&tool=partclone.ext4&compression=zstd" "$T/data/p1")" 201 \
+    "a PUT with its sha256: 201"
+is "$(cat "$T/body")" "stored p1.img 1500000 $S1" "... answers what it stored"
+is "$(sum "$T/images/p1.img")" "$S1" "... the stored file is the body"
+is "$(sqlite3 "$db" "SELECT name, mac, part, tool, compression, size, sha256 FROM images WHERE complete = 1")" \
+    "p1.img|$MS|sda1|partclone.ext4|zstd|1500000|$S1" "... listed with what the worker said"
+is "$(put 127.0.0.1 p1.img "token=$TS&sha256=$S1" "$T/data/p1")" 409 "the same name again: 409"
+is "$(putc 127.0.0.1 p2.img "token=$TS&part=sda2" "$T/data/p2")" 202 \
+    "a chunked PUT declaring nothing: 202"
+is "$(cat "$T/body")" "received p2.img 3000000 $S2" "... answers its size and sha256"
+grep -q "Transfer-Encoding: chunked" "$T/apache/access.log" 2>/dev/null || :
+is "$(listed)" 1 "... and is not listed yet"
+is "$(post 127.0.0.1 p2.img "token=$TS&size=3000000&sha256=$S1")" 400 \
+    "a commit with another sha256: 400"
+is "$(rows)" 1 "... drops the upload"
+is "$(files)" 1 "... and its file"
+is "$(putc 127.0.0.1 p2.img "token=$TS&part=sda2" "$T/data/p2")" 202 "chunked again: 202"
+is "$(post 127.0.0.1 p2.img "token=$TS&size=3000000&sha256=$S2")" 201 \
+    "the commit with the received size and sha256: 201"
+is "$(sum "$T/images/p2.img")" "$S2" "... the stored file is the body"
+is "$(listed)" 2 "... now listed"
+
+# --- limits: larger than [images] limit (4 MiB), before and while writing ----
+is "$(put 127.0.0.1 big.img "token=$TS" "$T/data/big")" 413 \
+    "a Content-Length over the limit: 413"
+is "$(put 127.0.0.1 big.img "token=$TS&size=6000000" "$T/data/p1")" 400 \
+    "a size that is not the Content-Length: 400"
+is "$(putc 127.0.0.1 big.img "token=$TS&size=6000000" "$T/data/big")" 413 \
+    "a declared size over the limit: 413"
+is "$(putc 127.0.0.1 big.img "token=$TS" "$T/data/big")" 413 \
+    "a chunked body that grows past the limit: 413"
+is "$(rows)/$(files)" 2/2 "nothing of them is left"
+
+# --- cut uploads: a short body, a client killed ----------------------------
+python3 - "$APACHE_PORT" "$TS" > "$T/cut-status" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(("PUT /cgi-bin/images.cgi/cut.img?token=%s HTTP/1.1\r\n"
+    "Host: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\n" % sys.argv[2]).encode())
+s.sendall(b"x" * 400000)
+s.shutdown(socket.SHUT_WR)
+s.settimeout(30)
+try:
+    print(s.recv(100).decode().split()[1])
+except Exception:
+    print("none")
+EOF
+# Apache may answer the CGI's 400 or just close: either way nothing stays.
+case $(cat "$T/cut-status") in
+400|none) ok 0 "a body cut short of its Content-Length: $(cat "$T/cut-status")" ;;
+*) ok 1 "a body cut short of its Content-Length: $(cat "$T/cut-status")" ;;
+esac
+n=0
+while [ $n -lt 100 ] && [ "$(files)" != 2 ]; do
+	n=$((n + 1)); sleep 0.1
+done
+is "$(rows)/$(files)" 2/2 "... no row left, its temporary file removed"
+# A producer that stalls, as a worker whose disk hangs; curl killed in the middle.
+mkfifo "$T/fifo"
+curl -sS --max-time 60 -o /dev/null -T - "$U/killed.img?token=$TS&size=3000000" \
+    < "$T/fifo" 2>/dev/null &
+cpid=$!
+(head -c 1000000 /dev/urandom; exec sleep 60) > "$T/fifo" &
+ppid=$!
+n=0
+while [ $n -lt 100 ] && ! ls -A "$T/images" | grep -q '^\.upload-'; do
+	n=$((n + 1)); sleep 0.1
+done
+ls -A "$T/images" | grep -q '^\.upload-'; ok $? "a stalled upload writes a temporary file"
+is "$(listed)" 2 "... that is not listed"
+sleep 0.5
+kill -KILL $cpid
+wait $cpid 2>/dev/null
+kill $ppid 2>/dev/null
+wait $ppid 2>/dev/null
+# The CGI sees the end of its body or Apache's SIGTERM: it removes its file.
+n=0
+while [ $n -lt 150 ] && [ "$(files)" != 2 ]; do
+	n=$((n + 1)); sleep 0.1
+done
+is "$(files)" 2 "the killed upload's temporary file is removed ($n tenths of a second)"
+is "$(rows)" 2 "... and its row"
+grep -q "killed.img\|cut.img" "$T/apache/error.log"; ok $? "the cuts are logged"
+! grep -q "$TS" "$T/apache/error.log"; ok $? "the logs never hold a token"
+
+# The tick reaps what a killed CGI could not remove: a stale temporary file and its row.
+sqlite3 "$db" "INSERT INTO images (id, name, mac, created_at) VALUES (900, 'ghost.img', '$MS', 1000)"
+: > "$T/images/.upload-900"
+touch -d '2000-01-01' "$T/images/.upload-900"
+sqlite3 "$db" "INSERT INTO images (id, name, mac, created_at) VALUES (901, 'young.img', '$MS', strftime('%s','now'))"
+: > "$T/images/.upload-901"
+se3ipxe tick > "$T/o" 2>&1
+ok $? "tick runs"
+is "$(sed -n 2p "$T/o")" "tick: removed 1 dead upload of the image store" "... and says what it reaped"
+[ ! -e "$T/images/.upload-900" ]; ok $? "tick removed the stale temporary file"
+is "$(sqlite3 "$db" "SELECT group_concat(id) FROM images WHERE complete = 0")" 901 \
+    "... and its row; an upload still written is left alone"
+rm -f "$T/images/.upload-901"
+sqlite3 "$db" "DELETE FROM images WHERE id = 901"
+
+# --- the disk full during an upload -------------------------------------------
+if [ -n "$mounted" ]; then
+	# Fill all but about 1 MiB.
+	free=$(df -B1 --output=avail "$T/images" | tail -1)
+	head -c $((free - 1000000)) /dev/zero > "$T/images/filler" 2>/dev/null
+	is "$(put 127.0.0.1 p3.img "token=$TS" "$T/data/p2")" 507 \
+	    "a Content-Length larger than the free space: 507 before writing"
+	is "$(putc 127.0.0.1 p3.img "token=$TS" "$T/data/p2")" 507 \
+	    "a chunked upload that meets the full disk: 507"
+	ls -A "$T/images" | grep -q '^\.upload-'; ok $(( ! $? )) "... its temporary file is removed"
+	is "$(listed)" 2 "... nothing is listed"
+	rm -f "$T/images/filler"
+else
+	skip "not root: no tmpfs for the disk-full case"
+fi
+
+# --- hostile names -----------------------------------------------------------
+bad=
+for n in ..%2F..%2Fetc%2Fpasswd .. a..b .hidden -rf 'a%20b' 'a%2Fb' '%24%7Bx%7D' 'a%00b' \
+    'x%0Ashell' "$(printf 'a%.0s' $(seq 1 130))"; do
+	st=$(put 127.0.0.1 "$n" "token=$TS" "$T/data/p1")
+	case $st in 400|403|404) ;; *) bad="$bad $n:$st" ;; esac
+done
+is "$bad" "" "hostile names are refused (400 or 404)"
+is "$(rows)/$(files)" 2/2 "... and write nothing"
+[ ! -e "$T/passwd" ] && [ ! -e "$T/etc" ]; ok $? "... nothing outside the store"
+
+# --- downloads with a restore action's token ----------------------------------
+se3ipxe set-action $MR fakeimage:restore image=p1.img > /dev/null
+TR=$(token_of $MR)
+is "$(boot 127.0.0.1 $MR)" 200 "the restoring machine boots"
+is "$(get 127.0.0.1 p1.img "token=$TR")" 200 "a GET of the image with the restore token: 200"
+is "$(sum "$T/got")" "$S1" "... the body's sha256 is the uploaded one"
+is "$(get 127.0.0.1 p2.img "token=$TR")" 403 "a GET of another image than the action's: 403"
+is "$(get 127.0.0.1 p1.img "token=$TS")" 403 "a GET with the save token: 403"
+is "$(put 127.0.0.1 p9.img "token=$TR" "$T/data/p1")" 403 "a PUT with the restore token: 403"
+if [ $other = yes ]; then
+	is "$(get 127.0.0.2 p1.img "token=$TR")" 403 "a GET from another address: 403"
+else
+	skip "no client on 127.0.0.2"
+fi
+se3ipxe cancel $MR > /dev/null
+se3ipxe set-action $MR fakeimage:restore_any > /dev/null
+TR=$(token_of $MR)
+boot 127.0.0.1 $MR > /dev/null
+is "$(get 127.0.0.1 p2.img "token=$TR")" 200 "a restore without image option reads any image"
+is "$(sum "$T/got")" "$S2" "... the chunked upload round-trips"
+is "$(get 127.0.0.1 nosuch.img "token=$TR")" 404 "an image not stored: 404"
+is "$(curl -sS -o /dev/null -w '%{http_code}' -X DELETE "$U/p1.img?token=$TR")" 405 "DELETE: 405"
+
+is "$(curl -sS -o "$T/got" -w '%{http_code}' -H "X-SE3-IPXE-Token: $TR" "$U/p2.img")" 200 \
+    "the token in an X-SE3-IPXE-Token header: 200"
+is "$(sum "$T/got")" "$S2" "... the same body"
+! tail -1 "$T/apache/access.log" | grep -q "$TR"; ok $? "... and the access log never saw the token"
+
+# --- the images verb ------------------------------------------------------------
+se3ipxe images > "$T/list"
+ok $? "images lists"
+grep -q "^p1.img  *$MS  *sda1  *partclone.ext4  *zstd  *1500000  *$S1 " "$T/list"; ok $? "... p1.img with its columns"
+is "$(se3ipxe images --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d), d[1]["name"], d[1]["size"], d[1]["sha256"] == sys.argv[1])' "$S2")" \
+    "2 p2.img 3000000 True" "images --json"
+se3ipxe --user bob images > "$T/o" 2>&1
+ok $(( $? == 0 )) "images as a login that is no admin is refused"
+se3ipxe images delete ../p1.img > "$T/o" 2>&1
+ok $(( $? == 0 )) "images delete of a hostile name fails"
+grep -q "not an image name" "$T/o"; ok $? "... saying so"
+se3ipxe images delete nosuch.img > "$T/o" 2>&1
+ok $(( $? == 0 )) "images delete of an unknown name fails"
+se3ipxe images prune > "$T/o" 2>&1
+is "$?" 2 "images prune without --keep or --before: usage"
+se3ipxe images delete p1.img > "$T/o"
+ok $? "images delete p1.img"
+[ ! -e "$T/images/p1.img" ] && [ "$(listed)" = 1 ]; ok $? "... its file and row are gone"
+sqlite3 "$db" "INSERT INTO images (name, mac, part, size, sha256, created_at, received, complete) VALUES ('old.img', '$MS', 'sda2', 1, 'x', 1000, 1, 1)"
+: > "$T/images/old.img"
+se3ipxe images prune --keep 1 > "$T/o"
+is "$(cat "$T/o")" "pruned 1 image" "prune --keep 1 removes the older part of the same machine and part"
+[ ! -e "$T/images/old.img" ] && [ -e "$T/images/p2.img" ]; ok $? "... the newest kept"
+se3ipxe images prune --before now > "$T/o"
+is "$(cat "$T/o")/$(listed)/$(files)" "pruned 1 image/0/0" "prune --before now empties the store"
+
+apache_stop "$T/apache"
+done_testing
