@@ -707,6 +707,14 @@ enum sip_rc	 sip_upstream_setup(const char *boot_root, struct sip_module *,
 enum sip_rc	 sip_module_setup_script(const char *boot_root,
 		    const struct sip_module *, const char *mirror, char **out,
 		    int *ran, struct sip_err *);
+/*
+ * Run m's own check script (MODULE_DIR/check), if it has one (*ran 1),
+ * with BOOT_ROOT and MODULE_DIR: its exit status 0, 1 or 2 is *state
+ * SIP_UP_OK, SIP_UP_MISSING or SIP_UP_STALE; *out as for setup.
+ */
+enum sip_rc	 sip_module_check_script(const char *boot_root,
+		    const struct sip_module *, char **out, int *ran,
+		    enum sip_up_state *, struct sip_err *);
 /* A mirror URL: http:// or https://, printable ASCII without spaces. */
 enum sip_rc	 sip_mirror_check(const char *);
 
