@@ -7,11 +7,17 @@ set -u
 REPORT_URL='{{report_url}}'
 TOKEN='{{token}}'
 
+# The report's message: printable ASCII, at most 256 bytes, every byte
+# percent-encoded (ipxe.cgi takes '+' as itself, as iPXE sends it).
+msgenc() {
+	printf '%s' "$1" | tr '\n\t' '  ' | tr -d '\000-\037\177-\377' | head -c 256 |
+	    od -An -v -tx1 | tr -d ' \n' | sed 's/../%&/g'
+}
 # report STATUS PROGRESS MSG: a report that cannot be sent must not stop the job.
 report() {
 	curl -fsS -G -o /dev/null --max-time 20 --retry 5 --retry-delay 2 \
 	    --data "token=$TOKEN" --data "status=$1" --data "progress=$2" \
-	    --data-urlencode "msg=$(printf '%s' "$3" | tr -c '[:print:]' ' ' | cut -c1-256)" \
+	    --data "msg=$(msgenc "$3")" \
 	    "$REPORT_URL" || echo "se3-ipxe: could not report $1" >&2
 }
 mib() { echo $(( $1 / 2048 ))M; }	# 512-byte sectors to MiB
