@@ -132,6 +132,11 @@ is "$(($(wc -l < "$T/out") - 1))" "$((NM + 7))" "machines: every machine ($NM + 
 run machines pc-0010
 grep -q '^pc-0010  *02:00:00:00:00:0a  *10\.1\.0\.10  *profs,salle-11 ' "$T/out"
 ok $? "machines pc-0010: name, MAC, IP, its two parcs"
+sqlite3 "$DB" "INSERT INTO inventories VALUES ('02:00:00:00:00:0a', 7, 3, 'worker:report', 'disks: sda:64M')"
+run machines --json pc-0010 pc-0011
+is "$(grep -o '"inventory":[^}]*}*' "$T/out" | tr '\n' ' ')" \
+    '"inventory":{"action":"worker:report","action_id":3,"at":7,"text":"disks: sda:64M"}} "inventory":null} ' \
+    "machines --json: the inventory a worker sent, or null"
 run machines parc:salle-01
 is "$(($(wc -l < "$T/out") - 1))" 33 "machines parc:salle-01: its 33 machines"
 run machines no-such-pc

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # se3-ipxe worker:report for {{mac}} (action {{action_id}}): say what the machine is and holds, report it with the token.
 # Run by the worker's /init; every value below passed its type.  The report's one line (at most
-# 256 bytes) goes to ipxe.cgi; the whole report is printed on the console.
+# 256 bytes) and the whole inventory (lines, at most 4096 bytes, stored as the machine's and shown
+# by `status --json`) go to ipxe.cgi; the inventory is printed on the console too.
 set -u
 REPORT_URL='{{report_url}}'
 TOKEN='{{token}}'
@@ -57,12 +58,22 @@ for p in /sys/bus/pci/devices/*; do
 done
 smbios="$(dmi sys_vendor)/$(dmi product_name)/$(dmi product_serial)"
 
-echo "se3-ipxe report: disks: $disks"
-for b in /sys/block/*; do
-	case ${b##*/} in loop*|ram*|sr*|fd*|zram*) continue ;; esac
-	sfdisk -d "/dev/${b##*/}" 2>/dev/null | sed 's/^/se3-ipxe report: table: /'
-done
-echo "se3-ipxe report: smbios: $smbios uuid $(dmi product_uuid)"
-echo "se3-ipxe report: cpu: ${cpus}x $model; memory: $mem"
-echo "se3-ipxe report: pci network: ${nics:--}; pci storage: ${storage:--}"
-report done 100 "disks $disks; smbios $smbios; cpu ${cpus}x; mem $mem; net ${nics:--}; storage ${storage:--}"
+{
+	echo "disks: $disks"
+	for b in /sys/block/*; do
+		case ${b##*/} in loop*|ram*|sr*|fd*|zram*) continue ;; esac
+		sfdisk -d "/dev/${b##*/}" 2>/dev/null | sed 's/^/table: /'
+	done
+	echo "smbios: $smbios uuid $(dmi product_uuid)"
+	echo "cpu: ${cpus}x $model"
+	echo "memory: $mem"
+	echo "pci network: ${nics:--}"
+	echo "pci storage: ${storage:--}"
+} | tr -cd '\n -~' | head -c 4096 >/tmp/inventory
+sed 's/^/se3-ipxe report: /' /tmp/inventory
+msg="disks $disks; smbios $smbios; cpu ${cpus}x; mem $mem; net ${nics:--}; storage ${storage:--}"
+# The end, with the inventory: a form in the body (a URL would be too long).
+curl -fsS -o /dev/null --max-time 20 --retry 5 --retry-delay 2 \
+    --data "token=$TOKEN" --data status=done --data progress=100 \
+    --data "msg=$(msgenc "$msg")" --data-urlencode inventory@/tmp/inventory \
+    "$REPORT_URL" || { echo "se3-ipxe: could not report done" >&2; exit 1; }

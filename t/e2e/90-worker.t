@@ -47,6 +47,7 @@ chmod a+r "$D/disk.img"
 
 mac=52:54:00:e2:90:01
 e2e_cli set-action "$mac" worker:report >/dev/null 2>&1 || ok 1 "set-action $mac worker:report"
+vm0=$(date +%s)
 E2E_DISK=$D/disk.img E2E_MEM=512 E2E_TIMEOUT=300 e2e_vm_start report pcbios virtio "$mac"
 e2e_vm_wait report
 t "report: the worker's kernel and initramfs fetched" \
@@ -62,7 +63,22 @@ t "report: the report matches the disk's table ($want)" eval 'printf "%s" "$a" |
 t "report: with the SMBIOS the machine gave" eval 'printf "%s" "$a" | grep -qF "SE3-E2E_Lab/Test_PC__e2e_/SN-report"'
 t "report: with the NIC's driver" eval 'printf "%s" "$a" | grep -qE "net 1af4:1000=virtio-pci"'
 t "report: the full table on the console" e2e_seen report 'se3-ipxe report: table: .*sda1 : start= *2048, size= *65536'
-diag "report: qemu start to exit $VM_SECS s"
+# The inventory, stored for the machine: status --json shows it.
+e2e_cli status --json "$mac" >"$E/status.json"
+inv=$(python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))[0]["inventory"]
+print("" if v is None else v["action"] + " " + str(v["at"]) + "\n" + v["text"])' "$E/status.json")
+t "report: the machine's inventory stored, sent by worker:report" \
+    eval 'printf "%s\n" "$inv" | head -n 1 | grep -q "^worker:report [0-9]"' || diag "$inv"
+t "report: ... its disks line: $want" eval 'printf "%s\n" "$inv" | grep -qxF "disks: $want"'
+t "report: ... the MBR table as sfdisk dumps it" eval 'printf "%s\n" "$inv" | grep -qx "table: label: dos"'
+t "report: ... partition 1 where the test put it" \
+    eval 'printf "%s\n" "$inv" | grep -qE "^table: /dev/sda1 : start= *2048, size= *65536, type=83$"'
+t "report: ... partition 2 too" \
+    eval 'printf "%s\n" "$inv" | grep -qE "^table: /dev/sda2 : start= *67584, size= *32768, type=83$"'
+t "report: ... the memory qemu gave" eval 'printf "%s\n" "$inv" | grep -qE "^memory: [3-5][0-9][0-9]M$"'
+done_at=$(printf "%s\n" "$inv" | sed -n '1s/^worker:report \([0-9]*\)$/\1/p')
+diag "report: qemu start to the done report with the inventory: $(( ${done_at:-0} - vm0 )) s; to qemu exit $VM_SECS s; inventory $(printf "%s" "$inv" | tail -n +2 | wc -c) bytes"
 
 # A worker whose job is refused (the action cancelled once the kernel is fetched):
 # it retries with backoff, then says so on its console and reboots.
