@@ -73,6 +73,11 @@ CONFIG=$CONF cgi GET /file/report.sh "token=$tok"
 is "$status" 200 "the worker's job report.sh served with the token"
 sh -n "$T/body"
 ok $? "... a valid shell script"
-grep -q -- '--data-urlencode inventory@/tmp/inventory' "$T/body"
+grep -q -- '--data-binary @/tmp/inventory.form' "$T/body"
 ok $? "... which posts its inventory"
+# Its encoding, as the worker's busybox runs it: every byte, '+' and blanks kept.
+printf 'disks: a+b c\ttable: x=1\n' > "$T/inv"
+enc=$(sed -n "/^	od -An -v -tx1/s|/tmp/inventory|$T/inv|p" "$T/body")
+is "$(eval "$enc")" "%64%69%73%6b%73%3a%20%61%2b%62%20%63%09%74%61%62%6c%65%3a%20%78%3d%31%0a" \
+    "... each byte percent-encoded"
 done_testing

@@ -72,8 +72,13 @@ smbios="$(dmi sys_vendor)/$(dmi product_name)/$(dmi product_serial)"
 } | tr -cd '\n -~' | head -c 4096 >/tmp/inventory
 sed 's/^/se3-ipxe report: /' /tmp/inventory
 msg="disks $disks; smbios $smbios; cpu ${cpus}x; mem $mem; net ${nics:--}; storage ${storage:--}"
-# The end, with the inventory: a form in the body (a URL would be too long).
+# The end, with the inventory: a form in the body (a URL would be too long),
+# every byte percent-encoded (curl's --data-urlencode sends a space as '+').
+{
+	printf 'inventory='
+	od -An -v -tx1 /tmp/inventory | tr -d ' \n' | sed 's/../%&/g'
+} >/tmp/inventory.form
 curl -fsS -o /dev/null --max-time 20 --retry 5 --retry-delay 2 \
     --data "token=$TOKEN" --data status=done --data progress=100 \
-    --data "msg=$(msgenc "$msg")" --data-urlencode inventory@/tmp/inventory \
+    --data "msg=$(msgenc "$msg")" --data-binary @/tmp/inventory.form \
     "$REPORT_URL" || { echo "se3-ipxe: could not report done" >&2; exit 1; }
