@@ -42,6 +42,7 @@ LIB_SRCS += lib/identity.c lib/model.c
 # The store's other rooms; lib/store.h is shared by them alone.
 STORE_SRCS = lib/store_schema.c lib/store_action.c lib/store_machine.c \
 	     lib/store_rights.c lib/store_event.c lib/store_power.c
+STORE_SRCS += lib/store_inventory.c
 LIB_SRCS += $(STORE_SRCS)
 # Reachability: the CLI probes, ipxe.cgi never links it in.
 LIB_SRCS += lib/probe.c lib/run.c lib/session.c lib/reboot.c

@@ -11,7 +11,7 @@
 
 #include "se3ipxe.h"
 
-#define BODY_MAX	4096	/* a report form is a few hundred bytes */
+#define BODY_MAX	16384	/* a report form: an inventory, percent-encoded */
 #define FIRST_DEADLINE	5	/* seconds, until the config says otherwise */
 
 enum method {
@@ -362,7 +362,7 @@ serve_report(const struct sip_config *cfg, struct req *r)
 
 	err.msg[0] = '\0';
 	rc = sip_answer_report(cfg, r->q.req.addr, r->q.token, r->q.event,
-	    r->q.progress, r->q.msg, time(NULL), &err);
+	    r->q.progress, r->q.msg, r->q.inventory, time(NULL), &err);
 	if (rc == SIP_OK)
 		respond_text(r, 200, "ok\n");
 	else

@@ -124,6 +124,8 @@ int		 machines_open(const struct command *, struct ctx *, int,
 		    char *[], struct sip_targets *,
 		    struct sip_store **);
 void		 machines_close(struct sip_targets *, struct sip_store *);
+/* cmd_status.c: a machine's inventory as JSON, null if none. */
+void		 json_inventory(struct sip_buf *, const struct sip_inventory *);
 
 /* priv.c */
 void		 who_init(struct ctx *);

@@ -123,8 +123,20 @@ kstr_or_null(struct sip_buf *b, const char *key, const char *v)
 		sip_json_knull(b, key);
 }
 
+/* The MAC of a line, "" if it has none. */
+static const char *
+mrow_mac(const struct mrow *r)
+{
+	if (r->lm != NULL)
+		return r->lm->mac;
+	if (r->sr != NULL && r->sr->machine != NULL)
+		return r->sr->machine->mac;
+	return "";
+}
+
 static void
-machines_json(struct sip_buf *b, const struct mrow *r, size_t n)
+machines_json(struct sip_buf *b, const struct mrow *r, size_t n,
+    const struct sip_inventory *inv)
 {
 	const struct sip_machine *m;
 	const struct sip_action *a;
@@ -164,6 +176,8 @@ machines_json(struct sip_buf *b, const struct mrow *r, size_t n)
 			sip_buf_puts(b, "}");
 		} else
 			sip_json_knull(b, "action");
+		sip_buf_puts(b, ",\"inventory\":");
+		json_inventory(b, inv != NULL ? &inv[i] : NULL);
 		sip_buf_puts(b, "}");
 	}
 	sip_buf_puts(b, n > 0 ? "\n]\n" : "]\n");
@@ -245,7 +259,8 @@ cmd_machines(const struct command *c, struct ctx *ctx, int argc,
 	struct sip_status_row *rows = NULL;
 	struct mrow *r = NULL;
 	struct sip_buf b;
-	const char **macs = NULL;
+	const char **macs = NULL, **imacs = NULL;
+	struct sip_inventory *inv = NULL;
 	size_t nall = 0, npick = 0, nrows = 0, nmacs = 0, nr = 0, i, j;
 	enum sip_rc rc;
 	int json = 0, unknown = 0, rv = 1;
@@ -330,13 +345,26 @@ cmd_machines(const struct command *c, struct ctx *ctx, int argc,
 			qsort(r, nr, sizeof(*r), mrow_cmp);
 	}
 	if (json) {
-		machines_json(&b, r, nr);
+		/* Not known is said, as for the rows, and shown as null. */
+		if (st != NULL && nr > 0) {
+			imacs = xcalloc(nr + 1, sizeof(*imacs));
+			for (i = 0; i < nr; i++)
+				imacs[i] = mrow_mac(&r[i]);
+			if ((rc = sip_store_inventories(st, imacs, nr, &inv,
+			    &e)) != SIP_OK) {
+				warn_lib(c->name, &e, rc);
+				inv = NULL;
+			}
+		}
+		machines_json(&b, r, nr, inv);
 		buf_print(&b);
 	} else
 		machines_table(r, nr);
 	rv = 0;
  out:
 	sip_buf_free(&b);
+	sip_inventories_free(inv, nr);
+	free(imacs);
 	free(r);
 	free(macs);
 	if (rows != NULL)

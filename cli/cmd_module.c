@@ -437,6 +437,58 @@ check_upstreams(const struct ctx *ctx, const struct sip_module *m)
 	return rv;
 }
 
+/*
+ * A module whose files its setup script builds (the worker) says with its
+ * own check script whether they are there and built from its inputs.
+ */
+static int
+check_script(const struct ctx *ctx, const struct sip_module *m)
+{
+	static const char *const what[] = { "ok", "missing", "stale" };
+	struct sip_err e = { "" };
+	enum sip_up_state state;
+	struct stat sb;
+	char *out = NULL, *line, *nl, *dir;
+	enum sip_rc rc;
+	int ran, unset;
+
+	rc = sip_module_check_script(ctx->cfg.boot_root, m, &out, &ran,
+	    &state, &e);
+	if (rc == SIP_OK && (!ran || state == SIP_UP_OK)) {
+		free(out);
+		if (ran)
+			printf("ok built %s\n", m->name);
+		return 0;
+	}
+	/* As for upstream files: a module never set up is only said. */
+	dir = xasprintf("%s/%s", ctx->cfg.boot_root, m->name);
+	unset = rc == SIP_OK && state == SIP_UP_MISSING &&
+	    stat(dir, &sb) == -1 && errno == ENOENT;
+	free(dir);
+	if (unset) {
+		free(out);
+		printf("unset module %s: not built (se3-ipxe setup %s)\n",
+		    m->name, m->name);
+		return 0;
+	}
+	/* What the script said, line by line, with no control byte. */
+	for (line = out; line != NULL && *line != '\0'; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		fputs("  ", stdout);
+		put_safe(stdout, line, "");
+		putchar('\n');
+	}
+	free(out);
+	if (rc != SIP_OK) {
+		warn_lib("check", &e, rc);
+		return -1;
+	}
+	warnx("check: module %s: its build is %s: run se3-ipxe setup %s",
+	    m->name, what[state], m->name);
+	return -1;
+}
+
 int
 cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
@@ -475,6 +527,8 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		put_safe(stdout, mods[i]->dir, "");
 		putchar('\n');
 		if (check_upstreams(ctx, mods[i]) == -1)
+			rv = 1;
+		if (check_script(ctx, mods[i]) == -1)
 			rv = 1;
 	}
 

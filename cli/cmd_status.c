@@ -59,6 +59,7 @@ struct extra {
 	int			 ldap;	/* [ldap] uri: NAME, IP, PARCS */
 	const struct sip_ldap_machine **dir; /* rows[i]'s entry, or NULL */
 	struct sip_history	*last;	/* rows[i]'s newest history row */
+	struct sip_inventory	*inv;	/* rows[i]'s inventory (at 0: none) */
 	enum sip_wake_status	*woken;
 	struct reach		*reach;	/* --probe */
 	time_t			 now;
@@ -172,6 +173,21 @@ json_machine(struct sip_buf *b, const struct sip_machine *m)
 	sip_buf_puts(b, "}");
 }
 
+void
+json_inventory(struct sip_buf *b, const struct sip_inventory *v)
+{
+	if (v == NULL || v->at == 0) {
+		sip_buf_puts(b, "null");
+		return;
+	}
+	sip_buf_puts(b, "{\"action\":");
+	sip_json_str(b, v->action);
+	sip_json_kint(b, "action_id", v->action_id);
+	sip_json_kint(b, "at", v->at);
+	sip_json_kstr(b, "text", v->text);
+	sip_buf_puts(b, "}");
+}
+
 static void
 json_reach(struct sip_buf *b, const struct reach *re)
 {
@@ -260,6 +276,8 @@ status_json(struct sip_buf *b, const struct sip_status_row *rows,
 			sip_json_kint(b, "at", h->at);
 			sip_buf_puts(b, "}");
 		}
+		sip_buf_puts(b, ",\"inventory\":");
+		json_inventory(b, x->inv != NULL ? &x->inv[i] : NULL);
 		if (x->reach != NULL)
 			json_reach(b, &x->reach[i]);
 		sip_buf_puts(b, "}");
@@ -733,6 +751,10 @@ extra_load(const char *verb, const struct ctx *ctx, struct sip_store *st,
 		warn_lib(verb, &e, rc);
 		x->last = NULL;
 	}
+	if ((rc = sip_store_inventories(st, macs, n, &x->inv, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		x->inv = NULL;
+	}
 	free(macs);
 }
 
@@ -741,6 +763,7 @@ extra_free(struct extra *x, size_t n)
 {
 	if (x->last != NULL)
 		sip_history_free(x->last, n);
+	sip_inventories_free(x->inv, n);
 	free(x->woken);
 	free(x->reach);
 	free(x->dir);

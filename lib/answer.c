@@ -689,7 +689,7 @@ sip_answer_preview(const struct sip_config *cfg,
 enum sip_rc
 sip_answer_report(const struct sip_config *cfg, const char *addr,
     const char *token, enum sip_event ev, int progress, const char *msg,
-    time_t now, struct sip_err *err)
+    const char *inventory, time_t now, struct sip_err *err)
 {
 	struct sip_client client = { addr, cfg->bind, NULL, NULL };
 	struct sip_store *st = NULL;
@@ -705,8 +705,8 @@ sip_answer_report(const struct sip_config *cfg, const char *addr,
 	if ((rc = sip_store_open(cfg->db_path, SIP_STORE_RW_EXISTING,
 	    cfg->busy_timeout_ms, &st, err)) != SIP_OK)
 		return rc;
-	rc = sip_store_report_from(st, &client, token, ev, progress, msg, now,
-	    &act, err);
+	rc = sip_store_report_inventory(st, &client, token, ev, progress, msg,
+	    inventory, now, &act, err);
 	sip_action_free(act);
 	sip_store_close(st);
 	return rc;

@@ -417,6 +417,15 @@ enum sip_rc	 sip_store_report_from(struct sip_store *,
 		    enum sip_event, int progress, const char *msg, time_t now,
 		    struct sip_action **act, struct sip_err *);
 /*
+ * sip_store_report_from with the machine's inventory (NULL: none), only
+ * with SIP_EV_DONE: stored for the action's MAC in the same transaction.
+ */
+enum sip_rc	 sip_store_report_inventory(struct sip_store *,
+		    const struct sip_client *, const char *token,
+		    enum sip_event, int progress, const char *msg,
+		    const char *inventory, time_t now, struct sip_action **act,
+		    struct sip_err *);
+/*
  * A file fetch from client: sip_store_token_action, then the binding
  * check (refused: a file-refused row and SIP_EDENIED).  Nothing is
  * written for a served file here: sip_store_file_served does once it is
@@ -602,6 +611,11 @@ const char	*sip_kv_get(const struct sip_kv *, size_t, const char *key);
 
 /* A report's message: at most SIP_REPORT_MSG_MAX bytes of UTF-8, no control character (C0, DEL, C1). */
 enum sip_rc	 sip_report_msg_check(const char *, struct sip_err *);
+/*
+ * A machine's inventory: UTF-8 lines, no control character but the
+ * newline, 1 to SIP_INVENTORY_MAX bytes.
+ */
+enum sip_rc	 sip_inventory_check(const char *, struct sip_err *);
 /*
  * SIP_OK if the string has the form sip_token_new gives tokens (or the
  * SIP_TOKEN_OLD_LEN digits of a token made before schema 2).

@@ -13,7 +13,8 @@
 
 #define QUERY_PAIRS_MAX	32
 #define QUERY_KEY_MAX	32
-#define QUERY_VALUE_MAX	1024
+/* The longest value a field takes: a report's inventory. */
+#define QUERY_VALUE_MAX	SIP_INVENTORY_MAX
 
 /*
  * Percent-decode s[0..n) into a new string.  '+' stays '+': iPXE before
@@ -163,6 +164,7 @@ enum check {
 	CHECK_STATUS,		/* a report's status: its event */
 	CHECK_PROGRESS,		/* a percentage */
 	CHECK_MSG,		/* a report's message, stored and shown to admins */
+	CHECK_INVENTORY,	/* a machine's inventory, stored and shown */
 	CHECK_PASSWORD		/* checked against a hash, never stored nor said */
 };
 
@@ -218,6 +220,8 @@ static const struct field {
 	    offsetof(struct sip_query, token) },
 	{ SIP_EP_REPORT, "msg", CHECK_MSG, SIP_T__MAX, NULL, 0, BAD_INVALID,
 	    offsetof(struct sip_query, msg) },
+	{ SIP_EP_REPORT, "inventory", CHECK_INVENTORY, SIP_T__MAX, NULL, 0,
+	    BAD_INVALID, offsetof(struct sip_query, inventory) },
 	{ SIP_EP_FILE, "token", CHECK_TOKEN, SIP_T_HEX, NULL, 1, BAD_DENIED,
 	    offsetof(struct sip_query, token) },
 	/* LDAP's printable spelling of a parc's cn (lib/ldap.c) is a word. */
@@ -340,6 +344,10 @@ field_check(const struct field *f, const char *v, struct sip_query *q,
 		break;
 	case CHECK_MSG:
 		if (sip_report_msg_check(v, err) != SIP_OK)
+			return SIP_EINVAL;
+		break;
+	case CHECK_INVENTORY:
+		if (sip_inventory_check(v, err) != SIP_OK)
 			return SIP_EINVAL;
 		break;
 	case CHECK_PASSWORD:

@@ -753,6 +753,14 @@ enum sip_rc	 sip_upstream_setup(const char *boot_root, struct sip_module *,
 enum sip_rc	 sip_module_setup_script(const char *boot_root,
 		    const struct sip_module *, const char *mirror, char **out,
 		    int *ran, struct sip_err *);
+/*
+ * Run m's own check script (MODULE_DIR/check), if it has one (*ran 1),
+ * with BOOT_ROOT and MODULE_DIR: its exit status 0, 1 or 2 is *state
+ * SIP_UP_OK, SIP_UP_MISSING or SIP_UP_STALE; *out as for setup.
+ */
+enum sip_rc	 sip_module_check_script(const char *boot_root,
+		    const struct sip_module *, char **out, int *ran,
+		    enum sip_up_state *, struct sip_err *);
 /* A mirror URL: http:// or https://, printable ASCII without spaces. */
 enum sip_rc	 sip_mirror_check(const char *);
 
@@ -1483,6 +1491,18 @@ extern const char sip_status_js[];
 enum sip_rc	 sip_store_last_events(struct sip_store *,
 		    const char *const *macs, size_t n, struct sip_history **,
 		    struct sip_err *);
+/* A machine's inventory as a worker's report last sent it (at 0: none). */
+struct sip_inventory {
+	int64_t		 at;
+	int64_t		 action_id;
+	char		*action;	/* module:capability */
+	char		*text;		/* lines, see sip_inventory_check */
+};
+/* The inventory of each MAC; caller frees with sip_inventories_free. */
+enum sip_rc	 sip_store_inventories(struct sip_store *,
+		    const char *const *macs, size_t n, struct sip_inventory **,
+		    struct sip_err *);
+void		 sip_inventories_free(struct sip_inventory *, size_t);
 
 /* ------------------------------------------------------------ the answers */
 
@@ -1531,10 +1551,14 @@ void		 sip_answer_preview(const struct sip_config *,
 extern const char sip_fallback_script[];
 extern const size_t sip_fallback_script_len;
 
-/* The report call ipxe.cgi makes: SIP_EDENIED means answer 403. */
+/*
+ * The report call ipxe.cgi makes: SIP_EDENIED means answer 403.  inventory
+ * (NULL: none), only with SIP_EV_DONE, is stored as the machine's.
+ */
 enum sip_rc	 sip_answer_report(const struct sip_config *, const char *addr,
 		    const char *token, enum sip_event, int progress,
-		    const char *msg, time_t now, struct sip_err *);
+		    const char *msg, const char *inventory, time_t now,
+		    struct sip_err *);
 
 /*
  * A file of the action whose token this is (sip_store_token_action), as
@@ -1635,6 +1659,7 @@ enum sip_endpoint {
 
 #define SIP_QUERY_DROPPED_MAX	8	/* more than the optional boot fields */
 #define SIP_REPORT_MSG_MAX	256
+#define SIP_INVENTORY_MAX	4096	/* a machine's inventory, in bytes */
 
 /*
  * A query typed by its endpoint's fields: every value set here passed
@@ -1648,6 +1673,7 @@ struct sip_query {
 	enum sip_event	 event;		/* report: its status */
 	int		 progress;	/* report: 0..100, -1 not given */
 	const char	*msg;		/* report, or NULL */
+	const char	*inventory;	/* report done: the machine's, or NULL */
 	const char	*parc;		/* status: SIP_T_WORD, or NULL */
 	const char	*password;	/* menu: never logged nor stored */
 	const char	*tool;		/* menu: module:capability, or NULL */

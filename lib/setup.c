@@ -1001,24 +1001,31 @@ env_pair(const char *name, const char *value)
 	return p;
 }
 
-enum sip_rc
-sip_module_setup_script(const char *boot_root, const struct sip_module *m,
-    const char *mirror, char **out, int *ran, struct sip_err *err)
+/*
+ * Run MODULE_DIR/file (setup or check) if it is there (*ran 1); *status
+ * gets its exit status when it ran to its end (-1 otherwise), which only
+ * check_status (the check script's 0, 1 and 2) does not make an error.
+ */
+static enum sip_rc
+module_script(const char *boot_root, const struct sip_module *m,
+    const char *file, const char *mirror, int check_status, char **out,
+    int *ran, int *status, struct sip_err *err)
 {
 	static const char *const ours[] = { "BOOT_ROOT=", "MODULE_DIR=",
 	    "MIRROR=", "UPSTREAM=" };
 	struct sip_job j;
 	struct stat sb;
 	char script[SETUP_PATH_MAX], *argv[2], **envp = NULL, *ups = NULL;
-	size_t i, k, n, len = 1;
+	size_t i, k = 0, n, len = 1;
 	enum sip_rc rc;
 
 	*out = NULL;
 	*ran = 0;
-	if ((size_t)snprintf(script, sizeof(script), "%s/setup", m->dir) >=
+	*status = -1;
+	if ((size_t)snprintf(script, sizeof(script), "%s/%s", m->dir, file) >=
 	    sizeof(script))
-		return sip_errf(err, SIP_EINVAL, "%s/setup: path too long",
-		    m->dir);
+		return sip_errf(err, SIP_EINVAL, "%s/%s: path too long",
+		    m->dir, file);
 	if (stat(script, &sb) == -1 && errno == ENOENT)
 		return SIP_OK;
 	for (i = 0; i < m->nups; i++)
@@ -1070,7 +1077,8 @@ sip_module_setup_script(const char *boot_root, const struct sip_module *m,
 	else if (j.signal != 0)
 		rc = sip_errf(err, SIP_EIO, "%s: killed by signal %d", script,
 		    j.signal);
-	else if (j.status != 0)
+	else if ((*status = j.status) != 0 && !(check_status &&
+	    j.status <= 2))
 		rc = sip_errf(err, SIP_EIO, "%s: exit status %d", script,
 		    j.status);
 	goto out;
@@ -1083,5 +1091,31 @@ sip_module_setup_script(const char *boot_root, const struct sip_module *m,
 			free(envp[i]);
 	free(envp);
 	free(ups);
+	return rc;
+}
+
+enum sip_rc
+sip_module_setup_script(const char *boot_root, const struct sip_module *m,
+    const char *mirror, char **out, int *ran, struct sip_err *err)
+{
+	int status;
+
+	return module_script(boot_root, m, "setup", mirror, 0, out, ran,
+	    &status, err);
+}
+
+enum sip_rc
+sip_module_check_script(const char *boot_root, const struct sip_module *m,
+    char **out, int *ran, enum sip_up_state *state, struct sip_err *err)
+{
+	static const enum sip_up_state states[] = { SIP_UP_OK,
+	    SIP_UP_MISSING, SIP_UP_STALE };
+	enum sip_rc rc;
+	int status;
+
+	*state = SIP_UP_OK;
+	if ((rc = module_script(boot_root, m, "check", NULL, 1, out, ran,
+	    &status, err)) == SIP_OK && *ran)
+		*state = states[status];
 	return rc;
 }

@@ -81,4 +81,8 @@ enum sip_rc	history_of_mac(struct sip_store *, const char *mac,
 		    const char *event, const char *who, const char *detail,
 		    time_t now, struct sip_err *);
 
+/* lib/store_inventory.c: act's machine's inventory, in the caller's transaction. */
+enum sip_rc	inventory_put(struct sip_store *, const struct sip_action *,
+		    const char *inventory, time_t now, struct sip_err *);
+
 #endif /* SE3IPXE_STORE_H */

@@ -761,6 +761,16 @@ sip_store_report_from(struct sip_store *st, const struct sip_client *client,
     const char *token, enum sip_event ev, int progress, const char *msg,
     time_t now, struct sip_action **actp, struct sip_err *err)
 {
+	return sip_store_report_inventory(st, client, token, ev, progress, msg,
+	    NULL, now, actp, err);
+}
+
+enum sip_rc
+sip_store_report_inventory(struct sip_store *st,
+    const struct sip_client *client, const char *token, enum sip_event ev,
+    int progress, const char *msg, const char *inventory, time_t now,
+    struct sip_action **actp, struct sip_err *err)
+{
 	struct sip_action *act = NULL;
 	const char *addr = client != NULL ? client->addr : NULL, *why;
 	char bound[16 + SIP_ADDR_STRLEN];
@@ -779,6 +789,13 @@ sip_store_report_from(struct sip_store *st, const struct sip_client *client,
 		    "over 100", st->path, progress);
 	/* Whoever calls, nothing but bounded UTF-8 reaches the TEXT column. */
 	if (msg != NULL && (ret = sip_report_msg_check(msg, err)) != SIP_OK)
+		return ret;
+	/* An inventory is what a finished report found, never a guess. */
+	if (inventory != NULL && ev != SIP_EV_DONE)
+		return sip_errf(err, SIP_EINVAL, "%s: report: an inventory "
+		    "comes only with status done", st->path);
+	if (inventory != NULL &&
+	    (ret = sip_inventory_check(inventory, err)) != SIP_OK)
 		return ret;
 	/* Whatever is wrong with a token, the answer says no more than this. */
 	if (sip_token_check(token) != SIP_OK)
@@ -836,6 +853,9 @@ sip_store_report_from(struct sip_store *st, const struct sip_client *client,
 		ret = nomem(st, err);
 		goto out;
 	}
+	if (inventory != NULL &&
+	    (ret = inventory_put(st, act, inventory, now, err)) != SIP_OK)
+		goto out;
 	if ((ret = request_add(st, act, SIP_REQ_REPORT, now, addr,
 	    detail.data, err)) != SIP_OK ||
 	    (ret = tx_commit(st, err)) != SIP_OK)

@@ -239,6 +239,21 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX images_name ON images (name) WHERE complete = 1;"
 	"CREATE INDEX images_mac ON images (mac, created_at);"
 	"PRAGMA user_version = 9;",
+	/*
+	 * 9 -> 10: each machine's inventory (hardware, disks, partitions) as
+	 * the worker's report capability last sent it (lib/store_inventory.c):
+	 * one row a machine, replaced by the next.  IF NOT EXISTS: as for
+	 * delegations, t/unit/store.c takes a database back to schema 1 and
+	 * leaves this table.
+	 */
+	"CREATE TABLE IF NOT EXISTS inventories ("
+	"  mac TEXT PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  action_id INTEGER NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  inventory TEXT NOT NULL"
+	");"
+	"PRAGMA user_version = 10;",
 };
 
 int

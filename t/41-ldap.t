@@ -141,6 +141,11 @@ run machines --json pc-0010
 grep -q '"action":{"name":"ltsp:boot","state":"pending","completion":"persistent",' "$T/out"
 ok $? "machines --json: its completion"
 run cancel pc-0010
+sqlite3 "$DB" "INSERT INTO inventories VALUES ('02:00:00:00:00:0a', 7, 3, 'worker:report', 'disks: sda:64M')"
+run machines --json pc-0010 pc-0011
+is "$(grep -o '"inventory":[^}]*}*' "$T/out" | tr '\n' ' ')" \
+    '"inventory":{"action":"worker:report","action_id":3,"at":7,"text":"disks: sda:64M"}} "inventory":null} ' \
+    "machines --json: the inventory a worker sent, or null"
 run machines parc:salle-01
 is "$(($(wc -l < "$T/out") - 1))" 33 "machines parc:salle-01: its 33 machines"
 run machines no-such-pc

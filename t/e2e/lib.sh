@@ -19,7 +19,8 @@
 #	    User-Agent, matches ERE; "memtest" once memtest86+ shows on its
 #	    screen),
 #	    E2E_TIMEOUT (s), E2E_MEM (MiB), E2E_BOOTFILE (the DHCP boot file
-#	    URL; the default asks ipxe.cgi directly).  At most two at a time.
+#	    URL; the default asks ipxe.cgi directly), E2E_DISK (a raw disk
+#	    instead of the fixture, used as a snapshot: never written).  At most two at a time.
 #	    E2E_SERIAL_IN=1 puts the console on a socket too, for
 #	    e2e_type ID ERE TEXT [N]: type TEXT once ERE is shown (N times).
 #	e2e_vm_wait ID
@@ -247,8 +248,8 @@ e2e_vm_start() {
 	*) bail "unknown NIC $_nic" ;;
 	esac
 	case $_fw in
-	pcbios) _disk=$E/fix/bios-disk.img; set -- ;;
-	efi) _disk=$E/fix/esp.img
+	pcbios) _disk=${E2E_DISK:-$E/fix/bios-disk.img}; set -- ;;
+	efi) _disk=${E2E_DISK:-$E/fix/esp.img}
 	     set -- -bios "$OVMF" \
 		-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=n \
 		-fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n ;;

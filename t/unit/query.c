@@ -390,13 +390,13 @@ main(void)
 	for (i = 0; i < 33; i++)
 		snprintf(big + strlen(big), sizeof(big) - strlen(big), "k%zu=1&", i);
 	is_int(sip_query_parse(big, &kv, &n, &err), SIP_EINVAL, "33 parameters refused");
-	/* 1025-byte value: too long. */
+	/* A value longer than the longest field (an inventory): too long. */
 	memcpy(big, "msg=", 4);
-	memset(big + 4, 'a', 1025);
-	big[4 + 1025] = '\0';
-	is_int(sip_query_parse(big, &kv, &n, &err), SIP_EINVAL, "1025-byte value refused");
-	big[4 + 1024] = '\0';
-	is_int(sip_query_parse(big, &kv, &n, &err), SIP_OK, "1024-byte value accepted");
+	memset(big + 4, 'a', SIP_INVENTORY_MAX + 1);
+	big[4 + SIP_INVENTORY_MAX + 1] = '\0';
+	is_int(sip_query_parse(big, &kv, &n, &err), SIP_EINVAL, "4097-byte value refused");
+	big[4 + SIP_INVENTORY_MAX] = '\0';
+	is_int(sip_query_parse(big, &kv, &n, &err), SIP_OK, "4096-byte value accepted");
 	sip_kv_free(kv, n);
 	test_reads();
 	test_origin();

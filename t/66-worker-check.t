@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# se3-ipxe check runs a module's check script (the worker's: missing, stale, built from these inputs), and setup worker does nothing, fast, when its build is there or cached: no network, no build.
+. t/lib/tap.sh
+. t/lib/cli.sh
+
+unset SE3_IPXE_CONFIG SUDO_USER MIRROR SE3_IPXE_WORKER_REBUILD
+CONF=$T/se3-ipxe.conf
+cli_config "$CONF" "$T/modules"
+mkdir -p "$T/modules" "$T/www"
+cp -R "$TOP/modules/worker" "$T/modules/worker"
+export SE3_IPXE_WORKER_CACHE="$T/cache"
+# Never a real build here: an mmdebstrap that fails first in PATH.
+mkdir -p "$T/bin"
+printf '#!/bin/sh\necho "t/66: no build in this test" >&2\nexit 1\n' > "$T/bin/mmdebstrap"
+chmod 755 "$T/bin/mmdebstrap"
+PATH=$T/bin:$PATH
+
+run check
+is "$rc" 0 "check: the worker never set up fails nothing"
+grep -qx "unset module worker: not built (se3-ipxe setup worker)" "$T/out"
+ok $? "check: ... and says it is not built"
+
+mkdir -p "$T/www/worker"
+run check
+is "$rc" 1 "check: an empty BOOT_ROOT/worker fails"
+grep -q "check: module worker: its build is missing: run se3-ipxe setup worker" "$T/err"
+ok $? "check: ... saying the build is missing"
+
+# The key as the command computes it (the mirror apt uses is one of its inputs).
+key=$(sed -n 's/.*(inputs \([0-9a-f]*\)).*/\1/p' "$T/out")
+is "${#key}" 64 "check: ... with what the script said: its inputs' SHA-256"
+for f in vmlinuz initrd.img packages.lock; do echo "$f" > "$T/www/worker/$f"; done
+echo 0000 > "$T/www/worker/key"
+run check
+is "$rc" 1 "check: a build of other inputs fails"
+grep -q "its build is stale" "$T/err"
+ok $? "check: ... saying it is stale"
+
+echo "$key" > "$T/www/worker/key"
+run check
+is "$rc" 0 "check: the build of these inputs passes"
+grep -qx "ok built worker" "$T/out"
+ok $? "check: ... and says so"
+
+# A change of an input (the init) makes it stale.
+echo "# changed" >> "$T/modules/worker/init"
+run check
+is "$rc" 1 "check: the init changed: stale"
+cp "$TOP/modules/worker/init" "$T/modules/worker/init"
+
+# setup with the build there: nothing to do, no tool needed, well under a second.
+t0=$(date +%s%N)
+run setup worker
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+is "$rc" 0 "setup worker: up to date: exit 0"
+grep -q "worker setup: $T/www/worker is up to date" "$T/out"
+ok $? "setup worker: ... says it is up to date"
+[ "$ms" -lt 5000 ]
+ok $? "setup worker: ... in $ms ms"
+
+# setup with the build in the cache only: installed from it, file by file.
+rm -rf "$T/www/worker"
+mkdir -p "$T/cache/$key"
+for f in vmlinuz initrd.img packages.lock; do echo "cached $f" > "$T/cache/$key/$f"; done
+echo "$key" > "$T/cache/$key/key"
+run setup worker
+is "$rc" 0 "setup worker: from the cache: exit 0"
+grep -q "installed from the cache $T/cache/$key" "$T/out"
+ok $? "setup worker: ... says so"
+is "$(cat "$T/www/worker/initrd.img")" "cached initrd.img" "setup worker: ... the cached files installed"
+run check
+is "$rc" 0 "check: ... then passes"
+
+# A check script that fails otherwise than 0, 1 or 2 is an error, said.
+mkdir -p "$T/modules/odd"
+sed 's/^name = local$/name = odd/' "$TOP/modules/local/module.ini" > "$T/modules/odd/module.ini"
+cp "$TOP/modules/local/boot.ipxe" "$T/modules/odd/"
+printf '#!/bin/sh\necho odd says hello\nexit 3\n' > "$T/modules/odd/check"
+chmod 755 "$T/modules/odd/check"
+run check
+is "$rc" 1 "check: a check script exiting 3 fails check"
+grep -q "odd/check: exit status 3" "$T/err"
+ok $? "check: ... naming the script and its status"
+grep -q "^  odd says hello" "$T/out"
+ok $? "check: ... with what it said"
+done_testing
