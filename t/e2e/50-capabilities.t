@@ -36,9 +36,11 @@ m=0
 for cap in $caps; do
 	# The systems have files of their own, with the fixtures they boot:
 	# 30-linux (linux), 82-windows (windows), 84-rescue (sysrescue,
-	# clonezilla), 85-menu (menu, ltsp, iscsi).
+	# clonezilla), 85-menu (menu, ltsp, iscsi), 86-tools (gparted, hdt),
+	# 90-worker (worker).
 	case $cap in
 	linux:*|windows:*|sysrescue:*|clonezilla:*|menu:*|ltsp:*|iscsi:*) continue ;;
+	gparted:*|hdt:*|worker:*) continue ;;
 	esac
 	for fw in pcbios efi; do
 		ids=
