@@ -137,6 +137,8 @@ char		*xasprintf(const char *, ...)
 		    __attribute__((__format__(printf, 1, 2)));
 char		*safe_dup(const char *, size_t *);
 void		 table_print(char **, size_t *, size_t, size_t);
+char		**table_new(const char *const *, size_t, size_t);
+void		 table_print_plain(char **, size_t, size_t);
 void		 put_safe(FILE *, const char *, const char *);
 void		 warn_lib(const char *, const struct sip_err *, enum sip_rc);
 void		 buf_print(const struct sip_buf *);

@@ -45,13 +45,9 @@ images_table(const struct sip_image *v, size_t n)
 		"SHA256", "CREATED"
 	};
 	const size_t cols = nitems(head);
-	char **cell, tbuf[32];
-	size_t *w, i, j, k;
+	char **cell = table_new(head, cols, n), tbuf[32];
+	size_t i, k;
 
-	cell = xcalloc((n + 1) * cols, sizeof(*cell));
-	w = xcalloc((n + 1) * cols, sizeof(*w));
-	for (j = 0; j < cols; j++)
-		cell[j] = xasprintf("%s", head[j]);
 	for (i = 0; i < n; i++) {
 		k = (i + 1) * cols;
 		fmt_time(tbuf, sizeof(tbuf), v[i].created_at, 0);
@@ -68,9 +64,7 @@ images_table(const struct sip_image *v, size_t n)
 		cell[k + 6] = safe_dup(v[i].sha256, NULL);
 		cell[k + 7] = xasprintf("%s", tbuf);
 	}
-	for (i = 0; i < (n + 1) * cols; i++)
-		w[i] = strlen(cell[i]);
-	table_print(cell, w, n + 1, cols);
+	table_print_plain(cell, n + 1, cols);
 }
 
 int

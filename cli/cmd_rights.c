@@ -277,13 +277,9 @@ delegations_table(const struct sip_delegation *d, size_t n)
 		"LOGIN", "PARC", "LEVEL", "SET BY", "SET AT"
 	};
 	const size_t cols = nitems(head);
-	char **cell, tbuf[32];
-	size_t *w, i, j, k;
+	char **cell = table_new(head, cols, n), tbuf[32];
+	size_t i, k;
 
-	cell = xcalloc((n + 1) * cols, sizeof(*cell));
-	w = xcalloc((n + 1) * cols, sizeof(*w));
-	for (j = 0; j < cols; j++)
-		cell[j] = xasprintf("%s", head[j]);
 	for (i = 0; i < n; i++) {
 		k = (i + 1) * cols;
 		fmt_time(tbuf, sizeof(tbuf), d[i].set_at, 0);
@@ -295,9 +291,7 @@ delegations_table(const struct sip_delegation *d, size_t n)
 		    "-", NULL);
 		cell[k + 4] = xasprintf("%s", tbuf);
 	}
-	for (i = 0; i < (n + 1) * cols; i++)
-		w[i] = strlen(cell[i]);
-	table_print(cell, w, n + 1, cols);
+	table_print_plain(cell, n + 1, cols);
 }
 
 int

@@ -72,6 +72,33 @@ table_print(char **cell, size_t *w, size_t rows, size_t cols)
 }
 
 /*
+ * The cells of a table of n lines under its head (cols cells a line),
+ * the head's filled in: the caller fills cell[cols...], then
+ * table_print_plain() prints and frees them.
+ */
+char **
+table_new(const char *const *head, size_t cols, size_t n)
+{
+	char **cell = xcalloc((n + 1) * cols, sizeof(*cell));
+	size_t j;
+
+	for (j = 0; j < cols; j++)
+		cell[j] = xasprintf("%s", head[j]);
+	return cell;
+}
+
+/* table_print() of cells as wide as their bytes. */
+void
+table_print_plain(char **cell, size_t rows, size_t cols)
+{
+	size_t *w = xcalloc(rows * cols, sizeof(*w)), i;
+
+	for (i = 0; i < rows * cols; i++)
+		w[i] = strlen(cell[i]);
+	table_print(cell, w, rows, cols);
+}
+
+/*
  * A copy of an untrusted string that is safe on a terminal: control bytes,
  * DEL, C1 controls and bytes that are not valid UTF-8 become \xHH, so a
  * stored SMBIOS string or report message cannot send escape sequences.

@@ -79,18 +79,6 @@ word_ok(const char *w)
 	    sip_image_name_check(w) == SIP_OK;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode [p, p + n) into dst (sz bytes); -1 if bad or too long. */
 static int
 pct_decode(const char *p, size_t n, char *dst, size_t sz)
@@ -104,8 +92,8 @@ pct_decode(const char *p, size_t n, char *dst, size_t sz)
 		if (c == '%') {
 			if (i + 2 >= n)
 				return -1;
-			if ((hi = hexval((unsigned char)p[i + 1])) < 0 ||
-			    (lo = hexval((unsigned char)p[i + 2])) < 0)
+			if ((hi = sip_hexval(p[i + 1])) < 0 ||
+			    (lo = sip_hexval(p[i + 2])) < 0)
 				return -1;
 			c = (char)(hi * 16 + lo);
 			i += 2;
@@ -172,7 +160,7 @@ sip_image_query_parse(const char *qs, struct sip_image_query *q,
 		} else if (strcmp(key, "sha256") == 0) {
 			ok = strlen(val) == SIP_SHA256_HEX;
 			for (i = 0; ok && i < SIP_SHA256_HEX; i++)
-				ok = hexval((unsigned char)val[i]) >= 0;
+				ok = sip_hexval(val[i]) >= 0;
 			if (!ok)
 				return sip_errf(err, SIP_EINVAL, "query: "
 				    "sha256: not 64 hexadecimal digits");

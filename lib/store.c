@@ -143,6 +143,50 @@ tx_rollback(struct sip_store *st)
 }
 
 /*
+ * One read transaction over n MACs: sql (?1, the MAC) gives at most one
+ * row for each, which row(s, i, ctx) copies into the caller's entry i
+ * (-1: out of memory); a MAC without a row leaves its entry as it was.
+ * "read WHAT of MAC" names a failure.
+ */
+enum sip_rc
+read_per_mac(struct sip_store *st, const char *sql, const char *what,
+    const char *const *macs, size_t n,
+    int (*row)(sqlite3_stmt *, size_t, void *), void *ctx,
+    struct sip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum sip_rc ret;
+	size_t i;
+	int rc;
+
+	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if ((rc = stmt_get(st, sql, &s)) != SQLITE_OK ||
+		    (rc = bind_text(s, 1, macs[i])) != SQLITE_OK ||
+		    ((rc = sqlite3_step(s)) != SQLITE_ROW &&
+		    rc != SQLITE_DONE)) {
+			ret = db_err(st, rc, err, "read %s of %s", what,
+			    macs[i]);
+			goto fail;
+		}
+		if (rc == SQLITE_ROW && row(s, i, ctx) == -1) {
+			ret = nomem(st, err);
+			goto fail;
+		}
+		stmt_put(st, s);
+		s = NULL;
+	}
+	if ((ret = tx_commit(st, err)) != SIP_OK)
+		goto fail;
+	return SIP_OK;
+ fail:
+	stmt_put(st, s);
+	tx_rollback(st);
+	return ret;
+}
+
+/*
  * SQLite says "unable to open database file" whatever the reason: say
  * which, and what to do.  Only on failure, so an open that works costs
  * nothing more.

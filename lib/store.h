@@ -60,6 +60,10 @@ void		tx_rollback(struct sip_store *);
 int		stmt_get(struct sip_store *, const char *, sqlite3_stmt **);
 void		stmt_put(struct sip_store *, sqlite3_stmt *);
 void		stmt_warm(struct sip_store *, const char *);
+enum sip_rc	read_per_mac(struct sip_store *, const char *, const char *,
+		    const char *const *, size_t,
+		    int (*)(sqlite3_stmt *, size_t, void *), void *,
+		    struct sip_err *);
 
 /* lib/store_schema.c */
 enum sip_rc	schema_version(struct sip_store *, int *, struct sip_err *);

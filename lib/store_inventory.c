@@ -62,58 +62,36 @@ inventory_put(struct sip_store *st, const struct sip_action *act,
 	return ret;
 }
 
+static int
+inventory_row(sqlite3_stmt *s, size_t i, void *ctx)
+{
+	struct sip_inventory *v = (struct sip_inventory *)ctx + i;
+
+	v->at = sqlite3_column_int64(s, 0);
+	v->action_id = sqlite3_column_int64(s, 1);
+	return col_strdup(s, 2, &v->action) == -1 ||
+	    col_strdup(s, 3, &v->text) == -1 ? -1 : 0;
+}
+
 enum sip_rc
 sip_store_inventories(struct sip_store *st, const char *const *macs,
     size_t n, struct sip_inventory **out, struct sip_err *err)
 {
-	struct sip_inventory *l = NULL, *v;
-	sqlite3_stmt *s = NULL;
+	struct sip_inventory *l;
 	enum sip_rc ret;
-	size_t i;
-	int rc;
 
 	*out = NULL;
 	if (n == 0)
 		return SIP_OK;
 	if ((l = calloc(n, sizeof(*l))) == NULL)
 		return nomem(st, err);
-	if ((ret = tx_begin(st, "BEGIN", err)) != SIP_OK)
-		goto out;
-	for (i = 0; i < n; i++) {
-		v = &l[i];
-		if ((rc = stmt_get(st, SQL_INVENTORY_GET, &s)) != SQLITE_OK ||
-		    (rc = bind_text(s, 1, macs[i])) != SQLITE_OK) {
-			ret = db_err(st, rc, err, "read the inventory of %s",
-			    macs[i]);
-			goto out;
-		}
-		if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			v->at = sqlite3_column_int64(s, 0);
-			v->action_id = sqlite3_column_int64(s, 1);
-			if (col_strdup(s, 2, &v->action) == -1 ||
-			    col_strdup(s, 3, &v->text) == -1) {
-				ret = nomem(st, err);
-				goto out;
-			}
-		} else if (rc != SQLITE_DONE) {
-			ret = db_err(st, rc, err, "read the inventory of %s",
-			    macs[i]);
-			goto out;
-		}
-		stmt_put(st, s);
-		s = NULL;
-	}
-	if ((ret = tx_commit(st, err)) != SIP_OK)
-		goto out;
-	*out = l;
-	l = NULL;
- out:
-	stmt_put(st, s);
-	if (l != NULL) {
-		tx_rollback(st);
+	if ((ret = read_per_mac(st, SQL_INVENTORY_GET, "the inventory", macs,
+	    n, inventory_row, l, err)) != SIP_OK) {
 		sip_inventories_free(l, n);
+		return ret;
 	}
-	return ret;
+	*out = l;
+	return SIP_OK;
 }
 
 void
