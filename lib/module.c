@@ -829,10 +829,11 @@ build_upstream(struct mparse *mp, const struct rsect *rs,
 	    rs->k[UK_KEYRING].value != NULL)
 		return build_signed(mp, rs, u);
 	/* A member of an ISO that has sums may leave them to it. */
-	if (rs->k[UK_SHA256].value == NULL && rs->k[UK_SIZE].value == NULL &&
+	r = &rs->k[UK_SHA256];
+	if (r->value == NULL && rs->k[UK_SIZE].value == NULL &&
 	    rs->k[UK_ISO].value != NULL)
 		u->unpinned = 1;
-	else if ((r = &rs->k[UK_SHA256])->value == NULL)
+	else if (r->value == NULL)
 		return missing(mp, rs, UK_SHA256);
 	if (u->unpinned)
 		goto where;

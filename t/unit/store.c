@@ -1838,7 +1838,7 @@ old_database(const char *path, int version, int fk)
 	    "booting", "running", "done", "failed", "expired", "cancelled" };
 	sqlite3 *db;
 	sqlite3_stmt *s = NULL;
-	char mac[SIP_MAC_STRLEN], token[40], value[16];
+	char mac[SIP_MAC_STRLEN], token[40], value[32];
 	int v, i, k, good = 1;
 
 	unlink(path);
