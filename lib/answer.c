@@ -54,6 +54,7 @@ struct answer_ctx {
 	char	 module_url[URL_MAX];
 	char	 report_url[URL_MAX];
 	char	 file_url[URL_MAX];
+	char	 images_url[URL_MAX];	/* images.cgi beside ipxe.cgi */
 	char	 action_id[24], boots[24], max_boots[24];
 	/* The action's machine name, else "pc-" and the MAC's 12 digits. */
 	char	 hostname[SIP_HOSTNAME_STRLEN];
@@ -116,6 +117,22 @@ join_url(char *dst, const char *base, const char *sep, const char *tail)
 		dst[0] = '\0';
 }
 
+/* images.cgi(8) is installed beside ipxe.cgi: the same directory of the same server. */
+static void
+images_url(char *dst, const char *cgi_url)
+{
+	const char *slash = strrchr(cgi_url, '/');
+	int len;
+
+	dst[0] = '\0';
+	if (slash == NULL || slash - cgi_url < 8)	/* "http://h" at least */
+		return;
+	len = (int)(slash - cgi_url);
+	if (snprintf(dst, URL_MAX, "%.*s/images.cgi", len, cgi_url) >= URL_MAX ||
+	    sip_value_check(SIP_T_URL, dst) != SIP_OK)
+		dst[0] = '\0';
+}
+
 static void
 ctx_init(struct answer_ctx *c, const struct sip_config *cfg,
     const struct sip_request *req)
@@ -130,6 +147,7 @@ ctx_init(struct answer_ctx *c, const struct sip_config *cfg,
 	make_url(c->boot_url, cfg->boot_url, req->host, "/se3-ipxe");
 	join_url(c->report_url, c->cgi_url, "/", "report");
 	join_url(c->file_url, c->cgi_url, "/", "file");
+	images_url(c->images_url, c->cgi_url);
 	make_hostname(c->hostname, req->mac);
 	sip_computername(c->hostname, NULL, c->computername);
 	c->model = sip_local_choose(cfg, req->manufacturer, req->product,
@@ -404,6 +422,7 @@ render_action(const struct sip_config *cfg, const struct sip_request *req,
 	}
 	n = builtin_values(kv, cfg, req, c);
 	kv_set(kv, &n, "module_url", c->module_url);
+	kv_set(kv, &n, "images_url", c->images_url);
 	kv_set(kv, &n, "token", act->token);
 	kv_set(kv, &n, "action", act->name);
 	kv_set(kv, &n, "action_id", c->action_id);

@@ -36,6 +36,7 @@ const struct sip_keydef sip_builtin_keys[] = {
 	{ "hostname",		SIP_T_WORD },
 	{ "efi_loader",		SIP_T_EFIPATH },
 	{ "computername",	SIP_T_WORD },
+	{ "images_url",		SIP_T_URL },
 };
 const size_t sip_builtin_nkeys = SIP_ARRAY_SIZE(sip_builtin_keys);
 

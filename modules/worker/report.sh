@@ -5,22 +5,8 @@
 # 256 bytes) and the whole inventory (lines, at most 4096 bytes, stored as the machine's and shown
 # by `status --json`) go to ipxe.cgi; the inventory is printed on the console too.
 set -u
-REPORT_URL='{{report_url}}'
-TOKEN='{{token}}'
 
-# The report's message: printable ASCII, at most 256 bytes, every byte
-# percent-encoded (ipxe.cgi takes '+' as itself, as iPXE sends it).
-msgenc() {
-	printf '%s' "$1" | tr '\n\t' '  ' | tr -d '\000-\037\177-\377' | head -c 256 |
-	    od -An -v -tx1 | tr -d ' \n' | sed 's/../%&/g'
-}
-# report STATUS PROGRESS MSG: a report that cannot be sent must not stop the job.
-report() {
-	curl -fsS -G -o /dev/null --max-time 20 --retry 5 --retry-delay 2 \
-	    --data "token=$TOKEN" --data "status=$1" --data "progress=$2" \
-	    --data "msg=$(msgenc "$3")" \
-	    "$REPORT_URL" || echo "se3-ipxe: could not report $1" >&2
-}
+. /lib/se3-worker.sh
 mib() { echo $(( $1 / 2048 ))M; }	# 512-byte sectors to MiB
 dmi() { tr -d '\n' <"/sys/class/dmi/id/$1" 2>/dev/null | tr -c '[:alnum:]._:-' '_'; }
 
@@ -60,6 +46,7 @@ smbios="$(dmi sys_vendor)/$(dmi product_name)/$(dmi product_serial)"
 
 {
 	echo "disks: $disks"
+	echo "size:$(for d in $(disks); do printf ' %s %s' "$d" "$(bytes "$d")"; done)"
 	for b in /sys/block/*; do
 		case ${b##*/} in loop*|ram*|sr*|fd*|zram*) continue ;; esac
 		sfdisk -d "/dev/${b##*/}" 2>/dev/null | sed 's/^/table: /'
@@ -79,6 +66,6 @@ msg="disks $disks; smbios $smbios; cpu ${cpus}x; mem $mem; net ${nics:--}; stora
 	od -An -v -tx1 /tmp/inventory | tr -d ' \n' | sed 's/../%&/g'
 } >/tmp/inventory.form
 curl -fsS -o /dev/null --max-time 20 --retry 5 --retry-delay 2 \
-    --data "token=$TOKEN" --data status=done --data progress=100 \
+    --data "token=$SE3_TOKEN" --data status=done --data progress=100 \
     --data "msg=$(msgenc "$msg")" --data-binary @/tmp/inventory.form \
-    "$REPORT_URL" || { echo "se3-ipxe: could not report done" >&2; exit 1; }
+    "$SE3_REPORT_URL" || { echo "se3-ipxe: could not report done" >&2; exit 1; }

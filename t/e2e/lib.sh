@@ -20,7 +20,8 @@
 #	    screen),
 #	    E2E_TIMEOUT (s), E2E_MEM (MiB), E2E_BOOTFILE (the DHCP boot file
 #	    URL; the default asks ipxe.cgi directly), E2E_DISK (a raw disk
-#	    instead of the fixture, used as a snapshot: never written).  At most two at a time.
+#	    instead of the fixture, used as a snapshot: never written, unless
+#	    E2E_DISK_RW=1: the guest writes it, for the restores).  At most two at a time.
 #	    E2E_SERIAL_IN=1 puts the console on a socket too, for
 #	    e2e_type ID ERE TEXT [N]: type TEXT once ERE is shown (N times).
 #	e2e_vm_wait ID
@@ -141,9 +142,13 @@ e2e_init() {
 	[modules]
 	path = $_path
 	templates = $E2E_DATA/templates
+	[images]
+	dir = $E/images
+	reserve = 0
 	EOF
 	chmod -R a+rX "$E"
-	[ "$(id -u)" != 0 ] || chown "$APACHE_USER:$APACHE_GROUP" "$E/db"
+	mkdir -p "$E/images"
+	[ "$(id -u)" != 0 ] || chown "$APACHE_USER:$APACHE_GROUP" "$E/db" "$E/images"
 	# As at installation: ipxe.cgi never creates the database.
 	"$E2E_CLI" -c "$E/se3-ipxe.conf" init >"$E/init.log" 2>&1 ||
 	    bail "se3-ipxe init: $(cat "$E/init.log")"
@@ -255,6 +260,8 @@ e2e_vm_start() {
 		-fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n ;;
 	*) bail "unknown firmware $_fw" ;;
 	esac
+	_snap=on
+	[ -z "${E2E_DISK_RW:-}" ] || _snap=off
 	# E2E_SERIAL_IN=1: the console on a socket too, for e2e_type.
 	if [ -n "${E2E_SERIAL_IN:-}" ]; then
 		set -- "$@" -chardev "socket,id=ser0,path=$_d/serial.sock,server=on,wait=off,logfile=$_d/serial.raw" \
@@ -271,7 +278,7 @@ e2e_vm_start() {
 	    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	    -netdev "user,id=n0,restrict=on,hostname=e2e-$_id,guestfwd=tcp:$E2E_HOST:80-cmd:socat STDIO TCP:127.0.0.1:$_port,bootfile=$_boot" \
 	    -device "$_dev,netdev=n0,mac=$_mac,bootindex=1" \
-	    -drive "if=none,id=disk0,format=raw,file=$_disk,snapshot=on" \
+	    -drive "if=none,id=disk0,format=raw,file=$_disk,snapshot=$_snap" \
 	    -device ide-hd,drive=disk0,bootindex=2
 	echo "$_fw $_nic $_mac" >"$_d/meta"
 	echo "$_port" >"$_d/port"

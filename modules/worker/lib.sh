@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# se3-ipxe worker's shell library (/lib/se3-worker.sh in its initramfs): reports, disks, image store transfers, sourced by /init and by every job.
+#
+# Needs SE3_TOKEN and SE3_REPORT_URL (exported by /init from the kernel
+# command line).  Every value a job passes here passed its option's type.
+
+# The report's message: printable ASCII, at most 256 bytes, every byte
+# percent-encoded (ipxe.cgi takes '+' as itself, as iPXE sends it).
+msgenc() {
+	printf '%s' "$1" | tr '\n\t' '  ' | tr -d '\000-\037\177-\377' | head -c 256 |
+	    od -An -v -tx1 | tr -d ' \n' | sed 's/../%&/g'
+}
+
+# report STATUS PROGRESS MSG: retried a little; a report that cannot be sent
+# never stops a job (the next one, or the end, says it again).
+report() {
+	[ -n "${SE3_REPORT_URL-}" ] || return 1
+	curl -fsS -G -o /dev/null --max-time 20 --retry 3 --retry-delay 2 \
+	    --data "token=$SE3_TOKEN" --data "status=$1" --data "progress=$2" \
+	    --data "msg=$(msgenc "$3")" "$SE3_REPORT_URL" ||
+	    { echo "se3-ipxe: could not report $1" >&2; return 1; }
+}
+
+# The job's end on error: the reason on the console; /init reports it
+# (status failed, with the last lines of the job's output) and reboots.
+fail() {
+	echo "se3-ipxe: FAILED: $*" >&2
+	exit 1
+}
+
+# busybox's sh runs its own applets before any file of PATH: these are
+# util-linux's, which know the options the jobs use (mkswap -U, blkid -p).
+blkid() { /bin/blkid "$@"; }
+mkswap() { /bin/mkswap "$@"; }
+
+# The machine's disks, in the kernel's order: not loops, RAM, CD or floppy drives.
+disks() {
+	for b in /sys/block/*; do
+		case ${b##*/} in loop*|ram*|sr*|fd*|zram*) continue ;; esac
+		[ "$(cat "$b/size")" -gt 0 ] && echo "${b##*/}"
+	done
+}
+# disk_resolve NAME: NAME, or the first disk for auto; fails unless a disk.
+disk_resolve() {
+	d=$1
+	[ "$d" = auto ] && d=$(disks | head -n 1)
+	[ -n "$d" ] || fail "no disk on this machine"
+	[ -e "/sys/block/$d" ] || fail "no disk $d on this machine (it has: $(disks | tr '\n' ' '))"
+	echo "$d"
+}
+# partdev DISK N: the device of partition N (sda 1: sda1; nvme0n1 1: nvme0n1p1).
+partdev() {
+	case $1 in *[0-9]) echo "$1p$2" ;; *) echo "$1$2" ;; esac
+}
+# bytes DEV: a block device's size in bytes (sysfs counts 512-byte sectors).
+bytes() {
+	if [ -e "/sys/class/block/$1/size" ]; then
+		echo $(( $(cat "/sys/class/block/$1/size") * 512 ))
+	else
+		echo 0
+	fi
+}
+# le64 FILE OFFSET: the little-endian 64-bit number at OFFSET of FILE.
+le64() {
+	set -- $(od -An -v -tx1 -j "$2" -N 8 "$1")
+	echo $(( 0x$8$7$6$5$4$3$2$1 ))
+}
+
+# The image store: every request carries the token in a header, never in the URL (the access log).
+# store_get NAME: the stored part on stdout.
+store_get() {
+	curl -fsS --connect-timeout 10 --speed-limit 1 --speed-time 120 \
+	    -H "X-SE3-IPXE-Token: $SE3_TOKEN" "$SE3_IMAGES/$1"
+}
+# store_put NAME PART TOOL COMPRESSION: stdin uploaded as one part, hashed on
+# the way, then committed with its size and SHA-256 (the store checks them:
+# nothing half-sent is ever listed).  Often the end of a pipeline, so a
+# subshell: put_result reads what it found into PUT_SIZE, PUT_SHA and
+# PUT_CODE (409: the name is taken).
+store_put() {
+	rm -f /tmp/put.*
+	mkfifo /tmp/put.f1 /tmp/put.f2
+	sha256sum </tmp/put.f1 | cut -d' ' -f1 >/tmp/put.sha &
+	h1=$!
+	wc -c </tmp/put.f2 | tr -d ' ' >/tmp/put.size &
+	h2=$!
+	tee /tmp/put.f1 /tmp/put.f2 | curl -sS -T - -o /tmp/put.answer \
+	    -w '%{http_code}' --connect-timeout 10 --speed-limit 1 --speed-time 120 \
+	    -H "X-SE3-IPXE-Token: $SE3_TOKEN" \
+	    "$SE3_IMAGES/$1?part=$2&tool=$3&compression=$4" >/tmp/put.code
+	wait $h1 $h2
+	[ "$(cat /tmp/put.code)" = 202 ] || return 1
+	curl -sS -X POST -d '' -o /tmp/put.answer -w '%{http_code}' \
+	    --max-time 60 -H "X-SE3-IPXE-Token: $SE3_TOKEN" \
+	    "$SE3_IMAGES/$1?size=$(cat /tmp/put.size)&sha256=$(cat /tmp/put.sha)" >/tmp/put.code
+	[ "$(cat /tmp/put.code)" = 201 ]
+}
+put_result() {
+	PUT_SHA=$(cat /tmp/put.sha 2>/dev/null) PUT_SIZE=$(cat /tmp/put.size 2>/dev/null)
+	PUT_CODE=$(cat /tmp/put.code 2>/dev/null)
+}
+# What the store answered last, for an error message.
+store_answer() {
+	head -c 200 /tmp/put.answer 2>/dev/null | tr -cd ' -~'
+}
+
+# partclone TOOL ARGS...: partclone with its log in /tmp (it exits 0 when it
+# cannot open /var/log/partclone.log, having done nothing: seen in bookworm's
+# 0.3.23), its messages on stderr; fails unless it said it succeeded.
+partclone() {
+	t=$1
+	shift
+	rm -f /tmp/partclone.log
+	"$t" -L /tmp/partclone.log "$@" || return 1
+	grep -q 'successfully' /tmp/partclone.log
+}
+
+# progress_watch LOG FROM SPAN WHAT: while a partclone runs, every 10 s,
+# report its percentage (from LOG) scaled into FROM..FROM+SPAN.
+progress_watch() {
+	while sleep 10; do
+		p=$(tr '\r' '\n' <"$1" 2>/dev/null | sed -n 's/.*Completed: *\([0-9]*\).*/\1/p' | tail -n 1)
+		[ -n "$p" ] || continue
+		report running $(( $2 + $3 * p / 100 )) "$4 $p%" >/dev/null 2>&1
+	done
+}

@@ -1,0 +1,180 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# se3-ipxe worker:restore for {{mac}} (action {{action_id}}): restore an image of the catalogue to the disk, verify every partition by reading it back, grow the last where asked.
+# Run by the worker's /init.  Nothing is written before the manifest is read
+# whole and checked, and the disk is known to be large enough; each stream is
+# checked against the manifest's SHA-256 as it is written, then (verify=yes)
+# each partition is read back and must give the stream it was written from.
+set -u
+set -o pipefail
+. /lib/se3-worker.sh
+SE3_IMAGES='{{images_url}}'
+IMAGE='{{image}}' DISK='{{disk}}' GROW='{{grow}}' VERIFY='{{verify}}'
+[ -n "$SE3_IMAGES" ] || fail "no image store URL (images.cgi beside ipxe.cgi)"
+
+report running 5 "restore: worker started"
+DISK=$(disk_resolve "$DISK") || exit 1
+store_get "$IMAGE" >/tmp/manifest || fail "cannot read the manifest of image $IMAGE"
+
+# The manifest, every field checked before anything is written.
+HEX='[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
+HEX=$HEX$HEX$HEX$HEX$HEX$HEX$HEX$HEX
+isnum() { case $1 in ''|*[!0-9]*) return 1 ;; esac; [ ${#1} -le 18 ]; }
+isword() { case $1 in ''|*[!A-Za-z0-9._:-]*) return 1 ;; esac; }
+issha() { case $1 in $HEX) return 0 ;; esac; return 1; }
+LABEL= TPART= TSHA= NEED= SECTOR= SRC= ended= nparts=0
+: >/tmp/parts
+: >/tmp/uuids
+lineno=0
+while read -r kind a b c d e f g h x; do
+	lineno=$((lineno + 1))
+	bad() { fail "manifest of $IMAGE, line $lineno: $*"; }
+	[ -z "$ended" ] || bad "text after end"
+	case $kind in
+	se3-ipxe-image) [ $lineno = 1 ] && [ "$a" = 1 ] || bad "not a version 1 manifest" ;;
+	mac) ;;
+	disk) isword "$a" && isnum "$b" && isnum "$c" || bad "disk record"
+	      SRC=$a SECTOR=$c ;;
+	table) case $a in dos|gpt) ;; *) bad "table label '$a'" ;; esac
+	       [ "$b" = "$IMAGE.table" ] && issha "$c" && isnum "$d" || bad "table record"
+	       LABEL=$a TPART=$b TSHA=$c NEED=$d ;;
+	part) isword "$a" && isnum "$b" && isword "$c" && isnum "$g" || bad "part record"
+	      case $d in
+	      partclone.ext4|partclone.ntfs|partclone.fat|partclone.dd)
+		[ "$f" = "$IMAGE.$a" ] && issha "$h" && issha "$x" || bad "part $a's stored name or hashes" ;;
+	      mkswap) ;;
+	      *) bad "tool '$d'" ;;
+	      esac
+	      case $e in zstd|lzop|gzip|none) ;; *) bad "compression '$e'" ;; esac
+	      [ "$b" -ge 1 ] && [ "$b" -le 999 ] || bad "partition number $b"
+	      echo "$a $b $c $d $e $f $g $h $x" >>/tmp/parts
+	      nparts=$((nparts + 1)) ;;
+	uuid) isword "$a" && isword "$b" || bad "uuid record"
+	      echo "$a $b" >>/tmp/uuids ;;
+	end) ended=1 ;;
+	*) bad "unknown record '$kind'" ;;
+	esac
+done </tmp/manifest
+[ -n "$ended" ] || fail "manifest of $IMAGE is cut (no end)"
+[ -n "$LABEL" ] && [ -n "$SECTOR" ] && [ $nparts -gt 0 ] || fail "manifest of $IMAGE has no table, disk or part"
+
+# The disk: large enough and of the same sector size, before any write.
+HAVE=$(bytes "$DISK")
+[ "$NEED" -le "$HAVE" ] ||
+    fail "image $IMAGE needs $NEED bytes, /dev/$DISK has $HAVE: nothing written"
+[ "$(cat "/sys/block/$DISK/queue/logical_block_size")" = "$SECTOR" ] ||
+    fail "image $IMAGE has $SECTOR-byte sectors, /dev/$DISK $(cat "/sys/block/$DISK/queue/logical_block_size"): nothing written"
+store_get "$TPART" >/tmp/table || fail "cannot read $TPART"
+[ "$(sha256sum </tmp/table | cut -d' ' -f1)" = "$TSHA" ] ||
+    fail "$TPART differs from its manifest (sha256): nothing written"
+echo "se3-ipxe: image $IMAGE ($LABEL, $nparts partitions, from $SRC) to /dev/$DISK ($HAVE bytes)"
+
+# The table, its devices renamed to this disk's; a GPT without its last
+# usable sector, which sfdisk then takes from this disk (a larger one too).
+awk -v disk="$DISK" '
+	/^\/dev\// {
+		dev = $1; sub(/^\/dev\//, "", dev)
+		n = dev; sub(/^.*[^0-9]/, "", n)
+		p = (disk ~ /[0-9]$/) ? disk "p" n : disk n
+		sub(/^[^ ]*/, "/dev/" p)
+	}
+	/^(last-lba|device):/ { next }
+	{ print }' /tmp/table >/tmp/table.new
+report running 10 "restore: table ($LABEL) to /dev/$DISK"
+sfdisk -q --wipe always --wipe-partitions always "/dev/$DISK" </tmp/table.new ||
+    fail "sfdisk could not write the table to /dev/$DISK"
+blockdev --rereadpt "/dev/$DISK" 2>/dev/null
+for n in $(cut -d' ' -f2 /tmp/parts); do
+	i=0
+	while [ ! -b "/dev/$(partdev "$DISK" "$n")" ] && [ $i -lt 50 ]; do
+		i=$((i + 1)); sleep 0.2
+	done
+	[ -b "/dev/$(partdev "$DISK" "$n")" ] || fail "/dev/$(partdev "$DISK" "$n") did not appear after the table"
+done
+
+k=0 verified=0 lastdev= lastfs= laststart=-1
+while read -r src n fs tool comp part size sha raw <&3; do
+	dev=$(partdev "$DISK" "$n")
+	from=$((15 + 80 * k / nparts)) span=$((80 / nparts))
+	k=$((k + 1))
+	start=$(cat "/sys/class/block/$dev/start")
+	[ "$start" -gt "$laststart" ] && { laststart=$start lastdev=$dev lastfs=$fs; }
+	[ "$(bytes "$dev")" = "$size" ] || fail "/dev/$dev has $(bytes "$dev") bytes, the image's $src $size"
+	if [ "$tool" = mkswap ]; then
+		u=$(awk -v d="$src" '$1 == d { print $2 }' /tmp/uuids)
+		mkswap ${u:+-U "$u"} "/dev/$dev" >/dev/null || fail "mkswap /dev/$dev failed"
+		continue
+	fi
+	case $comp in
+	zstd) decompress() { zstd -q -d -c; } ;;
+	lzop) decompress() { lzop -d -c; } ;;
+	gzip) decompress() { pigz -d -c; } ;;
+	*) decompress() { cat; } ;;
+	esac
+	report running "$from" "restore: $src to /dev/$dev ($k/$nparts) with $tool"
+	rm -f /tmp/s.f /tmp/r.f /tmp/tool.log
+	mkfifo /tmp/s.f /tmp/r.f
+	sha256sum </tmp/s.f | cut -d' ' -f1 >/tmp/s.sha &
+	h1=$!
+	sha256sum </tmp/r.f | cut -d' ' -f1 >/tmp/r.sha &
+	h2=$!
+	progress_watch /tmp/tool.log "$from" "$span" "restore: /dev/$dev" &
+	w=$!
+	store_get "$part" | tee /tmp/s.f | decompress | tee /tmp/r.f |
+	if [ "$tool" = partclone.dd ]; then
+		dd of="/dev/$dev" bs=1M 2>/tmp/tool.log
+	else
+		partclone "$tool" -r -s - -o "/dev/$dev" 2>/tmp/tool.log
+	fi
+	rc=$?
+	kill $w 2>/dev/null
+	wait $h1 $h2
+	if [ $rc -ne 0 ]; then
+		tr '\r' '\n' </tmp/tool.log | grep -v '^ *$' | tail -n 3
+		fail "cannot restore $part to /dev/$dev with $tool"
+	fi
+	[ "$(cat /tmp/s.sha)" = "$sha" ] || fail "$part as received differs from the catalogue's sha256"
+	[ "$(cat /tmp/r.sha)" = "$raw" ] || fail "$part's $tool stream differs from the one saved"
+	sync
+	# partclone writes an NTFS volume's clusters, not its backup boot sector
+	# (past them, at the sector the boot sector counts): copied back, as Windows' chkdsk wants.
+	if [ "$tool" = partclone.ntfs ]; then
+		ns=$(le64 "/dev/$dev" 40)
+		[ "$ns" -gt 0 ] && [ $(( (ns + 1) * 512 )) -le "$size" ] &&
+		    dd if="/dev/$dev" of="/dev/$dev" bs=512 count=1 seek="$ns" conv=notrunc 2>/dev/null
+	fi
+	if [ "$VERIFY" = yes ]; then
+		report running $((from + span - 1)) "restore: verifying /dev/$dev"
+		if [ "$tool" = partclone.dd ]; then
+			got=$(head -c "$size" "/dev/$dev" | sha256sum | cut -d' ' -f1)
+		else
+			got=$(partclone "$tool" -c -s "/dev/$dev" -o - 2>/tmp/tool.log | sha256sum | cut -d' ' -f1)
+		fi
+		[ "$got" = "$raw" ] || fail "/dev/$dev read back differs from $part: NOT verified"
+		verified=$((verified + 1))
+		echo "se3-ipxe: /dev/$dev verified ($tool, sha256 $raw)"
+	fi
+done 3</tmp/parts
+
+# Grown last: the proof above is of the partition as it was saved.
+grown=
+if [ "$GROW" = yes ] && [ -n "$lastdev" ]; then
+	n=$(cat "/sys/class/block/$lastdev/partition")
+	before=$(bytes "$lastdev")
+	echo ', +' | sfdisk -q -N "$n" --no-reread "/dev/$DISK" >/dev/null 2>&1 ||
+	    fail "sfdisk could not grow partition $n of /dev/$DISK"
+	blockdev --rereadpt "/dev/$DISK" 2>/dev/null
+	sleep 1
+	case $lastfs in
+	ext2|ext3|ext4) e2fsck -fy "/dev/$lastdev" >/dev/null 2>&1; resize2fs "/dev/$lastdev" >/tmp/grow.log 2>&1 ;;
+	ntfs) ntfsresize -f -P "/dev/$lastdev" </dev/null >/tmp/grow.log 2>&1 ;;
+	*) echo "se3-ipxe: the filesystem of /dev/$lastdev (${lastfs}) is not grown" >/tmp/grow.log ;;
+	esac || { tail -n 3 /tmp/grow.log; fail "cannot grow the filesystem of /dev/$lastdev"; }
+	grown=", /dev/$lastdev grown from $before to $(bytes "$lastdev") bytes"
+fi
+sync
+if [ "$VERIFY" = yes ]; then
+	report done 100 "verified: image $IMAGE to /dev/$DISK, $verified of $nparts partitions read back identical$grown"
+else
+	report done 100 "restored: image $IMAGE to /dev/$DISK, $nparts partitions, streams checked, not read back$grown"
+fi
