@@ -64,6 +64,7 @@ REPLAY_BINS = $(FUZZ_SRCS:fuzz/fuzz-%.c=build/t/replay-%.t)
 MANS      = man/se3-ipxe.8 man/ipxe.cgi.8 man/se3-ipxe.conf.5 man/se3-ipxe-modules.5
 MANS     += man/status.cgi.8
 MANS     += man/images.cgi.8
+MANS     += man/se3-ipxe-imaging.7
 
 CLI_SRCS = cli/main.c cli/util.c cli/priv.c cli/cmd_action.c cli/cmd_status.c \
 	   cli/cmd_module.c cli/cmd_admin.c cli/cmd_machines.c \
@@ -247,7 +248,7 @@ lint-man:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CGIDIR) $(DESTDIR)$(DATADIR)/templates \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/se3-ipxe
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/se3-ipxe
 	install -m 0755 cli/se3-ipxe $(DESTDIR)$(BINDIR)/se3-ipxe
 	install -m 0755 cgi/ipxe.cgi $(DESTDIR)$(CGIDIR)/ipxe.cgi
 	install -m 0755 cgi/status.cgi $(DESTDIR)$(CGIDIR)/status.cgi
@@ -260,6 +261,7 @@ install: all
 		for f in $$m*; do if [ -x $$f ]; then mode=0755; else mode=0644; fi; \
 			install -m $$mode $$f $(DESTDIR)$(DATADIR)/modules/$$n/; done; done
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 se3-ipxe.conf.example $(DESTDIR)$(DATADIR)/se3-ipxe.conf.example
 
