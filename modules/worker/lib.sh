@@ -60,6 +60,7 @@ bytes() {
 		echo 0
 	fi
 }
+sector_size() { cat "/sys/block/$1/queue/logical_block_size"; }
 # le64 FILE OFFSET: the little-endian 64-bit number at OFFSET of FILE.
 le64() {
 	set -- $(od -An -v -tx1 -j "$2" -N 8 "$1")

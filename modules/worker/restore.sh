@@ -6,8 +6,9 @@
 # checked against the manifest's SHA-256 as it is written, then (verify=yes)
 # each partition is read back and must give the stream it was written from.
 set -u
-set -o pipefail
-. /lib/se3-worker.sh
+# busybox sh has it; a shell without (the tests' dash) runs the checks only.
+(set -o pipefail) 2>/dev/null && set -o pipefail
+. "${SE3_WORKER_LIB:-/lib/se3-worker.sh}"
 SE3_IMAGES='{{images_url}}'
 IMAGE='{{image}}' DISK='{{disk}}' GROW='{{grow}}' VERIFY='{{verify}}'
 [ -n "$SE3_IMAGES" ] || fail "no image store URL (images.cgi beside ipxe.cgi)"
@@ -19,42 +20,55 @@ store_get "$IMAGE" >/tmp/manifest || fail "cannot read the manifest of image $IM
 # The manifest, every field checked before anything is written.
 HEX='[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
 HEX=$HEX$HEX$HEX$HEX$HEX$HEX$HEX$HEX
-isnum() { case $1 in ''|*[!0-9]*) return 1 ;; esac; [ ${#1} -le 18 ]; }
+isnum() { case $1 in ''|*[!0-9]*) return 1 ;; esac; [ ${#1} -le 15 ]; }
 isword() { case $1 in ''|*[!A-Za-z0-9._:-]*) return 1 ;; esac; }
 issha() { case $1 in $HEX) return 0 ;; esac; return 1; }
 LABEL= TPART= TSHA= NEED= SECTOR= SRC= ended= nparts=0
 : >/tmp/parts
 : >/tmp/uuids
 lineno=0
-while read -r kind a b c d e f g h x; do
+set -f	# a hostile line's * or ? stays itself
+while IFS= read -r line || [ -n "$line" ]; do
 	lineno=$((lineno + 1))
+	set -- $line
+	kind=${1-} nf=$(($# - 1))
+	[ $# -gt 0 ] && shift
 	bad() { fail "manifest of $IMAGE, line $lineno: $*"; }
 	[ -z "$ended" ] || bad "text after end"
+	[ $lineno != 1 ] || [ "$kind" = se3-ipxe-image ] || bad "not a version 1 manifest"
 	case $kind in
-	se3-ipxe-image) [ $lineno = 1 ] && [ "$a" = 1 ] || bad "not a version 1 manifest" ;;
-	mac) ;;
-	disk) isword "$a" && isnum "$b" && isnum "$c" || bad "disk record"
-	      SRC=$a SECTOR=$c ;;
-	table) case $a in dos|gpt) ;; *) bad "table label '$a'" ;; esac
-	       [ "$b" = "$IMAGE.table" ] && issha "$c" && isnum "$d" || bad "table record"
-	       LABEL=$a TPART=$b TSHA=$c NEED=$d ;;
-	part) isword "$a" && isnum "$b" && isword "$c" && isnum "$g" || bad "part record"
-	      case $d in
+	se3-ipxe-image) want=1 ;; mac) want=1 ;; disk) want=3 ;; table) want=4 ;;
+	part) want=9 ;; uuid) want=2 ;; end) want=0 ;;
+	*) bad "unknown record '$(printf '%.20s' "$kind" | tr -cd 'A-Za-z0-9._:-')'" ;;
+	esac
+	[ "$nf" = "$want" ] || bad "$kind has $nf fields, not $want"
+	case $kind in
+	se3-ipxe-image) [ $lineno = 1 ] && [ "$1" = 1 ] || bad "not a version 1 manifest" ;;
+	mac) case $1 in [0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]) ;;
+	     *) bad "mac" ;; esac ;;
+	disk) isword "$1" && isnum "$2" && isnum "$3" || bad "disk record"
+	      SRC=$1 SECTOR=$3 ;;
+	table) case $1 in dos|gpt) ;; *) bad "table label" ;; esac
+	       [ "$2" = "$IMAGE.table" ] && issha "$3" && isnum "$4" || bad "table record"
+	       LABEL=$1 TPART=$2 TSHA=$3 NEED=$4 ;;
+	part) isword "$1" && isnum "$2" && isword "$3" && isnum "$7" || bad "part record"
+	      case $4 in
 	      partclone.ext4|partclone.ntfs|partclone.fat|partclone.dd)
-		[ "$f" = "$IMAGE.$a" ] && issha "$h" && issha "$x" || bad "part $a's stored name or hashes" ;;
-	      mkswap) ;;
-	      *) bad "tool '$d'" ;;
+		[ "$6" = "$IMAGE.$1" ] && issha "$8" && issha "$9" || bad "part $1: stored name or hashes" ;;
+	      mkswap) [ "$6$8$9" = --- ] || bad "part $1: a swap stores nothing" ;;
+	      *) bad "part $1: tool" ;;
 	      esac
-	      case $e in zstd|lzop|gzip|none) ;; *) bad "compression '$e'" ;; esac
-	      [ "$b" -ge 1 ] && [ "$b" -le 999 ] || bad "partition number $b"
-	      echo "$a $b $c $d $e $f $g $h $x" >>/tmp/parts
+	      case $5 in zstd|lzop|gzip|none) ;; *) bad "part $1: compression" ;; esac
+	      [ "$2" -ge 1 ] && [ "$2" -le 999 ] || bad "partition number $2"
+	      grep -q "^[^ ]* $2 " /tmp/parts && bad "partition $2 twice"
+	      echo "$*" >>/tmp/parts
 	      nparts=$((nparts + 1)) ;;
-	uuid) isword "$a" && isword "$b" || bad "uuid record"
-	      echo "$a $b" >>/tmp/uuids ;;
+	uuid) isword "$1" && isword "$2" || bad "uuid record"
+	      echo "$1 $2" >>/tmp/uuids ;;
 	end) ended=1 ;;
-	*) bad "unknown record '$kind'" ;;
 	esac
 done </tmp/manifest
+set +f
 [ -n "$ended" ] || fail "manifest of $IMAGE is cut (no end)"
 [ -n "$LABEL" ] && [ -n "$SECTOR" ] && [ $nparts -gt 0 ] || fail "manifest of $IMAGE has no table, disk or part"
 
@@ -62,8 +76,8 @@ done </tmp/manifest
 HAVE=$(bytes "$DISK")
 [ "$NEED" -le "$HAVE" ] ||
     fail "image $IMAGE needs $NEED bytes, /dev/$DISK has $HAVE: nothing written"
-[ "$(cat "/sys/block/$DISK/queue/logical_block_size")" = "$SECTOR" ] ||
-    fail "image $IMAGE has $SECTOR-byte sectors, /dev/$DISK $(cat "/sys/block/$DISK/queue/logical_block_size"): nothing written"
+[ "$(sector_size "$DISK")" = "$SECTOR" ] ||
+    fail "image $IMAGE has $SECTOR-byte sectors, /dev/$DISK $(sector_size "$DISK"): nothing written"
 store_get "$TPART" >/tmp/table || fail "cannot read $TPART"
 [ "$(sha256sum </tmp/table | cut -d' ' -f1)" = "$TSHA" ] ||
     fail "$TPART differs from its manifest (sha256): nothing written"

@@ -6,8 +6,9 @@
 # the way; the manifest (se3-ipxe-images(7)) that names every part with its
 # SHA-256 is stored last: until it is, the catalogue has no such image.
 set -u
-set -o pipefail
-. /lib/se3-worker.sh
+# busybox sh has it; a shell without (the tests' dash) runs the checks only.
+(set -o pipefail) 2>/dev/null && set -o pipefail
+. "${SE3_WORKER_LIB:-/lib/se3-worker.sh}"
 SE3_IMAGES='{{images_url}}'
 DISK='{{disk}}' PARTS='{{partitions}}' NAME='{{name}}' COMP='{{compression}}'
 TOOL='{{tool}}' MAC='{{mac}}' HOST='{{hostname}}'
@@ -15,7 +16,7 @@ TOOL='{{tool}}' MAC='{{mac}}' HOST='{{hostname}}'
 
 report running 5 "save: worker started"
 DISK=$(disk_resolve "$DISK") || exit 1
-SECTOR=$(cat "/sys/block/$DISK/queue/logical_block_size")
+SECTOR=$(sector_size "$DISK")
 blkid -p -o value -s PTTYPE "/dev/$DISK" >/tmp/label 2>/dev/null
 LABEL=$(cat /tmp/label)
 case $LABEL in dos|gpt) ;; *) fail "/dev/$DISK has no MBR or GPT partition table (${LABEL:-none})" ;; esac
