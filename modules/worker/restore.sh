@@ -144,7 +144,7 @@ while read -r src n fs tool comp part size sha raw <&3; do
 	kill $w 2>/dev/null
 	wait $h1 $h2
 	if [ $rc -ne 0 ]; then
-		tr '\r' '\n' </tmp/tool.log | grep -v '^ *$' | tail -n 3
+		tr '\r' '\n' </tmp/tool.log | grep -v -e '^ *$' -e 'Elapsed:' -e 'current block:' | tail -n 3
 		fail "cannot restore $part to /dev/$dev with $tool"
 	fi
 	[ "$(cat /tmp/s.sha)" = "$sha" ] || fail "$part as received differs from the catalogue's sha256"

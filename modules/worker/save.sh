@@ -116,7 +116,7 @@ for n in $(echo "$PARTS" | tr ',' ' '); do
 	kill $w 2>/dev/null
 	wait $h
 	if [ $rc -ne 0 ]; then
-		tr '\r' '\n' </tmp/tool.log | grep -v '^ *$' | tail -n 3
+		tr '\r' '\n' </tmp/tool.log | grep -v -e '^ *$' -e 'Elapsed:' -e 'current block:' | tail -n 3
 		fail "cannot save /dev/$dev with $t: HTTP $PUT_CODE $(store_answer)"
 	fi
 	echo "part $dev $n ${fs:--} $t $COMP $NAME.$dev $size $PUT_SHA $(cat /tmp/raw.sha)" >>/tmp/manifest

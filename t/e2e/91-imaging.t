@@ -74,9 +74,9 @@ head -c $((16384 * 512)) /dev/urandom >"$D/raw.img"
 put "$D/mbr.img" 34816 16384 "$D/raw.img"
 chmod a+r "$D"/*.img
 
-# vm ID MAC DISK [rw]: boot one guest on DISK (qemu -no-reboot: the worker's reboot ends it).
+# vm ID MAC DISK [rw [FW]]: boot one guest on DISK (qemu -no-reboot: the worker's reboot ends it).
 vm() {
-	E2E_DISK=$3 E2E_DISK_RW=${4:-} E2E_MEM=512 E2E_TIMEOUT=420 e2e_vm_start "$1" pcbios virtio "$2"
+	E2E_DISK=$3 E2E_DISK_RW=${4:-} E2E_MEM=512 E2E_TIMEOUT=420 e2e_vm_start "$1" "${5:-pcbios}" virtio "$2"
 }
 done_msg() {	# done_msg MAC: the message of its action, if it is done
 	e2e_action "$1" | python3 -c 'import json, sys
@@ -84,12 +84,13 @@ a = json.load(sys.stdin)
 print(a.get("state", ""), a.get("message", a.get("msg", "")))'
 }
 
-# 1. Saves: the GPT disk (zstd, the default) and the MBR disk (lzop), two guests at once.
+# 1. Saves: the GPT disk (zstd, the default; BIOS) and the MBR disk (lzop; UEFI), two guests at once.
 e2e_cli set-action 52:54:00:e2:91:01 worker:save name=gpt1 >/dev/null || ok 1 "set-action save gpt1"
 e2e_cli set-action 52:54:00:e2:91:02 worker:save name=mbr1 compression=lzop >/dev/null ||
     ok 1 "set-action save mbr1"
 vm save-gpt 52:54:00:e2:91:01 "$D/gpt.img"
-vm save-mbr 52:54:00:e2:91:02 "$D/mbr.img"
+# The MBR disk's machine boots with UEFI (OVMF): the worker is the same.
+vm save-mbr 52:54:00:e2:91:02 "$D/mbr.img" "" efi
 e2e_vm_wait save-gpt
 s_gpt=$VM_SECS
 e2e_vm_wait save-mbr
@@ -100,7 +101,8 @@ for id in gpt mbr; do
 	t "save $id: the action is done: $m" eval 'case "$m" in "done saved: image ${id}1,"*) true ;; *) false ;; esac' ||
 	    e2e_explain save-$id
 done
-diag "saves: GPT $s_gpt s, MBR $s_mbr s from qemu start to the worker's reboot"
+diag "saves: GPT (BIOS) $s_gpt s, MBR (UEFI) $s_mbr s from qemu start to the worker's reboot"
+t "save mbr: under UEFI, the worker was booted by iPXE's EFI build" eval 'grep -q "^efi " "$E/vm/save-mbr/meta" && e2e_fetched save-mbr /se3-ipxe/worker/vmlinuz 200'
 t "save gpt: the manifest is stored" test -s "$IMG/gpt1"
 t "save gpt: it names the table, ext4 and NTFS streams and the swap's UUID" eval '
 	grep -qx "table gpt gpt1.table [0-9a-f]\{64\} $NEED" "$IMG/gpt1" &&
@@ -129,8 +131,8 @@ t "save: the worker's PUTs and commits answered 202 and 201" eval '
 # 2. Restores of gpt1: to a blank disk of the same size, and grown on a larger one.
 truncate -s 64M "$D/same.img"
 truncate -s 96M "$D/large.img"
-e2e_cli set-action --yes 52:54:00:e2:91:03 worker:restore image=gpt1 >/dev/null || ok 1 "set-action restore same"
-e2e_cli set-action --yes 52:54:00:e2:91:04 worker:restore image=gpt1 grow=yes >/dev/null ||
+e2e_cli set-action --yes 52:54:00:e2:91:03 worker:restore image=gpt1 >/dev/null 2>&1 || ok 1 "set-action restore same"
+e2e_cli set-action --yes 52:54:00:e2:91:04 worker:restore image=gpt1 grow=yes >/dev/null 2>&1 ||
     ok 1 "set-action restore large"
 vm rest-same 52:54:00:e2:91:03 "$D/same.img" rw
 vm rest-large 52:54:00:e2:91:04 "$D/large.img" rw
@@ -176,8 +178,8 @@ t "restore large: the NTFS volume grew with it" eval \
 # 3. The MBR image (FAT, raw) to a blank disk; gpt1 to a disk too small: refused before any write.
 truncate -s 48M "$D/mbr-same.img"
 truncate -s 32M "$D/small.img"
-e2e_cli set-action --yes 52:54:00:e2:91:05 worker:restore image=mbr1 >/dev/null || ok 1 "set-action restore mbr"
-e2e_cli set-action --yes 52:54:00:e2:91:06 worker:restore image=gpt1 >/dev/null || ok 1 "set-action restore small"
+e2e_cli set-action --yes 52:54:00:e2:91:05 worker:restore image=mbr1 >/dev/null 2>&1 || ok 1 "set-action restore mbr"
+e2e_cli set-action --yes 52:54:00:e2:91:06 worker:restore image=gpt1 >/dev/null 2>&1 || ok 1 "set-action restore small"
 vm rest-mbr 52:54:00:e2:91:05 "$D/mbr-same.img" rw
 vm rest-small 52:54:00:e2:91:06 "$D/small.img" rw
 e2e_vm_wait rest-mbr
@@ -200,7 +202,7 @@ t "restore small: the disk is still blank" eval '[ "$(tr -d "\\0" <"$D/small.img
 cp "$IMG/gpt1.sda1" "$D/sda1.saved"
 printf 'X' | dd of="$IMG/gpt1.sda1" bs=1 seek=$(( $(stat -c %s "$IMG/gpt1.sda1") / 2 )) conv=notrunc status=none
 truncate -s 64M "$D/corrupt.img"
-e2e_cli set-action --yes 52:54:00:e2:91:07 worker:restore image=gpt1 >/dev/null || ok 1 "set-action restore corrupt"
+e2e_cli set-action --yes 52:54:00:e2:91:07 worker:restore image=gpt1 >/dev/null 2>&1 || ok 1 "set-action restore corrupt"
 vm rest-bad 52:54:00:e2:91:07 "$D/corrupt.img" rw
 e2e_vm_wait rest-bad
 m=$(done_msg 52:54:00:e2:91:07)
