@@ -71,6 +71,7 @@ print("" if v is None else v["action"] + " " + str(v["at"]) + "\n" + v["text"])'
 t "report: the machine's inventory stored, sent by worker:report" \
     eval 'printf "%s\n" "$inv" | head -n 1 | grep -q "^worker:report [0-9]"' || diag "$inv"
 t "report: ... its disks line: $want" eval 'printf "%s\n" "$inv" | grep -qxF "disks: $want"'
+t "report: ... each disk's exact size in bytes" eval 'printf "%s\n" "$inv" | grep -qx "size: sda 67108864"'
 t "report: ... the MBR table as sfdisk dumps it" eval 'printf "%s\n" "$inv" | grep -qx "table: label: dos"'
 t "report: ... partition 1 where the test put it" \
     eval 'printf "%s\n" "$inv" | grep -qE "^table: /dev/sda1 : start= *2048, size= *65536, type=83$"'
