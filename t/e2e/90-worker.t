@@ -19,6 +19,10 @@ diag "setup worker (cold or from the cache $SE3_IPXE_WORKER_CACHE): $(ms "$t0") 
 for f in vmlinuz initrd.img packages.lock key; do
 	t "setup made worker/$f" test -s "$W/worker/$f"
 done
+zstd -dc "$W/worker/initrd.img" | cpio -t 2>/dev/null >"$E/initrd.list"
+for ko in e1000e r8169 tg3 igc r8152 ahci nvme vmd mmc_block usb-storage; do
+	t "the initramfs holds $ko.ko (the cards and disks of school PCs)" grep -q "/$ko\.ko" "$E/initrd.list"
+done
 diag "initrd.img $(stat -c %s "$W/worker/initrd.img") bytes, vmlinuz $(stat -c %s "$W/worker/vmlinuz") bytes, $(wc -l <"$W/worker/packages.lock") packages"
 t0=$(e2e_now)
 e2e_cli setup worker >"$E/setup2.log" 2>&1
