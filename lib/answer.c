@@ -121,15 +121,19 @@ join_url(char *dst, const char *base, const char *sep, const char *tail)
 static void
 images_url(char *dst, const char *cgi_url)
 {
+	static const char tail[] = "/images.cgi";
 	const char *slash = strrchr(cgi_url, '/');
-	int len;
+	size_t len;
 
 	dst[0] = '\0';
 	if (slash == NULL || slash - cgi_url < 8)	/* "http://h" at least */
 		return;
-	len = (int)(slash - cgi_url);
-	if (snprintf(dst, URL_MAX, "%.*s/images.cgi", len, cgi_url) >= URL_MAX ||
-	    sip_value_check(SIP_T_URL, dst) != SIP_OK)
+	len = (size_t)(slash - cgi_url);
+	if (len + sizeof(tail) > URL_MAX)
+		return;
+	memcpy(dst, cgi_url, len);
+	memcpy(dst + len, tail, sizeof(tail));
+	if (sip_value_check(SIP_T_URL, dst) != SIP_OK)
 		dst[0] = '\0';
 }
 
