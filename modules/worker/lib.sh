@@ -67,9 +67,39 @@ le64() {
 	echo $(( 0x$8$7$6$5$4$3$2$1 ))
 }
 
-# The image store: every request carries the token in a header, never in the URL (the access log).
+# share_open //SERVER/SHARE/DIR: the SMB share mounted (as guest unless the
+# action names a secret) and the image store's parts read and written there.
+# smb.cred, mount.cifs's credentials file, is served once per boot with the
+# token: fetched into a file only root reads, named to mount.cifs (the
+# password is on no command line) and removed at once.
+share_open() {
+	cred=/tmp/smb.cred
+	rm -f "$cred"
+	(umask 077 && curl -fsS -G -o "$cred" --max-time 30 --retry 3 --retry-delay 2 \
+	    --data "token=$SE3_TOKEN" "$SE3_FILE_URL/smb.cred") ||
+	    { rm -f "$cred"; fail "cannot fetch the credentials of $1"; }
+	auth=guest
+	grep -q '^password=.' "$cred" && auth=credentials=$cred
+	# cifs asks for its ciphers by name (cmac(aes)...) when it negotiates: loaded first.
+	for m in cifs cifs_arc4 cifs_md4 md4 cmac ccm gcm ghash_generic ctr ecb sha512_generic des_generic; do
+		modprobe -q "$m" 2>/dev/null
+	done
+	mkdir -p /mnt/share
+	/bin/mount.cifs "$1" /mnt/share -o "$auth,vers=3.0"
+	rc=$?
+	rm -f "$cred"
+	[ "$rc" = 0 ] || fail "cannot mount $1"
+	SE3_SHARE_DIR=/mnt/share
+}
+
+# The image store: every request carries the token in a header, never in
+# the URL (the access log); on a share, files renamed once complete.
 # store_get NAME: the stored part on stdout.
 store_get() {
+	if [ -n "${SE3_SHARE_DIR-}" ]; then
+		cat "$SE3_SHARE_DIR/$1"
+		return
+	fi
 	curl -fsS --connect-timeout 10 --speed-limit 1 --speed-time 120 \
 	    -H "X-SE3-IPXE-Token: $SE3_TOKEN" "$SE3_IMAGES/$1"
 }
@@ -80,11 +110,23 @@ store_get() {
 # PUT_CODE (409: the name is taken).
 store_put() {
 	rm -f /tmp/put.*
+	if [ -n "${SE3_SHARE_DIR-}" ] && [ -e "$SE3_SHARE_DIR/$1" ]; then
+		echo 409 >/tmp/put.code
+		echo "$1 exists on the share" >/tmp/put.answer
+		cat >/dev/null
+		return 1
+	fi
 	mkfifo /tmp/put.f1 /tmp/put.f2
 	sha256sum </tmp/put.f1 | cut -d' ' -f1 >/tmp/put.sha &
 	h1=$!
 	wc -c </tmp/put.f2 | tr -d ' ' >/tmp/put.size &
 	h2=$!
+	if [ -n "${SE3_SHARE_DIR-}" ]; then
+		share_put "$1"
+		rc=$?
+		wait $h1 $h2
+		return $rc
+	fi
 	tee /tmp/put.f1 /tmp/put.f2 | curl -sS -T - -o /tmp/put.answer \
 	    -w '%{http_code}' --connect-timeout 10 --speed-limit 1 --speed-time 120 \
 	    -H "X-SE3-IPXE-Token: $SE3_TOKEN" \
@@ -95,6 +137,18 @@ store_put() {
 	    --max-time 60 -H "X-SE3-IPXE-Token: $SE3_TOKEN" \
 	    "$SE3_IMAGES/$1?size=$(cat /tmp/put.size)&sha256=$(cat /tmp/put.sha)" >/tmp/put.code
 	[ "$(cat /tmp/put.code)" = 201 ]
+}
+# share_put NAME: stdin to NAME on the share, through a temporary name.
+share_put() {
+	if tee /tmp/put.f1 /tmp/put.f2 >"$SE3_SHARE_DIR/.$1.part" && sync &&
+	    mv "$SE3_SHARE_DIR/.$1.part" "$SE3_SHARE_DIR/$1"; then
+		echo 201 >/tmp/put.code
+		return 0
+	fi
+	rm -f "$SE3_SHARE_DIR/.$1.part"
+	echo 507 >/tmp/put.code
+	echo "cannot write $1 on the share" >/tmp/put.answer
+	return 1
 }
 put_result() {
 	PUT_SHA=$(cat /tmp/put.sha 2>/dev/null) PUT_SIZE=$(cat /tmp/put.size 2>/dev/null)

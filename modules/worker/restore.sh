@@ -11,9 +11,11 @@ set -u
 . "${SE3_WORKER_LIB:-/lib/se3-worker.sh}"
 SE3_IMAGES='{{images_url}}'
 IMAGE='{{image}}' DISK='{{disk}}' GROW='{{grow}}' VERIFY='{{verify}}'
-[ -n "$SE3_IMAGES" ] || fail "no image store URL (images.cgi beside ipxe.cgi)"
+SHARE='{{share}}' SE3_FILE_URL='{{file_url}}'
+[ -n "$SE3_IMAGES" ] || [ "$SHARE" != none ] || fail "no image store URL (images.cgi beside ipxe.cgi)"
 
 report running 5 "restore: worker started"
+[ "$SHARE" = none ] || share_open "$SHARE"
 DISK=$(disk_resolve "$DISK") || exit 1
 store_get "$IMAGE" >/tmp/manifest || fail "cannot read the manifest of image $IMAGE"
 

@@ -12,9 +12,11 @@ set -u
 SE3_IMAGES='{{images_url}}'
 DISK='{{disk}}' PARTS='{{partitions}}' NAME='{{name}}' COMP='{{compression}}'
 TOOL='{{tool}}' MAC='{{mac}}' HOST='{{hostname}}'
-[ -n "$SE3_IMAGES" ] || fail "no image store URL (images.cgi beside ipxe.cgi)"
+SHARE='{{share}}' SE3_FILE_URL='{{file_url}}'
+[ -n "$SE3_IMAGES" ] || [ "$SHARE" != none ] || fail "no image store URL (images.cgi beside ipxe.cgi)"
 
 report running 5 "save: worker started"
+[ "$SHARE" = none ] || share_open "$SHARE"
 DISK=$(disk_resolve "$DISK") || exit 1
 SECTOR=$(sector_size "$DISK")
 blkid -p -o value -s PTTYPE "/dev/$DISK" >/tmp/label 2>/dev/null
@@ -127,4 +129,7 @@ sed 's/^/se3-ipxe manifest: /' /tmp/manifest
 store_put "$NAME" manifest manifest none </tmp/manifest || { put_result; false; } ||
     fail "cannot store the manifest $NAME: HTTP $PUT_CODE $(store_answer)"
 total=$(awk '$1 == "part" && $8 != "-" { n++ } END { print n + 0 }' /tmp/manifest)
-report done 100 "saved: image $NAME, /dev/$DISK $LABEL, partitions $PARTS, $total streams, $COMP"
+where=store
+[ "$SHARE" = none ] || where=$SHARE
+sync
+report done 100 "saved: image $NAME, /dev/$DISK $LABEL, partitions $PARTS, $total streams, $COMP, to the $where"

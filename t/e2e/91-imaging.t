@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# End-to-end: disks saved to the image store and restored by the worker under the real iPXE, checked without mounting (ext4, NTFS, FAT, swap, raw; GPT and MBR; same size, larger and grown, too small, a corrupted part).
+# End-to-end: disks saved to the image store and restored by the worker under the real iPXE, checked without mounting (ext4, NTFS, FAT, swap, raw; GPT and MBR; same size, larger and grown, too small, a corrupted part), and through an SMB share of a private smbd.
 . "$(dirname "$0")/lib.sh"
-for c in mkfs.ext4 debugfs e2fsck mkntfs ntfscp ntfscat ntfsfix mkswap blkid sfdisk mcopy fsck.vfat; do
+for c in mkfs.ext4 debugfs e2fsck mkntfs ntfscp ntfscat ntfsfix mkswap blkid sfdisk mcopy fsck.vfat smbd; do
 	command -v "$c" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$c" >/dev/null 2>&1 || {
-		[ -z "${E2E_REQUIRE:-}" ] || bail "missing: $c (e2fsprogs, ntfs-3g, util-linux, mtools, dosfstools)"
+		[ -z "${E2E_REQUIRE:-}" ] || bail "missing: $c (e2fsprogs, ntfs-3g, util-linux, mtools, dosfstools, samba)"
 		echo "1..0 # SKIP missing: $c"
 		exit 0
 	}
@@ -98,7 +98,7 @@ s_mbr=$VM_SECS
 for id in gpt mbr; do
 	mac=52:54:00:e2:91:0$([ $id = gpt ] && echo 1 || echo 2)
 	m=$(done_msg "$mac")
-	t "save $id: the action is done: $m" eval 'case "$m" in "done saved: image ${id}1,"*) true ;; *) false ;; esac' ||
+	t "save $id: the action is done: $m" eval 'case "$m" in "done saved: image ${id}1,"*", to the store") true ;; *) false ;; esac' ||
 	    e2e_explain save-$id
 done
 diag "saves: GPT (BIOS) $s_gpt s, MBR (UEFI) $s_mbr s from qemu start to the worker's reboot"
@@ -198,6 +198,55 @@ t "restore small: failed, naming the sizes: $m" \
     e2e_explain rest-small
 t "restore small: the disk is still blank" eval '[ "$(tr -d "\\0" <"$D/small.img" | head -c 1 | wc -c)" = 0 ]'
 
+# 5 (started here, beside 4). A private smbd on 127.0.0.1, the share the guests reach as
+# //10.0.2.100/images (slirp forwards 445 to it); the share's password from the secrets file.
+S=$E/smb
+mkdir -p "$S/private" "$S/lock" "$S/state" "$S/cache" "$S/pid" "$S/ncalrpc" "$S/images/room12"
+SMBPORT=$(apache_free_port) || bail "no free port"
+cat >"$S/smb.conf" <<EOF
+[global]
+	smb ports = $SMBPORT
+	interfaces = 127.0.0.1
+	bind interfaces only = yes
+	disable netbios = yes
+	private dir = $S/private
+	lock directory = $S/lock
+	state directory = $S/state
+	cache directory = $S/cache
+	pid directory = $S/pid
+	ncalrpc dir = $S/ncalrpc
+	log file = $S/log.%m
+	log level = 2
+	passdb backend = tdbsam:$S/private/passdb.tdb
+	server role = standalone server
+	map to guest = Bad User
+	load printers = no
+	disable spoolss = yes
+	server min protocol = SMB2
+[images]
+	path = $S/images
+	read only = no
+	guest ok = yes
+	force user = root
+EOF
+# Its own session: smbd ends by signalling its process group, which must not be this test's.
+setsid smbd --foreground --no-process-group -s "$S/smb.conf" --debug-stdout </dev/null >"$S/smbd.out" 2>&1 &
+SMBPID=$!
+trap 'kill -TERM -- -$SMBPID 2>/dev/null; e2e_cleanup' EXIT
+i=0
+until (exec 3<>"/dev/tcp/127.0.0.1/$SMBPORT") 2>/dev/null || [ $i -ge 100 ]; do i=$((i + 1)); sleep 0.1; done
+t "smb: the private smbd listens on 127.0.0.1:$SMBPORT" kill -0 "$SMBPID"
+printf 'room12_share = e2e share pw\n' >"$E/secrets"
+if [ "$(id -u)" = 0 ]; then chown "root:$APACHE_GROUP" "$E/secrets" && chmod 640 "$E/secrets"; fi
+printf '[secrets]\nfile = %s\n' "$E/secrets" >>"$E/se3-ipxe.conf"
+SHARE=//10.0.2.100/images/room12
+smbvm() {
+	E2E_GUESTFWD="tcp:10.0.2.100:445-cmd:socat STDIO TCP:127.0.0.1:$SMBPORT" vm "$@"
+}
+e2e_cli set-action 52:54:00:e2:91:08 worker:save name=smb1 compression=zstd share=$SHARE \
+    share_password=room12_share >/dev/null || ok 1 "set-action save smb1"
+smbvm save-smb 52:54:00:e2:91:08 "$D/mbr.img"
+
 # 4. A stored part corrupted on the server: the restore fails, never reports done.
 cp "$IMG/gpt1.sda1" "$D/sda1.saved"
 printf 'X' | dd of="$IMG/gpt1.sda1" bs=1 seek=$(( $(stat -c %s "$IMG/gpt1.sda1") / 2 )) conv=notrunc status=none
@@ -210,4 +259,27 @@ t "restore of a corrupted part: failed, never done: $m" eval 'case "$m" in "fail
     e2e_explain rest-bad
 t "... the worker said so on its console" e2e_seen rest-bad 'se3-ipxe worker: FAILED'
 cp "$D/sda1.saved" "$IMG/gpt1.sda1"
+
+e2e_vm_wait save-smb
+m=$(done_msg 52:54:00:e2:91:08)
+t "smb: saved to the share: $m" eval 'case "$m" in "done saved: image smb1, /dev/sda dos, partitions 1,2, 2 streams, zstd, to the $SHARE") true ;; *) false ;; esac' ||
+    e2e_explain save-smb
+t "smb: the image's four files on the share, nothing half-written" \
+    eval '[ "$(ls -A "$S/images/room12" | sort | tr "\n" " ")" = "smb1 smb1.sda1 smb1.sda2 smb1.table " ]' ||
+    ls -lA "$S/images/room12" | sed 's/^/# /'
+t "smb: ... the raw partition's stream as saved" eval 'grep -qx "part sda2 2 - partclone.dd zstd smb1.sda2 8388608 $(sha256sum <"$S/images/room12/smb1.sda2" | cut -d" " -f1) $(sha256sum <"$D/raw.img" | cut -d" " -f1)" "$S/images/room12/smb1"'
+t "smb: ... and not in the server's catalogue" eval '! e2e_cli images --json | grep -q "\"smb1"'
+t "smb: the credentials fetched once, with the token" eval '[ "$(grep -c "\"GET /cgi-bin/ipxe.cgi/file/smb.cred?token=" "$E/apache/e2e.log")" = 1 ]'
+t "smb: the share's password on no console" eval '! grep -q "e2e share pw" "$E/vm/save-smb/console.txt"'
+truncate -s 48M "$D/smb-same.img"
+e2e_cli set-action --yes 52:54:00:e2:91:09 worker:restore image=smb1 share=$SHARE \
+    share_password=room12_share >/dev/null 2>&1 || ok 1 "set-action restore smb1"
+smbvm rest-smb 52:54:00:e2:91:09 "$D/smb-same.img" rw
+e2e_vm_wait rest-smb
+m=$(done_msg 52:54:00:e2:91:09)
+t "smb: restored from the share, verified: $m" eval 'case "$m" in "done verified: image smb1 to /dev/sda, 2 of 2 "*) true ;; *) false ;; esac' ||
+    e2e_explain rest-smb
+extract "$D/smb-same.img" 2 "$D/smb-p2.img" || ok 1 "extract smb"
+t "smb: the raw partition byte for byte" cmp -s "$D/smb-p2.img" "$D/raw.img"
+t "smb: the guests logged on as adminse3 (mapped to the guest account)" grep -rqs "adminse3" "$S"/log.* "$S/smbd.out"
 e2e_done

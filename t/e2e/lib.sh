@@ -21,7 +21,9 @@
 #	    E2E_TIMEOUT (s), E2E_MEM (MiB), E2E_BOOTFILE (the DHCP boot file
 #	    URL; the default asks ipxe.cgi directly), E2E_DISK (a raw disk
 #	    instead of the fixture, used as a snapshot: never written, unless
-#	    E2E_DISK_RW=1: the guest writes it, for the restores).  At most two at a time.
+#	    E2E_DISK_RW=1: the guest writes it, for the restores), E2E_GUESTFWD
+#	    (one more slirp guestfwd, e.g. tcp:10.0.2.100:445-cmd:socat STDIO
+#	    TCP:127.0.0.1:PORT for a private smbd).  At most two at a time.
 #	    E2E_SERIAL_IN=1 puts the console on a socket too, for
 #	    e2e_type ID ERE TEXT [N]: type TEXT once ERE is shown (N times).
 #	e2e_vm_wait ID
@@ -276,7 +278,7 @@ e2e_vm_start() {
 	    -uuid "$E2E_UUID" \
 	    -smbios "type=1,serial=SN-$_id,manufacturer=SE3-E2E+Lab,product=Test PC (e2e)" \
 	    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	    -netdev "user,id=n0,restrict=on,hostname=e2e-$_id,guestfwd=tcp:$E2E_HOST:80-cmd:socat STDIO TCP:127.0.0.1:$_port,bootfile=$_boot" \
+	    -netdev "user,id=n0,restrict=on,hostname=e2e-$_id,guestfwd=tcp:$E2E_HOST:80-cmd:socat STDIO TCP:127.0.0.1:$_port${E2E_GUESTFWD:+,guestfwd=$E2E_GUESTFWD},bootfile=$_boot" \
 	    -device "$_dev,netdev=n0,mac=$_mac,bootindex=1" \
 	    -drive "if=none,id=disk0,format=raw,file=$_disk,snapshot=$_snap" \
 	    -device ide-hd,drive=disk0,bootindex=2
