@@ -53,6 +53,7 @@ LIB_SRCS += lib/sums.c
 LIB_SRCS += lib/menu.c
 # The image store: images.cgi's uploads and downloads, the catalogue.
 LIB_SRCS += lib/imagestore.c
+LIB_SRCS += lib/manifest.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIB      = lib/libse3ipxe.a
 

@@ -1823,4 +1823,45 @@ enum sip_rc	 sip_images_prune(const struct sip_config *, struct sip_store *,
 enum sip_rc	 sip_images_reap(const struct sip_config *, struct sip_store *,
 		    time_t now, size_t *reaped, struct sip_err *);
 
+/* ------------------------------------------------------------ image manifests (lib/manifest.c) */
+
+#define SIP_MANIFEST_MAX	(64 * 1024)	/* bytes of a manifest */
+#define SIP_MANIFEST_PARTS	128		/* part records of one */
+#define SIP_MANIFEST_DEV_MAX	32		/* sda1, nvme0n1p2 */
+
+/* One saved partition; for mkswap stored, sha256 and raw_sha256 are "". */
+struct sip_manifest_part {
+	char	 dev[SIP_MANIFEST_DEV_MAX];
+	int	 number;			/* 1 to 128 */
+	char	 fs[SIP_IMAGE_WORD_MAX];	/* blkid's type, "" for "-" */
+	char	 tool[SIP_IMAGE_WORD_MAX];
+	char	 compression[SIP_IMAGE_WORD_MAX];
+	char	 stored[SIP_IMAGE_NAME_MAX];	/* NAME.DEV */
+	int64_t	 bytes;				/* the partition's size */
+	char	 sha256[SIP_SHA256_HEX + 1];	/* of the stored part */
+	char	 raw_sha256[SIP_SHA256_HEX + 1]; /* of the uncompressed stream */
+};
+
+/* A whole image as its manifest (THE IMAGE FORMAT, version 1) says. */
+struct sip_manifest {
+	char	 mac[SIP_MAC_STRLEN];
+	char	 disk[SIP_MANIFEST_DEV_MAX];	/* the source disk */
+	int64_t	 disk_bytes;
+	int	 sector;			/* logical sector size */
+	char	 label[4];			/* dos or gpt */
+	char	 table[SIP_IMAGE_NAME_MAX];	/* NAME.table */
+	char	 table_sha256[SIP_SHA256_HEX + 1];
+	int64_t	 need_bytes;			/* what a target disk needs */
+	size_t	 nparts;
+	struct sip_manifest_part parts[SIP_MANIFEST_PARTS];
+};
+
+/*
+ * Parse the manifest text (len bytes, untrusted) of image name into *m:
+ * every line and field typed, records in order, "end" last; SIP_EINVAL
+ * with "line N: FIELD: why" (never the bytes read) otherwise.
+ */
+enum sip_rc	 sip_manifest_parse(const char *name, const char *text,
+		    size_t len, struct sip_manifest *m, struct sip_err *);
+
 #endif /* SE3IPXE_H */
