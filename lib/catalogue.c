@@ -323,9 +323,10 @@ drop_rows(const struct sip_config *cfg, struct sip_store *st,
 }
 
 /*
- * Remove whole images: those whose manifest row satisfies want (or, with
- * want NULL, the one named name), each with every part it owns, in one
- * transaction.  *removed counts the images.
+ * Remove whole images: those whose manifest row want(v, n, i, arg)
+ * takes, each with every part it owns, in one transaction; the owners
+ * are computed inside it, so a part is never left without its image.
+ * *removed counts the images.
  */
 typedef int (*want_fn)(const struct sip_image *v, size_t n, size_t i,
     const void *arg);
