@@ -549,7 +549,10 @@ sip_images_reap_orphans(const struct sip_config *cfg, struct sip_store *st,
 	return ret;
 }
 
-/* The bytes of disk in an inventory's "size: DEV BYTES..." line (disk "": the first); -1 none. */
+/*
+ * The bytes of disk in an inventory's "size: DEV BYTES..." line (disk "":
+ * the first): -1 without such a line, -2 if the line lacks that disk.
+ */
 static int64_t
 inventory_size(const char *text, const char *disk, char *found, size_t sz)
 {
@@ -578,7 +581,7 @@ inventory_size(const char *text, const char *disk, char *found, size_t sz)
 			if (*line == '\n' || *line == '\0')
 				break;
 		}
-		return -1;
+		return disk[0] != '\0' ? -2 : -1;
 	}
 	return -1;
 }
@@ -640,8 +643,14 @@ sip_options_exists_check(const struct sip_config *cfg, struct sip_store *st,
 		goto out;
 	for (i = 0; i < n; i++) {
 		dev[0] = '\0';
-		if (inv[i].text == NULL || (have = inventory_size(inv[i].text,
-		    disk, dev, sizeof(dev))) < 0) {
+		have = inv[i].text != NULL ? inventory_size(inv[i].text, disk,
+		    dev, sizeof(dev)) : -1;
+		if (have == -2) {
+			ret = sip_errf(err, SIP_EINVAL, "option disk: %s has no "
+			    "disk %s in its inventory", macs[i], disk);
+			goto out;
+		}
+		if (have < 0) {
 			/* The worker checks again before it writes. */
 			(*unchecked)++;
 			continue;

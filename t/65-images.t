@@ -543,6 +543,9 @@ se3ipxe set-action $MI fakeimage:restore_img image=a5 disk=sdb > /dev/null 2> "$
 ok $? "set-action on the disk it fits (disk=sdb)"
 is "$(cat "$T/err")" "" "... without a warning"
 se3ipxe cancel $MI > /dev/null
+se3ipxe set-action $MI fakeimage:restore_img image=a5 disk=sdz > /dev/null 2> "$T/err"
+ok $(( $? == 0 )) "set-action on a disk the inventory does not have fails"
+is "$(cat "$T/err")" "se3-ipxe: set-action: option disk: $MI has no disk sdz in its inventory" "... saying so"
 se3ipxe set-action $MI fakeimage:restore_img image=a5 disk=auto > /dev/null 2> "$T/err"
 ok $(( $? == 0 )) "disk=auto is the first disk of the inventory: refused"
 se3ipxe set-action $MI $MR fakeimage:restore_img image=a5 disk=sdb > /dev/null 2> "$T/err"
