@@ -53,6 +53,7 @@ LIB_SRCS += lib/sums.c
 LIB_SRCS += lib/menu.c
 # The image store: images.cgi's uploads and downloads, the catalogue.
 LIB_SRCS += lib/imagestore.c
+LIB_SRCS += lib/manifest.c lib/catalogue.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 LIB      = lib/libse3ipxe.a
 
@@ -92,6 +93,7 @@ $(LIB_OBJS) $(LDAP_OBJS) cgi/ipxe.cgi.o cgi/status.cgi.o $(CLI_OBJS): lib/se3ipx
 $(LIB_OBJS) $(LDAP_OBJS): lib/extern.h
 lib/store.o $(STORE_SRCS:.c=.o): lib/store.h
 lib/imagestore.o: lib/store.h
+lib/catalogue.o: lib/store.h
 cgi/images.cgi.o: lib/se3ipxe.h build/flags
 $(CLI_OBJS): cli/cli.h
 

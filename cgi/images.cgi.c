@@ -152,16 +152,37 @@ refuse(enum sip_rc rc, enum sip_image_fault fault, const char *why)
 }
 
 static void
-stored(int status, const struct sip_image *img)
+stored(int status, const struct sip_image *img, const char *note)
 {
 	char text[512];
 
 	snprintf(text, sizeof(text), "%s %s %" PRId64 " %s\n", status == 201 ?
 	    "stored" : "received", img->name, img->size, img->sha256);
-	logmsg(img->mac, "%s %s: %" PRId64 " bytes, sha256 %s", status == 201 ?
-	    "stored" : "received (waits for its commit)", img->name, img->size,
-	    img->sha256);
+	logmsg(img->mac, "%s %s: %" PRId64 " bytes, sha256 %s%s", status ==
+	    201 ? "stored" : "received (waits for its commit)", img->name,
+	    img->size, img->sha256, note);
 	respond(status, NULL, text);
+}
+
+/*
+ * The manifest is the commit point of a whole image: once it is stored,
+ * the saving action's keep=N removes that machine's older images beyond
+ * N.  A failure is told in the log line, and never undoes the new image.
+ */
+static void
+keep_after(const struct sip_config *cfg, const struct sip_image *img,
+    const char *token, char *note, size_t sz)
+{
+	struct sip_err err = { "" };
+	size_t removed = 0;
+
+	note[0] = '\0';
+	if (sip_images_keep_after(cfg, img, token, time(NULL), &removed,
+	    &err) != SIP_OK)
+		snprintf(note, sz, "; keep failed: %s", err.msg);
+	else if (removed > 0)
+		snprintf(note, sz, "; keep removed %zu older image%s", removed,
+		    removed == 1 ? "" : "s");
 }
 
 static void
@@ -229,7 +250,7 @@ main(void)
 	const char *qs = getenv("QUERY_STRING");
 	const char *cl = getenv("CONTENT_LENGTH");
 	const char *addr, *tok;
-	char *end;
+	char *end, note[SIP_ERR_MAX + 64];
 	int64_t length = -1;
 	enum sip_rc rc;
 	int done;
@@ -279,9 +300,10 @@ main(void)
 	if (strcmp(method, "POST") == 0) {
 		rc = sip_image_commit(&cfg, addr, path, &q, time(NULL), &img,
 		    &fault, &err);
-		if (rc == SIP_OK)
-			stored(201, &img);
-		else
+		if (rc == SIP_OK) {
+			keep_after(&cfg, &img, q.token, note, sizeof(note));
+			stored(201, &img, note);
+		} else
 			refuse(rc, fault, err.msg);
 		goto out;
 	}
@@ -295,9 +317,12 @@ main(void)
 	}
 	rc = sip_image_put(&cfg, addr, path, &q, STDIN_FILENO, length,
 	    time(NULL), &img, &done, &fault, &err);
-	if (rc == SIP_OK)
-		stored(done ? 201 : 202, &img);
-	else
+	if (rc == SIP_OK) {
+		note[0] = '\0';
+		if (done)
+			keep_after(&cfg, &img, q.token, note, sizeof(note));
+		stored(done ? 201 : 202, &img, note);
+	} else
 		refuse(rc, fault, err.msg);
  out:
 	sip_config_free(&cfg);

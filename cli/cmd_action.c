@@ -112,7 +112,7 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	enum sip_reboot_policy policy = SIP_REBOOT_WAIT;
 	char modname[SIP_NAME_MAX], capname[SIP_NAME_MAX];
 	char tbuf[32], sbuf[32], *list;
-	size_t nopts = 0, i;
+	size_t nopts = 0, i, unchecked = 0;
 	long long maxb;
 	time_t tat, bend = 0;
 	enum sip_rc rc;
@@ -258,6 +258,17 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		goto out;
 	if (cli_authorize(c->name, ctx, st, &t) == -1)
 		goto out;
+	/* An image option names a whole image of the catalogue, that fits. */
+	if ((rc = sip_options_exists_check(&ctx->cfg, st, cap, opts, nopts,
+	    (const char *const *)t.p, t.n, &unchecked, &e)) != SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
+	if (unchecked > 0)
+		warnx("%s: %zu machine%s without an inventory of disk sizes "
+		    "(worker:report): the image's fit is checked by the worker "
+		    "before it writes", c->name, unchecked,
+		    unchecked == 1 ? "" : "s");
 	old = xcalloc(t.n, sizeof(*old));
 	for (i = 0; i < t.n; i++)
 		if (active_action(c->name, st, t.p[i], &old[i]) == -1)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The images verb: the image store's catalogue listed, an image deleted, old ones pruned. */
+/* The images verb: the catalogue of whole images (or of their parts) listed, an image deleted, old ones pruned. */
 
 #include <err.h>
 #include <getopt.h>
@@ -12,8 +12,161 @@
 #include "se3ipxe.h"
 #include "cli.h"
 
+/* The distinct words of the parts' field (tool or compression), comma-separated, or "-". */
+static char *
+distinct(const struct sip_manifest *m, int tool)
+{
+	struct sip_buf b;
+	const char *w;
+	char *out;
+	size_t i, j;
+
+	sip_buf_init(&b);
+	for (i = 0; i < m->nparts; i++) {
+		w = tool ? m->parts[i].tool : m->parts[i].compression;
+		for (j = 0; j < i; j++)
+			if (strcmp(w, tool ? m->parts[j].tool :
+			    m->parts[j].compression) == 0)
+				break;
+		if (j < i || strcmp(w, "-") == 0)
+			continue;
+		if (b.len > 0)
+			sip_buf_puts(&b, ",");
+		sip_buf_puts(&b, w);
+	}
+	out = safe_dup(b.len > 0 ? b.data : "-", NULL);
+	sip_buf_free(&b);
+	return out;
+}
+
+static char *
+part_list(const struct sip_manifest *m)
+{
+	struct sip_buf b;
+	char *out;
+	size_t i;
+
+	sip_buf_init(&b);
+	for (i = 0; i < m->nparts; i++) {
+		if (i > 0)
+			sip_buf_puts(&b, ",");
+		sip_buf_puts(&b, m->parts[i].dev);
+		sip_buf_puts(&b, ":");
+		sip_buf_puts(&b, m->parts[i].fs[0] != '\0' ? m->parts[i].fs :
+		    "-");
+	}
+	out = safe_dup(b.len > 0 ? b.data : "-", NULL);
+	sip_buf_free(&b);
+	return out;
+}
+
 static void
-images_json(const struct sip_image *v, size_t n)
+whole_json(const struct sip_catalogue_image *c, size_t n)
+{
+	const struct sip_manifest *m;
+	const struct sip_manifest_part *p;
+	struct sip_buf b;
+	size_t i, j;
+
+	sip_buf_init(&b);
+	sip_buf_puts(&b, "[");
+	for (i = 0; i < n; i++) {
+		m = c[i].m;
+		sip_buf_puts(&b, i > 0 ? ",{\"name\":" : "{\"name\":");
+		sip_json_str(&b, c[i].row.name);
+		sip_json_kstr(&b, "mac", c[i].row.mac);
+		if (m != NULL) {
+			sip_buf_puts(&b, ",\"disk\":{\"name\":");
+			sip_json_str(&b, m->disk);
+			sip_json_kint(&b, "bytes", m->disk_bytes);
+			sip_json_kint(&b, "sector", m->sector);
+			sip_buf_puts(&b, "}");
+			sip_json_kstr(&b, "label", m->label);
+			sip_json_kint(&b, "need_bytes", m->need_bytes);
+			sip_buf_puts(&b, ",\"parts\":[");
+			for (j = 0; j < m->nparts; j++) {
+				p = &m->parts[j];
+				sip_buf_puts(&b, j > 0 ? ",{\"dev\":" :
+				    "{\"dev\":");
+				sip_json_str(&b, p->dev);
+				sip_json_kint(&b, "number", p->number);
+				sip_json_kstr(&b, "fs", p->fs);
+				sip_json_kstr(&b, "tool", p->tool);
+				sip_json_kstr(&b, "compression",
+				    p->compression);
+				if (p->stored[0] != '\0')
+					sip_json_kstr(&b, "stored", p->stored);
+				else
+					sip_json_knull(&b, "stored");
+				sip_json_kint(&b, "bytes", p->bytes);
+				sip_buf_puts(&b, "}");
+			}
+			sip_buf_puts(&b, "]");
+		} else {
+			sip_json_knull(&b, "disk");
+			sip_json_knull(&b, "label");
+			sip_json_knull(&b, "need_bytes");
+			sip_buf_puts(&b, ",\"parts\":[]");
+		}
+		sip_json_kint(&b, "size", c[i].size);
+		sip_json_kstr(&b, "sha256", c[i].row.sha256);
+		sip_json_kint(&b, "created_at", c[i].row.created_at);
+		if (c[i].error[0] != '\0')
+			sip_json_kstr(&b, "error", c[i].error);
+		else
+			sip_json_knull(&b, "error");
+		sip_buf_puts(&b, "}");
+	}
+	sip_buf_puts(&b, "]\n");
+	buf_print(&b);
+	sip_buf_free(&b);
+}
+
+static void
+whole_table(const char *verb, const struct sip_catalogue_image *c, size_t n)
+{
+	static const char *const head[] = {
+		"NAME", "MACHINE", "DISK", "PARTS", "TOOLS", "COMPRESSION",
+		"SIZE", "SHA256", "CREATED", "STATE"
+	};
+	const size_t cols = nitems(head);
+	char **cell = table_new(head, cols, n), tbuf[32];
+	const struct sip_manifest *m;
+	char *shown;
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		k = (i + 1) * cols;
+		m = c[i].m;
+		fmt_time(tbuf, sizeof(tbuf), c[i].row.created_at, 0);
+		/* Stored strings are shown, never trusted on a terminal. */
+		cell[k] = safe_dup(c[i].row.name, NULL);
+		cell[k + 1] = safe_dup(c[i].row.mac, NULL);
+		cell[k + 2] = m != NULL ? xasprintf("%s:%" PRId64, m->disk,
+		    m->disk_bytes) : xasprintf("-");
+		cell[k + 3] = m != NULL ? part_list(m) : xasprintf("-");
+		cell[k + 4] = m != NULL ? distinct(m, 1) : xasprintf("-");
+		cell[k + 5] = m != NULL ? distinct(m, 0) : xasprintf("-");
+		cell[k + 6] = xasprintf("%" PRId64, c[i].size);
+		cell[k + 7] = safe_dup(c[i].row.sha256, NULL);
+		cell[k + 8] = xasprintf("%s", tbuf);
+		cell[k + 9] = xasprintf("%s", c[i].error[0] != '\0' ?
+		    "broken" : "whole");
+	}
+	table_print_plain(cell, n + 1, cols);
+	/* Never hidden: each broken image says why. */
+	for (i = 0; i < n; i++) {
+		if (c[i].error[0] == '\0')
+			continue;
+		shown = safe_dup(c[i].error, NULL);
+		warnx("%s: %s", verb, shown);
+		free(shown);
+	}
+}
+
+static void
+images_json(const struct sip_image *v, const int64_t *owner,
+    const struct sip_catalogue_image *c, size_t n)
 {
 	struct sip_buf b;
 	size_t i;
@@ -30,6 +183,10 @@ images_json(const struct sip_image *v, size_t n)
 		sip_json_kint(&b, "size", v[i].size);
 		sip_json_kstr(&b, "sha256", v[i].sha256);
 		sip_json_kint(&b, "created_at", v[i].created_at);
+		if (owner[i] >= 0)
+			sip_json_kstr(&b, "image", c[owner[i]].row.name);
+		else
+			sip_json_knull(&b, "image");
 		sip_buf_puts(&b, "}");
 	}
 	sip_buf_puts(&b, "]\n");
@@ -38,11 +195,12 @@ images_json(const struct sip_image *v, size_t n)
 }
 
 static void
-images_table(const struct sip_image *v, size_t n)
+images_table(const struct sip_image *v, const int64_t *owner,
+    const struct sip_catalogue_image *c, size_t n)
 {
 	static const char *const head[] = {
 		"NAME", "MACHINE", "PART", "TOOL", "COMPRESSION", "SIZE",
-		"SHA256", "CREATED"
+		"SHA256", "CREATED", "IMAGE"
 	};
 	const size_t cols = nitems(head);
 	char **cell = table_new(head, cols, n), tbuf[32];
@@ -63,6 +221,9 @@ images_table(const struct sip_image *v, size_t n)
 		cell[k + 5] = xasprintf("%" PRId64, v[i].size);
 		cell[k + 6] = safe_dup(v[i].sha256, NULL);
 		cell[k + 7] = xasprintf("%s", tbuf);
+		/* A part no manifest names: a save that died, reaped by the tick. */
+		cell[k + 8] = owner[i] >= 0 ? safe_dup(c[owner[i]].row.name,
+		    NULL) : xasprintf("orphan");
 	}
 	table_print_plain(cell, n + 1, cols);
 }
@@ -73,15 +234,19 @@ cmd_images(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct sip_err e = { "" };
 	struct sip_store *st = NULL;
 	struct sip_image *v = NULL;
+	struct sip_catalogue_image *cat = NULL;
+	int64_t *owner = NULL;
+	size_t ncat = 0;
 	const char *keep_s = NULL, *before_s = NULL, *sub = NULL;
 	char *shown;
 	long long keep = -1;
 	time_t before = -1;
 	size_t n = 0;
 	enum sip_rc rc;
-	int rv = 1, json = 0;
+	int rv = 1, json = 0, parts = 0;
 	const struct verb_option vo[] = {
 		{ "json",	&json,		NULL },
+		{ "parts",	&parts,		NULL },
 		{ "keep",	NULL,		&keep_s },
 		{ "before",	NULL,		&before_s },
 	};
@@ -98,7 +263,7 @@ cmd_images(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 			return verb_usage(c, EXIT_USAGE);
 		}
 	} else if (strcmp(sub, "delete") == 0) {
-		if (argc != 2 || json || keep_s != NULL || before_s != NULL) {
+		if (argc != 2 || json || parts || keep_s != NULL || before_s != NULL) {
 			warnx("%s: delete takes one NAME and nothing else",
 			    c->name);
 			return verb_usage(c, EXIT_USAGE);
@@ -112,7 +277,7 @@ cmd_images(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 			return 1;
 		}
 	} else if (strcmp(sub, "prune") == 0) {
-		if (argc != 1 || json || (keep_s == NULL) == (before_s == NULL)) {
+		if (argc != 1 || json || parts || (keep_s == NULL) == (before_s == NULL)) {
 			warnx("%s: prune takes --keep COUNT or --before TIME",
 			    c->name);
 			return verb_usage(c, EXIT_USAGE);
@@ -146,14 +311,19 @@ cmd_images(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	if (cli_admin(c->name, ctx, st, "images") == -1)
 		goto out;
 	if (sub == NULL) {
-		if ((rc = sip_images_list(st, &v, &n, &e)) != SIP_OK) {
+		if ((rc = sip_catalogue(&ctx->cfg, st, &cat, &ncat, &v, &owner,
+		    &n, &e)) != SIP_OK) {
 			warn_lib(c->name, &e, rc);
 			goto out;
 		}
-		if (json)
-			images_json(v, n);
-		else if (n > 0)
-			images_table(v, n);
+		if (parts && json)
+			images_json(v, owner, cat, n);
+		else if (parts && n > 0)
+			images_table(v, owner, cat, n);
+		else if (json)
+			whole_json(cat, ncat);
+		else if (ncat > 0)
+			whole_table(c->name, cat, ncat);
 	} else if (sub[0] == 'd') {
 		if ((rc = sip_image_delete(&ctx->cfg, st, argv[1], &e)) !=
 		    SIP_OK) {
@@ -173,6 +343,8 @@ cmd_images(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	}
 	rv = 0;
  out:
+	sip_catalogue_free(cat, ncat);
+	free(owner);
 	free(v);
 	if (st != NULL)
 		sip_store_close(st);

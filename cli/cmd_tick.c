@@ -38,6 +38,10 @@ tick_summary(const struct sip_tick_result *res,
 	if (res->reaped > 0)
 		printf("tick: removed %zu dead upload%s of the image store\n",
 		    res->reaped, res->reaped == 1 ? "" : "s");
+	if (res->orphans > 0)
+		printf("tick: removed %zu orphan part%s of the image store "
+		    "(no manifest)\n", res->orphans,
+		    res->orphans == 1 ? "" : "s");
 }
 
 /* One line per failure, for cron's mail or the journal. */

@@ -73,7 +73,7 @@ static const struct command commands[] = {
 	    "[--mirror URL] [--timeout SECONDS] MODULE", CMD_CONFIG,
 	    "fetch and verify the upstream files of MODULE, run its setup" },
 	{ "images",	cmd_images,
-	    "[--json | delete NAME | prune --keep COUNT | prune --before TIME]",
+	    "[--parts] [--json] | delete NAME | prune --keep COUNT | prune --before TIME",
 	    CMD_CONFIG | CMD_STORE_EXISTING,
 	    "list the image store's catalogue, delete or prune its images" },
 	{ "dhcp-config", cmd_dhcp_config,
@@ -115,10 +115,10 @@ static const struct {
 			"up (1 to 3600, 60 if not given)" },
 	{ "LOGIN",	"an SE3 login (uid): letters, digits, '.', '_', '-'" },
 	{ "parc:NAME",	"a parc of SE3's directory: parc:salle-12" },
-	{ "NAME",	"an image part's name, as `se3-ipxe images` lists "
+	{ "NAME",	"an image's name, or a part's, as `se3-ipxe images` lists "
 			"them: letters, digits, '.', '_', '-'" },
-	{ "COUNT",	"how many of the newest images of each machine and "
-			"part are kept" },
+	{ "COUNT",	"how many of the newest whole images of each machine "
+			"are kept" },
 };
 
 static const char global_usage[] =

@@ -697,4 +697,31 @@ enum sip_rc	 sip_sha256_file(const char *, char[SIP_SHA256_HEX + 1],
 enum sip_rc	 sip_sums_find(const char *, size_t, const char *,
 		    char[SIP_SHA256_HEX + 1], int64_t *, struct sip_err *);
 
+
+/* ------------------------------------------------------------ the catalogue's internals (lib/catalogue.c, lib/imagestore.c) */
+
+/* A row of the manifest of a whole image (part = manifest). */
+int		 sip_image_is_manifest(const struct sip_image *);
+/* Is action (MODULE:CAPABILITY) of a capability that uploads parts? */
+int		 sip_image_upload_action(const char *action);
+/*
+ * For each of the n rows, the index of the manifest row among them it
+ * belongs to (the longest manifest name NAME with the row NAME.*; its
+ * own for a manifest), -1 for an orphan part.
+ */
+void		 sip_images_owners(const struct sip_image *, size_t n,
+		    int64_t *owner);
+/* Remove the whole image name (manifest and parts) in one transaction; *removed 0 or 1. */
+enum sip_rc	 sip_image_delete_whole(const struct sip_config *,
+		    struct sip_store *, const char *name, size_t *removed,
+		    struct sip_err *);
+/*
+ * The tick's part: complete parts no manifest owns (a save that died),
+ * older than twice [images] timeout, whose machine has no active action
+ * of an uploading capability, are removed.  *reaped counts them.
+ */
+enum sip_rc	 sip_images_reap_orphans(const struct sip_config *,
+		    struct sip_store *, time_t now, size_t *reaped,
+		    struct sip_err *);
+
 #endif /* SE3IPXE_EXTERN_H */

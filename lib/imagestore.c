@@ -222,6 +222,13 @@ cap_in(const char *action, const char *const *caps, size_t n)
 	return 0;
 }
 
+int
+sip_image_upload_action(const char *action)
+{
+	return cap_in(action, upload_caps, sizeof(upload_caps) /
+	    sizeof(upload_caps[0]));
+}
+
 static void
 image_path(const struct sip_config *cfg, const char *name, char *dst,
     size_t sz)
@@ -856,11 +863,22 @@ sip_image_delete(const struct sip_config *cfg, struct sip_store *st,
     const char *name, struct sip_err *err)
 {
 	struct sip_image img;
+	size_t removed;
 	enum sip_rc ret;
 
 	if (sip_image_name_check(name) != SIP_OK)
 		return sip_errf(err, SIP_EINVAL, "not an image name (letters, "
 		    "digits, '.', '_', '-', a letter or digit first, no '..')");
+	/* A manifest is a whole image: it goes with all its parts. */
+	if ((ret = image_find(st, name, &img, err)) != SIP_OK)
+		return ret;
+	if (sip_image_is_manifest(&img)) {
+		if ((ret = sip_image_delete_whole(cfg, st, name, &removed,
+		    err)) == SIP_OK && removed == 0)
+			ret = sip_errf(err, SIP_ENOTFOUND, "image %s: no such "
+			    "image", name);
+		return ret;
+	}
 	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
 		return ret;
 	if ((ret = image_find(st, name, &img, err)) != SIP_OK ||
@@ -872,56 +890,6 @@ sip_image_delete(const struct sip_config *cfg, struct sip_store *st,
 	if ((ret = tx_commit(st, err)) != SIP_OK)
 		return ret;
 	return image_unlink(cfg, img.name, err);
-}
-
-enum sip_rc
-sip_images_prune(const struct sip_config *cfg, struct sip_store *st,
-    int64_t keep, int64_t before, size_t *removed, struct sip_err *err)
-{
-	struct sip_image *v = NULL;
-	size_t n, i, j, newer;
-	char *drop = NULL;
-	enum sip_rc ret, r;
-
-	*removed = 0;
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
-		return ret;
-	if ((ret = sip_images_list(st, &v, &n, err)) != SIP_OK)
-		goto fail;
-	if (n > 0 && (drop = calloc(n, 1)) == NULL) {
-		ret = nomem(st, err);
-		goto fail;
-	}
-	for (i = 0; i < n; i++) {
-		drop[i] = before >= 0 && v[i].created_at < before;
-		if (!drop[i] && keep >= 0) {
-			/* Oldest first: count the newer ones of its kind. */
-			for (newer = 0, j = i + 1; j < n; j++)
-				if (strcmp(v[j].mac, v[i].mac) == 0 &&
-				    strcmp(v[j].part, v[i].part) == 0)
-					newer++;
-			drop[i] = newer >= (size_t)keep;
-		}
-		if (drop[i] && (ret = exec_id(st, "DELETE FROM images WHERE "
-		    "id = ?1", v[i].id, "delete", err)) != SIP_OK)
-			goto fail;
-	}
-	if ((ret = tx_commit(st, err)) != SIP_OK)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (!drop[i])
-			continue;
-		(*removed)++;
-		if ((r = image_unlink(cfg, v[i].name, err)) != SIP_OK)
-			ret = r;
-	}
-	goto out;
- fail:
-	tx_rollback(st);
- out:
-	free(drop);
-	free(v);
-	return ret;
 }
 
 enum sip_rc

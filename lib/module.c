@@ -40,7 +40,7 @@ enum mkey { MK_NAME, MK_DESCRIPTION, MK_VERSION, MK_MIRROR, MK__MAX };
 enum ckey { CK_DESCRIPTION, CK_TEMPLATE, CK_COMPLETION, CK_MAX_BOOTS,
 	CK_EXPIRES, CK_DESTRUCTIVE, CK_FILES, CK__MAX };
 enum okey { OK_TYPE, OK_DESCRIPTION, OK_DEFAULT, OK_MIN, OK_MAX, OK_VALUES,
-	OK_PATTERN, OK_MAXLEN, OK_FORMAT, OK__MAX };
+	OK_PATTERN, OK_MAXLEN, OK_FORMAT, OK_EXISTS, OK__MAX };
 enum ukey { UK_URL, UK_SHA256, UK_SIZE, UK_ISO, UK_MEMBER, UK_SUMS, UK_SUMS_SIG,
 	UK_KEYRING, UK__MAX };
 enum pkey { PK_FROM, PK_PACKAGE, PK__MAX };
@@ -51,7 +51,7 @@ static const char *const skeys[SK__MAX][RAW_MAX + 1] = {
 	{ "description", "template", "completion", "max_boots", "expires",
 	  "destructive", "files", NULL },		/* SK_CAPABILITY */
 	{ "type", "description", "default", "min", "max", "values",
-	  "pattern", "maxlen", "format", NULL },	/* SK_OPTION */
+	  "pattern", "maxlen", "format", "exists", NULL }, /* SK_OPTION */
 	{ "url", "sha256", "size", "iso", "member", "sums", "sums_sig",
 	  "keyring", NULL },				/* SK_UPSTREAM */
 	{ "from", "package", NULL },			/* SK_COPY */
@@ -434,11 +434,11 @@ static enum sip_rc
 build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 {
 	static const int allowed[SIP_OPT__MAX][RAW_MAX] = {
-		/* type desc default min max values pattern maxlen format */
+		/* type desc default min max values pattern maxlen format exists */
 		{ 1, 1, 1, 0, 0, 1, 0, 0 },	/* SIP_OPT_ENUM */
 		{ 1, 1, 1, 1, 1, 0, 0, 0 },	/* SIP_OPT_INTEGER */
 		{ 1, 1, 1, 0, 0, 0, 0, 0 },	/* SIP_OPT_BOOLEAN */
-		{ 1, 1, 1, 0, 0, 0, 1, 1 },	/* SIP_OPT_NAME */
+		{ 1, 1, 1, 0, 0, 0, 1, 1, 0, 1 }, /* SIP_OPT_NAME */
 		{ 1, 1, 1, 0, 0, 0, 0, 1 },	/* SIP_OPT_TEXT */
 		{ 1, 1, 1, 0, 0, 0, 0, 0, 1 },	/* SIP_OPT_SECRET */
 	};
@@ -538,6 +538,15 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 			    "pattern: '%s': %s", mp->file, r->line, rs->header,
 			    sip_shorten(r->value, sbuf, sizeof(sbuf)), why);
 			goto out;
+		}
+		/* What the value must name, checked at set-action (lib/catalogue.c). */
+		if ((r = &rs->k[OK_EXISTS])->value != NULL) {
+			if (strcmp(r->value, "image") != 0)
+				return sip_errf(mp->err, SIP_EMODULE, "%s:%d: "
+				    "%s exists: '%s': only 'image' is known",
+				    mp->file, r->line, rs->header,
+				    sip_shorten(r->value, sbuf, sizeof(sbuf)));
+			o->exists_image = 1;
 		}
 		break;
 	case SIP_OPT_TEXT:

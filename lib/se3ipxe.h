@@ -599,6 +599,7 @@ struct sip_option {
 	char		*pattern;	/* name: POSIX ERE, anchored */
 	void		*regex;		/* compiled pattern (regex_t *) */
 	int		 crypt;		/* secret, format = crypt: a crypt(3) hash */
+	int		 exists_image;	/* name, exists = image: a whole image */
 };
 
 struct sip_template;
@@ -1121,6 +1122,7 @@ struct sip_tick_result {
 	size_t		 purged_history;	/* history rows that went */
 	size_t		 held;		/* destructive actions held by [blackout] */
 	size_t		 reaped;	/* dead uploads of the image store removed */
+	size_t		 orphans;	/* parts of saves that died (no manifest) removed */
 };
 /*
  * The periodic work (lib/tick.c), for `se3-ipxe cleanup` and a cron tick:
@@ -1805,13 +1807,17 @@ enum sip_rc	 sip_image_open(const struct sip_config *, const char *addr,
 /* The complete images, oldest first.  Caller frees *v with free. */
 enum sip_rc	 sip_images_list(struct sip_store *, struct sip_image **v,
 		    size_t *n, struct sip_err *);
-/* Remove image name (its row, then its file); SIP_ENOTFOUND if none. */
+/*
+ * Remove image name: a whole image (its manifest) with every part it
+ * owns, their rows in one transaction, then their files; or a bare part
+ * (its row, then its file).  SIP_ENOTFOUND if none.
+ */
 enum sip_rc	 sip_image_delete(const struct sip_config *, struct sip_store *,
 		    const char *name, struct sip_err *);
 /*
- * Remove the images created before before (-1: no such bound) and all
- * but the keep newest of each machine and part (-1: keep all).  *removed
- * counts them.
+ * Remove the whole images (lib/catalogue.c), each with all its parts,
+ * created before before (-1: no such bound), and all but the keep newest
+ * of each machine (-1: keep all).  *removed counts the images.
  */
 enum sip_rc	 sip_images_prune(const struct sip_config *, struct sip_store *,
 		    int64_t keep, int64_t before, size_t *removed,
@@ -1822,5 +1828,96 @@ enum sip_rc	 sip_images_prune(const struct sip_config *, struct sip_store *,
  */
 enum sip_rc	 sip_images_reap(const struct sip_config *, struct sip_store *,
 		    time_t now, size_t *reaped, struct sip_err *);
+
+/* ------------------------------------------------------------ image manifests (lib/manifest.c) */
+
+#define SIP_MANIFEST_MAX	(64 * 1024)	/* bytes of a manifest */
+#define SIP_MANIFEST_PARTS	128		/* part records of one */
+#define SIP_MANIFEST_DEV_MAX	32		/* sda1, nvme0n1p2 */
+
+/* One saved partition; for mkswap stored, sha256 and raw_sha256 are "". */
+struct sip_manifest_part {
+	char	 dev[SIP_MANIFEST_DEV_MAX];
+	int	 number;			/* 1 to 128 */
+	char	 fs[SIP_IMAGE_WORD_MAX];	/* blkid's type, "" for "-" */
+	char	 tool[SIP_IMAGE_WORD_MAX];
+	char	 compression[SIP_IMAGE_WORD_MAX];
+	char	 stored[SIP_IMAGE_NAME_MAX];	/* NAME.DEV */
+	int64_t	 bytes;				/* the partition's size */
+	char	 sha256[SIP_SHA256_HEX + 1];	/* of the stored part */
+	char	 raw_sha256[SIP_SHA256_HEX + 1]; /* of the uncompressed stream */
+};
+
+/* A whole image as its manifest (THE IMAGE FORMAT, version 1) says. */
+struct sip_manifest {
+	char	 mac[SIP_MAC_STRLEN];
+	char	 disk[SIP_MANIFEST_DEV_MAX];	/* the source disk */
+	int64_t	 disk_bytes;
+	int	 sector;			/* logical sector size */
+	char	 label[4];			/* dos or gpt */
+	char	 table[SIP_IMAGE_NAME_MAX];	/* NAME.table */
+	char	 table_sha256[SIP_SHA256_HEX + 1];
+	int64_t	 need_bytes;			/* what a target disk needs */
+	size_t	 nparts;
+	struct sip_manifest_part parts[SIP_MANIFEST_PARTS];
+};
+
+/*
+ * Parse the manifest text (len bytes, untrusted) of image name into *m:
+ * every line and field typed, records in order, "end" last; SIP_EINVAL
+ * with "line N: FIELD: why" (never the bytes read) otherwise.
+ */
+enum sip_rc	 sip_manifest_parse(const char *name, const char *text,
+		    size_t len, struct sip_manifest *m, struct sip_err *);
+
+/* ------------------------------------------------------------ the catalogue of whole images (lib/catalogue.c) */
+
+/* One whole image: its manifest's row, and the manifest or why not. */
+struct sip_catalogue_image {
+	struct sip_image	 row;		/* the manifest's row */
+	struct sip_manifest	*m;		/* NULL: error says why */
+	char			 error[SIP_ERR_MAX];
+	int64_t			 size;		/* its stored parts, the manifest's included */
+};
+/*
+ * The whole images (one per manifest row, oldest first, those whose
+ * manifest is unreadable or invalid with their error), and *owner: for
+ * each of the n rows sip_images_list gives (*parts), the index in *v of
+ * the image it belongs to, or -1 for an orphan part (no manifest: a
+ * save that died).  Caller frees with sip_catalogue_free and free.
+ */
+enum sip_rc	 sip_catalogue(const struct sip_config *, struct sip_store *,
+		    struct sip_catalogue_image **v, size_t *n,
+		    struct sip_image **parts, int64_t **owner, size_t *nparts,
+		    struct sip_err *);
+void		 sip_catalogue_free(struct sip_catalogue_image *, size_t);
+/*
+ * The complete image name of the catalogue with its parsed manifest
+ * (caller frees *m with free): SIP_ENOTFOUND if there is no manifest row
+ * of that name, SIP_EINVAL if its manifest is unreadable or invalid.
+ */
+enum sip_rc	 sip_catalogue_manifest(const struct sip_config *,
+		    struct sip_store *, const char *name, struct sip_manifest **m,
+		    struct sip_err *);
+/*
+ * After a manifest row was committed by an action whose option keep is
+ * N: keep the N newest other whole images of its machine, remove the
+ * rest.  *removed counts the images removed.  token is the action's.
+ */
+enum sip_rc	 sip_images_keep_after(const struct sip_config *,
+		    const struct sip_image *manifest, const char *token,
+		    time_t now, size_t *removed, struct sip_err *);
+/*
+ * set-action's checks of the options with exists = image of cap: each
+ * value must be a whole image of the catalogue; and the image of option
+ * "image" must fit the target disk (option "disk" unless auto, else the
+ * first of the inventory's "size:" line) of each of the n macs.
+ * *unchecked counts the machines without such an inventory (allowed).
+ */
+enum sip_rc	 sip_options_exists_check(const struct sip_config *,
+		    struct sip_store *, const struct sip_capability *,
+		    const struct sip_kv *opts, size_t nopts,
+		    const char *const *macs, size_t n, size_t *unchecked,
+		    struct sip_err *);
 
 #endif /* SE3IPXE_H */

@@ -71,6 +71,45 @@ completion = report
 max_boots = 5
 destructive = no
 
+[capability save_keep]
+description = Save the disks, keeping some older images
+template = job.ipxe
+completion = report
+max_boots = 5
+destructive = no
+
+[option save_keep.keep]
+type = integer
+min = 0
+max = 100
+description = How many older images of the machine are kept
+
+[capability restore_img]
+description = Restore a whole image of the catalogue
+template = job.ipxe
+completion = report
+max_boots = 5
+destructive = no
+
+[option restore_img.image]
+type = name
+pattern = [A-Za-z0-9][A-Za-z0-9_.-]*
+exists = image
+description = The image to restore
+
+[option restore_img.disk]
+type = name
+pattern = [a-z][a-z0-9]*
+default = auto
+description = The disk written
+
+[capability inventory]
+description = Report the machine's disks
+template = job.ipxe
+completion = report
+max_boots = 5
+destructive = no
+
 [capability other]
 description = Something that is no imaging
 template = job.ipxe
@@ -344,12 +383,13 @@ is "$(curl -sS -o "$T/got" -w '%{http_code}' -H "X-SE3-IPXE-Token: $TR" "$U/p2.i
 is "$(sum "$T/got")" "$S2" "... the same body"
 ! tail -1 "$T/apache/access.log" | grep -q "$TR"; ok $? "... and the access log never saw the token"
 
-# --- the images verb ------------------------------------------------------------
-se3ipxe images > "$T/list"
-ok $? "images lists"
-grep -q "^p1.img  *$MS  *sda1  *partclone.ext4  *zstd  *1500000  *$S1 " "$T/list"; ok $? "... p1.img with its columns"
-is "$(se3ipxe images --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d), d[1]["name"], d[1]["size"], d[1]["sha256"] == sys.argv[1])' "$S2")" \
-    "2 p2.img 3000000 True" "images --json"
+# --- the images verb: parts ----------------------------------------------------
+se3ipxe images --parts > "$T/list"
+ok $? "images --parts lists"
+grep -q "^p1.img  *$MS  *sda1  *partclone.ext4  *zstd  *1500000  *$S1 .* orphan\$" "$T/list"; ok $? "... p1.img with its columns, an orphan (no manifest)"
+is "$(se3ipxe images --parts --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d), d[1]["name"], d[1]["size"], d[1]["sha256"] == sys.argv[1], d[1]["image"])' "$S2")" \
+    "2 p2.img 3000000 True None" "images --parts --json"
+is "$(se3ipxe images --json)" "[]" "images --json: no whole image yet"
 se3ipxe --user bob images > "$T/o" 2>&1
 ok $(( $? == 0 )) "images as a login that is no admin is refused"
 se3ipxe images delete ../p1.img > "$T/o" 2>&1
@@ -359,16 +399,164 @@ se3ipxe images delete nosuch.img > "$T/o" 2>&1
 ok $(( $? == 0 )) "images delete of an unknown name fails"
 se3ipxe images prune > "$T/o" 2>&1
 is "$?" 2 "images prune without --keep or --before: usage"
+se3ipxe images --parts delete p1.img > "$T/o" 2>&1
+is "$?" 2 "images --parts delete: usage"
 se3ipxe images delete p1.img > "$T/o"
-ok $? "images delete p1.img"
+ok $? "images delete p1.img (a bare part)"
 [ ! -e "$T/images/p1.img" ] && [ "$(listed)" = 1 ]; ok $? "... its file and row are gone"
-sqlite3 "$db" "INSERT INTO images (name, mac, part, size, sha256, created_at, received, complete) VALUES ('old.img', '$MS', 'sda2', 1, 'x', 1000, 1, 1)"
-: > "$T/images/old.img"
-se3ipxe images prune --keep 1 > "$T/o"
-is "$(cat "$T/o")" "pruned 1 image" "prune --keep 1 removes the older part of the same machine and part"
-[ ! -e "$T/images/old.img" ] && [ -e "$T/images/p2.img" ]; ok $? "... the newest kept"
-se3ipxe images prune --before now > "$T/o"
-is "$(cat "$T/o")/$(listed)/$(files)" "pruned 1 image/0/0" "prune --before now empties the store"
+se3ipxe images delete p2.img > /dev/null
+is "$(listed)/$(files)" 0/0 "the store is empty"
+
+# --- whole images: parts, then the manifest as the commit point --------------
+# save_image SOURCE TOKEN NAME MAC: upload NAME.table, NAME.sda1, NAME.sda2 and the manifest of them.
+save_image() {
+	head -c 700 /dev/urandom > "$T/data/$3.table"
+	head -c 200000 /dev/urandom > "$T/data/$3.sda1"
+	head -c 100000 /dev/urandom > "$T/data/$3.sda2"
+	for p in table sda1 sda2; do
+		st=$(put "$1" "$3.$p" "token=$2&sha256=$(sum "$T/data/$3.$p")&part=$p&tool=partclone.ext4&compression=zstd" "$T/data/$3.$p")
+		[ "$st" = 201 ] || { echo "# $3.$p: $st $(cat "$T/body")"; return 1; }
+	done
+	{
+		echo "se3-ipxe-image 1"
+		echo "mac $4"
+		echo "disk sda 67108864 512"
+		echo "table ${GPT:-gpt} $3.table $(sum "$T/data/$3.table") ${NEED:-66043392}"
+		echo "part sda1 1 ext4 partclone.ext4 zstd $3.sda1 33554432 $(sum "$T/data/$3.sda1") $(sum "$T/data/$3.sda1")"
+		echo "part sda2 2 ntfs partclone.ntfs lzop $3.sda2 16777216 $(sum "$T/data/$3.sda2") $(sum "$T/data/$3.sda2")"
+		echo "end"
+	} > "$T/data/$3"
+	put "$1" "$3" "token=$2&sha256=$(sum "$T/data/$3")&part=manifest&tool=manifest&compression=none" "$T/data/$3"
+}
+is "$(save_image 127.0.0.1 "$TS" img1 $MS)" 201 "a whole image: three parts, then its manifest: 201"
+se3ipxe images > "$T/list"
+ok $? "images lists whole images"
+is "$(sed -n 1p "$T/list" | tr -s ' ')" "NAME MACHINE DISK PARTS TOOLS COMPRESSION SIZE SHA256 CREATED STATE" \
+    "... with the columns of a whole image"
+is "$(sed -n 2p "$T/list" | awk '{print $1, $2, $3, $4, $5, $6, $7, $8 == s, $NF}' s="$(sum "$T/data/img1")")" \
+    "img1 $MS sda:67108864 sda1:ext4,sda2:ntfs partclone.ext4,partclone.ntfs zstd,lzop $((700 + 200000 + 100000 + $(wc -c < "$T/data/img1"))) 1 whole" \
+    "... one row: disk, parts, tools, compressions, the sum of its stored parts, the manifest's sha256"
+is "$(wc -l < "$T/list")" 2 "... one row per image, not per part"
+is "$(se3ipxe images --json | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d["name"], d["disk"]["name"], d["disk"]["bytes"], d["label"], d["need_bytes"], [p["dev"] + ":" + p["stored"] for p in d["parts"]], d["error"])')" \
+    "img1 sda 67108864 gpt 66043392 ['sda1:img1.sda1', 'sda2:img1.sda2'] None" "images --json: the parts inside"
+se3ipxe images --parts > "$T/list"
+is "$(awk 'NR > 1 {print $1 "=" $NF}' "$T/list" | tr '\n' ' ')" "img1.table=img1 img1.sda1=img1 img1.sda2=img1 img1=img1 " \
+    "images --parts: every part names its image"
+
+# A part without its manifest is not an image; a manifest that says nonsense is listed with its error.
+is "$(put 127.0.0.1 broken.table "token=$TS&sha256=$S1&part=table" "$T/data/p1")" 201 "a part of a save that will die"
+printf 'se3-ipxe-image 1\nmac %s\ndisk sda 67108864 512\ntable gpt other.table %s 1\nend\n' $MS "$S1" > "$T/data/bad"
+is "$(put 127.0.0.1 bad "token=$TS&sha256=$(sum "$T/data/bad")&part=manifest&tool=manifest&compression=none" "$T/data/bad")" 201 \
+    "a manifest that is invalid is stored (the store does not read it)"
+se3ipxe images > "$T/list" 2> "$T/err"
+ok $? "images lists with a bad manifest"
+grep -q "^bad  *$MS  *-  *-  *-  *-  *[0-9]* .* broken\$" "$T/list"; ok $? "... the bad image listed, broken"
+is "$(cat "$T/err")" "se3-ipxe: images: manifest of bad: line 4: table stored: not NAME.table of this image" \
+    "... with its error, on one line"
+is "$(se3ipxe images --json | python3 -c 'import json,sys; print([(d["name"], d["error"] is not None) for d in json.load(sys.stdin)])')" \
+    "[('img1', False), ('bad', True)]" "images --json: the error in the image's object"
+se3ipxe images --parts | grep -q "^broken.table .* orphan\$"; ok $? "images --parts: the dead save's part is an orphan"
+
+# --- delete of a whole image ---------------------------------------------------
+is "$(save_image 127.0.0.1 "$TS" img1.x $MS)" 201 "an image whose name starts with another's"
+se3ipxe images delete img1 > "$T/o"
+ok $? "images delete img1"
+is "$(sqlite3 "$db" "SELECT group_concat(name, ' ') FROM (SELECT name FROM images ORDER BY name)")" \
+    "bad broken.table img1.x img1.x.sda1 img1.x.sda2 img1.x.table" "... its manifest and all its parts are gone, img1.x's are not"
+[ ! -e "$T/images/img1" ] && [ ! -e "$T/images/img1.sda1" ] && [ ! -e "$T/images/img1.table" ] && [ -e "$T/images/img1.x.sda1" ]
+ok $? "... and their files"
+se3ipxe images delete img1.x > /dev/null
+se3ipxe images delete bad > /dev/null
+is "$(sqlite3 "$db" "SELECT group_concat(name) FROM images")" "broken.table" "a whole image deleted in one step each"
+
+# --- the orphans of a dead save are reaped by the tick --------------------------
+sqlite3 "$db" "UPDATE images SET created_at = created_at - 3600 WHERE name = 'broken.table'"
+se3ipxe tick > "$T/o" 2>&1
+is "$(listed)" 1 "tick leaves an orphan part while its machine's save action is active"
+se3ipxe cancel $MS > /dev/null
+se3ipxe tick > "$T/o" 2>&1
+ok $? "tick runs"
+grep -q "^tick: removed 1 orphan part of the image store (no manifest)\$" "$T/o"; ok $? "... and says it removed 1 orphan part"
+is "$(listed)/$(files)" 0/0 "... its row and its file are gone"
+
+# --- prune of whole images, and keep at the manifest's commit ------------------
+se3ipxe set-action $MS fakeimage:save > /dev/null
+TS=$(token_of $MS)
+boot 127.0.0.1 $MS > /dev/null
+MT=52:54:00:00:65:04
+se3ipxe set-action $MT fakeimage:save > /dev/null
+TT=$(token_of $MT)
+is "$(boot 127.0.0.1 $MT)" 200 "a second saving machine boots"
+for i in 1 2 3; do
+	save_image 127.0.0.1 "$TS" "a$i" $MS > /dev/null
+	save_image 127.0.0.1 "$TT" "b$i" $MT > /dev/null
+	sqlite3 "$db" "UPDATE images SET created_at = 1000000 + $i WHERE name LIKE 'a$i%' OR name LIKE 'b$i%'"
+done
+is "$(se3ipxe images | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "a1 b1 a2 b2 a3 b3 " "six whole images of two machines"
+se3ipxe images prune --keep 2 > "$T/o"
+is "$(cat "$T/o")" "pruned 2 images" "prune --keep 2: the oldest whole image of each machine"
+is "$(se3ipxe images | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "a2 b2 a3 b3 " "... the two newest of each kept"
+is "$(sqlite3 "$db" "SELECT count(*) FROM images WHERE name LIKE 'a1%' OR name LIKE 'b1%'")/$(files)" "0/16" \
+    "... no part of them left: 4 images of 4 files"
+se3ipxe images prune --before @1000003 > "$T/o"
+is "$(cat "$T/o")" "pruned 2 images" "prune --before: the whole images older"
+is "$(se3ipxe images | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "a3 b3 " "... the newer kept"
+se3ipxe cancel $MS > /dev/null
+se3ipxe set-action $MS fakeimage:save_keep keep=1 > /dev/null
+TK=$(token_of $MS)
+boot 127.0.0.1 $MS > /dev/null
+save_image 127.0.0.1 "$TK" a4 $MS > /dev/null
+save_image 127.0.0.1 "$TK" a5 $MS > /dev/null
+is "$(se3ipxe images | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "b3 a4 a5 " \
+    "keep=1 at each commit: the new image and one older of that machine; the other machine's untouched"
+grep -q "stored a5: .*; keep removed 1 older image" "$T/apache/error.log"; ok $? "... the commit's log line says what keep removed"
+is "$(files)" 12 "... no part of the removed left: 3 images of 4 files"
+
+# --- set-action: an option with exists = image, and the fit on the disk --------
+MI=52:54:00:00:65:05
+se3ipxe set-action $MI fakeimage:restore_img image=nosuch > /dev/null 2> "$T/err"
+ok $(( $? == 0 )) "set-action with an image not in the catalogue fails"
+is "$(cat "$T/err")" "se3-ipxe: set-action: option image: no image 'nosuch' in the catalogue" "... saying so"
+se3ipxe set-action $MI fakeimage:restore_img image=a5.sda1 > /dev/null 2> "$T/err"
+ok $(( $? == 0 )) "set-action with a part's name, not a whole image, fails"
+grep -q "no image 'a5.sda1' in the catalogue" "$T/err"; ok $? "... saying so"
+is "$(sqlite3 "$db" "SELECT count(*) FROM actions WHERE mac = '$MI'")" 0 "... no action written"
+se3ipxe set-action $MI fakeimage:restore_img image=a5 > /dev/null 2> "$T/err"
+ok $? "set-action with a whole image, on a machine without inventory: allowed"
+grep -q "1 machine without an inventory of disk sizes" "$T/err"; ok $? "... with a warning"
+se3ipxe cancel $MI > /dev/null
+# inventory MAC SIZE-LINE: a report of the machine's disks, as the worker sends it.
+inventory() {
+	se3ipxe set-action "$1" fakeimage:inventory > /dev/null
+	boot 127.0.0.1 "$1" > /dev/null
+	# Percent-encoded: a '+' is kept as sent.
+	inv=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote("disks: sda:64M\n" + sys.argv[1], safe=""))' "$2")
+	curl -sS --max-time 20 -o /dev/null -w '%{http_code}' \
+	    -d "token=$(token_of "$1")&status=done&inventory=$inv" \
+	    "$APACHE_URL/cgi-bin/ipxe.cgi/report" || echo curl-failed
+}
+is "$(inventory $MI "size: sda 60000000 sdb 67108864")" 200 "an inventory with disk sizes reported"
+se3ipxe set-action $MI fakeimage:restore_img image=a5 > /dev/null 2> "$T/err"
+ok $(( $? == 0 )) "set-action of an image larger than the first disk fails"
+is "$(cat "$T/err")" "se3-ipxe: set-action: image a5 needs 66043392 bytes, disk sda of $MI has 60000000" "... saying what and where"
+se3ipxe set-action $MI fakeimage:restore_img image=a5 disk=sdb > /dev/null 2> "$T/err"
+ok $? "set-action on the disk it fits (disk=sdb)"
+is "$(cat "$T/err")" "" "... without a warning"
+se3ipxe cancel $MI > /dev/null
+se3ipxe set-action $MI fakeimage:restore_img image=a5 disk=sdz > /dev/null 2> "$T/err"
+ok $(( $? == 0 )) "set-action on a disk the inventory does not have fails"
+is "$(cat "$T/err")" "se3-ipxe: set-action: option disk: $MI has no disk sdz in its inventory" "... saying so"
+se3ipxe set-action $MI fakeimage:restore_img image=a5 disk=auto > /dev/null 2> "$T/err"
+ok $(( $? == 0 )) "disk=auto is the first disk of the inventory: refused"
+se3ipxe set-action $MI $MR fakeimage:restore_img image=a5 disk=sdb > /dev/null 2> "$T/err"
+ok $? "two machines, one without inventory: allowed"
+grep -q "1 machine without an inventory" "$T/err"; ok $? "... the warning counts it"
+se3ipxe images delete a4.sda2 > /dev/null
+se3ipxe images 2> "$T/err" | grep -q "^a4 .* broken\$"; ok $? "an image with a part deleted is listed broken"
+is "$(cat "$T/err")" "se3-ipxe: images: part a4.sda2 is not in the store" "... saying which part"
+se3ipxe set-action $MI fakeimage:restore_img image=a4 disk=sdb > /dev/null 2> "$T/err"
+ok $(( $? == 0 )) "set-action of an image with a part missing fails"
+is "$(cat "$T/err")" "se3-ipxe: set-action: option image: image 'a4' is not whole: part a4.sda2 is not in the store" "... saying why"
 
 apache_stop "$T/apache"
 done_testing

@@ -476,6 +476,16 @@ static const struct bad bads[] = {
 	{ BASE "[option run.x]\ntype = enum\ndescription = X\nvalues = a\n"
 	  "pattern = a\n", SIP_EMODULE, "%s:15: [option run.x]: key 'pattern' "
 	  "does not apply to an option of type enum" },
+	/* exists = image: on a name only, and image is the only thing known. */
+	{ BASE "[option run.x]\ntype = text\ndescription = X\n"
+	  "exists = image\n", SIP_EMODULE, "%s:14: [option run.x]: key "
+	  "'exists' does not apply to an option of type text" },
+	{ BASE "[option run.x]\ntype = enum\ndescription = X\nvalues = a\n"
+	  "exists = image\n", SIP_EMODULE, "%s:15: [option run.x]: key "
+	  "'exists' does not apply to an option of type enum" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern = a\n"
+	  "exists = machine\n", SIP_EMODULE, "%s:15: [option run.x] exists: "
+	  "'machine': only 'image' is known" },
 	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern = a\n"
 	  "max = 3\n", SIP_EMODULE, "%s:15: [option run.x]: key 'max' does "
 	  "not apply to an option of type name" },
