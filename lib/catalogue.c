@@ -457,7 +457,7 @@ sip_images_keep_after(const struct sip_config *cfg,
 	for (i = 0; i < act->noptions; i++)
 		if (strcmp(act->options[i].key, "keep") == 0)
 			keep = act->options[i].value;
-	if (keep == NULL || keep[0] == '\0')
+	if (keep == NULL || keep[0] == '\0' || strcmp(keep, "all") == 0)
 		goto out;
 	errno = 0;
 	v = strtoll(keep, &end, 10);
@@ -602,6 +602,11 @@ sip_options_exists_check(const struct sip_config *cfg, struct sip_store *st,
 	size_t i, j;
 
 	*unchecked = 0;
+	/* An image on an SMB share is not the catalogue's: the worker checks it. */
+	for (j = 0; j < nopts; j++)
+		if (strcmp(opts[j].key, "share") == 0 && opts[j].value[0] !=
+		    '\0' && strcmp(opts[j].value, "none") != 0)
+			return SIP_OK;
 	for (i = 0; i < cap->noptions; i++) {
 		if (!cap->options[i].exists_image)
 			continue;

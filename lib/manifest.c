@@ -222,6 +222,30 @@ parse_part(struct mstate *ms, char **f, size_t nf, struct sip_manifest *m)
 	return SIP_OK;
 }
 
+/* A swap's UUID, right after its part line: what fstab's UUID= finds again. */
+static enum sip_rc
+parse_uuid(struct mstate *ms, char **f, size_t nf, struct sip_manifest *m)
+{
+	struct sip_manifest_part *p;
+	size_t i;
+
+	if (nf != 3)
+		return bad(ms, "uuid", "expected DEV UUID");
+	p = m->nparts > 0 ? &m->parts[m->nparts - 1] : NULL;
+	if (p == NULL || strcmp(p->dev, f[1]) != 0 ||
+	    strcmp(p->tool, "mkswap") != 0 || p->swap_uuid[0] != '\0')
+		return bad(ms, "uuid", "not right after its swap's part line");
+	for (i = 0; i < 36; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? f[2][i] != '-' :
+		    !((f[2][i] >= '0' && f[2][i] <= '9') ||
+		    (f[2][i] >= 'a' && f[2][i] <= 'f')))
+			return bad(ms, "uuid", "not a lower-case UUID");
+	if (f[2][36] != '\0')
+		return bad(ms, "uuid", "not a lower-case UUID");
+	memcpy(p->swap_uuid, f[2], sizeof(p->swap_uuid));
+	return SIP_OK;
+}
+
 enum sip_rc
 sip_manifest_parse(const char *name, const char *text, size_t len,
     struct sip_manifest *m, struct sip_err *err)
@@ -325,13 +349,16 @@ sip_manifest_parse(const char *name, const char *text, size_t len,
 		} else if (strcmp(f[0], "part") == 0) {
 			if ((rc = parse_part(&ms, f, nf, m)) != SIP_OK)
 				return (enum sip_rc)rc;
+		} else if (strcmp(f[0], "uuid") == 0) {
+			if ((rc = parse_uuid(&ms, f, nf, m)) != SIP_OK)
+				return (enum sip_rc)rc;
 		} else if (strcmp(f[0], "end") == 0) {
 			if (nf != 1)
 				return bad(&ms, "end", "takes no field");
 			ended = 1;
 		} else
 			return bad(&ms, "record", "unknown (version 1 has "
-			    "se3-ipxe-image, mac, disk, table, part, end)");
+			    "se3-ipxe-image, mac, disk, table, part, uuid, end)");
 	}
 	if (!ended) {
 		ms.line++;

@@ -1846,6 +1846,7 @@ struct sip_manifest_part {
 	int64_t	 bytes;				/* the partition's size */
 	char	 sha256[SIP_SHA256_HEX + 1];	/* of the stored part */
 	char	 raw_sha256[SIP_SHA256_HEX + 1]; /* of the uncompressed stream */
+	char	 swap_uuid[37];			/* mkswap -U gives it back, or "" */
 };
 
 /* A whole image as its manifest (THE IMAGE FORMAT, version 1) says. */
@@ -1913,6 +1914,8 @@ enum sip_rc	 sip_images_keep_after(const struct sip_config *,
  * "image" must fit the target disk (option "disk" unless auto, else the
  * first of the inventory's "size:" line) of each of the n macs.
  * *unchecked counts the machines without such an inventory (allowed).
+ * With an option "share" other than "none" the image is on that SMB
+ * share, not in the catalogue: nothing is checked here.
  */
 enum sip_rc	 sip_options_exists_check(const struct sip_config *,
 		    struct sip_store *, const struct sip_capability *,

@@ -79,10 +79,10 @@ max_boots = 5
 destructive = no
 
 [option save_keep.keep]
-type = integer
-min = 0
-max = 100
-description = How many older images of the machine are kept
+type = name
+pattern = all|[0-9]|[1-9][0-9]|100
+default = all
+description = How many older images of the machine are kept (the worker's option)
 
 [capability restore_img]
 description = Restore a whole image of the catalogue
@@ -102,6 +102,12 @@ type = name
 pattern = [a-z][a-z0-9]*
 default = auto
 description = The disk written
+
+[option restore_img.share]
+type = name
+pattern = none|//[a-z0-9./]*
+default = none
+description = An SMB share holding the image instead of the catalogue
 
 [capability inventory]
 description = Report the machine's disks
@@ -557,6 +563,21 @@ is "$(cat "$T/err")" "se3-ipxe: images: part a4.sda2 is not in the store" "... s
 se3ipxe set-action $MI fakeimage:restore_img image=a4 disk=sdb > /dev/null 2> "$T/err"
 ok $(( $? == 0 )) "set-action of an image with a part missing fails"
 is "$(cat "$T/err")" "se3-ipxe: set-action: option image: image 'a4' is not whole: part a4.sda2 is not in the store" "... saying why"
+se3ipxe cancel $MI $MR > /dev/null
+se3ipxe set-action $MI fakeimage:restore_img image=elsewhere share=//se3/images/s218 disk=sdz > /dev/null 2> "$T/err"
+ok $? "an image on an SMB share (share=//...): not the catalogue's, the worker checks it"
+is "$(cat "$T/err")" "" "... without a word"
+se3ipxe cancel $MI > /dev/null
+se3ipxe set-action $MI fakeimage:restore_img image=elsewhere share=none > /dev/null 2> "$T/err"
+ok $(( $? == 0 )) "share=none: the catalogue's again, refused"
+se3ipxe cancel $MS > /dev/null
+se3ipxe set-action $MS fakeimage:save_keep > /dev/null
+TK=$(token_of $MS)
+boot 127.0.0.1 $MS > /dev/null
+save_image 127.0.0.1 "$TK" a6 $MS > /dev/null
+is "$(se3ipxe images 2> /dev/null | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "b3 a4 a5 a6 " \
+    "keep=all (the default) at a commit: nothing removed"
+grep "stored a6: " "$T/apache/error.log" | grep -q "keep"; ok $(( $? == 0 )) "... and the log line says nothing of keep"
 
 apache_stop "$T/apache"
 done_testing

@@ -183,6 +183,56 @@ main(void)
 	is_str(m->parts[1].sha256, SHA_C, "... its sha256");
 	is_str(m->parts[1].raw_sha256, SHA_B, "... its raw sha256");
 	is_str(m->parts[2].stored, "", "the swap stores nothing");
+	/* A swap's UUID, right after its part line, and nowhere else. */
+	{
+		static const struct {
+			size_t		 line;
+			const char	*text;
+			const char	*where;	/* NULL: parses */
+		} uuids[] = {
+			{ 6, "part sda3 3 swap mkswap none - 8388608 - -\n"
+			    "uuid sda3 5e3e2e00-91aa-4bbb-8ccc-000000000091", NULL },
+			{ 4, "part sda1 1 ext4 partclone.ext4 zstd img1.sda1 33554432 "
+			    SHA_B " " SHA_C "\nuuid sda1 5e3e2e00-91aa-4bbb-8ccc-000000000091",
+			    "line 6: uuid: not right after" },
+			{ 6, "part sda3 3 swap mkswap none - 8388608 - -\n"
+			    "uuid sda2 5e3e2e00-91aa-4bbb-8ccc-000000000091", "line 8: uuid" },
+			{ 6, "part sda3 3 swap mkswap none - 8388608 - -\n"
+			    "uuid sda3 5E3E2E00-91AA-4BBB-8CCC-000000000091", "line 8: uuid: not a lower-case UUID" },
+			{ 6, "part sda3 3 swap mkswap none - 8388608 - -\n"
+			    "uuid sda3 5e3e2e00-91aa-4bbb-8ccc-00000000009", "line 8: uuid: not a lower-case UUID" },
+			{ 6, "part sda3 3 swap mkswap none - 8388608 - -\n"
+			    "uuid sda3 5e3e2e00-91aa-4bbb-8ccc-0000000000911", "line 8: uuid: not a lower-case UUID" },
+			{ 6, "part sda3 3 swap mkswap none - 8388608 - -\n"
+			    "uuid sda3 5e3e2e0091aa-4bbb-8ccc-0000-00000091", "line 8: uuid: not a lower-case UUID" },
+			{ 6, "part sda3 3 swap mkswap none - 8388608 - -\n"
+			    "uuid sda3 5e3e2e00-91aa-4bbb-8ccc-000000000091\n"
+			    "uuid sda3 5e3e2e00-91aa-4bbb-8ccc-000000000091", "line 9: uuid" },
+			{ 6, "part sda3 3 swap mkswap none - 8388608 - -\n"
+			    "uuid sda3", "line 8: uuid: expected DEV UUID" },
+			{ 0, "se3-ipxe-image 1\nuuid sda3 5e3e2e00-91aa-4bbb-8ccc-000000000091",
+			    "line 2: record" },
+		};
+
+		for (i = 0; i < sizeof(uuids) / sizeof(uuids[0]); i++) {
+			build(text, sizeof(text), uuids[i].line, uuids[i].text);
+			err.msg[0] = '\0';
+			if (uuids[i].where == NULL) {
+				is_int(sip_manifest_parse("img1", text, strlen(text),
+				    m, &err), SIP_OK, "a swap's uuid: %s", err.msg);
+				is_str(m->parts[2].swap_uuid,
+				    "5e3e2e00-91aa-4bbb-8ccc-000000000091",
+				    "... kept with its part");
+				is_str(m->parts[0].swap_uuid, "", "... and no other");
+				continue;
+			}
+			is_int(sip_manifest_parse("img1", text, strlen(text), m,
+			    &err), SIP_EINVAL, "uuid vector %zu refused", i);
+			ok(strstr(err.msg, uuids[i].where) != NULL, "... %s (want %s)",
+			    err.msg, uuids[i].where);
+		}
+	}
+	build(text, sizeof(text), NGPT, NULL);
 	/* Without the last newline: still whole. */
 	is_int(sip_manifest_parse("img1", text, strlen(text) - 1, m, &err),
 	    SIP_OK, "the last newline is not needed");
