@@ -118,10 +118,15 @@ t "save mbr: FAT by partclone.fat, the raw partition by dd, lzop" eval '
     sed 's/^/# /' "$IMG/mbr1"
 for f in gpt1 gpt1.table gpt1.sda1 gpt1.sda3 mbr1 mbr1.table mbr1.sda1 mbr1.sda2; do
 	t "save: $f is in the catalogue with the sha256 of its file" eval '
-	    e2e_cli images --json | python3 -c "import json, sys
+	    e2e_cli images --parts --json | python3 -c "import json, sys
 v = {i[\"name\"]: i for i in json.load(sys.stdin)}
 sys.exit(0 if v[sys.argv[1]][\"sha256\"] == sys.argv[2] else 1)" "$f" "$(sha256sum <"$IMG/$f" | cut -d" " -f1)"'
 done
+e2e_cli images >"$E/images.txt" 2>&1
+t "save: the catalogue lists gpt1 and mbr1 whole, with their partitions" eval '
+	grep -qE "^gpt1 +52:54:00:e2:91:01 +sda:67108864 +sda1:ext4,sda2:swap,sda3:ntfs .* whole$" "$E/images.txt" &&
+	grep -qE "^mbr1 +52:54:00:e2:91:02 +sda:50331648 +sda1:vfat,sda2:- .* whole$" "$E/images.txt"' ||
+    sed 's/^/# /' "$E/images.txt"
 t "save: no swap stream stored, no upload left over" eval '! ls -A "$IMG" | grep -qE "gpt1.sda2|^\.upload"'
 t "save: the token never in the access log" eval '! grep -qE "images.cgi.*token=" "$E/apache/e2e.log"'
 t "save: the worker's PUTs and commits answered 202 and 201" eval '
