@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # A multicast segment of network namespaces (one emitter, N receivers on a bridge) for running udpcast's udp-sender/udp-receiver as plain processes, and tearing it all down.
 #
-# Source from POSIX sh, already inside the namespace of t/lib/netns.sh
+# Source from POSIX sh (set -e safe), already inside the namespace of t/lib/netns.sh
 # (netns_enter), after setting MCAST_DIR (a scratch directory).  The
 # bridge lives in that namespace; each host is one more namespace, held
 # by a process that ends on its own when the caller's shell is gone, so
@@ -147,8 +147,8 @@ mcast_wait() {
 	_mc_deadline=$(($(mcast_now) + $2 * 1000))
 	while kill -0 "$1" 2> /dev/null; do
 		if [ "$(mcast_now)" -ge "$_mc_deadline" ]; then
-			kill -9 "$1" 2> /dev/null
-			wait "$1" 2> /dev/null
+			kill -9 "$1" 2> /dev/null || :
+			wait "$1" 2> /dev/null || :
 			return 124
 		fi
 		sleep 0.05
@@ -170,19 +170,18 @@ mcast_grown() {
 
 mcast_down() {
 	for _mc_p in $mcast_pids; do
-		kill -9 "$_mc_p" 2> /dev/null
+		kill -9 "$_mc_p" 2> /dev/null || :
 	done
 	for _mc_p in $mcast_pids; do
-		wait "$_mc_p" 2> /dev/null
+		wait "$_mc_p" 2> /dev/null || :
 	done
 	for _mc_p in $mcast_holders; do
-		kill "$_mc_p" 2> /dev/null
+		kill "$_mc_p" 2> /dev/null || :
 	done
 	for _mc_p in $mcast_holders; do
-		wait "$_mc_p" 2> /dev/null
+		wait "$_mc_p" 2> /dev/null || :
 	done
 	mcast_pids=''
 	mcast_holders=''
-	ip link del mcbr0 2> /dev/null
-	return 0
+	ip link del mcbr0 2> /dev/null || :
 }
