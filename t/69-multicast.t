@@ -154,6 +154,12 @@ is "$st" 0 "receiver killed: udp-sender finishes with the others"
 is "$(hash "$T/out1")" "$SUM" "receiver killed: the other's copy is byte-identical (exit $st1)"
 [ "$cost" -le 60000 ]
 ok $? "receiver killed: it cost the others $cost ms (promise: <= 60 s)"
+# The sender's log is how a session learns who was dropped.
+dropped=$(tr '\r' '\n' < "$T/send.log" |
+    sed -n 's/^Dropping client #\([0-9]*\) because of timeout$/\1/p')
+who=$(tr '\r' '\n' < "$T/send.log" |
+    sed -n "s/^New connection from \([0-9.]*\) *(#$dropped) .*/\1/p")
+is "${dropped:+$who}" 10.0.3.12 "receiver killed: udp-sender's log names the dropped receiver (#$dropped, $who)"
 [ "$(hash "$T/out2")" != "$SUM" ]
 ok $? "receiver killed: its partial copy ($(mcast_size "$T/out2") bytes) fails the hash check"
 
