@@ -183,6 +183,12 @@ build/t/shortwrite.so: t/lib/shortwrite.c
 	@mkdir -p build/t
 	$(CC) -O2 -fPIC -shared -o $@ $<
 
+# udp-receiver's stream corrupted past the UDP checksum (t/69-multicast.t).
+build/t/mcastflip.so: t/lib/mcastflip.c
+	@mkdir -p build/t
+	$(CC) -O2 -fPIC -shared -o $@ $<
+tests: build/t/mcastflip.so
+
 tests: all $(UNIT_BINS) $(REPLAY_BINS) build/t/failmalloc.so build/t/shortwrite.so build/t/ipxe-dynamic.cgi build/t/se3-ipxe-crash bench/floor.cgi
 
 bench/floor.cgi: bench/floor.c
