@@ -155,7 +155,7 @@ main(void)
 {
 	struct sip_manifest *m = malloc(sizeof(*m));
 	struct sip_err err;
-	char text[8192], line[2048], *big, *p;
+	char text[8192], line[8192 + 64], *big, *p;
 	size_t i, j, k, f, nf, tried = 0, passed = 0;
 	const char *field[16];
 	char fields[1024], *save;
