@@ -19,6 +19,7 @@ sector_size() { echo 512; }
 store_get() { echo "get $1" >> "$CALLS"; cat "$STORE/$1" 2>/dev/null; }
 sfdisk() { echo "sfdisk $*" >> "$CALLS"; return 1; }
 blockdev() { :; }
+share_open() { echo "share_open $1" >> "$CALLS"; }
 EOS
 export SE3_WORKER_LIB="$SB/lib.sh" CALLS="$T/calls" STORE="$T/store" DISK_BYTES=1073741824
 
@@ -51,7 +52,8 @@ is "$status" 403 "save.sh: refused without the action's token"
 serve 52:54:00:71:00:02 report.sh worker:report
 sh -n "$TOP/modules/worker/lib.sh"
 ok $? "lib.sh is shell (sh -n)"
-serve 52:54:00:71:00:03 restore.sh worker:restore image=room12 grow=yes
+# On a share: not the catalogue's, so set-action takes it (t/65 has the catalogue's checks).
+serve 52:54:00:71:00:03 restore.sh worker:restore image=room12 grow=yes share=//se3/images/room12
 grep -qx "IMAGE='room12' DISK='auto' GROW='yes' VERIFY='yes'" "$T/restore.sh"
 ok $? "restore.sh: the options as set"
 
@@ -84,6 +86,8 @@ wrote() { grep -q '^sfdisk' "$CALLS"; }
 restore "$(good)"
 wrote
 ok $? "a good manifest: the table is written (the stand-in sfdisk then fails)"
+grep -qx "share_open //se3/images/room12" "$CALLS"
+ok $? "... the image read from the share named"
 grep -q "FAILED: sfdisk could not write the table to /dev/sda" "$T/job.out"
 ok $? "... and the job fails there, saying so"
 
