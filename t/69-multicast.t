@@ -95,12 +95,17 @@ elapsed() {
 echo "# 64 MiB, sha256 $SUM"
 echo "# udp-sender $MCAST_SENDER_FLAGS; udp-receiver $MCAST_RECEIVER_FLAGS"
 
+# session PORT: receivers 1 and 2 (r1, r2), then the emitter waiting for both (sp).
+session() {
+	receive 1 "$1" --start-timeout 30
+	r1=$mcast_pid
+	receive 2 "$1" --start-timeout 30
+	r2=$mcast_pid
+	send "$1" --min-receivers 2 --start-timeout 30
+}
+
 # --- 1 emitter + 2 receivers: byte-identical copies -------------------------
-receive 1 9100 --start-timeout 30
-r1=$mcast_pid
-receive 2 9100 --start-timeout 30
-r2=$mcast_pid
-send 9100 --min-receivers 2 --start-timeout 30
+session 9100
 mcast_wait "$sp" 90
 st=$?
 base=$(elapsed)
@@ -140,11 +145,7 @@ ok $? "never started: the started receiver fails or writes nothing (exit $st1, $
 ok $? "never started: the hash check refuses its output: nothing claims success"
 
 # --- a receiver killed (SIGKILL) mid-transfer --------------------------------
-receive 1 9120 --start-timeout 30
-r1=$mcast_pid
-receive 2 9120 --start-timeout 30
-r2=$mcast_pid
-send 9120 --min-receivers 2 --start-timeout 30
+session 9120
 mcast_grown "$T/out2" "$KILL_AT" 60
 ok $? "receiver killed: receiver 2 got 16 MiB first"
 kill -9 "$r2"
@@ -170,11 +171,7 @@ is "${dropped:+$who}" 10.0.3.12 "receiver killed: udp-sender's log names the dro
 ok $? "receiver killed: its partial copy ($(mcast_size "$T/out2") bytes) fails the hash check"
 
 # --- the emitter killed mid-transfer -----------------------------------------
-receive 1 9130 --start-timeout 30
-r1=$mcast_pid
-receive 2 9130 --start-timeout 30
-r2=$mcast_pid
-send 9130 --min-receivers 2 --start-timeout 30
+session 9130
 mcast_grown "$T/out1" "$KILL_AT" 60
 ok $? "emitter killed: receiver 1 got 16 MiB first"
 kill -9 "$sp"
