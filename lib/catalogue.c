@@ -323,6 +323,49 @@ drop_rows(const struct sip_config *cfg, struct sip_store *st,
 }
 
 /*
+ * The start of a change to the store's parts, in one write transaction:
+ * the rows (*v, *n), the image owning each (*owner) and an empty drop
+ * mask (*drop).  *n == 0: nothing there, the transaction is over.  On
+ * failure the transaction is rolled back and nothing is left allocated.
+ */
+static enum sip_rc
+parts_begin(struct sip_store *st, struct sip_image **v, size_t *n,
+    int64_t **owner, char **drop, struct sip_err *err)
+{
+	enum sip_rc ret;
+
+	*v = NULL;
+	*n = 0;
+	*owner = NULL;
+	*drop = NULL;
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		return ret;
+	if ((ret = sip_images_list(st, v, n, err)) != SIP_OK)
+		goto fail;
+	if (*n == 0) {
+		tx_rollback(st);
+		return SIP_OK;
+	}
+	if ((*owner = calloc(*n, sizeof(**owner))) == NULL ||
+	    (*drop = calloc(*n, 1)) == NULL) {
+		ret = nomem(st, err);
+		goto fail;
+	}
+	sip_images_owners(*v, *n, *owner);
+	return SIP_OK;
+ fail:
+	tx_rollback(st);
+	free(*drop);
+	free(*owner);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+	*owner = NULL;
+	*drop = NULL;
+	return ret;
+}
+
+/*
  * Remove whole images: those whose manifest row want(v, n, i, arg)
  * takes, each with every part it owns, in one transaction; the owners
  * are computed inside it, so a part is never left without its image.
@@ -342,20 +385,13 @@ remove_whole(const struct sip_config *cfg, struct sip_store *st,
 	enum sip_rc ret;
 
 	*removed = 0;
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+	if ((ret = parts_begin(st, &v, &n, &owner, &drop, err)) != SIP_OK ||
+	    n == 0)
 		return ret;
-	if ((ret = sip_images_list(st, &v, &n, err)) != SIP_OK)
-		goto fail;
-	if (n == 0) {
-		tx_rollback(st);
-		goto out;
-	}
-	if ((owner = calloc(n, sizeof(*owner))) == NULL ||
-	    (drop = calloc(n, 1)) == NULL || (whole = calloc(n, 1)) == NULL) {
+	if ((whole = calloc(n, 1)) == NULL) {
 		ret = nomem(st, err);
 		goto fail;
 	}
-	sip_images_owners(v, n, owner);
 	for (i = 0; i < n; i++)
 		if (sip_image_is_manifest(&v[i]) && want(v, n, i, arg)) {
 			whole[i] = 1;
@@ -489,20 +525,9 @@ sip_images_reap_orphans(const struct sip_config *cfg, struct sip_store *st,
 	*reaped = 0;
 	if (cfg->images_dir == NULL || cfg->images_dir[0] == '\0')
 		return SIP_OK;
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+	if ((ret = parts_begin(st, &v, &n, &owner, &drop, err)) != SIP_OK ||
+	    n == 0)
 		return ret;
-	if ((ret = sip_images_list(st, &v, &n, err)) != SIP_OK)
-		goto fail;
-	if (n == 0) {
-		tx_rollback(st);
-		goto out;
-	}
-	if ((owner = calloc(n, sizeof(*owner))) == NULL ||
-	    (drop = calloc(n, 1)) == NULL) {
-		ret = nomem(st, err);
-		goto fail;
-	}
-	sip_images_owners(v, n, owner);
 	if ((rc = sqlite3_prepare_v2(st->db, "SELECT name FROM actions WHERE "
 	    "mac = ?1 AND " ACTIVE_WHERE, -1, &s, NULL)) != SQLITE_OK) {
 		ret = db_err(st, rc, err, "reap orphan parts");
