@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The catalogue of whole images: a manifest row and the parts it names, removed, pruned and checked as one. */
-#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,9 +58,8 @@ manifest_read(const struct sip_config *cfg, const struct sip_image *row,
 	char path[PATH_MAX_CAT], sha[SIP_SHA256_HEX + 1], *text = NULL;
 	struct sip_sha256 ctx;
 	struct sip_manifest *m = NULL;
-	struct stat sb;
+	struct sip_err e = { "" };
 	size_t got = 0;
-	ssize_t r;
 	enum sip_rc ret;
 	int fd;
 
@@ -74,28 +72,17 @@ manifest_read(const struct sip_config *cfg, const struct sip_image *row,
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return sip_errf(err, SIP_EIO, "manifest of %s: %s", row->name,
 		    strerror(errno));
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size != row->size) {
+	ret = sip_fd_read(fd, path, (size_t)row->size, &text, &got, &e);
+	close(fd);
+	if (ret != SIP_OK || got != (size_t)row->size) {
 		ret = sip_errf(err, SIP_EIO, "manifest of %s: not the %" PRId64
-		    " bytes the catalogue says", row->name, row->size);
+		    " bytes the catalogue says%s%s", row->name, row->size,
+		    ret != SIP_OK ? ": " : "", e.msg);
 		goto out;
 	}
-	if ((text = malloc((size_t)row->size + 1)) == NULL ||
-	    (m = malloc(sizeof(*m))) == NULL) {
+	if ((m = malloc(sizeof(*m))) == NULL) {
 		ret = sip_errf(err, SIP_ENOMEM, "out of memory");
 		goto out;
-	}
-	while (got < (size_t)row->size) {
-		r = read(fd, text + got, (size_t)row->size - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			ret = sip_errf(err, SIP_EIO, "manifest of %s: %s",
-			    row->name, r == 0 ? "shorter than its row" :
-			    strerror(errno));
-			goto out;
-		}
-		got += (size_t)r;
 	}
 	sip_sha256_init(&ctx);
 	sip_sha256_update(&ctx, text, got);
@@ -117,21 +104,33 @@ manifest_read(const struct sip_config *cfg, const struct sip_image *row,
  out:
 	free(m);
 	free(text);
-	close(fd);
 	return ret;
 }
 
-/* Is the part named stored among the rows owned by image k? */
-static int
-part_stored(const struct sip_image *v, const int64_t *owner, size_t n,
-    size_t k, const char *name)
+/*
+ * The first part manifest m names (its table first) that is not among
+ * the n stored rows (with owner, only among those owned by image k), or
+ * NULL when the image is whole.
+ */
+static const char *
+part_missing(const struct sip_image *v, const int64_t *owner, size_t n,
+    size_t k, const struct sip_manifest *m)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < n; i++)
-		if (owner[i] == (int64_t)k && strcmp(v[i].name, name) == 0)
-			return 1;
-	return 0;
+	for (j = 0; j <= m->nparts; j++) {
+		const char *want = j == 0 ? m->table : m->parts[j - 1].stored;
+
+		if (want[0] == '\0')
+			continue;
+		for (i = 0; i < n; i++)
+			if ((owner == NULL || owner[i] == (int64_t)k) &&
+			    strcmp(v[i].name, want) == 0)
+				break;
+		if (i == n)
+			return want;
+	}
+	return NULL;
 }
 
 enum sip_rc
@@ -143,7 +142,8 @@ sip_catalogue(const struct sip_config *cfg, struct sip_store *st,
 	struct sip_image *v = NULL;
 	struct sip_err e;
 	int64_t *owner = NULL, *index = NULL;
-	size_t n = 0, nc = 0, i, j;
+	const char *missing;
+	size_t n = 0, nc = 0, i;
 	enum sip_rc ret;
 
 	*out = NULL;
@@ -179,20 +179,11 @@ sip_catalogue(const struct sip_config *cfg, struct sip_store *st,
 		if (owner[i] >= 0)
 			c[owner[i]].size += v[i].size;
 	}
-	for (i = 0; i < nc; i++) {
-		struct sip_manifest *m = c[i].m;
-
-		if (m == NULL)
-			continue;
-		if (!part_stored(v, owner, n, i, m->table))
+	for (i = 0; i < nc; i++)
+		if (c[i].m != NULL && (missing = part_missing(v, owner, n, i,
+		    c[i].m)) != NULL)
 			snprintf(c[i].error, sizeof(c[i].error), "part %s is "
-			    "not in the store", m->table);
-		for (j = 0; c[i].error[0] == '\0' && j < m->nparts; j++)
-			if (m->parts[j].stored[0] != '\0' && !part_stored(v,
-			    owner, n, i, m->parts[j].stored))
-				snprintf(c[i].error, sizeof(c[i].error), "part "
-				    "%s is not in the store", m->parts[j].stored);
-	}
+			    "not in the store", missing);
 	free(index);
 	*out = c;
 	*nout = nc;
@@ -220,26 +211,6 @@ sip_catalogue_free(struct sip_catalogue_image *c, size_t n)
 	free(c);
 }
 
-/* The first part m names that is not among the n stored rows, or NULL. */
-static const char *
-part_missing(const struct sip_image *v, size_t n, const struct sip_manifest *m)
-{
-	size_t i, j;
-
-	for (j = 0; j <= m->nparts; j++) {
-		const char *want = j == m->nparts ? m->table :
-		    m->parts[j].stored;
-
-		if (want[0] == '\0')
-			continue;
-		for (i = 0; i < n && strcmp(v[i].name, want) != 0; i++)
-			;
-		if (i == n)
-			return want;
-	}
-	return NULL;
-}
-
 enum sip_rc
 sip_catalogue_manifest(const struct sip_config *cfg, struct sip_store *st,
     const char *name, struct sip_manifest **m, struct sip_err *err)
@@ -261,7 +232,7 @@ sip_catalogue_manifest(const struct sip_config *cfg, struct sip_store *st,
 		    "catalogue", name);
 	else if (manifest_read(cfg, &v[i], m, err) != SIP_OK)
 		ret = SIP_EINVAL;
-	else if ((missing = part_missing(v, n, *m)) != NULL) {
+	else if ((missing = part_missing(v, NULL, n, 0, *m)) != NULL) {
 		ret = sip_errf(err, SIP_EINVAL, "part %s is not in the store",
 		    missing);
 		free(*m);
