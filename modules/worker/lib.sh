@@ -103,6 +103,20 @@ store_get() {
 	curl -fsS --connect-timeout 10 --speed-limit 1 --speed-time 120 \
 	    -H "X-SE3-IPXE-Token: $SE3_TOKEN" "$SE3_IMAGES/$1"
 }
+# hash_fifo PREFIX: a FIFO PREFIX.f whose reader writes the SHA-256 of all
+# that goes through it to PREFIX.sha (a tee's second way out); HASH_PID is
+# the reader, to wait for.
+hash_fifo() {
+	rm -f "$1.f" "$1.sha"
+	mkfifo "$1.f"
+	sha256sum <"$1.f" | cut -d' ' -f1 >"$1.sha" &
+	HASH_PID=$!
+}
+# tool_tail: the last lines a failed tool said (/tmp/tool.log), without partclone's progress lines.
+tool_tail() {
+	tr '\r' '\n' </tmp/tool.log | grep -v -e '^ *$' -e 'Elapsed:' -e 'current block:' | tail -n 3
+}
+
 # store_put NAME PART TOOL COMPRESSION: stdin uploaded as one part, hashed on
 # the way, then committed with its size and SHA-256 (the store checks them:
 # nothing half-sent is ever listed).  Often the end of a pipeline, so a
@@ -116,10 +130,10 @@ store_put() {
 		cat >/dev/null
 		return 1
 	fi
-	mkfifo /tmp/put.f1 /tmp/put.f2
-	sha256sum </tmp/put.f1 | cut -d' ' -f1 >/tmp/put.sha &
-	h1=$!
-	wc -c </tmp/put.f2 | tr -d ' ' >/tmp/put.size &
+	hash_fifo /tmp/put
+	h1=$HASH_PID
+	mkfifo /tmp/put.n
+	wc -c </tmp/put.n | tr -d ' ' >/tmp/put.size &
 	h2=$!
 	if [ -n "${SE3_SHARE_DIR-}" ]; then
 		share_put "$1"
@@ -127,7 +141,7 @@ store_put() {
 		wait $h1 $h2
 		return $rc
 	fi
-	tee /tmp/put.f1 /tmp/put.f2 | curl -sS -T - -o /tmp/put.answer \
+	tee /tmp/put.f /tmp/put.n | curl -sS -T - -o /tmp/put.answer \
 	    -w '%{http_code}' --connect-timeout 10 --speed-limit 1 --speed-time 120 \
 	    -H "X-SE3-IPXE-Token: $SE3_TOKEN" \
 	    "$SE3_IMAGES/$1?part=$2&tool=$3&compression=$4" >/tmp/put.code
@@ -140,7 +154,7 @@ store_put() {
 }
 # share_put NAME: stdin to NAME on the share, through a temporary name.
 share_put() {
-	if tee /tmp/put.f1 /tmp/put.f2 >"$SE3_SHARE_DIR/.$1.part" && sync &&
+	if tee /tmp/put.f /tmp/put.n >"$SE3_SHARE_DIR/.$1.part" && sync &&
 	    mv "$SE3_SHARE_DIR/.$1.part" "$SE3_SHARE_DIR/$1"; then
 		echo 201 >/tmp/put.code
 		return 0

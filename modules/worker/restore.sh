@@ -128,12 +128,11 @@ while read -r src n fs tool comp part size sha raw <&3; do
 	*) decompress() { cat; } ;;
 	esac
 	report running "$from" "restore: $src to /dev/$dev ($k/$nparts) with $tool"
-	rm -f /tmp/s.f /tmp/r.f /tmp/tool.log
-	mkfifo /tmp/s.f /tmp/r.f
-	sha256sum </tmp/s.f | cut -d' ' -f1 >/tmp/s.sha &
-	h1=$!
-	sha256sum </tmp/r.f | cut -d' ' -f1 >/tmp/r.sha &
-	h2=$!
+	rm -f /tmp/tool.log
+	hash_fifo /tmp/s	# the stream as stored
+	h1=$HASH_PID
+	hash_fifo /tmp/r	# the stream as the tool saved it
+	h2=$HASH_PID
 	progress_watch /tmp/tool.log "$from" "$span" "restore: /dev/$dev" &
 	w=$!
 	store_get "$part" | tee /tmp/s.f | decompress | tee /tmp/r.f |
@@ -146,7 +145,7 @@ while read -r src n fs tool comp part size sha raw <&3; do
 	kill $w 2>/dev/null
 	wait $h1 $h2
 	if [ $rc -ne 0 ]; then
-		tr '\r' '\n' </tmp/tool.log | grep -v -e '^ *$' -e 'Elapsed:' -e 'current block:' | tail -n 3
+		tool_tail
 		fail "cannot restore $part to /dev/$dev with $tool"
 	fi
 	[ "$(cat /tmp/s.sha)" = "$sha" ] || fail "$part as received differs from the catalogue's sha256"

@@ -102,10 +102,9 @@ for n in $(echo "$PARTS" | tr ',' ' '); do
 		[ -n "$uuid" ] && echo "uuid $dev $uuid" >>/tmp/manifest
 		continue
 	fi
-	rm -f /tmp/raw.f /tmp/tool.log
-	mkfifo /tmp/raw.f
-	sha256sum </tmp/raw.f | cut -d' ' -f1 >/tmp/raw.sha &
-	h=$!
+	rm -f /tmp/tool.log
+	hash_fifo /tmp/raw
+	h=$HASH_PID
 	progress_watch /tmp/tool.log "$from" "$span" "save: $dev" &
 	w=$!
 	if [ "$t" = partclone.dd ]; then
@@ -118,7 +117,7 @@ for n in $(echo "$PARTS" | tr ',' ' '); do
 	kill $w 2>/dev/null
 	wait $h
 	if [ $rc -ne 0 ]; then
-		tr '\r' '\n' </tmp/tool.log | grep -v -e '^ *$' -e 'Elapsed:' -e 'current block:' | tail -n 3
+		tool_tail
 		fail "cannot save /dev/$dev with $t: HTTP $PUT_CODE $(store_answer)"
 	fi
 	echo "part $dev $n ${fs:--} $t $COMP $NAME.$dev $size $PUT_SHA $(cat /tmp/raw.sha)" >>/tmp/manifest
