@@ -151,7 +151,6 @@ ctx_init(struct answer_ctx *c, const struct sip_config *cfg,
 	make_url(c->boot_url, cfg->boot_url, req->host, "/se3-ipxe");
 	join_url(c->report_url, c->cgi_url, "/", "report");
 	join_url(c->file_url, c->cgi_url, "/", "file");
-	images_url(c->images_url, c->cgi_url);
 	make_hostname(c->hostname, req->mac);
 	sip_computername(c->hostname, NULL, c->computername);
 	c->model = sip_local_choose(cfg, req->manufacturer, req->product,
@@ -413,6 +412,8 @@ render_action(const struct sip_config *cfg, const struct sip_request *req,
 		goto out;
 	}
 	join_url(c->module_url, c->boot_url, "/", module);
+	/* Only an action's script and files name it: not on the common path. */
+	images_url(c->images_url, c->cgi_url);
 	snprintf(c->action_id, sizeof(c->action_id), "%lld", (long long)act->id);
 	snprintf(c->boots, sizeof(c->boots), "%d", act->boots);
 	snprintf(c->max_boots, sizeof(c->max_boots), "%d", act->max_boots);
