@@ -48,6 +48,8 @@ LIB_SRCS += $(STORE_SRCS)
 LIB_SRCS += lib/probe.c lib/run.c lib/session.c lib/reboot.c
 # Setting modules up: curl and xorriso run by the CLI only.
 LIB_SRCS += lib/setup.c
+# Multicast sessions: udp-sender run by the CLI only.
+LIB_SRCS += lib/mcast.c
 LIB_SRCS += lib/sums.c
 # menu:maintenance checks its password with crypt(3) (libcrypt, static in ipxe.cgi).
 LIB_SRCS += lib/menu.c
@@ -72,6 +74,7 @@ CLI_SRCS = cli/main.c cli/util.c cli/priv.c cli/cmd_action.c cli/cmd_status.c \
 	   cli/cmd_power.c cli/cmd_rights.c cli/cmd_tick.c
 CLI_SRCS += cli/cmd_setup.c
 CLI_SRCS += cli/cmd_images.c
+CLI_SRCS += cli/cmd_session.c
 CLI_OBJS = $(CLI_SRCS:.c=.o)
 # What only the CLI needs, SE3's directory through libldap, is its own
 # archive on its own link line: it never reaches the static ipxe.cgi.

@@ -78,6 +78,7 @@ command_fn	 cmd_wol, cmd_reboot;			/* cmd_power.c */
 command_fn	 cmd_delegate, cmd_undelegate, cmd_delegations; /* cmd_rights.c */
 command_fn	 cmd_setup;				/* cmd_setup.c */
 command_fn	 cmd_images;				/* cmd_images.c */
+command_fn	 cmd_clone, cmd_session;		/* cmd_session.c */
 
 /*
  * cmd_rights.c: may the acting login act on every machine of t?  0, or
@@ -115,6 +116,7 @@ int		 reboot_schedule(const char *, const struct ctx *,
 
 /* main.c: usage, and what the verbs open. */
 int		 verb_usage(const struct command *, int);
+const struct command *command_named(const char *);
 int		 ctx_setup(const struct command *, struct ctx *);
 int		 store_open(const char *, const struct ctx *, int,
 		    struct sip_store **);

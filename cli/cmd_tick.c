@@ -42,6 +42,9 @@ tick_summary(const struct sip_tick_result *res,
 		printf("tick: removed %zu orphan part%s of the image store "
 		    "(no manifest)\n", res->orphans,
 		    res->orphans == 1 ? "" : "s");
+	if (res->sessions_failed > 0)
+		printf("tick: %zu multicast session%s failed: no runner\n",
+		    res->sessions_failed, res->sessions_failed == 1 ? "" : "s");
 }
 
 /* One line per failure, for cron's mail or the journal. */

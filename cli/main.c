@@ -76,6 +76,16 @@ static const struct command commands[] = {
 	    "[--parts] [--json] | delete NAME | prune --keep COUNT | prune --before TIME",
 	    CMD_CONFIG | CMD_STORE_EXISTING,
 	    "list the image store's catalogue, delete or prune its images" },
+	{ "clone",	cmd_clone,
+	    "[--port PORT] [--interface IFACE] [--min-receivers N] "
+	    "[--max-wait SECONDS] [--start-timeout SECONDS] [--fallback] "
+	    "[--at TIME] [--wol] [--reboot POLICY] [--yes] "
+	    "IMAGE TARGET... [KEY=VALUE...]", CMD_CONFIG | CMD_STORE_EXISTING,
+	    "restore IMAGE to every TARGET at once: one multicast session" },
+	{ "session",	cmd_session,
+	    "list [--json] | show [--json] ID | cancel ID | "
+	    "fallback ID [TARGET...] | run ID", CMD_CONFIG | CMD_STORE_EXISTING,
+	    "list, follow, cancel or finish by unicast the multicast sessions" },
 	{ "dhcp-config", cmd_dhcp_config,
 	    "[--format isc|dnsmasq] [--legacy]", CMD_CONFIG,
 	    "print the DHCP server lines that chain iPXE to ipxe.cgi" },
@@ -117,6 +127,15 @@ static const struct {
 	{ "parc:NAME",	"a parc of SE3's directory: parc:salle-12" },
 	{ "NAME",	"an image's name, or a part's, as `se3-ipxe images` lists "
 			"them: letters, digits, '.', '_', '-'" },
+	{ "IMAGE",	"a whole image of the catalogue, as `se3-ipxe images` "
+			"lists them" },
+	{ "ID",		"a multicast session's number, as `se3-ipxe session "
+			"list` shows them" },
+	{ "PORT",	"an even UDP port from 1024 to 65534: udp-sender uses "
+			"it and the next (the first free from 9000 if not "
+			"given)" },
+	{ "IFACE",	"the server's network interface on the machines' "
+			"segment (that of the default route if not given)" },
 	{ "COUNT",	"how many of the newest whole images of each machine "
 			"are kept" },
 };
@@ -126,8 +145,8 @@ static const char global_usage[] =
 
 /* ------------------------------------------------------------ usage */
 
-static const struct command *
-command_find(const char *name)
+const struct command *
+command_named(const char *name)
 {
 	size_t i;
 
@@ -394,7 +413,7 @@ cmd_help(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		warnx("%s: only one COMMAND", c->name);
 		return verb_usage(c, EXIT_USAGE);
 	}
-	if ((verb = command_find(argv[0])) == NULL) {
+	if ((verb = command_named(argv[0])) == NULL) {
 		warnx("'%s': unknown command", argv[0]);
 		usage_all(stderr);
 		return EXIT_USAGE;
@@ -488,7 +507,7 @@ main(int argc, char *argv[])
 		usage_all(stderr);
 		return stdout_close(EXIT_USAGE);
 	}
-	if ((c = command_find(argv[0])) == NULL) {
+	if ((c = command_named(argv[0])) == NULL) {
 		warnx("'%s': unknown command", argv[0]);
 		usage_all(stderr);
 		return stdout_close(EXIT_USAGE);

@@ -1123,6 +1123,7 @@ struct sip_tick_result {
 	size_t		 held;		/* destructive actions held by [blackout] */
 	size_t		 reaped;	/* dead uploads of the image store removed */
 	size_t		 orphans;	/* parts of saves that died (no manifest) removed */
+	size_t		 sessions_failed; /* multicast sessions whose runner was gone */
 };
 /*
  * The periodic work (lib/tick.c), for `se3-ipxe cleanup` and a cron tick:
@@ -1922,5 +1923,171 @@ enum sip_rc	 sip_options_exists_check(const struct sip_config *,
 		    const struct sip_kv *opts, size_t nopts,
 		    const char *const *macs, size_t n, size_t *unchecked,
 		    struct sip_err *);
+
+/* ------------------------------------------------------------ multicast sessions (lib/mcast.c) */
+
+/*
+ * A session multicasts one whole image of the catalogue from this server
+ * to N machines, each a worker:restore action with option session = its
+ * id.  Its states, in order; the last four are final.
+ */
+enum sip_mcast_state {
+	SIP_MC_FORMING,		/* the sender waits for the receivers */
+	SIP_MC_TRANSFERRING,	/* the stream is being sent, or judged */
+	SIP_MC_DONE,		/* every member verified */
+	SIP_MC_PARTIAL,		/* some verified, some not */
+	SIP_MC_FAILED,		/* none verified, or the sender failed */
+	SIP_MC_CANCELLED,	/* the admin cancelled it */
+	SIP_MC__MAX
+};
+
+enum sip_mcast_event {
+	SIP_MCE_START,		/* udp-sender said "Starting transfer" */
+	SIP_MCE_SENDER_FAILED,	/* it ended without sending the whole stream */
+	SIP_MCE_VERDICT,	/* every member that can still end has ended */
+	SIP_MCE_CANCEL,		/* session cancel */
+	SIP_MCE_RUNNER_GONE,	/* the tick found no runner for an open session */
+	SIP_MCE__MAX
+};
+
+/* A member as the session sees it: its action, and what udp-sender said. */
+enum sip_member_state {
+	SIP_MB_BOOTING,		/* its action is not running yet */
+	SIP_MB_WAITING,		/* the worker waits for the stream */
+	SIP_MB_RECEIVING,	/* joined: receiving and writing */
+	SIP_MB_VERIFYING,	/* reading its partitions back */
+	SIP_MB_VERIFIED,	/* done, and the report says verified */
+	SIP_MB_RESTORED,	/* done, not read back (verify=no) */
+	SIP_MB_FAILED,		/* its action failed, expired or was cancelled */
+	SIP_MB_DROPPED,		/* udp-sender dropped it mid-transfer */
+	SIP_MB_MISSED,		/* never joined a stream that was sent */
+	SIP_MB_FALLBACK,	/* given a unicast restore of the image */
+	SIP_MB__MAX
+};
+
+#define SIP_MCAST_PORT_MIN	1024
+#define SIP_MCAST_PORT_MAX	65534
+#define SIP_MCAST_PORT_BASE	9000	/* the first a session is given */
+#define SIP_MCAST_MEMBERS_MAX	512
+#define SIP_IFNAME_MAX		16	/* IFNAMSIZ */
+/* The stream's header block (the contract with the worker's restore.sh). */
+#define SIP_MCAST_HEADER	512
+
+struct sip_mcast {
+	int64_t			 id;
+	char			 image[SIP_IMAGE_NAME_MAX];
+	enum sip_mcast_state	 state;
+	int			 port;
+	char			 interface[SIP_IFNAME_MAX];
+	int			 min_receivers;	/* udp-sender --min-receivers */
+	int			 max_wait;	/* --max-wait, seconds */
+	int			 start_timeout;	/* --start-timeout, seconds */
+	int			 fallback;	/* unicast for the unverified */
+	int64_t			 created_at, start_at, started_at, ended_at;
+	long			 runner_pid;
+	char			 created_by[SIP_LOGIN_MAX + 1];
+	char			 reason[SIP_ERR_MAX];
+};
+
+struct sip_mcast_member {
+	char			 mac[SIP_MAC_STRLEN];
+	int64_t			 action_id;
+	int64_t			 joined_at, dropped_at;
+	int			 num;		/* udp-sender's #K, -1 none */
+	int64_t			 fallback_id;	/* its unicast restore, 0 none */
+	/* Its action, read with it (state SIP_ST__MAX: gone). */
+	enum sip_state		 astate;
+	int			 progress;
+	char			*message;
+	char			 addr[SIP_ADDR_STRLEN];
+	enum sip_member_state	 mstate;	/* sip_mcast_member_state */
+};
+
+const char	*sip_mcast_state_name(enum sip_mcast_state);
+const char	*sip_mcast_event_name(enum sip_mcast_event);
+const char	*sip_member_state_name(enum sip_member_state);
+int		 sip_mcast_final(enum sip_mcast_state);
+/*
+ * The state machine: where event takes a session in state s; for
+ * SIP_MCE_VERDICT, verified of total members ended verified.  A final
+ * state stays; an event that means nothing in s leaves it.
+ */
+enum sip_mcast_state sip_mcast_next(enum sip_mcast_state s,
+		    enum sip_mcast_event, size_t verified, size_t total);
+/* What a member is, from its row, its action and the session's state. */
+enum sip_member_state sip_mcast_member_state(const struct sip_mcast *,
+		    const struct sip_mcast_member *);
+
+/*
+ * A new session in state forming (its members come with
+ * sip_mcast_members_add): port 0 picks the lowest even port from
+ * SIP_MCAST_PORT_BASE no open session uses.  s->id and s->port are set.
+ */
+enum sip_rc	 sip_mcast_create(struct sip_store *, struct sip_mcast *s,
+		    time_t now, struct sip_err *);
+/* Its members: each mac's active action, which must be a worker:restore of this session. */
+enum sip_rc	 sip_mcast_members_add(struct sip_store *, int64_t id,
+		    const char *const *macs, size_t n, struct sip_err *);
+/* Remove a session that never got its members (set-action failed). */
+enum sip_rc	 sip_mcast_delete(struct sip_store *, int64_t id,
+		    struct sip_err *);
+/* One session (SIP_ENOTFOUND), with its members unless m is NULL. */
+enum sip_rc	 sip_mcast_get(struct sip_store *, int64_t id,
+		    struct sip_mcast *, struct sip_mcast_member **m,
+		    size_t *nm, struct sip_err *);
+/* Every session, newest first; open only if open_only.  Caller frees. */
+enum sip_rc	 sip_mcast_list(struct sip_store *, int open_only,
+		    struct sip_mcast **v, size_t *n, struct sip_err *);
+void		 sip_mcast_members_free(struct sip_mcast_member *, size_t);
+/*
+ * The one function that changes a session's state: writes it with
+ * reason, sets ended_at on a final state, and logs "session N: old -> new
+ * (event): reason" in each member's history.  No-op when s stays.
+ */
+enum sip_rc	 sip_mcast_step(struct sip_store *, struct sip_mcast *,
+		    enum sip_mcast_event, size_t verified, size_t total,
+		    const char *reason, const char *who, time_t now,
+		    struct sip_err *);
+/*
+ * Cancel an open session: its state, then each member's active action
+ * (the runner sees the state and stops udp-sender).  *pid the runner to
+ * signal, 0 none.
+ */
+enum sip_rc	 sip_mcast_cancel(struct sip_store *, int64_t id,
+		    const char *who, time_t now, long *pid, struct sip_err *);
+/*
+ * The header block of part k (1..) of session id, or the trailer (k 0):
+ * the stream's contract with modules/worker/restore.sh.
+ */
+void		 sip_mcast_header(char out[SIP_MCAST_HEADER], int64_t id,
+		    int k, const char *name, int64_t bytes, const char *sha);
+/*
+ * Run session id: wait for its start, send its image with udp-sender
+ * (the framed stream of sip_mcast_header), follow udp-sender's log,
+ * then wait for the members' verdicts and set the final state; with
+ * fallback, give the unverified members a unicast restore.  Holds the
+ * session's lock for its whole life (SIP_EBUSY: another runner has it).
+ * sender is the program to run ("udp-sender").
+ */
+enum sip_rc	 sip_mcast_run(const struct sip_config *, int64_t id,
+		    const char *sender, struct sip_err *);
+/*
+ * Give each member of session id (or only the n macs) that did not end
+ * verified a worker:restore of the session's image by unicast (session
+ * 0), its other options kept.  *nset counts them.
+ */
+enum sip_rc	 sip_mcast_fallback(const struct sip_config *,
+		    struct sip_store *, int64_t id, const char *const *macs,
+		    size_t n, const char *who, time_t now, size_t *nset,
+		    struct sip_err *);
+/*
+ * The tick's part: an open session whose runner is gone (its lock is
+ * free) fails.  *nfailed counts them.
+ */
+enum sip_rc	 sip_mcast_tick(const struct sip_config *, struct sip_store *,
+		    time_t now, size_t *nfailed, struct sip_err *);
+/* The lock file of session id (beside the database). */
+void		 sip_mcast_lock_path(const struct sip_config *, int64_t id,
+		    char *dst, size_t sz);
 
 #endif /* SE3IPXE_H */

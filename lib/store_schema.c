@@ -254,6 +254,41 @@ static const char *const migrations[] = {
 	"  inventory TEXT NOT NULL"
 	");"
 	"PRAGMA user_version = 10;",
+	/*
+	 * 10 -> 11: multicast sessions (lib/mcast.c): one row a session, one
+	 * a member (its worker:restore action, what udp-sender said of it).
+	 * IF NOT EXISTS: as for delegations.
+	 */
+	"CREATE TABLE IF NOT EXISTS mcast_sessions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  image TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('forming','transferring',"
+	"    'done','partial','failed','cancelled')),"
+	"  port INTEGER NOT NULL,"
+	"  interface TEXT NOT NULL,"
+	"  min_receivers INTEGER NOT NULL,"
+	"  max_wait INTEGER NOT NULL,"
+	"  start_timeout INTEGER NOT NULL,"
+	"  fallback INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL DEFAULT '',"
+	"  start_at INTEGER NOT NULL,"
+	"  started_at INTEGER NOT NULL DEFAULT 0,"
+	"  ended_at INTEGER NOT NULL DEFAULT 0,"
+	"  runner_pid INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE TABLE IF NOT EXISTS mcast_members ("
+	"  session INTEGER NOT NULL,"
+	"  mac TEXT NOT NULL,"
+	"  action_id INTEGER NOT NULL,"
+	"  joined_at INTEGER NOT NULL DEFAULT 0,"
+	"  dropped_at INTEGER NOT NULL DEFAULT 0,"
+	"  num INTEGER NOT NULL DEFAULT -1,"
+	"  fallback_id INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (session, mac)"
+	");"
+	"PRAGMA user_version = 11;",
 };
 
 int

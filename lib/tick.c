@@ -91,6 +91,9 @@ sip_tick(struct sip_store *st, const struct sip_config *cfg, time_t now,
 	if ((ret = sip_images_reap_orphans(cfg, st, now, &res->orphans,
 	    err)) != SIP_OK)
 		return ret;
+	if ((ret = sip_mcast_tick(cfg, st, now, &res->sessions_failed,
+	    err)) != SIP_OK)
+		return ret;
 	/*
 	 * keep <= 0 keeps everything: purging all history is never meant;
 	 * nor is purging up to a window that wrapped.

@@ -1,0 +1,748 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The multicast verbs: clone (a session: one image to many machines) and session (list, show, cancel, fallback, run). */
+
+#include <sys/file.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "se3ipxe.h"
+#include "cli.h"
+
+#define MAX_WAIT_DEFAULT	300	/* s after the first join */
+#define START_TIMEOUT_DEFAULT	900	/* s for a first receiver */
+#define WAIT_MAX		3600	/* restore.wait's bound */
+
+/* An interface name as udp-sender takes it: 1 to 15 of [A-Za-z0-9._-]. */
+static int
+ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < SIP_IFNAME_MAX && strspn(s, "abcdefghijklmnopqrstu"
+	    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+/* The interface of the default IPv4 route, "" if none. */
+static void
+default_ifname(char *dst, size_t sz)
+{
+	char line[256], ifn[64], dest[16];
+	FILE *fp;
+
+	*dst = '\0';
+	if ((fp = fopen("/proc/net/route", "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "%63s %15s", ifn, dest) == 2 &&
+		    strcmp(dest, "00000000") == 0 && ifname_ok(ifn)) {
+			snprintf(dst, sz, "%s", ifn);
+			break;
+		}
+	fclose(fp);
+}
+
+/* A session id operand: a positive integer. */
+static int
+session_id(const char *verb, const char *arg, int64_t *id)
+{
+	long long v;
+
+	if (parse_int(arg, 1, INT64_MAX, &v) == -1) {
+		warnx("%s: '%s': not a session id (a number `se3-ipxe session "
+		    "list` shows)", verb, arg);
+		return -1;
+	}
+	*id = (int64_t)v;
+	return 0;
+}
+
+/* Forget the configuration ctx_setup loaded, so that the next one loads it again. */
+static void
+ctx_reset(struct ctx *ctx)
+{
+	if (ctx->cfg_loaded)
+		sip_config_free(&ctx->cfg);
+	ctx->cfg_loaded = 0;
+	if (ctx->ldap_pw != NULL) {
+		explicit_bzero(ctx->ldap_pw, strlen(ctx->ldap_pw));
+		free(ctx->ldap_pw);
+		ctx->ldap_pw = NULL;
+	}
+}
+
+/*
+ * The runner, detached from this command (its own session, stdio on the
+ * session's log beside the database): `se3-ipxe session run ID`.
+ */
+static int
+runner_spawn(const char *verb, const struct ctx *ctx, int64_t id)
+{
+	char self[4096], idbuf[24], logpath[4096 + 16];
+	char *argv[8];
+	ssize_t n;
+	pid_t pid, w;
+	int k = 0, fd, status;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1) {
+		warn("%s: /proc/self/exe", verb);
+		return -1;
+	}
+	self[n] = '\0';
+	snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
+	sip_mcast_lock_path(&ctx->cfg, id, logpath, sizeof(logpath));
+	/* mcast-ID.lock -> mcast-ID.log */
+	if ((n = (ssize_t)strlen(logpath)) > 5)
+		snprintf(logpath + n - 5, sizeof(logpath) - (size_t)n + 5,
+		    ".log");
+	argv[k++] = self;
+	if (ctx->cfg_file != NULL) {
+		argv[k++] = (char *)(uintptr_t)"-c";
+		argv[k++] = (char *)(uintptr_t)ctx->cfg_file;
+	}
+	argv[k++] = (char *)(uintptr_t)"session";
+	argv[k++] = (char *)(uintptr_t)"run";
+	argv[k++] = idbuf;
+	argv[k] = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1) {
+		warn("%s: fork", verb);
+		return -1;
+	}
+	if (pid == 0) {
+		if (setsid() == -1 || (pid = fork()) == -1)
+			_exit(1);
+		if (pid > 0)
+			_exit(0);
+		if ((fd = open("/dev/null", O_RDONLY)) != -1) {
+			dup2(fd, STDIN_FILENO);
+			close(fd);
+		}
+		if ((fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC, 0640)) != -1) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execv(self, argv);
+		_exit(127);
+	}
+	while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
+		;
+	if (w != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		warnx("%s: session %" PRId64 ": could not start its runner",
+		    verb, id);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- clone */
+
+int
+cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
+{
+	struct sip_err e = { "" };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
+	struct sip_store *st = NULL;
+	struct sip_manifest *man = NULL;
+	struct sip_mcast s;
+	struct command setc;
+	const struct command *sa;
+	const char *port_arg = NULL, *iface = NULL, *minr_arg = NULL;
+	const char *maxw_arg = NULL, *start_arg = NULL, *at = NULL;
+	const char *reboot = NULL, *image;
+	char **sargv = NULL;
+	time_t tat;
+	long long v;
+	enum sip_rc rc;
+	int k, i, n, rv = 1, fallback = 0, wol = 0, yes = 0, created = 0;
+	const struct verb_option vo[] = {
+		{ "port",		NULL,		&port_arg },
+		{ "interface",		NULL,		&iface },
+		{ "min-receivers",	NULL,		&minr_arg },
+		{ "max-wait",		NULL,		&maxw_arg },
+		{ "start-timeout",	NULL,		&start_arg },
+		{ "fallback",		&fallback,	NULL },
+		{ "at",			NULL,		&at },
+		{ "wol",		&wol,		NULL },
+		{ "reboot",		NULL,		&reboot },
+		{ "yes",		&yes,		NULL },
+	};
+
+	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
+	argc -= optind;
+	argv += optind;
+	for (k = 0; k < argc; k++)
+		if (strchr(argv[k], '=') != NULL)
+			break;
+	if (k < 2) {
+		warnx("%s: %s", c->name, k == 0 ? "missing IMAGE and TARGET" :
+		    "missing TARGET after the IMAGE");
+		return verb_usage(c, EXIT_USAGE);
+	}
+	image = argv[0];
+	memset(&s, 0, sizeof(s));
+	if (sip_image_name_check(image) != SIP_OK ||
+	    strlen(image) >= sizeof(s.image)) {
+		warnx("%s: '%.64s': not an image name", c->name, image);
+		return EXIT_USAGE;
+	}
+	snprintf(s.image, sizeof(s.image), "%s", image);
+	if (port_arg != NULL && (parse_int(port_arg, SIP_MCAST_PORT_MIN,
+	    SIP_MCAST_PORT_MAX, &v) == -1 || v % 2 != 0)) {
+		warnx("%s: --port: '%s': not an even number from %d to %d "
+		    "(udp-sender uses it and the next)", c->name, port_arg,
+		    SIP_MCAST_PORT_MIN, SIP_MCAST_PORT_MAX);
+		return EXIT_USAGE;
+	}
+	s.port = port_arg != NULL ? (int)v : 0;
+	if (minr_arg != NULL) {
+		if (parse_int(minr_arg, 1, SIP_MCAST_MEMBERS_MAX, &v) == -1) {
+			warnx("%s: --min-receivers: '%s': not a number from 1 "
+			    "to %d", c->name, minr_arg, SIP_MCAST_MEMBERS_MAX);
+			return EXIT_USAGE;
+		}
+		s.min_receivers = (int)v;
+	}
+	s.max_wait = MAX_WAIT_DEFAULT;
+	if (maxw_arg != NULL) {
+		if (parse_int(maxw_arg, 1, WAIT_MAX - 60, &v) == -1) {
+			warnx("%s: --max-wait: '%s': not a number of seconds "
+			    "from 1 to %d", c->name, maxw_arg, WAIT_MAX - 60);
+			return EXIT_USAGE;
+		}
+		s.max_wait = (int)v;
+	}
+	s.start_timeout = START_TIMEOUT_DEFAULT;
+	if (start_arg != NULL) {
+		if (parse_int(start_arg, 10, 86400, &v) == -1) {
+			warnx("%s: --start-timeout: '%s': not a number of "
+			    "seconds from 10 to 86400", c->name, start_arg);
+			return EXIT_USAGE;
+		}
+		s.start_timeout = (int)v;
+	}
+	if (iface != NULL && !ifname_ok(iface)) {
+		warnx("%s: --interface: '%.32s': not an interface name (1 to "
+		    "15 of A-Z a-z 0-9 . _ -)", c->name, iface);
+		return EXIT_USAGE;
+	}
+	s.fallback = fallback;
+	if (ctx_setup(c, ctx) == -1)
+		goto out;
+	if (iface != NULL)
+		snprintf(s.interface, sizeof(s.interface), "%s", iface);
+	else
+		default_ifname(s.interface, sizeof(s.interface));
+	if (s.interface[0] == '\0') {
+		warnx("%s: no default route: name the interface of the "
+		    "machines' network with --interface", c->name);
+		goto out;
+	}
+	s.start_at = ctx->now;
+	if (at != NULL) {
+		if (sip_at_parse(at, ctx->now, &tat, &e) != SIP_OK) {
+			warnx("%s: --at: %s", c->name, e.msg);
+			goto out;
+		}
+		s.start_at = tat;
+	}
+	snprintf(s.created_by, sizeof(s.created_by), "%s", ctx->who);
+	if (targets_parse(c->name, ctx, argv + 1, k - 1, &t) == -1)
+		goto out;
+	if (t.n > SIP_MCAST_MEMBERS_MAX) {
+		warnx("%s: %zu machines: one session takes at most %d", c->name,
+		    t.n, SIP_MCAST_MEMBERS_MAX);
+		goto out;
+	}
+	if (s.min_receivers > (int)t.n) {
+		warnx("%s: --min-receivers %d: more than the %zu machines",
+		    c->name, s.min_receivers, t.n);
+		goto out;
+	}
+	if (store_open(c->name, ctx, CMD_STORE_EXISTING, &st) == -1)
+		goto out;
+	if (st == NULL) {
+		warnx("%s: no database at %s: no catalogue to send from",
+		    c->name, ctx->cfg.db_path);
+		goto out;
+	}
+	if ((rc = sip_catalogue_manifest(&ctx->cfg, st, s.image, &man, &e)) !=
+	    SIP_OK) {
+		man = NULL;
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
+	if ((rc = sip_mcast_create(st, &s, ctx->now, &e)) != SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
+	created = 1;
+	sip_store_close(st);
+	st = NULL;
+
+	/*
+	 * The members are worker:restore actions, set exactly as set-action
+	 * sets them (rights, checks, confirmation, wake, reboot): it is called
+	 * with the machines' MACs and the session's options.
+	 */
+	sargv = xcalloc((size_t)(argc - k) + t.n + 16, sizeof(*sargv));
+	n = 0;
+	sargv[n++] = xasprintf("%s", c->name);
+	if (at != NULL)
+		sargv[n++] = xasprintf("--at=%s", at);
+	if (wol)
+		sargv[n++] = xasprintf("--wol");
+	if (reboot != NULL)
+		sargv[n++] = xasprintf("--reboot=%s", reboot);
+	if (yes)
+		sargv[n++] = xasprintf("--yes");
+	sargv[n++] = xasprintf("--");
+	for (i = 0; (size_t)i < t.n; i++)
+		sargv[n++] = xasprintf("%s", t.p[i]);
+	sargv[n++] = xasprintf("worker:restore");
+	sargv[n++] = xasprintf("image=%s", s.image);
+	sargv[n++] = xasprintf("session=%" PRId64, s.id);
+	sargv[n++] = xasprintf("port=%d", s.port);
+	/* A receiver waits for the stream as long as the sender may wait for the others. */
+	sargv[n++] = xasprintf("wait=%d", s.max_wait + 60);
+	for (i = k; i < argc; i++) {
+		if (strncmp(argv[i], "image=", 6) == 0 ||
+		    strncmp(argv[i], "session=", 8) == 0 ||
+		    strncmp(argv[i], "port=", 5) == 0 ||
+		    strncmp(argv[i], "wait=", 5) == 0) {
+			warnx("%s: '%.*s': the session sets it", c->name,
+			    (int)strcspn(argv[i], "="), argv[i]);
+			goto out;
+		}
+		sargv[n++] = xasprintf("%s", argv[i]);
+	}
+	if ((sa = command_named("set-action")) == NULL)
+		errx(1, "no set-action");
+	setc = *sa;
+	setc.name = c->name;
+	ctx_reset(ctx);
+	optind = 0;
+	if (sa->fn(&setc, ctx, n, sargv) != 0)
+		goto out;
+
+	if (store_open(c->name, ctx, CMD_STORE_EXISTING, &st) == -1 ||
+	    st == NULL)
+		goto out;
+	if ((rc = sip_mcast_members_add(st, s.id, (const char *const *)t.p,
+	    t.n, &e)) != SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
+	created = 0;	/* whole: kept from here, whatever follows */
+	printf("session %" PRId64 ": image %s to %zu machine%s, port %d on %s\n",
+	    s.id, s.image, t.n, t.n == 1 ? "" : "s", s.port, s.interface);
+	if (runner_spawn(c->name, ctx, s.id) == -1)
+		goto out;
+	rv = 0;
+ out:
+	if (created && st == NULL && ctx->cfg_loaded)
+		(void)store_open(c->name, ctx, CMD_STORE_EXISTING, &st);
+	if (created && st != NULL) {
+		long pid;
+
+		/* The actions set, if any, go with it: nothing half made. */
+		if ((rc = sip_mcast_cancel(st, s.id, ctx->who, time(NULL), &pid,
+		    &e)) != SIP_OK || (rc = sip_mcast_delete(st, s.id, &e)) !=
+		    SIP_OK)
+			warn_lib(c->name, &e, rc);
+	}
+	if (sargv != NULL) {
+		for (i = 0; sargv[i] != NULL; i++)
+			free(sargv[i]);
+		free(sargv);
+	}
+	free(man);
+	if (st != NULL)
+		sip_store_close(st);
+	sip_targets_free(&t);
+	return rv;
+}
+
+/* ------------------------------------------------------------- session */
+
+static void
+session_json(struct sip_buf *b, const struct sip_mcast *s,
+    const struct sip_mcast_member *m, size_t nm, int members)
+{
+	size_t i, ok = 0;
+
+	for (i = 0; i < nm; i++)
+		ok += m[i].mstate == SIP_MB_VERIFIED ||
+		    m[i].mstate == SIP_MB_RESTORED;
+	sip_buf_puts(b, "{\"id\":");
+	sip_buf_printf(b, "%" PRId64, s->id);
+	sip_json_kstr(b, "image", s->image);
+	sip_json_kstr(b, "state", sip_mcast_state_name(s->state));
+	sip_json_kint(b, "port", s->port);
+	sip_json_kstr(b, "interface", s->interface);
+	sip_json_kint(b, "min_receivers", s->min_receivers);
+	sip_json_kint(b, "max_wait", s->max_wait);
+	sip_json_kint(b, "start_timeout", s->start_timeout);
+	sip_json_kbool(b, "fallback", s->fallback);
+	sip_json_kint(b, "created_at", s->created_at);
+	sip_json_kstr(b, "created_by", s->created_by);
+	sip_json_kint(b, "start_at", s->start_at);
+	sip_json_kint(b, "started_at", s->started_at);
+	sip_json_kint(b, "ended_at", s->ended_at);
+	sip_json_kstr(b, "reason", s->reason);
+	sip_json_kint(b, "members", (long long)nm);
+	sip_json_kint(b, "verified", (long long)ok);
+	if (members) {
+		sip_buf_puts(b, ",\"machines\":[");
+		for (i = 0; i < nm; i++) {
+			sip_buf_puts(b, i > 0 ? ",{\"mac\":" : "{\"mac\":");
+			sip_json_str(b, m[i].mac);
+			sip_json_kstr(b, "state",
+			    sip_member_state_name(m[i].mstate));
+			sip_json_kint(b, "action_id", m[i].action_id);
+			sip_json_kint(b, "progress", m[i].progress);
+			if (m[i].message != NULL)
+				sip_json_kstr(b, "message", m[i].message);
+			else
+				sip_json_knull(b, "message");
+			sip_json_kint(b, "joined_at", m[i].joined_at);
+			sip_json_kint(b, "dropped_at", m[i].dropped_at);
+			sip_json_kint(b, "fallback_id", m[i].fallback_id);
+			sip_buf_puts(b, "}");
+		}
+		sip_buf_puts(b, "]");
+	}
+	sip_buf_puts(b, "}");
+}
+
+/* The slowest member's progress: the session's. */
+static int
+slowest(const struct sip_mcast_member *m, size_t nm)
+{
+	size_t i;
+	int p = -1;
+
+	for (i = 0; i < nm; i++) {
+		if (m[i].mstate == SIP_MB_FAILED ||
+		    m[i].mstate == SIP_MB_DROPPED ||
+		    m[i].mstate == SIP_MB_MISSED ||
+		    m[i].mstate == SIP_MB_FALLBACK)
+			continue;
+		if (p == -1 || m[i].progress < p)
+			p = m[i].progress < 0 ? 0 : m[i].progress;
+	}
+	return p;
+}
+
+static int
+session_list(const char *verb, struct sip_store *st, int json)
+{
+	struct sip_err e = { "" };
+	struct sip_mcast *v = NULL;
+	struct sip_mcast_member *m = NULL;
+	static const char *const head[] = {
+		"ID", "STATE", "IMAGE", "MACHINES", "VERIFIED", "PROGRESS",
+		"PORT", "CREATED", "REASON"
+	};
+	const size_t cols = nitems(head);
+	char **cell = NULL, tbuf[32];
+	struct sip_buf b;
+	size_t n = 0, nm = 0, i, j, ok, k;
+	enum sip_rc rc;
+	int p;
+
+	if (st != NULL && (rc = sip_mcast_list(st, 0, &v, &n, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		return 1;
+	}
+	sip_buf_init(&b);
+	if (json)
+		sip_buf_puts(&b, "[");
+	else
+		cell = table_new(head, cols, n);
+	for (i = 0; i < n; i++) {
+		if ((rc = sip_mcast_get(st, v[i].id, &v[i], &m, &nm, &e)) !=
+		    SIP_OK) {
+			warn_lib(verb, &e, rc);
+			continue;
+		}
+		if (json) {
+			if (i > 0)
+				sip_buf_puts(&b, ",");
+			session_json(&b, &v[i], m, nm, 0);
+		} else {
+			for (ok = 0, j = 0; j < nm; j++)
+				ok += m[j].mstate == SIP_MB_VERIFIED ||
+				    m[j].mstate == SIP_MB_RESTORED;
+			k = (i + 1) * cols;
+			fmt_time(tbuf, sizeof(tbuf), v[i].created_at, 0);
+			p = slowest(m, nm);
+			cell[k] = xasprintf("%" PRId64, v[i].id);
+			cell[k + 1] = xasprintf("%s",
+			    sip_mcast_state_name(v[i].state));
+			cell[k + 2] = safe_dup(v[i].image, NULL);
+			cell[k + 3] = xasprintf("%zu", nm);
+			cell[k + 4] = xasprintf("%zu", ok);
+			cell[k + 5] = p < 0 ? xasprintf("-") :
+			    xasprintf("%d%%", p);
+			cell[k + 6] = xasprintf("%d", v[i].port);
+			cell[k + 7] = xasprintf("%s", tbuf);
+			cell[k + 8] = safe_dup(v[i].reason[0] != '\0' ?
+			    v[i].reason : "-", NULL);
+		}
+		sip_mcast_members_free(m, nm);
+		m = NULL;
+		nm = 0;
+	}
+	if (json) {
+		sip_buf_puts(&b, "]\n");
+		buf_print(&b);
+	} else
+		table_print_plain(cell, n + 1, cols);
+	sip_buf_free(&b);
+	free(v);
+	return 0;
+}
+
+static int
+session_show(const char *verb, struct sip_store *st, int64_t id, int json)
+{
+	struct sip_err e = { "" };
+	struct sip_mcast s;
+	struct sip_mcast_member *m = NULL;
+	static const char *const head[] = {
+		"MACHINE", "STATE", "PROGRESS", "ACTION", "MESSAGE"
+	};
+	const size_t cols = nitems(head);
+	char **cell, tbuf[32];
+	struct sip_buf b;
+	size_t nm = 0, i, k;
+	enum sip_rc rc;
+	int p;
+
+	if (st == NULL) {
+		warnx("%s: no multicast session %" PRId64, verb, id);
+		return 1;
+	}
+	if ((rc = sip_mcast_get(st, id, &s, &m, &nm, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		return 1;
+	}
+	if (json) {
+		sip_buf_init(&b);
+		session_json(&b, &s, m, nm, 1);
+		sip_buf_puts(&b, "\n");
+		buf_print(&b);
+		sip_buf_free(&b);
+		sip_mcast_members_free(m, nm);
+		return 0;
+	}
+	fmt_time(tbuf, sizeof(tbuf), s.created_at, 0);
+	p = slowest(m, nm);
+	printf("session %" PRId64 ": %s, image ", id,
+	    sip_mcast_state_name(s.state));
+	put_safe(stdout, s.image, "-");
+	printf(", port %d on %s, created %s by %s", s.port, s.interface, tbuf,
+	    s.created_by[0] != '\0' ? s.created_by : "-");
+	if (p >= 0 && !sip_mcast_final(s.state))
+		printf(", %d%% (its slowest machine)", p);
+	printf("\n");
+	if (s.reason[0] != '\0') {
+		printf("reason: ");
+		put_safe(stdout, s.reason, "-");
+		printf("\n");
+	}
+	cell = table_new(head, cols, nm);
+	for (i = 0; i < nm; i++) {
+		k = (i + 1) * cols;
+		cell[k] = xasprintf("%s", m[i].mac);
+		cell[k + 1] = xasprintf("%s",
+		    sip_member_state_name(m[i].mstate));
+		cell[k + 2] = m[i].progress < 0 ? xasprintf("-") :
+		    xasprintf("%d%%", m[i].progress);
+		cell[k + 3] = m[i].fallback_id != 0 ? xasprintf("%" PRId64
+		    " -> %" PRId64, m[i].action_id, m[i].fallback_id) :
+		    xasprintf("%" PRId64 " %s", m[i].action_id,
+		    m[i].astate < SIP_ST__MAX ? sip_state_name(m[i].astate) :
+		    "gone");
+		cell[k + 4] = safe_dup(m[i].message != NULL ? m[i].message :
+		    "-", NULL);
+	}
+	table_print_plain(cell, nm + 1, cols);
+	sip_mcast_members_free(m, nm);
+	return 0;
+}
+
+/* Whether a runner holds session id's lock (then its pid may be signalled). */
+static int
+runner_alive(const struct ctx *ctx, int64_t id)
+{
+	char path[4096];
+	int fd, held;
+
+	sip_mcast_lock_path(&ctx->cfg, id, path, sizeof(path));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	held = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
+/* The members as set-action's targets, for the rights check. */
+static int
+members_authorize(const char *verb, const struct ctx *ctx,
+    struct sip_store *st, int64_t id)
+{
+	struct sip_err e = { "" };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
+	struct sip_mcast s;
+	struct sip_mcast_member *m = NULL;
+	char **p = NULL;
+	size_t nm = 0, i;
+	enum sip_rc rc;
+	int rv = -1;
+
+	if ((rc = sip_mcast_get(st, id, &s, &m, &nm, &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
+		return -1;
+	}
+	p = xcalloc(nm + 1, sizeof(*p));
+	for (i = 0; i < nm; i++)
+		p[i] = m[i].mac;
+	if (targets_parse(verb, ctx, p, (int)nm, &t) == -1)
+		goto out;
+	rv = cli_authorize(verb, ctx, st, &t);
+ out:
+	sip_targets_free(&t);
+	free(p);
+	sip_mcast_members_free(m, nm);
+	return rv;
+}
+
+int
+cmd_session(const struct command *c, struct ctx *ctx, int argc, char *argv[])
+{
+	struct sip_err e = { "" };
+	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
+	struct sip_store *st = NULL;
+	const char *sub;
+	size_t nset = 0;
+	int64_t id = 0;
+	long pid = 0;
+	enum sip_rc rc;
+	int rv = 1, json = 0, need;
+	const struct verb_option vo[] = {
+		{ "json",	&json,	NULL },
+	};
+
+	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
+		return rv;
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		warnx("%s: missing list, show, cancel, fallback or run",
+		    c->name);
+		return verb_usage(c, EXIT_USAGE);
+	}
+	sub = argv[0];
+	if (strcmp(sub, "list") == 0) {
+		if (argc != 1) {
+			warnx("%s: list: unexpected argument '%s'", c->name,
+			    argv[1]);
+			return verb_usage(c, EXIT_USAGE);
+		}
+	} else if (strcmp(sub, "show") == 0 || strcmp(sub, "cancel") == 0 ||
+	    strcmp(sub, "run") == 0 || strcmp(sub, "fallback") == 0) {
+		if (argc < 2 || (argc > 2 && strcmp(sub, "fallback") != 0)) {
+			warnx("%s: %s: %s", c->name, sub, argc < 2 ?
+			    "missing ID" : "one ID only");
+			return verb_usage(c, EXIT_USAGE);
+		}
+		if (session_id(c->name, argv[1], &id) == -1)
+			return EXIT_USAGE;
+		if (json && strcmp(sub, "show") != 0) {
+			warnx("%s: --json: for list and show", c->name);
+			return verb_usage(c, EXIT_USAGE);
+		}
+	} else {
+		warnx("%s: '%s': not list, show, cancel, fallback or run",
+		    c->name, sub);
+		return verb_usage(c, EXIT_USAGE);
+	}
+	if (ctx_setup(c, ctx) == -1)
+		goto out;
+	need = strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0 ?
+	    CMD_STORE_RO : CMD_STORE_EXISTING;
+	if (strcmp(sub, "run") == 0) {
+		/* What clone authorised, run as the database's owner. */
+		if ((rc = sip_mcast_run(&ctx->cfg, id, "udp-sender", &e)) !=
+		    SIP_OK) {
+			warn_lib(c->name, &e, rc);
+			goto out;
+		}
+		rv = 0;
+		goto out;
+	}
+	if (store_open(c->name, ctx, need, &st) == -1)
+		goto out;
+	if (strcmp(sub, "list") == 0) {
+		rv = session_list(c->name, st, json);
+		goto out;
+	}
+	if (strcmp(sub, "show") == 0) {
+		rv = session_show(c->name, st, id, json);
+		goto out;
+	}
+	if (st == NULL) {
+		warnx("%s: no multicast session %" PRId64, c->name, id);
+		goto out;
+	}
+	if (members_authorize(c->name, ctx, st, id) == -1)
+		goto out;
+	if (strcmp(sub, "cancel") == 0) {
+		if ((rc = sip_mcast_cancel(st, id, ctx->who, ctx->now, &pid,
+		    &e)) != SIP_OK) {
+			warn_lib(c->name, &e, rc);
+			goto out;
+		}
+		/* Its lock held: the pid is the runner's, not a reused one. */
+		if (pid > 0 && runner_alive(ctx, id))
+			(void)kill((pid_t)pid, SIGTERM);
+		printf("session %" PRId64 " cancelled\n", id);
+		rv = 0;
+		goto out;
+	}
+	/* fallback ID [MACHINE...] */
+	if (argc > 2 && targets_parse(c->name, ctx, argv + 2, argc - 2, &t) ==
+	    -1)
+		goto out;
+	if ((rc = sip_mcast_fallback(&ctx->cfg, st, id,
+	    (const char *const *)t.p, t.n, ctx->who, ctx->now, &nset, &e)) !=
+	    SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
+	printf("session %" PRId64 ": %zu machine%s given a unicast "
+	    "worker:restore\n", id, nset, nset == 1 ? "" : "s");
+	rv = 0;
+ out:
+	if (st != NULL)
+		sip_store_close(st);
+	sip_targets_free(&t);
+	return rv;
+}
