@@ -167,18 +167,21 @@ sip_mcast_member_state(const struct sip_mcast *s,
 	case SIP_ST_DONE:
 		return prefixed(m->message, "verified") ? SIP_MB_VERIFIED :
 		    SIP_MB_RESTORED;
-	case SIP_ST_RUNNING:
-		if (m->dropped_at != 0)
-			return SIP_MB_DROPPED;
-		if (prefixed(m->message, "restore: verifying"))
-			return SIP_MB_VERIFYING;
-		if (m->joined_at != 0 || prefixed(m->message, "restore:"))
-			return SIP_MB_RECEIVING;
-		return gone ? SIP_MB_MISSED : SIP_MB_WAITING;
 	case SIP_ST_SCHEDULED:
 	case SIP_ST_PENDING:
 	case SIP_ST_BOOTING:
-		return gone && m->joined_at == 0 ? SIP_MB_MISSED :
+	case SIP_ST_RUNNING:
+		if (m->dropped_at != 0)
+			return SIP_MB_DROPPED;
+		if (m->astate == SIP_ST_RUNNING &&
+		    prefixed(m->message, "restore: verifying"))
+			return SIP_MB_VERIFYING;
+		if (m->joined_at != 0 || (m->astate == SIP_ST_RUNNING &&
+		    prefixed(m->message, "restore:")))
+			return SIP_MB_RECEIVING;
+		if (gone)
+			return SIP_MB_MISSED;
+		return m->astate == SIP_ST_RUNNING ? SIP_MB_WAITING :
 		    SIP_MB_BOOTING;
 	default:
 		if (m->dropped_at != 0)
@@ -597,7 +600,8 @@ sip_mcast_step(struct sip_store *st, struct sip_mcast *s,
 	if (ev == SIP_MCE_START)
 		cur.started_at = now;
 	if (sip_mcast_final(to)) {
-		cur.ended_at = now;
+		if (cur.ended_at == 0)
+			cur.ended_at = now;
 		cur.runner_pid = 0;
 	}
 	if (reason != NULL)
@@ -1020,8 +1024,12 @@ sender_start(const struct sip_mcast *s, const char *sender, size_t nmembers,
 	WORD("%d", s->min_receivers > 0 ? s->min_receivers : (int)nmembers);
 	WORD("--max-wait");
 	WORD("%d", s->max_wait);
+	/*
+	 * udp-sender gives up at its start timeout even with receivers there
+	 * but fewer than min: one that joins just in time still gets max-wait.
+	 */
 	WORD("--start-timeout");
-	WORD("%d", s->start_timeout);
+	WORD("%d", s->start_timeout + s->max_wait);
 	/* A dead receiver costs the others ~11 s, not minutes (t/69). */
 	WORD("--retries-until-drop");
 	WORD("20");
@@ -1239,6 +1247,20 @@ runner_send(const struct sip_config *cfg, struct sip_store *st,
 	return ret;
 }
 
+/* A failed session's members wait for nothing: their actions are cancelled. */
+static enum sip_rc
+members_stop(struct sip_store *st, struct sip_mcast *s)
+{
+	struct sip_mcast_member *m = NULL;
+	size_t nm = 0;
+	enum sip_rc ret;
+
+	if ((ret = sip_mcast_get(st, s->id, s, &m, &nm, NULL)) == SIP_OK)
+		ret = members_cancel(st, m, nm, 1, "cleanup", time(NULL), NULL);
+	sip_mcast_members_free(m, nm);
+	return ret;
+}
+
 /* Wait for every member that can still end to end; the verdict's counts. */
 static enum sip_rc
 runner_judge(struct sip_store *st, struct sip_mcast *s, time_t deadline,
@@ -1344,8 +1366,14 @@ sip_mcast_run(const struct sip_config *cfg, int64_t id, const char *sender,
 		    "cleanup", time(NULL), err);
 		goto judged;
 	}
-	/* Reading back takes about what writing took; then a margin. */
+	/* The stream ended: who has not joined has missed it. */
 	sent_at = time(NULL);
+	(void)sip_mcast_get(st, id, &s, NULL, NULL, NULL);
+	s.ended_at = sent_at;
+	s.runner_pid = (long)getpid();
+	if ((ret = mcast_save(st, &s, err)) != SIP_OK)
+		goto out;
+	/* Reading back takes about what writing took; then a margin. */
 	deadline = sent_at + 2 * (sent_at - (time_t)s.started_at) + 600;
 	if ((ret = runner_judge(st, &s, deadline, &ok, &total, err)) !=
 	    SIP_OK)
@@ -1363,7 +1391,7 @@ sip_mcast_run(const struct sip_config *cfg, int64_t id, const char *sender,
 		ret = sip_mcast_fallback(cfg, st, id, NULL, 0, "cleanup",
 		    time(NULL), &nset, err);
 	else if (s.state == SIP_MC_FAILED)
-		(void)runner_judge(st, &s, 0, &ok, &total, NULL);
+		(void)members_stop(st, &s);
 	goto out;
  stopped:
 	/* Stopped by a signal, not cancelled: no stream, no verdict. */

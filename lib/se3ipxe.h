@@ -1983,7 +1983,8 @@ struct sip_mcast {
 	int			 max_wait;	/* --max-wait, seconds */
 	int			 start_timeout;	/* --start-timeout, seconds */
 	int			 fallback;	/* unicast for the unverified */
-	int64_t			 created_at, start_at, started_at, ended_at;
+	int64_t			 created_at, start_at, started_at;
+	int64_t			 ended_at;	/* the stream's end, or the session's */
 	long			 runner_pid;
 	char			 created_by[SIP_LOGIN_MAX + 1];
 	char			 reason[SIP_ERR_MAX];

@@ -1,0 +1,293 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Multicast sessions through the CLI on a bridge of network namespaces: clone sets the members' restores and starts its runner, the runner's udp-sender sends the framed stream real udp-receivers get byte for byte, joins seen, verdicts done/partial/failed, fallback by unicast, cancel, a killed runner failed by the tick, and bad input refused.
+#
+# The receivers here are plain udp-receiver processes (the worker's side,
+# restore.sh, is t/72-mcast-receive.t; the whole chain under qemu is
+# t/e2e/92-multicast.t); their reports are made through ipxe.cgi with
+# the actions' tokens, as the worker makes them.
+need="udp-sender udp-receiver nsenter sqlite3 python3 bridge"
+if [ -n "${SIP_SANITIZE:-}" ]; then
+	: # the runner and the verbs are ours: run, sanitized
+fi
+if [ -n "${E2E_REQUIRE:-}" ] && [ "${SIP_IN_NETNS-}" != 1 ]; then
+	for tool in unshare ip $need; do
+		command -v "$tool" > /dev/null ||
+		    { echo "Bail out! $tool not installed"; exit 1; }
+	done
+fi
+cd "$(dirname "$0")/.."
+. t/lib/netns.sh
+# shellcheck disable=SC2086 # one word per tool
+netns_enter $need -- "$@"
+
+for f in cgi/ipxe.cgi cli/se3-ipxe; do
+	[ -x "$f" ] || { echo "1..0 # SKIP $f is not built"; exit 0; }
+done
+. t/lib/tap.sh
+. t/lib/cgi.sh
+MCAST_DIR=$T/mc
+. t/lib/mcast.sh
+trap 'mcast_down; for p in $(runners); do kill -9 "$p" 2> /dev/null; done; rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM HUP
+
+if ! mcast_up 3; then
+	mcast_down
+	echo "1..0 # SKIP cannot make a bridge and namespaces here"
+	exit 0
+fi
+
+# A worker module of the test's: restore with the session's options.
+mkdir -p "$T/modules/worker" "$T/images"
+cat > "$T/modules/worker/module.ini" <<'EOM'
+[module]
+name = worker
+description = The test's worker: restore with the session's options
+version = 1
+
+[capability restore]
+description = Restore an image
+template = restore.ipxe
+completion = report
+max_boots = 3
+expires = 1d
+destructive = yes
+
+[option restore.image]
+type = name
+pattern = [A-Za-z0-9][A-Za-z0-9_-]{0,63}
+exists = image
+description = The image
+
+[option restore.disk]
+type = name
+pattern = auto|[a-z][a-z0-9]{1,15}
+default = auto
+description = The disk
+
+[option restore.session]
+type = integer
+min = 0
+max = 2147483647
+default = 0
+description = The session
+
+[option restore.port]
+type = integer
+min = 1024
+max = 65534
+default = 9000
+description = The port
+
+[option restore.wait]
+type = integer
+min = 10
+max = 3600
+default = 300
+description = The wait
+EOM
+printf '#!ipxe\necho restore {{image}} session {{session}} port {{port}} wait {{wait}}\nexit\n' \
+    > "$T/modules/worker/restore.ipxe"
+MODULE_PATH=$T/modules write_config "$T/se3-ipxe.conf" "[images]" "dir = $T/images" \
+    "[security]" "bind = none"
+db_create
+
+M1=52:54:00:73:00:01 M2=52:54:00:73:00:02 M3=52:54:00:73:00:03
+sum() { sha256sum < "$1" | cut -d' ' -f1; }
+q() { sqlite3 "$T/db/se3-ipxe.db" "$1"; }
+
+# An image of the catalogue, its rows as a finished save leaves them.
+head -c 700 /dev/urandom > "$T/images/img1.table"
+head -c 3000000 /dev/urandom > "$T/images/img1.sda1"
+head -c 1000001 /dev/urandom > "$T/images/img1.sda2"
+{
+	echo "se3-ipxe-image 1"
+	echo "mac $M1"
+	echo "disk sda 67108864 512"
+	echo "table gpt img1.table $(sum "$T/images/img1.table") 66043392"
+	echo "part sda1 1 ext4 partclone.ext4 zstd img1.sda1 33554432 $(sum "$T/images/img1.sda1") $(sum "$T/images/img1.sda1")"
+	echo "part sda2 2 ntfs partclone.ntfs lzop img1.sda2 16777216 $(sum "$T/images/img1.sda2") $(sum "$T/images/img1.sda2")"
+	echo "part sda3 3 swap mkswap none - 1048576 - -"
+	echo "end"
+} > "$T/images/img1"
+for p in table sda1 sda2 manifest; do
+	f=img1.$p
+	[ $p = manifest ] && f=img1
+	q "INSERT INTO images (name, mac, part, tool, compression, size, sha256, created_at, received, complete)
+	   VALUES ('$f', '$M1', '$p', 'partclone.ext4', 'zstd', $(stat -c %s "$T/images/$f"), '$(sum "$T/images/$f")', 1000, 1, 1)"
+done
+se3ipxe images > "$T/o" 2>&1
+grep -q '^img1 .* whole$' "$T/o"; ok $? "the test's image is whole in the catalogue"
+
+# The stream the contract says, built here in shell: what a receiver must get.
+header() {	# header SESSION K NAME BYTES SHA
+	_h=$(printf 'se3-ipxe-mcast 1 %s %s %s %s %s' "$@")
+	printf '%s\n' "$_h"
+	head -c $((512 - ${#_h} - 1)) /dev/zero
+}
+expected() {	# expected SESSION > FILE
+	header "$1" 1 img1.sda1 3000000 "$(sum "$T/images/img1.sda1")"
+	cat "$T/images/img1.sda1"
+	header "$1" 2 img1.sda2 1000001 "$(sum "$T/images/img1.sda2")"
+	cat "$T/images/img1.sda2"
+	header "$1" 0 end 0 -
+}
+runners() { q "SELECT runner_pid FROM mcast_sessions WHERE runner_pid > 0" 2> /dev/null; }
+field() {	# field SESSION PYTHON-EXPR (d is the session's JSON)
+	se3ipxe session show --json "$1" 2> /dev/null |
+	    python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"
+}
+state() { field "$1" 'd["state"]'; }
+members() { field "$1" '" ".join(m["mac"][-2:] + "=" + m["state"] for m in d["machines"])'; }
+# wait_state SESSION SECONDS STATE...: until the session is in one of them.
+wait_state() {
+	_s=$1 _end=$(($(mcast_now) + $2 * 1000))
+	shift 2
+	while :; do
+		_got=$(state "$_s")
+		for _w in "$@"; do [ "$_got" = "$_w" ] && return 0; done
+		[ "$(mcast_now)" -lt "$_end" ] || return 1
+		sleep 0.2
+	done
+}
+# pin MAC ADDR: it boots (ipxe.cgi serves its restore), at the address
+# its worker has on the bridge (bind = none: reports come from anywhere).
+pin() {
+	boot "mac=$1"
+	grep -q "^echo restore img1 session" "$T/body" || echo "# $1 not served its restore: $(cat "$T/body")"
+	q "UPDATE actions SET bound_addr = '$2' WHERE mac = '$1' AND state IN ('pending','booting','running')"
+}
+# report MAC STATUS MSG: as the worker reports, with its action's token.
+report() { cgi GET /report "token=$(token_of "$1")&status=$2&progress=100&msg=$3"; }
+clone() { mcast_in 0 "$TOP/cli/se3-ipxe" -c "$T/se3-ipxe.conf" clone --interface eth0 "$@"; }
+
+# --- bad input: nothing made -------------------------------------------------
+for bad in "../img1 $M1" "img1" "nosuch $M1" "img1 $M1 session=5" "img1 $M1 port=9100" "img1 zz:zz"; do
+	# shellcheck disable=SC2086 # words
+	clone --yes $bad > "$T/o" 2> "$T/e"
+	rc=$?
+	ok $(( rc == 0 )) "clone $bad: refused (status $rc): $(head -n 1 "$T/e")"
+done
+clone --yes --port 9001 img1 $M1 > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "clone --port 9001 (odd): refused: $(cat "$T/e")"
+clone --yes --interface 'eth0;x' img1 $M1 > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "clone --interface 'eth0;x': refused: $(cat "$T/e")"
+is "$(q 'SELECT count(*) FROM mcast_sessions') $(q "SELECT count(*) FROM actions")" "0 0" \
+    "... no session, no action left behind"
+se3ipxe session show 99 > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "session show 99: no such session: $(cat "$T/e")"
+se3ipxe session frob > "$T/o" 2> "$T/e"
+is "$?" 2 "session frob: usage"
+
+# --- 1 server emitter + 2 receivers: done ------------------------------------
+clone --yes --max-wait 10 --start-timeout 60 img1 $M1 $M2 > "$T/o" 2> "$T/e"
+is "$?" 0 "clone img1 to two machines"
+is "$(tail -n 1 "$T/o")" "session 1: image img1 to 2 machines, port 9000 on eth0" "... says its session, port and interface"
+is "$(q "SELECT group_concat(key || '=' || value, ' ') FROM (SELECT key, value FROM action_options WHERE action_id = (SELECT id FROM actions WHERE mac = '$M1') ORDER BY key)")" \
+    "disk=auto image=img1 port=9000 session=1 wait=70" "... each member a worker:restore with the session's options"
+is "$(state 1)/$(members 1)" "forming/01=booting 02=booting" "... forming, both members booting"
+sleep 1
+[ -n "$(runners)" ] && kill -0 "$(runners)" 2> /dev/null; ok $? "... its runner runs (pid $(runners))"
+pin $M1 10.0.3.11
+pin $M2 10.0.3.12
+t0=$(mcast_now)
+# shellcheck disable=SC2086
+mcast_receiver 1 "$T/r1.log" --file "$T/r1" --portbase 9000 --start-timeout 30 $MCAST_RECEIVER_FLAGS
+r1=$mcast_pid
+# shellcheck disable=SC2086
+mcast_receiver 2 "$T/r2.log" --file "$T/r2" --portbase 9000 --start-timeout 30 $MCAST_RECEIVER_FLAGS
+r2=$mcast_pid
+mcast_wait "$r1" 60
+mcast_wait "$r2" 60
+echo "# 2 receivers: the stream received in $(($(mcast_now) - t0)) ms"
+expected 1 > "$T/want1"
+is "$(sum "$T/r1")" "$(sum "$T/want1")" "receiver 1 got the framed stream byte for byte (headers, parts, trailer)"
+is "$(sum "$T/r2")" "$(sum "$T/want1")" "receiver 2 too"
+is "$(state 1)" transferring "... the session is transferring: the members have not ended"
+is "$(q "SELECT count(*) FROM mcast_members WHERE session = 1 AND joined_at > 0 AND num >= 0")" 2 \
+    "... both joins seen in udp-sender's log, by the address each booted from"
+is "$(members 1)" "01=receiving 02=receiving" "... both receiving"
+report $M1 running "restore:%20verifying%20/dev/sda1"
+is "$(members 1)" "01=verifying 02=receiving" "a member reading back is verifying"
+report $M1 done "verified:%20image%20img1%20to%20/dev/sda"
+report $M2 done "verified:%20image%20img1%20to%20/dev/sda"
+wait_state 1 20 done; ok $? "both verified: the session is done"
+is "$(field 1 'd["reason"]')/$(members 1)" "2 of 2 verified/01=verified 02=verified" "... 2 of 2 verified"
+q "SELECT detail FROM history WHERE event = 'session' AND mac = '$M1' ORDER BY id" > "$T/h"
+is "$(tr '\n' '|' < "$T/h")" "session 1: forming -> transferring (start)|session 1: transferring -> done (verdict): 2 of 2 verified|" \
+    "each change of state is in the members' history: old -> new (event)"
+sleep 1
+is "$(runners)" "" "... and its runner is gone"
+se3ipxe session list > "$T/o"
+grep -q '^1  *done  *img1  *2  *2 ' "$T/o"; ok $? "session list: one row with its members and verified count"
+
+# --- 3 members, one never joins, one fails: partial, then unicast ------------
+clone --yes --fallback --max-wait 3 --start-timeout 60 img1 $M1 $M2 $M3 > "$T/o" 2> "$T/e"
+is "$?" 0 "clone --fallback to three machines"
+pin $M1 10.0.3.11
+pin $M2 10.0.3.12
+pin $M3 10.0.3.13
+t0=$(mcast_now)
+# shellcheck disable=SC2086
+mcast_receiver 1 "$T/r1.log" --file "$T/r1" --portbase 9000 --start-timeout 30 $MCAST_RECEIVER_FLAGS
+r1=$mcast_pid
+# shellcheck disable=SC2086
+mcast_receiver 2 "$T/r2.log" --file "$T/r2" --portbase 9000 --start-timeout 30 $MCAST_RECEIVER_FLAGS
+r2=$mcast_pid
+mcast_wait "$r1" 60
+mcast_wait "$r2" 60
+el=$(($(mcast_now) - t0))
+echo "# 2 of 3 receivers: the stream started after --max-wait 3 and was received in $el ms"
+expected 2 > "$T/want2"
+is "$(sum "$T/r1") $(sum "$T/r2")" "$(sum "$T/want2") $(sum "$T/want2")" \
+    "the two that joined got session 2's stream"
+is "$(members 2)" "01=receiving 02=receiving 03=missed" "... the third missed it"
+report $M1 done "verified:%20image%20img1%20to%20/dev/sda"
+report $M2 failed "multicast:%20part%202%20differs"
+wait_state 2 20 partial; ok $? "one verified, one failed, one missed: partial"
+is "$(field 2 'd["reason"]')" "1 of 3 verified" "... 1 of 3 verified"
+is "$(members 2)" "01=verified 02=fallback 03=fallback" "... --fallback: the two others given a unicast restore"
+is "$(q "SELECT value FROM action_options WHERE key = 'session' AND action_id = (SELECT max(id) FROM actions WHERE mac = '$M3')") $(q "SELECT state FROM actions WHERE mac = '$M3' ORDER BY id DESC LIMIT 1") $(q "SELECT value FROM action_options WHERE key = 'image' AND action_id = (SELECT max(id) FROM actions WHERE mac = '$M3')")" \
+    "0 pending img1" "... a pending worker:restore of img1 with session=0"
+
+# --- no receiver at all: failed within the start timeout ----------------------
+q "UPDATE actions SET state = 'cancelled' WHERE state IN ('pending','booting','running')"
+t0=$(mcast_now)
+clone --yes --max-wait 1 --start-timeout 10 img1 $M1 > "$T/o" 2> "$T/e"
+is "$?" 0 "clone to one machine that never boots"
+wait_state 3 30 failed; ok $? "... failed"
+el=$(($(mcast_now) - t0))
+echo "# no receiver: failed after $el ms (--start-timeout 10 + --max-wait 1)"
+[ "$el" -le 20000 ]; ok $? "... within the start timeout and a margin ($el ms)"
+field 3 'd["reason"]' | grep -q '^no receiver joined within 10 s'; ok $? "... saying no receiver joined: $(field 3 'd["reason"]')"
+is "$(state_of $M1 | cut -d' ' -f1)" cancelled "... its member's restore is cancelled: it would wait for nothing"
+
+# --- cancel -------------------------------------------------------------------
+clone --yes --start-timeout 60 img1 $M1 $M2 > "$T/o" 2> "$T/e"
+sleep 1
+pid=$(runners)
+se3ipxe session cancel 4 > "$T/o" 2> "$T/e"
+is "$?/$(cat "$T/o")" "0/session 4 cancelled" "session cancel"
+sleep 2
+is "$(state 4)" cancelled "... cancelled"
+kill -0 "$pid" 2> /dev/null; ok $(( $? == 0 )) "... its runner stopped"
+is "$(state_of $M1 | cut -d' ' -f1) $(state_of $M2 | cut -d' ' -f1)" "cancelled cancelled" "... and its members' restores"
+se3ipxe session cancel 4 > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "cancelling it again: refused: $(cat "$T/e")"
+
+# --- the runner killed: the tick fails the session -----------------------------
+clone --yes --start-timeout 60 img1 $M1 > "$T/o" 2> "$T/e"
+sleep 1
+pid=$(runners)
+kill -9 "$pid"
+sleep 1
+se3ipxe tick > "$T/o" 2>&1
+is "$(state 5)" forming "a runner killed a moment ago: the tick leaves a young session be"
+q "UPDATE mcast_sessions SET created_at = created_at - 120 WHERE id = 5"
+se3ipxe tick > "$T/o" 2>&1
+grep -q '^tick: 1 multicast session failed: no runner$' "$T/o"; ok $? "the tick: 1 session failed, no runner"
+is "$(state 5)" failed "... failed"
+field 5 'd["reason"]' | grep -q 'runner is gone'; ok $? "... its reason says the runner is gone"
+is "$(state_of $M1 | cut -d' ' -f1)" cancelled "... its member's restore cancelled"
+
+done_testing

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Tests of the multicast session: every (state, event) of its machine, a member's state from its action, the stream's header blocks. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "se3ipxe.h"
+#include "extern.h"
+#include "tap.h"
+
+#define F	SIP_MC_FORMING
+#define T	SIP_MC_TRANSFERRING
+
+/* verified/total only matter for the verdict. */
+static const struct {
+	enum sip_mcast_state	 from;
+	enum sip_mcast_event	 ev;
+	size_t			 verified, total;
+	enum sip_mcast_state	 want;
+} trans[] = {
+	{ F, SIP_MCE_START, 0, 0, T },
+	{ F, SIP_MCE_SENDER_FAILED, 0, 0, SIP_MC_FAILED },
+	{ F, SIP_MCE_CANCEL, 0, 0, SIP_MC_CANCELLED },
+	{ F, SIP_MCE_RUNNER_GONE, 0, 0, SIP_MC_FAILED },
+	/* every member failed before the stream started (disk too small) */
+	{ F, SIP_MCE_VERDICT, 0, 3, SIP_MC_FAILED },
+	{ T, SIP_MCE_START, 0, 0, T },
+	{ T, SIP_MCE_SENDER_FAILED, 0, 0, SIP_MC_FAILED },
+	{ T, SIP_MCE_CANCEL, 0, 0, SIP_MC_CANCELLED },
+	{ T, SIP_MCE_RUNNER_GONE, 0, 0, SIP_MC_FAILED },
+	{ T, SIP_MCE_VERDICT, 3, 3, SIP_MC_DONE },
+	{ T, SIP_MCE_VERDICT, 1, 3, SIP_MC_PARTIAL },
+	{ T, SIP_MCE_VERDICT, 2, 3, SIP_MC_PARTIAL },
+	{ T, SIP_MCE_VERDICT, 0, 3, SIP_MC_FAILED },
+	{ T, SIP_MCE_VERDICT, 0, 0, SIP_MC_FAILED },
+	{ T, SIP_MCE__MAX, 0, 0, T },
+};
+
+static void
+test_transitions(void)
+{
+	size_t i;
+	int s, e;
+
+	for (i = 0; i < sizeof(trans) / sizeof(trans[0]); i++)
+		is_str(sip_mcast_state_name(sip_mcast_next(trans[i].from,
+		    trans[i].ev, trans[i].verified, trans[i].total)),
+		    sip_mcast_state_name(trans[i].want), "%s + %s (%zu/%zu)",
+		    sip_mcast_state_name(trans[i].from),
+		    sip_mcast_event_name(trans[i].ev), trans[i].verified,
+		    trans[i].total);
+	/* A final state stays whatever comes. */
+	for (s = SIP_MC_DONE; s < SIP_MC__MAX; s++)
+		for (e = 0; e < SIP_MCE__MAX; e++)
+			is_int(sip_mcast_next((enum sip_mcast_state)s,
+			    (enum sip_mcast_event)e, 1, 1), s, "%s + %s stays",
+			    sip_mcast_state_name((enum sip_mcast_state)s),
+			    sip_mcast_event_name((enum sip_mcast_event)e));
+	ok(!sip_mcast_final(F) && !sip_mcast_final(T), "forming and "
+	    "transferring are open");
+	is_str(sip_mcast_state_name(SIP_MC__MAX), "?", "no name past the end");
+	is_str(sip_member_state_name(SIP_MB__MAX), "?", "nor for members");
+}
+
+static const struct {
+	const char		*name;
+	enum sip_mcast_state	 session;
+	int64_t			 started, ended;
+	enum sip_state		 astate;
+	const char		*message;
+	int64_t			 joined, dropped, fallback;
+	enum sip_member_state	 want;
+} members[] = {
+	{ "pending, forming", F, 0, 0, SIP_ST_PENDING, NULL, 0, 0, 0,
+	    SIP_MB_BOOTING },
+	{ "booting, forming", F, 0, 0, SIP_ST_BOOTING, NULL, 0, 0, 0,
+	    SIP_MB_BOOTING },
+	{ "running, waiting", F, 0, 0, SIP_ST_RUNNING,
+	    "multicast: waiting for session 1 on port 9000", 0, 0, 0,
+	    SIP_MB_WAITING },
+	{ "running, joined", T, 10, 0, SIP_ST_RUNNING,
+	    "multicast: waiting for session 1 on port 9000", 11, 0, 0,
+	    SIP_MB_RECEIVING },
+	{ "running, writing", T, 10, 0, SIP_ST_RUNNING,
+	    "restore: pc_1.sda1 to /dev/sda1 (1/2) with partclone.ext4", 0, 0,
+	    0, SIP_MB_RECEIVING },
+	{ "running, verifying", T, 10, 0, SIP_ST_RUNNING,
+	    "restore: verifying /dev/sda1", 11, 0, 0, SIP_MB_VERIFYING },
+	{ "done, verified", T, 10, 20, SIP_ST_DONE,
+	    "verified: image pc_1 to /dev/sda", 11, 0, 0, SIP_MB_VERIFIED },
+	{ "done, not read back", T, 10, 20, SIP_ST_DONE,
+	    "restored: image pc_1 to /dev/sda", 11, 0, 0, SIP_MB_RESTORED },
+	{ "done, no message", T, 10, 20, SIP_ST_DONE, NULL, 11, 0, 0,
+	    SIP_MB_RESTORED },
+	{ "failed", T, 10, 0, SIP_ST_FAILED, "multicast: part 2 expected",
+	    11, 0, 0, SIP_MB_FAILED },
+	{ "dropped, still running", T, 10, 0, SIP_ST_RUNNING,
+	    "restore: pc_1.sda1", 11, 15, 0, SIP_MB_DROPPED },
+	{ "dropped, then failed", T, 10, 0, SIP_ST_FAILED, "timeout", 11, 15,
+	    0, SIP_MB_DROPPED },
+	{ "never booted, stream sent", T, 10, 20, SIP_ST_PENDING, NULL, 0,
+	    0, 0, SIP_MB_MISSED },
+	{ "never booted, session partial", SIP_MC_PARTIAL, 10, 20,
+	    SIP_ST_CANCELLED, NULL, 0, 0, 0, SIP_MB_MISSED },
+	{ "waiting when the stream ended", T, 10, 20, SIP_ST_RUNNING,
+	    "multicast: waiting for session 1 on port 9000", 0, 0, 0,
+	    SIP_MB_MISSED },
+	{ "never booted, session failed before a start", SIP_MC_FAILED, 0,
+	    20, SIP_ST_CANCELLED, NULL, 0, 0, 0, SIP_MB_FAILED },
+	{ "given a fallback", SIP_MC_PARTIAL, 10, 20, SIP_ST_CANCELLED, NULL,
+	    0, 0, 7, SIP_MB_FALLBACK },
+	{ "its action purged", T, 10, 0, SIP_ST__MAX, NULL, 11, 0, 0,
+	    SIP_MB_FAILED },
+};
+
+static void
+test_members(void)
+{
+	struct sip_mcast s;
+	struct sip_mcast_member m;
+	size_t i;
+
+	for (i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		memset(&s, 0, sizeof(s));
+		memset(&m, 0, sizeof(m));
+		s.state = members[i].session;
+		s.started_at = members[i].started;
+		s.ended_at = members[i].ended;
+		m.astate = members[i].astate;
+		m.message = (char *)(uintptr_t)members[i].message;
+		m.joined_at = members[i].joined;
+		m.dropped_at = members[i].dropped;
+		m.fallback_id = members[i].fallback;
+		is_str(sip_member_state_name(sip_mcast_member_state(&s, &m)),
+		    sip_member_state_name(members[i].want), "member: %s",
+		    members[i].name);
+	}
+}
+
+static void
+test_header(void)
+{
+	char h[SIP_MCAST_HEADER];
+	const char *sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495"
+	    "991b7852b855";
+	size_t i, len;
+	int zeros = 1;
+
+	sip_mcast_header(h, 12, 2, "pc-1_20261207.sda2", 123456789, sha);
+	len = strlen(h);
+	is_str(h, "se3-ipxe-mcast 1 12 2 pc-1_20261207.sda2 123456789 "
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	    "\n", "a part's header line");
+	for (i = len; i < SIP_MCAST_HEADER; i++)
+		zeros &= h[i] == '\0';
+	ok(zeros, "NUL to 512 bytes");
+	sip_mcast_header(h, 12, 0, NULL, 0, NULL);
+	is_str(h, "se3-ipxe-mcast 1 12 0 end 0 -\n", "the trailer");
+	/* The longest name and size fit in the block. */
+	{
+		char name[SIP_IMAGE_NAME_MAX];
+
+		memset(name, 'a', sizeof(name) - 1);
+		name[sizeof(name) - 1] = '\0';
+		sip_mcast_header(h, INT64_MAX, 999, name, INT64_MAX, sha);
+		ok(strlen(h) < SIP_MCAST_HEADER && h[strlen(h) - 1] == '\n',
+		    "the longest header still ends its line inside the block "
+		    "(%zu bytes)", strlen(h));
+	}
+}
+
+int
+main(void)
+{
+	test_transitions();
+	test_members();
+	test_header();
+	return done_testing();
+}
