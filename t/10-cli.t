@@ -19,7 +19,7 @@ help_usage > "$T/help"
 man_synopsis > "$T/synopsis"
 diff -u "$T/synopsis" "$T/help" > "$T/diff"
 ok $? "--help usage lines are the SYNOPSIS of se3-ipxe.8"
-[ "$(wc -l < "$T/help")" -eq 22 ]
+[ "$(wc -l < "$T/help")" -eq 24 ]
 ok $? "--help: one line per verb and the global line"
 bad=
 for verb in set-action cancel status machines history preview actions tick cleanup check setup dhcp-config help; do
