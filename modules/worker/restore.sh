@@ -16,6 +16,8 @@ SE3_IMAGES='{{images_url}}'
 IMAGE='{{image}}' DISK='{{disk}}' GROW='{{grow}}' VERIFY='{{verify}}'
 SHARE='{{share}}' SE3_FILE_URL='{{file_url}}'
 SESSION='{{session}}' PORT='{{port}}' WAIT='{{wait}}'
+# An action set before these options existed renders them empty: unicast.
+SESSION=${SESSION:-0} PORT=${PORT:-9000} WAIT=${WAIT:-300}
 DEV=${SE3_DEV:-/dev} SYS=${SE3_SYS:-/sys}
 [ -n "$SE3_IMAGES" ] || [ "$SHARE" != none ] || fail "no image store URL (images.cgi beside ipxe.cgi)"
 
