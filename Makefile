@@ -186,7 +186,7 @@ build/t/shortwrite.so: t/lib/shortwrite.c
 	@mkdir -p build/t
 	$(CC) -O2 -fPIC -shared -o $@ $<
 
-# udp-receiver's stream corrupted past the UDP checksum (t/69-multicast.t).
+# udp-receiver's stream corrupted past the UDP checksum (t/69-multicast.t, t/72-mcast-receive.t).
 build/t/mcastflip.so: t/lib/mcastflip.c
 	@mkdir -p build/t
 	$(CC) -O2 -fPIC -shared -o $@ $<

@@ -136,6 +136,11 @@ spoil "no part at all" '/^part/d; /^uuid/d' "has no table, disk or part"
 DISK_BYTES=67108863
 spoil "a disk one byte too small" '' "image room12 needs 67108864 bytes, /dev/sda has 67108863: nothing written"
 DISK_BYTES=1073741824
+# An action set before session, port and wait existed renders them empty.
+sed -i "s/^SESSION='0' PORT='9000' WAIT='300'$/SESSION='' PORT='' WAIT=''/" "$T/restore.sh"
+grep -qx "SESSION='' PORT='' WAIT=''" "$T/restore.sh" && restore "$(good)" && wrote &&
+    ! grep -q 'multicast' "$CALLS" "$T/job.out"
+ok $? "session, port and wait rendered empty (an older action): a unicast restore"
 rm "$T/store/room12"
 : > "$CALLS"
 sh "$T/restore.sh" > "$T/job.out" 2>&1

@@ -61,6 +61,10 @@ bytes() {
 	fi
 }
 sector_size() { cat "/sys/block/$1/queue/logical_block_size"; }
+# Where the jobs find devices and their sysfs entries (a test's stand-ins put
+# its files there), and whether a partition's device is there yet.
+SE3_DEV=/dev SE3_SYS=/sys
+isblock() { [ -b "$1" ]; }
 # le64 FILE OFFSET: the little-endian 64-bit number at OFFSET of FILE.
 le64() {
 	set -- $(od -An -v -tx1 -j "$2" -N 8 "$1")
@@ -192,4 +196,128 @@ progress_watch() {
 		[ -n "$p" ] || continue
 		report running $(( $2 + $3 * p / 100 )) "$4 $p%" >/dev/null 2>&1
 	done
+}
+
+# Multicast (restore.session): one udpcast stream per session, each stored
+# part behind a 512-byte header "se3-ipxe-mcast 1 SESSION K NAME BYTES SHA256"
+# (NUL-padded), a trailer "se3-ipxe-mcast 1 SESSION 0 end 0 -" last.  The
+# stream is read from fd 4, a FIFO udp-receiver writes; every header is
+# checked before a byte of its part is read, and udpcast's exit status is
+# never believed (it exits 0 on many failures): the headers and hashes are.
+
+# mcast_iface: the interface of the default route, else the first one with
+# any route (/proc is this network namespace's; /sys may not be).
+mcast_iface() {
+	awk 'NR > 1 && $2 == "00000000" && $8 == "00000000" { print $1; f = 1; exit }
+	    END { if (!f) exit 1 }' /proc/net/route 2>/dev/null ||
+	    awk 'NR > 1 && $1 != "lo" { print $1; f = 1; exit } END { if (!f) exit 1 }' /proc/net/route
+}
+
+# mcast_join SESSION PORT WAIT: udp-receiver started on PORT (its log in
+# /tmp/mcast.log), its stream on fd 4; the trap ends it on every way out.
+# A background watcher reports the receiver's number once udpcast says it.
+mcast_join() {
+	MCAST_S=$1 MCAST_P=$2 MCAST_W=$3
+	MCAST_IF=$(mcast_iface) || fail "multicast: no network interface with a route"
+	rm -f /tmp/mcast.f /tmp/mcast.log
+	mkfifo /tmp/mcast.f || fail "multicast: cannot make /tmp/mcast.f"
+	: >/tmp/mcast.log
+	trap mcast_leave EXIT
+	trap 'exit 1' INT TERM HUP
+	udp-receiver --nokbd --interface "$MCAST_IF" --portbase "$MCAST_P" \
+	    --start-timeout "$MCAST_W" --receive-timeout 10 --rcvbuf 4194304 \
+	    </dev/null >/tmp/mcast.f 2>/tmp/mcast.log &
+	MCAST_PID=$!
+	exec 4</tmp/mcast.f
+	(
+		i=0
+		while [ $i -le "$MCAST_W" ]; do
+			n=$(tr '\r' '\n' </tmp/mcast.log | sed -n 's/^Connected as #\([0-9]*\) to.*/\1/p' | head -n 1)
+			if [ -n "$n" ]; then
+				report running 10 "multicast: joined session $MCAST_S as #$n" >/dev/null 2>&1
+				exit 0
+			fi
+			sleep 1
+			i=$((i + 1))
+		done
+	) &
+	MCAST_WATCH=$!
+}
+
+# mcast_leave: udp-receiver and the watcher ended, the stream closed (the EXIT trap).
+mcast_leave() {
+	[ -n "${MCAST_WATCH-}" ] && kill "$MCAST_WATCH" 2>/dev/null
+	[ -n "${MCAST_PID-}" ] && kill "$MCAST_PID" 2>/dev/null
+	MCAST_WATCH= MCAST_PID=
+	exec 4<&-
+}
+
+# mcast_said: udp-receiver's last words, for a failure's reason.
+mcast_said() {
+	tr '\r' '\n' </tmp/mcast.log 2>/dev/null | grep -v -e '^bytes=' -e '^ *$' | tail -n 1 | tr -cd ' -~' | head -c 100
+}
+
+# mcast_head K NAME SHA WROTE: the next header read and checked (K 0, NAME
+# end, SHA -: the trailer); its BYTES in MCAST_BYTES.  Anything else fails
+# the job, expected and got named, WROTE saying what the disk holds.
+mcast_head() {
+	rm -f /tmp/mcast.h /tmp/mcast.want
+	dd bs=512 count=1 iflag=fullblock <&4 >/tmp/mcast.h 2>/dev/null
+	got=$(wc -c </tmp/mcast.h | tr -d ' ')
+	what="part $1 ($2)"
+	[ "$1" = 0 ] && what="the end of the stream"
+	if [ "$got" = 0 ] && [ "$1" = 1 ]; then
+		fail "multicast: no stream from session $MCAST_S on port $MCAST_P within $MCAST_W s (udp-receiver: $(mcast_said)): $4"
+	fi
+	[ "$got" = 512 ] ||
+	    fail "multicast: the stream of session $MCAST_S ended before $what (udp-receiver: $(mcast_said)): $4"
+	line=$(head -n 1 /tmp/mcast.h | tr -d '\000\n' | tr -c ' -~' '?' | head -c 200)
+	set -f
+	# shellcheck disable=SC2086 # the header's words
+	set -- "$1" "$2" "$3" "$4" $line
+	set +f
+	[ $# = 11 ] && [ "$5" = se3-ipxe-mcast ] && [ "$6" = 1 ] ||
+	    fail "multicast: $what: not a se3-ipxe-mcast 1 header ('$(printf '%.60s' "$line")'): $4"
+	[ "$7" = "$MCAST_S" ] ||
+	    fail "multicast: expected session $MCAST_S, got a stream of session $(printf '%.20s' "$7"): $4"
+	[ "$8" = "$1" ] && [ "$9" = "$2" ] ||
+	    fail "multicast: part $1 expected $2, got $(printf '%.80s' "$9") (part $(printf '%.10s' "$8")): $4"
+	[ "${11}" = "$3" ] ||
+	    fail "multicast: $what expected sha256 $3, got $(printf '%.64s' "${11}"): $4"
+	b=${10}
+	case $b in ''|*[!0-9]*) fail "multicast: $what: size '$(printf '%.20s' "$b")' is not a number: $4" ;; esac
+	[ ${#b} -le 15 ] || fail "multicast: $what: size $b too large: $4"
+	[ "$1" != 0 ] || [ "$b" = 0 ] || fail "multicast: the trailer has size $b, not 0: $4"
+	# The header byte for byte as the contract writes it (one space, one
+	# newline, NULs to 512): nothing hidden after the line.
+	h="se3-ipxe-mcast 1 $MCAST_S $1 $2 $b $3"
+	{ printf '%s\n' "$h"; head -c $((511 - ${#h})) /dev/zero; } >/tmp/mcast.want
+	cmp -s /tmp/mcast.h /tmp/mcast.want ||
+	    fail "multicast: $what: the header is not in the contract's form: $4"
+	MCAST_BYTES=$b
+}
+
+# mcast_copy BYTES: exactly BYTES bytes of the stream to stdout, not one
+# more (the next header stays in the FIFO: dd counts bytes and fills its
+# blocks, where busybox's head reads ahead); the count in /tmp/mcast.got.
+mcast_copy() {
+	rm -f /tmp/mcast.n /tmp/mcast.got
+	mkfifo /tmp/mcast.n
+	wc -c </tmp/mcast.n | tr -d ' ' >/tmp/mcast.got &
+	c=$!
+	dd bs=1M iflag=fullblock,count_bytes count="$1" <&4 2>/dev/null | tee /tmp/mcast.n
+	r=$?
+	wait $c
+	return $r
+}
+
+# mcast_end: after the trailer, udp-receiver left to finish its goodbye with
+# the sender (killed, it would be counted as dropped), at most 30 s.
+mcast_end() {
+	i=0
+	while kill -0 "$MCAST_PID" 2>/dev/null && [ $i -lt 150 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	mcast_leave
 }

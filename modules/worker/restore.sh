@@ -5,6 +5,9 @@
 # whole and checked, and the disk is known to be large enough; each stream is
 # checked against the manifest's SHA-256 as it is written, then (verify=yes)
 # each partition is read back and must give the stream it was written from.
+# With session=N the parts come from multicast session N (udp-receiver, one
+# stream of headed parts: lib.sh's mcast_*), the manifest and table still from
+# the store; each part's header is checked before a byte of it is read.
 set -u
 # busybox sh has it; a shell without (the tests' dash) runs the checks only.
 (set -o pipefail) 2>/dev/null && set -o pipefail
@@ -12,6 +15,10 @@ set -u
 SE3_IMAGES='{{images_url}}'
 IMAGE='{{image}}' DISK='{{disk}}' GROW='{{grow}}' VERIFY='{{verify}}'
 SHARE='{{share}}' SE3_FILE_URL='{{file_url}}'
+SESSION='{{session}}' PORT='{{port}}' WAIT='{{wait}}'
+# An action set before these options existed renders them empty: unicast.
+SESSION=${SESSION:-0} PORT=${PORT:-9000} WAIT=${WAIT:-300}
+DEV=${SE3_DEV:-/dev} SYS=${SE3_SYS:-/sys}
 [ -n "$SE3_IMAGES" ] || [ "$SHARE" != none ] || fail "no image store URL (images.cgi beside ipxe.cgi)"
 
 report running 5 "restore: worker started"
@@ -85,6 +92,24 @@ store_get "$TPART" >/tmp/table || fail "cannot read $TPART"
     fail "$TPART differs from its manifest (sha256): nothing written"
 echo "se3-ipxe: image $IMAGE ($LABEL, $nparts partitions, from $SRC) to /dev/$DISK ($HAVE bytes)"
 
+# Multicast: joined now, and the first part's header read before the table
+# is written, so that no stream, or another session's, writes nothing.  The
+# parts are then read in the stream's pace: anything slow (sync, verifying)
+# waits for its end, as a receiver that stops reading is dropped.
+via=
+if [ "$SESSION" != 0 ]; then
+	report running 10 "multicast: waiting for session $SESSION on port $PORT"
+	mcast_join "$SESSION" "$PORT" "$WAIT"
+	set -- $(awk '$4 != "mkswap" { print $6, $8; exit }' /tmp/parts)
+	if [ $# = 2 ]; then
+		mcast_head 1 "$1" "$2" "nothing written"
+	else	# swap only: the stream is its trailer
+		mcast_head 0 end - "nothing written"
+	fi
+	echo "se3-ipxe: multicast session $SESSION started"
+	via=" (multicast session $SESSION)"
+fi
+
 # The table, its devices renamed to this disk's; a GPT without its last
 # usable sector, which sfdisk then takes from this disk (a larger one too).
 awk -v disk="$DISK" '
@@ -102,32 +127,67 @@ sfdisk -q --wipe always --wipe-partitions always "/dev/$DISK" </tmp/table.new ||
 blockdev --rereadpt "/dev/$DISK" 2>/dev/null
 for n in $(cut -d' ' -f2 /tmp/parts); do
 	i=0
-	while [ ! -b "/dev/$(partdev "$DISK" "$n")" ] && [ $i -lt 50 ]; do
+	while ! isblock "$DEV/$(partdev "$DISK" "$n")" && [ $i -lt 50 ]; do
 		i=$((i + 1)); sleep 0.2
 	done
-	[ -b "/dev/$(partdev "$DISK" "$n")" ] || fail "/dev/$(partdev "$DISK" "$n") did not appear after the table"
+	isblock "$DEV/$(partdev "$DISK" "$n")" || fail "/dev/$(partdev "$DISK" "$n") did not appear after the table"
 done
 
-k=0 verified=0 lastdev= lastfs= laststart=-1
+# finish DEV TOOL PART RAW SIZE FROM SPAN: a written partition synced, an
+# NTFS one's backup boot sector put back, then (verify=yes) read back.
+finish() {
+	sync
+	# partclone writes an NTFS volume's clusters, not its backup boot sector
+	# (past them, at the sector the boot sector counts): copied back, as Windows' chkdsk wants.
+	if [ "$2" = partclone.ntfs ]; then
+		ns=$(le64 "$DEV/$1" 40)
+		[ "$ns" -gt 0 ] && [ $(( (ns + 1) * 512 )) -le "$5" ] &&
+		    dd if="$DEV/$1" of="$DEV/$1" bs=512 count=1 seek="$ns" conv=notrunc 2>/dev/null
+	fi
+	if [ "$VERIFY" = yes ]; then
+		report running $(($6 + $7 - 1)) "restore: verifying /dev/$1"
+		if [ "$2" = partclone.dd ]; then
+			got=$(head -c "$5" "$DEV/$1" | sha256sum | cut -d' ' -f1)
+		else
+			got=$(partclone "$2" -c -s "$DEV/$1" -o - 2>/tmp/tool.log | sha256sum | cut -d' ' -f1)
+		fi
+		[ "$got" = "$4" ] || fail "/dev/$1 read back differs from $3: NOT verified"
+		verified=$((verified + 1))
+		echo "se3-ipxe: /dev/$1 verified ($2, sha256 $4)"
+	fi
+}
+# part_stream: the stored part on stdout, from the store or the stream.
+part_stream() {
+	if [ "$SESSION" = 0 ]; then
+		store_get "$part"
+	else
+		mcast_copy "$MCAST_BYTES"
+	fi
+}
+
+k=0 m=0 verified=0 lastdev= lastfs= laststart=-1
+: >/tmp/finish
 while read -r src n fs tool comp part size sha raw <&3; do
 	dev=$(partdev "$DISK" "$n")
 	from=$((15 + 80 * k / nparts)) span=$((80 / nparts))
 	k=$((k + 1))
-	start=$(cat "/sys/class/block/$dev/start")
+	start=$(cat "$SYS/class/block/$dev/start")
 	[ "$start" -gt "$laststart" ] && { laststart=$start lastdev=$dev lastfs=$fs; }
 	[ "$(bytes "$dev")" = "$size" ] || fail "/dev/$dev has $(bytes "$dev") bytes, the image's $src $size"
 	if [ "$tool" = mkswap ]; then
 		u=$(awk -v d="$src" '$1 == d { print $2 }' /tmp/uuids)
-		mkswap ${u:+-U "$u"} "/dev/$dev" >/dev/null || fail "mkswap /dev/$dev failed"
+		mkswap ${u:+-U "$u"} "$DEV/$dev" >/dev/null || fail "mkswap /dev/$dev failed"
 		continue
 	fi
+	m=$((m + 1))
+	[ "$SESSION" = 0 ] || [ $m = 1 ] || mcast_head "$m" "$part" "$sha" "nothing more written"
 	case $comp in
 	zstd) decompress() { zstd -q -d -c; } ;;
 	lzop) decompress() { lzop -d -c; } ;;
 	gzip) decompress() { pigz -d -c; } ;;
 	*) decompress() { cat; } ;;
 	esac
-	report running "$from" "restore: $src to /dev/$dev ($k/$nparts) with $tool"
+	report running "$from" "restore: $src to /dev/$dev ($k/$nparts) with $tool$via"
 	rm -f /tmp/tool.log
 	hash_fifo /tmp/s	# the stream as stored
 	h1=$HASH_PID
@@ -135,46 +195,47 @@ while read -r src n fs tool comp part size sha raw <&3; do
 	h2=$HASH_PID
 	progress_watch /tmp/tool.log "$from" "$span" "restore: /dev/$dev" &
 	w=$!
-	store_get "$part" | tee /tmp/s.f | decompress | tee /tmp/r.f |
+	part_stream | tee /tmp/s.f | decompress | tee /tmp/r.f |
 	if [ "$tool" = partclone.dd ]; then
-		dd of="/dev/$dev" bs=1M 2>/tmp/tool.log
+		dd of="$DEV/$dev" bs=1M 2>/tmp/tool.log
 	else
-		partclone "$tool" -r -s - -o "/dev/$dev" 2>/tmp/tool.log
+		partclone "$tool" -r -s - -o "$DEV/$dev" 2>/tmp/tool.log
 	fi
 	rc=$?
 	kill $w 2>/dev/null
 	wait $h1 $h2
+	# A stream that ended (the sender gone, udp-receiver's timeout) is
+	# said as such, not as the tool's failure it caused; a short count
+	# with udp-receiver still there is the tool's (it stopped reading).
+	if [ "$SESSION" != 0 ] && [ "$(cat /tmp/mcast.got 2>/dev/null)" != "$MCAST_BYTES" ] &&
+	    { [ $rc = 0 ] || ! kill -0 "$MCAST_PID" 2>/dev/null; }; then
+		fail "multicast: the stream of session $SESSION ended in part $m ($part), $(cat /tmp/mcast.got 2>/dev/null) of $MCAST_BYTES bytes (udp-receiver: $(mcast_said)): /dev/$dev is incomplete, nothing more written"
+	fi
 	if [ $rc -ne 0 ]; then
 		tool_tail
 		fail "cannot restore $part to /dev/$dev with $tool"
 	fi
 	[ "$(cat /tmp/s.sha)" = "$sha" ] || fail "$part as received differs from the catalogue's sha256"
 	[ "$(cat /tmp/r.sha)" = "$raw" ] || fail "$part's $tool stream differs from the one saved"
-	sync
-	# partclone writes an NTFS volume's clusters, not its backup boot sector
-	# (past them, at the sector the boot sector counts): copied back, as Windows' chkdsk wants.
-	if [ "$tool" = partclone.ntfs ]; then
-		ns=$(le64 "/dev/$dev" 40)
-		[ "$ns" -gt 0 ] && [ $(( (ns + 1) * 512 )) -le "$size" ] &&
-		    dd if="/dev/$dev" of="/dev/$dev" bs=512 count=1 seek="$ns" conv=notrunc 2>/dev/null
-	fi
-	if [ "$VERIFY" = yes ]; then
-		report running $((from + span - 1)) "restore: verifying /dev/$dev"
-		if [ "$tool" = partclone.dd ]; then
-			got=$(head -c "$size" "/dev/$dev" | sha256sum | cut -d' ' -f1)
-		else
-			got=$(partclone "$tool" -c -s "/dev/$dev" -o - 2>/tmp/tool.log | sha256sum | cut -d' ' -f1)
-		fi
-		[ "$got" = "$raw" ] || fail "/dev/$dev read back differs from $part: NOT verified"
-		verified=$((verified + 1))
-		echo "se3-ipxe: /dev/$dev verified ($tool, sha256 $raw)"
+	if [ "$SESSION" = 0 ]; then
+		finish "$dev" "$tool" "$part" "$raw" "$size" "$from" "$span"
+	else
+		echo "$dev $tool $part $raw $size $from $span" >>/tmp/finish
 	fi
 done 3</tmp/parts
+if [ "$SESSION" != 0 ]; then
+	[ $m = 0 ] || mcast_head 0 end - "every part written"
+	mcast_end
+	echo "se3-ipxe: multicast session $SESSION: $m parts received, the trailer read"
+	while read -r dev tool part raw size from span; do
+		finish "$dev" "$tool" "$part" "$raw" "$size" "$from" "$span"
+	done </tmp/finish
+fi
 
 # Grown last: the proof above is of the partition as it was saved.
 grown=
 if [ "$GROW" = yes ] && [ -n "$lastdev" ]; then
-	n=$(cat "/sys/class/block/$lastdev/partition")
+	n=$(cat "$SYS/class/block/$lastdev/partition")
 	before=$(bytes "$lastdev")
 	echo ', +' | sfdisk -q -N "$n" --no-reread "/dev/$DISK" >/dev/null 2>&1 ||
 	    fail "sfdisk could not grow partition $n of /dev/$DISK"
@@ -189,7 +250,7 @@ if [ "$GROW" = yes ] && [ -n "$lastdev" ]; then
 fi
 sync
 if [ "$VERIFY" = yes ]; then
-	report done 100 "verified: image $IMAGE to /dev/$DISK, $verified of $nparts partitions read back identical$grown"
+	report done 100 "verified: image $IMAGE to /dev/$DISK, $verified of $nparts partitions read back identical$grown$via"
 else
-	report done 100 "restored: image $IMAGE to /dev/$DISK, $nparts partitions, streams checked, not read back$grown"
+	report done 100 "restored: image $IMAGE to /dev/$DISK, $nparts partitions, streams checked, not read back$grown$via"
 fi

@@ -32,6 +32,12 @@
 #				udpcast's flags chosen for a session
 #	mcast_down		kill what was started, remove the namespaces
 #				and the bridge (idempotent: use it in the trap)
+#	mcast_frame SESSION STOREDIR IMAGE
+#				the whole stream of a session of IMAGE (its
+#				manifest and parts in STOREDIR) on stdout: the
+#				sender's framing, in shell, for the tests
+#	mcast_header SESSION K NAME BYTES SHA256
+#				one header of that stream (512 bytes)
 #
 # Every address is in 10.0.3.0/24 with its broadcast, the namespaces have
 # no route anywhere else and the bridge has no uplink: nothing is ever sent
@@ -184,4 +190,29 @@ mcast_down() {
 	mcast_pids=''
 	mcast_holders=''
 	ip link del mcbr0 2> /dev/null || :
+}
+
+# The stream of a session (the contract restore.sh reads, lib/mcast.c
+# writes): for each part record of the manifest that stores something, in
+# its order, K from 1, a 512-byte header "se3-ipxe-mcast 1 SESSION K NAME
+# BYTES SHA256" + "\n" padded with NULs, then the stored part's BYTES bytes;
+# after the last, the trailer "se3-ipxe-mcast 1 SESSION 0 end 0 -".
+mcast_header() {
+	_mh_line="se3-ipxe-mcast 1 $1 $2 $3 $4 $5"
+	printf '%s\n' "$_mh_line"
+	head -c $((511 - ${#_mh_line})) /dev/zero
+}
+
+mcast_frame() {
+	_mf_k=0
+	# shellcheck disable=SC2034 # the record's fields, some unused
+	while read -r _mf_kind _mf_src _mf_n _mf_fs _mf_tool _mf_comp _mf_part \
+	    _mf_size _mf_sha _mf_raw; do
+		[ "$_mf_kind" = part ] && [ "$_mf_tool" != mkswap ] || continue
+		_mf_k=$((_mf_k + 1))
+		_mf_bytes=$(stat -c %s "$2/$_mf_part") || return 1
+		mcast_header "$1" "$_mf_k" "$_mf_part" "$_mf_bytes" "$_mf_sha"
+		cat "$2/$_mf_part" || return 1
+	done < "$2/$3"
+	mcast_header "$1" 0 end 0 -
 }
