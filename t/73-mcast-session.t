@@ -201,6 +201,8 @@ mcast_wait "$r1" 60
 mcast_wait "$r2" 60
 echo "# 2 receivers: the stream received in $(($(mcast_now) - t0)) ms"
 expected 1 > "$T/want1"
+mcast_frame 1 "$T/images" img1 > "$T/frame1"
+is "$(sum "$T/frame1")" "$(sum "$T/want1")" "the C runner's stream and t/lib/mcast.sh's mcast_frame (restore.sh's tests) are one format"
 is "$(sum "$T/r1")" "$(sum "$T/want1")" "receiver 1 got the framed stream byte for byte (headers, parts, trailer)"
 is "$(sum "$T/r2")" "$(sum "$T/want1")" "receiver 2 too"
 is "$(state 1)" transferring "... the session is transferring: the members have not ended"
