@@ -66,6 +66,10 @@
 #define SQL_MEMBER_FALLBACK \
 	"UPDATE mcast_members SET fallback_id = ?1 WHERE session = ?2 AND " \
 	"mac = ?3"
+#define SQL_MEMBER_OF \
+	"SELECT m.session FROM mcast_members m JOIN mcast_sessions s ON " \
+	"s.id = m.session WHERE m.mac = ?1 AND s.state IN ('forming', " \
+	"'transferring') ORDER BY s.id DESC LIMIT 1"
 #define SQL_ACTION_BY_ID \
 	"SELECT " ACTION_COLUMNS " FROM actions WHERE id = ?1"
 
@@ -504,6 +508,40 @@ sip_mcast_get(struct sip_store *st, int64_t id, struct sip_mcast *s,
 	stmt_put(st, q);
 	if (ret == SIP_OK && m != NULL)
 		ret = members_read(st, s, m, nm, err);
+	return ret;
+}
+
+enum sip_rc
+sip_mcast_member_of(struct sip_store *st, const char *mac,
+    struct sip_mcast *s, enum sip_member_state *ms, struct sip_err *err)
+{
+	struct sip_mcast_member *m = NULL;
+	sqlite3_stmt *q = NULL;
+	size_t nm = 0, i;
+	int64_t id = 0;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if ((rc = stmt_get(st, SQL_MEMBER_OF, &q)) != SQLITE_OK ||
+	    (rc = bind_text(q, 1, mac)) != SQLITE_OK)
+		return db_err(st, rc, err, "read the session of %s", mac);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	else if (rc == SQLITE_DONE)
+		ret = SIP_ENOTFOUND;
+	else
+		ret = db_err(st, rc, err, "read the session of %s", mac);
+	stmt_put(st, q);
+	if (ret != SIP_OK || (ret = sip_mcast_get(st, id, s, &m, &nm, err)) !=
+	    SIP_OK)
+		return ret;
+	ret = SIP_ENOTFOUND;
+	for (i = 0; i < nm; i++)
+		if (strcmp(m[i].mac, mac) == 0) {
+			*ms = m[i].mstate;
+			ret = SIP_OK;
+		}
+	sip_mcast_members_free(m, nm);
 	return ret;
 }
 

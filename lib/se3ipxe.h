@@ -2036,6 +2036,10 @@ enum sip_rc	 sip_mcast_delete(struct sip_store *, int64_t id,
 enum sip_rc	 sip_mcast_get(struct sip_store *, int64_t id,
 		    struct sip_mcast *, struct sip_mcast_member **m,
 		    size_t *nm, struct sip_err *);
+/* The open session mac is a member of (the newest), and its state there; SIP_ENOTFOUND if none. */
+enum sip_rc	 sip_mcast_member_of(struct sip_store *, const char *mac,
+		    struct sip_mcast *, enum sip_member_state *,
+		    struct sip_err *);
 /* Every session, newest first; open only if open_only.  Caller frees. */
 enum sip_rc	 sip_mcast_list(struct sip_store *, int open_only,
 		    struct sip_mcast **v, size_t *n, struct sip_err *);

@@ -186,6 +186,11 @@ is "$(tail -n 1 "$T/o")" "session 1: image img1 to 2 machines, port 9000 on eth0
 is "$(q "SELECT group_concat(key || '=' || value, ' ') FROM (SELECT key, value FROM action_options WHERE action_id = (SELECT id FROM actions WHERE mac = '$M1') ORDER BY key)")" \
     "disk=auto image=img1 port=9000 session=1 wait=70" "... each member a worker:restore with the session's options"
 is "$(state 1)/$(members 1)" "forming/01=booting 02=booting" "... forming, both members booting"
+se3ipxe status > "$T/o" 2> "$T/e"
+is "$(grep '^session' "$T/o")" "session 1: forming, image img1, 2 machines: 2 booting, 0% (the slowest) (se3-ipxe session show 1)" \
+    "status: the open session as one row with its machines"
+is "$(se3ipxe status --json $M1 | python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["session"]; print(s["id"], s["state"], s["member"])')" \
+    "1 forming booting" "status --json: each machine's session, its state and the machine's"
 sleep 1
 [ -n "$(runners)" ] && kill -0 "$(runners)" 2> /dev/null; ok $? "... its runner runs (pid $(runners))"
 pin $M1 10.0.3.11
