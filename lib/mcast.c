@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Multicast sessions: one image of the catalogue sent by udp-sender to N worker:restore receivers, their state machine, the runner that sends and judges, the unicast fallback. */
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -8,6 +9,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -848,6 +851,46 @@ sip_mcast_header(char out[SIP_MCAST_HEADER], int64_t id, int k,
 		    " %d %s %" PRId64 " %s\n", id, k, name, bytes, sha);
 }
 
+enum sip_rc
+sip_mcast_preflight(const char *ifname, struct sip_err *err)
+{
+	struct ifaddrs *ifa = NULL, *p;
+	unsigned flags = 0;
+	int found = 0, inet = 0;
+
+	if (getifaddrs(&ifa) == -1)
+		return sip_errf(err, SIP_EIO, "multicast: cannot list the "
+		    "interfaces: %s", strerror(errno));
+	for (p = ifa; p != NULL; p = p->ifa_next) {
+		if (p->ifa_name == NULL || strcmp(p->ifa_name, ifname) != 0)
+			continue;
+		found = 1;
+		flags = p->ifa_flags;
+		if (p->ifa_addr != NULL && p->ifa_addr->sa_family == AF_INET)
+			inet = 1;
+	}
+	freeifaddrs(ifa);
+	if (!found)
+		return sip_errf(err, SIP_EINVAL, "multicast: no interface "
+		    "%s on this server", ifname);
+	if (flags & IFF_LOOPBACK)
+		return sip_errf(err, SIP_EINVAL, "multicast: %s is the "
+		    "loopback: no machine is there", ifname);
+	if (!(flags & IFF_UP))
+		return sip_errf(err, SIP_EINVAL, "multicast: %s is down",
+		    ifname);
+	if (!(flags & IFF_RUNNING))
+		return sip_errf(err, SIP_EINVAL, "multicast: %s has no "
+		    "carrier (cable, switch port)", ifname);
+	if (!(flags & IFF_MULTICAST))
+		return sip_errf(err, SIP_EINVAL, "multicast: %s cannot "
+		    "multicast (no MULTICAST flag)", ifname);
+	if (!inet)
+		return sip_errf(err, SIP_EINVAL, "multicast: %s has no IPv4 "
+		    "address: udpcast needs one", ifname);
+	return SIP_OK;
+}
+
 void
 sip_mcast_lock_path(const struct sip_config *cfg, int64_t id, char *dst,
     size_t sz)
@@ -1381,7 +1424,9 @@ sip_mcast_run(const struct sip_config *cfg, int64_t id, const char *sender,
 		sleep_ms(1000);
 	if (runner_stop || cancelled(st, &s))
 		goto stopped;
-	if ((ret = runner_send(cfg, st, &s, sender, nm, &seen, &status,
+	/* The segment may have changed since clone (an --at session). */
+	if ((ret = sip_mcast_preflight(s.interface, err)) != SIP_OK ||
+	    (ret = runner_send(cfg, st, &s, sender, nm, &seen, &status,
 	    err)) != SIP_OK) {
 		snprintf(why, sizeof(why), "cannot send: %.200s", err->msg);
 		(void)sip_mcast_step(st, &s, SIP_MCE_SENDER_FAILED, 0, 0, why,

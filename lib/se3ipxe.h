@@ -2091,6 +2091,14 @@ enum sip_rc	 sip_mcast_fallback(const struct sip_config *,
  */
 enum sip_rc	 sip_mcast_tick(const struct sip_config *, struct sip_store *,
 		    time_t now, size_t *nfailed, struct sip_err *);
+/*
+ * Whether udp-sender can work on ifname: it exists, is not the loopback,
+ * is up with a carrier, can multicast and has an IPv4 address; else
+ * SIP_EINVAL saying which.  Instant: an IGMP querier cannot be seen
+ * without waiting for its next query (125 s by default), so it is not
+ * checked; a switch that snoops without one is the admin's to know.
+ */
+enum sip_rc	 sip_mcast_preflight(const char *ifname, struct sip_err *);
 /* The lock file of session id (beside the database). */
 void		 sip_mcast_lock_path(const struct sip_config *, int64_t id,
 		    char *dst, size_t sz);

@@ -172,6 +172,14 @@ clone --yes --port 9001 img1 $M1 > "$T/o" 2> "$T/e"
 ok $(( $? == 0 )) "clone --port 9001 (odd): refused: $(cat "$T/e")"
 clone --yes --interface 'eth0;x' img1 $M1 > "$T/o" 2> "$T/e"
 ok $(( $? == 0 )) "clone --interface 'eth0;x': refused: $(cat "$T/e")"
+mcast_in 0 "$TOP/cli/se3-ipxe" -c "$T/se3-ipxe.conf" clone --yes --interface nosuch0 img1 $M1 > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "clone on an interface the server does not have: refused: $(cat "$T/e")"
+mcast_in 0 "$TOP/cli/se3-ipxe" -c "$T/se3-ipxe.conf" clone --yes --interface lo img1 $M1 > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "clone on the loopback: refused: $(cat "$T/e")"
+mcast_in 0 ip link set eth0 down
+clone --yes img1 $M1 > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "clone on an interface that is down: refused: $(cat "$T/e")"
+mcast_in 0 ip link set eth0 up
 is "$(q 'SELECT count(*) FROM mcast_sessions') $(q "SELECT count(*) FROM actions")" "0 0" \
     "... no session, no action left behind"
 se3ipxe session show 99 > "$T/o" 2> "$T/e"
