@@ -48,7 +48,7 @@ default_ifname(char *dst, size_t sz)
 	while (fgets(line, sizeof(line), fp) != NULL)
 		if (sscanf(line, "%63s %15s", ifn, dest) == 2 &&
 		    strcmp(dest, "00000000") == 0 && ifname_ok(ifn)) {
-			snprintf(dst, sz, "%s", ifn);
+			snprintf(dst, sz, "%.15s", ifn);
 			break;
 		}
 	fclose(fp);
