@@ -305,4 +305,10 @@ is "$(state 5)" failed "... failed"
 field 5 'd["reason"]' | grep -q 'runner is gone'; ok $? "... its reason says the runner is gone"
 is "$(state_of $M1 | cut -d' ' -f1)" cancelled "... its member's restore cancelled"
 
+# The runners are detached: what they said is in their logs, beside the database.
+cat "$T"/db/mcast-*.log > "$T/runners.log" 2> /dev/null
+! grep -q 'Sanitizer\|runtime error' "$T/runners.log"
+ok $? "no sanitizer report in the runners' logs ($(ls "$T"/db/mcast-*.log | wc -l) logs)"
+grep -v '^se3-ipxe: session: session [0-9]*: \|^$' "$T/runners.log" | sed 's/^/# runner: /' | head -n 20
+
 done_testing
