@@ -199,6 +199,12 @@ is "$(grep '^session' "$T/o")" "session 1: forming, image img1, 2 machines: 2 bo
     "status: the open session as one row with its machines"
 is "$(se3ipxe status --json $M1 | python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["session"]; print(s["id"], s["state"], s["member"])')" \
     "1 forming booting" "status --json: each machine's session, its state and the machine's"
+scgi GET "" "" admin
+grep -q '<tr><td>1</td><td>forming</td><td>img1</td><td>2: 2 booting</td>' "$T/sbody"
+ok $? "the status page: the session as one row, its machines counted by state"
+scgi GET /status.json "" admin
+is "$(json '" ".join(str(s[k]) for s in d["sessions"] for k in ("id", "state", "image", "machines")) + " " + str(d["sessions"][0]["members"]["booting"])')" \
+    "1 forming img1 2 2" "... and in its JSON"
 sleep 1
 [ -n "$(runners)" ] && kill -0 "$(runners)" 2> /dev/null; ok $? "... its runner runs (pid $(runners))"
 pin $M1 10.0.3.11
