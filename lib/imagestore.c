@@ -285,22 +285,6 @@ image_find(struct sip_store *st, const char *name, struct sip_image *img,
 	return ret;
 }
 
-static enum sip_rc
-exec_id(struct sip_store *st, const char *sql, int64_t id, const char *what,
-    struct sip_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 1, id)) != SQLITE_OK ||
-	    (rc = sqlite3_step(s)) != SQLITE_DONE)
-		ret = db_err(st, rc, err, "%s image row %" PRId64, what, id);
-	sqlite3_finalize(s);
-	return ret;
-}
-
 /* The action of token, of one of caps, bound to addr; *act freed by the caller. */
 static enum sip_rc
 image_action(const struct sip_config *cfg, struct sip_store *st,
@@ -410,7 +394,7 @@ upload_drop(const struct sip_config *cfg, struct sip_store *st, int64_t id)
 	temp_path(cfg, id, tmp, sizeof(tmp));
 	unlink(tmp);
 	exec_id(st, "DELETE FROM images WHERE id = ?1 AND complete = 0", id,
-	    "drop", &ignored);
+	    "drop image row", &ignored);
 }
 
 static enum sip_rc
@@ -883,7 +867,7 @@ sip_image_delete(const struct sip_config *cfg, struct sip_store *st,
 		return ret;
 	if ((ret = image_find(st, name, &img, err)) != SIP_OK ||
 	    (ret = exec_id(st, "DELETE FROM images WHERE id = ?1", img.id,
-	    "delete", err)) != SIP_OK) {
+	    "delete image row", err)) != SIP_OK) {
 		tx_rollback(st);
 		return ret;
 	}
@@ -928,7 +912,7 @@ sip_images_reap(const struct sip_config *cfg, struct sip_store *st,
 		if (unlink(path) == 0)
 			(*reaped)++;
 		if ((ret = exec_id(st, "DELETE FROM images WHERE id = ?1 AND "
-		    "complete = 0", id, "reap", err)) != SIP_OK)
+		    "complete = 0", id, "reap image row", err)) != SIP_OK)
 			goto out;
 	}
 	/* Rows of uploads whose file is gone (removed above, or never made). */
@@ -945,7 +929,7 @@ sip_images_reap(const struct sip_config *cfg, struct sip_store *st,
 		if (lstat(path, &sb) == 0)
 			continue;	/* still written: its mtime says */
 		if ((ret = exec_id(st, "DELETE FROM images WHERE id = ?1 AND "
-		    "complete = 0", id, "reap", err)) != SIP_OK)
+		    "complete = 0", id, "reap image row", err)) != SIP_OK)
 			goto out;
 	}
 	if (rc != SQLITE_DONE && ret == SIP_OK)

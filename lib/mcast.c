@@ -245,23 +245,6 @@ mcast_row(sqlite3_stmt *q, struct sip_mcast *s)
 	col_copy(q, 15, s->reason, sizeof(s->reason));
 }
 
-/* Simple statements: one id bound, run to the end. */
-static enum sip_rc
-exec_id(struct sip_store *st, const char *sql, int64_t id, const char *what,
-    struct sip_err *err)
-{
-	sqlite3_stmt *q = NULL;
-	enum sip_rc ret = SIP_OK;
-	int rc;
-
-	if ((rc = stmt_get(st, sql, &q)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(q, 1, id)) != SQLITE_OK ||
-	    (rc = sqlite3_step(q)) != SQLITE_DONE)
-		ret = db_err(st, rc, err, "%s session %" PRId64, what, id);
-	stmt_put(st, q);
-	return ret;
-}
-
 /* The lowest even port from the base that no open session holds. */
 static enum sip_rc
 port_pick(struct sip_store *st, int *port, struct sip_err *err)
@@ -400,9 +383,10 @@ sip_mcast_delete(struct sip_store *st, int64_t id, struct sip_err *err)
 
 	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
 		return ret;
-	if ((ret = exec_id(st, SQL_MEMBERS_DELETE, id, "delete the members of",
-	    err)) != SIP_OK || (ret = exec_id(st, SQL_MCAST_DELETE, id,
-	    "delete", err)) != SIP_OK || (ret = tx_commit(st, err)) != SIP_OK)
+	if ((ret = exec_id(st, SQL_MEMBERS_DELETE, id, "delete the members "
+	    "of session", err)) != SIP_OK || (ret = exec_id(st,
+	    SQL_MCAST_DELETE, id, "delete session", err)) != SIP_OK ||
+	    (ret = tx_commit(st, err)) != SIP_OK)
 		tx_rollback(st);
 	return ret;
 }

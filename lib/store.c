@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -447,4 +448,20 @@ sip_store_close(struct sip_store *st)
 	(void)sqlite3_close(st->db);
 	free(st->path);
 	free(st);
+}
+
+enum sip_rc
+exec_id(struct sip_store *st, const char *sql, int64_t id, const char *what,
+    struct sip_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if ((rc = stmt_get(st, sql, &s)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(s, 1, id)) != SQLITE_OK ||
+	    (rc = sqlite3_step(s)) != SQLITE_DONE)
+		ret = db_err(st, rc, err, "%s %" PRId64, what, id);
+	stmt_put(st, s);
+	return ret;
 }

@@ -60,6 +60,9 @@ void		tx_rollback(struct sip_store *);
 int		stmt_get(struct sip_store *, const char *, sqlite3_stmt **);
 void		stmt_put(struct sip_store *, sqlite3_stmt *);
 void		stmt_warm(struct sip_store *, const char *);
+/* sql with ?1 bound to id, run to its end; an error says "what id". */
+enum sip_rc	exec_id(struct sip_store *, const char *sql, int64_t id,
+		    const char *what, struct sip_err *);
 enum sip_rc	read_per_mac(struct sip_store *, const char *, const char *,
 		    const char *const *, size_t,
 		    int (*)(sqlite3_stmt *, size_t, void *), void *,
