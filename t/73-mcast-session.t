@@ -159,6 +159,17 @@ pin() {
 }
 # report MAC STATUS MSG: as the worker reports, with its action's token.
 report() { cgi GET /report "token=$(token_of "$1")&status=$2&progress=100&msg=$3"; }
+# receive_both: udp-receiver on hosts 1 and 2 (port 9000) into $T/r1 and $T/r2, until they end.
+receive_both() {
+	for _i in 1 2; do
+		# shellcheck disable=SC2086 # flags are words
+		mcast_receiver $_i "$T/r$_i.log" --file "$T/r$_i" --portbase 9000 \
+		    --start-timeout 30 $MCAST_RECEIVER_FLAGS
+		eval "r$_i=\$mcast_pid"
+	done
+	mcast_wait "$r1" 60
+	mcast_wait "$r2" 60
+}
 clone() { mcast_in 0 "$TOP/cli/se3-ipxe" -c "$T/se3-ipxe.conf" clone --interface eth0 "$@"; }
 
 # --- bad input: nothing made -------------------------------------------------
@@ -210,14 +221,7 @@ sleep 1
 pin $M1 10.0.3.11
 pin $M2 10.0.3.12
 t0=$(mcast_now)
-# shellcheck disable=SC2086
-mcast_receiver 1 "$T/r1.log" --file "$T/r1" --portbase 9000 --start-timeout 30 $MCAST_RECEIVER_FLAGS
-r1=$mcast_pid
-# shellcheck disable=SC2086
-mcast_receiver 2 "$T/r2.log" --file "$T/r2" --portbase 9000 --start-timeout 30 $MCAST_RECEIVER_FLAGS
-r2=$mcast_pid
-mcast_wait "$r1" 60
-mcast_wait "$r2" 60
+receive_both
 echo "# 2 receivers: the stream received in $(($(mcast_now) - t0)) ms"
 expected 1 > "$T/want1"
 mcast_frame 1 "$T/images" img1 > "$T/frame1"
@@ -249,14 +253,7 @@ pin $M1 10.0.3.11
 pin $M2 10.0.3.12
 pin $M3 10.0.3.13
 t0=$(mcast_now)
-# shellcheck disable=SC2086
-mcast_receiver 1 "$T/r1.log" --file "$T/r1" --portbase 9000 --start-timeout 30 $MCAST_RECEIVER_FLAGS
-r1=$mcast_pid
-# shellcheck disable=SC2086
-mcast_receiver 2 "$T/r2.log" --file "$T/r2" --portbase 9000 --start-timeout 30 $MCAST_RECEIVER_FLAGS
-r2=$mcast_pid
-mcast_wait "$r1" 60
-mcast_wait "$r2" 60
+receive_both
 el=$(($(mcast_now) - t0))
 echo "# 2 of 3 receivers: the stream started after --max-wait 3 and was received in $el ms"
 expected 2 > "$T/want2"
