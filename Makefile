@@ -51,6 +51,8 @@ LIB_SRCS += lib/setup.c
 # Multicast sessions: udp-sender run by the CLI only.
 LIB_SRCS += lib/mcast.c
 LIB_SRCS += lib/sums.c
+# set-action's checks and writes: the CLI and console.cgi.
+LIB_SRCS += lib/setaction.c
 # menu:maintenance checks its password with crypt(3) (libcrypt, static in ipxe.cgi).
 LIB_SRCS += lib/menu.c
 # The image store: images.cgi's uploads and downloads, the catalogue.

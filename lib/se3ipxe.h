@@ -1422,6 +1422,60 @@ enum sip_rc	 sip_store_active_sync(struct sip_store *, struct sip_err *);
 enum sip_rc	 sip_store_active_verify(struct sip_store *, size_t *nmissing,
 		    struct sip_err *);
 
+/* ------------------------------------------------------------ set-action */
+
+/*
+ * set-action's checks and writes (lib/setaction.c), for the CLI and
+ * console.cgi alike: the caller fills the request, resolves the targets
+ * and checks the login's rights; the library validates everything, then
+ * writes every action or none.  It never prints: the caller says what the
+ * result holds (old[], badhost[], unchecked, start, expires_at).
+ */
+#define SIP_MAX_BOOTS_MIN	1
+#define SIP_MAX_BOOTS_MAX	100
+#define SIP_EXPIRES_MIN		60		/* 1m */
+#define SIP_EXPIRES_MAX		(30 * 86400)	/* 30d */
+struct sip_setaction {
+	/* The request. */
+	const char	*action;		/* MODULE:CAPABILITY */
+	char *const	*assignments;		/* KEY=VALUE */
+	size_t		 nassignments;
+	const char	*at, *expires_arg, *max_boots_arg; /* NULL: defaults */
+	const char	*uuid, *serial;		/* NULL: none */
+	const char	*who;			/* created_by */
+	/* What sip_setaction_prepare and _check found. */
+	char		 modname[SIP_NAME_MAX], capname[SIP_NAME_MAX];
+	struct sip_module *mod;
+	const struct sip_capability *cap;
+	struct sip_kv	*kv;			/* every option, defaults filled */
+	size_t		 nkv;
+	int		 persistent;
+	int		 max_boots;
+	int64_t		 start;			/* now, --at, or a blackout's end */
+	int64_t		 expires_at;
+	time_t		 bend;			/* the blackout's end, 0 none */
+	char		 (*hosts)[SIP_HOSTNAME_STRLEN];	/* per target, "" none */
+	int		*badhost;		/* the directory's name is no label */
+	size_t		 unchecked;		/* machines without disk sizes */
+	struct sip_action **old;		/* per target: replaced, or NULL */
+	size_t		 nold;
+};
+/* Is action MODULE:CAPABILITY?  (The first check, before the targets.) */
+enum sip_rc	 sip_setaction_name(struct sip_setaction *, struct sip_err *);
+/* Module, capability, options, secrets, identity, bounds, --at, blackout. */
+enum sip_rc	 sip_setaction_prepare(const struct sip_config *,
+		    struct sip_setaction *, const struct sip_targets *,
+		    time_t now, struct sip_err *);
+/* With the database, after the rights: images fit, the actions replaced. */
+enum sip_rc	 sip_setaction_check(const struct sip_config *,
+		    struct sip_store *, struct sip_setaction *,
+		    const struct sip_targets *, struct sip_err *);
+/* Every action in one transaction, then the blackout holds; ids[t->n]. */
+enum sip_rc	 sip_setaction_write(struct sip_store *, struct sip_setaction *,
+		    const struct sip_targets *, time_t now, int64_t *ids,
+		    struct sip_err *);
+void		 sip_setaction_free(struct sip_setaction *);
+
 /* ------------------------------------------------------------ status view */
 
 
