@@ -884,8 +884,8 @@ runner_spawn(const struct req *r, const struct env *e, int64_t id)
 	size_t n;
 
 	snprintf(self, sizeof(self), "%s/se3-ipxe", bindir);
-	if (getenv("SE3_IPXE_BIN") != NULL && getenv("SE3_IPXE_CONFIG") !=
-	    NULL)	/* the tests' build, as they point at their config */
+	/* Set by the web server's configuration, as SE3_IPXE_CONFIG. */
+	if (getenv("SE3_IPXE_BIN") != NULL && getenv("SE3_IPXE_BIN")[0] == '/')
 		snprintf(self, sizeof(self), "%s", getenv("SE3_IPXE_BIN"));
 	snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
 	sip_mcast_lock_path(&e->cfg, id, logpath, sizeof(logpath));

@@ -33,7 +33,7 @@ ccgi() {
 	    ${4:+"REMOTE_USER=$4"} \
 	    ${ORIGIN:+"HTTP_ORIGIN=$ORIGIN"} ${REFERER:+"HTTP_REFERER=$REFERER"} \
 	    ${ACCEPT_LANGUAGE:+"HTTP_ACCEPT_LANGUAGE=$ACCEPT_LANGUAGE"} \
-	    CONTENT_TYPE="${CTYPE:-application/x-www-form-urlencoded}" CONTENT_LENGTH=${#body} \
+	    CONTENT_TYPE="${CTYPE:-application/x-www-form-urlencoded}" CONTENT_LENGTH=${#body} ${CGI_EXTRA-} \
 	    "$TOP/cgi/console.cgi" > "$T/cout" 2> "$T/cerr"
 	status=$(sed -n '1s/^Status: \([0-9]*\) .*/\1/p' "$T/cout")
 	sed -n '1,/^\r$/p' "$T/cout" > "$T/chead"
@@ -181,6 +181,56 @@ is "$status" 303 "cancel: 303"
 grep -q 'done=cancel&n=2' "$T/chead"; ok $? "two cancelled"
 is "$(sqlite3 "$DB" "SELECT count(*) FROM actions WHERE mac IN ('$M2', '$M3') AND state NOT IN ('cancelled', 'expired', 'done', 'failed')")" 0 "none active"
 is "$(sqlite3 "$DB" "SELECT who FROM history WHERE mac = '$M3' ORDER BY id DESC LIMIT 1")" admin "cancelled by the login"
+
+# --- multicast: clone's session, its members' restores, its runner -------------
+# The runner is a stand-in that records how it was run: nothing is sent here.
+mkdir -p "$T/images"
+write_config "$T/mc.conf" "[status]" "probe = no" "[images]" "dir = $T/images"
+sum() { sha256sum < "$1" | cut -d' ' -f1; }
+head -c 700 /dev/urandom > "$T/images/img1.table"
+head -c 30000 /dev/urandom > "$T/images/img1.sda1"
+{
+	echo "se3-ipxe-image 1"
+	echo "mac $M1"
+	echo "disk sda 67108864 512"
+	echo "table gpt img1.table $(sum "$T/images/img1.table") 66043392"
+	echo "part sda1 1 ext4 partclone.ext4 zstd img1.sda1 33554432 $(sum "$T/images/img1.sda1") $(sum "$T/images/img1.sda1")"
+	echo "end"
+} > "$T/images/img1"
+for p in table sda1 manifest; do
+	f=img1.$p
+	[ $p = manifest ] && f=img1
+	sqlite3 "$DB" "INSERT INTO images (name, mac, part, tool, compression, size, sha256, created_at, received, complete)
+	   VALUES ('$f', '$M1', '$p', 'partclone.ext4', 'zstd', $(stat -c %s "$T/images/$f"), '$(sum "$T/images/$f")', 1000, 1, 1)"
+done
+printf '#!/bin/sh\necho "$@" > %s/runner.args\n' "$T" > "$T/fake-se3-ipxe"
+chmod +x "$T/fake-se3-ipxe"
+CONFIG=$T/mc.conf ccgi GET "" "parc=-" admin
+grep -q '<select name="image"><option value="img1">img1</option></select>' "$T/cbody"; ok $? "clone: the image from the catalogue"
+grep -q 'name="c.session"\|name="c.port"\|name="c.image"' "$T/cbody"; ok $((! $?)) "clone: not the options the session sets"
+if grep -q '^[a-z0-9]*	00000000' /proc/net/route; then
+	before=$(count)
+	CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=clone&image=img1&c.disk=auto&c.verify=yes&max_wait=120&m=$M2&m=$M3"
+	is "$status:$(count):$(sqlite3 "$DB" 'SELECT count(*) FROM mcast_sessions')" "200:$before:0" \
+	    "clone: a confirmation first, nothing written, no session"
+	grep -q '<input type="hidden" name="confirm" value="2">' "$T/cbody"; ok $? "clone: confirm=2"
+	CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=clone&image=img1&c.disk=%2Fdev%2Fsda&max_wait=120&m=$M2&m=$M3&confirm=2"
+	is "$status:$(count):$(sqlite3 "$DB" 'SELECT count(*) FROM mcast_sessions')" "400:$before:0" \
+	    "clone with a bad option: 400, nothing left behind"
+	CONFIG=$T/mc.conf CGI_EXTRA="SE3_IPXE_BIN=$T/fake-se3-ipxe" post admin \
+	    "token=$TOK&parc=-&op=clone&image=img1&c.disk=auto&c.verify=yes&max_wait=120&m=$M2&m=$M3&confirm=2"
+	is "$status" 303 "clone confirmed: 303"
+	sid=$(sqlite3 "$DB" 'SELECT id FROM mcast_sessions')
+	grep -q "done=clone&n=$sid" "$T/chead"; ok $? "the page names session $sid"
+	is "$(sqlite3 "$DB" "SELECT image, created_by, max_wait FROM mcast_sessions")" "img1|admin|120" "the session, by the login"
+	is "$(sqlite3 "$DB" "SELECT count(*) FROM mcast_members WHERE session = $sid")" 2 "two members"
+	is "$(sqlite3 "$DB" "SELECT group_concat(o.key || '=' || o.value, ' ') FROM actions a JOIN action_options o ON o.action_id = a.id WHERE a.mac = '$M3' AND a.state = 'pending' AND o.key IN ('image', 'session', 'wait')")" \
+	    "image=img1 session=$sid wait=180" "the members' worker:restore, the session's options"
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T/runner.args" ] && break; sleep 0.1; done
+	is "$(cat "$T/runner.args" 2>/dev/null)" "session run $sid" "its runner started: se3-ipxe session run $sid"
+else
+	skip "no default route: the console has no interface to multicast on"
+fi
 
 # --- hostile values render inert -----------------------------------------------
 se3ipxe set-action --yes $M2 fakeinstall:install disk=sda > /dev/null 2>&1
