@@ -1159,11 +1159,6 @@ body_read(struct req *r, char **out, size_t *len)
 	ssize_t k;
 
 	*out = NULL;
-	if (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded",
-	    33) != 0 || (ct[33] != '\0' && ct[33] != ';')) {
-		fail(r, 415, "A form (application/x-www-form-urlencoded) only.");
-		return -1;
-	}
 	errno = 0;
 	if (cl == NULL || *cl < '0' || *cl > '9' ||
 	    (n = strtoll(cl, &end, 10), errno != 0) || *end != '\0' ||
@@ -1189,6 +1184,13 @@ body_read(struct req *r, char **out, size_t *len)
 		return -1;
 	}
 	b[got] = '\0';
+	/* Read whole first: Apache cuts an answer sent before its body is. */
+	if (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded",
+	    33) != 0 || (ct[33] != '\0' && ct[33] != ';')) {
+		free(b);
+		fail(r, 415, "A form (application/x-www-form-urlencoded) only.");
+		return -1;
+	}
 	*out = b;
 	*len = got;
 	return 0;
@@ -1296,6 +1298,12 @@ main(void)
 		    K_CSS ? sip_console_css : sip_console_js));
 		goto out;
 	}
+	/*
+	 * A POST's body is read before any answer, refusals too: Apache
+	 * cuts the answer of a CGI that did not read what it was sent.
+	 */
+	if (r.post && r.ep->kind == K_PAGE && body_read(&r, &body, &len) == -1)
+		goto out;
 	if (r.login == NULL) {
 		logmsg(&r, "no REMOTE_USER: the web server must authenticate "
 		    "(console.cgi(8))");
@@ -1321,8 +1329,6 @@ main(void)
 			    "une page de ce serveur.");
 			goto out;
 		}
-		if (body_read(&r, &body, &len) == -1)
-			goto out;
 		if (sip_form_parse(body, len, &r.f, &err) != SIP_OK) {
 			logmsg(&r, "%s", err.msg);
 			fail(&r, 400, err.msg);
