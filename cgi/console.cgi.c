@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* console.cgi: set, cancel and multicast actions on a parc's machines from the browser, with the CLI's library calls and rights. */
-#include <sys/types.h>
-#include <sys/wait.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -872,81 +869,6 @@ op_cancel(struct req *r, struct env *e, const struct sip_targets *t)
 	sip_store_close(st);
 }
 
-/* The runner as `se3-ipxe clone` spawns it: the installed program, detached, its log beside the database. */
-static int
-runner_spawn(const struct req *r, const struct env *e, int64_t id)
-{
-	char self[PATH_MAX], idbuf[24], logpath[PATH_MAX + 16];
-	const char *bindir = SIP_BINDIR;
-	char *argv[5];
-	pid_t pid, w;
-	int fd, status;
-	size_t n;
-
-	snprintf(self, sizeof(self), "%s/se3-ipxe", bindir);
-	/* Set by the web server's configuration, as SE3_IPXE_CONFIG. */
-	if (getenv("SE3_IPXE_BIN") != NULL && getenv("SE3_IPXE_BIN")[0] == '/')
-		snprintf(self, sizeof(self), "%s", getenv("SE3_IPXE_BIN"));
-	snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
-	sip_mcast_lock_path(&e->cfg, id, logpath, sizeof(logpath));
-	if ((n = strlen(logpath)) > 5)
-		snprintf(logpath + n - 5, sizeof(logpath) - n + 5, ".log");
-	argv[0] = self;
-	argv[1] = (char *)(uintptr_t)"session";
-	argv[2] = (char *)(uintptr_t)"run";
-	argv[3] = idbuf;
-	argv[4] = NULL;
-	if ((pid = fork()) == -1) {
-		logmsg(r, "fork: %s", strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		if (setsid() == -1 || (pid = fork()) == -1)
-			_exit(1);
-		if (pid > 0)
-			_exit(0);
-		if ((fd = open("/dev/null", O_RDONLY)) != -1) {
-			dup2(fd, STDIN_FILENO);
-			close(fd);
-		}
-		if ((fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND |
-		    O_CLOEXEC, 0640)) != -1) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		execv(self, argv);
-		_exit(127);
-	}
-	while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
-		;
-	if (w != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		logmsg(r, "session %" PRId64 ": could not start its runner %s",
-		    id, self);
-		return -1;
-	}
-	return 0;
-}
-
-/* The interface of the default IPv4 route, "" if none (as `se3-ipxe clone`). */
-static void
-default_ifname(char *dst, size_t sz)
-{
-	char line[256], ifn[64], dest[16];
-	FILE *fp;
-
-	*dst = '\0';
-	if ((fp = fopen("/proc/net/route", "r")) == NULL)
-		return;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "%63s %15s", ifn, dest) == 2 &&
-		    strcmp(dest, "00000000") == 0 && strlen(ifn) <
-		    SIP_IFNAME_MAX) {
-			snprintf(dst, sz, "%s", ifn);
-			break;
-		}
-	fclose(fp);
-}
-
 static int
 num_field(const struct req *r, const char *name, long long min, long long max,
     long long *v, struct sip_err *err)
@@ -1027,7 +949,7 @@ op_clone(struct req *r, struct env *e, const struct sip_targets *t)
 		fail_lib(r, rc, &err);
 		return;
 	}
-	default_ifname(s.interface, sizeof(s.interface));
+	sip_mcast_default_ifname(s.interface, sizeof(s.interface));
 	if (s.interface[0] == '\0') {
 		rc = sip_errf(&err, SIP_ECONFIG, "no default route: no "
 		    "interface to multicast on (se3-ipxe clone -i)");
@@ -1127,8 +1049,20 @@ op_clone(struct req *r, struct env *e, const struct sip_targets *t)
 	created = 0;
 	logmsg(r, "session %" PRId64 ": image %s to %zu machines, port %d on "
 	    "%s", s.id, s.image, t->n, s.port, s.interface);
-	/* The session is whole: a runner that fails to start is the tick's to fail. */
-	(void)runner_spawn(r, e, s.id);
+	/*
+	 * The session is whole: a runner that fails to start is the
+	 * tick's to fail.  The installed se3-ipxe, or the web server's
+	 * SE3_IPXE_BIN; its configuration comes with SE3_IPXE_CONFIG.
+	 */
+	{
+		const char *bin = getenv("SE3_IPXE_BIN");
+		struct sip_err e3 = { "" };
+
+		if (sip_mcast_runner_spawn(&e->cfg, bin != NULL && bin[0] ==
+		    '/' ? bin : SIP_BINDIR "/se3-ipxe", NULL, s.id, &e3) !=
+		    SIP_OK)
+			logmsg(r, "%s", e3.msg);
+	}
 	redirect_done(r, "clone", (long long)s.id);
  out:
 	if (created && st != NULL) {

@@ -1564,6 +1564,17 @@ int		 sip_console_message_html(const struct sip_console_page *,
 /* An option's POSIX ERE as an HTML pattern (the v flag's escapes). */
 int		 sip_html_pattern(struct sip_buf *, const char *ere);
 
+/*
+ * A session's runner (lib/mcast_spawn.c): `SELF [-c CFG_FILE] session run
+ * ID`, detached (its own session, stdin /dev/null, stdout and stderr on
+ * mcast-ID.log beside the database); SIP_EIO if it could not be started.
+ */
+enum sip_rc	 sip_mcast_runner_spawn(const struct sip_config *,
+		    const char *self, const char *cfg_file, int64_t id,
+		    struct sip_err *);
+/* The interface of the default IPv4 route, "" if none. */
+void		 sip_mcast_default_ifname(char *dst, size_t sz);
+
 /* HMAC-SHA256 (RFC 2104), as lower-case hex. */
 void		 sip_hmac_sha256(const unsigned char *key, size_t klen,
 		    const void *msg, size_t mlen, char out[SIP_SHA256_HEX + 1]);
