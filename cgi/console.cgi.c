@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* console.cgi: set, cancel and multicast actions on a parc's machines from the browser, with the CLI's library calls and rights. */
 
+#include <sys/file.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -379,6 +382,81 @@ view_name_groups(struct env *e)
 
 /* -------------------------------------------------------------- GET */
 
+/* The open sessions with a member in group g (all of them if g is NULL). */
+struct sessions {
+	struct sip_mcast		*v;
+	size_t				 n;
+	struct sip_mcast		*one;	/* what sip_mcast_get read */
+	struct sip_mcast_member		**m;
+	size_t				*nm;
+	struct sip_console_session	*cs;
+	size_t				 ncs;
+};
+
+static void
+sessions_free(struct sessions *ss)
+{
+	size_t i;
+
+	for (i = 0; ss->m != NULL && i < ss->n; i++)
+		sip_mcast_members_free(ss->m[i], ss->nm[i]);
+	free(ss->m);
+	free(ss->nm);
+	free(ss->one);
+	free(ss->cs);
+	free(ss->v);
+	memset(ss, 0, sizeof(*ss));
+}
+
+static int
+in_group(const struct sip_status_group *g, const char *mac)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->items[i].mac != NULL && strcmp(g->items[i].mac, mac) == 0)
+			return 1;
+	return 0;
+}
+
+static enum sip_rc
+sessions_load(struct sip_store *st, const struct sip_status_group *g,
+    struct sessions *ss, struct sip_err *err)
+{
+	size_t i, j;
+	enum sip_rc rc;
+
+	memset(ss, 0, sizeof(*ss));
+	if ((rc = sip_mcast_list(st, 1, &ss->v, &ss->n, err)) != SIP_OK) {
+		ss->v = NULL;
+		ss->n = 0;
+		return rc;
+	}
+	if ((ss->one = calloc(ss->n + 1, sizeof(*ss->one))) == NULL ||
+	    (ss->m = calloc(ss->n + 1, sizeof(*ss->m))) == NULL ||
+	    (ss->nm = calloc(ss->n + 1, sizeof(*ss->nm))) == NULL ||
+	    (ss->cs = calloc(ss->n + 1, sizeof(*ss->cs))) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "out of memory");
+	for (i = 0; i < ss->n; i++) {
+		if ((rc = sip_mcast_get(st, ss->v[i].id, &ss->one[i], &ss->m[i],
+		    &ss->nm[i], err)) != SIP_OK) {
+			ss->m[i] = NULL;
+			ss->nm[i] = 0;
+			return rc;
+		}
+		for (j = 0; j < ss->nm[i]; j++)
+			if (g == NULL || in_group(g, ss->m[i][j].mac))
+				break;
+		if (j == ss->nm[i])
+			continue;
+		ss->cs[ss->ncs].s = &ss->one[i];
+		ss->cs[ss->ncs].m = ss->m[i];
+		ss->cs[ss->ncs].nm = ss->nm[i];
+		ss->ncs++;
+	}
+	return SIP_OK;
+}
+
 static int
 cap_cmp(const void *a, const void *b)
 {
@@ -393,6 +471,7 @@ serve_page(struct req *r, struct env *e)
 	struct sip_console_page p;
 	struct sip_module **mods = NULL, *mod;
 	struct sip_catalogue_image *images = NULL;
+	struct sessions ss;
 	struct sip_store *st = NULL;
 	struct sip_err err = { "" };
 	struct sip_buf out;
@@ -403,6 +482,7 @@ serve_page(struct req *r, struct env *e)
 	char *end;
 
 	sip_buf_init(&out);
+	memset(&ss, 0, sizeof(ss));
 	memset(&p, 0, sizeof(p));
 	p.lang = r->lang;
 	p.base = r->base;
@@ -456,6 +536,15 @@ serve_page(struct req *r, struct env *e)
 		p.images = images;
 		p.nimages = nimages;
 	}
+	/* The parc's open sessions, also for a parc only viewed. */
+	if (p.parc != NULL && sip_store_open(e->cfg.db_path, SIP_STORE_RO,
+	    e->cfg.busy_timeout_ms, &st, &err) == SIP_OK) {
+		if (sessions_load(st, group_of(e, p.parc), &ss, &err) != SIP_OK)
+			logmsg(r, "%s", err.msg);
+		p.sessions = ss.cs;
+		p.nsessions = ss.ncs;
+		sip_store_close(st);
+	}
 	/* A result after a change (its redirect): a closed set of words. */
 	done = sip_form_get(&r->q, "done");
 	n = sip_form_get(&r->q, "n");
@@ -464,7 +553,10 @@ serve_page(struct req *r, struct env *e)
 		enum sip_msg m = strcmp(done, "set") == 0 ? SIP_MSG_DONE_SET :
 		    strcmp(done, "cancel") == 0 ? SIP_MSG_DONE_CANCEL :
 		    strcmp(done, "clone") == 0 ? SIP_MSG_DONE_CLONE :
-		    SIP_MSG__MAX;
+		    strcmp(done, "session-cancel") == 0 ?
+		    SIP_MSG_DONE_SESSION_CANCEL :
+		    strcmp(done, "session-fallback") == 0 ?
+		    SIP_MSG_DONE_FALLBACK : SIP_MSG__MAX;
 
 		if (m != SIP_MSG__MAX) {
 			snprintf(notice, sizeof(notice), "%s %lld",
@@ -478,6 +570,7 @@ serve_page(struct req *r, struct env *e)
 	} else
 		respond(r, 200, r->ep->type, NULL, out.data, out.len);
 	sip_catalogue_free(images, nimages);
+	sessions_free(&ss);
 	if (mods != NULL)
 		sip_modules_free(mods, nmods);
 	sip_buf_free(&out);
@@ -1081,6 +1174,100 @@ op_clone(struct req *r, struct env *e, const struct sip_targets *t)
 	strv_free(all, nall);
 }
 
+/* Whether a runner holds session id's lock (then its pid is the runner's). */
+static int
+runner_alive(const struct sip_config *cfg, int64_t id)
+{
+	char path[4096];
+	int fd, held;
+
+	sip_mcast_lock_path(cfg, id, path, sizeof(path));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	held = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
+/*
+ * session cancel and fallback, as the CLI's: the rights checked on every
+ * member (all or nothing), then the library's call.
+ */
+static void
+op_session(struct req *r, struct env *e, int cancel)
+{
+	struct sip_store *st = NULL;
+	struct sip_err err = { "" };
+	struct sip_targets t;
+	struct sip_mcast s;
+	struct sip_mcast_member *m = NULL;
+	const char **macs = NULL;
+	const char *f = field(r, "session");
+	size_t nm = 0, i, nset = 0;
+	long long id;
+	long pid = 0;
+	char *end;
+	enum sip_rc rc;
+
+	memset(&t, 0, sizeof(t));
+	errno = 0;
+	if (f == NULL || *f < '1' || *f > '9' || (id = strtoll(f, &end, 10),
+	    errno != 0) || *end != '\0') {
+		fail(r, 400, "session: a session's number.");
+		return;
+	}
+	if ((rc = sip_store_open(e->cfg.db_path, SIP_STORE_RW_EXISTING,
+	    e->cfg.busy_timeout_ms, &st, &err)) != SIP_OK) {
+		fail_lib(r, rc, &err);
+		return;
+	}
+	if ((rc = sip_mcast_get(st, (int64_t)id, &s, &m, &nm, &err)) !=
+	    SIP_OK) {
+		m = NULL;
+		nm = 0;
+		fail_lib(r, rc, &err);
+		goto out;
+	}
+	if ((macs = calloc(nm + 1, sizeof(*macs))) == NULL) {
+		fail(r, 503, "Out of memory.");
+		goto out;
+	}
+	for (i = 0; i < nm; i++)
+		macs[i] = m[i].mac;
+	if ((rc = sip_targets_resolve(NULL, NULL, macs, nm, &t, &err)) !=
+	    SIP_OK || (!e->all && (rc = sip_rights_check(&e->rights, &t,
+	    &err)) != SIP_OK)) {
+		fail_lib(r, rc, &err);
+		goto out;
+	}
+	if (cancel) {
+		if ((rc = sip_mcast_cancel(st, (int64_t)id, r->login, e->now,
+		    &pid, &err)) != SIP_OK) {
+			fail_lib(r, rc, &err);
+			goto out;
+		}
+		/* Its lock held: the pid is the runner's, not a reused one. */
+		if (pid > 0 && runner_alive(&e->cfg, (int64_t)id))
+			(void)kill((pid_t)pid, SIGTERM);
+		logmsg(r, "session %lld cancelled", id);
+		redirect_done(r, "session-cancel", id);
+	} else {
+		if ((rc = sip_mcast_fallback(&e->cfg, st, (int64_t)id, NULL, 0,
+		    r->login, e->now, &nset, &err)) != SIP_OK) {
+			fail_lib(r, rc, &err);
+			goto out;
+		}
+		logmsg(r, "session %lld: %zu machines given a unicast restore",
+		    id, nset);
+		redirect_done(r, "session-fallback", (long long)nset);
+	}
+ out:
+	sip_targets_free(&t);
+	free(macs);
+	sip_mcast_members_free(m, nm);
+	sip_store_close(st);
+}
+
 /* The body of a POST: a form, whole, at most SIP_FORM_BODY_MAX bytes. */
 static int
 body_read(struct req *r, char **out, size_t *len)
@@ -1152,8 +1339,10 @@ serve_post(struct req *r, struct env *e)
 	}
 	op = sip_form_get(&r->f, "op");
 	if (op == NULL || (strcmp(op, "set") != 0 && strcmp(op, "cancel") !=
-	    0 && strcmp(op, "clone") != 0)) {
-		fail(r, 400, "op: set, cancel or clone.");
+	    0 && strcmp(op, "clone") != 0 && strcmp(op, "session-cancel") !=
+	    0 && strcmp(op, "session-fallback") != 0)) {
+		fail(r, 400, "op: set, cancel, clone, session-cancel or "
+		    "session-fallback.");
 		return;
 	}
 	if (r->parc == NULL || view_load(r, e) == -1) {
@@ -1169,6 +1358,10 @@ serve_post(struct req *r, struct env *e)
 		    "not act on this parc; nothing done." : "Refusé : cet "
 		    "identifiant ne peut pas agir sur ce parc ; rien n'a été "
 		    "fait.");
+		return;
+	}
+	if (strncmp(op, "session-", 8) == 0) {
+		op_session(r, e, strcmp(op, "session-cancel") == 0);
 		return;
 	}
 	if ((rc = form_targets(r, g, &t, &err)) != SIP_OK) {

@@ -342,6 +342,16 @@ static const char *const messages[SIP_MSG__MAX][2] = {
 	    "this number of machines: nothing was done."),
 	M(SIP_MSG_DESTRUCTIVE_SHORT, "destructrice", "destructive"),
 	M(SIP_MSG_ALL_MACHINES, "toutes les machines", "all machines"),
+	M(SIP_MSG_SESSION, "Session", "Session"),
+	M(SIP_MSG_SESSION_CANCEL, "Annuler la session", "Cancel the session"),
+	M(SIP_MSG_SESSION_FALLBACK, "Finir en unicast les non vérifiées",
+	    "Finish the unverified by unicast"),
+	M(SIP_MSG_DONE_SESSION_CANCEL, "Session multicast annulée :",
+	    "Multicast session cancelled:"),
+	M(SIP_MSG_DONE_FALLBACK, "Machines reprises en unicast :",
+	    "Machines given a unicast restore:"),
+	M(SIP_MSG_MEMBERS, "Machines", "Machines"),
+	M(SIP_MSG_CREATED_BY, "Lancée par", "Started by"),
 #undef M
 };
 

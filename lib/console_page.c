@@ -415,6 +415,73 @@ clone_fields(const struct sip_console_page *p, struct sip_buf *b)
 	sip_buf_puts(b, "</button>\n</fieldset>\n");
 }
 
+/* The open sessions of the parc: each with its members, and its buttons. */
+static void
+sessions_section(const struct sip_console_page *p, struct sip_buf *b)
+{
+	const struct sip_console_session *cs;
+	size_t i, j;
+
+	if (p->nsessions == 0)
+		return;
+	sip_buf_puts(b, "<section id=\"sessions\"><h3>");
+	esc(b, T(SIP_MSG_SESSIONS));
+	sip_buf_puts(b, "</h3>\n<div class=\"scroll\"><table>\n<thead><tr><th>");
+	esc(b, T(SIP_MSG_SESSION));
+	sip_buf_puts(b, "</th><th>");
+	esc(b, T(SIP_MSG_IMAGE));
+	sip_buf_puts(b, "</th><th>");
+	esc(b, T(SIP_MSG_STATE));
+	sip_buf_puts(b, "</th><th>");
+	esc(b, T(SIP_MSG_CREATED_BY));
+	sip_buf_puts(b, "</th><th>");
+	esc(b, T(SIP_MSG_MEMBERS));
+	sip_buf_puts(b, "</th>");
+	if (p->may_act)
+		sip_buf_puts(b, "<th></th>");
+	sip_buf_puts(b, "</tr></thead>\n<tbody>\n");
+	for (i = 0; i < p->nsessions; i++) {
+		cs = &p->sessions[i];
+		sip_buf_printf(b, "<tr data-session=\"%lld\"><td>%lld</td><td>",
+		    (long long)cs->s->id, (long long)cs->s->id);
+		esc(b, cs->s->image);
+		sip_buf_puts(b, "</td><td>");
+		esc(b, sip_mcast_state_name(cs->s->state));
+		sip_buf_puts(b, "</td><td>");
+		esc(b, cs->s->created_by);
+		sip_buf_puts(b, "</td><td>");
+		for (j = 0; j < cs->nm; j++) {
+			sip_buf_puts(b, j > 0 ? "<br>" : "");
+			esc(b, cs->m[j].mac);
+			sip_buf_puts(b, " ");
+			esc(b, sip_member_state_name(cs->m[j].mstate));
+			if (cs->m[j].progress > 0)
+				sip_buf_printf(b, " %d%%", cs->m[j].progress);
+		}
+		sip_buf_puts(b, "</td>");
+		if (p->may_act) {
+			char id[24];
+
+			snprintf(id, sizeof(id), "%lld", (long long)cs->s->id);
+			sip_buf_printf(b, "<td><form method=\"post\" "
+			    "action=\"%s/\">", p->base);
+			hidden(b, "token", p->token);
+			hidden(b, "parc", p->parc);
+			hidden(b, "lang", sip_lang_code(p->lang));
+			hidden(b, "session", id);
+			sip_buf_puts(b, "<button type=\"submit\" name=\"op\" "
+			    "value=\"session-cancel\">");
+			esc(b, T(SIP_MSG_SESSION_CANCEL));
+			sip_buf_puts(b, "</button> <button type=\"submit\" "
+			    "name=\"op\" value=\"session-fallback\">");
+			esc(b, T(SIP_MSG_SESSION_FALLBACK));
+			sip_buf_puts(b, "</button></form></td>");
+		}
+		sip_buf_puts(b, "</tr>\n");
+	}
+	sip_buf_puts(b, "</tbody>\n</table></div>\n</section>\n");
+}
+
 int
 sip_console_html(const struct sip_console_page *p, struct sip_buf *b)
 {
@@ -476,6 +543,7 @@ sip_console_html(const struct sip_console_page *p, struct sip_buf *b)
 		esc(b, T(SIP_MSG_VIEW_ONLY));
 		sip_buf_puts(b, "</p>\n");
 		machines_table(p, b, g);
+		sessions_section(p, b);
 		sip_buf_puts(b, "</section>\n</body>\n</html>\n");
 		return b->failed ? -1 : 0;
 	}
@@ -493,7 +561,9 @@ sip_console_html(const struct sip_console_page *p, struct sip_buf *b)
 	sip_buf_puts(b, "</label></p>\n");
 	action_fields(p, b);
 	clone_fields(p, b);
-	sip_buf_puts(b, "</form>\n</section>\n</body>\n</html>\n");
+	sip_buf_puts(b, "</form>\n");
+	sessions_section(p, b);
+	sip_buf_puts(b, "</section>\n</body>\n</html>\n");
 	return b->failed ? -1 : 0;
 }
 

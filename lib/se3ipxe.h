@@ -1521,7 +1521,9 @@ enum sip_msg {
 	SIP_MSG_VIEW_ONLY, SIP_MSG_LANG_OTHER, SIP_MSG_REQUIRED,
 	SIP_MSG_SECRET_NAME, SIP_MSG_PROGRESS, SIP_MSG_WOKEN,
 	SIP_MSG_CONFIRM_MISMATCH, SIP_MSG_DESTRUCTIVE_SHORT,
-	SIP_MSG_ALL_MACHINES,
+	SIP_MSG_ALL_MACHINES, SIP_MSG_SESSION, SIP_MSG_SESSION_CANCEL,
+	SIP_MSG_SESSION_FALLBACK, SIP_MSG_DONE_SESSION_CANCEL,
+	SIP_MSG_DONE_FALLBACK, SIP_MSG_MEMBERS, SIP_MSG_CREATED_BY,
 	SIP_MSG__MAX
 };
 const char	*sip_msg(enum sip_lang, enum sip_msg);
@@ -1548,6 +1550,14 @@ struct sip_console_page {
 	size_t		 nimages;
 	const char	*notice;	/* a result, already in the language */
 	int		 notice_error;
+	/* The open multicast sessions with a member in the parc. */
+	const struct sip_console_session *sessions;
+	size_t		 nsessions;
+};
+struct sip_console_session {
+	const struct sip_mcast	*s;
+	const struct sip_mcast_member *m;
+	size_t			 nm;
 };
 int		 sip_console_html(const struct sip_console_page *,
 		    struct sip_buf *);

@@ -228,6 +228,21 @@ if grep -q '^[a-z0-9]*	00000000' /proc/net/route; then
 	    "image=img1 session=$sid wait=180" "the members' worker:restore, the session's options"
 	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T/runner.args" ] && break; sleep 0.1; done
 	is "$(cat "$T/runner.args" 2>/dev/null)" "session run $sid" "its runner started: se3-ipxe session run $sid"
+	CONFIG=$T/mc.conf ccgi GET "" "parc=-" admin
+	grep -q "<tr data-session=\"$sid\"><td>$sid</td><td>img1</td><td>forming</td><td>admin</td><td>$M2 booting<br>$M3 booting</td>" "$T/cbody"
+	ok $? "the page shows the open session and its members: $(grep -o '<tr data-session=.*' "$T/cbody" | head -c 200)"
+	grep -q 'value="session-cancel"' "$T/cbody"; ok $? "with its cancel button"
+	CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=session-cancel"
+	is "$status" 400 "session-cancel without a session: 400"
+	CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=session-cancel&session=$sid"
+	is "$status" 303 "session-cancel: 303"
+	is "$(sqlite3 "$DB" "SELECT state FROM mcast_sessions WHERE id = $sid")" cancelled "the session cancelled"
+	is "$(sqlite3 "$DB" "SELECT count(*) FROM actions WHERE name = 'worker:restore' AND state = 'pending'")" 0 "its members' restores with it"
+	CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=session-fallback&session=$sid"
+	is "$status:$(sed -n 's/^Location: .*done=\(.*\)\r$/\1/p' "$T/chead")" "303:session-fallback&n=2" \
+	    "session-fallback: the two members given a unicast restore"
+	is "$(sqlite3 "$DB" "SELECT count(*) FROM actions a JOIN action_options o ON o.action_id = a.id WHERE a.name = 'worker:restore' AND a.state = 'pending' AND a.created_by = 'admin' AND o.key = 'session' AND o.value = '0'")" 2 \
+	    "... worker:restore session=0, by the login"
 else
 	skip "no default route: the console has no interface to multicast on"
 fi
