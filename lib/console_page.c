@@ -279,6 +279,11 @@ cap_chooser(const struct sip_console_page *p, struct sip_buf *b)
 	sip_buf_puts(b, "<label><span>");
 	esc(b, T(SIP_MSG_CAPABILITY));
 	sip_buf_puts(b, "</span> <select name=\"cap\">");
+	if (p->cap == NULL) {
+		sip_buf_puts(b, "<option value=\"\" selected>");
+		esc(b, T(SIP_MSG_CHOOSE));
+		sip_buf_puts(b, "…</option>");
+	}
 	for (i = 0; i < p->nmods; i++) {
 		sip_buf_puts(b, "<optgroup label=\"");
 		esc(b, p->mods[i]->name);

@@ -23,7 +23,9 @@
 	var capform = document.getElementById("capform");
 	if (capform) {
 		var sel = capform.querySelector("select");
-		sel.addEventListener("change", function () { capform.submit(); });
+		sel.addEventListener("change", function () {
+			if (sel.value !== "") capform.submit();
+		});
 	}
 
 	if (!url || !(refresh > 0))
