@@ -338,7 +338,7 @@ action_fields(const struct sip_console_page *p, struct sip_buf *b)
 		sip_buf_puts(b, "<div class=\"field\"><label><span>");
 		esc(b, T(SIP_MSG_AT));
 		sip_buf_puts(b, "</span> <input type=\"text\" name=\"at\" "
-		    "placeholder=\"2026-12-24 08:00\" maxlength=\"32\">"
+		    "placeholder=\"+2h, 2026-12-24 08:00\" maxlength=\"32\">"
 		    "</label></div>\n<div class=\"field\"><label><span>");
 		esc(b, T(SIP_MSG_EXPIRES));
 		sip_buf_puts(b, "</span> <input type=\"text\" name=\"expires\" "

@@ -158,6 +158,15 @@ ccgi GET /console.json "parc=-" admin
 is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([m["state"] for m in d["parcs"][0]["machines"] if m["mac"]==sys.argv[2]])' "$T/cbody" "$M2")" \
     "['done']" "console.json: memtest:run (one-shot) done once served"
 
+# --- --at: scheduled, its reboot due with it -----------------------------------------
+post admin "token=$TOK&parc=-&op=set&cap=memtest:run&m=$M3&at=%2B2h&reboot=force"
+is "$status" 303 "set with --at +2h: 303"
+is "$(sqlite3 "$DB" "SELECT a.state, a.start_at = p.due_at, a.start_at - a.created_at BETWEEN 7190 AND 7210 FROM actions a JOIN power_jobs p ON p.action_id = a.id WHERE a.mac = '$M3' AND a.state = 'scheduled' AND p.kind = 'reboot' AND p.policy = 'force' AND p.state = 'pending'")" \
+    "scheduled|1|1" "scheduled in two hours, the reboot (force) due then"
+post admin "token=$TOK&parc=-&op=set&cap=memtest:run&m=$M3&at=2020-01-01+08:00"
+is "$status" 400 "--at in the past: 400"
+grep -q 'at: ' "$T/cbody"; ok $? "the CLI's message: $(grep -o 'id="notice">[^<]*' "$T/cbody" | head -c 120)"
+
 # --- a destructive action: confirmed by its count, or nothing -------------------
 before=$(count)
 post admin "token=$TOK&parc=-&op=set&cap=fakeinstall:install&o.disk=sdb&m=$M2&m=$M3"
