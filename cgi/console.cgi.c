@@ -903,8 +903,6 @@ op_set(struct req *r, struct env *e, const struct sip_targets *t)
 		fail_lib(r, rc, &err);
 		goto out;
 	}
-	if (sa.cap->destructive && !confirmed(r, e, t))
-		goto out;
 	if ((rc = sip_store_open(e->cfg.db_path, SIP_STORE_RW_EXISTING,
 	    e->cfg.busy_timeout_ms, &st, &err)) != SIP_OK) {
 		st = NULL;
@@ -915,6 +913,9 @@ op_set(struct req *r, struct env *e, const struct sip_targets *t)
 		fail_lib(r, rc, &err);
 		goto out;
 	}
+	/* Asked once everything else holds: a confirmed change is written. */
+	if (sa.cap->destructive && !confirmed(r, e, t))
+		goto out;
 	if ((ids = calloc(t->n + 1, sizeof(*ids))) == NULL) {
 		fail(r, 503, "Out of memory.");
 		goto out;
