@@ -87,7 +87,6 @@ is "$(sqlite3 "$DB" "SELECT group_concat(host) FROM actions WHERE state = 'pendi
 code=$(curl -sS -o "$T/script" -w '%{http_code}' "$BOOT?mac=$(mac 4)&platform=efi&ip=10.0.0.4")
 is "$code" 200 "pc-0004 boots through ipxe.cgi"
 grep -q memtest "$T/script"; ok $? "and is served memtest"
-console_cli tick > /dev/null 2>&1
 req admin:admin-pw "$CONSOLE/console.json?parc=salle-01"
 is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([m["state"] for m in d["parcs"][0]["machines"] if m["name"] == "pc-0004"])' "$T/body")" \
     "['done']" "console.json: pc-0004 done"
@@ -100,7 +99,6 @@ grep -q 'name="confirm" value="2"' "$T/body"; ok $? "naming two machines"
 form admin:admin-pw "token=$TOK" parc=salle-01 op=set cap=fakeinstall:install o.disk=sdb "m=$(mac 12)" "m=$(mac 16)" confirm=2
 is "$code" 303 "confirmed: 303"
 code=$(curl -sS -o "$T/script" -w '%{http_code}' "$BOOT?mac=$(mac 12)&platform=efi&ip=10.0.0.12")
-console_cli tick > /dev/null 2>&1
 req admin:admin-pw "$CONSOLE/console.json?parc=salle-01"
 is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([(m["action"], m["state"]) for m in d["parcs"][0]["machines"] if m["name"] == "pc-0012"])' "$T/body")" \
     "[('fakeinstall:install', 'booting')]" "pc-0012 booting its install after a boot request"
