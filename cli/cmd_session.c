@@ -48,7 +48,7 @@ default_ifname(char *dst, size_t sz)
 	while (fgets(line, sizeof(line), fp) != NULL)
 		if (sscanf(line, "%63s %15s", ifn, dest) == 2 &&
 		    strcmp(dest, "00000000") == 0 && ifname_ok(ifn)) {
-			snprintf(dst, sz, "%s", ifn);
+			snprintf(dst, sz, "%.15s", ifn);
 			break;
 		}
 	fclose(fp);
@@ -194,6 +194,15 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		    "missing TARGET after the IMAGE");
 		return verb_usage(c, EXIT_USAGE);
 	}
+	for (i = k; i < argc; i++)
+		if (strncmp(argv[i], "image=", 6) == 0 ||
+		    strncmp(argv[i], "session=", 8) == 0 ||
+		    strncmp(argv[i], "port=", 5) == 0 ||
+		    strncmp(argv[i], "wait=", 5) == 0) {
+			warnx("%s: '%.*s': the session sets it", c->name,
+			    (int)strcspn(argv[i], "="), argv[i]);
+			return EXIT_USAGE;
+		}
 	image = argv[0];
 	memset(&s, 0, sizeof(s));
 	if (sip_image_name_check(image) != SIP_OK ||
@@ -251,6 +260,10 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	if (s.interface[0] == '\0') {
 		warnx("%s: no default route: name the interface of the "
 		    "machines' network with --interface", c->name);
+		goto out;
+	}
+	if ((rc = sip_mcast_preflight(s.interface, &e)) != SIP_OK) {
+		warn_lib(c->name, &e, rc);
 		goto out;
 	}
 	s.start_at = ctx->now;
@@ -320,17 +333,8 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	sargv[n++] = xasprintf("port=%d", s.port);
 	/* A receiver waits for the stream as long as the sender may wait for the others. */
 	sargv[n++] = xasprintf("wait=%d", s.max_wait + 60);
-	for (i = k; i < argc; i++) {
-		if (strncmp(argv[i], "image=", 6) == 0 ||
-		    strncmp(argv[i], "session=", 8) == 0 ||
-		    strncmp(argv[i], "port=", 5) == 0 ||
-		    strncmp(argv[i], "wait=", 5) == 0) {
-			warnx("%s: '%.*s': the session sets it", c->name,
-			    (int)strcspn(argv[i], "="), argv[i]);
-			goto out;
-		}
+	for (i = k; i < argc; i++)
 		sargv[n++] = xasprintf("%s", argv[i]);
-	}
 	if ((sa = command_named("set-action")) == NULL)
 		errx(1, "no set-action");
 	setc = *sa;

@@ -6,6 +6,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,13 @@ struct reach {
 	struct sip_probe_result	 r;
 };
 
+/* A machine's open multicast session (id 0: none). */
+struct membership {
+	int64_t			 id;
+	enum sip_mcast_state	 state;
+	enum sip_member_state	 member;
+};
+
 /*
  * What a status table or its JSON shows besides the rows, each NULL when
  * it is not known (said once on the standard error, never fatal).
@@ -62,6 +70,7 @@ struct extra {
 	struct sip_inventory	*inv;	/* rows[i]'s inventory (at 0: none) */
 	enum sip_wake_status	*woken;
 	struct reach		*reach;	/* --probe */
+	struct membership	*mcast;	/* rows[i]'s open multicast session */
 	time_t			 now;
 };
 
@@ -280,6 +289,17 @@ status_json(struct sip_buf *b, const struct sip_status_row *rows,
 		json_inventory(b, x->inv != NULL ? &x->inv[i] : NULL);
 		if (x->reach != NULL)
 			json_reach(b, &x->reach[i]);
+		if (x->mcast == NULL || x->mcast[i].id == 0)
+			sip_json_knull(b, "session");
+		else {
+			sip_buf_printf(b, ",\"session\":{\"id\":%" PRId64,
+			    x->mcast[i].id);
+			sip_json_kstr(b, "state",
+			    sip_mcast_state_name(x->mcast[i].state));
+			sip_json_kstr(b, "member",
+			    sip_member_state_name(x->mcast[i].member));
+			sip_buf_puts(b, "}");
+		}
 		sip_buf_puts(b, "}");
 	}
 	sip_buf_puts(b, n > 0 ? "\n]\n" : "]\n");
@@ -431,6 +451,58 @@ status_summary(const struct sip_status_row *rows, size_t n)
  * A warning per machine whose latest action refused requests from another
  * address: someone else asked for it (or the machine changed address).
  */
+/*
+ * One line per open multicast session one of the rows belongs to: its
+ * machines, as one row, counted by their state.
+ */
+static void
+status_sessions(const char *verb, struct sip_store *st,
+    const struct extra *x, size_t n)
+{
+	struct sip_err e = { "" };
+	struct sip_mcast s;
+	struct sip_mcast_member *m = NULL;
+	size_t i, j, nm = 0, count[SIP_MB__MAX];
+	enum sip_rc rc;
+	int k, p;
+
+	for (i = 0; x->mcast != NULL && i < n; i++) {
+		if (x->mcast[i].id == 0)
+			continue;
+		for (j = 0; j < i; j++)
+			if (x->mcast[j].id == x->mcast[i].id)
+				break;
+		if (j < i)
+			continue;	/* said already */
+		if ((rc = sip_mcast_get(st, x->mcast[i].id, &s, &m, &nm,
+		    &e)) != SIP_OK) {
+			warn_lib(verb, &e, rc);
+			continue;
+		}
+		memset(count, 0, sizeof(count));
+		for (p = -1, j = 0; j < nm; j++) {
+			count[m[j].mstate]++;
+			if (m[j].mstate <= SIP_MB_VERIFYING && (p == -1 ||
+			    m[j].progress < p))
+				p = m[j].progress < 0 ? 0 : m[j].progress;
+		}
+		printf("session %" PRId64 ": %s, image ", s.id,
+		    sip_mcast_state_name(s.state));
+		put_safe(stdout, s.image, "-");
+		printf(", %zu machine%s:", nm, nm == 1 ? "" : "s");
+		for (k = 0; k < SIP_MB__MAX; k++)
+			if (count[k] > 0)
+				printf(" %zu %s", count[k], sip_member_state_name(
+				    (enum sip_member_state)k));
+		if (p >= 0)
+			printf(", %d%% (the slowest)", p);
+		printf(" (se3-ipxe session show %" PRId64 ")\n", s.id);
+		sip_mcast_members_free(m, nm);
+		m = NULL;
+		nm = 0;
+	}
+}
+
 static void
 status_refusals(const char *verb, const struct sip_status_row *rows,
     size_t n, const struct sip_targets *t)
@@ -755,6 +827,22 @@ extra_load(const char *verb, const struct ctx *ctx, struct sip_store *st,
 		warn_lib(verb, &e, rc);
 		x->inv = NULL;
 	}
+	x->mcast = xcalloc(n, sizeof(*x->mcast));
+	for (i = 0; i < n; i++) {
+		struct sip_mcast s;
+
+		rc = sip_mcast_member_of(st, macs[i], &s, &x->mcast[i].member,
+		    &e);
+		if (rc == SIP_OK) {
+			x->mcast[i].id = s.id;
+			x->mcast[i].state = s.state;
+		} else if (rc != SIP_ENOTFOUND) {
+			warn_lib(verb, &e, rc);
+			free(x->mcast);
+			x->mcast = NULL;
+			break;
+		}
+	}
 	free(macs);
 }
 
@@ -767,6 +855,7 @@ extra_free(struct extra *x, size_t n)
 	free(x->woken);
 	free(x->reach);
 	free(x->dir);
+	free(x->mcast);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -827,6 +916,7 @@ cmd_status(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		status_table(rows, nrows, &t, &x);
 		if (nrows > 0)
 			status_summary(rows, nrows);
+		status_sessions(c->name, st, &x, nrows);
 	}
 	status_refusals(c->name, rows, nrows, &t);
 	rv = 0;

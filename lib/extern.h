@@ -683,6 +683,11 @@ struct sip_sha256 {
 void		 sip_sha256_init(struct sip_sha256 *);
 void		 sip_sha256_update(struct sip_sha256 *, const void *, size_t);
 void		 sip_sha256_final(struct sip_sha256 *, char[SIP_SHA256_HEX + 1]);
+/*
+ * 1 when this CPU hashes with its SHA extensions (the environment's
+ * SE3_IPXE_SHA256_PORTABLE set forces the portable rounds, for tests).
+ */
+int		 sip_sha256_accelerated(void);
 /* The SHA-256 of a file and its size: SIP_ENOTFOUND if it is not there. */
 enum sip_rc	 sip_sha256_file(const char *, char[SIP_SHA256_HEX + 1],
 		    int64_t *, struct sip_err *);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Multicast sessions: one image of the catalogue sent by udp-sender to N worker:restore receivers, their state machine, the runner that sends and judges, the unicast fallback. */
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -8,6 +9,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -66,6 +69,10 @@
 #define SQL_MEMBER_FALLBACK \
 	"UPDATE mcast_members SET fallback_id = ?1 WHERE session = ?2 AND " \
 	"mac = ?3"
+#define SQL_MEMBER_OF \
+	"SELECT m.session FROM mcast_members m JOIN mcast_sessions s ON " \
+	"s.id = m.session WHERE m.mac = ?1 AND s.state IN ('forming', " \
+	"'transferring') ORDER BY s.id DESC LIMIT 1"
 #define SQL_ACTION_BY_ID \
 	"SELECT " ACTION_COLUMNS " FROM actions WHERE id = ?1"
 
@@ -508,6 +515,40 @@ sip_mcast_get(struct sip_store *st, int64_t id, struct sip_mcast *s,
 }
 
 enum sip_rc
+sip_mcast_member_of(struct sip_store *st, const char *mac,
+    struct sip_mcast *s, enum sip_member_state *ms, struct sip_err *err)
+{
+	struct sip_mcast_member *m = NULL;
+	sqlite3_stmt *q = NULL;
+	size_t nm = 0, i;
+	int64_t id = 0;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if ((rc = stmt_get(st, SQL_MEMBER_OF, &q)) != SQLITE_OK ||
+	    (rc = bind_text(q, 1, mac)) != SQLITE_OK)
+		return db_err(st, rc, err, "read the session of %s", mac);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	else if (rc == SQLITE_DONE)
+		ret = SIP_ENOTFOUND;
+	else
+		ret = db_err(st, rc, err, "read the session of %s", mac);
+	stmt_put(st, q);
+	if (ret != SIP_OK || (ret = sip_mcast_get(st, id, s, &m, &nm, err)) !=
+	    SIP_OK)
+		return ret;
+	ret = SIP_ENOTFOUND;
+	for (i = 0; i < nm; i++)
+		if (strcmp(m[i].mac, mac) == 0) {
+			*ms = m[i].mstate;
+			ret = SIP_OK;
+		}
+	sip_mcast_members_free(m, nm);
+	return ret;
+}
+
+enum sip_rc
 sip_mcast_list(struct sip_store *st, int open_only, struct sip_mcast **out,
     size_t *nout, struct sip_err *err)
 {
@@ -808,6 +849,46 @@ sip_mcast_header(char out[SIP_MCAST_HEADER], int64_t id, int k,
 	else
 		snprintf(out, SIP_MCAST_HEADER, "se3-ipxe-mcast 1 %" PRId64
 		    " %d %s %" PRId64 " %s\n", id, k, name, bytes, sha);
+}
+
+enum sip_rc
+sip_mcast_preflight(const char *ifname, struct sip_err *err)
+{
+	struct ifaddrs *ifa = NULL, *p;
+	unsigned flags = 0;
+	int found = 0, inet = 0;
+
+	if (getifaddrs(&ifa) == -1)
+		return sip_errf(err, SIP_EIO, "multicast: cannot list the "
+		    "interfaces: %s", strerror(errno));
+	for (p = ifa; p != NULL; p = p->ifa_next) {
+		if (p->ifa_name == NULL || strcmp(p->ifa_name, ifname) != 0)
+			continue;
+		found = 1;
+		flags = p->ifa_flags;
+		if (p->ifa_addr != NULL && p->ifa_addr->sa_family == AF_INET)
+			inet = 1;
+	}
+	freeifaddrs(ifa);
+	if (!found)
+		return sip_errf(err, SIP_EINVAL, "multicast: no interface "
+		    "%s on this server", ifname);
+	if (flags & IFF_LOOPBACK)
+		return sip_errf(err, SIP_EINVAL, "multicast: %s is the "
+		    "loopback: no machine is there", ifname);
+	if (!(flags & IFF_UP))
+		return sip_errf(err, SIP_EINVAL, "multicast: %s is down",
+		    ifname);
+	if (!(flags & IFF_RUNNING))
+		return sip_errf(err, SIP_EINVAL, "multicast: %s has no "
+		    "carrier (cable, switch port)", ifname);
+	if (!(flags & IFF_MULTICAST))
+		return sip_errf(err, SIP_EINVAL, "multicast: %s cannot "
+		    "multicast (no MULTICAST flag)", ifname);
+	if (!inet)
+		return sip_errf(err, SIP_EINVAL, "multicast: %s has no IPv4 "
+		    "address: udpcast needs one", ifname);
+	return SIP_OK;
 }
 
 void
@@ -1343,7 +1424,9 @@ sip_mcast_run(const struct sip_config *cfg, int64_t id, const char *sender,
 		sleep_ms(1000);
 	if (runner_stop || cancelled(st, &s))
 		goto stopped;
-	if ((ret = runner_send(cfg, st, &s, sender, nm, &seen, &status,
+	/* The segment may have changed since clone (an --at session). */
+	if ((ret = sip_mcast_preflight(s.interface, err)) != SIP_OK ||
+	    (ret = runner_send(cfg, st, &s, sender, nm, &seen, &status,
 	    err)) != SIP_OK) {
 		snprintf(why, sizeof(why), "cannot send: %.200s", err->msg);
 		(void)sip_mcast_step(st, &s, SIP_MCE_SENDER_FAILED, 0, 0, why,

@@ -1633,9 +1633,60 @@ struct sip_status_group {
 	struct sip_status_item *items;	/* sorted by name, then MAC */
 	size_t		 n;
 };
+/*
+ * A session multicasts one whole image of the catalogue from this server
+ * to N machines, each a worker:restore action with option session = its
+ * id.  Its states, in order; the last four are final.
+ */
+enum sip_mcast_state {
+	SIP_MC_FORMING,		/* the sender waits for the receivers */
+	SIP_MC_TRANSFERRING,	/* the stream is being sent, or judged */
+	SIP_MC_DONE,		/* every member verified */
+	SIP_MC_PARTIAL,		/* some verified, some not */
+	SIP_MC_FAILED,		/* none verified, or the sender failed */
+	SIP_MC_CANCELLED,	/* the admin cancelled it */
+	SIP_MC__MAX
+};
+
+enum sip_mcast_event {
+	SIP_MCE_START,		/* udp-sender said "Starting transfer" */
+	SIP_MCE_SENDER_FAILED,	/* it ended without sending the whole stream */
+	SIP_MCE_VERDICT,	/* every member that can still end has ended */
+	SIP_MCE_CANCEL,		/* session cancel */
+	SIP_MCE_RUNNER_GONE,	/* the tick found no runner for an open session */
+	SIP_MCE__MAX
+};
+
+/* A member as the session sees it: its action, and what udp-sender said. */
+enum sip_member_state {
+	SIP_MB_BOOTING,		/* its action is not running yet */
+	SIP_MB_WAITING,		/* the worker waits for the stream */
+	SIP_MB_RECEIVING,	/* joined: receiving and writing */
+	SIP_MB_VERIFYING,	/* reading its partitions back */
+	SIP_MB_VERIFIED,	/* done, and the report says verified */
+	SIP_MB_RESTORED,	/* done, not read back (verify=no) */
+	SIP_MB_FAILED,		/* its action failed, expired or was cancelled */
+	SIP_MB_DROPPED,		/* udp-sender dropped it mid-transfer */
+	SIP_MB_MISSED,		/* never joined a stream that was sent */
+	SIP_MB_FALLBACK,	/* given a unicast restore of the image */
+	SIP_MB__MAX
+};
+
+/* An open multicast session the page shows: its visible machines counted by state. */
+struct sip_status_session {
+	int64_t		 id;
+	enum sip_mcast_state state;
+	char		*image;
+	size_t		 n;			/* its machines the page shows */
+	size_t		 count[SIP_MB__MAX];
+	int		 slowest;		/* % of the slowest on its way, -1 none */
+};
+
 struct sip_status_view {
 	struct sip_status_group *groups;
 	size_t		 ngroups;
+	struct sip_status_session *sessions;	/* open, newest first */
+	size_t		 nsessions;
 	time_t		 now;
 	/* What the items point into: the view's, freed with it. */
 	struct sip_status_row *rows;
@@ -2122,45 +2173,7 @@ enum sip_rc	 sip_options_exists_check(const struct sip_config *,
 
 /* ------------------------------------------------------------ multicast sessions (lib/mcast.c) */
 
-/*
- * A session multicasts one whole image of the catalogue from this server
- * to N machines, each a worker:restore action with option session = its
- * id.  Its states, in order; the last four are final.
- */
-enum sip_mcast_state {
-	SIP_MC_FORMING,		/* the sender waits for the receivers */
-	SIP_MC_TRANSFERRING,	/* the stream is being sent, or judged */
-	SIP_MC_DONE,		/* every member verified */
-	SIP_MC_PARTIAL,		/* some verified, some not */
-	SIP_MC_FAILED,		/* none verified, or the sender failed */
-	SIP_MC_CANCELLED,	/* the admin cancelled it */
-	SIP_MC__MAX
-};
-
-enum sip_mcast_event {
-	SIP_MCE_START,		/* udp-sender said "Starting transfer" */
-	SIP_MCE_SENDER_FAILED,	/* it ended without sending the whole stream */
-	SIP_MCE_VERDICT,	/* every member that can still end has ended */
-	SIP_MCE_CANCEL,		/* session cancel */
-	SIP_MCE_RUNNER_GONE,	/* the tick found no runner for an open session */
-	SIP_MCE__MAX
-};
-
-/* A member as the session sees it: its action, and what udp-sender said. */
-enum sip_member_state {
-	SIP_MB_BOOTING,		/* its action is not running yet */
-	SIP_MB_WAITING,		/* the worker waits for the stream */
-	SIP_MB_RECEIVING,	/* joined: receiving and writing */
-	SIP_MB_VERIFYING,	/* reading its partitions back */
-	SIP_MB_VERIFIED,	/* done, and the report says verified */
-	SIP_MB_RESTORED,	/* done, not read back (verify=no) */
-	SIP_MB_FAILED,		/* its action failed, expired or was cancelled */
-	SIP_MB_DROPPED,		/* udp-sender dropped it mid-transfer */
-	SIP_MB_MISSED,		/* never joined a stream that was sent */
-	SIP_MB_FALLBACK,	/* given a unicast restore of the image */
-	SIP_MB__MAX
-};
-
+/* A multicast session's states, events and members: see above the sip_mcast functions. */
 #define SIP_MCAST_PORT_MIN	1024
 #define SIP_MCAST_PORT_MAX	65534
 #define SIP_MCAST_PORT_BASE	9000	/* the first a session is given */
@@ -2232,6 +2245,10 @@ enum sip_rc	 sip_mcast_delete(struct sip_store *, int64_t id,
 enum sip_rc	 sip_mcast_get(struct sip_store *, int64_t id,
 		    struct sip_mcast *, struct sip_mcast_member **m,
 		    size_t *nm, struct sip_err *);
+/* The open session mac is a member of (the newest), and its state there; SIP_ENOTFOUND if none. */
+enum sip_rc	 sip_mcast_member_of(struct sip_store *, const char *mac,
+		    struct sip_mcast *, enum sip_member_state *,
+		    struct sip_err *);
 /* Every session, newest first; open only if open_only.  Caller frees. */
 enum sip_rc	 sip_mcast_list(struct sip_store *, int open_only,
 		    struct sip_mcast **v, size_t *n, struct sip_err *);
@@ -2283,6 +2300,14 @@ enum sip_rc	 sip_mcast_fallback(const struct sip_config *,
  */
 enum sip_rc	 sip_mcast_tick(const struct sip_config *, struct sip_store *,
 		    time_t now, size_t *nfailed, struct sip_err *);
+/*
+ * Whether udp-sender can work on ifname: it exists, is not the loopback,
+ * is up with a carrier, can multicast and has an IPv4 address; else
+ * SIP_EINVAL saying which.  Instant: an IGMP querier cannot be seen
+ * without waiting for its next query (125 s by default), so it is not
+ * checked; a switch that snoops without one is the admin's to know.
+ */
+enum sip_rc	 sip_mcast_preflight(const char *ifname, struct sip_err *);
 /* The lock file of session id (beside the database). */
 void		 sip_mcast_lock_path(const struct sip_config *, int64_t id,
 		    char *dst, size_t sz);

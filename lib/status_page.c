@@ -145,7 +145,57 @@ sip_status_json(const struct sip_status_view *v, int refresh,
 		}
 		sip_buf_puts(b, "]}");
 	}
+	sip_buf_puts(b, "\n],\"sessions\":[");
+	for (i = 0; i < v->nsessions; i++) {
+		const struct sip_status_session *ss = &v->sessions[i];
+
+		sip_buf_printf(b, "%s{\"id\":%lld", i > 0 ? ",\n" : "\n",
+		    (long long)ss->id);
+		sip_json_kstr(b, "state", sip_mcast_state_name(ss->state));
+		sip_json_kstr(b, "image", ss->image);
+		sip_json_kint(b, "machines", (long long)ss->n);
+		json_kint_or_null(b, "progress", ss->slowest);
+		sip_buf_puts(b, ",\"members\":{");
+		for (j = 0; j < SIP_MB__MAX; j++)
+			sip_buf_printf(b, "%s\"%s\":%zu", j > 0 ? "," : "",
+			    sip_member_state_name((enum sip_member_state)j),
+			    ss->count[j]);
+		sip_buf_puts(b, "}}");
+	}
 	return sip_buf_puts(b, "\n]}\n");
+}
+
+/* The open multicast sessions, one row each with its machines counted by state. */
+static void
+html_sessions(struct sip_buf *b, const struct sip_status_view *v)
+{
+	const struct sip_status_session *ss;
+	size_t i, j, k;
+
+	if (v->nsessions == 0)
+		return;
+	sip_buf_puts(b, "<section id=\"sessions\">\n<h2>Multicast sessions"
+	    "</h2>\n<table>\n<thead><tr><th>Session</th><th>State</th>"
+	    "<th>Image</th><th>Machines</th><th>Progress</th></tr></thead>\n"
+	    "<tbody>\n");
+	for (i = 0; i < v->nsessions; i++) {
+		ss = &v->sessions[i];
+		sip_buf_printf(b, "<tr><td>%lld</td><td>%s</td><td>",
+		    (long long)ss->id, sip_mcast_state_name(ss->state));
+		sip_html_escape(b, ss->image);
+		sip_buf_printf(b, "</td><td>%zu:", ss->n);
+		for (k = 0, j = 0; j < SIP_MB__MAX; j++)
+			if (ss->count[j] > 0)
+				sip_buf_printf(b, "%s %zu %s", k++ > 0 ? "," : "",
+				    ss->count[j], sip_member_state_name(
+				    (enum sip_member_state)j));
+		if (ss->slowest >= 0)
+			sip_buf_printf(b, "</td><td>%d%% (the slowest)</td>"
+			    "</tr>\n", ss->slowest);
+		else
+			sip_buf_puts(b, "</td><td></td></tr>\n");
+	}
+	sip_buf_puts(b, "</tbody>\n</table>\n</section>\n");
 }
 
 /* ------------------------------------------------------------------ HTML */
@@ -295,6 +345,7 @@ sip_status_html(const struct sip_status_view *v, int refresh,
 	    "<h1>se3-ipxe: machines</h1>\n"
 	    "<p id=\"updated\">As of %s.</p>\n", base, base, base, refresh,
 	    when);
+	html_sessions(b, v);
 	if (v->ngroups == 0)
 		sip_buf_puts(b, "<p>No parc to show.</p>\n");
 	for (i = 0; i < v->ngroups; i++) {

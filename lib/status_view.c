@@ -349,6 +349,61 @@ view_probe(struct sip_status_view *v, const struct sip_config *cfg,
 	return SIP_OK;
 }
 
+/*
+ * The open multicast sessions with a machine the page shows, counted by
+ * state over those machines only.  A database older than the sessions
+ * (read-only: not migrated) has none to show.
+ */
+static enum sip_rc
+view_sessions(struct sip_status_view *v, struct sip_store *st,
+    struct sip_err *err)
+{
+	struct sip_mcast *l = NULL;
+	struct sip_mcast_member *m = NULL;
+	struct sip_status_session *ss;
+	size_t n = 0, nm = 0, i, j;
+	enum sip_rc rc;
+
+	if (v->nrows == 0 || sip_mcast_list(st, 1, &l, &n, NULL) != SIP_OK)
+		return SIP_OK;
+	if (n > 0 && (v->sessions = calloc(n, sizeof(*v->sessions))) ==
+	    NULL) {
+		free(l);
+		return sip_errf(err, SIP_ENOMEM, "status: out of memory");
+	}
+	rc = SIP_OK;
+	for (i = 0; i < n && rc == SIP_OK; i++) {
+		if (sip_mcast_get(st, l[i].id, &l[i], &m, &nm, NULL) != SIP_OK)
+			continue;
+		ss = &v->sessions[v->nsessions];
+		memset(ss, 0, sizeof(*ss));
+		ss->slowest = -1;
+		for (j = 0; j < nm; j++) {
+			if (mac_index(v, m[j].mac) == (size_t)-1)
+				continue;
+			ss->n++;
+			ss->count[m[j].mstate]++;
+			if (m[j].mstate <= SIP_MB_VERIFYING && (ss->slowest ==
+			    -1 || m[j].progress < ss->slowest))
+				ss->slowest = m[j].progress < 0 ? 0 :
+				    m[j].progress;
+		}
+		if (ss->n > 0) {
+			ss->id = l[i].id;
+			ss->state = l[i].state;
+			if ((ss->image = strdup(l[i].image)) == NULL)
+				rc = sip_errf(err, SIP_ENOMEM, "status: out of "
+				    "memory");
+			v->nsessions++;
+		}
+		sip_mcast_members_free(m, nm);
+		m = NULL;
+		nm = 0;
+	}
+	free(l);
+	return rc;
+}
+
 enum sip_rc
 sip_status_view_load(const struct sip_config *cfg, const char *password,
     const char *parc, sip_parc_visible_fn visible, void *arg, time_t now,
@@ -367,6 +422,8 @@ sip_status_view_load(const struct sip_config *cfg, const char *password,
 		    cfg->wol_wake_timeout, err);
 	else
 		rc = view_parcs(v, cfg, password, st, parc, visible, arg, err);
+	if (rc == SIP_OK)
+		rc = view_sessions(v, st, err);
 	sip_store_close(st);
 	if (rc == SIP_OK && cfg->status_probe)
 		rc = view_probe(v, cfg, err);
@@ -387,6 +444,9 @@ sip_status_view_free(struct sip_status_view *v)
 	sip_history_free(v->last, v->nrows);
 	free(v->wake);
 	free(v->macs);
+	for (i = 0; i < v->nsessions; i++)
+		free(v->sessions[i].image);
+	free(v->sessions);
 	sip_ldap_close(v->ldap);
 	memset(v, 0, sizeof(*v));
 }

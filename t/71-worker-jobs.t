@@ -20,6 +20,7 @@ store_get() { echo "get $1" >> "$CALLS"; cat "$STORE/$1" 2>/dev/null; }
 sfdisk() { echo "sfdisk $*" >> "$CALLS"; return 1; }
 blockdev() { :; }
 share_open() { echo "share_open $1" >> "$CALLS"; }
+sha256() { sha256sum | cut -d' ' -f1; }
 EOS
 export SE3_WORKER_LIB="$SB/lib.sh" CALLS="$T/calls" STORE="$T/store" DISK_BYTES=1073741824
 

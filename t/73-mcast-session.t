@@ -172,6 +172,14 @@ clone --yes --port 9001 img1 $M1 > "$T/o" 2> "$T/e"
 ok $(( $? == 0 )) "clone --port 9001 (odd): refused: $(cat "$T/e")"
 clone --yes --interface 'eth0;x' img1 $M1 > "$T/o" 2> "$T/e"
 ok $(( $? == 0 )) "clone --interface 'eth0;x': refused: $(cat "$T/e")"
+mcast_in 0 "$TOP/cli/se3-ipxe" -c "$T/se3-ipxe.conf" clone --yes --interface nosuch0 img1 $M1 > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "clone on an interface the server does not have: refused: $(cat "$T/e")"
+mcast_in 0 "$TOP/cli/se3-ipxe" -c "$T/se3-ipxe.conf" clone --yes --interface lo img1 $M1 > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "clone on the loopback: refused: $(cat "$T/e")"
+mcast_in 0 ip link set eth0 down
+clone --yes img1 $M1 > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "clone on an interface that is down: refused: $(cat "$T/e")"
+mcast_in 0 ip link set eth0 up
 is "$(q 'SELECT count(*) FROM mcast_sessions') $(q "SELECT count(*) FROM actions")" "0 0" \
     "... no session, no action left behind"
 se3ipxe session show 99 > "$T/o" 2> "$T/e"
@@ -186,6 +194,17 @@ is "$(tail -n 1 "$T/o")" "session 1: image img1 to 2 machines, port 9000 on eth0
 is "$(q "SELECT group_concat(key || '=' || value, ' ') FROM (SELECT key, value FROM action_options WHERE action_id = (SELECT id FROM actions WHERE mac = '$M1') ORDER BY key)")" \
     "disk=auto image=img1 port=9000 session=1 wait=70" "... each member a worker:restore with the session's options"
 is "$(state 1)/$(members 1)" "forming/01=booting 02=booting" "... forming, both members booting"
+se3ipxe status > "$T/o" 2> "$T/e"
+is "$(grep '^session' "$T/o")" "session 1: forming, image img1, 2 machines: 2 booting, 0% (the slowest) (se3-ipxe session show 1)" \
+    "status: the open session as one row with its machines"
+is "$(se3ipxe status --json $M1 | python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["session"]; print(s["id"], s["state"], s["member"])')" \
+    "1 forming booting" "status --json: each machine's session, its state and the machine's"
+scgi GET "" "" admin
+grep -q '<tr><td>1</td><td>forming</td><td>img1</td><td>2: 2 booting</td>' "$T/sbody"
+ok $? "the status page: the session as one row, its machines counted by state"
+scgi GET /status.json "" admin
+is "$(json '" ".join(str(s[k]) for s in d["sessions"] for k in ("id", "state", "image", "machines")) + " " + str(d["sessions"][0]["members"]["booting"])')" \
+    "1 forming img1 2 2" "... and in its JSON"
 sleep 1
 [ -n "$(runners)" ] && kill -0 "$(runners)" 2> /dev/null; ok $? "... its runner runs (pid $(runners))"
 pin $M1 10.0.3.11
@@ -291,5 +310,11 @@ grep -q '^tick: 1 multicast session failed: no runner$' "$T/o"; ok $? "the tick:
 is "$(state 5)" failed "... failed"
 field 5 'd["reason"]' | grep -q 'runner is gone'; ok $? "... its reason says the runner is gone"
 is "$(state_of $M1 | cut -d' ' -f1)" cancelled "... its member's restore cancelled"
+
+# The runners are detached: what they said is in their logs, beside the database.
+cat "$T"/db/mcast-*.log > "$T/runners.log" 2> /dev/null
+! grep -q 'Sanitizer\|runtime error' "$T/runners.log"
+ok $? "no sanitizer report in the runners' logs ($(ls "$T"/db/mcast-*.log | wc -l) logs)"
+grep -v '^se3-ipxe: session: session [0-9]*: \|^$' "$T/runners.log" | sed 's/^/# runner: /' | head -n 20
 
 done_testing

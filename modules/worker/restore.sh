@@ -88,7 +88,7 @@ HAVE=$(bytes "$DISK")
 [ "$(sector_size "$DISK")" = "$SECTOR" ] ||
     fail "image $IMAGE has $SECTOR-byte sectors, /dev/$DISK $(sector_size "$DISK"): nothing written"
 store_get "$TPART" >/tmp/table || fail "cannot read $TPART"
-[ "$(sha256sum </tmp/table | cut -d' ' -f1)" = "$TSHA" ] ||
+[ "$(sha256 </tmp/table)" = "$TSHA" ] ||
     fail "$TPART differs from its manifest (sha256): nothing written"
 echo "se3-ipxe: image $IMAGE ($LABEL, $nparts partitions, from $SRC) to /dev/$DISK ($HAVE bytes)"
 
@@ -147,9 +147,9 @@ finish() {
 	if [ "$VERIFY" = yes ]; then
 		report running $(($6 + $7 - 1)) "restore: verifying /dev/$1"
 		if [ "$2" = partclone.dd ]; then
-			got=$(head -c "$5" "$DEV/$1" | sha256sum | cut -d' ' -f1)
+			got=$(head -c "$5" "$DEV/$1" | sha256)
 		else
-			got=$(partclone "$2" -c -s "$DEV/$1" -o - 2>/tmp/tool.log | sha256sum | cut -d' ' -f1)
+			got=$(partclone "$2" -c -s "$DEV/$1" -o - 2>/tmp/tool.log | sha256)
 		fi
 		[ "$got" = "$4" ] || fail "/dev/$1 read back differs from $3: NOT verified"
 		verified=$((verified + 1))

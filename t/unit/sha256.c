@@ -55,6 +55,8 @@ main(void)
 
 	if (tfile_setup() == -1)
 		return 1;
+	printf("# rounds: %s\n", sip_sha256_accelerated() ? "the CPU's SHA "
+	    "extensions" : "portable");
 	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
 		in = vectors[i].in;
 		digest(in, strlen(in), hex);

@@ -102,8 +102,43 @@ main(void)
 	    "\"completion\":null,\"progress\":null,"
 	    "\"message\":null,\"last_event\":null,\"last_state\":null,"
 	    "\"last_event_at\":null,\"age\":null,\"set_by\":null,\"woken\":null,"
-	    "\"reachable\":false}]}\n]}\n", "json: the view");
+	    "\"reachable\":false}]}\n],\"sessions\":[\n]}\n", "json: the view");
 	sip_buf_free(&b);
+
+	/* An open multicast session: one row, its machines counted by state. */
+	{
+		struct sip_status_session ss;
+
+		memset(&ss, 0, sizeof(ss));
+		ss.id = 7;
+		ss.state = SIP_MC_TRANSFERRING;
+		ss.image = (char *)(uintptr_t)"<img src=x onerror=alert(1)>";
+		ss.n = 3;
+		ss.count[SIP_MB_RECEIVING] = 2;
+		ss.count[SIP_MB_VERIFIED] = 1;
+		ss.slowest = 35;
+		v.sessions = &ss;
+		v.nsessions = 1;
+		sip_buf_init(&b);
+		sip_status_json(&v, 5, &b);
+		ok(b.data != NULL && strstr(b.data, "\"sessions\":[\n{\"id\":7,"
+		    "\"state\":\"transferring\",\"image\":\"<img src=x "
+		    "onerror=alert(1)>\",\"machines\":3,\"progress\":35,"
+		    "\"members\":{\"booting\":0,\"waiting\":0,\"receiving\":2,"
+		    "\"verifying\":0,\"verified\":1,") != NULL,
+		    "json: a session with its members counted");
+		sip_buf_free(&b);
+		sip_buf_init(&b);
+		sip_status_html(&v, 5, NULL, &b);
+		ok(b.data != NULL && strstr(b.data, "<tr><td>7</td><td>"
+		    "transferring</td><td>&#60;img src=x onerror=alert(1)&#62;"
+		    "</td><td>3: 2 receiving, 1 verified</td><td>35% (the "
+		    "slowest)</td></tr>") != NULL,
+		    "html: the session's row, its image escaped");
+		sip_buf_free(&b);
+		v.sessions = NULL;
+		v.nsessions = 0;
+	}
 
 	/* A boot seen after the last history row is the last event. */
 	m.last_seen = 990;
