@@ -1050,6 +1050,11 @@ op_clone(struct req *r, struct env *e, const struct sip_targets *t)
 		fail_lib(r, rc, &err);
 		return;
 	}
+	/* As clone: an interface udp-sender cannot use is said now. */
+	if ((rc = sip_mcast_preflight(s.interface, &err)) != SIP_OK) {
+		fail_lib(r, rc, &err);
+		return;
+	}
 	s.start_at = e->now;
 	snprintf(s.created_by, sizeof(s.created_by), "%s", r->login);
 
