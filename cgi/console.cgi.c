@@ -1056,6 +1056,17 @@ op_clone(struct req *r, struct env *e, const struct sip_targets *t)
 		return;
 	}
 	s.start_at = e->now;
+	if ((sa.at = field(r, "clone_at")) != NULL) {
+		struct sip_err e2 = { "" };
+		time_t tat;
+
+		if (sip_at_parse(sa.at, e->now, &tat, &e2) != SIP_OK) {
+			rc = sip_errf(&err, SIP_EINVAL, "--at: %s", e2.msg);
+			fail_lib(r, rc, &err);
+			return;
+		}
+		s.start_at = tat;
+	}
 	snprintf(s.created_by, sizeof(s.created_by), "%s", r->login);
 
 	/* The members' actions: restore's options from the form, the session's own. */
@@ -1139,8 +1150,8 @@ op_clone(struct req *r, struct env *e, const struct sip_targets *t)
 	}
 	if ((rc = sip_setaction_write(st, &sa, t, e->now, ids, &err)) !=
 	    SIP_OK || (rc = power_jobs(st, e, r, t, sa.start, ids,
-	    field(r, "wol") != NULL, field(r, "reboot"), &err)) != SIP_OK ||
-	    (rc = sip_mcast_members_add(st, s.id, t->p, t->n, &err)) !=
+	    field(r, "clone_wol") != NULL, field(r, "clone_reboot"), &err)) !=
+	    SIP_OK || (rc = sip_mcast_members_add(st, s.id, t->p, t->n, &err)) !=
 	    SIP_OK) {
 		fail_lib(r, rc, &err);
 		goto out;

@@ -211,13 +211,15 @@ clone_sets(const char *name)
 	    strcmp(name, "port") == 0 || strcmp(name, "wait") == 0;
 }
 
+/* Reboot policy and wake, named PREFIX"reboot" and PREFIX"wol". */
 static void
-policy_select(const struct sip_console_page *p, struct sip_buf *b)
+policy_select(const struct sip_console_page *p, struct sip_buf *b,
+    const char *prefix)
 {
 	sip_buf_puts(b, "<div class=\"field\"><label><span>");
 	esc(b, T(SIP_MSG_REBOOT));
-	sip_buf_puts(b, "</span> <select name=\"reboot\">"
-	    "<option value=\"\" selected>");
+	sip_buf_printf(b, "</span> <select name=\"%sreboot\">"
+	    "<option value=\"\" selected>", prefix);
 	esc(b, T(SIP_MSG_REBOOT_NONE));
 	sip_buf_puts(b, "</option><option value=\"wait\">");
 	esc(b, T(SIP_MSG_REBOOT_WAIT));
@@ -225,11 +227,23 @@ policy_select(const struct sip_console_page *p, struct sip_buf *b)
 	esc(b, T(SIP_MSG_REBOOT_IDLE));
 	sip_buf_puts(b, "</option><option value=\"force\">");
 	esc(b, T(SIP_MSG_REBOOT_FORCE));
-	sip_buf_puts(b, "</option></select></label></div>\n"
-	    "<div class=\"field\"><label><input type=\"checkbox\" name=\"wol\" "
-	    "value=\"yes\"> ");
+	sip_buf_printf(b, "</option></select></label></div>\n"
+	    "<div class=\"field\"><label><input type=\"checkbox\" "
+	    "name=\"%swol\" value=\"yes\"> ", prefix);
 	esc(b, T(SIP_MSG_WOL));
 	sip_buf_puts(b, "</label></div>\n");
+}
+
+/* --at, named PREFIX"at". */
+static void
+at_field(const struct sip_console_page *p, struct sip_buf *b,
+    const char *prefix)
+{
+	sip_buf_puts(b, "<div class=\"field\"><label><span>");
+	esc(b, T(SIP_MSG_AT));
+	sip_buf_printf(b, "</span> <input type=\"text\" name=\"%sat\" "
+	    "placeholder=\"+2h, 2026-12-24 08:00\" maxlength=\"32\">"
+	    "</label></div>\n", prefix);
 }
 
 static void
@@ -335,11 +349,8 @@ action_fields(const struct sip_console_page *p, struct sip_buf *b)
 		}
 		for (i = 0; i < p->capp->noptions; i++)
 			option_field(p, b, "o", &p->capp->options[i]);
+		at_field(p, b, "");
 		sip_buf_puts(b, "<div class=\"field\"><label><span>");
-		esc(b, T(SIP_MSG_AT));
-		sip_buf_puts(b, "</span> <input type=\"text\" name=\"at\" "
-		    "placeholder=\"+2h, 2026-12-24 08:00\" maxlength=\"32\">"
-		    "</label></div>\n<div class=\"field\"><label><span>");
 		esc(b, T(SIP_MSG_EXPIRES));
 		sip_buf_puts(b, "</span> <input type=\"text\" name=\"expires\" "
 		    "pattern=\"[0-9]+[smhdw]?\" placeholder=\"4h\" "
@@ -351,7 +362,7 @@ action_fields(const struct sip_console_page *p, struct sip_buf *b)
 		    SIP_MAX_BOOTS_MIN, p->capp->completion ==
 		    SIP_COMPLETE_PERSISTENT ? SIP_PERSISTENT_MAX_BOOTS :
 		    SIP_MAX_BOOTS_MAX);
-		policy_select(p, b);
+		policy_select(p, b, "");
 		sip_buf_puts(b, "<button type=\"submit\" name=\"op\" "
 		    "value=\"set\">");
 		esc(b, T(SIP_MSG_SET));
@@ -414,7 +425,10 @@ clone_fields(const struct sip_console_page *p, struct sip_buf *b)
 	    "<div class=\"field\"><label><input type=\"checkbox\" "
 	    "name=\"fallback\" value=\"yes\"> ");
 	esc(b, T(SIP_MSG_FALLBACK));
-	sip_buf_puts(b, "</label></div>\n<button type=\"submit\" name=\"op\" "
+	sip_buf_puts(b, "</label></div>\n");
+	at_field(p, b, "clone_");
+	policy_select(p, b, "clone_");
+	sip_buf_puts(b, "<button type=\"submit\" name=\"op\" "
 	    "value=\"clone\" formnovalidate>");
 	esc(b, T(SIP_MSG_START_CLONE));
 	sip_buf_puts(b, "</button>\n</fieldset>\n");

@@ -227,13 +227,19 @@ if [ "$status" = 200 ] || ! grep -q 'interface\|default route' "$T/cbody"; then
 	CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=clone&image=img1&c.disk=%2Fdev%2Fsda&max_wait=120&m=$M2&m=$M3&confirm=2"
 	is "$status:$(count):$(sqlite3 "$DB" 'SELECT count(*) FROM mcast_sessions')" "400:$before:0" \
 	    "clone with a bad option: 400, nothing left behind"
+	CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=clone&image=img1&max_wait=120&m=$M2&m=$M3&confirm=2&clone_at=yesterday"
+	is "$status:$(count):$(sqlite3 "$DB" 'SELECT count(*) FROM mcast_sessions')" "400:$before:0" \
+	    "clone with a bad --at: 400, nothing made"
 	CONFIG=$T/mc.conf CGI_EXTRA="SE3_IPXE_BIN=$T/fake-se3-ipxe" post admin \
-	    "token=$TOK&parc=-&op=clone&image=img1&c.disk=auto&c.verify=yes&max_wait=120&m=$M2&m=$M3&confirm=2"
+	    "token=$TOK&parc=-&op=clone&image=img1&c.disk=auto&c.verify=yes&max_wait=120&m=$M2&m=$M3&confirm=2&clone_reboot=force&clone_wol=yes"
 	is "$status" 303 "clone confirmed: 303"
 	sid=$(sqlite3 "$DB" 'SELECT id FROM mcast_sessions')
 	grep -q "done=clone&n=$sid" "$T/chead"; ok $? "the page names session $sid"
 	is "$(sqlite3 "$DB" "SELECT image, created_by, max_wait FROM mcast_sessions")" "img1|admin|120" "the session, by the login"
 	is "$(sqlite3 "$DB" "SELECT count(*) FROM mcast_members WHERE session = $sid")" 2 "two members"
+	is "$(sqlite3 "$DB" "SELECT p.kind || ':' || coalesce(p.policy, '-') FROM power_jobs p JOIN mcast_members m ON m.action_id = p.action_id WHERE m.session = $sid AND m.mac = '$M2' ORDER BY p.kind")" \
+	    "reboot:force
+wake:-" "their wake and reboot (force) for the tick"
 	is "$(sqlite3 "$DB" "SELECT group_concat(o.key || '=' || o.value, ' ') FROM actions a JOIN action_options o ON o.action_id = a.id WHERE a.mac = '$M3' AND a.state = 'pending' AND o.key IN ('image', 'session', 'wait')")" \
 	    "image=img1 session=$sid wait=180" "the members' worker:restore, the session's options"
 	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T/runner.args" ] && break; sleep 0.1; done
