@@ -15,10 +15,10 @@
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
-#define MAX_BOOTS_MIN	1
-#define MAX_BOOTS_MAX	100
-#define EXPIRES_MIN	60		/* 1m */
-#define EXPIRES_MAX	(30 * 86400)	/* 30d */
+#define MAX_BOOTS_MIN	SIP_MAX_BOOTS_MIN
+#define MAX_BOOTS_MAX	SIP_MAX_BOOTS_MAX
+#define EXPIRES_MIN	SIP_EXPIRES_MIN
+#define EXPIRES_MAX	SIP_EXPIRES_MAX
 
 struct ctx {
 	const char		*cfg_file;	/* -c FILE, or NULL */

@@ -35,25 +35,6 @@ ifname_ok(const char *s)
 	    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
-/* The interface of the default IPv4 route, "" if none. */
-static void
-default_ifname(char *dst, size_t sz)
-{
-	char line[256], ifn[64], dest[16];
-	FILE *fp;
-
-	*dst = '\0';
-	if ((fp = fopen("/proc/net/route", "r")) == NULL)
-		return;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "%63s %15s", ifn, dest) == 2 &&
-		    strcmp(dest, "00000000") == 0 && ifname_ok(ifn)) {
-			snprintf(dst, sz, "%.15s", ifn);
-			break;
-		}
-	fclose(fp);
-}
-
 /* A session id operand: a positive integer. */
 static int
 session_id(const char *verb, const char *arg, int64_t *id)
@@ -84,66 +65,25 @@ ctx_reset(struct ctx *ctx)
 }
 
 /*
- * The runner, detached from this command (its own session, stdio on the
- * session's log beside the database): `se3-ipxe session run ID`.
+ * The runner, detached from this command (lib/mcast_spawn.c): this very
+ * program, `se3-ipxe [-c FILE] session run ID`.
  */
 static int
 runner_spawn(const char *verb, const struct ctx *ctx, int64_t id)
 {
-	char self[4096], idbuf[24], logpath[4096 + 16];
-	char *argv[8];
+	struct sip_err e = { "" };
+	char self[4096];
 	ssize_t n;
-	pid_t pid, w;
-	int k = 0, fd, status;
+	enum sip_rc rc;
 
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1) {
 		warn("%s: /proc/self/exe", verb);
 		return -1;
 	}
 	self[n] = '\0';
-	snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
-	sip_mcast_lock_path(&ctx->cfg, id, logpath, sizeof(logpath));
-	/* mcast-ID.lock -> mcast-ID.log */
-	if ((n = (ssize_t)strlen(logpath)) > 5)
-		snprintf(logpath + n - 5, sizeof(logpath) - (size_t)n + 5,
-		    ".log");
-	argv[k++] = self;
-	if (ctx->cfg_file != NULL) {
-		argv[k++] = (char *)(uintptr_t)"-c";
-		argv[k++] = (char *)(uintptr_t)ctx->cfg_file;
-	}
-	argv[k++] = (char *)(uintptr_t)"session";
-	argv[k++] = (char *)(uintptr_t)"run";
-	argv[k++] = idbuf;
-	argv[k] = NULL;
-	fflush(stdout);
-	fflush(stderr);
-	if ((pid = fork()) == -1) {
-		warn("%s: fork", verb);
-		return -1;
-	}
-	if (pid == 0) {
-		if (setsid() == -1 || (pid = fork()) == -1)
-			_exit(1);
-		if (pid > 0)
-			_exit(0);
-		if ((fd = open("/dev/null", O_RDONLY)) != -1) {
-			dup2(fd, STDIN_FILENO);
-			close(fd);
-		}
-		if ((fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND |
-		    O_CLOEXEC, 0640)) != -1) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		execv(self, argv);
-		_exit(127);
-	}
-	while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
-		;
-	if (w != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		warnx("%s: session %" PRId64 ": could not start its runner",
-		    verb, id);
+	if ((rc = sip_mcast_runner_spawn(&ctx->cfg, self, ctx->cfg_file, id,
+	    &e)) != SIP_OK) {
+		warn_lib(verb, &e, rc);
 		return -1;
 	}
 	return 0;
@@ -256,7 +196,7 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	if (iface != NULL)
 		snprintf(s.interface, sizeof(s.interface), "%s", iface);
 	else
-		default_ifname(s.interface, sizeof(s.interface));
+		sip_mcast_default_ifname(s.interface, sizeof(s.interface));
 	if (s.interface[0] == '\0') {
 		warnx("%s: no default route: name the interface of the "
 		    "machines' network with --interface", c->name);

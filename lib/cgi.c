@@ -53,6 +53,8 @@ sip_cgi_reason(int status)
 	switch (status) {
 	case 200:
 		return "OK";
+	case 303:
+		return "See Other";
 	case 400:
 		return "Bad Request";
 	case 403:
@@ -61,6 +63,12 @@ sip_cgi_reason(int status)
 		return "Not Found";
 	case 405:
 		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
 	default:
 		return "Service Unavailable";
 	}

@@ -1422,6 +1422,195 @@ enum sip_rc	 sip_store_active_sync(struct sip_store *, struct sip_err *);
 enum sip_rc	 sip_store_active_verify(struct sip_store *, size_t *nmissing,
 		    struct sip_err *);
 
+/* ------------------------------------------------------------ set-action */
+
+/*
+ * set-action's checks and writes (lib/setaction.c), for the CLI and
+ * console.cgi alike: the caller fills the request, resolves the targets
+ * and checks the login's rights; the library validates everything, then
+ * writes every action or none.  It never prints: the caller says what the
+ * result holds (old[], badhost[], unchecked, start, expires_at).
+ */
+#define SIP_MAX_BOOTS_MIN	1
+#define SIP_MAX_BOOTS_MAX	100
+#define SIP_EXPIRES_MIN		60		/* 1m */
+#define SIP_EXPIRES_MAX		(30 * 86400)	/* 30d */
+struct sip_setaction {
+	/* The request. */
+	const char	*action;		/* MODULE:CAPABILITY */
+	char *const	*assignments;		/* KEY=VALUE */
+	size_t		 nassignments;
+	const char	*at, *expires_arg, *max_boots_arg; /* NULL: defaults */
+	const char	*uuid, *serial;		/* NULL: none */
+	const char	*who;			/* created_by */
+	/* What sip_setaction_prepare and _check found. */
+	char		 modname[SIP_NAME_MAX], capname[SIP_NAME_MAX];
+	struct sip_module *mod;
+	const struct sip_capability *cap;
+	struct sip_kv	*kv;			/* every option, defaults filled */
+	size_t		 nkv;
+	int		 persistent;
+	int		 max_boots;
+	int64_t		 start;			/* now, --at, or a blackout's end */
+	int64_t		 expires_at;
+	time_t		 bend;			/* the blackout's end, 0 none */
+	char		 (*hosts)[SIP_HOSTNAME_STRLEN];	/* per target, "" none */
+	int		*badhost;		/* the directory's name is no label */
+	size_t		 unchecked;		/* machines without disk sizes */
+	struct sip_action **old;		/* per target: replaced, or NULL */
+	size_t		 nold;
+};
+/* Is action MODULE:CAPABILITY?  (The first check, before the targets.) */
+enum sip_rc	 sip_setaction_name(struct sip_setaction *, struct sip_err *);
+/* Module, capability, options, secrets, identity, bounds, --at, blackout. */
+enum sip_rc	 sip_setaction_prepare(const struct sip_config *,
+		    struct sip_setaction *, const struct sip_targets *,
+		    time_t now, struct sip_err *);
+/* With the database, after the rights: images fit, the actions replaced. */
+enum sip_rc	 sip_setaction_check(const struct sip_config *,
+		    struct sip_store *, struct sip_setaction *,
+		    const struct sip_targets *, struct sip_err *);
+/* Every action in one transaction, then the blackout holds; ids[t->n]. */
+enum sip_rc	 sip_setaction_write(struct sip_store *, struct sip_setaction *,
+		    const struct sip_targets *, time_t now, int64_t *ids,
+		    struct sip_err *);
+void		 sip_setaction_free(struct sip_setaction *);
+
+/* ---------------------------------------------------------------- console */
+
+/*
+ * console.cgi's untrusted input and defences (lib/console.c): its POST
+ * body, Accept-Language, the CSRF token and the Origin check.
+ */
+#define SIP_FORM_BODY_MAX	65536
+#define SIP_FORM_FIELDS_MAX	1024
+/* An application/x-www-form-urlencoded body: the fields in order, decoded. */
+struct sip_form {
+	char		**name;		/* 1..64 of a-z 0-9 _ . - */
+	char		**value;	/* UTF-8 text, no control but \t \n \r */
+	size_t		 n;
+};
+/* Parse len bytes of body; SIP_EINVAL names what is wrong.  Free with sip_form_free. */
+enum sip_rc	 sip_form_parse(const char *body, size_t len, struct sip_form *,
+		    struct sip_err *);
+void		 sip_form_free(struct sip_form *);
+/* The first value of name, NULL if none; how many fields have that name. */
+const char	*sip_form_get(const struct sip_form *, const char *name);
+size_t		 sip_form_count(const struct sip_form *, const char *name);
+
+enum sip_lang { SIP_LANG_FR, SIP_LANG_EN };
+/* ?lang= (fr, en) first, then Accept-Language; French by default. */
+enum sip_lang	 sip_lang_choose(const char *query_lang, const char *accept);
+const char	*sip_lang_code(enum sip_lang);
+/* The closed message table: every text of the console, in French and English. */
+enum sip_msg {
+	SIP_MSG_TITLE, SIP_MSG_PARC, SIP_MSG_CHOOSE_PARC, SIP_MSG_SHOW,
+	SIP_MSG_NO_PARC, SIP_MSG_MACHINES, SIP_MSG_ALL, SIP_MSG_CHECK_ALL,
+	SIP_MSG_NAME, SIP_MSG_MAC, SIP_MSG_IP, SIP_MSG_ACTION, SIP_MSG_STATE,
+	SIP_MSG_BOOTS, SIP_MSG_LAST_EVENT, SIP_MSG_AGE, SIP_MSG_REACHABLE,
+	SIP_MSG_SET_BY, SIP_MSG_MESSAGE, SIP_MSG_CAPABILITY, SIP_MSG_CHOOSE,
+	SIP_MSG_OPTIONS, SIP_MSG_WHEN, SIP_MSG_AT, SIP_MSG_EXPIRES,
+	SIP_MSG_MAX_BOOTS, SIP_MSG_WOL, SIP_MSG_REBOOT, SIP_MSG_REBOOT_NONE,
+	SIP_MSG_REBOOT_WAIT, SIP_MSG_REBOOT_IDLE, SIP_MSG_REBOOT_FORCE,
+	SIP_MSG_SET, SIP_MSG_CANCEL, SIP_MSG_DESTRUCTIVE, SIP_MSG_CONFIRM,
+	SIP_MSG_CONFIRM_TEXT, SIP_MSG_BACK, SIP_MSG_DONE_SET,
+	SIP_MSG_DONE_CANCEL, SIP_MSG_DONE_CLONE, SIP_MSG_REFUSED,
+	SIP_MSG_NONE_TICKED, SIP_MSG_CLONE, SIP_MSG_IMAGE, SIP_MSG_NO_IMAGE,
+	SIP_MSG_PORT, SIP_MSG_MIN_RECEIVERS, SIP_MSG_MAX_WAIT,
+	SIP_MSG_FALLBACK, SIP_MSG_START_CLONE, SIP_MSG_SESSIONS,
+	SIP_MSG_VIEW_ONLY, SIP_MSG_LANG_OTHER, SIP_MSG_REQUIRED,
+	SIP_MSG_SECRET_NAME, SIP_MSG_PROGRESS, SIP_MSG_WOKEN,
+	SIP_MSG_CONFIRM_MISMATCH, SIP_MSG_DESTRUCTIVE_SHORT,
+	SIP_MSG_ALL_MACHINES, SIP_MSG_SESSION, SIP_MSG_SESSION_CANCEL,
+	SIP_MSG_SESSION_FALLBACK, SIP_MSG_DONE_SESSION_CANCEL,
+	SIP_MSG_DONE_FALLBACK, SIP_MSG_MEMBERS, SIP_MSG_CREATED_BY,
+	SIP_MSG__MAX
+};
+const char	*sip_msg(enum sip_lang, enum sip_msg);
+
+/*
+ * The console's page (lib/console_page.c): what the CGI read and may
+ * show; every value escaped for its context.
+ */
+struct sip_console_page {
+	enum sip_lang	 lang;
+	const char	*base;		/* SCRIPT_NAME, checked */
+	const char	*login;
+	const char	*token;		/* the CSRF token for the forms */
+	int		 refresh;	/* seconds, 0: none */
+	const struct sip_status_view *view;	/* every visible parc */
+	const char	*parc;		/* the chosen one, NULL none */
+	int		 may_act;	/* on the chosen parc */
+	struct sip_module *const *mods;	/* the capabilities to offer */
+	size_t		 nmods;
+	const char	*cap;		/* the chosen MODULE:CAPABILITY, or NULL */
+	const struct sip_capability *capp;	/* its description, or NULL */
+	const struct sip_capability *restore;	/* worker:restore, or NULL */
+	const struct sip_catalogue_image *images;
+	size_t		 nimages;
+	const char	*notice;	/* a result, already in the language */
+	int		 notice_error;
+	/* The open multicast sessions with a member in the parc. */
+	const struct sip_console_session *sessions;
+	size_t		 nsessions;
+};
+struct sip_console_session {
+	const struct sip_mcast	*s;
+	const struct sip_mcast_member *m;
+	size_t			 nm;
+};
+int		 sip_console_html(const struct sip_console_page *,
+		    struct sip_buf *);
+/*
+ * The confirmation of a destructive action: the machines named, every
+ * field of the form again (hidden), and confirm=N.
+ */
+int		 sip_console_confirm_html(const struct sip_console_page *,
+		    const struct sip_form *, const char *const *names,
+		    size_t n, struct sip_buf *);
+/* A short page: a title and one escaped paragraph, with a link back. */
+int		 sip_console_message_html(const struct sip_console_page *,
+		    const char *title, const char *text, struct sip_buf *);
+/* An option's POSIX ERE as an HTML pattern (the v flag's escapes). */
+int		 sip_html_pattern(struct sip_buf *, const char *ere);
+
+/*
+ * A session's runner (lib/mcast_spawn.c): `SELF [-c CFG_FILE] session run
+ * ID`, detached (its own session, stdin /dev/null, stdout and stderr on
+ * mcast-ID.log beside the database); SIP_EIO if it could not be started.
+ */
+enum sip_rc	 sip_mcast_runner_spawn(const struct sip_config *,
+		    const char *self, const char *cfg_file, int64_t id,
+		    struct sip_err *);
+/* The interface of the default IPv4 route, "" if none. */
+void		 sip_mcast_default_ifname(char *dst, size_t sz);
+
+/* HMAC-SHA256 (RFC 2104), as lower-case hex. */
+void		 sip_hmac_sha256(const unsigned char *key, size_t klen,
+		    const void *msg, size_t mlen, char out[SIP_SHA256_HEX + 1]);
+/*
+ * The CSRF token of a login: "ISSUED.HMAC" with HMAC over the login and
+ * ISSUED under the server's key; valid SIP_CSRF_TTL seconds.
+ */
+#define SIP_CSRF_KEY_LEN	32
+#define SIP_CSRF_TTL		(12 * 3600)
+#define SIP_CSRF_TOKEN_MAX	(24 + SIP_SHA256_HEX + 1)
+void		 sip_csrf_token(const unsigned char *key, size_t klen,
+		    const char *login, time_t now, char out[SIP_CSRF_TOKEN_MAX]);
+/* SIP_OK, or SIP_EDENIED saying why (none, malformed, foreign, out of date). */
+enum sip_rc	 sip_csrf_check(const unsigned char *key, size_t klen,
+		    const char *login, const char *token, time_t now,
+		    struct sip_err *);
+/* The key at path (0600), made from getrandom(2) by the first caller. */
+enum sip_rc	 sip_csrf_key(const char *path,
+		    unsigned char key[SIP_CSRF_KEY_LEN], struct sip_err *);
+/*
+ * A change's Origin (else its Referer) must be this server:
+ * http[s]://HOST as the browser sent Host; neither is refused.
+ */
+enum sip_rc	 sip_origin_check(const char *origin, const char *referer,
+		    const char *host, int https, struct sip_err *);
+
 /* ------------------------------------------------------------ status view */
 
 
@@ -1536,11 +1725,18 @@ int		 sip_status_json(const struct sip_status_view *, int refresh,
 		    struct sip_buf *out);
 int		 sip_status_html(const struct sip_status_view *, int refresh,
 		    const char *base, struct sip_buf *out);
+/* One machine's row (check: the name of a checkbox in a first cell, or NULL). */
+void		 sip_status_html_item(struct sip_buf *,
+		    const struct sip_status_item *, time_t now,
+		    const char *check);
 /* Text appended to out with & < > " ' as references, for text and attributes. */
 int		 sip_html_escape(struct sip_buf *, const char *);
 /* The page's stylesheet and script (web/), served by status.cgi. */
 extern const char sip_status_css[];
 extern const char sip_status_js[];
+/* The console's (web/console.css, web/console.js), served by console.cgi. */
+extern const char sip_console_css[];
+extern const char sip_console_js[];
 /* The last event of each MAC (history, newest row): see sip_status_view.last. */
 enum sip_rc	 sip_store_last_events(struct sip_store *,
 		    const char *const *macs, size_t n, struct sip_history **,

@@ -257,8 +257,9 @@ html_cell(struct sip_buf *b, const char *text)
 	sip_buf_puts(b, "</td>");
 }
 
-static void
-html_item(struct sip_buf *b, const struct sip_status_item *it, time_t now)
+void
+sip_status_html_item(struct sip_buf *b, const struct sip_status_item *it,
+    time_t now, const char *check)
 {
 	struct shown s;
 	char num[64], stbuf[32];
@@ -268,6 +269,16 @@ html_item(struct sip_buf *b, const struct sip_status_item *it, time_t now)
 	sip_buf_printf(b, "<tr class=\"st-%s\" data-mac=\"", s.state);
 	sip_html_escape(b, it->mac);
 	sip_buf_puts(b, "\">");
+	/* The console's: a box per machine that has a MAC. */
+	if (check != NULL) {
+		if (it->mac != NULL && it->mac[0] != '\0') {
+			sip_buf_printf(b, "<td><input type=\"checkbox\" "
+			    "name=\"%s\" value=\"", check);
+			sip_html_escape(b, it->mac);
+			sip_buf_puts(b, "\"></td>");
+		} else
+			sip_buf_puts(b, "<td></td>");
+	}
 	html_cell(b, it->name);
 	html_cell(b, it->mac);
 	html_cell(b, it->ip);
@@ -350,7 +361,7 @@ sip_status_html(const struct sip_status_view *v, int refresh,
 			sip_buf_printf(b, "<th>%s</th>", columns[j]);
 		sip_buf_puts(b, "</tr></thead>\n<tbody>\n");
 		for (j = 0; j < g->n; j++)
-			html_item(b, &g->items[j], v->now);
+			sip_status_html_item(b, &g->items[j], v->now, NULL);
 		sip_buf_puts(b, "</tbody>\n</table>\n</section>\n");
 	}
 	return sip_buf_puts(b, "</body>\n</html>\n");

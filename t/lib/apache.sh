@@ -41,8 +41,16 @@ APACHE_LDAP_MODULES="ldap authnz_ldap auth_basic authn_core"
 # Basic authentication of ou=People's uid, and the members of
 # system_is_admin or parc_can_clone under ou=rights let in.
 apache_status_conf() {
+	apache_ldap_conf /cgi-bin/status.cgi "$@"
+}
+
+# apache_ldap_conf PATH LDAP_URI BASE: the same lines for another CGI
+# (console.cgi's Location in the shipped configuration is the same).
+apache_ldap_conf() {
+	_ap_loc=$1
+	shift
 	cat <<-EOC
-	<Location /cgi-bin/status.cgi>
+	<Location $_ap_loc>
 		AuthType Basic
 		AuthName "se3-ipxe"
 		AuthBasicProvider ldap
