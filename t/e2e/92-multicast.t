@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# End-to-end: one saved image multicast by the server's session to worker:restore guests on one bridge (lib.sh's bridge mode): byte-identical and verified, a member that never boots finished by unicast, the emitter killed mid-transfer failing every receiver; beside a unicast restore and a bare udpcast check of the segment.
+# End-to-end: one saved image multicast by the server's sessions (se3-ipxe clone) to worker:restore guests on one bridge (lib.sh's bridge mode): two receivers verified and byte-identical, a machine that never boots finished by `session fallback` over unicast, the runner and udp-sender killed mid-transfer failing every receiver and the session; and a bare udpcast check of the segment.
 #
-# One small disk (MBR: ext4, swap, raw bytes; 40 MiB) is saved once by a
-# guest and every case restores that image onto blank disks of the same
-# size, three guests at a time, each disk checked on the host without
-# mounting (the table, e2fsck and every file's sha256, the swap's UUID,
-# the raw partition byte for byte) and compared byte for byte with the
-# unicast restore.  Timings are TAP comments.
+# One small disk (MBR: ext4, swap, 12 MiB of raw bytes; 40 MiB) is saved
+# once by a guest; every case restores that image onto blank disks of the
+# same size, three guests at a time.  One multicast disk is checked on the
+# host without mounting (the table, e2fsck and every file's sha256, the
+# swap's UUID, the raw partition byte for byte) and every other restored
+# disk, the unicast fallback's included, is compared with it byte for
+# byte.  Timings are TAP comments.  Needs root (the namespace, the taps).
 E2E_NET=bridge
 . "$(dirname "$0")/lib.sh"
 for c in mkfs.ext4 debugfs e2fsck mkswap blkid sfdisk udp-sender udp-receiver nsenter; do
@@ -148,31 +149,135 @@ t "save m1: ext4 and raw stored, the swap made: the manifest says so" eval '
 diag "save: $s_save s from qemu start to the worker's reboot"
 [ -s "$IMG/m1" ] || bail "no image to restore"
 
-# 2. Two guests at once restore m1 by unicast (session 0, today's path) on
-# the bridge: the harness's proof, and the reference disk of the rest.
-MU1=52:54:00:e2:92:11 MU2=52:54:00:e2:92:12
-blank u1
-blank u2
-e2e_cli set-action --yes $MU1 worker:restore image=m1 >/dev/null 2>&1 || ok 1 "set-action restore u1"
-e2e_cli set-action --yes $MU2 worker:restore image=m1 >/dev/null 2>&1 || ok 1 "set-action restore u2"
+# sess ID PYEXPR: PYEXPR of `session show --json ID` (s the session, m its
+# machines by MAC); sess_wait ID PYEXPR SECONDS: until it is true (bounded).
+sess() {
+	e2e_cli session show --json "$1" 2>/dev/null | python3 -c 'import json, sys
+s = json.load(sys.stdin)
+m = {x["mac"]: x for x in s.get("machines", [])}
+print(eval(sys.argv[1]))' "$2" 2>/dev/null
+}
+sess_wait() {
+	_end=$(( $(date +%s) + $3 ))
+	until [ "$(sess "$1" "$2")" = True ]; do
+		[ "$(date +%s)" -lt "$_end" ] || return 1
+		sleep 0.5
+	done
+}
+clone() {	# clone ARG...: the session's id, from what clone prints
+	e2e_cli clone --yes --interface "$E2E_BR_IF" "$@" >"$E/clone.out" 2>&1 ||
+	    { sed 's/^/# /' "$E/clone.out" >&2; return 1; }
+	sed -n 's/^session \([0-9][0-9]*\): .*/\1/p' "$E/clone.out"
+}
+verified() {	# verified MAC: its action's message says it was verified (and by which session)
+	m=$(msg "$1")
+	case "$m" in "done verified: image m1 to /dev/sda, 2 of 3 partitions read back identical"*) ;; *) return 1 ;; esac
+}
+parts_fetched() {	# parts_fetched ID: how many GETs of a stored part the guest made
+	e2e_vm_log_any "$1" | grep -cE '"GET /cgi-bin/images.cgi/m1\.sda[0-9]'
+}
+
+# 2. At once: session 1 multicasts m1 to two guests (done), and session 2
+# to two machines of which one never boots: the other is sent the stream
+# alone once --max-wait has passed (partial; the fallback is in 3).
+MA1=52:54:00:e2:92:21 MA2=52:54:00:e2:92:22 MC1=52:54:00:e2:92:31 MC2=52:54:00:e2:92:32
+for d in a1 a2 c1 c2; do blank $d; done
+S1=$(clone --min-receivers 2 --max-wait 60 m1 $MA1 $MA2)
+S2=$(clone --min-receivers 2 --max-wait 10 m1 $MC1 $MC2)
+t "sessions 1 and 2: clone made them ($S1, $S2), the members' actions set, a port each" eval \
+    '[ -n "$S1" ] && [ -n "$S2" ] && [ "$(sess "$S1" "len(m)")$(sess "$S2" "len(m)")" = 22 ] &&
+     [ "$(sess "$S1" "s[\"port\"]")" != "$(sess "$S2" "s[\"port\"]")" ]'
 t0=$(e2e_now)
-vm u1 $MU1 "$D/u1.img" rw
-vm u2 $MU2 "$D/u2.img" rw
-e2e_vm_wait u1
-s_u1=$VM_SECS
-e2e_vm_wait u2
-s_u2=$VM_SECS
-for u in u1 u2; do
-	mac=$([ $u = u1 ] && echo $MU1 || echo $MU2)
-	m=$(msg $mac)
-	t "unicast $u: verified: $m" eval 'case "$m" in "done verified: image m1 to /dev/sda, 2 of 3 partitions read back identical"*) true ;; *) false ;; esac' ||
-	    e2e_explain $u
-	t "unicast $u: its parts came from images.cgi, to its own address" eval \
-	    'e2e_vm_log_any $u | grep -qE "^10\.0\.4\.[0-9]+ 200 .*\"GET /cgi-bin/images.cgi/m1.sda3"'
+vm a1 $MA1 "$D/a1.img" rw
+vm a2 $MA2 "$D/a2.img" rw
+vm c1 $MC1 "$D/c1.img" rw
+e2e_vm_wait a1
+s_a1=$VM_SECS
+e2e_vm_wait a2
+s_a2=$VM_SECS
+sess_wait "$S1" 's["state"] == "done"' 20
+t "session 1: done: $(sess "$S1" 's["state"] + " " + s["reason"]')" eval '[ "$(sess "$S1" "s[\"state\"]")" = done ]'
+for a in a1 a2; do
+	mac=$([ $a = a1 ] && echo $MA1 || echo $MA2)
+	t "session 1 $a: verified, from the multicast session: $(msg $mac)" eval \
+	    'verified $mac && msg $mac | grep -q "multicast session $S1"' || e2e_explain $a
+	t "session 1 $a: its member row says verified" eval '[ "$(sess "$S1" "m[\"$mac\"][\"state\"]")" = verified ]'
+	t "session 1 $a: no part fetched from images.cgi (only the manifest and the table)" \
+	    eval '[ "$(parts_fetched $a)" = 0 ]'
 done
-check_disk u1
-t "unicast: the two disks byte for byte the same" cmp -s "$D/u1.img" "$D/u2.img"
-rm -f "$D/u2.img"
-diag "unicast, two guests at once: $s_u1 s and $s_u2 s from qemu start to the worker's reboot ($(e2e_secs "$t0") s)"
+check_disk a1
+t "session 1: the two disks byte for byte the same" cmp -s "$D/a1.img" "$D/a2.img"
+e2e_vm_wait c1
+s_c1=$VM_SECS
+t "session 2 c1: verified alone: $(msg $MC1)" eval 'verified $MC1 && msg $MC1 | grep -q "multicast session $S2"' || e2e_explain c1
+t "session 2 c1: the disk byte for byte session 1's" cmp -s "$D/c1.img" "$D/a1.img"
+sess_wait "$S2" 's["state"] == "partial"' 20
+t "session 2: partial: $(sess "$S2" 's["state"] + " " + s["reason"]')" eval '[ "$(sess "$S2" "s[\"state\"]")" = partial ]'
+t "session 2: the machine that never booted is reported: $(sess "$S2" "m[\"$MC2\"][\"state\"]")" eval \
+    '[ "$(sess "$S2" "m[\"$MC2\"][\"state\"]")" = missed ]'
+diag "sessions 1 and 2 at once, three guests: a1 $s_a1 s, a2 $s_a2 s, c1 $s_c1 s (alone, after --max-wait 10) ($(e2e_secs "$t0") s)"
+rm -f "$D/a2.img" "$D/c1.img"
+
+# 3. At once: `session fallback` finishes session 2's missing machine by
+# unicast (session 0, today's path), and session 3's runner and udp-sender
+# are killed as soon as its stream flows: every receiver fails, the
+# session fails, nothing is done.
+ME1=52:54:00:e2:92:41 ME2=52:54:00:e2:92:42
+for d in e1 e2; do blank $d; done
+e2e_cli session fallback "$S2" >"$E/fallback.out" 2>&1
+t "session 2: fallback: $(head -n 1 "$E/fallback.out")" eval \
+    '[ "$(sess "$S2" "m[\"$MC2\"][\"state\"]")" = fallback ] && [ "$(sess "$S2" "m[\"$MC1\"][\"state\"]")" = verified ]'
+t "session 2: c2's action is a unicast worker:restore of m1" eval \
+    'e2e_action $MC2 | grep -q "\"image=m1\|\"image\": *\"m1\"" && ! e2e_action $MC2 | grep -q "session=[1-9]"'
+S3=$(clone --min-receivers 2 --max-wait 60 m1 $ME1 $ME2)
+t "session 3: made ($S3)" test -n "$S3"
+t0=$(e2e_now)
+vm c2 $MC2 "$D/c2.img" rw
+vm e1 $ME1 "$D/e1.img" rw
+vm e2 $ME2 "$D/e2.img" rw
+# Killed once udp-sender has said "Starting transfer" (the session's started_at).
+if sess_wait "$S3" 's["started_at"] != 0' 150; then
+	t_kill=$(e2e_now)
+	port3=$(sess "$S3" 's["port"]')
+	pids=$(ns_pids "session run $S3( |\$)"; ns_pids "udp-sender .*--portbase $port3( |\$)")
+	kill -KILL $pids 2>/dev/null
+	diag "session 3: its runner and udp-sender (pids $(echo $pids)) killed $(e2e_secs "$t0") s after the guests started; the receivers then: $(sess "$S3" '", ".join(x["state"] + " " + str(x["progress"]) + "%" for x in s["machines"])')"
+	t "session 3: the runner and udp-sender were found and killed" eval '[ $(echo $pids | wc -w) -ge 2 ]'
+else
+	ok 1 "session 3: the stream never started: $(sess "$S3" 's["state"] + " " + s["reason"]')"
+	t_kill=$(e2e_now)
+fi
+e2e_vm_wait e1
+e2e_vm_wait e2
+s_fail=$(e2e_secs "$t_kill")
+for e in e1 e2; do
+	mac=$([ $e = e1 ] && echo $ME1 || echo $ME2)
+	m=$(msg $mac)
+	t "session 3 $e: failed, not done: $(echo "$m" | cut -c1-200)" eval \
+	    'case "$m" in done*) false ;; *) true ;; esac && e2e_seen $e "se3-ipxe worker: FAILED"' ||
+	    e2e_explain $e
+done
+t "session 3: both receivers ended within 60 s of the kill ($s_fail s)" \
+    awk -v s="$s_fail" 'BEGIN { exit !(s < 60) }'
+# The tick finds the runner gone (once the session is a minute old: a
+# runner just spawned may not hold its lock yet).
+i=0
+until [ "$(sess "$S3" 's["state"]')" = failed ] || [ $i -ge 40 ]; do
+	e2e_cli tick >"$E/tick.log" 2>&1
+	i=$((i + 1))
+	sleep 2
+done
+t "session 3: failed after a tick, none verified: $(sess "$S3" 's["state"] + " " + s["reason"]')" eval \
+    '[ "$(sess "$S3" "s[\"state\"] + str(s[\"verified\"])")" = failed0 ]'
+e2e_vm_wait c2
+s_c2=$VM_SECS
+t "session 2 c2 (fallback): verified by unicast: $(msg $MC2)" eval 'verified $MC2 && ! msg $MC2 | grep -q "multicast session"' || e2e_explain c2
+t "session 2 c2 (fallback): its parts from images.cgi, the disk byte for byte the multicast ones" eval \
+    '[ "$(parts_fetched c2)" -ge 2 ] && cmp -s "$D/c2.img" "$D/a1.img"'
+diag "session 3 killed beside the fallback, three guests: receivers failed $s_fail s after the kill, c2 by unicast $s_c2 s ($(e2e_secs "$t0") s)"
+e2e_cli session list >"$E/sessions.txt" 2>&1
+sed 's/^/# /' "$E/sessions.txt"
+t "sessions: 1 done, 2 partial, 3 failed, none left open" eval '[ "$(e2e_cli session list --json | python3 -c "import json, sys
+print(\" \".join(str(s[\"id\"]) + s[\"state\"] for s in sorted(json.load(sys.stdin), key=lambda s: s[\"id\"])))")" = "${S1}done ${S2}partial ${S3}failed" ]'
 
 e2e_done
