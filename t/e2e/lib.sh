@@ -56,19 +56,20 @@
 # inside a network namespace of its own (`unshare -n`: root only, since
 # qemu must open /dev/net/tun; skipped, or a failure with E2E_REQUIRE=1,
 # otherwise) holding a bridge e2ebr0 at 10.0.4.1/24 (multicast snooping
-# off: it floods like a plain switch), one persistent tap per guest slot
-# (e2etap1..3) on it, dnsmasq bound to the bridge alone (DHCP only, no DNS,
-# no TFTP; its leases, log and the per-guest files in $E/dnsmasq) and
-# Apache also listening on 10.0.4.1:80.  E2E_HOST is 10.0.4.1: the guests
-# reach it directly, and the bridge is the namespace's only link besides
-# lo, with no route out, so nothing leaves it.  Each guest gets a fixed
-# address by its MAC (10.0.4.101, .102, ... in the order they start) and
-# its boot file by DHCP option 67 (E2E_BOOTFILE, as above); the access
-# log's first field is the client's address instead of the local port,
-# which tells the guests apart the same way (their "port" file holds the
-# address).  E2E_BR_IF is the bridge's name, for udp-sender --interface.
-# Whatever the test started is ended with the namespace (e2e_cleanup
-# kills every process left in it, by pid).
+# off: it floods like a plain switch) with one persistent tap per guest
+# slot (e2etap1..3) and a veth (its carrier between guests), dnsmasq
+# bound to the bridge alone (DHCP only, no DNS, no TFTP; its leases, log
+# and the per-guest files in $E/dnsmasq) and Apache also listening on
+# 10.0.4.1:80.  E2E_HOST is 10.0.4.1: the guests reach it directly; the
+# namespace has no other link than lo and the bridge with its ports, and
+# no route out, so nothing leaves it.  Each guest gets a fixed address by
+# its MAC (10.0.4.101, .102, ... in the order they start) and its boot
+# file by DHCP option 67 (E2E_BOOTFILE, as above); the access log's first
+# field is the client's address instead of the local port, which tells
+# the guests apart the same way (their "port" file holds the address).
+# E2E_BR_IF is the bridge's name, for udp-sender --interface.  Whatever
+# the test started is ended with the namespace (e2e_cleanup kills every
+# process left in it, by pid).
 
 E2E_TOP=${E2E_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$E2E_TOP/t/lib/apache.sh"
@@ -232,6 +233,13 @@ e2e_bridge_up() {
 		stp_state 0 forward_delay 0 &&
 	    ip addr add "$E2E_HOST/24" broadcast 10.0.4.255 dev "$_br" &&
 	    ip link set "$_br" up || bail "bridge $_br"
+	# A bridge has a carrier only while a port has one, a tap only while
+	# its qemu runs: a veth pair whose far end goes nowhere keeps it up
+	# between guests, as a switch's uplink would (clone refuses an
+	# interface without carrier).  No dummy: not every kernel has it.
+	ip link add e2eport0 type veth peer name e2eport1 &&
+	    ip link set e2eport1 up &&
+	    ip link set e2eport0 master "$_br" up || bail "carrier port on $_br"
 	for _s in $(seq 1 "$E2E_MAXVM"); do
 		# Made here, persistent, so that qemu only attaches to it.
 		ip tuntap add dev "e2etap$_s" mode tap &&
