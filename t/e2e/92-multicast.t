@@ -191,6 +191,15 @@ t0=$(e2e_now)
 vm a1 $MA1 "$D/a1.img" rw
 vm a2 $MA2 "$D/a2.img" rw
 vm c1 $MC1 "$D/c1.img" rw
+st_json=$(e2e_cli status --json)
+t "status --json: a1 in its open session ($(printf '%s' "$st_json" | python3 -c 'import json, sys
+print(next((json.dumps(x["session"]) for x in json.load(sys.stdin) if x["mac"] == sys.argv[1]), "none"))' $MA1))" \
+    eval 'printf "%s" "$st_json" | python3 -c "import json, sys
+x = next(x for x in json.load(sys.stdin) if x[\"mac\"] == sys.argv[1])
+sys.exit(0 if x[\"session\"][\"id\"] == int(sys.argv[2]) else 1)" $MA1 "$S1"'
+t "status: one line for each open session" eval \
+    'e2e_cli status >"$E/status.txt" 2>&1 && grep -q "^session $S1: " "$E/status.txt" && grep -q "^session $S2: " "$E/status.txt"' ||
+    sed 's/^/# /' "$E/status.txt"
 e2e_vm_wait a1
 s_a1=$VM_SECS
 e2e_vm_wait a2
