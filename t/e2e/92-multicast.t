@@ -18,9 +18,25 @@ for c in mkfs.ext4 debugfs e2fsck mkswap blkid sfdisk udp-sender udp-receiver ns
 		exit 0
 	}
 done
+export SE3_IPXE_WORKER_CACHE=${SE3_IPXE_WORKER_CACHE:-$E2E_TOP/build/worker-cache}
+# The namespace has no way out to the mirror: the worker is built (or found
+# in the cache) before e2e_init enters it, from the same module files that
+# make install copies, so that `setup worker` inside finds it cached.
+if [ "${E2E_IN_NETNS:-}" != $$ ]; then
+	e2e_require
+	t0=$(e2e_now)
+	pre=$(mktemp -d /tmp/se3-ipxe-e2e-worker.XXXXXX) || bail "mktemp"
+	if ! BOOT_ROOT=$pre MODULE_DIR=$E2E_TOP/modules/worker sh "$E2E_TOP/modules/worker/setup" \
+	    >"$pre.log" 2>&1; then
+		tail -n 20 "$pre.log" | sed 's/^/# /'
+		rm -rf "$pre" "$pre.log"
+		bail "worker setup (before the namespace) failed"
+	fi
+	echo "# before the namespace: $(grep -E 'built in|installed from|up to date' "$pre.log") ($(e2e_secs "$t0") s)"
+	rm -rf "$pre" "$pre.log"
+fi
 e2e_init
 
-export SE3_IPXE_WORKER_CACHE=${SE3_IPXE_WORKER_CACHE:-$E2E_TOP/build/worker-cache}
 t0=$(e2e_now)
 if ! e2e_cli setup worker >"$E/setup.log" 2>&1; then
 	sed 's/^/# /' "$E/setup.log" | tail -n 20
