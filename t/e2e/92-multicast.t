@@ -1,15 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# End-to-end: one saved image multicast by the server's sessions (se3-ipxe clone) to worker:restore guests on one bridge (lib.sh's bridge mode): two receivers verified and byte-identical, a machine that never boots finished by `session fallback` over unicast, the runner and udp-sender killed mid-transfer failing every receiver and the session; and a bare udpcast check of the segment.
+# End-to-end: one saved image multicast by the server's sessions (se3-ipxe clone) to worker:restore guests on one bridge (lib.sh's bridge mode): two receivers verified and byte-identical, a receiver killed mid-transfer dropped while the other is verified, a machine that never boots finished by `session fallback` over unicast, the runner and udp-sender killed mid-transfer failing every receiver and the session; and a bare udpcast check of the segment.
 #
 # One small disk (MBR: ext4, swap, 12 MiB of raw bytes; 40 MiB) is saved
 # once by a guest; every case restores that image onto blank disks of the
-# same size, three guests at a time.  One multicast disk is checked on the
-# host without mounting (the table, e2fsck and every file's sha256, the
-# swap's UUID, the raw partition byte for byte) and every other restored
-# disk, the unicast fallback's included, is compared with it byte for
-# byte.  Timings are TAP comments.  Needs root (the namespace, the taps).
-E2E_NET=bridge
+# same size, three or four guests at a time.  One multicast disk is
+# checked on the host without mounting (the table, e2fsck and every
+# file's sha256, the swap's UUID, the raw partition byte for byte) and
+# every other restored disk, the unicast fallback's included, is compared
+# with it byte for byte.  Timings are TAP comments.  Needs root (the
+# namespace, the taps).
+E2E_NET=bridge E2E_MAXVM=4
 . "$(dirname "$0")/lib.sh"
 for c in mkfs.ext4 debugfs e2fsck mkswap blkid sfdisk udp-sender udp-receiver nsenter; do
 	command -v "$c" >/dev/null 2>&1 || {
@@ -194,19 +195,22 @@ parts_fetched() {	# parts_fetched ID: how many GETs of a stored part the guest m
 }
 
 # 2. At once: session 1 multicasts m1 to two guests (done), and session 2
-# to two machines of which one never boots: the other is sent the stream
-# alone once --max-wait has passed (partial; the fallback is in 3).
-MA1=52:54:00:e2:92:21 MA2=52:54:00:e2:92:22 MC1=52:54:00:e2:92:31 MC2=52:54:00:e2:92:32
-for d in a1 a2 c1 c2; do blank $d; done
+# to three machines: c2 never boots, c3 is killed (its qemu) as soon as
+# the stream flows, c1 goes on alone once udp-sender has dropped c3
+# (partial; c2's fallback is in 3).
+MA1=52:54:00:e2:92:21 MA2=52:54:00:e2:92:22
+MC1=52:54:00:e2:92:31 MC2=52:54:00:e2:92:32 MC3=52:54:00:e2:92:33
+for d in a1 a2 c1 c2 c3; do blank $d; done
 S1=$(clone --min-receivers 2 --max-wait 60 m1 $MA1 $MA2)
-S2=$(clone --min-receivers 2 --max-wait 10 m1 $MC1 $MC2)
+S2=$(clone --min-receivers 2 --max-wait 60 m1 $MC1 $MC2 $MC3)
 t "sessions 1 and 2: clone made them ($S1, $S2), the members' actions set, a port each" eval \
-    '[ -n "$S1" ] && [ -n "$S2" ] && [ "$(sess "$S1" "len(m)")$(sess "$S2" "len(m)")" = 22 ] &&
+    '[ -n "$S1" ] && [ -n "$S2" ] && [ "$(sess "$S1" "len(m)")$(sess "$S2" "len(m)")" = 23 ] &&
      [ "$(sess "$S1" "s[\"port\"]")" != "$(sess "$S2" "s[\"port\"]")" ]'
 t0=$(e2e_now)
 vm a1 $MA1 "$D/a1.img" rw
 vm a2 $MA2 "$D/a2.img" rw
 vm c1 $MC1 "$D/c1.img" rw
+vm c3 $MC3 "$D/c3.img" rw
 st_json=$(e2e_cli status --json)
 t "status --json: a1 in its open session ($(printf '%s' "$st_json" | python3 -c 'import json, sys
 print(next((json.dumps(x["session"]) for x in json.load(sys.stdin) if x["mac"] == sys.argv[1]), "none"))' $MA1))" \
@@ -216,6 +220,16 @@ sys.exit(0 if x[\"session\"][\"id\"] == int(sys.argv[2]) else 1)" $MA1 "$S1"'
 t "status: one line for each open session" eval \
     'e2e_cli status >"$E/status.txt" 2>&1 && grep -q "^session $S1: " "$E/status.txt" && grep -q "^session $S2: " "$E/status.txt"' ||
     sed 's/^/# /' "$E/status.txt"
+# c3 killed once udp-sender has said "Starting transfer" (started_at).
+if sess_wait "$S2" 's["started_at"] != 0' 200; then
+	t_c3=$(e2e_now)
+	kill -KILL "$(cat "$E/vm/c3/qemu.pid")"
+	e_c3=$(date +%s)
+	diag "session 2: c3's qemu killed $(e2e_secs "$t0") s after the guests started; the members then: $(sess "$S2" '", ".join(x["state"] + " " + str(x["progress"]) + "%" for x in s["machines"])')"
+else
+	ok 1 "session 2: the stream never started: $(sess "$S2" 's["state"] + " " + s["reason"]')"
+	t_c3=$(e2e_now) e_c3=$(date +%s)
+fi
 e2e_vm_wait a1
 s_a1=$VM_SECS
 e2e_vm_wait a2
@@ -232,16 +246,23 @@ for a in a1 a2; do
 done
 check_disk a1
 t "session 1: the two disks byte for byte the same" cmp -s "$D/a1.img" "$D/a2.img"
+e2e_vm_wait c3
 e2e_vm_wait c1
 s_c1=$VM_SECS
-t "session 2 c1: verified alone: $(msg $MC1)" eval 'verified $MC1 && msg $MC1 | grep -q "multicast session $S2"' || e2e_explain c1
+s_c1kill=$(e2e_secs "$t_c3")
+t "session 2 c1: verified, c3 killed beside it: $(msg $MC1)" eval 'verified $MC1 && msg $MC1 | grep -q "multicast session $S2"' || e2e_explain c1
 t "session 2 c1: the disk byte for byte session 1's" cmp -s "$D/c1.img" "$D/a1.img"
 sess_wait "$S2" 's["state"] == "partial"' 20
 t "session 2: partial: $(sess "$S2" 's["state"] + " " + s["reason"]')" eval '[ "$(sess "$S2" "s[\"state\"]")" = partial ]'
 t "session 2: the machine that never booted is reported: $(sess "$S2" "m[\"$MC2\"][\"state\"]")" eval \
     '[ "$(sess "$S2" "m[\"$MC2\"][\"state\"]")" = missed ]'
-diag "sessions 1 and 2 at once, three guests: a1 $s_a1 s, a2 $s_a2 s, c1 $s_c1 s (alone, after --max-wait 10) ($(e2e_secs "$t0") s)"
-rm -f "$D/a2.img" "$D/c1.img"
+t "session 2: the machine killed mid-transfer is reported dropped: $(sess "$S2" "m[\"$MC3\"][\"state\"]")" eval \
+    '[ "$(sess "$S2" "m[\"$MC3\"][\"state\"] + str(m[\"$MC3\"][\"dropped_at\"] != 0)")" = droppedTrue ]'
+drop=$(( $(sess "$S2" "m[\"$MC3\"][\"dropped_at\"]") - e_c3 ))
+t "session 2: c3 dropped by udp-sender within 30 s of its death ($drop s), c1 done within 90 s ($s_c1kill s)" \
+    eval '[ "$drop" -ge 0 ] && [ "$drop" -lt 30 ] && awk -v s="$s_c1kill" "BEGIN { exit !(s < 90) }"'
+diag "sessions 1 and 2 at once, four guests: a1 $s_a1 s, a2 $s_a2 s, c1 $s_c1 s (c3 killed, dropped $drop s later, c1 done $s_c1kill s after the kill) ($(e2e_secs "$t0") s)"
+rm -f "$D/a2.img" "$D/c1.img" "$D/c3.img"
 
 # 3. At once: `session fallback` finishes session 2's missing machine by
 # unicast (session 0, today's path), and session 3's runner and udp-sender
@@ -249,9 +270,9 @@ rm -f "$D/a2.img" "$D/c1.img"
 # session fails, nothing is done.
 ME1=52:54:00:e2:92:41 ME2=52:54:00:e2:92:42
 for d in e1 e2; do blank $d; done
-e2e_cli session fallback "$S2" >"$E/fallback.out" 2>&1
-t "session 2: fallback: $(head -n 1 "$E/fallback.out")" eval \
-    '[ "$(sess "$S2" "m[\"$MC2\"][\"state\"]")" = fallback ] && [ "$(sess "$S2" "m[\"$MC1\"][\"state\"]")" = verified ]'
+e2e_cli session fallback "$S2" $MC2 >"$E/fallback.out" 2>&1
+t "session 2: fallback of c2 alone: $(head -n 1 "$E/fallback.out")" eval \
+    '[ "$(sess "$S2" "m[\"$MC2\"][\"state\"] + m[\"$MC1\"][\"state\"] + m[\"$MC3\"][\"state\"]")" = fallbackverifieddropped ]'
 t "session 2: c2's action is a unicast worker:restore of m1" eval \
     'e2e_action $MC2 | grep -q "\"image=m1\|\"image\": *\"m1\"" && ! e2e_action $MC2 | grep -q "session=[1-9]"'
 S3=$(clone --min-receivers 2 --max-wait 60 m1 $ME1 $ME2)
