@@ -178,7 +178,7 @@ sess_wait() {
 	_end=$(( $(date +%s) + $3 ))
 	until [ "$(sess "$1" "$2")" = True ]; do
 		[ "$(date +%s)" -lt "$_end" ] || return 1
-		sleep 0.5
+		sleep 1
 	done
 }
 clone() {	# clone ARG...: the session's id, from what clone prints
