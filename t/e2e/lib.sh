@@ -23,7 +23,8 @@
 #	    instead of the fixture, used as a snapshot: never written, unless
 #	    E2E_DISK_RW=1: the guest writes it, for the restores), E2E_GUESTFWD
 #	    (one more slirp guestfwd, e.g. tcp:10.0.2.100:445-cmd:socat STDIO
-#	    TCP:127.0.0.1:PORT for a private smbd).  At most two at a time.
+#	    TCP:127.0.0.1:PORT for a private smbd).  At most E2E_MAXVM at a
+#	    time (two; three in bridge mode).
 #	    E2E_SERIAL_IN=1 puts the console on a socket too, for
 #	    e2e_type ID ERE TEXT [N]: type TEXT once ERE is shown (N times).
 #	e2e_vm_wait ID
@@ -48,6 +49,27 @@
 # Each guest also has a VGA card (memtest86+ draws there; the console is
 # still on COM1 through -nographic) and its monitor on a socket in its
 # directory, through which the harness reads the screen.
+#
+# E2E_NET=bridge, set before sourcing this file, puts the guests on one L2
+# segment instead (for multicast, where the server's udp-sender and the
+# guests' udp-receivers must meet).  e2e_init then runs the test again
+# inside a network namespace of its own (`unshare -n`: root only, since
+# qemu must open /dev/net/tun; skipped, or a failure with E2E_REQUIRE=1,
+# otherwise) holding a bridge e2ebr0 at 10.0.4.1/24 (multicast snooping
+# off: it floods like a plain switch) with one persistent tap per guest
+# slot (e2etap1..3) and a veth (its carrier between guests), dnsmasq
+# bound to the bridge alone (DHCP only, no DNS, no TFTP; its leases, log
+# and the per-guest files in $E/dnsmasq) and Apache also listening on
+# 10.0.4.1:80.  E2E_HOST is 10.0.4.1: the guests reach it directly; the
+# namespace has no other link than lo and the bridge with its ports, and
+# no route out, so nothing leaves it.  Each guest gets a fixed address by
+# its MAC (10.0.4.101, .102, ... in the order they start) and its boot
+# file by DHCP option 67 (E2E_BOOTFILE, as above); the access log's first
+# field is the client's address instead of the local port, which tells
+# the guests apart the same way (their "port" file holds the address).
+# E2E_BR_IF is the bridge's name, for udp-sender --interface.  Whatever
+# the test started is ended with the namespace (e2e_cleanup kills every
+# process left in it, by pid).
 
 E2E_TOP=${E2E_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$E2E_TOP/t/lib/apache.sh"
@@ -56,7 +78,12 @@ PATH=$PATH:/usr/sbin:/sbin
 QEMU=${QEMU:-qemu-system-x86_64}
 OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 DI_DIR=${DI_DIR:-/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64}
-E2E_HOST=10.0.2.100
+E2E_NET=${E2E_NET:-slirp}
+case $E2E_NET in
+slirp) E2E_HOST=10.0.2.100 E2E_MAXVM=${E2E_MAXVM:-2} ;;
+bridge) E2E_HOST=10.0.4.1 E2E_MAXVM=${E2E_MAXVM:-3} E2E_BR_IF=e2ebr0 ;;
+*) echo "Bail out! E2E_NET=$E2E_NET: slirp or bridge"; exit 1 ;;
+esac
 # The DHCP boot file: at most 127 bytes (slirp's BOOTP file field).
 E2E_DIRECT="http://$E2E_HOST/cgi-bin/ipxe.cgi?mac=\${mac}&platform=\${platform}&buildarch=\${buildarch}&uuid=\${uuid}&ip=\${ip}"
 # The query of ipxe.cgi(8)'s EXAMPLES, too long for a boot file: chained.
@@ -96,6 +123,13 @@ e2e_require() {
 		[ -r "$_f" ] || _m="$_m $_f"
 	done
 	apache_available || _m="$_m apache2"
+	if [ "$E2E_NET" = bridge ]; then
+		for _c in unshare ip dnsmasq; do
+			command -v "$_c" >/dev/null 2>&1 || _m="$_m $_c"
+		done
+		[ "$(id -u)" = 0 ] || _m="$_m root(bridge mode)"
+		[ -c /dev/net/tun ] || _m="$_m /dev/net/tun"
+	fi
 	[ -z "$_m" ] && return 0
 	[ -z "${E2E_REQUIRE:-}" ] || bail "missing:$_m"
 	echo "1..0 # SKIP missing:$_m"
@@ -105,6 +139,16 @@ e2e_require() {
 e2e_init() {
 	e2e_t0=$(e2e_now)
 	e2e_require
+	# Bridge mode: this test again, from its start, in a namespace of its own.
+	if [ "$E2E_NET" = bridge ] && [ "${E2E_IN_NETNS:-}" != $$ ]; then
+		unshare -n true 2>/dev/null || {
+			[ -z "${E2E_REQUIRE:-}" ] || bail "unshare -n refused"
+			echo "1..0 # SKIP no network namespace (unshare -n refused)"
+			exit 0
+		}
+		# exec keeps the pid: the mark tells this run from the one inside.
+		E2E_IN_NETNS=$$ exec unshare -n -- bash "$0"
+	fi
 	E=$(mktemp -d /tmp/se3-ipxe-e2e.XXXXXX) || bail "mktemp"
 	chmod 755 "$E"
 	trap e2e_cleanup EXIT
@@ -155,18 +199,73 @@ e2e_init() {
 	"$E2E_CLI" -c "$E/se3-ipxe.conf" init >"$E/init.log" 2>&1 ||
 	    bail "se3-ipxe init: $(cat "$E/init.log")"
 
-	E2E_PORT1=$(apache_free_port) && E2E_PORT2=$(apache_free_port) ||
-	    bail "no free port"
-	[ "$E2E_PORT1" != "$E2E_PORT2" ] || E2E_PORT2=$(apache_free_port)
-	APACHE_EXTRA_CONF="Listen 127.0.0.1:$E2E_PORT1
+	if [ "$E2E_NET" = bridge ]; then
+		e2e_bridge_up
+		# The guests come straight to port 80; the client's address tells them apart.
+		APACHE_EXTRA_CONF="Listen $E2E_HOST:80
+LogFormat \"%a %>s %B %D \\\"%r\\\" \\\"%{User-Agent}i\\\"\" e2e
+CustomLog \"$E/apache/e2e.log\" e2e"
+	else
+		E2E_PORT1=$(apache_free_port) && E2E_PORT2=$(apache_free_port) ||
+		    bail "no free port"
+		[ "$E2E_PORT1" != "$E2E_PORT2" ] || E2E_PORT2=$(apache_free_port)
+		APACHE_EXTRA_CONF="Listen 127.0.0.1:$E2E_PORT1
 Listen 127.0.0.1:$E2E_PORT2
 LogFormat \"%{local}p %>s %B %D \\\"%r\\\" \\\"%{User-Agent}i\\\"\" e2e
 CustomLog \"$E/apache/e2e.log\" e2e"
+	fi
 	apache_start "$E/apache" "$E/root/usr/lib/cgi-bin" "$E/www" \
 	    "SE3_IPXE_CONFIG=$E/se3-ipxe.conf" >"$E/apache-start.log" 2>&1 ||
 	    bail "apache: $(cat "$E/apache-start.log")"
 	: >>"$E/apache/e2e.log"
-	diag "ipxe.cgi from make install DESTDIR=$E/root, Apache on 127.0.0.1:$APACHE_PORT (guests: $E2E_PORT1, $E2E_PORT2)"
+	if [ "$E2E_NET" = bridge ]; then
+		diag "ipxe.cgi from make install DESTDIR=$E/root, Apache on 127.0.0.1:$APACHE_PORT and $E2E_HOST:80 (bridge $E2E_BR_IF, $E2E_MAXVM taps, dnsmasq pid $(cat "$E/dnsmasq/pid"))"
+	else
+		diag "ipxe.cgi from make install DESTDIR=$E/root, Apache on 127.0.0.1:$APACHE_PORT (guests: $E2E_PORT1, $E2E_PORT2)"
+	fi
+}
+
+# Bridge mode, inside the namespace: the segment, the taps and dnsmasq.
+e2e_bridge_up() {
+	_br=$E2E_BR_IF
+	ip link set lo up &&
+	    ip link add "$_br" type bridge mcast_snooping 0 mcast_querier 0 \
+		stp_state 0 forward_delay 0 &&
+	    ip addr add "$E2E_HOST/24" broadcast 10.0.4.255 dev "$_br" &&
+	    ip link set "$_br" up || bail "bridge $_br"
+	# A bridge has a carrier only while a port has one, a tap only while
+	# its qemu runs: a veth pair whose far end goes nowhere keeps it up
+	# between guests, as a switch's uplink would (clone refuses an
+	# interface without carrier).  No dummy: not every kernel has it.
+	ip link add e2eport0 type veth peer name e2eport1 &&
+	    ip link set e2eport1 up &&
+	    ip link set e2eport0 master "$_br" up || bail "carrier port on $_br"
+	for _s in $(seq 1 "$E2E_MAXVM"); do
+		# Made here, persistent, so that qemu only attaches to it.
+		ip tuntap add dev "e2etap$_s" mode tap &&
+		    ip link set "e2etap$_s" master "$_br" &&
+		    ip link set "e2etap$_s" up || bail "tap e2etap$_s"
+	done
+	_dm=$E/dnsmasq
+	mkdir -p "$_dm/hosts" "$_dm/opts"
+	# No DNS (port 0), DHCP on the bridge alone; the guests' addresses and
+	# boot files come from the files e2e_vm_start adds (read on inotify).
+	dnsmasq --conf-file=/dev/null --keep-in-foreground --port=0 \
+	    --user=root --group=root \
+	    --interface="$_br" --bind-interfaces --except-interface=lo \
+	    --dhcp-range=10.0.4.100,10.0.4.150,255.255.255.0,1h \
+	    --dhcp-authoritative --dhcp-leasefile="$_dm/leases" \
+	    --dhcp-hostsdir="$_dm/hosts" --dhcp-optsdir="$_dm/opts" \
+	    --log-dhcp --log-facility="$_dm/log" \
+	    </dev/null >"$_dm/out" 2>&1 &
+	echo "$!" >"$_dm/pid"
+	_i=0
+	until grep -q "DHCP, IP range" "$_dm/log" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 100 ] && apache_pid_alive "$(cat "$_dm/pid")" ||
+		    bail "dnsmasq: $(cat "$_dm/out" "$_dm/log" 2>/dev/null | tail -n 3)"
+		sleep 0.1
+	done
 }
 
 # The fixtures, built from t/e2e/fixtures/ at every run.
@@ -215,11 +314,32 @@ e2e_cleanup() {
 		kill -KILL "$_p" 2>/dev/null
 	done
 	apache_stop "$E/apache"
+	[ "$E2E_NET" != bridge ] || e2e_netns_clear
 	if [ -n "${E2E_KEEP:-}" ]; then
 		echo "# kept $E"
 	else
 		rm -rf "$E"
 	fi
+}
+
+# Bridge mode: end what the test left in its namespace (dnsmasq, a
+# session's detached runner and its udp-sender...): every process whose
+# network namespace is this one, by pid, this shell and its parent aside.
+e2e_netns_clear() {
+	[ "${E2E_IN_NETNS:-}" = $$ ] || return 0
+	_ns=$(readlink /proc/$$/ns/net)
+	[ -n "$_ns" ] && [ "$_ns" != "$(readlink /proc/1/ns/net)" ] || return 0
+	for _sig in TERM KILL; do
+		_left=
+		for _p in /proc/[0-9]*; do
+			_p=${_p#/proc/}
+			case $_p in $$|$BASHPID|$PPID) continue ;; esac
+			[ "$(readlink "/proc/$_p/ns/net" 2>/dev/null)" = "$_ns" ] || continue
+			kill "-$_sig" "$_p" 2>/dev/null && _left="$_left $_p"
+		done
+		[ -n "$_left" ] || break
+		[ "$_sig" = KILL ] || sleep 1
+	done
 }
 
 e2e_cli() {
@@ -238,17 +358,32 @@ e2e_vm_start() {
 	_d=$E/vm/$_id
 	mkdir -p "$_d"
 	_slot=
-	for _s in 1 2; do
+	for _s in $(seq 1 "$E2E_MAXVM"); do
 		if [ ! -e "$E/slot$_s" ]; then
 			echo "$_id" >"$E/slot$_s"
 			_slot=$_s
 			break
 		fi
 	done
-	[ -n "$_slot" ] || bail "e2e_vm_start $_id: two guests already run"
-	eval "_port=\$E2E_PORT$_slot"
+	[ -n "$_slot" ] || bail "e2e_vm_start $_id: $E2E_MAXVM guests already run"
 	_boot=${E2E_BOOTFILE:-$E2E_DIRECT}
 	[ "${#_boot}" -lt 128 ] || bail "boot file longer than 127 bytes: $_boot"
+	if [ "$E2E_NET" = bridge ]; then
+		# A new address for each guest started (the access log's tag),
+		# its boot file for it alone: files dnsmasq reads when they appear.
+		_n=$(( $(cat "$E/dnsmasq/count" 2>/dev/null || echo 0) + 1 ))
+		[ "$_n" -le 50 ] || bail "e2e_vm_start $_id: more than 50 guests"
+		echo "$_n" >"$E/dnsmasq/count"
+		_port=10.0.4.$((100 + _n))
+		printf '%s,set:vm%s,%s\n' "$_mac" "$_n" "$_port" >"$E/dnsmasq/hosts/$_id.tmp"
+		printf 'tag:vm%s,option:bootfile-name,%s\n' "$_n" "$_boot" >"$E/dnsmasq/opts/$_id.tmp"
+		mv -f "$E/dnsmasq/opts/$_id.tmp" "$E/dnsmasq/opts/$_id"
+		mv -f "$E/dnsmasq/hosts/$_id.tmp" "$E/dnsmasq/hosts/$_id"
+		_net="tap,id=n0,ifname=e2etap$_slot,script=no,downscript=no"
+	else
+		eval "_port=\$E2E_PORT$_slot"
+		_net="user,id=n0,restrict=on,hostname=e2e-$_id,guestfwd=tcp:$E2E_HOST:80-cmd:socat STDIO TCP:127.0.0.1:$_port${E2E_GUESTFWD:+,guestfwd=$E2E_GUESTFWD},bootfile=$_boot"
+	fi
 	case $_nic in
 	e1000) _dev=e1000 ;;
 	virtio) _dev=virtio-net-pci ;;
@@ -278,7 +413,7 @@ e2e_vm_start() {
 	    -uuid "$E2E_UUID" \
 	    -smbios "type=1,serial=SN-$_id,manufacturer=SE3-E2E+Lab,product=Test PC (e2e)" \
 	    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	    -netdev "user,id=n0,restrict=on,hostname=e2e-$_id,guestfwd=tcp:$E2E_HOST:80-cmd:socat STDIO TCP:127.0.0.1:$_port${E2E_GUESTFWD:+,guestfwd=$E2E_GUESTFWD},bootfile=$_boot" \
+	    -netdev "$_net" \
 	    -device "$_dev,netdev=n0,mac=$_mac,bootindex=1" \
 	    -drive "if=none,id=disk0,format=raw,file=$_disk,snapshot=$_snap" \
 	    -device ide-hd,drive=disk0,bootindex=2
@@ -410,7 +545,7 @@ e2e_vm_wait() {
 	VM_OUTCOME=$(cat "$_d/outcome" 2>/dev/null || echo lost)
 	VM_SECS=$(cat "$_d/secs" 2>/dev/null || echo 0)
 	wc -l <"$E/apache/e2e.log" >"$_d/logend"
-	for _s in 1 2; do
+	for _s in $(seq 1 "$E2E_MAXVM"); do
 		[ "$(cat "$E/slot$_s" 2>/dev/null)" != "$1" ] || rm -f "$E/slot$_s"
 	done
 	case $(awk '{ print $1 }' "$_d/meta") in
@@ -462,7 +597,7 @@ e2e_vm_log() {	# e2e_vm_log ID: after e2e_vm_wait
 	e2e_log_lines "$E/vm/$1" "$(cat "$E/vm/$1/logend")"
 }
 e2e_fetched() {	# e2e_fetched ID PATH-ERE STATUS: a GET of PATH answered STATUS
-	e2e_vm_log "$1" | grep -qE -- "^[0-9]+ $3 .*\"GET $2 HTTP"
+	e2e_vm_log "$1" | grep -qE -- "^[0-9.]+ $3 .*\"GET $2 HTTP"
 }
 e2e_count() {	# e2e_count ID PATH-ERE: how many GETs of PATH
 	e2e_vm_log "$1" | grep -cE -- "\"GET $2 HTTP"
