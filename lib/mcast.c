@@ -903,8 +903,11 @@ sip_mcast_tick(const struct sip_config *cfg, struct sip_store *st,
 	if ((ret = sip_mcast_list(st, 1, &v, &n, err)) != SIP_OK)
 		return ret;
 	for (i = 0; i < n; i++) {
-		/* A runner just spawned may not hold its lock yet. */
-		if (now - v[i].created_at < 60)
+		/*
+		 * A runner just spawned may not hold its lock yet; one that
+		 * wrote its pid held it, and a free lock means it is gone.
+		 */
+		if (v[i].runner_pid == 0 && now - v[i].created_at < 60)
 			continue;
 		sip_mcast_lock_path(cfg, v[i].id, path, sizeof(path));
 		if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) ==

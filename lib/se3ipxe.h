@@ -2296,7 +2296,8 @@ enum sip_rc	 sip_mcast_fallback(const struct sip_config *,
 		    struct sip_err *);
 /*
  * The tick's part: an open session whose runner is gone (its lock is
- * free) fails.  *nfailed counts them.
+ * free, and it had started, or the session is a minute old) fails.
+ * *nfailed counts them.
  */
 enum sip_rc	 sip_mcast_tick(const struct sip_config *, struct sip_store *,
 		    time_t now, size_t *nfailed, struct sip_err *);
