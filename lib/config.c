@@ -25,7 +25,7 @@
 #define DAY	(24 * HOUR)
 
 #define DEFAULT_DB_PATH		"/var/lib/se3-ipxe/se3-ipxe.db"
-#define DEFAULT_BOOT_ROOT	"/var/www/se3-ipxe"
+#define DEFAULT_BOOT_ROOT	"/var/lib/se3-ipxe/boot"
 #define DEFAULT_IMAGES_DIR	"/var/lib/se3-ipxe/images"
 #define DEFAULT_MODULE_PATH \
 	SIP_DATADIR "/modules:" SIP_SYSCONFDIR "/se3-ipxe/modules"

@@ -460,7 +460,7 @@ is_defaults(const struct sip_config *c)
 	    strcmp(c->db_path, "/var/lib/se3-ipxe/se3-ipxe.db") == 0 &&
 	    c->busy_timeout_ms == 2000 && strcmp(c->boot_url, "") == 0 &&
 	    strcmp(c->cgi_url, "") == 0 &&
-	    strcmp(c->boot_root, "/var/www/se3-ipxe") == 0 &&
+	    strcmp(c->boot_root, "/var/lib/se3-ipxe/boot") == 0 &&
 	    c->deadline == 5 &&
 	    strcmp(c->module_path, SIP_DATADIR "/modules:" SIP_SYSCONFDIR
 	    "/se3-ipxe/modules") == 0 &&
