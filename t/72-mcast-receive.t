@@ -136,6 +136,9 @@ ok $? "mcast_frame: the trailer"
 # The library the job sources: the worker's own, with a stand-in disk
 # (one file per partition under the receiver's dev/, its sysfs under sys/)
 # and the store read from $S (the manifest and table only, here).
+# Inside, /tmp is the receiver's own: what it runs is copied under $T
+# (its /mnt), since the tree itself may be under /tmp (a CI clone).
+cp "$TOP/modules/worker/lib.sh" "$T/worker-lib.sh"
 cat > "$T/lib.sh" <<'EOS'
 . "$WORKER_LIB"
 SE3_DEV=$R/dev SE3_SYS=$R/sys
@@ -180,7 +183,7 @@ restore() {
 		shift 4
 		exec env R="/mnt/r$i" STORE=/mnt/store SE3_WORKER_LIB=/mnt/lib.sh \
 		    WORKER_LIB="$0" "$@" $jobsh "/mnt/restore-$name.sh"
-	' "$TOP/modules/worker/lib.sh" "$T" "$_i" "$_name" "$JOBSH" "$@"
+	' /mnt/worker-lib.sh "$T" "$_i" "$_name" "$JOBSH" "$@"
 }
 
 # send LOG STREAM PORT MIN: udp-sender of STREAM on host 0; its pid in $sp.
@@ -250,7 +253,8 @@ feeder=$!
 send "$T/send.killed" "$T/feed" 9230 1
 killed_sp=$sp
 if [ -r "$FLIP" ]; then
-	restore 6 flip LD_PRELOAD="$FLIP" MCASTFLIP_EVERY=200
+	cp "$FLIP" "$T/mcastflip.so"
+	restore 6 flip LD_PRELOAD=/mnt/mcastflip.so MCASTFLIP_EVERY=200
 	f6=$mcast_pid
 	send "$T/send.flip" "$T/stream.good" 9240 1
 fi
