@@ -331,8 +331,7 @@ session_json(struct sip_buf *b, const struct sip_mcast *s,
 	size_t i, ok = 0;
 
 	for (i = 0; i < nm; i++)
-		ok += m[i].mstate == SIP_MB_VERIFIED ||
-		    m[i].mstate == SIP_MB_RESTORED;
+		ok += sip_member_ok(m[i].mstate);
 	sip_buf_puts(b, "{\"id\":");
 	sip_buf_printf(b, "%" PRId64, s->id);
 	sip_json_kstr(b, "image", s->image);
@@ -374,22 +373,15 @@ session_json(struct sip_buf *b, const struct sip_mcast *s,
 	sip_buf_puts(b, "}");
 }
 
-/* The slowest member's progress: the session's. */
+/* The session's progress (sip_mcast_slowest), -1 if no machine is on its way. */
 static int
 slowest(const struct sip_mcast_member *m, size_t nm)
 {
 	size_t i;
 	int p = -1;
 
-	for (i = 0; i < nm; i++) {
-		if (m[i].mstate == SIP_MB_FAILED ||
-		    m[i].mstate == SIP_MB_DROPPED ||
-		    m[i].mstate == SIP_MB_MISSED ||
-		    m[i].mstate == SIP_MB_FALLBACK)
-			continue;
-		if (p == -1 || m[i].progress < p)
-			p = m[i].progress < 0 ? 0 : m[i].progress;
-	}
+	for (i = 0; i < nm; i++)
+		sip_mcast_slowest(&p, &m[i]);
 	return p;
 }
 
@@ -431,8 +423,7 @@ session_list(const char *verb, struct sip_store *st, int json)
 			session_json(&b, &v[i], m, nm, 0);
 		} else {
 			for (ok = 0, j = 0; j < nm; j++)
-				ok += m[j].mstate == SIP_MB_VERIFIED ||
-				    m[j].mstate == SIP_MB_RESTORED;
+				ok += sip_member_ok(m[j].mstate);
 			k = (i + 1) * cols;
 			fmt_time(tbuf, sizeof(tbuf), v[i].created_at, 0);
 			p = slowest(m, nm);

@@ -482,9 +482,7 @@ status_sessions(const char *verb, struct sip_store *st,
 		memset(count, 0, sizeof(count));
 		for (p = -1, j = 0; j < nm; j++) {
 			count[m[j].mstate]++;
-			if (m[j].mstate <= SIP_MB_VERIFYING && (p == -1 ||
-			    m[j].progress < p))
-				p = m[j].progress < 0 ? 0 : m[j].progress;
+			sip_mcast_slowest(&p, &m[j]);
 		}
 		printf("session %" PRId64 ": %s, image ", s.id,
 		    sip_mcast_state_name(s.state));

@@ -214,10 +214,19 @@ member_open(const struct sip_mcast *s, const struct sip_mcast_member *m)
 	}
 }
 
-static int
-member_ok(enum sip_member_state m)
+int
+sip_member_ok(enum sip_member_state m)
 {
 	return m == SIP_MB_VERIFIED || m == SIP_MB_RESTORED;
+}
+
+void
+sip_mcast_slowest(int *slowest, const struct sip_mcast_member *m)
+{
+	int p = m->progress < 0 ? 0 : m->progress;
+
+	if (m->mstate <= SIP_MB_VERIFYING && (*slowest == -1 || p < *slowest))
+		*slowest = p;
 }
 
 /* ------------------------------------------------------------ the store */
@@ -804,7 +813,7 @@ sip_mcast_fallback(const struct sip_config *cfg, struct sip_store *st,
 	for (i = 0; i < nm; i++) {
 		for (named = n == 0, j = 0; j < n && !named; j++)
 			named = strcmp(m[i].mac, macs[j]) == 0;
-		if (!named || member_ok(m[i].mstate) ||
+		if (!named || sip_member_ok(m[i].mstate) ||
 		    m[i].mstate == SIP_MB_FALLBACK)
 			continue;
 		/* One still on its way is left alone unless named. */
@@ -1346,7 +1355,7 @@ runner_judge(struct sip_store *st, struct sip_mcast *s, time_t deadline,
 			return ret;
 		for (open = 0, *ok = 0, i = 0; i < nm; i++) {
 			open += member_open(s, &m[i]);
-			*ok += member_ok(m[i].mstate);
+			*ok += sip_member_ok(m[i].mstate);
 		}
 		*total = nm;
 		if (open == 0 || time(NULL) >= deadline || runner_stop ||

@@ -2224,6 +2224,13 @@ int		 sip_mcast_final(enum sip_mcast_state);
  */
 enum sip_mcast_state sip_mcast_next(enum sip_mcast_state s,
 		    enum sip_mcast_event, size_t verified, size_t total);
+/* Whether a member ended well: verified, or restored without a read-back. */
+int		 sip_member_ok(enum sip_member_state);
+/*
+ * The session's progress is that of its slowest machine still on its way
+ * (booting to verifying): m folded into *slowest, -1 while there is none.
+ */
+void		 sip_mcast_slowest(int *slowest, const struct sip_mcast_member *m);
 /* What a member is, from its row, its action and the session's state. */
 enum sip_member_state sip_mcast_member_state(const struct sip_mcast *,
 		    const struct sip_mcast_member *);

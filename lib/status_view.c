@@ -383,10 +383,7 @@ view_sessions(struct sip_status_view *v, struct sip_store *st,
 				continue;
 			ss->n++;
 			ss->count[m[j].mstate]++;
-			if (m[j].mstate <= SIP_MB_VERIFYING && (ss->slowest ==
-			    -1 || m[j].progress < ss->slowest))
-				ss->slowest = m[j].progress < 0 ? 0 :
-				    m[j].progress;
+			sip_mcast_slowest(&ss->slowest, &m[j]);
 		}
 		if (ss->n > 0) {
 			ss->id = l[i].id;

@@ -169,11 +169,48 @@ test_header(void)
 	}
 }
 
+/* The session's progress: the slowest machine still on its way. */
+static void
+test_slowest(void)
+{
+	static const struct {
+		enum sip_member_state	 st;
+		int			 progress;
+	} m[] = {
+		{ SIP_MB_VERIFIED, 100 }, { SIP_MB_FAILED, 3 },
+		{ SIP_MB_RECEIVING, 40 }, { SIP_MB_VERIFYING, 90 },
+		{ SIP_MB_DROPPED, 1 }, { SIP_MB_WAITING, -1 },
+	};
+	struct sip_mcast_member mb;
+	size_t i;
+	int p = -1;
+
+	memset(&mb, 0, sizeof(mb));
+	for (i = 0; i < 5; i++) {
+		mb.mstate = m[i].st;
+		mb.progress = m[i].progress;
+		sip_mcast_slowest(&p, &mb);
+	}
+	is_int(p, 40, "slowest: the receiving 40%%, not the failed or dropped ones, nor the verified");
+	mb.mstate = m[5].st;
+	mb.progress = m[5].progress;
+	sip_mcast_slowest(&p, &mb);
+	is_int(p, 0, "slowest: a waiting machine with no progress yet is 0%%");
+	p = -1;
+	mb.mstate = SIP_MB_VERIFIED;
+	sip_mcast_slowest(&p, &mb);
+	is_int(p, -1, "slowest: none while no machine is on its way");
+	ok(sip_member_ok(SIP_MB_VERIFIED) && sip_member_ok(SIP_MB_RESTORED) &&
+	    !sip_member_ok(SIP_MB_FAILED) && !sip_member_ok(SIP_MB_VERIFYING),
+	    "ended well: verified or restored only");
+}
+
 int
 main(void)
 {
 	test_transitions();
 	test_members();
 	test_header();
+	test_slowest();
 	return done_testing();
 }
