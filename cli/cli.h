@@ -114,6 +114,17 @@ int		 reboot_schedule(const char *, const struct ctx *,
 		    struct sip_store *, const struct sip_targets *,
 		    enum sip_reboot_policy, time_t, const int64_t *);
 
+/* cmd_action.c: set-action's steps around the write, clone shares them. */
+int		 setaction_confirm(const char *, const struct ctx *,
+		    struct sip_store *, const struct sip_setaction *,
+		    const struct sip_targets *, int wol, int yes,
+		    struct wake **);
+int		 setaction_done(const char *, const struct ctx *,
+		    struct sip_store *, const struct sip_setaction *,
+		    const struct sip_targets *, const int64_t *ids,
+		    const struct wake *, const char *reboot,
+		    enum sip_reboot_policy);
+
 /* main.c: usage, and what the verbs open. */
 int		 verb_usage(const struct command *, int);
 const struct command *command_named(const char *);

@@ -75,6 +75,96 @@ confirm_destructive(const char *verb, const char *action,
 	return 0;
 }
 
+/*
+ * After set-action's checks, before anything is written (clone shares it):
+ * what the admin should know, where each wake packet goes, and the
+ * confirmation of a destructive action.  0 to go on.
+ */
+int
+setaction_confirm(const char *verb, const struct ctx *ctx,
+    struct sip_store *st, const struct sip_setaction *sa,
+    const struct sip_targets *t, int wol, int yes, struct wake **w)
+{
+	size_t i;
+
+	*w = NULL;
+	if (sa->unchecked > 0)
+		warnx("%s: %zu machine%s without an inventory of disk sizes "
+		    "(worker:report): the image's fit is checked by the worker "
+		    "before it writes", verb, sa->unchecked,
+		    sa->unchecked == 1 ? "" : "s");
+	/* Where each packet goes is known before the actions are written. */
+	if (wol && wake_prepare(verb, ctx, st, t, w) == -1)
+		return -1;
+	if (sa->cap->destructive && confirm_destructive(verb, sa->action, t,
+	    yes) == -1)
+		return -1;
+	for (i = 0; i < t->n; i++)
+		if (sa->badhost[i])
+			warnx("%s: %s: machine name '%s' is no host name "
+			    "(1 to 63 of a-z 0-9 -): not recorded, the "
+			    "system is named after its MAC", verb, t->p[i],
+			    t->name[i]);
+	return 0;
+}
+
+/*
+ * Once the actions are written (clone shares it): one line per machine,
+ * then the wake and the reboot, now or (by the tick) when they start.
+ * 0, or 1 when a wake or a reboot failed.
+ */
+int
+setaction_done(const char *verb, const struct ctx *ctx, struct sip_store *st,
+    const struct sip_setaction *sa, const struct sip_targets *t,
+    const int64_t *ids, const struct wake *w, const char *reboot,
+    enum sip_reboot_policy policy)
+{
+	char tbuf[32], sbuf[32];
+	int64_t start = sa->start;
+	size_t i;
+	int rv = 0;
+
+	fmt_time(tbuf, sizeof(tbuf), sa->expires_at, 0);
+	fmt_time(sbuf, sizeof(sbuf), start, 0);
+	if (sa->cap->destructive)
+		warnx("%s: warning: %s is destructive: it may erase the disks "
+		    "of %zu machine%s", verb, sa->action, t->n,
+		    t->n == 1 ? "" : "s");
+	if (sa->bend != 0)
+		warnx("%s: %s is destructive and %s is in a [blackout] window: "
+		    "it waits for the window's end, %s", verb, sa->action,
+		    sa->at != NULL ? "its start" : "now", sbuf);
+	for (i = 0; i < t->n; i++) {
+		if (sa->old[i] != NULL) {
+			fprintf(stderr, "se3-ipxe: %s: %s: replaces ", verb,
+			    t->p[i]);
+			put_safe(stderr, sa->old[i]->name, "?");
+			fprintf(stderr, " (%s)\n",
+			    sip_state_name(sa->old[i]->state));
+		}
+		printf("%s %s %s (", t->p[i], sa->action,
+		    sip_state_name(start > ctx->now ? SIP_ST_SCHEDULED :
+		    SIP_ST_PENDING));
+		if (start > ctx->now)
+			printf("starts %s, ", sbuf);
+		printf("max %d boot%s, expires %s)\n", sa->max_boots,
+		    sa->max_boots == 1 ? "" : "s", tbuf);
+	}
+	/* A wake later goes with the actions' start: the tick sends it. */
+	if (w != NULL && (start > ctx->now ? wake_schedule(verb, ctx, st, w,
+	    (time_t)start, ids) : wake_send(verb, ctx, st, w)) == -1)
+		rv = 1;
+	/*
+	 * After the actions are written: the reboot boots into them, now or
+	 * (by the tick) when they start.
+	 */
+	if (reboot != NULL && (start > ctx->now ? reboot_schedule(verb,
+	    ctx, st, t, policy, (time_t)start, ids) : reboot_targets(verb,
+	    ctx, st, t, policy)) == -1)
+		rv = 1;
+	return rv;
+}
+
 int
 cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
     char *argv[])
@@ -85,11 +175,9 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 	struct sip_store *st = NULL;
 	struct wake *w = NULL;
 	const char *what;
-	int64_t *ids = NULL, start;
+	int64_t *ids = NULL;
 	const char *reboot = NULL;
 	enum sip_reboot_policy policy = SIP_REBOOT_WAIT;
-	char tbuf[32], sbuf[32];
-	size_t i;
 	enum sip_rc rc;
 	int k, rv = 1, wol = 0, yes = 0;
 	const struct verb_option vo[] = {
@@ -145,7 +233,6 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
-	start = sa.start;
 	if (store_open(c->name, ctx, c->flags & CMD_STORE, &st) == -1)
 		goto out;
 	if (cli_authorize(c->name, ctx, st, &t) == -1)
@@ -155,69 +242,15 @@ cmd_set_action(const struct command *c, struct ctx *ctx, int argc,
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
-	if (sa.unchecked > 0)
-		warnx("%s: %zu machine%s without an inventory of disk sizes "
-		    "(worker:report): the image's fit is checked by the worker "
-		    "before it writes", c->name, sa.unchecked,
-		    sa.unchecked == 1 ? "" : "s");
-	/* Where each packet goes is known before the actions are written. */
-	if (wol && wake_prepare(c->name, ctx, st, &t, &w) == -1)
-		goto out;
-	if (sa.cap->destructive && confirm_destructive(c->name, sa.action, &t,
-	    yes) == -1)
+	if (setaction_confirm(c->name, ctx, st, &sa, &t, wol, yes, &w) == -1)
 		goto out;
 	ids = xcalloc(t.n, sizeof(*ids));
-	for (i = 0; i < t.n; i++)
-		if (sa.badhost[i])
-			warnx("%s: %s: machine name '%s' is no host name "
-			    "(1 to 63 of a-z 0-9 -): not recorded, the "
-			    "system is named after its MAC", c->name, t.p[i],
-			    t.name[i]);
 	if ((rc = sip_setaction_write(st, &sa, &t, ctx->now, ids, &e)) !=
 	    SIP_OK) {
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
-
-	fmt_time(tbuf, sizeof(tbuf), sa.expires_at, 0);
-	fmt_time(sbuf, sizeof(sbuf), start, 0);
-	if (sa.cap->destructive)
-		warnx("%s: warning: %s is destructive: it may erase the disks "
-		    "of %zu machine%s", c->name, sa.action, t.n,
-		    t.n == 1 ? "" : "s");
-	if (sa.bend != 0)
-		warnx("%s: %s is destructive and %s is in a [blackout] window: "
-		    "it waits for the window's end, %s", c->name, sa.action,
-		    sa.at != NULL ? "its start" : "now", sbuf);
-	for (i = 0; i < t.n; i++) {
-		if (sa.old[i] != NULL) {
-			fprintf(stderr, "se3-ipxe: %s: %s: replaces ", c->name,
-			    t.p[i]);
-			put_safe(stderr, sa.old[i]->name, "?");
-			fprintf(stderr, " (%s)\n",
-			    sip_state_name(sa.old[i]->state));
-		}
-		printf("%s %s %s (", t.p[i], sa.action,
-		    sip_state_name(start > ctx->now ? SIP_ST_SCHEDULED :
-		    SIP_ST_PENDING));
-		if (start > ctx->now)
-			printf("starts %s, ", sbuf);
-		printf("max %d boot%s, expires %s)\n", sa.max_boots,
-		    sa.max_boots == 1 ? "" : "s", tbuf);
-	}
-	rv = 0;
-	/* A wake later goes with the actions' start: the tick sends it. */
-	if (w != NULL && (start > ctx->now ? wake_schedule(c->name, ctx, st, w,
-	    (time_t)start, ids) : wake_send(c->name, ctx, st, w)) == -1)
-		rv = 1;
-	/*
-	 * After the actions are written: the reboot boots into them, now or
-	 * (by the tick) when they start.
-	 */
-	if (reboot != NULL && (start > ctx->now ? reboot_schedule(c->name,
-	    ctx, st, &t, policy, (time_t)start, ids) : reboot_targets(c->name,
-	    ctx, st, &t, policy)) == -1)
-		rv = 1;
+	rv = setaction_done(c->name, ctx, st, &sa, &t, ids, w, reboot, policy);
  out:
 	wake_free(w);
 	free(ids);

@@ -21,19 +21,6 @@
 #include "se3ipxe.h"
 #include "cli.h"
 
-#define MAX_WAIT_DEFAULT	300	/* s after the first join */
-#define START_TIMEOUT_DEFAULT	900	/* s for a first receiver */
-#define WAIT_MAX		3600	/* restore.wait's bound */
-
-/* An interface name as udp-sender takes it: 1 to 15 of [A-Za-z0-9._-]. */
-static int
-ifname_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && n < SIP_IFNAME_MAX && strspn(s, "abcdefghijklmnopqrstu"
-	    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
-}
 
 /* A session id operand: a positive integer. */
 static int
@@ -48,20 +35,6 @@ session_id(const char *verb, const char *arg, int64_t *id)
 	}
 	*id = (int64_t)v;
 	return 0;
-}
-
-/* Forget the configuration ctx_setup loaded, so that the next one loads it again. */
-static void
-ctx_reset(struct ctx *ctx)
-{
-	if (ctx->cfg_loaded)
-		sip_config_free(&ctx->cfg);
-	ctx->cfg_loaded = 0;
-	if (ctx->ldap_pw != NULL) {
-		explicit_bzero(ctx->ldap_pw, strlen(ctx->ldap_pw));
-		free(ctx->ldap_pw);
-		ctx->ldap_pw = NULL;
-	}
 }
 
 /*
@@ -97,18 +70,15 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct sip_err e = { "" };
 	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
 	struct sip_store *st = NULL;
-	struct sip_manifest *man = NULL;
-	struct sip_mcast s;
-	struct command setc;
-	const struct command *sa;
+	struct sip_clone cl;
+	struct wake *w = NULL;
 	const char *port_arg = NULL, *iface = NULL, *minr_arg = NULL;
-	const char *maxw_arg = NULL, *start_arg = NULL, *at = NULL;
-	const char *reboot = NULL, *image;
-	char **sargv = NULL;
-	time_t tat;
+	const char *maxw_arg = NULL, *start_arg = NULL, *reboot = NULL;
+	enum sip_reboot_policy policy = SIP_REBOOT_WAIT;
+	int64_t *ids = NULL;
 	long long v;
 	enum sip_rc rc;
-	int k, i, n, rv = 1, fallback = 0, wol = 0, yes = 0, created = 0;
+	int k, rv = 1, fallback = 0, wol = 0, yes = 0;
 	const struct verb_option vo[] = {
 		{ "port",		NULL,		&port_arg },
 		{ "interface",		NULL,		&iface },
@@ -116,12 +86,13 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		{ "max-wait",		NULL,		&maxw_arg },
 		{ "start-timeout",	NULL,		&start_arg },
 		{ "fallback",		&fallback,	NULL },
-		{ "at",			NULL,		&at },
+		{ "at",			NULL,		&cl.at },
 		{ "wol",		&wol,		NULL },
 		{ "reboot",		NULL,		&reboot },
 		{ "yes",		&yes,		NULL },
 	};
 
+	sip_clone_init(&cl);
 	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
 		return rv;
 	argc -= optind;
@@ -134,23 +105,14 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		    "missing TARGET after the IMAGE");
 		return verb_usage(c, EXIT_USAGE);
 	}
-	for (i = k; i < argc; i++)
-		if (strncmp(argv[i], "image=", 6) == 0 ||
-		    strncmp(argv[i], "session=", 8) == 0 ||
-		    strncmp(argv[i], "port=", 5) == 0 ||
-		    strncmp(argv[i], "wait=", 5) == 0) {
-			warnx("%s: '%.*s': the session sets it", c->name,
-			    (int)strcspn(argv[i], "="), argv[i]);
-			return EXIT_USAGE;
-		}
-	image = argv[0];
-	memset(&s, 0, sizeof(s));
-	if (sip_image_name_check(image) != SIP_OK ||
-	    strlen(image) >= sizeof(s.image)) {
-		warnx("%s: '%.64s': not an image name", c->name, image);
+	if (sip_image_name_check(argv[0]) != SIP_OK ||
+	    strlen(argv[0]) >= sizeof(cl.s.image)) {
+		warnx("%s: '%.64s': not an image name", c->name, argv[0]);
 		return EXIT_USAGE;
 	}
-	snprintf(s.image, sizeof(s.image), "%s", image);
+	snprintf(cl.s.image, sizeof(cl.s.image), "%s", argv[0]);
+	cl.assignments = argv + k;
+	cl.nassignments = (size_t)(argc - k);
 	if (port_arg != NULL && (parse_int(port_arg, SIP_MCAST_PORT_MIN,
 	    SIP_MCAST_PORT_MAX, &v) == -1 || v % 2 != 0)) {
 		warnx("%s: --port: '%s': not an even number from %d to %d "
@@ -158,73 +120,56 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		    SIP_MCAST_PORT_MIN, SIP_MCAST_PORT_MAX);
 		return EXIT_USAGE;
 	}
-	s.port = port_arg != NULL ? (int)v : 0;
+	cl.s.port = port_arg != NULL ? (int)v : 0;
 	if (minr_arg != NULL) {
 		if (parse_int(minr_arg, 1, SIP_MCAST_MEMBERS_MAX, &v) == -1) {
 			warnx("%s: --min-receivers: '%s': not a number from 1 "
 			    "to %d", c->name, minr_arg, SIP_MCAST_MEMBERS_MAX);
 			return EXIT_USAGE;
 		}
-		s.min_receivers = (int)v;
+		cl.s.min_receivers = (int)v;
 	}
-	s.max_wait = MAX_WAIT_DEFAULT;
 	if (maxw_arg != NULL) {
-		if (parse_int(maxw_arg, 1, WAIT_MAX - 60, &v) == -1) {
+		if (parse_int(maxw_arg, 1, SIP_CLONE_WAIT_MAX - 60, &v) == -1) {
 			warnx("%s: --max-wait: '%s': not a number of seconds "
-			    "from 1 to %d", c->name, maxw_arg, WAIT_MAX - 60);
+			    "from 1 to %d", c->name, maxw_arg,
+			    SIP_CLONE_WAIT_MAX - 60);
 			return EXIT_USAGE;
 		}
-		s.max_wait = (int)v;
+		cl.s.max_wait = (int)v;
 	}
-	s.start_timeout = START_TIMEOUT_DEFAULT;
 	if (start_arg != NULL) {
 		if (parse_int(start_arg, 10, 86400, &v) == -1) {
 			warnx("%s: --start-timeout: '%s': not a number of "
 			    "seconds from 10 to 86400", c->name, start_arg);
 			return EXIT_USAGE;
 		}
-		s.start_timeout = (int)v;
+		cl.s.start_timeout = (int)v;
 	}
-	if (iface != NULL && !ifname_ok(iface)) {
-		warnx("%s: --interface: '%.32s': not an interface name (1 to "
-		    "15 of A-Z a-z 0-9 . _ -)", c->name, iface);
+	if (iface != NULL) {
+		if (!sip_ifname_ok(iface)) {
+			warnx("%s: --interface: '%.32s': not an interface name "
+			    "(1 to 15 of A-Z a-z 0-9 . _ -)", c->name, iface);
+			return EXIT_USAGE;
+		}
+		snprintf(cl.s.interface, sizeof(cl.s.interface), "%s", iface);
+	}
+	if (reboot != NULL && reboot_policy(c->name, "--reboot", reboot,
+	    &policy) == -1)
 		return EXIT_USAGE;
-	}
-	s.fallback = fallback;
+	cl.s.fallback = fallback;
 	if (ctx_setup(c, ctx) == -1)
 		goto out;
-	if (iface != NULL)
-		snprintf(s.interface, sizeof(s.interface), "%s", iface);
-	else
-		sip_mcast_default_ifname(s.interface, sizeof(s.interface));
-	if (s.interface[0] == '\0') {
-		warnx("%s: no default route: name the interface of the "
-		    "machines' network with --interface", c->name);
-		goto out;
-	}
-	if ((rc = sip_mcast_preflight(s.interface, &e)) != SIP_OK) {
-		warn_lib(c->name, &e, rc);
-		goto out;
-	}
-	s.start_at = ctx->now;
-	if (at != NULL) {
-		if (sip_at_parse(at, ctx->now, &tat, &e) != SIP_OK) {
-			warnx("%s: --at: %s", c->name, e.msg);
-			goto out;
-		}
-		s.start_at = tat;
-	}
-	snprintf(s.created_by, sizeof(s.created_by), "%s", ctx->who);
+	cl.who = ctx->who;
+
+	/* Validate everything before anything is written (lib/clone.c). */
 	if (targets_parse(c->name, ctx, argv + 1, k - 1, &t) == -1)
 		goto out;
-	if (t.n > SIP_MCAST_MEMBERS_MAX) {
-		warnx("%s: %zu machines: one session takes at most %d", c->name,
-		    t.n, SIP_MCAST_MEMBERS_MAX);
-		goto out;
-	}
-	if (s.min_receivers > (int)t.n) {
-		warnx("%s: --min-receivers %d: more than the %zu machines",
-		    c->name, s.min_receivers, t.n);
+	if ((rc = sip_clone_prepare(&ctx->cfg, &cl, &t, ctx->now, &e)) !=
+	    SIP_OK) {
+		if (rc == SIP_ENOMEM)
+			errx(1, "out of memory");
+		warn_lib(c->name, &e, rc);
 		goto out;
 	}
 	if (store_open(c->name, ctx, CMD_STORE_EXISTING, &st) == -1)
@@ -234,90 +179,35 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		    c->name, ctx->cfg.db_path);
 		goto out;
 	}
-	if ((rc = sip_catalogue_manifest(&ctx->cfg, st, s.image, &man, &e)) !=
+	if (cli_authorize(c->name, ctx, st, &t) == -1)
+		goto out;
+	if ((rc = sip_clone_check(&ctx->cfg, st, &cl, &t, &e)) != SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		goto out;
+	}
+	if (setaction_confirm(c->name, ctx, st, &cl.sa, &t, wol, yes, &w) ==
+	    -1)
+		goto out;
+	ids = xcalloc(t.n, sizeof(*ids));
+	if ((rc = sip_clone_write(st, &cl, &t, ctx->now, ids, &e)) !=
 	    SIP_OK) {
-		man = NULL;
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
-	if ((rc = sip_mcast_create(st, &s, ctx->now, &e)) != SIP_OK) {
-		warn_lib(c->name, &e, rc);
-		goto out;
-	}
-	created = 1;
-	sip_store_close(st);
-	st = NULL;
-
-	/*
-	 * The members are worker:restore actions, set exactly as set-action
-	 * sets them (rights, checks, confirmation, wake, reboot): it is called
-	 * with the machines' MACs and the session's options.
-	 */
-	sargv = xcalloc((size_t)(argc - k) + t.n + 16, sizeof(*sargv));
-	n = 0;
-	sargv[n++] = xasprintf("%s", c->name);
-	if (at != NULL)
-		sargv[n++] = xasprintf("--at=%s", at);
-	if (wol)
-		sargv[n++] = xasprintf("--wol");
-	if (reboot != NULL)
-		sargv[n++] = xasprintf("--reboot=%s", reboot);
-	if (yes)
-		sargv[n++] = xasprintf("--yes");
-	sargv[n++] = xasprintf("--");
-	for (i = 0; (size_t)i < t.n; i++)
-		sargv[n++] = xasprintf("%s", t.p[i]);
-	sargv[n++] = xasprintf("worker:restore");
-	sargv[n++] = xasprintf("image=%s", s.image);
-	sargv[n++] = xasprintf("session=%" PRId64, s.id);
-	sargv[n++] = xasprintf("port=%d", s.port);
-	/* A receiver waits for the stream as long as the sender may wait for the others. */
-	sargv[n++] = xasprintf("wait=%d", s.max_wait + 60);
-	for (i = k; i < argc; i++)
-		sargv[n++] = xasprintf("%s", argv[i]);
-	if ((sa = command_named("set-action")) == NULL)
-		errx(1, "no set-action");
-	setc = *sa;
-	setc.name = c->name;
-	ctx_reset(ctx);
-	optind = 0;
-	if (sa->fn(&setc, ctx, n, sargv) != 0)
-		goto out;
-
-	if (store_open(c->name, ctx, CMD_STORE_EXISTING, &st) == -1 ||
-	    st == NULL)
-		goto out;
-	if ((rc = sip_mcast_members_add(st, s.id, (const char *const *)t.p,
-	    t.n, &e)) != SIP_OK) {
-		warn_lib(c->name, &e, rc);
-		goto out;
-	}
-	created = 0;	/* whole: kept from here, whatever follows */
+	/* The session is whole from here: a failed wake or reboot is said, not undone. */
+	rv = setaction_done(c->name, ctx, st, &cl.sa, &t, ids, w, reboot,
+	    policy);
 	printf("session %" PRId64 ": image %s to %zu machine%s, port %d on %s\n",
-	    s.id, s.image, t.n, t.n == 1 ? "" : "s", s.port, s.interface);
-	if (runner_spawn(c->name, ctx, s.id) == -1)
-		goto out;
-	rv = 0;
+	    cl.s.id, cl.s.image, t.n, t.n == 1 ? "" : "s", cl.s.port,
+	    cl.s.interface);
+	if (runner_spawn(c->name, ctx, cl.s.id) == -1)
+		rv = 1;
  out:
-	if (created && st == NULL && ctx->cfg_loaded)
-		(void)store_open(c->name, ctx, CMD_STORE_EXISTING, &st);
-	if (created && st != NULL) {
-		long pid;
-
-		/* The actions set, if any, go with it: nothing half made. */
-		if ((rc = sip_mcast_cancel(st, s.id, ctx->who, time(NULL), &pid,
-		    &e)) != SIP_OK || (rc = sip_mcast_delete(st, s.id, &e)) !=
-		    SIP_OK)
-			warn_lib(c->name, &e, rc);
-	}
-	if (sargv != NULL) {
-		for (i = 0; sargv[i] != NULL; i++)
-			free(sargv[i]);
-		free(sargv);
-	}
-	free(man);
+	wake_free(w);
+	free(ids);
 	if (st != NULL)
 		sip_store_close(st);
+	sip_clone_free(&cl);
 	sip_targets_free(&t);
 	return rv;
 }

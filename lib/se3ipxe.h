@@ -2320,4 +2320,46 @@ enum sip_rc	 sip_mcast_preflight(const char *ifname, struct sip_err *);
 void		 sip_mcast_lock_path(const struct sip_config *, int64_t id,
 		    char *dst, size_t sz);
 
+/*
+ * A session as `se3-ipxe clone` and console.cgi make it (lib/clone.c): the
+ * caller fills the request (sip_clone_init first), resolves the targets
+ * and checks the login's rights; the library validates the session and
+ * its members' worker:restore actions (set-action's own calls), then
+ * writes the session, the actions and the members, or nothing.  The
+ * caller then sends or queues the power jobs and spawns the runner.
+ */
+#define SIP_CLONE_MAX_WAIT	300	/* s after the first join */
+#define SIP_CLONE_START_TIMEOUT	900	/* s for a first receiver */
+#define SIP_CLONE_WAIT_MAX	3600	/* restore.wait's bound */
+struct sip_clone {
+	/* The request: s's image, port (0: one free), min_receivers,
+	   max_wait, start_timeout, interface ("": the default route's),
+	   fallback; restore's own options. */
+	struct sip_mcast	 s;
+	const char		*at;		/* NULL: now */
+	const char		*who;
+	char *const		*assignments;	/* KEY=VALUE */
+	size_t			 nassignments;
+	/* What sip_clone_prepare and _check found: the members' actions. */
+	struct sip_setaction	 sa;
+	char			**all;
+	size_t			 nall;
+};
+/* An interface name as udp-sender takes it: 1 to 15 of [A-Za-z0-9._-]. */
+int		 sip_ifname_ok(const char *);
+void		 sip_clone_init(struct sip_clone *);
+/* Bounds, interface and its preflight, --at, the members' options. */
+enum sip_rc	 sip_clone_prepare(const struct sip_config *,
+		    struct sip_clone *, const struct sip_targets *,
+		    time_t now, struct sip_err *);
+/* With the database, after the rights: the image is whole, it fits. */
+enum sip_rc	 sip_clone_check(const struct sip_config *,
+		    struct sip_store *, struct sip_clone *,
+		    const struct sip_targets *, struct sip_err *);
+/* The session (c->s.id, its port), the actions (ids[t->n]), the members. */
+enum sip_rc	 sip_clone_write(struct sip_store *, struct sip_clone *,
+		    const struct sip_targets *, time_t now, int64_t *ids,
+		    struct sip_err *);
+void		 sip_clone_free(struct sip_clone *);
+
 #endif /* SE3IPXE_H */

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* A multicast session as `se3-ipxe clone` and console.cgi make it: validate the session and its members' restore actions, then write all or nothing. */
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "se3ipxe.h"
+
+/* What a session sets in each member's action: the form or the command line may not. */
+static const char *const clone_reserved[] = { "image", "session", "port",
+    "wait" };
+
+static int
+reserved(const char *assignment)
+{
+	size_t len = strcspn(assignment, "="), i;
+
+	for (i = 0; i < sizeof(clone_reserved) / sizeof(clone_reserved[0]);
+	    i++)
+		if (strlen(clone_reserved[i]) == len &&
+		    strncmp(assignment, clone_reserved[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+int
+sip_ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < SIP_IFNAME_MAX && strspn(s, "abcdefghijklmnopqrstu"
+	    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+void
+sip_clone_init(struct sip_clone *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->s.max_wait = SIP_CLONE_MAX_WAIT;
+	c->s.start_timeout = SIP_CLONE_START_TIMEOUT;
+}
+
+enum sip_rc
+sip_clone_prepare(const struct sip_config *cfg, struct sip_clone *c,
+    const struct sip_targets *t, time_t now, struct sip_err *err)
+{
+	struct sip_mcast *s = &c->s;
+	time_t tat;
+	size_t i;
+	enum sip_rc rc;
+
+	if (sip_image_name_check(s->image) != SIP_OK)
+		return sip_errf(err, SIP_EINVAL, "'%.64s': not an image name",
+		    s->image);
+	if (s->port != 0 && (s->port < SIP_MCAST_PORT_MIN ||
+	    s->port > SIP_MCAST_PORT_MAX || s->port % 2 != 0))
+		return sip_errf(err, SIP_EINVAL, "port %d: not an even number "
+		    "from %d to %d (udp-sender uses it and the next)", s->port,
+		    SIP_MCAST_PORT_MIN, SIP_MCAST_PORT_MAX);
+	if (s->max_wait < 1 || s->max_wait > SIP_CLONE_WAIT_MAX - 60)
+		return sip_errf(err, SIP_EINVAL, "max-wait %d: not a number of "
+		    "seconds from 1 to %d", s->max_wait, SIP_CLONE_WAIT_MAX - 60);
+	if (s->start_timeout < 10 || s->start_timeout > 86400)
+		return sip_errf(err, SIP_EINVAL, "start-timeout %d: not a "
+		    "number of seconds from 10 to 86400", s->start_timeout);
+	if (t->n > SIP_MCAST_MEMBERS_MAX)
+		return sip_errf(err, SIP_EINVAL, "%zu machines: one session "
+		    "takes at most %d", t->n, SIP_MCAST_MEMBERS_MAX);
+	if (s->min_receivers < 0 || s->min_receivers > (int)t->n)
+		return sip_errf(err, SIP_EINVAL, "min-receivers %d: more than "
+		    "the %zu machines", s->min_receivers, t->n);
+	for (i = 0; i < c->nassignments; i++)
+		if (reserved(c->assignments[i]))
+			return sip_errf(err, SIP_EINVAL, "'%.*s': the session "
+			    "sets it", (int)strcspn(c->assignments[i], "="),
+			    c->assignments[i]);
+	if (s->interface[0] == '\0')
+		sip_mcast_default_ifname(s->interface, sizeof(s->interface));
+	if (s->interface[0] == '\0')
+		return sip_errf(err, SIP_ECONFIG, "no default route: name the "
+		    "interface of the machines' network (--interface)");
+	if (!sip_ifname_ok(s->interface))
+		return sip_errf(err, SIP_EINVAL, "interface '%.32s': not an "
+		    "interface name (1 to 15 of A-Z a-z 0-9 . _ -)",
+		    s->interface);
+	/* An interface udp-sender cannot use is said before a room waits. */
+	if ((rc = sip_mcast_preflight(s->interface, err)) != SIP_OK)
+		return rc;
+	s->start_at = now;
+	if (c->at != NULL) {
+		struct sip_err e2 = { "" };
+
+		if (sip_at_parse(c->at, now, &tat, &e2) != SIP_OK)
+			return sip_errf(err, SIP_EINVAL, "--at: %s", e2.msg);
+		s->start_at = tat;
+	}
+	snprintf(s->created_by, sizeof(s->created_by), "%s",
+	    c->who != NULL ? c->who : "");
+
+	/*
+	 * The members' actions: the session's own options first, restore's
+	 * from the request after.  The session's id is not known before it
+	 * is written: 0 stands for it until sip_clone_write.
+	 */
+	if ((c->all = calloc(c->nassignments + 5, sizeof(*c->all))) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "out of memory");
+	if (asprintf(&c->all[c->nall++], "image=%s", s->image) == -1 ||
+	    asprintf(&c->all[c->nall++], "session=0") == -1 ||
+	    asprintf(&c->all[c->nall++], "port=%d", s->port != 0 ? s->port :
+	    SIP_MCAST_PORT_MIN) == -1 ||
+	    /* A receiver waits for the stream as long as the sender may wait for the others. */
+	    asprintf(&c->all[c->nall++], "wait=%d", s->max_wait + 60) == -1) {
+		c->all[--c->nall] = NULL;
+		return sip_errf(err, SIP_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < c->nassignments; i++)
+		if ((c->all[c->nall++] = strdup(c->assignments[i])) == NULL) {
+			c->nall--;
+			return sip_errf(err, SIP_ENOMEM, "out of memory");
+		}
+	c->sa.action = "worker:restore";
+	c->sa.assignments = c->all;
+	c->sa.nassignments = c->nall;
+	c->sa.at = c->at;
+	c->sa.who = c->who;
+	if ((rc = sip_setaction_name(&c->sa, err)) != SIP_OK)
+		return rc;
+	return sip_setaction_prepare(cfg, &c->sa, t, now, err);
+}
+
+enum sip_rc
+sip_clone_check(const struct sip_config *cfg, struct sip_store *st,
+    struct sip_clone *c, const struct sip_targets *t, struct sip_err *err)
+{
+	struct sip_manifest *man = NULL;
+	enum sip_rc rc;
+
+	/* A whole image of the catalogue: its parts are what the stream sends. */
+	if ((rc = sip_catalogue_manifest(cfg, st, c->s.image, &man, err)) !=
+	    SIP_OK)
+		return rc;
+	free(man);
+	return sip_setaction_check(cfg, st, &c->sa, t, err);
+}
+
+/* The value of option key in the members' resolved options. */
+static enum sip_rc
+kv_set(struct sip_setaction *sa, const char *key, const char *value,
+    struct sip_err *err)
+{
+	char *v;
+	size_t i;
+
+	for (i = 0; i < sa->nkv; i++)
+		if (strcmp(sa->kv[i].key, key) == 0)
+			break;
+	if (i == sa->nkv)
+		return sip_errf(err, SIP_EMODULE, "worker:restore has no "
+		    "option %s", key);
+	if ((v = strdup(value)) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "out of memory");
+	free(sa->kv[i].value);
+	sa->kv[i].value = v;
+	return SIP_OK;
+}
+
+enum sip_rc
+sip_clone_write(struct sip_store *st, struct sip_clone *c,
+    const struct sip_targets *t, time_t now, int64_t *ids,
+    struct sip_err *err)
+{
+	char num[32];
+	long pid;
+	size_t n;
+	enum sip_rc rc;
+	int written = 0;
+
+	if ((rc = sip_mcast_create(st, &c->s, now, err)) != SIP_OK)
+		return rc;
+	snprintf(num, sizeof(num), "%" PRId64, c->s.id);
+	if ((rc = kv_set(&c->sa, "session", num, err)) != SIP_OK)
+		goto undo;
+	snprintf(num, sizeof(num), "%d", c->s.port);	/* the port picked */
+	if ((rc = kv_set(&c->sa, "port", num, err)) != SIP_OK ||
+	    (rc = sip_setaction_write(st, &c->sa, t, now, ids, err)) !=
+	    SIP_OK || !(written = 1) ||
+	    (rc = sip_mcast_members_add(st, c->s.id, (const char *const *)t->p,
+	    t->n, err)) != SIP_OK)
+		goto undo;
+	return SIP_OK;
+ undo:
+	{
+		/* The actions set, if any, go with it: nothing half made. */
+		struct sip_err e2 = { "" };
+
+		if (written)
+			(void)sip_store_cancel(st, (const char *const *)t->p,
+			    t->n, c->who, time(NULL), &n, &e2);
+		(void)sip_mcast_cancel(st, c->s.id, c->who, time(NULL), &pid,
+		    &e2);
+		(void)sip_mcast_delete(st, c->s.id, &e2);
+	}
+	return rc;
+}
+
+void
+sip_clone_free(struct sip_clone *c)
+{
+	size_t i;
+
+	sip_setaction_free(&c->sa);
+	for (i = 0; i < c->nall; i++)
+		free(c->all[i]);
+	free(c->all);
+	c->all = NULL;
+	c->nall = 0;
+}
