@@ -70,10 +70,13 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct sip_err e = { "" };
 	struct sip_targets t = { NULL, NULL, 0, 0, NULL, NULL };
 	struct sip_store *st = NULL;
+	struct sip_targets tm = { NULL, NULL, 0, 0, NULL, NULL };
 	struct sip_clone cl;
-	struct wake *w = NULL;
+	struct wake *w = NULL, *wm = NULL;
 	const char *port_arg = NULL, *iface = NULL, *minr_arg = NULL;
 	const char *maxw_arg = NULL, *start_arg = NULL, *reboot = NULL;
+	const char *from = NULL;
+	char *fromv[1] = { NULL };
 	enum sip_reboot_policy policy = SIP_REBOOT_WAIT;
 	int64_t *ids = NULL;
 	long long v;
@@ -90,6 +93,7 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		{ "wol",		&wol,		NULL },
 		{ "reboot",		NULL,		&reboot },
 		{ "yes",		&yes,		NULL },
+		{ "from",		NULL,		&from },
 	};
 
 	sip_clone_init(&cl);
@@ -165,6 +169,12 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	/* Validate everything before anything is written (lib/clone.c). */
 	if (targets_parse(c->name, ctx, argv + 1, k - 1, &t) == -1)
 		goto out;
+	if (from != NULL) {
+		fromv[0] = xasprintf("%s", from);
+		if (targets_parse(c->name, ctx, fromv, 1, &tm) == -1)
+			goto out;
+		cl.master = &tm;
+	}
 	if ((rc = sip_clone_prepare(&ctx->cfg, &cl, &t, ctx->now, &e)) !=
 	    SIP_OK) {
 		if (rc == SIP_ENOMEM)
@@ -179,14 +189,16 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		    c->name, ctx->cfg.db_path);
 		goto out;
 	}
-	if (cli_authorize(c->name, ctx, st, &t) == -1)
+	if (cli_authorize(c->name, ctx, st, &t) == -1 ||
+	    (from != NULL && cli_authorize(c->name, ctx, st, &tm) == -1))
 		goto out;
 	if ((rc = sip_clone_check(&ctx->cfg, st, &cl, &t, &e)) != SIP_OK) {
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
 	if (setaction_confirm(c->name, ctx, st, &cl.sa, &t, wol, yes, &w) ==
-	    -1)
+	    -1 || (from != NULL && setaction_confirm(c->name, ctx, st,
+	    &cl.save, &tm, wol, yes, &wm) == -1))
 		goto out;
 	ids = xcalloc(t.n, sizeof(*ids));
 	if ((rc = sip_clone_write(st, &cl, &t, ctx->now, ids, &e)) !=
@@ -194,21 +206,39 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
-	/* The session is whole from here: a failed wake or reboot is said, not undone. */
-	rv = setaction_done(c->name, ctx, st, &cl.sa, &t, ids, w, reboot,
-	    policy);
-	printf("session %" PRId64 ": image %s to %zu machine%s, port %d on %s\n",
-	    cl.s.id, cl.s.image, t.n, t.n == 1 ? "" : "s", cl.s.port,
-	    cl.s.interface);
+	/*
+	 * The session is whole from here: a failed wake or reboot is said,
+	 * not undone.  The master boots now; the members' wake and reboot
+	 * wait with them for its save.
+	 */
+	rv = 0;
+	if (from != NULL && setaction_done(c->name, ctx, st, &cl.save, &tm,
+	    &cl.save_id, wm, reboot, policy) != 0)
+		rv = 1;
+	if (setaction_done(c->name, ctx, st, &cl.sa, &t, ids, w, reboot,
+	    policy) != 0)
+		rv = 1;
+	if (from != NULL)
+		printf("session %" PRId64 ": %s saved as %s first, then sent to "
+		    "%zu machine%s (they start once it is saved), port %d on "
+		    "%s\n", cl.s.id, tm.p[0], cl.s.image, t.n, t.n == 1 ? "" :
+		    "s", cl.s.port, cl.s.interface);
+	else
+		printf("session %" PRId64 ": image %s to %zu machine%s, port %d "
+		    "on %s\n", cl.s.id, cl.s.image, t.n, t.n == 1 ? "" : "s",
+		    cl.s.port, cl.s.interface);
 	if (runner_spawn(c->name, ctx, cl.s.id) == -1)
 		rv = 1;
  out:
 	wake_free(w);
+	wake_free(wm);
 	free(ids);
 	if (st != NULL)
 		sip_store_close(st);
 	sip_clone_free(&cl);
+	sip_targets_free(&tm);
 	sip_targets_free(&t);
+	free(fromv[0]);
 	return rv;
 }
 

@@ -44,6 +44,54 @@ sip_clone_init(struct sip_clone *c)
 	c->s.start_timeout = SIP_CLONE_START_TIMEOUT;
 }
 
+/*
+ * clone --from: the master's worker:save of the image (save.KEY=VALUE
+ * are its options), and the members held until it can end: their start
+ * moves to the save's expiry, their expiry as much, and the session's
+ * runner starts them as soon as the save is done.
+ */
+static enum sip_rc
+master_prepare(const struct sip_config *cfg, struct sip_clone *c,
+    time_t now, struct sip_err *err)
+{
+	struct sip_err e2 = { "" };
+	int64_t hold;
+	size_t i;
+	enum sip_rc rc;
+
+	if ((c->sall = calloc(c->nassignments + 2, sizeof(*c->sall))) == NULL ||
+	    asprintf(&c->sall[0], "name=%s", c->s.image) == -1) {
+		if (c->sall != NULL)
+			c->sall[0] = NULL;
+		return sip_errf(err, SIP_ENOMEM, "out of memory");
+	}
+	c->nsall = 1;
+	for (i = 0; i < c->nassignments; i++)
+		if (strncmp(c->assignments[i], "save.", 5) == 0 &&
+		    (c->sall[c->nsall++] = strdup(c->assignments[i] + 5)) ==
+		    NULL) {
+			c->nsall--;
+			return sip_errf(err, SIP_ENOMEM, "out of memory");
+		}
+	c->save.action = "worker:save";
+	c->save.assignments = c->sall;
+	c->save.nassignments = c->nsall;
+	c->save.at = c->at;
+	c->save.who = c->who;
+	if ((rc = sip_setaction_prepare(cfg, &c->save, c->master, now, &e2)) !=
+	    SIP_OK)
+		return sip_errf(err, rc, "--from: %s", e2.msg);
+	if (c->save.expires_at > c->sa.start) {
+		hold = c->save.expires_at - c->sa.start;
+		c->sa.start += hold;
+		c->sa.expires_at += hold;
+	}
+	c->s.source_action = 0;
+	snprintf(c->s.source_mac, sizeof(c->s.source_mac), "%s",
+	    c->master->p[0]);
+	return SIP_OK;
+}
+
 enum sip_rc
 sip_clone_prepare(const struct sip_config *cfg, struct sip_clone *c,
     const struct sip_targets *t, time_t now, struct sip_err *err)
@@ -73,11 +121,33 @@ sip_clone_prepare(const struct sip_config *cfg, struct sip_clone *c,
 	if (s->min_receivers < 0 || s->min_receivers > (int)t->n)
 		return sip_errf(err, SIP_EINVAL, "min-receivers %d: more than "
 		    "the %zu machines", s->min_receivers, t->n);
-	for (i = 0; i < c->nassignments; i++)
+	for (i = 0; i < c->nassignments; i++) {
+		if (strncmp(c->assignments[i], "save.", 5) == 0) {
+			if (c->master == NULL)
+				return sip_errf(err, SIP_EINVAL, "'%.*s': an "
+				    "option of the master's save, without "
+				    "--from", (int)strcspn(c->assignments[i],
+				    "="), c->assignments[i]);
+			if (strncmp(c->assignments[i], "save.name=", 10) == 0)
+				return sip_errf(err, SIP_EINVAL, "'save.name': "
+				    "the master is saved as the IMAGE named");
+			continue;
+		}
 		if (reserved(c->assignments[i]))
 			return sip_errf(err, SIP_EINVAL, "'%.*s': the session "
 			    "sets it", (int)strcspn(c->assignments[i], "="),
 			    c->assignments[i]);
+	}
+	if (c->master != NULL) {
+		if (c->master->n != 1)
+			return sip_errf(err, SIP_EINVAL, "--from: %zu machines: "
+			    "the master is one machine", c->master->n);
+		for (i = 0; i < t->n; i++)
+			if (strcmp(t->p[i], c->master->p[0]) == 0)
+				return sip_errf(err, SIP_EINVAL, "%s is the "
+				    "master (--from) and a target: it cannot "
+				    "send and receive", t->p[i]);
+	}
 	if (s->interface[0] == '\0')
 		sip_mcast_default_ifname(s->interface, sizeof(s->interface));
 	if (s->interface[0] == '\0')
@@ -117,19 +187,25 @@ sip_clone_prepare(const struct sip_config *cfg, struct sip_clone *c,
 		c->all[--c->nall] = NULL;
 		return sip_errf(err, SIP_ENOMEM, "out of memory");
 	}
-	for (i = 0; i < c->nassignments; i++)
+	for (i = 0; i < c->nassignments; i++) {
+		if (strncmp(c->assignments[i], "save.", 5) == 0)
+			continue;
 		if ((c->all[c->nall++] = strdup(c->assignments[i])) == NULL) {
 			c->nall--;
 			return sip_errf(err, SIP_ENOMEM, "out of memory");
 		}
+	}
 	c->sa.action = "worker:restore";
 	c->sa.assignments = c->all;
 	c->sa.nassignments = c->nall;
 	c->sa.at = c->at;
 	c->sa.who = c->who;
-	if ((rc = sip_setaction_name(&c->sa, err)) != SIP_OK)
+	c->sa.image_later = c->master != NULL;
+	if ((rc = sip_setaction_name(&c->sa, err)) != SIP_OK ||
+	    (rc = sip_setaction_prepare(cfg, &c->sa, t, now, err)) != SIP_OK ||
+	    c->master == NULL)
 		return rc;
-	return sip_setaction_prepare(cfg, &c->sa, t, now, err);
+	return master_prepare(cfg, c, now, err);
 }
 
 enum sip_rc
@@ -140,10 +216,20 @@ sip_clone_check(const struct sip_config *cfg, struct sip_store *st,
 	enum sip_rc rc;
 
 	/* A whole image of the catalogue: its parts are what the stream sends. */
-	if ((rc = sip_catalogue_manifest(cfg, st, c->s.image, &man, err)) !=
-	    SIP_OK)
-		return rc;
+	rc = sip_catalogue_manifest(cfg, st, c->s.image, &man, err);
 	free(man);
+	if (c->master == NULL) {
+		if (rc != SIP_OK)
+			return rc;
+	} else if (rc == SIP_OK)
+		return sip_errf(err, SIP_EINVAL, "--from: image %s exists: "
+		    "clone it without --from, or name a new one", c->s.image);
+	else if (rc != SIP_ENOTFOUND && rc != SIP_EINVAL)
+		return rc;
+	err->msg[0] = '\0';
+	if (c->master != NULL && (rc = sip_setaction_check(cfg, st, &c->save,
+	    c->master, err)) != SIP_OK)
+		return rc;
 	return sip_setaction_check(cfg, st, &c->sa, t, err);
 }
 
@@ -179,8 +265,14 @@ sip_clone_write(struct sip_store *st, struct sip_clone *c,
 	enum sip_rc rc;
 	int written = 0;
 
+	if (c->master != NULL) {
+		if ((rc = sip_setaction_write(st, &c->save, c->master, now,
+		    &c->save_id, err)) != SIP_OK)
+			return rc;
+		c->s.source_action = c->save_id;
+	}
 	if ((rc = sip_mcast_create(st, &c->s, now, err)) != SIP_OK)
-		return rc;
+		goto unsave;
 	snprintf(num, sizeof(num), "%" PRId64, c->s.id);
 	if ((rc = kv_set(&c->sa, "session", num, err)) != SIP_OK)
 		goto undo;
@@ -204,6 +296,13 @@ sip_clone_write(struct sip_store *st, struct sip_clone *c,
 		    &e2);
 		(void)sip_mcast_delete(st, c->s.id, &e2);
 	}
+ unsave:
+	if (c->master != NULL) {
+		struct sip_err e3 = { "" };
+
+		(void)sip_store_cancel(st, (const char *const *)c->master->p,
+		    1, c->who, time(NULL), &n, &e3);
+	}
 	return rc;
 }
 
@@ -213,9 +312,13 @@ sip_clone_free(struct sip_clone *c)
 	size_t i;
 
 	sip_setaction_free(&c->sa);
+	sip_setaction_free(&c->save);
 	for (i = 0; i < c->nall; i++)
 		free(c->all[i]);
 	free(c->all);
-	c->all = NULL;
-	c->nall = 0;
+	for (i = 0; i < c->nsall; i++)
+		free(c->sall[i]);
+	free(c->sall);
+	c->all = c->sall = NULL;
+	c->nall = c->nsall = 0;
 }

@@ -27,22 +27,23 @@
 #define MCAST_COLUMNS \
 	"id, image, state, port, interface, min_receivers, max_wait, " \
 	"start_timeout, fallback, created_at, created_by, start_at, " \
-	"started_at, ended_at, runner_pid, reason"
+	"started_at, ended_at, runner_pid, reason, source_mac, source_action"
 #define SQL_MCAST_INSERT \
 	"INSERT INTO mcast_sessions (image, state, port, interface, " \
 	"min_receivers, max_wait, start_timeout, fallback, created_at, " \
-	"created_by, start_at) VALUES (?1, 'forming', ?2, ?3, ?4, ?5, ?6, " \
-	"?7, ?8, ?9, ?10)"
+	"created_by, start_at, source_mac, source_action) VALUES (?1, ?11, " \
+	"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?13)"
+#define OPEN_STATES	"('saving', 'forming', 'transferring')"
 #define SQL_MCAST_PORTS \
-	"SELECT port FROM mcast_sessions WHERE state IN ('forming', " \
-	"'transferring') ORDER BY port"
+	"SELECT port FROM mcast_sessions WHERE state IN " OPEN_STATES \
+	" ORDER BY port"
 #define SQL_MCAST_GET \
 	"SELECT " MCAST_COLUMNS " FROM mcast_sessions WHERE id = ?1"
 #define SQL_MCAST_LIST \
 	"SELECT " MCAST_COLUMNS " FROM mcast_sessions ORDER BY id DESC"
 #define SQL_MCAST_LIST_OPEN \
 	"SELECT " MCAST_COLUMNS " FROM mcast_sessions WHERE state IN " \
-	"('forming', 'transferring') ORDER BY id DESC"
+	OPEN_STATES " ORDER BY id DESC"
 #define SQL_MCAST_SAVE \
 	"UPDATE mcast_sessions SET state = ?1, reason = ?2, started_at = ?3, " \
 	"ended_at = ?4, runner_pid = ?5 WHERE id = ?6"
@@ -71,18 +72,20 @@
 	"mac = ?3"
 #define SQL_MEMBER_OF \
 	"SELECT m.session FROM mcast_members m JOIN mcast_sessions s ON " \
-	"s.id = m.session WHERE m.mac = ?1 AND s.state IN ('forming', " \
-	"'transferring') ORDER BY s.id DESC LIMIT 1"
+	"s.id = m.session WHERE m.mac = ?1 AND s.state IN " OPEN_STATES \
+	" ORDER BY s.id DESC LIMIT 1"
 #define SQL_ACTION_BY_ID \
 	"SELECT " ACTION_COLUMNS " FROM actions WHERE id = ?1"
 
 /* ------------------------------------------------------------ names */
 
 static const char *const state_names[SIP_MC__MAX] = {
-	"forming", "transferring", "done", "partial", "failed", "cancelled"
+	"saving", "forming", "transferring", "done", "partial", "failed",
+	"cancelled"
 };
 static const char *const event_names[SIP_MCE__MAX] = {
-	"start", "sender-failed", "verdict", "cancel", "runner-gone"
+	"start", "sender-failed", "verdict", "cancel", "runner-gone",
+	"saved", "save-failed"
 };
 static const char *const member_names[SIP_MB__MAX] = {
 	"booting", "waiting", "receiving", "verifying", "verified",
@@ -136,6 +139,10 @@ sip_mcast_next(enum sip_mcast_state s, enum sip_mcast_event ev,
 	if (sip_mcast_final(s) || (unsigned)s >= SIP_MC__MAX)
 		return s;
 	switch (ev) {
+	case SIP_MCE_SAVED:
+		return s == SIP_MC_SAVING ? SIP_MC_FORMING : s;
+	case SIP_MCE_SAVE_FAILED:
+		return s == SIP_MC_SAVING ? SIP_MC_FAILED : s;
 	case SIP_MCE_START:
 		return s == SIP_MC_FORMING ? SIP_MC_TRANSFERRING : s;
 	case SIP_MCE_SENDER_FAILED:
@@ -144,6 +151,9 @@ sip_mcast_next(enum sip_mcast_state s, enum sip_mcast_event ev,
 	case SIP_MCE_CANCEL:
 		return SIP_MC_CANCELLED;
 	case SIP_MCE_VERDICT:
+		/* No stream before the master is saved. */
+		if (s == SIP_MC_SAVING)
+			return s;
 		/* Every member ended: judged by the slowest, not the fastest. */
 		if (total > 0 && verified == total)
 			return SIP_MC_DONE;
@@ -252,6 +262,8 @@ mcast_row(sqlite3_stmt *q, struct sip_mcast *s)
 	s->ended_at = sqlite3_column_int64(q, 13);
 	s->runner_pid = (long)sqlite3_column_int64(q, 14);
 	col_copy(q, 15, s->reason, sizeof(s->reason));
+	col_copy(q, 16, s->source_mac, sizeof(s->source_mac));
+	s->source_action = sqlite3_column_int64(q, 17);
 }
 
 /* The lowest even port from the base that no open session holds. */
@@ -311,12 +323,16 @@ sip_mcast_create(struct sip_store *st, struct sip_mcast *s, time_t now,
 	    (rc = sqlite3_bind_int64(q, 8, (sqlite3_int64)now)) != SQLITE_OK ||
 	    (rc = bind_text(q, 9, s->created_by)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(q, 10, s->start_at)) != SQLITE_OK ||
+	    (rc = bind_text(q, 11, s->source_mac[0] != '\0' ? "saving" :
+	    "forming")) != SQLITE_OK ||
+	    (rc = bind_text(q, 12, s->source_mac)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(q, 13, s->source_action)) != SQLITE_OK ||
 	    (rc = sqlite3_step(q)) != SQLITE_DONE) {
 		ret = db_err(st, rc, err, "create a multicast session");
 		goto out;
 	}
 	s->id = sqlite3_last_insert_rowid(st->db);
-	s->state = SIP_MC_FORMING;
+	s->state = s->source_mac[0] != '\0' ? SIP_MC_SAVING : SIP_MC_FORMING;
 	s->created_at = now;
 	ret = tx_commit(st, err);
  out:
@@ -679,6 +695,28 @@ members_cancel(struct sip_store *st, const struct sip_mcast_member *m,
 	return ret;
 }
 
+/* clone --from: the master's save, if it is still the session's and active, goes with it. */
+static enum sip_rc
+master_cancel(struct sip_store *st, const struct sip_mcast *s, const char *who,
+    time_t now, struct sip_err *err)
+{
+	struct sip_action *act = NULL;
+	const char *mac = s->source_mac;
+	enum sip_rc ret;
+
+	if (s->source_action == 0)
+		return SIP_OK;
+	ret = sip_store_active_action(st, mac, &act, err);
+	if (ret == SIP_ENOTFOUND) {
+		err->msg[0] = '\0';
+		return SIP_OK;
+	}
+	if (ret == SIP_OK && act->id == s->source_action)
+		ret = sip_store_cancel(st, &mac, 1, who, now, NULL, err);
+	sip_action_free(act);
+	return ret;
+}
+
 enum sip_rc
 sip_mcast_cancel(struct sip_store *st, int64_t id, const char *who,
     time_t now, long *pid, struct sip_err *err)
@@ -700,7 +738,8 @@ sip_mcast_cancel(struct sip_store *st, int64_t id, const char *who,
 	if ((ret = sip_mcast_step(st, &s, SIP_MCE_CANCEL, 0, 0, "cancelled",
 	    who, now, err)) != SIP_OK)
 		goto out;
-	ret = members_cancel(st, m, nm, 1, who, now, err);
+	if ((ret = members_cancel(st, m, nm, 1, who, now, err)) == SIP_OK)
+		ret = master_cancel(st, &s, who, now, err);
  out:
 	sip_mcast_members_free(m, nm);
 	return ret;
@@ -1338,6 +1377,116 @@ members_stop(struct sip_store *st, struct sip_mcast *s)
 	return ret;
 }
 
+/*
+ * clone --from: the members' actions wait, scheduled, for the master's
+ * save.  Once it is done and its image whole, they start now (their
+ * expiry moved as much) and so do their wake and reboot jobs.
+ */
+static enum sip_rc
+members_release(struct sip_store *st, const struct sip_mcast *s, time_t now,
+    struct sip_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum sip_rc ret;
+	int rc, k;
+	static const char *const sql[] = {
+		"UPDATE actions SET expires_at = expires_at - (start_at - ?2), "
+		"start_at = ?2, updated_at = ?2 WHERE id IN (SELECT action_id "
+		"FROM mcast_members WHERE session = ?1) AND state = 'scheduled' "
+		"AND start_at > ?2",
+		"UPDATE power_jobs SET due_at = ?2 WHERE action_id IN (SELECT "
+		"action_id FROM mcast_members WHERE session = ?1) AND state = "
+		"'pending' AND due_at > ?2",
+	};
+
+	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
+		return ret;
+	for (k = 0; k < 2; k++) {
+		if ((rc = stmt_get(st, sql[k], &q)) != SQLITE_OK ||
+		    (rc = sqlite3_bind_int64(q, 1, s->id)) != SQLITE_OK ||
+		    (rc = sqlite3_bind_int64(q, 2, (sqlite3_int64)now)) !=
+		    SQLITE_OK || (rc = sqlite3_step(q)) != SQLITE_DONE) {
+			ret = db_err(st, rc, err, "start the members of session "
+			    "%" PRId64, s->id);
+			goto out;
+		}
+		stmt_put(st, q);
+		q = NULL;
+	}
+	ret = tx_commit(st, err);
+ out:
+	stmt_put(st, q);
+	if (ret != SIP_OK)
+		tx_rollback(st);
+	return ret;
+}
+
+/*
+ * clone --from: wait for the master's worker:save, as long as it lives
+ * (its own boots and expiry bound it; the tick ends it).  Done with the
+ * image whole: the members start, saving -> forming.  Failed, expired,
+ * cancelled or gone: saving -> failed.
+ */
+static enum sip_rc
+runner_await_master(const struct sip_config *cfg, struct sip_store *st,
+    struct sip_mcast *s, struct sip_err *err)
+{
+	struct sip_action *act = NULL;
+	struct sip_manifest *man = NULL;
+	struct sip_err e2 = { "" };
+	char idbuf[24], why[SIP_ERR_MAX];
+	enum sip_rc ret;
+
+	snprintf(idbuf, sizeof(idbuf), "%" PRId64, s->source_action);
+	while (!runner_stop && !cancelled(st, s)) {
+		if ((ret = action_query1(st, SQL_ACTION_BY_ID, idbuf, 1, &act,
+		    err)) != SIP_OK)
+			return ret;
+		if (act == NULL) {
+			snprintf(why, sizeof(why), "the save of %s (action %s) "
+			    "is gone", s->source_mac, idbuf);
+			return sip_mcast_step(st, s, SIP_MCE_SAVE_FAILED, 0, 0,
+			    why, "cleanup", time(NULL), err);
+		}
+		if (act->state == SIP_ST_DONE) {
+			sip_action_free(act);
+			if (sip_catalogue_manifest(cfg, st, s->image, &man,
+			    &e2) != SIP_OK) {
+				snprintf(why, sizeof(why), "%s was saved, but "
+				    "image %.64s is not whole: %.100s",
+				    s->source_mac, s->image, e2.msg);
+				return sip_mcast_step(st, s,
+				    SIP_MCE_SAVE_FAILED, 0, 0, why, "cleanup",
+				    time(NULL), err);
+			}
+			free(man);
+			if ((ret = members_release(st, s, time(NULL), err)) !=
+			    SIP_OK)
+				return ret;
+			snprintf(why, sizeof(why), "%s saved as %.64s: the "
+			    "machines boot to receive it", s->source_mac,
+			    s->image);
+			ret = sip_mcast_step(st, s, SIP_MCE_SAVED, 0, 0, why,
+			    "cleanup", time(NULL), err);
+			s->start_at = (int64_t)time(NULL);
+			return ret;
+		}
+		if (!sip_state_active(act->state)) {
+			snprintf(why, sizeof(why), "the save of %s is %s: "
+			    "%.120s", s->source_mac,
+			    sip_state_name(act->state), act->message != NULL &&
+			    act->message[0] != '\0' ? act->message : "-");
+			sip_action_free(act);
+			return sip_mcast_step(st, s, SIP_MCE_SAVE_FAILED, 0, 0,
+			    why, "cleanup", time(NULL), err);
+		}
+		sip_action_free(act);
+		act = NULL;
+		sleep_ms(2000);
+	}
+	return SIP_OK;
+}
+
 /* Wait for every member that can still end to end; the verdict's counts. */
 static enum sip_rc
 runner_judge(struct sip_store *st, struct sip_mcast *s, time_t deadline,
@@ -1408,7 +1557,7 @@ sip_mcast_run(const struct sip_config *cfg, int64_t id, const char *sender,
 	}
 	if ((ret = sip_mcast_get(st, id, &s, &m, &nm, err)) != SIP_OK)
 		goto out;
-	if (s.state != SIP_MC_FORMING) {
+	if (s.state != SIP_MC_FORMING && s.state != SIP_MC_SAVING) {
 		ret = sip_errf(err, SIP_EDENIED, "session %" PRId64 " is %s: "
 		    "nothing to send", id, sip_mcast_state_name(s.state));
 		goto out;
@@ -1416,6 +1565,16 @@ sip_mcast_run(const struct sip_config *cfg, int64_t id, const char *sender,
 	s.runner_pid = (long)getpid();
 	if ((ret = mcast_save(st, &s, err)) != SIP_OK)
 		goto out;
+	if (s.state == SIP_MC_SAVING) {
+		if ((ret = runner_await_master(cfg, st, &s, err)) != SIP_OK)
+			goto out;
+		if (runner_stop || cancelled(st, &s))
+			goto stopped;
+		if (s.state != SIP_MC_FORMING) {
+			(void)members_stop(st, &s);
+			goto out;
+		}
+	}
 	while (time(NULL) < s.start_at && !runner_stop && !cancelled(st, &s))
 		sleep_ms(1000);
 	if (runner_stop || cancelled(st, &s))

@@ -1443,6 +1443,7 @@ struct sip_setaction {
 	const char	*at, *expires_arg, *max_boots_arg; /* NULL: defaults */
 	const char	*uuid, *serial;		/* NULL: none */
 	const char	*who;			/* created_by */
+	int		 image_later;		/* clone --from: saved first */
 	/* What sip_setaction_prepare and _check found. */
 	char		 modname[SIP_NAME_MAX], capname[SIP_NAME_MAX];
 	struct sip_module *mod;
@@ -1636,9 +1637,12 @@ struct sip_status_group {
 /*
  * A session multicasts one whole image of the catalogue from this server
  * to N machines, each a worker:restore action with option session = its
- * id.  Its states, in order; the last four are final.
+ * id.  Its states, in order; the last four are final.  A session made by
+ * clone --from MACHINE first waits for that machine's worker:save of the
+ * image (saving); its members' actions wait, scheduled, until it ends.
  */
 enum sip_mcast_state {
+	SIP_MC_SAVING,		/* the master's save is not done yet */
 	SIP_MC_FORMING,		/* the sender waits for the receivers */
 	SIP_MC_TRANSFERRING,	/* the stream is being sent, or judged */
 	SIP_MC_DONE,		/* every member verified */
@@ -1654,6 +1658,8 @@ enum sip_mcast_event {
 	SIP_MCE_VERDICT,	/* every member that can still end has ended */
 	SIP_MCE_CANCEL,		/* session cancel */
 	SIP_MCE_RUNNER_GONE,	/* the tick found no runner for an open session */
+	SIP_MCE_SAVED,		/* the master's save is done, the image whole */
+	SIP_MCE_SAVE_FAILED,	/* it failed, expired or was cancelled */
 	SIP_MCE__MAX
 };
 
@@ -2197,6 +2203,9 @@ struct sip_mcast {
 	long			 runner_pid;
 	char			 created_by[SIP_LOGIN_MAX + 1];
 	char			 reason[SIP_ERR_MAX];
+	/* clone --from: the master and its worker:save action, "" and 0 none. */
+	char			 source_mac[SIP_MAC_STRLEN];
+	int64_t			 source_action;
 };
 
 struct sip_mcast_member {
@@ -2338,12 +2347,19 @@ struct sip_clone {
 	struct sip_mcast	 s;
 	const char		*at;		/* NULL: now */
 	const char		*who;
-	char *const		*assignments;	/* KEY=VALUE */
+	char *const		*assignments;	/* KEY=VALUE, save.KEY=VALUE */
 	size_t			 nassignments;
+	/* clone --from: the master (one machine), saved as s.image first. */
+	const struct sip_targets *master;
 	/* What sip_clone_prepare and _check found: the members' actions. */
 	struct sip_setaction	 sa;
 	char			**all;
 	size_t			 nall;
+	/* With a master: its worker:save, and that action's id once written. */
+	struct sip_setaction	 save;
+	char			**sall;
+	size_t			 nsall;
+	int64_t			 save_id;
 };
 /* An interface name as udp-sender takes it: 1 to 15 of [A-Za-z0-9._-]. */
 int		 sip_ifname_ok(const char *);
@@ -2352,11 +2368,15 @@ void		 sip_clone_init(struct sip_clone *);
 enum sip_rc	 sip_clone_prepare(const struct sip_config *,
 		    struct sip_clone *, const struct sip_targets *,
 		    time_t now, struct sip_err *);
-/* With the database, after the rights: the image is whole, it fits. */
+/* With the database, after the rights: the image is whole and fits (with a master: it is new). */
 enum sip_rc	 sip_clone_check(const struct sip_config *,
 		    struct sip_store *, struct sip_clone *,
 		    const struct sip_targets *, struct sip_err *);
-/* The session (c->s.id, its port), the actions (ids[t->n]), the members. */
+/*
+ * The master's save first if any (c->save_id), the session (c->s.id, its
+ * port), the members' actions (ids[t->n]: held until the save is done),
+ * the members.
+ */
 enum sip_rc	 sip_clone_write(struct sip_store *, struct sip_clone *,
 		    const struct sip_targets *, time_t now, int64_t *ids,
 		    struct sip_err *);

@@ -194,7 +194,7 @@ sip_setaction_check(const struct sip_config *cfg, struct sip_store *st,
 
 	/* An image option names a whole image of the catalogue, that fits. */
 	sa->unchecked = 0;
-	if ((rc = sip_options_exists_check(cfg, st, sa->cap, sa->kv, sa->nkv,
+	if (!sa->image_later && (rc = sip_options_exists_check(cfg, st, sa->cap, sa->kv, sa->nkv,
 	    (const char *const *)t->p, t->n, &sa->unchecked, err)) != SIP_OK)
 		return rc;
 	if ((sa->old = calloc(t->n + 1, sizeof(*sa->old))) == NULL)
@@ -230,8 +230,7 @@ sip_setaction_write(struct sip_store *st, struct sip_setaction *sa,
 		na[i].name = sa->action;
 		na[i].completion = sa->cap->completion;
 		na[i].max_boots = sa->max_boots;
-		na[i].start_at = sa->at != NULL || sa->bend != 0 ? sa->start :
-		    0;
+		na[i].start_at = sa->start > (int64_t)now ? sa->start : 0;
 		na[i].expires_at = sa->expires_at;
 		na[i].who = sa->who;
 		na[i].options = sa->kv;

@@ -289,6 +289,41 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (session, mac)"
 	");"
 	"PRAGMA user_version = 11;",
+	/*
+	 * 11 -> 12: clone --from MACHINE: a session first waits for its
+	 * master's save (state saving, source_mac, source_action).  SQLite
+	 * cannot change a CHECK: the table is rebuilt, its rows kept.
+	 */
+	"CREATE TABLE mcast_sessions_12 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  image TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('saving','forming',"
+	"    'transferring','done','partial','failed','cancelled')),"
+	"  port INTEGER NOT NULL,"
+	"  interface TEXT NOT NULL,"
+	"  min_receivers INTEGER NOT NULL,"
+	"  max_wait INTEGER NOT NULL,"
+	"  start_timeout INTEGER NOT NULL,"
+	"  fallback INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL DEFAULT '',"
+	"  start_at INTEGER NOT NULL,"
+	"  started_at INTEGER NOT NULL DEFAULT 0,"
+	"  ended_at INTEGER NOT NULL DEFAULT 0,"
+	"  runner_pid INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  source_mac TEXT NOT NULL DEFAULT '',"
+	"  source_action INTEGER NOT NULL DEFAULT 0"
+	");"
+	"INSERT INTO mcast_sessions_12 (id, image, state, port, interface,"
+	"  min_receivers, max_wait, start_timeout, fallback, created_at,"
+	"  created_by, start_at, started_at, ended_at, runner_pid, reason)"
+	"  SELECT id, image, state, port, interface, min_receivers, max_wait,"
+	"  start_timeout, fallback, created_at, created_by, start_at,"
+	"  started_at, ended_at, runner_pid, reason FROM mcast_sessions;"
+	"DROP TABLE mcast_sessions;"
+	"ALTER TABLE mcast_sessions_12 RENAME TO mcast_sessions;"
+	"PRAGMA user_version = 12;",
 };
 
 int

@@ -85,9 +85,30 @@ min = 10
 max = 3600
 default = 300
 description = The wait
+
+[capability save]
+description = Save a disk to the image store
+template = save.ipxe
+completion = report
+max_boots = 3
+expires = 1d
+destructive = no
+
+[option save.name]
+type = name
+pattern = auto|[A-Za-z0-9][A-Za-z0-9_-]{0,63}
+default = auto
+description = The image's name
+
+[option save.compression]
+type = enum
+values = zstd lzop none
+default = zstd
+description = The compression
 EOM
 printf '#!ipxe\necho restore {{image}} session {{session}} port {{port}} wait {{wait}}\nexit\n' \
     > "$T/modules/worker/restore.ipxe"
+printf '#!ipxe\necho save {{name}} {{compression}}\nexit\n' > "$T/modules/worker/save.ipxe"
 MODULE_PATH=$T/modules write_config "$T/se3-ipxe.conf" "[images]" "dir = $T/images" \
     "[security]" "bind = none"
 db_create
@@ -97,25 +118,28 @@ sum() { sha256sum < "$1" | cut -d' ' -f1; }
 q() { sqlite3 "$T/db/se3-ipxe.db" "$1"; }
 
 # An image of the catalogue, its rows as a finished save leaves them.
-head -c 700 /dev/urandom > "$T/images/img1.table"
-head -c 3000000 /dev/urandom > "$T/images/img1.sda1"
-head -c 1000001 /dev/urandom > "$T/images/img1.sda2"
-{
-	echo "se3-ipxe-image 1"
-	echo "mac $M1"
-	echo "disk sda 67108864 512"
-	echo "table gpt img1.table $(sum "$T/images/img1.table") 66043392"
-	echo "part sda1 1 ext4 partclone.ext4 zstd img1.sda1 33554432 $(sum "$T/images/img1.sda1") $(sum "$T/images/img1.sda1")"
-	echo "part sda2 2 ntfs partclone.ntfs lzop img1.sda2 16777216 $(sum "$T/images/img1.sda2") $(sum "$T/images/img1.sda2")"
-	echo "part sda3 3 swap mkswap none - 1048576 - -"
-	echo "end"
-} > "$T/images/img1"
-for p in table sda1 sda2 manifest; do
-	f=img1.$p
-	[ $p = manifest ] && f=img1
-	q "INSERT INTO images (name, mac, part, tool, compression, size, sha256, created_at, received, complete)
-	   VALUES ('$f', '$M1', '$p', 'partclone.ext4', 'zstd', $(stat -c %s "$T/images/$f"), '$(sum "$T/images/$f")', 1000, 1, 1)"
-done
+image_make() {	# image_make NAME MAC
+	head -c 700 /dev/urandom > "$T/images/$1.table"
+	head -c 3000000 /dev/urandom > "$T/images/$1.sda1"
+	head -c 1000001 /dev/urandom > "$T/images/$1.sda2"
+	{
+		echo "se3-ipxe-image 1"
+		echo "mac $2"
+		echo "disk sda 67108864 512"
+		echo "table gpt $1.table $(sum "$T/images/$1.table") 66043392"
+		echo "part sda1 1 ext4 partclone.ext4 zstd $1.sda1 33554432 $(sum "$T/images/$1.sda1") $(sum "$T/images/$1.sda1")"
+		echo "part sda2 2 ntfs partclone.ntfs lzop $1.sda2 16777216 $(sum "$T/images/$1.sda2") $(sum "$T/images/$1.sda2")"
+		echo "part sda3 3 swap mkswap none - 1048576 - -"
+		echo "end"
+	} > "$T/images/$1"
+	for p in table sda1 sda2 manifest; do
+		f=$1.$p
+		[ $p = manifest ] && f=$1
+		q "INSERT INTO images (name, mac, part, tool, compression, size, sha256, created_at, received, complete)
+		   VALUES ('$f', '$2', '$p', 'partclone.ext4', 'zstd', $(stat -c %s "$T/images/$f"), '$(sum "$T/images/$f")', 1000, 1, 1)"
+	done
+}
+image_make img1 $M1
 se3ipxe images > "$T/o" 2>&1
 grep -q '^img1 .* whole$' "$T/o"; ok $? "the test's image is whole in the catalogue"
 
@@ -125,11 +149,12 @@ header() {	# header SESSION K NAME BYTES SHA
 	printf '%s\n' "$_h"
 	head -c $((512 - ${#_h} - 1)) /dev/zero
 }
-expected() {	# expected SESSION > FILE
-	header "$1" 1 img1.sda1 3000000 "$(sum "$T/images/img1.sda1")"
-	cat "$T/images/img1.sda1"
-	header "$1" 2 img1.sda2 1000001 "$(sum "$T/images/img1.sda2")"
-	cat "$T/images/img1.sda2"
+expected() {	# expected SESSION [IMAGE] > FILE
+	_i=${2:-img1}
+	header "$1" 1 $_i.sda1 3000000 "$(sum "$T/images/$_i.sda1")"
+	cat "$T/images/$_i.sda1"
+	header "$1" 2 $_i.sda2 1000001 "$(sum "$T/images/$_i.sda2")"
+	cat "$T/images/$_i.sda2"
 	header "$1" 0 end 0 -
 }
 runners() { q "SELECT runner_pid FROM mcast_sessions WHERE runner_pid > 0" 2> /dev/null; }
@@ -154,7 +179,7 @@ wait_state() {
 # its worker has on the bridge (bind = none: reports come from anywhere).
 pin() {
 	boot "mac=$1"
-	grep -q "^echo restore img1 session" "$T/body" || echo "# $1 not served its restore: $(cat "$T/body")"
+	grep -q "^echo restore img[0-9] session" "$T/body" || echo "# $1 not served its restore: $(cat "$T/body")"
 	q "UPDATE actions SET bound_addr = '$2' WHERE mac = '$1' AND state IN ('pending','booting','running')"
 }
 # report MAC STATUS MSG: as the worker reports, with its action's token.
@@ -308,6 +333,69 @@ grep -q '^tick: 1 multicast session failed: no runner$' "$T/o"; ok $? "the tick:
 is "$(state 5)" failed "... failed"
 field 5 'd["reason"]' | grep -q 'runner is gone'; ok $? "... its reason says the runner is gone"
 is "$(state_of $M1 | cut -d' ' -f1)" cancelled "... its member's restore cancelled"
+
+# --- clone --from: the master saved first, then sent ---------------------------
+M4=52:54:00:73:00:04
+q "UPDATE actions SET state = 'cancelled' WHERE state IN ('scheduled','pending','booting','running')"
+clone --yes --from $M4 img1 $M1 > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "clone --from of an image that exists: refused: $(cat "$T/e")"
+clone --yes --from $M1 img2 $M1 $M2 > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "clone --from a master that is a target too: refused: $(cat "$T/e")"
+clone --yes --from $M4 img2 $M1 save.name=x > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "clone --from with save.name: refused: $(cat "$T/e")"
+clone --yes img1 $M1 save.compression=lzop > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "a save. option without --from: refused: $(cat "$T/e")"
+clone --yes --from $M4 img2 $M1 save.compression=zip > "$T/o" 2> "$T/e"
+ok $(( $? == 0 )) "a save option of the wrong value: refused: $(cat "$T/e")"
+is "$(q "SELECT count(*) FROM mcast_sessions WHERE id > 5") $(q "SELECT count(*) FROM actions WHERE state IN ('scheduled','pending')")" "0 0" \
+    "... no session, no action left behind"
+clone --yes --from $M4 --max-wait 10 --start-timeout 60 img2 $M1 $M2 save.compression=lzop > "$T/o" 2> "$T/e"
+is "$?" 0 "clone --from a master: one command"
+is "$(tail -n 1 "$T/o")" "session 6: $M4 saved as img2 first, then sent to 2 machines (they start once it is saved), port 9000 on eth0" \
+    "... says the master, the image and the machines"
+is "$(state 6)/$(members 6)" "saving/01=booting 02=booting" "... saving, its machines waiting"
+is "$(q "SELECT a.name || ' ' || a.state || ' ' || group_concat(o.key || '=' || o.value, ' ') FROM actions a JOIN action_options o ON o.action_id = a.id WHERE a.mac = '$M4' AND a.state = 'pending' GROUP BY a.id")" \
+    "worker:save pending compression=lzop name=img2" "... the master: a worker:save named after the image, with its save. options"
+is "$(state_of $M1 | cut -d' ' -f1) $(state_of $M2 | cut -d' ' -f1)" "scheduled scheduled" "... the members' restores held, scheduled"
+boot "mac=$M1"
+! grep -q restore "$T/body"; ok $? "... a member that boots now is not served its restore (it boots its disk)"
+boot "mac=$M4"
+grep -q "^echo save img2 lzop" "$T/body"; ok $? "... the master boots into its save"
+sleep 3
+is "$(state 6)" saving "... the session waits while the save runs"
+image_make img2 $M4
+report $M4 done "saved%20img2"
+wait_state 6 20 forming; ok $? "the save done, the image whole: saving -> forming"
+is "$(q "SELECT count(*) FROM actions WHERE mac IN ('$M1', '$M2') AND state = 'scheduled' AND start_at <= strftime('%s', 'now')")" 2 \
+    "... the members' restores start now"
+se3ipxe tick > /dev/null 2>&1
+is "$(state_of $M1 | cut -d' ' -f1) $(state_of $M2 | cut -d' ' -f1)" "pending pending" "... pending at the tick (or their boot)"
+pin $M1 10.0.3.11
+pin $M2 10.0.3.12
+receive_both
+expected 6 img2 > "$T/want6"
+is "$(sum "$T/r1") $(sum "$T/r2")" "$(sum "$T/want6") $(sum "$T/want6")" "... both received the master's image, framed"
+report $M1 done "verified:%20image%20img2%20to%20/dev/sda"
+report $M2 done "verified:%20image%20img2%20to%20/dev/sda"
+wait_state 6 20 done; ok $? "... both verified: done"
+q "SELECT detail FROM history WHERE event = 'session' AND mac = '$M1' AND detail LIKE 'session 6:%' ORDER BY id" > "$T/h"
+is "$(head -n 1 "$T/h")" "session 6: saving -> forming (saved): $M4 saved as img2: the machines boot to receive it" \
+    "... the members' history: saving -> forming (saved)"
+
+clone --yes --from $M4 --start-timeout 60 img3 $M1 > "$T/o" 2> "$T/e"
+is "$?" 0 "clone --from a master whose save fails"
+boot "mac=$M4"
+report $M4 failed "save:%20no%20disk"
+wait_state 7 20 failed; ok $? "... the session fails"
+field 7 'd["reason"]' | grep -q "^the save of $M4 is failed"; ok $? "... saying why: $(field 7 'd["reason"]')"
+is "$(state_of $M1 | cut -d' ' -f1)" cancelled "... its member's held restore is cancelled"
+
+clone --yes --from $M4 --start-timeout 60 img3 $M1 > "$T/o" 2> "$T/e"
+is "$?" 0 "clone --from, then cancelled while saving"
+se3ipxe session cancel 8 > "$T/o" 2> "$T/e"
+sleep 2
+is "$(state 8) $(state_of $M4 | cut -d' ' -f1) $(state_of $M1 | cut -d' ' -f1)" "cancelled cancelled cancelled" \
+    "... the session, the master's save and the member's restore are cancelled"
 
 # The runners are detached: what they said is in their logs, beside the database.
 cat "$T"/db/mcast-*.log > "$T/runners.log" 2> /dev/null

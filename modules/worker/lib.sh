@@ -199,12 +199,16 @@ partclone() {
 }
 
 # progress_watch LOG FROM SPAN WHAT: while a partclone runs, every 10 s,
-# report its percentage (from LOG) scaled into FROM..FROM+SPAN.
+# report its percentage (from LOG) scaled into FROM..FROM+SPAN, with its
+# rate as partclone says it ("Completed:  43.00%,   1.23GB/min,"): the
+# rate of each machine, which status and session show.
 progress_watch() {
 	while sleep 10; do
-		p=$(tr '\r' '\n' <"$1" 2>/dev/null | sed -n 's/.*Completed: *\([0-9]*\).*/\1/p' | tail -n 1)
+		l=$(tr '\r' '\n' <"$1" 2>/dev/null | grep 'Completed:' | tail -n 1)
+		p=$(echo "$l" | sed -n 's/.*Completed: *\([0-9]*\).*/\1/p')
 		[ -n "$p" ] || continue
-		report running $(( $2 + $3 * p / 100 )) "$4 $p%" >/dev/null 2>&1
+		r=$(echo "$l" | sed -n 's/.*Completed: *[0-9.]*%, *\([0-9.]*[A-Za-z]*\/min\).*/ \1/p')
+		report running $(( $2 + $3 * p / 100 )) "$4 $p%$r" >/dev/null 2>&1
 	done
 }
 
