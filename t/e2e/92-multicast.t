@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# End-to-end: one saved image multicast by the server's sessions (se3-ipxe clone) to worker:restore guests on one bridge (lib.sh's bridge mode): two receivers verified and byte-identical, a receiver killed mid-transfer dropped while the other is verified, a machine that never boots finished by `session fallback` over unicast, the runner and udp-sender killed mid-transfer failing every receiver and the session; and a bare udpcast check of the segment.
+# End-to-end: a master saved and multicast in one command (se3-ipxe clone --from), then the saved image multicast by more sessions to worker:restore guests on one bridge (lib.sh's bridge mode): two receivers verified and byte-identical, a receiver killed mid-transfer dropped while the other is verified, a machine that never boots finished by `session fallback` over unicast, the runner and udp-sender killed mid-transfer failing every receiver and the session; and a bare udpcast check of the segment.
 #
 # One small disk (MBR: ext4, swap, 12 MiB of raw bytes; 40 MiB) is saved
 # once by a guest; every case restores that image onto blank disks of the
@@ -113,11 +113,35 @@ ns_pids() {
 	done
 }
 
-# 1. The save of the master disk, and meanwhile a bare udpcast check of the
+# sess ID PYEXPR: PYEXPR of `session show --json ID` (s the session, m its
+# machines by MAC); sess_wait ID PYEXPR SECONDS: until it is true (bounded).
+sess() {
+	e2e_cli session show --json "$1" 2>/dev/null | python3 -c 'import json, sys
+s = json.load(sys.stdin)
+m = {x["mac"]: x for x in s.get("machines", [])}
+print(eval(sys.argv[1]))' "$2" 2>/dev/null
+}
+sess_wait() {
+	_end=$(( $(date +%s) + $3 ))
+	until [ "$(sess "$1" "$2")" = True ]; do
+		[ "$(date +%s)" -lt "$_end" ] || return 1
+		sleep 1
+	done
+}
+clone() {	# clone ARG...: the session's id, from what clone prints
+	e2e_cli clone --yes --interface "$E2E_BR_IF" "$@" >"$E/clone.out" 2>&1 ||
+	    { sed 's/^/# /' "$E/clone.out" >&2; return 1; }
+	sed -n 's/^session \([0-9][0-9]*\): .*/\1/p' "$E/clone.out"
+}
+# 1. `clone --from`: the save of the master disk first (session 1 is
+# saving, its members held), and meanwhile a bare udpcast check of the
 # segment: the host's udp-sender on the bridge to a udp-receiver in a
 # namespace of its own behind a veth on the same bridge (as a guest is).
 MA=52:54:00:e2:92:01
-e2e_cli set-action $MA worker:save name=m1 compression=zstd >/dev/null || ok 1 "set-action save m1"
+MA1=52:54:00:e2:92:21 MA2=52:54:00:e2:92:22
+S1=$(clone --from $MA --min-receivers 2 --max-wait 60 m1 $MA1 $MA2 save.compression=zstd)
+t "clone --from: session $S1 saving, its two machines held: $(sess "$S1" 's["state"]')" eval \
+    '[ "$(sess "$S1" "s[\"state\"] + str(len(m))")" = saving2 ]'
 vm save $MA "$D/master.img"
 
 unshare -n sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done' holder $$ &
@@ -165,27 +189,10 @@ t "save m1: ext4 and raw stored, the swap made: the manifest says so" eval '
     sed 's/^/# /' "$IMG/m1"
 diag "save: $s_save s from qemu start to the worker's reboot"
 [ -s "$IMG/m1" ] || bail "no image to restore"
+sess_wait "$S1" 's["state"] == "forming"' 20
+t "clone --from: the master saved, session $S1 forming: $(sess "$S1" 's["state"]')" eval \
+    '[ "$(sess "$S1" "s[\"state\"]")" = forming ]'
 
-# sess ID PYEXPR: PYEXPR of `session show --json ID` (s the session, m its
-# machines by MAC); sess_wait ID PYEXPR SECONDS: until it is true (bounded).
-sess() {
-	e2e_cli session show --json "$1" 2>/dev/null | python3 -c 'import json, sys
-s = json.load(sys.stdin)
-m = {x["mac"]: x for x in s.get("machines", [])}
-print(eval(sys.argv[1]))' "$2" 2>/dev/null
-}
-sess_wait() {
-	_end=$(( $(date +%s) + $3 ))
-	until [ "$(sess "$1" "$2")" = True ]; do
-		[ "$(date +%s)" -lt "$_end" ] || return 1
-		sleep 1
-	done
-}
-clone() {	# clone ARG...: the session's id, from what clone prints
-	e2e_cli clone --yes --interface "$E2E_BR_IF" "$@" >"$E/clone.out" 2>&1 ||
-	    { sed 's/^/# /' "$E/clone.out" >&2; return 1; }
-	sed -n 's/^session \([0-9][0-9]*\): .*/\1/p' "$E/clone.out"
-}
 verified() {	# verified MAC: its action's message says it was verified (and by which session)
 	m=$(msg "$1")
 	case "$m" in "done verified: image m1 to /dev/sda, 2 of 3 partitions read back identical"*) ;; *) return 1 ;; esac
@@ -194,14 +201,12 @@ parts_fetched() {	# parts_fetched ID: how many GETs of a stored part the guest m
 	e2e_vm_log_any "$1" | grep -cE '"GET /cgi-bin/images.cgi/m1\.sda[0-9]'
 }
 
-# 2. At once: session 1 multicasts m1 to two guests (done), and session 2
+# 2. At once: session 1 multicasts m1, just saved, to two guests (done), and session 2
 # to three machines: c2 never boots, c3 is killed (its qemu) as soon as
 # the stream flows, c1 goes on alone once udp-sender has dropped c3
 # (partial; c2's fallback is in 3).
-MA1=52:54:00:e2:92:21 MA2=52:54:00:e2:92:22
 MC1=52:54:00:e2:92:31 MC2=52:54:00:e2:92:32 MC3=52:54:00:e2:92:33
 for d in a1 a2 c1 c2 c3; do blank $d; done
-S1=$(clone --min-receivers 2 --max-wait 60 m1 $MA1 $MA2)
 S2=$(clone --min-receivers 2 --max-wait 60 m1 $MC1 $MC2 $MC3)
 t "sessions 1 and 2: clone made them ($S1, $S2), the members' actions set, a port each" eval \
     '[ -n "$S1" ] && [ -n "$S2" ] && [ "$(sess "$S1" "len(m)")$(sess "$S2" "len(m)")" = 23 ] &&
