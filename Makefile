@@ -7,6 +7,7 @@ BINDIR   ?= $(PREFIX)/sbin
 CGIDIR   ?= $(PREFIX)/lib/cgi-bin
 DATADIR  ?= $(PREFIX)/share/se3-ipxe
 MANDIR   ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 DESTDIR  ?=
 
@@ -298,6 +299,8 @@ install: all
 	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 se3-ipxe.conf.example $(DESTDIR)$(DATADIR)/se3-ipxe.conf.example
+	install -d $(DESTDIR)$(COMPLETIONDIR)
+	install -m 0644 tools/se3-ipxe.bash-completion $(DESTDIR)$(COMPLETIONDIR)/se3-ipxe
 
 clean:
 	rm -rf build $(LIB) $(LDAP_LIB) lib/*.o cgi/*.o cli/*.o cgi/ipxe.cgi cgi/status.cgi cgi/images.cgi cgi/console.cgi cli/se3-ipxe bench/floor.cgi

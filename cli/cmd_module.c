@@ -179,6 +179,9 @@ option_text(const struct sip_option *o)
 			put_safe(stdout, o->pattern, "");
 			putchar('/');
 		}
+		/* What shell completion offers: the catalogue's images. */
+		if (o->exists_image)
+			fputs(" of the catalogue", stdout);
 		break;
 	case SIP_OPT_TEXT:
 		printf(" of at most %lld bytes", (long long)o->max);
@@ -239,6 +242,8 @@ option_json(struct sip_buf *b, const struct sip_option *o)
 	sip_json_kstr(b, "description", o->description);
 	sip_json_kstr(b, "default", o->def);
 	sip_json_kbool(b, "required", o->def == NULL);
+	if (o->exists_image)
+		sip_json_kstr(b, "exists", "image");
 	switch (o->type) {
 	case SIP_OPT_ENUM:
 		sip_buf_puts(b, ",\"values\":");
