@@ -45,6 +45,44 @@ sip_clone_init(struct sip_clone *c)
 }
 
 /*
+ * The request of one of the session's actions, the master's save or the
+ * members' restore: its assignments are lead first (the session's own),
+ * then the request's: the save's (save.KEY=VALUE, given as KEY=VALUE) or
+ * the restore's (the others).  *out is the caller's to free, whole or not.
+ */
+static enum sip_rc
+action_for(const struct sip_clone *c, int save, const char *const *lead,
+    size_t nlead, struct sip_setaction *sa, char ***out, size_t *nout,
+    struct sip_err *err)
+{
+	const char *a;
+	size_t i;
+
+	sa->action = save ? "worker:save" : "worker:restore";
+	sa->at = c->at;
+	sa->who = c->who;
+
+	if ((*out = calloc(nlead + c->nassignments + 1, sizeof(**out))) ==
+	    NULL)
+		return sip_errf(err, SIP_ENOMEM, "out of memory");
+	for (i = 0; i < nlead + c->nassignments; i++) {
+		if (i < nlead)
+			a = lead[i];
+		else if ((strncmp(c->assignments[i - nlead], "save.", 5) ==
+		    0) != save)
+			continue;
+		else
+			a = c->assignments[i - nlead] + (save ? 5 : 0);
+		if (((*out)[*nout] = strdup(a)) == NULL)
+			return sip_errf(err, SIP_ENOMEM, "out of memory");
+		(*nout)++;
+	}
+	sa->assignments = *out;
+	sa->nassignments = *nout;
+	return SIP_OK;
+}
+
+/*
  * clone --from: the master's worker:save of the image (save.KEY=VALUE
  * are its options), and the members held until it can end: their start
  * moves to the save's expiry, their expiry as much, and the session's
@@ -55,29 +93,15 @@ master_prepare(const struct sip_config *cfg, struct sip_clone *c,
     time_t now, struct sip_err *err)
 {
 	struct sip_err e2 = { "" };
+	char name[SIP_IMAGE_NAME_MAX + 8];
+	const char *const lead[] = { name };
 	int64_t hold;
-	size_t i;
 	enum sip_rc rc;
 
-	if ((c->sall = calloc(c->nassignments + 2, sizeof(*c->sall))) == NULL ||
-	    asprintf(&c->sall[0], "name=%s", c->s.image) == -1) {
-		if (c->sall != NULL)
-			c->sall[0] = NULL;
-		return sip_errf(err, SIP_ENOMEM, "out of memory");
-	}
-	c->nsall = 1;
-	for (i = 0; i < c->nassignments; i++)
-		if (strncmp(c->assignments[i], "save.", 5) == 0 &&
-		    (c->sall[c->nsall++] = strdup(c->assignments[i] + 5)) ==
-		    NULL) {
-			c->nsall--;
-			return sip_errf(err, SIP_ENOMEM, "out of memory");
-		}
-	c->save.action = "worker:save";
-	c->save.assignments = c->sall;
-	c->save.nassignments = c->nsall;
-	c->save.at = c->at;
-	c->save.who = c->who;
+	snprintf(name, sizeof(name), "name=%s", c->s.image);
+	if ((rc = action_for(c, 1, lead, 1, &c->save, &c->sall, &c->nsall,
+	    err)) != SIP_OK)
+		return rc;
 	if ((rc = sip_setaction_prepare(cfg, &c->save, c->master, now, &e2)) !=
 	    SIP_OK)
 		return sip_errf(err, rc, "--from: %s", e2.msg);
@@ -97,6 +121,8 @@ sip_clone_prepare(const struct sip_config *cfg, struct sip_clone *c,
     const struct sip_targets *t, time_t now, struct sip_err *err)
 {
 	struct sip_mcast *s = &c->s;
+	char image[SIP_IMAGE_NAME_MAX + 8], port[24], wait[24];
+	const char *const lead[] = { image, "session=0", port, wait };
 	time_t tat;
 	size_t i;
 	enum sip_rc rc;
@@ -176,30 +202,14 @@ sip_clone_prepare(const struct sip_config *cfg, struct sip_clone *c,
 	 * from the request after.  The session's id is not known before it
 	 * is written: 0 stands for it until sip_clone_write.
 	 */
-	if ((c->all = calloc(c->nassignments + 5, sizeof(*c->all))) == NULL)
-		return sip_errf(err, SIP_ENOMEM, "out of memory");
-	if (asprintf(&c->all[c->nall++], "image=%s", s->image) == -1 ||
-	    asprintf(&c->all[c->nall++], "session=0") == -1 ||
-	    asprintf(&c->all[c->nall++], "port=%d", s->port != 0 ? s->port :
-	    SIP_MCAST_PORT_MIN) == -1 ||
-	    /* A receiver waits for the stream as long as the sender may wait for the others. */
-	    asprintf(&c->all[c->nall++], "wait=%d", s->max_wait + 60) == -1) {
-		c->all[--c->nall] = NULL;
-		return sip_errf(err, SIP_ENOMEM, "out of memory");
-	}
-	for (i = 0; i < c->nassignments; i++) {
-		if (strncmp(c->assignments[i], "save.", 5) == 0)
-			continue;
-		if ((c->all[c->nall++] = strdup(c->assignments[i])) == NULL) {
-			c->nall--;
-			return sip_errf(err, SIP_ENOMEM, "out of memory");
-		}
-	}
-	c->sa.action = "worker:restore";
-	c->sa.assignments = c->all;
-	c->sa.nassignments = c->nall;
-	c->sa.at = c->at;
-	c->sa.who = c->who;
+	snprintf(image, sizeof(image), "image=%s", s->image);
+	snprintf(port, sizeof(port), "port=%d", s->port != 0 ? s->port :
+	    SIP_MCAST_PORT_MIN);
+	/* A receiver waits for the stream as long as the sender may wait for the others. */
+	snprintf(wait, sizeof(wait), "wait=%d", s->max_wait + 60);
+	if ((rc = action_for(c, 0, lead, sizeof(lead) / sizeof(lead[0]),
+	    &c->sa, &c->all, &c->nall, err)) != SIP_OK)
+		return rc;
 	c->sa.image_later = c->master != NULL;
 	if ((rc = sip_setaction_name(&c->sa, err)) != SIP_OK ||
 	    (rc = sip_setaction_prepare(cfg, &c->sa, t, now, err)) != SIP_OK ||
