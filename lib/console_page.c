@@ -98,6 +98,23 @@ hidden(struct sip_buf *b, const char *name, const char *value)
 }
 
 /* One typed field for option o, named PREFIX.KEY. */
+/* The catalogue's images with a manifest, as a select's options. */
+static void
+image_options(const struct sip_console_page *p, struct sip_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < p->nimages; i++) {
+		if (p->images[i].m == NULL)
+			continue;
+		sip_buf_puts(b, "<option value=\"");
+		esc(b, p->images[i].row.name);
+		sip_buf_puts(b, "\">");
+		esc(b, p->images[i].row.name);
+		sip_buf_puts(b, "</option>");
+	}
+}
+
 static void
 option_field(const struct sip_console_page *p, struct sip_buf *b,
     const char *prefix, const struct sip_option *o)
@@ -149,15 +166,7 @@ option_field(const struct sip_console_page *p, struct sip_buf *b,
 			    required ? " required" : "");
 			if (!required)
 				sip_buf_puts(b, "<option value=\"\"></option>");
-			for (i = 0; i < p->nimages; i++) {
-				if (p->images[i].m == NULL)
-					continue;
-				sip_buf_puts(b, "<option value=\"");
-				esc(b, p->images[i].row.name);
-				sip_buf_puts(b, "\">");
-				esc(b, p->images[i].row.name);
-				sip_buf_puts(b, "</option>");
-			}
+			image_options(p, b);
 			sip_buf_puts(b, "</select>");
 			break;
 		}
@@ -395,15 +404,7 @@ clone_fields(const struct sip_console_page *p, struct sip_buf *b)
 	sip_buf_puts(b, "</p>\n<div class=\"field\"><label><span>");
 	esc(b, T(SIP_MSG_IMAGE));
 	sip_buf_puts(b, "</span> <select name=\"image\">");
-	for (i = 0; i < p->nimages; i++) {
-		if (p->images[i].m == NULL)
-			continue;
-		sip_buf_puts(b, "<option value=\"");
-		esc(b, p->images[i].row.name);
-		sip_buf_puts(b, "\">");
-		esc(b, p->images[i].row.name);
-		sip_buf_puts(b, "</option>");
-	}
+	image_options(p, b);
 	sip_buf_puts(b, "</select></label></div>\n");
 	for (i = 0; i < p->restore->noptions; i++)
 		if (!clone_sets(p->restore->options[i].name) &&

@@ -1585,6 +1585,37 @@ enum sip_rc	 sip_mcast_runner_spawn(const struct sip_config *,
 /* The interface of the default IPv4 route, "" if none. */
 void		 sip_mcast_default_ifname(char *dst, size_t sz);
 
+/*
+ * One console.cgi request (lib/console_req.c), as the CGI read it from
+ * its environment and standard input; the library reads nothing else.
+ */
+struct sip_cgi_answer;
+struct sip_console_req {
+	const char	*method, *path, *query;	/* REQUEST_METHOD, PATH_INFO, QUERY_STRING */
+	const char	*user;			/* REMOTE_USER, unchecked */
+	const char	*script_name;		/* unchecked */
+	const char	*accept_language;
+	const char	*origin, *referer, *host;	/* HTTP_ORIGIN, _REFERER, _HOST */
+	int		 https;			/* HTTPS=on */
+	const char	*content_type;
+	const char	*body;			/* a POST's, NUL-terminated */
+	size_t		 len;
+	int		 body_fault;		/* sip_cgi_body_read's */
+	const struct sip_config *cfg;		/* NULL: invalid, cfg_err says why */
+	const char	*cfg_err;
+	const char	*self;			/* the se3-ipxe a session's runner is */
+	time_t		 now;
+};
+/* The log name of PATH_INFO's endpoint, "-" for none. */
+const char	*sip_console_endpoint(const char *path);
+/*
+ * Route, check and serve one request: the page, its JSON, its assets,
+ * or a change (set, cancel, clone, a session's cancel or fallback) with
+ * the CLI's library calls and rights.  Every outcome is an answer.
+ */
+void		 sip_console_serve(const struct sip_console_req *,
+		    struct sip_cgi_answer *);
+
 /* HMAC-SHA256 (RFC 2104), as lower-case hex. */
 void		 sip_hmac_sha256(const unsigned char *key, size_t klen,
 		    const void *msg, size_t mlen, char out[SIP_SHA256_HEX + 1]);
@@ -1977,6 +2008,54 @@ void		 sip_cgi_logv(const char *prog, const char *addr,
 		    const char *endpoint, const char *who, const char *fmt,
 		    va_list);
 
+/*
+ * The scaffolding status.cgi and console.cgi share.  sip_cgi_begin names
+ * the program and arms the deadline, whose answer is a 503 and one log
+ * line; sip_cgi_context says what the log lines and that answer name
+ * (strings that must outlive the request), sip_cgi_deadline arms it
+ * again.  sip_cgi_log writes one line with that prefix.
+ */
+/* REMOTE_USER as Apache authenticated it, if it is an SE3 uid, else NULL. */
+const char	*sip_cgi_login(const char *user);
+void		 sip_cgi_begin(const char *prog, int seconds);
+void		 sip_cgi_context(const char *addr, const char *endpoint,
+		    int head);
+void		 sip_cgi_deadline(int seconds);
+void		 sip_cgi_log(const char *who, const char *fmt, ...)
+		    __attribute__((__format__(printf, 2, 3)));
+/* Each line of b as one log line. */
+void		 sip_cgi_log_lines(const char *who, const struct sip_buf *b);
+/*
+ * The whole answer (the deadline disarmed first): the status, the type,
+ * no-store, then policy and extra (header lines, each ending CRLF), the
+ * length; the body unless head.
+ */
+void		 sip_cgi_respond(int head, const char *policy, int status,
+		    const char *type, const char *extra, const char *body,
+		    size_t len);
+/*
+ * A POST's body of CONTENT_LENGTH bytes from standard input, whole,
+ * NUL-terminated: 0, or the status of the fault (413: no length or more
+ * than max; 400: cut short; 503: out of memory).  *out is the caller's
+ * to free in every case.
+ */
+int		 sip_cgi_body_read(const char *content_length, size_t max,
+		    char **out, size_t *len);
+/*
+ * An answer that the library made for a CGI (console.cgi): the CGI
+ * writes the log lines, then the answer with the headers it adds.
+ */
+struct sip_cgi_answer {
+	int		 status;
+	const char	*type;
+	char		 headers[640];	/* extra lines, each ending CRLF */
+	struct sip_buf	 body;
+	struct sip_buf	 log;		/* lines for the error log, \n-ended */
+	const char	*login;		/* checked, for the log lines; NULL none */
+};
+void		 sip_cgi_answer_init(struct sip_cgi_answer *);
+void		 sip_cgi_answer_free(struct sip_cgi_answer *);
+
 /* ------------------------------------------------------------ image store (lib/imagestore.c) */
 
 /* An image part's name: [A-Za-z0-9][A-Za-z0-9._-]*, no "..", below this. */
@@ -2319,5 +2398,7 @@ enum sip_rc	 sip_mcast_preflight(const char *ifname, struct sip_err *);
 /* The lock file of session id (beside the database). */
 void		 sip_mcast_lock_path(const struct sip_config *, int64_t id,
 		    char *dst, size_t sz);
+/* Whether a runner holds session id's lock: then its recorded pid is the runner's, not a reused one. */
+int		 sip_mcast_runner_alive(const struct sip_config *, int64_t id);
 
 #endif /* SE3IPXE_H */
