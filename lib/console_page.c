@@ -59,6 +59,8 @@ sip_html_pattern(struct sip_buf *b, const char *ere)
 static void
 head(const struct sip_console_page *p, struct sip_buf *b, const char *json)
 {
+	struct sip_buf w;
+
 	sip_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
@@ -71,6 +73,13 @@ head(const struct sip_console_page *p, struct sip_buf *b, const char *json)
 		sip_buf_printf(b, " data-json=\"%s/console.json?parc=", p->base);
 		esc(b, json);
 		sip_buf_printf(b, "\" data-refresh=\"%d\"", p->refresh);
+		/* What the script renders from the JSON, in this language. */
+		sip_buf_init(&w);
+		sip_words_json(p->lang, &w);
+		sip_buf_puts(b, " data-words=\"");
+		esc(b, w.failed ? "{}" : w.data);
+		sip_buf_puts(b, "\"");
+		sip_buf_free(&w);
 	}
 	sip_buf_puts(b, ">\n<header><h1>");
 	esc(b, T(SIP_MSG_TITLE));
@@ -283,7 +292,7 @@ machines_table(const struct sip_console_page *p, struct sip_buf *b,
 	sip_buf_puts(b, "</tr></thead>\n<tbody>\n");
 	for (i = 0; i < g->n; i++)
 		sip_status_html_item(b, &g->items[i], p->view->now,
-		    p->may_act ? "m" : NULL);
+		    p->may_act ? "m" : NULL, p->lang);
 	sip_buf_puts(b, "</tbody>\n</table></div>\n");
 }
 
@@ -466,7 +475,7 @@ sessions_section(const struct sip_console_page *p, struct sip_buf *b)
 		    (long long)cs->s->id, (long long)cs->s->id);
 		esc(b, cs->s->image);
 		sip_buf_puts(b, "</td><td>");
-		esc(b, sip_mcast_state_name(cs->s->state));
+		esc(b, sip_word(p->lang, sip_mcast_state_name(cs->s->state)));
 		sip_buf_puts(b, "</td><td>");
 		esc(b, cs->s->created_by);
 		sip_buf_puts(b, "</td><td>");
@@ -474,7 +483,8 @@ sessions_section(const struct sip_console_page *p, struct sip_buf *b)
 			sip_buf_puts(b, j > 0 ? "<br>" : "");
 			esc(b, cs->m[j].mac);
 			sip_buf_puts(b, " ");
-			esc(b, sip_member_state_name(cs->m[j].mstate));
+			esc(b, sip_word(p->lang,
+			    sip_member_state_name(cs->m[j].mstate)));
 			if (cs->m[j].progress > 0)
 				sip_buf_printf(b, " %d%%", cs->m[j].progress);
 		}

@@ -1527,6 +1527,14 @@ enum sip_msg {
 	SIP_MSG__MAX
 };
 const char	*sip_msg(enum sip_lang, enum sip_msg);
+/*
+ * A state's word as the CLI says it (pending, booting, verified, woken,
+ * yes...) in lang; any other text as it is.  sip_words_json: every such
+ * word and its translation, as a JSON object (empty in English), for
+ * what the page's script renders from the JSON.
+ */
+const char	*sip_word(enum sip_lang, const char *en);
+int		 sip_words_json(enum sip_lang, struct sip_buf *);
 
 /*
  * The console's page (lib/console_page.c): what the CGI read and may
@@ -1756,10 +1764,13 @@ int		 sip_status_json(const struct sip_status_view *, int refresh,
 		    struct sip_buf *out);
 int		 sip_status_html(const struct sip_status_view *, int refresh,
 		    const char *base, struct sip_buf *out);
-/* One machine's row (check: the name of a checkbox in a first cell, or NULL). */
+/*
+ * One machine's row (check: the name of a checkbox in a first cell, or
+ * NULL); its states' words in lang (sip_word), its class in English.
+ */
 void		 sip_status_html_item(struct sip_buf *,
 		    const struct sip_status_item *, time_t now,
-		    const char *check);
+		    const char *check, enum sip_lang lang);
 /* Text appended to out with & < > " ' as references, for text and attributes. */
 int		 sip_html_escape(struct sip_buf *, const char *);
 /* The page's stylesheet and script (web/), served by status.cgi. */
