@@ -881,6 +881,16 @@ struct in_addr;
  */
 enum sip_rc	 sip_probe(const struct sip_config *, const struct in_addr *addrs,
 		    size_t n, struct sip_probe_result *out, struct sip_err *);
+/*
+ * May a reboot probe ip (and then send it credentials)?  Only a
+ * loopback address (127.0.0.0/8) or one inside [network] subnets: an
+ * address from a test's directory or a typo never leaves by the
+ * default route.  SIP_OK with *addr (host order, if addr is not NULL);
+ * SIP_EINVAL for anything but a dotted quad, SIP_EDENIED outside, each
+ * with a one-line reason.
+ */
+enum sip_rc	 sip_probe_allowed(const struct sip_config *, const char *ip,
+		    uint32_t *addr, struct sip_err *);
 
 /* --------------------------------------------------------------- sessions */
 
