@@ -185,6 +185,11 @@ $(LDAP_UNITS): build/t/%.t: t/unit/%.c t/unit/tap.h t/unit/tfile.h t/unit/hostil
 	@mkdir -p build/t
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LDAP_LIB) $(LIB) $(CLI_LIBS)
 
+# console.cgi's requests served without a web server: the LDAP part and its assets linked in.
+build/t/console_req.t: t/unit/console_req.c t/unit/tap.h t/unit/tfile.h build/console_assets.o $(LDAP_LIB) $(LIB)
+	@mkdir -p build/t
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -It/unit $(LDFLAGS) -o $@ $< build/console_assets.o $(LDAP_LIB) $(LIB) $(CLI_LIBS)
+
 # Each fuzz target, built with the ordinary compiler, replays its corpus.
 build/t/replay-%.t: fuzz/fuzz-%.c fuzz/replay.c $(LIB)
 	@mkdir -p build/t
