@@ -107,6 +107,19 @@ hidden(struct sip_buf *b, const char *name, const char *value)
 }
 
 /* One typed field for option o, named PREFIX.KEY. */
+/* A submit button, for op (NULL: the form's own), attrs as they are, its text from the table. */
+static void
+button(const struct sip_console_page *p, struct sip_buf *b, const char *op,
+    const char *attrs, enum sip_msg text)
+{
+	sip_buf_puts(b, "<button type=\"submit\"");
+	if (op != NULL)
+		sip_buf_printf(b, " name=\"op\" value=\"%s\"", op);
+	sip_buf_printf(b, "%s>", attrs);
+	esc(b, T(text));
+	sip_buf_puts(b, "</button>");
+}
+
 /* The catalogue's images with a manifest, as a select's options. */
 static void
 image_options(const struct sip_console_page *p, struct sip_buf *b)
@@ -340,9 +353,9 @@ cap_chooser(const struct sip_console_page *p, struct sip_buf *b)
 		}
 		sip_buf_puts(b, "</optgroup>");
 	}
-	sip_buf_puts(b, "</select></label> <button type=\"submit\">");
-	esc(b, T(SIP_MSG_CHOOSE));
-	sip_buf_puts(b, "</button></form>\n");
+	sip_buf_puts(b, "</select></label> ");
+	button(p, b, NULL, "", SIP_MSG_CHOOSE);
+	sip_buf_puts(b, "</form>\n");
 }
 
 static void
@@ -381,15 +394,11 @@ action_fields(const struct sip_console_page *p, struct sip_buf *b)
 		    SIP_COMPLETE_PERSISTENT ? SIP_PERSISTENT_MAX_BOOTS :
 		    SIP_MAX_BOOTS_MAX);
 		policy_select(p, b, "");
-		sip_buf_puts(b, "<button type=\"submit\" name=\"op\" "
-		    "value=\"set\">");
-		esc(b, T(SIP_MSG_SET));
-		sip_buf_puts(b, "</button> ");
+		button(p, b, "set", "", SIP_MSG_SET);
+		sip_buf_puts(b, " ");
 	}
-	sip_buf_puts(b, "<button type=\"submit\" name=\"op\" value=\"cancel\" "
-	    "formnovalidate>");
-	esc(b, T(SIP_MSG_CANCEL));
-	sip_buf_puts(b, "</button>\n</fieldset>\n");
+	button(p, b, "cancel", " formnovalidate", SIP_MSG_CANCEL);
+	sip_buf_puts(b, "\n</fieldset>\n");
 }
 
 static void
@@ -438,10 +447,8 @@ clone_fields(const struct sip_console_page *p, struct sip_buf *b)
 	sip_buf_puts(b, "</label></div>\n");
 	at_field(p, b, "clone_");
 	policy_select(p, b, "clone_");
-	sip_buf_puts(b, "<button type=\"submit\" name=\"op\" "
-	    "value=\"clone\" formnovalidate>");
-	esc(b, T(SIP_MSG_START_CLONE));
-	sip_buf_puts(b, "</button>\n</fieldset>\n");
+	button(p, b, "clone", " formnovalidate", SIP_MSG_START_CLONE);
+	sip_buf_puts(b, "\n</fieldset>\n");
 }
 
 /* The open sessions of the parc: each with its members, and its buttons. */
@@ -499,13 +506,12 @@ sessions_section(const struct sip_console_page *p, struct sip_buf *b)
 			hidden(b, "parc", p->parc);
 			hidden(b, "lang", sip_lang_code(p->lang));
 			hidden(b, "session", id);
-			sip_buf_puts(b, "<button type=\"submit\" name=\"op\" "
-			    "value=\"session-cancel\">");
-			esc(b, T(SIP_MSG_SESSION_CANCEL));
-			sip_buf_puts(b, "</button> <button type=\"submit\" "
-			    "name=\"op\" value=\"session-fallback\">");
-			esc(b, T(SIP_MSG_SESSION_FALLBACK));
-			sip_buf_puts(b, "</button></form></td>");
+			button(p, b, "session-cancel", "",
+			    SIP_MSG_SESSION_CANCEL);
+			sip_buf_puts(b, " ");
+			button(p, b, "session-fallback", "",
+			    SIP_MSG_SESSION_FALLBACK);
+			sip_buf_puts(b, "</form></td>");
 		}
 		sip_buf_puts(b, "</tr>\n");
 	}
@@ -556,9 +562,9 @@ sip_console_html(const struct sip_console_page *p, struct sip_buf *b)
 	}
 	sip_buf_puts(b, "</select></label>");
 	hidden(b, "lang", sip_lang_code(p->lang));
-	sip_buf_puts(b, " <button type=\"submit\">");
-	esc(b, T(SIP_MSG_SHOW));
-	sip_buf_puts(b, "</button></form>\n");
+	sip_buf_puts(b, " ");
+	button(p, b, NULL, "", SIP_MSG_SHOW);
+	sip_buf_puts(b, "</form>\n");
 	if (g == NULL) {
 		sip_buf_puts(b, "</body>\n</html>\n");
 		return b->failed ? -1 : 0;
