@@ -84,9 +84,10 @@ CLI_OBJS = $(CLI_SRCS:.c=.o)
 # What only the CLI needs, SE3's directory through libldap, is its own
 # archive on its own link line: it never reaches the static ipxe.cgi.
 LDAP_SRCS = lib/ldap.c lib/target.c lib/rights.c lib/status_view.c
-# console.cgi's requests: rights and status views, so beside them.
-LDAP_SRCS += lib/console_req.c
 LDAP_OBJS = $(LDAP_SRCS:.c=.o)
+# console.cgi's requests: rights and status views, so beside them (not in
+# the CLI's crash build: its page assets are console.cgi's own).
+LDAP_OBJS += lib/console_req.o
 LDAP_LIB  = lib/libse3ipxe-ldap.a
 LDAP_LIBS ?= -lldap -llber
 CLI_LIBS ?= $(LIBS) $(LDAP_LIBS)
