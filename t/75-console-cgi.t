@@ -203,23 +203,7 @@ is "$(sqlite3 "$DB" "SELECT who FROM history WHERE mac = '$M3' ORDER BY id DESC 
 # The runner is a stand-in that records how it was run: nothing is sent here.
 mkdir -p "$T/images"
 write_config "$T/mc.conf" "[status]" "probe = no" "[images]" "dir = $T/images"
-sum() { sha256sum < "$1" | cut -d' ' -f1; }
-head -c 700 /dev/urandom > "$T/images/img1.table"
-head -c 30000 /dev/urandom > "$T/images/img1.sda1"
-{
-	echo "se3-ipxe-image 1"
-	echo "mac $M1"
-	echo "disk sda 67108864 512"
-	echo "table gpt img1.table $(sum "$T/images/img1.table") 66043392"
-	echo "part sda1 1 ext4 partclone.ext4 zstd img1.sda1 33554432 $(sum "$T/images/img1.sda1") $(sum "$T/images/img1.sda1")"
-	echo "end"
-} > "$T/images/img1"
-for p in table sda1 manifest; do
-	f=img1.$p
-	[ $p = manifest ] && f=img1
-	sqlite3 "$DB" "INSERT INTO images (name, mac, part, tool, compression, size, sha256, created_at, received, complete)
-	   VALUES ('$f', '$M1', '$p', 'partclone.ext4', 'zstd', $(stat -c %s "$T/images/$f"), '$(sum "$T/images/$f")', 1000, 1, 1)"
-done
+catalogue_image img1 "$M1"
 printf '#!/bin/sh\necho "$@" > %s/runner.args\n' "$T" > "$T/fake-se3-ipxe"
 chmod +x "$T/fake-se3-ipxe"
 CONFIG=$T/mc.conf ccgi GET "" "parc=-" admin
