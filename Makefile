@@ -86,6 +86,9 @@ CLI_OBJS = $(CLI_SRCS:.c=.o)
 # archive on its own link line: it never reaches the static ipxe.cgi.
 LDAP_SRCS = lib/ldap.c lib/target.c lib/rights.c lib/status_view.c
 LDAP_OBJS = $(LDAP_SRCS:.c=.o)
+# console.cgi's requests: rights and status views, so beside them (not in
+# the CLI's crash build: its page assets are console.cgi's own).
+LDAP_OBJS += lib/console_req.o
 LDAP_LIB  = lib/libse3ipxe-ldap.a
 LDAP_LIBS ?= -lldap -llber
 CLI_LIBS ?= $(LIBS) $(LDAP_LIBS)
@@ -183,6 +186,11 @@ build/t/%.t: t/unit/%.c t/unit/tap.h t/unit/tfile.h t/unit/hostile.h $(LIB)
 $(LDAP_UNITS): build/t/%.t: t/unit/%.c t/unit/tap.h t/unit/tfile.h t/unit/hostile.h $(LDAP_LIB) $(LIB)
 	@mkdir -p build/t
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(LDAP_LIB) $(LIB) $(CLI_LIBS)
+
+# console.cgi's requests served without a web server: the LDAP part and its assets linked in.
+build/t/console_req.t: t/unit/console_req.c t/unit/tap.h t/unit/tfile.h build/console_assets.o $(LDAP_LIB) $(LIB)
+	@mkdir -p build/t
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -It/unit $(LDFLAGS) -o $@ $< build/console_assets.o $(LDAP_LIB) $(LIB) $(CLI_LIBS)
 
 # Each fuzz target, built with the ordinary compiler, replays its corpus.
 build/t/replay-%.t: fuzz/fuzz-%.c fuzz/replay.c $(LIB)

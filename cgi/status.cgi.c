@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* status.cgi: the live status page of the machines by parc, its JSON, its stylesheet and its script. */
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "se3ipxe.h"
 
@@ -43,73 +40,17 @@ struct req {
 	struct sip_query q;
 };
 
-static const char *volatile log_addr = "-";
-static const char *volatile log_endpoint = "-";
-static volatile sig_atomic_t deadline_head;
+/* Every answer forbids what the page never needs: a script, a style or a fetch from elsewhere, being framed. */
+#define POLICY \
+	"Content-Security-Policy: default-src 'self'; frame-ancestors 'none'\r\n" \
+	"X-Content-Type-Options: nosniff\r\n"
 
-/* One line on stderr in one write; the login only once it is checked. */
-static void
-logmsg(const struct req *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	sip_cgi_logv("status.cgi", log_addr, log_endpoint, r->login, fmt, ap);
-	va_end(ap);
-}
-
-/* A directory that hangs (LDAP, a lock): 503 and one line, never a hung page. */
-static void
-deadline_hit(int sig)
-{
-	static const char head[] =
-	    "Status: 503 Service Unavailable\r\n"
-	    "Content-Type: text/plain; charset=utf-8\r\n"
-	    "Cache-Control: no-store\r\n"
-	    "\r\n";
-	static const char body[] = "unavailable: deadline\n";
-	static const char msg[] = ": deadline reached, answered 503\n";
-	ssize_t w;
-
-	(void)sig;
-	w = write(STDOUT_FILENO, head, sizeof(head) - 1);
-	if (!deadline_head)
-		w = write(STDOUT_FILENO, body, sizeof(body) - 1);
-	w = write(STDERR_FILENO, "status.cgi: ", 12);
-	w = write(STDERR_FILENO, log_addr, strlen(log_addr));
-	w = write(STDERR_FILENO, " ", 1);
-	w = write(STDERR_FILENO, log_endpoint, strlen(log_endpoint));
-	w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)w;
-	_exit(0);
-}
-
-/*
- * The whole answer; every answer forbids what the page never needs (a
- * script, a style or a fetch from elsewhere, being framed).
- */
 static void
 respond(const struct req *r, int status, const char *type, const char *body,
     size_t len)
 {
-	char head[512];
-	int n;
-
-	sip_cgi_deadline_disarm();
-	n = snprintf(head, sizeof(head),
-	    "Status: %d %s\r\n"
-	    "Content-Type: %s\r\n"
-	    "Cache-Control: no-store\r\n"
-	    "Content-Security-Policy: default-src 'self'; "
-	    "frame-ancestors 'none'\r\n"
-	    "X-Content-Type-Options: nosniff\r\n"
-	    "%s"
-	    "Content-Length: %zu\r\n"
-	    "\r\n", status, sip_cgi_reason(status), type,
-	    status == 405 ? "Allow: GET, HEAD\r\n" : "", len);
-	sip_cgi_write_all(head, (size_t)n);
-	if (!r->head)
-		sip_cgi_write_all(body, len);
+	sip_cgi_respond(r->head, POLICY, status, type, status == 405 ?
+	    "Allow: GET, HEAD\r\n" : NULL, body, len);
 }
 
 /* A short page for a person, never the library's text: that goes to the log. */
@@ -147,15 +88,6 @@ parc_visible(void *arg, const char *parc)
 	    sip_rights_may_see_parc(v->rights, parc);
 }
 
-/* The login as Apache authenticated it, if it is an SE3 uid, or nothing. */
-static const char *
-login_of(const char *u)
-{
-	if (u == NULL || sip_login_check(u) != SIP_OK)
-		return NULL;
-	return u;
-}
-
 static void
 req_init(struct req *r)
 {
@@ -165,17 +97,14 @@ req_init(struct req *r)
 
 	memset(r, 0, sizeof(*r));
 	r->addr = sip_remote_addr(getenv("REMOTE_ADDR"));
-	log_addr = r->addr;
 	if (path == NULL)
 		path = "";
 	for (i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++)
 		if (strcmp(path, endpoints[i].path) == 0)
 			r->ep = &endpoints[i];
-	if (r->ep != NULL)
-		log_endpoint = r->ep->name;
 	r->head = method != NULL && strcmp(method, "HEAD") == 0;
-	deadline_head = r->head;
-	r->login = login_of(getenv("REMOTE_USER"));
+	sip_cgi_context(r->addr, r->ep != NULL ? r->ep->name : "-", r->head);
+	r->login = sip_cgi_login(getenv("REMOTE_USER"));
 	r->base = getenv("SCRIPT_NAME");
 }
 
@@ -198,7 +127,7 @@ serve_view(const struct sip_config *cfg, struct req *r)
 	if (cfg->ldap_uri[0] != '\0' && cfg->ldap_bind_dn[0] != '\0' &&
 	    (rc = sip_ldap_password_read(cfg->ldap_bind_password_file,
 	    &password, &err)) != SIP_OK) {
-		logmsg(r, "%s", err.msg);
+		sip_cgi_log(r->login, "%s", err.msg);
 		fail(r, 503, "The directory cannot be read: see the server's "
 		    "error log.");
 		goto out;
@@ -214,14 +143,14 @@ serve_view(const struct sip_config *cfg, struct req *r)
 		rc = sip_rights_load(cfg, password, st, r->login, &rights, &err);
 		sip_store_close(st);
 		if (rc != SIP_OK) {
-			logmsg(r, "%s", err.msg);
+			sip_cgi_log(r->login, "%s", err.msg);
 			fail(r, 503, "The rights of this login cannot be read: "
 			    "see the server's error log.");
 			goto out;
 		}
 		vis.rights = &rights;
 		if (!rights.all && rights.nview == 0) {
-			logmsg(r, "%s may see no parc: neither admin nor "
+			sip_cgi_log(r->login, "%s may see no parc: neither admin nor "
 			    "delegated one", r->login);
 			fail(r, 403, "This login may see no parc.");
 			goto out;
@@ -230,10 +159,10 @@ serve_view(const struct sip_config *cfg, struct req *r)
 	rc = sip_status_view_load(cfg, password, r->q.parc, parc_visible, &vis,
 	    time(NULL), &v, &err);
 	if (rc == SIP_ENOTFOUND) {
-		logmsg(r, "%s", err.msg);
+		sip_cgi_log(r->login, "%s", err.msg);
 		fail(r, 404, "No such parc.");
 	} else if (rc != SIP_OK) {
-		logmsg(r, "%s: %s", sip_strerror(rc), err.msg);
+		sip_cgi_log(r->login, "%s: %s", sip_strerror(rc), err.msg);
 		fail(r, 503, "The machines cannot be read now: see the "
 		    "server's error log.");
 	} else {
@@ -242,7 +171,7 @@ serve_view(const struct sip_config *cfg, struct req *r)
 		else
 			sip_status_html(&v, cfg->status_refresh, r->base, &out);
 		if (out.failed) {
-			logmsg(r, "out of memory");
+			sip_cgi_log(r->login, "out of memory");
 			fail(r, 503, "Out of memory.");
 		} else
 			respond(r, 200, r->ep->type, out.data, out.len);
@@ -263,7 +192,7 @@ main(void)
 	const char *method;
 	enum sip_rc rc;
 
-	sip_cgi_deadline_arm(FIRST_DEADLINE, deadline_hit);
+	sip_cgi_begin("status.cgi", FIRST_DEADLINE);
 	req_init(&r);
 	method = getenv("REQUEST_METHOD");
 	if (method == NULL || (strcmp(method, "GET") != 0 &&
@@ -283,7 +212,7 @@ main(void)
 		return 0;
 	}
 	if (r.login == NULL) {
-		logmsg(&r, "no REMOTE_USER: the web server must authenticate "
+		sip_cgi_log(r.login, "no REMOTE_USER: the web server must authenticate "
 		    "(status.cgi(8))");
 		fail(&r, 403, "No login: this page is served behind the "
 		    "directory's authentication.");
@@ -291,16 +220,16 @@ main(void)
 	}
 	err.msg[0] = '\0';
 	if (sip_config_load(&cfg, NULL, &err) != SIP_OK) {
-		logmsg(&r, "%s", err.msg);
+		sip_cgi_log(r.login, "%s", err.msg);
 		fail(&r, 503, "The configuration is invalid: see the server's "
 		    "error log.");
 		goto out;
 	}
-	sip_cgi_deadline_arm(cfg.deadline + cfg.ldap_network_timeout +
-	    cfg.ldap_timeout, deadline_hit);
+	sip_cgi_deadline(cfg.deadline + cfg.ldap_network_timeout +
+	    cfg.ldap_timeout);
 	if ((rc = sip_query_read(SIP_EP_STATUS, getenv("QUERY_STRING") != NULL ?
 	    getenv("QUERY_STRING") : "", &r.q, &err)) != SIP_OK) {
-		logmsg(&r, "%s", err.msg);
+		sip_cgi_log(r.login, "%s", err.msg);
 		fail(&r, 400, "Bad query: parc must be a parc's name.");
 	} else
 		serve_view(&cfg, &r);

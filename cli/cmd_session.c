@@ -443,21 +443,6 @@ session_show(const char *verb, struct sip_store *st, int64_t id, int json)
 	return 0;
 }
 
-/* Whether a runner holds session id's lock (then its pid may be signalled). */
-static int
-runner_alive(const struct ctx *ctx, int64_t id)
-{
-	char path[4096];
-	int fd, held;
-
-	sip_mcast_lock_path(&ctx->cfg, id, path, sizeof(path));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	held = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
-	close(fd);
-	return held;
-}
-
 /* The members as set-action's targets, for the rights check. */
 static int
 members_authorize(const char *verb, const struct ctx *ctx,
@@ -576,7 +561,7 @@ cmd_session(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 			goto out;
 		}
 		/* Its lock held: the pid is the runner's, not a reused one. */
-		if (pid > 0 && runner_alive(ctx, id))
+		if (pid > 0 && sip_mcast_runner_alive(&ctx->cfg, id))
 			(void)kill((pid_t)pid, SIGTERM);
 		printf("session %" PRId64 " cancelled\n", id);
 		rv = 0;

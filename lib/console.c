@@ -355,6 +355,96 @@ static const char *const messages[SIP_MSG__MAX][2] = {
 #undef M
 };
 
+/*
+ * The words the CLI shows for a state (an action's, a session's, a
+ * member's, a wake's, an event's): the page says them in its language,
+ * the JSON and the CSS classes keep them as they are.
+ */
+static const char *const words[][2] = {
+	/* An action's state (sip_state_names), "none", persistence. */
+	{ "scheduled", "programmée" },
+	{ "pending", "en attente" },
+	{ "booting", "en démarrage" },
+	{ "running", "en cours" },
+	{ "done", "terminée" },
+	{ "failed", "échouée" },
+	{ "expired", "expirée" },
+	{ "cancelled", "annulée" },
+	{ "none", "aucune" },
+	{ "persistent", "persistante" },
+	/* The last-event column's events (sip_event_names, set, seen). */
+	{ "set", "posée" },
+	{ "boot", "démarrage" },
+	{ "cancel", "annulation" },
+	{ "tick", "échéance" },
+	{ "seen", "vue" },
+	/* The requests' events (sip_request_event_names). */
+	{ "served", "servie" },
+	{ "report", "rapport" },
+	{ "file", "fichier" },
+	{ "boot-refused", "démarrage refusé" },
+	{ "report-refused", "rapport refusé" },
+	{ "file-refused", "fichier refusé" },
+	{ "wol-sent", "réveil envoyé" },
+	{ "reboot-sent", "redémarrage envoyé" },
+	{ "reboot-skipped", "redémarrage écarté" },
+	{ "reboot-failed", "redémarrage échoué" },
+	{ "secret-served", "secret servi" },
+	{ "secret-refused", "secret refusé" },
+	{ "menu-try", "essai du menu" },
+	{ "menu-refused", "menu refusé" },
+	{ "identity-refused", "identité refusée" },
+	/* A multicast session's and its members' (lib/mcast.c). */
+	{ "forming", "en formation" },
+	{ "transferring", "en transfert" },
+	{ "partial", "partielle" },
+	{ "waiting", "attend le flux" },
+	{ "receiving", "en réception" },
+	{ "verifying", "en vérification" },
+	{ "verified", "vérifiée" },
+	{ "restored", "restaurée" },
+	{ "dropped", "décrochée" },
+	{ "missed", "manquée" },
+	{ "fallback", "reprise en unicast" },
+	/* Wake-on-LAN (sip_wake_status_name), reachability. */
+	{ "waking", "réveil en cours" },
+	{ "woken", "réveillée" },
+	{ "not woken", "non réveillée" },
+	{ "gave up", "abandon" },
+	{ "yes", "oui" },
+	{ "no", "non" },
+};
+
+const char *
+sip_word(enum sip_lang lang, const char *en)
+{
+	size_t i;
+
+	if (lang == SIP_LANG_EN || en == NULL)
+		return en;
+	for (i = 0; i < SIP_ARRAY_SIZE(words); i++)
+		if (strcmp(words[i][0], en) == 0)
+			return words[i][1];
+	return en;
+}
+
+int
+sip_words_json(enum sip_lang lang, struct sip_buf *b)
+{
+	size_t i;
+
+	sip_buf_puts(b, "{");
+	for (i = 0; lang != SIP_LANG_EN && i < SIP_ARRAY_SIZE(words); i++) {
+		if (i > 0)
+			sip_buf_puts(b, ",");
+		sip_json_str(b, words[i][0]);
+		sip_buf_puts(b, ":");
+		sip_json_str(b, words[i][1]);
+	}
+	sip_buf_puts(b, "}");
+	return b->failed ? -1 : 0;
+}
+
 const char *
 sip_msg(enum sip_lang lang, enum sip_msg id)
 {

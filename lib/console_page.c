@@ -59,6 +59,8 @@ sip_html_pattern(struct sip_buf *b, const char *ere)
 static void
 head(const struct sip_console_page *p, struct sip_buf *b, const char *json)
 {
+	struct sip_buf w;
+
 	sip_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
@@ -71,6 +73,13 @@ head(const struct sip_console_page *p, struct sip_buf *b, const char *json)
 		sip_buf_printf(b, " data-json=\"%s/console.json?parc=", p->base);
 		esc(b, json);
 		sip_buf_printf(b, "\" data-refresh=\"%d\"", p->refresh);
+		/* What the script renders from the JSON, in this language. */
+		sip_buf_init(&w);
+		sip_words_json(p->lang, &w);
+		sip_buf_puts(b, " data-words=\"");
+		esc(b, w.failed ? "{}" : w.data);
+		sip_buf_puts(b, "\"");
+		sip_buf_free(&w);
 	}
 	sip_buf_puts(b, ">\n<header><h1>");
 	esc(b, T(SIP_MSG_TITLE));
@@ -98,6 +107,36 @@ hidden(struct sip_buf *b, const char *name, const char *value)
 }
 
 /* One typed field for option o, named PREFIX.KEY. */
+/* A submit button, for op (NULL: the form's own), attrs as they are, its text from the table. */
+static void
+button(const struct sip_console_page *p, struct sip_buf *b, const char *op,
+    const char *attrs, enum sip_msg text)
+{
+	sip_buf_puts(b, "<button type=\"submit\"");
+	if (op != NULL)
+		sip_buf_printf(b, " name=\"op\" value=\"%s\"", op);
+	sip_buf_printf(b, "%s>", attrs);
+	esc(b, T(text));
+	sip_buf_puts(b, "</button>");
+}
+
+/* The catalogue's images with a manifest, as a select's options. */
+static void
+image_options(const struct sip_console_page *p, struct sip_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < p->nimages; i++) {
+		if (p->images[i].m == NULL)
+			continue;
+		sip_buf_puts(b, "<option value=\"");
+		esc(b, p->images[i].row.name);
+		sip_buf_puts(b, "\">");
+		esc(b, p->images[i].row.name);
+		sip_buf_puts(b, "</option>");
+	}
+}
+
 static void
 option_field(const struct sip_console_page *p, struct sip_buf *b,
     const char *prefix, const struct sip_option *o)
@@ -149,15 +188,7 @@ option_field(const struct sip_console_page *p, struct sip_buf *b,
 			    required ? " required" : "");
 			if (!required)
 				sip_buf_puts(b, "<option value=\"\"></option>");
-			for (i = 0; i < p->nimages; i++) {
-				if (p->images[i].m == NULL)
-					continue;
-				sip_buf_puts(b, "<option value=\"");
-				esc(b, p->images[i].row.name);
-				sip_buf_puts(b, "\">");
-				esc(b, p->images[i].row.name);
-				sip_buf_puts(b, "</option>");
-			}
+			image_options(p, b);
 			sip_buf_puts(b, "</select>");
 			break;
 		}
@@ -274,7 +305,7 @@ machines_table(const struct sip_console_page *p, struct sip_buf *b,
 	sip_buf_puts(b, "</tr></thead>\n<tbody>\n");
 	for (i = 0; i < g->n; i++)
 		sip_status_html_item(b, &g->items[i], p->view->now,
-		    p->may_act ? "m" : NULL);
+		    p->may_act ? "m" : NULL, p->lang);
 	sip_buf_puts(b, "</tbody>\n</table></div>\n");
 }
 
@@ -322,9 +353,9 @@ cap_chooser(const struct sip_console_page *p, struct sip_buf *b)
 		}
 		sip_buf_puts(b, "</optgroup>");
 	}
-	sip_buf_puts(b, "</select></label> <button type=\"submit\">");
-	esc(b, T(SIP_MSG_CHOOSE));
-	sip_buf_puts(b, "</button></form>\n");
+	sip_buf_puts(b, "</select></label> ");
+	button(p, b, NULL, "", SIP_MSG_CHOOSE);
+	sip_buf_puts(b, "</form>\n");
 }
 
 static void
@@ -363,15 +394,11 @@ action_fields(const struct sip_console_page *p, struct sip_buf *b)
 		    SIP_COMPLETE_PERSISTENT ? SIP_PERSISTENT_MAX_BOOTS :
 		    SIP_MAX_BOOTS_MAX);
 		policy_select(p, b, "");
-		sip_buf_puts(b, "<button type=\"submit\" name=\"op\" "
-		    "value=\"set\">");
-		esc(b, T(SIP_MSG_SET));
-		sip_buf_puts(b, "</button> ");
+		button(p, b, "set", "", SIP_MSG_SET);
+		sip_buf_puts(b, " ");
 	}
-	sip_buf_puts(b, "<button type=\"submit\" name=\"op\" value=\"cancel\" "
-	    "formnovalidate>");
-	esc(b, T(SIP_MSG_CANCEL));
-	sip_buf_puts(b, "</button>\n</fieldset>\n");
+	button(p, b, "cancel", " formnovalidate", SIP_MSG_CANCEL);
+	sip_buf_puts(b, "\n</fieldset>\n");
 }
 
 static void
@@ -395,15 +422,7 @@ clone_fields(const struct sip_console_page *p, struct sip_buf *b)
 	sip_buf_puts(b, "</p>\n<div class=\"field\"><label><span>");
 	esc(b, T(SIP_MSG_IMAGE));
 	sip_buf_puts(b, "</span> <select name=\"image\">");
-	for (i = 0; i < p->nimages; i++) {
-		if (p->images[i].m == NULL)
-			continue;
-		sip_buf_puts(b, "<option value=\"");
-		esc(b, p->images[i].row.name);
-		sip_buf_puts(b, "\">");
-		esc(b, p->images[i].row.name);
-		sip_buf_puts(b, "</option>");
-	}
+	image_options(p, b);
 	sip_buf_puts(b, "</select></label></div>\n");
 	for (i = 0; i < p->restore->noptions; i++)
 		if (!clone_sets(p->restore->options[i].name) &&
@@ -428,10 +447,8 @@ clone_fields(const struct sip_console_page *p, struct sip_buf *b)
 	sip_buf_puts(b, "</label></div>\n");
 	at_field(p, b, "clone_");
 	policy_select(p, b, "clone_");
-	sip_buf_puts(b, "<button type=\"submit\" name=\"op\" "
-	    "value=\"clone\" formnovalidate>");
-	esc(b, T(SIP_MSG_START_CLONE));
-	sip_buf_puts(b, "</button>\n</fieldset>\n");
+	button(p, b, "clone", " formnovalidate", SIP_MSG_START_CLONE);
+	sip_buf_puts(b, "\n</fieldset>\n");
 }
 
 /* The open sessions of the parc: each with its members, and its buttons. */
@@ -465,7 +482,7 @@ sessions_section(const struct sip_console_page *p, struct sip_buf *b)
 		    (long long)cs->s->id, (long long)cs->s->id);
 		esc(b, cs->s->image);
 		sip_buf_puts(b, "</td><td>");
-		esc(b, sip_mcast_state_name(cs->s->state));
+		esc(b, sip_word(p->lang, sip_mcast_state_name(cs->s->state)));
 		sip_buf_puts(b, "</td><td>");
 		esc(b, cs->s->created_by);
 		sip_buf_puts(b, "</td><td>");
@@ -473,7 +490,8 @@ sessions_section(const struct sip_console_page *p, struct sip_buf *b)
 			sip_buf_puts(b, j > 0 ? "<br>" : "");
 			esc(b, cs->m[j].mac);
 			sip_buf_puts(b, " ");
-			esc(b, sip_member_state_name(cs->m[j].mstate));
+			esc(b, sip_word(p->lang,
+			    sip_member_state_name(cs->m[j].mstate)));
 			if (cs->m[j].progress > 0)
 				sip_buf_printf(b, " %d%%", cs->m[j].progress);
 		}
@@ -488,13 +506,12 @@ sessions_section(const struct sip_console_page *p, struct sip_buf *b)
 			hidden(b, "parc", p->parc);
 			hidden(b, "lang", sip_lang_code(p->lang));
 			hidden(b, "session", id);
-			sip_buf_puts(b, "<button type=\"submit\" name=\"op\" "
-			    "value=\"session-cancel\">");
-			esc(b, T(SIP_MSG_SESSION_CANCEL));
-			sip_buf_puts(b, "</button> <button type=\"submit\" "
-			    "name=\"op\" value=\"session-fallback\">");
-			esc(b, T(SIP_MSG_SESSION_FALLBACK));
-			sip_buf_puts(b, "</button></form></td>");
+			button(p, b, "session-cancel", "",
+			    SIP_MSG_SESSION_CANCEL);
+			sip_buf_puts(b, " ");
+			button(p, b, "session-fallback", "",
+			    SIP_MSG_SESSION_FALLBACK);
+			sip_buf_puts(b, "</form></td>");
 		}
 		sip_buf_puts(b, "</tr>\n");
 	}
@@ -545,9 +562,9 @@ sip_console_html(const struct sip_console_page *p, struct sip_buf *b)
 	}
 	sip_buf_puts(b, "</select></label>");
 	hidden(b, "lang", sip_lang_code(p->lang));
-	sip_buf_puts(b, " <button type=\"submit\">");
-	esc(b, T(SIP_MSG_SHOW));
-	sip_buf_puts(b, "</button></form>\n");
+	sip_buf_puts(b, " ");
+	button(p, b, NULL, "", SIP_MSG_SHOW);
+	sip_buf_puts(b, "</form>\n");
 	if (g == NULL) {
 		sip_buf_puts(b, "</body>\n</html>\n");
 		return b->failed ? -1 : 0;

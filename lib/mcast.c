@@ -934,6 +934,20 @@ sip_mcast_lock_path(const struct sip_config *cfg, int64_t id, char *dst,
 	    slash == NULL ? "." : cfg->db_path, id);
 }
 
+int
+sip_mcast_runner_alive(const struct sip_config *cfg, int64_t id)
+{
+	char path[4096];
+	int fd, held;
+
+	sip_mcast_lock_path(cfg, id, path, sizeof(path));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	held = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
 /* ------------------------------------------------------------ the tick */
 
 enum sip_rc

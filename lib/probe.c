@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -51,6 +52,31 @@ probe_width(const struct sip_config *cfg, size_t n)
 	if (w > n)
 		w = n;
 	return w == 0 ? 1 : w;
+}
+
+enum sip_rc
+sip_probe_allowed(const struct sip_config *cfg, const char *ip,
+    uint32_t *addr, struct sip_err *err)
+{
+	uint32_t a, bcast;
+
+	if (ip == NULL || sip_value_check(SIP_T_IPV4, ip) != SIP_OK ||
+	    sip_ipv4_parse(ip, &a) != SIP_OK)
+		return sip_errf(err, SIP_EINVAL, "not an IPv4 address: not "
+		    "probed");
+	if (addr != NULL)
+		*addr = a;
+	/* 127.0.0.0/8: the tests' machines, never past this host. */
+	if ((a >> 24) == 127)
+		return SIP_OK;
+	if (sip_wol_broadcast(cfg->subnets, cfg->nsubnets, a, &bcast) ==
+	    SIP_OK)
+		return SIP_OK;
+	if (cfg->nsubnets == 0)
+		return sip_errf(err, SIP_EDENIED, "%s: [network] subnets is "
+		    "empty: only loopback is probed", ip);
+	return sip_errf(err, SIP_EDENIED, "%s is in none of the [network] "
+	    "subnets: not probed", ip);
 }
 
 static void

@@ -170,7 +170,7 @@ sip_reboot(const struct sip_config *cfg, enum sip_reboot_policy policy,
 	struct sip_probe_result *res = NULL;
 	struct in_addr *addrs = NULL;
 	struct sip_session *sess = NULL;
-	struct sip_err serr = { "" };
+	struct sip_err serr = { "" }, perr = { "" };
 	struct reboot_cmd *cmd = NULL;
 	struct sip_job *jobs = NULL;
 	size_t *of = NULL, *jof = NULL, i, k, s, na = 0, nj = 0, nsess = 0;
@@ -218,6 +218,11 @@ sip_reboot(const struct sip_config *cfg, enum sip_reboot_policy policy,
 			    "by the machine at a boot, is in none of the "
 			    "[network] subnets: not trusted with credentials",
 			    m[i].ip);
+			continue;
+		}
+		/* The directory's too: no probe leaves for an unknown network. */
+		if (sip_probe_allowed(cfg, m[i].ip, NULL, &perr) != SIP_OK) {
+			reboot_say(&m[i], SIP_REBOOT_SKIPPED, "%s", perr.msg);
 			continue;
 		}
 		addrs[na].s_addr = htonl(ip);

@@ -881,6 +881,16 @@ struct in_addr;
  */
 enum sip_rc	 sip_probe(const struct sip_config *, const struct in_addr *addrs,
 		    size_t n, struct sip_probe_result *out, struct sip_err *);
+/*
+ * May a reboot probe ip (and then send it credentials)?  Only a
+ * loopback address (127.0.0.0/8) or one inside [network] subnets: an
+ * address from a test's directory or a typo never leaves by the
+ * default route.  SIP_OK with *addr (host order, if addr is not NULL);
+ * SIP_EINVAL for anything but a dotted quad, SIP_EDENIED outside, each
+ * with a one-line reason.
+ */
+enum sip_rc	 sip_probe_allowed(const struct sip_config *, const char *ip,
+		    uint32_t *addr, struct sip_err *);
 
 /* --------------------------------------------------------------- sessions */
 
@@ -1528,6 +1538,14 @@ enum sip_msg {
 	SIP_MSG__MAX
 };
 const char	*sip_msg(enum sip_lang, enum sip_msg);
+/*
+ * A state's word as the CLI says it (pending, booting, verified, woken,
+ * yes...) in lang; any other text as it is.  sip_words_json: every such
+ * word and its translation, as a JSON object (empty in English), for
+ * what the page's script renders from the JSON.
+ */
+const char	*sip_word(enum sip_lang, const char *en);
+int		 sip_words_json(enum sip_lang, struct sip_buf *);
 
 /*
  * The console's page (lib/console_page.c): what the CGI read and may
@@ -1585,6 +1603,37 @@ enum sip_rc	 sip_mcast_runner_spawn(const struct sip_config *,
 		    struct sip_err *);
 /* The interface of the default IPv4 route, "" if none. */
 void		 sip_mcast_default_ifname(char *dst, size_t sz);
+
+/*
+ * One console.cgi request (lib/console_req.c), as the CGI read it from
+ * its environment and standard input; the library reads nothing else.
+ */
+struct sip_cgi_answer;
+struct sip_console_req {
+	const char	*method, *path, *query;	/* REQUEST_METHOD, PATH_INFO, QUERY_STRING */
+	const char	*user;			/* REMOTE_USER, unchecked */
+	const char	*script_name;		/* unchecked */
+	const char	*accept_language;
+	const char	*origin, *referer, *host;	/* HTTP_ORIGIN, _REFERER, _HOST */
+	int		 https;			/* HTTPS=on */
+	const char	*content_type;
+	const char	*body;			/* a POST's, NUL-terminated */
+	size_t		 len;
+	int		 body_fault;		/* sip_cgi_body_read's */
+	const struct sip_config *cfg;		/* NULL: invalid, cfg_err says why */
+	const char	*cfg_err;
+	const char	*self;			/* the se3-ipxe a session's runner is */
+	time_t		 now;
+};
+/* The log name of PATH_INFO's endpoint, "-" for none. */
+const char	*sip_console_endpoint(const char *path);
+/*
+ * Route, check and serve one request: the page, its JSON, its assets,
+ * or a change (set, cancel, clone, a session's cancel or fallback) with
+ * the CLI's library calls and rights.  Every outcome is an answer.
+ */
+void		 sip_console_serve(const struct sip_console_req *,
+		    struct sip_cgi_answer *);
 
 /* HMAC-SHA256 (RFC 2104), as lower-case hex. */
 void		 sip_hmac_sha256(const unsigned char *key, size_t klen,
@@ -1731,10 +1780,13 @@ int		 sip_status_json(const struct sip_status_view *, int refresh,
 		    struct sip_buf *out);
 int		 sip_status_html(const struct sip_status_view *, int refresh,
 		    const char *base, struct sip_buf *out);
-/* One machine's row (check: the name of a checkbox in a first cell, or NULL). */
+/*
+ * One machine's row (check: the name of a checkbox in a first cell, or
+ * NULL); its states' words in lang (sip_word), its class in English.
+ */
 void		 sip_status_html_item(struct sip_buf *,
 		    const struct sip_status_item *, time_t now,
-		    const char *check);
+		    const char *check, enum sip_lang lang);
 /* Text appended to out with & < > " ' as references, for text and attributes. */
 int		 sip_html_escape(struct sip_buf *, const char *);
 /* The page's stylesheet and script (web/), served by status.cgi. */
@@ -1982,6 +2034,54 @@ const char	*sip_cgi_reason(int status);
 void		 sip_cgi_logv(const char *prog, const char *addr,
 		    const char *endpoint, const char *who, const char *fmt,
 		    va_list);
+
+/*
+ * The scaffolding status.cgi and console.cgi share.  sip_cgi_begin names
+ * the program and arms the deadline, whose answer is a 503 and one log
+ * line; sip_cgi_context says what the log lines and that answer name
+ * (strings that must outlive the request), sip_cgi_deadline arms it
+ * again.  sip_cgi_log writes one line with that prefix.
+ */
+/* REMOTE_USER as Apache authenticated it, if it is an SE3 uid, else NULL. */
+const char	*sip_cgi_login(const char *user);
+void		 sip_cgi_begin(const char *prog, int seconds);
+void		 sip_cgi_context(const char *addr, const char *endpoint,
+		    int head);
+void		 sip_cgi_deadline(int seconds);
+void		 sip_cgi_log(const char *who, const char *fmt, ...)
+		    __attribute__((__format__(printf, 2, 3)));
+/* Each line of b as one log line. */
+void		 sip_cgi_log_lines(const char *who, const struct sip_buf *b);
+/*
+ * The whole answer (the deadline disarmed first): the status, the type,
+ * no-store, then policy and extra (header lines, each ending CRLF), the
+ * length; the body unless head.
+ */
+void		 sip_cgi_respond(int head, const char *policy, int status,
+		    const char *type, const char *extra, const char *body,
+		    size_t len);
+/*
+ * A POST's body of CONTENT_LENGTH bytes from standard input, whole,
+ * NUL-terminated: 0, or the status of the fault (413: no length or more
+ * than max; 400: cut short; 503: out of memory).  *out is the caller's
+ * to free in every case.
+ */
+int		 sip_cgi_body_read(const char *content_length, size_t max,
+		    char **out, size_t *len);
+/*
+ * An answer that the library made for a CGI (console.cgi): the CGI
+ * writes the log lines, then the answer with the headers it adds.
+ */
+struct sip_cgi_answer {
+	int		 status;
+	const char	*type;
+	char		 headers[640];	/* extra lines, each ending CRLF */
+	struct sip_buf	 body;
+	struct sip_buf	 log;		/* lines for the error log, \n-ended */
+	const char	*login;		/* checked, for the log lines; NULL none */
+};
+void		 sip_cgi_answer_init(struct sip_cgi_answer *);
+void		 sip_cgi_answer_free(struct sip_cgi_answer *);
 
 /* ------------------------------------------------------------ image store (lib/imagestore.c) */
 
@@ -2328,6 +2428,8 @@ enum sip_rc	 sip_mcast_preflight(const char *ifname, struct sip_err *);
 /* The lock file of session id (beside the database). */
 void		 sip_mcast_lock_path(const struct sip_config *, int64_t id,
 		    char *dst, size_t sz);
+/* Whether a runner holds session id's lock: then its recorded pid is the runner's, not a reused one. */
+int		 sip_mcast_runner_alive(const struct sip_config *, int64_t id);
 
 /*
  * A session as `se3-ipxe clone` and console.cgi make it (lib/clone.c): the

@@ -259,12 +259,23 @@ html_cell(struct sip_buf *b, const char *text)
 
 void
 sip_status_html_item(struct sip_buf *b, const struct sip_status_item *it,
-    time_t now, const char *check)
+    time_t now, const char *check, enum sip_lang lang)
 {
+	const struct sip_action *a = it->row != NULL ? it->row->action : NULL;
 	struct shown s;
-	char num[64], stbuf[32];
+	char num[64], stbuf[64];
 
 	shown_of(it, now, &s, stbuf, sizeof(stbuf));
+	/* The CLI's words in the page's language: state, persistence. */
+	if (lang != SIP_LANG_EN)
+		snprintf(stbuf, sizeof(stbuf), "%s%s%s", sip_word(lang,
+		    s.state), a != NULL && a->completion ==
+		    SIP_COMPLETE_PERSISTENT && sip_state_active(a->state) ?
+		    ", " : "", a != NULL && a->completion ==
+		    SIP_COMPLETE_PERSISTENT && sip_state_active(a->state) ?
+		    sip_word(lang, "persistent") : "");
+	if (lang != SIP_LANG_EN)
+		s.state_text = stbuf;
 	/* The state is one of sip_state_names: a class as it is. */
 	sip_buf_printf(b, "<tr class=\"st-%s\" data-mac=\"", s.state);
 	sip_html_escape(b, it->mac);
@@ -297,18 +308,18 @@ sip_status_html_item(struct sip_buf *b, const struct sip_status_item *it,
 		html_cell(b, NULL);
 	if (s.event != NULL && s.event_state != NULL) {
 		sip_buf_puts(b, "<td>");
-		sip_html_escape(b, s.event);
+		sip_html_escape(b, sip_word(lang, s.event));
 		sip_buf_puts(b, ": ");
-		sip_html_escape(b, s.event_state);
+		sip_html_escape(b, sip_word(lang, s.event_state));
 		sip_buf_puts(b, "</td>");
 	} else
-		html_cell(b, s.event);
+		html_cell(b, sip_word(lang, s.event));
 	age_format(s.age, num, sizeof(num));
 	html_cell(b, num);
-	html_cell(b, it->woken != SIP_WAKE_NONE ?
-	    sip_wake_status_name(it->woken) : NULL);
-	html_cell(b, it->reachable < 0 ? NULL : it->reachable ? "yes" :
-	    "no");
+	html_cell(b, it->woken != SIP_WAKE_NONE ? sip_word(lang,
+	    sip_wake_status_name(it->woken)) : NULL);
+	html_cell(b, it->reachable < 0 ? NULL : sip_word(lang, it->reachable ?
+	    "yes" : "no"));
 	html_cell(b, s.set_by);
 	html_cell(b, s.message);
 	sip_buf_puts(b, "</tr>\n");
@@ -361,7 +372,8 @@ sip_status_html(const struct sip_status_view *v, int refresh,
 			sip_buf_printf(b, "<th>%s</th>", columns[j]);
 		sip_buf_puts(b, "</tr></thead>\n<tbody>\n");
 		for (j = 0; j < g->n; j++)
-			sip_status_html_item(b, &g->items[j], v->now, NULL);
+			sip_status_html_item(b, &g->items[j], v->now, NULL,
+			    SIP_LANG_EN);
 		sip_buf_puts(b, "</tbody>\n</table>\n</section>\n");
 	}
 	return sip_buf_puts(b, "</body>\n</html>\n");

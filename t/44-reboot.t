@@ -253,6 +253,26 @@ is "$(sqlite3 "$DB" "SELECT event || '/' || who FROM history WHERE mac = '$W1' O
     "tick: history reboot-sent, by the tick"
 run tick -q
 is "$(ncalls net)" 1 "a second tick runs nothing again"
+
+# --- a directory's address is probed only inside [network] subnets or loopback -----
+# The console's jobs carry the directory's address (not claimed): a test
+# directory's 10.1.0.x must never be probed by the default route.
+now=$(date +%s)
+sqlite3 "$DB" "INSERT INTO power_jobs (mac, kind, policy, state, due_at, ip, who, created_at, updated_at) VALUES
+    ('$W2', 'reboot', 'force', 'pending', $now - 1, '10.1.0.4', 'admin', $now, $now),
+    ('$LX', 'reboot', 'force', 'pending', $now - 1, '127.0.0.21', 'admin', $now, $now)"
+rm -f "$T/calls/"*
+run tick -q
+is "$rc" 0 "tick with a directory address outside the subnets: exit 0 $(cat "$T/err")"
+is "$(sqlite3 "$DB" "SELECT event || ': ' || detail FROM history WHERE mac = '$W2' ORDER BY id DESC LIMIT 1")" \
+    "reboot-skipped: 10.1.0.4 is in none of the [network] subnets: not probed" "10.1.0.4 (the directory's): skipped, not probed, said why"
+is "$(ncalls net)" 0 "... nothing run for it"
+is "$(calls ssh)" "$(ssh_argv 127.0.0.21 | sort_paragraphs)" "a directory's loopback address: probed, rebooted"
+sed 's|^subnets = .*|subnets =|' "$CONF" > "$T/nosubnets.conf"
+"$SIP" -c "$T/nosubnets.conf" reboot --policy force $W1 $LX > "$T/out" 2> "$T/err"
+is "$?" 0 "no [network] subnets: loopback only, exit 0 $(cat "$T/err")"
+grep -q "^$W1 reboot-skipped 127.0.0.11, reported by the machine at a boot, is in none of the \[network\] subnets" "$T/out"
+ok $? "no subnets: a claimed address still gets no credentials"
 run reboot --policy sometimes $W1
 is "$rc" 2 "an unknown policy: usage error"
 grep -q "'sometimes': not a policy (wait, idle or force)" "$T/err"; ok $? "an unknown policy: named"

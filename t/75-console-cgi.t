@@ -153,6 +153,14 @@ $M3|wake|-|10.0.0.3|admin|pending" "wake and reboot (idle) for the tick, by the 
 ccgi GET "" "parc=-&done=set&n=2" admin
 grep -q '<p class="notice ok" role="status" id="notice">Machines dont l&#39;action est posée : 2</p>' "$T/cbody"; ok $? "the page says what was done"
 grep -q "<tr class=\"st-pending\" data-mac=\"$M2\">" "$T/cbody"; ok $? "and shows it pending"
+# The CLI's state words in the page's language; the class and the JSON keep them in English.
+grep -q "<tr class=\"st-pending\" data-mac=\"$M2\"><td><input type=\"checkbox\" name=\"m\" value=\"$M2\"></td><td>[^<]*</td><td>$M2</td><td>10.0.0.2</td><td>memtest:run</td><td>en attente</td>" "$T/cbody"
+ok $? "the French page says en attente, not pending"
+grep -q 'data-words="{&#34;scheduled&#34;:&#34;programmée&#34;,&#34;pending&#34;:&#34;en attente&#34;,' "$T/cbody"
+ok $? "the script's words, as JSON in an attribute, escaped"
+ccgi GET "" "parc=-&lang=en" admin
+grep -q "<td>memtest:run</td><td>pending</td>" "$T/cbody"; ok $? "the English page says pending"
+grep -q 'data-words="{}"' "$T/cbody"; ok $? "and gives the script no words to change"
 boot "mac=$M2&platform=efi&ip=10.0.0.2"
 ccgi GET /console.json "parc=-" admin
 is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([m["state"] for m in d["parcs"][0]["machines"] if m["mac"]==sys.argv[2]])' "$T/cbody" "$M2")" \
@@ -195,23 +203,7 @@ is "$(sqlite3 "$DB" "SELECT who FROM history WHERE mac = '$M3' ORDER BY id DESC 
 # The runner is a stand-in that records how it was run: nothing is sent here.
 mkdir -p "$T/images"
 write_config "$T/mc.conf" "[status]" "probe = no" "[images]" "dir = $T/images"
-sum() { sha256sum < "$1" | cut -d' ' -f1; }
-head -c 700 /dev/urandom > "$T/images/img1.table"
-head -c 30000 /dev/urandom > "$T/images/img1.sda1"
-{
-	echo "se3-ipxe-image 1"
-	echo "mac $M1"
-	echo "disk sda 67108864 512"
-	echo "table gpt img1.table $(sum "$T/images/img1.table") 66043392"
-	echo "part sda1 1 ext4 partclone.ext4 zstd img1.sda1 33554432 $(sum "$T/images/img1.sda1") $(sum "$T/images/img1.sda1")"
-	echo "end"
-} > "$T/images/img1"
-for p in table sda1 manifest; do
-	f=img1.$p
-	[ $p = manifest ] && f=img1
-	sqlite3 "$DB" "INSERT INTO images (name, mac, part, tool, compression, size, sha256, created_at, received, complete)
-	   VALUES ('$f', '$M1', '$p', 'partclone.ext4', 'zstd', $(stat -c %s "$T/images/$f"), '$(sum "$T/images/$f")', 1000, 1, 1)"
-done
+catalogue_image img1 "$M1"
 printf '#!/bin/sh\necho "$@" > %s/runner.args\n' "$T" > "$T/fake-se3-ipxe"
 chmod +x "$T/fake-se3-ipxe"
 CONFIG=$T/mc.conf ccgi GET "" "parc=-" admin
@@ -245,7 +237,7 @@ wake:-" "their wake and reboot (force) for the tick"
 	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T/runner.args" ] && break; sleep 0.1; done
 	is "$(cat "$T/runner.args" 2>/dev/null)" "session run $sid" "its runner started: se3-ipxe session run $sid"
 	CONFIG=$T/mc.conf ccgi GET "" "parc=-" admin
-	grep -q "<tr data-session=\"$sid\"><td>$sid</td><td>img1</td><td>forming</td><td>admin</td><td>$M2 booting<br>$M3 booting</td>" "$T/cbody"
+	grep -q "<tr data-session=\"$sid\"><td>$sid</td><td>img1</td><td>en formation</td><td>admin</td><td>$M2 en démarrage<br>$M3 en démarrage</td>" "$T/cbody"
 	ok $? "the page shows the open session and its members: $(grep -o '<tr data-session=.*' "$T/cbody" | head -c 200)"
 	grep -q 'value="session-cancel"' "$T/cbody"; ok $? "with its cancel button"
 	CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=session-cancel"

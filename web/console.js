@@ -41,6 +41,19 @@
 	function text(v) {
 		return v === null || v === undefined || v === "" ? "-" : String(v);
 	}
+	// The CLI's words for states, in the page's language: the JSON keeps them in English.
+	var words = {};
+	try { words = JSON.parse(body.getAttribute("data-words") || "{}"); } catch (e) { words = {}; }
+	function w(v) {
+		return typeof v === "string" && Object.prototype.hasOwnProperty.call(words, v) ? words[v] : v;
+	}
+	var active = { scheduled: 1, pending: 1, booting: 1, running: 1 };
+	function statetext(m) {
+		var st = w(m.state);
+		if (m.completion === "persistent" && active.hasOwnProperty(m.state))
+			st += ", " + w("persistent");
+		return st;
+	}
 	// The row's text cells after its box: the columns of lib/status_page.c.
 	function update(m) {
 		var rows = document.querySelectorAll("#machines tbody tr");
@@ -52,14 +65,14 @@
 		td = tr.children;
 		off = td.length - 13;
 		td[off + 3].textContent = text(m.action);
-		td[off + 4].textContent = text(m.state);
+		td[off + 4].textContent = text(statetext(m));
 		td[off + 5].textContent = m.boots === null ? "-" : m.boots + "/" + m.max_boots;
 		td[off + 6].textContent = m.progress === null ? "-" : m.progress + "%";
-		ev = m.last_event === null ? null : m.last_event + (m.last_state ? ": " + m.last_state : "");
+		ev = m.last_event === null ? null : w(m.last_event) + (m.last_state ? ": " + w(m.last_state) : "");
 		td[off + 7].textContent = text(ev);
 		td[off + 8].textContent = age(m.age);
-		td[off + 9].textContent = text(m.woken);
-		td[off + 10].textContent = m.reachable === null ? "-" : (m.reachable ? "yes" : "no");
+		td[off + 9].textContent = text(w(m.woken));
+		td[off + 10].textContent = m.reachable === null ? "-" : w(m.reachable ? "yes" : "no");
 		td[off + 11].textContent = text(m.set_by);
 		td[off + 12].textContent = text(m.message);
 	}

@@ -125,6 +125,10 @@ try:
     say("booted_memtest", wait_for(lambda: row_class(macs["pc-0004"]), "st-done", 15))
     say("booted_install", wait_for(lambda: row_class(macs["pc-0012"]), "st-booting", 15))
     say("live_ms", int((time.time() - t0) * 1000))
+    # The states the script renders from console.json (English there) in the page's French.
+    cells = "var td = document.querySelector('tr[data-mac=\"%s\"]').children; return td[td.length - 13 + %d].textContent;"
+    say("booted_state_text", wait_for(lambda: js(cells % (macs["pc-0012"], 4)), "en démarrage", 15))
+    say("booted_event_text", js(cells % (macs["pc-0012"], 7)))
     say("reloaded", int(driver.current_url != href))
     driver.save_screenshot(shots + "/console-4-booting.png")
     # A hostile message (a machine's report) and LDAP names render inert.

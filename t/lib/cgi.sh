@@ -112,3 +112,26 @@ json() {
 d = json.load(open(sys.argv[1]))
 print(eval(sys.argv[2]))' "$T/sbody" "$1"
 }
+
+# catalogue_image NAME MAC: a whole image NAME saved from MAC in $T/images
+# and in the database's catalogue: its table, one ext4 part, its manifest.
+catalogue_image() {
+	_ci_sum() { sha256sum < "$1" | cut -d' ' -f1; }
+	mkdir -p "$T/images"
+	head -c 700 /dev/urandom > "$T/images/$1.table"
+	head -c 30000 /dev/urandom > "$T/images/$1.sda1"
+	{
+		echo "se3-ipxe-image 1"
+		echo "mac $2"
+		echo "disk sda 67108864 512"
+		echo "table gpt $1.table $(_ci_sum "$T/images/$1.table") 66043392"
+		echo "part sda1 1 ext4 partclone.ext4 zstd $1.sda1 33554432 $(_ci_sum "$T/images/$1.sda1") $(_ci_sum "$T/images/$1.sda1")"
+		echo "end"
+	} > "$T/images/$1"
+	for _ci_p in table sda1 manifest; do
+		_ci_f=$1.$_ci_p
+		[ "$_ci_p" = manifest ] && _ci_f=$1
+		sqlite3 "$T/db/se3-ipxe.db" "INSERT INTO images (name, mac, part, tool, compression, size, sha256, created_at, received, complete)
+		   VALUES ('$_ci_f', '$2', '$_ci_p', 'partclone.ext4', 'zstd', $(stat -c %s "$T/images/$_ci_f"), '$(_ci_sum "$T/images/$_ci_f")', 1000, 1, 1)"
+	done
+}

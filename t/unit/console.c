@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 #include "tap.h"
 
 static const struct {
@@ -278,6 +279,59 @@ main(void)
 		    strchr(sip_msg(SIP_LANG_FR, (enum sip_msg)i), '%') == NULL,
 		    "message %zu in both languages, no format", i);
 	is_str(sip_msg(SIP_LANG_FR, SIP_MSG__MAX), "?", "no message past the table");
+
+	/* Every state word the CLI shows has its French; English as it is. */
+	{
+		const char *const *tabs[] = { sip_state_names,
+		    sip_event_names, sip_request_event_names };
+		const char *w, *extra[] = { "none", "persistent", "set",
+		    "seen", "yes", "no" };
+		size_t t, nbad = 0, nwords = 0;
+
+		for (t = 0; t < sizeof(tabs) / sizeof(tabs[0]); t++)
+			for (i = 0; tabs[t][i] != NULL; i++, nwords++)
+				if (strcmp(tabs[t][i], "menu") != 0 && (strcmp(
+				    sip_word(SIP_LANG_FR, tabs[t][i]),
+				    tabs[t][i]) == 0 || strcmp(sip_word(
+				    SIP_LANG_EN, tabs[t][i]), tabs[t][i]) != 0)) {
+					printf("# no French for '%s'\n",
+					    tabs[t][i]);
+					nbad++;
+				}
+		for (i = 0; i < SIP_MC__MAX; i++, nwords++)
+			nbad += strcmp(sip_word(SIP_LANG_FR,
+			    sip_mcast_state_name((enum sip_mcast_state)i)),
+			    sip_mcast_state_name((enum sip_mcast_state)i)) == 0;
+		for (i = 0; i < SIP_MB__MAX; i++, nwords++)
+			nbad += strcmp(sip_word(SIP_LANG_FR,
+			    sip_member_state_name((enum sip_member_state)i)),
+			    sip_member_state_name((enum sip_member_state)i)) == 0;
+		for (i = 1; i < SIP_WAKE__MAX; i++, nwords++)
+			nbad += strcmp(sip_word(SIP_LANG_FR,
+			    sip_wake_status_name((enum sip_wake_status)i)),
+			    sip_wake_status_name((enum sip_wake_status)i)) == 0;
+		for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++, nwords++)
+			nbad += strcmp(sip_word(SIP_LANG_FR, extra[i]),
+			    extra[i]) == 0;
+		is_int((long long)nbad, 0, "%zu state words, each in French",
+		    nwords);
+		is_str(sip_word(SIP_LANG_FR, "pending"), "en attente",
+		    "pending: en attente");
+		w = sip_word(SIP_LANG_FR, "<script>");
+		is_str(w, "<script>", "any other text as it is (escaped by "
+		    "its caller)");
+		ok(sip_word(SIP_LANG_FR, NULL) == NULL, "NULL stays NULL");
+		sip_buf_init(&b);
+		sip_words_json(SIP_LANG_EN, &b);
+		is_str(b.data, "{}", "English: no words for the script");
+		sip_buf_free(&b);
+		sip_buf_init(&b);
+		ok(sip_words_json(SIP_LANG_FR, &b) == 0 && strncmp(b.data,
+		    "{\"scheduled\":\"programm", 22) == 0 &&
+		    b.data[b.len - 1] == '}', "French: the words as a JSON "
+		    "object: %.40s", b.data);
+		sip_buf_free(&b);
+	}
 
 	for (i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++) {
 		sip_buf_init(&b);

@@ -147,6 +147,83 @@ test_config(void)
 	}
 }
 
+/* Which addresses a reboot may probe: loopback, or inside [network] subnets. */
+static const struct {
+	const char	*subnets;	/* [network] subnets, "" none */
+	const char	*ip;
+	enum sip_rc	 rc;
+	const char	*msg;		/* NULL: any */
+} allowed[] = {
+	{ "10.99.0.0/24", "10.99.0.11", SIP_OK, "" },
+	{ "10.99.0.0/24 172.16.0.0/12", "172.31.255.254", SIP_OK, "" },
+	{ "10.99.0.0/24", "10.99.1.11", SIP_EDENIED,
+	    "10.99.1.11 is in none of the [network] subnets: not probed" },
+	{ "10.99.0.0/24", "10.1.0.4", SIP_EDENIED,
+	    "10.1.0.4 is in none of the [network] subnets: not probed" },
+	{ "", "10.1.0.4", SIP_EDENIED,
+	    "10.1.0.4: [network] subnets is empty: only loopback is probed" },
+	{ "", "8.8.8.8", SIP_EDENIED, NULL },
+	{ "", "127.0.0.1", SIP_OK, "" },
+	{ "10.99.0.0/24", "127.1.0.77", SIP_OK, "" },
+	{ "", "127.255.255.255", SIP_OK, "" },
+	{ "", "128.0.0.1", SIP_EDENIED, NULL },
+	{ "0.0.0.0/0", "192.0.2.7", SIP_OK, "" },
+	{ "10.99.0.0/24", "10.99.0.0/24", SIP_EINVAL,
+	    "not an IPv4 address: not probed" },
+	{ "10.99.0.0/24", "", SIP_EINVAL, NULL },
+	{ "10.99.0.0/24", "10.99.0.011", SIP_EINVAL, NULL },
+	{ "10.99.0.0/24", "10.99.0.11 ", SIP_EINVAL, NULL },
+	{ "10.99.0.0/24", " 10.99.0.11", SIP_EINVAL, NULL },
+	{ "10.99.0.0/24", "10.99.0.11\n10.1.0.4", SIP_EINVAL, NULL },
+	{ "10.99.0.0/24", "10.99.0.256", SIP_EINVAL, NULL },
+	{ "10.99.0.0/24", "0x0a.99.0.11", SIP_EINVAL, NULL },
+	{ "10.99.0.0/24", "167969547", SIP_EINVAL, NULL },
+	{ "10.99.0.0/24", "10.99.11", SIP_EINVAL, NULL },
+	{ "10.99.0.0/24", "localhost", SIP_EINVAL, NULL },
+	{ "10.99.0.0/24", "::1", SIP_EINVAL, NULL },
+	{ "10.99.0.0/24", "$(reboot)", SIP_EINVAL, NULL },
+	{ "10.99.0.0/24", "10.99.0.11;reboot", SIP_EINVAL, NULL },
+};
+
+static void
+test_allowed(void)
+{
+	struct sip_config cfg;
+	struct sip_err e;
+	char text[128];
+	uint32_t a;
+	size_t i;
+	enum sip_rc rc;
+
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		e.msg[0] = '\0';
+		sip_config_defaults(&cfg);
+		snprintf(text, sizeof(text), "[network]\nsubnets = %s\n",
+		    allowed[i].subnets);
+		if (sip_config_parse(&cfg, "t.conf", text, strlen(text), &e) !=
+		    SIP_OK) {
+			ok(0, "subnets '%s': %s", allowed[i].subnets, e.msg);
+			continue;
+		}
+		e.msg[0] = '\0';
+		a = 0;
+		rc = sip_probe_allowed(&cfg, allowed[i].ip, &a, &e);
+		is_int(rc, allowed[i].rc, "probe '%s' with subnets '%s'",
+		    allowed[i].ip, allowed[i].subnets);
+		if (allowed[i].msg != NULL)
+			is_str(e.msg, allowed[i].msg, "... says '%s'",
+			    allowed[i].msg);
+		else
+			ok(e.msg[0] != '\0' && strchr(e.msg, '\n') == NULL,
+			    "... says why, in one line: %s", e.msg);
+		if (rc == SIP_OK)
+			ok(a != 0, "... and gives the address");
+		sip_config_free(&cfg);
+	}
+	ok(sip_probe_allowed(&cfg, NULL, NULL, &e) == SIP_EINVAL,
+	    "no address: refused");
+}
+
 int
 main(void)
 {
@@ -160,6 +237,7 @@ main(void)
 	enum sip_rc rc;
 
 	test_config();
+	test_allowed();
 
 	/* pa open on .2; pb open on .3 only; pa silent on .5 (backlog full). */
 	if ((lopen = listener("127.0.0.2", 0, 16)) == -1 ||
