@@ -116,10 +116,9 @@ db_create
 M1=52:54:00:73:00:01 M2=52:54:00:73:00:02 M3=52:54:00:73:00:03
 sum() { sha256sum < "$1" | cut -d' ' -f1; }
 q() { sqlite3 "$T/db/se3-ipxe.db" "$1"; }
-. t/lib/catalogue.sh
 
 # An image of the catalogue, its rows as a finished save leaves them.
-image_make img1 $M1
+catalogue_image img1 $M1
 se3ipxe images > "$T/o" 2>&1
 grep -q '^img1 .* whole$' "$T/o"; ok $? "the test's image is whole in the catalogue"
 
@@ -343,7 +342,7 @@ boot "mac=$M4"
 grep -q "^echo save img2 lzop" "$T/body"; ok $? "... the master boots into its save"
 sleep 3
 is "$(state 6)" saving "... the session waits while the save runs"
-image_make img2 $M4
+catalogue_image img2 $M4
 report $M4 done "saved%20img2"
 wait_state 6 20 forming; ok $? "the save done, the image whole: saving -> forming"
 is "$(q "SELECT count(*) FROM actions WHERE mac IN ('$M1', '$M2') AND state = 'scheduled' AND start_at <= strftime('%s', 'now')")" 2 \

@@ -14,11 +14,10 @@ write_config "$T/se3-ipxe.conf" "[images]" "dir = $T/images"
 db_create
 sum() { sha256sum < "$1" | cut -d' ' -f1; }
 q() { sqlite3 "$T/db/se3-ipxe.db" "$1"; }
-. t/lib/catalogue.sh
-image_make room-218 52:54:00:77:00:01
-image_make master_2026 52:54:00:77:00:02
+catalogue_image room-218 52:54:00:77:00:01
+catalogue_image master_2026 52:54:00:77:00:02
 # A broken image (its manifest names a part that is gone) is not offered.
-image_make gone 52:54:00:77:00:03
+catalogue_image gone 52:54:00:77:00:03
 rm -f "$T/images/gone.sda1"
 q "DELETE FROM images WHERE name = 'gone.sda1'"
 

@@ -114,21 +114,26 @@ print(eval(sys.argv[2]))' "$T/sbody" "$1"
 }
 
 # catalogue_image NAME MAC: a whole image NAME saved from MAC in $T/images
-# and in the database's catalogue: its table, one ext4 part, its manifest.
+# and in the database's catalogue, as a finished worker:save leaves it: a
+# GPT table, an ext4 part (3,000,000 bytes) and an NTFS part (1,000,001)
+# of random bytes, a swap made (nothing stored), the manifest last.
 catalogue_image() {
 	_ci_sum() { sha256sum < "$1" | cut -d' ' -f1; }
 	mkdir -p "$T/images"
 	head -c 700 /dev/urandom > "$T/images/$1.table"
-	head -c 30000 /dev/urandom > "$T/images/$1.sda1"
+	head -c 3000000 /dev/urandom > "$T/images/$1.sda1"
+	head -c 1000001 /dev/urandom > "$T/images/$1.sda2"
 	{
 		echo "se3-ipxe-image 1"
 		echo "mac $2"
 		echo "disk sda 67108864 512"
 		echo "table gpt $1.table $(_ci_sum "$T/images/$1.table") 66043392"
 		echo "part sda1 1 ext4 partclone.ext4 zstd $1.sda1 33554432 $(_ci_sum "$T/images/$1.sda1") $(_ci_sum "$T/images/$1.sda1")"
+		echo "part sda2 2 ntfs partclone.ntfs lzop $1.sda2 16777216 $(_ci_sum "$T/images/$1.sda2") $(_ci_sum "$T/images/$1.sda2")"
+		echo "part sda3 3 swap mkswap none - 1048576 - -"
 		echo "end"
 	} > "$T/images/$1"
-	for _ci_p in table sda1 manifest; do
+	for _ci_p in table sda1 sda2 manifest; do
 		_ci_f=$1.$_ci_p
 		[ "$_ci_p" = manifest ] && _ci_f=$1
 		sqlite3 "$T/db/se3-ipxe.db" "INSERT INTO images (name, mac, part, tool, compression, size, sha256, created_at, received, complete)
