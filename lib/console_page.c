@@ -401,8 +401,41 @@ action_fields(const struct sip_console_page *p, struct sip_buf *b)
 	sip_buf_puts(b, "\n</fieldset>\n");
 }
 
+/* clone --from: a machine of the parc saved first, as a new image. */
 static void
-clone_fields(const struct sip_console_page *p, struct sip_buf *b)
+master_fields(const struct sip_console_page *p, struct sip_buf *b,
+    const struct sip_status_group *g)
+{
+	size_t i;
+
+	sip_buf_puts(b, "<div class=\"field\"><label><span>");
+	esc(b, T(SIP_MSG_FROM));
+	sip_buf_puts(b, "</span> <select name=\"from\"><option value=\"\">");
+	esc(b, T(SIP_MSG_FROM_NONE));
+	sip_buf_puts(b, "</option>");
+	for (i = 0; g != NULL && i < g->n; i++) {
+		if (g->items[i].mac == NULL || g->items[i].mac[0] == '\0')
+			continue;
+		sip_buf_puts(b, "<option value=\"");
+		esc(b, g->items[i].mac);
+		sip_buf_puts(b, "\">");
+		esc(b, g->items[i].name != NULL ? g->items[i].name :
+		    g->items[i].mac);
+		sip_buf_puts(b, " (");
+		esc(b, g->items[i].mac);
+		sip_buf_puts(b, ")</option>");
+	}
+	sip_buf_puts(b, "</select></label></div>\n<div class=\"field\">"
+	    "<label><span>");
+	esc(b, T(SIP_MSG_NEW_IMAGE));
+	sip_buf_puts(b, "</span> <input type=\"text\" name=\"new_image\" "
+	    "pattern=\"[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}\" maxlength=\"64\">"
+	    "</label></div>\n");
+}
+
+static void
+clone_fields(const struct sip_console_page *p, struct sip_buf *b,
+    const struct sip_status_group *g)
 {
 	size_t i;
 
@@ -410,20 +443,21 @@ clone_fields(const struct sip_console_page *p, struct sip_buf *b)
 		return;
 	sip_buf_puts(b, "<fieldset id=\"clone\"><legend>");
 	esc(b, T(SIP_MSG_CLONE));
-	sip_buf_puts(b, "</legend>\n");
+	sip_buf_puts(b, "</legend>\n<p class=\"warn\">");
+	esc(b, T(SIP_MSG_DESTRUCTIVE));
+	sip_buf_puts(b, "</p>\n");
 	if (p->nimages == 0) {
 		sip_buf_puts(b, "<p>");
 		esc(b, T(SIP_MSG_NO_IMAGE));
-		sip_buf_puts(b, "</p>\n</fieldset>\n");
-		return;
+		sip_buf_puts(b, "</p>\n");
+	} else {
+		sip_buf_puts(b, "<div class=\"field\"><label><span>");
+		esc(b, T(SIP_MSG_IMAGE));
+		sip_buf_puts(b, "</span> <select name=\"image\">");
+		image_options(p, b);
+		sip_buf_puts(b, "</select></label></div>\n");
 	}
-	sip_buf_puts(b, "<p class=\"warn\">");
-	esc(b, T(SIP_MSG_DESTRUCTIVE));
-	sip_buf_puts(b, "</p>\n<div class=\"field\"><label><span>");
-	esc(b, T(SIP_MSG_IMAGE));
-	sip_buf_puts(b, "</span> <select name=\"image\">");
-	image_options(p, b);
-	sip_buf_puts(b, "</select></label></div>\n");
+	master_fields(p, b, g);
 	for (i = 0; i < p->restore->noptions; i++)
 		if (!clone_sets(p->restore->options[i].name) &&
 		    strncmp(p->restore->options[i].name, "share", 5) != 0)
@@ -596,7 +630,7 @@ sip_console_html(const struct sip_console_page *p, struct sip_buf *b)
 	esc(b, T(SIP_MSG_ALL));
 	sip_buf_puts(b, "</label></p>\n");
 	action_fields(p, b);
-	clone_fields(p, b);
+	clone_fields(p, b, g);
 	sip_buf_puts(b, "</form>\n");
 	sessions_section(p, b);
 	sip_buf_puts(b, "</section>\n</body>\n</html>\n");

@@ -560,53 +560,41 @@ serve_json(struct req *r, struct env *e)
 /* ------------------------------------------------------------- POST */
 
 /*
- * The machines the form names, in the parc's group: each ticked MAC
- * must be one of its machines (all=yes: every one with a MAC).  Names
- * and IPs are the directory's, as set-action's parc:NAME has them.
+ * The n MACs of values as machines of the parc's group, or an error
+ * naming the first that is none (nothing done).
  */
 static enum sip_rc
-form_targets(const struct req *r, const struct sip_status_group *g,
-    struct sip_targets *t, struct sip_err *err)
+parc_machines(const struct req *r, const struct sip_status_group *g,
+    const char *const *values, size_t nv, struct sip_targets *t,
+    struct sip_err *err)
 {
 	const char **macs;
 	struct sip_mac m;
 	char canon[SIP_MAC_STRLEN];
 	size_t i, j, n = 0;
-	int all;
 	enum sip_rc rc;
 
 	memset(t, 0, sizeof(*t));
-	all = sip_form_get(&r->f, "all") != NULL &&
-	    strcmp(sip_form_get(&r->f, "all"), "yes") == 0;
-	if ((macs = calloc(r->f.n + g->n + 1, sizeof(*macs))) == NULL)
+	if ((macs = calloc(nv + 1, sizeof(*macs))) == NULL)
 		return sip_errf(err, SIP_ENOMEM, "out of memory");
-	if (all) {
+	for (i = 0; i < nv; i++) {
+		if (sip_mac_parse(values[i], &m) != SIP_OK) {
+			free(macs);
+			return sip_errf(err, SIP_EINVAL, "'%.40s': not a MAC "
+			    "address", values[i]);
+		}
+		sip_mac_format(&m, canon);
 		for (j = 0; j < g->n; j++)
 			if (g->items[j].mac != NULL &&
-			    g->items[j].mac[0] != '\0')
-				macs[n++] = g->items[j].mac;
-	} else
-		for (i = 0; i < r->f.n; i++) {
-			if (strcmp(r->f.name[i], "m") != 0)
-				continue;
-			if (sip_mac_parse(r->f.value[i], &m) != SIP_OK) {
-				free(macs);
-				return sip_errf(err, SIP_EINVAL, "'%.40s': not "
-				    "a MAC address", r->f.value[i]);
-			}
-			sip_mac_format(&m, canon);
-			for (j = 0; j < g->n; j++)
-				if (g->items[j].mac != NULL &&
-				    strcmp(g->items[j].mac, canon) == 0)
-					break;
-			if (j == g->n) {
-				free(macs);
-				return sip_errf(err, SIP_EDENIED, "%s: not a "
-				    "machine of parc %s: nothing done", canon,
-				    g->parc);
-			}
-			macs[n++] = g->items[j].mac;
+			    strcmp(g->items[j].mac, canon) == 0)
+				break;
+		if (j == g->n) {
+			free(macs);
+			return sip_errf(err, SIP_EDENIED, "%s: not a machine of "
+			    "parc %s: nothing done", canon, g->parc);
 		}
+		macs[n++] = g->items[j].mac;
+	}
 	if (n == 0) {
 		free(macs);
 		return sip_errf(err, SIP_EINVAL, "%s", sip_msg(r->lang,
@@ -632,6 +620,35 @@ form_targets(const struct req *r, const struct sip_status_group *g,
 				break;
 			}
 	return SIP_OK;
+}
+
+/*
+ * The machines the form names, in the parc's group: each ticked MAC
+ * must be one of its machines (all=yes: every one with a MAC).  Names
+ * and IPs are the directory's, as set-action's parc:NAME has them.
+ */
+static enum sip_rc
+form_targets(const struct req *r, const struct sip_status_group *g,
+    struct sip_targets *t, struct sip_err *err)
+{
+	const char **v;
+	size_t i, n = 0;
+	int all;
+	enum sip_rc rc;
+
+	all = sip_form_get(&r->f, "all") != NULL &&
+	    strcmp(sip_form_get(&r->f, "all"), "yes") == 0;
+	if ((v = calloc(r->f.n + g->n + 1, sizeof(*v))) == NULL)
+		return sip_errf(err, SIP_ENOMEM, "out of memory");
+	for (i = 0; all && i < g->n; i++)
+		if (g->items[i].mac != NULL && g->items[i].mac[0] != '\0')
+			v[n++] = g->items[i].mac;
+	for (i = 0; !all && i < r->f.n; i++)
+		if (strcmp(r->f.name[i], "m") == 0)
+			v[n++] = r->f.value[i];
+	rc = parc_machines(r, g, v, n, t, err);
+	free(v);
+	return rc;
 }
 
 /*
@@ -972,184 +989,126 @@ num_field(const struct req *r, const char *name, long long min, long long max,
  * the members, then the runner; undone if a step fails.
  */
 static void
-op_clone(struct req *r, struct env *e, const struct sip_targets *t)
+op_clone(struct req *r, struct env *e, const struct sip_status_group *g,
+    const struct sip_targets *t)
 {
-	struct sip_setaction sa;
+	struct sip_clone cl;
+	struct sip_targets tm;
 	struct sip_store *st = NULL;
-	struct sip_manifest *man = NULL;
 	struct sip_err err = { "" };
-	struct sip_mcast s;
-	char **assign = NULL, **all = NULL;
-	const char *image = field(r, "image");
+	char **assign = NULL;
+	const char *image = field(r, "image"), *from = field(r, "from");
 	int64_t *ids = NULL;
-	size_t nassign = 0, nall = 0, i;
+	size_t nassign = 0;
 	long long v;
-	long pid;
 	enum sip_rc rc;
-	int created = 0, k;
+	int k;
 
-	memset(&sa, 0, sizeof(sa));
-	memset(&s, 0, sizeof(s));
-	if (image == NULL || sip_image_name_check(image) != SIP_OK ||
-	    strlen(image) >= sizeof(s.image)) {
+	sip_clone_init(&cl);
+	memset(&tm, 0, sizeof(tm));
+	/*
+	 * clone --from: a machine of this parc (the rights on it are the
+	 * members'), saved first as a new image.
+	 */
+	if (from != NULL && from[0] != '\0') {
+		if ((rc = parc_machines(r, g, &from, 1, &tm, &err)) != SIP_OK ||
+		    (!e->all && (rc = sip_rights_check(&e->rights, &tm,
+		    &err)) != SIP_OK)) {
+			fail_lib(r, rc, &err);
+			goto out;
+		}
+		cl.master = &tm;
+		image = field(r, "new_image");
+	}
+	if (image == NULL || strlen(image) >= sizeof(cl.s.image)) {
 		rc = sip_errf(&err, SIP_EINVAL, "'%.64s': not an image name",
 		    image != NULL ? image : "");
 		fail_lib(r, rc, &err);
-		return;
+		goto out;
 	}
-	snprintf(s.image, sizeof(s.image), "%s", image);
-	s.max_wait = 300;
-	s.start_timeout = 900;
+	snprintf(cl.s.image, sizeof(cl.s.image), "%s", image);
 	if ((k = num_field(r, "port", SIP_MCAST_PORT_MIN, SIP_MCAST_PORT_MAX,
-	    &v, &err)) == -1 || (k == 1 && v % 2 != 0)) {
-		if (k == 1)
-			sip_errf(&err, SIP_EINVAL, "port: not even");
+	    &v, &err)) == -1) {
 		fail_lib(r, SIP_EINVAL, &err);
-		return;
+		goto out;
 	}
-	s.port = k == 1 ? (int)v : 0;
+	cl.s.port = k == 1 ? (int)v : 0;
 	if ((k = num_field(r, "min_receivers", 1, (long long)t->n, &v,
 	    &err)) == -1) {
 		fail_lib(r, SIP_EINVAL, &err);
-		return;
+		goto out;
 	}
-	s.min_receivers = k == 1 ? (int)v : 0;
-	if ((k = num_field(r, "max_wait", 1, 3540, &v, &err)) == -1) {
+	cl.s.min_receivers = k == 1 ? (int)v : 0;
+	if ((k = num_field(r, "max_wait", 1, SIP_CLONE_WAIT_MAX - 60, &v,
+	    &err)) == -1) {
 		fail_lib(r, SIP_EINVAL, &err);
-		return;
+		goto out;
 	}
 	if (k == 1)
-		s.max_wait = (int)v;
-	s.fallback = field(r, "fallback") != NULL;
-	if (t->n > SIP_MCAST_MEMBERS_MAX) {
-		rc = sip_errf(&err, SIP_EINVAL, "%zu machines: one session "
-		    "takes at most %d", t->n, SIP_MCAST_MEMBERS_MAX);
-		fail_lib(r, rc, &err);
-		return;
-	}
-	sip_mcast_default_ifname(s.interface, sizeof(s.interface));
-	if (s.interface[0] == '\0') {
-		rc = sip_errf(&err, SIP_ECONFIG, "no default route: no "
-		    "interface to multicast on (se3-ipxe clone -i)");
-		fail_lib(r, rc, &err);
-		return;
-	}
-	/* As clone: an interface udp-sender cannot use is said now. */
-	if ((rc = sip_mcast_preflight(s.interface, &err)) != SIP_OK) {
-		fail_lib(r, rc, &err);
-		return;
-	}
-	s.start_at = e->now;
-	if ((sa.at = field(r, "clone_at")) != NULL) {
-		struct sip_err e2 = { "" };
-		time_t tat;
+		cl.s.max_wait = (int)v;
+	cl.s.fallback = field(r, "fallback") != NULL;
+	cl.at = field(r, "clone_at");
+	cl.who = r->login;
 
-		if (sip_at_parse(sa.at, e->now, &tat, &e2) != SIP_OK) {
-			rc = sip_errf(&err, SIP_EINVAL, "--at: %s", e2.msg);
-			fail_lib(r, rc, &err);
-			return;
-		}
-		s.start_at = tat;
-	}
-	snprintf(s.created_by, sizeof(s.created_by), "%s", r->login);
-
-	/* The members' actions: restore's options from the form, the session's own. */
-	sa.action = "worker:restore";
-	sa.who = r->login;
+	/* The members' options from the form; the session's own are lib/clone.c's. */
 	if ((rc = cap_options(r, e, "worker", "restore", "c", &assign,
 	    &nassign, &err)) != SIP_OK) {
 		fail_lib(r, rc, &err);
 		goto out;
 	}
-	for (i = 0; i < nassign; i++)
-		if (strncmp(assign[i], "image=", 6) == 0 ||
-		    strncmp(assign[i], "session=", 8) == 0 ||
-		    strncmp(assign[i], "port=", 5) == 0 ||
-		    strncmp(assign[i], "wait=", 5) == 0) {
-			rc = sip_errf(&err, SIP_EINVAL, "'%.*s': the session "
-			    "sets it", (int)strcspn(assign[i], "="), assign[i]);
-			fail_lib(r, rc, &err);
-			goto out;
-		}
-	if ((rc = store_rw(e, &st, &err)) != SIP_OK) {
-		fail_lib(r, rc, &err);
-		goto out;
-	}
-	if ((rc = sip_catalogue_manifest(e->cfg, st, s.image, &man, &err)) !=
-	    SIP_OK) {
-		man = NULL;
+	cl.assignments = assign;
+	cl.nassignments = nassign;
+	if ((rc = sip_clone_prepare(e->cfg, &cl, t, e->now, &err)) != SIP_OK ||
+	    (rc = store_rw(e, &st, &err)) != SIP_OK ||
+	    (rc = sip_clone_check(e->cfg, st, &cl, t, &err)) != SIP_OK) {
 		fail_lib(r, rc, &err);
 		goto out;
 	}
 	/* The confirmation comes before the session exists. */
 	if (!confirmed(r, e, t))
 		goto out;
-	if ((rc = sip_mcast_create(st, &s, e->now, &err)) != SIP_OK) {
-		fail_lib(r, rc, &err);
-		goto out;
-	}
-	created = 1;
-	if ((all = calloc(nassign + 5, sizeof(*all))) == NULL) {
+	if ((ids = calloc(t->n + 1, sizeof(*ids))) == NULL) {
 		fail(r, 503, "Out of memory.");
 		goto out;
 	}
-	if (asprintf(&all[nall++], "image=%s", s.image) == -1 ||
-	    asprintf(&all[nall++], "session=%" PRId64, s.id) == -1 ||
-	    asprintf(&all[nall++], "port=%d", s.port) == -1 ||
-	    asprintf(&all[nall++], "wait=%d", s.max_wait + 60) == -1) {
-		fail(r, 503, "Out of memory.");
-		goto out;
-	}
-	for (i = 0; i < nassign; i++)
-		if ((all[nall++] = strdup(assign[i])) == NULL) {
-			fail(r, 503, "Out of memory.");
-			goto out;
-		}
-	sa.assignments = all;
-	sa.nassignments = nall;
-	if ((rc = sip_setaction_prepare(e->cfg, &sa, t, e->now, &err)) !=
-	    SIP_OK || (rc = sip_setaction_check(e->cfg, st, &sa, t,
-	    &err)) != SIP_OK) {
+	if ((rc = sip_clone_write(st, &cl, t, e->now, ids, &err)) != SIP_OK) {
 		fail_lib(r, rc, &err);
 		goto out;
 	}
-	if ((rc = actions_write(r, e, st, &sa, t, "clone_", &ids, &err)) !=
-	    SIP_OK || (rc = sip_mcast_members_add(st, s.id, t->p, t->n, &err)) !=
-	    SIP_OK) {
-		fail_lib(r, rc, &err);
-		goto out;
-	}
-	created = 0;
 	logmsg(r, "session %" PRId64 ": image %s to %zu machines, port %d on "
-	    "%s", s.id, s.image, t->n, s.port, s.interface);
+	    "%s%s%s", cl.s.id, cl.s.image, t->n, cl.s.port, cl.s.interface,
+	    cl.master != NULL ? ", saved first from " : "", cl.master != NULL ?
+	    tm.p[0] : "");
 	/*
-	 * The session is whole: a runner that fails to start is the
-	 * tick's to fail.  The CGI names the se3-ipxe to run; its
-	 * configuration comes with SE3_IPXE_CONFIG.
+	 * The session is whole from here: a failure is logged, not undone.
+	 * The master boots now; the members' jobs wait with them.
+	 */
+	if ((cl.master != NULL && power_jobs(st, e, r, &tm, cl.save.start,
+	    &cl.save_id, field(r, "clone_wol") != NULL, field(r,
+	    "clone_reboot"), &err) != SIP_OK) || power_jobs(st, e, r, t,
+	    cl.sa.start, ids, field(r, "clone_wol") != NULL, field(r,
+	    "clone_reboot"), &err) != SIP_OK)
+		logmsg(r, "session %" PRId64 ": %s", cl.s.id, err.msg);
+	/*
+	 * A runner that fails to start is the tick's to fail.  The CGI
+	 * names the se3-ipxe to run; its configuration comes with
+	 * SE3_IPXE_CONFIG.
 	 */
 	{
 		struct sip_err e3 = { "" };
 
-		if (sip_mcast_runner_spawn(e->cfg, r->in->self, NULL, s.id,
+		if (sip_mcast_runner_spawn(e->cfg, r->in->self, NULL, cl.s.id,
 		    &e3) != SIP_OK)
 			logmsg(r, "%s", e3.msg);
 	}
-	redirect_done(r, "clone", (long long)s.id);
+	redirect_done(r, "clone", (long long)cl.s.id);
  out:
-	if (created && st != NULL) {
-		struct sip_err e2 = { "" };
-
-		if (sip_mcast_cancel(st, s.id, r->login, time(NULL), &pid,
-		    &e2) != SIP_OK || sip_mcast_delete(st, s.id, &e2) != SIP_OK)
-			logmsg(r, "session %" PRId64 ": %s", s.id, e2.msg);
-	}
 	free(ids);
-	free(man);
 	if (st != NULL)
 		sip_store_close(st);
-	sip_setaction_free(&sa);
+	sip_clone_free(&cl);
+	sip_targets_free(&tm);
 	strv_free(assign, nassign);
-	strv_free(all, nall);
 }
 
 /*
@@ -1290,7 +1249,7 @@ serve_post(struct req *r, struct env *e)
 	else if (strcmp(op, "cancel") == 0)
 		op_cancel(r, e, &t);
 	else
-		op_clone(r, e, &t);
+		op_clone(r, e, g, &t);
 	sip_targets_free(&t);
 }
 

@@ -251,6 +251,33 @@ wake:-" "their wake and reboot (force) for the tick"
 	    "session-fallback: the two members given a unicast restore"
 	is "$(sqlite3 "$DB" "SELECT count(*) FROM actions a JOIN action_options o ON o.action_id = a.id WHERE a.name = 'worker:restore' AND a.state = 'pending' AND a.created_by = 'admin' AND o.key = 'session' AND o.value = '0'")" 2 \
 	    "... worker:restore session=0, by the login"
+
+	# clone --from: a machine of the parc saved first, as a new image.
+	CONFIG=$T/mc.conf ccgi GET "" "parc=-" admin
+	grep -q "<select name=\"from\"><option value=\"\">non : une image du catalogue</option>.*<option value=\"$M1\">" "$T/cbody"
+	ok $? "clone: a master to save first, among the parc's machines"
+	nsess=$(sqlite3 "$DB" 'SELECT count(*) FROM mcast_sessions')
+	for bad in "from=$M1&new_image=img1" "from=$M2&new_image=master-2" "from=52:54:00:99:99:99&new_image=master-2" \
+	    "from=$M1&new_image=..%2Fx" "from=$M1"; do
+		CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=clone&$bad&max_wait=120&m=$M2&m=$M3&confirm=2"
+		is "$status:$(sqlite3 "$DB" 'SELECT count(*) FROM mcast_sessions')" "$( [ "${bad#*99:99}" != "$bad" ] && echo 403 || echo 400):$nsess" \
+		    "clone $bad: refused, nothing made ($(grep -o 'id="notice">[^<]*' "$T/cbody" | cut -c14-100))"
+	done
+	CONFIG=$T/mc.conf CGI_EXTRA="SE3_IPXE_BIN=$T/fake-se3-ipxe" post admin \
+	    "token=$TOK&parc=-&op=clone&from=$M1&new_image=master-2&c.disk=auto&max_wait=120&m=$M2&m=$M3&confirm=2&clone_wol=yes"
+	is "$status" 303 "clone from a master: 303"
+	sid=$(sqlite3 "$DB" 'SELECT max(id) FROM mcast_sessions')
+	is "$(sqlite3 "$DB" "SELECT state, image, source_mac FROM mcast_sessions WHERE id = $sid")" "saving|master-2|$M1" \
+	    "the session is saving its master first"
+	is "$(sqlite3 "$DB" "SELECT a.name || ' ' || a.state || ' ' || o.value FROM actions a JOIN action_options o ON o.action_id = a.id AND o.key = 'name' WHERE a.mac = '$M1' AND a.state = 'pending'")" \
+	    "worker:save pending master-2" "the master: a worker:save named after the new image"
+	is "$(sqlite3 "$DB" "SELECT group_concat(state, ' ') FROM actions WHERE mac IN ('$M2', '$M3') AND name = 'worker:restore' AND state IN ('scheduled', 'pending')")" \
+	    "scheduled scheduled" "the members' restores held until it is saved"
+	is "$(sqlite3 "$DB" "SELECT count(*) FROM power_jobs WHERE mac = '$M1' AND kind = 'wake' AND due_at <= strftime('%s', 'now')")" 1 \
+	    "the master woken now, the members later"
+	CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=session-cancel&session=$sid"
+	is "$(sqlite3 "$DB" "SELECT state FROM mcast_sessions WHERE id = $sid") $(sqlite3 "$DB" "SELECT count(*) FROM actions WHERE state IN ('scheduled', 'pending') AND mac IN ('$M1', '$M2', '$M3')")" \
+	    "cancelled 0" "cancelled while saving: the save and the restores with it"
 else
 	is "$(count):$(sqlite3 "$DB" 'SELECT count(*) FROM mcast_sessions')" "$before:0" \
 	    "no interface to multicast on here: refused, nothing made ($(grep -o 'id="notice">[^<]*' "$T/cbody" | cut -c14-120))"
