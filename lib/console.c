@@ -335,6 +335,23 @@ static const char *const messages[SIP_MSG__MAX][2] = {
 	    "no: an image of the catalogue"),
 	M(SIP_MSG_NEW_IMAGE, "Nom de sa nouvelle image",
 	    "Its new image's name"),
+	M(SIP_MSG_POWER, "Réveiller ou redémarrer, sans action",
+	    "Wake or reboot, without an action"),
+	M(SIP_MSG_POWER_SEND, "Envoyer", "Send"),
+	M(SIP_MSG_HISTORY, "Historique d'un poste", "A machine's history"),
+	M(SIP_MSG_HISTORY_SHOW, "Afficher", "Show"),
+	M(SIP_MSG_TIME, "Quand", "When"),
+	M(SIP_MSG_EVENT, "Évènement", "Event"),
+	M(SIP_MSG_CHANGE, "Changement", "Change"),
+	M(SIP_MSG_BY, "Par", "By"),
+	M(SIP_MSG_DETAIL, "Détail", "Detail"),
+	M(SIP_MSG_HISTORY_NONE, "Rien n'est encore arrivé à ce poste.",
+	    "Nothing has happened to this machine yet."),
+	M(SIP_MSG_DONE_POWER, "Machines à réveiller ou redémarrer (par la "
+	    "tâche de fond, dans la minute) :", "Machines to wake or reboot "
+	    "(by the tick, within the minute):"),
+	M(SIP_MSG_POWER_NOTHING, "Cochez le réveil ou choisissez un "
+	    "redémarrage.", "Tick the wake or choose a reboot."),
 	M(SIP_MSG_SESSIONS, "Sessions multicast", "Multicast sessions"),
 	M(SIP_MSG_VIEW_ONLY, "Ce parc est délégué en lecture seule.",
 	    "This parc is delegated read only."),

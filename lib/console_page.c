@@ -2,6 +2,7 @@
 /* console.cgi's pages: the parc's machines with a box each, the typed form of a capability's options, the multicast form, the confirmation; every value escaped for its context. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "se3ipxe.h"
 #include "extern.h"
@@ -485,6 +486,106 @@ clone_fields(const struct sip_console_page *p, struct sip_buf *b,
 	sip_buf_puts(b, "\n</fieldset>\n");
 }
 
+/*
+ * The CLI's history TARGET: a GET form choosing a machine of the parc,
+ * then its rows, oldest first, every text escaped, states in the page's
+ * language.
+ */
+static void
+history_section(const struct sip_console_page *p, struct sip_buf *b,
+    const struct sip_status_group *g)
+{
+	static const enum sip_msg cols[] = {
+		SIP_MSG_TIME, SIP_MSG_ACTION, SIP_MSG_EVENT, SIP_MSG_CHANGE,
+		SIP_MSG_BY, SIP_MSG_DETAIL,
+	};
+	const struct sip_history *h;
+	struct tm tm;
+	time_t at;
+	char when[32];
+	size_t i;
+
+	sip_buf_puts(b, "<section id=\"history\"><h2>");
+	esc(b, T(SIP_MSG_HISTORY));
+	sip_buf_printf(b, "</h2>\n<form method=\"get\" action=\"%s/\" "
+	    "class=\"pick\">", p->base);
+	hidden(b, "parc", p->parc);
+	hidden(b, "lang", sip_lang_code(p->lang));
+	sip_buf_puts(b, "<select name=\"history\">");
+	for (i = 0; g != NULL && i < g->n; i++) {
+		if (g->items[i].mac == NULL || g->items[i].mac[0] == '\0')
+			continue;
+		sip_buf_puts(b, "<option value=\"");
+		esc(b, g->items[i].mac);
+		sip_buf_printf(b, "\"%s>", p->history_mac != NULL &&
+		    strcmp(p->history_mac, g->items[i].mac) == 0 ?
+		    " selected" : "");
+		esc(b, g->items[i].name != NULL ? g->items[i].name :
+		    g->items[i].mac);
+		sip_buf_puts(b, " (");
+		esc(b, g->items[i].mac);
+		sip_buf_puts(b, ")</option>");
+	}
+	sip_buf_puts(b, "</select> ");
+	button(p, b, NULL, "", SIP_MSG_HISTORY_SHOW);
+	sip_buf_puts(b, "</form>\n");
+	if (p->history_mac == NULL) {
+		sip_buf_puts(b, "</section>\n");
+		return;
+	}
+	if (p->nhistory == 0) {
+		sip_buf_puts(b, "<p>");
+		esc(b, T(SIP_MSG_HISTORY_NONE));
+		sip_buf_puts(b, "</p>\n</section>\n");
+		return;
+	}
+	sip_buf_puts(b, "<div class=\"scroll\"><table>\n<thead><tr>");
+	for (i = 0; i < SIP_ARRAY_SIZE(cols); i++) {
+		sip_buf_puts(b, "<th>");
+		esc(b, T(cols[i]));
+		sip_buf_puts(b, "</th>");
+	}
+	sip_buf_puts(b, "</tr></thead>\n<tbody>\n");
+	for (i = 0; i < p->nhistory; i++) {
+		h = &p->history[i];
+		at = (time_t)h->at;
+		if (localtime_r(&at, &tm) == NULL || strftime(when,
+		    sizeof(when), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+			snprintf(when, sizeof(when), "@%lld", (long long)h->at);
+		sip_buf_puts(b, "<tr><td>");
+		esc(b, when);
+		sip_buf_puts(b, "</td><td>");
+		esc(b, h->action != NULL ? h->action : "-");
+		sip_buf_puts(b, "</td><td>");
+		esc(b, h->event != NULL ? sip_word(p->lang, h->event) : "-");
+		sip_buf_puts(b, "</td><td>");
+		if (h->old_state != NULL && h->new_state != NULL) {
+			esc(b, sip_word(p->lang, h->old_state));
+			sip_buf_puts(b, " → ");
+			esc(b, sip_word(p->lang, h->new_state));
+		}
+		sip_buf_puts(b, "</td><td>");
+		esc(b, h->who != NULL ? h->who : "-");
+		sip_buf_puts(b, "</td><td>");
+		esc(b, h->detail != NULL ? h->detail : "");
+		sip_buf_puts(b, "</td></tr>\n");
+	}
+	sip_buf_puts(b, "</tbody>\n</table></div>\n</section>\n");
+}
+
+/* wol and reboot of the CLI: the ticked machines woken or rebooted, no action set. */
+static void
+power_fields(const struct sip_console_page *p, struct sip_buf *b)
+{
+	sip_buf_puts(b, "<fieldset id=\"power\"><legend>");
+	esc(b, T(SIP_MSG_POWER));
+	sip_buf_puts(b, "</legend>\n");
+	policy_select(p, b, "power_");
+	at_field(p, b, "power_");
+	button(p, b, "power", " formnovalidate", SIP_MSG_POWER_SEND);
+	sip_buf_puts(b, "\n</fieldset>\n");
+}
+
 /* The open sessions of the parc: each with its members, and its buttons. */
 static void
 sessions_section(const struct sip_console_page *p, struct sip_buf *b)
@@ -614,6 +715,7 @@ sip_console_html(const struct sip_console_page *p, struct sip_buf *b)
 		sip_buf_puts(b, "</p>\n");
 		machines_table(p, b, g);
 		sessions_section(p, b);
+		history_section(p, b, g);
 		sip_buf_puts(b, "</section>\n</body>\n</html>\n");
 		return b->failed ? -1 : 0;
 	}
@@ -630,9 +732,11 @@ sip_console_html(const struct sip_console_page *p, struct sip_buf *b)
 	esc(b, T(SIP_MSG_ALL));
 	sip_buf_puts(b, "</label></p>\n");
 	action_fields(p, b);
+	power_fields(p, b);
 	clone_fields(p, b, g);
 	sip_buf_puts(b, "</form>\n");
 	sessions_section(p, b);
+	history_section(p, b, g);
 	sip_buf_puts(b, "</section>\n</body>\n</html>\n");
 	return b->failed ? -1 : 0;
 }

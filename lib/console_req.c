@@ -432,9 +432,12 @@ serve_page(struct req *r, struct env *e)
 	struct sip_store *st = NULL;
 	struct sip_err err = { "" };
 	struct sip_buf out;
-	const char *cap, *done, *n;
+	struct sip_history *hist = NULL;
+	struct sip_mac hmac;
+	const char *cap, *done, *n, *hm;
 	char notice[128], modname[SIP_NAME_MAX], capname[SIP_NAME_MAX];
-	size_t nmods = 0, nimages = 0, i;
+	char hcanon[SIP_MAC_STRLEN];
+	size_t nmods = 0, nimages = 0, nhist = 0, i;
 	long long v;
 	char *end;
 
@@ -502,6 +505,30 @@ serve_page(struct req *r, struct env *e)
 		p.nsessions = ss.ncs;
 		sip_store_close(st);
 	}
+	/* The history asked for: a machine of the parc, which the login sees. */
+	hm = sip_form_get(&r->q, "history");
+	if (p.parc != NULL && hm != NULL && sip_mac_parse(hm, &hmac) ==
+	    SIP_OK) {
+		const struct sip_status_group *g = group_of(e, p.parc);
+
+		sip_mac_format(&hmac, hcanon);
+		for (i = 0; g != NULL && i < g->n; i++)
+			if (g->items[i].mac != NULL &&
+			    strcmp(g->items[i].mac, hcanon) == 0)
+				p.history_mac = g->items[i].mac;
+	}
+	if (p.history_mac != NULL && sip_store_open(e->cfg->db_path,
+	    SIP_STORE_RO, e->cfg->busy_timeout_ms, &st, &err) == SIP_OK) {
+		if (sip_store_history(st, p.history_mac, &hist, &nhist, &err) !=
+		    SIP_OK) {
+			logmsg(r, "%s", err.msg);
+			hist = NULL;
+			nhist = 0;
+		}
+		p.history = hist;
+		p.nhistory = nhist;
+		sip_store_close(st);
+	}
 	/* A result after a change (its redirect): a closed set of words. */
 	done = sip_form_get(&r->q, "done");
 	n = sip_form_get(&r->q, "n");
@@ -513,7 +540,8 @@ serve_page(struct req *r, struct env *e)
 		    strcmp(done, "session-cancel") == 0 ?
 		    SIP_MSG_DONE_SESSION_CANCEL :
 		    strcmp(done, "session-fallback") == 0 ?
-		    SIP_MSG_DONE_FALLBACK : SIP_MSG__MAX;
+		    SIP_MSG_DONE_FALLBACK : strcmp(done, "power") == 0 ?
+		    SIP_MSG_DONE_POWER : SIP_MSG__MAX;
 
 		if (m != SIP_MSG__MAX) {
 			snprintf(notice, sizeof(notice), "%s %lld",
@@ -526,6 +554,8 @@ serve_page(struct req *r, struct env *e)
 		fail(r, 503, "Out of memory.");
 	} else
 		respond(r, 200, r->ep->type, NULL, out.data, out.len);
+	if (hist != NULL)
+		sip_history_free(hist, nhist);
 	sip_catalogue_free(images, nimages);
 	sessions_free(&ss);
 	if (mods != NULL)
@@ -1112,6 +1142,53 @@ op_clone(struct req *r, struct env *e, const struct sip_status_group *g,
 }
 
 /*
+ * wol and reboot, as the CLI's (--at included): jobs of no action, sent
+ * by the tick, which holds the raw socket and the reboot's credentials.
+ */
+static void
+op_power(struct req *r, struct env *e, const struct sip_targets *t)
+{
+	struct sip_store *st = NULL;
+	struct sip_err err = { "" };
+	const char *at = field(r, "power_at");
+	int64_t *ids = NULL;
+	time_t due = e->now;
+	enum sip_rc rc;
+
+	if (field(r, "power_wol") == NULL && field(r, "power_reboot") == NULL) {
+		fail(r, 400, sip_msg(r->lang, SIP_MSG_POWER_NOTHING));
+		return;
+	}
+	if (at != NULL) {
+		struct sip_err e2 = { "" };
+
+		if (sip_at_parse(at, e->now, &due, &e2) != SIP_OK) {
+			rc = sip_errf(&err, SIP_EINVAL, "--at: %s", e2.msg);
+			fail_lib(r, rc, &err);
+			return;
+		}
+	}
+	if ((ids = calloc(t->n + 1, sizeof(*ids))) == NULL) {
+		fail(r, 503, "Out of memory.");
+		return;
+	}
+	if ((rc = store_rw(e, &st, &err)) != SIP_OK ||
+	    (rc = power_jobs(st, e, r, t, (int64_t)due, ids, field(r,
+	    "power_wol") != NULL, field(r, "power_reboot"), &err)) != SIP_OK)
+		fail_lib(r, rc, &err);
+	else {
+		logmsg(r, "%zu machines: %s%s%s", t->n, field(r, "power_wol") !=
+		    NULL ? "wake " : "", field(r, "power_reboot") != NULL ?
+		    "reboot " : "", field(r, "power_reboot") != NULL ?
+		    field(r, "power_reboot") : "");
+		redirect_done(r, "power", (long long)t->n);
+	}
+	if (st != NULL)
+		sip_store_close(st);
+	free(ids);
+}
+
+/*
  * session cancel and fallback, as the CLI's: the rights checked on every
  * member (all or nothing), then the library's call.
  */
@@ -1211,9 +1288,10 @@ serve_post(struct req *r, struct env *e)
 	}
 	op = sip_form_get(&r->f, "op");
 	if (op == NULL || (strcmp(op, "set") != 0 && strcmp(op, "cancel") !=
-	    0 && strcmp(op, "clone") != 0 && strcmp(op, "session-cancel") !=
-	    0 && strcmp(op, "session-fallback") != 0)) {
-		fail(r, 400, "op: set, cancel, clone, session-cancel or "
+	    0 && strcmp(op, "power") != 0 && strcmp(op, "clone") != 0 &&
+	    strcmp(op, "session-cancel") != 0 && strcmp(op,
+	    "session-fallback") != 0)) {
+		fail(r, 400, "op: set, cancel, power, clone, session-cancel or "
 		    "session-fallback.");
 		return;
 	}
@@ -1248,6 +1326,8 @@ serve_post(struct req *r, struct env *e)
 		op_set(r, e, &t);
 	else if (strcmp(op, "cancel") == 0)
 		op_cancel(r, e, &t);
+	else if (strcmp(op, "power") == 0)
+		op_power(r, e, &t);
 	else
 		op_clone(r, e, g, &t);
 	sip_targets_free(&t);

@@ -1536,6 +1536,10 @@ enum sip_msg {
 	SIP_MSG_SESSION_FALLBACK, SIP_MSG_DONE_SESSION_CANCEL,
 	SIP_MSG_DONE_FALLBACK, SIP_MSG_MEMBERS, SIP_MSG_CREATED_BY,
 	SIP_MSG_FROM, SIP_MSG_FROM_NONE, SIP_MSG_NEW_IMAGE,
+	SIP_MSG_POWER, SIP_MSG_POWER_SEND, SIP_MSG_DONE_POWER,
+	SIP_MSG_POWER_NOTHING, SIP_MSG_HISTORY, SIP_MSG_HISTORY_SHOW,
+	SIP_MSG_TIME, SIP_MSG_EVENT, SIP_MSG_CHANGE, SIP_MSG_BY,
+	SIP_MSG_DETAIL, SIP_MSG_HISTORY_NONE,
 	SIP_MSG__MAX
 };
 const char	*sip_msg(enum sip_lang, enum sip_msg);
@@ -1573,6 +1577,10 @@ struct sip_console_page {
 	/* The open multicast sessions with a member in the parc. */
 	const struct sip_console_session *sessions;
 	size_t		 nsessions;
+	/* The history asked for (?history=MAC), a machine of the parc. */
+	const char	*history_mac;
+	const struct sip_history *history;
+	size_t		 nhistory;
 };
 struct sip_console_session {
 	const struct sip_mcast	*s;

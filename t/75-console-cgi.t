@@ -199,6 +199,38 @@ grep -q 'done=cancel&n=2' "$T/chead"; ok $? "two cancelled"
 is "$(sqlite3 "$DB" "SELECT count(*) FROM actions WHERE mac IN ('$M2', '$M3') AND state NOT IN ('cancelled', 'expired', 'done', 'failed')")" 0 "none active"
 is "$(sqlite3 "$DB" "SELECT who FROM history WHERE mac = '$M3' ORDER BY id DESC LIMIT 1")" admin "cancelled by the login"
 
+# --- a machine's history (the CLI's history) --------------------------------------
+ccgi GET "" "parc=-&history=$M3" admin
+grep -q "<section id=\"history\">.*" "$T/cbody" && grep -q "<option value=\"$M3\" selected>" "$T/cbody"
+ok $? "history: the machine chosen among the parc's"
+grep -q "<td>memtest:run</td><td>[^<]*</td><td>[^<]* → annulée</td><td>admin</td>" "$T/cbody"
+ok $? "history: its rows, the change in French, by the login ($(grep -o '<td>memtest:run</td>.*annul[^<]*' "$T/cbody" | head -n 1))"
+se3ipxe history $M3 > "$T/hist.cli"
+is "$(grep -c '^<tr><td>[0-9]' "$T/cbody")" "$(wc -l < "$T/hist.cli" | tr -d ' ')" "history: as many rows as the CLI's"
+ccgi GET "" "parc=-&history=52:54:00:99:99:99" admin
+! grep -q '<div class="scroll"><table>$' "$T/cbody" && ! grep -q '<option value="52:54:00:99:99:99"' "$T/cbody"
+ok $? "history of a machine not in the parc: none shown"
+ccgi GET "" "parc=-&history=%3Cscript%3E" admin
+is "$status" 200 "history=<script>: the page, nothing else"
+
+# --- wake and reboot without an action (the CLI's wol and reboot) ---------------
+ccgi GET "" "parc=-" admin
+grep -q '<fieldset id="power">' "$T/cbody"; ok $? "power: a fieldset to wake or reboot"
+jobs() { sqlite3 "$DB" "SELECT count(*) FROM power_jobs"; }
+j0=$(jobs)
+post admin "token=$TOK&parc=-&op=power&m=$M2&m=$M3"
+is "$status:$(jobs)" "400:$j0" "power with neither a wake nor a reboot: 400, nothing queued"
+post admin "token=$TOK&parc=-&op=power&m=$M2&power_wol=yes&power_at=yesterday"
+is "$status:$(jobs)" "400:$j0" "power with a bad --at: 400, nothing queued"
+post admin "token=$TOK&parc=-&op=power&m=$M2&power_reboot=sometimes"
+is "$status:$(jobs)" "400:$j0" "power with a bad policy: 400, nothing queued"
+post admin "token=$TOK&parc=-&op=power&m=$M2&m=$M3&power_wol=yes&power_reboot=idle"
+is "$status" 303 "power: wake and reboot (idle) two machines: 303"
+grep -q 'done=power&n=2' "$T/chead"; ok $? "... the page says two"
+is "$(sqlite3 "$DB" "SELECT group_concat(mac || ' ' || kind || ' ' || coalesce(policy, '-') || ' ' || coalesce(action_id, 0) || ' ' || who, ', ') FROM (SELECT * FROM power_jobs WHERE state = 'pending' ORDER BY mac, kind)")" \
+    "$M2 reboot idle 0 admin, $M2 wake - 0 admin, $M3 reboot idle 0 admin, $M3 wake - 0 admin" \
+    "... four jobs of no action for the tick, by the login"
+
 # --- multicast: clone's session, its members' restores, its runner -------------
 # The runner is a stand-in that records how it was run: nothing is sent here.
 mkdir -p "$T/images"
