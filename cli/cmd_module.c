@@ -382,8 +382,8 @@ struct check_actions {
 };
 
 /*
- * How many active actions boot with upstream i of m; *first gets the
- * first one's row (NULL if none).
+ * How many active actions boot with upstream i of m (with any file of m
+ * if i is SIZE_MAX); *first gets the first one's row (NULL if none).
  */
 static size_t
 upstream_needers(const struct check_actions *ca, const struct sip_module *m,
@@ -398,8 +398,8 @@ upstream_needers(const struct check_actions *ca, const struct sip_module *m,
 		if ((a = ca->rows[j].action) == NULL ||
 		    !sip_state_active(a->state) ||
 		    sip_action_name_split(a->name, mod, cap) != SIP_OK ||
-		    strcmp(mod, m->name) != 0 ||
-		    !sip_upstream_needed(m, i, cap, a->options, a->noptions))
+		    strcmp(mod, m->name) != 0 || (i != SIZE_MAX &&
+		    !sip_upstream_needed(m, i, cap, a->options, a->noptions)))
 			continue;
 		if (n++ == 0)
 			*first = &ca->rows[j];
@@ -522,14 +522,17 @@ check_upstreams(const struct ctx *ctx, const struct sip_module *m,
  * own check script whether they are there and built from its inputs.
  */
 static int
-check_script(const struct ctx *ctx, const struct sip_module *m)
+check_script(const struct ctx *ctx, const struct sip_module *m,
+    const struct check_actions *ca)
 {
 	static const char *const what[] = { "ok", "missing", "stale" };
+	const struct sip_status_row *first;
 	struct sip_err e = { "" };
 	enum sip_up_state state;
 	struct stat sb;
-	char *out = NULL, *line, *nl, *dir;
+	char *out = NULL, *line, *nl, *dir, who[SIP_ERR_MAX];
 	enum sip_rc rc;
+	size_t n;
 	int ran, unset;
 
 	rc = sip_module_check_script(ctx->cfg.boot_root, m, &out, &ran,
@@ -540,11 +543,21 @@ check_script(const struct ctx *ctx, const struct sip_module *m)
 			printf("ok built %s\n", m->name);
 		return 0;
 	}
-	/* As for upstream files: a module never set up is only said. */
+	/*
+	 * As for upstream files: a module never set up is only said, until
+	 * an active action of it waits.
+	 */
 	dir = xasprintf("%s/%s", ctx->cfg.boot_root, m->name);
 	unset = rc == SIP_OK && state == SIP_UP_MISSING &&
 	    stat(dir, &sb) == -1 && errno == ENOENT;
 	free(dir);
+	if (unset && (n = upstream_needers(ca, m, SIZE_MAX, &first)) > 0) {
+		free(out);
+		needers_text(who, sizeof(who), first, n);
+		warnx("check: module %s: not built, needed by %s: run se3-ipxe "
+		    "setup %s", m->name, who, m->name);
+		return -1;
+	}
 	if (unset) {
 		free(out);
 		printf("unset module %s: not built (se3-ipxe setup %s)\n",
@@ -623,7 +636,7 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		putchar('\n');
 		if (check_upstreams(ctx, mods[i], &ca) == -1)
 			rv = 1;
-		if (check_script(ctx, mods[i]) == -1)
+		if (check_script(ctx, mods[i], &ca) == -1)
 			rv = 1;
 	}
 
