@@ -380,41 +380,106 @@ check_template(const struct ctx *ctx, const char *name)
 	return rc == SIP_OK ? 0 : -1;
 }
 
+/* The active actions, which check_upstreams asks of each module. */
+struct check_actions {
+	struct sip_status_row	*rows;
+	size_t			 nrows;
+};
+
 /*
- * The upstream files of m in the boot tree: -1 if one is missing or
- * stale.  A module never set up (no BOOT_ROOT/MODULE) is only said: a
- * site installs every module and sets up those it uses.
+ * How many active actions boot with upstream i of m (with any file of m
+ * if i is SIZE_MAX); *first gets the first one's row (NULL if none).
+ */
+static size_t
+upstream_needers(const struct check_actions *ca, const struct sip_module *m,
+    size_t i, const struct sip_status_row **first)
+{
+	char mod[SIP_NAME_MAX], cap[SIP_NAME_MAX];
+	const struct sip_action *a;
+	size_t j, n = 0;
+
+	*first = NULL;
+	for (j = 0; j < ca->nrows; j++) {
+		if ((a = ca->rows[j].action) == NULL ||
+		    !sip_state_active(a->state) ||
+		    sip_action_name_split(a->name, mod, cap) != SIP_OK ||
+		    strcmp(mod, m->name) != 0 || (i != SIZE_MAX &&
+		    !sip_upstream_needed(m, i, cap, a->options, a->noptions)))
+			continue;
+		if (n++ == 0)
+			*first = &ca->rows[j];
+	}
+	return n;
+}
+
+/*
+ * What needs a file that is not there: "MAC's module:capability (state)",
+ * and how many more, into buf.
+ */
+static void
+needers_text(char *buf, size_t sz, const struct sip_status_row *r, size_t n)
+{
+	char st[64];
+
+	snprintf(buf, sz, "%s's %s (%s)", r->action->mac, r->action->name,
+	    sip_action_state_text(r->action, st, sizeof(st)));
+	if (n > 1)
+		snprintf(buf + strlen(buf), sz - strlen(buf), " and %zu more "
+		    "action%s", n - 1, n == 2 ? "" : "s");
+}
+
+/*
+ * The upstream files of m in the boot tree: -1 if one is stale, or is
+ * missing (or unverifiable) while an active action boots with it: that
+ * machine would fail to boot.  One that no action needs yet is only
+ * said: a site installs every module and sets up those it uses.
  */
 static int
-check_upstreams(const struct ctx *ctx, const struct sip_module *m)
+check_upstreams(const struct ctx *ctx, const struct sip_module *m,
+    const struct check_actions *ca)
 {
 	static const char *const what[] = { "ok", "missing", "stale" };
+	const struct sip_status_row *first;
 	struct sip_err e = { "" };
 	enum sip_up_state state;
 	struct stat sb;
-	char why[SIP_ERR_MAX];
+	char why[SIP_ERR_MAX], who[SIP_ERR_MAX];
 	char *dir;
 	enum sip_rc rc;
-	size_t i;
+	size_t i, n, p, needed = 0;
 	int rv = 0;
 
 	if (m->nups == 0)
 		return 0;
-	/* Shipped before its release's figures were known: setup refuses it. */
 	for (i = 0; i < m->nups; i++)
-		if (!m->ups[i].unpinned && m->ups[i].from == NULL &&
-		    strspn(m->ups[i].sha256, "0") == SIP_SHA256_HEX)
+		if (upstream_needers(ca, m, i, &first) > 0)
+			needed++;
+	/* Shipped before its release's figures were known: setup refuses it. */
+	for (p = 0; p < m->nups; p++)
+		if (!m->ups[p].unpinned && m->ups[p].from == NULL &&
+		    strspn(m->ups[p].sha256, "0") == SIP_SHA256_HEX)
 			break;
-	if (i < m->nups) {
+	if (p < m->nups) {
+		for (i = 0; i < m->nups; i++) {
+			if ((n = upstream_needers(ca, m, i, &first)) == 0)
+				continue;
+			needers_text(who, sizeof(who), first, n);
+			warnx("check: module %s: upstream %s cannot be set up "
+			    "(a placeholder sha256 in its module.ini), needed "
+			    "by %s", m->name, m->ups[i].name, who);
+			rv = -1;
+		}
+		if (rv == -1)
+			return rv;
 		printf("unverifiable module %s: upstream %s has a placeholder "
 		    "sha256 (all zeros): set the release's sha256 and size, "
-		    "or a signed sums list, in ", m->name, m->ups[i].name);
+		    "or a signed sums list, in ", m->name, m->ups[p].name);
 		put_safe(stdout, m->dir, "");
 		printf("/module.ini\n");
 		return 0;
 	}
 	dir = xasprintf("%s/%s", ctx->cfg.boot_root, m->name);
-	if (stat(dir, &sb) == -1 && errno == ENOENT) {
+	if (needed == 0 && stat(dir, &sb) == -1 && errno == ENOENT) {
 		printf("unset module %s: %zu upstream file%s, none in ",
 		    m->name, m->nups, m->nups == 1 ? "" : "s");
 		put_safe(stdout, dir, "");
@@ -434,9 +499,24 @@ check_upstreams(const struct ctx *ctx, const struct sip_module *m)
 			printf("ok upstream %s/%s\n", m->name, m->ups[i].name);
 			continue;
 		}
-		warnx("check: module %s: upstream %s %s%s%s: run se3-ipxe "
-		    "setup %s", m->name, m->ups[i].name, what[state],
-		    why[0] != '\0' ? ", " : "", why, m->name);
+		n = state == SIP_UP_MISSING ? upstream_needers(ca, m, i,
+		    &first) : 0;
+		if (state == SIP_UP_MISSING && n == 0) {
+			printf("not %s upstream %s/%s (run se3-ipxe setup %s)\n",
+			    m->ups[i].from != NULL ? "copied" : "fetched",
+			    m->name, m->ups[i].name, m->name);
+			continue;
+		}
+		if (n > 0) {
+			needers_text(who, sizeof(who), first, n);
+			warnx("check: module %s: upstream %s missing, needed by "
+			    "%s: run se3-ipxe setup %s", m->name,
+			    m->ups[i].name, who, m->name);
+		} else
+			warnx("check: module %s: upstream %s %s%s%s: run "
+			    "se3-ipxe setup %s", m->name, m->ups[i].name,
+			    what[state], why[0] != '\0' ? ", " : "", why,
+			    m->name);
 		rv = -1;
 	}
 	return rv;
@@ -447,14 +527,17 @@ check_upstreams(const struct ctx *ctx, const struct sip_module *m)
  * own check script whether they are there and built from its inputs.
  */
 static int
-check_script(const struct ctx *ctx, const struct sip_module *m)
+check_script(const struct ctx *ctx, const struct sip_module *m,
+    const struct check_actions *ca)
 {
 	static const char *const what[] = { "ok", "missing", "stale" };
+	const struct sip_status_row *first;
 	struct sip_err e = { "" };
 	enum sip_up_state state;
 	struct stat sb;
-	char *out = NULL, *line, *nl, *dir;
+	char *out = NULL, *line, *nl, *dir, who[SIP_ERR_MAX];
 	enum sip_rc rc;
+	size_t n;
 	int ran, unset;
 
 	rc = sip_module_check_script(ctx->cfg.boot_root, m, &out, &ran,
@@ -465,11 +548,21 @@ check_script(const struct ctx *ctx, const struct sip_module *m)
 			printf("ok built %s\n", m->name);
 		return 0;
 	}
-	/* As for upstream files: a module never set up is only said. */
+	/*
+	 * As for upstream files: a module never set up is only said, until
+	 * an active action of it waits.
+	 */
 	dir = xasprintf("%s/%s", ctx->cfg.boot_root, m->name);
 	unset = rc == SIP_OK && state == SIP_UP_MISSING &&
 	    stat(dir, &sb) == -1 && errno == ENOENT;
 	free(dir);
+	if (unset && (n = upstream_needers(ca, m, SIZE_MAX, &first)) > 0) {
+		free(out);
+		needers_text(who, sizeof(who), first, n);
+		warnx("check: module %s: not built, needed by %s: run se3-ipxe "
+		    "setup %s", m->name, who, m->name);
+		return -1;
+	}
 	if (unset) {
 		free(out);
 		printf("unset module %s: not built (se3-ipxe setup %s)\n",
@@ -500,9 +593,10 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct sip_err e = { "" };
 	struct sip_module **mods = NULL;
 	struct sip_store *st = NULL;
+	struct check_actions ca = { NULL, 0 };
 	size_t nmods = 0, nmissing, i;
 	enum sip_rc rc;
-	int rv = 1;
+	int rv = 1, dbfail = 0;
 
 	if (verb_noargs(c, argc, argv, NULL, 0, &rv) == -1)
 		return rv;
@@ -512,6 +606,20 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	fputs("ok config ", stdout);
 	put_safe(stdout, ctx->cfg.path, "(defaults)");
 	putchar('\n');
+
+	/*
+	 * The database first: its active actions say which upstream files
+	 * a machine waits for.  What is wrong with it is said at the end.
+	 */
+	if (store_open(c->name, ctx, c->flags & CMD_STORE, &st) == -1)
+		dbfail = 1;
+	else if (st != NULL && (rc = sip_store_status(st, NULL, 0, &ca.rows,
+	    &ca.nrows, &e)) != SIP_OK) {
+		warn_lib(c->name, &e, rc);
+		ca.rows = NULL;
+		ca.nrows = 0;
+		rv = 1;
+	}
 
 	/* Every module, with every template it names (sip_module_load). */
 	if ((rc = sip_module_scan(ctx->cfg.module_path, &mods, &nmods, &e)) !=
@@ -531,9 +639,9 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		    mods[i]->ncaps, mods[i]->ncaps == 1 ? "y" : "ies");
 		put_safe(stdout, mods[i]->dir, "");
 		putchar('\n');
-		if (check_upstreams(ctx, mods[i]) == -1)
+		if (check_upstreams(ctx, mods[i], &ca) == -1)
 			rv = 1;
-		if (check_script(ctx, mods[i]) == -1)
+		if (check_script(ctx, mods[i], &ca) == -1)
 			rv = 1;
 	}
 
@@ -544,7 +652,7 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		rv = 1;
 
 	/* The database, if it exists already. */
-	if (store_open(c->name, ctx, c->flags & CMD_STORE, &st) == -1)
+	if (dbfail)
 		rv = 1;
 	else if (st == NULL) {
 		fputs("ok database ", stdout);
@@ -560,10 +668,10 @@ cmd_check(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		putchar('\n');
 	}
  out:
+	sip_status_free(ca.rows, ca.nrows);
 	if (st != NULL)
 		sip_store_close(st);
 	if (mods != NULL)
 		sip_modules_free(mods, nmods);
 	return rv;
 }
-

@@ -293,7 +293,6 @@ enum sip_rc	 sip_secrets_mode_check(const char *path, const struct stat *,
 const char	*sip_event_name(enum sip_event);
 enum sip_rc	 sip_state_parse(const char *, enum sip_state *);
 enum sip_rc	 sip_event_parse(const char *, enum sip_event *);
-int		 sip_state_active(enum sip_state);
 
 /* What the state machine decided for one event. */
 enum sip_answer {

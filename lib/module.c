@@ -42,8 +42,8 @@ enum ckey { CK_DESCRIPTION, CK_TEMPLATE, CK_COMPLETION, CK_MAX_BOOTS,
 enum okey { OK_TYPE, OK_DESCRIPTION, OK_DEFAULT, OK_MIN, OK_MAX, OK_VALUES,
 	OK_PATTERN, OK_MAXLEN, OK_FORMAT, OK_EXISTS, OK__MAX };
 enum ukey { UK_URL, UK_SHA256, UK_SIZE, UK_ISO, UK_MEMBER, UK_SUMS, UK_SUMS_SIG,
-	UK_KEYRING, UK__MAX };
-enum pkey { PK_FROM, PK_PACKAGE, PK__MAX };
+	UK_KEYRING, UK_USED_BY, UK__MAX };
+enum pkey { PK_FROM, PK_PACKAGE, PK_USED_BY, PK__MAX };
 #define RAW_MAX		OK__MAX
 
 static const char *const skeys[SK__MAX][RAW_MAX + 1] = {
@@ -53,8 +53,8 @@ static const char *const skeys[SK__MAX][RAW_MAX + 1] = {
 	{ "type", "description", "default", "min", "max", "values",
 	  "pattern", "maxlen", "format", "exists", NULL }, /* SK_OPTION */
 	{ "url", "sha256", "size", "iso", "member", "sums", "sums_sig",
-	  "keyring", NULL },				/* SK_UPSTREAM */
-	{ "from", "package", NULL },			/* SK_COPY */
+	  "keyring", "used_by", NULL },			/* SK_UPSTREAM */
+	{ "from", "package", "used_by", NULL },		/* SK_COPY */
 };
 
 /* One "key = value" as read, kept until the whole file is known. */
@@ -87,6 +87,8 @@ static int	 module_name_ok(const char *);
 static int	 builtin_key(const char *);
 static int	 upstream_path_ok(const char *, int);
 static enum sip_rc build_upstreams(struct mparse *, struct sip_module *);
+static enum sip_rc build_used_by(struct mparse *, const struct rsect *,
+		    const struct sip_module *, struct sip_upstream *);
 static int	 section_cb(void *, const char *, int);
 static int	 key_cb(void *, const char *, const char *, const char *, int);
 static void	 mparse_free(struct mparse *);
@@ -999,6 +1001,137 @@ build_upstreams(struct mparse *mp, struct sip_module *m)
 	return SIP_OK;
 }
 
+/*
+ * used_by = CAPABILITY [OPTION=VALUE ...]: the capability of m that boots
+ * with the file, and the values its options must have for it to.  The
+ * check tells a file that no action needs yet from one a machine waits
+ * for; without used_by, every capability of m needs it.
+ */
+static enum sip_rc
+build_used_by(struct mparse *mp, const struct rsect *rs,
+    const struct sip_module *m, struct sip_upstream *u)
+{
+	const struct raw *r;
+	const struct sip_capability *c = NULL;
+	const struct sip_option *o;
+	char *words = NULL, *w, *next, *eq, why[SIP_ERR_MAX / 2], sbuf[64];
+	size_t i, n;
+	enum sip_rc rc = SIP_OK;
+
+	r = &rs->k[rs->kind == SK_COPY ? PK_USED_BY : UK_USED_BY];
+	if (r->value == NULL)
+		return SIP_OK;
+	if ((words = sip_strdup(r->value)) == NULL)
+		goto enomem;
+	for (n = 0, w = words; *w != '\0'; w = next) {
+		w += strspn(w, " \t");
+		if (*w == '\0')
+			break;
+		next = w + strcspn(w, " \t");
+		if (*next != '\0')
+			*next++ = '\0';
+		if (n++ == 0) {
+			for (i = 0; i < m->ncaps; i++)
+				if (strcmp(m->caps[i].name, w) == 0)
+					c = &m->caps[i];
+			if (c == NULL) {
+				rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+				    "used_by: no [capability %s] in this file",
+				    mp->file, r->line, rs->header,
+				    sip_shorten(w, sbuf, sizeof(sbuf)));
+				goto out;
+			}
+			if ((u->used_cap = sip_strdup(w)) == NULL)
+				goto enomem;
+			continue;
+		}
+		o = NULL;
+		if ((eq = strchr(w, '=')) != NULL) {
+			*eq = '\0';
+			for (i = 0; i < c->noptions; i++)
+				if (strcmp(c->options[i].name, w) == 0)
+					o = &c->options[i];
+		}
+		if (o == NULL) {
+			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s used_by: "
+			    "'%s' is not OPTION=VALUE of an option of "
+			    "capability %s", mp->file, r->line, rs->header,
+			    sip_shorten(w, sbuf, sizeof(sbuf)), c->name);
+			goto out;
+		}
+		for (i = 0; i < u->nused_opts; i++)
+			if (strcmp(u->used_opts[i].key, w) == 0) {
+				rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+				    "used_by: option %s given twice", mp->file,
+				    r->line, rs->header, w);
+				goto out;
+			}
+		if ((rc = sip_option_check(o, eq + 1, why, sizeof(why))) ==
+		    SIP_ENOMEM)
+			goto enomem;
+		if (rc != SIP_OK) {
+			rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s used_by: "
+			    "%s: '%s' is not a valid %s: %s", mp->file, r->line,
+			    rs->header, o->name, sip_shorten(eq + 1, sbuf,
+			    sizeof(sbuf)), sip_opt_type_name(o->type), why);
+			goto out;
+		}
+		/* At most one per option: bounded by the capability's. */
+		if (u->used_opts == NULL && (u->used_opts = calloc(c->noptions,
+		    sizeof(*u->used_opts))) == NULL)
+			goto enomem;
+		if ((u->used_opts[u->nused_opts].key = sip_strdup(w)) == NULL ||
+		    (u->used_opts[u->nused_opts].value = sip_strdup(eq + 1)) ==
+		    NULL) {
+			free(u->used_opts[u->nused_opts].key);
+			goto enomem;
+		}
+		u->nused_opts++;
+	}
+	if (n == 0)
+		rc = sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s used_by: empty "
+		    "(expected CAPABILITY [OPTION=VALUE ...])", mp->file,
+		    r->line, rs->header);
+	goto out;
+ enomem:
+	rc = sip_errf(mp->err, SIP_ENOMEM, "%s: %s", mp->file,
+	    sip_strerror(SIP_ENOMEM));
+ out:
+	free(words);
+	return rc;
+}
+
+int
+sip_upstream_needed(const struct sip_module *m, size_t i, const char *cap,
+    const struct sip_kv *opts, size_t nopts)
+{
+	const struct sip_upstream *u = &m->ups[i];
+	const struct sip_capability *c;
+	const char *v;
+	size_t j, k;
+
+	if ((c = sip_module_capability(m, cap)) == NULL)
+		return 0;
+	if (u->used_cap == NULL)
+		return 1;
+	if (strcmp(u->used_cap, cap) != 0)
+		return 0;
+	for (j = 0; j < u->nused_opts; j++) {
+		v = NULL;
+		for (k = 0; k < nopts && v == NULL; k++)
+			if (strcmp(opts[k].key, u->used_opts[j].key) == 0)
+				v = opts[k].value;
+		/* An action set before the option was: it has the default. */
+		for (k = 0; k < c->noptions && v == NULL; k++)
+			if (strcmp(c->options[k].name, u->used_opts[j].key) ==
+			    0)
+				v = c->options[k].def;
+		if (v == NULL || strcmp(v, u->used_opts[j].value) != 0)
+			return 0;
+	}
+	return 1;
+}
+
 /* Turn the sections read into m: every rule but the templates. */
 static enum sip_rc
 build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
@@ -1099,6 +1232,15 @@ build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
 		}
 		if ((rc = build_option(mp, rs, &c->options[c->noptions++])) !=
 		    SIP_OK)
+			return rc;
+	}
+
+	/* used_by names capabilities and options: read once both are. */
+	for (i = 0, n = 0; i < mp->ns; i++) {
+		rs = &mp->s[i];
+		if (rs->kind != SK_UPSTREAM && rs->kind != SK_COPY)
+			continue;
+		if ((rc = build_used_by(mp, rs, m, &m->ups[n++])) != SIP_OK)
 			return rc;
 	}
 	return SIP_OK;
@@ -1331,6 +1473,8 @@ sip_module_free(struct sip_module *m)
 		free(m->ups[i].sums);
 		free(m->ups[i].sums_sig);
 		free(m->ups[i].keyring);
+		free(m->ups[i].used_cap);
+		sip_kv_free(m->ups[i].used_opts, m->ups[i].nused_opts);
 	}
 	free(m->ups);
 	free(m->mirror);

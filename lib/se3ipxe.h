@@ -656,6 +656,8 @@ struct sip_capability {
 
 #define SIP_SHA256_HEX	64
 
+struct sip_kv;
+
 /* [upstream NAME]: a file setup fetches into BOOT_ROOT/MODULE/NAME. */
 struct sip_upstream {
 	char		*name;		/* relative path under the module's boot dir */
@@ -673,6 +675,13 @@ struct sip_upstream {
 	char		*sums_sig;	/* its detached signature, or a clearsigned list or Release */
 	char		*keyring;	/* the keyring gpgv checks it with */
 	int		 unpinned;	/* no sha256 of its own: sums, or a member of an ISO that has sums */
+	/*
+	 * used_by: the one capability that boots with it (NULL: each of the
+	 * module's), when its options have these values (none: always).
+	 */
+	char		*used_cap;
+	struct sip_kv	*used_opts;
+	size_t		 nused_opts;
 };
 
 struct sip_module {
@@ -707,6 +716,13 @@ enum sip_rc	 sip_module_scan(const char *path, struct sip_module ***,
 		    size_t *, struct sip_err *);
 void		 sip_module_free(struct sip_module *);
 void		 sip_modules_free(struct sip_module **, size_t);
+/*
+ * 1 if an action of capability cap of m with these options (as the
+ * database holds them; one it lacks has its default) boots with upstream
+ * i of m, as its used_by says; else 0.
+ */
+int		 sip_upstream_needed(const struct sip_module *, size_t i,
+		    const char *cap, const struct sip_kv *opts, size_t nopts);
 /* The capability called name, or NULL: part of the module, freed with it. */
 const struct sip_capability *sip_module_capability(const struct sip_module *,
 		    const char *name);
@@ -979,6 +995,8 @@ enum sip_event {
 };
 
 const char	*sip_state_name(enum sip_state);
+/* 1 for a state that still waits for the machine (scheduled to running). */
+int		 sip_state_active(enum sip_state);
 
 /*
  * A token is SIP_TOKEN_BYTES random bytes as lower-case hex: its first

@@ -106,9 +106,9 @@ grep -q "^se3-ipxe: check: module good: upstream boot/initrd.img stale, 1000 byt
 ok $? "check: a short file is stale by its size"
 rm "$T/www/good/kernel"
 run check
-is "$rc" 1 "check: a missing file: exit 1"
-grep -q "^se3-ipxe: check: module good: upstream kernel missing: run se3-ipxe setup good\$" "$T/err"
-ok $? "check: ... missing"
+is "$rc" 1 "check: a missing file beside a stale one: exit 1 (the stale one)"
+grep -qx "not fetched upstream good/kernel (run se3-ipxe setup good)" "$T/out"
+ok $? "check: ... the missing one is said: no action boots with it (t/77)"
 : > "$T/log"
 run setup good
 is "$rc:$(sed -n 1,2p "$T/out")" "0:fetched good/kernel (307200 bytes, sha256 verified)

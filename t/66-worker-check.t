@@ -20,6 +20,15 @@ run check
 is "$rc" 0 "check: the worker never set up fails nothing"
 grep -qx "unset module worker: not built (se3-ipxe setup worker)" "$T/out"
 ok $? "check: ... and says it is not built"
+# Until an action of it waits: that machine would boot nothing (t/77).
+"$SIP" -c "$CONF" set-action 52:54:00:66:00:01 worker:report > /dev/null 2>&1
+run check
+is "$rc" 1 "check: the worker never set up, a worker:report waiting: exit 1"
+grep -qx "se3-ipxe: check: module worker: not built, needed by 52:54:00:66:00:01's worker:report (pending): run se3-ipxe setup worker" "$T/err"
+ok $? "check: ... naming the machine"
+"$SIP" -c "$CONF" cancel 52:54:00:66:00:01 > /dev/null
+run check
+is "$rc" 0 "check: the action cancelled, exit 0 again"
 
 mkdir -p "$T/www/worker"
 run check

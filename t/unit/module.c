@@ -687,6 +687,7 @@ static void	 test_file_names(void);
 static void	 test_files(void);
 static void	 test_files_bad(void);
 static void	 test_upstreams(void);
+static void	 test_used_by(void);
 static void	 test_file_kinds(void);
 
 /* Write text to <tmp>/<dir>/<name>, making <tmp>/<dir>. */
@@ -1406,6 +1407,61 @@ test_upstreams(void)
 	    "upstream: no capability and no upstream: refused");
 }
 
+/*
+ * used_by: which actions boot with a file, by capability and option
+ * values; an action stored without the option has its default.
+ */
+static void
+test_used_by(void)
+{
+	static char key[] = "mode", vb[] = "b", va[] = "a";
+	const struct sip_kv b[] = { { key, vb } }, a[] = { { key, va } };
+	struct sip_module *m;
+	struct sip_err err;
+	char dir[512];
+
+	put("u", "run.ipxe", "#!ipxe\necho {{mac}}\n");
+	put("u", "module.ini", "[module]\nname = u\ndescription = U\n"
+	    "version = 1\n"
+	    "[capability run]\ndescription = R\ntemplate = run.ipxe\n"
+	    "completion = report\ndestructive = no\n"
+	    "[option run.mode]\ntype = enum\ndescription = M\n"
+	    "values = a b\ndefault = a\n"
+	    "[capability other]\ndescription = O\ntemplate = run.ipxe\n"
+	    "completion = report\ndestructive = no\n"
+	    "[upstream x]\nurl = x\nsha256 = " ZEROS63 "a\nsize = 1\n"
+	    "used_by = run  mode=b\n"
+	    "[upstream y]\nurl = y\nsha256 = " ZEROS63 "b\nsize = 1\n"
+	    "[copy z]\nfrom = /boot/z\nused_by = run mode=a\n");
+	snprintf(dir, sizeof(dir), "%s/u", tmp);
+	if (!is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "used_by: loads"))
+		printf("# %s\n", err.msg);
+	if (m == NULL || m->nups != 3)
+		return;
+	is_str(m->ups[0].used_cap, "run", "used_by: the capability");
+	ok(m->ups[0].nused_opts == 1 &&
+	    strcmp(m->ups[0].used_opts[0].key, "mode") == 0 &&
+	    strcmp(m->ups[0].used_opts[0].value, "b") == 0,
+	    "used_by: mode=b (blanks between the words)");
+	ok(m->ups[1].used_cap == NULL, "no used_by: no capability named");
+	is_int(sip_upstream_needed(m, 0, "run", b, 1), 1,
+	    "needed: run mode=b needs x");
+	is_int(sip_upstream_needed(m, 0, "run", a, 1), 0,
+	    "needed: run mode=a does not");
+	is_int(sip_upstream_needed(m, 0, "run", NULL, 0), 0,
+	    "needed: run stored without mode has its default, a: no");
+	is_int(sip_upstream_needed(m, 2, "run", NULL, 0), 1,
+	    "needed: ... and so needs the copy used by mode=a");
+	is_int(sip_upstream_needed(m, 0, "other", b, 1), 0,
+	    "needed: another capability does not need x");
+	is_int(sip_upstream_needed(m, 1, "other", NULL, 0), 1,
+	    "needed: without used_by, every capability needs y");
+	is_int(sip_upstream_needed(m, 1, "gone", NULL, 0), 0,
+	    "needed: a capability the module no longer has needs nothing");
+	sip_module_free(m);
+}
+
 /* The modules shipped in the tree: the tests run from its root. */
 static void
 test_shipped(void)
@@ -1936,6 +1992,7 @@ main(void)
 	test_files();
 	test_files_bad();
 	test_upstreams();
+	test_used_by();
 	test_file_kinds();
 	rm_rf(tmp);
 	return done_testing();
