@@ -278,6 +278,21 @@ at_field(const struct sip_console_page *p, struct sip_buf *b,
 	    "</label></div>\n", prefix);
 }
 
+/* A table's header cells in the page's language, then its body opens. */
+static void
+th_row(const struct sip_console_page *p, struct sip_buf *b,
+    const enum sip_msg *cols, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sip_buf_puts(b, "<th>");
+		esc(b, T(cols[i]));
+		sip_buf_puts(b, "</th>");
+	}
+	sip_buf_puts(b, "</tr></thead>\n<tbody>\n");
+}
+
 static void
 machines_table(const struct sip_console_page *p, struct sip_buf *b,
     const struct sip_status_group *g)
@@ -298,12 +313,7 @@ machines_table(const struct sip_console_page *p, struct sip_buf *b,
 		esc(b, T(SIP_MSG_CHECK_ALL));
 		sip_buf_puts(b, "\" hidden></th>");
 	}
-	for (i = 0; i < SIP_ARRAY_SIZE(cols); i++) {
-		sip_buf_puts(b, "<th>");
-		esc(b, T(cols[i]));
-		sip_buf_puts(b, "</th>");
-	}
-	sip_buf_puts(b, "</tr></thead>\n<tbody>\n");
+	th_row(p, b, cols, SIP_ARRAY_SIZE(cols));
 	for (i = 0; i < g->n; i++)
 		sip_status_html_item(b, &g->items[i], p->view->now,
 		    p->may_act ? "m" : NULL, p->lang);
@@ -540,12 +550,7 @@ history_section(const struct sip_console_page *p, struct sip_buf *b,
 		return;
 	}
 	sip_buf_puts(b, "<div class=\"scroll\"><table>\n<thead><tr>");
-	for (i = 0; i < SIP_ARRAY_SIZE(cols); i++) {
-		sip_buf_puts(b, "<th>");
-		esc(b, T(cols[i]));
-		sip_buf_puts(b, "</th>");
-	}
-	sip_buf_puts(b, "</tr></thead>\n<tbody>\n");
+	th_row(p, b, cols, SIP_ARRAY_SIZE(cols));
 	for (i = 0; i < p->nhistory; i++) {
 		h = &p->history[i];
 		at = (time_t)h->at;
