@@ -45,6 +45,10 @@ tick_summary(const struct sip_tick_result *res,
 	if (res->sessions_failed > 0)
 		printf("tick: %zu multicast session%s failed: no runner\n",
 		    res->sessions_failed, res->sessions_failed == 1 ? "" : "s");
+	if (res->sessions_purged > 0)
+		printf("tick: purged %zu ended multicast session%s with their "
+		    "logs\n", res->sessions_purged,
+		    res->sessions_purged == 1 ? "" : "s");
 }
 
 /* One line per failure, for cron's mail or the journal. */

@@ -923,15 +923,30 @@ sip_mcast_preflight(const char *ifname, struct sip_err *err)
 	return SIP_OK;
 }
 
-void
-sip_mcast_lock_path(const struct sip_config *cfg, int64_t id, char *dst,
-    size_t sz)
+/* mcast-ID.SUFFIX beside the database. */
+static void
+runner_path(const struct sip_config *cfg, int64_t id, const char *suffix,
+    char *dst, size_t sz)
 {
 	const char *slash = strrchr(cfg->db_path, '/');
 	int dirlen = slash == NULL ? 1 : (int)(slash - cfg->db_path);
 
-	snprintf(dst, sz, "%.*s/mcast-%" PRId64 ".lock", dirlen,
-	    slash == NULL ? "." : cfg->db_path, id);
+	snprintf(dst, sz, "%.*s/mcast-%" PRId64 ".%s", dirlen,
+	    slash == NULL ? "." : cfg->db_path, id, suffix);
+}
+
+void
+sip_mcast_lock_path(const struct sip_config *cfg, int64_t id, char *dst,
+    size_t sz)
+{
+	runner_path(cfg, id, "lock", dst, sz);
+}
+
+void
+sip_mcast_log_path(const struct sip_config *cfg, int64_t id, char *dst,
+    size_t sz)
+{
+	runner_path(cfg, id, "log", dst, sz);
 }
 
 int
@@ -949,6 +964,57 @@ sip_mcast_runner_alive(const struct sip_config *cfg, int64_t id)
 }
 
 /* ------------------------------------------------------------ the tick */
+
+enum sip_rc
+sip_mcast_purge(const struct sip_config *cfg, struct sip_store *st,
+    int64_t before, size_t *n, struct sip_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t *ids = NULL, *nids;
+	char path[4096];
+	size_t nid = 0, cap = 0, i;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	*n = 0;
+	if ((rc = stmt_get(st, "SELECT id FROM mcast_sessions WHERE state "
+	    "NOT IN " OPEN_STATES " AND (CASE WHEN ended_at > 0 THEN ended_at "
+	    "ELSE created_at END) < ?1", &q)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(q, 1, before)) != SQLITE_OK)
+		return db_err(st, rc, err, "read the old sessions");
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (nid == cap) {
+			cap = cap == 0 ? 16 : 2 * cap;
+			if ((nids = reallocarray(ids, cap, sizeof(*ids))) ==
+			    NULL) {
+				ret = sip_errf(err, SIP_ENOMEM, "out of memory");
+				goto out;
+			}
+			ids = nids;
+		}
+		ids[nid++] = sqlite3_column_int64(q, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		ret = db_err(st, rc, err, "read the old sessions");
+		goto out;
+	}
+	stmt_put(st, q);
+	q = NULL;
+	for (i = 0; i < nid; i++) {
+		if ((ret = sip_mcast_delete(st, ids[i], err)) != SIP_OK)
+			goto out;
+		/* Its runner's files. */
+		sip_mcast_log_path(cfg, ids[i], path, sizeof(path));
+		(void)unlink(path);
+		sip_mcast_lock_path(cfg, ids[i], path, sizeof(path));
+		(void)unlink(path);
+		(*n)++;
+	}
+ out:
+	stmt_put(st, q);
+	free(ids);
+	return ret;
+}
 
 enum sip_rc
 sip_mcast_tick(const struct sip_config *cfg, struct sip_store *st,

@@ -41,15 +41,11 @@ sip_mcast_runner_spawn(const struct sip_config *cfg, const char *self,
 {
 	char idbuf[24], logpath[4096 + 16];
 	char *argv[8];
-	size_t n;
 	pid_t pid, w;
 	int k = 0, fd, status;
 
 	snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
-	sip_mcast_lock_path(cfg, id, logpath, sizeof(logpath));
-	/* mcast-ID.lock -> mcast-ID.log */
-	if ((n = strlen(logpath)) > 5)
-		snprintf(logpath + n - 5, sizeof(logpath) - n + 5, ".log");
+	sip_mcast_log_path(cfg, id, logpath, sizeof(logpath));
 	argv[k++] = (char *)(uintptr_t)self;
 	if (cfg_file != NULL) {
 		argv[k++] = (char *)(uintptr_t)"-c";

@@ -1152,6 +1152,7 @@ struct sip_tick_result {
 	size_t		 reaped;	/* dead uploads of the image store removed */
 	size_t		 orphans;	/* parts of saves that died (no manifest) removed */
 	size_t		 sessions_failed; /* multicast sessions whose runner was gone */
+	size_t		 sessions_purged; /* ended, older than history_keep */
 };
 /*
  * The periodic work (lib/tick.c), for `se3-ipxe cleanup` and a cron tick:
@@ -2452,8 +2453,17 @@ enum sip_rc	 sip_mcast_tick(const struct sip_config *, struct sip_store *,
  * checked; a switch that snoops without one is the admin's to know.
  */
 enum sip_rc	 sip_mcast_preflight(const char *ifname, struct sip_err *);
-/* The lock file of session id (beside the database). */
+/*
+ * The tick's purge: sessions ended before `before` go with their members
+ * and their runner's log and lock beside the database (*n counts them);
+ * an open session is never purged.
+ */
+enum sip_rc	 sip_mcast_purge(const struct sip_config *, struct sip_store *,
+		    int64_t before, size_t *n, struct sip_err *);
+/* The lock file and the log of session id's runner (beside the database). */
 void		 sip_mcast_lock_path(const struct sip_config *, int64_t id,
+		    char *dst, size_t sz);
+void		 sip_mcast_log_path(const struct sip_config *, int64_t id,
 		    char *dst, size_t sz);
 /* Whether a runner holds session id's lock: then its recorded pid is the runner's, not a reused one. */
 int		 sip_mcast_runner_alive(const struct sip_config *, int64_t id);

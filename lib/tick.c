@@ -103,6 +103,9 @@ sip_tick(struct sip_store *st, const struct sip_config *cfg, time_t now,
 	if (sip_time_add((int64_t)now, -cfg->history_keep, &before) != SIP_OK)
 		return sip_errf(err, SIP_EINVAL, "cleanup: the clock (@%lld) "
 		    "less [actions] history overflows", (long long)now);
+	if ((ret = sip_mcast_purge(cfg, st, before, &res->sessions_purged,
+	    err)) != SIP_OK)
+		return ret;
 	return sip_store_purge(st, before, &res->purged_actions,
 	    &res->purged_history, err);
 }

@@ -378,6 +378,16 @@ is "$(state 8) $(state_of $M4 | cut -d' ' -f1) $(state_of $M1 | cut -d' ' -f1)" 
 
 # The runners are detached: what they said is in their logs, beside the database.
 cat "$T"/db/mcast-*.log > "$T/runners.log" 2> /dev/null
+
+# --- the tick purges ended sessions with their runners' logs, as old history -----
+q "UPDATE mcast_sessions SET ended_at = 1000 WHERE id = 1"
+q "UPDATE mcast_sessions SET created_at = 1000, ended_at = 0 WHERE id = 2"
+[ -f "$T/db/mcast-1.log" ] && [ -f "$T/db/mcast-1.lock" ]; ok $? "session 1's runner left its log and lock"
+"$TOP/cli/se3-ipxe" -c "$T/se3-ipxe.conf" tick > "$T/o" 2>&1
+grep -q '^tick: purged 2 ended multicast sessions with their logs$' "$T/o"; ok $? "the tick: 2 sessions older than the history kept purged ($(grep purged "$T/o" | tail -n 1))"
+is "$(q "SELECT count(*) FROM mcast_sessions WHERE id IN (1, 2)") $(q "SELECT count(*) FROM mcast_members WHERE session IN (1, 2)")" "0 0" "... their rows and members gone"
+[ ! -e "$T/db/mcast-1.log" ] && [ ! -e "$T/db/mcast-1.lock" ] && [ -e "$T/db/mcast-3.log" ]
+ok $? "... with their runners' log and lock; a newer session's log stays"
 ! grep -q 'Sanitizer\|runtime error' "$T/runners.log"
 ok $? "no sanitizer report in the runners' logs ($(ls "$T"/db/mcast-*.log | wc -l) logs)"
 grep -v '^se3-ipxe: session: session [0-9]*: \|^$' "$T/runners.log" | sed 's/^/# runner: /' | head -n 20
