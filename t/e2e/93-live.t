@@ -99,6 +99,9 @@ mac=52:54:00:e2:93:01
 e2e_cli set-action "$mac" worker:save name=live1 flavour=live >/dev/null || ok 1 "set-action $mac worker:save flavour=live"
 v0=$(e2e_now)
 vm save "$mac" "$D/disk.img"
+# Where the boot's time goes: iPXE's fetch of the kernel and initrd, live-boot's of the squashfs, systemd.
+sq_save=$(seen_at save 'filesystem.squashfs.* saved' "$v0")
+up_save=$(seen_at save 'se3-ipxe worker: started' "$v0")
 job_save=$(seen_at save 'se3-ipxe worker: job fetched' "$v0")
 e2e_vm_wait save
 s_save=$VM_SECS
@@ -136,5 +139,6 @@ mkdir -p "$D/out"
 debugfs -R "rdump / $D/out" "$D/restored-p1.img" >/dev/null 2>&1
 rm -rf "$D/out/lost+found"
 t "restore: every file as saved (sha256)" eval '[ "$(files_sha "$D/out")" = "$(files_sha "$D/tree")" ]'
-diag "live worker: qemu start to the job fetched: save ${job_save:-?} s, restore ${job_restore:-?} s; to the worker's reboot: save $s_save s, restore $s_restore s"
+diag "live worker, save: qemu start to the squashfs fetched ${sq_save:-?} s, to the worker's unit started ${up_save:-?} s, to the job fetched ${job_save:-?} s, to the worker's reboot $s_save s" \
+    "live worker, restore: qemu start to the job fetched ${job_restore:-?} s, to the worker's reboot $s_restore s"
 e2e_done
