@@ -4,7 +4,7 @@
 . t/lib/tap.sh
 . t/lib/cli.sh
 
-unset SE3_IPXE_CONFIG SUDO_USER MIRROR FLAVOUR SE3_IPXE_WORKER_REBUILD
+unset SE3_IPXE_CONFIG SUDO_USER MIRROR FLAVOUR SE3_IPXE_WORKER_REBUILD SE3_IPXE_WORKER_CACHED_ONLY
 CONF=$T/se3-ipxe.conf
 cli_config "$CONF" "$T/modules"
 mkdir -p "$T/modules" "$T/www"
@@ -121,6 +121,13 @@ ok $? "check: ... the live flavour said stale"
 grep -q "worker setup: tiny $T/www/worker: ok" "$T/out"
 ok $? "check: ... the tiny one still ok (its key is not the live one's inputs)"
 cp "$TOP/modules/worker/packages.live" "$T/modules/worker/packages.live"
+rm -rf "$T/www/worker/live" "$T/cache/live-$lkey"
+export SE3_IPXE_WORKER_CACHED_ONLY=1
+run setup --flavour live worker
+unset SE3_IPXE_WORKER_CACHED_ONLY
+is "$rc" 1 "setup --flavour live, CACHED_ONLY, the live build not in the cache: exit 1"
+grep -q "worker setup: live: not in the cache $T/cache (inputs [0-9a-f]\{64\}), and SE3_IPXE_WORKER_CACHED_ONLY=1: not built" "$T/out"
+ok $? "setup --flavour live, CACHED_ONLY: ... says so, before any build (mmdebstrap here fails)"
 run setup --flavour tiny worker
 is "$rc" 0 "setup --flavour tiny worker: exit 0"
 is "$(cat "$T/www/worker/flavours")" "tiny" "setup --flavour tiny: the tiny one alone kept"
