@@ -34,12 +34,13 @@ if ! SE3_IPXE_WORKER_CACHED_ONLY=$only e2e_cli setup --flavour live worker >"$E/
 	exit 0
 fi
 diag "setup --flavour live worker (cold or from the cache $SE3_IPXE_WORKER_CACHE): $(ms "$t0") ms" \
-    "$(grep -E 'mmdebstrap --mode|built in|kernel modules|installed from|up to date' "$E/setup1.log")"
+    "$(grep -E 'mmdebstrap --mode|mode\) ready|built in|kernel modules|installed from|up to date' "$E/setup1.log")"
 for f in vmlinuz initrd.img filesystem.squashfs packages.lock key; do
 	t "setup made worker/live/$f" test -s "$W/worker/live/$f"
 done
 t "setup kept the live flavour alone" eval '[ "$(cat "$W/worker/flavours")" = live ]'
-t "setup said which mmdebstrap mode made the root" grep -qE 'mmdebstrap --mode=(unshare as [a-z_-]+ \(unprivileged|root: no unprivileged build \()|installed from the cache .*\(its root made by mmdebstrap --mode=(unshare|root)\)' "$E/setup1.log"
+# Built cold, from a cached root, or taken from the cache: each says how the root was made.
+t "setup said which mmdebstrap mode made the root" grep -qE 'mmdebstrap --mode=(unshare as [a-z_-]+ \(unprivileged|root: no unprivileged build \()|live: root .* \((unshare|root) mode\) ready|installed from the cache .*\(its root made by mmdebstrap --mode=(unshare|root)\)' "$E/setup1.log"
 sq=$(stat -c %s "$W/worker/live/filesystem.squashfs")
 t "the squashfs is 60 to 160 MB ($sq bytes)" test "$sq" -gt 60000000 -a "$sq" -lt 160000000
 unsquashfs -l "$W/worker/live/filesystem.squashfs" >"$E/squashfs.list" 2>/dev/null
