@@ -26,7 +26,7 @@ t0=$(e2e_now)
 if ! SE3_IPXE_WORKER_CACHED_ONLY=$only e2e_cli setup --flavour live worker >"$E/setup1.log" 2>&1; then
 	[ -z "${E2E_REQUIRE:-}" ] || { sed 's/^/# /' "$E/setup1.log" | tail -n 20; bail "se3-ipxe setup --flavour live worker failed"; }
 	if grep -q 'SE3_IPXE_WORKER_CACHED_ONLY=1: not built' "$E/setup1.log"; then
-		echo "1..0 # SKIP the live flavour is not built in $SE3_IPXE_WORKER_CACHE (E2E_LIVE_BUILD=1 or E2E_REQUIRE=1 builds it: about 5 minutes and the mirror)"
+		echo "1..0 # SKIP the live flavour is not built in $SE3_IPXE_WORKER_CACHE (E2E_LIVE_BUILD=1 or E2E_REQUIRE=1 builds it: minutes, and the mirror)"
 	else
 		sed 's/^/# /' "$E/setup1.log" | tail -n 20
 		echo "1..0 # SKIP the live flavour could not be built (se3-ipxe setup --flavour live worker failed, above)"
