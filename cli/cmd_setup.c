@@ -56,15 +56,15 @@ setup_upstreams(const char *verb, const struct ctx *ctx, struct sip_module *m,
 /* The module's own setup script, if it has one, and what it said. */
 static int
 setup_script(const char *verb, const struct ctx *ctx,
-    const struct sip_module *m, const char *mirror)
+    const struct sip_module *m, const char *mirror, const char *flavour)
 {
 	struct sip_err e = { "" };
 	char *out = NULL, *line, *nl;
 	enum sip_rc rc;
 	int ran;
 
-	rc = sip_module_setup_script(ctx->cfg.boot_root, m, mirror, &out, &ran,
-	    &e);
+	rc = sip_module_setup_script(ctx->cfg.boot_root, m, mirror, flavour,
+	    &out, &ran, &e);
 	/* Line by line, with no control byte of its own. */
 	for (line = out; line != NULL && *line != '\0'; line = nl) {
 		if ((nl = strchr(line, '\n')) != NULL)
@@ -79,6 +79,11 @@ setup_script(const char *verb, const struct ctx *ctx,
 	}
 	if (ran)
 		printf("ran %s/setup\n", m->name);
+	else if (flavour != NULL) {
+		warnx("%s: --flavour: module %s has no setup script to build "
+		    "flavours", verb, m->name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -87,13 +92,14 @@ cmd_setup(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 {
 	struct sip_err e = { "" };
 	struct sip_module *m = NULL;
-	const char *mirror = NULL, *stall_arg = NULL;
+	const char *mirror = NULL, *stall_arg = NULL, *flavour = NULL;
 	long long stall = STALL_DEFAULT;
 	enum sip_rc rc;
 	int rv = 1;
 	const struct verb_option vo[] = {
 		{ "mirror",	NULL,	&mirror },
 		{ "timeout",	NULL,	&stall_arg },
+		{ "flavour",	NULL,	&flavour },
 	};
 
 	if (verb_options(c, argc, argv, vo, nitems(vo), &rv) == -1)
@@ -116,6 +122,11 @@ cmd_setup(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		    "1..%d", c->name, stall_arg, STALL_MAX);
 		return verb_usage(c, EXIT_USAGE);
 	}
+	if (flavour != NULL && sip_flavour_check(flavour) != SIP_OK) {
+		warnx("%s: --flavour: '%s' is not a flavour name (a-z, 0-9 "
+		    "and -, a letter first, 16 at most)", c->name, flavour);
+		return verb_usage(c, EXIT_USAGE);
+	}
 	if (ctx_setup(c, ctx) == -1)
 		return 1;
 	if ((rc = sip_module_find(ctx->cfg.module_path, argv[optind], &m,
@@ -133,7 +144,7 @@ cmd_setup(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	rv = 0;
 	if (setup_upstreams(c->name, ctx, m, mirror, (int)stall) == -1)
 		rv = 1;
-	if (setup_script(c->name, ctx, m, mirror) == -1)
+	if (setup_script(c->name, ctx, m, mirror, flavour) == -1)
 		rv = 1;
 	sip_module_free(m);
 	return rv;

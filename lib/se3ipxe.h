@@ -763,13 +763,18 @@ enum sip_rc	 sip_upstream_setup(const char *boot_root, struct sip_module *,
 		    enum sip_setup_how *, struct sip_err *);
 /*
  * Run m's own setup script (MODULE_DIR/setup), if it has one (*ran 1),
- * with BOOT_ROOT, MODULE_DIR, MIRROR (mirror, if not NULL) and UPSTREAM
- * (its upstream files' names) in its environment.  *out gets what it
- * wrote (caller frees with free, also on error); SIP_EIO if it failed.
+ * with BOOT_ROOT, MODULE_DIR, MIRROR (mirror, if not NULL), FLAVOUR
+ * (flavour, if not NULL: which builds a module that has several makes)
+ * and UPSTREAM (its upstream files' names) in its environment.  *out gets
+ * what it wrote (caller frees with free, also on error); SIP_EIO if it
+ * failed.
  */
 enum sip_rc	 sip_module_setup_script(const char *boot_root,
-		    const struct sip_module *, const char *mirror, char **out,
-		    int *ran, struct sip_err *);
+		    const struct sip_module *, const char *mirror,
+		    const char *flavour, char **out, int *ran,
+		    struct sip_err *);
+/* A flavour for a setup script: 1 to 16 of a-z, 0-9 and -, a letter first. */
+enum sip_rc	 sip_flavour_check(const char *);
 /*
  * Run m's own check script (MODULE_DIR/check), if it has one (*ran 1),
  * with BOOT_ROOT and MODULE_DIR: its exit status 0, 1 or 2 is *state

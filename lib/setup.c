@@ -1008,11 +1008,11 @@ env_pair(const char *name, const char *value)
  */
 static enum sip_rc
 module_script(const char *boot_root, const struct sip_module *m,
-    const char *file, const char *mirror, int check_status, char **out,
-    int *ran, int *status, struct sip_err *err)
+    const char *file, const char *mirror, const char *flavour,
+    int check_status, char **out, int *ran, int *status, struct sip_err *err)
 {
 	static const char *const ours[] = { "BOOT_ROOT=", "MODULE_DIR=",
-	    "MIRROR=", "UPSTREAM=" };
+	    "MIRROR=", "UPSTREAM=", "FLAVOUR=" };
 	struct sip_job j;
 	struct stat sb;
 	char script[SETUP_PATH_MAX], *argv[2], **envp = NULL, *ups = NULL;
@@ -1033,7 +1033,7 @@ module_script(const char *boot_root, const struct sip_module *m,
 	for (n = 0; environ[n] != NULL; n++)
 		continue;
 	if ((ups = calloc(1, len)) == NULL ||
-	    (envp = calloc(n + 5, sizeof(*envp))) == NULL)
+	    (envp = calloc(n + 6, sizeof(*envp))) == NULL)
 		goto enomem;
 	for (i = 0; i < m->nups; i++) {
 		if (i > 0)
@@ -1046,6 +1046,8 @@ module_script(const char *boot_root, const struct sip_module *m,
 	    (envp[k++] = env_pair("MODULE_DIR", m->dir)) == NULL ||
 	    (envp[k++] = env_pair("UPSTREAM", ups)) == NULL ||
 	    (mirror != NULL && (envp[k++] = env_pair("MIRROR", mirror)) ==
+	    NULL) ||
+	    (flavour != NULL && (envp[k++] = env_pair("FLAVOUR", flavour)) ==
 	    NULL))
 		goto enomem;
 	for (n = k, i = 0; environ[i] != NULL; i++) {
@@ -1096,12 +1098,27 @@ module_script(const char *boot_root, const struct sip_module *m,
 
 enum sip_rc
 sip_module_setup_script(const char *boot_root, const struct sip_module *m,
-    const char *mirror, char **out, int *ran, struct sip_err *err)
+    const char *mirror, const char *flavour, char **out, int *ran,
+    struct sip_err *err)
 {
 	int status;
 
-	return module_script(boot_root, m, "setup", mirror, 0, out, ran,
-	    &status, err);
+	return module_script(boot_root, m, "setup", mirror, flavour, 0, out,
+	    ran, &status, err);
+}
+
+enum sip_rc
+sip_flavour_check(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || s[0] < 'a' || s[0] > 'z' || strlen(s) > 16)
+		return SIP_EINVAL;
+	for (i = 1; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return SIP_EINVAL;
+	return SIP_OK;
 }
 
 enum sip_rc
@@ -1114,7 +1131,7 @@ sip_module_check_script(const char *boot_root, const struct sip_module *m,
 	int status;
 
 	*state = SIP_UP_OK;
-	if ((rc = module_script(boot_root, m, "check", NULL, 1, out, ran,
+	if ((rc = module_script(boot_root, m, "check", NULL, NULL, 1, out, ran,
 	    &status, err)) == SIP_OK && *ran)
 		*state = states[status];
 	return rc;

@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# se3-ipxe check runs a module's check script (the worker's: missing, stale, built from these inputs), and setup worker does nothing, fast, when its build is there or cached: no network, no build.
+# se3-ipxe check runs a module's check script (the worker's: missing, stale, built from these inputs, per flavour kept), and setup worker does nothing, fast, when its build is there or cached: no network, no build.
 . t/lib/tap.sh
 . t/lib/cli.sh
 
-unset SE3_IPXE_CONFIG SUDO_USER MIRROR SE3_IPXE_WORKER_REBUILD
+unset SE3_IPXE_CONFIG SUDO_USER MIRROR FLAVOUR SE3_IPXE_WORKER_REBUILD SE3_IPXE_WORKER_CACHED_ONLY
 CONF=$T/se3-ipxe.conf
 cli_config "$CONF" "$T/modules"
 mkdir -p "$T/modules" "$T/www"
@@ -80,6 +80,68 @@ ok $? "setup worker: ... says so"
 is "$(cat "$T/www/worker/initrd.img")" "cached initrd.img" "setup worker: ... the cached files installed"
 run check
 is "$rc" 0 "check: ... then passes"
+
+# The live flavour: kept once asked for, then checked too; its own key.
+run setup --flavour bogus worker
+is "$rc" 1 "setup --flavour bogus: exit 1"
+grep -q "flavour 'bogus': want tiny, live or both" "$T/out" "$T/err"
+ok $? "setup --flavour bogus: ... said by the script"
+run setup --flavour 'li ve' worker
+is "$rc" 2 "setup --flavour 'li ve': a usage error, before any script"
+grep -q "setup: --flavour: 'li ve' is not a flavour name" "$T/err"
+ok $? "setup --flavour 'li ve': ... said"
+cp -R "$TOP/modules/local" "$T/modules/local"
+run setup --flavour live local
+is "$rc" 1 "setup --flavour live local: refused, local has no setup script"
+grep -q "setup: --flavour: module local has no setup script" "$T/err"
+ok $? "setup --flavour live local: ... said"
+rm -rf "$T/modules/local"
+BOOT_ROOT=$T/www FLAVOUR=live sh "$T/modules/worker/setup" --check > "$T/live.out" 2>&1
+is "$?" 1 "setup --check by hand with FLAVOUR=live checks that flavour: missing"
+printf 'tiny live\n' > "$T/www/worker/flavours"
+run check
+is "$rc" 1 "check: both flavours kept, the live one missing: fails"
+grep -q "worker setup: live $T/www/worker/live: missing (inputs [0-9a-f]\{64\})" "$T/out"
+ok $? "check: ... the live flavour said missing, with its inputs"
+grep -q "worker setup: tiny $T/www/worker: ok" "$T/out"
+ok $? "check: ... the tiny one ok"
+lkey=$(sed -n 's/.*live .*(inputs \([0-9a-f]*\)).*/\1/p' "$T/out")
+[ "${#lkey}" = 64 ] && [ "$lkey" != "$key" ]
+ok $? "check: ... the live key is its own"
+mkdir -p "$T/cache/live-$lkey"
+for f in vmlinuz initrd.img filesystem.squashfs packages.lock; do echo "cached $f" > "$T/cache/live-$lkey/$f"; done
+echo unshare > "$T/cache/live-$lkey/mode"
+echo "$lkey" > "$T/cache/live-$lkey/key"
+run setup worker
+is "$rc" 0 "setup worker: both kept, the live one in the cache: exit 0"
+grep -q "worker setup: $T/www/worker/live installed from the cache $T/cache/live-$lkey (its root made by mmdebstrap --mode=unshare)" "$T/out"
+ok $? "setup worker: ... the live one installed from the cache, saying how its root was made"
+grep -q "worker setup: $T/www/worker is up to date" "$T/out"
+ok $? "setup worker: ... the tiny one up to date"
+is "$(cat "$T/www/worker/live/filesystem.squashfs")" "cached filesystem.squashfs" "setup worker: ... the squashfs installed"
+is "$(cat "$T/www/worker/flavours")" "tiny live" "setup worker: ... both still kept"
+run check
+is "$rc" 0 "check: both flavours built: passes"
+echo "hello" >> "$T/modules/worker/packages.live"
+run check
+is "$rc" 1 "check: the live package list changed: stale"
+grep -q "worker setup: live $T/www/worker/live: stale" "$T/out"
+ok $? "check: ... the live flavour said stale"
+grep -q "worker setup: tiny $T/www/worker: ok" "$T/out"
+ok $? "check: ... the tiny one still ok (its key is not the live one's inputs)"
+cp "$TOP/modules/worker/packages.live" "$T/modules/worker/packages.live"
+rm -rf "$T/www/worker/live" "$T/cache/live-$lkey"
+export SE3_IPXE_WORKER_CACHED_ONLY=1
+run setup --flavour live worker
+unset SE3_IPXE_WORKER_CACHED_ONLY
+is "$rc" 1 "setup --flavour live, CACHED_ONLY, the live build not in the cache: exit 1"
+grep -q "worker setup: live: not in the cache $T/cache (inputs [0-9a-f]\{64\}), and SE3_IPXE_WORKER_CACHED_ONLY=1: not built" "$T/out"
+ok $? "setup --flavour live, CACHED_ONLY: ... says so, before any build (mmdebstrap here fails)"
+run setup --flavour tiny worker
+is "$rc" 0 "setup --flavour tiny worker: exit 0"
+is "$(cat "$T/www/worker/flavours")" "tiny" "setup --flavour tiny: the tiny one alone kept"
+run check
+is "$rc" 0 "check: ... and the live one no longer checked"
 
 # A check script that fails otherwise than 0, 1 or 2 is an error, said.
 mkdir -p "$T/modules/odd"
