@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# End-to-end case 87: the web console in headless Chromium through the private Apache and slapd: an admin sets memtest:run with options on three machines by clicks and sees them pending, a destructive action confirmed, boots seen live; a delegated teacher sees its parcs only and a forged POST is refused; no token or a foreign origin refused with nothing set; hostile values inert; screenshots in build/t/console-shots/.
+# End-to-end case 87: the web console in headless Chromium through the private Apache and slapd: an admin sets memtest:run with options on three machines by clicks and sees them pending, a destructive action confirmed, boots seen live, a wake without an action, a machine's history; a delegated teacher sees its parcs only and a forged POST is refused; no token or a foreign origin refused with nothing set; hostile values inert; screenshots in build/t/console-shots/.
 cd "$(dirname "$0")/../.."
 TOP=$PWD
 start=$(date +%s)
@@ -105,6 +105,10 @@ is "$(val booted_state_text)" "en démarrage" "the script shows the state in Fre
 case "$(val booted_event_text)" in *boot*|*served*|"") false ;; *) true ;; esac
 ok $? "and the last event in French too: $(val booted_event_text)"
 echo "# the boots showed after $(val live_ms) ms (refresh = 1 s)"
+is "$(val power_notice)" "Machines à réveiller ou redémarrer (par la tâche de fond, dans la minute) : 1" "a wake without an action, for the tick"
+is "$(sqlite3 "$DB" "SELECT count(*) FROM power_jobs WHERE kind = 'wake' AND action_id IS NULL AND who = 'admin'")" 1 "... one wake job of no action, by admin"
+[ "$(val history_rows)" -ge 2 ] 2>/dev/null; ok $? "pc-0012's history: $(val history_rows) rows"
+case " $(val history_who) " in *" admin "*) true ;; *) false ;; esac; ok $? "... admin's change among them ($(val history_who))"
 is "$(val hostile_img)" 0 "a hostile report message: no img element"
 is "$(val hostile_text)" 1 "it is shown as text"
 [ "$(val hostile_parc_rows)" -ge 1 ] 2>/dev/null; ok $? "parc hostile (LDAP names with a newline, \${boot}) renders"
@@ -121,6 +125,6 @@ is "$(val foreign)" none "no resource from anywhere but the server"
 is "$(val csp)" none "no CSP violation in the browser's console"
 is "$(val severe)" none "no error in the browser's console"
 n=$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)
-is "$n" 7 "seven screenshots in build/t/console-shots/"
+is "$n" 8 "eight screenshots in build/t/console-shots/"
 echo "# t/e2e/87-console.t: $(( $(date +%s) - start )) s"
 done_testing

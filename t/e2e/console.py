@@ -131,6 +131,20 @@ try:
     say("booted_event_text", js(cells % (macs["pc-0012"], 7)))
     say("reloaded", int(driver.current_url != href))
     driver.save_screenshot(shots + "/console-4-booting.png")
+    # Wake one machine without an action (the CLI's wol), then read pc-0012's history.
+    js("var b = document.querySelectorAll('#machines tbody input[name=m]'); b[b.length - 1].click();")
+    driver.find_element(By.NAME, "power_wol").click()
+    driver.find_element(By.CSS_SELECTOR, 'button[value=power]').click()
+    wait_for(lambda: js("var n = document.getElementById('notice');"
+                        "return n !== null && n.textContent.indexOf('réveiller') >= 0;"), True, 10)
+    say("power_notice", js("return document.getElementById('notice').textContent;"))
+    Select(driver.find_element(By.NAME, "history")).select_by_value(macs["pc-0012"])
+    driver.find_element(By.CSS_SELECTOR, "#history form button").click()
+    wait_for(lambda: js("return document.querySelectorAll('#history tbody tr').length > 0;"), True, 10)
+    say("history_rows", js("return document.querySelectorAll('#history tbody tr').length;"))
+    say("history_who", js("return Array.from(document.querySelectorAll('#history tbody tr')).map("
+                          "function (r) { return r.children[4].textContent; }).join(' ');"))
+    driver.save_screenshot(shots + "/console-8-history.png")
     # A hostile message (a machine's report) and LDAP names render inert.
     say("hostile_img", js("return document.querySelectorAll('img').length;"))
     say("hostile_text", int("<img" in js("return document.body.textContent;")))
