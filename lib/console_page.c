@@ -412,30 +412,39 @@ action_fields(const struct sip_console_page *p, struct sip_buf *b)
 	sip_buf_puts(b, "\n</fieldset>\n");
 }
 
-/* clone --from: a machine of the parc saved first, as a new image. */
+/* The parc's machines with a MAC as a select's options, "name (MAC)"; selected: that MAC's, or none. */
 static void
-master_fields(const struct sip_console_page *p, struct sip_buf *b,
-    const struct sip_status_group *g)
+machine_options(struct sip_buf *b, const struct sip_status_group *g,
+    const char *selected)
 {
 	size_t i;
 
-	sip_buf_puts(b, "<div class=\"field\"><label><span>");
-	esc(b, T(SIP_MSG_FROM));
-	sip_buf_puts(b, "</span> <select name=\"from\"><option value=\"\">");
-	esc(b, T(SIP_MSG_FROM_NONE));
-	sip_buf_puts(b, "</option>");
 	for (i = 0; g != NULL && i < g->n; i++) {
 		if (g->items[i].mac == NULL || g->items[i].mac[0] == '\0')
 			continue;
 		sip_buf_puts(b, "<option value=\"");
 		esc(b, g->items[i].mac);
-		sip_buf_puts(b, "\">");
+		sip_buf_printf(b, "\"%s>", selected != NULL &&
+		    strcmp(selected, g->items[i].mac) == 0 ? " selected" : "");
 		esc(b, g->items[i].name != NULL ? g->items[i].name :
 		    g->items[i].mac);
 		sip_buf_puts(b, " (");
 		esc(b, g->items[i].mac);
 		sip_buf_puts(b, ")</option>");
 	}
+}
+
+/* clone --from: a machine of the parc saved first, as a new image. */
+static void
+master_fields(const struct sip_console_page *p, struct sip_buf *b,
+    const struct sip_status_group *g)
+{
+	sip_buf_puts(b, "<div class=\"field\"><label><span>");
+	esc(b, T(SIP_MSG_FROM));
+	sip_buf_puts(b, "</span> <select name=\"from\"><option value=\"\">");
+	esc(b, T(SIP_MSG_FROM_NONE));
+	sip_buf_puts(b, "</option>");
+	machine_options(b, g, NULL);
 	sip_buf_puts(b, "</select></label></div>\n<div class=\"field\">"
 	    "<label><span>");
 	esc(b, T(SIP_MSG_NEW_IMAGE));
@@ -522,20 +531,7 @@ history_section(const struct sip_console_page *p, struct sip_buf *b,
 	hidden(b, "parc", p->parc);
 	hidden(b, "lang", sip_lang_code(p->lang));
 	sip_buf_puts(b, "<select name=\"history\">");
-	for (i = 0; g != NULL && i < g->n; i++) {
-		if (g->items[i].mac == NULL || g->items[i].mac[0] == '\0')
-			continue;
-		sip_buf_puts(b, "<option value=\"");
-		esc(b, g->items[i].mac);
-		sip_buf_printf(b, "\"%s>", p->history_mac != NULL &&
-		    strcmp(p->history_mac, g->items[i].mac) == 0 ?
-		    " selected" : "");
-		esc(b, g->items[i].name != NULL ? g->items[i].name :
-		    g->items[i].mac);
-		sip_buf_puts(b, " (");
-		esc(b, g->items[i].mac);
-		sip_buf_puts(b, ")</option>");
-	}
+	machine_options(b, g, p->history_mac);
 	sip_buf_puts(b, "</select> ");
 	button(p, b, NULL, "", SIP_MSG_HISTORY_SHOW);
 	sip_buf_puts(b, "</form>\n");
