@@ -319,16 +319,10 @@ sip_clone_write(struct sip_store *st, struct sip_clone *c,
 void
 sip_clone_free(struct sip_clone *c)
 {
-	size_t i;
-
 	sip_setaction_free(&c->sa);
 	sip_setaction_free(&c->save);
-	for (i = 0; i < c->nall; i++)
-		free(c->all[i]);
-	free(c->all);
-	for (i = 0; i < c->nsall; i++)
-		free(c->sall[i]);
-	free(c->sall);
+	sip_strv_free(c->all, c->nall);
+	sip_strv_free(c->sall, c->nsall);
 	c->all = c->sall = NULL;
 	c->nall = c->nsall = 0;
 }

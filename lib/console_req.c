@@ -764,18 +764,6 @@ cap_options(const struct req *r, const struct env *e, const char *modname,
 	return rc;
 }
 
-static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* A non-empty field, or NULL. */
 static const char *
 field(const struct req *r, const char *name)
@@ -969,7 +957,7 @@ op_set(struct req *r, struct env *e, const struct sip_targets *t)
 	if (st != NULL)
 		sip_store_close(st);
 	sip_setaction_free(&sa);
-	strv_free(assign, nassign);
+	sip_strv_free(assign, nassign);
 }
 
 static void
@@ -1138,7 +1126,7 @@ op_clone(struct req *r, struct env *e, const struct sip_status_group *g,
 		sip_store_close(st);
 	sip_clone_free(&cl);
 	sip_targets_free(&tm);
-	strv_free(assign, nassign);
+	sip_strv_free(assign, nassign);
 }
 
 /*

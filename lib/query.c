@@ -141,6 +141,18 @@ sip_kv_get(const struct sip_kv *kv, size_t n, const char *key)
 }
 
 void
+sip_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
 sip_kv_free(struct sip_kv *kv, size_t n)
 {
 	size_t i;

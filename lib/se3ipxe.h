@@ -801,6 +801,8 @@ enum sip_rc	 sip_options_resolve(const struct sip_capability *,
 		    char *const *assignments, size_t n, struct sip_kv **out,
 		    size_t *nout, struct sip_err *);
 void		 sip_kv_free(struct sip_kv *, size_t);
+/* n strings and their array (NULL: nothing). */
+void		 sip_strv_free(char **, size_t);
 
 /* ---------------------------------------------------------------- secrets */
 
