@@ -109,7 +109,7 @@ store_get() {
 }
 # sha256: the SHA-256 of stdin, in hex.  openssl's uses the CPU's SHA
 # extensions (4.7 times coreutils' speed here, more than busybox's applet):
-# every byte saved or restored is hashed, twice (BENCHMARKS.md).
+# every byte saved is hashed twice (raw and stored), every byte restored once (BENCHMARKS.md).
 sha256() {
 	if command -v openssl >/dev/null 2>&1; then
 		openssl dgst -sha256 -r | cut -d' ' -f1
@@ -126,9 +126,10 @@ hash_fifo() {
 	sha256 <"$1.f" >"$1.sha" &
 	HASH_PID=$!
 }
-# tool_tail: the last lines a failed tool said (/tmp/tool.log), without partclone's progress lines.
+# tool_tail [LOG]: the last lines a failed tool said (LOG, /tmp/tool.log),
+# without partclone's progress lines.
 tool_tail() {
-	tr '\r' '\n' </tmp/tool.log | grep -v -e '^ *$' -e 'Elapsed:' -e 'current block:' | tail -n 3
+	tr '\r' '\n' <"${1:-/tmp/tool.log}" | grep -v -e '^ *$' -e 'Elapsed:' -e 'current block:' | tail -n 3
 }
 
 # store_put NAME PART TOOL COMPRESSION: stdin uploaded as one part, hashed on
@@ -189,13 +190,17 @@ store_answer() {
 
 # partclone TOOL ARGS...: partclone with its log in /tmp (it exits 0 when it
 # cannot open /var/log/partclone.log, having done nothing: seen in bookworm's
-# 0.3.23), its messages on stderr; fails unless it said it succeeded.
+# 0.3.23), or in PARTCLONE_LOG where two run at once; its messages on
+# stderr; fails unless it said it succeeded.  -f 1: partclone's progress
+# thread sleeps that many seconds between lines and is waited for at the
+# end, so each run ended on its next 2-second tick (its default): up to 2 s
+# per partition, and a multicast stream not read meanwhile.
 partclone() {
-	t=$1
+	t=$1 l=${PARTCLONE_LOG:-/tmp/partclone.log}
 	shift
-	rm -f /tmp/partclone.log
-	"$t" -L /tmp/partclone.log "$@" || return 1
-	grep -q 'successfully' /tmp/partclone.log
+	rm -f "$l"
+	"$t" -f 1 -L "$l" "$@" || return 1
+	grep -q 'successfully' "$l"
 }
 
 # progress_watch LOG FROM SPAN WHAT: while a partclone runs, every 10 s,
@@ -264,6 +269,15 @@ mcast_leave() {
 	[ -n "${MCAST_PID-}" ] && kill "$MCAST_PID" 2>/dev/null
 	MCAST_WATCH= MCAST_PID=
 	exec 4<&-
+	mcast_writers_wait
+}
+
+# mcast_writers_wait: the parts' writers (MCAST_WRITERS, started by
+# restore.sh, one per part) ended: on a failure too, so that what the
+# disk holds is settled when the job says what it wrote.
+mcast_writers_wait() {
+	[ -z "${MCAST_WRITERS-}" ] || wait $MCAST_WRITERS 2>/dev/null
+	MCAST_WRITERS=
 }
 
 # mcast_said: udp-receiver's last words, for a failure's reason.
@@ -311,15 +325,18 @@ mcast_head() {
 	MCAST_BYTES=$b
 }
 
-# mcast_copy BYTES: exactly BYTES bytes of the stream to stdout, not one
-# more (the next header stays in the FIFO: dd counts bytes and fills its
-# blocks, where busybox's head reads ahead); the count in /tmp/mcast.got.
+# mcast_copy BYTES [FILE...]: exactly BYTES bytes of the stream to stdout
+# (and to each FILE, as tee), not one more (the next header stays in the
+# FIFO: dd counts bytes and fills its blocks, where busybox's head reads
+# ahead); the count in /tmp/mcast.got.
 mcast_copy() {
 	rm -f /tmp/mcast.n /tmp/mcast.got
 	mkfifo /tmp/mcast.n
 	wc -c </tmp/mcast.n | tr -d ' ' >/tmp/mcast.got &
 	c=$!
-	dd bs=1M iflag=fullblock,count_bytes count="$1" <&4 2>/dev/null | tee /tmp/mcast.n
+	n=$1
+	shift
+	dd bs=1M iflag=fullblock,count_bytes count="$n" <&4 2>/dev/null | tee /tmp/mcast.n "$@"
 	r=$?
 	wait $c
 	return $r

@@ -156,16 +156,38 @@ finish() {
 		echo "se3-ipxe: /dev/$1 verified ($2, sha256 $4)"
 	fi
 }
-# part_stream: the stored part on stdout, from the store or the stream.
-part_stream() {
-	if [ "$SESSION" = 0 ]; then
-		store_get "$part"
+# write_part M DEV TOOL COMP FROM SPAN: stdin, stored part M, decompressed
+# and written to /dev/DEV by TOOL, its percentage reported; TOOL's words in
+# /tmp/tool.M.log.  Only the stored stream is hashed on the way: the
+# decompressors are deterministic and check their own frames, and what was
+# written is proved by reading it back (verify=yes), so a second hash of the
+# decompressed stream proved nothing and cost a core's share (BENCHMARKS.md).
+write_part() {
+	rm -f "/tmp/tool.$1.log"
+	progress_watch "/tmp/tool.$1.log" "$5" "$6" "restore: /dev/$2" &
+	_w=$!
+	case $4 in
+	zstd) zstd -q -d -c ;;
+	lzop) lzop -d -c ;;
+	gzip) pigz -d -c ;;
+	*) cat ;;
+	esac |
+	if [ "$3" = partclone.dd ]; then
+		dd of="$DEV/$2" bs=1M 2>"/tmp/tool.$1.log"
 	else
-		mcast_copy "$MCAST_BYTES"
+		PARTCLONE_LOG=/tmp/partclone.$1.log partclone "$3" -r -s - -o "$DEV/$2" 2>"/tmp/tool.$1.log"
 	fi
+	_rc=$?
+	kill $_w 2>/dev/null
+	return $_rc
+}
+# part_failed M PART DEV TOOL: why writing part M failed, and the end.
+part_failed() {
+	tool_tail "/tmp/tool.$1.log"
+	fail "cannot restore $2 to /dev/$3 with $4"
 }
 
-k=0 m=0 verified=0 lastdev= lastfs= laststart=-1
+k=0 m=0 verified=0 lastdev= lastfs= laststart=-1 writers=
 : >/tmp/finish
 while read -r src n fs tool comp part size sha raw <&3; do
 	dev=$(partdev "$DISK" "$n")
@@ -180,54 +202,58 @@ while read -r src n fs tool comp part size sha raw <&3; do
 		continue
 	fi
 	m=$((m + 1))
-	[ "$SESSION" = 0 ] || [ $m = 1 ] || mcast_head "$m" "$part" "$sha" "nothing more written"
-	case $comp in
-	zstd) decompress() { zstd -q -d -c; } ;;
-	lzop) decompress() { lzop -d -c; } ;;
-	gzip) decompress() { pigz -d -c; } ;;
-	*) decompress() { cat; } ;;
-	esac
-	report running "$from" "restore: $src to /dev/$dev ($k/$nparts) with $tool$via"
-	rm -f /tmp/tool.log
 	hash_fifo /tmp/s	# the stream as stored
 	h1=$HASH_PID
-	hash_fifo /tmp/r	# the stream as the tool saved it
-	h2=$HASH_PID
-	progress_watch /tmp/tool.log "$from" "$span" "restore: /dev/$dev" &
-	w=$!
-	part_stream | tee /tmp/s.f | decompress | tee /tmp/r.f |
-	if [ "$tool" = partclone.dd ]; then
-		dd of="$DEV/$dev" bs=1M 2>/tmp/tool.log
-	else
-		partclone "$tool" -r -s - -o "$DEV/$dev" 2>/tmp/tool.log
+	if [ "$SESSION" = 0 ]; then
+		report running "$from" "restore: $src to /dev/$dev ($k/$nparts) with $tool"
+		store_get "$part" | tee /tmp/s.f | write_part "$m" "$dev" "$tool" "$comp" "$from" "$span"
+		rc=$?
+		wait $h1
+		[ $rc = 0 ] || part_failed "$m" "$part" "$dev" "$tool"
+		[ "$(cat /tmp/s.sha)" = "$sha" ] || fail "$part as received differs from the catalogue's sha256"
+		finish "$dev" "$tool" "$part" "$raw" "$size" "$from" "$span"
+		continue
 	fi
+	echo "$m $dev $tool $part $raw $size $from $span" >>/tmp/finish
+	# Multicast: the stream is read without a pause.  Each part's writer
+	# runs on its own, fed through a FIFO, and the next header is read as
+	# soon as this part's last byte is in it; a writer still syncing or
+	# ending (partclone waits for its progress thread) while the next
+	# part arrives costs the stream nothing.  A receiver that stops
+	# reading is dropped by the sender within seconds.
+	[ $m = 1 ] || mcast_head "$m" "$part" "$sha" "nothing more written"
+	report running "$from" "restore: $src to /dev/$dev ($k/$nparts) with $tool$via" &
+	rm -f "/tmp/p.$m.f" "/tmp/p.$m.rc"
+	mkfifo "/tmp/p.$m.f"
+	( write_part "$m" "$dev" "$tool" "$comp" "$from" "$span" <"/tmp/p.$m.f"
+	  echo $? >"/tmp/p.$m.rc" ) &
+	writers="$writers $!"
+	MCAST_WRITERS=$writers
+	mcast_copy "$MCAST_BYTES" /tmp/s.f >"/tmp/p.$m.f"
 	rc=$?
-	kill $w 2>/dev/null
-	wait $h1 $h2
+	wait $h1
 	# A stream that ended (the sender gone, udp-receiver's timeout) is
 	# said as such, not as the tool's failure it caused; a short count
 	# with udp-receiver still there is the tool's (it stopped reading).
-	if [ "$SESSION" != 0 ] && [ "$(cat /tmp/mcast.got 2>/dev/null)" != "$MCAST_BYTES" ] &&
+	if [ "$(cat /tmp/mcast.got 2>/dev/null)" != "$MCAST_BYTES" ] &&
 	    { [ $rc = 0 ] || ! kill -0 "$MCAST_PID" 2>/dev/null; }; then
 		fail "multicast: the stream of session $SESSION ended in part $m ($part), $(cat /tmp/mcast.got 2>/dev/null) of $MCAST_BYTES bytes (udp-receiver: $(mcast_said)): /dev/$dev is incomplete, nothing more written"
 	fi
-	if [ $rc -ne 0 ]; then
-		tool_tail
-		fail "cannot restore $part to /dev/$dev with $tool"
+	if [ $rc != 0 ]; then
+		mcast_writers_wait
+		part_failed "$m" "$part" "$dev" "$tool"
 	fi
 	[ "$(cat /tmp/s.sha)" = "$sha" ] || fail "$part as received differs from the catalogue's sha256"
-	[ "$(cat /tmp/r.sha)" = "$raw" ] || fail "$part's $tool stream differs from the one saved"
-	if [ "$SESSION" = 0 ]; then
-		finish "$dev" "$tool" "$part" "$raw" "$size" "$from" "$span"
-	else
-		echo "$dev $tool $part $raw $size $from $span" >>/tmp/finish
-	fi
 done 3</tmp/parts
 if [ "$SESSION" != 0 ]; then
 	[ $m = 0 ] || mcast_head 0 end - "every part written"
 	mcast_end
 	echo "se3-ipxe: multicast session $SESSION: $m parts received, the trailer read"
-	while read -r dev tool part raw size from span; do
+	mcast_writers_wait
+	while read -r m dev tool part raw size from span; do
+		[ "$(cat "/tmp/p.$m.rc" 2>/dev/null)" = 0 ] || part_failed "$m" "$part" "$dev" "$tool"
+	done </tmp/finish
+	while read -r m dev tool part raw size from span; do
 		finish "$dev" "$tool" "$part" "$raw" "$size" "$from" "$span"
 	done </tmp/finish
 fi
