@@ -104,14 +104,6 @@ check_disk() {
 	    '[ "$(blkid -p -o value -s UUID "$D/$_n-p2")" = "$SWAPUUID" ] && cmp -s "$D/$_n-p3" "$D/raw.img"'
 	rm -rf "$D/out-$1" "$D/$1-p1" "$D/$1-p2" "$D/$1-p3"
 }
-# ns_pids ERE: the pids of this namespace's processes whose command line matches ERE.
-ns_pids() {
-	_ns=$(readlink /proc/$$/ns/net)
-	for _p in /proc/[0-9]*; do
-		[ "$(readlink "$_p/ns/net" 2>/dev/null)" = "$_ns" ] || continue
-		tr '\0' ' ' <"$_p/cmdline" 2>/dev/null | grep -qE -- "$1" && echo "${_p#/proc/}"
-	done
-}
 
 # sess ID PYEXPR: PYEXPR of `session show --json ID` (s the session, m its
 # machines by MAC); sess_wait ID PYEXPR SECONDS: until it is true (bounded).
@@ -228,7 +220,7 @@ t "status: one line for each open session" eval \
 # c3 killed once udp-sender has said "Starting transfer" (started_at).
 if sess_wait "$S2" 's["started_at"] != 0' 200; then
 	t_c3=$(e2e_now)
-	kill -KILL "$(cat "$E/vm/c3/qemu.pid")"
+	e2e_vm_kill c3
 	e_c3=$(date +%s)
 	diag "session 2: c3's qemu killed $(e2e_secs "$t0") s after the guests started; the members then: $(sess "$S2" '", ".join(x["state"] + " " + str(x["progress"]) + "%" for x in s["machines"])')"
 else
@@ -290,7 +282,7 @@ vm e2 $ME2 "$D/e2.img" rw
 if sess_wait "$S3" 's["started_at"] != 0' 150; then
 	t_kill=$(e2e_now)
 	port3=$(sess "$S3" 's["port"]')
-	pids=$(ns_pids "session run $S3( |\$)"; ns_pids "udp-sender .*--portbase $port3( |\$)")
+	pids=$(e2e_ns_pids "session run $S3( |\$)"; e2e_ns_pids "udp-sender .*--portbase $port3( |\$)")
 	kill -KILL $pids 2>/dev/null
 	diag "session 3: its runner and udp-sender (pids $(echo $pids)) killed $(e2e_secs "$t0") s after the guests started; the receivers then: $(sess "$S3" '", ".join(x["state"] + " " + str(x["progress"]) + "%" for x in s["machines"])')"
 	t "session 3: the runner and udp-sender were found and killed" eval '[ $(echo $pids | wc -w) -ge 2 ]'
