@@ -582,6 +582,30 @@ inventory_size(const char *text, const char *disk, char *found, size_t sz)
 	return -1;
 }
 
+/*
+ * Whether o's image is not the catalogue's: its exists_unless option is
+ * given a value other than its default (an SMB share, which the worker
+ * checks).
+ */
+static int
+image_elsewhere(const struct sip_capability *cap, const struct sip_option *o,
+    const struct sip_kv *opts, size_t nopts)
+{
+	const char *def = NULL;
+	size_t i;
+
+	if (o->exists_unless[0] == '\0')
+		return 0;
+	for (i = 0; i < cap->noptions; i++)
+		if (strcmp(cap->options[i].name, o->exists_unless) == 0)
+			def = cap->options[i].def;
+	for (i = 0; i < nopts; i++)
+		if (strcmp(opts[i].key, o->exists_unless) == 0)
+			return opts[i].value[0] != '\0' && (def == NULL ||
+			    strcmp(opts[i].value, def) != 0);
+	return 0;
+}
+
 enum sip_rc
 sip_options_exists_check(const struct sip_config *cfg, struct sip_store *st,
     const struct sip_capability *cap, const struct sip_kv *opts,
@@ -598,13 +622,9 @@ sip_options_exists_check(const struct sip_config *cfg, struct sip_store *st,
 	size_t i, j;
 
 	*unchecked = 0;
-	/* An image on an SMB share is not the catalogue's: the worker checks it. */
-	for (j = 0; j < nopts; j++)
-		if (strcmp(opts[j].key, "share") == 0 && opts[j].value[0] !=
-		    '\0' && strcmp(opts[j].value, "none") != 0)
-			return SIP_OK;
 	for (i = 0; i < cap->noptions; i++) {
-		if (!cap->options[i].exists_image)
+		if (!cap->options[i].exists_image ||
+		    image_elsewhere(cap, &cap->options[i], opts, nopts))
 			continue;
 		for (value = NULL, j = 0; j < nopts; j++)
 			if (strcmp(opts[j].key, cap->options[i].name) == 0)

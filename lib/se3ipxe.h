@@ -600,6 +600,7 @@ struct sip_option {
 	void		*regex;		/* compiled pattern (regex_t *) */
 	int		 crypt;		/* secret, format = crypt: a crypt(3) hash */
 	int		 exists_image;	/* name, exists = image: a whole image */
+	char		 exists_unless[SIP_NAME_MAX];	/* "": always checked */
 };
 
 struct sip_template;
@@ -2303,8 +2304,9 @@ enum sip_rc	 sip_images_keep_after(const struct sip_config *,
  * "image" must fit the target disk (option "disk" unless auto, else the
  * first of the inventory's "size:" line) of each of the n macs.
  * *unchecked counts the machines without such an inventory (allowed).
- * With an option "share" other than "none" the image is on that SMB
- * share, not in the catalogue: nothing is checked here.
+ * An option with exists_unless = OTHER is not checked when OTHER is
+ * given a value other than its default (the image is then elsewhere, an
+ * SMB share's, which the worker checks).
  */
 enum sip_rc	 sip_options_exists_check(const struct sip_config *,
 		    struct sip_store *, const struct sip_capability *,

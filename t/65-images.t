@@ -95,6 +95,7 @@ destructive = no
 type = name
 pattern = [A-Za-z0-9][A-Za-z0-9_.-]*
 exists = image
+exists_unless = share
 description = The image to restore
 
 [option restore_img.disk]
@@ -108,6 +109,32 @@ type = name
 pattern = none|//[a-z0-9./]*
 default = none
 description = An SMB share holding the image instead of the catalogue
+
+[capability restore_src]
+description = Restore an image named by another option than share
+template = job.ipxe
+completion = report
+max_boots = 5
+destructive = no
+
+[option restore_src.image]
+type = name
+pattern = [A-Za-z0-9][A-Za-z0-9_.-]*
+exists = image
+exists_unless = source
+description = The image to restore
+
+[option restore_src.source]
+type = name
+pattern = catalogue|//[a-z0-9./]*
+default = catalogue
+description = Where the image is: the catalogue, or an SMB share
+
+[option restore_src.share]
+type = name
+pattern = none|//[a-z0-9./]*
+default = none
+description = A share the image check does not depend on
 
 [capability inventory]
 description = Report the machine's disks
@@ -570,6 +597,15 @@ is "$(cat "$T/err")" "" "... without a word"
 se3ipxe cancel $MI > /dev/null
 se3ipxe set-action $MI fakeimage:restore_img image=elsewhere share=none > /dev/null 2> "$T/err"
 ok $(( $? == 0 )) "share=none: the catalogue's again, refused"
+# exists_unless names the option, whatever its name: share means nothing else.
+se3ipxe set-action $MI fakeimage:restore_src image=elsewhere source=//se3/images/s218 > /dev/null 2> "$T/err"
+ok $? "exists_unless = source: an image elsewhere (source=//...) is not checked"
+se3ipxe cancel $MI > /dev/null
+se3ipxe set-action $MI fakeimage:restore_src image=elsewhere share=//se3/images/s218 > /dev/null 2> "$T/err"
+ok $(( $? == 0 )) "... an option share, not named by exists_unless: checked, refused"
+is "$(cat "$T/err")" "se3-ipxe: set-action: option image: no image 'elsewhere' in the catalogue" "... saying so"
+se3ipxe set-action $MI fakeimage:restore_src image=elsewhere source=catalogue > /dev/null 2> "$T/err"
+ok $(( $? == 0 )) "... source=catalogue, its default: checked, refused"
 se3ipxe cancel $MS > /dev/null
 se3ipxe set-action $MS fakeimage:save_keep > /dev/null
 TK=$(token_of $MS)
