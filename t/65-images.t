@@ -459,6 +459,12 @@ save_image() {
 		echo "part sda2 2 ntfs partclone.ntfs lzop $3.sda2 16777216 $(sum "$T/data/$3.sda2") $(sum "$T/data/$3.sda2")"
 		echo "end"
 	} > "$T/data/$3"
+	if [ -n "${MANIFEST_LATER:-}" ]; then
+		# The two steps: sent chunked without size or sha256, then committed.
+		echo "$(putc "$1" "$3" "token=$2&part=manifest&tool=manifest&compression=none" "$T/data/$3")" \
+		    "$(post "$1" "$3" "token=$2&size=$(wc -c < "$T/data/$3")&sha256=$(sum "$T/data/$3")")"
+		return
+	fi
 	put "$1" "$3" "token=$2&sha256=$(sum "$T/data/$3")&part=manifest&tool=manifest&compression=none" "$T/data/$3"
 }
 is "$(save_image 127.0.0.1 "$TS" img1 $MS)" 201 "a whole image: three parts, then its manifest: 201"
@@ -614,6 +620,16 @@ save_image 127.0.0.1 "$TK" a6 $MS > /dev/null
 is "$(se3ipxe images 2> /dev/null | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "b3 a4 a5 a6 " \
     "keep=all (the default) at a commit: nothing removed"
 grep "stored a6: " "$T/apache/error.log" | grep -q "keep"; ok $(( $? == 0 )) "... and the log line says nothing of keep"
+# keep=N when the manifest is committed by its POST (the store the commit opened does it).
+se3ipxe cancel $MS > /dev/null
+se3ipxe set-action $MS fakeimage:save_keep keep=1 > /dev/null
+TK=$(token_of $MS)
+boot 127.0.0.1 $MS > /dev/null
+is "$(MANIFEST_LATER=1 save_image 127.0.0.1 "$TK" a7 $MS)" "202 201" "keep=1, the manifest sent without sha256 (202), then committed (201)"
+is "$(se3ipxe images 2> /dev/null | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "b3 a6 a7 " \
+    "... at the commit: the new image and one older of that machine; the other machine's untouched"
+grep -q "stored a7: .*; keep removed 2 older images" "$T/apache/error.log"; ok $? "... the commit's log line says what keep removed"
+is "$(files)" 12 "... no part of the removed left: 3 images of 4 files"
 
 apache_stop "$T/apache"
 done_testing
