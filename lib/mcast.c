@@ -950,17 +950,36 @@ sip_mcast_log_path(const struct sip_config *cfg, int64_t id, char *dst,
 }
 
 int
-sip_mcast_runner_alive(const struct sip_config *cfg, int64_t id)
+sip_mcast_runner_lock(const struct sip_config *cfg, int64_t id, int *keep)
 {
 	char path[4096];
-	int fd, held;
+	int fd, held, e;
 
+	if (keep != NULL)
+		*keep = -1;
 	sip_mcast_lock_path(cfg, id, path, sizeof(path));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	held = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
-	close(fd);
+	if ((fd = open(path, keep != NULL ? O_RDWR | O_CREAT | O_CLOEXEC :
+	    O_RDONLY | O_CLOEXEC, 0600)) == -1)
+		return -1;
+	/* A probe shares the lock: two probes never see each other. */
+	if (flock(fd, (keep != NULL ? LOCK_EX : LOCK_SH) | LOCK_NB) == -1)
+		held = errno == EWOULDBLOCK ? 1 : -1;
+	else
+		held = 0;
+	if (held == 0 && keep != NULL)
+		*keep = fd;
+	else {
+		e = errno;
+		close(fd);
+		errno = e;	/* the runner says why */
+	}
 	return held;
+}
+
+int
+sip_mcast_runner_alive(const struct sip_config *cfg, int64_t id)
+{
+	return sip_mcast_runner_lock(cfg, id, NULL) == 1;
 }
 
 /* ------------------------------------------------------------ the tick */
@@ -1022,7 +1041,6 @@ sip_mcast_tick(const struct sip_config *cfg, struct sip_store *st,
 {
 	struct sip_mcast *v = NULL;
 	struct sip_mcast_member *m = NULL;
-	char path[4096];
 	size_t n = 0, nm = 0, i;
 	enum sip_rc ret;
 	int fd;
@@ -1037,14 +1055,9 @@ sip_mcast_tick(const struct sip_config *cfg, struct sip_store *st,
 		 */
 		if (v[i].runner_pid == 0 && now - v[i].created_at < 60)
 			continue;
-		sip_mcast_lock_path(cfg, v[i].id, path, sizeof(path));
-		if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) ==
-		    -1)
+		/* Kept while the session fails: no runner starts meanwhile. */
+		if (sip_mcast_runner_lock(cfg, v[i].id, &fd) != 0)
 			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-			close(fd);	/* held: its runner lives */
-			continue;
-		}
 		ret = sip_mcast_get(st, v[i].id, &v[i], &m, &nm, err);
 		if (ret == SIP_OK && !sip_mcast_final(v[i].state)) {
 			ret = sip_mcast_step(st, &v[i], SIP_MCE_RUNNER_GONE, 0,
@@ -1611,17 +1624,15 @@ sip_mcast_run(const struct sip_config *cfg, int64_t id, const char *sender,
 	size_t nm = 0, ok = 0, total = 0, nset = 0;
 	time_t sent_at, deadline;
 	enum sip_rc ret;
-	int fd = -1, status = -1;
+	int fd = -1, status = -1, held;
 
 	memset(&seen, 0, sizeof(seen));
 	sip_mcast_lock_path(cfg, id, path, sizeof(path));
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+	if ((held = sip_mcast_runner_lock(cfg, id, &fd)) == -1)
 		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		close(fd);
+	if (held == 1)
 		return sip_errf(err, SIP_EBUSY, "session %" PRId64 ": another "
 		    "runner holds %s", id, path);
-	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);

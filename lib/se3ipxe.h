@@ -2492,6 +2492,15 @@ void		 sip_mcast_lock_path(const struct sip_config *, int64_t id,
 		    char *dst, size_t sz);
 void		 sip_mcast_log_path(const struct sip_config *, int64_t id,
 		    char *dst, size_t sz);
+/*
+ * Whether a runner holds session id's lock (1), not (0), or it cannot be
+ * told (-1: the lock cannot be opened or taken).  With keep NULL, a probe
+ * (shared, the file never created).  Else the lock is taken and kept
+ * when no runner holds it (0): *keep is its descriptor, which the caller
+ * closes; no runner can start until then.  *keep is -1 otherwise.
+ */
+int		 sip_mcast_runner_lock(const struct sip_config *, int64_t id,
+		    int *keep);
 /* Whether a runner holds session id's lock: then its recorded pid is the runner's, not a reused one. */
 int		 sip_mcast_runner_alive(const struct sip_config *, int64_t id);
 
