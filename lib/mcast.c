@@ -618,10 +618,16 @@ mcast_save(struct sip_store *st, const struct sip_mcast *s,
 	return ret;
 }
 
-enum sip_rc
-sip_mcast_step(struct sip_store *st, struct sip_mcast *s,
-    enum sip_mcast_event ev, size_t verified, size_t total,
-    const char *reason, const char *who, time_t now, struct sip_err *err)
+/*
+ * The step, and with, if not NULL, what must change with it: with(st,
+ * the session as it becomes, now, err) runs in the same transaction, and
+ * only when the state does change.
+ */
+static enum sip_rc
+step_with(struct sip_store *st, struct sip_mcast *s, enum sip_mcast_event ev,
+    size_t verified, size_t total, const char *reason, const char *who,
+    time_t now, enum sip_rc (*with)(struct sip_store *,
+    const struct sip_mcast *, time_t, struct sip_err *), struct sip_err *err)
 {
 	struct sip_mcast cur;
 	struct sip_mcast_member *m = NULL;
@@ -657,7 +663,8 @@ sip_mcast_step(struct sip_store *st, struct sip_mcast *s,
 	if (reason != NULL)
 		snprintf(cur.reason, sizeof(cur.reason), "%s", reason);
 	cur.state = to;
-	if ((ret = mcast_save(st, &cur, err)) != SIP_OK)
+	if ((ret = mcast_save(st, &cur, err)) != SIP_OK ||
+	    (with != NULL && (ret = with(st, &cur, now, err)) != SIP_OK))
 		goto out;
 	for (i = 0; i < nm; i++)
 		if ((ret = history_of_mac(st, m[i].mac, "session", who, detail,
@@ -670,6 +677,15 @@ sip_mcast_step(struct sip_store *st, struct sip_mcast *s,
 	if (ret != SIP_OK)
 		tx_rollback(st);
 	return ret;
+}
+
+enum sip_rc
+sip_mcast_step(struct sip_store *st, struct sip_mcast *s,
+    enum sip_mcast_event ev, size_t verified, size_t total,
+    const char *reason, const char *who, time_t now, struct sip_err *err)
+{
+	return step_with(st, s, ev, verified, total, reason, who, now, NULL,
+	    err);
 }
 
 /* Cancel the active actions of the members that can still be waiting. */
@@ -1473,14 +1489,16 @@ members_stop(struct sip_store *st, struct sip_mcast *s)
 /*
  * clone --from: the members' actions wait, scheduled, for the master's
  * save.  Once it is done and its image whole, they start now (their
- * expiry moved as much) and so do their wake and reboot jobs.
+ * expiry moved as much) and so do their wake and reboot jobs: inside
+ * the saving -> forming step's transaction (step_with), never one
+ * without the other.
  */
 static enum sip_rc
 members_release(struct sip_store *st, const struct sip_mcast *s, time_t now,
     struct sip_err *err)
 {
 	sqlite3_stmt *q = NULL;
-	enum sip_rc ret;
+	enum sip_rc ret = SIP_OK;
 	int rc, k;
 	static const char *const sql[] = {
 		"UPDATE actions SET expires_at = expires_at - (start_at - ?2), "
@@ -1492,8 +1510,6 @@ members_release(struct sip_store *st, const struct sip_mcast *s, time_t now,
 		"'pending' AND due_at > ?2",
 	};
 
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
-		return ret;
 	for (k = 0; k < 2; k++) {
 		if ((rc = stmt_get(st, sql[k], &q)) != SQLITE_OK ||
 		    (rc = sqlite3_bind_int64(q, 1, s->id)) != SQLITE_OK ||
@@ -1501,16 +1517,12 @@ members_release(struct sip_store *st, const struct sip_mcast *s, time_t now,
 		    SQLITE_OK || (rc = sqlite3_step(q)) != SQLITE_DONE) {
 			ret = db_err(st, rc, err, "start the members of session "
 			    "%" PRId64, s->id);
-			goto out;
+			break;
 		}
 		stmt_put(st, q);
 		q = NULL;
 	}
-	ret = tx_commit(st, err);
- out:
 	stmt_put(st, q);
-	if (ret != SIP_OK)
-		tx_rollback(st);
 	return ret;
 }
 
@@ -1553,14 +1565,11 @@ runner_await_master(const struct sip_config *cfg, struct sip_store *st,
 				    time(NULL), err);
 			}
 			free(man);
-			if ((ret = members_release(st, s, time(NULL), err)) !=
-			    SIP_OK)
-				return ret;
 			snprintf(why, sizeof(why), "%s saved as %.64s: the "
 			    "machines boot to receive it", s->source_mac,
 			    s->image);
-			ret = sip_mcast_step(st, s, SIP_MCE_SAVED, 0, 0, why,
-			    "cleanup", time(NULL), err);
+			ret = step_with(st, s, SIP_MCE_SAVED, 0, 0, why,
+			    "cleanup", time(NULL), members_release, err);
 			s->start_at = (int64_t)time(NULL);
 			return ret;
 		}
