@@ -28,7 +28,9 @@ done
 . t/lib/cgi.sh
 MCAST_DIR=$T/mc
 . t/lib/mcast.sh
-trap 'mcast_down; for p in $(runners); do kill -9 "$p" 2> /dev/null; done; rm -rf "$T"' EXIT
+# A runner's recorded pid is killed only while it is still that runner
+# (its command line names this test's configuration): it may be reused.
+trap 'mcast_down; for p in $(runners); do tr "\0" " " < "/proc/$p/cmdline" 2> /dev/null | grep -qF -- "-c $T/se3-ipxe.conf session run " && kill -9 "$p" 2> /dev/null; done; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM HUP
 
 if ! mcast_up 3; then

@@ -351,9 +351,11 @@ e2e_cleanup() {
 # mode), so that no other test's process can ever be named.
 e2e_ns_pids() {
 	[ "${E2E_IN_NETNS:-}" = $$ ] || return 0
+	# The namespace e2e_init started in, not /proc/1's: unreadable in a
+	# container, where the test's own would then pass for the host's.
 	_ns=$(readlink /proc/$$/ns/net)
-	[ -n "$_ns" ] && [ "$_ns" != "$(readlink /proc/1/ns/net)" ] &&
-	    [ "$_ns" != "${E2E_OUTER_NETNS:-}" ] || return 0
+	[ -n "$_ns" ] && [ -n "${E2E_OUTER_NETNS:-}" ] &&
+	    [ "$_ns" != "$E2E_OUTER_NETNS" ] || return 0
 	for _p in /proc/[0-9]*; do
 		_p=${_p#/proc/}
 		case $_p in $$|$BASHPID|$PPID) continue ;; esac
