@@ -7,7 +7,6 @@ e2e_need "e2fsprogs, ntfs-3g, util-linux, mtools, dosfstools, samba" \
 e2e_init
 
 export SE3_IPXE_WORKER_CACHE=${SE3_IPXE_WORKER_CACHE:-$E2E_TOP/build/worker-cache}
-W=$E/www/se3-ipxe
 IMG=$E/images
 e2e_setup_worker
 

@@ -371,7 +371,7 @@ e2e_ns_pids() {
 e2e_netns_clear() {
 	for _sig in TERM KILL; do
 		_left=
-		for _p in $(e2e_ns_pids); do
+		for _p in $(e2e_ns_pids ""); do
 			kill "-$_sig" "$_p" 2>/dev/null && _left="$_left $_p"
 		done
 		[ -n "$_left" ] || break
