@@ -170,19 +170,14 @@ stored(int status, const struct sip_image *img, const char *note)
  * N.  A failure is told in the log line, and never undoes the new image.
  */
 static void
-keep_after(const struct sip_config *cfg, const struct sip_image *img,
-    const char *token, char *note, size_t sz)
+keep_note(const struct sip_image_keep *keep, char *note, size_t sz)
 {
-	struct sip_err err = { "" };
-	size_t removed = 0;
-
 	note[0] = '\0';
-	if (sip_images_keep_after(cfg, img, token, time(NULL), &removed,
-	    &err) != SIP_OK)
-		snprintf(note, sz, "; keep failed: %s", err.msg);
-	else if (removed > 0)
-		snprintf(note, sz, "; keep removed %zu older image%s", removed,
-		    removed == 1 ? "" : "s");
+	if (keep->rc != SIP_OK)
+		snprintf(note, sz, "; keep failed: %s", keep->msg);
+	else if (keep->removed > 0)
+		snprintf(note, sz, "; keep removed %zu older image%s",
+		    keep->removed, keep->removed == 1 ? "" : "s");
 }
 
 static void
@@ -243,6 +238,7 @@ main(void)
 	struct sip_config cfg;
 	struct sip_image_query q;
 	struct sip_image img;
+	struct sip_image_keep keep;
 	struct sip_err err = { "" };
 	enum sip_image_fault fault = SIP_IMAGE_FAULT_NONE;
 	const char *path = getenv("PATH_INFO");
@@ -299,9 +295,9 @@ main(void)
 	}
 	if (strcmp(method, "POST") == 0) {
 		rc = sip_image_commit(&cfg, addr, path, &q, time(NULL), &img,
-		    &fault, &err);
+		    &keep, &fault, &err);
 		if (rc == SIP_OK) {
-			keep_after(&cfg, &img, q.token, note, sizeof(note));
+			keep_note(&keep, note, sizeof(note));
 			stored(201, &img, note);
 		} else
 			refuse(rc, fault, err.msg);
@@ -316,11 +312,9 @@ main(void)
 		}
 	}
 	rc = sip_image_put(&cfg, addr, path, &q, STDIN_FILENO, length,
-	    time(NULL), &img, &done, &fault, &err);
+	    time(NULL), &img, &done, &keep, &fault, &err);
 	if (rc == SIP_OK) {
-		note[0] = '\0';
-		if (done)
-			keep_after(&cfg, &img, q.token, note, sizeof(note));
+		keep_note(&keep, note, sizeof(note));
 		stored(done ? 201 : 202, &img, note);
 	} else
 		refuse(rc, fault, err.msg);

@@ -438,47 +438,31 @@ sip_images_prune(const struct sip_config *cfg, struct sip_store *st,
 }
 
 enum sip_rc
-sip_images_keep_after(const struct sip_config *cfg,
-    const struct sip_image *manifest, const char *token, time_t now,
+sip_images_keep_after(const struct sip_config *cfg, struct sip_store *st,
+    const struct sip_action *act, const struct sip_image *manifest,
     size_t *removed, struct sip_err *err)
 {
-	struct sip_store *st = NULL;
-	struct sip_action *act = NULL;
 	struct prune p = { -1, -1, manifest->id, manifest->mac };
 	const char *keep = NULL;
-	enum sip_rc ret;
 	size_t i;
 	int64_t v;
 	char *end;
 
 	*removed = 0;
-	if (!sip_image_is_manifest(manifest) || token == NULL ||
-	    token[0] == '\0')
+	if (!sip_image_is_manifest(manifest))
 		return SIP_OK;
-	if ((ret = sip_store_open(cfg->db_path, SIP_STORE_RW_EXISTING,
-	    cfg->busy_timeout_ms, &st, err)) != SIP_OK)
-		return ret;
-	if ((ret = sip_store_token_action(st, token, now, &act, err)) !=
-	    SIP_OK)
-		goto out;
 	for (i = 0; i < act->noptions; i++)
 		if (strcmp(act->options[i].key, "keep") == 0)
 			keep = act->options[i].value;
 	if (keep == NULL || keep[0] == '\0' || strcmp(keep, "all") == 0)
-		goto out;
+		return SIP_OK;
 	errno = 0;
 	v = strtoll(keep, &end, 10);
-	if (*end != '\0' || errno != 0 || v < 0 || v > 100) {
-		ret = sip_errf(err, SIP_EINVAL, "action %" PRId64 ": keep: not "
-		    "a number 0 to 100", act->id);
-		goto out;
-	}
+	if (*end != '\0' || errno != 0 || v < 0 || v > 100)
+		return sip_errf(err, SIP_EINVAL, "action %" PRId64 ": keep: "
+		    "not a number 0 to 100", act->id);
 	p.keep = v;
-	ret = remove_whole(cfg, st, want_prune, &p, removed, err);
- out:
-	sip_action_free(act);
-	sip_store_close(st);
-	return ret;
+	return remove_whole(cfg, st, want_prune, &p, removed, err);
 }
 
 enum sip_rc
@@ -582,6 +566,30 @@ inventory_size(const char *text, const char *disk, char *found, size_t sz)
 	return -1;
 }
 
+/*
+ * Whether o's image is not the catalogue's: its exists_unless option is
+ * given a value other than its default (an SMB share, which the worker
+ * checks).
+ */
+static int
+image_elsewhere(const struct sip_capability *cap, const struct sip_option *o,
+    const struct sip_kv *opts, size_t nopts)
+{
+	const char *def = NULL;
+	size_t i;
+
+	if (o->exists_unless[0] == '\0')
+		return 0;
+	for (i = 0; i < cap->noptions; i++)
+		if (strcmp(cap->options[i].name, o->exists_unless) == 0)
+			def = cap->options[i].def;
+	for (i = 0; i < nopts; i++)
+		if (strcmp(opts[i].key, o->exists_unless) == 0)
+			return opts[i].value[0] != '\0' && (def == NULL ||
+			    strcmp(opts[i].value, def) != 0);
+	return 0;
+}
+
 enum sip_rc
 sip_options_exists_check(const struct sip_config *cfg, struct sip_store *st,
     const struct sip_capability *cap, const struct sip_kv *opts,
@@ -598,13 +606,9 @@ sip_options_exists_check(const struct sip_config *cfg, struct sip_store *st,
 	size_t i, j;
 
 	*unchecked = 0;
-	/* An image on an SMB share is not the catalogue's: the worker checks it. */
-	for (j = 0; j < nopts; j++)
-		if (strcmp(opts[j].key, "share") == 0 && opts[j].value[0] !=
-		    '\0' && strcmp(opts[j].value, "none") != 0)
-			return SIP_OK;
 	for (i = 0; i < cap->noptions; i++) {
-		if (!cap->options[i].exists_image)
+		if (!cap->options[i].exists_image ||
+		    image_elsewhere(cap, &cap->options[i], opts, nopts))
 			continue;
 		for (value = NULL, j = 0; j < nopts; j++)
 			if (strcmp(opts[j].key, cap->options[i].name) == 0)

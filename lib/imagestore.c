@@ -504,11 +504,25 @@ receive(const struct sip_config *cfg, int in, int out, int64_t length,
 	return ret;
 }
 
+/* The saving action's keep=N, in the store that made img whole. */
+static void
+image_keep(const struct sip_config *cfg, struct sip_store *st,
+    const struct sip_action *act, const struct sip_image *img,
+    struct sip_image_keep *keep)
+{
+	struct sip_err e = { "" };
+
+	keep->rc = sip_images_keep_after(cfg, st, act, img, &keep->removed,
+	    &e);
+	snprintf(keep->msg, sizeof(keep->msg), "%s", e.msg);
+}
+
 enum sip_rc
 sip_image_put(const struct sip_config *cfg, const char *addr,
     const char *name, const struct sip_image_query *q, int in, int64_t length,
     time_t now, struct sip_image *img, int *stored,
-    enum sip_image_fault *fault, struct sip_err *err)
+    struct sip_image_keep *keep, enum sip_image_fault *fault,
+    struct sip_err *err)
 {
 	struct sip_store *st = NULL;
 	struct sip_action *act = NULL;
@@ -524,6 +538,7 @@ sip_image_put(const struct sip_config *cfg, const char *addr,
 	*stored = 0;
 	*fault = SIP_IMAGE_FAULT_NONE;
 	memset(img, 0, sizeof(*img));
+	memset(keep, 0, sizeof(*keep));
 	if (sip_image_name_check(name) != SIP_OK)
 		return sip_errf(err, SIP_EINVAL, "not an image name (letters, "
 		    "digits, '.', '_', '-', a letter or digit first, no '..',"
@@ -647,6 +662,8 @@ sip_image_put(const struct sip_config *cfg, const char *addr,
 	img->size = total;
 	memcpy(img->sha256, sha, sizeof(img->sha256));
 	img->created_at = now;
+	if (*stored)
+		image_keep(cfg, st, act, img, keep);
  out:
 	sqlite3_finalize(s);
 	if (fd != -1)
@@ -661,7 +678,8 @@ sip_image_put(const struct sip_config *cfg, const char *addr,
 enum sip_rc
 sip_image_commit(const struct sip_config *cfg, const char *addr,
     const char *name, const struct sip_image_query *q, time_t now,
-    struct sip_image *img, enum sip_image_fault *fault, struct sip_err *err)
+    struct sip_image *img, struct sip_image_keep *keep,
+    enum sip_image_fault *fault, struct sip_err *err)
 {
 	struct sip_store *st = NULL;
 	struct sip_action *act = NULL;
@@ -672,6 +690,7 @@ sip_image_commit(const struct sip_config *cfg, const char *addr,
 
 	*fault = SIP_IMAGE_FAULT_NONE;
 	memset(img, 0, sizeof(*img));
+	memset(keep, 0, sizeof(*keep));
 	if (sip_image_name_check(name) != SIP_OK)
 		return sip_errf(err, SIP_EINVAL, "not an image name");
 	if (q->size < 0 || q->sha256[0] == '\0')
@@ -712,8 +731,9 @@ sip_image_commit(const struct sip_config *cfg, const char *addr,
 		    img->size, img->sha256, q->size, q->sha256);
 		goto out;
 	}
-	ret = image_finish(cfg, st, id, name, img->size, img->sha256, fault,
-	    err);
+	if ((ret = image_finish(cfg, st, id, name, img->size, img->sha256,
+	    fault, err)) == SIP_OK)
+		image_keep(cfg, st, act, img, keep);
  out:
 	sqlite3_finalize(s);
 	/* What does not match is dropped: the worker uploads it again. */

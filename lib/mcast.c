@@ -618,10 +618,16 @@ mcast_save(struct sip_store *st, const struct sip_mcast *s,
 	return ret;
 }
 
-enum sip_rc
-sip_mcast_step(struct sip_store *st, struct sip_mcast *s,
-    enum sip_mcast_event ev, size_t verified, size_t total,
-    const char *reason, const char *who, time_t now, struct sip_err *err)
+/*
+ * The step, and with, if not NULL, what must change with it: with(st,
+ * the session as it becomes, now, err) runs in the same transaction, and
+ * only when the state does change.
+ */
+static enum sip_rc
+step_with(struct sip_store *st, struct sip_mcast *s, enum sip_mcast_event ev,
+    size_t verified, size_t total, const char *reason, const char *who,
+    time_t now, enum sip_rc (*with)(struct sip_store *,
+    const struct sip_mcast *, time_t, struct sip_err *), struct sip_err *err)
 {
 	struct sip_mcast cur;
 	struct sip_mcast_member *m = NULL;
@@ -657,7 +663,8 @@ sip_mcast_step(struct sip_store *st, struct sip_mcast *s,
 	if (reason != NULL)
 		snprintf(cur.reason, sizeof(cur.reason), "%s", reason);
 	cur.state = to;
-	if ((ret = mcast_save(st, &cur, err)) != SIP_OK)
+	if ((ret = mcast_save(st, &cur, err)) != SIP_OK ||
+	    (with != NULL && (ret = with(st, &cur, now, err)) != SIP_OK))
 		goto out;
 	for (i = 0; i < nm; i++)
 		if ((ret = history_of_mac(st, m[i].mac, "session", who, detail,
@@ -670,6 +677,15 @@ sip_mcast_step(struct sip_store *st, struct sip_mcast *s,
 	if (ret != SIP_OK)
 		tx_rollback(st);
 	return ret;
+}
+
+enum sip_rc
+sip_mcast_step(struct sip_store *st, struct sip_mcast *s,
+    enum sip_mcast_event ev, size_t verified, size_t total,
+    const char *reason, const char *who, time_t now, struct sip_err *err)
+{
+	return step_with(st, s, ev, verified, total, reason, who, now, NULL,
+	    err);
 }
 
 /* Cancel the active actions of the members that can still be waiting. */
@@ -950,17 +966,36 @@ sip_mcast_log_path(const struct sip_config *cfg, int64_t id, char *dst,
 }
 
 int
-sip_mcast_runner_alive(const struct sip_config *cfg, int64_t id)
+sip_mcast_runner_lock(const struct sip_config *cfg, int64_t id, int *keep)
 {
 	char path[4096];
-	int fd, held;
+	int fd, held, e;
 
+	if (keep != NULL)
+		*keep = -1;
 	sip_mcast_lock_path(cfg, id, path, sizeof(path));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	held = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
-	close(fd);
+	if ((fd = open(path, keep != NULL ? O_RDWR | O_CREAT | O_CLOEXEC :
+	    O_RDONLY | O_CLOEXEC, 0600)) == -1)
+		return -1;
+	/* A probe shares the lock: two probes never see each other. */
+	if (flock(fd, (keep != NULL ? LOCK_EX : LOCK_SH) | LOCK_NB) == -1)
+		held = errno == EWOULDBLOCK ? 1 : -1;
+	else
+		held = 0;
+	if (held == 0 && keep != NULL)
+		*keep = fd;
+	else {
+		e = errno;
+		close(fd);
+		errno = e;	/* the runner says why */
+	}
 	return held;
+}
+
+int
+sip_mcast_runner_alive(const struct sip_config *cfg, int64_t id)
+{
+	return sip_mcast_runner_lock(cfg, id, NULL) == 1;
 }
 
 /* ------------------------------------------------------------ the tick */
@@ -1022,7 +1057,6 @@ sip_mcast_tick(const struct sip_config *cfg, struct sip_store *st,
 {
 	struct sip_mcast *v = NULL;
 	struct sip_mcast_member *m = NULL;
-	char path[4096];
 	size_t n = 0, nm = 0, i;
 	enum sip_rc ret;
 	int fd;
@@ -1037,14 +1071,9 @@ sip_mcast_tick(const struct sip_config *cfg, struct sip_store *st,
 		 */
 		if (v[i].runner_pid == 0 && now - v[i].created_at < 60)
 			continue;
-		sip_mcast_lock_path(cfg, v[i].id, path, sizeof(path));
-		if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) ==
-		    -1)
+		/* Kept while the session fails: no runner starts meanwhile. */
+		if (sip_mcast_runner_lock(cfg, v[i].id, &fd) != 0)
 			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-			close(fd);	/* held: its runner lives */
-			continue;
-		}
 		ret = sip_mcast_get(st, v[i].id, &v[i], &m, &nm, err);
 		if (ret == SIP_OK && !sip_mcast_final(v[i].state)) {
 			ret = sip_mcast_step(st, &v[i], SIP_MCE_RUNNER_GONE, 0,
@@ -1460,14 +1489,16 @@ members_stop(struct sip_store *st, struct sip_mcast *s)
 /*
  * clone --from: the members' actions wait, scheduled, for the master's
  * save.  Once it is done and its image whole, they start now (their
- * expiry moved as much) and so do their wake and reboot jobs.
+ * expiry moved as much) and so do their wake and reboot jobs: inside
+ * the saving -> forming step's transaction (step_with), never one
+ * without the other.
  */
 static enum sip_rc
 members_release(struct sip_store *st, const struct sip_mcast *s, time_t now,
     struct sip_err *err)
 {
 	sqlite3_stmt *q = NULL;
-	enum sip_rc ret;
+	enum sip_rc ret = SIP_OK;
 	int rc, k;
 	static const char *const sql[] = {
 		"UPDATE actions SET expires_at = expires_at - (start_at - ?2), "
@@ -1479,8 +1510,6 @@ members_release(struct sip_store *st, const struct sip_mcast *s, time_t now,
 		"'pending' AND due_at > ?2",
 	};
 
-	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
-		return ret;
 	for (k = 0; k < 2; k++) {
 		if ((rc = stmt_get(st, sql[k], &q)) != SQLITE_OK ||
 		    (rc = sqlite3_bind_int64(q, 1, s->id)) != SQLITE_OK ||
@@ -1488,16 +1517,12 @@ members_release(struct sip_store *st, const struct sip_mcast *s, time_t now,
 		    SQLITE_OK || (rc = sqlite3_step(q)) != SQLITE_DONE) {
 			ret = db_err(st, rc, err, "start the members of session "
 			    "%" PRId64, s->id);
-			goto out;
+			break;
 		}
 		stmt_put(st, q);
 		q = NULL;
 	}
-	ret = tx_commit(st, err);
- out:
 	stmt_put(st, q);
-	if (ret != SIP_OK)
-		tx_rollback(st);
 	return ret;
 }
 
@@ -1540,14 +1565,11 @@ runner_await_master(const struct sip_config *cfg, struct sip_store *st,
 				    time(NULL), err);
 			}
 			free(man);
-			if ((ret = members_release(st, s, time(NULL), err)) !=
-			    SIP_OK)
-				return ret;
 			snprintf(why, sizeof(why), "%s saved as %.64s: the "
 			    "machines boot to receive it", s->source_mac,
 			    s->image);
-			ret = sip_mcast_step(st, s, SIP_MCE_SAVED, 0, 0, why,
-			    "cleanup", time(NULL), err);
+			ret = step_with(st, s, SIP_MCE_SAVED, 0, 0, why,
+			    "cleanup", time(NULL), members_release, err);
 			s->start_at = (int64_t)time(NULL);
 			return ret;
 		}
@@ -1611,17 +1633,15 @@ sip_mcast_run(const struct sip_config *cfg, int64_t id, const char *sender,
 	size_t nm = 0, ok = 0, total = 0, nset = 0;
 	time_t sent_at, deadline;
 	enum sip_rc ret;
-	int fd = -1, status = -1;
+	int fd = -1, status = -1, held;
 
 	memset(&seen, 0, sizeof(seen));
 	sip_mcast_lock_path(cfg, id, path, sizeof(path));
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+	if ((held = sip_mcast_runner_lock(cfg, id, &fd)) == -1)
 		return sip_errf(err, SIP_EIO, "%s: %s", path, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		close(fd);
+	if (held == 1)
 		return sip_errf(err, SIP_EBUSY, "session %" PRId64 ": another "
 		    "runner holds %s", id, path);
-	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);

@@ -40,7 +40,7 @@ enum mkey { MK_NAME, MK_DESCRIPTION, MK_VERSION, MK_MIRROR, MK__MAX };
 enum ckey { CK_DESCRIPTION, CK_TEMPLATE, CK_COMPLETION, CK_MAX_BOOTS,
 	CK_EXPIRES, CK_DESTRUCTIVE, CK_FILES, CK__MAX };
 enum okey { OK_TYPE, OK_DESCRIPTION, OK_DEFAULT, OK_MIN, OK_MAX, OK_VALUES,
-	OK_PATTERN, OK_MAXLEN, OK_FORMAT, OK_EXISTS, OK__MAX };
+	OK_PATTERN, OK_MAXLEN, OK_FORMAT, OK_EXISTS, OK_EXISTS_UNLESS, OK__MAX };
 enum ukey { UK_URL, UK_SHA256, UK_SIZE, UK_ISO, UK_MEMBER, UK_SUMS, UK_SUMS_SIG,
 	UK_KEYRING, UK_USED_BY, UK__MAX };
 enum pkey { PK_FROM, PK_PACKAGE, PK_USED_BY, PK__MAX };
@@ -51,7 +51,8 @@ static const char *const skeys[SK__MAX][RAW_MAX + 1] = {
 	{ "description", "template", "completion", "max_boots", "expires",
 	  "destructive", "files", NULL },		/* SK_CAPABILITY */
 	{ "type", "description", "default", "min", "max", "values",
-	  "pattern", "maxlen", "format", "exists", NULL }, /* SK_OPTION */
+	  "pattern", "maxlen", "format", "exists", "exists_unless", NULL },
+							/* SK_OPTION */
 	{ "url", "sha256", "size", "iso", "member", "sums", "sums_sig",
 	  "keyring", "used_by", NULL },			/* SK_UPSTREAM */
 	{ "from", "package", "used_by", NULL },		/* SK_COPY */
@@ -106,6 +107,8 @@ static enum sip_rc build_capability(struct mparse *, const struct rsect *,
 		    struct sip_capability *);
 static enum sip_rc build_option(struct mparse *, const struct rsect *,
 		    struct sip_option *);
+static enum sip_rc check_exists_unless(const struct mparse *,
+		    const struct sip_module *);
 static enum sip_rc load_templates(struct sip_module *, struct sip_err *);
 static int	 manifest_path(const char *, char *, size_t *);
 static int	 module_cmp(const void *, const void *);
@@ -436,11 +439,12 @@ static enum sip_rc
 build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 {
 	static const int allowed[SIP_OPT__MAX][RAW_MAX] = {
-		/* type desc default min max values pattern maxlen format exists */
+		/* type desc default min max values pattern maxlen format exists
+		 * exists_unless */
 		{ 1, 1, 1, 0, 0, 1, 0, 0 },	/* SIP_OPT_ENUM */
 		{ 1, 1, 1, 1, 1, 0, 0, 0 },	/* SIP_OPT_INTEGER */
 		{ 1, 1, 1, 0, 0, 0, 0, 0 },	/* SIP_OPT_BOOLEAN */
-		{ 1, 1, 1, 0, 0, 0, 1, 1, 0, 1 }, /* SIP_OPT_NAME */
+		{ 1, 1, 1, 0, 0, 0, 1, 1, 0, 1, 1 }, /* SIP_OPT_NAME */
 		{ 1, 1, 1, 0, 0, 0, 0, 1 },	/* SIP_OPT_TEXT */
 		{ 1, 1, 1, 0, 0, 0, 0, 0, 1 },	/* SIP_OPT_SECRET */
 	};
@@ -549,6 +553,24 @@ build_option(struct mparse *mp, const struct rsect *rs, struct sip_option *o)
 				    mp->file, r->line, rs->header,
 				    sip_shorten(r->value, sbuf, sizeof(sbuf)));
 			o->exists_image = 1;
+		}
+		/* Its option is checked in build_module, once all are read. */
+		if ((r = &rs->k[OK_EXISTS_UNLESS])->value != NULL) {
+			if (!o->exists_image)
+				return sip_errf(mp->err, SIP_EMODULE, "%s:%d: "
+				    "%s exists_unless: without exists",
+				    mp->file, r->line, rs->header);
+			if (!name_ok(r->value, 0) ||
+			    !copy(o->exists_unless, sizeof(o->exists_unless),
+			    r->value))
+				return sip_errf(mp->err, SIP_EMODULE, "%s:%d: "
+				    "%s exists_unless: '%s' is not an option "
+				    "name", mp->file, r->line, rs->header,
+				    sip_shorten(r->value, sbuf, sizeof(sbuf)));
+			if (strcmp(o->exists_unless, o->name) == 0)
+				return sip_errf(mp->err, SIP_EMODULE, "%s:%d: "
+				    "%s exists_unless: the option itself",
+				    mp->file, r->line, rs->header);
 		}
 		break;
 	case SIP_OPT_TEXT:
@@ -1235,6 +1257,9 @@ build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
 			return rc;
 	}
 
+	if ((rc = check_exists_unless(mp, m)) != SIP_OK)
+		return rc;
+
 	/* used_by names capabilities and options: read once both are. */
 	for (i = 0, n = 0; i < mp->ns; i++) {
 		rs = &mp->s[i];
@@ -1242,6 +1267,45 @@ build_module(struct mparse *mp, const char *dirname, struct sip_module *m)
 			continue;
 		if ((rc = build_used_by(mp, rs, m, &m->ups[n++])) != SIP_OK)
 			return rc;
+	}
+	return SIP_OK;
+}
+
+/*
+ * exists_unless names another option of the same capability, one with a
+ * default: given a value other than that default, it says the image is
+ * not the catalogue's (an SMB share's), so set-action checks nothing.
+ */
+static enum sip_rc
+check_exists_unless(const struct mparse *mp, const struct sip_module *m)
+{
+	const struct rsect *rs;
+	const struct sip_capability *c;
+	const struct sip_option *o;
+	const char *v;
+	size_t i, j, k;
+
+	for (i = 0; i < mp->ns; i++) {
+		rs = &mp->s[i];
+		if (rs->kind != SK_OPTION ||
+		    (v = rs->k[OK_EXISTS_UNLESS].value) == NULL)
+			continue;
+		for (c = NULL, j = 0; j < m->ncaps; j++)
+			if (strcmp(m->caps[j].name, rs->cap) == 0)
+				c = &m->caps[j];
+		for (o = NULL, k = 0; c != NULL && k < c->noptions; k++)
+			if (strcmp(c->options[k].name, v) == 0)
+				o = &c->options[k];
+		if (o == NULL)
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+			    "exists_unless: no option '%s' in [capability %s]",
+			    mp->file, rs->k[OK_EXISTS_UNLESS].line, rs->header,
+			    v, rs->cap);
+		if (o->def == NULL)
+			return sip_errf(mp->err, SIP_EMODULE, "%s:%d: %s "
+			    "exists_unless: option '%s' has no default",
+			    mp->file, rs->k[OK_EXISTS_UNLESS].line, rs->header,
+			    v);
 	}
 	return SIP_OK;
 }

@@ -600,6 +600,7 @@ struct sip_option {
 	void		*regex;		/* compiled pattern (regex_t *) */
 	int		 crypt;		/* secret, format = crypt: a crypt(3) hash */
 	int		 exists_image;	/* name, exists = image: a whole image */
+	char		 exists_unless[SIP_NAME_MAX];	/* "": always checked */
 };
 
 struct sip_template;
@@ -2140,6 +2141,16 @@ enum sip_rc	 sip_image_query_parse(const char *qs, struct sip_image_query *,
 /* The token from elsewhere (a header): SIP_EINVAL if it is not one. */
 enum sip_rc	 sip_image_token_set(struct sip_image_query *, const char *);
 
+/*
+ * What the saving action's keep=N did once an upload made an image whole
+ * (sip_images_keep_after): its failure never undoes the upload.
+ */
+struct sip_image_keep {
+	size_t		 removed;	/* older images removed */
+	enum sip_rc	 rc;		/* SIP_OK, or why it failed: msg */
+	char		 msg[SIP_ERR_MAX];
+};
+
 /* One row of the catalogue. */
 struct sip_image {
 	int64_t	 id;
@@ -2172,17 +2183,23 @@ enum sip_image_fault {
  * is checked and renamed into the catalogue (*stored 1); without, it
  * waits for sip_image_commit (*stored 0).  img receives the row.  Any
  * failure leaves no file and no row behind; SIGTERM or SIGINT (an
- * aborted request) while reading counts as a cut.
+ * aborted request) while reading counts as a cut.  A stored manifest
+ * makes its image whole: keep says what the action's keep=N then did.
  */
 enum sip_rc	 sip_image_put(const struct sip_config *, const char *addr,
 		    const char *name, const struct sip_image_query *, int fd,
 		    int64_t length, time_t now, struct sip_image *img,
-		    int *stored, enum sip_image_fault *, struct sip_err *);
-/* The second step of an upload without declarations: q's size and sha256 must be the received ones. */
+		    int *stored, struct sip_image_keep *keep,
+		    enum sip_image_fault *, struct sip_err *);
+/*
+ * The second step of an upload without declarations: q's size and
+ * sha256 must be the received ones.  keep: as for sip_image_put.
+ */
 enum sip_rc	 sip_image_commit(const struct sip_config *, const char *addr,
 		    const char *name, const struct sip_image_query *,
 		    time_t now, struct sip_image *img,
-		    enum sip_image_fault *, struct sip_err *);
+		    struct sip_image_keep *keep, enum sip_image_fault *,
+		    struct sip_err *);
 /*
  * A GET of a stored part with a restore action's token, from its
  * address: *fd open on the file (caller closes), img its row.  An action
@@ -2290,21 +2307,24 @@ enum sip_rc	 sip_catalogue_manifest(const struct sip_config *,
 		    struct sip_store *, const char *name, struct sip_manifest **m,
 		    struct sip_err *);
 /*
- * After a manifest row was committed by an action whose option keep is
- * N: keep the N newest other whole images of its machine, remove the
- * rest.  *removed counts the images removed.  token is the action's.
+ * After a manifest row was committed by act (the saving action, in st,
+ * the store that committed it) whose option keep is N: keep the N newest
+ * other whole images of its machine, remove the rest.  *removed counts
+ * the images removed.
  */
 enum sip_rc	 sip_images_keep_after(const struct sip_config *,
-		    const struct sip_image *manifest, const char *token,
-		    time_t now, size_t *removed, struct sip_err *);
+		    struct sip_store *, const struct sip_action *act,
+		    const struct sip_image *manifest, size_t *removed,
+		    struct sip_err *);
 /*
  * set-action's checks of the options with exists = image of cap: each
  * value must be a whole image of the catalogue; and the image of option
  * "image" must fit the target disk (option "disk" unless auto, else the
  * first of the inventory's "size:" line) of each of the n macs.
  * *unchecked counts the machines without such an inventory (allowed).
- * With an option "share" other than "none" the image is on that SMB
- * share, not in the catalogue: nothing is checked here.
+ * An option with exists_unless = OTHER is not checked when OTHER is
+ * given a value other than its default (the image is then elsewhere, an
+ * SMB share's, which the worker checks).
  */
 enum sip_rc	 sip_options_exists_check(const struct sip_config *,
 		    struct sip_store *, const struct sip_capability *,
@@ -2472,6 +2492,15 @@ void		 sip_mcast_lock_path(const struct sip_config *, int64_t id,
 		    char *dst, size_t sz);
 void		 sip_mcast_log_path(const struct sip_config *, int64_t id,
 		    char *dst, size_t sz);
+/*
+ * Whether a runner holds session id's lock (1), not (0), or it cannot be
+ * told (-1: the lock cannot be opened or taken).  With keep NULL, a probe
+ * (shared, the file never created).  Else the lock is taken and kept
+ * when no runner holds it (0): *keep is its descriptor, which the caller
+ * closes; no runner can start until then.  *keep is -1 otherwise.
+ */
+int		 sip_mcast_runner_lock(const struct sip_config *, int64_t id,
+		    int *keep);
 /* Whether a runner holds session id's lock: then its recorded pid is the runner's, not a reused one. */
 int		 sip_mcast_runner_alive(const struct sip_config *, int64_t id);
 

@@ -95,6 +95,7 @@ destructive = no
 type = name
 pattern = [A-Za-z0-9][A-Za-z0-9_.-]*
 exists = image
+exists_unless = share
 description = The image to restore
 
 [option restore_img.disk]
@@ -108,6 +109,32 @@ type = name
 pattern = none|//[a-z0-9./]*
 default = none
 description = An SMB share holding the image instead of the catalogue
+
+[capability restore_src]
+description = Restore an image named by another option than share
+template = job.ipxe
+completion = report
+max_boots = 5
+destructive = no
+
+[option restore_src.image]
+type = name
+pattern = [A-Za-z0-9][A-Za-z0-9_.-]*
+exists = image
+exists_unless = source
+description = The image to restore
+
+[option restore_src.source]
+type = name
+pattern = catalogue|//[a-z0-9./]*
+default = catalogue
+description = Where the image is: the catalogue, or an SMB share
+
+[option restore_src.share]
+type = name
+pattern = none|//[a-z0-9./]*
+default = none
+description = A share the image check does not depend on
 
 [capability inventory]
 description = Report the machine's disks
@@ -432,6 +459,12 @@ save_image() {
 		echo "part sda2 2 ntfs partclone.ntfs lzop $3.sda2 16777216 $(sum "$T/data/$3.sda2") $(sum "$T/data/$3.sda2")"
 		echo "end"
 	} > "$T/data/$3"
+	if [ -n "${MANIFEST_LATER:-}" ]; then
+		# The two steps: sent chunked without size or sha256, then committed.
+		echo "$(putc "$1" "$3" "token=$2&part=manifest&tool=manifest&compression=none" "$T/data/$3")" \
+		    "$(post "$1" "$3" "token=$2&size=$(wc -c < "$T/data/$3")&sha256=$(sum "$T/data/$3")")"
+		return
+	fi
 	put "$1" "$3" "token=$2&sha256=$(sum "$T/data/$3")&part=manifest&tool=manifest&compression=none" "$T/data/$3"
 }
 is "$(save_image 127.0.0.1 "$TS" img1 $MS)" 201 "a whole image: three parts, then its manifest: 201"
@@ -570,6 +603,15 @@ is "$(cat "$T/err")" "" "... without a word"
 se3ipxe cancel $MI > /dev/null
 se3ipxe set-action $MI fakeimage:restore_img image=elsewhere share=none > /dev/null 2> "$T/err"
 ok $(( $? == 0 )) "share=none: the catalogue's again, refused"
+# exists_unless names the option, whatever its name: share means nothing else.
+se3ipxe set-action $MI fakeimage:restore_src image=elsewhere source=//se3/images/s218 > /dev/null 2> "$T/err"
+ok $? "exists_unless = source: an image elsewhere (source=//...) is not checked"
+se3ipxe cancel $MI > /dev/null
+se3ipxe set-action $MI fakeimage:restore_src image=elsewhere share=//se3/images/s218 > /dev/null 2> "$T/err"
+ok $(( $? == 0 )) "... an option share, not named by exists_unless: checked, refused"
+is "$(cat "$T/err")" "se3-ipxe: set-action: option image: no image 'elsewhere' in the catalogue" "... saying so"
+se3ipxe set-action $MI fakeimage:restore_src image=elsewhere source=catalogue > /dev/null 2> "$T/err"
+ok $(( $? == 0 )) "... source=catalogue, its default: checked, refused"
 se3ipxe cancel $MS > /dev/null
 se3ipxe set-action $MS fakeimage:save_keep > /dev/null
 TK=$(token_of $MS)
@@ -578,6 +620,16 @@ save_image 127.0.0.1 "$TK" a6 $MS > /dev/null
 is "$(se3ipxe images 2> /dev/null | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "b3 a4 a5 a6 " \
     "keep=all (the default) at a commit: nothing removed"
 grep "stored a6: " "$T/apache/error.log" | grep -q "keep"; ok $(( $? == 0 )) "... and the log line says nothing of keep"
+# keep=N when the manifest is committed by its POST (the store the commit opened does it).
+se3ipxe cancel $MS > /dev/null
+se3ipxe set-action $MS fakeimage:save_keep keep=1 > /dev/null
+TK=$(token_of $MS)
+boot 127.0.0.1 $MS > /dev/null
+is "$(MANIFEST_LATER=1 save_image 127.0.0.1 "$TK" a7 $MS)" "202 201" "keep=1, the manifest sent without sha256 (202), then committed (201)"
+is "$(se3ipxe images 2> /dev/null | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "b3 a6 a7 " \
+    "... at the commit: the new image and one older of that machine; the other machine's untouched"
+grep -q "stored a7: .*; keep removed 2 older images" "$T/apache/error.log"; ok $? "... the commit's log line says what keep removed"
+is "$(files)" 12 "... no part of the removed left: 3 images of 4 files"
 
 apache_stop "$T/apache"
 done_testing

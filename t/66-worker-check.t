@@ -143,6 +143,32 @@ is "$(cat "$T/www/worker/flavours")" "tiny" "setup --flavour tiny: the tiny one 
 run check
 is "$rc" 0 "check: ... and the live one no longer checked"
 
+# A flavour no longer kept leaves the boot tree, not served stale.
+mkdir -p "$T/cache/live-$lkey"
+for f in vmlinuz initrd.img filesystem.squashfs packages.lock; do echo "cached $f" > "$T/cache/live-$lkey/$f"; done
+echo "$lkey" > "$T/cache/live-$lkey/key"
+run setup --flavour both worker
+is "$rc/$(cat "$T/www/worker/flavours")" "0/tiny live" "setup --flavour both: both kept"
+run setup --flavour tiny worker
+is "$rc" 0 "setup --flavour tiny after both: exit 0"
+[ ! -e "$T/www/worker/live" ]; ok $? "... the live flavour's directory removed"
+grep -qx "worker setup: $T/www/worker/live removed: the live flavour is no longer kept" "$T/out"
+ok $? "... saying so"
+is "$(cat "$T/www/worker/initrd.img")" "cached initrd.img" "... the tiny one left as it was"
+run setup --flavour both worker
+run setup --flavour live worker
+is "$rc/$(cat "$T/www/worker/flavours")" "0/live" "setup --flavour live after both: exit 0, the live one alone kept"
+[ ! -e "$T/www/worker/vmlinuz" ] && [ ! -e "$T/www/worker/initrd.img" ] &&
+    [ ! -e "$T/www/worker/packages.lock" ] && [ ! -e "$T/www/worker/key" ]
+ok $? "... the tiny flavour's files removed"
+grep -qx "worker setup: $T/www/worker: vmlinuz initrd.img packages.lock key removed: the tiny flavour is no longer kept" "$T/out"
+ok $? "... saying so"
+is "$(cat "$T/www/worker/live/initrd.img")" "cached initrd.img" "... the live one left as it was"
+run check
+is "$rc" 0 "check: the live flavour alone: passes"
+run setup worker
+! grep -q removed "$T/out"; ok $? "setup worker (the flavours kept): nothing removed"
+
 # A check script that fails otherwise than 0, 1 or 2 is an error, said.
 mkdir -p "$T/modules/odd"
 sed 's/^name = local$/name = odd/' "$TOP/modules/local/module.ini" > "$T/modules/odd/module.ini"

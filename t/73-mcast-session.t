@@ -28,7 +28,9 @@ done
 . t/lib/cgi.sh
 MCAST_DIR=$T/mc
 . t/lib/mcast.sh
-trap 'mcast_down; for p in $(runners); do kill -9 "$p" 2> /dev/null; done; rm -rf "$T"' EXIT
+# A runner's recorded pid is killed only while it is still that runner
+# (its command line names this test's configuration): it may be reused.
+trap 'mcast_down; for p in $(runners); do tr "\0" " " < "/proc/$p/cmdline" 2> /dev/null | grep -qF -- "-c $T/se3-ipxe.conf session run " && kill -9 "$p" 2> /dev/null; done; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM HUP
 
 if ! mcast_up 3; then
@@ -375,6 +377,29 @@ se3ipxe session cancel 8 > "$T/o" 2> "$T/e"
 sleep 2
 is "$(state 8) $(state_of $M4 | cut -d' ' -f1) $(state_of $M1 | cut -d' ' -f1)" "cancelled cancelled cancelled" \
     "... the session, the master's save and the member's restore are cancelled"
+
+# The release and saving -> forming are one transaction: a step that fails
+# (a trigger refuses forming, as a crash between would) releases nothing.
+q "CREATE TRIGGER t73_no_forming BEFORE UPDATE OF state ON mcast_sessions WHEN NEW.state = 'forming' BEGIN SELECT RAISE(ABORT, 't73: no forming'); END"
+clone --yes --from $M4 --start-timeout 60 img4 $M1 > "$T/o" 2> "$T/e"
+is "$?" 0 "clone --from, its saving -> forming step made to fail"
+held() { q "SELECT a.state || ' ' || a.start_at FROM actions a JOIN mcast_members m ON m.action_id = a.id WHERE m.session = 9"; }
+held_at=$(held)
+boot "mac=$M4"
+catalogue_image img4 $M4
+report $M4 done "saved%20img4"
+i=0
+while [ $i -lt 40 ] && ! grep -q "t73: no forming" "$T/db/mcast-9.log" 2> /dev/null; do
+	i=$((i + 1))
+	sleep 0.5
+done
+grep -q "t73: no forming" "$T/db/mcast-9.log"; ok $? "... the runner's step failed: $(grep -o 't73: no forming' "$T/db/mcast-9.log" | head -n 1)"
+sleep 1
+is "$(state 9)" saving "... the session still saving"
+is "$(held)" "$held_at" "... and its member still held, not released ($held_at)"
+q "DROP TRIGGER t73_no_forming"
+se3ipxe tick > /dev/null 2>&1
+is "$(state 9) $(state_of $M1 | cut -d' ' -f1)" "failed cancelled" "... its runner gone, the tick fails it and cancels the member"
 
 # The runners are detached: what they said is in their logs, beside the database.
 cat "$T"/db/mcast-*.log > "$T/runners.log" 2> /dev/null

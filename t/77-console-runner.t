@@ -16,7 +16,8 @@ if [ "${SIP_IN_NETNS77-}" != 1 ]; then
 	done
 	id -u www-data > /dev/null 2>&1 ||
 	    { echo "1..0 # SKIP no www-data user"; exit 0; }
-	SIP_IN_NETNS77=1 exec unshare -n "$0" "$@"
+	SIP_IN_NETNS77=1 SIP_OUTER_NETNS=$(readlink /proc/$$/ns/net) \
+	    exec unshare -n "$0" "$@"
 fi
 for f in cgi/console.cgi cgi/ipxe.cgi cli/se3-ipxe; do
 	[ -x "$f" ] || { echo "1..0 # SKIP $f is not built"; exit 0; }
@@ -32,10 +33,13 @@ fi
 . t/lib/cgi.sh
 
 unset SE3_IPXE_CONFIG
-# Only this test's runner and sender, by their ids: others may run on the host.
+# Only this test's runner and sender, by their ids, and only while they are
+# in this test's namespace: others run on the host, and an ended one's pid
+# may have been reused.
+. t/lib/netns.sh
 pid=
 sender=
-trap 'for p in $pid $sender; do kill -9 "$p" 2> /dev/null; done; rm -rf "$T"' EXIT
+trap 'for p in $pid $sender; do netns_own "$p" && kill -9 "$p" 2> /dev/null; done; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM HUP
 
 write_config "$T/se3-ipxe.conf" "[status]" "probe = no" "[images]" "dir = $T/images" \

@@ -7,15 +7,8 @@ e2e_init
 # The build is shared by the tests of one run (and kept between runs on a developer's machine).
 export SE3_IPXE_WORKER_CACHE=${SE3_IPXE_WORKER_CACHE:-$E2E_TOP/build/worker-cache}
 W=$E/www/se3-ipxe
-ms() { echo $(( ($(e2e_now) - $1) / 1000000 )); }
 
-t0=$(e2e_now)
-if ! e2e_cli setup worker >"$E/setup1.log" 2>&1; then
-	sed 's/^/# /' "$E/setup1.log" | tail -n 20
-	bail "se3-ipxe setup worker failed"
-fi
-diag "setup worker (cold or from the cache $SE3_IPXE_WORKER_CACHE): $(ms "$t0") ms" \
-    "$(grep -E 'built in|kernel modules|installed from' "$E/setup1.log")"
+e2e_setup_worker
 for f in vmlinuz initrd.img packages.lock key; do
 	t "setup made worker/$f" test -s "$W/worker/$f"
 done
@@ -24,18 +17,7 @@ for ko in e1000e r8169 tg3 igc r8152 ahci nvme vmd mmc_block usb-storage; do
 	t "the initramfs holds $ko.ko (the cards and disks of school PCs)" grep -q "/$ko\.ko" "$E/initrd.list"
 done
 diag "initrd.img $(stat -c %s "$W/worker/initrd.img") bytes, vmlinuz $(stat -c %s "$W/worker/vmlinuz") bytes, $(wc -l <"$W/worker/packages.lock") packages"
-t0=$(e2e_now)
-e2e_cli setup worker >"$E/setup2.log" 2>&1
-rc=$?
-took=$(ms "$t0")
-is "$rc" 0 "a second setup worker succeeds"
-t "... and does nothing: up to date" grep -q 'is up to date' "$E/setup2.log"
-# The brief: < 1 s; bounded at 3 s for a loaded CI machine (the figure is printed).
-t "... in $took ms (< 3000)" test "$took" -lt 3000
-e2e_cli check >"$E/check.log" 2>&1
-t "check says the worker is there" grep -q '^ok built worker' "$E/check.log" ||
-    sed 's/^/# /' "$E/check.log"
-chmod -R a+rX "$W"
+e2e_setup_again
 
 # The disk: an MBR table, an ext4 filesystem made from a directory, an empty partition.
 D=$E/disk

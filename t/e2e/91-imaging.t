@@ -2,24 +2,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # End-to-end: disks saved to the image store and restored by the worker under the real iPXE, checked without mounting (ext4, NTFS, FAT, swap, raw; GPT and MBR; same size, larger and grown, too small, a corrupted part), and through an SMB share of a private smbd.
 . "$(dirname "$0")/lib.sh"
-for c in mkfs.ext4 debugfs e2fsck mkntfs ntfscp ntfscat ntfsfix mkswap blkid sfdisk mcopy fsck.vfat smbd; do
-	command -v "$c" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$c" >/dev/null 2>&1 || {
-		[ -z "${E2E_REQUIRE:-}" ] || bail "missing: $c (e2fsprogs, ntfs-3g, util-linux, mtools, dosfstools, samba)"
-		echo "1..0 # SKIP missing: $c"
-		exit 0
-	}
-done
+e2e_need "e2fsprogs, ntfs-3g, util-linux, mtools, dosfstools, samba" \
+    mkfs.ext4 debugfs e2fsck mkntfs ntfscp ntfscat ntfsfix mkswap blkid sfdisk mcopy fsck.vfat smbd
 e2e_init
 
 export SE3_IPXE_WORKER_CACHE=${SE3_IPXE_WORKER_CACHE:-$E2E_TOP/build/worker-cache}
-W=$E/www/se3-ipxe
 IMG=$E/images
-if ! e2e_cli setup worker >"$E/setup.log" 2>&1; then
-	sed 's/^/# /' "$E/setup.log" | tail -n 20
-	bail "se3-ipxe setup worker failed"
-fi
-diag "$(grep -E 'built in|installed from|up to date' "$E/setup.log")"
-chmod -R a+rX "$W"
+e2e_setup_worker
 
 D=$E/disks
 mkdir -p "$D/tree/etc" "$D/tree/data" "$D/win"
@@ -37,11 +26,6 @@ extract() {
 	set -- "$1" "$2" "$3" $(sfdisk -d "$1" | grep '^/' | sed -n "$2"'s/.*start= *\([0-9]*\), *size= *\([0-9]*\).*/\1 \2/p')
 	[ -n "${4:-}" ] || return 1
 	dd if="$1" of="$3" bs=512 skip="$4" count="$5" status=none
-}
-# The table as sfdisk dumps it, without what names the disk.
-table() { sfdisk -d "$1" | sed -e '/^device:/d' -e '/^last-lba:/d' -e 's#^[^ ]*\([0-9]\) :#\1 :#'; }
-files_sha() {	# files_sha DIR: every file's sha256 and path, sorted
-	(cd "$1" && find . -type f -exec sha256sum {} + | sort -k 2)
 }
 
 # The GPT disk: ext4 (files), swap (a known UUID), NTFS last (files), 64 MiB.
@@ -154,8 +138,8 @@ t "restore large: verified and grown: $m" \
     eval 'case "$m" in "done verified: image gpt1 to /dev/sda, 2 of 3 partitions read back identical, /dev/sda3 grown from "*) true ;; *) false ;; esac' ||
     e2e_explain rest-large
 diag "restores: same size $s_same s, larger and grown $s_large s from qemu start to the worker's reboot"
-t "restore same: the partition table is the saved one" eval '[ "$(table "$D/same.img")" = "$(table "$D/gpt.img")" ]' ||
-    diff <(table "$D/gpt.img") <(table "$D/same.img") | sed 's/^/# /'
+t "restore same: the partition table is the saved one" eval '[ "$(e2e_table "$D/same.img")" = "$(e2e_table "$D/gpt.img")" ]' ||
+    diff <(e2e_table "$D/gpt.img") <(e2e_table "$D/same.img") | sed 's/^/# /'
 for disk in same large; do
 	extract "$D/$disk.img" 1 "$D/$disk-p1.img" && extract "$D/$disk.img" 2 "$D/$disk-p2.img" &&
 	    extract "$D/$disk.img" 3 "$D/$disk-p3.img" || ok 1 "extract $disk"
@@ -164,7 +148,7 @@ for disk in same large; do
 	mkdir -p "$D/out-$disk"
 	debugfs -R "rdump / $D/out-$disk" "$D/$disk-p1.img" >/dev/null 2>&1
 	rm -rf "$D/out-$disk/lost+found"
-	t "restore $disk: every ext4 file as saved (sha256)" eval '[ "$(files_sha "$D/out-$disk")" = "$(files_sha "$D/tree")" ]'
+	t "restore $disk: every ext4 file as saved (sha256)" eval '[ "$(e2e_files_sha "$D/out-$disk")" = "$(e2e_files_sha "$D/tree")" ]'
 	t "restore $disk: the swap has its UUID back" eval '[ "$(blkid -p -o value -s UUID "$D/$disk-p2.img")" = "$SWAPUUID" ]'
 	t "restore $disk: NTFS is consistent (ntfsfix -n, the backup boot sector too)" eval \
 	    'ntfsfix -n "$D/$disk-p3.img" 2>&1 | grep -q "processed successfully"' ||
@@ -192,7 +176,7 @@ e2e_vm_wait rest-small
 m=$(done_msg 52:54:00:e2:91:05)
 t "restore mbr: verified: $m" eval 'case "$m" in "done verified: image mbr1 to /dev/sda, 2 of 2 "*) true ;; *) false ;; esac' ||
     e2e_explain rest-mbr
-t "restore mbr: the table is the saved one" eval '[ "$(table "$D/mbr-same.img")" = "$(table "$D/mbr.img")" ]'
+t "restore mbr: the table is the saved one" eval '[ "$(e2e_table "$D/mbr-same.img")" = "$(e2e_table "$D/mbr.img")" ]'
 extract "$D/mbr-same.img" 1 "$D/mbr-p1.img" && extract "$D/mbr-same.img" 2 "$D/mbr-p2.img" || ok 1 "extract mbr"
 t "restore mbr: FAT is clean (fsck.vfat -n)" eval 'fsck.vfat -n "$D/mbr-p1.img" >/dev/null 2>&1'
 t "restore mbr: its files as saved" eval '[ "$(mcopy -n -i "$D/mbr-p1.img" ::/random.bin - | sha256sum)" = "$(sha256sum <"$D/tree/data/random.bin")" ]'

@@ -12,13 +12,7 @@
 # namespace, the taps).
 E2E_NET=bridge E2E_MAXVM=4
 . "$(dirname "$0")/lib.sh"
-for c in mkfs.ext4 debugfs e2fsck mkswap blkid sfdisk udp-sender udp-receiver nsenter; do
-	command -v "$c" >/dev/null 2>&1 || {
-		[ -z "${E2E_REQUIRE:-}" ] || bail "missing: $c (e2fsprogs, util-linux, udpcast)"
-		echo "1..0 # SKIP missing: $c"
-		exit 0
-	}
-done
+e2e_need "e2fsprogs, util-linux, udpcast" mkfs.ext4 debugfs e2fsck mkswap blkid sfdisk udp-sender udp-receiver nsenter
 export SE3_IPXE_WORKER_CACHE=${SE3_IPXE_WORKER_CACHE:-$E2E_TOP/build/worker-cache}
 # The namespace has no way out to the mirror: the worker is built (or found
 # in the cache) before e2e_init enters it, from the same module files that
@@ -38,13 +32,7 @@ if [ "${E2E_IN_NETNS:-}" != $$ ]; then
 fi
 e2e_init
 
-t0=$(e2e_now)
-if ! e2e_cli setup worker >"$E/setup.log" 2>&1; then
-	sed 's/^/# /' "$E/setup.log" | tail -n 20
-	bail "se3-ipxe setup worker failed"
-fi
-diag "$(grep -E 'built in|installed from|up to date' "$E/setup.log") ($(e2e_secs "$t0") s)"
-chmod -R a+rX "$E/www/se3-ipxe"
+e2e_setup_worker
 IMG=$E/images
 D=$E/disks
 mkdir -p "$D/tree/etc" "$D/tree/data"
@@ -61,8 +49,6 @@ extract() {	# extract DISK N OUT: partition N of a disk image, by its table
 	[ -n "${4:-}" ] || return 1
 	dd if="$1" of="$3" bs=512 skip="$4" count="$5" status=none
 }
-table() { sfdisk -d "$1" | sed -e '/^device:/d' -e '/^last-lba:/d' -e 's#^[^ ]*\([0-9]\) :#\1 :#'; }
-files_sha() { (cd "$1" && find . -type f -exec sha256sum {} + | sort -k 2); }
 SIZE=40M
 truncate -s $SIZE "$D/master.img"
 printf 'label: dos\nstart=2048, size=40960, type=83\nstart=43008, size=8192, type=82\nstart=51200, size=24576, type=83\n' |
@@ -90,8 +76,8 @@ print(a.get("state", ""), a.get("message", a.get("msg", "")))'
 # check_disk NAME: the restored disk D/NAME.img holds what was saved.
 check_disk() {
 	_n=$1 _c=$D/$1.img
-	t "$1: the partition table is the saved one" eval '[ "$(table "$_c")" = "$(table "$D/master.img")" ]' ||
-	    diff <(table "$D/master.img") <(table "$_c") | sed 's/^/# /'
+	t "$1: the partition table is the saved one" eval '[ "$(e2e_table "$_c")" = "$(e2e_table "$D/master.img")" ]' ||
+	    diff <(e2e_table "$D/master.img") <(e2e_table "$_c") | sed 's/^/# /'
 	extract "$_c" 1 "$D/$1-p1" && extract "$_c" 2 "$D/$1-p2" && extract "$_c" 3 "$D/$1-p3" ||
 	    ok 1 "$1: extract"
 	rm -rf "$D/out-$1"
@@ -99,18 +85,10 @@ check_disk() {
 	debugfs -R "rdump / $D/out-$1" "$D/$1-p1" >/dev/null 2>&1
 	rm -rf "$D/out-$1/lost+found"
 	t "$1: ext4 clean (e2fsck -fn), every file as saved (sha256)" eval \
-	    'e2fsck -fn "$D/$_n-p1" >/dev/null 2>&1 && [ "$(files_sha "$D/out-$_n")" = "$(files_sha "$D/tree")" ]'
+	    'e2fsck -fn "$D/$_n-p1" >/dev/null 2>&1 && [ "$(e2e_files_sha "$D/out-$_n")" = "$(e2e_files_sha "$D/tree")" ]'
 	t "$1: the swap has its UUID, the raw partition byte for byte" eval \
 	    '[ "$(blkid -p -o value -s UUID "$D/$_n-p2")" = "$SWAPUUID" ] && cmp -s "$D/$_n-p3" "$D/raw.img"'
 	rm -rf "$D/out-$1" "$D/$1-p1" "$D/$1-p2" "$D/$1-p3"
-}
-# ns_pids ERE: the pids of this namespace's processes whose command line matches ERE.
-ns_pids() {
-	_ns=$(readlink /proc/$$/ns/net)
-	for _p in /proc/[0-9]*; do
-		[ "$(readlink "$_p/ns/net" 2>/dev/null)" = "$_ns" ] || continue
-		tr '\0' ' ' <"$_p/cmdline" 2>/dev/null | grep -qE -- "$1" && echo "${_p#/proc/}"
-	done
 }
 
 # sess ID PYEXPR: PYEXPR of `session show --json ID` (s the session, m its
@@ -228,7 +206,7 @@ t "status: one line for each open session" eval \
 # c3 killed once udp-sender has said "Starting transfer" (started_at).
 if sess_wait "$S2" 's["started_at"] != 0' 200; then
 	t_c3=$(e2e_now)
-	kill -KILL "$(cat "$E/vm/c3/qemu.pid")"
+	e2e_vm_kill c3
 	e_c3=$(date +%s)
 	diag "session 2: c3's qemu killed $(e2e_secs "$t0") s after the guests started; the members then: $(sess "$S2" '", ".join(x["state"] + " " + str(x["progress"]) + "%" for x in s["machines"])')"
 else
@@ -290,7 +268,7 @@ vm e2 $ME2 "$D/e2.img" rw
 if sess_wait "$S3" 's["started_at"] != 0' 150; then
 	t_kill=$(e2e_now)
 	port3=$(sess "$S3" 's["port"]')
-	pids=$(ns_pids "session run $S3( |\$)"; ns_pids "udp-sender .*--portbase $port3( |\$)")
+	pids=$(e2e_ns_pids "session run $S3( |\$)"; e2e_ns_pids "udp-sender .*--portbase $port3( |\$)")
 	kill -KILL $pids 2>/dev/null
 	diag "session 3: its runner and udp-sender (pids $(echo $pids)) killed $(e2e_secs "$t0") s after the guests started; the receivers then: $(sess "$S3" '", ".join(x["state"] + " " + str(x["progress"]) + "%" for x in s["machines"])')"
 	t "session 3: the runner and udp-sender were found and killed" eval '[ $(echo $pids | wc -w) -ge 2 ]'

@@ -2,20 +2,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # End-to-end: the worker's live flavour (live-boot, a squashfs of Debian packages with all the drivers) built by setup worker --flavour live (cached), booted by the real iPXE, saves a disk and restores it to a blank one, checked without mounting.
 . "$(dirname "$0")/lib.sh"
-for c in mkfs.ext4 debugfs e2fsck sfdisk mksquashfs unsquashfs; do
-	command -v "$c" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$c" >/dev/null 2>&1 || {
-		[ -z "${E2E_REQUIRE:-}" ] || bail "missing: $c (e2fsprogs, util-linux, squashfs-tools)"
-		echo "1..0 # SKIP missing: $c (e2fsprogs, util-linux, squashfs-tools: the live flavour's build and checks)"
-		exit 0
-	}
-done
+e2e_need "e2fsprogs, util-linux, squashfs-tools: the live flavour's build and checks" \
+    mkfs.ext4 debugfs e2fsck sfdisk mksquashfs unsquashfs
 e2e_init
 
 # The build is shared by the tests of one run (and kept between runs on a developer's machine).
 export SE3_IPXE_WORKER_CACHE=${SE3_IPXE_WORKER_CACHE:-$E2E_TOP/build/worker-cache}
 W=$E/www/se3-ipxe
 IMG=$E/images
-ms() { echo $(( ($(e2e_now) - $1) / 1000000 )); }
 
 # The live build takes minutes and the mirror the first time: a run without
 # E2E_REQUIRE (a developer's prove) takes it from the cache only, unless
@@ -33,7 +27,7 @@ if ! SE3_IPXE_WORKER_CACHED_ONLY=$only e2e_cli setup --flavour live worker >"$E/
 	fi
 	exit 0
 fi
-diag "setup --flavour live worker (cold or from the cache $SE3_IPXE_WORKER_CACHE): $(ms "$t0") ms" \
+diag "setup --flavour live worker (cold or from the cache $SE3_IPXE_WORKER_CACHE): $(e2e_ms "$t0") ms" \
     "$(grep -E 'mmdebstrap --mode|mode\) ready|built in|kernel modules|installed from|up to date' "$E/setup1.log")"
 for f in vmlinuz initrd.img filesystem.squashfs packages.lock key; do
 	t "setup made worker/live/$f" test -s "$W/worker/live/$f"
@@ -56,16 +50,7 @@ t "... with the worker's unit, enabled" grep -q 'etc/systemd/system/multi-user.t
 t "... no kernel or initrd inside (they are served beside it)" eval '! grep -qE "/boot/(vmlinuz|initrd.img)-" "$E/squashfs.list"'
 diag "live: squashfs $sq bytes, initrd.img $(stat -c %s "$W/worker/live/initrd.img") bytes, vmlinuz $(stat -c %s "$W/worker/live/vmlinuz") bytes, $nko kernel modules, $(wc -l <"$W/worker/live/packages.lock") packages"
 
-t0=$(e2e_now)
-e2e_cli setup worker >"$E/setup2.log" 2>&1
-rc=$?
-took=$(ms "$t0")
-is "$rc" 0 "a second setup worker (the flavour kept: live) succeeds"
-t "... and does nothing: up to date" grep -q 'worker/live is up to date' "$E/setup2.log"
-t "... in $took ms (< 3000)" test "$took" -lt 3000
-e2e_cli check >"$E/check.log" 2>&1
-t "check says the worker is there" grep -q '^ok built worker' "$E/check.log" ||
-    sed 's/^/# /' "$E/check.log"
+e2e_setup_again live
 chmod -R a+rX "$W"
 
 # The disk: an MBR table, an ext4 filesystem made from a directory, an empty partition.
@@ -80,8 +65,6 @@ printf 'label: dos\nstart=2048, size=65536, type=83\nstart=67584, size=32768, ty
 mkfs.ext4 -q -F -d "$D/tree" "$D/part1.img" 32M || bail "mkfs.ext4 -d failed"
 dd if="$D/part1.img" of="$D/disk.img" bs=1M seek=1 conv=notrunc status=none
 chmod a+r "$D/disk.img"
-table() { sfdisk -d "$1" | sed -e '/^device:/d' -e '/^last-lba:/d' -e 's#^[^ ]*\([0-9]\) :#\1 :#'; }
-files_sha() { (cd "$1" && find . -type f -exec sha256sum {} + | sort -k 2); }
 done_msg() {	# done_msg MAC: the state and message of its action
 	e2e_action "$1" | python3 -c 'import json, sys
 a = json.load(sys.stdin)
@@ -140,13 +123,13 @@ s_restore=$VM_SECS
 m=$(done_msg "$mac")
 t "restore: verified: $m" eval 'case "$m" in "done verified: image live1 to /dev/sda, "*) true ;; *) false ;; esac' ||
     e2e_explain restore
-t "restore: the partition table is the saved one" eval '[ "$(table "$D/blank.img")" = "$(table "$D/disk.img")" ]'
+t "restore: the partition table is the saved one" eval '[ "$(e2e_table "$D/blank.img")" = "$(e2e_table "$D/disk.img")" ]'
 dd if="$D/blank.img" of="$D/restored-p1.img" bs=512 skip=2048 count=65536 status=none
 t "restore: ext4 is clean (e2fsck -fn)" eval 'e2fsck -fn "$D/restored-p1.img" >/dev/null 2>&1'
 mkdir -p "$D/out"
 debugfs -R "rdump / $D/out" "$D/restored-p1.img" >/dev/null 2>&1
 rm -rf "$D/out/lost+found"
-t "restore: every file as saved (sha256)" eval '[ "$(files_sha "$D/out")" = "$(files_sha "$D/tree")" ]'
+t "restore: every file as saved (sha256)" eval '[ "$(e2e_files_sha "$D/out")" = "$(e2e_files_sha "$D/tree")" ]'
 diag "live worker, save: qemu start to the squashfs fetched ${sq_save:-?} s, to the worker's unit started ${up_save:-?} s, to the job fetched ${job_save:-?} s, to the worker's reboot $s_save s" \
     "live worker, restore: qemu start to the job fetched ${job_restore:-?} s, to the worker's reboot $s_restore s"
 e2e_done

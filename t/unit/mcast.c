@@ -1,12 +1,22 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the multicast session: every (state, event) of its machine, a member's state from its action, the stream's header blocks. */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "se3ipxe.h"
 #include "extern.h"
 #include "tap.h"
+
+static char tmpdir[] = "/tmp/se3ipxe-mcast.XXXXXX";
 
 #define S	SIP_MC_SAVING
 #define F	SIP_MC_FORMING
@@ -220,12 +230,86 @@ test_slowest(void)
 	    "ended well: verified or restored only");
 }
 
+/*
+ * The runner's lock, the one test of a live runner: a probe (the CLI's
+ * and the console's cancel) and the tick's try-and-keep, against the lock
+ * kept by this process or by another (a runner).
+ */
+static void
+test_runner_lock(void)
+{
+	struct sip_config cfg;
+	struct stat sb;
+	char db[PATH_MAX], lock[PATH_MAX], want[PATH_MAX];
+	int fd = -2, fd2 = -2, p[2], held;
+	pid_t pid;
+	char c;
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(db, sizeof(db), "%s/se3-ipxe.db", tmpdir);
+	snprintf(want, sizeof(want), "%s/mcast-7.lock", tmpdir);
+	cfg.db_path = db;
+	sip_mcast_lock_path(&cfg, 7, lock, sizeof(lock));
+	is_str(lock, want, "lock: beside the database");
+	is_int(sip_mcast_runner_alive(&cfg, 7), 0, "lock: no file: no runner");
+	is_int(sip_mcast_runner_lock(&cfg, 7, NULL), -1,
+	    "lock: a probe cannot tell without the file, and makes none");
+	ok(stat(lock, &sb) == -1, "... no file made");
+	is_int(sip_mcast_runner_lock(&cfg, 7, &fd), 0,
+	    "lock: try-and-keep: no runner, the lock taken");
+	ok(fd >= 0 && stat(lock, &sb) == 0, "... kept (fd %d), the file made",
+	    fd);
+	is_int(sip_mcast_runner_alive(&cfg, 7), 1,
+	    "lock: while kept, a probe sees it held");
+	is_int(sip_mcast_runner_lock(&cfg, 7, &fd2), 1,
+	    "lock: a second try-and-keep sees it held");
+	is_int(fd2, -1, "... and keeps nothing");
+	close(fd);
+	is_int(sip_mcast_runner_alive(&cfg, 7), 0, "lock: closed, it is free");
+	is_int(sip_mcast_runner_lock(&cfg, 7, NULL), 0,
+	    "lock: a probe of the free lock: 0");
+
+	/* Another process keeps it, as a runner does. */
+	if (pipe(p) == -1 || (pid = fork()) == -1) {
+		ok(0, "lock: pipe or fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		held = sip_mcast_runner_lock(&cfg, 7, &fd);
+		c = held == 0 ? 'k' : 'x';
+		if (write(p[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	ok(read(p[0], &c, 1) == 1 && c == 'k', "lock: another process keeps it");
+	is_int(sip_mcast_runner_alive(&cfg, 7), 1, "... a probe sees its runner");
+	is_int(sip_mcast_runner_lock(&cfg, 7, &fd), 1,
+	    "... try-and-keep leaves it (the tick leaves the session)");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(p[0]);
+	is_int(sip_mcast_runner_alive(&cfg, 7), 0,
+	    "lock: that process gone, it is free");
+	is_int(sip_mcast_runner_lock(&cfg, 7, &fd), 0,
+	    "... try-and-keep takes it (the tick fails the session)");
+	close(fd);
+}
+
 int
 main(void)
 {
+	if (mkdtemp(tmpdir) == NULL) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
 	test_transitions();
 	test_members();
 	test_header();
 	test_slowest();
+	test_runner_lock();
+	tap_rmtree(tmpdir);
 	return done_testing();
 }

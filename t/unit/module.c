@@ -486,6 +486,28 @@ static const struct bad bads[] = {
 	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern = a\n"
 	  "exists = machine\n", SIP_EMODULE, "%s:15: [option run.x] exists: "
 	  "'machine': only 'image' is known" },
+	/* exists_unless: with exists, another option of run, with a default. */
+	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern = a\n"
+	  "exists_unless = share\n", SIP_EMODULE, "%s:15: [option run.x] "
+	  "exists_unless: without exists" },
+	{ BASE "[option run.x]\ntype = text\ndescription = X\n"
+	  "exists_unless = share\n", SIP_EMODULE, "%s:14: [option run.x]: key "
+	  "'exists_unless' does not apply to an option of type text" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern = a\n"
+	  "exists = image\nexists_unless = Share\n", SIP_EMODULE, "%s:16: "
+	  "[option run.x] exists_unless: 'Share' is not an option name" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern = a\n"
+	  "exists = image\nexists_unless = x\n", SIP_EMODULE, "%s:16: "
+	  "[option run.x] exists_unless: the option itself" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern = a\n"
+	  "exists = image\nexists_unless = share\n", SIP_EMODULE, "%s:16: "
+	  "[option run.x] exists_unless: no option 'share' in [capability "
+	  "run]" },
+	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern = a\n"
+	  "exists = image\nexists_unless = share\n[option run.share]\n"
+	  "type = name\ndescription = S\npattern = none|//a\n", SIP_EMODULE,
+	  "%s:16: [option run.x] exists_unless: option 'share' has no "
+	  "default" },
 	{ BASE "[option run.x]\ntype = name\ndescription = X\npattern = a\n"
 	  "max = 3\n", SIP_EMODULE, "%s:15: [option run.x]: key 'max' does "
 	  "not apply to an option of type name" },
@@ -881,6 +903,17 @@ test_bads(void)
 	/* The good base, to show the vectors fail for their one reason. */
 	put("m", "module.ini", BASE);
 	is_int(sip_module_load(dir, &m, &err), SIP_OK, "base: loads");
+	sip_module_free(m);
+	put("m", "module.ini", BASE "[option run.x]\ntype = name\n"
+	    "description = X\npattern = a\nexists = image\n"
+	    "exists_unless = share\n[option run.share]\ntype = name\n"
+	    "description = S\npattern = none|//a\ndefault = none\n");
+	if (is_int(sip_module_load(dir, &m, &err), SIP_OK,
+	    "exists_unless = share, share with a default: loads"))
+		is_str(m->caps[0].options[0].exists_unless, "share",
+		    "... the option names it");
+	else
+		ok(0, "... %s", err.msg);
 	sip_module_free(m);
 	is_int(sip_module_load(file, &m, &err), SIP_EIO,
 	    "load: a file is not a module directory");
