@@ -418,6 +418,7 @@ static const char *const words[][2] = {
 	{ "menu-refused", "menu refusé" },
 	{ "identity-refused", "identité refusée" },
 	/* A multicast session's and its members' (lib/mcast.c). */
+	{ "preparing", "préparation du maître (sysprep)" },
 	{ "saving", "enregistrement du maître" },
 	{ "forming", "en formation" },
 	{ "transferring", "en transfert" },

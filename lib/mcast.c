@@ -27,13 +27,16 @@
 #define MCAST_COLUMNS \
 	"id, image, state, port, interface, min_receivers, max_wait, " \
 	"start_timeout, fallback, created_at, created_by, start_at, " \
-	"started_at, ended_at, runner_pid, reason, source_mac, source_action"
+	"started_at, ended_at, runner_pid, reason, source_mac, source_action, " \
+	"prep_addr, prep_claimed, prep_token, prep_until"
 #define SQL_MCAST_INSERT \
 	"INSERT INTO mcast_sessions (image, state, port, interface, " \
 	"min_receivers, max_wait, start_timeout, fallback, created_at, " \
-	"created_by, start_at, source_mac, source_action) VALUES (?1, ?11, " \
-	"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?13)"
-#define OPEN_STATES	"('saving', 'forming', 'transferring')"
+	"created_by, start_at, source_mac, source_action, prep_addr, " \
+	"prep_claimed, prep_token, prep_until) VALUES (?1, ?11, ?2, ?3, ?4, " \
+	"?5, ?6, ?7, ?8, ?9, ?10, ?12, ?13, ?14, ?15, ?16, ?17)"
+#define OPEN_STATES \
+	"('preparing', 'saving', 'forming', 'transferring')"
 #define SQL_MCAST_PORTS \
 	"SELECT port FROM mcast_sessions WHERE state IN " OPEN_STATES \
 	" ORDER BY port"
@@ -80,12 +83,12 @@
 /* ------------------------------------------------------------ names */
 
 static const char *const state_names[SIP_MC__MAX] = {
-	"saving", "forming", "transferring", "done", "partial", "failed",
+	"preparing", "saving", "forming", "transferring", "done", "partial", "failed",
 	"cancelled"
 };
 static const char *const event_names[SIP_MCE__MAX] = {
 	"start", "sender-failed", "verdict", "cancel", "runner-gone",
-	"saved", "save-failed"
+	"saved", "save-failed", "prepared", "prep-failed"
 };
 static const char *const member_names[SIP_MB__MAX] = {
 	"booting", "waiting", "receiving", "verifying", "verified",
@@ -139,6 +142,10 @@ sip_mcast_next(enum sip_mcast_state s, enum sip_mcast_event ev,
 	if (sip_mcast_final(s) || (unsigned)s >= SIP_MC__MAX)
 		return s;
 	switch (ev) {
+	case SIP_MCE_PREPARED:
+		return s == SIP_MC_PREPARING ? SIP_MC_SAVING : s;
+	case SIP_MCE_PREP_FAILED:
+		return s == SIP_MC_PREPARING ? SIP_MC_FAILED : s;
 	case SIP_MCE_SAVED:
 		return s == SIP_MC_SAVING ? SIP_MC_FORMING : s;
 	case SIP_MCE_SAVE_FAILED:
@@ -151,8 +158,8 @@ sip_mcast_next(enum sip_mcast_state s, enum sip_mcast_event ev,
 	case SIP_MCE_CANCEL:
 		return SIP_MC_CANCELLED;
 	case SIP_MCE_VERDICT:
-		/* No stream before the master is saved. */
-		if (s == SIP_MC_SAVING)
+		/* No stream before the master is prepared and saved. */
+		if (s == SIP_MC_PREPARING || s == SIP_MC_SAVING)
 			return s;
 		/* Every member ended: judged by the slowest, not the fastest. */
 		if (total > 0 && verified == total)
@@ -264,6 +271,10 @@ mcast_row(sqlite3_stmt *q, struct sip_mcast *s)
 	col_copy(q, 15, s->reason, sizeof(s->reason));
 	col_copy(q, 16, s->source_mac, sizeof(s->source_mac));
 	s->source_action = sqlite3_column_int64(q, 17);
+	col_copy(q, 18, s->prep_addr, sizeof(s->prep_addr));
+	s->prep_claimed = sqlite3_column_int(q, 19);
+	col_copy(q, 20, s->prep_token, sizeof(s->prep_token));
+	s->prep_until = sqlite3_column_int64(q, 21);
 }
 
 /* The lowest even port from the base that no open session holds. */
@@ -297,6 +308,7 @@ sip_mcast_create(struct sip_store *st, struct sip_mcast *s, time_t now,
     struct sip_err *err)
 {
 	sqlite3_stmt *q = NULL;
+	enum sip_mcast_state first;
 	enum sip_rc ret;
 	int rc;
 
@@ -308,6 +320,9 @@ sip_mcast_create(struct sip_store *st, struct sip_mcast *s, time_t now,
 		return sip_errf(err, SIP_EINVAL, "session: port %d: not an "
 		    "even number from %d to %d", s->port, SIP_MCAST_PORT_MIN,
 		    SIP_MCAST_PORT_MAX);
+	/* A master prepared by sysprep, then saved, then sent; or sent. */
+	first = s->prep_token[0] != '\0' ? SIP_MC_PREPARING :
+	    s->source_mac[0] != '\0' ? SIP_MC_SAVING : SIP_MC_FORMING;
 	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
 		return ret;
 	if (s->port == 0 && (ret = port_pick(st, &s->port, err)) != SIP_OK)
@@ -323,16 +338,20 @@ sip_mcast_create(struct sip_store *st, struct sip_mcast *s, time_t now,
 	    (rc = sqlite3_bind_int64(q, 8, (sqlite3_int64)now)) != SQLITE_OK ||
 	    (rc = bind_text(q, 9, s->created_by)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(q, 10, s->start_at)) != SQLITE_OK ||
-	    (rc = bind_text(q, 11, s->source_mac[0] != '\0' ? "saving" :
-	    "forming")) != SQLITE_OK ||
+	    (rc = bind_text(q, 11, sip_mcast_state_name(first))) !=
+	    SQLITE_OK ||
 	    (rc = bind_text(q, 12, s->source_mac)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(q, 13, s->source_action)) != SQLITE_OK ||
+	    (rc = bind_text(q, 14, s->prep_addr)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int(q, 15, s->prep_claimed)) != SQLITE_OK ||
+	    (rc = bind_text(q, 16, s->prep_token)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(q, 17, s->prep_until)) != SQLITE_OK ||
 	    (rc = sqlite3_step(q)) != SQLITE_DONE) {
 		ret = db_err(st, rc, err, "create a multicast session");
 		goto out;
 	}
 	s->id = sqlite3_last_insert_rowid(st->db);
-	s->state = s->source_mac[0] != '\0' ? SIP_MC_SAVING : SIP_MC_FORMING;
+	s->state = first;
 	s->created_at = now;
 	ret = tx_commit(st, err);
  out:

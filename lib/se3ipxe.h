@@ -1724,8 +1724,11 @@ struct sip_status_group {
  * id.  Its states, in order; the last four are final.  A session made by
  * clone --from MACHINE first waits for that machine's worker:save of the
  * image (saving); its members' actions wait, scheduled, until it ends.
+ * With --sysprep, the master runs Windows' sysprep first (preparing):
+ * its save waits, scheduled, for the script's report (lib/sysprep.c).
  */
 enum sip_mcast_state {
+	SIP_MC_PREPARING,	/* the master's sysprep has not reported yet */
 	SIP_MC_SAVING,		/* the master's save is not done yet */
 	SIP_MC_FORMING,		/* the sender waits for the receivers */
 	SIP_MC_TRANSFERRING,	/* the stream is being sent, or judged */
@@ -1744,6 +1747,8 @@ enum sip_mcast_event {
 	SIP_MCE_RUNNER_GONE,	/* the tick found no runner for an open session */
 	SIP_MCE_SAVED,		/* the master's save is done, the image whole */
 	SIP_MCE_SAVE_FAILED,	/* it failed, expired or was cancelled */
+	SIP_MCE_PREPARED,	/* the master's sysprep reported done */
+	SIP_MCE_PREP_FAILED,	/* pushed or run, it failed, or never reported */
 	SIP_MCE__MAX
 };
 
@@ -2341,6 +2346,15 @@ struct sip_mcast {
 	/* clone --from: the master and its worker:save action, "" and 0 none. */
 	char			 source_mac[SIP_MAC_STRLEN];
 	int64_t			 source_action;
+	/*
+	 * --sysprep: the master's address the script is pushed to (claimed:
+	 * from a boot, not LDAP), the token its report carries ("" none),
+	 * and when the session fails without it.
+	 */
+	char			 prep_addr[16];
+	int			 prep_claimed;
+	char			 prep_token[SIP_TOKEN_STRLEN];
+	int64_t			 prep_until;
 };
 
 struct sip_mcast_member {

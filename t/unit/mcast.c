@@ -8,6 +8,7 @@
 #include "extern.h"
 #include "tap.h"
 
+#define P	SIP_MC_PREPARING
 #define S	SIP_MC_SAVING
 #define F	SIP_MC_FORMING
 #define T	SIP_MC_TRANSFERRING
@@ -19,6 +20,22 @@ static const struct {
 	size_t			 verified, total;
 	enum sip_mcast_state	 want;
 } trans[] = {
+	/* clone --from --sysprep: the master's sysprep before its save. */
+	{ P, SIP_MCE_PREPARED, 0, 0, S },
+	{ P, SIP_MCE_PREP_FAILED, 0, 0, SIP_MC_FAILED },
+	{ P, SIP_MCE_CANCEL, 0, 0, SIP_MC_CANCELLED },
+	{ P, SIP_MCE_RUNNER_GONE, 0, 0, SIP_MC_FAILED },
+	{ P, SIP_MCE_SENDER_FAILED, 0, 0, SIP_MC_FAILED },
+	{ P, SIP_MCE_START, 0, 0, P },
+	{ P, SIP_MCE_VERDICT, 0, 3, P },
+	{ P, SIP_MCE_SAVED, 0, 0, P },
+	{ P, SIP_MCE_SAVE_FAILED, 0, 0, P },
+	{ S, SIP_MCE_PREPARED, 0, 0, S },
+	{ S, SIP_MCE_PREP_FAILED, 0, 0, S },
+	{ F, SIP_MCE_PREPARED, 0, 0, F },
+	{ F, SIP_MCE_PREP_FAILED, 0, 0, F },
+	{ T, SIP_MCE_PREPARED, 0, 0, T },
+	{ T, SIP_MCE_PREP_FAILED, 0, 0, T },
 	/* clone --from: the master's save first. */
 	{ S, SIP_MCE_SAVED, 0, 0, F },
 	{ S, SIP_MCE_SAVE_FAILED, 0, 0, SIP_MC_FAILED },
@@ -69,8 +86,9 @@ test_transitions(void)
 			    (enum sip_mcast_event)e, 1, 1), s, "%s + %s stays",
 			    sip_mcast_state_name((enum sip_mcast_state)s),
 			    sip_mcast_event_name((enum sip_mcast_event)e));
-	ok(!sip_mcast_final(S) && !sip_mcast_final(F) && !sip_mcast_final(T),
-	    "saving, forming and transferring are open");
+	ok(!sip_mcast_final(P) && !sip_mcast_final(S) && !sip_mcast_final(F) &&
+	    !sip_mcast_final(T), "preparing, saving, forming and transferring "
+	    "are open");
 	is_str(sip_mcast_state_name(SIP_MC__MAX), "?", "no name past the end");
 	is_str(sip_member_state_name(SIP_MB__MAX), "?", "nor for members");
 }
