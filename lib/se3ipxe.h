@@ -329,6 +329,7 @@ struct sip_config {
 	int		 sessions_timeout; /* [sessions] timeout (s) */
 	char		*reboot_net;	/* [reboot] net: Samba's net */
 	char		*reboot_net_auth_file; /* [reboot] net_auth_file, "" none */
+	char		*reboot_smbclient; /* [reboot] smbclient: clone --sysprep's push */
 	char		*reboot_ssh;	/* [reboot] ssh */
 	char		*reboot_ssh_key; /* [reboot] ssh_key, "" none */
 	char		*reboot_ssh_user; /* [reboot] ssh_user */
@@ -2515,6 +2516,9 @@ struct sip_clone {
 	struct sip_setaction	 sa;
 	char			**all;
 	size_t			 nall;
+	/* With a master: run sysprep on it first (seconds for its report). */
+	int			 sysprep;
+	int			 sysprep_timeout;
 	/* With a master: its worker:save, and that action's id once written. */
 	struct sip_setaction	 save;
 	char			**sall;
@@ -2523,6 +2527,47 @@ struct sip_clone {
 };
 /* An interface name as udp-sender takes it: 1 to 15 of [A-Za-z0-9._-]. */
 int		 sip_ifname_ok(const char *);
+
+/*
+ * clone --sysprep (lib/sysprep.c): the master's Windows runs sysprep
+ * before its save.  The session's runner pushes a .cmd (CRLF, no
+ * credential: the report's token only) to \\ADDR\ADMIN$\Temp\se3-ipxe
+ * with smbclient -A [reboot] net_auth_file, and starts it through a
+ * service (net rpc service create, start, delete; -A the same file).
+ * The script reports to ipxe.cgi's report endpoint with the session's
+ * prep token (sip_mcast_prep_report) and reboots into the save.
+ */
+#define SIP_SYSPREP_TIMEOUT	2400	/* s for the report, as SE3's 40 min */
+#define SIP_SYSPREP_TIMEOUT_MAX	86400
+/* [server] cgi_url + "/report", if a .cmd can hold it; SIP_ECONFIG with why. */
+enum sip_rc	 sip_sysprep_report_url(const struct sip_config *, char *,
+		    size_t, struct sip_err *);
+/* The script, byte for byte (appended to out: the caller's to free). */
+enum sip_rc	 sip_sysprep_script(const char *report_url, const char *token,
+		    int64_t id, struct sip_buf *out, struct sip_err *);
+/*
+ * Push and start the session's script on its master.  SIP_OK with why
+ * "" when started; SIP_OK with a one-line why (no secret) naming what
+ * failed (guard, credential file, connection, auth, ADMIN$, service);
+ * another code only for this host's own failures (memory, /tmp).
+ */
+enum sip_rc	 sip_sysprep_push(const struct sip_config *,
+		    const struct sip_mcast *, char *why, size_t,
+		    struct sip_err *);
+/*
+ * A report with a preparing session's prep token, from its master's
+ * address: done -> saving (prepared) and its save released, failed ->
+ * failed (prep-failed) with its members and save cancelled; running
+ * changes nothing.  SIP_ENOTFOUND when no preparing session has this
+ * token (an action's report, then); SIP_EDENIED from another address.
+ */
+enum sip_rc	 sip_mcast_prep_report(struct sip_store *, const char *addr,
+		    const char *token, enum sip_event, const char *msg,
+		    time_t now, struct sip_err *);
+/* End a preparing session: prepared (its save released) or failed (its save and members cancelled). */
+enum sip_rc	 sip_mcast_prep_end(struct sip_store *, struct sip_mcast *,
+		    int prepared, const char *why, const char *who, time_t now,
+		    struct sip_err *);
 void		 sip_clone_init(struct sip_clone *);
 /* Bounds, interface and its preflight, --at, the members' options. */
 enum sip_rc	 sip_clone_prepare(const struct sip_config *,
