@@ -764,6 +764,99 @@ sip_mcast_cancel(struct sip_store *st, int64_t id, const char *who,
 	return ret;
 }
 
+/* ------------------------------------------------------------ sysprep */
+
+/* The master's save, held while it prepares, starts now (its expiry moved as much). */
+static enum sip_rc
+save_release(struct sip_store *st, const struct sip_mcast *s, time_t now,
+    struct sip_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if ((rc = stmt_get(st, "UPDATE actions SET expires_at = expires_at - "
+	    "(start_at - ?2), start_at = ?2, updated_at = ?2 WHERE id = ?1 AND "
+	    "state = 'scheduled' AND start_at > ?2", &q)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(q, 1, s->source_action)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(q, 2, (sqlite3_int64)now)) != SQLITE_OK ||
+	    (rc = sqlite3_step(q)) != SQLITE_DONE)
+		ret = db_err(st, rc, err, "start the save of session %" PRId64,
+		    s->id);
+	stmt_put(st, q);
+	return ret;
+}
+
+enum sip_rc
+sip_mcast_prep_end(struct sip_store *st, struct sip_mcast *s, int prepared,
+    const char *why, const char *who, time_t now, struct sip_err *err)
+{
+	struct sip_mcast_member *m = NULL;
+	size_t nm = 0;
+	enum sip_rc ret;
+
+	/* The step first: only the one that moves the session acts on it. */
+	if ((ret = sip_mcast_step(st, s, prepared ? SIP_MCE_PREPARED :
+	    SIP_MCE_PREP_FAILED, 0, 0, why, who, now, err)) != SIP_OK)
+		return ret;
+	if (prepared)
+		return s->state == SIP_MC_SAVING ? save_release(st, s, now,
+		    err) : SIP_OK;
+	if (s->state != SIP_MC_FAILED)
+		return SIP_OK;
+	if ((ret = sip_mcast_get(st, s->id, s, &m, &nm, err)) == SIP_OK &&
+	    (ret = members_cancel(st, m, nm, 1, who, now, err)) == SIP_OK)
+		ret = master_cancel(st, s, who, now, err);
+	sip_mcast_members_free(m, nm);
+	return ret;
+}
+
+enum sip_rc
+sip_mcast_prep_report(struct sip_store *st, const char *addr,
+    const char *token, enum sip_event ev, const char *msg, time_t now,
+    struct sip_err *err)
+{
+	struct sip_mcast *v = NULL;
+	char why[SIP_ERR_MAX];
+	size_t n = 0, i;
+	enum sip_rc ret;
+
+	if (token == NULL || sip_token_check(token) != SIP_OK)
+		return sip_errf(err, SIP_ENOTFOUND, "not a prep token");
+	if ((ret = sip_mcast_list(st, 1, &v, &n, err)) != SIP_OK)
+		return ret;
+	for (i = 0; i < n; i++)
+		if (v[i].state == SIP_MC_PREPARING && strlen(v[i].prep_token) ==
+		    strlen(token) && sip_token_equal(v[i].prep_token, token))
+			break;
+	if (i == n) {
+		ret = sip_errf(err, SIP_ENOTFOUND, "not a prep token");
+		goto out;
+	}
+	/* The script's token was pushed to that address alone. */
+	if (addr == NULL || strcmp(addr, v[i].prep_addr) != 0) {
+		ret = sip_errf(err, SIP_EDENIED, "session %" PRId64 ": sysprep "
+		    "report from %.46s, not from its master's %s", v[i].id,
+		    addr != NULL ? addr : "?", v[i].prep_addr);
+		goto out;
+	}
+	if (ev == SIP_EV_DONE) {
+		snprintf(why, sizeof(why), "%s prepared by sysprep: it reboots "
+		    "to be saved as %.64s", v[i].source_mac, v[i].image);
+		ret = sip_mcast_prep_end(st, &v[i], 1, why, "client", now, err);
+	} else if (ev == SIP_EV_FAILED) {
+		snprintf(why, sizeof(why), "sysprep on %s failed: %.160s",
+		    v[i].source_mac, msg != NULL && *msg != '\0' ? msg :
+		    "no reason given");
+		ret = sip_mcast_prep_end(st, &v[i], 0, why, "client", now, err);
+	} else if (ev != SIP_EV_RUNNING)
+		ret = sip_errf(err, SIP_EINVAL, "session %" PRId64 ": a sysprep "
+		    "report is running, done or failed", v[i].id);
+ out:
+	free(v);
+	return ret;
+}
+
 /* ------------------------------------------------------------ fallback */
 
 static struct sip_kv *
@@ -1044,7 +1137,7 @@ sip_mcast_tick(const struct sip_config *cfg, struct sip_store *st,
 	char path[4096];
 	size_t n = 0, nm = 0, i;
 	enum sip_rc ret;
-	int fd;
+	int fd, prep;
 
 	*nfailed = 0;
 	if ((ret = sip_mcast_list(st, 1, &v, &n, err)) != SIP_OK)
@@ -1065,6 +1158,7 @@ sip_mcast_tick(const struct sip_config *cfg, struct sip_store *st,
 			continue;
 		}
 		ret = sip_mcast_get(st, v[i].id, &v[i], &m, &nm, err);
+		prep = v[i].state == SIP_MC_PREPARING;
 		if (ret == SIP_OK && !sip_mcast_final(v[i].state)) {
 			ret = sip_mcast_step(st, &v[i], SIP_MCE_RUNNER_GONE, 0,
 			    0, "its runner is gone (the server restarted, or "
@@ -1073,6 +1167,10 @@ sip_mcast_tick(const struct sip_config *cfg, struct sip_store *st,
 			if (ret == SIP_OK)
 				ret = members_cancel(st, m, nm, 1, "cleanup",
 				    now, err);
+			/* A save held for a sysprep nobody awaits would start alone. */
+			if (ret == SIP_OK && prep)
+				ret = master_cancel(st, &v[i], "cleanup", now,
+				    err);
 			if (ret == SIP_OK)
 				(*nfailed)++;
 		}
@@ -1586,6 +1684,47 @@ runner_await_master(const struct sip_config *cfg, struct sip_store *st,
 	return SIP_OK;
 }
 
+/*
+ * clone --sysprep: at the session's start, push and start the master's
+ * script, then wait for its report (sip_mcast_prep_report moves the
+ * session) until prep_until.  A push that fails, or no report in time:
+ * preparing -> failed, its save and members cancelled.
+ */
+static enum sip_rc
+runner_await_prep(const struct sip_config *cfg, struct sip_store *st,
+    struct sip_mcast *s, struct sip_err *err)
+{
+	char why[SIP_ERR_MAX];
+	enum sip_rc ret;
+
+	while (time(NULL) < s->start_at && !runner_stop && !cancelled(st, s))
+		sleep_ms(1000);
+	if (runner_stop || s->state != SIP_MC_PREPARING)
+		return SIP_OK;
+	if ((ret = sip_sysprep_push(cfg, s, why, sizeof(why), err)) != SIP_OK)
+		snprintf(why, sizeof(why), "sysprep: %.200s", err->msg);
+	if (why[0] != '\0')
+		return sip_mcast_prep_end(st, s, 0, why, "cleanup", time(NULL),
+		    err);
+	while (!runner_stop && !cancelled(st, s)) {
+		if ((ret = sip_mcast_get(st, s->id, s, NULL, NULL, err)) !=
+		    SIP_OK)
+			return ret;
+		if (s->state != SIP_MC_PREPARING)
+			return SIP_OK;
+		if (time(NULL) >= s->prep_until) {
+			snprintf(why, sizeof(why), "no report from %s's sysprep "
+			    "within %" PRId64 " s (script started at %s)",
+			    s->source_mac, s->prep_until - s->start_at,
+			    s->prep_addr);
+			return sip_mcast_prep_end(st, s, 0, why, "cleanup",
+			    time(NULL), err);
+		}
+		sleep_ms(1000);
+	}
+	return SIP_OK;
+}
+
 /* Wait for every member that can still end to end; the verdict's counts. */
 static enum sip_rc
 runner_judge(struct sip_store *st, struct sip_mcast *s, time_t deadline,
@@ -1656,7 +1795,8 @@ sip_mcast_run(const struct sip_config *cfg, int64_t id, const char *sender,
 	}
 	if ((ret = sip_mcast_get(st, id, &s, &m, &nm, err)) != SIP_OK)
 		goto out;
-	if (s.state != SIP_MC_FORMING && s.state != SIP_MC_SAVING) {
+	if (s.state != SIP_MC_FORMING && s.state != SIP_MC_SAVING &&
+	    s.state != SIP_MC_PREPARING) {
 		ret = sip_errf(err, SIP_EDENIED, "session %" PRId64 " is %s: "
 		    "nothing to send", id, sip_mcast_state_name(s.state));
 		goto out;
@@ -1664,6 +1804,14 @@ sip_mcast_run(const struct sip_config *cfg, int64_t id, const char *sender,
 	s.runner_pid = (long)getpid();
 	if ((ret = mcast_save(st, &s, err)) != SIP_OK)
 		goto out;
+	if (s.state == SIP_MC_PREPARING) {
+		if ((ret = runner_await_prep(cfg, st, &s, err)) != SIP_OK)
+			goto out;
+		if (runner_stop || cancelled(st, &s))
+			goto stopped;
+		if (s.state != SIP_MC_SAVING)
+			goto out;	/* failed: its members are cancelled */
+	}
 	if (s.state == SIP_MC_SAVING) {
 		if ((ret = runner_await_master(cfg, st, &s, err)) != SIP_OK)
 			goto out;
