@@ -238,9 +238,50 @@ test_slowest(void)
 	    "ended well: verified or restored only");
 }
 
+/* clone --sysprep's script: only values of their types get into it. */
+static void
+test_sysprep_script(void)
+{
+	static const char tok[] = "0123456789abcdef0123456789abcdef0123456789abcdef";
+	static const char *const bad_url[] = {
+		"https://srv/cgi-bin/ipxe.cgi/report",	/* not the type */
+		"http://srv/cgi-bin/ipxe.cgi/report%26x",	/* cmd.exe's % */
+		"http://srv/a\"b",
+		"http://srv/a&b",
+		"http://srv/a\r\nshutdown",
+	};
+	struct sip_buf b = { NULL, 0, 0, 0 };
+	struct sip_err e = { "" };
+	size_t i, cr = 0, lf = 0;
+
+	ok(sip_sysprep_script("http://srv:8080/cgi-bin/ipxe.cgi/report", tok,
+	    7, &b, &e) == SIP_OK, "sysprep script: made");
+	for (i = 0; i < b.len; i++) {
+		cr += b.data[i] == '\r';
+		lf += b.data[i] == '\n';
+		if (b.data[i] == '\n' && (i == 0 || b.data[i - 1] != '\r'))
+			break;
+	}
+	ok(lf > 5 && cr == lf && i == b.len, "... every line ends CRLF (%zu)",
+	    lf);
+	ok(strstr(b.data, "set \"T=token=0123456789abcdef") != NULL &&
+	    strstr(b.data, "rem se3-ipxe session 7:") != NULL,
+	    "... the token and the session");
+	sip_buf_free(&b);
+	for (i = 0; i < sizeof(bad_url) / sizeof(bad_url[0]); i++) {
+		ok(sip_sysprep_script(bad_url[i], tok, 7, &b, &e) ==
+		    SIP_EINVAL && b.len == 0, "... refused: URL '%s'", bad_url[i]);
+		sip_buf_free(&b);
+	}
+	ok(sip_sysprep_script("http://srv/r", "0123&shutdown", 7, &b, &e) ==
+	    SIP_EINVAL && b.len == 0, "... refused: a token not of hex");
+	sip_buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_sysprep_script();
 	test_transitions();
 	test_members();
 	test_header();
