@@ -297,6 +297,18 @@ session_json(struct sip_buf *b, const struct sip_mcast *s,
 	sip_json_kint(b, "started_at", s->started_at);
 	sip_json_kint(b, "ended_at", s->ended_at);
 	sip_json_kstr(b, "reason", s->reason);
+	/* clone --from's master, and --sysprep's address and deadline (never its token). */
+	if (s->source_mac[0] != '\0')
+		sip_json_kstr(b, "master", s->source_mac);
+	else
+		sip_json_knull(b, "master");
+	if (s->prep_token[0] != '\0') {
+		sip_json_kstr(b, "sysprep_addr", s->prep_addr);
+		sip_json_kint(b, "sysprep_until", s->prep_until);
+	} else {
+		sip_json_knull(b, "sysprep_addr");
+		sip_json_knull(b, "sysprep_until");
+	}
 	sip_json_kint(b, "members", (long long)nm);
 	sip_json_kint(b, "verified", (long long)ok);
 	if (members) {

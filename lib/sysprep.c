@@ -138,8 +138,10 @@ run1(char *const *argv, int timeout_s, const char *what, const char *ip,
 	memset(j, 0, sizeof(*j));
 	j->argv = argv;
 	j->merge_stderr = 1;
-	if (sip_run_jobs(j, 1, 1, timeout_s * 1000, 4096, err) != SIP_OK)
+	if (sip_run_jobs(j, 1, 1, timeout_s * 1000, 4096, err) != SIP_OK) {
+		snprintf(why, sz, "%s: %s", what, err->msg);
 		return -1;
+	}
 	if (j->start_errno == 0 && !j->timed_out && j->status == 0)
 		return 0;
 	job_reason(j, what, ip, why, sz);
@@ -230,11 +232,12 @@ sip_sysprep_push(const struct sip_config *cfg, const struct sip_mcast *s,
 	argv[k++] = (char *)(uintptr_t)"-c";
 	argv[k++] = cmds;
 	argv[k] = NULL;
-	if (run1(argv, timeout, "push to ADMIN$", s->prep_addr, &j, why, sz,
-	    err) == -1 || (j.out != NULL && strstr(j.out, "putting file") ==
-	    NULL)) {
+	/* smbclient's -c goes on after a failed command: its put must say it put. */
+	if (run1(argv, timeout, "sysprep: push to ADMIN$", s->prep_addr, &j, why, sz,
+	    err) == -1 || j.out == NULL || strstr(j.out, "putting file") ==
+	    NULL) {
 		if (why[0] == '\0')
-			job_reason(&j, "push to ADMIN$", s->prep_addr, why, sz);
+			job_reason(&j, "sysprep: push to ADMIN$", s->prep_addr, why, sz);
 		goto out;
 	}
 	sip_jobs_free(&j, 1);
@@ -259,7 +262,7 @@ sip_sysprep_push(const struct sip_config *cfg, const struct sip_mcast *s,
 	argv[k++] = (char *)(uintptr_t)"-p";
 	argv[k++] = port;
 	argv[k] = NULL;
-	if (run1(argv, timeout, "service create", s->prep_addr, &j, why, sz,
+	if (run1(argv, timeout, "sysprep: service create", s->prep_addr, &j, why, sz,
 	    err) == -1)
 		goto out;
 	sip_jobs_free(&j, 1);
@@ -273,7 +276,7 @@ sip_sysprep_push(const struct sip_config *cfg, const struct sip_mcast *s,
 	argv[10] = port;
 	argv[11] = NULL;
 	/* The service manager waits 30 s for a service that never answers. */
-	if (run1(argv, timeout > 60 ? timeout : 60, "service start",
+	if (run1(argv, timeout > 60 ? timeout : 60, "sysprep: service start",
 	    s->prep_addr, &j, why, sz, err) == -1 && !start_expected(&j))
 		goto out;
 	why[0] = '\0';
@@ -286,7 +289,7 @@ sip_sysprep_push(const struct sip_config *cfg, const struct sip_mcast *s,
 
 		/* Gone once started: the script runs on, the service manager forgets it. */
 		argv[3] = (char *)(uintptr_t)"delete";
-		(void)run1(argv, timeout, "service delete", s->prep_addr, &d,
+		(void)run1(argv, timeout, "sysprep: service delete", s->prep_addr, &d,
 		    dwhy, sizeof(dwhy), &e3);
 		sip_jobs_free(&d, 1);
 	}

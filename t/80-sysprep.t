@@ -205,6 +205,8 @@ is "$?" 0 "clone --from --sysprep: one command ($(cat "$T/e"))"
 is "$(tail -n 1 "$T/o")" "session 1: sysprep on $M0 (127.0.0.1), then saved as img1, then sent to 1 machine (they start once it is saved), port 9000 on sp0" \
     "... says the sysprep, the address, the save and the machines"
 is "$(state 1)" preparing "... the session is preparing"
+is "$(field 1 'd["master"], d["sysprep_addr"], d["sysprep_until"] - d["start_at"], "prep_token" in d')" "$M0 127.0.0.1 2400 False" \
+    "... session show --json: its master, the address and the deadline (40 min), not the token"
 is "$(astate $M0) $(astate $M1)" "scheduled scheduled" "... the master's save and the member's restore are held, scheduled"
 boot "mac=$M0"
 ! grep -q "^echo save" "$T/body"; ok $? "... a master that boots now is not served its save"
