@@ -282,6 +282,17 @@ is "$?" 0 "clone --from --sysprep (session 4)"
 sleep 2
 is "$(state 4) $(astate $M0) $(astate $M1)" "cancelled cancelled cancelled" "cancelled while preparing: the session, the save and the restore"
 
+# --- its runner killed while preparing: the tick fails it -----------------------
+clone "$T/se3-ipxe.conf" --from $M0 --sysprep img1 $M1 > "$T/o" 2> "$T/e"
+is "$?" 0 "clone --from --sysprep (session 5)"
+_n=0
+while [ -z "$(q 'SELECT runner_pid FROM mcast_sessions WHERE id = 5 AND runner_pid > 0')" ] && [ $_n -lt 50 ]; do _n=$((_n + 1)); sleep 0.2; done
+kill -9 "$(q 'SELECT runner_pid FROM mcast_sessions WHERE id = 5')"
+sleep 0.5
+"$SIP" -c "$T/se3-ipxe.conf" tick > "$T/o" 2>&1
+is "$(state 5) $(astate $M0) $(astate $M1)" "failed cancelled cancelled" \
+    "its runner killed while preparing: the tick fails it, and cancels the held save and restore"
+
 # --- each failure of the push, named -------------------------------------------
 # fails CONF MASTER SESSION PATTERN DESCRIPTION
 fails() {
@@ -292,13 +303,13 @@ fails() {
 	case "$_r" in *$4*) ok 0 "... naming it: $_r" ;; *) ok 1 "... naming it ($4): $_r" ;; esac
 	is "$(astate "$2") $(astate $M1)" "cancelled cancelled" "... its save and restore cancelled"
 }
-fails "$T/bad-auth.conf" $M0 5 "auth: logon failure" "a wrong password"
-fails "$T/se3-ipxe.conf" $MRO 6 "access denied (ADMIN\$ not writable" "a read-only ADMIN\$"
-fails "$T/se3-ipxe.conf" $MOFF 7 "connection refused" "no SMB server at the address"
-fails "$T/se3-ipxe.conf" $MOUT 8 "none of the ?network? subnets" "an address the guard refuses"
-rm -f "$T/smb-rw/win/Temp/se3-ipxe/prep-9.cmd"
-fails "$T/real-net.conf" $M0 9 "service create at 127.0.0.1: the server has no Windows service manager" "Samba's net against Samba (no service manager)"
-[ -f "$T/smb-rw/win/Temp/se3-ipxe/prep-9.cmd" ]; ok $? "... after the script was pushed"
+fails "$T/bad-auth.conf" $M0 6 "auth: logon failure" "a wrong password"
+fails "$T/se3-ipxe.conf" $MRO 7 "access denied (ADMIN\$ not writable" "a read-only ADMIN\$"
+fails "$T/se3-ipxe.conf" $MOFF 8 "connection refused" "no SMB server at the address"
+fails "$T/se3-ipxe.conf" $MOUT 9 "none of the ?network? subnets" "an address the guard refuses"
+rm -f "$T/smb-rw/win/Temp/se3-ipxe/prep-10.cmd"
+fails "$T/real-net.conf" $M0 10 "service create at 127.0.0.1: the server has no Windows service manager" "Samba's net against Samba (no service manager)"
+[ -f "$T/smb-rw/win/Temp/se3-ipxe/prep-10.cmd" ]; ok $? "... after the script was pushed"
 ! grep -rq "$SECRET" "$T"/db/mcast-*.log "$T/db/se3-ipxe.db"; ok $? "no secret in the runners' logs or the database"
 ! grep -q 'Sanitizer\|runtime error' "$T"/db/mcast-*.log; ok $? "no sanitizer report in the runners' logs"
 
