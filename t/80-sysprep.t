@@ -26,6 +26,8 @@ for f in cgi/ipxe.cgi cli/se3-ipxe; do
 done
 . t/lib/tap.sh
 . t/lib/cli.sh
+MCAST_DIR=$T/mc
+. t/lib/mcast.sh
 SMBPIDS=""
 runners() { sqlite3 "$T/db/se3-ipxe.db" "SELECT runner_pid FROM mcast_sessions WHERE runner_pid > 0" 2> /dev/null; }
 trap 'for p in $SMBPIDS $(runners); do kill -TERM -- -"$p" 2> /dev/null; kill -9 "$p" 2> /dev/null; done; rm -rf "$T"' EXIT
@@ -87,65 +89,8 @@ printf 'username = root\npassword = %s\n' "$SECRET" > "$T/auth"
 printf 'username = root\npassword = wrong-one\n' > "$T/auth-bad"
 chmod 600 "$T/auth" "$T/auth-bad"
 
-# A worker module of the test's: save and restore (as t/73's).
-mkdir -p "$T/modules/worker" "$T/images"
-cat > "$T/modules/worker/module.ini" <<'EOM'
-[module]
-name = worker
-description = The test's worker
-version = 1
-
-[capability restore]
-description = Restore an image
-template = restore.ipxe
-completion = report
-max_boots = 3
-expires = 1d
-destructive = yes
-
-[option restore.image]
-type = name
-pattern = [A-Za-z0-9][A-Za-z0-9_-]{0,63}
-exists = image
-description = The image
-
-[option restore.session]
-type = integer
-min = 0
-max = 2147483647
-default = 0
-description = The session
-
-[option restore.port]
-type = integer
-min = 1024
-max = 65534
-default = 9000
-description = The port
-
-[option restore.wait]
-type = integer
-min = 10
-max = 3600
-default = 300
-description = The wait
-
-[capability save]
-description = Save a disk to the image store
-template = save.ipxe
-completion = report
-max_boots = 3
-expires = 1d
-destructive = no
-
-[option save.name]
-type = name
-pattern = auto|[A-Za-z0-9][A-Za-z0-9_-]{0,63}
-default = auto
-description = The image's name
-EOM
-printf '#!ipxe\necho restore {{image}}\nexit\n' > "$T/modules/worker/restore.ipxe"
-printf '#!ipxe\necho save {{name}}\nexit\n' > "$T/modules/worker/save.ipxe"
+# t/73's worker module: save and restore.
+mcast_worker_module
 conf() {	# conf FILE NET AUTH: the test's config with that net and credential
 	MODULE_PATH=$T/modules write_config "$1" "[images]" "dir = $T/images" \
 	    "[reboot]" "net = $2" "net_auth_file = $3" "smbclient = $(command -v smbclient)" \
@@ -247,7 +192,7 @@ is "$(q "SELECT detail FROM history WHERE mac = '$M1' AND event = 'session' ORDE
 "$SIP" -c "$T/se3-ipxe.conf" tick > /dev/null 2>&1
 is "$(astate $M0) $(astate $M1)" "pending scheduled" "... the master's save released (pending), the member still held"
 boot "mac=$M0"
-grep -q "^echo save img1" "$T/body"; ok $? "... the master reboots into its save"
+grep -q "^echo save img1 zstd" "$T/body"; ok $? "... the master reboots into its save"
 report "$TOK" done "again"
 ok $(( status == 200 )) "the token is spent once the session is saving (status $status)"
 "$SIP" -c "$T/se3-ipxe.conf" session cancel 1 > /dev/null 2>&1
