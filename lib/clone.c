@@ -280,8 +280,8 @@ master_address(struct sip_store *st, struct sip_clone *c,
 	sip_status_free(rows, n);
 	if (c->s.prep_addr[0] == '\0')
 		return sip_errf(err, SIP_EINVAL, "--sysprep: no IPv4 address "
-		    "known for %s (neither in LDAP nor from a boot): nowhere to "
-		    "push the script", c->master->p[0]);
+		    "known for %s (neither in LDAP nor from a boot): nowhere "
+		    "to push the script", c->master->p[0]);
 	return SIP_OK;
 }
 

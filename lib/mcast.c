@@ -27,8 +27,8 @@
 #define MCAST_COLUMNS \
 	"id, image, state, port, interface, min_receivers, max_wait, " \
 	"start_timeout, fallback, created_at, created_by, start_at, " \
-	"started_at, ended_at, runner_pid, reason, source_mac, source_action, " \
-	"prep_addr, prep_claimed, prep_token, prep_until"
+	"started_at, ended_at, runner_pid, reason, source_mac, " \
+	"source_action, prep_addr, prep_claimed, prep_token, prep_until"
 #define SQL_MCAST_INSERT \
 	"INSERT INTO mcast_sessions (image, state, port, interface, " \
 	"min_receivers, max_wait, start_timeout, fallback, created_at, " \
@@ -83,8 +83,8 @@
 /* ------------------------------------------------------------ names */
 
 static const char *const state_names[SIP_MC__MAX] = {
-	"preparing", "saving", "forming", "transferring", "done", "partial", "failed",
-	"cancelled"
+	"preparing", "saving", "forming", "transferring", "done", "partial",
+	"failed", "cancelled"
 };
 static const char *const event_names[SIP_MCE__MAX] = {
 	"start", "sender-failed", "verdict", "cancel", "runner-gone",
@@ -850,8 +850,8 @@ sip_mcast_prep_report(struct sip_store *st, const char *addr,
 		    "no reason given");
 		ret = sip_mcast_prep_end(st, &v[i], 0, why, "client", now, err);
 	} else if (ev != SIP_EV_RUNNING)
-		ret = sip_errf(err, SIP_EINVAL, "session %" PRId64 ": a sysprep "
-		    "report is running, done or failed", v[i].id);
+		ret = sip_errf(err, SIP_EINVAL, "session %" PRId64 ": a "
+		    "sysprep report is running, done or failed", v[i].id);
  out:
 	free(v);
 	return ret;
