@@ -1713,8 +1713,9 @@ runner_await_prep(const struct sip_config *cfg, struct sip_store *st,
 		if (s->state != SIP_MC_PREPARING)
 			return SIP_OK;
 		if (time(NULL) >= s->prep_until) {
-			snprintf(why, sizeof(why), "no report from %s's sysprep "
-			    "within %" PRId64 " s (script started at %s)",
+			snprintf(why, sizeof(why), "no report from %s's "
+			    "sysprep within %" PRId64 " s (script started "
+			    "at %s)",
 			    s->source_mac, s->prep_until - s->start_at,
 			    s->prep_addr);
 			return sip_mcast_prep_end(st, s, 0, why, "cleanup",

@@ -329,7 +329,7 @@ struct sip_config {
 	int		 sessions_timeout; /* [sessions] timeout (s) */
 	char		*reboot_net;	/* [reboot] net: Samba's net */
 	char		*reboot_net_auth_file; /* [reboot] net_auth_file, "" none */
-	char		*reboot_smbclient; /* [reboot] smbclient: clone --sysprep's push */
+	char		*reboot_smbclient; /* [reboot] smbclient: --sysprep */
 	char		*reboot_ssh;	/* [reboot] ssh */
 	char		*reboot_ssh_key; /* [reboot] ssh_key, "" none */
 	char		*reboot_ssh_user; /* [reboot] ssh_user */
@@ -1749,7 +1749,7 @@ enum sip_mcast_event {
 	SIP_MCE_SAVED,		/* the master's save is done, the image whole */
 	SIP_MCE_SAVE_FAILED,	/* it failed, expired or was cancelled */
 	SIP_MCE_PREPARED,	/* the master's sysprep reported done */
-	SIP_MCE_PREP_FAILED,	/* pushed or run, it failed, or never reported */
+	SIP_MCE_PREP_FAILED,	/* its push or sysprep failed, or no report */
 	SIP_MCE__MAX
 };
 
@@ -2537,14 +2537,15 @@ int		 sip_ifname_ok(const char *);
  * The script reports to ipxe.cgi's report endpoint with the session's
  * prep token (sip_mcast_prep_report) and reboots into the save.
  */
-#define SIP_SYSPREP_TIMEOUT	2400	/* s for the report, as SE3's 40 min */
+#define SIP_SYSPREP_TIMEOUT	2400	/* s for the report: SE3's 40 min */
 #define SIP_SYSPREP_TIMEOUT_MAX	86400
 /* [server] cgi_url + "/report", if a .cmd can hold it; SIP_ECONFIG with why. */
 enum sip_rc	 sip_sysprep_report_url(const struct sip_config *, char *,
 		    size_t, struct sip_err *);
 /* The script, byte for byte (appended to out: the caller's to free). */
-enum sip_rc	 sip_sysprep_script(const char *report_url, const char *token,
-		    int64_t id, struct sip_buf *out, struct sip_err *);
+enum sip_rc	 sip_sysprep_script(const char *report_url,
+		    const char *token, int64_t id, struct sip_buf *out,
+		    struct sip_err *);
 /*
  * Push and start the session's script on its master.  SIP_OK with why
  * "" when started; SIP_OK with a one-line why (no secret) naming what

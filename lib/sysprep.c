@@ -13,6 +13,7 @@
 
 /* Where the script goes, under ADMIN$ (C:\Windows): the service runs it from there. */
 #define PREP_DIR	"Temp\\se3-ipxe"
+#define PUSH		"sysprep: push to ADMIN$"
 
 enum sip_rc
 sip_sysprep_report_url(const struct sip_config *cfg, char *dst, size_t sz,
@@ -91,7 +92,8 @@ job_reason(const struct sip_job *j, const char *what, const char *ip,
 		{ "NT_STATUS_BAD_NETWORK_NAME", "no ADMIN$ share" },
 		{ "NT_STATUS_ACCESS_DENIED", "access denied (ADMIN$ not "
 		    "writable, or not an administrator)" },
-		{ "WERR_ACCESS_DENIED", "access denied (not an administrator)" },
+		{ "WERR_ACCESS_DENIED", "access denied (not an "
+		    "administrator)" },
 		{ "NT_STATUS_DISK_FULL", "disk full" },
 		{ "RPC_PROCNUM_OUT_OF_RANGE", "the server has no Windows "
 		    "service manager (Samba?)" },
@@ -123,8 +125,8 @@ job_reason(const struct sip_job *j, const char *what, const char *ip,
 		snprintf(dst, sz, "%s: cannot run it: %s", what,
 		    strerror(j->start_errno));
 	else if (j->timed_out)
-		snprintf(dst, sz, "%s at %s: no answer within [reboot] timeout: "
-		    "killed", what, ip);
+		snprintf(dst, sz, "%s at %s: no answer within [reboot] "
+		    "timeout: killed", what, ip);
 	else
 		snprintf(dst, sz, "%s at %s: exit status %d%s%s", what, ip,
 		    j->status, line[0] != '\0' ? ": " : "", line);
@@ -188,8 +190,8 @@ sip_sysprep_push(const struct sip_config *cfg, const struct sip_mcast *s,
 	}
 	if (s->prep_claimed && sip_wol_broadcast(cfg->subnets, cfg->nsubnets,
 	    ip, &bcast) != SIP_OK) {
-		snprintf(why, sz, "sysprep: %s, reported by %s at a boot, is in "
-		    "none of the [network] subnets: not trusted with "
+		snprintf(why, sz, "sysprep: %s, reported by %s at a boot, is "
+		    "in none of the [network] subnets: not trusted with "
 		    "credentials; nothing sent", s->prep_addr, s->source_mac);
 		goto out;
 	}
@@ -233,11 +235,10 @@ sip_sysprep_push(const struct sip_config *cfg, const struct sip_mcast *s,
 	argv[k++] = cmds;
 	argv[k] = NULL;
 	/* smbclient's -c goes on after a failed command: its put must say it put. */
-	if (run1(argv, timeout, "sysprep: push to ADMIN$", s->prep_addr, &j, why, sz,
-	    err) == -1 || j.out == NULL || strstr(j.out, "putting file") ==
-	    NULL) {
+	if (run1(argv, timeout, PUSH, s->prep_addr, &j, why, sz, err) == -1 ||
+	    j.out == NULL || strstr(j.out, "putting file") == NULL) {
 		if (why[0] == '\0')
-			job_reason(&j, "sysprep: push to ADMIN$", s->prep_addr, why, sz);
+			job_reason(&j, PUSH, s->prep_addr, why, sz);
 		goto out;
 	}
 	sip_jobs_free(&j, 1);
@@ -262,8 +263,8 @@ sip_sysprep_push(const struct sip_config *cfg, const struct sip_mcast *s,
 	argv[k++] = (char *)(uintptr_t)"-p";
 	argv[k++] = port;
 	argv[k] = NULL;
-	if (run1(argv, timeout, "sysprep: service create", s->prep_addr, &j, why, sz,
-	    err) == -1)
+	if (run1(argv, timeout, "sysprep: service create", s->prep_addr, &j,
+	    why, sz, err) == -1)
 		goto out;
 	sip_jobs_free(&j, 1);
 	created = 1;
@@ -289,8 +290,8 @@ sip_sysprep_push(const struct sip_config *cfg, const struct sip_mcast *s,
 
 		/* Gone once started: the script runs on, the service manager forgets it. */
 		argv[3] = (char *)(uintptr_t)"delete";
-		(void)run1(argv, timeout, "sysprep: service delete", s->prep_addr, &d,
-		    dwhy, sizeof(dwhy), &e3);
+		(void)run1(argv, timeout, "sysprep: service delete",
+		    s->prep_addr, &d, dwhy, sizeof(dwhy), &e3);
 		sip_jobs_free(&d, 1);
 	}
 	if (fd != -1) {
