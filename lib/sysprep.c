@@ -172,7 +172,7 @@ sip_sysprep_push(const struct sip_config *cfg, const struct sip_mcast *s,
 	struct sip_buf script = { NULL, 0, 0, 0 };
 	struct sip_err e2 = { "" };
 	struct sip_job j;
-	char url[1024], tmp[] = "/tmp/se3-ipxe-sysprep-XXXXXX";
+	char url[1024], tmp[4096];
 	char cmds[256], remote[64], svc[48], bin[160], port[8], display[64];
 	char *argv[16];
 	uint32_t ip, bcast;
@@ -208,6 +208,20 @@ sip_sysprep_push(const struct sip_config *cfg, const struct sip_mcast *s,
 	    sip_sysprep_script(url, s->prep_token, s->id, &script, &e2) !=
 	    SIP_OK) {
 		snprintf(why, sz, "sysprep: %s", e2.msg);
+		goto out;
+	}
+	/*
+	 * Beside the database, private to this server: gone with a test's
+	 * directory, and smbclient's -c reads the name as a word of its own.
+	 */
+	if ((rc = sip_db_sibling(cfg->db_path, "-sysprep-XXXXXX", tmp,
+	    sizeof(tmp), err)) != SIP_OK)
+		goto out;
+	if (strspn(tmp, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/._-") != strlen(tmp)) {
+		snprintf(why, sz, "sysprep: the database's path %.80s is not "
+		    "of A-Z a-z 0-9 / . _ -: smbclient cannot be given its "
+		    "script's name", cfg->db_path);
 		goto out;
 	}
 	if ((fd = mkstemp(tmp)) == -1) {

@@ -30,7 +30,9 @@ MCAST_DIR=$T/mc
 . t/lib/mcast.sh
 SMBPIDS=""
 runners() { sqlite3 "$T/db/se3-ipxe.db" "SELECT runner_pid FROM mcast_sessions WHERE runner_pid > 0" 2> /dev/null; }
-trap 'for p in $SMBPIDS $(runners); do kill -TERM -- -"$p" 2> /dev/null; kill -9 "$p" 2> /dev/null; done; rm -rf "$T"' EXIT
+# smbd starts samba-dcerpcd and its rpcd_* for net rpc: found by this test's own directory.
+trap 'for p in $SMBPIDS $(runners); do kill -TERM -- -"$p" 2> /dev/null; kill -9 "$p" 2> /dev/null; done
+for p in $(pgrep -f -- "--configfile=$T/smb-"); do kill -9 "$p" 2> /dev/null; done; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM HUP
 ip link set lo up
 ip addr add 127.0.0.3/8 dev lo
@@ -256,6 +258,8 @@ rm -f "$T/smb-rw/win/Temp/se3-ipxe/prep-10.cmd"
 fails "$T/real-net.conf" $M0 10 "service create at 127.0.0.1: the server has no Windows service manager" "Samba's net against Samba (no service manager)"
 [ -f "$T/smb-rw/win/Temp/se3-ipxe/prep-10.cmd" ]; ok $? "... after the script was pushed"
 ! grep -rq "$SECRET" "$T"/db/mcast-*.log "$T/db/se3-ipxe.db"; ok $? "no secret in the runners' logs or the database"
+n=$(ls "$T/db" | grep -c sysprep)
+ok $(( n > 1 )) "the scripts' local copies (beside the database) removed, but perhaps the killed runner's ($n left)"
 ! grep -q 'Sanitizer\|runtime error' "$T"/db/mcast-*.log; ok $? "no sanitizer report in the runners' logs"
 
 done_testing
