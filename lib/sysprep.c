@@ -173,7 +173,8 @@ sip_sysprep_push(const struct sip_config *cfg, const struct sip_mcast *s,
 	struct sip_err e2 = { "" };
 	struct sip_job j;
 	char url[1024], tmp[4096];
-	char cmds[256], remote[64], svc[48], bin[160], port[8], display[64];
+	char cmds[4096 + 128], remote[64], svc[48], bin[160], port[8];
+	char display[64];
 	char *argv[16];
 	uint32_t ip, bcast;
 	size_t k;
