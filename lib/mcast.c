@@ -1699,6 +1699,8 @@ runner_await_prep(const struct sip_config *cfg, struct sip_store *st,
 
 	while (time(NULL) < s->start_at && !runner_stop && !cancelled(st, s))
 		sleep_ms(1000);
+	if ((ret = sip_mcast_get(st, s->id, s, NULL, NULL, err)) != SIP_OK)
+		return ret;
 	if (runner_stop || s->state != SIP_MC_PREPARING)
 		return SIP_OK;
 	if ((ret = sip_sysprep_push(cfg, s, why, sizeof(why), err)) != SIP_OK)
@@ -1724,6 +1726,24 @@ runner_await_prep(const struct sip_config *cfg, struct sip_store *st,
 		sleep_ms(1000);
 	}
 	return SIP_OK;
+}
+
+static enum sip_rc
+runner_pid_save(struct sip_store *st, const struct sip_mcast *s,
+    struct sip_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if ((rc = stmt_get(st, "UPDATE mcast_sessions SET runner_pid = ?1 "
+	    "WHERE id = ?2", &q)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(q, 1, s->runner_pid)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(q, 2, s->id)) != SQLITE_OK ||
+	    (rc = sqlite3_step(q)) != SQLITE_DONE)
+		ret = db_err(st, rc, err, "save session %" PRId64, s->id);
+	stmt_put(st, q);
+	return ret;
 }
 
 /* Wait for every member that can still end to end; the verdict's counts. */
@@ -1803,7 +1823,11 @@ sip_mcast_run(const struct sip_config *cfg, int64_t id, const char *sender,
 		goto out;
 	}
 	s.runner_pid = (long)getpid();
-	if ((ret = mcast_save(st, &s, err)) != SIP_OK)
+	/* Its pid alone: a cancel since the read above must stand. */
+	if ((ret = runner_pid_save(st, &s, err)) != SIP_OK ||
+	    (ret = sip_mcast_get(st, id, &s, NULL, NULL, err)) != SIP_OK)
+		goto out;
+	if (sip_mcast_final(s.state))
 		goto out;
 	if (s.state == SIP_MC_PREPARING) {
 		if ((ret = runner_await_prep(cfg, st, &s, err)) != SIP_OK)
