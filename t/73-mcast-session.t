@@ -45,7 +45,7 @@ db_create
 
 M1=52:54:00:73:00:01 M2=52:54:00:73:00:02 M3=52:54:00:73:00:03
 sum() { sha256sum < "$1" | cut -d' ' -f1; }
-q() { sqlite3 "$T/db/se3-ipxe.db" "$1"; }
+q() { sqlite3 -cmd '.timeout 5000' "$T/db/se3-ipxe.db" "$1"; }
 
 # An image of the catalogue, its rows as a finished save leaves them.
 catalogue_image img1 $M1

@@ -103,7 +103,7 @@ conf "$T/real-net.conf" "$(command -v net)" "$T/auth"
 conf "$T/bad-auth.conf" "$T/bin/net" "$T/auth-bad"
 "$SIP" -c "$T/se3-ipxe.conf" init > /dev/null || { echo "Bail out! init"; exit 1; }
 
-q() { sqlite3 "$T/db/se3-ipxe.db" "$1"; }
+q() { sqlite3 -cmd '.timeout 5000' "$T/db/se3-ipxe.db" "$1"; }
 field() {	# field SESSION PYTHON-EXPR (d is the session's JSON)
 	"$SIP" -c "$T/se3-ipxe.conf" session show --json "$1" 2> /dev/null |
 	    python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"
