@@ -50,7 +50,7 @@ LIB_SRCS += lib/probe.c lib/run.c lib/session.c lib/reboot.c
 # Setting modules up: curl and xorriso run by the CLI only.
 LIB_SRCS += lib/setup.c
 # Multicast sessions: udp-sender run by the CLI only.
-LIB_SRCS += lib/mcast.c lib/mcast_spawn.c lib/clone.c
+LIB_SRCS += lib/mcast.c lib/mcast_spawn.c lib/clone.c lib/sysprep.c
 LIB_SRCS += lib/sums.c
 # set-action's checks and writes: the CLI and console.cgi.
 LIB_SRCS += lib/setaction.c

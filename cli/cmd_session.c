@@ -75,13 +75,13 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	struct wake *w = NULL, *wm = NULL;
 	const char *port_arg = NULL, *iface = NULL, *minr_arg = NULL;
 	const char *maxw_arg = NULL, *start_arg = NULL, *reboot = NULL;
-	const char *from = NULL;
+	const char *from = NULL, *prep_arg = NULL;
 	char *fromv[1] = { NULL };
 	enum sip_reboot_policy policy = SIP_REBOOT_WAIT;
 	int64_t *ids = NULL;
 	long long v;
 	enum sip_rc rc;
-	int k, rv = 1, fallback = 0, wol = 0, yes = 0;
+	int k, rv = 1, fallback = 0, wol = 0, yes = 0, sysprep = 0;
 	const struct verb_option vo[] = {
 		{ "port",		NULL,		&port_arg },
 		{ "interface",		NULL,		&iface },
@@ -94,6 +94,8 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 		{ "reboot",		NULL,		&reboot },
 		{ "yes",		&yes,		NULL },
 		{ "from",		NULL,		&from },
+		{ "sysprep",		&sysprep,	NULL },
+		{ "sysprep-timeout",	NULL,		&prep_arg },
 	};
 
 	sip_clone_init(&cl);
@@ -161,6 +163,22 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	if (reboot != NULL && reboot_policy(c->name, "--reboot", reboot,
 	    &policy) == -1)
 		return EXIT_USAGE;
+	if (prep_arg != NULL) {
+		if (parse_int(prep_arg, 60, SIP_SYSPREP_TIMEOUT_MAX, &v) ==
+		    -1) {
+			warnx("%s: --sysprep-timeout: '%s': not a number of "
+			    "seconds from 60 to %d", c->name, prep_arg,
+			    SIP_SYSPREP_TIMEOUT_MAX);
+			return EXIT_USAGE;
+		}
+		cl.sysprep_timeout = (int)v;
+	}
+	if ((sysprep || prep_arg != NULL) && from == NULL) {
+		warnx("%s: --sysprep prepares the master: it needs --from",
+		    c->name);
+		return EXIT_USAGE;
+	}
+	cl.sysprep = sysprep || prep_arg != NULL;
 	cl.s.fallback = fallback;
 	if (ctx_setup(c, ctx) == -1)
 		goto out;
@@ -192,13 +210,17 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	if (cli_authorize(c->name, ctx, st, &t) == -1 ||
 	    (from != NULL && cli_authorize(c->name, ctx, st, &tm) == -1))
 		goto out;
+	/* --sysprep: the master's address may be its last boot's. */
+	if (cl.sysprep)
+		(void)seen_fold(c->name, ctx, st);
 	if ((rc = sip_clone_check(&ctx->cfg, st, &cl, &t, &e)) != SIP_OK) {
 		warn_lib(c->name, &e, rc);
 		goto out;
 	}
+	/* A master to prepare runs Windows: woken or rebooted, it would leave it. */
 	if (setaction_confirm(c->name, ctx, st, &cl.sa, &t, wol, yes, &w) ==
 	    -1 || (from != NULL && setaction_confirm(c->name, ctx, st,
-	    &cl.save, &tm, wol, yes, &wm) == -1))
+	    &cl.save, &tm, wol && !cl.sysprep, yes, &wm) == -1))
 		goto out;
 	ids = xcalloc(t.n, sizeof(*ids));
 	if ((rc = sip_clone_write(st, &cl, &t, ctx->now, ids, &e)) !=
@@ -213,12 +235,19 @@ cmd_clone(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	 */
 	rv = 0;
 	if (from != NULL && setaction_done(c->name, ctx, st, &cl.save, &tm,
-	    &cl.save_id, wm, reboot, policy) != 0)
+	    &cl.save_id, wm, cl.sysprep ? NULL : reboot, cl.sysprep ?
+	    SIP_REBOOT_WAIT : policy) != 0)
 		rv = 1;
 	if (setaction_done(c->name, ctx, st, &cl.sa, &t, ids, w, reboot,
 	    policy) != 0)
 		rv = 1;
-	if (from != NULL)
+	if (cl.sysprep)
+		printf("session %" PRId64 ": sysprep on %s (%s), then saved as "
+		    "%s, then sent to %zu machine%s (they start once it is "
+		    "saved), port %d on %s\n", cl.s.id, tm.p[0], cl.s.prep_addr,
+		    cl.s.image, t.n, t.n == 1 ? "" : "s", cl.s.port,
+		    cl.s.interface);
+	else if (from != NULL)
 		printf("session %" PRId64 ": %s saved as %s first, then sent to "
 		    "%zu machine%s (they start once it is saved), port %d on "
 		    "%s\n", cl.s.id, tm.p[0], cl.s.image, t.n, t.n == 1 ? "" :
@@ -268,6 +297,18 @@ session_json(struct sip_buf *b, const struct sip_mcast *s,
 	sip_json_kint(b, "started_at", s->started_at);
 	sip_json_kint(b, "ended_at", s->ended_at);
 	sip_json_kstr(b, "reason", s->reason);
+	/* clone --from's master, and --sysprep's address and deadline (never its token). */
+	if (s->source_mac[0] != '\0')
+		sip_json_kstr(b, "master", s->source_mac);
+	else
+		sip_json_knull(b, "master");
+	if (s->prep_token[0] != '\0') {
+		sip_json_kstr(b, "sysprep_addr", s->prep_addr);
+		sip_json_kint(b, "sysprep_until", s->prep_until);
+	} else {
+		sip_json_knull(b, "sysprep_addr");
+		sip_json_knull(b, "sysprep_until");
+	}
 	sip_json_kint(b, "members", (long long)nm);
 	sip_json_kint(b, "verified", (long long)ok);
 	if (members) {

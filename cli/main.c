@@ -78,12 +78,14 @@ static const struct command commands[] = {
 	    CMD_CONFIG | CMD_STORE_EXISTING,
 	    "list the image store's catalogue, delete or prune its images" },
 	{ "clone",	cmd_clone,
-	    "[--from MACHINE] [--port PORT] [--interface IFACE] "
+	    "[--from MACHINE [--sysprep] [--sysprep-timeout SECONDS]] "
+	    "[--port PORT] [--interface IFACE] "
 	    "[--min-receivers N] [--max-wait SECONDS] [--start-timeout SECONDS] "
 	    "[--fallback] [--at TIME] [--wol] [--reboot POLICY] [--yes] "
 	    "IMAGE TARGET... [KEY=VALUE...]", CMD_CONFIG | CMD_STORE_EXISTING,
 	    "restore IMAGE to every TARGET at once: one multicast session "
-	    "(--from: save MACHINE as IMAGE first)" },
+	    "(--from: save MACHINE as IMAGE first; --sysprep: run Windows' "
+	    "sysprep on it before)" },
 	{ "session",	cmd_session,
 	    "list [--json] | show [--json] ID | cancel ID | "
 	    "fallback ID [TARGET...] | run ID", CMD_CONFIG | CMD_STORE_EXISTING,

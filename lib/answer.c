@@ -729,8 +729,13 @@ sip_answer_report(const struct sip_config *cfg, const char *addr,
 	if ((rc = sip_store_open(cfg->db_path, SIP_STORE_RW_EXISTING,
 	    cfg->busy_timeout_ms, &st, err)) != SIP_OK)
 		return rc;
-	rc = sip_store_report_inventory(st, &client, token, ev, progress, msg,
-	    inventory, now, &act, err);
+	/* clone --sysprep: the master's script reports with its session's token. */
+	rc = sip_mcast_prep_report(st, addr, token, ev, msg, now, err);
+	if (rc == SIP_ENOTFOUND) {
+		err->msg[0] = '\0';
+		rc = sip_store_report_inventory(st, &client, token, ev,
+		    progress, msg, inventory, now, &act, err);
+	}
 	sip_action_free(act);
 	sip_store_close(st);
 	return rc;

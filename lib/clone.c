@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "se3ipxe.h"
+#include "extern.h"
 
 /* What a session sets in each member's action: the form or the command line may not. */
 static const char *const clone_reserved[] = { "image", "session", "port",
@@ -42,6 +43,7 @@ sip_clone_init(struct sip_clone *c)
 	memset(c, 0, sizeof(*c));
 	c->s.max_wait = SIP_CLONE_MAX_WAIT;
 	c->s.start_timeout = SIP_CLONE_START_TIMEOUT;
+	c->sysprep_timeout = SIP_SYSPREP_TIMEOUT;
 }
 
 /*
@@ -105,6 +107,15 @@ master_prepare(const struct sip_config *cfg, struct sip_clone *c,
 	if ((rc = sip_setaction_prepare(cfg, &c->save, c->master, now, &e2)) !=
 	    SIP_OK)
 		return sip_errf(err, rc, "--from: %s", e2.msg);
+	/*
+	 * --sysprep: the save waits, scheduled, for the script's report;
+	 * at the latest until the session fails without it.
+	 */
+	if (c->sysprep) {
+		c->s.prep_until = c->s.start_at + c->sysprep_timeout;
+		c->save.start += c->sysprep_timeout;
+		c->save.expires_at += c->sysprep_timeout;
+	}
 	if (c->save.expires_at > c->sa.start) {
 		hold = c->save.expires_at - c->sa.start;
 		c->sa.start += hold;
@@ -164,6 +175,26 @@ sip_clone_prepare(const struct sip_config *cfg, struct sip_clone *c,
 			    "sets it", (int)strcspn(c->assignments[i], "="),
 			    c->assignments[i]);
 	}
+	if (c->sysprep) {
+		struct sip_err e2 = { "" };
+		char url[1024];
+
+		if (c->master == NULL)
+			return sip_errf(err, SIP_EINVAL, "--sysprep prepares "
+			    "the master: it needs --from");
+		if (c->sysprep_timeout < 60 || c->sysprep_timeout >
+		    SIP_SYSPREP_TIMEOUT_MAX)
+			return sip_errf(err, SIP_EINVAL, "sysprep-timeout %d: "
+			    "not a number of seconds from 60 to %d",
+			    c->sysprep_timeout, SIP_SYSPREP_TIMEOUT_MAX);
+		/* Said now, not when the runner finds it 40 minutes on. */
+		if ((rc = sip_sysprep_report_url(cfg, url, sizeof(url), err)) !=
+		    SIP_OK)
+			return rc;
+		if ((rc = sip_reboot_private_file("net_auth_file",
+		    cfg->reboot_net_auth_file, &e2)) != SIP_OK)
+			return sip_errf(err, rc, "--sysprep: %s", e2.msg);
+	}
 	if (c->master != NULL) {
 		if (c->master->n != 1)
 			return sip_errf(err, SIP_EINVAL, "--from: %zu machines: "
@@ -218,6 +249,42 @@ sip_clone_prepare(const struct sip_config *cfg, struct sip_clone *c,
 	return master_prepare(cfg, c, now, err);
 }
 
+/*
+ * --sysprep: where the script goes, as a reboot reaches the master: its
+ * ipHostNumber in LDAP, else the address it last booted from (a claim,
+ * trusted only inside [network] subnets when pushed).
+ */
+static enum sip_rc
+master_address(struct sip_store *st, struct sip_clone *c,
+    struct sip_err *err)
+{
+	struct sip_status_row *rows = NULL;
+	size_t n = 0;
+	enum sip_rc rc;
+
+	if (c->master->ip != NULL && c->master->ip[0][0] != '\0') {
+		snprintf(c->s.prep_addr, sizeof(c->s.prep_addr), "%s",
+		    c->master->ip[0]);
+		c->s.prep_claimed = 0;
+		return SIP_OK;
+	}
+	if ((rc = sip_store_status(st, c->master->p, 1, &rows, &n, err)) !=
+	    SIP_OK)
+		return rc;
+	if (n == 1 && rows[0].machine != NULL && rows[0].machine->ip != NULL &&
+	    rows[0].machine->ip[0] != '\0') {
+		snprintf(c->s.prep_addr, sizeof(c->s.prep_addr), "%s",
+		    rows[0].machine->ip);
+		c->s.prep_claimed = 1;
+	}
+	sip_status_free(rows, n);
+	if (c->s.prep_addr[0] == '\0')
+		return sip_errf(err, SIP_EINVAL, "--sysprep: no IPv4 address "
+		    "known for %s (neither in LDAP nor from a boot): nowhere "
+		    "to push the script", c->master->p[0]);
+	return SIP_OK;
+}
+
 enum sip_rc
 sip_clone_check(const struct sip_config *cfg, struct sip_store *st,
     struct sip_clone *c, const struct sip_targets *t, struct sip_err *err)
@@ -239,6 +306,8 @@ sip_clone_check(const struct sip_config *cfg, struct sip_store *st,
 	err->msg[0] = '\0';
 	if (c->master != NULL && (rc = sip_setaction_check(cfg, st, &c->save,
 	    c->master, err)) != SIP_OK)
+		return rc;
+	if (c->sysprep && (rc = master_address(st, c, err)) != SIP_OK)
 		return rc;
 	return sip_setaction_check(cfg, st, &c->sa, t, err);
 }
@@ -275,6 +344,8 @@ sip_clone_write(struct sip_store *st, struct sip_clone *c,
 	enum sip_rc rc;
 	int written = 0;
 
+	if (c->sysprep && sip_token_new(c->s.prep_token) != SIP_OK)
+		return sip_errf(err, SIP_EIO, "get random bytes for a token");
 	if (c->master != NULL) {
 		if ((rc = sip_setaction_write(st, &c->save, c->master, now,
 		    &c->save_id, err)) != SIP_OK)

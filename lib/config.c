@@ -110,6 +110,7 @@ enum ckey {
 	CK_SESSIONS_TIMEOUT,
 	CK_REBOOT_NET,
 	CK_REBOOT_NET_AUTH_FILE,
+	CK_REBOOT_SMBCLIENT,
 	CK_REBOOT_SSH,
 	CK_REBOOT_SSH_KEY,
 	CK_REBOOT_SSH_USER,
@@ -218,6 +219,8 @@ static const struct ckeydef {
 	{ "reboot", "net", CT_PATH, 0, 0, NULL },	/* CK_REBOOT_NET */
 	{ "reboot", "net_auth_file", CT_OPTPATH, 0, 0, NULL },
 						/* CK_REBOOT_NET_AUTH_FILE */
+	{ "reboot", "smbclient", CT_PATH, 0, 0, NULL },
+						/* CK_REBOOT_SMBCLIENT */
 	{ "reboot", "ssh", CT_PATH, 0, 0, NULL },	/* CK_REBOOT_SSH */
 	{ "reboot", "ssh_key", CT_OPTPATH, 0, 0, NULL },
 						/* CK_REBOOT_SSH_KEY */
@@ -317,6 +320,8 @@ sip_config_defaults(struct sip_config *cfg)
 	    NULL ||
 	    (cfg->reboot_net = sip_strdup("/usr/bin/net")) == NULL ||
 	    (cfg->reboot_net_auth_file = sip_strdup("")) == NULL ||
+	    (cfg->reboot_smbclient = sip_strdup("/usr/bin/smbclient")) ==
+	    NULL ||
 	    (cfg->reboot_ssh = sip_strdup("/usr/bin/ssh")) == NULL ||
 	    (cfg->reboot_ssh_key = sip_strdup("")) == NULL ||
 	    (cfg->reboot_ssh_user = sip_strdup("root")) == NULL ||
@@ -396,6 +401,7 @@ sip_config_free(struct sip_config *cfg)
 	free(cfg->sessions_smbstatus);
 	free(cfg->reboot_net);
 	free(cfg->reboot_net_auth_file);
+	free(cfg->reboot_smbclient);
 	free(cfg->reboot_ssh);
 	free(cfg->reboot_ssh_key);
 	free(cfg->reboot_ssh_user);
@@ -1009,6 +1015,9 @@ config_value(struct sip_config *cfg, enum ckey k, const char *value,
 		break;
 	case CK_REBOOT_NET_AUTH_FILE:
 		rc = config_set_str(&cfg->reboot_net_auth_file, value);
+		break;
+	case CK_REBOOT_SMBCLIENT:
+		rc = config_set_str(&cfg->reboot_smbclient, value);
 		break;
 	case CK_REBOOT_SSH:
 		rc = config_set_str(&cfg->reboot_ssh, value);

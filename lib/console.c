@@ -335,6 +335,8 @@ static const char *const messages[SIP_MSG__MAX][2] = {
 	    "no: an image of the catalogue"),
 	M(SIP_MSG_NEW_IMAGE, "Nom de sa nouvelle image",
 	    "Its new image's name"),
+	M(SIP_MSG_SYSPREP, "Windows : le préparer d'abord (sysprep)",
+	    "Windows: prepare it first (sysprep)"),
 	M(SIP_MSG_POWER, "Réveiller ou redémarrer, sans action",
 	    "Wake or reboot, without an action"),
 	M(SIP_MSG_POWER_SEND, "Envoyer", "Send"),
@@ -418,6 +420,7 @@ static const char *const words[][2] = {
 	{ "menu-refused", "menu refusé" },
 	{ "identity-refused", "identité refusée" },
 	/* A multicast session's and its members' (lib/mcast.c). */
+	{ "preparing", "préparation du maître (sysprep)" },
 	{ "saving", "enregistrement du maître" },
 	{ "forming", "en formation" },
 	{ "transferring", "en transfert" },

@@ -450,7 +450,10 @@ master_fields(const struct sip_console_page *p, struct sip_buf *b,
 	esc(b, T(SIP_MSG_NEW_IMAGE));
 	sip_buf_puts(b, "</span> <input type=\"text\" name=\"new_image\" "
 	    "pattern=\"[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}\" maxlength=\"64\">"
-	    "</label></div>\n");
+	    "</label></div>\n<div class=\"field\"><label><input "
+	    "type=\"checkbox\" name=\"sysprep\" value=\"yes\"> ");
+	esc(b, T(SIP_MSG_SYSPREP));
+	sip_buf_puts(b, "</label></div>\n");
 }
 
 static void

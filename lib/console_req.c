@@ -1037,6 +1037,7 @@ op_clone(struct req *r, struct env *e, const struct sip_status_group *g,
 		}
 		cl.master = &tm;
 		image = field(r, "new_image");
+		cl.sysprep = field(r, "sysprep") != NULL;
 	}
 	if (image == NULL || strlen(image) >= sizeof(cl.s.image)) {
 		rc = sip_errf(&err, SIP_EINVAL, "'%.64s': not an image name",
@@ -1094,17 +1095,18 @@ op_clone(struct req *r, struct env *e, const struct sip_status_group *g,
 		goto out;
 	}
 	logmsg(r, "session %" PRId64 ": image %s to %zu machines, port %d on "
-	    "%s%s%s", cl.s.id, cl.s.image, t->n, cl.s.port, cl.s.interface,
+	    "%s%s%s%s", cl.s.id, cl.s.image, t->n, cl.s.port, cl.s.interface,
 	    cl.master != NULL ? ", saved first from " : "", cl.master != NULL ?
-	    tm.p[0] : "");
+	    tm.p[0] : "", cl.sysprep ? " after its sysprep" : "");
 	/*
 	 * The session is whole from here: a failure is logged, not undone.
 	 * The master boots now; the members' jobs wait with them.
 	 */
-	if ((cl.master != NULL && power_jobs(st, e, r, &tm, cl.save.start,
-	    &cl.save_id, field(r, "clone_wol") != NULL, field(r,
-	    "clone_reboot"), &err) != SIP_OK) || power_jobs(st, e, r, t,
-	    cl.sa.start, ids, field(r, "clone_wol") != NULL, field(r,
+	/* A master to prepare runs Windows: woken or rebooted, it would leave it. */
+	if ((cl.master != NULL && !cl.sysprep && power_jobs(st, e, r, &tm,
+	    cl.save.start, &cl.save_id, field(r, "clone_wol") != NULL,
+	    field(r, "clone_reboot"), &err) != SIP_OK) || power_jobs(st, e, r,
+	    t, cl.sa.start, ids, field(r, "clone_wol") != NULL, field(r,
 	    "clone_reboot"), &err) != SIP_OK)
 		logmsg(r, "session %" PRId64 ": %s", cl.s.id, err.msg);
 	/*

@@ -657,6 +657,13 @@ struct sip_job {
  * job that could not start says so in start_errno.  Caller frees the
  * outputs with sip_jobs_free (also after a failure).
  */
+/*
+ * A file of credentials or a key ([reboot] KEY at path): a regular file
+ * of this uid that nobody else may read or write; never read here.
+ */
+enum sip_rc	 sip_reboot_private_file(const char *key, const char *path,
+		    struct sip_err *);
+
 enum sip_rc	 sip_run_jobs(struct sip_job *, size_t n, size_t parallel,
 		    int timeout_ms, size_t out_max, struct sip_err *);
 void		 sip_jobs_free(struct sip_job *, size_t n);

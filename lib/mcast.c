@@ -27,13 +27,16 @@
 #define MCAST_COLUMNS \
 	"id, image, state, port, interface, min_receivers, max_wait, " \
 	"start_timeout, fallback, created_at, created_by, start_at, " \
-	"started_at, ended_at, runner_pid, reason, source_mac, source_action"
+	"started_at, ended_at, runner_pid, reason, source_mac, " \
+	"source_action, prep_addr, prep_claimed, prep_token, prep_until"
 #define SQL_MCAST_INSERT \
 	"INSERT INTO mcast_sessions (image, state, port, interface, " \
 	"min_receivers, max_wait, start_timeout, fallback, created_at, " \
-	"created_by, start_at, source_mac, source_action) VALUES (?1, ?11, " \
-	"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?13)"
-#define OPEN_STATES	"('saving', 'forming', 'transferring')"
+	"created_by, start_at, source_mac, source_action, prep_addr, " \
+	"prep_claimed, prep_token, prep_until) VALUES (?1, ?11, ?2, ?3, ?4, " \
+	"?5, ?6, ?7, ?8, ?9, ?10, ?12, ?13, ?14, ?15, ?16, ?17)"
+#define OPEN_STATES \
+	"('preparing', 'saving', 'forming', 'transferring')"
 #define SQL_MCAST_PORTS \
 	"SELECT port FROM mcast_sessions WHERE state IN " OPEN_STATES \
 	" ORDER BY port"
@@ -80,12 +83,12 @@
 /* ------------------------------------------------------------ names */
 
 static const char *const state_names[SIP_MC__MAX] = {
-	"saving", "forming", "transferring", "done", "partial", "failed",
-	"cancelled"
+	"preparing", "saving", "forming", "transferring", "done", "partial",
+	"failed", "cancelled"
 };
 static const char *const event_names[SIP_MCE__MAX] = {
 	"start", "sender-failed", "verdict", "cancel", "runner-gone",
-	"saved", "save-failed"
+	"saved", "save-failed", "prepared", "prep-failed"
 };
 static const char *const member_names[SIP_MB__MAX] = {
 	"booting", "waiting", "receiving", "verifying", "verified",
@@ -139,6 +142,10 @@ sip_mcast_next(enum sip_mcast_state s, enum sip_mcast_event ev,
 	if (sip_mcast_final(s) || (unsigned)s >= SIP_MC__MAX)
 		return s;
 	switch (ev) {
+	case SIP_MCE_PREPARED:
+		return s == SIP_MC_PREPARING ? SIP_MC_SAVING : s;
+	case SIP_MCE_PREP_FAILED:
+		return s == SIP_MC_PREPARING ? SIP_MC_FAILED : s;
 	case SIP_MCE_SAVED:
 		return s == SIP_MC_SAVING ? SIP_MC_FORMING : s;
 	case SIP_MCE_SAVE_FAILED:
@@ -151,8 +158,8 @@ sip_mcast_next(enum sip_mcast_state s, enum sip_mcast_event ev,
 	case SIP_MCE_CANCEL:
 		return SIP_MC_CANCELLED;
 	case SIP_MCE_VERDICT:
-		/* No stream before the master is saved. */
-		if (s == SIP_MC_SAVING)
+		/* No stream before the master is prepared and saved. */
+		if (s == SIP_MC_PREPARING || s == SIP_MC_SAVING)
 			return s;
 		/* Every member ended: judged by the slowest, not the fastest. */
 		if (total > 0 && verified == total)
@@ -264,6 +271,10 @@ mcast_row(sqlite3_stmt *q, struct sip_mcast *s)
 	col_copy(q, 15, s->reason, sizeof(s->reason));
 	col_copy(q, 16, s->source_mac, sizeof(s->source_mac));
 	s->source_action = sqlite3_column_int64(q, 17);
+	col_copy(q, 18, s->prep_addr, sizeof(s->prep_addr));
+	s->prep_claimed = sqlite3_column_int(q, 19);
+	col_copy(q, 20, s->prep_token, sizeof(s->prep_token));
+	s->prep_until = sqlite3_column_int64(q, 21);
 }
 
 /* The lowest even port from the base that no open session holds. */
@@ -297,6 +308,7 @@ sip_mcast_create(struct sip_store *st, struct sip_mcast *s, time_t now,
     struct sip_err *err)
 {
 	sqlite3_stmt *q = NULL;
+	enum sip_mcast_state first;
 	enum sip_rc ret;
 	int rc;
 
@@ -308,6 +320,9 @@ sip_mcast_create(struct sip_store *st, struct sip_mcast *s, time_t now,
 		return sip_errf(err, SIP_EINVAL, "session: port %d: not an "
 		    "even number from %d to %d", s->port, SIP_MCAST_PORT_MIN,
 		    SIP_MCAST_PORT_MAX);
+	/* A master prepared by sysprep, then saved, then sent; or sent. */
+	first = s->prep_token[0] != '\0' ? SIP_MC_PREPARING :
+	    s->source_mac[0] != '\0' ? SIP_MC_SAVING : SIP_MC_FORMING;
 	if ((ret = tx_begin(st, "BEGIN IMMEDIATE", err)) != SIP_OK)
 		return ret;
 	if (s->port == 0 && (ret = port_pick(st, &s->port, err)) != SIP_OK)
@@ -323,16 +338,20 @@ sip_mcast_create(struct sip_store *st, struct sip_mcast *s, time_t now,
 	    (rc = sqlite3_bind_int64(q, 8, (sqlite3_int64)now)) != SQLITE_OK ||
 	    (rc = bind_text(q, 9, s->created_by)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(q, 10, s->start_at)) != SQLITE_OK ||
-	    (rc = bind_text(q, 11, s->source_mac[0] != '\0' ? "saving" :
-	    "forming")) != SQLITE_OK ||
+	    (rc = bind_text(q, 11, sip_mcast_state_name(first))) !=
+	    SQLITE_OK ||
 	    (rc = bind_text(q, 12, s->source_mac)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(q, 13, s->source_action)) != SQLITE_OK ||
+	    (rc = bind_text(q, 14, s->prep_addr)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int(q, 15, s->prep_claimed)) != SQLITE_OK ||
+	    (rc = bind_text(q, 16, s->prep_token)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(q, 17, s->prep_until)) != SQLITE_OK ||
 	    (rc = sqlite3_step(q)) != SQLITE_DONE) {
 		ret = db_err(st, rc, err, "create a multicast session");
 		goto out;
 	}
 	s->id = sqlite3_last_insert_rowid(st->db);
-	s->state = s->source_mac[0] != '\0' ? SIP_MC_SAVING : SIP_MC_FORMING;
+	s->state = first;
 	s->created_at = now;
 	ret = tx_commit(st, err);
  out:
@@ -761,6 +780,103 @@ sip_mcast_cancel(struct sip_store *st, int64_t id, const char *who,
 	return ret;
 }
 
+/* ------------------------------------------------------------ sysprep */
+
+/* The master's save, held while it prepares, starts now (its expiry moved as much). */
+static enum sip_rc
+save_release(struct sip_store *st, const struct sip_mcast *s, time_t now,
+    struct sip_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if ((rc = stmt_get(st, "UPDATE actions SET expires_at = expires_at - "
+	    "(start_at - ?2), start_at = ?2, updated_at = ?2 WHERE id = ?1 AND "
+	    "state = 'scheduled' AND start_at > ?2", &q)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(q, 1, s->source_action)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(q, 2, (sqlite3_int64)now)) != SQLITE_OK ||
+	    (rc = sqlite3_step(q)) != SQLITE_DONE)
+		ret = db_err(st, rc, err, "start the save of session %" PRId64,
+		    s->id);
+	stmt_put(st, q);
+	return ret;
+}
+
+enum sip_rc
+sip_mcast_prep_end(struct sip_store *st, struct sip_mcast *s, int prepared,
+    const char *why, const char *who, time_t now, struct sip_err *err)
+{
+	struct sip_mcast_member *m = NULL;
+	size_t nm = 0;
+	enum sip_rc ret;
+
+	/*
+	 * Only the step that moves the session acts on it; the save starts
+	 * in the same transaction as preparing -> saving, so that no crash
+	 * leaves one without the other.
+	 */
+	if (prepared)
+		return step_with(st, s, SIP_MCE_PREPARED, 0, 0, why, who, now,
+		    save_release, err);
+	if ((ret = sip_mcast_step(st, s, SIP_MCE_PREP_FAILED, 0, 0, why, who,
+	    now, err)) != SIP_OK)
+		return ret;
+	if (s->state != SIP_MC_FAILED)
+		return SIP_OK;
+	if ((ret = sip_mcast_get(st, s->id, s, &m, &nm, err)) == SIP_OK &&
+	    (ret = members_cancel(st, m, nm, 1, who, now, err)) == SIP_OK)
+		ret = master_cancel(st, s, who, now, err);
+	sip_mcast_members_free(m, nm);
+	return ret;
+}
+
+enum sip_rc
+sip_mcast_prep_report(struct sip_store *st, const char *addr,
+    const char *token, enum sip_event ev, const char *msg, time_t now,
+    struct sip_err *err)
+{
+	struct sip_mcast *v = NULL;
+	char why[SIP_ERR_MAX];
+	size_t n = 0, i;
+	enum sip_rc ret;
+
+	if (token == NULL || sip_token_check(token) != SIP_OK)
+		return sip_errf(err, SIP_ENOTFOUND, "not a prep token");
+	if ((ret = sip_mcast_list(st, 1, &v, &n, err)) != SIP_OK)
+		return ret;
+	for (i = 0; i < n; i++)
+		if (v[i].state == SIP_MC_PREPARING && strlen(v[i].prep_token) ==
+		    strlen(token) && sip_token_equal(v[i].prep_token, token))
+			break;
+	if (i == n) {
+		ret = sip_errf(err, SIP_ENOTFOUND, "not a prep token");
+		goto out;
+	}
+	/* The script's token was pushed to that address alone. */
+	if (addr == NULL || strcmp(addr, v[i].prep_addr) != 0) {
+		ret = sip_errf(err, SIP_EDENIED, "session %" PRId64 ": sysprep "
+		    "report from %.46s, not from its master's %s", v[i].id,
+		    addr != NULL ? addr : "?", v[i].prep_addr);
+		goto out;
+	}
+	if (ev == SIP_EV_DONE) {
+		snprintf(why, sizeof(why), "%s prepared by sysprep: it reboots "
+		    "to be saved as %.64s", v[i].source_mac, v[i].image);
+		ret = sip_mcast_prep_end(st, &v[i], 1, why, "client", now, err);
+	} else if (ev == SIP_EV_FAILED) {
+		snprintf(why, sizeof(why), "sysprep on %s failed: %.160s",
+		    v[i].source_mac, msg != NULL && *msg != '\0' ? msg :
+		    "no reason given");
+		ret = sip_mcast_prep_end(st, &v[i], 0, why, "client", now, err);
+	} else if (ev != SIP_EV_RUNNING)
+		ret = sip_errf(err, SIP_EINVAL, "session %" PRId64 ": a "
+		    "sysprep report is running, done or failed", v[i].id);
+ out:
+	free(v);
+	return ret;
+}
+
 /* ------------------------------------------------------------ fallback */
 
 static struct sip_kv *
@@ -1059,7 +1175,7 @@ sip_mcast_tick(const struct sip_config *cfg, struct sip_store *st,
 	struct sip_mcast_member *m = NULL;
 	size_t n = 0, nm = 0, i;
 	enum sip_rc ret;
-	int fd;
+	int fd, prep;
 
 	*nfailed = 0;
 	if ((ret = sip_mcast_list(st, 1, &v, &n, err)) != SIP_OK)
@@ -1075,6 +1191,7 @@ sip_mcast_tick(const struct sip_config *cfg, struct sip_store *st,
 		if (sip_mcast_runner_lock(cfg, v[i].id, &fd) != 0)
 			continue;
 		ret = sip_mcast_get(st, v[i].id, &v[i], &m, &nm, err);
+		prep = v[i].state == SIP_MC_PREPARING;
 		if (ret == SIP_OK && !sip_mcast_final(v[i].state)) {
 			ret = sip_mcast_step(st, &v[i], SIP_MCE_RUNNER_GONE, 0,
 			    0, "its runner is gone (the server restarted, or "
@@ -1083,6 +1200,10 @@ sip_mcast_tick(const struct sip_config *cfg, struct sip_store *st,
 			if (ret == SIP_OK)
 				ret = members_cancel(st, m, nm, 1, "cleanup",
 				    now, err);
+			/* A save held for a sysprep nobody awaits would start alone. */
+			if (ret == SIP_OK && prep)
+				ret = master_cancel(st, &v[i], "cleanup", now,
+				    err);
 			if (ret == SIP_OK)
 				(*nfailed)++;
 		}
@@ -1589,6 +1710,68 @@ runner_await_master(const struct sip_config *cfg, struct sip_store *st,
 	return SIP_OK;
 }
 
+/*
+ * clone --sysprep: at the session's start, push and start the master's
+ * script, then wait for its report (sip_mcast_prep_report moves the
+ * session) until prep_until.  A push that fails, or no report in time:
+ * preparing -> failed, its save and members cancelled.
+ */
+static enum sip_rc
+runner_await_prep(const struct sip_config *cfg, struct sip_store *st,
+    struct sip_mcast *s, struct sip_err *err)
+{
+	char why[SIP_ERR_MAX];
+	enum sip_rc ret;
+
+	while (time(NULL) < s->start_at && !runner_stop && !cancelled(st, s))
+		sleep_ms(1000);
+	if ((ret = sip_mcast_get(st, s->id, s, NULL, NULL, err)) != SIP_OK)
+		return ret;
+	if (runner_stop || s->state != SIP_MC_PREPARING)
+		return SIP_OK;
+	if ((ret = sip_sysprep_push(cfg, s, why, sizeof(why), err)) != SIP_OK)
+		snprintf(why, sizeof(why), "sysprep: %.200s", err->msg);
+	if (why[0] != '\0')
+		return sip_mcast_prep_end(st, s, 0, why, "cleanup", time(NULL),
+		    err);
+	while (!runner_stop && !cancelled(st, s)) {
+		if ((ret = sip_mcast_get(st, s->id, s, NULL, NULL, err)) !=
+		    SIP_OK)
+			return ret;
+		if (s->state != SIP_MC_PREPARING)
+			return SIP_OK;
+		if (time(NULL) >= s->prep_until) {
+			snprintf(why, sizeof(why), "no report from %s's "
+			    "sysprep within %" PRId64 " s (script started "
+			    "at %s)",
+			    s->source_mac, s->prep_until - s->start_at,
+			    s->prep_addr);
+			return sip_mcast_prep_end(st, s, 0, why, "cleanup",
+			    time(NULL), err);
+		}
+		sleep_ms(1000);
+	}
+	return SIP_OK;
+}
+
+static enum sip_rc
+runner_pid_save(struct sip_store *st, const struct sip_mcast *s,
+    struct sip_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum sip_rc ret = SIP_OK;
+	int rc;
+
+	if ((rc = stmt_get(st, "UPDATE mcast_sessions SET runner_pid = ?1 "
+	    "WHERE id = ?2", &q)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(q, 1, s->runner_pid)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_int64(q, 2, s->id)) != SQLITE_OK ||
+	    (rc = sqlite3_step(q)) != SQLITE_DONE)
+		ret = db_err(st, rc, err, "save session %" PRId64, s->id);
+	stmt_put(st, q);
+	return ret;
+}
+
 /* Wait for every member that can still end to end; the verdict's counts. */
 static enum sip_rc
 runner_judge(struct sip_store *st, struct sip_mcast *s, time_t deadline,
@@ -1657,14 +1840,27 @@ sip_mcast_run(const struct sip_config *cfg, int64_t id, const char *sender,
 	}
 	if ((ret = sip_mcast_get(st, id, &s, &m, &nm, err)) != SIP_OK)
 		goto out;
-	if (s.state != SIP_MC_FORMING && s.state != SIP_MC_SAVING) {
+	if (s.state != SIP_MC_FORMING && s.state != SIP_MC_SAVING &&
+	    s.state != SIP_MC_PREPARING) {
 		ret = sip_errf(err, SIP_EDENIED, "session %" PRId64 " is %s: "
 		    "nothing to send", id, sip_mcast_state_name(s.state));
 		goto out;
 	}
 	s.runner_pid = (long)getpid();
-	if ((ret = mcast_save(st, &s, err)) != SIP_OK)
+	/* Its pid alone: a cancel since the read above must stand. */
+	if ((ret = runner_pid_save(st, &s, err)) != SIP_OK ||
+	    (ret = sip_mcast_get(st, id, &s, NULL, NULL, err)) != SIP_OK)
 		goto out;
+	if (sip_mcast_final(s.state))
+		goto out;
+	if (s.state == SIP_MC_PREPARING) {
+		if ((ret = runner_await_prep(cfg, st, &s, err)) != SIP_OK)
+			goto out;
+		if (runner_stop || cancelled(st, &s))
+			goto stopped;
+		if (s.state != SIP_MC_SAVING)
+			goto out;	/* failed: its members are cancelled */
+	}
 	if (s.state == SIP_MC_SAVING) {
 		if ((ret = runner_await_master(cfg, st, &s, err)) != SIP_OK)
 			goto out;

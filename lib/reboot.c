@@ -43,8 +43,8 @@ sip_reboot_event_name(enum sip_reboot_outcome o)
  * this, that nobody else may read or write.  Its contents are never
  * read here: net and ssh read them.
  */
-static enum sip_rc
-reboot_private_file(const char *key, const char *path, struct sip_err *err)
+enum sip_rc
+sip_reboot_private_file(const char *key, const char *path, struct sip_err *err)
 {
 	struct stat sb;
 
@@ -251,10 +251,10 @@ sip_reboot(const struct sip_config *cfg, enum sip_reboot_policy policy,
 			    cfg->reboot_windows_port, cfg->reboot_linux_port);
 	}
 	/* Every credential checked before the first command: all or nothing. */
-	if (need_net && (rc = reboot_private_file("net_auth_file",
+	if (need_net && (rc = sip_reboot_private_file("net_auth_file",
 	    cfg->reboot_net_auth_file, err)) != SIP_OK)
 		goto out;
-	if (need_ssh && (rc = reboot_private_file("ssh_key",
+	if (need_ssh && (rc = sip_reboot_private_file("ssh_key",
 	    cfg->reboot_ssh_key, err)) != SIP_OK)
 		goto out;
 	if (policy == SIP_REBOOT_IDLE && (need_net || need_ssh)) {

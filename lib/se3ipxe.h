@@ -329,6 +329,7 @@ struct sip_config {
 	int		 sessions_timeout; /* [sessions] timeout (s) */
 	char		*reboot_net;	/* [reboot] net: Samba's net */
 	char		*reboot_net_auth_file; /* [reboot] net_auth_file, "" none */
+	char		*reboot_smbclient; /* [reboot] smbclient: --sysprep */
 	char		*reboot_ssh;	/* [reboot] ssh */
 	char		*reboot_ssh_key; /* [reboot] ssh_key, "" none */
 	char		*reboot_ssh_user; /* [reboot] ssh_user */
@@ -1562,7 +1563,7 @@ enum sip_msg {
 	SIP_MSG_ALL_MACHINES, SIP_MSG_SESSION, SIP_MSG_SESSION_CANCEL,
 	SIP_MSG_SESSION_FALLBACK, SIP_MSG_DONE_SESSION_CANCEL,
 	SIP_MSG_DONE_FALLBACK, SIP_MSG_MEMBERS, SIP_MSG_CREATED_BY,
-	SIP_MSG_FROM, SIP_MSG_FROM_NONE, SIP_MSG_NEW_IMAGE,
+	SIP_MSG_FROM, SIP_MSG_FROM_NONE, SIP_MSG_NEW_IMAGE, SIP_MSG_SYSPREP,
 	SIP_MSG_POWER, SIP_MSG_POWER_SEND, SIP_MSG_DONE_POWER,
 	SIP_MSG_POWER_NOTHING, SIP_MSG_HISTORY, SIP_MSG_HISTORY_SHOW,
 	SIP_MSG_TIME, SIP_MSG_EVENT, SIP_MSG_CHANGE, SIP_MSG_BY,
@@ -1725,8 +1726,11 @@ struct sip_status_group {
  * id.  Its states, in order; the last four are final.  A session made by
  * clone --from MACHINE first waits for that machine's worker:save of the
  * image (saving); its members' actions wait, scheduled, until it ends.
+ * With --sysprep, the master runs Windows' sysprep first (preparing):
+ * its save waits, scheduled, for the script's report (lib/sysprep.c).
  */
 enum sip_mcast_state {
+	SIP_MC_PREPARING,	/* the master's sysprep has not reported yet */
 	SIP_MC_SAVING,		/* the master's save is not done yet */
 	SIP_MC_FORMING,		/* the sender waits for the receivers */
 	SIP_MC_TRANSFERRING,	/* the stream is being sent, or judged */
@@ -1745,6 +1749,8 @@ enum sip_mcast_event {
 	SIP_MCE_RUNNER_GONE,	/* the tick found no runner for an open session */
 	SIP_MCE_SAVED,		/* the master's save is done, the image whole */
 	SIP_MCE_SAVE_FAILED,	/* it failed, expired or was cancelled */
+	SIP_MCE_PREPARED,	/* the master's sysprep reported done */
+	SIP_MCE_PREP_FAILED,	/* its push or sysprep failed, or no report */
 	SIP_MCE__MAX
 };
 
@@ -2361,6 +2367,15 @@ struct sip_mcast {
 	/* clone --from: the master and its worker:save action, "" and 0 none. */
 	char			 source_mac[SIP_MAC_STRLEN];
 	int64_t			 source_action;
+	/*
+	 * --sysprep: the master's address the script is pushed to (claimed:
+	 * from a boot, not LDAP), the token its report carries ("" none),
+	 * and when the session fails without it.
+	 */
+	char			 prep_addr[16];
+	int			 prep_claimed;
+	char			 prep_token[SIP_TOKEN_STRLEN];
+	int64_t			 prep_until;
 };
 
 struct sip_mcast_member {
@@ -2530,6 +2545,9 @@ struct sip_clone {
 	struct sip_setaction	 sa;
 	char			**all;
 	size_t			 nall;
+	/* With a master: run sysprep on it first (seconds for its report). */
+	int			 sysprep;
+	int			 sysprep_timeout;
 	/* With a master: its worker:save, and that action's id once written. */
 	struct sip_setaction	 save;
 	char			**sall;
@@ -2538,6 +2556,48 @@ struct sip_clone {
 };
 /* An interface name as udp-sender takes it: 1 to 15 of [A-Za-z0-9._-]. */
 int		 sip_ifname_ok(const char *);
+
+/*
+ * clone --sysprep (lib/sysprep.c): the master's Windows runs sysprep
+ * before its save.  The session's runner pushes a .cmd (CRLF, no
+ * credential: the report's token only) to \\ADDR\ADMIN$\Temp\se3-ipxe
+ * with smbclient -A [reboot] net_auth_file, and starts it through a
+ * service (net rpc service create, start, delete; -A the same file).
+ * The script reports to ipxe.cgi's report endpoint with the session's
+ * prep token (sip_mcast_prep_report) and reboots into the save.
+ */
+#define SIP_SYSPREP_TIMEOUT	2400	/* s for the report: SE3's 40 min */
+#define SIP_SYSPREP_TIMEOUT_MAX	86400
+/* [server] cgi_url + "/report", if a .cmd can hold it; SIP_ECONFIG with why. */
+enum sip_rc	 sip_sysprep_report_url(const struct sip_config *, char *,
+		    size_t, struct sip_err *);
+/* The script, byte for byte (appended to out: the caller's to free). */
+enum sip_rc	 sip_sysprep_script(const char *report_url,
+		    const char *token, int64_t id, struct sip_buf *out,
+		    struct sip_err *);
+/*
+ * Push and start the session's script on its master.  SIP_OK with why
+ * "" when started; SIP_OK with a one-line why (no secret) naming what
+ * failed (guard, credential file, connection, auth, ADMIN$, service);
+ * another code only for this host's own failures (memory, /tmp).
+ */
+enum sip_rc	 sip_sysprep_push(const struct sip_config *,
+		    const struct sip_mcast *, char *why, size_t,
+		    struct sip_err *);
+/*
+ * A report with a preparing session's prep token, from its master's
+ * address: done -> saving (prepared) and its save released, failed ->
+ * failed (prep-failed) with its members and save cancelled; running
+ * changes nothing.  SIP_ENOTFOUND when no preparing session has this
+ * token (an action's report, then); SIP_EDENIED from another address.
+ */
+enum sip_rc	 sip_mcast_prep_report(struct sip_store *, const char *addr,
+		    const char *token, enum sip_event, const char *msg,
+		    time_t now, struct sip_err *);
+/* End a preparing session: prepared (its save released) or failed (its save and members cancelled). */
+enum sip_rc	 sip_mcast_prep_end(struct sip_store *, struct sip_mcast *,
+		    int prepared, const char *why, const char *who, time_t now,
+		    struct sip_err *);
 void		 sip_clone_init(struct sip_clone *);
 /* Bounds, interface and its preflight, --at, the members' options. */
 enum sip_rc	 sip_clone_prepare(const struct sip_config *,

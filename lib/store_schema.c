@@ -324,6 +324,47 @@ static const char *const migrations[] = {
 	"DROP TABLE mcast_sessions;"
 	"ALTER TABLE mcast_sessions_12 RENAME TO mcast_sessions;"
 	"PRAGMA user_version = 12;",
+	/*
+	 * 12 -> 13: clone --from --sysprep: the master runs sysprep before
+	 * its save (state preparing; where the script went, its report's
+	 * token, its deadline).  Rebuilt as 12 was, for the CHECK.
+	 */
+	"CREATE TABLE mcast_sessions_13 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  image TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('preparing','saving','forming',"
+	"    'transferring','done','partial','failed','cancelled')),"
+	"  port INTEGER NOT NULL,"
+	"  interface TEXT NOT NULL,"
+	"  min_receivers INTEGER NOT NULL,"
+	"  max_wait INTEGER NOT NULL,"
+	"  start_timeout INTEGER NOT NULL,"
+	"  fallback INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL DEFAULT '',"
+	"  start_at INTEGER NOT NULL,"
+	"  started_at INTEGER NOT NULL DEFAULT 0,"
+	"  ended_at INTEGER NOT NULL DEFAULT 0,"
+	"  runner_pid INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  source_mac TEXT NOT NULL DEFAULT '',"
+	"  source_action INTEGER NOT NULL DEFAULT 0,"
+	"  prep_addr TEXT NOT NULL DEFAULT '',"
+	"  prep_claimed INTEGER NOT NULL DEFAULT 0,"
+	"  prep_token TEXT NOT NULL DEFAULT '',"
+	"  prep_until INTEGER NOT NULL DEFAULT 0"
+	");"
+	"INSERT INTO mcast_sessions_13 (id, image, state, port, interface,"
+	"  min_receivers, max_wait, start_timeout, fallback, created_at,"
+	"  created_by, start_at, started_at, ended_at, runner_pid, reason,"
+	"  source_mac, source_action)"
+	"  SELECT id, image, state, port, interface, min_receivers, max_wait,"
+	"  start_timeout, fallback, created_at, created_by, start_at,"
+	"  started_at, ended_at, runner_pid, reason, source_mac, source_action"
+	"  FROM mcast_sessions;"
+	"DROP TABLE mcast_sessions;"
+	"ALTER TABLE mcast_sessions_13 RENAME TO mcast_sessions;"
+	"PRAGMA user_version = 13;",
 };
 
 int

@@ -40,84 +40,14 @@ if ! mcast_up 3; then
 fi
 
 # A worker module of the test's: restore with the session's options.
-mkdir -p "$T/modules/worker" "$T/images"
-cat > "$T/modules/worker/module.ini" <<'EOM'
-[module]
-name = worker
-description = The test's worker: restore with the session's options
-version = 1
-
-[capability restore]
-description = Restore an image
-template = restore.ipxe
-completion = report
-max_boots = 3
-expires = 1d
-destructive = yes
-
-[option restore.image]
-type = name
-pattern = [A-Za-z0-9][A-Za-z0-9_-]{0,63}
-exists = image
-description = The image
-
-[option restore.disk]
-type = name
-pattern = auto|[a-z][a-z0-9]{1,15}
-default = auto
-description = The disk
-
-[option restore.session]
-type = integer
-min = 0
-max = 2147483647
-default = 0
-description = The session
-
-[option restore.port]
-type = integer
-min = 1024
-max = 65534
-default = 9000
-description = The port
-
-[option restore.wait]
-type = integer
-min = 10
-max = 3600
-default = 300
-description = The wait
-
-[capability save]
-description = Save a disk to the image store
-template = save.ipxe
-completion = report
-max_boots = 3
-expires = 1d
-destructive = no
-
-[option save.name]
-type = name
-pattern = auto|[A-Za-z0-9][A-Za-z0-9_-]{0,63}
-default = auto
-description = The image's name
-
-[option save.compression]
-type = enum
-values = zstd lzop none
-default = zstd
-description = The compression
-EOM
-printf '#!ipxe\necho restore {{image}} session {{session}} port {{port}} wait {{wait}}\nexit\n' \
-    > "$T/modules/worker/restore.ipxe"
-printf '#!ipxe\necho save {{name}} {{compression}}\nexit\n' > "$T/modules/worker/save.ipxe"
+mcast_worker_module
 MODULE_PATH=$T/modules write_config "$T/se3-ipxe.conf" "[images]" "dir = $T/images" \
     "[security]" "bind = none"
 db_create
 
 M1=52:54:00:73:00:01 M2=52:54:00:73:00:02 M3=52:54:00:73:00:03
 sum() { sha256sum < "$1" | cut -d' ' -f1; }
-q() { sqlite3 "$T/db/se3-ipxe.db" "$1"; }
+q() { sqlite3 -cmd '.timeout 5000' "$T/db/se3-ipxe.db" "$1"; }
 
 # An image of the catalogue, its rows as a finished save leaves them.
 catalogue_image img1 $M1

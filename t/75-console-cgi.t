@@ -310,6 +310,29 @@ wake:-" "their wake and reboot (force) for the tick"
 	CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=session-cancel&session=$sid"
 	is "$(sqlite3 "$DB" "SELECT state FROM mcast_sessions WHERE id = $sid") $(sqlite3 "$DB" "SELECT count(*) FROM actions WHERE state IN ('scheduled', 'pending') AND mac IN ('$M1', '$M2', '$M3')")" \
 	    "cancelled 0" "cancelled while saving: the save and the restores with it"
+
+	# clone --from --sysprep: the master's Windows prepared first (t/80 runs it against smbd).
+	CONFIG=$T/mc.conf ccgi GET "" "parc=-" admin
+	grep -q '<input type="checkbox" name="sysprep" value="yes"> Windows : le préparer d&#39;abord (sysprep)' "$T/cbody"
+	ok $? "clone: a box to run sysprep on the master first"
+	nsess=$(sqlite3 "$DB" 'SELECT count(*) FROM mcast_sessions')
+	CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=clone&from=$M1&new_image=master-3&sysprep=yes&max_wait=120&m=$M2&m=$M3&confirm=2"
+	is "$status:$(sqlite3 "$DB" 'SELECT count(*) FROM mcast_sessions')" "503:$nsess" \
+	    "sysprep without [reboot] net_auth_file: refused, nothing made ($(grep -o 'id="notice">[^<]*' "$T/cbody" | cut -c14-120))"
+	printf 'username = adminse3\npassword = x\n' > "$T/net.auth"
+	chmod 600 "$T/net.auth"
+	cp "$T/mc.conf" "$T/mcp.conf"
+	printf '[reboot]\nnet_auth_file = %s\n' "$T/net.auth" >> "$T/mcp.conf"
+	sqlite3 "$DB" "INSERT INTO machines (mac, first_seen, last_seen, ip) VALUES ('$M1', 1, 1, '127.0.0.1') ON CONFLICT (mac) DO UPDATE SET ip = '127.0.0.1'"
+	CONFIG=$T/mcp.conf CGI_EXTRA="SE3_IPXE_BIN=$T/fake-se3-ipxe" post admin \
+	    "token=$TOK&parc=-&op=clone&from=$M1&new_image=master-3&sysprep=yes&max_wait=120&m=$M2&m=$M3&confirm=2&clone_wol=yes"
+	is "$status" 303 "clone from a master with sysprep: 303 ($(grep -o 'id="notice">[^<]*' "$T/cbody" | cut -c14-120))"
+	sid=$(sqlite3 "$DB" 'SELECT max(id) FROM mcast_sessions')
+	is "$(sqlite3 "$DB" "SELECT state, source_mac, prep_addr, length(prep_token) FROM mcast_sessions WHERE id = $sid")" "preparing|$M1|127.0.0.1|48" \
+	    "the session is preparing its master, at its address, with a token for its report"
+	is "$(sqlite3 "$DB" "SELECT state FROM actions WHERE mac = '$M1' AND name = 'worker:save' ORDER BY id DESC LIMIT 1") $(sqlite3 "$DB" "SELECT count(*) FROM power_jobs WHERE mac = '$M1' AND action_id = (SELECT max(id) FROM actions WHERE mac = '$M1')")" \
+	    "scheduled 0" "the master's save held, and the master neither woken nor rebooted (it runs Windows)"
+	CONFIG=$T/mc.conf post admin "token=$TOK&parc=-&op=session-cancel&session=$sid"
 else
 	is "$(count):$(sqlite3 "$DB" 'SELECT count(*) FROM mcast_sessions')" "$before:0" \
 	    "no interface to multicast on here: refused, nothing made ($(grep -o 'id="notice">[^<]*' "$T/cbody" | cut -c14-120))"

@@ -49,6 +49,8 @@ clone |master_2026 room-218|clone's IMAGE: the catalogue's
 clone --port 9000 m|master_2026|... after an option with its value
 clone room-218 $M ver|verify=|clone's KEY=VALUE: the restore's options
 clone --from pc-1 new $M save.compression=l|lzop|clone --from: save.KEY=VALUE, the save's values
+clone --from pc-1 --sys|--sysprep --sysprep-timeout|clone's options from its usage: --sysprep
+clone --from pc-1 --sysprep-timeout 600 m|master_2026|... after --sysprep-timeout with its value
 images delete |master_2026 room-218|images delete NAME
 session |cancel fallback list run show|session's verbs
 setup wo|worker|setup's modules

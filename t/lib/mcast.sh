@@ -28,6 +28,9 @@
 #	mcast_grown FILE BYTES SECONDS
 #				wait at most SECONDS until FILE holds BYTES
 #				or more (status 1 at the bound)
+#	mcast_worker_module	a worker module of the test's in $T/modules
+#				(restore with the session's options, save),
+#				$T/images made
 #	MCAST_SENDER_FLAGS, MCAST_RECEIVER_FLAGS
 #				udpcast's flags chosen for a session
 #	mcast_down		kill what was started, remove the namespaces
@@ -215,4 +218,79 @@ mcast_frame() {
 		cat "$2/$_mf_part" || return 1
 	done < "$2/$3"
 	mcast_header "$1" 0 end 0 -
+}
+
+# A worker module of the test's: restore with the session's options, and save.
+mcast_worker_module() {
+	mkdir -p "$T/modules/worker" "$T/images"
+	cat > "$T/modules/worker/module.ini" <<'EOM'
+[module]
+name = worker
+description = The test's worker: restore with the session's options
+version = 1
+
+[capability restore]
+description = Restore an image
+template = restore.ipxe
+completion = report
+max_boots = 3
+expires = 1d
+destructive = yes
+
+[option restore.image]
+type = name
+pattern = [A-Za-z0-9][A-Za-z0-9_-]{0,63}
+exists = image
+description = The image
+
+[option restore.disk]
+type = name
+pattern = auto|[a-z][a-z0-9]{1,15}
+default = auto
+description = The disk
+
+[option restore.session]
+type = integer
+min = 0
+max = 2147483647
+default = 0
+description = The session
+
+[option restore.port]
+type = integer
+min = 1024
+max = 65534
+default = 9000
+description = The port
+
+[option restore.wait]
+type = integer
+min = 10
+max = 3600
+default = 300
+description = The wait
+
+[capability save]
+description = Save a disk to the image store
+template = save.ipxe
+completion = report
+max_boots = 3
+expires = 1d
+destructive = no
+
+[option save.name]
+type = name
+pattern = auto|[A-Za-z0-9][A-Za-z0-9_-]{0,63}
+default = auto
+description = The image's name
+
+[option save.compression]
+type = enum
+values = zstd lzop none
+default = zstd
+description = The compression
+EOM
+	printf '#!ipxe\necho restore {{image}} session {{session}} port {{port}} wait {{wait}}\nexit\n' \
+	    > "$T/modules/worker/restore.ipxe"
+	printf '#!ipxe\necho save {{name}} {{compression}}\nexit\n' > "$T/modules/worker/save.ipxe"
 }

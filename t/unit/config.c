@@ -696,7 +696,7 @@ test_example(void)
 	}
 	fclose(in);
 	fclose(out);
-	is_int(n, 66, "example: shows all 66 keys");
+	is_int(n, 67, "example: shows all 67 keys");
 	is_int(whole, 0, "example: does not say comments are whole lines "
 	    "(a comment may end a line)");
 	path = write_file("example.conf", text);

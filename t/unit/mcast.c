@@ -18,6 +18,7 @@
 
 static char tmpdir[] = "/tmp/se3ipxe-mcast.XXXXXX";
 
+#define P	SIP_MC_PREPARING
 #define S	SIP_MC_SAVING
 #define F	SIP_MC_FORMING
 #define T	SIP_MC_TRANSFERRING
@@ -29,6 +30,22 @@ static const struct {
 	size_t			 verified, total;
 	enum sip_mcast_state	 want;
 } trans[] = {
+	/* clone --from --sysprep: the master's sysprep before its save. */
+	{ P, SIP_MCE_PREPARED, 0, 0, S },
+	{ P, SIP_MCE_PREP_FAILED, 0, 0, SIP_MC_FAILED },
+	{ P, SIP_MCE_CANCEL, 0, 0, SIP_MC_CANCELLED },
+	{ P, SIP_MCE_RUNNER_GONE, 0, 0, SIP_MC_FAILED },
+	{ P, SIP_MCE_SENDER_FAILED, 0, 0, SIP_MC_FAILED },
+	{ P, SIP_MCE_START, 0, 0, P },
+	{ P, SIP_MCE_VERDICT, 0, 3, P },
+	{ P, SIP_MCE_SAVED, 0, 0, P },
+	{ P, SIP_MCE_SAVE_FAILED, 0, 0, P },
+	{ S, SIP_MCE_PREPARED, 0, 0, S },
+	{ S, SIP_MCE_PREP_FAILED, 0, 0, S },
+	{ F, SIP_MCE_PREPARED, 0, 0, F },
+	{ F, SIP_MCE_PREP_FAILED, 0, 0, F },
+	{ T, SIP_MCE_PREPARED, 0, 0, T },
+	{ T, SIP_MCE_PREP_FAILED, 0, 0, T },
 	/* clone --from: the master's save first. */
 	{ S, SIP_MCE_SAVED, 0, 0, F },
 	{ S, SIP_MCE_SAVE_FAILED, 0, 0, SIP_MC_FAILED },
@@ -79,8 +96,9 @@ test_transitions(void)
 			    (enum sip_mcast_event)e, 1, 1), s, "%s + %s stays",
 			    sip_mcast_state_name((enum sip_mcast_state)s),
 			    sip_mcast_event_name((enum sip_mcast_event)e));
-	ok(!sip_mcast_final(S) && !sip_mcast_final(F) && !sip_mcast_final(T),
-	    "saving, forming and transferring are open");
+	ok(!sip_mcast_final(P) && !sip_mcast_final(S) && !sip_mcast_final(F) &&
+	    !sip_mcast_final(T), "preparing, saving, forming and transferring "
+	    "are open");
 	is_str(sip_mcast_state_name(SIP_MC__MAX), "?", "no name past the end");
 	is_str(sip_member_state_name(SIP_MB__MAX), "?", "nor for members");
 }
@@ -298,6 +316,46 @@ test_runner_lock(void)
 	close(fd);
 }
 
+/* clone --sysprep's script: only values of their types get into it. */
+static void
+test_sysprep_script(void)
+{
+	static const char tok[] = "0123456789abcdef0123456789abcdef0123456789abcdef";
+	static const char *const bad_url[] = {
+		"https://srv/cgi-bin/ipxe.cgi/report",	/* not the type */
+		"http://srv/cgi-bin/ipxe.cgi/report%26x",	/* cmd.exe's % */
+		"http://srv/a\"b",
+		"http://srv/a&b",
+		"http://srv/a\r\nshutdown",
+	};
+	struct sip_buf b = { NULL, 0, 0, 0 };
+	struct sip_err e = { "" };
+	size_t i, cr = 0, lf = 0;
+
+	ok(sip_sysprep_script("http://srv:8080/cgi-bin/ipxe.cgi/report", tok,
+	    7, &b, &e) == SIP_OK, "sysprep script: made");
+	for (i = 0; i < b.len; i++) {
+		cr += b.data[i] == '\r';
+		lf += b.data[i] == '\n';
+		if (b.data[i] == '\n' && (i == 0 || b.data[i - 1] != '\r'))
+			break;
+	}
+	ok(lf > 5 && cr == lf && i == b.len, "... every line ends CRLF (%zu)",
+	    lf);
+	ok(strstr(b.data, "set \"T=token=0123456789abcdef") != NULL &&
+	    strstr(b.data, "rem se3-ipxe session 7:") != NULL,
+	    "... the token and the session");
+	sip_buf_free(&b);
+	for (i = 0; i < sizeof(bad_url) / sizeof(bad_url[0]); i++) {
+		ok(sip_sysprep_script(bad_url[i], tok, 7, &b, &e) ==
+		    SIP_EINVAL && b.len == 0, "... refused: URL '%s'", bad_url[i]);
+		sip_buf_free(&b);
+	}
+	ok(sip_sysprep_script("http://srv/r", "0123&shutdown", 7, &b, &e) ==
+	    SIP_EINVAL && b.len == 0, "... refused: a token not of hex");
+	sip_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -305,6 +363,7 @@ main(void)
 		printf("Bail out! mkdtemp: %s\n", strerror(errno));
 		return 1;
 	}
+	test_sysprep_script();
 	test_transitions();
 	test_members();
 	test_header();
