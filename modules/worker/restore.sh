@@ -187,7 +187,7 @@ part_failed() {
 	fail "cannot restore $2 to /dev/$3 with $4"
 }
 
-k=0 m=0 verified=0 lastdev= lastfs= laststart=-1 writers=
+k=0 m=0 verified=0 lastdev= lastfs= laststart=-1 MCAST_WRITERS=
 : >/tmp/finish
 while read -r src n fs tool comp part size sha raw <&3; do
 	dev=$(partdev "$DISK" "$n")
@@ -227,8 +227,7 @@ while read -r src n fs tool comp part size sha raw <&3; do
 	mkfifo "/tmp/p.$m.f"
 	( write_part "$m" "$dev" "$tool" "$comp" "$from" "$span" <"/tmp/p.$m.f"
 	  echo $? >"/tmp/p.$m.rc" ) &
-	writers="$writers $!"
-	MCAST_WRITERS=$writers
+	MCAST_WRITERS="$MCAST_WRITERS $!"
 	mcast_copy "$MCAST_BYTES" /tmp/s.f >"/tmp/p.$m.f"
 	rc=$?
 	wait $h1
