@@ -782,7 +782,17 @@ sip_mcast_cancel(struct sip_store *st, int64_t id, const char *who,
 
 /* ------------------------------------------------------------ sysprep */
 
-/* The master's save, held while it prepares, starts now (its expiry moved as much). */
+/*
+ * A held action (the master's save, the members' restores) starts now,
+ * its expiry moved as much: ?2 is now, and the statement ends with which
+ * actions, of ?1.
+ */
+#define SQL_HELD_START \
+	"UPDATE actions SET expires_at = expires_at - (start_at - ?2), " \
+	"start_at = ?2, updated_at = ?2 WHERE state = 'scheduled' AND " \
+	"start_at > ?2 AND "
+
+/* The master's save, held while it prepares, starts now. */
 static enum sip_rc
 save_release(struct sip_store *st, const struct sip_mcast *s, time_t now,
     struct sip_err *err)
@@ -791,9 +801,7 @@ save_release(struct sip_store *st, const struct sip_mcast *s, time_t now,
 	enum sip_rc ret = SIP_OK;
 	int rc;
 
-	if ((rc = stmt_get(st, "UPDATE actions SET expires_at = expires_at - "
-	    "(start_at - ?2), start_at = ?2, updated_at = ?2 WHERE id = ?1 AND "
-	    "state = 'scheduled' AND start_at > ?2", &q)) != SQLITE_OK ||
+	if ((rc = stmt_get(st, SQL_HELD_START "id = ?1", &q)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(q, 1, s->source_action)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(q, 2, (sqlite3_int64)now)) != SQLITE_OK ||
 	    (rc = sqlite3_step(q)) != SQLITE_DONE)
@@ -1622,10 +1630,8 @@ members_release(struct sip_store *st, const struct sip_mcast *s, time_t now,
 	enum sip_rc ret = SIP_OK;
 	int rc, k;
 	static const char *const sql[] = {
-		"UPDATE actions SET expires_at = expires_at - (start_at - ?2), "
-		"start_at = ?2, updated_at = ?2 WHERE id IN (SELECT action_id "
-		"FROM mcast_members WHERE session = ?1) AND state = 'scheduled' "
-		"AND start_at > ?2",
+		SQL_HELD_START "id IN (SELECT action_id FROM mcast_members "
+		"WHERE session = ?1)",
 		"UPDATE power_jobs SET due_at = ?2 WHERE action_id IN (SELECT "
 		"action_id FROM mcast_members WHERE session = ?1) AND state = "
 		"'pending' AND due_at > ?2",
