@@ -15,6 +15,14 @@
 #define PREP_DIR	"Temp\\se3-ipxe"
 #define PUSH		"sysprep: push to ADMIN$"
 
+/* '%' is cmd.exe's: a URL of the type without it needs no quoting in a .cmd. */
+static int
+cmd_url_ok(const char *url)
+{
+	return sip_value_check(SIP_T_URL, url) == SIP_OK &&
+	    strchr(url, '%') == NULL;
+}
+
 enum sip_rc
 sip_sysprep_report_url(const struct sip_config *cfg, char *dst, size_t sz,
     struct sip_err *err)
@@ -23,9 +31,7 @@ sip_sysprep_report_url(const struct sip_config *cfg, char *dst, size_t sz,
 		return sip_errf(err, SIP_ECONFIG, "--sysprep: [server] cgi_url "
 		    "is not set: the master's script would not know where to "
 		    "report");
-	/* '%' is cmd.exe's: a URL of the type without it needs no quoting. */
-	if (sip_value_check(SIP_T_URL, cfg->cgi_url) != SIP_OK ||
-	    strchr(cfg->cgi_url, '%') != NULL ||
+	if (!cmd_url_ok(cfg->cgi_url) ||
 	    (size_t)snprintf(dst, sz, "%s/report", cfg->cgi_url) >= sz)
 		return sip_errf(err, SIP_ECONFIG, "--sysprep: [server] cgi_url "
 		    "'%.80s' is not an http:// URL without '%%' that a .cmd "
@@ -37,8 +43,7 @@ enum sip_rc
 sip_sysprep_script(const char *report_url, const char *token, int64_t id,
     struct sip_buf *out, struct sip_err *err)
 {
-	if (sip_value_check(SIP_T_URL, report_url) != SIP_OK ||
-	    strchr(report_url, '%') != NULL)
+	if (!cmd_url_ok(report_url))
 		return sip_errf(err, SIP_EINVAL, "sysprep: '%.80s': not a URL "
 		    "a .cmd can hold", report_url);
 	if (sip_token_check(token) != SIP_OK)
