@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -524,7 +523,6 @@ cmd_session(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	const char *sub;
 	size_t nset = 0;
 	int64_t id = 0;
-	long pid = 0;
 	enum sip_rc rc;
 	int rv = 1, json = 0, need;
 	const struct verb_option vo[] = {
@@ -596,14 +594,11 @@ cmd_session(const struct command *c, struct ctx *ctx, int argc, char *argv[])
 	if (members_authorize(c->name, ctx, st, id) == -1)
 		goto out;
 	if (strcmp(sub, "cancel") == 0) {
-		if ((rc = sip_mcast_cancel(st, id, ctx->who, ctx->now, &pid,
-		    &e)) != SIP_OK) {
+		if ((rc = sip_mcast_cancel_stop(&ctx->cfg, st, id, ctx->who,
+		    ctx->now, &e)) != SIP_OK) {
 			warn_lib(c->name, &e, rc);
 			goto out;
 		}
-		/* Its lock held: the pid is the runner's, not a reused one. */
-		if (pid > 0 && sip_mcast_runner_alive(&ctx->cfg, id))
-			(void)kill((pid_t)pid, SIGTERM);
 		printf("session %" PRId64 " cancelled\n", id);
 		rv = 0;
 		goto out;

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1194,7 +1193,6 @@ op_session(struct req *r, struct env *e, int cancel)
 	const char *f = field(r, "session");
 	size_t nm = 0, i, nset = 0;
 	long long id;
-	long pid = 0;
 	char *end;
 	enum sip_rc rc;
 
@@ -1229,14 +1227,11 @@ op_session(struct req *r, struct env *e, int cancel)
 		goto out;
 	}
 	if (cancel) {
-		if ((rc = sip_mcast_cancel(st, (int64_t)id, r->login, e->now,
-		    &pid, &err)) != SIP_OK) {
+		if ((rc = sip_mcast_cancel_stop(e->cfg, st, (int64_t)id,
+		    r->login, e->now, &err)) != SIP_OK) {
 			fail_lib(r, rc, &err);
 			goto out;
 		}
-		/* Its lock held: the pid is the runner's, not a reused one. */
-		if (pid > 0 && sip_mcast_runner_alive(e->cfg, (int64_t)id))
-			(void)kill((pid_t)pid, SIGTERM);
 		logmsg(r, "session %lld cancelled", id);
 		redirect_done(r, "session-cancel", id);
 	} else {

@@ -780,6 +780,21 @@ sip_mcast_cancel(struct sip_store *st, int64_t id, const char *who,
 	return ret;
 }
 
+enum sip_rc
+sip_mcast_cancel_stop(const struct sip_config *cfg, struct sip_store *st,
+    int64_t id, const char *who, time_t now, struct sip_err *err)
+{
+	enum sip_rc ret;
+	long pid;
+
+	if ((ret = sip_mcast_cancel(st, id, who, now, &pid, err)) != SIP_OK)
+		return ret;
+	/* Its lock held: the pid is the runner's, not a reused one. */
+	if (pid > 0 && sip_mcast_runner_alive(cfg, id))
+		(void)kill((pid_t)pid, SIGTERM);
+	return SIP_OK;
+}
+
 /* ------------------------------------------------------------ sysprep */
 
 /*

@@ -2455,6 +2455,10 @@ enum sip_rc	 sip_mcast_step(struct sip_store *, struct sip_mcast *,
  */
 enum sip_rc	 sip_mcast_cancel(struct sip_store *, int64_t id,
 		    const char *who, time_t now, long *pid, struct sip_err *);
+/* sip_mcast_cancel, then its runner, if alive, told to stop (SIGTERM). */
+enum sip_rc	 sip_mcast_cancel_stop(const struct sip_config *,
+		    struct sip_store *, int64_t id, const char *who,
+		    time_t now, struct sip_err *);
 /*
  * The header block of part k (1..) of session id, or the trailer (k 0):
  * the stream's contract with modules/worker/restore.sh.
